@@ -1,0 +1,71 @@
+//! Errors of the core.
+//!
+//! Two kinds, after application-services: [`InvalidInput`] says which field of a record a caller
+//! got wrong and why (it never repeats the value, so no personal data reaches a log), and
+//! [`Error`] is the rich internal error every fallible core function returns. The FFI and the
+//! server map `Error` to their own small public kinds at their edge.
+
+use std::path::PathBuf;
+
+/// A value a user, a file or the network supplied that breaks a rule.
+///
+/// `field` names the field as a path (`household.phones[1]`), `reason` says what is wrong in
+/// words a technician can act on. Neither carries the offending value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {field}: {reason}")]
+pub struct InvalidInput {
+    pub field: String,
+    pub reason: String,
+}
+
+impl InvalidInput {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The same problem, seen from an enclosing record: `phones[1]` becomes `household.phones[1]`.
+    pub fn within(mut self, parent: &str) -> Self {
+        self.field = format!("{parent}.{}", self.field);
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+
+    #[error("{what} already exists")]
+    Duplicate { what: &'static str },
+
+    /// The store file could not be read as a Doorstep store (corrupt, or opened with another
+    /// key). The file was not deleted: it was moved to `set_aside` so that it can be recovered.
+    #[error(
+        "the store could not be read (corrupt, or the key is not the one it was written with); \
+         it was moved aside to {set_aside} and nothing in it was deleted"
+    )]
+    StoreUnreadable { set_aside: PathBuf },
+
+    /// The store was written by a newer version of Doorstep than this one.
+    #[error(
+        "the store has schema version {found}, newer than this app's {supported}: update the app"
+    )]
+    StoreTooNew { found: u32, supported: u32 },
+
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+
+    #[error("stored record could not be decoded: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

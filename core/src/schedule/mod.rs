@@ -1,0 +1,8 @@
+//! What a technician should do and when: periodic inspections falling due, and the day's work
+//! list that puts emergencies first and walks the rest in a sensible order.
+
+pub mod inspection;
+pub mod worklist;
+
+pub use inspection::{InspectionDue, InspectionPolicy, local_date, next_inspection_due};
+pub use worklist::{WorkItem, WorkListOptions, WorkReason, work_list};

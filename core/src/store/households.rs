@@ -1,0 +1,430 @@
+//! Households in the store: their files, readings, history and check-ins.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::outbox::Operation;
+use super::{Store, enum_text, parse_enum, search, ts};
+use crate::InvalidInput;
+use crate::error::{Error, Result};
+use crate::geo::Area;
+use crate::household::consumption::{AbnormalUse, ConsumptionPolicy, abnormal_use};
+use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading, Volume};
+use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
+use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
+use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};
+use crate::workorder::WorkOrder;
+
+/// Everything known about one household, as the technician opens it at the door.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdFile {
+    pub household: Household,
+    pub inspection_due_on: Option<NaiveDate>,
+    /// The latest readings, newest first.
+    pub readings: Vec<MeterReading>,
+    pub abnormal_use: Option<AbnormalUse>,
+    pub work_orders: Vec<WorkOrder>,
+    /// The timeline, newest first.
+    pub history: Vec<HistoryEvent>,
+}
+
+/// A household as a list or a search shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdSummary {
+    pub id: HouseholdId,
+    pub customer_number: String,
+    pub name: String,
+    pub address: String,
+    pub category: Category,
+    pub special_group: bool,
+    pub inspection_due_on: Option<NaiveDate>,
+}
+
+impl HouseholdSummary {
+    pub(super) fn of(h: &Household, inspection_due_on: Option<NaiveDate>) -> Self {
+        Self {
+            id: h.id,
+            customer_number: h.customer_number.clone(),
+            name: h.name.clone(),
+            address: h.address.one_line(),
+            category: h.category,
+            special_group: h.is_special_group(),
+            inspection_due_on,
+        }
+    }
+}
+
+/// How many readings a household file shows; the consumption rule looks at the same ones.
+const FILE_READINGS: usize = 24;
+
+impl Store {
+    /// Saves a household the technician created or edited: validated, indexed for search,
+    /// noted on its timeline and queued for upload, in one transaction.
+    pub fn save_household(&mut self, household: &Household, at: DateTime<Utc>) -> Result<()> {
+        household.validate()?;
+        self.change(|c| {
+            let existed = write_household(c, household)?;
+            let (kind, summary) = if existed {
+                (HistoryKind::FileUpdated, "household file updated")
+            } else {
+                (HistoryKind::FileOpened, "household file opened")
+            };
+            append_history(c, household.id, at, kind, None, summary)?;
+            c.append(&Operation::HouseholdSaved {
+                household: Box::new(household.clone()),
+            })?;
+            Ok(())
+        })
+    }
+
+    /// Stores households received from the back office (no outbox entries).
+    pub fn receive_households(&mut self, households: &[Household]) -> Result<()> {
+        for (i, h) in households.iter().enumerate() {
+            h.validate()
+                .map_err(|e| e.within(&format!("households[{i}]")))?;
+        }
+        self.receive(|tx| {
+            for h in households {
+                write_household(tx, h)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Stores meter readings received from the back office (no outbox entries).
+    pub fn receive_readings(&mut self, readings: &[MeterReading]) -> Result<()> {
+        self.receive(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for r in readings {
+                insert.execute(params![r.household_id, ts(&r.taken_at), r.value.litres(), enum_text(&r.source)])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn household(&self, id: HouseholdId) -> Result<Household> {
+        load_household(&self.conn, id)
+    }
+
+    pub fn household_by_customer_number(&self, number: &str) -> Result<Household> {
+        let doc: Option<String> = self
+            .conn
+            .prepare_cached("SELECT doc FROM households WHERE customer_number = ?1")?
+            .query_row([number], |r| r.get(0))
+            .optional()?;
+        Ok(serde_json::from_str(
+            &doc.ok_or(Error::NotFound { what: "household" })?,
+        )?)
+    }
+
+    /// The household's complete file: record, due inspection, latest readings and what they
+    /// say, its work orders and its timeline.
+    pub fn household_file(&self, id: HouseholdId) -> Result<HouseholdFile> {
+        let (doc, due): (String, Option<NaiveDate>) = self
+            .conn
+            .prepare_cached("SELECT doc, inspection_due_on FROM households WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(Error::NotFound { what: "household" })?;
+        let household: Household = serde_json::from_str(&doc)?;
+        let readings = self.readings(id, FILE_READINGS)?;
+        let abnormal = abnormal_use(&household.supply, &readings, &ConsumptionPolicy::default());
+
+        let mut orders = self.conn.prepare_cached(
+            "SELECT doc FROM work_orders WHERE household_id = ?1 ORDER BY reported_at DESC",
+        )?;
+        let work_orders = orders
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .map(|doc| Ok(serde_json::from_str(&doc?)?))
+            .collect::<Result<Vec<WorkOrder>>>()?;
+
+        let mut events = self.conn.prepare_cached(
+            "SELECT id, at, kind, subject_id, summary FROM history WHERE household_id = ?1 ORDER BY at DESC, id DESC",
+        )?;
+        let history = events
+            .query_map([id], |r| {
+                Ok(HistoryEvent {
+                    id: r.get(0)?,
+                    household_id: id,
+                    at: r.get(1)?,
+                    kind: parse_enum(&r.get::<_, String>(2)?)?,
+                    subject_id: r.get(3)?,
+                    summary: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(HouseholdFile {
+            household,
+            inspection_due_on: due,
+            readings,
+            abnormal_use: abnormal,
+            work_orders,
+            history,
+        })
+    }
+
+    /// The latest `limit` readings of a household, newest first.
+    pub fn readings(&self, id: HouseholdId, limit: usize) -> Result<Vec<MeterReading>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT taken_at, litres, source FROM meter_readings WHERE household_id = ?1 ORDER BY taken_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![id, limit as i64], |r| {
+            Ok(MeterReading {
+                household_id: id,
+                taken_at: r.get(0)?,
+                value: Volume::from_litres(r.get(1)?),
+                source: parse_enum(&r.get::<_, String>(2)?)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records a reading the technician took; a reading in the future or a second reading at
+    /// the same moment is refused.
+    pub fn record_meter_reading(&mut self, reading: &MeterReading) -> Result<()> {
+        if reading.value.litres() < 0 {
+            return Err(InvalidInput::new("reading.value", "must not be negative").into());
+        }
+        if reading.taken_at > Utc::now() + chrono::Duration::minutes(5) {
+            return Err(InvalidInput::new(
+                "reading.taken_at",
+                "is in the future: check the phone's clock",
+            )
+            .into());
+        }
+        self.change(|c| {
+            ensure_household(c, reading.household_id)?;
+            let inserted = c.execute(
+                "INSERT OR IGNORE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
+                params![reading.household_id, ts(&reading.taken_at), reading.value.litres(), enum_text(&reading.source)],
+            )?;
+            if inserted == 0 {
+                return Err(Error::Duplicate { what: "meter reading at that time" });
+            }
+            append_history(c, reading.household_id, reading.taken_at, HistoryKind::MeterReading, None, &format!("meter read: {}", reading.value))?;
+            c.append(&Operation::MeterReadingRecorded { reading: reading.clone() })?;
+            Ok(())
+        })
+    }
+
+    /// Notes that an inspection form was signed at the household: the next inspection counts
+    /// from here.
+    pub fn record_inspection_signed(&mut self, id: HouseholdId, at: DateTime<Utc>) -> Result<()> {
+        self.change(|c| {
+            let mut household = load_household(c, id)?;
+            if household.last_inspection_at.is_some_and(|last| last >= at) {
+                return Err(InvalidInput::new(
+                    "inspection.signed_at",
+                    "a later inspection is already recorded",
+                )
+                .into());
+            }
+            household.last_inspection_at = Some(at);
+            write_household(c, &household)?;
+            append_history(
+                c,
+                id,
+                at,
+                HistoryKind::Form,
+                None,
+                "safety inspection signed",
+            )?;
+            c.append(&Operation::InspectionSigned {
+                household_id: id,
+                at,
+            })?;
+            Ok(())
+        })
+    }
+
+    /// Checks the technician in at a household: the distance from the address is measured and
+    /// a visit far from it is flagged, stored as such and queued like any change.
+    pub fn check_in(
+        &mut self,
+        id: HouseholdId,
+        position: DevicePosition,
+        at: DateTime<Utc>,
+        policy: &CheckInPolicy,
+    ) -> Result<CheckIn> {
+        self.change(|c| {
+            let household = load_household(c, id)?;
+            let point = position.point;
+            let result = check_in(household.location, position, policy);
+            let event_id = HistoryEventId::new();
+            c.execute(
+                "INSERT INTO check_ins(id, household_id, at, lat, lon, accuracy_m, distance_m, flagged, verdict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    event_id,
+                    id,
+                    ts(&at),
+                    point.lat(),
+                    point.lon(),
+                    result.accuracy_m,
+                    result.distance_m,
+                    result.flagged(),
+                    serde_json::to_string(&result.verdict)?
+                ],
+            )?;
+            let summary = if result.flagged() { "checked in (flagged: not at the address)" } else { "checked in at the address" };
+            append_history(c, id, at, HistoryKind::CheckIn, Some(&event_id.to_string()), summary)?;
+            c.append(&Operation::CheckedIn { household_id: id, at, position: point, check_in: result.clone() })?;
+            Ok(result)
+        })
+    }
+
+    /// Households of a district whose inspection is due on or before `by`, most overdue first.
+    pub fn due_inspections(
+        &self,
+        district: DistrictId,
+        by: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<HouseholdSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc, inspection_due_on FROM households
+             WHERE district_id = ?1 AND inspection_due_on <= ?2
+             ORDER BY inspection_due_on LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![district, by, limit as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?))
+        })?;
+        rows.map(|row| {
+            let (doc, due) = row?;
+            Ok(HouseholdSummary::of(&serde_json::from_str(&doc)?, due))
+        })
+        .collect()
+    }
+
+    /// The households inside `area` that receive gas: who must be told of a planned outage.
+    pub fn households_in_area(&self, area: &Area) -> Result<Vec<HouseholdSummary>> {
+        let (sw, ne) = area.bounding_box();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc, inspection_due_on FROM households
+             WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4",
+        )?;
+        let rows = stmt.query_map(params![sw.lat(), ne.lat(), sw.lon(), ne.lon()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?))
+        })?;
+        let mut affected = Vec::new();
+        for row in rows {
+            let (doc, due) = row?;
+            let household: Household = serde_json::from_str(&doc)?;
+            if matches!(household.supply, crate::household::SupplyStatus::Active)
+                && household.location.is_some_and(|p| area.contains(&p))
+            {
+                affected.push(HouseholdSummary::of(&household, due));
+            }
+        }
+        Ok(affected)
+    }
+
+    /// Active households of a district whose readings say they need a patrol visit.
+    pub fn abnormal_use_in_district(
+        &self,
+        district: DistrictId,
+        policy: &ConsumptionPolicy,
+    ) -> Result<Vec<(HouseholdSummary, AbnormalUse)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc, inspection_due_on FROM households WHERE district_id = ?1 AND supply = 'active'",
+        )?;
+        let rows = stmt.query_map([district], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+        let mut flagged = Vec::new();
+        for row in rows {
+            let (doc, due) = row?;
+            let household: Household = serde_json::from_str(&doc)?;
+            let readings = self.readings(household.id, FILE_READINGS)?;
+            if let Some(finding) = abnormal_use(&household.supply, &readings, policy) {
+                flagged.push((HouseholdSummary::of(&household, due), finding));
+            }
+        }
+        Ok(flagged)
+    }
+}
+
+/// Writes the household row and its search entry; returns whether it existed before.
+/// A customer number already used by another household is refused.
+fn write_household(conn: &Connection, h: &Household) -> Result<bool> {
+    let due = next_inspection_due(
+        h.category,
+        &h.supply,
+        h.last_inspection_at,
+        h.gas_on_date,
+        &InspectionPolicy::default(),
+    );
+    let owner: Option<String> = conn
+        .prepare_cached("SELECT id FROM households WHERE customer_number = ?1")?
+        .query_row([&h.customer_number], |r| r.get(0))
+        .optional()?;
+    if owner.is_some_and(|o| o != h.id.to_string()) {
+        return Err(Error::Duplicate {
+            what: "customer number",
+        });
+    }
+    let rowid: Option<i64> = conn
+        .prepare_cached(
+            "INSERT INTO households(id, customer_number, district_id, category, supply, lat, lon, special_group, inspection_due_on, updated_at, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT(id) DO UPDATE SET customer_number = excluded.customer_number, district_id = excluded.district_id,
+               category = excluded.category, supply = excluded.supply, lat = excluded.lat, lon = excluded.lon,
+               special_group = excluded.special_group, inspection_due_on = excluded.inspection_due_on,
+               updated_at = excluded.updated_at, doc = excluded.doc
+             RETURNING rowid",
+        )?
+        .query_row(
+            params![
+                h.id,
+                h.customer_number,
+                h.district_id,
+                h.category.as_str(),
+                h.supply.kind(),
+                h.location.map(|p| p.lat()),
+                h.location.map(|p| p.lon()),
+                h.is_special_group(),
+                due,
+                ts(&Utc::now()),
+                serde_json::to_string(h)?
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let rowid = rowid.ok_or(Error::NotFound { what: "household" })?;
+    let existed = search::remove_household(conn, rowid)?;
+    search::index_household(conn, rowid, h)?;
+    Ok(existed)
+}
+
+pub(super) fn load_household(conn: &Connection, id: HouseholdId) -> Result<Household> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM households WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(serde_json::from_str(
+        &doc.ok_or(Error::NotFound { what: "household" })?,
+    )?)
+}
+
+pub(super) fn ensure_household(conn: &Connection, id: HouseholdId) -> Result<()> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM households WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    found
+        .map(|_| ())
+        .ok_or(Error::NotFound { what: "household" })
+}
+
+pub(super) fn append_history(
+    conn: &Connection,
+    household: HouseholdId,
+    at: DateTime<Utc>,
+    kind: HistoryKind,
+    subject: Option<&str>,
+    summary: &str,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO history(id, household_id, at, kind, subject_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![HistoryEventId::new(), household, ts(&at), enum_text(&kind), subject, summary])?;
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! The device store: one encrypted SQLite file (SQLCipher) holding everything the technician
+//! has: households in scope, orders, readings, history, and the outbox of local changes.
+//!
+//! - The key is a random 256-bit key the shell keeps in the Android Keystore / iOS Keychain.
+//!   It is handed in raw, so opening skips SQLCipher's passphrase derivation (which would cost
+//!   hundreds of milliseconds on a cheap phone at every start).
+//! - WAL, foreign keys on, one writer (this struct, `&mut self` for every change).
+//! - Every local change is one transaction that writes the record *and* appends its operation
+//!   to the outbox ([`outbox`]): both land or neither does.
+//! - Records received from the back office are written without outbox entries.
+//! - A file that cannot be read is never deleted: it is moved aside and the error says where.
+
+mod households;
+pub mod outbox;
+mod schema;
+mod search;
+mod team;
+mod worklist;
+mod workorders;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::error::{Error, Result};
+use crate::sync::{Hlc, HlcClock};
+
+pub use households::{HouseholdFile, HouseholdSummary};
+pub use outbox::{Operation, OutboxEntry};
+pub use schema::LATEST_VERSION;
+pub use search::SearchHit;
+
+/// The 256-bit key of the store. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreKey([u8; 32]);
+
+impl StoreKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A key from 64 hexadecimal characters (how a shell may pass it on).
+    pub fn from_hex(hex_key: &str) -> Result<Self, crate::InvalidInput> {
+        let bytes = hex::decode(hex_key.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                crate::InvalidInput::new("key", "must be 64 hexadecimal characters (256 bits)")
+            })?;
+        Ok(Self(bytes))
+    }
+
+    /// A fresh random key, for a new installation.
+    pub fn generate() -> Self {
+        Self(rand::random())
+    }
+
+    fn pragma_value(&self) -> String {
+        format!("\"x'{}'\"", hex::encode(self.0))
+    }
+}
+
+impl std::fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreKey(..)")
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: HlcClock,
+    device_id: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with `key`, upgrading its schema if needed.
+    ///
+    /// A file that exists but cannot be read with this key (corrupt, truncated, not a database,
+    /// or another key) is moved to `<path>.unreadable-<time>` together with its WAL, and
+    /// [`Error::StoreUnreadable`] names the new place. Nothing is deleted.
+    pub fn open(path: impl AsRef<Path>, key: &StoreKey) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let existed = path.exists() && std::fs::metadata(&path)?.len() > 0;
+        let conn = match Self::connect(&path, key) {
+            Ok(conn) => conn,
+            Err(e) if existed && is_unreadable(&e) => {
+                let set_aside = set_aside(&path)?;
+                tracing::warn!(error = %e, "store unreadable; moved aside");
+                return Err(Error::StoreUnreadable { set_aside });
+            }
+            Err(e) => return Err(e),
+        };
+        let (device_id, last_hlc) = schema::device_identity(&conn)?;
+        let clock = HlcClock::resume(device_id.clone(), last_hlc);
+        Ok(Self {
+            conn,
+            path,
+            clock,
+            device_id,
+        })
+    }
+
+    fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))?;
+        // The first real read decrypts page 1: a wrong key or a damaged file fails here.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        schema::migrate(&mut conn)?;
+        Ok(conn)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This installation's id: the node of its clock stamps and the sender of its operations.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs SQLite's full integrity check; `Ok(())` when the file is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(if rows == ["ok"] { Vec::new() } else { rows })
+    }
+
+    /// One local change: `f` writes records and appends operations through the [`Change`];
+    /// everything commits together or not at all.
+    fn change<T>(&mut self, f: impl FnOnce(&mut Change<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let mut change = Change {
+            tx,
+            clock: &mut self.clock,
+            stamped: false,
+        };
+        let value = f(&mut change)?;
+        change.commit()?;
+        Ok(value)
+    }
+
+    /// Records received from the back office: written in one transaction, nothing queued.
+    fn receive<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// A local change in progress: the transaction and the clock that stamps its operations.
+struct Change<'a> {
+    tx: Transaction<'a>,
+    clock: &'a mut HlcClock,
+    stamped: bool,
+}
+
+impl Change<'_> {
+    fn stamp(&mut self) -> Hlc {
+        self.stamped = true;
+        self.clock.tick(now_ms())
+    }
+
+    fn commit(self) -> Result<()> {
+        if self.stamped {
+            // The clock's high-water mark travels with the change, so that a restarted app
+            // never issues a stamp at or below one already in its outbox.
+            self.tx.execute(
+                "INSERT INTO meta(key, value) VALUES('hlc', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [self.clock.last().to_string()],
+            )?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Change<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0)
+}
+
+fn is_unreadable(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Moves the store file and its WAL and shared-memory files to `<name>.unreadable-<time>`.
+fn set_aside(path: &Path) -> Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let target = PathBuf::from(format!("{}.unreadable-{stamp}", path.display()));
+    std::fs::rename(path, &target)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", target.display()))?;
+        }
+    }
+    Ok(target)
+}
+
+/// Times are stored as fixed-width RFC 3339 text in UTC with nanoseconds: exact, and sorting as
+/// text sorts them in time.
+pub(crate) fn ts(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// The text a closed set's value is stored as: its serde name (`pipeline_fault`).
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("enum_text is only used on unit enums"),
+    }
+}
+
+/// Reads a closed set's value back; a name this build does not know is a decoding error.
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}

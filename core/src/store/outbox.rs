@@ -1,0 +1,144 @@
+//! The outbox: local changes waiting to be pushed to the back office, in the order they
+//! happened. Each entry is an operation (what the technician did), not a row dump, with a
+//! device-generated id (UUIDv7) and a hybrid logical clock stamp; the server applies each
+//! exactly once, keyed by device and operation id.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::{Change, Store, ts};
+use crate::error::Result;
+use crate::geo::GeoPoint;
+use crate::household::{Household, MeterReading};
+use crate::ids::{HouseholdId, OperationId, WorkOrderId};
+use crate::sync::Hlc;
+use crate::visit::CheckIn;
+use crate::workorder::{WorkOrder, WorkOrderStatus};
+
+/// What the technician did, as it travels to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Operation {
+    HouseholdSaved {
+        household: Box<Household>,
+    },
+    MeterReadingRecorded {
+        reading: MeterReading,
+    },
+    WorkOrderOpened {
+        order: Box<WorkOrder>,
+    },
+    WorkOrderMoved {
+        work_order_id: WorkOrderId,
+        status: WorkOrderStatus,
+        at: DateTime<Utc>,
+        position: Option<GeoPoint>,
+    },
+    InspectionSigned {
+        household_id: HouseholdId,
+        at: DateTime<Utc>,
+    },
+    CheckedIn {
+        household_id: HouseholdId,
+        at: DateTime<Utc>,
+        position: GeoPoint,
+        check_in: CheckIn,
+    },
+}
+
+impl Operation {
+    /// The kind of record it changes and that record's id.
+    pub fn subject(&self) -> (&'static str, String) {
+        match self {
+            Operation::HouseholdSaved { household } => ("household", household.id.to_string()),
+            Operation::MeterReadingRecorded { reading } => {
+                ("household", reading.household_id.to_string())
+            }
+            Operation::WorkOrderOpened { order } => ("work_order", order.id.to_string()),
+            Operation::WorkOrderMoved { work_order_id, .. } => {
+                ("work_order", work_order_id.to_string())
+            }
+            Operation::InspectionSigned { household_id, .. } => {
+                ("household", household_id.to_string())
+            }
+            Operation::CheckedIn { household_id, .. } => ("household", household_id.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub op_id: OperationId,
+    pub hlc: Hlc,
+    /// The device's clock when the change was made.
+    pub device_time: DateTime<Utc>,
+    pub operation: Operation,
+}
+
+impl Change<'_> {
+    /// Appends `operation` to the outbox inside the current change.
+    pub(super) fn append(&mut self, operation: &Operation) -> Result<OperationId> {
+        let op_id = OperationId::new();
+        let hlc = self.stamp();
+        let (entity, entity_id) = operation.subject();
+        self.tx.execute(
+            "INSERT INTO outbox(op_id, hlc, entity, entity_id, device_time, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                op_id,
+                hlc.to_string(),
+                entity,
+                entity_id,
+                ts(&Utc::now()),
+                serde_json::to_string(operation)?
+            ],
+        )?;
+        Ok(op_id)
+    }
+}
+
+impl Store {
+    /// The operations not yet acknowledged by the server, oldest first.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, op_id, hlc, device_time, payload FROM outbox ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, OperationId>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, DateTime<Utc>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (seq, op_id, hlc, device_time, payload) = row?;
+            entries.push(OutboxEntry {
+                seq,
+                op_id,
+                hlc: hlc.parse()?,
+                device_time,
+                operation: serde_json::from_str(&payload)?,
+            });
+        }
+        Ok(entries)
+    }
+
+    pub fn outbox_len(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Removes the operations the server acknowledged (up to and including `seq`).
+    pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
+    }
+}

@@ -1,0 +1,80 @@
+//! The schema and its forward-only migrations, run at open.
+//!
+//! `MIGRATIONS[i]` upgrades a file from version `i` to `i + 1`. A step is never edited once
+//! released: a change is a new step. Every earlier version is kept as a fixture in
+//! `store/fixtures/v<N>.sql` (schema and rows as that version wrote them) and upgraded in a test.
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+use crate::error::{Error, Result};
+use crate::household::Household;
+use crate::sync::Hlc;
+
+type Step = fn(&Transaction<'_>) -> Result<()>;
+
+const MIGRATIONS: &[Step] = &[to_v1, to_v2];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > LATEST_VERSION {
+        return Err(Error::StoreTooNew {
+            found,
+            supported: LATEST_VERSION,
+        });
+    }
+    for version in found..LATEST_VERSION {
+        let tx = conn.transaction()?;
+        MIGRATIONS[version as usize](&tx)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The device id (made at first open) and the newest clock stamp this device issued.
+pub(super) fn device_identity(conn: &Connection) -> Result<(String, Option<Hlc>)> {
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let device_id = match existing {
+        Some(id) => id,
+        None => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES('device_id', ?1)",
+                [&id],
+            )?;
+            id
+        }
+    };
+    let hlc: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
+        .optional()?;
+    let hlc = hlc.map(|s| s.parse()).transpose().map_err(Error::Invalid)?;
+    Ok((device_id, hlc))
+}
+
+/// Version 1: the records, the history and the outbox.
+fn to_v1(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v1.sql"))?;
+    Ok(())
+}
+
+/// Version 2: household search (FTS5, trigram tokenizer: matches any substring of three or more
+/// characters, which is what partial Chinese names and addresses need) and check-ins.
+fn to_v2(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v2.sql"))?;
+    let mut read = tx.prepare("SELECT rowid, doc FROM households")?;
+    let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (rowid, doc) = row?;
+        let household: Household = serde_json::from_str(&doc)?;
+        super::search::index_household(tx, rowid, &household)?;
+    }
+    Ok(())
+}

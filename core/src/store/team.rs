@@ -1,0 +1,110 @@
+//! Districts, crews, technicians and outage notices in the store. They come from the back
+//! office; the device never changes them.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, ts};
+use crate::error::{Error, Result};
+use crate::ids::{DistrictId, OutageId, TechnicianId};
+use crate::outage::OutageNotice;
+use crate::team::{Crew, District, Technician};
+
+impl Store {
+    pub fn receive_districts(&mut self, districts: &[District]) -> Result<()> {
+        for d in districts {
+            d.validate()?;
+        }
+        self.receive(|tx| {
+            for d in districts {
+                tx.execute(
+                    "INSERT OR REPLACE INTO districts(id, doc) VALUES (?1, ?2)",
+                    params![d.id, serde_json::to_string(d)?],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn receive_crews(&mut self, crews: &[Crew]) -> Result<()> {
+        for c in crews {
+            c.validate()?;
+        }
+        self.receive(|tx| {
+            for c in crews {
+                tx.execute(
+                    "INSERT OR REPLACE INTO crews(id, doc) VALUES (?1, ?2)",
+                    params![c.id, serde_json::to_string(c)?],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn receive_technicians(&mut self, technicians: &[Technician]) -> Result<()> {
+        for t in technicians {
+            t.validate()?;
+        }
+        self.receive(|tx| {
+            for t in technicians {
+                tx.execute(
+                    "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
+                    params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn receive_outages(&mut self, outages: &[OutageNotice]) -> Result<()> {
+        for o in outages {
+            o.validate()?;
+        }
+        self.receive(|tx| {
+            for o in outages {
+                tx.execute(
+                    "INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)",
+                    params![o.id, ts(&o.starts_at), serde_json::to_string(o)?],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn technician(&self, id: TechnicianId) -> Result<Technician> {
+        self.doc(
+            "SELECT doc FROM technicians WHERE id = ?1",
+            id.to_string(),
+            "technician",
+        )
+    }
+
+    pub fn district(&self, id: DistrictId) -> Result<District> {
+        self.doc(
+            "SELECT doc FROM districts WHERE id = ?1",
+            id.to_string(),
+            "district",
+        )
+    }
+
+    pub fn outage(&self, id: OutageId) -> Result<OutageNotice> {
+        self.doc(
+            "SELECT doc FROM outages WHERE id = ?1",
+            id.to_string(),
+            "outage notice",
+        )
+    }
+
+    fn doc<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        id: String,
+        what: &'static str,
+    ) -> Result<T> {
+        let doc: Option<String> = self
+            .conn
+            .prepare_cached(sql)?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(serde_json::from_str(&doc.ok_or(Error::NotFound { what })?)?)
+    }
+}

@@ -1,0 +1,71 @@
+//! Who does the work and where: technicians, the crews they belong to, and the districts they
+//! cover. A district is a polygon on the map; inspections are planned per district.
+
+use serde::{Deserialize, Serialize};
+
+use crate::InvalidInput;
+use crate::geo::Area;
+use crate::household::{Phone, validate_text};
+use crate::ids::{CrewId, DistrictId, TechnicianId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Technician {
+    pub id: TechnicianId,
+    /// The employee number printed on the technician's badge and on every watermark.
+    pub badge: String,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub role: TechnicianRole,
+    pub crew_id: Option<CrewId>,
+    pub district_id: Option<DistrictId>,
+    pub active: bool,
+}
+
+impl Technician {
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        if self.badge.is_empty()
+            || self.badge.len() > 16
+            || !self.badge.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(InvalidInput::new(
+                "technician.badge",
+                "must be 1 to 16 letters or digits",
+            ));
+        }
+        validate_text("technician.name", &self.name, 1, 64)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TechnicianRole {
+    Inspector,
+    RepairTechnician,
+    CrewLeader,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Crew {
+    pub id: CrewId,
+    pub name: String,
+    pub district_id: Option<DistrictId>,
+}
+
+impl Crew {
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        validate_text("crew.name", &self.name, 1, 64)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct District {
+    pub id: DistrictId,
+    pub name: String,
+    pub boundary: Area,
+}
+
+impl District {
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        validate_text("district.name", &self.name, 1, 64)
+    }
+}

@@ -1,0 +1,409 @@
+//! Work orders: what the service center asks a crew or an inspector to do, where it came from,
+//! and the forward-only status machine that records when each step really happened.
+
+pub mod deadline;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::InvalidInput;
+use crate::geo::GeoPoint;
+use crate::household::validate_text;
+use crate::ids::{CrewId, HouseholdId, TechnicianId, WorkOrderId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkOrder {
+    pub id: WorkOrderId,
+    /// The service center's order number, as read out on the phone.
+    pub number: String,
+    pub kind: WorkOrderKind,
+    pub source: WorkOrderSource,
+    /// The household it concerns; a pipeline fault in the street may have none.
+    pub household_id: Option<HouseholdId>,
+    /// Where the work is, when it is not (only) the household's address.
+    pub location: Option<GeoPoint>,
+    pub description: String,
+    /// When the customer or the system reported it: every deadline counts from here.
+    pub reported_at: DateTime<Utc>,
+    pub assignee: Option<TechnicianId>,
+    pub crew: Option<CrewId>,
+    /// Every status the order has been in, oldest first; the first is always `New` at
+    /// `reported_at`.
+    pub steps: Vec<StatusStep>,
+}
+
+impl WorkOrder {
+    /// A new order as the service center opens it.
+    pub fn open(
+        number: impl Into<String>,
+        kind: WorkOrderKind,
+        source: WorkOrderSource,
+        household_id: Option<HouseholdId>,
+        description: impl Into<String>,
+        reported_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: WorkOrderId::new(),
+            number: number.into(),
+            kind,
+            source,
+            household_id,
+            location: None,
+            description: description.into(),
+            reported_at,
+            assignee: None,
+            crew: None,
+            steps: vec![StatusStep {
+                status: WorkOrderStatus::New,
+                at: reported_at,
+                position: None,
+            }],
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        let field = "work_order.number";
+        if self.number.is_empty()
+            || self.number.len() > 32
+            || !self
+                .number
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(InvalidInput::new(
+                field,
+                "must be 1 to 32 letters, digits or '-'",
+            ));
+        }
+        validate_text("work_order.description", &self.description, 0, 2000)?;
+        if self.household_id.is_none() && self.location.is_none() {
+            return Err(InvalidInput::new(
+                "work_order.household_id",
+                "an order needs a household or a location",
+            ));
+        }
+        match self.steps.first() {
+            Some(first) if first.status == WorkOrderStatus::New && first.at == self.reported_at => {
+            }
+            _ => {
+                return Err(InvalidInput::new(
+                    "work_order.steps",
+                    "the first step must be 'new' at the report time",
+                ));
+            }
+        }
+        for pair in self.steps.windows(2) {
+            check_transition(pair[0].status, pair[1].status)?;
+            if pair[1].at < pair[0].at {
+                return Err(InvalidInput::new(
+                    "work_order.steps",
+                    "steps must be in time order",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn status(&self) -> WorkOrderStatus {
+        self.steps
+            .last()
+            .map(|s| s.status)
+            .unwrap_or(WorkOrderStatus::New)
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.status().is_final()
+    }
+
+    /// When the order first reached `status` (or a later one, since steps may be skipped:
+    /// a crew that reports "on site" has also accepted the order).
+    pub fn reached(&self, status: WorkOrderStatus) -> Option<DateTime<Utc>> {
+        self.steps
+            .iter()
+            .find(|s| s.status.rank() >= status.rank() && s.status != WorkOrderStatus::Cancelled)
+            .map(|s| s.at)
+    }
+
+    /// Moves the order to `status` at `at` (the device's clock when the technician did it).
+    /// Refuses a move backwards, out of a final status, or to a time before the last step.
+    pub fn advance(
+        &mut self,
+        status: WorkOrderStatus,
+        at: DateTime<Utc>,
+        position: Option<GeoPoint>,
+    ) -> Result<(), InvalidInput> {
+        let last = self
+            .steps
+            .last()
+            .expect("an order always has its first step");
+        check_transition(last.status, status)?;
+        if at < last.at {
+            return Err(InvalidInput::new(
+                "work_order.status",
+                "a step cannot happen before the previous one",
+            ));
+        }
+        self.steps.push(StatusStep {
+            status,
+            at,
+            position,
+        });
+        Ok(())
+    }
+}
+
+/// The one rule of the status machine: forward only, never out of a final status.
+pub fn check_transition(from: WorkOrderStatus, to: WorkOrderStatus) -> Result<(), InvalidInput> {
+    let field = "work_order.status";
+    if from.is_final() {
+        return Err(InvalidInput::new(
+            field,
+            format!("the order is already {}", from.as_str()),
+        ));
+    }
+    if to == WorkOrderStatus::New || to.rank() <= from.rank() {
+        return Err(InvalidInput::new(
+            field,
+            format!("cannot move back from {} to {}", from.as_str(), to.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusStep {
+    pub status: WorkOrderStatus,
+    /// When it happened, by the device's clock (it may have been offline).
+    pub at: DateTime<Utc>,
+    /// Where the device was, when the shell gave a position.
+    pub position: Option<GeoPoint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkOrderKind {
+    /// A fault of the utility's pipeline network: handled in 6 h, repaired in 24 h (Art.7(3)).
+    PipelineFault,
+    /// A fault of the user's own gas equipment: a crew goes at once (Art.7(4)).
+    UserEquipmentFault,
+    Inspection,
+    AcceptanceAndGasOn,
+    ShutOff,
+    Reconnection,
+    SpecialGroupService,
+    ComplaintFollowUp,
+    AbnormalUsePatrol,
+    ReturnVisit,
+}
+
+impl WorkOrderKind {
+    pub const ALL: [WorkOrderKind; 10] = [
+        WorkOrderKind::PipelineFault,
+        WorkOrderKind::UserEquipmentFault,
+        WorkOrderKind::Inspection,
+        WorkOrderKind::AcceptanceAndGasOn,
+        WorkOrderKind::ShutOff,
+        WorkOrderKind::Reconnection,
+        WorkOrderKind::SpecialGroupService,
+        WorkOrderKind::ComplaintFollowUp,
+        WorkOrderKind::AbnormalUsePatrol,
+        WorkOrderKind::ReturnVisit,
+    ];
+
+    /// Faults that can put people in danger go ahead of everything else on a work list.
+    pub fn is_emergency(self) -> bool {
+        matches!(
+            self,
+            WorkOrderKind::PipelineFault | WorkOrderKind::UserEquipmentFault
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkOrderKind::PipelineFault => "pipeline_fault",
+            WorkOrderKind::UserEquipmentFault => "user_equipment_fault",
+            WorkOrderKind::Inspection => "inspection",
+            WorkOrderKind::AcceptanceAndGasOn => "acceptance_and_gas_on",
+            WorkOrderKind::ShutOff => "shut_off",
+            WorkOrderKind::Reconnection => "reconnection",
+            WorkOrderKind::SpecialGroupService => "special_group_service",
+            WorkOrderKind::ComplaintFollowUp => "complaint_follow_up",
+            WorkOrderKind::AbnormalUsePatrol => "abnormal_use_patrol",
+            WorkOrderKind::ReturnVisit => "return_visit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| InvalidInput::new("work_order.kind", "unknown work order type"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkOrderSource {
+    Phone,
+    Visit,
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkOrderStatus {
+    New,
+    Dispatched,
+    Accepted,
+    EnRoute,
+    OnSite,
+    Resolved,
+    /// Out of the utility's scope: the customer was referred to another repair channel (Art.7(3)).
+    ReferredElsewhere,
+    Cancelled,
+}
+
+impl WorkOrderStatus {
+    pub const ALL: [WorkOrderStatus; 8] = [
+        WorkOrderStatus::New,
+        WorkOrderStatus::Dispatched,
+        WorkOrderStatus::Accepted,
+        WorkOrderStatus::EnRoute,
+        WorkOrderStatus::OnSite,
+        WorkOrderStatus::Resolved,
+        WorkOrderStatus::ReferredElsewhere,
+        WorkOrderStatus::Cancelled,
+    ];
+
+    /// Position in the forward-only order; the three final statuses share the last rank.
+    pub fn rank(self) -> u8 {
+        match self {
+            WorkOrderStatus::New => 0,
+            WorkOrderStatus::Dispatched => 1,
+            WorkOrderStatus::Accepted => 2,
+            WorkOrderStatus::EnRoute => 3,
+            WorkOrderStatus::OnSite => 4,
+            WorkOrderStatus::Resolved
+            | WorkOrderStatus::ReferredElsewhere
+            | WorkOrderStatus::Cancelled => 5,
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        self.rank() == 5
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkOrderStatus::New => "new",
+            WorkOrderStatus::Dispatched => "dispatched",
+            WorkOrderStatus::Accepted => "accepted",
+            WorkOrderStatus::EnRoute => "en_route",
+            WorkOrderStatus::OnSite => "on_site",
+            WorkOrderStatus::Resolved => "resolved",
+            WorkOrderStatus::ReferredElsewhere => "referred_elsewhere",
+            WorkOrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| InvalidInput::new("work_order.status", "unknown status"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn order() -> WorkOrder {
+        let t = Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap();
+        WorkOrder::open(
+            "WO-1",
+            WorkOrderKind::PipelineFault,
+            WorkOrderSource::Phone,
+            Some(HouseholdId::new()),
+            "",
+            t,
+        )
+    }
+
+    #[test]
+    fn crew_moves_an_order_forward_step_by_step() {
+        let mut o = order();
+        let mut t = o.reported_at;
+        for s in [
+            WorkOrderStatus::Dispatched,
+            WorkOrderStatus::Accepted,
+            WorkOrderStatus::EnRoute,
+            WorkOrderStatus::OnSite,
+            WorkOrderStatus::Resolved,
+        ] {
+            t += chrono::Duration::minutes(10);
+            o.advance(s, t, None).unwrap();
+        }
+        assert_eq!(o.status(), WorkOrderStatus::Resolved);
+        assert!(!o.is_open());
+        o.validate().unwrap();
+    }
+
+    #[test]
+    fn an_order_moved_backwards_is_refused_and_unchanged() {
+        let mut o = order();
+        o.advance(WorkOrderStatus::OnSite, o.reported_at, None)
+            .unwrap();
+        let before = o.clone();
+        let err = o
+            .advance(WorkOrderStatus::Accepted, o.reported_at, None)
+            .unwrap_err();
+        assert_eq!(err.field, "work_order.status");
+        assert_eq!(o, before);
+    }
+
+    #[test]
+    fn a_resolved_order_cannot_be_cancelled() {
+        let mut o = order();
+        o.advance(WorkOrderStatus::Resolved, o.reported_at, None)
+            .unwrap();
+        assert!(
+            o.advance(WorkOrderStatus::Cancelled, o.reported_at, None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn skipping_steps_counts_the_skipped_ones_as_reached() {
+        let mut o = order();
+        let t = o.reported_at + chrono::Duration::hours(1);
+        o.advance(WorkOrderStatus::OnSite, t, None).unwrap();
+        assert_eq!(o.reached(WorkOrderStatus::Dispatched), Some(t));
+        assert_eq!(o.reached(WorkOrderStatus::Resolved), None);
+    }
+
+    #[test]
+    fn a_cancelled_order_never_counts_as_reached() {
+        let mut o = order();
+        o.advance(WorkOrderStatus::Cancelled, o.reported_at, None)
+            .unwrap();
+        assert_eq!(o.reached(WorkOrderStatus::Dispatched), None);
+    }
+
+    proptest! {
+        /// Whatever sequence of moves is attempted, the accepted steps only ever go forward.
+        #[test]
+        fn status_only_moves_forward(moves in proptest::collection::vec(0usize..8, 0..20)) {
+            let mut o = order();
+            for m in moves {
+                let _ = o.advance(WorkOrderStatus::ALL[m], o.reported_at, None);
+            }
+            for pair in o.steps.windows(2) {
+                prop_assert!(pair[1].status.rank() > pair[0].status.rank());
+            }
+            prop_assert!(o.validate().is_ok());
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! The device store, through the stories of the people who use it.
+
+mod common;
+
+use common::*;
+use doorstep_core::error::Error;
+use doorstep_core::geo::{Area, GeoPoint};
+use doorstep_core::household::{Category, MeterReading, ReadingSource, Volume};
+use doorstep_core::store::{Operation, Store, StoreKey};
+use doorstep_core::visit::{CheckInPolicy, DevicePosition};
+use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
+
+#[test]
+fn household_saved_offline_is_queued_with_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000001",
+        "王秀英",
+        "13812345678",
+        "文三路88号",
+        30.2775,
+        120.1301,
+    );
+    store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+
+    let file = store.household_file(h.id).unwrap();
+    assert_eq!(file.household, h);
+    assert_eq!(file.history.len(), 1);
+    let outbox = store.outbox(10).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert!(
+        matches!(&outbox[0].operation, Operation::HouseholdSaved { household } if household.id == h.id)
+    );
+    assert_eq!(outbox[0].hlc.node, store.device_id());
+}
+
+#[test]
+fn store_file_holds_no_personal_data_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "欧阳秀英";
+    let phone = "13987654321";
+    let mut store = open(&dir);
+    let h = household("3300000002", name, phone, "莫干山路1号", 30.29, 120.14);
+    store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+    let scan = |when: &str| {
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for needle in [
+                name.as_bytes(),
+                phone.as_bytes(),
+                "莫干山路".as_bytes(),
+                b"3300000002".as_slice(),
+            ] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "personal data found in plain text ({when})"
+                );
+            }
+        }
+    };
+    scan("while open, in the WAL");
+    drop(store);
+    scan("after closing");
+}
+
+#[test]
+fn store_opened_with_another_key_is_set_aside_not_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doorstep.db");
+    let h = household(
+        "3300000003",
+        "张伟",
+        "13811112222",
+        "教工路5号",
+        30.28,
+        120.15,
+    );
+    {
+        let mut store = Store::open(&path, &key()).unwrap();
+        store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+    }
+    let wrong = StoreKey::from_bytes([7; 32]);
+    let err = Store::open(&path, &wrong).unwrap_err();
+    let Error::StoreUnreadable { set_aside } = err else {
+        panic!("expected StoreUnreadable, got {err:?}")
+    };
+    assert!(set_aside.exists(), "the unreadable file is kept");
+    assert!(err_message_names(&set_aside));
+    // With the right key the set-aside file still opens: nothing was lost.
+    let recovered = Store::open(&set_aside, &key()).unwrap();
+    assert_eq!(recovered.household(h.id).unwrap(), h);
+}
+
+fn err_message_names(path: &std::path::Path) -> bool {
+    Error::StoreUnreadable {
+        set_aside: path.to_path_buf(),
+    }
+    .to_string()
+    .contains(&path.display().to_string())
+}
+
+#[test]
+fn corrupt_store_file_is_set_aside_and_the_error_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doorstep.db");
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a shopping list ........................",
+    )
+    .unwrap();
+    let err = Store::open(&path, &key()).unwrap_err();
+    let Error::StoreUnreadable { set_aside } = &err else {
+        panic!("expected StoreUnreadable, got {err:?}")
+    };
+    assert!(err.to_string().contains("moved aside"));
+    assert_eq!(std::fs::read(set_aside).unwrap()[..10], *b"this is no");
+    // The next start gets a fresh, working store.
+    let store = Store::open(&path, &key()).unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 0);
+}
+
+#[test]
+fn duplicate_customer_number_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let first = household(
+        "3300000004",
+        "刘洋",
+        "13800000004",
+        "学院路10号",
+        30.27,
+        120.13,
+    );
+    store.save_household(&first, at(2026, 11, 2, 9, 0)).unwrap();
+    let second = household(
+        "3300000004",
+        "陈静",
+        "13800000005",
+        "学院路12号",
+        30.27,
+        120.13,
+    );
+    let err = store
+        .save_household(&second, at(2026, 11, 2, 9, 5))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Duplicate {
+                what: "customer number"
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(matches!(
+        store.household(second.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(store.outbox_len().unwrap(), 1);
+    assert!(store.search_households("陈静", 10).unwrap().is_empty());
+}
+
+#[test]
+fn invalid_household_names_the_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut h = household(
+        "3300000005",
+        "赵敏",
+        "13800000006",
+        "延安路1号",
+        30.27,
+        120.16,
+    );
+    h.name = "  ".into();
+    let Err(Error::Invalid(e)) = store.save_household(&h, at(2026, 11, 2, 9, 0)) else {
+        panic!()
+    };
+    assert_eq!(e.field, "household.name");
+    assert!(GeoPoint::new(91.0, 120.0).is_err());
+    assert_eq!(
+        Category::parse("villa").unwrap_err().field,
+        "household.category"
+    );
+    assert_eq!(store.outbox_len().unwrap(), 0);
+}
+
+#[test]
+fn search_finds_partial_chinese_name_address_phone_and_customer_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = household(
+        "3300000010",
+        "欧阳建国",
+        "13812340001",
+        "莫干山路128号",
+        30.29,
+        120.14,
+    );
+    let b = household(
+        "3300000011",
+        "王芳",
+        "0571-87650002",
+        "天目山路5号",
+        30.28,
+        120.12,
+    );
+    store.save_household(&a, at(2026, 11, 2, 9, 0)).unwrap();
+    store.save_household(&b, at(2026, 11, 2, 9, 0)).unwrap();
+    let ids = |q: &str| {
+        store
+            .search_households(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.household.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("干山路12"), vec![a.id], "substring of an address");
+    assert_eq!(ids("阳建国"), vec![a.id], "part of a name");
+    assert_eq!(ids("王芳"), vec![b.id], "a two-character name");
+    assert_eq!(ids("8765"), vec![b.id], "part of a landline");
+    assert_eq!(ids("138 1234"), vec![a.id], "a phone typed with a space");
+    assert_eq!(ids("3300000011"), vec![b.id], "a customer number");
+    assert_eq!(
+        ids("2单元501室").len(),
+        2,
+        "both live in room 501 of unit 2"
+    );
+    assert!(ids("不存在的路").is_empty());
+    assert!(
+        ids("\"").is_empty(),
+        "a stray quote is searched, not a syntax error"
+    );
+}
+
+#[test]
+fn repair_closed_offline_keeps_the_device_time_and_refuses_going_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000020",
+        "孙丽",
+        "13800000020",
+        "凤起路9号",
+        30.26,
+        120.17,
+    );
+    store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+    let order = WorkOrder::open(
+        "WO-20",
+        WorkOrderKind::PipelineFault,
+        WorkOrderSource::Phone,
+        Some(h.id),
+        "管道漏气",
+        at(2026, 11, 2, 8, 0),
+    );
+    store.open_work_order(&order).unwrap();
+    store
+        .move_work_order(
+            order.id,
+            WorkOrderStatus::OnSite,
+            at(2026, 11, 2, 10, 0),
+            None,
+        )
+        .unwrap();
+    let closed = store
+        .move_work_order(
+            order.id,
+            WorkOrderStatus::Resolved,
+            at(2026, 11, 2, 23, 0),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        closed.reached(WorkOrderStatus::Resolved),
+        Some(at(2026, 11, 2, 23, 0))
+    );
+    let queued = store.outbox_len().unwrap();
+
+    let Err(Error::Invalid(e)) = store.move_work_order(
+        order.id,
+        WorkOrderStatus::EnRoute,
+        at(2026, 11, 3, 8, 0),
+        None,
+    ) else {
+        panic!()
+    };
+    assert_eq!(e.field, "work_order.status");
+    assert_eq!(
+        store.outbox_len().unwrap(),
+        queued,
+        "a refused move queues nothing"
+    );
+    assert_eq!(
+        store.work_order(order.id).unwrap().status(),
+        WorkOrderStatus::Resolved
+    );
+    let file = store.household_file(h.id).unwrap();
+    assert_eq!(file.work_orders.len(), 1);
+    assert_eq!(
+        file.history.len(),
+        4,
+        "opened file, order, on site, resolved"
+    );
+}
+
+#[test]
+fn meter_reading_is_kept_once_and_drives_the_consumption_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000030",
+        "周杰",
+        "13800000030",
+        "体育场路2号",
+        30.26,
+        120.16,
+    );
+    store.save_household(&h, at(2026, 1, 1, 9, 0)).unwrap();
+    let reading = |day: u32, litres: i64| MeterReading {
+        household_id: h.id,
+        taken_at: at(2026, 1 + day / 28, 1 + day % 28, 9, 0),
+        value: Volume::from_litres(litres),
+        source: ReadingSource::Technician,
+    };
+    store.record_meter_reading(&reading(0, 1_000_000)).unwrap();
+    assert!(matches!(
+        store.record_meter_reading(&reading(0, 1_000_000)),
+        Err(Error::Duplicate { .. })
+    ));
+    // The meter has not moved for three months on an active account.
+    store.record_meter_reading(&reading(90, 1_000_000)).unwrap();
+    let file = store.household_file(h.id).unwrap();
+    assert_eq!(file.readings.len(), 2);
+    assert!(
+        file.abnormal_use.is_some(),
+        "zero use over 90 days is flagged for a patrol"
+    );
+}
+
+#[test]
+fn households_inside_an_outage_area_are_listed_for_advance_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inside = household(
+        "3300000040",
+        "吴霞",
+        "13800000040",
+        "秋涛路1号",
+        30.250,
+        120.190,
+    );
+    let outside = household(
+        "3300000041",
+        "郭平",
+        "13800000041",
+        "秋涛路99号",
+        30.300,
+        120.190,
+    );
+    let mut shut = household(
+        "3300000042",
+        "何刚",
+        "13800000042",
+        "秋涛路3号",
+        30.251,
+        120.191,
+    );
+    shut.supply = doorstep_core::household::SupplyStatus::PermanentlyDisconnected {
+        since: at(2020, 1, 1, 0, 0),
+    };
+    for h in [&inside, &outside, &shut] {
+        store.save_household(h, at(2026, 11, 2, 9, 0)).unwrap();
+    }
+    let p = |lat, lon| GeoPoint::new(lat, lon).unwrap();
+    let area = Area::new(vec![
+        p(30.24, 120.18),
+        p(30.24, 120.20),
+        p(30.26, 120.20),
+        p(30.26, 120.18),
+    ])
+    .unwrap();
+    let affected: Vec<_> = store
+        .households_in_area(&area)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(affected, vec![inside.id]);
+}
+
+#[test]
+fn visit_far_from_the_address_is_flagged_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000050",
+        "林娜",
+        "13800000050",
+        "湖墅南路8号",
+        30.2800,
+        120.1500,
+    );
+    store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+    let near = DevicePosition::new(GeoPoint::new(30.2801, 120.1501).unwrap(), 10.0).unwrap();
+    let far = DevicePosition::new(GeoPoint::new(30.2900, 120.1500).unwrap(), 10.0).unwrap();
+    let policy = CheckInPolicy::default();
+    assert!(
+        !store
+            .check_in(h.id, near, at(2026, 11, 2, 10, 0), &policy)
+            .unwrap()
+            .flagged()
+    );
+    assert!(
+        store
+            .check_in(h.id, far, at(2026, 11, 2, 11, 0), &policy)
+            .unwrap()
+            .flagged()
+    );
+    let file = store.household_file(h.id).unwrap();
+    assert!(file.history.iter().any(|e| e.summary.contains("flagged")));
+    assert_eq!(store.outbox_len().unwrap(), 3);
+}
+
+#[test]
+fn signed_inspection_moves_the_next_due_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut h = household(
+        "3300000060",
+        "马超",
+        "13800000060",
+        "解放路6号",
+        30.25,
+        120.17,
+    );
+    h.category = Category::Commercial;
+    store.save_household(&h, at(2026, 1, 1, 9, 0)).unwrap();
+    store
+        .record_inspection_signed(h.id, at(2026, 3, 10, 2, 0))
+        .unwrap();
+    let file = store.household_file(h.id).unwrap();
+    assert_eq!(
+        file.inspection_due_on,
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 10)
+    );
+    assert!(
+        store
+            .record_inspection_signed(h.id, at(2026, 3, 1, 2, 0))
+            .is_err(),
+        "an older inspection cannot replace a newer one"
+    );
+}

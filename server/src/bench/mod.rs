@@ -1,0 +1,29 @@
+//! `doorstep bench …`: benchmarks on generated data, not timed tests. Each figure is printed on
+//! its own line as `figure <name> <value>` so that runs can be compared.
+
+mod store;
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum What {
+    /// The device store: open, the day's work list, search, a household file, writes.
+    Store(store::Args),
+}
+
+pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
+    match what {
+        What::Store(args) => store::run(args),
+    }
+}
+
+/// Prints one figure the way every benchmark does.
+pub fn figure(name: &str, value: f64) {
+    println!("figure {name} {value:.3}");
+}
+
+/// The median of a set of timings, in milliseconds.
+pub fn median_ms(mut samples: Vec<std::time::Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1000.0
+}
