@@ -452,3 +452,208 @@ fn signed_inspection_moves_the_next_due_date() {
         "an older inspection cannot replace a newer one"
     );
 }
+
+#[test]
+fn technician_opens_the_day_with_emergencies_first_then_a_route_of_due_inspections() {
+    use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
+    use doorstep_core::schedule::WorkReason;
+    use doorstep_core::schedule::worklist::{Task, WorkListOptions};
+    use doorstep_core::team::{District, Technician, TechnicianRole};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let p = |lat, lon| GeoPoint::new(lat, lon).unwrap();
+    let district = District {
+        id: DistrictId::new(),
+        name: "第1片区".into(),
+        boundary: Area::new(vec![
+            p(30.26, 120.14),
+            p(30.26, 120.16),
+            p(30.29, 120.16),
+            p(30.29, 120.14),
+        ])
+        .unwrap(),
+    };
+    let tech = Technician {
+        id: TechnicianId::new(),
+        badge: "T00101".into(),
+        name: "徐磊".into(),
+        phone: None,
+        role: TechnicianRole::Inspector,
+        crew_id: Some(CrewId::new()),
+        district_id: Some(district.id),
+        active: true,
+    };
+    store
+        .receive_districts(std::slice::from_ref(&district))
+        .unwrap();
+    store
+        .receive_technicians(std::slice::from_ref(&tech))
+        .unwrap();
+
+    let now = at(2026, 11, 2, 2, 0);
+    let mut overdue_far = in_district(
+        household(
+            "3300000100",
+            "高娟",
+            "13800000100",
+            "文三路1号",
+            30.2850,
+            120.15,
+        ),
+        district.id,
+    );
+    overdue_far.last_inspection_at = Some(at(2024, 6, 1, 2, 0));
+    let mut overdue_near = in_district(
+        household(
+            "3300000101",
+            "罗涛",
+            "13800000101",
+            "文三路2号",
+            30.2710,
+            120.15,
+        ),
+        district.id,
+    );
+    overdue_near.last_inspection_at = Some(at(2024, 9, 1, 2, 0));
+    let mut not_due = in_district(
+        household(
+            "3300000102",
+            "朱明",
+            "13800000102",
+            "文三路3号",
+            30.2720,
+            120.15,
+        ),
+        district.id,
+    );
+    not_due.last_inspection_at = Some(at(2026, 1, 1, 2, 0));
+    let elderly_fault = elderly(in_district(
+        household(
+            "3300000103",
+            "胡秀兰",
+            "13800000103",
+            "文三路4号",
+            30.2800,
+            120.15,
+        ),
+        district.id,
+    ));
+    let elderly_fault = doorstep_core::household::Household {
+        last_inspection_at: Some(at(2026, 5, 1, 2, 0)),
+        ..elderly_fault
+    };
+    store
+        .receive_households(&[
+            overdue_far.clone(),
+            overdue_near.clone(),
+            not_due,
+            elderly_fault.clone(),
+        ])
+        .unwrap();
+
+    let mut fault = WorkOrder::open(
+        "WO-100",
+        WorkOrderKind::UserEquipmentFault,
+        WorkOrderSource::Phone,
+        Some(elderly_fault.id),
+        "热水器漏气",
+        now - chrono::Duration::minutes(5),
+    );
+    fault.assignee = Some(tech.id);
+    let mut visit = WorkOrder::open(
+        "WO-101",
+        WorkOrderKind::ReturnVisit,
+        WorkOrderSource::System,
+        Some(overdue_far.id),
+        "",
+        now - chrono::Duration::days(2),
+    );
+    visit.assignee = Some(tech.id);
+    let mut someone_elses = WorkOrder::open(
+        "WO-102",
+        WorkOrderKind::PipelineFault,
+        WorkOrderSource::Phone,
+        Some(overdue_near.id),
+        "",
+        now,
+    );
+    someone_elses.assignee = Some(TechnicianId::new());
+    store
+        .receive_work_orders(&[visit.clone(), fault.clone(), someone_elses])
+        .unwrap();
+
+    let list = store
+        .work_list(
+            tech.id,
+            now,
+            Some(p(30.2700, 120.15)),
+            &WorkListOptions::default(),
+        )
+        .unwrap();
+    let order_of = |i: usize| match &list[i].task {
+        Task::Order { work_order_id, .. } => Some(*work_order_id),
+        Task::Inspection { .. } => None,
+    };
+    assert_eq!(list.len(), 3, "{list:#?}");
+    assert_eq!(order_of(0), Some(fault.id), "the gas leak first");
+    assert!(list[0].special_group);
+    assert!(matches!(list[0].reason, WorkReason::Emergency { .. }));
+    assert_eq!(order_of(1), Some(visit.id));
+    assert_eq!(
+        list[2].household_id,
+        Some(overdue_near.id),
+        "the far overdue household is already visited for the order"
+    );
+    assert!(matches!(
+        list[2].reason,
+        WorkReason::InspectionOverdue { .. }
+    ));
+}
+
+#[test]
+fn clock_stamps_and_sequence_never_repeat_after_acknowledgement_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doorstep.db");
+    let h = household(
+        "3300000070",
+        "黄艳",
+        "13800000070",
+        "建国北路7号",
+        30.26,
+        120.17,
+    );
+    drop(open(&dir));
+    // A phone whose clock once ran a century fast stamped an operation then; it was acknowledged
+    // and the outbox emptied. The clock was corrected, and the app restarted.
+    let future = "004102444800000-000007-phone";
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        key().unlock(&conn).unwrap();
+        conn.execute(
+            "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload) VALUES (41, 'x', ?1, 'household', 'x', 'x', '{}')",
+            [future],
+        )
+        .unwrap();
+    }
+    let first_seq = {
+        let mut store = open(&dir);
+        store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+        assert_eq!(
+            store.outbox_len().unwrap(),
+            2,
+            "the old entry and the new one (seq 42)"
+        );
+        store.acknowledge_through(42).unwrap();
+        assert_eq!(store.outbox_len().unwrap(), 0);
+        42
+    };
+    let mut store = open(&dir);
+    store.save_household(&h, at(2026, 11, 2, 9, 5)).unwrap();
+    let next = store.outbox(10).unwrap().remove(0);
+    assert!(
+        next.hlc.to_string().as_str() > future,
+        "a restarted app never stamps at or below a stamp it issued"
+    );
+    assert!(next.seq > first_seq, "nor reuses a sequence number");
+}

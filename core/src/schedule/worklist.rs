@@ -374,3 +374,223 @@ fn inspection_item(c: InspectionCandidate, today: NaiveDate) -> WorkItem {
         reason,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workorder::WorkOrderSource;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap() // 10:00 in Beijing
+    }
+
+    fn order(kind: WorkOrderKind, reported_hours_ago: i64, special: bool) -> OrderCandidate {
+        let order = WorkOrder::open(
+            format!("WO-{}", rand::random::<u32>()),
+            kind,
+            WorkOrderSource::Phone,
+            Some(HouseholdId::new()),
+            "",
+            now() - Duration::hours(reported_hours_ago),
+        );
+        OrderCandidate {
+            order,
+            special_group: special,
+            location: None,
+        }
+    }
+
+    fn point(lat: f64, lon: f64) -> Option<GeoPoint> {
+        GeoPoint::new(lat, lon).ok()
+    }
+
+    fn inspection(due_days_from_today: i64, lat: f64, lon: f64) -> InspectionCandidate {
+        InspectionCandidate {
+            household_id: HouseholdId::new(),
+            category: Category::Residential,
+            due_on: local_date(now()) + Duration::days(due_days_from_today),
+            special_group: false,
+            location: point(lat, lon),
+        }
+    }
+
+    fn ids(list: &[WorkItem]) -> Vec<Option<HouseholdId>> {
+        list.iter().map(|i| i.household_id).collect()
+    }
+
+    #[test]
+    fn emergencies_come_first_then_orders_by_nearest_deadline() {
+        let return_visit = order(WorkOrderKind::ReturnVisit, 30, false);
+        let equipment = order(WorkOrderKind::UserEquipmentFault, 0, false);
+        let pipeline_old = order(WorkOrderKind::PipelineFault, 5, false); // handle due in 1 h
+        let pipeline_new = order(WorkOrderKind::PipelineFault, 1, false); // handle due in 5 h
+        let expected = vec![
+            equipment.order.household_id,
+            pipeline_old.order.household_id,
+            pipeline_new.order.household_id,
+            return_visit.order.household_id,
+        ];
+        let list = work_list(
+            vec![return_visit, pipeline_new, equipment, pipeline_old],
+            vec![],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(ids(&list), expected);
+        assert!(matches!(
+            list[0].reason,
+            WorkReason::Emergency {
+                milestone: Milestone::Dispatch,
+                ..
+            }
+        ));
+        assert!(matches!(list[3].reason, WorkReason::Assigned { .. }));
+    }
+
+    #[test]
+    fn breached_emergency_goes_to_the_top() {
+        let breached = order(WorkOrderKind::PipelineFault, 8, false); // handle deadline passed
+        let fresh = order(WorkOrderKind::UserEquipmentFault, 0, false);
+        let expected = vec![breached.order.household_id, fresh.order.household_id];
+        let list = work_list(
+            vec![fresh, breached],
+            vec![],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(ids(&list), expected);
+        assert!(matches!(
+            list[0].reason,
+            WorkReason::Emergency { breached: true, .. }
+        ));
+        assert!(list[0].reason.describe(true).contains("已超时"));
+    }
+
+    #[test]
+    fn elderly_user_goes_ahead_at_equal_urgency_but_not_ahead_of_a_nearer_deadline() {
+        let earlier = order(WorkOrderKind::PipelineFault, 3, false);
+        let mut elderly = order(WorkOrderKind::PipelineFault, 3, true);
+        // Same urgency bucket: reported ten minutes apart, the elderly user's slightly later.
+        elderly.order.reported_at += Duration::minutes(10);
+        elderly.order.steps[0].at = elderly.order.reported_at;
+        let urgent = order(WorkOrderKind::PipelineFault, 5, false);
+        let expected = vec![
+            urgent.order.household_id,
+            elderly.order.household_id,
+            earlier.order.household_id,
+        ];
+        let list = work_list(
+            vec![earlier, elderly, urgent],
+            vec![],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(ids(&list), expected);
+        assert!(list[1].special_group);
+    }
+
+    #[test]
+    fn inspections_follow_the_orders_in_a_walking_route() {
+        let start = point(30.2700, 120.1500);
+        let far = inspection(-30, 30.2790, 120.1500);
+        let near = inspection(-10, 30.2710, 120.1500);
+        let middle = inspection(0, 30.2750, 120.1500);
+        let later = inspection(3, 30.2760, 120.1500);
+        let next_month = inspection(40, 30.2701, 120.1500);
+        let fault = order(WorkOrderKind::PipelineFault, 1, false);
+        let list = work_list(
+            vec![fault.clone()],
+            vec![
+                far.clone(),
+                next_month,
+                near.clone(),
+                later.clone(),
+                middle.clone(),
+            ],
+            start,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(
+            ids(&list),
+            vec![
+                fault.order.household_id,
+                Some(near.household_id),
+                Some(middle.household_id),
+                Some(later.household_id),
+                Some(far.household_id)
+            ],
+            "orders first, then the due inspections from the start outwards; next month's is left out"
+        );
+        assert!(matches!(
+            list[1].reason,
+            WorkReason::InspectionOverdue { days: 10, .. }
+        ));
+        assert!(matches!(
+            list[2].reason,
+            WorkReason::InspectionDue { in_days: 0, .. }
+        ));
+        assert_eq!(list[3].reason.describe(false), "Inspection due in 3 days");
+    }
+
+    #[test]
+    fn a_full_day_takes_the_most_overdue_inspections() {
+        let options = WorkListOptions {
+            max_inspections: 2,
+            ..WorkListOptions::default()
+        };
+        let a = inspection(-100, 30.27, 120.15);
+        let b = inspection(-5, 30.28, 120.15);
+        let c = inspection(-50, 30.29, 120.15);
+        let list = work_list(vec![], vec![a.clone(), b, c.clone()], None, now(), &options);
+        let mut chosen = ids(&list);
+        chosen.sort();
+        let mut expected = vec![Some(a.household_id), Some(c.household_id)];
+        expected.sort();
+        assert_eq!(chosen, expected);
+    }
+
+    #[test]
+    fn a_household_with_an_order_is_not_listed_twice() {
+        let fault = order(WorkOrderKind::UserEquipmentFault, 0, false);
+        let mut due = inspection(-3, 30.27, 120.15);
+        due.household_id = fault.order.household_id.unwrap();
+        let list = work_list(
+            vec![fault],
+            vec![due],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(list.len(), 1);
+    }
+
+    #[test]
+    fn closed_orders_and_unlocated_households_are_handled() {
+        let mut done = order(WorkOrderKind::PipelineFault, 2, false);
+        done.order
+            .advance(WorkOrderStatus::Resolved, now(), None)
+            .unwrap();
+        let unlocated = InspectionCandidate {
+            location: None,
+            ..inspection(-1, 0.0, 0.0)
+        };
+        let located = inspection(-1, 30.27, 120.15);
+        let list = work_list(
+            vec![done],
+            vec![unlocated.clone(), located.clone()],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        assert_eq!(
+            ids(&list),
+            vec![Some(located.household_id), Some(unlocated.household_id)],
+            "closed order gone; an address without a position goes last"
+        );
+    }
+}

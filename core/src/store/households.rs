@@ -197,9 +197,10 @@ impl Store {
         }
         self.change(|c| {
             ensure_household(c, reading.household_id)?;
-            let inserted = c.execute(
+            let inserted = c.prepare_cached(
                 "INSERT OR IGNORE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
-                params![reading.household_id, ts(&reading.taken_at), reading.value.litres(), enum_text(&reading.source)],
+            )?
+            .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres(), enum_text(&reading.source)],
             )?;
             if inserted == 0 {
                 return Err(Error::Duplicate { what: "meter reading at that time" });

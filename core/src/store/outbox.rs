@@ -83,10 +83,14 @@ impl Change<'_> {
         let op_id = OperationId::new();
         let hlc = self.stamp();
         let (entity, entity_id) = operation.subject();
-        self.tx.execute(
-            "INSERT INTO outbox(op_id, hlc, entity, entity_id, device_time, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.tx.prepare_cached(
+            "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
+             VALUES (
+               max(coalesce((SELECT max(seq) FROM outbox), 0),
+                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'outbox_seq'), 0)) + 1,
+               ?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
                 op_id,
                 hlc.to_string(),
                 entity,
@@ -135,10 +139,24 @@ impl Store {
             as u64)
     }
 
-    /// Removes the operations the server acknowledged (up to and including `seq`).
+    /// Removes the operations the server acknowledged (up to and including `seq`). The clock's
+    /// and the sequence's high-water marks are kept in `meta` first, so that neither a stamp nor
+    /// a sequence number is ever issued twice, even once the outbox is empty.
     pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES('hlc', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            [self.clock.last().to_string()],
+        )?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES('outbox_seq', ?1)
+             ON CONFLICT(key) DO UPDATE
+             SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            [seq],
+        )?;
+        let removed = tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?;
+        tx.commit()?;
+        Ok(removed)
     }
 }

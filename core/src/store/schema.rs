@@ -52,11 +52,23 @@ pub(super) fn device_identity(conn: &Connection) -> Result<(String, Option<Hlc>)
             id
         }
     };
-    let hlc: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
-        .optional()?;
-    let hlc = hlc.map(|s| s.parse()).transpose().map_err(Error::Invalid)?;
-    Ok((device_id, hlc))
+    // The newest stamp is the last one in the outbox or, once the outbox was acknowledged and
+    // emptied, the one kept in `meta` at that moment. Not writing it on every change saves a
+    // page per write.
+    let mut newest: Option<Hlc> = None;
+    for sql in [
+        "SELECT value FROM meta WHERE key = 'hlc'",
+        "SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1",
+    ] {
+        let stamp: Option<String> = conn.query_row(sql, [], |r| r.get(0)).optional()?;
+        if let Some(stamp) = stamp {
+            let stamp: Hlc = stamp.parse().map_err(Error::Invalid)?;
+            if newest.as_ref().is_none_or(|n| stamp > *n) {
+                newest = Some(stamp);
+            }
+        }
+    }
+    Ok((device_id, newest))
 }
 
 /// Version 1: the records, the history and the outbox.

@@ -63,15 +63,17 @@ CREATE INDEX work_orders_assignee ON work_orders(assignee, status);
 CREATE INDEX work_orders_crew ON work_orders(crew_id, status);
 CREATE INDEX work_orders_household ON work_orders(household_id);
 
+-- Clustered by household and time: a household's timeline is one range read, and an entry
+-- costs one b-tree page to write.
 CREATE TABLE history (
-    id           TEXT PRIMARY KEY,
     household_id TEXT NOT NULL REFERENCES households(id),
     at           TEXT NOT NULL,
+    id           TEXT NOT NULL,
     kind         TEXT NOT NULL,
     subject_id   TEXT,
-    summary      TEXT NOT NULL
-);
-CREATE INDEX history_household ON history(household_id, at);
+    summary      TEXT NOT NULL,
+    PRIMARY KEY (household_id, at, id)
+) WITHOUT ROWID;
 
 CREATE TABLE outages (
     id        TEXT PRIMARY KEY,
@@ -79,14 +81,16 @@ CREATE TABLE outages (
     doc       TEXT NOT NULL
 );
 
--- Local changes waiting to be pushed, in the order they happened.
+-- Local changes waiting to be pushed, in the order they happened. A sequence number is never
+-- reused: after the outbox is acknowledged and emptied, `meta.outbox_seq` keeps the last one
+-- (cheaper than AUTOINCREMENT, which writes a page of sqlite_sequence on every change). No other
+-- index: each costs a page per change; op ids are UUIDv7 made here, unique by construction.
 CREATE TABLE outbox (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    op_id       TEXT NOT NULL UNIQUE,
+    seq         INTEGER PRIMARY KEY,
+    op_id       TEXT NOT NULL,
     hlc         TEXT NOT NULL,
     entity      TEXT NOT NULL,
     entity_id   TEXT NOT NULL,
     device_time TEXT NOT NULL,
     payload     TEXT NOT NULL
 );
-CREATE INDEX outbox_entity ON outbox(entity, entity_id);
