@@ -63,7 +63,11 @@ impl Store {
             vec![query.to_owned()]
         };
 
-        let mut hits: Vec<SearchHit> = Vec::new();
+        // An exact customer number is what the caller meant: it comes first, whatever the limit.
+        let mut hits: Vec<SearchHit> = self.collect(
+            "SELECT doc, inspection_due_on FROM households WHERE customer_number = ?1",
+            [query],
+        )?;
         for needle in needles {
             let rows = if needle.chars().count() >= 3 {
                 // A phrase of the whole query: every trigram in order, i.e. the substring.
@@ -95,8 +99,6 @@ impl Store {
                 }
             }
         }
-        // An exact customer number is what the caller meant: show it first.
-        hits.sort_by_key(|h| h.household.customer_number != query);
         Ok(hits)
     }
 
