@@ -54,3 +54,79 @@ impl OutageNotice {
         households.into_iter().filter(|h| self.affects(h)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::GeoPoint;
+    use crate::household::{Address, Category};
+    use crate::ids::HouseholdId;
+    use chrono::TimeZone;
+
+    fn at(lat: f64, lon: f64, supply: SupplyStatus) -> Household {
+        Household {
+            id: HouseholdId::new(),
+            customer_number: "1".into(),
+            name: "x".into(),
+            phones: vec![],
+            address: Address::default(),
+            location: GeoPoint::new(lat, lon).ok(),
+            district_id: None,
+            category: Category::Residential,
+            meter: None,
+            appliances: vec![],
+            supply,
+            gas_on_date: None,
+            last_inspection_at: None,
+            special_group: None,
+        }
+    }
+
+    fn notice() -> OutageNotice {
+        let p = |lat, lon| GeoPoint::new(lat, lon).unwrap();
+        OutageNotice {
+            id: OutageId::new(),
+            title: "文三路管网检修".into(),
+            reason: OutageReason::PipelineInspection,
+            // An L-shaped block: the notch must not count.
+            area: Area::new(vec![
+                p(30.0, 120.0),
+                p(30.0, 120.2),
+                p(30.1, 120.2),
+                p(30.1, 120.1),
+                p(30.2, 120.1),
+                p(30.2, 120.0),
+            ])
+            .unwrap(),
+            starts_at: Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn planned_outage_notifies_only_supplied_households_inside_the_area() {
+        let n = notice();
+        let inside = at(30.05, 120.05, SupplyStatus::Active);
+        let in_the_notch = at(30.15, 120.15, SupplyStatus::Active);
+        let outside = at(31.0, 120.05, SupplyStatus::Active);
+        let not_connected = at(30.05, 120.06, SupplyStatus::NotConnected);
+        let mut unlocated = at(30.05, 120.05, SupplyStatus::Active);
+        unlocated.location = None;
+        let all = [
+            inside.clone(),
+            in_the_notch,
+            outside,
+            not_connected,
+            unlocated,
+        ];
+        let told: Vec<_> = n.affected(&all).into_iter().map(|h| h.id).collect();
+        assert_eq!(told, vec![inside.id]);
+    }
+
+    #[test]
+    fn outage_that_ends_before_it_starts_is_refused() {
+        let mut n = notice();
+        n.ends_at = n.starts_at;
+        assert_eq!(n.validate().unwrap_err().field, "outage.ends_at");
+    }
+}
