@@ -58,6 +58,16 @@ pub enum Error {
     )]
     StoreTooNew { found: u32, supported: u32 },
 
+    /// The form is sealed: it never changes; a correction is an amendment.
+    #[error("the form is sealed and cannot change: make an amendment instead")]
+    Sealed,
+
+    /// The form cannot be completed yet; every problem names the item and the reason.
+    #[error("the form is not complete: {} problem(s) to fix", problems.len())]
+    Incomplete {
+        problems: Vec<crate::forms::form::Problem>,
+    },
+
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 

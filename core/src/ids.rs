@@ -88,3 +88,7 @@ id_type!(
     /// One operation in the device's outbox.
     OperationId
 );
+id_type!(
+    /// A form: the record of one visit, draft or sealed.
+    FormId
+);

@@ -15,6 +15,7 @@
 //! - [`sync`]: the hybrid logical clock that stamps every outbox operation.
 
 pub mod error;
+pub mod forms;
 pub mod geo;
 pub mod household;
 pub mod ids;

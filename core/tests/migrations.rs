@@ -7,7 +7,10 @@ use common::*;
 use doorstep_core::store::{LATEST_VERSION, Operation, Store};
 
 /// Every earlier schema version, as that version wrote it.
-const FIXTURES: &[(u32, &str)] = &[(1, include_str!("../src/store/fixtures/v1.sql"))];
+const FIXTURES: &[(u32, &str)] = &[
+    (1, include_str!("../src/store/fixtures/v1.sql")),
+    (2, include_str!("../src/store/fixtures/v2.sql")),
+];
 
 #[test]
 fn every_earlier_schema_has_a_fixture() {

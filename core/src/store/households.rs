@@ -347,7 +347,7 @@ impl Store {
 
 /// Writes the household row and its search entry; returns whether it existed before.
 /// A customer number already used by another household is refused.
-fn write_household(conn: &Connection, h: &Household) -> Result<bool> {
+pub(super) fn write_household(conn: &Connection, h: &Household) -> Result<bool> {
     let due = next_inspection_due(
         h.category,
         &h.supply,

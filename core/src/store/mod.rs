@@ -10,6 +10,7 @@
 //! - Records received from the back office are written without outbox entries.
 //! - A file that cannot be read is never deleted: it is moved aside and the error says where.
 
+mod forms;
 mod households;
 pub mod outbox;
 mod schema;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use crate::error::{Error, Result};
 use crate::sync::{Hlc, HlcClock};
 
+pub use forms::TemplateMove;
 pub use households::{HouseholdFile, HouseholdSummary};
 pub use outbox::{Operation, OutboxEntry};
 pub use schema::LATEST_VERSION;

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Change, Store, ts};
 use crate::error::Result;
+use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
+use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
-use crate::ids::{HouseholdId, OperationId, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
 use crate::sync::Hlc;
 use crate::visit::CheckIn;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
@@ -39,6 +41,41 @@ pub enum Operation {
         household_id: HouseholdId,
         at: DateTime<Utc>,
     },
+    FormStarted {
+        form: Box<Form>,
+    },
+    FormAnswered {
+        form_id: FormId,
+        item: String,
+        answer: Option<Answer>,
+    },
+    FormPhotoAttached {
+        form_id: FormId,
+        item: String,
+        photo: PhotoRef,
+    },
+    FormPhotoRemoved {
+        form_id: FormId,
+        item: String,
+        sha256: String,
+    },
+    FormSigned {
+        form_id: FormId,
+        item: String,
+        signature: Box<Signature>,
+    },
+    FormOutcomeSet {
+        form_id: FormId,
+        outcome: Outcome,
+    },
+    FormMovedToTemplate {
+        form_id: FormId,
+        template_version: u32,
+    },
+    /// The complete sealed form, so that the server can verify its digest and signatures.
+    FormSealed {
+        form: Box<Form>,
+    },
     CheckedIn {
         household_id: HouseholdId,
         at: DateTime<Utc>,
@@ -63,6 +100,15 @@ impl Operation {
                 ("household", household_id.to_string())
             }
             Operation::CheckedIn { household_id, .. } => ("household", household_id.to_string()),
+            Operation::FormStarted { form } | Operation::FormSealed { form } => {
+                ("form", form.id.to_string())
+            }
+            Operation::FormAnswered { form_id, .. }
+            | Operation::FormPhotoAttached { form_id, .. }
+            | Operation::FormPhotoRemoved { form_id, .. }
+            | Operation::FormSigned { form_id, .. }
+            | Operation::FormOutcomeSet { form_id, .. }
+            | Operation::FormMovedToTemplate { form_id, .. } => ("form", form_id.to_string()),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::sync::Hlc;
 
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
-const MIGRATIONS: &[Step] = &[to_v1, to_v2];
+const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -88,5 +88,12 @@ fn to_v2(tx: &Transaction<'_>) -> Result<()> {
         let household: Household = serde_json::from_str(&doc)?;
         super::search::index_household(tx, rowid, &household)?;
     }
+    Ok(())
+}
+
+/// Version 3: forms and the template versions they were started on; sealed forms are
+/// protected by triggers.
+fn to_v3(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v3.sql"))?;
     Ok(())
 }

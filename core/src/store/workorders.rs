@@ -92,7 +92,7 @@ impl Store {
     }
 }
 
-fn write_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
+pub(super) fn write_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
     if let Some(household) = o.household_id {
         ensure_household(conn, household)?;
     }

@@ -1,5 +1,7 @@
-//! Households, orders and technicians for the store tests.
+//! Households, orders, technicians and forms for the store tests.
 #![allow(dead_code)]
+
+pub mod forms;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use doorstep_core::geo::GeoPoint;

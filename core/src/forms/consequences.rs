@@ -1,0 +1,243 @@
+//! What sealing a form changes beyond the form itself, decided here and applied by the store in
+//! the same transaction as the seal:
+//! - a signed inspection moves the household's next due date;
+//! - a major hazard opens a follow-up order; a hazard whose rule says so shuts the gas off;
+//! - a gas-on makes the supply active (and records the meter and its opening reading);
+//! - a shut-off or a reconnection changes the supply status;
+//! - a special-group registration marks the household;
+//! - every meter reading on the form goes into the household's readings.
+//!
+//! Item ids the core reads are fixed (see `docs/forms.md`): `meter_reading`, `meter_serial`,
+//! `shut_off_reason`, `groups`, `needs`, `contact_name`, `contact_relation`, `contact_phone`,
+//! `consent`.
+
+use chrono::{DateTime, Utc};
+
+use super::form::{Answer, CheckResult, Form, Outcome, Problem, ProblemKind};
+use super::template::{FormKind, HazardGrade, Template};
+use crate::household::{
+    ContactPerson, Household, Meter, MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason,
+    SpecialGroup, SpecialGroupRegistration, SupplyStatus,
+};
+use crate::schedule::inspection::local_date;
+use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
+
+/// The changes a sealed form makes.
+#[derive(Debug, Clone, Default)]
+pub struct Effects {
+    /// The household as it is after the visit, when the visit changed it.
+    pub household: Option<Household>,
+    pub readings: Vec<MeterReading>,
+    pub orders: Vec<WorkOrder>,
+    /// One line per change for the household's timeline (no personal data).
+    pub notes: Vec<String>,
+}
+
+/// Works out the effects of sealing `form` at `at`; a problem that would keep them from being
+/// applied is reported like any other problem of the form.
+pub fn plan(
+    form: &Form,
+    template: &Template,
+    household: &Household,
+    at: DateTime<Utc>,
+) -> Result<Effects, Vec<Problem>> {
+    let mut effects = Effects::default();
+    if !form.outcome.has_answers() {
+        return Ok(effects);
+    }
+    let mut updated = household.clone();
+    let answer = |id: &str| {
+        form.answers.get(id).filter(|_| {
+            template
+                .item(id)
+                .is_some_and(|i| form.is_visible(template, i))
+        })
+    };
+
+    if let Some(Answer::MeterReading(value)) = answer("meter_reading") {
+        effects.readings.push(MeterReading {
+            household_id: household.id,
+            taken_at: at,
+            value: *value,
+            source: ReadingSource::Technician,
+        });
+    }
+
+    let completed = form.outcome == Outcome::Completed
+        || matches!(form.outcome, Outcome::CustomerRefusedToSign { .. });
+    match template.kind {
+        kind if kind.is_inspection() && completed => {
+            updated.last_inspection_at = Some(at);
+            effects
+                .notes
+                .push("inspection signed: next inspection rescheduled".into());
+        }
+        FormKind::AcceptanceAndGasOn if completed => {
+            updated.supply = SupplyStatus::Active;
+            updated.gas_on_date = Some(local_date(at));
+            if let Some(Answer::Text(serial)) = answer("meter_serial") {
+                let initial = effects
+                    .readings
+                    .first()
+                    .map(|r| r.value)
+                    .unwrap_or_default();
+                let kind = household
+                    .meter
+                    .as_ref()
+                    .map(|m| m.kind)
+                    .unwrap_or(MeterKind::Diaphragm);
+                updated.meter = Some(Meter {
+                    serial: serial.trim().to_owned(),
+                    kind,
+                    initial_reading: initial,
+                });
+            }
+            effects.notes.push("gas turned on".into());
+        }
+        FormKind::ShutOff if completed => {
+            let reason = match answer("shut_off_reason") {
+                Some(Answer::Choice(c)) => {
+                    serde_json::from_value::<ShutOffReason>(serde_json::Value::String(c.clone()))
+                        .ok()
+                }
+                _ => None,
+            };
+            let Some(reason) = reason else {
+                return Err(vec![Problem {
+                    item: Some("shut_off_reason".into()),
+                    kind: ProblemKind::Missing,
+                }]);
+            };
+            updated.supply = SupplyStatus::ShutOff { reason, since: at };
+            effects.notes.push(format!(
+                "gas shut off ({})",
+                crate::store::enum_text(&reason)
+            ));
+        }
+        FormKind::Reconnection if completed => {
+            updated.supply = SupplyStatus::Active;
+            effects.notes.push("gas reconnected".into());
+        }
+        FormKind::SpecialGroupRegistration if completed => {
+            updated.special_group = Some(registration(form, template, at)?);
+            effects
+                .notes
+                .push("registered for priority home service".into());
+        }
+        _ => {}
+    }
+
+    for (n, (item, grade, shut_off)) in form.hazards(template).into_iter().enumerate() {
+        if shut_off {
+            updated.supply = SupplyStatus::ShutOff {
+                reason: ShutOffReason::Hazard,
+                since: at,
+            };
+            effects
+                .notes
+                .push(format!("gas shut off on the spot: {}", item.label.en));
+        }
+        if grade == HazardGrade::Major {
+            let number = format!("F{}-{}", &form.id.0.simple().to_string()[..12], n + 1);
+            let description = format!(
+                "重大隐患复查 / Major hazard follow-up: {} / {}",
+                item.label.zh, item.label.en
+            );
+            effects.orders.push(WorkOrder::open(
+                number,
+                WorkOrderKind::Inspection,
+                WorkOrderSource::Visit,
+                Some(household.id),
+                description,
+                at,
+            ));
+            effects.notes.push(format!(
+                "major hazard: follow-up order opened ({})",
+                item.id
+            ));
+        }
+    }
+
+    if updated != *household {
+        updated.validate().map_err(|e| {
+            vec![Problem {
+                item: None,
+                kind: ProblemKind::Invalid {
+                    field: e.field,
+                    reason: e.reason,
+                },
+            }]
+        })?;
+        effects.household = Some(updated);
+    }
+    Ok(effects)
+}
+
+fn registration(
+    form: &Form,
+    template: &Template,
+    at: DateTime<Utc>,
+) -> Result<SpecialGroupRegistration, Vec<Problem>> {
+    let visible = |id: &str| {
+        template
+            .item(id)
+            .is_some_and(|i| form.is_visible(template, i))
+    };
+    let text = |id: &str| match form.answers.get(id) {
+        Some(Answer::Text(t)) if visible(id) => t.trim().to_owned(),
+        _ => String::new(),
+    };
+    let mut problems = Vec::new();
+    let groups: Vec<SpecialGroup> = match form.answers.get("groups") {
+        Some(Answer::Choices(chosen)) => chosen
+            .iter()
+            .filter_map(|c| serde_json::from_value(serde_json::Value::String(c.clone())).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if groups.is_empty() {
+        problems.push(Problem {
+            item: Some("groups".into()),
+            kind: ProblemKind::Missing,
+        });
+    }
+    let consent = matches!(form.answers.get("consent"), Some(Answer::Check(c)) if c.result == CheckResult::Pass);
+    if !consent {
+        problems.push(Problem {
+            item: Some("consent".into()),
+            kind: ProblemKind::Missing,
+        });
+    }
+    let contact_name = text("contact_name");
+    let contact = if contact_name.is_empty() {
+        None
+    } else {
+        match Phone::parse(&text("contact_phone")) {
+            Ok(phone) => Some(ContactPerson {
+                name: contact_name,
+                relation: text("contact_relation"),
+                phone,
+            }),
+            Err(e) => {
+                problems.push(Problem {
+                    item: Some("contact_phone".into()),
+                    kind: ProblemKind::Invalid {
+                        field: e.field,
+                        reason: e.reason,
+                    },
+                });
+                None
+            }
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(SpecialGroupRegistration {
+        groups,
+        needs: text("needs"),
+        contact,
+        consent_given: true,
+        registered_on: local_date(at),
+    })
+}

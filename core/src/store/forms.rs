@@ -1,0 +1,398 @@
+//! Forms in the store: drafts saved on every answer, sealing with its consequences, and
+//! amendments. Every change is one transaction with its outbox operation; a sealed form is
+//! refused here and, should anything get past this code, by the triggers of schema v3.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::households::{append_history, load_household, write_household};
+use super::outbox::Operation;
+use super::workorders::{load_order, write_order};
+use super::{Change, Store, ts};
+use crate::InvalidInput;
+use crate::error::{Error, Result};
+use crate::forms::Template;
+use crate::forms::builtin::builtin_template;
+use crate::forms::consequences;
+use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
+use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
+use crate::household::HistoryKind;
+use crate::ids::{FormId, HouseholdId, WorkOrderId};
+
+/// What moving a draft onto a newer template version kept and dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateMove {
+    pub form: Form,
+    /// (item id, why it was dropped).
+    pub dropped: Vec<(String, String)>,
+}
+
+impl Store {
+    /// The template `id` at `version`: one a form was started on (kept in the store), else a
+    /// built-in one.
+    pub fn template(&self, id: &str, version: u32) -> Result<Template> {
+        template_in(&self.conn, id, version)
+    }
+
+    /// Stores template versions published by the back office. An existing version is never
+    /// replaced.
+    pub fn receive_templates(&mut self, templates: &[Template]) -> Result<()> {
+        for t in templates {
+            t.validate()?;
+        }
+        self.receive(|tx| {
+            for t in templates {
+                keep_template(tx, t)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Starts a form on the newest version of `template_id` for a household (and optionally a
+    /// work order). The draft is saved at once and keeps that template version for good.
+    pub fn start_form(
+        &mut self,
+        template: &Template,
+        household: HouseholdId,
+        work_order: Option<WorkOrderId>,
+        at: DateTime<Utc>,
+    ) -> Result<Form> {
+        template.validate()?;
+        let form = Form::new(template, household, work_order, at);
+        self.change(|c| {
+            load_household(c, household)?;
+            if let Some(order) = work_order {
+                load_order(c, order)?.ok_or(Error::NotFound { what: "work order" })?;
+            }
+            keep_template(c, template)?;
+            insert_form(c, &form)?;
+            c.append(&Operation::FormStarted {
+                form: Box::new(form.clone()),
+            })?;
+            Ok(form)
+        })
+    }
+
+    pub fn form(&self, id: FormId) -> Result<Form> {
+        load_form(&self.conn, id)
+    }
+
+    /// The forms of a household, newest first.
+    pub fn forms_of_household(&self, household: HouseholdId) -> Result<Vec<Form>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM forms WHERE household_id = ?1 ORDER BY started_at DESC",
+        )?;
+        let docs = stmt.query_map([household], |r| r.get::<_, String>(0))?;
+        docs.map(|d| Ok(serde_json::from_str(&d?)?)).collect()
+    }
+
+    /// Saves one answer (or clears it with `None`): one transaction, queued for upload.
+    pub fn answer(&mut self, form: FormId, item: &str, answer: Option<Answer>) -> Result<Form> {
+        self.edit_draft(form, |f, t| {
+            f.answer(t, item, answer.clone())?;
+            Ok(Operation::FormAnswered {
+                form_id: form,
+                item: item.to_owned(),
+                answer: answer.clone(),
+            })
+        })
+    }
+
+    /// Attaches a stored photo (by its SHA-256) to an item: a photo item, or a check as evidence.
+    pub fn attach_photo(&mut self, form: FormId, item: &str, photo: PhotoRef) -> Result<Form> {
+        self.edit_draft(form, |f, t| {
+            let spec = t
+                .item(item)
+                .ok_or_else(|| InvalidInput::new(item, "no such item in this form"))?;
+            if !matches!(
+                spec.kind,
+                crate::forms::template::ItemKind::Photo { .. }
+                    | crate::forms::template::ItemKind::Check { .. }
+            ) {
+                return Err(InvalidInput::new(item, "photos go on a photo item or a check").into());
+            }
+            let photos = f.photos.entry(item.to_owned()).or_default();
+            if !photos.iter().any(|p| p.sha256 == photo.sha256) {
+                photos.push(photo.clone());
+            }
+            Ok(Operation::FormPhotoAttached {
+                form_id: form,
+                item: item.to_owned(),
+                photo: photo.clone(),
+            })
+        })
+    }
+
+    /// Takes a photo off a draft's item.
+    pub fn remove_photo(&mut self, form: FormId, item: &str, sha256: &str) -> Result<Form> {
+        self.edit_draft(form, |f, _| {
+            let photos = f.photos.get_mut(item).ok_or(Error::NotFound {
+                what: "photo on that item",
+            })?;
+            let before = photos.len();
+            photos.retain(|p| p.sha256 != sha256);
+            if photos.len() == before {
+                return Err(Error::NotFound {
+                    what: "photo on that item",
+                });
+            }
+            if photos.is_empty() {
+                f.photos.remove(item);
+            }
+            Ok(Operation::FormPhotoRemoved {
+                form_id: form,
+                item: item.to_owned(),
+                sha256: sha256.to_owned(),
+            })
+        })
+    }
+
+    /// Adds a signature to a signature item, bound to the form's content as it is now.
+    pub fn sign(&mut self, form: FormId, item: &str, capture: SignatureCapture) -> Result<Form> {
+        self.edit_draft(form, |f, t| {
+            let role = t
+                .item(item)
+                .and_then(|i| i.signer())
+                .ok_or_else(|| InvalidInput::new(item, "not a signature item"))?;
+            if role != capture.role {
+                return Err(
+                    InvalidInput::new(item, "this signature belongs to another signer").into(),
+                );
+            }
+            let signature = Signature::bind(capture.clone(), f, t)?;
+            f.signatures.insert(item.to_owned(), signature.clone());
+            Ok(Operation::FormSigned {
+                form_id: form,
+                item: item.to_owned(),
+                signature: Box::new(signature),
+            })
+        })
+    }
+
+    /// Records how the visit ended (completed by default).
+    pub fn set_outcome(&mut self, form: FormId, outcome: Outcome) -> Result<Form> {
+        self.edit_draft(form, |f, _| {
+            f.outcome = outcome.clone();
+            Ok(Operation::FormOutcomeSet {
+                form_id: form,
+                outcome: outcome.clone(),
+            })
+        })
+    }
+
+    /// Every problem that keeps the form from being completed.
+    pub fn form_problems(&self, form: FormId) -> Result<Vec<Problem>> {
+        let f = load_form(&self.conn, form)?;
+        let template = self.template(&f.template_id, f.template_version)?;
+        let mut problems = f.problems(&template);
+        if problems.is_empty() {
+            let household = load_household(&self.conn, f.household_id)?;
+            if let Err(more) = consequences::plan(&f, &template, &household, Utc::now()) {
+                problems.extend(more);
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Completes and seals the form at `at`, and applies what it changes (the household's due
+    /// date, supply, registration, readings, follow-up orders) in the same transaction.
+    /// With problems left, nothing is written and [`Error::Incomplete`] lists them.
+    pub fn complete_form(&mut self, form: FormId, at: DateTime<Utc>) -> Result<Seal> {
+        self.change(|c| {
+            let mut f = load_form(c, form)?;
+            if f.is_sealed() {
+                return Err(Error::Sealed);
+            }
+            let template = template_in(c, &f.template_id, f.template_version)?;
+            let household = load_household(c, f.household_id)?;
+            let sealed = seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
+            let effects = consequences::plan(&f, &template, &household, at).map_err(|problems| Error::Incomplete { problems })?;
+            f.seal = Some(sealed.clone());
+            update_form(c, &f)?;
+            c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
+
+            append_history(c, f.household_id, at, HistoryKind::Form, Some(&f.id.to_string()), &format!("form sealed: {} v{}", f.template_id, f.template_version))?;
+            for reading in &effects.readings {
+                c.prepare_cached("INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, 'technician')")?
+                    .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres()])?;
+                append_history(c, f.household_id, at, HistoryKind::MeterReading, Some(&f.id.to_string()), &format!("meter read: {}", reading.value))?;
+            }
+            for order in &effects.orders {
+                write_order(c, order)?;
+                append_history(c, f.household_id, at, HistoryKind::WorkOrder, Some(&order.id.to_string()), "follow-up order opened for a major hazard")?;
+                c.append(&Operation::WorkOrderOpened { order: Box::new(order.clone()) })?;
+            }
+            if let Some(updated) = &effects.household {
+                write_household(c, updated)?;
+                for note in &effects.notes {
+                    append_history(c, f.household_id, at, HistoryKind::Visit, Some(&f.id.to_string()), note)?;
+                }
+            }
+            Ok(sealed)
+        })
+    }
+
+    /// Starts an amendment of a sealed form: a new draft on the same template version with the
+    /// same answers and photos, pointing at the original. It is completed and sealed like any
+    /// form; the original stays as it was.
+    pub fn amend(&mut self, original: FormId, at: DateTime<Utc>) -> Result<Form> {
+        self.change(|c| {
+            let source = load_form(c, original)?;
+            if !source.is_sealed() {
+                return Err(InvalidInput::new(
+                    "form",
+                    "only a sealed form is amended; edit the draft instead",
+                )
+                .into());
+            }
+            let amendment = Form {
+                id: FormId::new(),
+                amends: Some(original),
+                started_at: at,
+                signatures: Default::default(),
+                seal: None,
+                outcome: Outcome::Completed,
+                ..source
+            };
+            insert_form(c, &amendment)?;
+            c.append(&Operation::FormStarted {
+                form: Box::new(amendment.clone()),
+            })?;
+            Ok(amendment)
+        })
+    }
+
+    /// Moves a draft onto a newer version of its template: answers that still fit are kept;
+    /// the report says what was dropped and why.
+    pub fn move_draft_to_template(
+        &mut self,
+        form: FormId,
+        template: &Template,
+    ) -> Result<TemplateMove> {
+        template.validate()?;
+        self.change(|c| {
+            let current = load_form(c, form)?;
+            if current.is_sealed() {
+                return Err(Error::Sealed);
+            }
+            if template.id != current.template_id || template.version <= current.template_version {
+                return Err(InvalidInput::new(
+                    "template",
+                    "a draft moves only to a newer version of its own template",
+                )
+                .into());
+            }
+            keep_template(c, template)?;
+            let (moved, dropped) = current.move_to(template);
+            update_form(c, &moved)?;
+            c.append(&Operation::FormMovedToTemplate {
+                form_id: form,
+                template_version: template.version,
+            })?;
+            Ok(TemplateMove {
+                form: moved,
+                dropped,
+            })
+        })
+    }
+
+    /// One change to a draft: load, change, save, queue; refused on a sealed form.
+    fn edit_draft(
+        &mut self,
+        form: FormId,
+        edit: impl FnOnce(&mut Form, &Template) -> Result<Operation>,
+    ) -> Result<Form> {
+        self.change(|c: &mut Change<'_>| {
+            let mut f = load_form(c, form)?;
+            if f.is_sealed() {
+                return Err(Error::Sealed);
+            }
+            let template = template_in(c, &f.template_id, f.template_version)?;
+            let operation = edit(&mut f, &template)?;
+            update_form(c, &f)?;
+            c.append(&operation)?;
+            Ok(f)
+        })
+    }
+}
+
+fn template_in(conn: &Connection, id: &str, version: u32) -> Result<Template> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
+        .query_row(params![id, version], |r| r.get(0))
+        .optional()?;
+    match doc {
+        Some(doc) => Ok(serde_json::from_str(&doc)?),
+        None => builtin_template(id)
+            .filter(|t| t.version == version)
+            .ok_or(Error::NotFound {
+                what: "form template version",
+            }),
+    }
+}
+
+fn keep_template(conn: &Connection, t: &Template) -> Result<()> {
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
+        .query_row(params![t.id, t.version], |r| r.get(0))
+        .optional()?;
+    match existing {
+        Some(doc) if serde_json::from_str::<Template>(&doc)? != *t => Err(InvalidInput::new(
+            "template.version",
+            "a different template was already published under this version",
+        )
+        .into()),
+        Some(_) => Ok(()),
+        None => {
+            conn.prepare_cached("INSERT INTO templates(id, version, doc) VALUES (?1, ?2, ?3)")?
+                .execute(params![t.id, t.version, serde_json::to_string(t)?])?;
+            Ok(())
+        }
+    }
+}
+
+fn insert_form(conn: &Connection, f: &Form) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?8)",
+    )?
+    .execute(params![f.id, f.template_id, f.template_version, f.household_id, f.work_order_id, f.amends, ts(&f.started_at), serde_json::to_string(f)?])?;
+    Ok(())
+}
+
+fn update_form(conn: &Connection, f: &Form) -> Result<()> {
+    let changed = conn
+        .prepare_cached("UPDATE forms SET template_version = ?2, sealed_at = ?3, digest = ?4, doc = ?5 WHERE id = ?1")?
+        .execute(params![
+            f.id,
+            f.template_version,
+            f.seal.as_ref().map(|s| ts(&s.sealed_at)),
+            f.seal.as_ref().map(|s| s.digest.clone()),
+            serde_json::to_string(f)?
+        ])
+        .map_err(sealed_or)?;
+    if changed == 0 {
+        return Err(Error::NotFound { what: "form" });
+    }
+    Ok(())
+}
+
+fn load_form(conn: &Connection, id: FormId) -> Result<Form> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM forms WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(serde_json::from_str(
+        &doc.ok_or(Error::NotFound { what: "form" })?,
+    )?)
+}
+
+/// The triggers' refusal, as the typed error.
+fn sealed_or(e: rusqlite::Error) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) if message.contains("form is sealed") => {
+            Error::Sealed
+        }
+        _ => e.into(),
+    }
+}
