@@ -249,3 +249,235 @@ fn canonical<T: Serialize>(value: &T) -> Vec<u8> {
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::form::{Answer, CheckAnswer, CheckResult};
+    use crate::household::Volume;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    const TEMPLATE: &str = r#"{
+      "id": "digest_test", "version": 3, "kind": "abnormal_use_patrol",
+      "title": {"zh": "测试", "en": "Test"},
+      "sections": [{"id": "s", "title": {"zh": "一", "en": "One"}, "items": [
+        {"id": "a", "kind": "check", "label": {"zh": "甲", "en": "A"}},
+        {"id": "b", "kind": "number", "unit": "kPa", "decimals": 2, "label": {"zh": "乙", "en": "B"}},
+        {"id": "c", "kind": "text", "label": {"zh": "丙", "en": "C"}},
+        {"id": "d", "kind": "meter_reading", "label": {"zh": "丁", "en": "D"}},
+        {"id": "e", "kind": "multiple_choice", "label": {"zh": "戊", "en": "E"},
+         "choices": [{"id": "x", "label": {"zh": "x", "en": "x"}}, {"id": "y", "label": {"zh": "y", "en": "y"}}]},
+        {"id": "p", "kind": "photo", "max": 5, "label": {"zh": "照片", "en": "Photo"}},
+        {"id": "sig", "kind": "signature", "role": "technician", "label": {"zh": "签字", "en": "Signature"}}
+      ]}]
+    }"#;
+
+    fn template() -> Template {
+        Template::from_json(TEMPLATE).unwrap()
+    }
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap() + chrono::Duration::minutes(min)
+    }
+
+    fn answers(
+        check: bool,
+        number: i64,
+        text: &str,
+        reading: i64,
+        pick_y: bool,
+    ) -> Vec<(&'static str, Answer)> {
+        vec![
+            (
+                "a",
+                Answer::Check(CheckAnswer {
+                    result: if check {
+                        CheckResult::Pass
+                    } else {
+                        CheckResult::Na
+                    },
+                    advice: None,
+                }),
+            ),
+            (
+                "b",
+                Answer::Number(crate::forms::Decimal::new(i128::from(number), 2)),
+            ),
+            ("c", Answer::Text(text.to_owned())),
+            ("d", Answer::MeterReading(Volume::from_litres(reading))),
+            (
+                "e",
+                Answer::Choices(if pick_y {
+                    vec!["x".into(), "y".into()]
+                } else {
+                    vec!["x".into()]
+                }),
+            ),
+        ]
+    }
+
+    fn filled(order: &[usize], answers: &[(&'static str, Answer)], photos: &[u8]) -> Form {
+        let template = template();
+        let mut form = Form::new(
+            &template,
+            crate::ids::HouseholdId(uuid::Uuid::nil()),
+            None,
+            t(0),
+        );
+        form.id = crate::ids::FormId(uuid::Uuid::from_u128(7));
+        for &i in order {
+            let (item, answer) = &answers[i % answers.len()];
+            form.answer(&template, item, Some(answer.clone())).unwrap();
+        }
+        for p in photos {
+            form.photos
+                .entry("p".into())
+                .or_default()
+                .push(PhotoRef::new(&format!("{p:064x}"), t(1)).unwrap());
+        }
+        form
+    }
+
+    fn signed(mut form: Form, x: f32) -> Form {
+        let template = template();
+        let capture = SignatureCapture {
+            role: SignerRole::Technician,
+            signer_name: "徐磊".into(),
+            signed_at: t(5),
+            strokes: vec![vec![
+                super::StrokePoint {
+                    x,
+                    y: 1.0,
+                    t_ms: 0,
+                    pressure: None,
+                },
+                super::StrokePoint {
+                    x: 9.5,
+                    y: 4.25,
+                    t_ms: 80,
+                    pressure: Some(0.5),
+                },
+            ]],
+        };
+        let signature = Signature::bind(capture, &form, &template).unwrap();
+        form.signatures.insert("sig".into(), signature);
+        form.seal = Some(seal(&form, &template, t(6)).unwrap());
+        form
+    }
+
+    /// Writes JSON with the keys of every object in a shuffled order and random white space.
+    fn scramble(value: &serde_json::Value, rng: &mut impl rand::Rng, out: &mut String) {
+        let space = |rng: &mut dyn rand::RngCore, out: &mut String| {
+            for _ in 0..(rng.next_u32() % 3) {
+                out.push([' ', '\n', '\t'][(rng.next_u32() % 3) as usize]);
+            }
+        };
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                for i in (1..keys.len()).rev() {
+                    keys.swap(i, (rng.next_u32() as usize) % (i + 1));
+                }
+                out.push('{');
+                for (n, k) in keys.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    space(rng, out);
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    space(rng, out);
+                    out.push(':');
+                    space(rng, out);
+                    scramble(&map[*k], rng, out);
+                }
+                space(rng, out);
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    space(rng, out);
+                    scramble(item, rng, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn digest_does_not_depend_on_the_order_answers_were_given(
+            order in Just((0..5).collect::<Vec<usize>>()).prop_shuffle(),
+            number in -100_000i64..100_000, text in "\\PC{0,12}", reading in 0i64..10_000_000, check: bool, pick: bool,
+        ) {
+            let given = answers(check, number, &text, reading, pick);
+            let a = filled(&order, &given, &[1, 2]);
+            let b = filled(&[0, 1, 2, 3, 4], &given, &[1, 2]);
+            prop_assert_eq!(content_digest(&a, &template()), content_digest(&b, &template()));
+        }
+
+        #[test]
+        fn digest_does_not_depend_on_key_order_or_white_space(seed: u64, number in -100_000i64..100_000, text in "\\PC{0,12}") {
+            use rand::SeedableRng;
+            let form = signed(filled(&[0, 1, 2, 3, 4], &answers(true, number, &text, 5, true), &[3]), 1.0);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut json = String::new();
+            scramble(&serde_json::to_value(&form).unwrap(), &mut rng, &mut json);
+            let again: Form = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&again, &form);
+            prop_assert!(verify(&again, &template()).is_ok());
+        }
+
+        #[test]
+        fn digest_changes_when_anything_that_matters_changes(
+            number in -100_000i64..100_000, reading in 0i64..10_000_000, what in 0usize..7,
+        ) {
+            let base = answers(true, number, "无异常", reading, false);
+            let original = signed(filled(&[0, 1, 2, 3, 4], &base, &[1]), 1.0);
+            let changed = match what {
+                0 => signed(filled(&[0, 1, 2, 3, 4], &answers(false, number, "无异常", reading, false), &[1]), 1.0),
+                1 => signed(filled(&[0, 1, 2, 3, 4], &answers(true, number + 1, "无异常", reading, false), &[1]), 1.0),
+                2 => signed(filled(&[0, 1, 2, 3, 4], &answers(true, number, "有异常", reading, false), &[1]), 1.0),
+                3 => signed(filled(&[0, 1, 2, 3, 4], &answers(true, number, "无异常", reading + 1, false), &[1]), 1.0),
+                4 => signed(filled(&[0, 1, 2, 3, 4], &answers(true, number, "无异常", reading, true), &[1]), 1.0),
+                5 => signed(filled(&[0, 1, 2, 3, 4], &base, &[2]), 1.0),
+                _ => signed(filled(&[0, 1, 2, 3, 4], &base, &[1]), 1.5),
+            };
+            prop_assert_ne!(&original.seal.as_ref().unwrap().digest, &changed.seal.as_ref().unwrap().digest);
+            // And a sealed form edited afterwards no longer verifies.
+            let mut tampered = original.clone();
+            tampered.answers = changed.answers.clone();
+            tampered.photos = changed.photos.clone();
+            tampered.signatures = changed.signatures.clone();
+            prop_assert!(verify(&tampered, &template()).is_err());
+        }
+    }
+
+    #[test]
+    fn a_hidden_answer_is_not_sealed() {
+        let json = TEMPLATE.replace(
+            r#"{"id": "c", "kind": "text","#,
+            r#"{"id": "c", "kind": "text", "visible_when": {"item": "a", "is": ["fail"]},"#,
+        );
+        let template = Template::from_json(&json).unwrap();
+        let mut form = Form::new(&template, crate::ids::HouseholdId::new(), None, t(0));
+        form.answer(
+            &template,
+            "a",
+            Some(Answer::Check(CheckAnswer {
+                result: CheckResult::Pass,
+                advice: None,
+            })),
+        )
+        .unwrap();
+        let before = content_digest(&form, &template);
+        form.answer(&template, "c", Some(Answer::Text("藏起来的".into())))
+            .unwrap();
+        assert_eq!(content_digest(&form, &template), before);
+    }
+}
