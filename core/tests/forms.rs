@@ -12,6 +12,7 @@ use doorstep_core::forms::form::{
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::SignerRole;
 use doorstep_core::household::{ShutOffReason, SupplyStatus, Volume};
+use doorstep_core::ids::FormId;
 use doorstep_core::store::{Operation, Store};
 use doorstep_core::workorder::WorkOrderKind;
 
@@ -27,6 +28,24 @@ fn fail(advice: &str) -> Option<Answer> {
         result: CheckResult::Fail,
         advice: Some(advice.into()),
     }))
+}
+
+/// The customer and the inspector sign, in that order.
+fn sign_both(store: &mut Store, form: FormId, at: chrono::DateTime<chrono::Utc>) {
+    store
+        .sign(
+            form,
+            "customer_signature",
+            signature(SignerRole::Customer, "钱秀英", at),
+        )
+        .unwrap();
+    store
+        .sign(
+            form,
+            "technician_signature",
+            signature(SignerRole::Technician, "徐磊", at),
+        )
+        .unwrap();
 }
 
 fn setup() -> (
@@ -77,20 +96,7 @@ fn inspection_draft_survives_a_restart_and_seals_with_both_signatures() {
     let missing: Vec<_> = problems.iter().map(|p| p.item.clone().unwrap()).collect();
     assert_eq!(missing, vec!["customer_signature", "technician_signature"]);
 
-    store
-        .sign(
-            form.id,
-            "customer_signature",
-            signature(SignerRole::Customer, "钱秀英", at(2026, 11, 2, 1, 20)),
-        )
-        .unwrap();
-    store
-        .sign(
-            form.id,
-            "technician_signature",
-            signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 21)),
-        )
-        .unwrap();
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
     let sealed = store
         .complete_form(form.id, at(2026, 11, 2, 1, 22))
         .unwrap();
@@ -229,20 +235,7 @@ fn signature_given_before_an_answer_changed_must_be_given_again() {
         .unwrap();
     store.answer(form.id, "leak_test", pass()).unwrap();
     store.answer(form.id, "hose_ok", pass()).unwrap();
-    store
-        .sign(
-            form.id,
-            "customer_signature",
-            signature(SignerRole::Customer, "钱秀英", at(2026, 11, 2, 1, 20)),
-        )
-        .unwrap();
-    store
-        .sign(
-            form.id,
-            "technician_signature",
-            signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 21)),
-        )
-        .unwrap();
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
     store
         .answer(form.id, "notes", Some(Answer::Text("用户外出".into())))
         .unwrap();
@@ -366,20 +359,7 @@ fn major_hazard_opens_a_follow_up_order_and_shuts_the_gas_off() {
         )
         .unwrap();
     store.answer(form.id, "hose_ok", pass()).unwrap();
-    store
-        .sign(
-            form.id,
-            "customer_signature",
-            signature(SignerRole::Customer, "钱秀英", at(2026, 11, 2, 1, 20)),
-        )
-        .unwrap();
-    store
-        .sign(
-            form.id,
-            "technician_signature",
-            signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 21)),
-        )
-        .unwrap();
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
     store
         .complete_form(form.id, at(2026, 11, 2, 1, 22))
         .unwrap();
@@ -429,20 +409,7 @@ fn photo_taken_off_a_draft_is_gone_and_a_sealed_form_keeps_its_photos() {
         .answer(form.id, "leak_test", fail("更换接头"))
         .unwrap();
     store.answer(form.id, "hose_ok", pass()).unwrap();
-    store
-        .sign(
-            form.id,
-            "customer_signature",
-            signature(SignerRole::Customer, "钱秀英", at(2026, 11, 2, 1, 20)),
-        )
-        .unwrap();
-    store
-        .sign(
-            form.id,
-            "technician_signature",
-            signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 21)),
-        )
-        .unwrap();
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
     store
         .complete_form(form.id, at(2026, 11, 2, 1, 22))
         .unwrap();
@@ -469,18 +436,7 @@ fn amendment_points_at_the_original_and_is_sealed_itself() {
             Some(Answer::MeterReading(Volume::from_litres(1_000))),
         )
         .unwrap();
-    for (item, role) in [
-        ("customer_signature", SignerRole::Customer),
-        ("technician_signature", SignerRole::Technician),
-    ] {
-        store
-            .sign(
-                form.id,
-                item,
-                signature(role, "钱秀英", at(2026, 11, 2, 1, 20)),
-            )
-            .unwrap();
-    }
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
     let original = store
         .complete_form(form.id, at(2026, 11, 2, 1, 22))
         .unwrap();
@@ -498,18 +454,7 @@ fn amendment_points_at_the_original_and_is_sealed_itself() {
             Some(Answer::MeterReading(Volume::from_litres(10_000))),
         )
         .unwrap();
-    for (item, role) in [
-        ("customer_signature", SignerRole::Customer),
-        ("technician_signature", SignerRole::Technician),
-    ] {
-        store
-            .sign(
-                amendment.id,
-                item,
-                signature(role, "钱秀英", at(2026, 11, 3, 2, 5)),
-            )
-            .unwrap();
-    }
+    sign_both(&mut store, amendment.id, at(2026, 11, 3, 2, 5));
     let corrected = store
         .complete_form(amendment.id, at(2026, 11, 3, 2, 6))
         .unwrap();
