@@ -80,15 +80,8 @@ impl Store {
 
     /// Stores households received from the back office (no outbox entries).
     pub fn receive_households(&mut self, households: &[Household]) -> Result<()> {
-        for (i, h) in households.iter().enumerate() {
-            h.validate()
-                .map_err(|e| e.within(&format!("households[{i}]")))?;
-        }
-        self.receive(|tx| {
-            for h in households {
-                write_household(tx, h)?;
-            }
-            Ok(())
+        self.receive_all(households, Household::validate, |tx, h| {
+            write_household(tx, h).map(|_| ())
         })
     }
 

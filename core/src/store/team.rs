@@ -1,9 +1,10 @@
 //! Districts, crews, technicians and outage notices in the store. They come from the back
 //! office; the device never changes them.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, ts};
+use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::ids::{DistrictId, OutageId, TechnicianId};
 use crate::outage::OutageNotice;
@@ -11,61 +12,41 @@ use crate::team::{Crew, District, Technician};
 
 impl Store {
     pub fn receive_districts(&mut self, districts: &[District]) -> Result<()> {
-        for d in districts {
-            d.validate()?;
-        }
-        self.receive(|tx| {
-            for d in districts {
-                tx.execute(
-                    "INSERT OR REPLACE INTO districts(id, doc) VALUES (?1, ?2)",
-                    params![d.id, serde_json::to_string(d)?],
-                )?;
-            }
+        self.receive_all(districts, District::validate, |tx, d| {
+            tx.execute(
+                "INSERT OR REPLACE INTO districts(id, doc) VALUES (?1, ?2)",
+                params![d.id, serde_json::to_string(d)?],
+            )?;
             Ok(())
         })
     }
 
     pub fn receive_crews(&mut self, crews: &[Crew]) -> Result<()> {
-        for c in crews {
-            c.validate()?;
-        }
-        self.receive(|tx| {
-            for c in crews {
-                tx.execute(
-                    "INSERT OR REPLACE INTO crews(id, doc) VALUES (?1, ?2)",
-                    params![c.id, serde_json::to_string(c)?],
-                )?;
-            }
+        self.receive_all(crews, Crew::validate, |tx, c| {
+            tx.execute(
+                "INSERT OR REPLACE INTO crews(id, doc) VALUES (?1, ?2)",
+                params![c.id, serde_json::to_string(c)?],
+            )?;
             Ok(())
         })
     }
 
     pub fn receive_technicians(&mut self, technicians: &[Technician]) -> Result<()> {
-        for t in technicians {
-            t.validate()?;
-        }
-        self.receive(|tx| {
-            for t in technicians {
-                tx.execute(
-                    "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
-                    params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?],
-                )?;
-            }
+        self.receive_all(technicians, Technician::validate, |tx, t| {
+            tx.execute(
+                "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
+                params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?],
+            )?;
             Ok(())
         })
     }
 
     pub fn receive_outages(&mut self, outages: &[OutageNotice]) -> Result<()> {
-        for o in outages {
-            o.validate()?;
-        }
-        self.receive(|tx| {
-            for o in outages {
-                tx.execute(
-                    "INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)",
-                    params![o.id, ts(&o.starts_at), serde_json::to_string(o)?],
-                )?;
-            }
+        self.receive_all(outages, OutageNotice::validate, |tx, o| {
+            tx.execute(
+                "INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)",
+                params![o.id, ts(&o.starts_at), serde_json::to_string(o)?],
+            )?;
             Ok(())
         })
     }
@@ -92,6 +73,20 @@ impl Store {
             id.to_string(),
             "outage notice",
         )
+    }
+
+    /// Validates every record first (the error names which one), then writes them all in one
+    /// transaction: a bad record leaves nothing half-written.
+    pub(super) fn receive_all<T>(
+        &mut self,
+        records: &[T],
+        validate: impl Fn(&T) -> Result<(), InvalidInput>,
+        write: impl Fn(&Transaction<'_>, &T) -> Result<()>,
+    ) -> Result<()> {
+        for (i, record) in records.iter().enumerate() {
+            validate(record).map_err(|e| e.within(&format!("[{i}]")))?;
+        }
+        self.receive(|tx| records.iter().try_for_each(|record| write(tx, record)))
     }
 
     fn doc<T: serde::de::DeserializeOwned>(

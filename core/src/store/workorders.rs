@@ -41,16 +41,7 @@ impl Store {
 
     /// Stores orders received from the back office (no outbox entries).
     pub fn receive_work_orders(&mut self, orders: &[WorkOrder]) -> Result<()> {
-        for (i, o) in orders.iter().enumerate() {
-            o.validate()
-                .map_err(|e| e.within(&format!("work_orders[{i}]")))?;
-        }
-        self.receive(|tx| {
-            for o in orders {
-                write_order(tx, o)?;
-            }
-            Ok(())
-        })
+        self.receive_all(orders, WorkOrder::validate, |tx, o| write_order(tx, o))
     }
 
     pub fn work_order(&self, id: WorkOrderId) -> Result<WorkOrder> {
