@@ -13,9 +13,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::forms::hose_check;
 use common::*;
+use doorstep_core::forms::form::Answer;
 use doorstep_core::household::{MeterReading, ReadingSource, Volume};
-use doorstep_core::ids::{HouseholdId, WorkOrderId};
+use doorstep_core::ids::{FormId, HouseholdId, WorkOrderId};
 use doorstep_core::store::{Operation, Store};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use rand::Rng;
@@ -28,6 +30,7 @@ fn store_survives_being_killed_mid_write_many_times() {
     let path = dir.path().join("doorstep.db");
     let mut committed_households: Vec<HouseholdId> = Vec::new();
     let mut committed_moves: HashMap<WorkOrderId, WorkOrderStatus> = HashMap::new();
+    let mut committed_answers: HashMap<FormId, String> = HashMap::new();
     let mut rng = rand::rng();
 
     for run in 0..RUNS {
@@ -77,6 +80,9 @@ fn store_survives_being_killed_mid_write_many_times() {
         for line in lines_rx.try_iter() {
             let mut words = line.split_whitespace();
             match (words.next(), words.next(), words.next()) {
+                (Some("answered"), Some(id), Some(text)) => {
+                    committed_answers.insert(id.parse().unwrap(), text.to_owned());
+                }
                 (Some("household"), Some(id), None) => {
                     committed_households.push(id.parse().unwrap())
                 }
@@ -108,6 +114,16 @@ fn store_survives_being_killed_mid_write_many_times() {
                 "run {run}: reported status move lost"
             );
         }
+        for (id, text) in &committed_answers {
+            let form = store
+                .form(*id)
+                .unwrap_or_else(|e| panic!("run {run}: reported draft lost: {e}"));
+            assert_eq!(
+                form.answers.get("notes"),
+                Some(&Answer::Text(text.clone())),
+                "run {run}: reported answer lost"
+            );
+        }
         outbox_matches_records(&store, run);
     }
     assert!(
@@ -121,9 +137,29 @@ fn store_survives_being_killed_mid_write_many_times() {
 fn outbox_matches_records(store: &Store, run: usize) {
     let outbox = store.outbox(usize::MAX >> 1).unwrap();
     let mut history = 0;
+    let mut changes_with_history = 0;
     let mut households = std::collections::HashSet::new();
+    let mut last_answers: HashMap<(FormId, String), Option<Answer>> = HashMap::new();
     for entry in &outbox {
+        if !matches!(
+            entry.operation,
+            Operation::FormStarted { .. } | Operation::FormAnswered { .. }
+        ) {
+            changes_with_history += 1;
+        }
         match &entry.operation {
+            Operation::FormStarted { form } => {
+                store
+                    .form(form.id)
+                    .unwrap_or_else(|e| panic!("run {run}: queued form missing: {e}"));
+            }
+            Operation::FormAnswered {
+                form_id,
+                item,
+                answer,
+            } => {
+                last_answers.insert((*form_id, item.clone()), answer.clone());
+            }
             Operation::HouseholdSaved { household } => {
                 if households.insert(household.id) {
                     history += store.household_file(household.id).unwrap().history.len();
@@ -155,9 +191,15 @@ fn outbox_matches_records(store: &Store, run: usize) {
             other => panic!("unexpected operation {other:?}"),
         }
     }
+    for ((form, item), answer) in last_answers {
+        assert_eq!(
+            store.form(form).unwrap().answers.get(&item),
+            answer.as_ref(),
+            "run {run}: queued answer not in the draft"
+        );
+    }
     assert_eq!(
-        history,
-        outbox.len(),
+        history, changes_with_history,
         "run {run}: history entries and outbox operations differ"
     );
     let seqs: Vec<i64> = outbox.iter().map(|e| e.seq).collect();
@@ -199,6 +241,16 @@ fn crash_child_writes_until_killed() {
         store.save_household(&h, now).unwrap();
         writeln!(out, "household {}", h.id).unwrap();
         out.flush().unwrap();
+
+        let form = store.start_form(&hose_check(), h.id, None, now).unwrap();
+        for n in 0..3 {
+            let text = format!("{i}-{n}");
+            store
+                .answer(form.id, "notes", Some(Answer::Text(text.clone())))
+                .unwrap();
+            writeln!(out, "answered {} {text}", form.id).unwrap();
+            out.flush().unwrap();
+        }
 
         let order = WorkOrder::open(
             format!("WO{number}"),
