@@ -486,10 +486,10 @@ fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<ProblemKind
                 found.push(ProblemKind::TooLong { max_len: *max_len });
             }
         }
-        (ItemKind::SingleChoice { choices }, Answer::Choice(choice)) => {
-            if !choices.iter().any(|c| &c.id == choice) {
-                found.push(ProblemKind::NotAChoice);
-            }
+        (ItemKind::SingleChoice { choices }, Answer::Choice(choice))
+            if !choices.iter().any(|c| &c.id == choice) =>
+        {
+            found.push(ProblemKind::NotAChoice);
         }
         (ItemKind::MultipleChoice { choices, min, max }, Answer::Choices(chosen)) => {
             if chosen.iter().any(|c| !choices.iter().any(|o| &o.id == c)) {
