@@ -68,6 +68,12 @@ pub enum Error {
         problems: Vec<crate::forms::form::Problem>,
     },
 
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
+
+    #[error(transparent)]
+    Vault(#[from] crate::media::vault::VaultError),
+
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 

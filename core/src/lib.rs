@@ -19,6 +19,7 @@ pub mod forms;
 pub mod geo;
 pub mod household;
 pub mod ids;
+pub mod media;
 pub mod outage;
 pub mod schedule;
 pub mod store;

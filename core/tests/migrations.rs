@@ -10,6 +10,7 @@ use doorstep_core::store::{LATEST_VERSION, Operation, Store};
 const FIXTURES: &[(u32, &str)] = &[
     (1, include_str!("../src/store/fixtures/v1.sql")),
     (2, include_str!("../src/store/fixtures/v2.sql")),
+    (3, include_str!("../src/store/fixtures/v3.sql")),
 ];
 
 #[test]
@@ -64,6 +65,22 @@ fn store_from_every_earlier_version_upgrades_and_keeps_its_records() {
             Operation::MeterReadingRecorded { .. }
         ));
         assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+        if *version >= 3 {
+            // A draft started before the update goes on, on the template version it began with.
+            let id = "01900000-0000-7000-8000-0000000000f1".parse().unwrap();
+            let mut store = store;
+            let draft = store
+                .answer(
+                    id,
+                    "notes",
+                    Some(doorstep_core::forms::form::Answer::Text(
+                        "更新后继续填写".into(),
+                    )),
+                )
+                .unwrap();
+            assert_eq!(draft.template_id, "fixture_check");
+            assert_eq!(draft.answers.len(), 2);
+        }
     }
 }
 

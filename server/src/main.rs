@@ -1,7 +1,8 @@
-//! `doorstep`: the one command-line tool of Doorstep. Later issues add `serve`, `admin` and
-//! `demo`; this one has the benchmarks.
+//! `doorstep`: the one command-line tool of Doorstep: benchmarks, the photo and signature
+//! pipelines; later `serve`, `admin` and `demo`.
 
 mod bench;
+mod media;
 
 use std::process::ExitCode;
 
@@ -22,12 +23,24 @@ enum Command {
         #[command(subcommand)]
         what: bench::What,
     },
+    /// Photos: run the evidence pipeline on a file.
+    Photo {
+        #[command(subcommand)]
+        command: media::PhotoCommand,
+    },
+    /// Signatures: render captured strokes.
+    Signature {
+        #[command(subcommand)]
+        command: media::SignatureCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench { what } => bench::run(what),
+        Command::Photo { command } => media::photo(command),
+        Command::Signature { command } => media::signature(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

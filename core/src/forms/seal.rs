@@ -20,56 +20,7 @@ use super::template::{SignerRole, Template};
 use crate::InvalidInput;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
 
-/// One point of a signature stroke, in screen points, with the time since the first point and
-/// the pen pressure where the screen reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StrokePoint {
-    pub x: f32,
-    pub y: f32,
-    pub t_ms: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pressure: Option<f32>,
-}
-
-/// A signature as captured on the screen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SignatureCapture {
-    pub role: SignerRole,
-    pub signer_name: String,
-    pub signed_at: DateTime<Utc>,
-    pub strokes: Vec<Vec<StrokePoint>>,
-}
-
-impl SignatureCapture {
-    pub fn validate(&self) -> Result<(), InvalidInput> {
-        crate::household::validate_text("signature.signer_name", &self.signer_name, 1, 64)?;
-        let points: usize = self.strokes.iter().map(Vec::len).sum();
-        if points < 2 {
-            return Err(InvalidInput::new(
-                "signature.strokes",
-                "the signature is empty: ask the signer to sign",
-            ));
-        }
-        let sane = |v: f32| v.is_finite() && (-10_000.0..=10_000.0).contains(&v);
-        if self.strokes.iter().flatten().any(|p| {
-            !sane(p.x)
-                || !sane(p.y)
-                || p.pressure
-                    .is_some_and(|q| !q.is_finite() || !(0.0..=16.0).contains(&q))
-        }) {
-            return Err(InvalidInput::new(
-                "signature.strokes",
-                "a point lies outside any screen",
-            ));
-        }
-        Ok(())
-    }
-
-    /// SHA-256 (hex) of the canonical strokes: what the seal binds.
-    pub fn strokes_sha256(&self) -> String {
-        sha256_hex(&canonical(&self.strokes))
-    }
-}
+pub use crate::media::signature::{SignatureCapture, StrokePoint};
 
 /// A signature as kept on the form: who, when, the strokes, and the content digest it signed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

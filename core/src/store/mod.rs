@@ -13,6 +13,7 @@
 mod forms;
 mod households;
 pub mod outbox;
+mod photos;
 mod schema;
 mod search;
 mod team;
@@ -30,12 +31,13 @@ use crate::sync::{Hlc, HlcClock};
 pub use forms::TemplateMove;
 pub use households::{HouseholdFile, HouseholdSummary};
 pub use outbox::{Operation, OutboxEntry};
+pub use photos::StoredPhoto;
 pub use schema::LATEST_VERSION;
 pub use search::SearchHit;
 
 /// The 256-bit key of the store. Never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct StoreKey([u8; 32]);
+pub struct StoreKey(pub(crate) [u8; 32]);
 
 impl StoreKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
@@ -80,6 +82,7 @@ impl std::fmt::Debug for StoreKey {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    vault: crate::media::vault::Vault,
     clock: HlcClock,
     device_id: String,
 }
@@ -112,9 +115,11 @@ impl Store {
         };
         let (device_id, last_hlc) = schema::device_identity(&conn)?;
         let clock = HlcClock::resume(device_id.clone(), last_hlc);
+        let vault = crate::media::vault::Vault::open(photo_dir(&path), Some(&key.0))?;
         Ok(Self {
             conn,
             path,
+            vault,
             clock,
             device_id,
         })
@@ -220,6 +225,11 @@ fn is_unreadable(e: &Error) -> bool {
         Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
             if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
     )
+}
+
+/// The photo vault of the store at `path`: `<file>.photos/` beside it.
+pub fn photo_dir(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.photos", path.display()))
 }
 
 /// Moves the store file and its WAL and shared-memory files to `<name>.unreadable-<time>`.

@@ -14,6 +14,7 @@ use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
 use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
+use crate::media::PhotoMetadata;
 use crate::sync::Hlc;
 use crate::visit::CheckIn;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
@@ -76,6 +77,12 @@ pub enum Operation {
     FormSealed {
         form: Box<Form>,
     },
+    /// A photo was taken and stored (its file is uploaded separately, by hash).
+    PhotoTaken {
+        sha256: String,
+        household_id: Option<HouseholdId>,
+        metadata: Box<PhotoMetadata>,
+    },
     CheckedIn {
         household_id: HouseholdId,
         at: DateTime<Utc>,
@@ -100,6 +107,7 @@ impl Operation {
                 ("household", household_id.to_string())
             }
             Operation::CheckedIn { household_id, .. } => ("household", household_id.to_string()),
+            Operation::PhotoTaken { sha256, .. } => ("photo", sha256.clone()),
             Operation::FormStarted { form } | Operation::FormSealed { form } => {
                 ("form", form.id.to_string())
             }

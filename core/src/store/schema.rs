@@ -12,7 +12,7 @@ use crate::sync::Hlc;
 
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
-const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3];
+const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -95,5 +95,11 @@ fn to_v2(tx: &Transaction<'_>) -> Result<()> {
 /// protected by triggers.
 fn to_v3(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(include_str!("schema/v3.sql"))?;
+    Ok(())
+}
+
+/// Version 4: photos (metadata rows; the files are in the vault).
+fn to_v4(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v4.sql"))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod forms;
+pub mod photos;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use doorstep_core::geo::GeoPoint;

@@ -1,6 +1,7 @@
 //! `doorstep bench …`: benchmarks on generated data, not timed tests. Each figure is printed on
 //! its own line as `figure <name> <value>` so that runs can be compared.
 
+mod media;
 mod store;
 
 use clap::Subcommand;
@@ -9,11 +10,15 @@ use clap::Subcommand;
 pub enum What {
     /// The device store: open, the day's work list, search, a household file, writes.
     Store(store::Args),
+    /// The photo pipeline on a 12-megapixel photo against libvips and ImageMagick, and the
+    /// signature renderer.
+    Media(media::Args),
 }
 
 pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
     match what {
         What::Store(args) => store::run(args),
+        What::Media(args) => media::run(args),
     }
 }
 

@@ -1,0 +1,141 @@
+//! Photos in the store: the pipeline runs outside any transaction (it is the slow part), the
+//! files land in the vault, and only then does the row commit with its outbox operation.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::households::{append_history, ensure_household};
+use super::outbox::Operation;
+use super::{Store, ts};
+use crate::error::{Error, Result};
+use crate::forms::form::PhotoRef;
+use crate::household::HistoryKind;
+use crate::ids::{FormId, HouseholdId};
+use crate::media::{PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
+
+/// A photo as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPhoto {
+    pub sha256: String,
+    pub household_id: Option<HouseholdId>,
+    pub taken_at: DateTime<Utc>,
+    pub bytes: u64,
+    pub metadata: PhotoMetadata,
+}
+
+impl Store {
+    /// Takes in the photo at `path` (the camera's file): runs the pipeline, stores the photo and
+    /// its thumbnail encrypted, and records it for the household. The same photo twice is
+    /// stored once and returns the first record.
+    pub fn ingest_photo(
+        &mut self,
+        path: &Path,
+        household: Option<HouseholdId>,
+        context: &WatermarkContext,
+        policy: &PhotoPolicy,
+    ) -> Result<StoredPhoto> {
+        let photo = ingest(path, context, policy)?;
+        match self.photo(&photo.sha256) {
+            Ok(existing) => return Ok(existing),
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        self.vault
+            .put(&format!("{}.jpg", photo.sha256), &photo.jpeg)?;
+        self.vault
+            .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
+        let stored = StoredPhoto {
+            sha256: photo.sha256.clone(),
+            household_id: household,
+            taken_at: context.captured_at,
+            bytes: photo.jpeg.len() as u64,
+            metadata: photo.metadata,
+        };
+        self.change(|c| {
+            if let Some(h) = household {
+                ensure_household(c, h)?;
+            }
+            c.prepare_cached(
+                "INSERT INTO photos(sha256, household_id, taken_at, width, height, bytes, flagged, metadata)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                stored.sha256,
+                household,
+                ts(&stored.taken_at),
+                stored.metadata.width,
+                stored.metadata.height,
+                stored.bytes as i64,
+                stored.metadata.flagged,
+                serde_json::to_string(&stored.metadata)?
+            ])?;
+            if let Some(h) = household {
+                let summary = if stored.metadata.flagged { "photo taken (flagged: camera time or place differs)" } else { "photo taken" };
+                append_history(c, h, stored.taken_at, HistoryKind::Photo, Some(&stored.sha256), summary)?;
+            }
+            c.append(&Operation::PhotoTaken { sha256: stored.sha256.clone(), household_id: household, metadata: Box::new(stored.metadata.clone()) })?;
+            Ok(())
+        })?;
+        Ok(stored)
+    }
+
+    /// Takes in a photo and attaches it to a form's item, as the camera button of a form does.
+    pub fn add_photo_to_form(
+        &mut self,
+        form: FormId,
+        item: &str,
+        path: &Path,
+        context: &WatermarkContext,
+        policy: &PhotoPolicy,
+    ) -> Result<StoredPhoto> {
+        let household = self.form(form)?.household_id;
+        let stored = self.ingest_photo(path, Some(household), context, policy)?;
+        self.attach_photo(
+            form,
+            item,
+            PhotoRef::new(&stored.sha256, context.captured_at)?,
+        )?;
+        Ok(stored)
+    }
+
+    pub fn photo(&self, sha256: &str) -> Result<StoredPhoto> {
+        let row: Option<(Option<HouseholdId>, DateTime<Utc>, i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT household_id, taken_at, bytes, metadata FROM photos WHERE sha256 = ?1",
+            )?
+            .query_row([sha256], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let (household_id, taken_at, bytes, metadata) =
+            row.ok_or(Error::NotFound { what: "photo" })?;
+        Ok(StoredPhoto {
+            sha256: sha256.to_owned(),
+            household_id,
+            taken_at,
+            bytes: bytes as u64,
+            metadata: serde_json::from_str(&metadata)?,
+        })
+    }
+
+    /// The photo's JPEG, decrypted and checked.
+    pub fn photo_jpeg(&self, sha256: &str) -> Result<Vec<u8>> {
+        self.photo(sha256)?;
+        Ok(self.vault.get(&format!("{sha256}.jpg"))?)
+    }
+
+    /// The photo's thumbnail JPEG, decrypted and checked.
+    pub fn photo_thumbnail(&self, sha256: &str) -> Result<Vec<u8>> {
+        self.photo(sha256)?;
+        Ok(self.vault.get(&format!("{sha256}.thumb.jpg"))?)
+    }
+
+    /// Where the encrypted photo files are.
+    pub fn photo_vault(&self) -> &crate::media::vault::Vault {
+        &self.vault
+    }
+}
