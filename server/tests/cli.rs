@@ -20,6 +20,11 @@ fn every_subcommand_has_help() {
         vec!["--help"],
         vec!["bench", "--help"],
         vec!["bench", "store", "--help"],
+        vec!["bench", "media", "--help"],
+        vec!["photo", "--help"],
+        vec!["photo", "ingest", "--help"],
+        vec!["signature", "--help"],
+        vec!["signature", "render", "--help"],
     ] {
         let (ok, out, _) = doorstep(&args);
         assert!(ok, "{args:?}");
@@ -63,4 +68,118 @@ fn unknown_subcommand_fails_with_a_message() {
     let (ok, _, err) = doorstep(&["bench", "spaceship"]);
     assert!(!ok);
     assert!(err.contains("unrecognized subcommand"), "{err}");
+}
+
+#[test]
+fn photo_ingest_writes_the_photo_named_by_its_hash_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = doorstep_core::media::decode::RgbImage {
+        width: 900,
+        height: 600,
+        pixels: (0..900 * 600 * 3).map(|i| (i % 251) as u8).collect(),
+    };
+    let input = dir.path().join("camera.jpg");
+    std::fs::write(
+        &input,
+        doorstep_core::media::decode::encode_jpeg(&image, 90).unwrap(),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (ok, stdout, err) = doorstep(&[
+        "photo",
+        "ingest",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--max-edge",
+        "512",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let id = report["id"].as_str().unwrap();
+    assert_eq!(report["width"], 512);
+    let stored = std::fs::read(out.join(format!("{id}.jpg"))).unwrap();
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&stored)), id);
+    assert!(out.join(format!("{id}.thumb.jpg")).exists());
+
+    let (ok, _, err) = doorstep(&[
+        "photo",
+        "ingest",
+        dir.path().join("missing.jpg").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("doorstep:"), "{err}");
+    std::fs::write(dir.path().join("empty.jpg"), b"").unwrap();
+    let (ok, _, err) = doorstep(&[
+        "photo",
+        "ingest",
+        dir.path().join("empty.jpg").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn signature_render_turns_strokes_into_a_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let strokes = serde_json::json!({
+        "role": "customer", "signer_name": "王秀英", "signed_at": "2026-11-02T01:30:00Z",
+        "strokes": [[{"x": 10, "y": 40, "t_ms": 0, "pressure": 0.3}, {"x": 80, "y": 10, "t_ms": 90, "pressure": 0.8}, {"x": 150, "y": 45, "t_ms": 200}]]
+    });
+    let input = dir.path().join("strokes.json");
+    std::fs::write(&input, strokes.to_string()).unwrap();
+    let out = dir.path().join("signature.png");
+    let (ok, _, err) = doorstep(&[
+        "signature",
+        "render",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(&std::fs::read(&out).unwrap()[..4], b"\x89PNG");
+
+    std::fs::write(
+        &input,
+        r#"{"role":"customer","signer_name":"x","signed_at":"2026-11-02T01:30:00Z","strokes":[]}"#,
+    )
+    .unwrap();
+    let (ok, _, err) = doorstep(&[
+        "signature",
+        "render",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn media_benchmark_prints_every_figure_against_the_reference_tools() {
+    let (ok, out, err) = doorstep(&[
+        "bench", "media", "--width", "1200", "--height", "900", "--runs", "1",
+    ]);
+    assert!(ok, "{err}");
+    for name in [
+        "photo_ingest_ms",
+        "photo_peak_mib",
+        "vips_ms",
+        "vips_peak_mib",
+        "imagemagick_ms",
+        "imagemagick_peak_mib",
+        "ratio_vs_vips",
+        "signature_render_ms",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("figure {name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {out}"));
+        let value: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(value > 0.0, "{line}");
+    }
 }

@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let elapsed = t.elapsed();
             assert_eq!(
                 result.metadata.width.max(result.metadata.height),
-                policy.max_edge
+                policy.max_edge.min(args.width.max(args.height))
             );
             Ok(elapsed)
         })
