@@ -177,6 +177,9 @@ pub fn render(capture: &SignatureCapture, options: &RenderOptions) -> Result<Pix
         options.pen_px * 0.5 * weight
     };
 
+    // Caps and joins (circles) and segments (quadrilaterals) are filled separately: their
+    // windings differ, and one non-zero fill would cancel them where they overlap.
+    let mut caps = PathBuilder::new();
     let mut path = PathBuilder::new();
     for stroke in capture.strokes.iter().filter(|s| !s.is_empty()) {
         // Points closer than half a pixel on the canvas add nothing but path segments.
@@ -198,7 +201,7 @@ pub fn render(capture: &SignatureCapture, options: &RenderOptions) -> Result<Pix
                 cos < 0.9
             };
             if i == 0 || i + 1 == kept.len() || turns {
-                path.push_circle(x, y, r);
+                caps.push_circle(x, y, r);
             }
         }
         for pair in kept.windows(2) {
@@ -219,13 +222,18 @@ pub fn render(capture: &SignatureCapture, options: &RenderOptions) -> Result<Pix
     let mut pixmap = Pixmap::new(options.width, height)
         .ok_or_else(|| MediaError::Corrupt("canvas too large".into()))?;
     pixmap.fill(Color::WHITE);
-    let path = path
-        .finish()
-        .ok_or_else(|| MediaError::Corrupt("nothing to draw".into()))?;
     let mut ink = Paint::default();
     ink.set_color_rgba8(0, 0, 0, 255);
     ink.anti_alias = true;
-    pixmap.fill_path(&path, &ink, FillRule::Winding, Transform::identity(), None);
+    for shapes in [caps.finish(), path.finish()].into_iter().flatten() {
+        pixmap.fill_path(
+            &shapes,
+            &ink,
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
     Ok(pixmap)
 }
 
