@@ -7,12 +7,15 @@ use std::time::Instant;
 use chrono::Utc;
 use clap::{Args, Subcommand};
 use doorstep_core::media::signature::{RenderOptions, SignatureCapture, render_png};
+use doorstep_core::media::vault::Vault;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext, ingest};
+use doorstep_core::store::StoreKey;
 
 #[derive(Subcommand)]
 pub enum PhotoCommand {
     /// Run the photo pipeline (decode, orient, resize, watermark, encode, thumbnail, hash) on
-    /// one file and write `<sha256>.jpg` and `<sha256>.thumb.jpg` into the output folder.
+    /// one file and write `<sha256>.jpg` and `<sha256>.thumb.jpg` into the output folder
+    /// (encrypted with `--key`, as the app stores them).
     Ingest(IngestArgs),
 }
 
@@ -38,6 +41,10 @@ pub struct IngestArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// The store key (64 hex characters): the files are then written encrypted, exactly as the
+    /// app's photo vault holds them. Without it they are plain JPEGs.
+    #[arg(long)]
+    key: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -70,11 +77,15 @@ pub fn photo(command: PhotoCommand) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let photo = ingest(&args.file, &context, &policy)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    std::fs::create_dir_all(&args.out)?;
-    let main = args.out.join(format!("{}.jpg", photo.sha256));
-    let thumb = args.out.join(format!("{}.thumb.jpg", photo.sha256));
-    std::fs::write(&main, &photo.jpeg)?;
-    std::fs::write(&thumb, &photo.thumbnail)?;
+    let key = args.key.as_deref().map(StoreKey::from_hex).transpose()?;
+    let vault = Vault::open(&args.out, key.as_ref().map(StoreKey::as_bytes))?;
+    let (main, thumb) = (
+        format!("{}.jpg", photo.sha256),
+        format!("{}.thumb.jpg", photo.sha256),
+    );
+    vault.put(&main, &photo.jpeg)?;
+    vault.put(&thumb, &photo.thumbnail)?;
+    let (main, thumb) = (args.out.join(main), args.out.join(thumb));
     if args.json {
         let report = serde_json::json!({
             "id": photo.sha256,

@@ -104,6 +104,39 @@ fn photo_ingest_writes_the_photo_named_by_its_hash_and_reports_it() {
     assert_eq!(hex::encode(sha2::Sha256::digest(&stored)), id);
     assert!(out.join(format!("{id}.thumb.jpg")).exists());
 
+    // With the store key the files are written as the app's vault holds them: encrypted.
+    let sealed = dir.path().join("sealed");
+    let key = "11".repeat(32);
+    let (ok, stdout, err) = doorstep(&[
+        "photo",
+        "ingest",
+        input.to_str().unwrap(),
+        "--out",
+        sealed.to_str().unwrap(),
+        "--key",
+        &key,
+    ]);
+    assert!(ok, "{err}");
+    let id = stdout
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("id ")
+        .unwrap()
+        .to_owned();
+    let raw = std::fs::read(sealed.join(format!("{id}.jpg"))).unwrap();
+    assert!(
+        !raw.windows(3).any(|w| w == [0xFF, 0xD8, 0xFF]),
+        "no JPEG header at rest"
+    );
+    let vault = doorstep_core::media::vault::Vault::open(&sealed, Some(&[0x11; 32])).unwrap();
+    let opened = vault.get(&format!("{id}.jpg")).unwrap();
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&opened)),
+        id,
+        "decrypts to the photo of that id"
+    );
+
     let (ok, _, err) = doorstep(&[
         "photo",
         "ingest",

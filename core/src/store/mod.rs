@@ -37,7 +37,7 @@ pub use search::SearchHit;
 
 /// The 256-bit key of the store. Never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct StoreKey(pub(crate) [u8; 32]);
+pub struct StoreKey([u8; 32]);
 
 impl StoreKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
@@ -53,6 +53,11 @@ impl StoreKey {
                 crate::InvalidInput::new("key", "must be 64 hexadecimal characters (256 bits)")
             })?;
         Ok(Self(bytes))
+    }
+
+    /// The raw key, for the parts of the store that encrypt on their own (the photo vault).
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     /// A fresh random key, for a new installation.
@@ -115,7 +120,7 @@ impl Store {
         };
         let (device_id, last_hlc) = schema::device_identity(&conn)?;
         let clock = HlcClock::resume(device_id.clone(), last_hlc);
-        let vault = crate::media::vault::Vault::open(photo_dir(&path), Some(&key.0))?;
+        let vault = crate::media::vault::Vault::open(photo_dir(&path), Some(key.as_bytes()))?;
         Ok(Self {
             conn,
             path,
