@@ -143,7 +143,10 @@ impl Phone {
         let is_mobile = digits.len() == 11
             && digits.starts_with('1')
             && matches!(digits.as_bytes()[1], b'3'..=b'9');
-        let is_landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
+        // Area codes are 0 followed by a non-zero digit; "00" is the international prefix.
+        let is_landline = digits.starts_with('0')
+            && !digits.starts_with("00")
+            && (10..=12).contains(&digits.len());
         if !is_mobile && !is_landline {
             return Err(InvalidInput::new(
                 field,
@@ -584,6 +587,7 @@ mod tests {
             "138123456789",
             "138abc45678",
             "13812345678#12",
+            "0 0865574305",
         ] {
             let err = Phone::parse(bad).unwrap_err();
             assert_eq!(err.field, "phone");
