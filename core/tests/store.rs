@@ -44,8 +44,17 @@ fn store_file_holds_no_personal_data_in_plain_text() {
     let h = household("3300000002", name, phone, "莫干山路1号", 30.29, 120.14);
     store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
     let scan = |when: &str| {
-        for entry in std::fs::read_dir(dir.path()).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        // Every file the store wrote: the database, its WAL and the photo vault's contents.
+        let vault = doorstep_core::store::photo_dir(&dir.path().join("doorstep.db"));
+        let files = std::fs::read_dir(dir.path())
+            .unwrap()
+            .chain(std::fs::read_dir(vault).unwrap());
+        for entry in files {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let bytes = std::fs::read(path).unwrap();
             for needle in [
                 name.as_bytes(),
                 phone.as_bytes(),
