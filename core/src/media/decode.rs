@@ -66,6 +66,8 @@ pub fn decode_reader<R: BufRead + Seek>(
                 let height = u32::from_be_bytes([ihdr[4], ihdr[5], ihdr[6], ihdr[7]]);
                 check_size(u64::from(width), u64::from(height), max_pixels)?;
             }
+            check_png_chunks(&mut source)?;
+            source.rewind()?;
             decode_png(source, max_pixels).map(|img| {
                 let size = (img.width, img.height);
                 (img, format, size)
@@ -221,6 +223,31 @@ fn to_rgb(data: &[u8], channels: usize, rgb: &mut [u8]) {
         };
         for (d, c) in dst.iter_mut().zip(color) {
             *d = ((u16::from(c) * u16::from(alpha) + 255 * (255 - u16::from(alpha))) / 255) as u8;
+        }
+    }
+}
+
+/// Walks the chunk headers up to the image data and refuses a palette that is not whole RGB
+/// triples (or longer than 256 entries): the `png` crate panics on one instead of erroring
+/// (found by the `photo` fuzz target).
+fn check_png_chunks<R: Read + Seek>(source: &mut R) -> Result<(), MediaError> {
+    source.seek(std::io::SeekFrom::Start(8))?;
+    let mut header = [0u8; 8];
+    loop {
+        if source.read_exact(&mut header).is_err() {
+            return Err(MediaError::Truncated);
+        }
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        match &header[4..8] {
+            b"PLTE" if length % 3 != 0 || length > 768 || length == 0 => {
+                return Err(MediaError::Corrupt(
+                    "the palette is not whole colours".into(),
+                ));
+            }
+            b"IDAT" | b"IEND" => return Ok(()),
+            _ => {
+                source.seek(std::io::SeekFrom::Current(i64::from(length) + 4))?;
+            }
         }
     }
 }
