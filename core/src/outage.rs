@@ -18,6 +18,13 @@ pub struct OutageNotice {
     pub ends_at: DateTime<Utc>,
 }
 
+/// The one rule of who is told of an outage in `area`: a located household that receives gas
+/// and lies inside it.
+pub fn is_affected(household: &Household, area: &Area) -> bool {
+    matches!(household.supply, SupplyStatus::Active)
+        && household.location.is_some_and(|p| area.contains(&p))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutageReason {
@@ -42,8 +49,7 @@ impl OutageNotice {
     /// Whether this household must be told: it is located, it receives gas, and it lies in the
     /// area. A household without a location cannot be placed and is left to the back office.
     pub fn affects(&self, household: &Household) -> bool {
-        matches!(household.supply, SupplyStatus::Active)
-            && household.location.is_some_and(|p| self.area.contains(&p))
+        is_affected(household, &self.area)
     }
 
     /// The households among `households` that must be told, for the advance notice.

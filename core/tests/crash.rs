@@ -8,11 +8,10 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Duration;
 
+use common::child::run_and_kill;
 use common::forms::hose_check;
 use common::*;
 use doorstep_core::forms::form::Answer;
@@ -34,50 +33,9 @@ fn store_survives_being_killed_mid_write_many_times() {
     let mut rng = rand::rng();
 
     for run in 0..RUNS {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--ignored",
-                "--exact",
-                "crash_child_writes_until_killed",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("DOORSTEP_CRASH_DB", &path)
-            .env("DOORSTEP_CRASH_RUN", run.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (lines_tx, lines_rx) = mpsc::channel::<String>();
-        let reader = std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            // Only whole lines count: a line cut by the kill was never fully reported.
-            while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                if line.ends_with('\n') {
-                    let _ = lines_tx.send(line.trim_end().to_owned());
-                }
-                line.clear();
-            }
-        });
-        // Wait until the child has the store open, then let it write for a random while.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let line = lines_rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("child started");
-            if line == "ready" {
-                break;
-            }
-            assert!(Instant::now() < deadline);
-        }
-        std::thread::sleep(Duration::from_millis(rng.random_range(1..150)));
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
-        reader.join().unwrap();
-
-        for line in lines_rx.try_iter() {
+        let work = Duration::from_millis(rng.random_range(1..150));
+        let lines = run_and_kill("crash_child_writes_until_killed", &path, run, work);
+        for line in lines {
             let mut words = line.split_whitespace();
             match (words.next(), words.next(), words.next()) {
                 (Some("answered"), Some(id), Some(text)) => {

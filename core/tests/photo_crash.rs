@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::io::Write;
 use std::time::Duration;
 
+use common::child::run_and_kill;
 use common::photos::test_card;
 use common::*;
 use doorstep_core::media::decode::encode_jpeg;
@@ -25,43 +24,11 @@ fn photo_cut_off_mid_ingest_is_either_absent_or_complete() {
     let mut reported: Vec<String> = Vec::new();
     let mut rng = rand::rng();
     for run in 0..RUNS {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--ignored",
-                "--exact",
-                "photo_child_ingests_until_killed",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("DOORSTEP_CRASH_DB", &path)
-            .env("DOORSTEP_CRASH_RUN", run.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel::<String>();
-        let reader = std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                if line.ends_with('\n') {
-                    let _ = tx.send(line.trim_end().to_owned());
-                }
-                line.clear();
-            }
-        });
-        while rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("child started")
-            != "ready"
-        {}
-        std::thread::sleep(Duration::from_millis(rng.random_range(100..1500)));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        reader.join().unwrap();
+        let work = Duration::from_millis(rng.random_range(100..1500));
+        let lines = run_and_kill("photo_child_ingests_until_killed", &path, run, work);
         reported.extend(
-            rx.try_iter()
+            lines
+                .iter()
                 .filter_map(|l| l.strip_prefix("stored ").map(str::to_owned)),
         );
 

@@ -306,9 +306,7 @@ impl Store {
         for row in rows {
             let (doc, due) = row?;
             let household: Household = serde_json::from_str(&doc)?;
-            if matches!(household.supply, crate::household::SupplyStatus::Active)
-                && household.location.is_some_and(|p| area.contains(&p))
-            {
+            if crate::outage::is_affected(&household, area) {
                 affected.push(HouseholdSummary::of(&household, due));
             }
         }

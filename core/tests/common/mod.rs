@@ -1,6 +1,7 @@
 //! Households, orders, technicians and forms for the store tests.
 #![allow(dead_code)]
 
+pub mod child;
 pub mod forms;
 pub mod photos;
 
