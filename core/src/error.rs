@@ -68,6 +68,31 @@ pub enum Error {
         problems: Vec<crate::forms::form::Problem>,
     },
 
+    /// The server could not be reached, or the connection broke: try again later.
+    #[error("the server could not be reached: {reason}")]
+    Network { reason: String },
+
+    /// The server did not accept this device's credential or enrollment code.
+    #[error("the server refused this device: {reason}")]
+    Auth { reason: String },
+
+    /// The server refused a request for good; `kind` is the protocol's error kind.
+    /// `operation` names the pushed operation it refused, when it refused one.
+    #[error("the server refused the request ({kind}): {message}")]
+    Refused {
+        kind: String,
+        message: String,
+        operation: Option<crate::ids::OperationId>,
+    },
+
+    /// The device is not enrolled with a server yet.
+    #[error("this device is not enrolled with a server yet")]
+    NotEnrolled,
+
+    /// The caller cancelled the work.
+    #[error("cancelled")]
+    Cancelled,
+
     #[error(transparent)]
     Media(#[from] crate::media::MediaError),
 

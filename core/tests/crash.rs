@@ -127,7 +127,7 @@ fn outbox_matches_records(store: &Store, run: usize) {
             } => {
                 last_answers.insert((*form_id, item.clone()), answer.clone());
             }
-            Operation::HouseholdSaved { household } => {
+            Operation::HouseholdSaved { household, .. } => {
                 if households.insert(household.id) {
                     history += store.household_file(household.id).unwrap().history.len();
                 }

@@ -11,6 +11,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (1, include_str!("../src/store/fixtures/v1.sql")),
     (2, include_str!("../src/store/fixtures/v2.sql")),
     (3, include_str!("../src/store/fixtures/v3.sql")),
+    (4, include_str!("../src/store/fixtures/v4.sql")),
 ];
 
 #[test]

@@ -30,7 +30,7 @@ fn household_saved_offline_is_queued_with_its_history() {
     let outbox = store.outbox(10).unwrap();
     assert_eq!(outbox.len(), 1);
     assert!(
-        matches!(&outbox[0].operation, Operation::HouseholdSaved { household } if household.id == h.id)
+        matches!(&outbox[0].operation, Operation::HouseholdSaved { household, .. } if household.id == h.id)
     );
     assert_eq!(outbox[0].hlc.node, store.device_id());
 }

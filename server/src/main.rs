@@ -33,6 +33,10 @@ enum Command {
         #[command(subcommand)]
         command: media::SignatureCommand,
     },
+    /// Run the sync server (embedded SQLite and a photo directory unless told otherwise).
+    Serve(doorstep_server::serve::ServeOptions),
+    /// The back office's tool: districts, technicians, crews, households, work orders, devices.
+    Admin(doorstep_server::admin::AdminOptions),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Command::Bench { what } => bench::run(what),
         Command::Photo { command } => media::photo(command),
         Command::Signature { command } => media::signature(command),
+        Command::Serve(options) => doorstep_server::serve::serve(options).map_err(Into::into),
+        Command::Admin(options) => doorstep_server::admin::run(options).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -331,7 +331,7 @@ fn template_in(conn: &Connection, id: &str, version: u32) -> Result<Template> {
     }
 }
 
-fn keep_template(conn: &Connection, t: &Template) -> Result<()> {
+pub(super) fn keep_template(conn: &Connection, t: &Template) -> Result<()> {
     let existing: Option<String> = conn
         .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
         .query_row(params![t.id, t.version], |r| r.get(0))

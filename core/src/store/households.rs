@@ -13,6 +13,7 @@ use crate::household::consumption::{AbnormalUse, ConsumptionPolicy, abnormal_use
 use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading, Volume};
 use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
+use crate::sync::merge::changed_fields;
 use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};
 use crate::workorder::WorkOrder;
 
@@ -64,6 +65,16 @@ impl Store {
     pub fn save_household(&mut self, household: &Household, at: DateTime<Utc>) -> Result<()> {
         household.validate()?;
         self.change(|c| {
+            let before: Option<String> = c
+                .prepare_cached("SELECT doc FROM households WHERE id = ?1")?
+                .query_row([household.id], |r| r.get(0))
+                .optional()?;
+            let after = serde_json::to_value(household)?;
+            let changed = match &before {
+                Some(doc) => changed_fields(&serde_json::from_str(doc)?, &after),
+                None => changed_fields(&serde_json::Value::Null, &after),
+            };
+            let base_seq = super::sync::pulled_through(c)?;
             let existed = write_household(c, household)?;
             let (kind, summary) = if existed {
                 (HistoryKind::FileUpdated, "household file updated")
@@ -73,6 +84,8 @@ impl Store {
             append_history(c, household.id, at, kind, None, summary)?;
             c.append(&Operation::HouseholdSaved {
                 household: Box::new(household.clone()),
+                changed,
+                base_seq,
             })?;
             Ok(())
         })

@@ -16,6 +16,7 @@ pub mod outbox;
 mod photos;
 mod schema;
 mod search;
+pub mod sync;
 mod team;
 mod worklist;
 mod workorders;

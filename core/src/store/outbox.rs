@@ -25,6 +25,14 @@ use crate::workorder::{WorkOrder, WorkOrderStatus};
 pub enum Operation {
     HouseholdSaved {
         household: Box<Household>,
+        /// The fields the technician changed (all of them for a household created on the
+        /// device); the server merges only these.
+        #[serde(default)]
+        changed: Vec<String>,
+        /// The newest server change the device had pulled when the edit was made: server
+        /// writes above it were concurrent with the edit.
+        #[serde(default)]
+        base_seq: i64,
     },
     MeterReadingRecorded {
         reading: MeterReading,
@@ -95,7 +103,7 @@ impl Operation {
     /// The kind of record it changes and that record's id.
     pub fn subject(&self) -> (&'static str, String) {
         match self {
-            Operation::HouseholdSaved { household } => ("household", household.id.to_string()),
+            Operation::HouseholdSaved { household, .. } => ("household", household.id.to_string()),
             Operation::MeterReadingRecorded { reading } => {
                 ("household", reading.household_id.to_string())
             }

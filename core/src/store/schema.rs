@@ -12,7 +12,7 @@ use crate::sync::Hlc;
 
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
-const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4];
+const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4, to_v5];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -101,5 +101,12 @@ fn to_v3(tx: &Transaction<'_>) -> Result<()> {
 /// Version 4: photos (metadata rows; the files are in the vault).
 fn to_v4(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(include_str!("schema/v4.sql"))?;
+    Ok(())
+}
+
+/// Version 5: sync state (refused operations, uploaded photos) and eviction of sealed forms
+/// whose household left the technician's scope.
+fn to_v5(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v5.sql"))?;
     Ok(())
 }

@@ -12,43 +12,19 @@ use crate::team::{Crew, District, Technician};
 
 impl Store {
     pub fn receive_districts(&mut self, districts: &[District]) -> Result<()> {
-        self.receive_all(districts, District::validate, |tx, d| {
-            tx.execute(
-                "INSERT OR REPLACE INTO districts(id, doc) VALUES (?1, ?2)",
-                params![d.id, serde_json::to_string(d)?],
-            )?;
-            Ok(())
-        })
+        self.receive_all(districts, District::validate, write_district)
     }
 
     pub fn receive_crews(&mut self, crews: &[Crew]) -> Result<()> {
-        self.receive_all(crews, Crew::validate, |tx, c| {
-            tx.execute(
-                "INSERT OR REPLACE INTO crews(id, doc) VALUES (?1, ?2)",
-                params![c.id, serde_json::to_string(c)?],
-            )?;
-            Ok(())
-        })
+        self.receive_all(crews, Crew::validate, write_crew)
     }
 
     pub fn receive_technicians(&mut self, technicians: &[Technician]) -> Result<()> {
-        self.receive_all(technicians, Technician::validate, |tx, t| {
-            tx.execute(
-                "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?],
-            )?;
-            Ok(())
-        })
+        self.receive_all(technicians, Technician::validate, write_technician)
     }
 
     pub fn receive_outages(&mut self, outages: &[OutageNotice]) -> Result<()> {
-        self.receive_all(outages, OutageNotice::validate, |tx, o| {
-            tx.execute(
-                "INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)",
-                params![o.id, ts(&o.starts_at), serde_json::to_string(o)?],
-            )?;
-            Ok(())
-        })
+        self.receive_all(outages, OutageNotice::validate, write_outage)
     }
 
     pub fn technician(&self, id: TechnicianId) -> Result<Technician> {
@@ -102,4 +78,30 @@ impl Store {
             .optional()?;
         Ok(serde_json::from_str(&doc.ok_or(Error::NotFound { what })?)?)
     }
+}
+
+pub(super) fn write_district(tx: &Transaction<'_>, d: &District) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO districts(id, doc) VALUES (?1, ?2)")?
+        .execute(params![d.id, serde_json::to_string(d)?])?;
+    Ok(())
+}
+
+pub(super) fn write_crew(tx: &Transaction<'_>, c: &Crew) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO crews(id, doc) VALUES (?1, ?2)")?
+        .execute(params![c.id, serde_json::to_string(c)?])?;
+    Ok(())
+}
+
+pub(super) fn write_technician(tx: &Transaction<'_>, t: &Technician) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?])?;
+    Ok(())
+}
+
+pub(super) fn write_outage(tx: &Transaction<'_>, o: &OutageNotice) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)")?
+        .execute(params![o.id, ts(&o.starts_at), serde_json::to_string(o)?])?;
+    Ok(())
 }

@@ -1,6 +1,11 @@
-//! Synchronisation with the back office. This issue holds only the clock that stamps every
-//! outbox operation; the protocol and the client come with the sync issue.
+//! Synchronisation with the back office: the hybrid logical clock that stamps every outbox
+//! operation, the protocol's messages, the per-field merge rules the server applies, the time a
+//! device's step counts at, and the device's sync client.
 
+pub mod client;
 pub mod hlc;
+pub mod merge;
+pub mod protocol;
+pub mod time;
 
 pub use hlc::{Hlc, HlcClock};

@@ -1,0 +1,402 @@
+//! The store's side of sync: where the device stands with the server (enrollment, pull cursor),
+//! the outbox as pushes see it, operations the server refused, photos waiting for upload, and
+//! pulled changes applied in one transaction per page.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::forms::keep_template;
+use super::households::write_household;
+use super::team::{write_crew, write_district, write_outage, write_technician};
+use super::workorders::write_order;
+use super::{Store, enum_text, now_ms, search, ts};
+use crate::error::{Error, Result};
+use crate::forms::form::Form;
+use crate::ids::{OperationId, TechnicianId};
+use crate::sync::protocol::{ChangeAction, Entity, PullResponse, PushOp, Record};
+use crate::team::Technician;
+
+/// Where this device stands with the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// The server's base URL, once enrolled.
+    pub server: Option<String>,
+    pub technician_id: Option<TechnicianId>,
+    /// The cursor of the last pulled page ("" before the first pull).
+    pub cursor: String,
+    /// The newest server change pulled.
+    pub pulled_through: i64,
+    /// When the last sync finished.
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// An operation the server refused for good, with its reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedOperation {
+    pub seq: i64,
+    pub op_id: OperationId,
+    pub error: String,
+    pub message: String,
+    pub rejected_at: DateTime<Utc>,
+}
+
+/// What one pulled page changed on the device.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageApplied {
+    pub written: u32,
+    pub removed: u32,
+    /// Records with local changes not yet pushed: kept as they are; the server sends them again
+    /// once it has merged the local change.
+    pub kept_local: u32,
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
+/// The newest server change this device has pulled (0 before the first pull).
+pub(super) fn pulled_through(conn: &Connection) -> Result<i64> {
+    Ok(meta(conn, "pulled_through")?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+impl Store {
+    pub fn sync_state(&self) -> Result<SyncState> {
+        Ok(SyncState {
+            server: meta(&self.conn, "server")?,
+            technician_id: meta(&self.conn, "technician_id")?
+                .map(|t| t.parse())
+                .transpose()?,
+            cursor: meta(&self.conn, "cursor")?.unwrap_or_default(),
+            pulled_through: pulled_through(&self.conn)?,
+            last_sync_at: meta(&self.conn, "last_sync_at")?
+                .map(|t| t.parse::<DateTime<Utc>>())
+                .transpose()
+                .map_err(|_| crate::InvalidInput::new("meta.last_sync_at", "not a time"))?,
+        })
+    }
+
+    /// The device's credential, kept only in the encrypted store.
+    pub fn credential(&self) -> Result<Option<String>> {
+        meta(&self.conn, "credential")
+    }
+
+    /// Keeps what enrollment gave: the server, the credential and the technician.
+    pub fn set_enrollment(
+        &mut self,
+        server: &str,
+        credential: &str,
+        technician: &Technician,
+    ) -> Result<()> {
+        technician.validate()?;
+        self.receive(|tx| {
+            set_meta(tx, "server", server)?;
+            set_meta(tx, "credential", credential)?;
+            set_meta(tx, "technician_id", &technician.id.to_string())?;
+            write_technician(tx, technician)
+        })
+    }
+
+    /// The oldest `limit` outbox operations, as a push sends them.
+    pub fn push_batch(&self, limit: usize) -> Result<Vec<PushOp>> {
+        Ok(self
+            .outbox(limit)?
+            .into_iter()
+            .map(|e| PushOp {
+                seq: e.seq,
+                op_id: e.op_id,
+                hlc: e.hlc,
+                device_time: e.device_time,
+                operation: e.operation,
+            })
+            .collect())
+    }
+
+    /// Moves a refused operation out of the outbox into the list the technician sees, so that
+    /// the rest of the outbox can go on. Nothing is dropped.
+    pub fn park_rejected(&mut self, op_id: OperationId, error: &str, message: &str) -> Result<()> {
+        self.receive(|tx| {
+            let moved = tx
+                .prepare_cached(
+                    "INSERT INTO sync_rejected(seq, op_id, hlc, device_time, payload, error, message, rejected_at)
+                     SELECT seq, op_id, hlc, device_time, payload, ?2, ?3, ?4 FROM outbox WHERE op_id = ?1",
+                )?
+                .execute(params![op_id, error, message, ts(&Utc::now())])?;
+            if moved == 0 {
+                return Err(Error::NotFound {
+                    what: "outbox operation",
+                });
+            }
+            tx.prepare_cached("DELETE FROM outbox WHERE op_id = ?1")?
+                .execute([op_id])?;
+            Ok(())
+        })
+    }
+
+    pub fn rejected_operations(&self) -> Result<Vec<RejectedOperation>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, op_id, error, message, rejected_at FROM sync_rejected ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RejectedOperation {
+                seq: r.get(0)?,
+                op_id: r.get(1)?,
+                error: r.get(2)?,
+                message: r.get(3)?,
+                rejected_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Photos the server does not have yet (as far as this device knows), oldest first.
+    pub fn photos_to_upload(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.sha256 FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = p.sha256)
+             ORDER BY p.taken_at, p.sha256",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn mark_photos_uploaded(&mut self, sha256: &[String]) -> Result<()> {
+        self.receive(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO photo_uploads(sha256, uploaded_at) VALUES (?1, ?2)",
+            )?;
+            let now = ts(&Utc::now());
+            for hash in sha256 {
+                insert.execute(params![hash, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn note_sync_finished(&mut self, at: DateTime<Utc>) -> Result<()> {
+        set_meta(&self.conn, "last_sync_at", &ts(&at))
+    }
+
+    /// Applies one pulled page and keeps its cursor, in one transaction: a cut between pages
+    /// resumes at the next page. Records with local changes not yet pushed are kept.
+    pub fn apply_pull(&mut self, page: &PullResponse) -> Result<PageApplied> {
+        let now = now_ms();
+        self.clock.observe(&page.server_hlc, now);
+        let hlc = self.clock.last().to_string();
+        let tx = self.conn.transaction()?;
+        let mut applied = PageApplied::default();
+        if page.reset && is_first_reset_page(&tx)? {
+            evict_everything_synced(&tx, &mut applied)?;
+            set_meta(&tx, "resetting", "1")?;
+        }
+        for change in &page.changes {
+            let pending = has_pending(&tx, change.entity, &change.id)?;
+            if pending {
+                applied.kept_local += 1;
+                continue;
+            }
+            match &change.action {
+                ChangeAction::Put { record } => {
+                    write_record(&tx, record)?;
+                    applied.written += 1;
+                }
+                ChangeAction::Leave | ChangeAction::Delete => {
+                    if remove_record(&tx, change.entity, &change.id)? {
+                        applied.removed += 1;
+                    }
+                }
+            }
+        }
+        if !page.more {
+            tx.execute("DELETE FROM meta WHERE key = 'resetting'", [])?;
+        }
+        set_meta(&tx, "cursor", &page.cursor)?;
+        let through = page
+            .changes
+            .iter()
+            .map(|c| c.seq)
+            .max()
+            .unwrap_or(0)
+            .max(pulled_through(&tx)?);
+        set_meta(&tx, "pulled_through", &through.to_string())?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES('hlc', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            [hlc],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+}
+
+/// A reset's first page finds no reset in progress.
+fn is_first_reset_page(tx: &Transaction<'_>) -> Result<bool> {
+    Ok(meta(tx, "resetting")?.is_none())
+}
+
+/// The technician's scope changed: everything the server sent before leaves, except what has
+/// local changes still to push; the full pull that follows brings back what is still in scope.
+fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> Result<()> {
+    let households: Vec<String> = tx
+        .prepare("SELECT id FROM households")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in households {
+        if !has_pending(tx, Entity::Household, &id)? && remove_record(tx, Entity::Household, &id)? {
+            applied.removed += 1;
+        }
+    }
+    let orders: Vec<String> = tx
+        .prepare("SELECT id FROM work_orders")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in orders {
+        if !has_pending(tx, Entity::WorkOrder, &id)? && remove_record(tx, Entity::WorkOrder, &id)? {
+            applied.removed += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The record has operations in the outbox that the server has not acknowledged.
+fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 LIMIT 1")?
+        .query_row([entity.as_str(), id], |r| r.get(0))
+        .optional()?;
+    if found.is_some() {
+        return Ok(true);
+    }
+    if entity == Entity::Household {
+        // A household whose forms or photos still wait to be pushed stays.
+        let waiting: Option<i64> = tx
+            .prepare_cached(
+                "SELECT 1 FROM outbox o JOIN forms f ON o.entity = 'form' AND o.entity_id = f.id
+                 WHERE f.household_id = ?1 LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let unsent_photo: Option<i64> = tx
+            .prepare_cached(
+                "SELECT 1 FROM photos p WHERE p.household_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = p.sha256) LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        return Ok(waiting.is_some() || unsent_photo.is_some());
+    }
+    Ok(false)
+}
+
+fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
+    match record {
+        Record::Household(h) => {
+            h.validate()?;
+            write_household(tx, h)?;
+        }
+        Record::WorkOrder(o) => {
+            o.validate()?;
+            write_order(tx, o)?;
+        }
+        Record::Reading(r) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![r.household_id, ts(&r.taken_at), r.value.litres(), enum_text(&r.source)])?;
+        }
+        Record::Form(f) => write_sealed_form(tx, f)?,
+        Record::District(d) => write_district(tx, d)?,
+        Record::Crew(c) => write_crew(tx, c)?,
+        Record::Technician(t) => write_technician(tx, t)?,
+        Record::Outage(o) => write_outage(tx, o)?,
+        Record::Template(t) => {
+            t.validate()?;
+            keep_template(tx, t)?;
+        }
+    }
+    Ok(())
+}
+
+/// A sealed form from the server (filled on another device): kept as it is, once.
+fn write_sealed_form(tx: &Transaction<'_>, f: &Form) -> Result<()> {
+    let Some(seal) = &f.seal else {
+        return Err(crate::InvalidInput::new("form.seal", "only sealed forms are sent to devices").into());
+    };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        f.id,
+        f.template_id,
+        f.template_version,
+        f.household_id,
+        f.work_order_id,
+        f.amends,
+        ts(&f.started_at),
+        ts(&seal.sealed_at),
+        seal.digest,
+        serde_json::to_string(f)?
+    ])?;
+    Ok(())
+}
+
+/// Removes a record from the device (it left the scope, or was deleted). A household goes
+/// with everything filed under it. Returns whether anything was there.
+fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
+    let sql: &[&str] = match entity {
+        Entity::Household => {
+            let rowid: Option<i64> = tx
+                .prepare_cached("SELECT rowid FROM households WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            let Some(rowid) = rowid else {
+                return Ok(false);
+            };
+            search::remove_household(tx, rowid)?;
+            set_meta(tx, "evicting", "1")?;
+            for sql in [
+                "DELETE FROM photo_uploads WHERE sha256 IN (SELECT sha256 FROM photos WHERE household_id = ?1)",
+                "DELETE FROM photos WHERE household_id = ?1",
+                "DELETE FROM forms WHERE household_id = ?1 AND amends IS NOT NULL",
+                "DELETE FROM forms WHERE household_id = ?1",
+                "DELETE FROM check_ins WHERE household_id = ?1",
+                "DELETE FROM meter_readings WHERE household_id = ?1",
+                "DELETE FROM history WHERE household_id = ?1",
+                "UPDATE work_orders SET household_id = NULL WHERE household_id = ?1",
+                "DELETE FROM households WHERE id = ?1",
+            ] {
+                tx.prepare_cached(sql)?.execute([id])?;
+            }
+            tx.execute("DELETE FROM meta WHERE key = 'evicting'", [])?;
+            return Ok(true);
+        }
+        Entity::WorkOrder => &[
+            "UPDATE forms SET work_order_id = NULL WHERE work_order_id = ?1 AND sealed_at IS NULL",
+            "DELETE FROM work_orders WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM forms WHERE work_order_id = ?1)",
+        ],
+        Entity::District => &["DELETE FROM districts WHERE id = ?1"],
+        Entity::Crew => &["DELETE FROM crews WHERE id = ?1"],
+        Entity::Technician => &["DELETE FROM technicians WHERE id = ?1"],
+        Entity::Outage => &["DELETE FROM outages WHERE id = ?1"],
+        // Readings, forms and templates go with their household or stay (templates).
+        Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
+    };
+    let mut removed = 0;
+    for statement in sql {
+        removed = tx.prepare_cached(statement)?.execute([id])?;
+    }
+    Ok(removed > 0)
+}

@@ -1,0 +1,484 @@
+//! The device's sync client: enroll once with a one-time code, then [`Syncer::sync`] pushes the
+//! outbox, uploads the photos the server lacks and pulls what changed, in one call.
+//!
+//! Every step is safe to cut and repeat: the server applies each operation once (keyed by device
+//! and operation id), photo uploads resume at the last stored chunk, and the pull cursor moves
+//! only in the transaction that applies its page. A transient failure (no network, a cut
+//! connection, a server error) is retried with exponential backoff; a cancelled sync stops at
+//! the next request and keeps everything already acknowledged.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::sync::protocol::{
+    EnrollRequest, EnrollResponse, ErrorBody, MissingPhotosRequest, MissingPhotosResponse,
+    PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, PushRequest, PushResponse,
+};
+use crate::team::Technician;
+
+/// The steps of a sync, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Push,
+    Photos,
+    Pull,
+}
+
+/// Where a sync is: `done` of `total` in `phase` (operations, photos, or changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub rejected: u64,
+    pub conflicts: u64,
+    pub photos_uploaded: u64,
+    pub photo_bytes: u64,
+    pub pulled: u64,
+    pub removed: u64,
+}
+
+/// Cancels a sync from another thread; the sync stops before its next request.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Operations per push request.
+    pub push_batch: usize,
+    /// Changes per pull page.
+    pub pull_page: usize,
+    /// Tries of one request before the sync gives up (the shell's scheduler tries again later).
+    pub attempts: u32,
+    /// The first wait after a failure; it doubles with every further failure, up to `max_backoff`.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            push_batch: 500,
+            pull_page: 2000,
+            attempts: 5,
+            backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Talks to one server for one device store.
+pub struct Syncer {
+    http: Client,
+    options: SyncOptions,
+}
+
+impl Syncer {
+    pub fn new(options: SyncOptions) -> Result<Self> {
+        let http = Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("doorstep/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network {
+                reason: format!("HTTP client: {e}"),
+            })?;
+        Ok(Self { http, options })
+    }
+
+    /// Enrolls the device with `server` using the technician's one-time `code`.
+    pub fn enroll(
+        &self,
+        store: &Mutex<Store>,
+        server: &str,
+        code: &str,
+        device_model: &str,
+    ) -> Result<Technician> {
+        let server = server.trim_end_matches('/').to_owned();
+        if !(server.starts_with("https://") || server.starts_with("http://")) {
+            return Err(crate::InvalidInput::new("server", "must be an http(s):// address").into());
+        }
+        let device_id = lock(store)?.device_id().to_owned();
+        let request = EnrollRequest {
+            code: code.trim().to_owned(),
+            device_id,
+            device_model: device_model.to_owned(),
+        };
+        let cancel = CancelToken::new();
+        let response: EnrollResponse = self.json(
+            &|| self.http.post(format!("{server}/v1/enroll")).json(&request),
+            &cancel,
+        )?;
+        lock(store)?.set_enrollment(&server, &response.credential, &response.technician)?;
+        Ok(response.technician)
+    }
+
+    /// One whole sync: push, photos, pull. `progress` hears every step.
+    pub fn sync(
+        &self,
+        store: &Mutex<Store>,
+        progress: &dyn Fn(SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<SyncReport> {
+        let (server, credential) = {
+            let store = lock(store)?;
+            let server = store.sync_state()?.server.ok_or(Error::NotEnrolled)?;
+            (server, store.credential()?.ok_or(Error::NotEnrolled)?)
+        };
+        let session = Session {
+            syncer: self,
+            server,
+            credential,
+            cancel,
+        };
+        let mut report = SyncReport::default();
+        session.push(store, progress, &mut report)?;
+        session.photos(store, progress, &mut report)?;
+        session.pull(store, progress, &mut report)?;
+        lock(store)?.note_sync_finished(chrono::Utc::now())?;
+        Ok(report)
+    }
+
+    /// Sends a request (built anew for each try) until it gets an answer that is not a
+    /// transient failure, waiting longer after each failure.
+    fn send(
+        &self,
+        build: &dyn Fn() -> RequestBuilder,
+        cancel: &CancelToken,
+    ) -> Result<Response> {
+        let mut wait = self.options.backoff;
+        let mut attempt = 0;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            attempt += 1;
+            let failure = match build().send() {
+                Ok(r) if !r.status().is_server_error() => return Ok(r),
+                Ok(r) => format!("server error {}", r.status().as_u16()),
+                Err(e) => transport_reason(&e),
+            };
+            if attempt >= self.options.attempts {
+                return Err(Error::Network { reason: failure });
+            }
+            tracing::debug!(attempt, %failure, "sync request failed; backing off");
+            sleep_unless_cancelled(jitter(wait), cancel)?;
+            wait = (wait * 2).min(self.options.max_backoff);
+        }
+    }
+
+    /// Sends and decodes a JSON answer; a refusal becomes a typed error. A body cut in the
+    /// middle counts as a transient failure and is retried like one.
+    fn json<T: DeserializeOwned>(
+        &self,
+        build: &dyn Fn() -> RequestBuilder,
+        cancel: &CancelToken,
+    ) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let response = self.send(build, cancel)?;
+            let status = response.status();
+            match response.bytes() {
+                Ok(body) if status.is_success() => {
+                    return serde_json::from_slice(&body).map_err(|e| Error::Network {
+                        reason: format!("unreadable answer from the server: {e}"),
+                    });
+                }
+                Ok(body) => return Err(refusal(status, &body)),
+                Err(e) if attempt < self.options.attempts => {
+                    tracing::debug!(attempt, reason = %transport_reason(&e), "answer cut; retrying");
+                    sleep_unless_cancelled(jitter(self.options.backoff), cancel)?;
+                }
+                Err(e) => {
+                    return Err(Error::Network {
+                        reason: transport_reason(&e),
+                    });
+                }
+            }
+        }
+    }
+}
+
+struct Session<'a> {
+    syncer: &'a Syncer,
+    server: String,
+    credential: String,
+    cancel: &'a CancelToken,
+}
+
+impl Session<'_> {
+    fn authed(&self, builder: RequestBuilder) -> RequestBuilder {
+        builder.bearer_auth(&self.credential)
+    }
+
+    fn push(
+        &self,
+        store: &Mutex<Store>,
+        progress: &dyn Fn(SyncProgress),
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let total = lock(store)?.outbox_len()?;
+        let mut done = 0;
+        progress(SyncProgress {
+            phase: SyncPhase::Push,
+            done,
+            total,
+        });
+        loop {
+            let ops = lock(store)?.push_batch(self.syncer.options.push_batch)?;
+            if ops.is_empty() {
+                break;
+            }
+            let request = PushRequest { ops };
+            let url = format!("{}/v1/push", self.server);
+            let answer: Result<PushResponse> = self
+                .syncer
+                .json(&|| self.authed(self.syncer.http.post(&url)).json(&request), self.cancel);
+            match answer {
+                Ok(ack) => {
+                    let removed = lock(store)?.acknowledge_through(ack.acknowledged_through)?;
+                    if removed == 0 {
+                        return Err(Error::Refused {
+                            kind: "protocol".into(),
+                            message: "the server acknowledged none of the pushed operations".into(),
+                            operation: None,
+                        });
+                    }
+                    done += removed as u64;
+                    report.pushed += removed as u64;
+                    report.conflicts += u64::from(ack.conflicts);
+                }
+                Err(Error::Refused {
+                    kind,
+                    message,
+                    operation: Some(refused),
+                }) if request.ops.iter().any(|op| op.op_id == refused) => {
+                    // A refused operation is parked with its reason and the rest goes on.
+                    lock(store)?.park_rejected(refused, &kind, &message)?;
+                    done += 1;
+                    report.rejected += 1;
+                }
+                Err(e) => return Err(e),
+            }
+            progress(SyncProgress {
+                phase: SyncPhase::Push,
+                done: done.min(total.max(done)),
+                total: total.max(done),
+            });
+        }
+        Ok(())
+    }
+
+    fn photos(
+        &self,
+        store: &Mutex<Store>,
+        progress: &dyn Fn(SyncProgress),
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let waiting = lock(store)?.photos_to_upload()?;
+        let total = waiting.len() as u64;
+        let mut done = 0;
+        progress(SyncProgress {
+            phase: SyncPhase::Photos,
+            done,
+            total,
+        });
+        for hashes in waiting.chunks(500) {
+            let request = MissingPhotosRequest {
+                sha256: hashes.to_vec(),
+            };
+            let url = format!("{}/v1/photos/missing", self.server);
+            let missing: MissingPhotosResponse = self
+                .syncer
+                .json(&|| self.authed(self.syncer.http.post(&url)).json(&request), self.cancel)?;
+            let lacking: std::collections::HashMap<&str, u64> = missing
+                .missing
+                .iter()
+                .map(|m| (m.sha256.as_str(), m.received))
+                .collect();
+            let there: Vec<String> = hashes
+                .iter()
+                .filter(|h| !lacking.contains_key(h.as_str()))
+                .cloned()
+                .collect();
+            lock(store)?.mark_photos_uploaded(&there)?;
+            done += there.len() as u64;
+            for hash in hashes.iter().filter(|h| lacking.contains_key(h.as_str())) {
+                let bytes = lock(store)?.photo_jpeg(hash)?;
+                report.photo_bytes += self.upload(hash, &bytes, lacking[hash.as_str()])?;
+                lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
+                report.photos_uploaded += 1;
+                done += 1;
+                progress(SyncProgress {
+                    phase: SyncPhase::Photos,
+                    done,
+                    total,
+                });
+            }
+        }
+        progress(SyncProgress {
+            phase: SyncPhase::Photos,
+            done: total,
+            total,
+        });
+        Ok(())
+    }
+
+    /// Uploads one photo from `offset` in chunks; returns the bytes sent.
+    fn upload(&self, hash: &str, bytes: &[u8], mut offset: u64) -> Result<u64> {
+        let total = bytes.len() as u64;
+        let mut sent = 0;
+        loop {
+            let start = offset.min(total) as usize;
+            let end = (start + PHOTO_CHUNK_BYTES).min(bytes.len());
+            let url = format!(
+                "{}/v1/photos/{hash}?offset={start}&total={total}",
+                self.server
+            );
+            let chunk = bytes::Bytes::copy_from_slice(&bytes[start..end]);
+            let answer: Result<PhotoChunkResponse> = self.syncer.json(
+                &|| {
+                    self.authed(self.syncer.http.put(&url))
+                        .header("content-type", "application/octet-stream")
+                        .body(chunk.clone())
+                },
+                self.cancel,
+            );
+            match answer {
+                Ok(r) if r.complete => return Ok(sent + (end - start) as u64),
+                // The server says where it stands: normally after this chunk; after a cut, where
+                // the last chunk it stored ended.
+                Ok(r) => {
+                    sent += (end - start) as u64;
+                    offset = r.received;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn pull(
+        &self,
+        store: &Mutex<Store>,
+        progress: &dyn Fn(SyncProgress),
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let mut done = 0u64;
+        let mut total = 0u64;
+        progress(SyncProgress {
+            phase: SyncPhase::Pull,
+            done,
+            total,
+        });
+        loop {
+            let cursor = lock(store)?.sync_state()?.cursor;
+            let url = format!("{}/v1/pull", self.server);
+            let limit = self.syncer.options.pull_page.to_string();
+            let page: PullResponse = self.syncer.json(
+                &|| {
+                    self.authed(self.syncer.http.get(&url))
+                        .query(&[("cursor", cursor.as_str()), ("limit", limit.as_str())])
+                },
+                self.cancel,
+            )?;
+            let applied = lock(store)?.apply_pull(&page)?;
+            done += page.changes.len() as u64;
+            total = total.max(done + page.remaining);
+            report.pulled += u64::from(applied.written);
+            report.removed += u64::from(applied.removed);
+            progress(SyncProgress {
+                phase: SyncPhase::Pull,
+                done,
+                total,
+            });
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    // A panic while the store was held cannot leave it half-written (every change is one
+    // transaction), so a poisoned lock is still safe to use.
+    Ok(store.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+fn refusal(status: StatusCode, body: &[u8]) -> Error {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let (kind, message, op) = match parsed {
+        Some(b) => (b.error, b.message, b.op_id),
+        None => (
+            status.canonical_reason().unwrap_or("refused").to_owned(),
+            format!("HTTP {}", status.as_u16()),
+            None,
+        ),
+    };
+    match status {
+        StatusCode::UNAUTHORIZED => Error::Auth { reason: message },
+        _ => Error::Refused {
+            kind,
+            message,
+            operation: op,
+        },
+    }
+}
+
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "the connection broke".into()
+    }
+}
+
+fn jitter(wait: Duration) -> Duration {
+    let spread = rand::random::<f64>() * 0.5 + 0.75;
+    wait.mul_f64(spread)
+}
+
+fn sleep_unless_cancelled(wait: Duration, cancel: &CancelToken) -> Result<()> {
+    let step = Duration::from_millis(20);
+    let mut slept = Duration::ZERO;
+    while slept < wait {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        std::thread::sleep(step.min(wait - slept));
+        slept += step;
+    }
+    Ok(())
+}

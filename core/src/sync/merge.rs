@@ -1,0 +1,298 @@
+//! How the server merges an edit into a mutable record: field by field, with one explicit rule
+//! per field, keeping every edit it overrides as a [`Overridden`] for the back office to review.
+//!
+//! An edit and a field's last write are *concurrent* when the editor had not seen that write:
+//! the write's server sequence number is above the edit's base (the editor's pull cursor when it
+//! made the edit) and it came from someone else. Only concurrent writes are resolved by a rule;
+//! an edit of a value the editor had seen simply replaces it. The back office edits the current
+//! record, so its edits are never concurrent with what is already there.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::sync::Hlc;
+
+/// Who made an edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Origin {
+    /// The service center (console or admin tool).
+    Office,
+    /// A device, by its id.
+    Device(String),
+}
+
+/// What decides between two concurrent writes of one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldRule {
+    /// Account data: the service center's value stands; between two devices the later clock wins.
+    OfficeWins,
+    /// Contact details and facts seen on site: the later hybrid-clock stamp wins.
+    LaterClockWins,
+    /// A time that only moves forward (the last inspection): the later value wins, no conflict.
+    Latest,
+}
+
+/// The rule of each field of a household. A field not listed is account data.
+pub fn household_rule(field: &str) -> FieldRule {
+    match field {
+        "name" | "phones" | "location" | "appliances" | "meter" | "supply" | "gas_on_date"
+        | "special_group" => FieldRule::LaterClockWins,
+        "last_inspection_at" => FieldRule::Latest,
+        // customer_number, category, district_id, address and anything new.
+        _ => FieldRule::OfficeWins,
+    }
+}
+
+/// When and by whom a field was last written on the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldStamp {
+    pub seq: i64,
+    pub hlc: Hlc,
+    pub origin: Origin,
+}
+
+pub type FieldStamps = BTreeMap<String, FieldStamp>;
+
+/// One edit of a record.
+#[derive(Debug, Clone)]
+pub struct Edit<'a> {
+    pub origin: Origin,
+    pub hlc: Hlc,
+    /// The newest server sequence number the editor had seen (`i64::MAX` for the back office).
+    pub base_seq: i64,
+    /// The fields it changed.
+    pub fields: &'a [String],
+}
+
+/// An edit that lost to another: the value that was kept and the value that was dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overridden {
+    pub field: String,
+    pub rule: FieldRule,
+    pub kept: Value,
+    pub kept_origin: Origin,
+    pub lost: Value,
+    pub lost_origin: Origin,
+}
+
+/// Merges `edit` (the editor's values in `incoming`) into `current`, writing the stamps of the
+/// fields it changes with `seq`. Returns the overridden edits, whichever side lost.
+pub fn merge_fields(
+    rule_of: fn(&str) -> FieldRule,
+    current: &mut Map<String, Value>,
+    stamps: &mut FieldStamps,
+    incoming: &Map<String, Value>,
+    edit: &Edit<'_>,
+    seq: i64,
+) -> Vec<Overridden> {
+    let mut overridden = Vec::new();
+    for field in edit.fields {
+        if field == "id" {
+            continue;
+        }
+        let new = incoming.get(field).cloned().unwrap_or(Value::Null);
+        let old = current.get(field).cloned().unwrap_or(Value::Null);
+        if new == old {
+            continue;
+        }
+        let stamp = FieldStamp {
+            seq,
+            hlc: edit.hlc.clone(),
+            origin: edit.origin.clone(),
+        };
+        let rule = rule_of(field);
+        let concurrent = stamps
+            .get(field)
+            .filter(|s| s.seq > edit.base_seq && s.origin != edit.origin);
+        let Some(last) = concurrent else {
+            current.insert(field.clone(), new);
+            stamps.insert(field.clone(), stamp);
+            continue;
+        };
+        let edit_wins = match rule {
+            FieldRule::Latest => {
+                if later_value(&new, &old) {
+                    current.insert(field.clone(), new);
+                    stamps.insert(field.clone(), stamp);
+                }
+                continue;
+            }
+            FieldRule::OfficeWins => match (&last.origin, &edit.origin) {
+                (Origin::Office, _) => false,
+                (_, Origin::Office) => true,
+                _ => edit.hlc > last.hlc,
+            },
+            FieldRule::LaterClockWins => edit.hlc > last.hlc,
+        };
+        if edit_wins {
+            overridden.push(Overridden {
+                field: field.clone(),
+                rule,
+                kept: new.clone(),
+                kept_origin: edit.origin.clone(),
+                lost: old,
+                lost_origin: last.origin.clone(),
+            });
+            current.insert(field.clone(), new);
+            stamps.insert(field.clone(), stamp);
+        } else {
+            overridden.push(Overridden {
+                field: field.clone(),
+                rule,
+                kept: old,
+                kept_origin: last.origin.clone(),
+                lost: new,
+                lost_origin: edit.origin.clone(),
+            });
+        }
+    }
+    overridden
+}
+
+/// `a` is a later time than `b` (RFC 3339 text in UTC sorts as time; null is earliest).
+fn later_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, _) => false,
+        (_, Value::Null) => true,
+        (Value::String(a), Value::String(b)) => a > b,
+        _ => false,
+    }
+}
+
+/// The fields of `new` that differ from `old` (both objects), for an edit's field list.
+pub fn changed_fields(old: &Value, new: &Value) -> Vec<String> {
+    let empty = Map::new();
+    let old = old.as_object().unwrap_or(&empty);
+    let Some(new) = new.as_object() else {
+        return Vec::new();
+    };
+    let mut fields: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| k.as_str() != "id" && old.get(k.as_str()) != Some(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    fields.extend(
+        old.keys()
+            .filter(|k| !new.contains_key(k.as_str()))
+            .cloned(),
+    );
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn hlc(ms: u64, node: &str) -> Hlc {
+        Hlc {
+            wall_ms: ms,
+            counter: 0,
+            node: node.into(),
+        }
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_edit_of_a_value_the_editor_had_seen_replaces_it() {
+        let mut cur = obj(json!({"phones": ["1"], "category": "residential"}));
+        let mut stamps = FieldStamps::new();
+        stamps.insert(
+            "phones".into(),
+            FieldStamp {
+                seq: 5,
+                hlc: hlc(100, "office"),
+                origin: Origin::Office,
+            },
+        );
+        let fields = vec!["phones".to_string()];
+        let edit = Edit {
+            origin: Origin::Device("a".into()),
+            hlc: hlc(50, "a"),
+            base_seq: 5,
+            fields: &fields,
+        };
+        let lost = merge_fields(
+            household_rule,
+            &mut cur,
+            &mut stamps,
+            &obj(json!({"phones": ["2"]})),
+            &edit,
+            6,
+        );
+        assert!(lost.is_empty());
+        assert_eq!(cur["phones"], json!(["2"]));
+    }
+
+    #[test]
+    fn the_office_wins_account_data_and_the_device_edit_is_kept_as_a_conflict() {
+        let mut cur = obj(json!({"category": "commercial"}));
+        let mut stamps = FieldStamps::new();
+        stamps.insert(
+            "category".into(),
+            FieldStamp {
+                seq: 9,
+                hlc: hlc(100, "office"),
+                origin: Origin::Office,
+            },
+        );
+        let fields = vec!["category".to_string()];
+        let edit = Edit {
+            origin: Origin::Device("a".into()),
+            hlc: hlc(500, "a"),
+            base_seq: 3,
+            fields: &fields,
+        };
+        let lost = merge_fields(
+            household_rule,
+            &mut cur,
+            &mut stamps,
+            &obj(json!({"category": "residential"})),
+            &edit,
+            10,
+        );
+        assert_eq!(cur["category"], json!("commercial"));
+        assert_eq!(lost.len(), 1);
+        assert_eq!(lost[0].lost, json!("residential"));
+        assert_eq!(lost[0].lost_origin, Origin::Device("a".into()));
+    }
+
+    #[test]
+    fn the_later_clock_wins_contact_details_whichever_side_loses() {
+        let mut cur = obj(json!({"phones": ["office"]}));
+        let mut stamps = FieldStamps::new();
+        stamps.insert(
+            "phones".into(),
+            FieldStamp {
+                seq: 9,
+                hlc: hlc(100, "office"),
+                origin: Origin::Office,
+            },
+        );
+        let fields = vec!["phones".to_string()];
+        let edit = Edit {
+            origin: Origin::Device("a".into()),
+            hlc: hlc(200, "a"),
+            base_seq: 3,
+            fields: &fields,
+        };
+        let lost = merge_fields(
+            household_rule,
+            &mut cur,
+            &mut stamps,
+            &obj(json!({"phones": ["device"]})),
+            &edit,
+            10,
+        );
+        assert_eq!(cur["phones"], json!(["device"]));
+        assert_eq!(lost[0].lost, json!(["office"]));
+        assert_eq!(lost[0].lost_origin, Origin::Office);
+    }
+}

@@ -1,0 +1,245 @@
+//! The sync protocol's messages, shared by the device client and the server (see
+//! `docs/sync-protocol.md`). Everything travels as JSON over HTTPS except photo bytes, which
+//! travel raw.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::forms::form::Form;
+use crate::forms::template::Template;
+use crate::household::{Household, MeterReading};
+use crate::ids::{OperationId, TechnicianId};
+use crate::outage::OutageNotice;
+use crate::store::outbox::Operation;
+use crate::sync::Hlc;
+use crate::team::{Crew, District, Technician};
+use crate::workorder::WorkOrder;
+
+/// Bumped on any change a server of the previous version could not read.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest photo the server accepts, in bytes (the pipeline makes them far smaller).
+pub const MAX_PHOTO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The largest request body the server reads, in bytes; larger requests get 413.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Photo bytes are uploaded in chunks of at most this size; an upload cut in the middle resumes
+/// at the last chunk the server stored.
+pub const PHOTO_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// `POST /v1/enroll`, the only request without a credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code the service center issued to the technician.
+    pub code: String,
+    /// The device's own id (its store's id); the credential is bound to it.
+    pub device_id: String,
+    /// The device model, for the back office's device list (never a person's name).
+    pub device_model: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub technician: Technician,
+    /// The device's secret, sent once: `Authorization: Bearer <credential>` on every request.
+    pub credential: String,
+    pub server_time: DateTime<Utc>,
+}
+
+/// One outbox operation as it is pushed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushOp {
+    /// The device's outbox sequence number: acknowledgements are given up to one.
+    pub seq: i64,
+    pub op_id: OperationId,
+    pub hlc: Hlc,
+    /// The device's clock when the change was made.
+    pub device_time: DateTime<Utc>,
+    pub operation: Operation,
+}
+
+/// `POST /v1/push`: a page of the outbox, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub ops: Vec<PushOp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Every operation up to and including this device sequence number is stored on the server
+    /// (now or by an earlier request); the device may drop them from its outbox.
+    pub acknowledged_through: i64,
+    /// How many of the pushed operations were new to the server (the rest were repeats).
+    pub applied: u32,
+    /// How many edits the merge overrode (kept for the back office to review).
+    pub conflicts: u32,
+    pub server_hlc: Hlc,
+}
+
+/// `POST /v1/photos/missing`: which of these photos the server lacks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingPhotosRequest {
+    pub sha256: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingPhoto {
+    pub sha256: String,
+    /// Bytes the server already holds of an upload that was cut: resume from here.
+    pub received: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingPhotosResponse {
+    pub missing: Vec<MissingPhoto>,
+}
+
+/// The answer to `PUT /v1/photos/{sha256}?offset=…&total=…` (the body is the raw chunk).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoChunkResponse {
+    pub received: u64,
+    pub complete: bool,
+}
+
+/// A record the device may hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", content = "record", rename_all = "snake_case")]
+pub enum Record {
+    Household(Box<Household>),
+    WorkOrder(Box<WorkOrder>),
+    Reading(MeterReading),
+    /// A sealed form (drafts never leave the device that fills them).
+    Form(Box<Form>),
+    District(District),
+    Crew(Crew),
+    Technician(Technician),
+    Outage(OutageNotice),
+    Template(Box<Template>),
+}
+
+/// The kinds of record, as they are named on the wire and in the server's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Household,
+    WorkOrder,
+    Reading,
+    Form,
+    District,
+    Crew,
+    Technician,
+    Outage,
+    Template,
+    Photo,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Household => "household",
+            Entity::WorkOrder => "work_order",
+            Entity::Reading => "reading",
+            Entity::Form => "form",
+            Entity::District => "district",
+            Entity::Crew => "crew",
+            Entity::Technician => "technician",
+            Entity::Outage => "outage",
+            Entity::Template => "template",
+            Entity::Photo => "photo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Entity> {
+        Some(match s {
+            "household" => Entity::Household,
+            "work_order" => Entity::WorkOrder,
+            "reading" => Entity::Reading,
+            "form" => Entity::Form,
+            "district" => Entity::District,
+            "crew" => Entity::Crew,
+            "technician" => Entity::Technician,
+            "outage" => Entity::Outage,
+            "template" => Entity::Template,
+            "photo" => Entity::Photo,
+            _ => return None,
+        })
+    }
+}
+
+impl Record {
+    pub fn entity(&self) -> Entity {
+        match self {
+            Record::Household(_) => Entity::Household,
+            Record::WorkOrder(_) => Entity::WorkOrder,
+            Record::Reading(_) => Entity::Reading,
+            Record::Form(_) => Entity::Form,
+            Record::District(_) => Entity::District,
+            Record::Crew(_) => Entity::Crew,
+            Record::Technician(_) => Entity::Technician,
+            Record::Outage(_) => Entity::Outage,
+            Record::Template(_) => Entity::Template,
+        }
+    }
+}
+
+/// What happened to one record, as a pull reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ChangeAction {
+    /// The record as it is now: insert or replace.
+    Put { record: Record },
+    /// The record left the device's scope (say, the household moved to another district): drop
+    /// it from the device without treating it as deleted.
+    Leave,
+    /// The record was deleted (a tombstone).
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: Entity,
+    pub id: String,
+    #[serde(flatten)]
+    pub action: ChangeAction,
+}
+
+/// `GET /v1/pull?cursor=…&limit=…`: the changes in the device's scope after its cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Hand back on the next pull. Opaque to the device.
+    pub cursor: String,
+    /// More changes wait: pull again at once.
+    pub more: bool,
+    /// The device's scope changed since its cursor was issued: this page starts a full pull, and
+    /// once it is done (`more == false`) every record the pull did not mention leaves the device.
+    pub reset: bool,
+    /// About how many changes wait after this page (for progress).
+    pub remaining: u64,
+    pub server_time: DateTime<Utc>,
+    pub server_hlc: Hlc,
+}
+
+/// The body of every refused request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable machine-readable kind: `unauthorized`, `revoked`, `forbidden`, `invalid`,
+    /// `form_tampered`, `photo_mismatch`, `too_large`, `conflict`, `not_found`, `internal`.
+    pub error: String,
+    /// What was wrong, in words; never personal data.
+    pub message: String,
+    /// The pushed operation that was refused, when one was; the device parks it and goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op_id: Option<OperationId>,
+}
+
+/// Identifies the server's answer to `GET /v1/whoami`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub device_id: String,
+    pub technician_id: TechnicianId,
+    pub server_time: DateTime<Utc>,
+}

@@ -1,0 +1,90 @@
+//! Which time a step that happened on a device counts at.
+//!
+//! A repair closed offline at 23:00 counts as closed at 23:00, by the device's clock. The clock
+//! is checked before it is believed: the step's time must agree with the hybrid-clock stamp of
+//! its operation (which cannot run backwards on the device) within a tolerance, and may not lie
+//! in the future of the server's own clock when the operation arrived.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::sync::Hlc;
+
+/// How far a device's clock may be off before its times are no longer believed.
+pub const CLOCK_TOLERANCE: Duration = Duration::minutes(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepTime {
+    /// The device's time was believed.
+    Device,
+    /// The device's time was in the future of the server's: the arrival time was used.
+    Arrival,
+    /// The device's time disagreed with its clock stamp (the clock had been set back or
+    /// forward): the stamp's time was used.
+    ClockStamp,
+}
+
+/// The time a step counts at, and which clock it came from.
+pub fn trusted_step_time(
+    device_at: DateTime<Utc>,
+    stamp: &Hlc,
+    received_at: DateTime<Utc>,
+) -> (DateTime<Utc>, StepTime) {
+    let stamp_at = DateTime::<Utc>::from_timestamp_millis(stamp.wall_ms as i64).unwrap_or(received_at);
+    let latest = received_at + CLOCK_TOLERANCE;
+    if (device_at - stamp_at).abs() > CLOCK_TOLERANCE {
+        if stamp_at > latest {
+            return (received_at, StepTime::Arrival);
+        }
+        return (stamp_at, StepTime::ClockStamp);
+    }
+    if device_at > latest {
+        return (received_at, StepTime::Arrival);
+    }
+    (device_at, StepTime::Device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(at: DateTime<Utc>) -> Hlc {
+        Hlc {
+            wall_ms: at.timestamp_millis() as u64,
+            counter: 0,
+            node: "d".into(),
+        }
+    }
+
+    #[test]
+    fn a_repair_closed_offline_at_23_counts_at_23() {
+        let closed = "2026-11-27T15:00:00Z".parse().unwrap();
+        let synced = "2026-11-28T01:30:00Z".parse().unwrap();
+        assert_eq!(
+            trusted_step_time(closed, &stamp(closed), synced),
+            (closed, StepTime::Device)
+        );
+    }
+
+    #[test]
+    fn a_time_in_the_servers_future_counts_at_arrival() {
+        let arrived: DateTime<Utc> = "2026-11-28T01:30:00Z".parse().unwrap();
+        let future = arrived + Duration::hours(3);
+        assert_eq!(
+            trusted_step_time(future, &stamp(future), arrived),
+            (arrived, StepTime::Arrival)
+        );
+    }
+
+    #[test]
+    fn a_clock_set_back_is_caught_by_the_stamp() {
+        let real: DateTime<Utc> = "2026-11-28T01:00:00Z".parse().unwrap();
+        let set_back = real - Duration::days(2);
+        let arrived = real + Duration::hours(1);
+        assert_eq!(
+            trusted_step_time(set_back, &stamp(real), arrived),
+            (real, StepTime::ClockStamp)
+        );
+    }
+}

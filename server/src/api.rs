@@ -1,0 +1,318 @@
+//! The HTTP API (axum): the sync endpoints under `/v1`, health and metrics. Handlers decode,
+//! authenticate, and hand the work to the storage on a blocking thread; every refusal is an
+//! [`ApiError`] with its status and JSON body.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use bytes::Bytes;
+use chrono::Utc;
+use doorstep_core::sync::HlcClock;
+use doorstep_core::sync::protocol::{
+    EnrollRequest, EnrollResponse, MAX_REQUEST_BYTES, MissingPhoto, MissingPhotosRequest,
+    MissingPhotosResponse, PhotoChunkResponse, PullResponse, PushRequest, PushResponse, WhoAmI,
+};
+use object_store::ObjectStore;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+use crate::photos::blocking;
+use crate::push::Device;
+use crate::storage::{AuditRow, Storage, read, write};
+use crate::{auth, photos, pull, push};
+
+/// What every handler shares.
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub blobs: Arc<dyn ObjectStore>,
+    /// The server's hybrid logical clock: it observes every pushed stamp.
+    pub clock: Mutex<HlcClock>,
+    pub metrics: Metrics,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub refused: AtomicU64,
+    pub ops_applied: AtomicU64,
+    pub conflicts: AtomicU64,
+    pub photos_received: AtomicU64,
+    pub changes_pulled: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, blobs: Arc<dyn ObjectStore>) -> Arc<Self> {
+        Arc::new(Self {
+            storage,
+            blobs,
+            clock: Mutex::new(HlcClock::resume("server", None)),
+            metrics: Metrics::default(),
+        })
+    }
+
+    fn server_hlc(&self) -> doorstep_core::sync::Hlc {
+        let mut clock = self.clock.lock().unwrap_or_else(|p| p.into_inner());
+        clock.tick(Utc::now().timestamp_millis().max(0) as u64)
+    }
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/whoami", get(whoami))
+        .route("/v1/push", post(push_ops))
+        .route("/v1/photos/missing", post(photos_missing))
+        .route("/v1/photos/{sha256}", put(photo_chunk))
+        .route("/v1/pull", get(pull_changes))
+        .fallback(|| async { ApiError::NotFound("endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
+        .with_state(state)
+}
+
+async fn count_requests(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        state.metrics.refused.fetch_add(1, Ordering::Relaxed);
+    }
+    // Paths carry ids and hashes only, never personal data.
+    tracing::info!(%method, path = %path_for_log(&path), status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+    response
+}
+
+fn path_for_log(path: &str) -> &str {
+    if path.starts_with("/v1/photos/") && path != "/v1/photos/missing" {
+        "/v1/photos/{sha256}"
+    } else {
+        path
+    }
+}
+
+/// JSON bodies whose every rejection is a typed [`ApiError`]: malformed JSON is 400, an
+/// oversized body 413.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::BytesRejection(b)) => Err(bytes_rejection(b)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::Malformed("the body must be JSON (content-type: application/json)".into()))
+            }
+            Err(e) => Err(ApiError::Malformed(format!("the body is not valid: {}", e.body_text()))),
+        }
+    }
+}
+
+fn bytes_rejection(b: BytesRejection) -> ApiError {
+    if b.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(format!("a request body may be at most {MAX_REQUEST_BYTES} bytes"))
+    } else {
+        ApiError::Malformed("the body could not be read".into())
+    }
+}
+
+async fn raw_body(req: Request) -> ApiResult<Bytes> {
+    Bytes::from_request(req, &()).await.map_err(bytes_rejection)
+}
+
+fn query<T: DeserializeOwned>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::Malformed(format!("the query is not valid: {}", e.body_text())))
+}
+
+async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> ApiResult<Device> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let storage = state.storage.clone();
+    blocking(move || read(&*storage, |tx| auth::authenticate(tx, authorization.as_deref()))).await
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> ApiResult<Json<serde_json::Value>> {
+    let storage = state.storage.clone();
+    blocking(move || read(&*storage, |tx| Ok(tx.count(crate::storage::Counted::Devices)?))).await?;
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "storage": state.storage.backend(),
+        "version": env!("CARGO_PKG_VERSION"),
+    })))
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let m = &state.metrics;
+    let line = |name: &str, help: &str, v: &AtomicU64| {
+        format!(
+            "# HELP doorstep_{name} {help}\n# TYPE doorstep_{name} counter\ndoorstep_{name} {}\n",
+            v.load(Ordering::Relaxed)
+        )
+    };
+    let body = [
+        line("requests_total", "HTTP requests received.", &m.requests),
+        line("requests_refused_total", "Requests answered with an error.", &m.refused),
+        line("ops_applied_total", "Device operations applied (repeats not counted).", &m.ops_applied),
+        line("conflicts_total", "Edits overridden by the merge.", &m.conflicts),
+        line("photos_received_total", "Photo chunks received.", &m.photos_received),
+        line("changes_pulled_total", "Changes sent to devices.", &m.changes_pulled),
+    ]
+    .concat();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+async fn enroll(
+    State(state): State<Arc<AppState>>,
+    body: Result<Body<EnrollRequest>, ApiError>,
+) -> ApiResult<Json<EnrollResponse>> {
+    let Body(request) = body?;
+    let storage = state.storage.clone();
+    let response =
+        blocking(move || write(&*storage, |tx| auth::enroll(tx, &request, Utc::now()))).await?;
+    Ok(Json(response))
+}
+
+async fn whoami(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult<Json<WhoAmI>> {
+    let device = authenticated(&state, &headers).await?;
+    Ok(Json(WhoAmI {
+        device_id: device.id,
+        technician_id: device.technician.id,
+        server_time: Utc::now(),
+    }))
+}
+
+async fn push_ops(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Body<PushRequest>, ApiError>,
+) -> ApiResult<Json<PushResponse>> {
+    let device = authenticated(&state, &headers).await?;
+    let Body(request) = body?;
+    let storage = state.storage.clone();
+    let st = state.clone();
+    let pushed = blocking(move || {
+        write(&*storage, |tx| {
+            let mut clock = st.clock.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Utc::now();
+            let pushed = push::push(tx, &device, &request.ops, &mut clock, now)?;
+            if pushed.applied > 0 {
+                tx.audit(&AuditRow {
+                    at: now,
+                    actor: format!("technician:{}", device.technician.id),
+                    device_id: Some(device.id.clone()),
+                    action: format!("pushed {} operation(s)", pushed.applied),
+                    entity: None,
+                    entity_id: None,
+                })?;
+            }
+            Ok(pushed)
+        })
+    })
+    .await?;
+    state.metrics.ops_applied.fetch_add(u64::from(pushed.applied), Ordering::Relaxed);
+    state.metrics.conflicts.fetch_add(u64::from(pushed.conflicts), Ordering::Relaxed);
+    Ok(Json(PushResponse {
+        acknowledged_through: pushed.acknowledged_through,
+        applied: pushed.applied,
+        conflicts: pushed.conflicts,
+        server_hlc: state.server_hlc(),
+    }))
+}
+
+async fn photos_missing(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Body<MissingPhotosRequest>, ApiError>,
+) -> ApiResult<Json<MissingPhotosResponse>> {
+    authenticated(&state, &headers).await?;
+    let Body(request) = body?;
+    if request.sha256.len() > 1000 {
+        return Err(ApiError::TooLarge("ask about at most 1000 photos at a time".into()));
+    }
+    let storage = state.storage.clone();
+    let missing = blocking(move || read(&*storage, |tx| photos::missing(tx, &request.sha256))).await?;
+    Ok(Json(MissingPhotosResponse {
+        missing: missing
+            .into_iter()
+            .map(|(sha256, received)| MissingPhoto { sha256, received })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ChunkQuery {
+    offset: u64,
+    total: u64,
+}
+
+async fn photo_chunk(
+    State(state): State<Arc<AppState>>,
+    Path(sha256): Path<String>,
+    q: Result<Query<ChunkQuery>, QueryRejection>,
+    headers: HeaderMap,
+    request: Request,
+) -> ApiResult<Json<PhotoChunkResponse>> {
+    authenticated(&state, &headers).await?;
+    let q = query(q)?;
+    let chunk = raw_body(request).await?;
+    state.metrics.photos_received.fetch_add(1, Ordering::Relaxed);
+    let answer = photos::put_chunk(
+        state.storage.clone(),
+        state.blobs.clone(),
+        sha256,
+        q.offset,
+        q.total,
+        chunk,
+    )
+    .await?;
+    Ok(Json(answer))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    cursor: String,
+    limit: Option<usize>,
+}
+
+async fn pull_changes(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: Result<Query<PullQuery>, QueryRejection>,
+) -> ApiResult<Json<PullResponse>> {
+    let device = authenticated(&state, &headers).await?;
+    let q = query(q)?;
+    let storage = state.storage.clone();
+    let hlc = state.server_hlc();
+    let page = blocking(move || {
+        read(&*storage, |tx| {
+            pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())
+        })
+    })
+    .await?;
+    state
+        .metrics
+        .changes_pulled
+        .fetch_add(page.changes.len() as u64, Ordering::Relaxed);
+    Ok(Json(page))
+}

@@ -1,0 +1,178 @@
+//! Devices and their credentials. A device enrolls once with a one-time code the service
+//! center issued to a technician; it receives a secret that the server keeps only as a SHA-256
+//! hash (the secret is 256 random bits, so a plain hash cannot be guessed back). Every request
+//! carries `Authorization: Bearer <device id>.<secret>`.
+
+use chrono::{DateTime, Duration, Utc};
+use doorstep_core::sync::protocol::{EnrollRequest, EnrollResponse, Entity};
+use doorstep_core::team::Technician;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::push::Device;
+use crate::records::{decode, scope_of};
+use crate::storage::{AuditRow, DeviceRow, EnrollmentRow, Tx};
+
+/// How long an enrollment code stays usable.
+pub const CODE_LIFETIME: Duration = Duration::days(7);
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// A one-time code for a technician: 12 characters, easy to read out over the phone.
+pub fn new_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 12];
+    rand::rng().fill_bytes(&mut buf);
+    buf.iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Issues a code for `technician` (an admin action, audited).
+pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiResult<String> {
+    let record = tx
+        .record(Entity::Technician, technician)?
+        .ok_or(ApiError::NotFound("technician"))?;
+    let t: Technician = decode(&record)?;
+    if !t.active {
+        return Err(ApiError::invalid("the technician is not active"));
+    }
+    let code = new_code();
+    tx.put_enrollment(&EnrollmentRow {
+        code_sha256: sha256_hex(&code),
+        technician_id: technician.to_owned(),
+        expires_at: now + CODE_LIFETIME,
+        used_by: None,
+    })?;
+    tx.audit(&AuditRow {
+        at: now,
+        actor: "admin".into(),
+        device_id: None,
+        action: "enrollment_code_issued".into(),
+        entity: Some("technician".into()),
+        entity_id: Some(technician.to_owned()),
+    })?;
+    Ok(code)
+}
+
+const BAD_CODE: &str = "the enrollment code is wrong, already used or expired";
+
+pub fn enroll(tx: &mut dyn Tx, req: &EnrollRequest, now: DateTime<Utc>) -> ApiResult<EnrollResponse> {
+    if req.device_id.is_empty()
+        || req.device_id.len() > 64
+        || !req.device_id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(ApiError::invalid("device_id must be 1 to 64 letters and digits"));
+    }
+    if req.device_model.chars().count() > 100 {
+        return Err(ApiError::invalid("device_model is longer than 100 characters"));
+    }
+    let code = req.code.trim().to_ascii_uppercase();
+    let mut enrollment = tx
+        .enrollment(&sha256_hex(&code))?
+        .ok_or(ApiError::Unauthorized(BAD_CODE))?;
+    if enrollment.used_by.is_some() || enrollment.expires_at < now {
+        return Err(ApiError::Unauthorized(BAD_CODE));
+    }
+    let technician: Technician = decode(
+        &tx.record(Entity::Technician, &enrollment.technician_id)?
+            .ok_or(ApiError::NotFound("technician"))?,
+    )?;
+    if !technician.active {
+        return Err(ApiError::Unauthorized("the technician is not active"));
+    }
+    if let Some(existing) = tx.device(&req.device_id)?
+        && existing.revoked_at.is_some()
+    {
+        return Err(ApiError::Revoked);
+    }
+    let secret = random_hex(32);
+    tx.put_device(&DeviceRow {
+        id: req.device_id.clone(),
+        technician_id: technician.id.to_string(),
+        credential_sha256: sha256_hex(&secret),
+        model: req.device_model.clone(),
+        enrolled_at: now,
+        revoked_at: None,
+    })?;
+    enrollment.used_by = Some(req.device_id.clone());
+    tx.put_enrollment(&enrollment)?;
+    tx.audit(&AuditRow {
+        at: now,
+        actor: format!("technician:{}", technician.id),
+        device_id: Some(req.device_id.clone()),
+        action: "device_enrolled".into(),
+        entity: Some("device".into()),
+        entity_id: Some(req.device_id.clone()),
+    })?;
+    Ok(EnrollResponse {
+        device_id: req.device_id.clone(),
+        technician,
+        credential: format!("{}.{secret}", req.device_id),
+        server_time: now,
+    })
+}
+
+/// The device behind a bearer credential. Refused at once if revoked.
+pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> ApiResult<Device> {
+    let bearer = authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized("a device credential is required"))?;
+    let (device_id, secret) = bearer
+        .split_once('.')
+        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+    let device = tx
+        .device(device_id)?
+        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+    let presented = Sha256::digest(secret.as_bytes());
+    let stored = hex::decode(&device.credential_sha256).unwrap_or_default();
+    if !constant_time_eq(&presented, &stored) {
+        return Err(ApiError::Unauthorized("the credential is not valid"));
+    }
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Revoked);
+    }
+    let technician: Technician = decode(
+        &tx.record(Entity::Technician, &device.technician_id)?
+            .ok_or(ApiError::Unauthorized("the credential is not valid"))?,
+    )?;
+    if !technician.active {
+        return Err(ApiError::Unauthorized("the technician is not active"));
+    }
+    Ok(Device {
+        id: device.id,
+        scope: scope_of(&technician),
+        technician,
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Revokes a device: every later request from it is refused (audited).
+pub fn revoke(tx: &mut dyn Tx, device_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    let mut device = tx.device(device_id)?.ok_or(ApiError::NotFound("device"))?;
+    if device.revoked_at.is_none() {
+        device.revoked_at = Some(now);
+        tx.put_device(&device)?;
+    }
+    tx.audit(&AuditRow {
+        at: now,
+        actor: "admin".into(),
+        device_id: Some(device_id.to_owned()),
+        action: "device_revoked".into(),
+        entity: Some("device".into()),
+        entity_id: Some(device_id.to_owned()),
+    })?;
+    Ok(())
+}

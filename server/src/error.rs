@@ -1,0 +1,160 @@
+//! The server's errors and how each reaches a client: an HTTP status and a JSON body with a
+//! stable kind (see `doorstep_core::sync::protocol::ErrorBody`). Messages name what was wrong,
+//! never a person's data.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use doorstep_core::ids::OperationId;
+use doorstep_core::sync::protocol::ErrorBody;
+
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No credential, or one the server does not know.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The device was revoked by the back office.
+    #[error("this device was revoked")]
+    Revoked,
+    /// Outside the technician's scope.
+    #[error("{message}")]
+    Forbidden {
+        message: String,
+        op: Option<OperationId>,
+    },
+    /// A request or operation that breaks a rule.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        op: Option<OperationId>,
+    },
+    /// A sealed form whose digest or signatures do not match its content.
+    #[error("{message}")]
+    Tampered { message: String, op: OperationId },
+    /// Photo bytes whose SHA-256 is not the hash they were uploaded under.
+    #[error("the photo's bytes do not match its hash")]
+    PhotoMismatch,
+    #[error("{0}")]
+    TooLarge(String),
+    /// A body or query that is not what the endpoint reads (malformed JSON, missing fields).
+    #[error("{0}")]
+    Malformed(String),
+    /// A unique key taken, or a sealed record that differs from what is stored.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        op: Option<OperationId>,
+    },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            message: message.into(),
+            op: None,
+        }
+    }
+
+    /// The same refusal, naming the pushed operation that caused it.
+    pub fn for_op(self, op_id: OperationId) -> Self {
+        match self {
+            ApiError::Forbidden { message, .. } => ApiError::Forbidden {
+                message,
+                op: Some(op_id),
+            },
+            ApiError::Invalid { message, .. } => ApiError::Invalid {
+                message,
+                op: Some(op_id),
+            },
+            ApiError::Conflict { message, .. } => ApiError::Conflict {
+                message,
+                op: Some(op_id),
+            },
+            ApiError::Storage(StorageError::Duplicate(what)) => ApiError::Conflict {
+                message: format!("{what} already exists"),
+                op: Some(op_id),
+            },
+            other => other,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized(_) | ApiError::Revoked => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::Invalid { .. } | ApiError::Tampered { .. } | ApiError::PhotoMismatch => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
+                StatusCode::CONFLICT
+            }
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Revoked => "revoked",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::Invalid { .. } => "invalid",
+            ApiError::Tampered { .. } => "form_tampered",
+            ApiError::PhotoMismatch => "photo_mismatch",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::Malformed(_) => "malformed",
+            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
+                "conflict"
+            }
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Storage(_) | ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn op(&self) -> Option<OperationId> {
+        match self {
+            ApiError::Forbidden { op, .. }
+            | ApiError::Invalid { op, .. }
+            | ApiError::Conflict { op, .. } => *op,
+            ApiError::Tampered { op, .. } => Some(*op),
+            _ => None,
+        }
+    }
+}
+
+impl From<doorstep_core::InvalidInput> for ApiError {
+    fn from(e: doorstep_core::InvalidInput) -> Self {
+        ApiError::invalid(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The detail goes to the log (it names no person); the client learns only the kind.
+            tracing::error!(error = %self, "request failed");
+            "the server could not complete the request; it was not applied".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = ErrorBody {
+            error: self.kind().to_owned(),
+            message,
+            op_id: self.op(),
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,21 @@
+//! # doorstep-server
+//!
+//! The back office's source of truth: the sync API devices push to and pull from, the storage
+//! behind it (SQLite or PostgreSQL; photos in a directory or S3-compatible storage), the admin
+//! tool, and (later) the service center's console.
+//!
+//! - [`api`]: the HTTP endpoints. [`auth`]: enrollment and credentials.
+//! - [`push`]: operations applied exactly once, merged per field. [`pull`]: changes by scope.
+//! - [`photos`]: resumable, verified photo uploads. [`records`]: records and their buckets.
+//! - [`storage`]: the one storage interface and its two backends.
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod photos;
+pub mod pull;
+pub mod push;
+pub mod records;
+pub mod serve;
+pub mod storage;

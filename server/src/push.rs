@@ -1,0 +1,476 @@
+//! Push: a device's outbox operations applied exactly once, in one transaction per request.
+//!
+//! An operation already stored (same device, same operation id) is skipped, so a retried,
+//! duplicated or replayed request changes nothing. Every operation is checked against the
+//! technician's scope; a refused one rolls the whole request back and is named in the answer,
+//! so the device can park it and push the rest.
+
+use chrono::{DateTime, Utc};
+use doorstep_core::forms::builtin::builtin_template;
+use doorstep_core::forms::form::Form;
+use doorstep_core::forms::seal::verify;
+use doorstep_core::forms::template::Template;
+use doorstep_core::household::Household;
+use doorstep_core::store::Operation;
+use doorstep_core::sync::merge::{
+    Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
+};
+use doorstep_core::sync::protocol::{Entity, PushOp, Record};
+use doorstep_core::sync::time::trusted_step_time;
+use doorstep_core::sync::{Hlc, HlcClock};
+use doorstep_core::team::Technician;
+use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::records::{self, decode, household_buckets, save, save_at, stored};
+use crate::storage::{ConflictRow, OpRow, StoredRecord, Tx};
+
+/// The device a request came from, as authentication established it.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: String,
+    pub technician: Technician,
+    /// The buckets the technician may read and write.
+    pub scope: Vec<String>,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pushed {
+    pub acknowledged_through: i64,
+    pub applied: u32,
+    pub conflicts: u32,
+}
+
+pub fn push(
+    tx: &mut dyn Tx,
+    device: &Device,
+    ops: &[PushOp],
+    clock: &mut HlcClock,
+    received_at: DateTime<Utc>,
+) -> ApiResult<Pushed> {
+    let mut pushed = Pushed::default();
+    for op in ops {
+        pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
+        if op.hlc.node != device.id {
+            return Err(ApiError::invalid("the operation's clock stamp is not this device's").for_op(op.op_id));
+        }
+        if tx.op_exists(&device.id, op.op_id)? {
+            continue;
+        }
+        clock.observe(&op.hlc, received_at.timestamp_millis().max(0) as u64);
+        let mut apply = Apply {
+            tx: &mut *tx,
+            device,
+            op,
+            received_at,
+            conflicts: 0,
+            server_seq: 0,
+        };
+        apply.operation().map_err(|e| e.for_op(op.op_id))?;
+        let (conflicts, server_seq) = (apply.conflicts, apply.server_seq);
+        let (entity, entity_id) = op.operation.subject();
+        tx.insert_op(&OpRow {
+            device_id: device.id.clone(),
+            op_id: op.op_id,
+            device_seq: op.seq,
+            hlc: op.hlc.to_string(),
+            entity: entity.to_owned(),
+            entity_id,
+            device_time: op.device_time,
+            received_at,
+            server_seq,
+            payload: serde_json::to_string(&op.operation)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        })?;
+        pushed.applied += 1;
+        pushed.conflicts += conflicts;
+    }
+    Ok(pushed)
+}
+
+struct Apply<'a> {
+    tx: &'a mut dyn Tx,
+    device: &'a Device,
+    op: &'a PushOp,
+    received_at: DateTime<Utc>,
+    conflicts: u32,
+    server_seq: i64,
+}
+
+fn in_scope(buckets: &[String], scope: &[String]) -> bool {
+    buckets.iter().any(|b| scope.contains(b))
+}
+
+fn forbidden(what: &str) -> ApiError {
+    ApiError::Forbidden {
+        message: format!("{what} is outside this technician's scope"),
+        op: None,
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+impl Apply<'_> {
+    fn origin(&self) -> Origin {
+        Origin::Device(self.device.id.clone())
+    }
+
+    fn operation(&mut self) -> ApiResult<()> {
+        match &self.op.operation {
+            Operation::HouseholdSaved {
+                household,
+                changed,
+                base_seq,
+            } => self.household_saved(household, changed, *base_seq),
+            Operation::MeterReadingRecorded { reading } => {
+                let household = self.household_in_scope(&reading.household_id.to_string())?;
+                let record = stored(&Record::Reading(reading.clone()), self.tx)?;
+                if self.tx.record(Entity::Reading, &record.id)?.is_none() {
+                    let record = StoredRecord {
+                        buckets: household.buckets,
+                        ..record
+                    };
+                    self.server_seq = save(self.tx, record, None)?.seq;
+                }
+                Ok(())
+            }
+            Operation::WorkOrderOpened { order } => self.order_opened(order),
+            Operation::WorkOrderMoved {
+                work_order_id,
+                status,
+                at,
+                position,
+            } => self.order_moved(&work_order_id.to_string(), *status, *at, *position),
+            Operation::InspectionSigned { household_id, at } => {
+                self.inspection_signed(&household_id.to_string(), *at)
+            }
+            Operation::FormSealed { form } => self.form_sealed(form),
+            Operation::FormStarted { form } => {
+                self.household_in_scope(&form.household_id.to_string())?;
+                Ok(())
+            }
+            Operation::CheckedIn { household_id, .. } => {
+                self.household_in_scope(&household_id.to_string())?;
+                Ok(())
+            }
+            Operation::PhotoTaken {
+                sha256,
+                household_id,
+                ..
+            } => {
+                if let Some(h) = household_id {
+                    self.household_in_scope(&h.to_string())?;
+                }
+                crate::photos::check_hash(sha256)?;
+                Ok(())
+            }
+            // Drafts live on the device: their steps are kept in the operation log only.
+            Operation::FormAnswered { .. }
+            | Operation::FormPhotoAttached { .. }
+            | Operation::FormPhotoRemoved { .. }
+            | Operation::FormSigned { .. }
+            | Operation::FormOutcomeSet { .. }
+            | Operation::FormMovedToTemplate { .. } => Ok(()),
+        }
+    }
+
+    fn household_in_scope(&mut self, id: &str) -> ApiResult<StoredRecord> {
+        let record = self
+            .tx
+            .record(Entity::Household, id)?
+            .filter(|r| !r.deleted)
+            .ok_or(ApiError::NotFound("household"))?;
+        if !in_scope(&record.buckets, &self.device.scope) {
+            return Err(forbidden("the household"));
+        }
+        Ok(record)
+    }
+
+    fn conflict(&mut self, entity: Entity, id: &str, o: Overridden, seq: i64) -> ApiResult<()> {
+        self.conflicts += 1;
+        self.tx.insert_conflict(&ConflictRow {
+            seq,
+            entity,
+            entity_id: id.to_owned(),
+            field: o.field,
+            rule: serde_json::to_value(o.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            kept: o.kept.to_string(),
+            lost: o.lost.to_string(),
+            kept_by: origin_text(&o.kept_origin),
+            lost_by: origin_text(&o.lost_origin),
+            op_id: Some(self.op.op_id),
+            at: self.received_at,
+        })?;
+        Ok(())
+    }
+
+    fn household_saved(
+        &mut self,
+        household: &Household,
+        changed: &[String],
+        base_seq: i64,
+    ) -> ApiResult<()> {
+        household.validate()?;
+        let id = household.id.to_string();
+        let incoming = as_object(household)?;
+        let Some(current) = self.tx.record(Entity::Household, &id)? else {
+            // A household the technician opened on site.
+            let own = household_buckets(household);
+            if own.is_empty() || !in_scope(&own, &self.device.scope) {
+                return Err(forbidden("the household's district"));
+            }
+            let seq = self.tx.next_seq()?;
+            let mut record = stored(&Record::Household(Box::new(household.clone())), self.tx)?;
+            let stamp = FieldStamp {
+                seq,
+                hlc: self.op.hlc.clone(),
+                origin: self.origin(),
+            };
+            let stamps: FieldStamps = incoming.keys().map(|k| (k.clone(), stamp.clone())).collect();
+            record.stamps = serde_json::to_string(&stamps).map_err(internal)?;
+            self.server_seq = save_at(self.tx, record, None, seq)?.seq;
+            return Ok(());
+        };
+        if !in_scope(&current.buckets, &self.device.scope) {
+            return Err(forbidden("the household"));
+        }
+        let mut merged: Map<String, Value> = serde_json::from_str(&current.body).map_err(internal)?;
+        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
+        let fields = if changed.is_empty() {
+            changed_fields(&Value::Object(merged.clone()), &Value::Object(incoming.clone()))
+        } else {
+            changed.to_vec()
+        };
+        let seq = self.tx.next_seq()?;
+        let edit = Edit {
+            origin: self.origin(),
+            hlc: self.op.hlc.clone(),
+            base_seq,
+            fields: &fields,
+        };
+        let overridden = merge_fields(household_rule, &mut merged, &mut stamps, &incoming, &edit, seq);
+        let result: Household = serde_json::from_value(Value::Object(merged)).map_err(|e| {
+            ApiError::invalid(format!("the merged household is not valid: {e}"))
+        })?;
+        result.validate()?;
+        let record = rebuilt_household(&current, &result, &stamps)?;
+        self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
+        for o in overridden {
+            self.conflict(Entity::Household, &id, o, seq)?;
+        }
+        Ok(())
+    }
+
+    fn inspection_signed(&mut self, id: &str, at: DateTime<Utc>) -> ApiResult<()> {
+        let current = self.household_in_scope(id)?;
+        let mut household: Household = decode(&current)?;
+        if household.last_inspection_at.is_some_and(|last| last >= at) {
+            return Ok(());
+        }
+        household.last_inspection_at = Some(at);
+        let seq = self.tx.next_seq()?;
+        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
+        stamps.insert(
+            "last_inspection_at".into(),
+            FieldStamp {
+                seq,
+                hlc: self.op.hlc.clone(),
+                origin: self.origin(),
+            },
+        );
+        let record = rebuilt_household(&current, &household, &stamps)?;
+        self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
+        Ok(())
+    }
+
+    fn order_opened(&mut self, order: &WorkOrder) -> ApiResult<()> {
+        order.validate()?;
+        if let Some(h) = order.household_id {
+            self.household_in_scope(&h.to_string())?;
+        }
+        if self.tx.record(Entity::WorkOrder, &order.id.to_string())?.is_some() {
+            return Ok(());
+        }
+        let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
+        if !in_scope(&record.buckets, &self.device.scope) {
+            return Err(forbidden("the work order"));
+        }
+        records::share_household_with_order(self.tx, order, &record.buckets)?;
+        self.server_seq = save(self.tx, record, None)?.seq;
+        Ok(())
+    }
+
+    fn order_moved(
+        &mut self,
+        id: &str,
+        status: WorkOrderStatus,
+        at: DateTime<Utc>,
+        position: Option<doorstep_core::geo::GeoPoint>,
+    ) -> ApiResult<()> {
+        let current = self
+            .tx
+            .record(Entity::WorkOrder, id)?
+            .ok_or(ApiError::NotFound("work order"))?;
+        if !in_scope(&current.buckets, &self.device.scope) {
+            return Err(forbidden("the work order"));
+        }
+        let mut order: WorkOrder = decode(&current)?;
+        let now = order.status();
+        let seq = self.tx.next_seq()?;
+        match check_transition(now, status) {
+            Ok(()) => {
+                let (counted_at, _) = trusted_step_time(at, &self.op.hlc, self.received_at);
+                let last = order.steps.last().map(|s| s.at).unwrap_or(order.reported_at);
+                order
+                    .advance(status, counted_at.max(last), position)
+                    .map_err(ApiError::from)?;
+            }
+            Err(_) => {
+                // The status only moves forward, and the first resolution wins: the later,
+                // contradicting step is kept for review.
+                let rule = if now.is_final() {
+                    "first_resolution_wins"
+                } else {
+                    "status_moves_forward"
+                };
+                self.conflicts += 1;
+                self.tx.insert_conflict(&ConflictRow {
+                    seq,
+                    entity: Entity::WorkOrder,
+                    entity_id: id.to_owned(),
+                    field: "status".into(),
+                    rule: rule.into(),
+                    kept: Value::String(now.as_str().into()).to_string(),
+                    lost: Value::String(status.as_str().into()).to_string(),
+                    kept_by: "server".into(),
+                    lost_by: origin_text(&self.origin()),
+                    op_id: Some(self.op.op_id),
+                    at: self.received_at,
+                })?;
+            }
+        }
+        // Saved even when nothing changed, so that the device pulls the server's version.
+        let mut record = stored(&Record::WorkOrder(Box::new(order)), self.tx)?;
+        record.buckets = current.buckets.clone();
+        self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
+        Ok(())
+    }
+
+    fn form_sealed(&mut self, form: &Form) -> ApiResult<()> {
+        let household = self.household_in_scope(&form.household_id.to_string())?;
+        let template = self.template(&form.template_id, form.template_version)?;
+        verify(form, &template).map_err(|e| ApiError::Tampered {
+            message: format!("the sealed form was refused: {e}"),
+            op: self.op.op_id,
+        })?;
+        let id = form.id.to_string();
+        if let Some(existing) = self.tx.record(Entity::Form, &id)? {
+            let existing: Form = decode(&existing)?;
+            if existing.seal != form.seal {
+                return Err(ApiError::Tampered {
+                    message: "a different form was already sealed under this id".into(),
+                    op: self.op.op_id,
+                });
+            }
+            return Ok(());
+        }
+        let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
+        record.buckets = household.buckets;
+        self.server_seq = save(self.tx, record, None)?.seq;
+        for photo in form.photos.values().flatten() {
+            self.tx.put_form_photo(&id, &photo.sha256)?;
+        }
+        Ok(())
+    }
+
+    fn template(&mut self, id: &str, version: u32) -> ApiResult<Template> {
+        if let Some(t) = self.tx.record(Entity::Template, &format!("{id}@{version}"))? {
+            return decode(&t);
+        }
+        builtin_template(id)
+            .filter(|t| t.version == version)
+            .ok_or_else(|| ApiError::invalid("the form's template version is not known to the server"))
+    }
+}
+
+/// A household record rebuilt after a change: its own buckets, plus those work orders gave it.
+fn rebuilt_household(
+    current: &StoredRecord,
+    household: &Household,
+    stamps: &FieldStamps,
+) -> ApiResult<StoredRecord> {
+    let before: Household = decode(current)?;
+    let old_own = household_buckets(&before);
+    let mut buckets = household_buckets(household);
+    buckets.extend(current.buckets.iter().filter(|b| !old_own.contains(b)).cloned());
+    Ok(StoredRecord {
+        entity: Entity::Household,
+        id: household.id.to_string(),
+        key: Some(household.customer_number.clone()),
+        seq: 0,
+        deleted: false,
+        body: serde_json::to_string(household).map_err(internal)?,
+        stamps: serde_json::to_string(stamps).map_err(internal)?,
+        buckets,
+    })
+}
+
+fn as_object(household: &Household) -> ApiResult<Map<String, Value>> {
+    match serde_json::to_value(household).map_err(internal)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(internal("a household is a JSON object")),
+    }
+}
+
+fn origin_text(o: &Origin) -> String {
+    match o {
+        Origin::Office => "office".into(),
+        Origin::Device(d) => format!("device:{d}"),
+    }
+}
+
+/// Stamps the fields the back office changed in a household it saves, with the sequence
+/// number the record is about to be saved at. The office edits the current record, so its edit
+/// is never concurrent with what is stored and simply applies.
+pub fn stamp_office_edit(
+    new: &mut StoredRecord,
+    previous: Option<&StoredRecord>,
+    household: &Household,
+    seq: i64,
+) -> ApiResult<()> {
+    let mut stamps: FieldStamps = match previous {
+        Some(p) => serde_json::from_str(&p.stamps).map_err(internal)?,
+        None => FieldStamps::new(),
+    };
+    let before = match previous {
+        Some(p) => serde_json::from_str(&p.body).map_err(internal)?,
+        None => Value::Null,
+    };
+    let after = Value::Object(as_object(household)?);
+    let stamp = FieldStamp {
+        seq,
+        hlc: office_stamp(),
+        origin: Origin::Office,
+    };
+    for field in changed_fields(&before, &after) {
+        stamps.insert(field, stamp.clone());
+    }
+    new.stamps = serde_json::to_string(&stamps).map_err(internal)?;
+    Ok(())
+}
+
+/// The office's clock stamp: its wall time (the server's clock is the reference).
+pub fn office_stamp() -> Hlc {
+    Hlc {
+        wall_ms: Utc::now().timestamp_millis().max(0) as u64,
+        counter: 0,
+        node: "office".into(),
+    }
+}

@@ -1,0 +1,209 @@
+//! Writing records the way every path must: a new server sequence number, the record's scope
+//! buckets recomputed, and a bucket entry for every bucket it is in or has just left, so that
+//! pulls see the change (or the departure).
+
+use doorstep_core::household::Household;
+use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::team::Technician;
+use doorstep_core::workorder::WorkOrder;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+use crate::storage::{BucketEntry, StoredRecord, Tx};
+
+/// The bucket every device reads (templates, districts, outages).
+pub const ALL: &str = "all";
+
+pub fn district_bucket(id: impl std::fmt::Display) -> String {
+    format!("district:{id}")
+}
+pub fn tech_bucket(id: impl std::fmt::Display) -> String {
+    format!("tech:{id}")
+}
+pub fn crew_bucket(id: impl std::fmt::Display) -> String {
+    format!("crew:{id}")
+}
+
+/// The buckets a technician's devices read: everything in the technician's district, the
+/// crew's work and the technician's own.
+pub fn scope_of(t: &Technician) -> Vec<String> {
+    let mut buckets = vec![ALL.to_owned(), tech_bucket(t.id)];
+    if let Some(d) = t.district_id {
+        buckets.push(district_bucket(d));
+    }
+    if let Some(c) = t.crew_id {
+        buckets.push(crew_bucket(c));
+    }
+    buckets.sort();
+    buckets
+}
+
+/// A record's body, decoded.
+pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> ApiResult<T> {
+    serde_json::from_str(&record.body)
+        .map_err(|e| ApiError::Internal(format!("stored {} unreadable: {e}", record.entity.as_str())))
+}
+
+/// Writes `record` with a new sequence number, with an entry in each of its buckets and a
+/// departure entry in each bucket of `previous` it is no longer in.
+pub fn save(
+    tx: &mut dyn Tx,
+    record: StoredRecord,
+    previous: Option<&StoredRecord>,
+) -> ApiResult<StoredRecord> {
+    let seq = tx.next_seq()?;
+    save_at(tx, record, previous, seq)
+}
+
+/// [`save`] with a sequence number already taken (the merge stamps fields with it).
+pub fn save_at(
+    tx: &mut dyn Tx,
+    mut record: StoredRecord,
+    previous: Option<&StoredRecord>,
+    seq: i64,
+) -> ApiResult<StoredRecord> {
+    record.seq = seq;
+    record.buckets.sort();
+    record.buckets.dedup();
+    tx.put_record(&record)?;
+    let entry = |left| BucketEntry {
+        seq,
+        entity: record.entity,
+        id: record.id.clone(),
+        left,
+    };
+    for bucket in &record.buckets {
+        tx.put_bucket_entry(bucket, &entry(false))?;
+    }
+    if let Some(previous) = previous {
+        for gone in previous.buckets.iter().filter(|b| !record.buckets.contains(b)) {
+            tx.put_bucket_entry(gone, &entry(true))?;
+        }
+    }
+    Ok(record)
+}
+
+/// The stored form of a core record: id, unique key, and the buckets it belongs in.
+pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
+    let (id, key, buckets) = match record {
+        Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone()), household_buckets(h)),
+        Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone()), order_buckets(tx, o)?),
+        Record::Reading(r) => (
+            format!("{}/{}", r.household_id, r.taken_at.timestamp_millis()),
+            None,
+            buckets_of(tx, Entity::Household, &r.household_id.to_string())?,
+        ),
+        Record::Form(f) => (
+            f.id.to_string(),
+            None,
+            buckets_of(tx, Entity::Household, &f.household_id.to_string())?,
+        ),
+        Record::District(d) => (d.id.to_string(), None, vec![ALL.to_owned()]),
+        Record::Crew(c) => (c.id.to_string(), None, vec![crew_bucket(c.id)]),
+        Record::Technician(t) => {
+            let mut b = vec![tech_bucket(t.id)];
+            if let Some(c) = t.crew_id {
+                b.push(crew_bucket(c));
+            }
+            (t.id.to_string(), Some(t.badge.clone()), b)
+        }
+        Record::Outage(o) => (o.id.to_string(), None, vec![ALL.to_owned()]),
+        Record::Template(t) => (format!("{}@{}", t.id, t.version), None, vec![ALL.to_owned()]),
+    };
+    Ok(StoredRecord {
+        entity: record.entity(),
+        id,
+        key,
+        seq: 0,
+        deleted: false,
+        body: record_body(record)?,
+        stamps: "{}".into(),
+        buckets,
+    })
+}
+
+/// The JSON of the record itself (without the entity tag).
+pub fn record_body(record: &Record) -> ApiResult<String> {
+    let value = serde_json::to_value(record).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(value["record"].to_string())
+}
+
+/// A household's own buckets: its district's.
+pub fn household_buckets(h: &Household) -> Vec<String> {
+    h.district_id.map(district_bucket).into_iter().collect()
+}
+
+/// A work order is read by its assignee, its crew, and the district of its household.
+fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
+    let mut buckets = Vec::new();
+    if let Some(a) = o.assignee {
+        buckets.push(tech_bucket(a));
+    }
+    if let Some(c) = o.crew {
+        buckets.push(crew_bucket(c));
+    }
+    if let Some(h) = o.household_id
+        && let Some(household) = tx.record(Entity::Household, &h.to_string())?
+    {
+        let household: Household = decode(&household)?;
+        buckets.extend(household_buckets(&household));
+    }
+    Ok(buckets)
+}
+
+/// The buckets a record is in now (none if there is no such record).
+pub fn buckets_of(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<Vec<String>> {
+    Ok(tx.record(entity, id)?.map(|r| r.buckets).unwrap_or_default())
+}
+
+/// Saves a record from the back office (admin tool, console): the new version replaces the
+/// old, keeping the buckets work orders gave a household; a household's changed fields are
+/// stamped as the office's.
+pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> ApiResult<StoredRecord> {
+    let mut new = stored(record, tx)?;
+    let previous = tx.record(new.entity, &new.id)?;
+    if let Some(prev) = &previous {
+        new.stamps = prev.stamps.clone();
+    }
+    if let Record::WorkOrder(o) = record {
+        // The household first, so that a device never pulls an order before its household.
+        share_household_with_order(tx, o, &new.buckets)?;
+    }
+    let seq = tx.next_seq()?;
+    if let (Record::Household(h), previous) = (record, &previous) {
+        crate::push::stamp_office_edit(&mut new, previous.as_ref(), h, seq)?;
+        if let Some(prev) = previous {
+            let old_own = household_buckets(&decode::<Household>(prev)?);
+            new.buckets
+                .extend(prev.buckets.iter().filter(|b| !old_own.contains(b)).cloned());
+        }
+    }
+    save_at(tx, new, previous.as_ref(), seq)
+}
+
+/// An order's assignee and crew must be able to read its household: the household joins the
+/// order's buckets (it stays there after the order closes, as the crew's history).
+pub fn share_household_with_order(
+    tx: &mut dyn Tx,
+    o: &WorkOrder,
+    order_buckets: &[String],
+) -> ApiResult<()> {
+    let Some(h) = o.household_id else {
+        return Ok(());
+    };
+    let Some(household) = tx.record(Entity::Household, &h.to_string())? else {
+        return Ok(());
+    };
+    let missing: Vec<String> = order_buckets
+        .iter()
+        .filter(|b| !household.buckets.contains(b) && !b.starts_with("district:"))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut updated = household.clone();
+    updated.buckets.extend(missing);
+    save(tx, updated, Some(&household))?;
+    Ok(())
+}

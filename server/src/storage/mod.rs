@@ -1,0 +1,231 @@
+//! The server's storage: one interface ([`Storage`], [`Tx`]) with two backends, SQLite (the
+//! embedded default) and PostgreSQL (several servers sharing one database). The sync rules are
+//! written once, against [`Tx`]; a backend only reads and writes rows.
+//!
+//! Every write runs in one transaction that starts by taking the next server sequence number
+//! ([`Tx::next_seq`]), which serialises writers: a change with a lower sequence number is always
+//! committed before one with a higher number, so a pull cursor never skips a change that commits
+//! late.
+
+pub mod postgres;
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use doorstep_core::ids::OperationId;
+
+use crate::error::ApiResult;
+use doorstep_core::sync::protocol::Entity;
+
+pub use self::postgres::PostgresStorage;
+pub use self::sqlite::SqliteStorage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Database(String),
+    /// A unique key is taken (a customer number, an order number).
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The current version of one record, with what the merge and the pull need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub entity: Entity,
+    pub id: String,
+    /// A unique business key: a household's customer number, an order's number.
+    pub key: Option<String>,
+    /// The server sequence number of its last change.
+    pub seq: i64,
+    pub deleted: bool,
+    /// The record as JSON (the core's serde form).
+    pub body: String,
+    /// The field stamps of the merge (JSON), "{}" for records that are not merged per field.
+    pub stamps: String,
+    /// The scope buckets the record is in: `all`, `district:<id>`, `tech:<id>`, `crew:<id>`.
+    pub buckets: Vec<String>,
+}
+
+/// One entry of a bucket's change list: the record changed at `seq` (or left the bucket).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketEntry {
+    pub seq: i64,
+    pub entity: Entity,
+    pub id: String,
+    /// The record left this bucket at `seq`.
+    pub left: bool,
+}
+
+/// One applied operation, kept exactly once per device and operation id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpRow {
+    pub device_id: String,
+    pub op_id: OperationId,
+    pub device_seq: i64,
+    pub hlc: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub device_time: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub server_seq: i64,
+    pub payload: String,
+}
+
+/// An edit the merge overrode, for the back office to review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictRow {
+    pub seq: i64,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub field: String,
+    pub rule: String,
+    /// JSON values.
+    pub kept: String,
+    pub lost: String,
+    /// `office` or `device:<id>`.
+    pub kept_by: String,
+    pub lost_by: String,
+    pub op_id: Option<OperationId>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    /// `admin`, `technician:<id>`, `system`.
+    pub actor: String,
+    pub device_id: Option<String>,
+    pub action: String,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRow {
+    pub id: String,
+    pub technician_id: String,
+    /// SHA-256 of the device's secret (hex); the secret itself is never stored.
+    pub credential_sha256: String,
+    pub model: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrollmentRow {
+    /// SHA-256 of the one-time code (hex).
+    pub code_sha256: String,
+    pub technician_id: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_by: Option<String>,
+}
+
+/// A photo the server holds or is receiving.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub total: i64,
+    pub received: i64,
+    pub complete: bool,
+}
+
+/// What tests and metrics count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Ops,
+    Conflicts,
+    CompletePhotos,
+    Records(Entity),
+    Devices,
+    Audit,
+}
+
+/// The rows of one transaction.
+pub trait Tx {
+    /// Takes the next server sequence number; the first call in a write transaction also
+    /// serialises it with every other writer.
+    fn next_seq(&mut self) -> StorageResult<i64>;
+    fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>>;
+    fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>>;
+    /// Inserts or replaces the record (and its buckets); a taken key is [`StorageError::Duplicate`].
+    fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
+    fn records(
+        &mut self,
+        entity: Entity,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()>;
+    /// Entries of these buckets after `after`, oldest first.
+    fn changes(
+        &mut self,
+        buckets: &[String],
+        after: i64,
+        limit: usize,
+    ) -> StorageResult<Vec<BucketEntry>>;
+    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64>;
+
+    fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool>;
+    fn insert_op(&mut self, op: &OpRow) -> StorageResult<()>;
+    fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()>;
+    fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>>;
+    fn audit(&mut self, row: &AuditRow) -> StorageResult<()>;
+    fn audit_log(&mut self, limit: usize) -> StorageResult<Vec<AuditRow>>;
+
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>>;
+    fn put_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    fn enrollment(&mut self, code_sha256: &str) -> StorageResult<Option<EnrollmentRow>>;
+    fn put_enrollment(&mut self, enrollment: &EnrollmentRow) -> StorageResult<()>;
+
+    fn photo(&mut self, sha256: &str) -> StorageResult<Option<PhotoRow>>;
+    fn put_photo(&mut self, photo: &PhotoRow) -> StorageResult<()>;
+    fn put_photo_chunk(&mut self, sha256: &str, offset: i64, bytes: &[u8]) -> StorageResult<()>;
+    /// The stored chunks of an upload, in order, joined.
+    fn photo_chunks(&mut self, sha256: &str) -> StorageResult<Vec<u8>>;
+    fn drop_photo_chunks(&mut self, sha256: &str) -> StorageResult<()>;
+    fn put_form_photo(&mut self, form_id: &str, sha256: &str) -> StorageResult<()>;
+    /// Sealed forms some of whose photos have not arrived.
+    fn forms_waiting(&mut self) -> StorageResult<Vec<String>>;
+
+    fn count(&mut self, what: Counted) -> StorageResult<u64>;
+}
+
+/// A database the server keeps its truth in.
+pub trait Storage: Send + Sync + 'static {
+    /// Runs `f` in one write transaction: it commits if `f` returns `Ok`, else rolls back.
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    /// Runs `f` in a read transaction (one consistent snapshot).
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Runs `f` in a write transaction and hands back its value.
+pub fn write<T>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut out = None;
+    storage.write(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("a committed transaction ran its body"))
+}
+
+/// Runs `f` in a read transaction and hands back its value.
+pub fn read<T>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut out = None;
+    storage.read(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("a finished transaction ran its body"))
+}

@@ -1,0 +1,565 @@
+//! The embedded backend: one SQLite file, one writer connection and a few readers, in WAL mode
+//! with `synchronous = FULL` (an acknowledged push survives a power cut: the device has already
+//! dropped those operations).
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use doorstep_core::ids::OperationId;
+use doorstep_core::sync::protocol::Entity;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{
+    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow, Storage,
+    StorageError, StorageResult, StoredRecord, Tx,
+};
+use crate::error::ApiResult;
+
+const SCHEMA: &str = include_str!("sqlite.sql");
+const READERS: usize = 8;
+
+pub struct SqliteStorage {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    path: std::path::PathBuf,
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> StorageResult<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StorageError::Database(e.to_string()))?;
+        }
+        let writer = connect(path)?;
+        writer.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            path: path.to_owned(),
+        })
+    }
+}
+
+fn connect(path: &Path) -> StorageResult<Connection> {
+    let conn = Connection::open(path).map_err(db)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(db)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(db)?;
+    Ok(conn)
+}
+
+fn db(e: rusqlite::Error) -> StorageError {
+    StorageError::Database(e.to_string())
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(e.to_string())
+}
+
+impl Storage for SqliteStorage {
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let mut t = SqliteTx { tx };
+        f(&mut t)?;
+        t.tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let result = (|| {
+            let tx = conn.transaction().map_err(db)?;
+            let mut t = SqliteTx { tx };
+            f(&mut t)?;
+            t.tx.commit().map_err(db)?;
+            Ok(())
+        })();
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if readers.len() < READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+struct SqliteTx<'c> {
+    tx: Transaction<'c>,
+}
+
+fn entity(text: String) -> rusqlite::Result<Entity> {
+    Entity::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "entity".into())
+    })
+}
+
+fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredRecord, String)> {
+    Ok((
+        StoredRecord {
+            entity: entity(r.get(0)?)?,
+            id: r.get(1)?,
+            key: r.get(2)?,
+            seq: r.get(3)?,
+            deleted: r.get(4)?,
+            body: r.get(5)?,
+            stamps: r.get(6)?,
+            buckets: Vec::new(),
+        },
+        r.get(7)?,
+    ))
+}
+
+fn with_buckets((mut record, buckets): (StoredRecord, String)) -> StorageResult<StoredRecord> {
+    record.buckets = serde_json::from_str(&buckets).map_err(corrupt)?;
+    Ok(record)
+}
+
+const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
+
+impl Tx for SqliteTx<'_> {
+    fn next_seq(&mut self) -> StorageResult<i64> {
+        self.tx
+            .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value")
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)
+    }
+
+    fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id = ?2"
+            ))
+            .map_err(db)?
+            .query_row(params![entity.as_str(), id], record_row)
+            .optional()
+            .map_err(db)?
+            .map(with_buckets)
+            .transpose()
+    }
+
+    fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>> {
+        self.tx
+            .prepare_cached("SELECT id FROM records WHERE entity = ?1 AND key = ?2")
+            .map_err(db)?
+            .query_row(params![entity.as_str(), key], |r| r.get(0))
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
+        let buckets = serde_json::to_string(&r.buckets).map_err(corrupt)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key, seq = excluded.seq,
+                   deleted = excluded.deleted, body = excluded.body, stamps = excluded.stamps,
+                   buckets = excluded.buckets",
+            )
+            .map_err(db)?
+            .execute(params![
+                r.entity.as_str(),
+                r.id,
+                r.key,
+                r.seq,
+                r.deleted,
+                r.body,
+                r.stamps,
+                buckets
+            ])
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StorageError::Duplicate(match r.entity {
+                        Entity::Household => "customer number",
+                        Entity::WorkOrder => "work order number",
+                        _ => "record key",
+                    })
+                }
+                e => db(e),
+            })?;
+        Ok(())
+    }
+
+    fn records(
+        &mut self,
+        entity: Entity,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity.as_str(), after_id, limit as i64], record_row)
+            .map_err(db)?;
+        rows.map(|r| with_buckets(r.map_err(db)?)).collect()
+    }
+
+    fn put_bucket_entry(&mut self, bucket: &str, e: &BucketEntry) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq, left_bucket = excluded.left_bucket",
+            )
+            .map_err(db)?
+            .execute(params![bucket, e.entity.as_str(), e.id, e.seq, e.left])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn changes(
+        &mut self,
+        buckets: &[String],
+        after: i64,
+        limit: usize,
+    ) -> StorageResult<Vec<BucketEntry>> {
+        let list = serde_json::to_string(buckets).map_err(corrupt)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, entity, id, left_bucket FROM bucket_entries
+                 WHERE bucket IN (SELECT value FROM json_each(?1)) AND seq > ?2
+                 ORDER BY seq LIMIT ?3",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![list, after, limit as i64], |r| {
+                Ok(BucketEntry {
+                    seq: r.get(0)?,
+                    entity: entity(r.get(1)?)?,
+                    id: r.get(2)?,
+                    left: r.get(3)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64> {
+        let list = serde_json::to_string(buckets).map_err(corrupt)?;
+        self.tx
+            .prepare_cached(
+                "SELECT count(*) FROM bucket_entries
+                 WHERE bucket IN (SELECT value FROM json_each(?1)) AND seq > ?2",
+            )
+            .map_err(db)?
+            .query_row(params![list, after], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db)
+    }
+
+    fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM ops WHERE device_id = ?1 AND op_id = ?2")
+            .map_err(db)?
+            .query_row(params![device_id, op_id.to_string()], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some())
+    }
+
+    fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at, server_seq, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(db)?
+            .execute(params![
+                o.device_id,
+                o.op_id.to_string(),
+                o.device_seq,
+                o.hlc,
+                o.entity,
+                o.entity_id,
+                o.device_time,
+                o.received_at,
+                o.server_seq,
+                o.payload
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO conflicts(seq, entity, entity_id, field, rule, kept, lost, kept_by, lost_by, op_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .map_err(db)?
+            .execute(params![
+                c.seq,
+                c.entity.as_str(),
+                c.entity_id,
+                c.field,
+                c.rule,
+                c.kept,
+                c.lost,
+                c.kept_by,
+                c.lost_by,
+                c.op_id.map(|o| o.to_string()),
+                c.at
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, entity, entity_id, field, rule, kept, lost, kept_by, lost_by, op_id, at
+                 FROM conflicts ORDER BY n DESC LIMIT ?1",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(ConflictRow {
+                    seq: r.get(0)?,
+                    entity: entity(r.get(1)?)?,
+                    entity_id: r.get(2)?,
+                    field: r.get(3)?,
+                    rule: r.get(4)?,
+                    kept: r.get(5)?,
+                    lost: r.get(6)?,
+                    kept_by: r.get(7)?,
+                    lost_by: r.get(8)?,
+                    op_id: r
+                        .get::<_, Option<String>>(9)?
+                        .and_then(|o| o.parse().ok()),
+                    at: r.get(10)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn audit(&mut self, a: &AuditRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit(at, actor, device_id, action, entity, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(db)?
+            .execute(params![a.at, a.actor, a.device_id, a.action, a.entity, a.entity_id])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn audit_log(&mut self, limit: usize) -> StorageResult<Vec<AuditRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT at, actor, device_id, action, entity, entity_id FROM audit ORDER BY n DESC LIMIT ?1",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(AuditRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    device_id: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
+        self.tx
+            .prepare_cached(
+                "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices WHERE id = ?1",
+            )
+            .map_err(db)?
+            .query_row([id], |r| {
+                Ok(DeviceRow {
+                    id: r.get(0)?,
+                    technician_id: r.get(1)?,
+                    credential_sha256: r.get(2)?,
+                    model: r.get(3)?,
+                    enrolled_at: r.get(4)?,
+                    revoked_at: r.get(5)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO devices(id, technician_id, credential_sha256, model, enrolled_at, revoked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET technician_id = excluded.technician_id,
+                   credential_sha256 = excluded.credential_sha256, model = excluded.model,
+                   enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at",
+            )
+            .map_err(db)?
+            .execute(params![
+                d.id,
+                d.technician_id,
+                d.credential_sha256,
+                d.model,
+                d.enrolled_at,
+                d.revoked_at
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn enrollment(&mut self, code: &str) -> StorageResult<Option<EnrollmentRow>> {
+        self.tx
+            .prepare_cached(
+                "SELECT code_sha256, technician_id, expires_at, used_by FROM enrollments WHERE code_sha256 = ?1",
+            )
+            .map_err(db)?
+            .query_row([code], |r| {
+                Ok(EnrollmentRow {
+                    code_sha256: r.get(0)?,
+                    technician_id: r.get(1)?,
+                    expires_at: r.get(2)?,
+                    used_by: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_enrollment(&mut self, e: &EnrollmentRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO enrollments(code_sha256, technician_id, expires_at, used_by) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(code_sha256) DO UPDATE SET used_by = excluded.used_by",
+            )
+            .map_err(db)?
+            .execute(params![e.code_sha256, e.technician_id, e.expires_at, e.used_by])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn photo(&mut self, sha256: &str) -> StorageResult<Option<PhotoRow>> {
+        self.tx
+            .prepare_cached("SELECT sha256, total, received, complete FROM photos WHERE sha256 = ?1")
+            .map_err(db)?
+            .query_row([sha256], |r| {
+                Ok(PhotoRow {
+                    sha256: r.get(0)?,
+                    total: r.get(1)?,
+                    received: r.get(2)?,
+                    complete: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_photo(&mut self, p: &PhotoRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO photos(sha256, total, received, complete) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(sha256) DO UPDATE SET total = excluded.total, received = excluded.received,
+                   complete = excluded.complete",
+            )
+            .map_err(db)?
+            .execute(params![p.sha256, p.total, p.received, p.complete])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn put_photo_chunk(&mut self, sha256: &str, offset: i64, bytes: &[u8]) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO photo_chunks(sha256, offset, bytes) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(db)?
+            .execute(params![sha256, offset, bytes])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn photo_chunks(&mut self, sha256: &str) -> StorageResult<Vec<u8>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT bytes FROM photo_chunks WHERE sha256 = ?1 ORDER BY offset")
+            .map_err(db)?;
+        let mut rows = stmt.query([sha256]).map_err(db)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            out.extend_from_slice(row.get_ref(0).map_err(db)?.as_blob().map_err(corrupt)?);
+        }
+        Ok(out)
+    }
+
+    fn drop_photo_chunks(&mut self, sha256: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached("DELETE FROM photo_chunks WHERE sha256 = ?1")
+            .map_err(db)?
+            .execute([sha256])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn put_form_photo(&mut self, form_id: &str, sha256: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO form_photos(form_id, sha256) VALUES (?1, ?2)")
+            .map_err(db)?
+            .execute([form_id, sha256])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn forms_waiting(&mut self) -> StorageResult<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT DISTINCT f.form_id FROM form_photos f
+                 WHERE NOT EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = f.sha256 AND p.complete)
+                 ORDER BY f.form_id",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn count(&mut self, what: Counted) -> StorageResult<u64> {
+        let (sql, arg) = match what {
+            Counted::Ops => ("SELECT count(*) FROM ops", None),
+            Counted::Conflicts => ("SELECT count(*) FROM conflicts", None),
+            Counted::CompletePhotos => ("SELECT count(*) FROM photos WHERE complete", None),
+            Counted::Devices => ("SELECT count(*) FROM devices", None),
+            Counted::Audit => ("SELECT count(*) FROM audit", None),
+            Counted::Records(e) => (
+                "SELECT count(*) FROM records WHERE entity = ?1 AND NOT deleted",
+                Some(e.as_str()),
+            ),
+        };
+        let mut stmt = self.tx.prepare_cached(sql).map_err(db)?;
+        let n: i64 = match arg {
+            Some(a) => stmt.query_row([a], |r| r.get(0)),
+            None => stmt.query_row([], |r| r.get(0)),
+        }
+        .map_err(db)?;
+        Ok(n as u64)
+    }
+}

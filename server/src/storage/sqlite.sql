@@ -1,0 +1,108 @@
+-- The Doorstep server's tables (SQLite). The PostgreSQL backend has the same tables.
+CREATE TABLE IF NOT EXISTS counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters(name, value) VALUES ('seq', 0);
+
+-- The current version of every record, as the core's JSON; `key` is its unique business key.
+CREATE TABLE IF NOT EXISTS records (
+    entity  TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    key     TEXT,
+    seq     INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    body    TEXT NOT NULL,
+    stamps  TEXT NOT NULL,
+    buckets TEXT NOT NULL,
+    PRIMARY KEY (entity, id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(entity, key) WHERE key IS NOT NULL;
+
+-- Per scope bucket, the last change of each record in it (compacted: one row per record).
+CREATE TABLE IF NOT EXISTS bucket_entries (
+    bucket      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    left_bucket INTEGER NOT NULL,
+    PRIMARY KEY (bucket, entity, id)
+);
+CREATE INDEX IF NOT EXISTS bucket_entries_seq ON bucket_entries(bucket, seq);
+
+-- Every operation a device pushed, exactly once.
+CREATE TABLE IF NOT EXISTS ops (
+    device_id   TEXT NOT NULL,
+    op_id       TEXT NOT NULL,
+    device_seq  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    device_time TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    server_seq  INTEGER NOT NULL,
+    payload     TEXT NOT NULL,
+    PRIMARY KEY (device_id, op_id)
+);
+
+CREATE TABLE IF NOT EXISTS conflicts (
+    n         INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq       INTEGER NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    rule      TEXT NOT NULL,
+    kept      TEXT NOT NULL,
+    lost      TEXT NOT NULL,
+    kept_by   TEXT NOT NULL,
+    lost_by   TEXT NOT NULL,
+    op_id     TEXT,
+    at        TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    n         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    device_id TEXT,
+    action    TEXT NOT NULL,
+    entity    TEXT,
+    entity_id TEXT
+);
+
+CREATE TABLE IF NOT EXISTS devices (
+    id                TEXT PRIMARY KEY,
+    technician_id     TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    enrolled_at       TEXT NOT NULL,
+    revoked_at        TEXT
+);
+
+CREATE TABLE IF NOT EXISTS enrollments (
+    code_sha256   TEXT PRIMARY KEY,
+    technician_id TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    used_by       TEXT
+);
+
+CREATE TABLE IF NOT EXISTS photos (
+    sha256   TEXT PRIMARY KEY,
+    total    INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    complete INTEGER NOT NULL
+);
+
+-- Chunks of uploads in progress (shared by every server process); dropped once complete.
+CREATE TABLE IF NOT EXISTS photo_chunks (
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    bytes  BLOB NOT NULL,
+    PRIMARY KEY (sha256, offset)
+);
+
+CREATE TABLE IF NOT EXISTS form_photos (
+    form_id TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    PRIMARY KEY (form_id, sha256)
+);

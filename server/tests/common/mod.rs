@@ -1,0 +1,337 @@
+//! A real server in the test process (axum on a loopback port, SQLite or PostgreSQL, photos in
+//! a directory or S3), the back office acting through the library, and devices with real
+//! encrypted stores syncing over HTTP.
+#![allow(dead_code)]
+
+pub mod proxy;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{NaiveDate, Utc};
+use doorstep_core::geo::{Area, GeoPoint};
+use doorstep_core::household::{Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume};
+use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
+use doorstep_core::store::{Store, StoreKey};
+use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
+use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::team::{District, Technician, TechnicianRole};
+use doorstep_core::workorder::WorkOrder;
+use doorstep_server::api::{AppState, router};
+use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
+use doorstep_server::{auth, records};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$name` against both backends: `$name::sqlite` and `$name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* fn $name:ident($backend:ident: Backend) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($backend: Backend) $body
+            #[test]
+            $(#[$meta])*
+            fn sqlite() {
+                run(Backend::Sqlite)
+            }
+            #[test]
+            $(#[$meta])*
+            fn postgres() {
+                if common::skip_postgres() {
+                    return;
+                }
+                run(Backend::Postgres)
+            }
+        }
+    };
+}
+
+/// PostgreSQL tests run wherever `scripts/test` runs; a bare `cargo test` without the services
+/// fails loudly instead of skipping, unless DOORSTEP_SKIP_POSTGRES=1 says so on purpose.
+pub fn skip_postgres() -> bool {
+    if std::env::var_os("DOORSTEP_TEST_DATABASE_URL").is_some() {
+        return false;
+    }
+    if std::env::var("DOORSTEP_SKIP_POSTGRES").as_deref() == Ok("1") {
+        eprintln!("PostgreSQL suite skipped on purpose (DOORSTEP_SKIP_POSTGRES=1)");
+        return true;
+    }
+    panic!(
+        "DOORSTEP_TEST_DATABASE_URL is not set: run `scripts/services start` and \
+         `source target/services/env` (or set DOORSTEP_SKIP_POSTGRES=1 to skip on purpose)"
+    );
+}
+
+/// A fresh PostgreSQL database for one test, dropped when it ends.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create() -> Self {
+        let admin_url = std::env::var("DOORSTEP_TEST_DATABASE_URL").unwrap();
+        let name = format!("doorstep_t_{}", uuid::Uuid::new_v4().simple());
+        let mut client = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        Self {
+            admin_url,
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub storage: Arc<dyn Storage>,
+    pub dir: tempfile::TempDir,
+    runtime: Option<tokio::runtime::Runtime>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestServer {
+    pub fn start(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (storage, pg): (Arc<dyn Storage>, _) = match backend {
+            Backend::Sqlite => (
+                Arc::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap()),
+                None,
+            ),
+            Backend::Postgres => {
+                let db = PgDatabase::create();
+                (Arc::new(PostgresStorage::connect(&db.url, 8).unwrap()), Some(db))
+            }
+        };
+        doorstep_server::serve::seed_templates(&*storage).unwrap();
+        let blobs = doorstep_server::serve::open_blobs(None, dir.path()).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = router(AppState::new(storage.clone(), blobs));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        runtime.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self {
+            url,
+            storage,
+            dir,
+            runtime: Some(runtime),
+            shutdown: Some(tx),
+            _pg: pg,
+        }
+    }
+
+    /// Writes a record as the back office does.
+    pub fn office_put(&self, record: Record) {
+        storage::write(&*self.storage, |tx| {
+            records::put_from_office(tx, &record)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    pub fn enrollment_code(&self, technician: TechnicianId) -> String {
+        storage::write(&*self.storage, |tx| {
+            auth::issue_code(tx, &technician.to_string(), Utc::now())
+        })
+        .unwrap()
+    }
+
+    pub fn count(&self, what: Counted) -> u64 {
+        storage::read(&*self.storage, |tx| Ok(tx.count(what)?)).unwrap()
+    }
+
+    pub fn household(&self, id: HouseholdId) -> Household {
+        let record = storage::read(&*self.storage, |tx| Ok(tx.record(Entity::Household, &id.to_string())?))
+            .unwrap()
+            .expect("household on the server");
+        serde_json::from_str(&record.body).unwrap()
+    }
+
+    pub fn work_order(&self, id: &str) -> WorkOrder {
+        let record = storage::read(&*self.storage, |tx| Ok(tx.record(Entity::WorkOrder, id)?))
+            .unwrap()
+            .expect("order on the server");
+        serde_json::from_str(&record.body).unwrap()
+    }
+
+    /// Saves a household as the back office edits it.
+    pub fn office_edit(&self, id: HouseholdId, edit: impl FnOnce(&mut Household)) {
+        let mut h = self.household(id);
+        edit(&mut h);
+        self.office_put(Record::Household(Box::new(h)));
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+pub const KEY_HEX: &str = "5f1c0d6e2a9b4c3d8e7f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5";
+
+/// A phone with its encrypted store.
+pub struct TestDevice {
+    pub store: Mutex<Store>,
+    pub syncer: Syncer,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDevice {
+    pub fn new() -> Self {
+        Self::with_options(SyncOptions {
+            backoff: std::time::Duration::from_millis(20),
+            max_backoff: std::time::Duration::from_millis(200),
+            attempts: 3,
+            ..SyncOptions::default()
+        })
+    }
+
+    pub fn with_options(options: SyncOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("device.db"), &StoreKey::from_hex(KEY_HEX).unwrap()).unwrap();
+        Self {
+            store: Mutex::new(store),
+            syncer: Syncer::new(options).unwrap(),
+            dir,
+        }
+    }
+
+    pub fn enroll(&self, server: &str, code: &str) -> Technician {
+        self.syncer
+            .enroll(&self.store, server, code, "Test phone")
+            .unwrap()
+    }
+
+    pub fn sync(&self) -> doorstep_core::Result<SyncReport> {
+        self.syncer.sync(&self.store, &|_: SyncProgress| {}, &CancelToken::new())
+    }
+
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap()
+    }
+}
+
+/// A district, an inspector in it and a crew, on a server.
+pub struct Team {
+    pub district: District,
+    pub inspector: Technician,
+    pub crew: CrewId,
+}
+
+pub fn square(lat: f64, lon: f64, size: f64) -> Area {
+    Area::new(vec![
+        GeoPoint::new(lat, lon).unwrap(),
+        GeoPoint::new(lat, lon + size).unwrap(),
+        GeoPoint::new(lat + size, lon + size).unwrap(),
+        GeoPoint::new(lat + size, lon).unwrap(),
+    ])
+    .unwrap()
+}
+
+pub fn team(server: &TestServer, name: &str, badge: &str) -> Team {
+    let district = District {
+        id: DistrictId::new(),
+        name: name.into(),
+        boundary: square(30.25, 120.15, 0.05),
+    };
+    server.office_put(Record::District(district.clone()));
+    let crew = CrewId::new();
+    server.office_put(Record::Crew(doorstep_core::team::Crew {
+        id: crew,
+        name: format!("{name}抢修班"),
+        district_id: Some(district.id),
+    }));
+    let inspector = Technician {
+        id: TechnicianId::new(),
+        badge: badge.into(),
+        name: "王师傅".into(),
+        phone: None,
+        role: TechnicianRole::Inspector,
+        crew_id: Some(crew),
+        district_id: Some(district.id),
+        active: true,
+    };
+    server.office_put(Record::Technician(inspector.clone()));
+    Team {
+        district,
+        inspector,
+        crew,
+    }
+}
+
+pub fn household(customer_number: &str, district: DistrictId, i: u32) -> Household {
+    Household {
+        id: HouseholdId::new(),
+        customer_number: customer_number.into(),
+        name: format!("住户{i}"),
+        phones: vec![Phone::parse(&format!("139{:08}", i)).unwrap()],
+        address: Address {
+            district: "西湖区".into(),
+            street: "文三路".into(),
+            building: format!("{}", i % 40 + 1),
+            unit: "1".into(),
+            room: format!("{}", 100 + i % 30),
+        },
+        location: Some(GeoPoint::new(30.26 + f64::from(i % 100) * 1e-4, 120.16).unwrap()),
+        district_id: Some(district),
+        category: Category::Residential,
+        meter: Some(Meter {
+            serial: format!("M{customer_number}"),
+            kind: MeterKind::Diaphragm,
+            initial_reading: Volume::from_litres(0),
+        }),
+        appliances: vec![],
+        supply: SupplyStatus::Active,
+        gas_on_date: Some(NaiveDate::from_ymd_opt(2020, 5, 1).unwrap()),
+        last_inspection_at: None,
+        special_group: None,
+    }
+}
+
+/// Households on the server, in the team's district.
+pub fn households(server: &TestServer, team: &Team, n: u32) -> Vec<Household> {
+    (0..n)
+        .map(|i| {
+            let h = household(&format!("HZ{:06}", i + 1), team.district.id, i);
+            server.office_put(Record::Household(Box::new(h.clone())));
+            h
+        })
+        .collect()
+}
