@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
+use doorstep_core::forms::consequences::plan;
 use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
@@ -54,7 +55,10 @@ pub fn push(
     for op in ops {
         pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
         if op.hlc.node != device.id {
-            return Err(ApiError::invalid("the operation's clock stamp is not this device's").for_op(op.op_id));
+            return Err(
+                ApiError::invalid("the operation's clock stamp is not this device's")
+                    .for_op(op.op_id),
+            );
         }
         if tx.op_exists(&device.id, op.op_id)? {
             continue;
@@ -233,7 +237,10 @@ impl Apply<'_> {
                 hlc: self.op.hlc.clone(),
                 origin: self.origin(),
             };
-            let stamps: FieldStamps = incoming.keys().map(|k| (k.clone(), stamp.clone())).collect();
+            let stamps: FieldStamps = incoming
+                .keys()
+                .map(|k| (k.clone(), stamp.clone()))
+                .collect();
             record.stamps = serde_json::to_string(&stamps).map_err(internal)?;
             self.server_seq = save_at(self.tx, record, None, seq)?.seq;
             return Ok(());
@@ -241,10 +248,27 @@ impl Apply<'_> {
         if !in_scope(&current.buckets, &self.device.scope) {
             return Err(forbidden("the household"));
         }
-        let mut merged: Map<String, Value> = serde_json::from_str(&current.body).map_err(internal)?;
+        self.merge_household(&current, incoming, changed, base_seq)
+    }
+
+    /// Merges the device's version of a household (the `changed` fields, or every field that
+    /// differs) into the stored one, keeping what the merge overrode as conflicts.
+    fn merge_household(
+        &mut self,
+        current: &StoredRecord,
+        incoming: Map<String, Value>,
+        changed: &[String],
+        base_seq: i64,
+    ) -> ApiResult<()> {
+        let id = current.id.clone();
+        let mut merged: Map<String, Value> =
+            serde_json::from_str(&current.body).map_err(internal)?;
         let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
         let fields = if changed.is_empty() {
-            changed_fields(&Value::Object(merged.clone()), &Value::Object(incoming.clone()))
+            changed_fields(
+                &Value::Object(merged.clone()),
+                &Value::Object(incoming.clone()),
+            )
         } else {
             changed.to_vec()
         };
@@ -255,13 +279,19 @@ impl Apply<'_> {
             base_seq,
             fields: &fields,
         };
-        let overridden = merge_fields(household_rule, &mut merged, &mut stamps, &incoming, &edit, seq);
-        let result: Household = serde_json::from_value(Value::Object(merged)).map_err(|e| {
-            ApiError::invalid(format!("the merged household is not valid: {e}"))
-        })?;
+        let overridden = merge_fields(
+            household_rule,
+            &mut merged,
+            &mut stamps,
+            &incoming,
+            &edit,
+            seq,
+        );
+        let result: Household = serde_json::from_value(Value::Object(merged))
+            .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
         result.validate()?;
-        let record = rebuilt_household(&current, &result, &stamps)?;
-        self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
+        let record = rebuilt_household(current, &result, &stamps)?;
+        self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
         for o in overridden {
             self.conflict(Entity::Household, &id, o, seq)?;
         }
@@ -295,7 +325,11 @@ impl Apply<'_> {
         if let Some(h) = order.household_id {
             self.household_in_scope(&h.to_string())?;
         }
-        if self.tx.record(Entity::WorkOrder, &order.id.to_string())?.is_some() {
+        if self
+            .tx
+            .record(Entity::WorkOrder, &order.id.to_string())?
+            .is_some()
+        {
             return Ok(());
         }
         let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
@@ -327,7 +361,11 @@ impl Apply<'_> {
         match check_transition(now, status) {
             Ok(()) => {
                 let (counted_at, _) = trusted_step_time(at, &self.op.hlc, self.received_at);
-                let last = order.steps.last().map(|s| s.at).unwrap_or(order.reported_at);
+                let last = order
+                    .steps
+                    .last()
+                    .map(|s| s.at)
+                    .unwrap_or(order.reported_at);
                 order
                     .advance(status, counted_at.max(last), position)
                     .map_err(ApiError::from)?;
@@ -382,21 +420,69 @@ impl Apply<'_> {
             return Ok(());
         }
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
-        record.buckets = household.buckets;
+        record.buckets = household.buckets.clone();
         self.server_seq = save(self.tx, record, None)?.seq;
         for photo in form.photos.values().flatten() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
+        }
+        self.apply_consequences(form, &template, &household)
+    }
+
+    /// What sealing the form changed on the device, worked out again here by the same rule:
+    /// the household (merged like any edit of the device; base 0, so each field's rule decides
+    /// against anything the office changed meanwhile) and the meter readings. Follow-up orders
+    /// arrive as operations of their own.
+    fn apply_consequences(
+        &mut self,
+        form: &Form,
+        template: &Template,
+        household: &StoredRecord,
+    ) -> ApiResult<()> {
+        let Some(seal) = &form.seal else {
+            return Ok(());
+        };
+        let before: Household = decode(household)?;
+        let effects = plan(form, template, &before, seal.sealed_at).map_err(|problems| {
+            ApiError::invalid(format!(
+                "the sealed form's consequences cannot be applied ({} problem(s))",
+                problems.len()
+            ))
+        })?;
+        for reading in effects.readings {
+            let record = stored(&Record::Reading(reading), self.tx)?;
+            if self.tx.record(Entity::Reading, &record.id)?.is_none() {
+                let record = StoredRecord {
+                    buckets: household.buckets.clone(),
+                    ..record
+                };
+                save(self.tx, record, None)?;
+            }
+        }
+        if let Some(after) = effects.household {
+            let incoming = as_object(&after)?;
+            let fields = changed_fields(
+                &serde_json::to_value(&before).map_err(internal)?,
+                &Value::Object(incoming.clone()),
+            );
+            if !fields.is_empty() {
+                self.merge_household(household, incoming, &fields, 0)?;
+            }
         }
         Ok(())
     }
 
     fn template(&mut self, id: &str, version: u32) -> ApiResult<Template> {
-        if let Some(t) = self.tx.record(Entity::Template, &format!("{id}@{version}"))? {
+        if let Some(t) = self
+            .tx
+            .record(Entity::Template, &format!("{id}@{version}"))?
+        {
             return decode(&t);
         }
         builtin_template(id)
             .filter(|t| t.version == version)
-            .ok_or_else(|| ApiError::invalid("the form's template version is not known to the server"))
+            .ok_or_else(|| {
+                ApiError::invalid("the form's template version is not known to the server")
+            })
     }
 }
 
@@ -409,7 +495,13 @@ fn rebuilt_household(
     let before: Household = decode(current)?;
     let old_own = household_buckets(&before);
     let mut buckets = household_buckets(household);
-    buckets.extend(current.buckets.iter().filter(|b| !old_own.contains(b)).cloned());
+    buckets.extend(
+        current
+            .buckets
+            .iter()
+            .filter(|b| !old_own.contains(b))
+            .cloned(),
+    );
     Ok(StoredRecord {
         entity: Entity::Household,
         id: household.id.to_string(),

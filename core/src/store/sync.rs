@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::forms::keep_template;
 use super::households::write_household;
 use super::team::{write_crew, write_district, write_outage, write_technician};
-use super::workorders::write_order;
+use super::workorders::store_order;
 use super::{Store, enum_text, now_ms, search, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::Form;
@@ -192,6 +192,16 @@ impl Store {
     /// Applies one pulled page and keeps its cursor, in one transaction: a cut between pages
     /// resumes at the next page. Records with local changes not yet pushed are kept.
     pub fn apply_pull(&mut self, page: &PullResponse) -> Result<PageApplied> {
+        // A record's latest change may come before its parent's (a household edited after its
+        // form was sealed): references are checked by the server, and the parent arrives later
+        // in the same pull. Foreign keys are off for this transaction only.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let applied = self.apply_page(page);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        applied
+    }
+
+    fn apply_page(&mut self, page: &PullResponse) -> Result<PageApplied> {
         let now = now_ms();
         self.clock.observe(&page.server_hlc, now);
         let hlc = self.clock.last().to_string();
@@ -308,7 +318,7 @@ fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
         }
         Record::WorkOrder(o) => {
             o.validate()?;
-            write_order(tx, o)?;
+            store_order(tx, o)?;
         }
         Record::Reading(r) => {
             tx.prepare_cached(

@@ -87,6 +87,12 @@ pub(super) fn write_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
     if let Some(household) = o.household_id {
         ensure_household(conn, household)?;
     }
+    store_order(conn, o)
+}
+
+/// Writes the order's row without checking its household is here (a pull may bring the
+/// household in a later page).
+pub(super) fn store_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO work_orders(id, number, kind, status, household_id, assignee, crew_id, reported_at, doc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)

@@ -3,13 +3,16 @@
 //! encrypted stores syncing over HTTP.
 #![allow(dead_code)]
 
+pub mod forms;
 pub mod proxy;
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, Utc};
 use doorstep_core::geo::{Area, GeoPoint};
-use doorstep_core::household::{Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume};
+use doorstep_core::household::{
+    Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume,
+};
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
@@ -19,6 +22,10 @@ use doorstep_core::workorder::WorkOrder;
 use doorstep_server::api::{AppState, router};
 use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
 use doorstep_server::{auth, records};
+use object_store::ObjectStore;
+use object_store::prefix::PrefixStore;
+
+
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -79,7 +86,9 @@ impl PgDatabase {
         let admin_url = std::env::var("DOORSTEP_TEST_DATABASE_URL").unwrap();
         let name = format!("doorstep_t_{}", uuid::Uuid::new_v4().simple());
         let mut client = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
         let (base, _) = admin_url.rsplit_once('/').unwrap();
         let url = format!("{base}/{name}");
         Self {
@@ -93,7 +102,10 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -101,6 +113,7 @@ impl Drop for PgDatabase {
 pub struct TestServer {
     pub url: String,
     pub storage: Arc<dyn Storage>,
+    pub blobs: Arc<dyn ObjectStore>,
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -117,11 +130,25 @@ impl TestServer {
             ),
             Backend::Postgres => {
                 let db = PgDatabase::create();
-                (Arc::new(PostgresStorage::connect(&db.url, 8).unwrap()), Some(db))
+                (
+                    Arc::new(PostgresStorage::connect(&db.url, 8).unwrap()),
+                    Some(db),
+                )
             }
         };
         doorstep_server::serve::seed_templates(&*storage).unwrap();
-        let blobs = doorstep_server::serve::open_blobs(None, dir.path()).unwrap();
+        // SQLite runs with the photo directory, PostgreSQL with S3-compatible storage (each
+        // test under a prefix of its own): both photo stores are exercised by every suite.
+        let blobs: Arc<dyn ObjectStore> = match backend {
+            Backend::Sqlite => doorstep_server::serve::open_blobs(None, dir.path()).unwrap(),
+            Backend::Postgres => {
+                let bucket = std::env::var("DOORSTEP_TEST_S3_BUCKET")
+                    .expect("DOORSTEP_TEST_S3_BUCKET (from target/services/env)");
+                let s3 = doorstep_server::serve::open_blobs(Some(&format!("s3://{bucket}")), dir.path()).unwrap();
+                let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+                Arc::new(PrefixStore::new(s3, prefix.as_str()))
+            }
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -131,7 +158,7 @@ impl TestServer {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(AppState::new(storage.clone(), blobs));
+        let app = router(AppState::new(storage.clone(), blobs.clone()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         runtime.spawn(async move {
             axum::serve(listener, app)
@@ -144,6 +171,7 @@ impl TestServer {
         Self {
             url,
             storage,
+            blobs,
             dir,
             runtime: Some(runtime),
             shutdown: Some(tx),
@@ -172,9 +200,11 @@ impl TestServer {
     }
 
     pub fn household(&self, id: HouseholdId) -> Household {
-        let record = storage::read(&*self.storage, |tx| Ok(tx.record(Entity::Household, &id.to_string())?))
-            .unwrap()
-            .expect("household on the server");
+        let record = storage::read(&*self.storage, |tx| {
+            Ok(tx.record(Entity::Household, &id.to_string())?)
+        })
+        .unwrap()
+        .expect("household on the server");
         serde_json::from_str(&record.body).unwrap()
     }
 
@@ -225,7 +255,11 @@ impl TestDevice {
 
     pub fn with_options(options: SyncOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("device.db"), &StoreKey::from_hex(KEY_HEX).unwrap()).unwrap();
+        let store = Store::open(
+            dir.path().join("device.db"),
+            &StoreKey::from_hex(KEY_HEX).unwrap(),
+        )
+        .unwrap();
         Self {
             store: Mutex::new(store),
             syncer: Syncer::new(options).unwrap(),
@@ -240,7 +274,8 @@ impl TestDevice {
     }
 
     pub fn sync(&self) -> doorstep_core::Result<SyncReport> {
-        self.syncer.sync(&self.store, &|_: SyncProgress| {}, &CancelToken::new())
+        self.syncer
+            .sync(&self.store, &|_: SyncProgress| {}, &CancelToken::new())
     }
 
     pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -334,4 +369,46 @@ pub fn households(server: &TestServer, team: &Team, n: u32) -> Vec<Household> {
             h
         })
         .collect()
+}
+
+impl TestServer {
+    /// The bytes of a photo in the server's photo store.
+    pub fn photo_bytes(&self, sha256: &str) -> Vec<u8> {
+        let blobs = self.blobs.clone();
+        let path = doorstep_server::photos::blob_path(sha256);
+        self.runtime
+            .as_ref()
+            .unwrap()
+            .block_on(async move { blobs.get(&path).await?.bytes().await })
+            .expect("photo in the server's photo store")
+            .to_vec()
+    }
+
+    /// How many photo files the photo store holds.
+    pub fn photo_files(&self) -> usize {
+        use futures::TryStreamExt;
+        let blobs = self.blobs.clone();
+        self.runtime
+            .as_ref()
+            .unwrap()
+            .block_on(async move { blobs.list(None).try_collect::<Vec<_>>().await })
+            .unwrap()
+            .len()
+    }
+}
+
+/// A request as the device would send it, with its credential, but built by hand.
+pub fn raw_post<T: serde::Serialize>(
+    server: &str,
+    path: &str,
+    device: &TestDevice,
+    body: &T,
+) -> reqwest::blocking::Response {
+    let credential = device.store().credential().unwrap().unwrap();
+    reqwest::blocking::Client::new()
+        .post(format!("{server}{path}"))
+        .bearer_auth(credential)
+        .json(body)
+        .send()
+        .unwrap()
 }

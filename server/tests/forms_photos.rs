@@ -1,0 +1,82 @@
+//! A sealed inspection with its photos, on its way to the back office: verified, complete only
+//! once every photo is there, every photo byte-identical, seen by the other device.
+
+mod common;
+
+use common::forms::{inspect, take_photo};
+use common::{Backend, TestDevice, TestServer, households, team};
+use doorstep_core::forms::form::Form;
+use doorstep_core::sync::protocol::{Entity, PushRequest, PushResponse};
+use doorstep_server::storage::{self, Counted};
+
+on_both_backends! {
+    fn a_sealed_inspection_arrives_with_both_photos_and_the_other_device_sees_it(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 3);
+        let a = TestDevice::new();
+        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        a.sync().unwrap();
+        let photos = [take_photo(&a, &hs[0], 1), take_photo(&a, &hs[0], 2)];
+        let form = inspect(&a, &hs[0], &photos);
+
+        let report = a.sync().unwrap();
+        assert_eq!(report.photos_uploaded, 2);
+        assert_eq!(a.store().outbox_len().unwrap(), 0);
+        assert!(a.store().photos_to_upload().unwrap().is_empty());
+        assert_eq!(server.count(Counted::CompletePhotos), 2);
+        let waiting = storage::read(&*server.storage, |tx| Ok(tx.forms_waiting()?)).unwrap();
+        assert!(waiting.is_empty(), "complete once its photos are there: {waiting:?}");
+        for sha in &photos {
+            let on_server = server.photo_bytes(sha);
+            assert_eq!(on_server, a.store().photo_jpeg(sha).unwrap(), "byte-identical");
+        }
+        let stored = storage::read(&*server.storage, |tx| Ok(tx.record(Entity::Form, &form.to_string())?))
+            .unwrap()
+            .expect("the sealed form on the server");
+        let stored: Form = serde_json::from_str(&stored.body).unwrap();
+        assert_eq!(stored, a.store().form(form).unwrap());
+        assert!(server.household(hs[0].id).last_inspection_at.is_some());
+
+        let b = TestDevice::new();
+        b.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        b.sync().unwrap();
+        assert_eq!(b.store().form(form).unwrap(), stored, "the other device has the sealed form");
+        assert_eq!(
+            b.store().household(hs[0].id).unwrap().last_inspection_at,
+            server.household(hs[0].id).last_inspection_at
+        );
+
+        // Syncing again changes nothing and sends nothing twice.
+        let ops = server.count(Counted::Ops);
+        let again = a.sync().unwrap();
+        assert_eq!((again.pushed, again.photos_uploaded), (0, 0));
+        assert_eq!(server.count(Counted::Ops), ops);
+    }
+}
+
+on_both_backends! {
+    fn a_sealed_form_waits_until_its_photos_arrive(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let a = TestDevice::new();
+        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        a.sync().unwrap();
+        let photos = [take_photo(&a, &hs[0], 3), take_photo(&a, &hs[0], 4)];
+        let form = inspect(&a, &hs[0], &photos);
+
+        // Only the operations travel (the photo upload has not happened yet).
+        let ops = a.store().push_batch(1000).unwrap();
+        let answer: PushResponse = common::raw_post(&server.url, "/v1/push", &a, &PushRequest { ops })
+            .json()
+            .unwrap();
+        a.store().acknowledge_through(answer.acknowledged_through).unwrap();
+        let waiting = storage::read(&*server.storage, |tx| Ok(tx.forms_waiting()?)).unwrap();
+        assert_eq!(waiting, vec![form.to_string()]);
+
+        a.sync().unwrap();
+        let waiting = storage::read(&*server.storage, |tx| Ok(tx.forms_waiting()?)).unwrap();
+        assert!(waiting.is_empty());
+    }
+}

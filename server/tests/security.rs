@@ -1,0 +1,242 @@
+//! Every request is authenticated and checked against the technician's scope; every bad
+//! request is refused with its status and a typed body, and nothing of it is stored.
+
+mod common;
+
+use chrono::Utc;
+use common::forms::{inspect, take_photo};
+use common::{Backend, TestDevice, TestServer, households, raw_post, team};
+use doorstep_core::store::Operation;
+use doorstep_core::sync::protocol::{ErrorBody, PushRequest};
+use doorstep_server::storage::Counted;
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+
+const ENDPOINTS: &[(&str, &str)] = &[
+    ("POST", "/v1/push"),
+    ("POST", "/v1/photos/missing"),
+    ("GET", "/v1/pull"),
+    ("GET", "/v1/whoami"),
+    (
+        "PUT",
+        "/v1/photos/0000000000000000000000000000000000000000000000000000000000000000?offset=0&total=1",
+    ),
+];
+
+fn request(method: &str, url: &str) -> reqwest::blocking::RequestBuilder {
+    let client = Client::new();
+    match method {
+        "POST" => client.post(url).header("content-type", "application/json").body("{}"),
+        "PUT" => client.put(url).body(vec![0u8]),
+        _ => client.get(url),
+    }
+}
+
+fn refusal(response: reqwest::blocking::Response) -> (StatusCode, ErrorBody) {
+    let status = response.status();
+    let body: ErrorBody = response.json().expect("a typed error body");
+    (status, body)
+}
+
+/// What the server holds, to prove a refused request stored nothing.
+fn footprint(server: &TestServer) -> [u64; 4] {
+    [
+        server.count(Counted::Ops),
+        server.count(Counted::Conflicts),
+        server.count(Counted::CompletePhotos),
+        server.count(Counted::Records(doorstep_core::sync::protocol::Entity::Form)),
+    ]
+}
+
+on_both_backends! {
+    fn requests_without_a_valid_credential_are_refused_everywhere(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        let credential = phone.store().credential().unwrap().unwrap();
+        let (device_id, _) = credential.split_once('.').unwrap();
+        for (method, path) in ENDPOINTS {
+            let url = format!("{}{path}", server.url);
+            let (status, body) = refusal(request(method, &url).send().unwrap());
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without credential");
+            assert_eq!(body.error, "unauthorized");
+            for wrong in [format!("{device_id}.{}", "0".repeat(64)), "nonsense".into(), format!("other.{}", "1".repeat(64))] {
+                let (status, _) = refusal(request(method, &url).bearer_auth(&wrong).send().unwrap());
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with a wrong credential");
+            }
+        }
+    }
+}
+
+on_both_backends! {
+    fn a_revoked_device_is_refused_at_once(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        households(&server, &team, 2);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let device_id = phone.store().device_id().to_owned();
+        doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::auth::revoke(tx, &device_id, Utc::now())
+        })
+        .unwrap();
+        let err = phone.sync().unwrap_err();
+        assert!(matches!(err, doorstep_core::Error::Auth { .. }), "{err:?}");
+        let credential = phone.store().credential().unwrap().unwrap();
+        for (method, path) in ENDPOINTS {
+            let url = format!("{}{path}", server.url);
+            let (status, body) = refusal(request(method, &url).bearer_auth(&credential).send().unwrap());
+            assert_eq!((status, body.error.as_str()), (StatusCode::UNAUTHORIZED, "revoked"), "{method} {path}");
+        }
+        // Re-enrolling the revoked device with a fresh code is refused as well.
+        let again = phone.syncer.enroll(&phone.store, &server.url, &server.enrollment_code(team.inspector.id), "p");
+        assert!(matches!(again, Err(doorstep_core::Error::Auth { .. })), "{again:?}");
+    }
+}
+
+on_both_backends! {
+    fn a_device_cannot_read_or_write_outside_its_district(backend: Backend) {
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let theirs = team(&server, "滨江二片", "BJ2001");
+        households(&server, &ours, 2);
+        let foreign = common::household("BJ000001", theirs.district.id, 7);
+        server.office_put(doorstep_core::sync::protocol::Record::Household(Box::new(foreign.clone())));
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(ours.inspector.id));
+        phone.sync().unwrap();
+        assert!(phone.store().household(foreign.id).is_err(), "never pulled");
+
+        // A hand-made edit of the other district's household, stamped by this device.
+        phone.store().receive_households(std::slice::from_ref(&foreign)).unwrap();
+        let mut edited = foreign.clone();
+        edited.name = "改名".into();
+        phone.store().save_household(&edited, Utc::now()).unwrap();
+        let before = footprint(&server);
+        let ops = phone.store().push_batch(10).unwrap();
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body.error, "forbidden");
+        assert_eq!(body.op_id, Some(ops[0].op_id));
+        assert_eq!(footprint(&server), before, "nothing stored");
+        assert_eq!(server.household(foreign.id).name, foreign.name);
+
+        // The client parks the refused operation with its reason and goes on.
+        let report = phone.sync().unwrap();
+        assert_eq!(report.rejected, 1);
+        assert_eq!(phone.store().outbox_len().unwrap(), 0);
+        let parked = phone.store().rejected_operations().unwrap();
+        assert_eq!(parked.len(), 1);
+        assert_eq!(parked[0].error, "forbidden");
+    }
+}
+
+on_both_backends! {
+    fn a_sealed_form_changed_after_sealing_is_refused(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let photo = take_photo(&phone, &hs[0], 9);
+        inspect(&phone, &hs[0], &[photo]);
+        let mut ops = phone.store().push_batch(1000).unwrap();
+        let sealed = ops
+            .iter_mut()
+            .find_map(|op| match &mut op.operation {
+                Operation::FormSealed { form } => Some(form),
+                _ => None,
+            })
+            .unwrap();
+        // One answer changed after the customer signed.
+        let (item, _) = sealed.answers.iter().next().map(|(k, v)| (k.clone(), v.clone())).unwrap();
+        sealed.answers.insert(item, doorstep_core::forms::form::Answer::Text("改过".into()));
+        let before = footprint(&server);
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body.error, "form_tampered");
+        assert!(body.message.contains("changed after sealing"), "{}", body.message);
+        assert_eq!(footprint(&server), before, "nothing of the request stored");
+    }
+}
+
+on_both_backends! {
+    fn a_photo_whose_bytes_do_not_match_its_hash_is_refused(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        let credential = phone.store().credential().unwrap().unwrap();
+        let bytes = b"not the photo you are looking for".to_vec();
+        let claimed = "ab".repeat(32);
+        for (offset, total, chunk) in [(0usize, bytes.len(), bytes.clone()), (0, bytes.len() * 2, bytes.clone())] {
+            let url = format!("{}/v1/photos/{claimed}?offset={offset}&total={total}", server.url);
+            let response = Client::new().put(&url).bearer_auth(&credential).body(chunk).send().unwrap();
+            if total == bytes.len() {
+                let (status, body) = refusal(response);
+                assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "photo_mismatch"));
+            } else {
+                assert!(response.status().is_success());
+                let url = format!("{}/v1/photos/{claimed}?offset={}&total={total}", server.url, bytes.len());
+                let (status, body) = refusal(Client::new().put(&url).bearer_auth(&credential).body(bytes.clone()).send().unwrap());
+                assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "photo_mismatch"));
+            }
+        }
+        assert_eq!(server.count(Counted::CompletePhotos), 0);
+        assert_eq!(server.photo_files(), 0, "no file of a mismatched photo is kept");
+    }
+}
+
+on_both_backends! {
+    fn oversized_and_malformed_requests_are_refused_at_every_endpoint(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        let credential = phone.store().credential().unwrap().unwrap();
+        let before = footprint(&server);
+        let client = Client::new();
+        let huge = format!("{{\"ops\":[\"{}\"]}}", "x".repeat(5 * 1024 * 1024));
+        let (status, body) = refusal(
+            client.post(format!("{}/v1/push", server.url)).bearer_auth(&credential)
+                .header("content-type", "application/json").body(huge).send().unwrap(),
+        );
+        assert_eq!((status, body.error.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
+        let big_chunk = vec![0u8; 2 * 1024 * 1024];
+        let url = format!("{}/v1/photos/{}?offset=0&total={}", server.url, "cd".repeat(32), big_chunk.len());
+        let (status, _) = refusal(client.put(&url).bearer_auth(&credential).body(big_chunk).send().unwrap());
+        assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::PAYLOAD_TOO_LARGE, "{status}");
+        let url = format!("{}/v1/photos/{}?offset=0&total=999999999999", server.url, "cd".repeat(32));
+        let (status, _) = refusal(client.put(&url).bearer_auth(&credential).body(vec![1u8]).send().unwrap());
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+        for bad in ["{", "[]", "{\"ops\": 5}", "null", "{\"ops\":[{\"seq\":\"one\"}]}", "\u{0}"] {
+            for path in ["/v1/push", "/v1/photos/missing", "/v1/enroll"] {
+                let (status, body) = refusal(
+                    client.post(format!("{}{path}", server.url)).bearer_auth(&credential)
+                        .header("content-type", "application/json").body(bad).send().unwrap(),
+                );
+                assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{path} {bad:?}: {status}");
+                assert_eq!(body.error, "malformed", "{path} {bad:?}");
+            }
+        }
+        for query in ["limit=many", "cursor=nonsense", "cursor=12.ffff&limit=-1"] {
+            let (status, _) = refusal(
+                client.get(format!("{}/v1/pull?{query}", server.url)).bearer_auth(&credential).send().unwrap(),
+            );
+            assert!(status.is_client_error(), "pull?{query}: {status}");
+        }
+        let (status, _) = refusal(
+            client.put(format!("{}/v1/photos/{}", server.url, "cd".repeat(32))).bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a chunk without offset and total");
+        let (status, _) = refusal(
+            client.put(format!("{}/v1/photos/NOT-A-HASH?offset=0&total=1", server.url)).bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(footprint(&server), before);
+    }
+}
