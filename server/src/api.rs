@@ -75,7 +75,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/pull", get(pull_changes))
         .fallback(|| async { ApiError::NotFound("endpoint") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .with_state(state)
 }
 
@@ -117,17 +120,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
             Err(JsonRejection::BytesRejection(b)) => Err(bytes_rejection(b)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::Malformed("the body must be JSON (content-type: application/json)".into()))
-            }
-            Err(e) => Err(ApiError::Malformed(format!("the body is not valid: {}", e.body_text()))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::Malformed(
+                "the body must be JSON (content-type: application/json)".into(),
+            )),
+            Err(e) => Err(ApiError::Malformed(format!(
+                "the body is not valid: {}",
+                e.body_text()
+            ))),
         }
     }
 }
 
 fn bytes_rejection(b: BytesRejection) -> ApiError {
     if b.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge(format!("a request body may be at most {MAX_REQUEST_BYTES} bytes"))
+        ApiError::TooLarge(format!(
+            "a request body may be at most {MAX_REQUEST_BYTES} bytes"
+        ))
     } else {
         ApiError::Malformed("the body could not be read".into())
     }
@@ -148,12 +156,22 @@ async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> ApiResult<
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let storage = state.storage.clone();
-    blocking(move || read(&*storage, |tx| auth::authenticate(tx, authorization.as_deref()))).await
+    blocking(move || {
+        read(&*storage, |tx| {
+            auth::authenticate(tx, authorization.as_deref())
+        })
+    })
+    .await
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> ApiResult<Json<serde_json::Value>> {
     let storage = state.storage.clone();
-    blocking(move || read(&*storage, |tx| Ok(tx.count(crate::storage::Counted::Devices)?))).await?;
+    blocking(move || {
+        read(&*storage, |tx| {
+            Ok(tx.count(crate::storage::Counted::Devices)?)
+        })
+    })
+    .await?;
     Ok(Json(serde_json::json!({
         "status": "ok",
         "storage": state.storage.backend(),
@@ -171,11 +189,31 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     };
     let body = [
         line("requests_total", "HTTP requests received.", &m.requests),
-        line("requests_refused_total", "Requests answered with an error.", &m.refused),
-        line("ops_applied_total", "Device operations applied (repeats not counted).", &m.ops_applied),
-        line("conflicts_total", "Edits overridden by the merge.", &m.conflicts),
-        line("photos_received_total", "Photo chunks received.", &m.photos_received),
-        line("changes_pulled_total", "Changes sent to devices.", &m.changes_pulled),
+        line(
+            "requests_refused_total",
+            "Requests answered with an error.",
+            &m.refused,
+        ),
+        line(
+            "ops_applied_total",
+            "Device operations applied (repeats not counted).",
+            &m.ops_applied,
+        ),
+        line(
+            "conflicts_total",
+            "Edits overridden by the merge.",
+            &m.conflicts,
+        ),
+        line(
+            "photos_received_total",
+            "Photo chunks received.",
+            &m.photos_received,
+        ),
+        line(
+            "changes_pulled_total",
+            "Changes sent to devices.",
+            &m.changes_pulled,
+        ),
     ]
     .concat();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
@@ -229,8 +267,14 @@ async fn push_ops(
         })
     })
     .await?;
-    state.metrics.ops_applied.fetch_add(u64::from(pushed.applied), Ordering::Relaxed);
-    state.metrics.conflicts.fetch_add(u64::from(pushed.conflicts), Ordering::Relaxed);
+    state
+        .metrics
+        .ops_applied
+        .fetch_add(u64::from(pushed.applied), Ordering::Relaxed);
+    state
+        .metrics
+        .conflicts
+        .fetch_add(u64::from(pushed.conflicts), Ordering::Relaxed);
     Ok(Json(PushResponse {
         acknowledged_through: pushed.acknowledged_through,
         applied: pushed.applied,
@@ -247,10 +291,13 @@ async fn photos_missing(
     authenticated(&state, &headers).await?;
     let Body(request) = body?;
     if request.sha256.len() > 1000 {
-        return Err(ApiError::TooLarge("ask about at most 1000 photos at a time".into()));
+        return Err(ApiError::TooLarge(
+            "ask about at most 1000 photos at a time".into(),
+        ));
     }
     let storage = state.storage.clone();
-    let missing = blocking(move || read(&*storage, |tx| photos::missing(tx, &request.sha256))).await?;
+    let missing =
+        blocking(move || read(&*storage, |tx| photos::missing(tx, &request.sha256))).await?;
     Ok(Json(MissingPhotosResponse {
         missing: missing
             .into_iter()
@@ -275,7 +322,10 @@ async fn photo_chunk(
     authenticated(&state, &headers).await?;
     let q = query(q)?;
     let chunk = raw_body(request).await?;
-    state.metrics.photos_received.fetch_add(1, Ordering::Relaxed);
+    state
+        .metrics
+        .photos_received
+        .fetch_add(1, Ordering::Relaxed);
     let answer = photos::put_chunk(
         state.storage.clone(),
         state.blobs.clone(),

@@ -66,15 +66,23 @@ pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiR
 
 const BAD_CODE: &str = "the enrollment code is wrong, already used or expired";
 
-pub fn enroll(tx: &mut dyn Tx, req: &EnrollRequest, now: DateTime<Utc>) -> ApiResult<EnrollResponse> {
+pub fn enroll(
+    tx: &mut dyn Tx,
+    req: &EnrollRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<EnrollResponse> {
     if req.device_id.is_empty()
         || req.device_id.len() > 64
         || !req.device_id.bytes().all(|b| b.is_ascii_alphanumeric())
     {
-        return Err(ApiError::invalid("device_id must be 1 to 64 letters and digits"));
+        return Err(ApiError::invalid(
+            "device_id must be 1 to 64 letters and digits",
+        ));
     }
     if req.device_model.chars().count() > 100 {
-        return Err(ApiError::invalid("device_model is longer than 100 characters"));
+        return Err(ApiError::invalid(
+            "device_model is longer than 100 characters",
+        ));
     }
     let code = req.code.trim().to_ascii_uppercase();
     let mut enrollment = tx

@@ -115,9 +115,7 @@ impl ApiError {
             ApiError::PhotoMismatch => "photo_mismatch",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Malformed(_) => "malformed",
-            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
-                "conflict"
-            }
+            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => "conflict",
             ApiError::NotFound(_) => "not_found",
             ApiError::Storage(_) | ApiError::Internal(_) => "internal",
         }

@@ -20,10 +20,16 @@ pub fn blob_path(sha256: &str) -> BlobPath {
 }
 
 pub fn check_hash(sha256: &str) -> ApiResult<()> {
-    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(())
     } else {
-        Err(ApiError::invalid("a photo hash is 64 lowercase hexadecimal digits"))
+        Err(ApiError::invalid(
+            "a photo hash is 64 lowercase hexadecimal digits",
+        ))
     }
 }
 
@@ -55,7 +61,9 @@ fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> ApiResult<Standing> {
     Ok(match tx.photo(sha256)? {
         Some(p) if p.complete => Standing::Complete(p.total),
         Some(p) if p.total != total => {
-            return Err(ApiError::invalid("the photo's size differs from the upload in progress"));
+            return Err(ApiError::invalid(
+                "the photo's size differs from the upload in progress",
+            ));
         }
         Some(p) => Standing::At(p.received),
         None => Standing::At(0),
@@ -63,7 +71,8 @@ fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> ApiResult<Standing> {
 }
 
 /// Takes one chunk. The answer says where the upload stands, so a client that lost an answer
-/// learns where to resume; a chunk at the wrong offset is not stored.
+/// learns where to resume; a chunk at the wrong offset is not stored. The work runs to its end
+/// even if the client goes away in the middle, so an upload is never left half-finished.
 pub async fn put_chunk(
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn ObjectStore>,
@@ -83,103 +92,93 @@ pub async fn put_chunk(
             "a chunk must be 1 to {PHOTO_CHUNK_BYTES} bytes"
         )));
     }
-    let end = offset + chunk.len() as u64;
-    if end > total {
+    if offset + chunk.len() as u64 > total {
         return Err(ApiError::invalid("the chunk runs past the photo's size"));
     }
-    let (total_i, offset_i) = (total as i64, offset as i64);
-    let whole = offset == 0 && end == total;
-    let st = {
-        let storage = storage.clone();
-        let sha = sha256.clone();
-        blocking(move || read(&*storage, |tx| standing(tx, &sha, total_i))).await?
-    };
-    match st {
-        Standing::Complete(t) => return Ok(done(t)),
-        Standing::At(at) if at != offset_i => {
-            return Ok(PhotoChunkResponse {
-                received: at as u64,
-                complete: false,
-            });
+    tokio::spawn(take_chunk(
+        storage,
+        blobs,
+        sha256,
+        offset as i64,
+        total as i64,
+        chunk,
+    ))
+    .await
+    .map_err(|e| ApiError::Internal(format!("upload task: {e}")))?
+}
+
+async fn take_chunk(
+    storage: Arc<dyn Storage>,
+    blobs: Arc<dyn ObjectStore>,
+    sha256: String,
+    offset: i64,
+    total: i64,
+    chunk: Bytes,
+) -> ApiResult<PhotoChunkResponse> {
+    let end = offset + chunk.len() as i64;
+    if offset == 0 && end == total {
+        // The whole photo in one request: checked, stored, done; the database never sees it.
+        if let Standing::Complete(t) = standing_now(&storage, &sha256, total).await? {
+            return Ok(done(t));
         }
-        Standing::At(_) => {}
-    }
-    if whole {
         if !matches(&sha256, &chunk) {
             return Err(ApiError::PhotoMismatch);
         }
-        blobs
-            .put(&blob_path(&sha256), chunk.into())
-            .await
-            .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
-        let sha = sha256.clone();
-        blocking(move || {
-            write(&*storage, |tx| {
-                tx.put_photo(&PhotoRow {
-                    sha256: sha.clone(),
-                    total: total_i,
-                    received: total_i,
-                    complete: true,
-                })?;
-                tx.drop_photo_chunks(&sha)?;
-                Ok(())
-            })
-        })
-        .await?;
-        return Ok(done(total_i));
+        return store_blob(storage, blobs, sha256, total, chunk).await;
     }
-    // A part of a longer photo: stored in the database until the last part arrives.
-    let gathered = {
-        let storage = storage.clone();
-        let sha = sha256.clone();
-        blocking(move || {
-            write(&*storage, |tx| {
-                match standing(tx, &sha, total_i)? {
-                    Standing::Complete(_) => return Ok(None),
-                    Standing::At(at) if at != offset_i => return Ok(Some(Err(at))),
-                    Standing::At(_) => {}
-                }
-                tx.put_photo_chunk(&sha, offset_i, &chunk)?;
-                tx.put_photo(&PhotoRow {
-                    sha256: sha.clone(),
-                    total: total_i,
-                    received: end as i64,
-                    complete: false,
-                })?;
-                if end == total {
-                    Ok(Some(Ok(Some(tx.photo_chunks(&sha)?))))
-                } else {
-                    Ok(Some(Ok(None)))
-                }
-            })
-        })
-        .await?
-    };
-    let bytes = match gathered {
-        None => return Ok(done(total_i)),
-        Some(Err(at)) => {
-            return Ok(PhotoChunkResponse {
-                received: at as u64,
-                complete: false,
-            });
-        }
-        Some(Ok(None)) => {
-            return Ok(PhotoChunkResponse {
+    // A part of a longer photo: kept in the database until the last part is there.
+    let sha = sha256.clone();
+    let st = storage.clone();
+    let standing = blocking(move || {
+        write(&*st, |tx| {
+            match standing(tx, &sha, total)? {
+                Standing::At(at) if at == offset => {}
+                other => return Ok(other),
+            }
+            tx.put_photo_chunk(&sha, offset, &chunk)?;
+            tx.put_photo(&PhotoRow {
+                sha256: sha.clone(),
+                total,
                 received: end,
                 complete: false,
-            });
-        }
-        Some(Ok(Some(bytes))) => bytes,
-    };
-    if bytes.len() as u64 != total || !matches(&sha256, &bytes) {
-        // Start the upload over: nothing of a mismatched photo is kept.
-        let sha = sha256.clone();
+            })?;
+            Ok(Standing::At(end))
+        })
+    })
+    .await?;
+    match standing {
+        Standing::Complete(t) => Ok(done(t)),
+        // Every byte is there (now, or by an earlier request that was cut before it finished).
+        Standing::At(at) if at == total => finish(storage, blobs, sha256, total).await,
+        Standing::At(at) => Ok(PhotoChunkResponse {
+            received: at as u64,
+            complete: false,
+        }),
+    }
+}
+
+async fn standing_now(storage: &Arc<dyn Storage>, sha256: &str, total: i64) -> ApiResult<Standing> {
+    let (st, sha) = (storage.clone(), sha256.to_owned());
+    blocking(move || read(&*st, |tx| standing(tx, &sha, total))).await
+}
+
+/// Joins the stored parts, checks them against the hash, and stores the photo; a mismatch
+/// drops every part, so the upload starts over and nothing of it is kept.
+async fn finish(
+    storage: Arc<dyn Storage>,
+    blobs: Arc<dyn ObjectStore>,
+    sha256: String,
+    total: i64,
+) -> ApiResult<PhotoChunkResponse> {
+    let (st, sha) = (storage.clone(), sha256.clone());
+    let bytes = blocking(move || read(&*st, |tx| Ok(tx.photo_chunks(&sha)?))).await?;
+    if bytes.len() as i64 != total || !matches(&sha256, &bytes) {
         blocking(move || {
             write(&*storage, |tx| {
-                tx.drop_photo_chunks(&sha)?;
+                tx.drop_photo_chunks(&sha256)?;
                 tx.put_photo(&PhotoRow {
-                    sha256: sha.clone(),
-                    total: total_i,
+                    sha256: sha256.clone(),
+                    total,
                     received: 0,
                     complete: false,
                 })?;
@@ -189,16 +188,28 @@ pub async fn put_chunk(
         .await?;
         return Err(ApiError::PhotoMismatch);
     }
+    store_blob(storage, blobs, sha256, total, Bytes::from(bytes)).await
+}
+
+/// Puts the checked bytes in the blob store (atomically: a temporary file renamed, or one S3
+/// PUT), then marks the photo complete.
+async fn store_blob(
+    storage: Arc<dyn Storage>,
+    blobs: Arc<dyn ObjectStore>,
+    sha256: String,
+    total: i64,
+    bytes: Bytes,
+) -> ApiResult<PhotoChunkResponse> {
     blobs
-        .put(&blob_path(&sha256), Bytes::from(bytes).into())
+        .put(&blob_path(&sha256), bytes.into())
         .await
         .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
     blocking(move || {
         write(&*storage, |tx| {
             tx.put_photo(&PhotoRow {
                 sha256: sha256.clone(),
-                total: total_i,
-                received: total_i,
+                total,
+                received: total,
                 complete: true,
             })?;
             tx.drop_photo_chunks(&sha256)?;
@@ -206,7 +217,7 @@ pub async fn put_chunk(
         })
     })
     .await?;
-    Ok(done(total_i))
+    Ok(done(total))
 }
 
 fn done(total: i64) -> PhotoChunkResponse {

@@ -35,9 +35,17 @@ pub fn pull(
             let seq: i64 = seq
                 .parse()
                 .map_err(|_| ApiError::invalid("the pull cursor is not one this server issued"))?;
-            if fp == scope_fp { (seq, false) } else { (0, true) }
+            if fp == scope_fp {
+                (seq, false)
+            } else {
+                (0, true)
+            }
         }
-        None => return Err(ApiError::invalid("the pull cursor is not one this server issued")),
+        None => {
+            return Err(ApiError::invalid(
+                "the pull cursor is not one this server issued",
+            ));
+        }
     };
     let mut entries = tx.changes(&device.scope, after, limit + 1)?;
     let more = entries.len() > limit;
@@ -77,9 +85,14 @@ fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Cha
     let action = match record {
         Some(r) if r.deleted => ChangeAction::Delete,
         Some(r) if r.buckets.iter().any(|b| device.scope.contains(b)) => {
-            let tagged = format!(r#"{{"entity":"{}","record":{}}}"#, e.entity.as_str(), r.body);
-            let record: Record = serde_json::from_str(&tagged)
-                .map_err(|err| ApiError::Internal(format!("stored {} unreadable: {err}", e.entity.as_str())))?;
+            let tagged = format!(
+                r#"{{"entity":"{}","record":{}}}"#,
+                e.entity.as_str(),
+                r.body
+            );
+            let record: Record = serde_json::from_str(&tagged).map_err(|err| {
+                ApiError::Internal(format!("stored {} unreadable: {err}", e.entity.as_str()))
+            })?;
             ChangeAction::Put { record }
         }
         Some(_) => ChangeAction::Leave,

@@ -40,8 +40,9 @@ pub fn scope_of(t: &Technician) -> Vec<String> {
 
 /// A record's body, decoded.
 pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> ApiResult<T> {
-    serde_json::from_str(&record.body)
-        .map_err(|e| ApiError::Internal(format!("stored {} unreadable: {e}", record.entity.as_str())))
+    serde_json::from_str(&record.body).map_err(|e| {
+        ApiError::Internal(format!("stored {} unreadable: {e}", record.entity.as_str()))
+    })
 }
 
 /// Writes `record` with a new sequence number, with an entry in each of its buckets and a
@@ -76,7 +77,11 @@ pub fn save_at(
         tx.put_bucket_entry(bucket, &entry(false))?;
     }
     if let Some(previous) = previous {
-        for gone in previous.buckets.iter().filter(|b| !record.buckets.contains(b)) {
+        for gone in previous
+            .buckets
+            .iter()
+            .filter(|b| !record.buckets.contains(b))
+        {
             tx.put_bucket_entry(gone, &entry(true))?;
         }
     }
@@ -86,8 +91,16 @@ pub fn save_at(
 /// The stored form of a core record: id, unique key, and the buckets it belongs in.
 pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
     let (id, key, buckets) = match record {
-        Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone()), household_buckets(h)),
-        Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone()), order_buckets(tx, o)?),
+        Record::Household(h) => (
+            h.id.to_string(),
+            Some(h.customer_number.clone()),
+            household_buckets(h),
+        ),
+        Record::WorkOrder(o) => (
+            o.id.to_string(),
+            Some(o.number.clone()),
+            order_buckets(tx, o)?,
+        ),
         Record::Reading(r) => (
             format!("{}/{}", r.household_id, r.taken_at.timestamp_millis()),
             None,
@@ -108,7 +121,11 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
             (t.id.to_string(), Some(t.badge.clone()), b)
         }
         Record::Outage(o) => (o.id.to_string(), None, vec![ALL.to_owned()]),
-        Record::Template(t) => (format!("{}@{}", t.id, t.version), None, vec![ALL.to_owned()]),
+        Record::Template(t) => (
+            format!("{}@{}", t.id, t.version),
+            None,
+            vec![ALL.to_owned()],
+        ),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -153,7 +170,10 @@ fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
 
 /// The buckets a record is in now (none if there is no such record).
 pub fn buckets_of(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<Vec<String>> {
-    Ok(tx.record(entity, id)?.map(|r| r.buckets).unwrap_or_default())
+    Ok(tx
+        .record(entity, id)?
+        .map(|r| r.buckets)
+        .unwrap_or_default())
 }
 
 /// Saves a record from the back office (admin tool, console): the new version replaces the
@@ -174,8 +194,12 @@ pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> ApiResult<StoredReco
         crate::push::stamp_office_edit(&mut new, previous.as_ref(), h, seq)?;
         if let Some(prev) = previous {
             let old_own = household_buckets(&decode::<Household>(prev)?);
-            new.buckets
-                .extend(prev.buckets.iter().filter(|b| !old_own.contains(b)).cloned());
+            new.buckets.extend(
+                prev.buckets
+                    .iter()
+                    .filter(|b| !old_own.contains(b))
+                    .cloned(),
+            );
         }
     }
     save_at(tx, new, previous.as_ref(), seq)

@@ -38,9 +38,12 @@ pub struct StorageOptions {
 impl StorageOptions {
     pub fn open_storage(&self) -> Result<Arc<dyn Storage>, String> {
         let storage: Arc<dyn Storage> = match &self.database_url {
-            Some(url) => Arc::new(PostgresStorage::connect(url, self.pool).map_err(|e| e.to_string())?),
+            Some(url) => {
+                Arc::new(PostgresStorage::connect(url, self.pool).map_err(|e| e.to_string())?)
+            }
             None => Arc::new(
-                SqliteStorage::open(&self.data.join("doorstep.sqlite")).map_err(|e| e.to_string())?,
+                SqliteStorage::open(&self.data.join("doorstep.sqlite"))
+                    .map_err(|e| e.to_string())?,
             ),
         };
         seed_templates(&*storage).map_err(|e| e.to_string())?;
@@ -52,7 +55,10 @@ impl StorageOptions {
     }
 }
 
-pub fn open_blobs(blobs: Option<&str>, data: &std::path::Path) -> Result<Arc<dyn ObjectStore>, String> {
+pub fn open_blobs(
+    blobs: Option<&str>,
+    data: &std::path::Path,
+) -> Result<Arc<dyn ObjectStore>, String> {
     match blobs {
         Some(url) if url.starts_with("s3://") => {
             let bucket = url.trim_start_matches("s3://").trim_end_matches('/');
@@ -63,9 +69,12 @@ pub fn open_blobs(blobs: Option<&str>, data: &std::path::Path) -> Result<Arc<dyn
             Ok(Arc::new(store))
         }
         other => {
-            let dir = other.map(PathBuf::from).unwrap_or_else(|| data.join("photos"));
+            let dir = other
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data.join("photos"));
             std::fs::create_dir_all(&dir).map_err(|e| format!("photo directory: {e}"))?;
-            let store = LocalFileSystem::new_with_prefix(&dir).map_err(|e| format!("photo directory: {e}"))?;
+            let store = LocalFileSystem::new_with_prefix(&dir)
+                .map_err(|e| format!("photo directory: {e}"))?;
             Ok(Arc::new(store))
         }
     }
@@ -124,7 +133,9 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if std::env::var_os("DOORSTEP_LOG_JSON").is_some() {
         builder.json().try_init()
     } else {

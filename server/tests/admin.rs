@@ -321,6 +321,14 @@ fn service_center_imports_a_district_of_households() {
     // One audit row per household created.
     let audit = office.ok(&["audit"]);
     assert_eq!(audit.matches("household_created").count(), 5, "{audit}");
+
+    // The district's devices pull all five; an unchanged re-import gives them nothing to pull.
+    let bucket = vec![format!("district:{district}")];
+    let changes =
+        || storage::read(&*office.storage(), |tx| Ok(tx.count_changes(&bucket, 0)?)).unwrap();
+    assert_eq!(changes(), 5);
+    office.ok(&["household", "import", &file]);
+    assert_eq!(changes(), 5);
 }
 
 #[test]

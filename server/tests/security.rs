@@ -26,7 +26,10 @@ const ENDPOINTS: &[(&str, &str)] = &[
 fn request(method: &str, url: &str) -> reqwest::blocking::RequestBuilder {
     let client = Client::new();
     match method {
-        "POST" => client.post(url).header("content-type", "application/json").body("{}"),
+        "POST" => client
+            .post(url)
+            .header("content-type", "application/json")
+            .body("{}"),
         "PUT" => client.put(url).body(vec![0u8]),
         _ => client.get(url),
     }
@@ -44,7 +47,9 @@ fn footprint(server: &TestServer) -> [u64; 4] {
         server.count(Counted::Ops),
         server.count(Counted::Conflicts),
         server.count(Counted::CompletePhotos),
-        server.count(Counted::Records(doorstep_core::sync::protocol::Entity::Form)),
+        server.count(Counted::Records(
+            doorstep_core::sync::protocol::Entity::Form,
+        )),
     ]
 }
 

@@ -342,7 +342,9 @@ fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
 /// A sealed form from the server (filled on another device): kept as it is, once.
 fn write_sealed_form(tx: &Transaction<'_>, f: &Form) -> Result<()> {
     let Some(seal) = &f.seal else {
-        return Err(crate::InvalidInput::new("form.seal", "only sealed forms are sent to devices").into());
+        return Err(
+            crate::InvalidInput::new("form.seal", "only sealed forms are sent to devices").into(),
+        );
     };
     tx.prepare_cached(
         "INSERT OR IGNORE INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)

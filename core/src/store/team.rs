@@ -96,7 +96,12 @@ pub(super) fn write_technician(tx: &Transaction<'_>, t: &Technician) -> Result<(
     tx.prepare_cached(
         "INSERT OR REPLACE INTO technicians(id, crew_id, district_id, doc) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![t.id, t.crew_id, t.district_id, serde_json::to_string(t)?])?;
+    .execute(params![
+        t.id,
+        t.crew_id,
+        t.district_id,
+        serde_json::to_string(t)?
+    ])?;
     Ok(())
 }
 

@@ -7,15 +7,15 @@
 //! connection, a server error) is retried with exponential backoff; a cancelled sync stops at
 //! the next request and keeps everything already acknowledged.
 
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -76,6 +76,8 @@ pub struct SyncOptions {
     pub push_batch: usize,
     /// Changes per pull page.
     pub pull_page: usize,
+    /// Bytes per photo upload request (at most the protocol's `PHOTO_CHUNK_BYTES`).
+    pub photo_chunk: usize,
     /// Tries of one request before the sync gives up (the shell's scheduler tries again later).
     pub attempts: u32,
     /// The first wait after a failure; it doubles with every further failure, up to `max_backoff`.
@@ -89,6 +91,7 @@ impl Default for SyncOptions {
         Self {
             push_batch: 500,
             pull_page: 2000,
+            photo_chunk: PHOTO_CHUNK_BYTES,
             attempts: 5,
             backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(8),
@@ -171,11 +174,7 @@ impl Syncer {
 
     /// Sends a request (built anew for each try) until it gets an answer that is not a
     /// transient failure, waiting longer after each failure.
-    fn send(
-        &self,
-        build: &dyn Fn() -> RequestBuilder,
-        cancel: &CancelToken,
-    ) -> Result<Response> {
+    fn send(&self, build: &dyn Fn() -> RequestBuilder, cancel: &CancelToken) -> Result<Response> {
         let mut wait = self.options.backoff;
         let mut attempt = 0;
         loop {
@@ -262,9 +261,10 @@ impl Session<'_> {
             }
             let request = PushRequest { ops };
             let url = format!("{}/v1/push", self.server);
-            let answer: Result<PushResponse> = self
-                .syncer
-                .json(&|| self.authed(self.syncer.http.post(&url)).json(&request), self.cancel);
+            let answer: Result<PushResponse> = self.syncer.json(
+                &|| self.authed(self.syncer.http.post(&url)).json(&request),
+                self.cancel,
+            );
             match answer {
                 Ok(ack) => {
                     let removed = lock(store)?.acknowledge_through(ack.acknowledged_through)?;
@@ -319,9 +319,10 @@ impl Session<'_> {
                 sha256: hashes.to_vec(),
             };
             let url = format!("{}/v1/photos/missing", self.server);
-            let missing: MissingPhotosResponse = self
-                .syncer
-                .json(&|| self.authed(self.syncer.http.post(&url)).json(&request), self.cancel)?;
+            let missing: MissingPhotosResponse = self.syncer.json(
+                &|| self.authed(self.syncer.http.post(&url)).json(&request),
+                self.cancel,
+            )?;
             let lacking: std::collections::HashMap<&str, u64> = missing
                 .missing
                 .iter()
@@ -360,8 +361,11 @@ impl Session<'_> {
         let total = bytes.len() as u64;
         let mut sent = 0;
         loop {
-            let start = offset.min(total) as usize;
-            let end = (start + PHOTO_CHUNK_BYTES).min(bytes.len());
+            // Never an empty chunk: if the server holds every byte but has not finished the
+            // photo (an earlier request was cut), the last byte again makes it finish.
+            let start = offset.min(total.saturating_sub(1)) as usize;
+            let chunk_len = self.syncer.options.photo_chunk.clamp(1, PHOTO_CHUNK_BYTES);
+            let end = (start + chunk_len).min(bytes.len());
             let url = format!(
                 "{}/v1/photos/{hash}?offset={start}&total={total}",
                 self.server

@@ -31,7 +31,8 @@ pub fn trusted_step_time(
     stamp: &Hlc,
     received_at: DateTime<Utc>,
 ) -> (DateTime<Utc>, StepTime) {
-    let stamp_at = DateTime::<Utc>::from_timestamp_millis(stamp.wall_ms as i64).unwrap_or(received_at);
+    let stamp_at =
+        DateTime::<Utc>::from_timestamp_millis(stamp.wall_ms as i64).unwrap_or(received_at);
     let latest = received_at + CLOCK_TOLERANCE;
     if (device_at - stamp_at).abs() > CLOCK_TOLERANCE {
         if stamp_at > latest {

@@ -10,8 +10,8 @@ use doorstep_core::sync::protocol::Entity;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow, Storage,
-    StorageError, StorageResult, StoredRecord, Tx,
+    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
+    Storage, StorageError, StorageResult, StoredRecord, Tx,
 };
 use crate::error::ApiResult;
 
@@ -41,7 +41,8 @@ impl SqliteStorage {
 
 fn connect(path: &Path) -> StorageResult<Connection> {
     let conn = Connection::open(path).map_err(db)?;
-    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(db)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(db)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )
@@ -130,7 +131,9 @@ const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, bucke
 impl Tx for SqliteTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
         self.tx
-            .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value")
+            .prepare_cached(
+                "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
+            )
             .map_err(db)?
             .query_row([], |r| r.get(0))
             .map_err(db)
@@ -343,9 +346,7 @@ impl Tx for SqliteTx<'_> {
                     lost: r.get(6)?,
                     kept_by: r.get(7)?,
                     lost_by: r.get(8)?,
-                    op_id: r
-                        .get::<_, Option<String>>(9)?
-                        .and_then(|o| o.parse().ok()),
+                    op_id: r.get::<_, Option<String>>(9)?.and_then(|o| o.parse().ok()),
                     at: r.get(10)?,
                 })
             })
@@ -460,7 +461,9 @@ impl Tx for SqliteTx<'_> {
 
     fn photo(&mut self, sha256: &str) -> StorageResult<Option<PhotoRow>> {
         self.tx
-            .prepare_cached("SELECT sha256, total, received, complete FROM photos WHERE sha256 = ?1")
+            .prepare_cached(
+                "SELECT sha256, total, received, complete FROM photos WHERE sha256 = ?1",
+            )
             .map_err(db)?
             .query_row([sha256], |r| {
                 Ok(PhotoRow {

@@ -25,8 +25,6 @@ use doorstep_server::{auth, records};
 use object_store::ObjectStore;
 use object_store::prefix::PrefixStore;
 
-
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -144,7 +142,9 @@ impl TestServer {
             Backend::Postgres => {
                 let bucket = std::env::var("DOORSTEP_TEST_S3_BUCKET")
                     .expect("DOORSTEP_TEST_S3_BUCKET (from target/services/env)");
-                let s3 = doorstep_server::serve::open_blobs(Some(&format!("s3://{bucket}")), dir.path()).unwrap();
+                let s3 =
+                    doorstep_server::serve::open_blobs(Some(&format!("s3://{bucket}")), dir.path())
+                        .unwrap();
                 let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
                 Arc::new(PrefixStore::new(s3, prefix.as_str()))
             }

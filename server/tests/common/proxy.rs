@@ -163,7 +163,12 @@ fn serve_client(client: TcpStream, shared: &Shared) {
         let faults = *shared.faults.lock().unwrap();
         let (roll, cut_at, delay_ms, replay_now): (f64, f64, u64, bool) = {
             let mut rng = shared.rng.lock().unwrap();
-            (rng.random(), rng.random(), rng.random_range(1..40), rng.random_bool(0.3))
+            (
+                rng.random(),
+                rng.random(),
+                rng.random_range(1..40),
+                rng.random_bool(0.3),
+            )
         };
         // Old requests sent again, out of order, before this one.
         if replay_now {

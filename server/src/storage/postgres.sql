@@ -1,0 +1,111 @@
+-- The Doorstep server's tables (PostgreSQL): the same tables as sqlite.sql. Run at every start by
+-- every server process, under an advisory lock, so it must stay idempotent.
+CREATE TABLE IF NOT EXISTS counters (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO counters(name, value) VALUES ('seq', 0) ON CONFLICT DO NOTHING;
+
+-- The current version of every record, as the core's JSON; `key` is its unique business key.
+-- `buckets` is a JSON array as text, as in SQLite.
+CREATE TABLE IF NOT EXISTS records (
+    entity  TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    key     TEXT,
+    seq     BIGINT NOT NULL,
+    deleted BOOLEAN NOT NULL,
+    body    TEXT NOT NULL,
+    stamps  TEXT NOT NULL,
+    buckets TEXT NOT NULL,
+    PRIMARY KEY (entity, id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(entity, key) WHERE key IS NOT NULL;
+
+-- Per scope bucket, the last change of each record in it (compacted: one row per record).
+CREATE TABLE IF NOT EXISTS bucket_entries (
+    bucket      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    seq         BIGINT NOT NULL,
+    left_bucket BOOLEAN NOT NULL,
+    PRIMARY KEY (bucket, entity, id)
+);
+CREATE INDEX IF NOT EXISTS bucket_entries_seq ON bucket_entries(bucket, seq);
+
+-- Every operation a device pushed, exactly once.
+CREATE TABLE IF NOT EXISTS ops (
+    device_id   TEXT NOT NULL,
+    op_id       TEXT NOT NULL,
+    device_seq  BIGINT NOT NULL,
+    hlc         TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    device_time TIMESTAMPTZ NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    server_seq  BIGINT NOT NULL,
+    payload     TEXT NOT NULL,
+    PRIMARY KEY (device_id, op_id)
+);
+
+CREATE TABLE IF NOT EXISTS conflicts (
+    n         BIGSERIAL PRIMARY KEY,
+    seq       BIGINT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    rule      TEXT NOT NULL,
+    kept      TEXT NOT NULL,
+    lost      TEXT NOT NULL,
+    kept_by   TEXT NOT NULL,
+    lost_by   TEXT NOT NULL,
+    op_id     TEXT,
+    at        TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    n         BIGSERIAL PRIMARY KEY,
+    at        TIMESTAMPTZ NOT NULL,
+    actor     TEXT NOT NULL,
+    device_id TEXT,
+    action    TEXT NOT NULL,
+    entity    TEXT,
+    entity_id TEXT
+);
+
+CREATE TABLE IF NOT EXISTS devices (
+    id                TEXT PRIMARY KEY,
+    technician_id     TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    enrolled_at       TIMESTAMPTZ NOT NULL,
+    revoked_at        TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS enrollments (
+    code_sha256   TEXT PRIMARY KEY,
+    technician_id TEXT NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL,
+    used_by       TEXT
+);
+
+CREATE TABLE IF NOT EXISTS photos (
+    sha256   TEXT PRIMARY KEY,
+    total    BIGINT NOT NULL,
+    received BIGINT NOT NULL,
+    complete BOOLEAN NOT NULL
+);
+
+-- Chunks of uploads in progress (shared by every server process); dropped once complete.
+-- `offset` is a reserved word in PostgreSQL: always quoted.
+CREATE TABLE IF NOT EXISTS photo_chunks (
+    sha256   TEXT NOT NULL,
+    "offset" BIGINT NOT NULL,
+    bytes    BYTEA NOT NULL,
+    PRIMARY KEY (sha256, "offset")
+);
+
+CREATE TABLE IF NOT EXISTS form_photos (
+    form_id TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    PRIMARY KEY (form_id, sha256)
+);
