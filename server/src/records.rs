@@ -231,3 +231,19 @@ pub fn share_household_with_order(
     save(tx, updated, Some(&household))?;
     Ok(())
 }
+
+/// Deletes a record as the back office does: the record stays as a tombstone (`deleted`), in
+/// the buckets it was in, so every device that holds it learns of the deletion at its next pull.
+pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<StoredRecord> {
+    let current = tx
+        .record(entity, id)?
+        .filter(|r| !r.deleted)
+        .ok_or(ApiError::NotFound("record"))?;
+    let tombstone = StoredRecord {
+        deleted: true,
+        // The key is free again (a customer number may be given to a new account).
+        key: None,
+        ..current.clone()
+    };
+    save(tx, tombstone, Some(&current))
+}

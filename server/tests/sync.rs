@@ -5,7 +5,7 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use common::{Backend, TestDevice, TestServer, households, team};
 use doorstep_core::household::Phone;
-use doorstep_core::sync::protocol::Record;
+use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use doorstep_server::storage::Counted;
 
@@ -111,5 +111,204 @@ on_both_backends! {
         let stored = server.work_order(&order.id.to_string());
         assert_eq!(stored.status(), WorkOrderStatus::Resolved);
         assert_eq!(stored.reached(WorkOrderStatus::Resolved), Some(resolved));
+    }
+}
+
+on_both_backends! {
+    fn a_household_moved_to_another_district_leaves_the_phone_without_being_deleted(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let hs = households(&server, &west, 3);
+        let ours = TestDevice::new();
+        ours.enroll(&server.url, &server.enrollment_code(west.inspector.id));
+        let theirs = TestDevice::new();
+        theirs.enroll(&server.url, &server.enrollment_code(east.inspector.id));
+        ours.sync().unwrap();
+        theirs.sync().unwrap();
+        assert!(theirs.store().household(hs[0].id).is_err());
+
+        server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
+        let report = ours.sync().unwrap();
+        assert_eq!(report.removed, 1);
+        assert!(ours.store().household(hs[0].id).is_err(), "it left the phone");
+        assert!(ours.store().household(hs[1].id).is_ok());
+        assert_eq!(ours.store().outbox_len().unwrap(), 0, "leaving is not reported as a deletion");
+        let on_server = server.household(hs[0].id);
+        assert_eq!(on_server.district_id, Some(east.district.id), "still on the server, not deleted");
+        theirs.sync().unwrap();
+        assert_eq!(theirs.store().household(hs[0].id).unwrap(), on_server);
+    }
+}
+
+on_both_backends! {
+    fn a_household_deleted_by_the_office_is_removed_from_every_phone(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 3);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::records::delete_from_office(tx, Entity::Household, &hs[2].id.to_string())?;
+            Ok(())
+        })
+        .unwrap();
+        let report = phone.sync().unwrap();
+        assert_eq!(report.removed, 1);
+        assert!(phone.store().household(hs[2].id).is_err());
+        // A phone enrolling afterwards never sees it.
+        let late = TestDevice::new();
+        late.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        late.sync().unwrap();
+        assert!(late.store().household(hs[2].id).is_err());
+        assert!(late.store().household(hs[1].id).is_ok());
+    }
+}
+
+on_both_backends! {
+    fn a_technician_moved_to_another_district_gets_the_new_district_and_drops_the_old(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let west_hs = households(&server, &west, 4);
+        let east_h = common::household("BJ000001", east.district.id, 50);
+        server.office_put(Record::Household(Box::new(east_h.clone())));
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(west.inspector.id));
+        phone.sync().unwrap();
+        assert!(phone.store().household(west_hs[0].id).is_ok());
+
+        let mut moved = west.inspector.clone();
+        moved.district_id = Some(east.district.id);
+        moved.crew_id = Some(east.crew);
+        server.office_put(Record::Technician(moved));
+        phone.sync().unwrap();
+        for h in &west_hs {
+            assert!(phone.store().household(h.id).is_err(), "the old district left the phone");
+        }
+        assert_eq!(phone.store().household(east_h.id).unwrap(), east_h);
+    }
+}
+
+on_both_backends! {
+    fn a_sync_reports_every_phase_and_can_be_cancelled_and_resumed_without_repeating_work(backend: Backend) {
+        use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 5);
+        let phone = TestDevice::with_options(SyncOptions { push_batch: 10, ..SyncOptions::default() });
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        for i in 0..50 {
+            let mut h = phone.store().household(hs[i % 5].id).unwrap();
+            h.phones = vec![Phone::parse(&format!("1360000{i:04}")).unwrap()];
+            phone.store().save_household(&h, Utc::now()).unwrap();
+        }
+        // Cancelled once the first batch is acknowledged.
+        let cancel = CancelToken::new();
+        let seen = std::sync::Mutex::new(Vec::<SyncProgress>::new());
+        let result = phone.syncer.sync(&phone.store, &|p: SyncProgress| {
+            if p.phase == SyncPhase::Push && p.done >= 10 {
+                cancel.cancel();
+            }
+            seen.lock().unwrap().push(p);
+        }, &cancel);
+        assert!(matches!(result, Err(doorstep_core::Error::Cancelled)), "{result:?}");
+        let left = phone.store().outbox_len().unwrap();
+        assert_eq!(left, 40, "what was acknowledged before the cancel stays acknowledged");
+        assert_eq!(server.count(Counted::Ops), 10);
+
+        let seen = std::sync::Mutex::new(Vec::<SyncProgress>::new());
+        let report = phone.syncer.sync(&phone.store, &|p| seen.lock().unwrap().push(p), &CancelToken::new()).unwrap();
+        assert_eq!(report.pushed, 40, "only the rest is pushed");
+        assert_eq!(server.count(Counted::Ops), 50);
+        let seen = seen.into_inner().unwrap();
+        let phases: Vec<SyncPhase> = seen.iter().map(|p| p.phase).collect();
+        let first = |ph| phases.iter().position(|p| *p == ph).expect("every phase reported");
+        assert!(first(SyncPhase::Push) < first(SyncPhase::Photos) && first(SyncPhase::Photos) < first(SyncPhase::Pull));
+        assert!(seen.iter().all(|p| p.done <= p.total || p.total == 0), "{seen:?}");
+        let last_push = seen.iter().rfind(|p| p.phase == SyncPhase::Push).unwrap();
+        assert_eq!((last_push.done, last_push.total), (40, 40));
+    }
+}
+
+on_both_backends! {
+    fn an_unreachable_server_is_a_network_error_after_backing_off(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        drop(server);
+        let started = std::time::Instant::now();
+        let err = phone.sync().unwrap_err();
+        assert!(matches!(err, doorstep_core::Error::Network { .. }), "{err:?}");
+        // Three tries with waits of about 20 and 40 ms between them.
+        assert!(started.elapsed() >= std::time::Duration::from_millis(40));
+    }
+}
+
+on_both_backends! {
+    fn health_and_metrics_answer(backend: Backend) {
+        let server = TestServer::start(backend);
+        let health: serde_json::Value = reqwest::blocking::get(format!("{}/health", server.url)).unwrap().json().unwrap();
+        assert_eq!(health["status"], "ok");
+        let metrics = reqwest::blocking::get(format!("{}/metrics", server.url)).unwrap().text().unwrap();
+        assert!(metrics.contains("doorstep_requests_total"), "{metrics}");
+        assert!(metrics.contains("doorstep_ops_applied_total 0"), "{metrics}");
+    }
+}
+
+on_both_backends! {
+    fn the_first_resolution_of_an_order_wins_and_the_second_is_kept_for_review(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let mut order = WorkOrder::open("GD-0002", WorkOrderKind::UserEquipmentFault, WorkOrderSource::Phone,
+            Some(hs[0].id), "灶具漏气", Utc::now() - Duration::hours(1));
+        order.crew = Some(team.crew);
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        let (a, b) = (TestDevice::new(), TestDevice::new());
+        for phone in [&a, &b] {
+            phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+            phone.sync().unwrap();
+        }
+        // Both crew phones close the order offline, differently.
+        a.store().move_work_order(order.id, WorkOrderStatus::Resolved, Utc::now(), None).unwrap();
+        b.store().move_work_order(order.id, WorkOrderStatus::ReferredElsewhere, Utc::now(), None).unwrap();
+        a.sync().unwrap();
+        let report = b.sync().unwrap();
+        assert_eq!(report.conflicts, 1);
+        let stored = server.work_order(&order.id.to_string());
+        assert_eq!(stored.status(), WorkOrderStatus::Resolved, "the first resolution wins");
+        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(10)?)).unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].rule, "first_resolution_wins");
+        assert_eq!(conflicts[0].lost, "\"referred_elsewhere\"");
+        // B's phone takes the server's version at the same sync.
+        assert_eq!(b.store().work_order(order.id).unwrap().status(), WorkOrderStatus::Resolved);
+    }
+}
+
+on_both_backends! {
+    fn the_office_wins_account_data_edited_on_a_phone_at_the_same_time(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        h.category = doorstep_core::household::Category::Commercial;
+        h.phones = vec![Phone::parse("13700000001").unwrap()];
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        server.office_edit(hs[0].id, |h| h.category = doorstep_core::household::Category::Heating);
+        let report = phone.sync().unwrap();
+        assert_eq!(report.conflicts, 1);
+        let on_server = server.household(hs[0].id);
+        assert_eq!(on_server.category, doorstep_core::household::Category::Heating, "account data: the office wins");
+        assert_eq!(on_server.phones, h.phones, "the phone's contact edit is kept");
+        assert_eq!(phone.store().household(hs[0].id).unwrap(), on_server);
     }
 }

@@ -1,0 +1,304 @@
+//! Two technicians' phones and the service center edit the same households at the same time,
+//! round after round, syncing in any order. Property: in the end all three hold the same
+//! households, and every edit either took effect or is in the conflict list; an edit lost to a
+//! concurrent one is never lost silently.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use common::{Backend, TestDevice, TestServer, households, team};
+use doorstep_core::household::{Category, Household, Phone};
+use doorstep_core::ids::HouseholdId;
+use doorstep_server::storage::{self, ConflictRow};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Actor {
+    PhoneA,
+    PhoneB,
+    Office,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Field {
+    Phones,
+    Name,
+    Category,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::Phones => "phones",
+            Field::Name => "name",
+            Field::Category => "category",
+        }
+    }
+    fn set(self, h: &mut Household, v: u8) {
+        match self {
+            Field::Phones => h.phones = vec![Phone::parse(&format!("1390000{:04}", v)).unwrap()],
+            Field::Name => h.name = format!("住户{v}"),
+            Field::Category => {
+                h.category = [
+                    Category::Residential,
+                    Category::Commercial,
+                    Category::Heating,
+                ][v as usize % 3]
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Edit {
+        actor: Actor,
+        household: usize,
+        field: Field,
+        value: u8,
+    },
+    Sync(Actor),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let actor = prop_oneof![
+        Just(Actor::PhoneA),
+        Just(Actor::PhoneB),
+        Just(Actor::Office)
+    ];
+    let phone = prop_oneof![Just(Actor::PhoneA), Just(Actor::PhoneB)];
+    let field = prop_oneof![
+        Just(Field::Phones),
+        Just(Field::Name),
+        Just(Field::Category)
+    ];
+    prop_oneof![
+        3 => (actor, 0..3usize, field, 0..6u8)
+            .prop_map(|(actor, household, field, value)| Step::Edit { actor, household, field, value }),
+        2 => phone.prop_map(Step::Sync),
+    ]
+}
+
+fn field_of(h: &Household, f: Field) -> Value {
+    serde_json::to_value(h).unwrap()[f.key()].clone()
+}
+
+/// Who last wrote a field on the server, and at which step.
+#[derive(Debug, Clone)]
+struct Write {
+    by: Actor,
+    step: usize,
+}
+
+struct World<'a> {
+    server: &'a TestServer,
+    phones: HashMap<Actor, TestDevice>,
+    ids: Vec<HouseholdId>,
+    /// The step of each phone's last completed sync.
+    pulled_at: HashMap<Actor, usize>,
+    /// Per (household, field): the last write on the server.
+    last_write: HashMap<(usize, Field), Write>,
+    /// Edits waiting on a phone: (household, field, value, step made).
+    pending: HashMap<Actor, Vec<(usize, Field, Value, usize)>>,
+}
+
+fn origin(actor: Actor, world: &World<'_>) -> String {
+    match actor {
+        Actor::Office => "office".into(),
+        phone => format!("device:{}", world.phones[&phone].store().device_id()),
+    }
+}
+
+fn conflicts(server: &TestServer) -> Vec<ConflictRow> {
+    storage::read(&*server.storage, |tx| Ok(tx.conflicts(100_000)?)).unwrap()
+}
+
+fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
+    let server = TestServer::start(backend);
+    let team = team(&server, "西湖一片", "HZ1001");
+    let hs = households(&server, &team, 3);
+    let mut world = World {
+        server: &server,
+        phones: HashMap::new(),
+        ids: hs.iter().map(|h| h.id).collect(),
+        pulled_at: HashMap::new(),
+        last_write: HashMap::new(),
+        pending: HashMap::new(),
+    };
+    for actor in [Actor::PhoneA, Actor::PhoneB] {
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        world.phones.insert(actor, phone);
+        world.pulled_at.insert(actor, 0);
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let now = i + 1;
+        match *step {
+            Step::Edit {
+                actor: Actor::Office,
+                household,
+                field,
+                value,
+            } => {
+                let before = field_of(&server.household(world.ids[household]), field);
+                server.office_edit(world.ids[household], |h| field.set(h, value));
+                if field_of(&server.household(world.ids[household]), field) != before {
+                    world.last_write.insert(
+                        (household, field),
+                        Write {
+                            by: Actor::Office,
+                            step: now,
+                        },
+                    );
+                }
+            }
+            Step::Edit {
+                actor,
+                household,
+                field,
+                value,
+            } => {
+                let phone = &world.phones[&actor];
+                let mut h = phone.store().household(world.ids[household]).unwrap();
+                field.set(&mut h, value);
+                let v = field_of(&h, field);
+                phone.store().save_household(&h, Utc::now()).unwrap();
+                let base = world.pulled_at[&actor];
+                world
+                    .pending
+                    .entry(actor)
+                    .or_default()
+                    .push((household, field, v, base));
+            }
+            Step::Sync(actor) => sync_and_check(&mut world, actor, now)?,
+        }
+    }
+    // Everyone syncs until quiet; then all three hold the same households.
+    for actor in [Actor::PhoneA, Actor::PhoneB, Actor::PhoneA, Actor::PhoneB] {
+        sync_and_check(&mut world, actor, steps.len() + 1)?;
+    }
+    for id in &world.ids {
+        let on_server = server.household(*id);
+        for actor in [Actor::PhoneA, Actor::PhoneB] {
+            prop_assert_eq!(
+                &world.phones[&actor].store().household(*id).unwrap(),
+                &on_server
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Syncs one phone and checks each of its edits: it took effect, or it is in the conflict
+/// list; and a value of someone else's that it replaced without having seen it is in the
+/// conflict list too.
+fn sync_and_check(world: &mut World<'_>, actor: Actor, now: usize) -> Result<(), TestCaseError> {
+    let before: Vec<Household> = world
+        .ids
+        .iter()
+        .map(|id| world.server.household(*id))
+        .collect();
+    let conflicts_before = conflicts(world.server).len();
+    world.phones[&actor].sync().unwrap();
+    let after: Vec<Household> = world
+        .ids
+        .iter()
+        .map(|id| world.server.household(*id))
+        .collect();
+    let new_conflicts: Vec<ConflictRow> = conflicts(world.server)
+        .into_iter()
+        .take(conflicts(world.server).len() - conflicts_before)
+        .collect();
+    let me = origin(actor, world);
+    // Only the last edit of each field counts: earlier ones were replaced by the phone itself.
+    let mut last: HashMap<(usize, Field), (Value, usize)> = HashMap::new();
+    for (household, field, value, base) in world.pending.remove(&actor).unwrap_or_default() {
+        last.insert((household, field), (value, base));
+    }
+    for ((household, field), (value, base)) in last {
+        let was = field_of(&before[household], field);
+        let is = field_of(&after[household], field);
+        let id = world.ids[household].to_string();
+        let lost_here = new_conflicts.iter().any(|c| {
+            c.entity_id == id
+                && c.field == field.key()
+                && c.lost_by == me
+                && serde_json::from_str::<Value>(&c.lost).unwrap() == value
+        });
+        if is == value {
+            if was != value {
+                // It replaced someone's value: if the phone had not seen that write, the
+                // replaced value must be in the conflict list.
+                if let Some(w) = world
+                    .last_write
+                    .get(&(household, field))
+                    .filter(|w| w.by != actor && w.step > base)
+                {
+                    let them = origin(w.by, world);
+                    let kept = new_conflicts.iter().any(|c| {
+                        c.entity_id == id
+                            && c.field == field.key()
+                            && c.lost_by == them
+                            && serde_json::from_str::<Value>(&c.lost).unwrap() == was
+                    });
+                    prop_assert!(
+                        kept,
+                        "a concurrent value of {:?} in {:?} was replaced silently",
+                        w.by,
+                        field
+                    );
+                }
+                world.last_write.insert(
+                    (household, field),
+                    Write {
+                        by: actor,
+                        step: now,
+                    },
+                );
+            }
+        } else {
+            prop_assert!(
+                lost_here,
+                "{:?}'s edit of {:?} neither took effect nor is in the conflict list",
+                actor,
+                field
+            );
+        }
+    }
+    world.pulled_at.insert(actor, now);
+    Ok(())
+}
+
+fn check(backend: Backend, cases: u32) {
+    let cases = std::env::var("DOORSTEP_PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(cases);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    runner
+        .run(&proptest::collection::vec(step(), 5..40), |steps| {
+            run_steps(backend, &steps)
+        })
+        .unwrap();
+}
+
+#[test]
+fn two_phones_and_the_office_converge_and_every_overridden_edit_is_kept_sqlite() {
+    check(Backend::Sqlite, 24);
+}
+
+#[test]
+fn two_phones_and_the_office_converge_and_every_overridden_edit_is_kept_postgres() {
+    if common::skip_postgres() {
+        return;
+    }
+    check(Backend::Postgres, 12);
+}

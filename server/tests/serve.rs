@@ -1,0 +1,225 @@
+//! The `doorstep` binary as the service center runs it: `doorstep serve` on its embedded
+//! defaults, set up with `doorstep admin`, a phone enrolling and syncing against it; and the
+//! same server on PostgreSQL with photos in S3-compatible storage.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::TestDevice;
+
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn doorstep(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "doorstep {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn serve(args: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doorstep"))
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("the address line")
+        .to_owned();
+    Served { child, url }
+}
+
+#[test]
+fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("doorstep-data");
+    let data = data.to_str().unwrap();
+    let district = doorstep(&[
+        "admin",
+        "--data",
+        data,
+        "district",
+        "add",
+        "--name",
+        "西湖区文新片区",
+        "--boundary",
+        "120.10 30.25, 120.20 30.25, 120.20 30.30, 120.10 30.30",
+    ]);
+    let technician = doorstep(&[
+        "admin",
+        "--data",
+        data,
+        "technician",
+        "add",
+        "--badge",
+        "HZ1024",
+        "--name",
+        "周建国",
+        "--role",
+        "inspector",
+        "--district",
+        &district,
+    ]);
+    let csv = dir.path().join("households.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "customer_number,name,phone,district_id,address_district,street,building,unit,room,lat,lon,category\n\
+             HZ0000001,王秀英,13800000001,{district},西湖区,文三路,3,2,501,30.27,120.16,residential\n\
+             HZ0000002,李建国,13800000002,{district},西湖区,文三路,5,1,302,30.27,120.17,residential\n"
+        ),
+    )
+    .unwrap();
+    doorstep(&[
+        "admin",
+        "--data",
+        data,
+        "household",
+        "import",
+        csv.to_str().unwrap(),
+    ]);
+    let code = doorstep(&["admin", "--data", data, "enroll", &technician]);
+
+    let server = serve(&["--data", data]);
+    let health: serde_json::Value = reqwest::blocking::get(format!("{}/health", server.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(health["storage"], "sqlite");
+    let phone = TestDevice::new();
+    phone.enroll(&server.url, &code);
+    phone.sync().unwrap();
+    let hit = phone
+        .store()
+        .household_by_customer_number("HZ0000002")
+        .unwrap();
+    assert_eq!(hit.name, "李建国");
+    assert!(dir.path().join("doorstep-data/doorstep.sqlite").exists());
+}
+
+#[test]
+fn the_server_runs_on_postgresql_with_photos_in_s3() {
+    if common::skip_postgres() {
+        return;
+    }
+    let db = common::PgDatabase::create();
+    let bucket = std::env::var("DOORSTEP_TEST_S3_BUCKET").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = format!("s3://{bucket}");
+    let args = [
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        &db.url,
+        "--blobs",
+        &blobs,
+    ];
+    // Two server processes share one database, as behind a load balancer.
+    let first = serve(&args);
+    let second = serve(&args);
+    for server in [&first, &second] {
+        let health: serde_json::Value = reqwest::blocking::get(format!("{}/health", server.url))
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(health["storage"], "postgres");
+    }
+    let mut admin = vec!["admin"];
+    admin.extend_from_slice(&args);
+    let run = |extra: &[&str]| {
+        let mut all = admin.clone();
+        all.extend_from_slice(extra);
+        doorstep(&all)
+    };
+    let district = run(&[
+        "district",
+        "add",
+        "--name",
+        "拱墅区",
+        "--boundary",
+        "120.10 30.25, 120.20 30.25, 120.20 30.30",
+    ]);
+    let technician = run(&[
+        "technician",
+        "add",
+        "--badge",
+        "GS2001",
+        "--name",
+        "陈师傅",
+        "--role",
+        "inspector",
+        "--district",
+        &district,
+    ]);
+    let household = common::household("GS0000001", district.parse().unwrap(), 1);
+    doorstep_server::storage::write(
+        &doorstep_server::storage::PostgresStorage::connect(&db.url, 1).unwrap(),
+        |tx| {
+            doorstep_server::records::put_from_office(
+                tx,
+                &doorstep_core::sync::protocol::Record::Household(Box::new(household.clone())),
+            )?;
+            Ok(())
+        },
+    )
+    .unwrap();
+    // Enrolled through one server, syncing its photo through the other.
+    let phone = TestDevice::new();
+    phone.enroll(&first.url, &run(&["enroll", &technician]));
+    phone.sync().unwrap();
+    let sha = common::forms::take_photo(&phone, &household, 5);
+    let credential = phone.store().credential().unwrap().unwrap();
+    let bytes = phone.store().photo_jpeg(&sha).unwrap();
+    let answer: serde_json::Value = reqwest::blocking::Client::new()
+        .put(format!(
+            "{}/v1/photos/{sha}?offset=0&total={}",
+            second.url,
+            bytes.len()
+        ))
+        .bearer_auth(&credential)
+        .body(bytes.clone())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(answer["complete"], true);
+    let missing: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/photos/missing", first.url))
+        .bearer_auth(&credential)
+        .json(&serde_json::json!({ "sha256": [sha] }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        missing["missing"],
+        serde_json::json!([]),
+        "the other server knows it has the photo"
+    );
+}
