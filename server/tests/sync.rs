@@ -312,3 +312,28 @@ on_both_backends! {
         assert_eq!(phone.store().household(hs[0].id).unwrap(), on_server);
     }
 }
+
+on_both_backends! {
+    fn the_audit_log_says_who_did_what_when_and_from_which_device(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        h.phones = vec![Phone::parse("13700000002").unwrap()];
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        phone.sync().unwrap();
+        let device = phone.store().device_id().to_owned();
+        let log = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.audit_log(50)?)).unwrap();
+        let me = format!("technician:{}", team.inspector.id);
+        let did = |action: &str| log.iter().any(|a| a.actor == me && a.device_id.as_deref() == Some(&device) && a.action.starts_with(action));
+        assert!(did("device_enrolled"), "{log:?}");
+        assert!(did("pushed 1 operation"), "{log:?}");
+        assert!(log.iter().any(|a| a.action == "enrollment_code_issued" && a.actor == "admin"));
+        // The log names people by id only.
+        let text = format!("{log:?}");
+        assert!(!text.contains("王师傅") && !text.contains("13700000002"));
+    }
+}
