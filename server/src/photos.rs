@@ -204,20 +204,112 @@ async fn store_blob(
         .put(&blob_path(&sha256), bytes.into())
         .await
         .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
-    blocking(move || {
-        write(&*storage, |tx| {
-            tx.put_photo(&PhotoRow {
-                sha256: sha256.clone(),
-                total,
-                received: total,
-                complete: true,
-            })?;
-            tx.drop_photo_chunks(&sha256)?;
-            Ok(())
-        })
-    })
-    .await?;
+    mark_complete(storage, sha256, total).await?;
     Ok(done(total))
+}
+
+/// A stored photo waiting to be marked complete.
+struct Completion {
+    sha256: String,
+    total: i64,
+    marked: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+/// Photos waiting to be marked complete, per storage (by its address). An entry exists while
+/// one upload (the leader) is marking: the others add themselves and wait.
+static COMPLETIONS: std::sync::Mutex<std::collections::BTreeMap<usize, Vec<Completion>>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn completions()
+-> std::sync::MutexGuard<'static, std::collections::BTreeMap<usize, Vec<Completion>>> {
+    COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Marks a photo complete. Photos arriving together are marked in one transaction, so that
+/// uploads in flight at once share one commit (with `synchronous = FULL`, one sync of the log)
+/// instead of queueing for one each; the upload that finds nobody marking marks its own and
+/// everything that arrives meanwhile, then answers each.
+async fn mark_complete(storage: Arc<dyn Storage>, sha256: String, total: i64) -> ApiResult<()> {
+    let key = Arc::as_ptr(&storage) as *const () as usize;
+    let (marked, answer) = tokio::sync::oneshot::channel();
+    let completion = Completion {
+        sha256,
+        total,
+        marked,
+    };
+    let lead = {
+        let mut queues = completions();
+        match queues.get_mut(&key) {
+            Some(waiting) => {
+                waiting.push(completion);
+                false
+            }
+            None => {
+                queues.insert(key, vec![completion]);
+                true
+            }
+        }
+    };
+    if lead {
+        // Should this task stop half-way, the ones waiting are told (their senders dropped)
+        // and the next upload leads.
+        struct Leading(Option<usize>);
+        impl Drop for Leading {
+            fn drop(&mut self) {
+                if let Some(key) = self.0 {
+                    completions().remove(&key);
+                }
+            }
+        }
+        let mut leading = Leading(Some(key));
+        loop {
+            // Taking the last batch and leaving are one step under the lock: an upload that
+            // arrives after it leads the next round itself.
+            let batch = {
+                let mut queues = completions();
+                let batch = queues.get_mut(&key).map(std::mem::take).unwrap_or_default();
+                if batch.is_empty() {
+                    queues.remove(&key);
+                    leading.0 = None;
+                }
+                batch
+            };
+            if batch.is_empty() {
+                break;
+            }
+            let rows: Vec<PhotoRow> = batch
+                .iter()
+                .map(|c| PhotoRow {
+                    sha256: c.sha256.clone(),
+                    total: c.total,
+                    received: c.total,
+                    complete: true,
+                })
+                .collect();
+            let st = storage.clone();
+            let result = blocking(move || {
+                write(&*st, |tx| {
+                    for row in &rows {
+                        tx.put_photo(row)?;
+                        tx.drop_photo_chunks(&row.sha256)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(|e| e.to_string());
+            for c in batch {
+                let _ = c.marked.send(result.clone());
+            }
+        }
+    }
+    match answer.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(ApiError::Internal(e)),
+        Err(_) => Err(ApiError::Internal(
+            "the photo could not be marked complete".into(),
+        )),
+    }
 }
 
 fn done(total: i64) -> PhotoChunkResponse {

@@ -216,3 +216,41 @@ fn media_benchmark_prints_every_figure_against_the_reference_tools() {
         assert!(value > 0.0, "{line}");
     }
 }
+
+#[test]
+fn sync_benchmark_prints_every_figure_and_no_sync_fails() {
+    let (ok, out, err) = doorstep(&[
+        "bench",
+        "sync",
+        "--households",
+        "2000",
+        "--devices",
+        "10",
+        "--ops",
+        "500",
+        "--photos",
+        "5",
+    ]);
+    assert!(ok, "{err}");
+    let figure = |name: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("figure {name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {out}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    for name in [
+        "push_ops_per_s",
+        "push_wire_bytes_per_op",
+        "push_photo_wire_overhead",
+        "push_total_s",
+        "plain_insert_ops_per_s",
+        "ingest_vs_sqlite_ratio",
+        "pull_100k_s",
+        "load_p50_ms",
+        "load_p99_ms",
+    ] {
+        assert!(figure(name) > 0.0, "{name} in {out}");
+    }
+    assert_eq!(figure("load_errors"), 0.0, "{out}\n{err}");
+}

@@ -203,7 +203,9 @@ on_both_backends! {
         phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
         let credential = phone.store().credential().unwrap().unwrap();
         let before = footprint(&server);
-        let client = Client::new();
+        // A fresh connection for every request: the server closes a connection whose body it
+        // refused unread, and a pooled client would otherwise send the next request into it.
+        let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
         let huge = format!("{{\"ops\":[\"{}\"]}}", "x".repeat(5 * 1024 * 1024));
         let (status, body) = refusal(
             client.post(format!("{}/v1/push", server.url)).bearer_auth(&credential)

@@ -4,8 +4,11 @@
 //! Everything Doorstep stores is WGS-84 (what GPS gives). GCJ-02 appears only at the edge,
 //! when a shell draws on a Chinese map or reads a position from one: see [`gcj02`].
 
+pub mod boundary;
 pub mod gcj02;
 pub mod route;
+
+pub use boundary::BoundaryError;
 
 use geo::{Contains, Distance, Haversine};
 use serde::{Deserialize, Serialize};
@@ -105,7 +108,8 @@ impl From<Area> for Vec<GeoPoint> {
 
 impl Area {
     pub fn new(mut ring: Vec<GeoPoint>) -> Result<Self, InvalidInput> {
-        if ring.len() > 1 && ring.first() == ring.last() {
+        // A closed ring repeats its first corner at the end, sometimes more than once.
+        while ring.len() > 1 && ring.first() == ring.last() {
             ring.pop();
         }
         let mut distinct = ring.clone();

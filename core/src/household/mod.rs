@@ -3,6 +3,7 @@
 //! history of everything that happened there.
 
 pub mod consumption;
+pub mod import;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

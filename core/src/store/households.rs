@@ -368,34 +368,35 @@ pub(super) fn write_household(conn: &Connection, h: &Household) -> Result<bool> 
             what: "customer number",
         });
     }
-    let rowid: Option<i64> = conn
-        .prepare_cached(
-            "INSERT INTO households(id, customer_number, district_id, category, supply, lat, lon, special_group, inspection_due_on, updated_at, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT(id) DO UPDATE SET customer_number = excluded.customer_number, district_id = excluded.district_id,
-               category = excluded.category, supply = excluded.supply, lat = excluded.lat, lon = excluded.lon,
-               special_group = excluded.special_group, inspection_due_on = excluded.inspection_due_on,
-               updated_at = excluded.updated_at, doc = excluded.doc
-             RETURNING rowid",
-        )?
-        .query_row(
-            params![
-                h.id,
-                h.customer_number,
-                h.district_id,
-                h.category.as_str(),
-                h.supply.kind(),
-                h.location.map(|p| p.lat()),
-                h.location.map(|p| p.lon()),
-                h.is_special_group(),
-                due,
-                ts(&Utc::now()),
-                serde_json::to_string(h)?
-            ],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let rowid = rowid.ok_or(Error::NotFound { what: "household" })?;
+    // No RETURNING: it makes the statement open a statement journal, and every statement
+    // journal makes the search index (FTS5) flush its pending entries to a new segment, so a
+    // page of pulled households would be indexed one segment (and one merge) per household.
+    conn.prepare_cached(
+        "INSERT INTO households(id, customer_number, district_id, category, supply, lat, lon, special_group, inspection_due_on, updated_at, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(id) DO UPDATE SET customer_number = excluded.customer_number, district_id = excluded.district_id,
+           category = excluded.category, supply = excluded.supply, lat = excluded.lat, lon = excluded.lon,
+           special_group = excluded.special_group, inspection_due_on = excluded.inspection_due_on,
+           updated_at = excluded.updated_at, doc = excluded.doc",
+    )?
+    .execute(params![
+        h.id,
+        h.customer_number,
+        h.district_id,
+        h.category.as_str(),
+        h.supply.kind(),
+        h.location.map(|p| p.lat()),
+        h.location.map(|p| p.lon()),
+        h.is_special_group(),
+        due,
+        ts(&Utc::now()),
+        serde_json::to_string(h)?
+    ])?;
+    let rowid: i64 = conn
+        .prepare_cached("SELECT rowid FROM households WHERE id = ?1")?
+        .query_row([h.id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NotFound { what: "household" })?;
     let existed = search::remove_household(conn, rowid)?;
     search::index_household(conn, rowid, h)?;
     Ok(existed)

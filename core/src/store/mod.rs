@@ -72,6 +72,15 @@ impl StoreKey {
         // HMAC-SHA256 rather than SQLCipher's default SHA-512: every phone CPU since ARMv8 has
         // SHA-256 instructions, so each page read or written costs less battery. A raw key, so
         // there is no key derivation to configure.
+        //
+        // Attaching the codec sets up SQLCipher's OpenSSL provider, and that set-up is not safe
+        // when several threads key their first connections at once: CI saw `PRAGMA key` fail
+        // now and then while tests opened stores in parallel. Keying is a few microseconds with
+        // a raw key, so one process-wide lock costs nothing.
+        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _keying = KEYING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         conn.execute_batch(&format!(
             "PRAGMA key = \"x'{}'\"; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;",
             hex::encode(self.0)

@@ -125,6 +125,48 @@ impl Store {
             .collect())
     }
 
+    /// The outbox operations after `after_seq`, oldest first: at most `limit` of them, and no
+    /// more than fill about `max_bytes` of request (always at least one), so that a push
+    /// request of big operations (sealed forms with their signatures) stays under the server's
+    /// limit while one of small operations carries many.
+    pub fn push_batch_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<PushOp>> {
+        /// What a pushed operation adds to its payload on the wire (sequence number, ids,
+        /// clock stamp, time, field names), generously.
+        const ENVELOPE: usize = 256;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, op_id, hlc, device_time, payload FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![after_seq, limit as i64])?;
+        let mut ops = Vec::new();
+        let mut bytes = 0;
+        while let Some(r) = rows.next()? {
+            let payload = r.get_ref(4)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    4,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?;
+            bytes += payload.len() + ENVELOPE;
+            if bytes > max_bytes && !ops.is_empty() {
+                break;
+            }
+            ops.push(PushOp {
+                seq: r.get(0)?,
+                op_id: r.get(1)?,
+                hlc: r.get::<_, String>(2)?.parse()?,
+                device_time: r.get(3)?,
+                operation: serde_json::from_str(payload)?,
+            });
+        }
+        Ok(ops)
+    }
+
     /// Moves a refused operation out of the outbox into the list the technician sees, so that
     /// the rest of the outbox can go on. Nothing is dropped.
     pub fn park_rejected(&mut self, op_id: OperationId, error: &str, message: &str) -> Result<()> {
@@ -211,8 +253,12 @@ impl Store {
             evict_everything_synced(&tx, &mut applied)?;
             set_meta(&tx, "resetting", "1")?;
         }
+        // With nothing waiting to be pushed (the usual case: a sync pushes before it pulls, and
+        // always on a first pull) no record can have local changes: one query for the page
+        // instead of three for every record.
+        let anything_pending = anything_pending(&tx)?;
         for change in &page.changes {
-            let pending = has_pending(&tx, change.entity, &change.id)?;
+            let pending = anything_pending && has_pending(&tx, change.entity, &change.id)?;
             if pending {
                 applied.kept_local += 1;
                 continue;
@@ -278,6 +324,18 @@ fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> R
         }
     }
     Ok(())
+}
+
+/// Something waits to be pushed: an operation in the outbox or a photo not uploaded. When
+/// nothing does, [`has_pending`] is false for every record.
+fn anything_pending(tx: &Transaction<'_>) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox)
+                 OR EXISTS (SELECT 1 FROM photos p
+                            WHERE NOT EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = p.sha256))",
+        )?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// The record has operations in the outbox that the server has not acknowledged.

@@ -86,11 +86,19 @@ pub struct SyncOptions {
     pub timeout: Duration,
 }
 
+/// Photo uploads in flight at once: the next photo is read and sent while the server checks
+/// and stores the one before.
+const PHOTO_UPLOADS_IN_FLIGHT: usize = 4;
+
+/// About how many bytes a push request may carry: half the server's limit, so that a request
+/// of big operations is never refused for its size.
+const PUSH_REQUEST_BYTES: usize = crate::sync::protocol::MAX_REQUEST_BYTES / 2;
+
 impl Default for SyncOptions {
     fn default() -> Self {
         Self {
-            push_batch: 500,
-            pull_page: 2000,
+            push_batch: 2000,
+            pull_page: 5000,
             photo_chunk: PHOTO_CHUNK_BYTES,
             attempts: 5,
             backoff: Duration::from_millis(250),
@@ -241,6 +249,9 @@ impl Session<'_> {
         builder.bearer_auth(&self.credential)
     }
 
+    /// Pushes the outbox a batch at a time, oldest first. While one batch is on its way the
+    /// next is read from the store, so the device's work overlaps the server's; batches are
+    /// still sent one after the other, each only once the one before is acknowledged.
     fn push(
         &self,
         store: &Mutex<Store>,
@@ -254,17 +265,29 @@ impl Session<'_> {
             done,
             total,
         });
-        loop {
-            let ops = lock(store)?.push_batch(self.syncer.options.push_batch)?;
-            if ops.is_empty() {
-                break;
-            }
-            let request = PushRequest { ops };
-            let url = format!("{}/v1/push", self.server);
-            let answer: Result<PushResponse> = self.syncer.json(
-                &|| self.authed(self.syncer.http.post(&url)).json(&request),
-                self.cancel,
-            );
+        let limit = self.syncer.options.push_batch.max(1);
+        let read_after = |seq: i64| lock(store)?.push_batch_after(seq, limit, PUSH_REQUEST_BYTES);
+        let url = format!("{}/v1/push", self.server);
+        let mut batch = read_after(i64::MIN)?;
+        while let Some(last) = batch.last().map(|op| op.seq) {
+            let request = PushRequest { ops: batch };
+            let (answer, next) = std::thread::scope(|s| {
+                let sending = s.spawn(|| {
+                    self.syncer.json::<PushResponse>(
+                        &|| self.authed(self.syncer.http.post(&url)).json(&request),
+                        self.cancel,
+                    )
+                });
+                let next = read_after(last);
+                let answer = sending.join().unwrap_or_else(|_| {
+                    Err(Error::Network {
+                        reason: "the push request's thread failed".into(),
+                    })
+                });
+                (answer, next)
+            });
+            // The batch read ahead follows on only if this one was acknowledged to its end.
+            let mut follows = false;
             match answer {
                 Ok(ack) => {
                     let removed = lock(store)?.acknowledge_through(ack.acknowledged_through)?;
@@ -278,6 +301,7 @@ impl Session<'_> {
                     done += removed as u64;
                     report.pushed += removed as u64;
                     report.conflicts += u64::from(ack.conflicts);
+                    follows = ack.acknowledged_through == last;
                 }
                 Err(Error::Refused {
                     kind,
@@ -296,6 +320,11 @@ impl Session<'_> {
                 done: done.min(total.max(done)),
                 total: total.max(done),
             });
+            batch = if follows {
+                next?
+            } else {
+                read_after(i64::MIN)?
+            };
         }
         Ok(())
     }
@@ -335,17 +364,67 @@ impl Session<'_> {
                 .collect();
             lock(store)?.mark_photos_uploaded(&there)?;
             done += there.len() as u64;
-            for hash in hashes.iter().filter(|h| lacking.contains_key(h.as_str())) {
-                let bytes = lock(store)?.photo_jpeg(hash)?;
-                report.photo_bytes += self.upload(hash, &bytes, lacking[hash.as_str()])?;
-                lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
-                report.photos_uploaded += 1;
-                done += 1;
-                progress(SyncProgress {
-                    phase: SyncPhase::Photos,
-                    done,
-                    total,
-                });
+            let uploads: Vec<&String> = hashes
+                .iter()
+                .filter(|h| lacking.contains_key(h.as_str()))
+                .collect();
+            // A few uploads in flight, each its own request; the photos are marked uploaded
+            // and progress is told here, on the sync's own thread, as each one completes.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let failed = AtomicBool::new(false);
+            let (sender, finished) = std::sync::mpsc::channel::<Result<(&String, u64)>>();
+            let mut first_error = None;
+            std::thread::scope(|s| {
+                for _ in 0..PHOTO_UPLOADS_IN_FLIGHT.min(uploads.len()) {
+                    let sender = sender.clone();
+                    let (next, failed, uploads, lacking) = (&next, &failed, &uploads, &lacking);
+                    s.spawn(move || {
+                        while !failed.load(Ordering::SeqCst) {
+                            let Some(hash) = uploads.get(next.fetch_add(1, Ordering::SeqCst))
+                            else {
+                                break;
+                            };
+                            let sent =
+                                lock(store)
+                                    .and_then(|s| s.photo_jpeg(hash))
+                                    .and_then(|bytes| {
+                                        self.upload(hash, &bytes, lacking[hash.as_str()])
+                                    });
+                            if sent.is_err() {
+                                failed.store(true, Ordering::SeqCst);
+                            }
+                            if sender.send(sent.map(|n| (*hash, n))).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+                drop(sender);
+                for result in finished {
+                    let marked = result.and_then(|(hash, sent)| {
+                        lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
+                        Ok(sent)
+                    });
+                    match marked {
+                        Ok(sent) => {
+                            report.photo_bytes += sent;
+                            report.photos_uploaded += 1;
+                            done += 1;
+                            progress(SyncProgress {
+                                phase: SyncPhase::Photos,
+                                done,
+                                total,
+                            });
+                        }
+                        Err(e) => {
+                            failed.store(true, Ordering::SeqCst);
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+            if let Some(e) = first_error {
+                return Err(e);
             }
         }
         progress(SyncProgress {
@@ -392,6 +471,10 @@ impl Session<'_> {
         }
     }
 
+    /// Pulls page after page. The next page is asked for (with the cursor the page before
+    /// handed back) while the device applies the one before, so the server builds a page while
+    /// the device writes one; pages are applied in order, each with its cursor in the same
+    /// transaction, so a cut anywhere resumes at the first page not applied.
     fn pull(
         &self,
         store: &Mutex<Store>,
@@ -405,31 +488,60 @@ impl Session<'_> {
             done,
             total,
         });
-        loop {
-            let cursor = lock(store)?.sync_state()?.cursor;
-            let url = format!("{}/v1/pull", self.server);
-            let limit = self.syncer.options.pull_page.to_string();
-            let page: PullResponse = self.syncer.json(
-                &|| {
-                    self.authed(self.syncer.http.get(&url))
-                        .query(&[("cursor", cursor.as_str()), ("limit", limit.as_str())])
-                },
-                self.cancel,
-            )?;
-            let applied = lock(store)?.apply_pull(&page)?;
-            done += page.changes.len() as u64;
-            total = total.max(done + page.remaining);
-            report.pulled += u64::from(applied.written);
-            report.removed += u64::from(applied.removed);
-            progress(SyncProgress {
-                phase: SyncPhase::Pull,
-                done,
-                total,
+        let cursor = lock(store)?.sync_state()?.cursor;
+        std::thread::scope(|s| {
+            // One page waits while the next is being fetched: at most two pages ahead.
+            let (sender, pages) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
+            s.spawn(move || {
+                let mut cursor = cursor;
+                loop {
+                    let page = self.fetch_page(&cursor);
+                    let next = match &page {
+                        Ok(p) if p.more => Some(p.cursor.clone()),
+                        _ => None,
+                    };
+                    // The sync stopped taking pages (it failed): so does the fetching.
+                    if sender.send(page).is_err() {
+                        return;
+                    }
+                    match next {
+                        Some(c) => cursor = c,
+                        None => return,
+                    }
+                }
             });
-            if !page.more {
-                return Ok(());
+            for page in pages {
+                let page = page?;
+                let applied = lock(store)?.apply_pull(&page)?;
+                done += page.changes.len() as u64;
+                total = total.max(done + page.remaining);
+                report.pulled += u64::from(applied.written);
+                report.removed += u64::from(applied.removed);
+                progress(SyncProgress {
+                    phase: SyncPhase::Pull,
+                    done,
+                    total,
+                });
+                if !page.more {
+                    return Ok(());
+                }
             }
-        }
+            Err(Error::Network {
+                reason: "the pull stopped before its last page".into(),
+            })
+        })
+    }
+
+    fn fetch_page(&self, cursor: &str) -> Result<PullResponse> {
+        let url = format!("{}/v1/pull", self.server);
+        let limit = self.syncer.options.pull_page.to_string();
+        self.syncer.json(
+            &|| {
+                self.authed(self.syncer.http.get(&url))
+                    .query(&[("cursor", cursor), ("limit", limit.as_str())])
+            },
+            self.cancel,
+        )
     }
 }
 

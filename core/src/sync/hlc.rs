@@ -74,34 +74,43 @@ impl HlcClock {
 
     /// A stamp for a local event at physical time `now_ms`.
     pub fn tick(&mut self, now_ms: u64) -> Hlc {
-        if now_ms > self.last.wall_ms {
-            self.last.wall_ms = now_ms;
-            self.last.counter = 0;
+        (self.last.wall_ms, self.last.counter) = if now_ms > self.last.wall_ms {
+            (now_ms, 0)
         } else {
-            self.last.counter += 1;
-        }
+            after(self.last.wall_ms, self.last.counter)
+        };
         self.last.clone()
     }
 
     /// Takes in a stamp received from another node, so that later local stamps order after it.
     pub fn observe(&mut self, remote: &Hlc, now_ms: u64) -> Hlc {
         let wall = now_ms.max(self.last.wall_ms).max(remote.wall_ms);
-        let counter = if wall == self.last.wall_ms && wall == remote.wall_ms {
-            self.last.counter.max(remote.counter) + 1
-        } else if wall == self.last.wall_ms {
-            self.last.counter + 1
-        } else if wall == remote.wall_ms {
-            remote.counter + 1
-        } else {
-            0
-        };
-        self.last.wall_ms = wall;
-        self.last.counter = counter;
+        (self.last.wall_ms, self.last.counter) =
+            if wall == self.last.wall_ms && wall == remote.wall_ms {
+                after(wall, self.last.counter.max(remote.counter))
+            } else if wall == self.last.wall_ms {
+                after(wall, self.last.counter)
+            } else if wall == remote.wall_ms {
+                after(wall, remote.counter)
+            } else {
+                (wall, 0)
+            };
         self.last.clone()
     }
 
     pub fn last(&self) -> &Hlc {
         &self.last
+    }
+}
+
+/// The (wall, counter) right after a stamp's. A counter at its limit (a stamp received with
+/// `u32::MAX`) carries into the next millisecond rather than overflow; a clock at the very end
+/// of time stays there.
+fn after(wall_ms: u64, counter: u32) -> (u64, u32) {
+    match (counter.checked_add(1), wall_ms.checked_add(1)) {
+        (Some(counter), _) => (wall_ms, counter),
+        (None, Some(wall_ms)) => (wall_ms, 0),
+        (None, None) => (wall_ms, counter),
     }
 }
 
@@ -135,6 +144,38 @@ mod tests {
         assert_eq!(a.to_string().parse::<Hlc>().unwrap(), a);
         assert!(a.to_string() < b.to_string());
         assert!("12-x".parse::<Hlc>().is_err());
+    }
+
+    #[test]
+    fn a_counter_at_its_limit_carries_into_the_next_millisecond() {
+        // A stamp received with the largest counter used to overflow the clock's counter: a
+        // panic in debug builds, a stamp going back in release builds. The push_request_json
+        // and pull_response_json fuzz targets keep trying it.
+        let remote = Hlc {
+            wall_ms: 20_000,
+            counter: u32::MAX,
+            node: "srv".into(),
+        };
+        let mut clock = HlcClock::resume("dev", None);
+        let seen = clock.observe(&remote, 10_000);
+        assert!(seen > remote);
+        assert_eq!((seen.wall_ms, seen.counter), (20_001, 0));
+        let next = clock.tick(10_000);
+        assert!(next > seen);
+        let mut stuck = HlcClock::resume(
+            "dev",
+            Some(Hlc {
+                wall_ms: u64::MAX,
+                counter: u32::MAX,
+                node: "dev".into(),
+            }),
+        );
+        assert_eq!(
+            stuck.tick(0).counter,
+            u32::MAX,
+            "no overflow at the end of time"
+        );
+        assert_eq!(stuck.observe(&remote, 0).wall_ms, u64::MAX);
     }
 
     proptest! {

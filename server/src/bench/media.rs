@@ -189,7 +189,7 @@ fn wait4(pid: u32) -> std::io::Result<(i32, libc::rusage)> {
 
 /// A synthetic photo with the statistics of a real one: smooth gradients (sky, walls), edges
 /// (pipes, a meter) and sensor noise, so that the JPEG is as costly to decode as a camera's.
-fn photo_like(width: u32, height: u32) -> RgbImage {
+pub(super) fn photo_like(width: u32, height: u32) -> RgbImage {
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
     let mut image = RgbImage::new(width, height);
     let (w, h) = (width as f32, height as f32);

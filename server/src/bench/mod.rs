@@ -3,6 +3,7 @@
 
 mod media;
 mod store;
+mod sync;
 
 use clap::Subcommand;
 
@@ -13,12 +14,17 @@ pub enum What {
     /// The photo pipeline on a 12-megapixel photo against libvips and ImageMagick, and the
     /// signature renderer.
     Media(media::Args),
+    /// Sync against the real server in this process: a device pushing 10,000 operations and
+    /// 200 photos, the first pull of a district of 100,000 households, 200 devices syncing at
+    /// once, and the push against a plain SQLite insert of the same rows.
+    Sync(sync::Args),
 }
 
 pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
     match what {
         What::Store(args) => store::run(args),
         What::Media(args) => media::run(args),
+        What::Sync(args) => sync::run(args),
     }
 }
 
