@@ -1,2 +1,33 @@
-//! The UniFFI layer over `doorstep-core`. It only wraps and forwards: no rule lives here.
-//! Filled in by the bindings issue; see `bindings/README.md`.
+//! The UniFFI layer over `doorstep-core`, the only way the Android and iOS shells reach it.
+//!
+//! It wraps and forwards: every rule, query and merge is the core's. What lives here is the
+//! shape of the surface a field app needs, named in the users' words ([`DeviceStore`] and its
+//! methods), the records and enums that cross the boundary ([`types`]), and one small public
+//! error enum ([`DoorstepError`]).
+//!
+//! Calls block: opening a store, syncing and taking in a photo do real work on the calling
+//! thread. The shells call them off the UI thread (Kotlin: `withContext(Dispatchers.IO)`,
+//! Swift: a detached task). See docs/adr/0004-bindings.md.
+
+uniffi::setup_scaffolding!("doorstep");
+
+mod error;
+mod store;
+pub mod types;
+
+pub use error::DoorstepError;
+pub use store::{DeviceStore, SyncObserver};
+pub use types::*;
+
+/// The version of the library, for the shells' about screen and bug reports.
+#[uniffi::export]
+pub fn library_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// A fresh random key for a new installation's store, as 64 hexadecimal characters. The shells
+/// keep it in the platform's keystore (Android Keystore, iOS Keychain), never in a file.
+#[uniffi::export]
+pub fn generate_store_key() -> String {
+    doorstep_core::store::StoreKey::generate().to_hex()
+}

@@ -45,6 +45,9 @@ pub struct Metrics {
     pub conflicts: AtomicU64,
     pub photos_received: AtomicU64,
     pub changes_pulled: AtomicU64,
+    /// Time spent answering pushes, from the request's first byte to its answer, in
+    /// microseconds: the server's own cost of ingesting operations.
+    pub push_micros: AtomicU64,
 }
 
 impl AppState {
@@ -92,6 +95,10 @@ async fn count_requests(
     let path = request.uri().path().to_owned();
     let started = std::time::Instant::now();
     let response = next.run(request).await;
+    if path == "/v1/push" {
+        let micros = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
+        state.metrics.push_micros.fetch_add(micros, Ordering::Relaxed);
+    }
     if !response.status().is_success() {
         state.metrics.refused.fetch_add(1, Ordering::Relaxed);
     }
@@ -213,6 +220,12 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
             "changes_pulled_total",
             "Changes sent to devices.",
             &m.changes_pulled,
+        ),
+        format!(
+            "# HELP doorstep_push_seconds_total Time spent answering pushes.\n\
+             # TYPE doorstep_push_seconds_total counter\n\
+             doorstep_push_seconds_total {:.6}\n",
+            m.push_micros.load(Ordering::Relaxed) as f64 / 1e6
         ),
     ]
     .concat();

@@ -34,6 +34,24 @@ impl Store {
         template_in(&self.conn, id, version)
     }
 
+    /// The newest version of template `id` this device knows: published by the back office and
+    /// received, or built in, whichever is newer. A new form starts on it.
+    pub fn newest_template(&self, id: &str) -> Result<Template> {
+        let doc: Option<String> = self
+            .conn
+            .prepare_cached("SELECT doc FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let received = doc.map(|d| serde_json::from_str::<Template>(&d)).transpose()?;
+        match (received, builtin_template(id)) {
+            (Some(r), Some(b)) => Ok(if b.version > r.version { b } else { r }),
+            (Some(t), None) | (None, Some(t)) => Ok(t),
+            (None, None) => Err(Error::NotFound {
+                what: "form template",
+            }),
+        }
+    }
+
     /// Stores template versions published by the back office. An existing version is never
     /// replaced.
     pub fn receive_templates(&mut self, templates: &[Template]) -> Result<()> {

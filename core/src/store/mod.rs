@@ -61,6 +61,11 @@ impl StoreKey {
         &self.0
     }
 
+    /// The key as 64 hexadecimal characters, for the platform keystore that keeps it.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
     /// A fresh random key, for a new installation.
     pub fn generate() -> Self {
         Self(rand::random())

@@ -1,0 +1,78 @@
+"""User story: when something goes wrong the app learns what kind of thing it is (fix a field,
+make an amendment, ask for a new code, try again later), never a person's data."""
+
+import socket
+
+import pytest
+
+import field
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_invalid_input_names_the_field(doorstep, tmp_path):
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        doorstep.DeviceStore.open(str(tmp_path / "s"), "not-a-key")
+    assert e.value.field == "key_hex"
+    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        store.household_file("HZ-0001 is not an id")
+    assert e.value.field == "household_id"
+    with pytest.raises(doorstep.DoorstepError.NotFound):
+        store.household_file("01900000-0000-7000-8000-000000000001")
+    with pytest.raises(doorstep.DoorstepError.NotEnrolled):
+        store.sync(None)
+
+
+def test_a_sealed_form_refuses_a_change_and_a_bad_answer_is_refused(doorstep, office, tmp_path):
+    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
+    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store.sync(None)
+    household = store.search_households("HZ-0002", 1)[0].id
+    form = store.start_form("residential_inspection", household, None)
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        store.answer(form.id, "meter_reading", doorstep.AnswerValue.METER_READING(cubic_metres="twelve"))
+    assert e.value.field
+    with pytest.raises(doorstep.DoorstepError.Incomplete) as e:
+        store.complete_form(form.id)
+    assert any(p.item == "customer_signature" for p in e.value.problems)
+    form_id, _ = field.full_inspection(store, household, str(tmp_path))
+    with pytest.raises(doorstep.DoorstepError.Sealed):
+        store.answer(form_id, "remarks", doorstep.AnswerValue.TEXT(value="改一下"))
+    order = [w for w in store.work_list(None) if isinstance(w.task, doorstep.WorkTask.ORDER)][0]
+    store.move_work_order(order.task.work_order_id, doorstep.WorkOrderStatus.ON_SITE, None)
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        store.move_work_order(order.task.work_order_id, doorstep.WorkOrderStatus.ACCEPTED, None)
+    assert e.value.field == "work_order.status"
+
+
+def test_a_wrong_code_is_auth_and_an_unreachable_server_is_network(doorstep, office, tmp_path):
+    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
+    with pytest.raises(doorstep.DoorstepError.Auth):
+        store.enroll(office.url, "WRONGCODE123", "test phone")
+    code = office.admin("enroll", office.technician)
+    store.enroll(office.url, code, "test phone")
+    other = doorstep.DeviceStore.open(str(tmp_path / "t"), doorstep.generate_store_key())
+    with pytest.raises(doorstep.DoorstepError.Auth):
+        other.enroll(office.url, code, "second phone, same code")
+    with pytest.raises(doorstep.DoorstepError.Network):
+        other.enroll(f"http://127.0.0.1:{closed_port()}", office.admin("enroll", office.technician), "test phone")
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        other.enroll("ftp://example", "CODE", "test phone")
+    assert e.value.field == "server"
+
+
+def test_error_messages_carry_no_personal_data(doorstep, office, tmp_path):
+    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
+    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store.sync(None)
+    household = store.search_households("HZ-0001", 1)[0].id
+    form = store.start_form("residential_inspection", household, None)
+    with pytest.raises(doorstep.DoorstepError) as e:
+        store.sign(form.id, "customer_signature", doorstep.SignatureInput(role=doorstep.SignerRole.CUSTOMER, signer_name="张伟", strokes=[]))
+    for personal in ("张伟", "13812345678", "文三路"):
+        assert personal not in str(e.value)

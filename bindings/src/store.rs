@@ -1,0 +1,363 @@
+//! [`DeviceStore`]: the encrypted store on the device and everything a technician does with it.
+//!
+//! Every method forwards to the core. Calls are blocking and thread-safe: the store is behind
+//! one lock, held for one call (a sync takes it per step, so the screens stay usable while it
+//! runs on a background thread).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Utc;
+use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
+use doorstep_core::media::{PhotoPolicy, WatermarkContext};
+use doorstep_core::schedule::worklist::WorkListOptions;
+use doorstep_core::store::{Store, StoreKey};
+use doorstep_core::sync::client::{CancelToken, SyncOptions, Syncer};
+use doorstep_core::visit::CheckInPolicy;
+
+use crate::error::{DoorstepError, Result};
+use crate::types::*;
+
+/// Told where a sync is. Called on the syncing thread: hop to the UI thread to show it.
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// The device's store, opened from its directory with the key from the platform keystore.
+#[derive(uniffi::Object)]
+pub struct DeviceStore {
+    /// `None` once closed.
+    store: Mutex<Option<Arc<Mutex<Store>>>>,
+    syncer: Syncer,
+    /// The sync running now, so that another thread can cancel it.
+    running: Mutex<Option<CancelToken>>,
+}
+
+impl std::fmt::Debug for DeviceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceStore").finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now()
+}
+
+impl DeviceStore {
+    fn shared(&self) -> Result<Arc<Mutex<Store>>> {
+        lock(&self.store)
+            .clone()
+            .ok_or_else(|| DoorstepError::Storage {
+                reason: "the store is closed".into(),
+            })
+    }
+
+    /// Runs `f` with the store locked.
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> doorstep_core::error::Result<T>) -> Result<T> {
+        let shared = self.shared()?;
+        let mut store = lock(&shared);
+        Ok(f(&mut store)?)
+    }
+
+    fn technician(&self) -> Result<(TechnicianId, String)> {
+        self.with(|s| {
+            let id = s
+                .sync_state()?
+                .technician_id
+                .ok_or(doorstep_core::Error::NotEnrolled)?;
+            Ok((id, s.technician(id)?.badge))
+        })
+    }
+}
+
+#[uniffi::export]
+impl DeviceStore {
+    /// Opens (or creates) the store in `directory` with `key_hex` (64 hexadecimal characters,
+    /// see `generate_store_key`). A store that cannot be read with this key is moved aside,
+    /// never deleted, and the error says so.
+    #[uniffi::constructor]
+    pub fn open(directory: String, key_hex: String) -> Result<Arc<Self>> {
+        let key = StoreKey::from_hex(&key_hex).map_err(|mut e| {
+            e.field = "key_hex".into();
+            DoorstepError::from(e)
+        })?;
+        let dir = PathBuf::from(directory);
+        std::fs::create_dir_all(&dir).map_err(|e| DoorstepError::Storage {
+            reason: format!("the store's directory cannot be created: {}", e.kind()),
+        })?;
+        let store = Store::open(dir.join("doorstep.db"), &key)?;
+        Ok(Arc::new(Self {
+            store: Mutex::new(Some(Arc::new(Mutex::new(store)))),
+            syncer: Syncer::new(SyncOptions::default())?,
+            running: Mutex::new(None),
+        }))
+    }
+
+    /// Closes the store. Later calls fail with a storage error; a sync still running finishes
+    /// its current step first.
+    pub fn close(&self) {
+        if let Some(token) = lock(&self.running).as_ref() {
+            token.cancel();
+        }
+        lock(&self.store).take();
+    }
+
+    /// This installation's id.
+    pub fn device_id(&self) -> Result<String> {
+        self.with(|s| Ok(s.device_id().to_owned()))
+    }
+
+    // ---- Enrollment and sync ----
+
+    /// Enrolls this device with `server` (`https://…`) using the one-time `code` from the
+    /// service center. Blocking: it talks to the server.
+    pub fn enroll(
+        &self,
+        server: String,
+        code: String,
+        device_model: String,
+    ) -> Result<TechnicianInfo> {
+        let shared = self.shared()?;
+        Ok(self
+            .syncer
+            .enroll(&shared, &server, &code, &device_model)?
+            .into())
+    }
+
+    /// Pushes what this device did, uploads the photos the server lacks and pulls what changed,
+    /// telling `observer` where it is. Blocking; `cancel_sync` from another thread stops it
+    /// before its next request, and the next sync resumes where it stopped.
+    pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
+        let shared = self.shared()?;
+        let token = CancelToken::new();
+        *lock(&self.running) = Some(token.clone());
+        let progress = |p: SyncProgress| {
+            if let Some(o) = &observer {
+                o.on_progress(p);
+            }
+        };
+        let result = self.syncer.sync(&shared, &progress, &token);
+        lock(&self.running).take();
+        Ok(result?)
+    }
+
+    /// Cancels the sync running now, if any.
+    pub fn cancel_sync(&self) {
+        if let Some(token) = lock(&self.running).as_ref() {
+            token.cancel();
+        }
+    }
+
+    /// Where this device stands with the server: pending work, refused operations.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.with(|s| {
+            let state = s.sync_state()?;
+            Ok(SyncStatus {
+                server: state.server,
+                technician_id: state.technician_id.map(|t| t.to_string()),
+                last_sync_at: state.last_sync_at.map(time),
+                pending_operations: s.outbox_len()?,
+                pending_photos: s.photos_to_upload()?,
+                rejected: rejected(s)?,
+            })
+        })
+    }
+
+    /// Operations the server refused for good: the conflicts this device must show.
+    pub fn conflicts(&self) -> Result<Vec<RejectedOperation>> {
+        self.with(|s| rejected(s))
+    }
+
+    /// Photos taken on this device that the server does not have yet.
+    pub fn pending_uploads(&self) -> Result<Vec<String>> {
+        self.with(|s| s.photos_to_upload())
+    }
+
+    // ---- The day's work ----
+
+    /// The enrolled technician's work list now, most urgent first, walking from `position`
+    /// when the device knows it.
+    pub fn work_list(&self, position: Option<Position>) -> Result<Vec<WorkItem>> {
+        let (technician, _) = self.technician()?;
+        let start = position
+            .map(|p| Point {
+                lat: p.lat,
+                lon: p.lon,
+            })
+            .map(Point::to_core)
+            .transpose()?;
+        self.with(|s| s.work_list(technician, now(), start, &WorkListOptions::default()))
+            .map(|items| items.into_iter().map(Into::into).collect())
+    }
+
+    /// Households matching `query` (customer number, name, phone or address), best first.
+    pub fn search_households(&self, query: String, limit: u32) -> Result<Vec<HouseholdSummary>> {
+        self.with(|s| s.search_households(&query, limit as usize))
+            .map(|hits| hits.into_iter().map(|h| h.household.into()).collect())
+    }
+
+    /// Everything known about a household, as the technician opens it at the door.
+    pub fn household_file(&self, household_id: String) -> Result<HouseholdFile> {
+        let id: HouseholdId = parse_id("household_id", &household_id)?;
+        self.with(|s| s.household_file(id)).map(Into::into)
+    }
+
+    pub fn work_order(&self, work_order_id: String) -> Result<WorkOrder> {
+        let id: WorkOrderId = parse_id("work_order_id", &work_order_id)?;
+        self.with(|s| s.work_order(id)).map(Into::into)
+    }
+
+    /// Moves a work order to `status` now, where the device is. Deadlines count this moment,
+    /// even when the device is offline. A move backwards is refused.
+    pub fn move_work_order(
+        &self,
+        work_order_id: String,
+        status: WorkOrderStatus,
+        position: Option<Position>,
+    ) -> Result<WorkOrder> {
+        let id: WorkOrderId = parse_id("work_order_id", &work_order_id)?;
+        let point = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
+        self.with(|s| s.move_work_order(id, status, now(), point))
+            .map(Into::into)
+    }
+
+    /// Checks the technician in at a household: a visit far from the address is flagged.
+    pub fn check_in(&self, household_id: String, position: Position) -> Result<CheckIn> {
+        let id: HouseholdId = parse_id("household_id", &household_id)?;
+        let position = position.to_core()?;
+        self.with(|s| s.check_in(id, position, now(), &CheckInPolicy::default()))
+            .map(Into::into)
+    }
+
+    // ---- Forms ----
+
+    /// The newest version of a template this device knows.
+    pub fn template(&self, template_id: String) -> Result<Template> {
+        self.with(|s| s.newest_template(&template_id))
+            .map(Into::into)
+    }
+
+    /// Starts a form on the newest version of `template_id` for a household, optionally for
+    /// a work order. The draft is saved at once.
+    pub fn start_form(
+        &self,
+        template_id: String,
+        household_id: String,
+        work_order_id: Option<String>,
+    ) -> Result<Form> {
+        let household: HouseholdId = parse_id("household_id", &household_id)?;
+        let order = work_order_id
+            .map(|o| parse_id::<WorkOrderId>("work_order_id", &o))
+            .transpose()?;
+        self.with(|s| {
+            let template = s.newest_template(&template_id)?;
+            s.start_form(&template, household, order, now())
+        })
+        .map(Into::into)
+    }
+
+    pub fn form(&self, form_id: String) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        self.with(|s| s.form(id)).map(Into::into)
+    }
+
+    /// Answers an item (`None` clears the answer).
+    pub fn answer(
+        &self,
+        form_id: String,
+        item: String,
+        answer: Option<AnswerValue>,
+    ) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        let answer = answer.as_ref().map(AnswerValue::to_core).transpose()?;
+        self.with(|s| s.answer(id, &item, answer)).map(Into::into)
+    }
+
+    /// Takes in the camera's photo at `path` (watermarked, re-encoded, encrypted) and attaches
+    /// it to an item of the form. Blocking: the photo pipeline takes a moment.
+    pub fn attach_photo(
+        &self,
+        form_id: String,
+        item: String,
+        path: String,
+        position: Option<Position>,
+    ) -> Result<Photo> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        let (_, badge) = self.technician()?;
+        let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
+        self.with(|s| {
+            let household = s.form(id)?.household_id;
+            let context = WatermarkContext {
+                captured_at: now(),
+                customer_number: Some(s.household(household)?.customer_number),
+                device_position,
+                technician: badge,
+            };
+            s.add_photo_to_form(
+                id,
+                &item,
+                std::path::Path::new(&path),
+                &context,
+                &PhotoPolicy::default(),
+            )
+        })
+        .map(Into::into)
+    }
+
+    /// Removes a photo from an item of a draft.
+    pub fn remove_photo(&self, form_id: String, item: String, sha256: String) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        self.with(|s| s.remove_photo(id, &item, &sha256))
+            .map(Into::into)
+    }
+
+    /// Adds a signature, drawn now, to a signature item.
+    pub fn sign(&self, form_id: String, item: String, signature: SignatureInput) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        let capture = signature.to_core(now());
+        self.with(|s| s.sign(id, &item, capture)).map(Into::into)
+    }
+
+    /// Records how the visit ended (nobody home, access refused, …).
+    pub fn set_outcome(&self, form_id: String, outcome: VisitOutcome) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        let outcome = outcome.to_core(now())?;
+        self.with(|s| s.set_outcome(id, outcome)).map(Into::into)
+    }
+
+    /// What still keeps the form from being completed (empty when it can be sealed).
+    pub fn validate_form(&self, form_id: String) -> Result<Vec<FormProblem>> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        self.with(|s| s.form_problems(id))
+            .map(|p| p.into_iter().map(Into::into).collect())
+    }
+
+    /// Completes and seals the form now: from here on it never changes.
+    pub fn complete_form(&self, form_id: String) -> Result<FormSeal> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        self.with(|s| s.complete_form(id, now())).map(Into::into)
+    }
+
+    /// Starts an amendment of a sealed form: a new draft that corrects it.
+    pub fn amend(&self, form_id: String) -> Result<Form> {
+        let id: FormId = parse_id("form_id", &form_id)?;
+        self.with(|s| s.amend(id, now())).map(Into::into)
+    }
+}
+
+fn rejected(s: &Store) -> doorstep_core::error::Result<Vec<RejectedOperation>> {
+    Ok(s.rejected_operations()?
+        .into_iter()
+        .map(|r| RejectedOperation {
+            operation_id: r.op_id.to_string(),
+            error: r.error,
+            message: r.message,
+            rejected_at: time(r.rejected_at),
+        })
+        .collect())
+}
