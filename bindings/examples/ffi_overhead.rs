@@ -3,7 +3,7 @@
 //! Python and Kotlin sides repeat on the same store, through the same `DeviceStore` methods,
 //! without crossing the FFI.
 //!
-//! `cargo run --release -p doorstep-ffi --example ffi_overhead -- <dir> [iterations]` prints
+//! `cargo run --profile mobile -p doorstep-ffi --example ffi_overhead -- <dir> [iterations]` prints
 //! `figure rust_work_list_ms …`, `figure rust_household_file_ms …` and the store's location
 //! (`store <dir>`, `key <hex>`, `household <id>`) for the other languages.
 
@@ -13,6 +13,9 @@ use chrono::Utc;
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::synthetic::{CitySize, generate};
 use doorstep_ffi::DeviceStore;
+
+/// Calls made before measuring, in every language of the benchmark.
+const WARMUP: usize = 20;
 
 fn median_ms(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
@@ -57,6 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let store = DeviceStore::open(dir.display().to_string(), key.to_hex())?;
     let items = store.work_list(None)?.len();
+    // As in every language of the benchmark (the JVM needs it to compile the generated code).
+    for _ in 0..WARMUP {
+        std::hint::black_box(store.work_list(None)?);
+        std::hint::black_box(store.household_file(household.to_string())?);
+    }
     let mut list = Vec::new();
     let mut file = Vec::new();
     for _ in 0..iterations {
@@ -67,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(store.household_file(household.to_string())?);
         file.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    store.close();
+    store.close_store();
     println!("store {}", dir.display());
     println!("key {}", key.to_hex());
     println!("household {household}");

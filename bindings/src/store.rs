@@ -98,9 +98,10 @@ impl DeviceStore {
         }))
     }
 
-    /// Closes the store. Later calls fail with a storage error; a sync still running finishes
-    /// its current step first.
-    pub fn close(&self) {
+    /// Closes the store (the technician logs out). Later calls fail with a storage error; a
+    /// sync still running is cancelled and finishes its current step first. Not named `close`:
+    /// that is the generated Kotlin's `AutoCloseable.close()`, which frees the object itself.
+    pub fn close_store(&self) {
         if let Some(token) = lock(&self.running).as_ref() {
             token.cancel();
         }

@@ -89,5 +89,5 @@ def test_a_field_day_syncs_once_and_a_second_phone_sees_it(doorstep, office, tmp
     assert office.count("SELECT count(*) FROM ops") == office.count("SELECT count(DISTINCT op_id) FROM ops")
     a_ops = office.count("SELECT count(*) FROM ops WHERE device_id = ?", a.device_id())
     assert a_ops == report.pushed
-    a.close()
-    b.close()
+    a.close_store()
+    b.close_store()

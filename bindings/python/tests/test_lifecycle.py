@@ -15,21 +15,21 @@ def test_a_closed_store_refuses_calls_and_objects_are_freed(doorstep, tmp_path):
     for i in range(200):
         store = doorstep.DeviceStore.open(str(tmp_path / "s"), key)
         device = store.device_id()
-        store.close()
+        store.close_store()
         with pytest.raises(doorstep.DoorstepError.Storage):
             store.device_id()
-        store.close()  # closing twice is harmless
+        store.close_store()  # closing twice is harmless
         del store
     gc.collect()
     # The same installation every time: the store was closed cleanly and opened again.
     again = doorstep.DeviceStore.open(str(tmp_path / "s"), key)
     assert again.device_id() == device
-    again.close()
+    again.close_store()
 
 
 def test_a_store_opened_with_another_key_is_moved_aside_not_deleted(doorstep, tmp_path):
     store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
-    store.close()
+    store.close_store()
     with pytest.raises(doorstep.DoorstepError.Storage) as e:
         doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
     assert "moved aside" in str(e.value)
@@ -75,7 +75,7 @@ def test_screens_call_from_several_threads_while_a_sync_runs(doorstep, office, t
     for form in forms:
         answer = [a for a in store.form(form.id).answers if a.item == "remarks"][0].answer
         assert answer.value.startswith("线程")
-    store.close()
+    store.close_store()
 
 
 def test_a_sync_can_be_cancelled_from_another_thread(doorstep, office, tmp_path):
@@ -90,4 +90,4 @@ def test_a_sync_can_be_cancelled_from_another_thread(doorstep, office, tmp_path)
         store.sync(CancelOnFirst())
     report = store.sync(None)
     assert report.pulled > 0
-    store.close()
+    store.close_store()
