@@ -97,7 +97,10 @@ async fn count_requests(
     let response = next.run(request).await;
     if path == "/v1/push" {
         let micros = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
-        state.metrics.push_micros.fetch_add(micros, Ordering::Relaxed);
+        state
+            .metrics
+            .push_micros
+            .fetch_add(micros, Ordering::Relaxed);
     }
     if !response.status().is_success() {
         state.metrics.refused.fetch_add(1, Ordering::Relaxed);
@@ -134,9 +137,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::BytesRejection(b) => bytes_rejection(b),
-        JsonRejection::MissingJsonContentType(_) => ApiError::Malformed(
-            "the body must be JSON (content-type: application/json)".into(),
-        ),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::Malformed("the body must be JSON (content-type: application/json)".into())
+        }
         e => ApiError::Malformed(format!("the body is not valid: {}", e.body_text())),
     }
 }

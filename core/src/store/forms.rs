@@ -39,10 +39,14 @@ impl Store {
     pub fn newest_template(&self, id: &str) -> Result<Template> {
         let doc: Option<String> = self
             .conn
-            .prepare_cached("SELECT doc FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1")?
+            .prepare_cached(
+                "SELECT doc FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1",
+            )?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        let received = doc.map(|d| serde_json::from_str::<Template>(&d)).transpose()?;
+        let received = doc
+            .map(|d| serde_json::from_str::<Template>(&d))
+            .transpose()?;
         match (received, builtin_template(id)) {
             (Some(r), Some(b)) => Ok(if b.version > r.version { b } else { r }),
             (Some(t), None) | (None, Some(t)) => Ok(t),
