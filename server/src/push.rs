@@ -5,8 +5,6 @@
 //! technician's scope; a refused one rolls the whole request back and is named in the answer,
 //! so the device can park it and push the rest.
 
-use std::collections::{BTreeMap, HashSet};
-
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::plan;
@@ -14,7 +12,6 @@ use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
-use doorstep_core::ids::{DistrictId, OperationId};
 use doorstep_core::store::Operation;
 use doorstep_core::sync::merge::{
     Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
@@ -24,13 +21,10 @@ use doorstep_core::sync::time::trusted_step_time;
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::records::{self, decode, household_buckets, own_buckets, save, save_at, stored};
-use crate::storage::cache::CachedTx;
+use crate::records::{self, decode, household_buckets, save, save_at, stored};
 use crate::storage::{ConflictRow, OpRow, StoredRecord, Tx};
 
 /// The device a request came from, as authentication established it.
@@ -50,68 +44,15 @@ pub struct Pushed {
     pub conflicts: u32,
 }
 
-/// One operation of a push request: decoded for the rules, and its JSON as the device sent it,
-/// which the operation log keeps (so it is not serialised again).
-#[derive(Debug, Clone)]
-pub struct Incoming<'a> {
-    pub op: PushOp,
-    pub payload: &'a str,
-}
-
-/// A push request ([`doorstep_core::sync::protocol::PushRequest`]) with each operation's JSON
-/// kept as it came.
-#[derive(Deserialize)]
-struct WireRequest<'a> {
-    #[serde(borrow)]
-    ops: Vec<WireOp<'a>>,
-}
-
-/// [`PushOp`], field for field, with the operation still as JSON text.
-#[derive(Deserialize)]
-struct WireOp<'a> {
-    seq: i64,
-    op_id: OperationId,
-    hlc: Hlc,
-    device_time: DateTime<Utc>,
-    #[serde(borrow)]
-    operation: &'a RawValue,
-}
-
-/// Decodes the body of a push request. It accepts what `PushRequest` accepts.
-pub fn read_request(body: &[u8]) -> serde_json::Result<Vec<Incoming<'_>>> {
-    let request: WireRequest<'_> = serde_json::from_slice(body)?;
-    request
-        .ops
-        .into_iter()
-        .map(|w| {
-            Ok(Incoming {
-                op: PushOp {
-                    seq: w.seq,
-                    op_id: w.op_id,
-                    hlc: w.hlc,
-                    device_time: w.device_time,
-                    operation: serde_json::from_str(w.operation.get())?,
-                },
-                payload: w.operation.get(),
-            })
-        })
-        .collect()
-}
-
 pub fn push(
     tx: &mut dyn Tx,
     device: &Device,
-    ops: &[Incoming<'_>],
+    ops: &[PushOp],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
 ) -> ApiResult<Pushed> {
-    // The operations of one request mostly touch a few households, each several times.
-    let tx = &mut CachedTx::new(tx);
-    let ids: Vec<OperationId> = ops.iter().map(|i| i.op.op_id).collect();
-    let mut stored_ops: HashSet<OperationId> =
-        tx.stored_ops(&device.id, &ids)?.into_iter().collect();
     let mut pushed = Pushed::default();
-    for Incoming { op, payload } in ops {
+    for op in ops {
         pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
         if op.hlc.node != device.id {
             return Err(
@@ -119,8 +60,7 @@ pub fn push(
                     .for_op(op.op_id),
             );
         }
-        // Stored before, or earlier in this request.
-        if !stored_ops.insert(op.op_id) {
+        if tx.op_exists(&device.id, op.op_id)? {
             continue;
         }
         clock.observe(&op.hlc, received_at.timestamp_millis().max(0) as u64);
@@ -145,7 +85,8 @@ pub fn push(
             device_time: op.device_time,
             received_at,
             server_seq,
-            payload: (*payload).to_owned(),
+            payload: serde_json::to_string(&op.operation)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
         })?;
         pushed.applied += 1;
         pushed.conflicts += conflicts;
@@ -191,8 +132,12 @@ impl Apply<'_> {
             } => self.household_saved(household, changed, *base_seq),
             Operation::MeterReadingRecorded { reading } => {
                 let household = self.household_in_scope(&reading.household_id.to_string())?;
-                let record = records::stored_in(&Record::Reading(reading.clone()), household.buckets)?;
+                let record = stored(&Record::Reading(reading.clone()), self.tx)?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
+                    let record = StoredRecord {
+                        buckets: household.buckets,
+                        ..record
+                    };
                     self.server_seq = save(self.tx, record, None)?.seq;
                 }
                 Ok(())
@@ -318,14 +263,7 @@ impl Apply<'_> {
         let id = current.id.clone();
         let mut merged: Map<String, Value> =
             serde_json::from_str(&current.body).map_err(internal)?;
-        let old_own = own_buckets(
-            merged
-                .get("district_id")
-                .map(Option::<DistrictId>::deserialize)
-                .transpose()
-                .map_err(internal)?
-                .flatten(),
-        );
+        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
         let fields = if changed.is_empty() {
             changed_fields(
                 &Value::Object(merged.clone()),
@@ -334,8 +272,6 @@ impl Apply<'_> {
         } else {
             changed.to_vec()
         };
-        let mut all_stamps = StoredStamps::read(&current.stamps)?;
-        let mut stamps = all_stamps.of(&fields)?;
         let seq = self.tx.next_seq()?;
         let edit = Edit {
             origin: self.origin(),
@@ -354,8 +290,7 @@ impl Apply<'_> {
         let result: Household = serde_json::from_value(Value::Object(merged))
             .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
         result.validate()?;
-        all_stamps.update(stamps)?;
-        let record = rebuilt_household(current, &old_own, &result, all_stamps.to_json()?)?;
+        let record = rebuilt_household(current, &result, &stamps)?;
         self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
         for o in overridden {
             self.conflict(Entity::Household, &id, o, seq)?;
@@ -369,19 +304,18 @@ impl Apply<'_> {
         if household.last_inspection_at.is_some_and(|last| last >= at) {
             return Ok(());
         }
-        let old_own = household_buckets(&household);
         household.last_inspection_at = Some(at);
         let seq = self.tx.next_seq()?;
-        let mut stamps = StoredStamps::read(&current.stamps)?;
-        stamps.update(FieldStamps::from([(
+        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
+        stamps.insert(
             "last_inspection_at".into(),
             FieldStamp {
                 seq,
                 hlc: self.op.hlc.clone(),
                 origin: self.origin(),
             },
-        )]))?;
-        let record = rebuilt_household(&current, &old_own, &household, stamps.to_json()?)?;
+        );
+        let record = rebuilt_household(&current, &household, &stamps)?;
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
     }
@@ -552,14 +486,14 @@ impl Apply<'_> {
     }
 }
 
-/// A household record rebuilt after a change: its own buckets, plus those work orders gave it
-/// (`old_own`: the buckets its previous version was in by itself).
+/// A household record rebuilt after a change: its own buckets, plus those work orders gave it.
 fn rebuilt_household(
     current: &StoredRecord,
-    old_own: &[String],
     household: &Household,
-    stamps: String,
+    stamps: &FieldStamps,
 ) -> ApiResult<StoredRecord> {
+    let before: Household = decode(current)?;
+    let old_own = household_buckets(&before);
     let mut buckets = household_buckets(household);
     buckets.extend(
         current
@@ -575,40 +509,9 @@ fn rebuilt_household(
         seq: 0,
         deleted: false,
         body: serde_json::to_string(household).map_err(internal)?,
-        stamps,
+        stamps: serde_json::to_string(stamps).map_err(internal)?,
         buckets,
     })
-}
-
-/// A record's field stamps as stored, of which only those an edit touches are decoded: the
-/// others are written back as they were read.
-struct StoredStamps(BTreeMap<String, Box<RawValue>>);
-
-impl StoredStamps {
-    fn read(json: &str) -> ApiResult<Self> {
-        serde_json::from_str(json).map(Self).map_err(internal)
-    }
-
-    /// The stamps of these fields (those that have one).
-    fn of(&self, fields: &[String]) -> ApiResult<FieldStamps> {
-        fields
-            .iter()
-            .filter_map(|f| self.0.get(f).map(|raw| (f, raw)))
-            .map(|(f, raw)| Ok((f.clone(), serde_json::from_str(raw.get()).map_err(internal)?)))
-            .collect()
-    }
-
-    fn update(&mut self, stamps: FieldStamps) -> ApiResult<()> {
-        for (field, stamp) in stamps {
-            let raw = serde_json::value::to_raw_value(&stamp).map_err(internal)?;
-            self.0.insert(field, raw);
-        }
-        Ok(())
-    }
-
-    fn to_json(&self) -> ApiResult<String> {
-        serde_json::to_string(&self.0).map_err(internal)
-    }
 }
 
 fn as_object(household: &Household) -> ApiResult<Map<String, Value>> {
