@@ -129,16 +129,51 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::BytesRejection(b)) => Err(bytes_rejection(b)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::Malformed(
-                "the body must be JSON (content-type: application/json)".into(),
-            )),
-            Err(e) => Err(ApiError::Malformed(format!(
-                "the body is not valid: {}",
-                e.body_text()
-            ))),
+            Err(e) => Err(json_rejection(e)),
         }
     }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::BytesRejection(b) => bytes_rejection(b),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::Malformed("the body must be JSON (content-type: application/json)".into())
+        }
+        e => ApiError::Malformed(format!("the body is not valid: {}", e.body_text())),
+    }
+}
+
+/// A JSON body not decoded yet: the push decodes its own, keeping each operation's text.
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(json_rejection(
+                axum::extract::rejection::MissingJsonContentType::default().into(),
+            ));
+        }
+        raw_body(req).await.map(JsonBytes)
+    }
+}
+
+/// `application/json` or `application/<something>+json`, as [`Json`] requires.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.to_ascii_lowercase();
+    kind.eq_ignore_ascii_case("application") && (subtype == "json" || subtype.ends_with("+json"))
 }
 
 fn bytes_rejection(b: BytesRejection) -> ApiError {
@@ -258,17 +293,24 @@ async fn whoami(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiRe
 async fn push_ops(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Result<Body<PushRequest>, ApiError>,
+    body: Result<JsonBytes, ApiError>,
 ) -> ApiResult<Json<PushResponse>> {
     let device = authenticated(&state, &headers).await?;
-    let Body(request) = body?;
+    let JsonBytes(body) = body?;
     let storage = state.storage.clone();
     let st = state.clone();
     let pushed = blocking(move || {
+        let ops = push::read_request(&body).map_err(|_| {
+            // Decoded again the usual way for the usual message (where, and what is wrong).
+            match Json::<PushRequest>::from_bytes(&body) {
+                Err(e) => json_rejection(e),
+                Ok(_) => ApiError::Malformed("the body is not valid".into()),
+            }
+        })?;
         write(&*storage, |tx| {
             let mut clock = st.clock.lock().unwrap_or_else(|p| p.into_inner());
             let now = Utc::now();
-            let pushed = push::push(tx, &device, &request.ops, &mut clock, now)?;
+            let pushed = push::push(tx, &device, &ops, &mut clock, now)?;
             if pushed.applied > 0 {
                 tx.audit(&AuditRow {
                     at: now,

@@ -5,6 +5,9 @@
 //! technician's scope; a refused one rolls the whole request back and is named in the answer,
 //! so the device can park it and push the rest.
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::plan;
@@ -12,6 +15,7 @@ use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
+use doorstep_core::ids::{DistrictId, OperationId};
 use doorstep_core::store::Operation;
 use doorstep_core::sync::merge::{
     Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
@@ -21,10 +25,13 @@ use doorstep_core::sync::time::trusted_step_time;
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::records::{self, decode, household_buckets, save, save_at, stored};
+use crate::records::{self, decode, household_buckets, own_buckets, save, save_at, stored};
+use crate::storage::cache::CachedTx;
 use crate::storage::{ConflictRow, OpRow, StoredRecord, Tx};
 
 /// The device a request came from, as authentication established it.
@@ -44,15 +51,68 @@ pub struct Pushed {
     pub conflicts: u32,
 }
 
+/// One operation of a push request: decoded for the rules, and its JSON as the device sent it,
+/// which the operation log keeps (so it is not serialised again).
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub op: PushOp,
+    pub payload: &'a str,
+}
+
+/// A push request ([`doorstep_core::sync::protocol::PushRequest`]) with each operation's JSON
+/// kept as it came.
+#[derive(Deserialize)]
+struct WireRequest<'a> {
+    #[serde(borrow)]
+    ops: Vec<WireOp<'a>>,
+}
+
+/// [`PushOp`], field for field, with the operation still as JSON text.
+#[derive(Deserialize)]
+struct WireOp<'a> {
+    seq: i64,
+    op_id: OperationId,
+    hlc: Hlc,
+    device_time: DateTime<Utc>,
+    #[serde(borrow)]
+    operation: &'a RawValue,
+}
+
+/// Decodes the body of a push request. It accepts what `PushRequest` accepts.
+pub fn read_request(body: &[u8]) -> serde_json::Result<Vec<Incoming<'_>>> {
+    let request: WireRequest<'_> = serde_json::from_slice(body)?;
+    request
+        .ops
+        .into_iter()
+        .map(|w| {
+            Ok(Incoming {
+                op: PushOp {
+                    seq: w.seq,
+                    op_id: w.op_id,
+                    hlc: w.hlc,
+                    device_time: w.device_time,
+                    operation: serde_json::from_str(w.operation.get())?,
+                },
+                payload: w.operation.get(),
+            })
+        })
+        .collect()
+}
+
 pub fn push(
     tx: &mut dyn Tx,
     device: &Device,
-    ops: &[PushOp],
+    ops: &[Incoming<'_>],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
 ) -> ApiResult<Pushed> {
+    // The operations of one request mostly touch a few households, each several times.
+    let tx = &mut CachedTx::new(tx);
+    let ids: Vec<OperationId> = ops.iter().map(|i| i.op.op_id).collect();
+    let mut stored_ops: HashSet<OperationId> =
+        tx.stored_ops(&device.id, &ids)?.into_iter().collect();
     let mut pushed = Pushed::default();
-    for op in ops {
+    for Incoming { op, payload } in ops {
         pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
         if op.hlc.node != device.id {
             return Err(
@@ -60,7 +120,8 @@ pub fn push(
                     .for_op(op.op_id),
             );
         }
-        if tx.op_exists(&device.id, op.op_id)? {
+        // Stored before, or earlier in this request.
+        if !stored_ops.insert(op.op_id) {
             continue;
         }
         clock.observe(&op.hlc, received_at.timestamp_millis().max(0) as u64);
@@ -85,8 +146,7 @@ pub fn push(
             device_time: op.device_time,
             received_at,
             server_seq,
-            payload: serde_json::to_string(&op.operation)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
+            payload: (*payload).to_owned(),
         })?;
         pushed.applied += 1;
         pushed.conflicts += conflicts;
@@ -132,12 +192,9 @@ impl Apply<'_> {
             } => self.household_saved(household, changed, *base_seq),
             Operation::MeterReadingRecorded { reading } => {
                 let household = self.household_in_scope(&reading.household_id.to_string())?;
-                let record = stored(&Record::Reading(reading.clone()), self.tx)?;
+                let record =
+                    records::stored_in(&Record::Reading(reading.clone()), household.buckets)?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
-                    let record = StoredRecord {
-                        buckets: household.buckets,
-                        ..record
-                    };
                     self.server_seq = save(self.tx, record, None)?.seq;
                 }
                 Ok(())
@@ -263,7 +320,14 @@ impl Apply<'_> {
         let id = current.id.clone();
         let mut merged: Map<String, Value> =
             serde_json::from_str(&current.body).map_err(internal)?;
-        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
+        let old_own = own_buckets(
+            merged
+                .get("district_id")
+                .map(Option::<DistrictId>::deserialize)
+                .transpose()
+                .map_err(internal)?
+                .flatten(),
+        );
         let fields = if changed.is_empty() {
             changed_fields(
                 &Value::Object(merged.clone()),
@@ -272,6 +336,8 @@ impl Apply<'_> {
         } else {
             changed.to_vec()
         };
+        let mut all_stamps = StoredStamps::read(&current.stamps)?;
+        let mut stamps = all_stamps.of(&fields)?;
         let seq = self.tx.next_seq()?;
         let edit = Edit {
             origin: self.origin(),
@@ -290,7 +356,8 @@ impl Apply<'_> {
         let result: Household = serde_json::from_value(Value::Object(merged))
             .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
         result.validate()?;
-        let record = rebuilt_household(current, &result, &stamps)?;
+        all_stamps.update(stamps)?;
+        let record = rebuilt_household(current, &old_own, &result, all_stamps.to_json()?)?;
         self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
         for o in overridden {
             self.conflict(Entity::Household, &id, o, seq)?;
@@ -304,18 +371,19 @@ impl Apply<'_> {
         if household.last_inspection_at.is_some_and(|last| last >= at) {
             return Ok(());
         }
+        let old_own = household_buckets(&household);
         household.last_inspection_at = Some(at);
         let seq = self.tx.next_seq()?;
-        let mut stamps: FieldStamps = serde_json::from_str(&current.stamps).map_err(internal)?;
-        stamps.insert(
+        let mut stamps = StoredStamps::read(&current.stamps)?;
+        stamps.update(FieldStamps::from([(
             "last_inspection_at".into(),
             FieldStamp {
                 seq,
                 hlc: self.op.hlc.clone(),
                 origin: self.origin(),
             },
-        );
-        let record = rebuilt_household(&current, &household, &stamps)?;
+        )]))?;
+        let record = rebuilt_household(&current, &old_own, &household, stamps.to_json()?)?;
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
     }
@@ -486,14 +554,14 @@ impl Apply<'_> {
     }
 }
 
-/// A household record rebuilt after a change: its own buckets, plus those work orders gave it.
+/// A household record rebuilt after a change: its own buckets, plus those work orders gave it
+/// (`old_own`: the buckets its previous version was in by itself).
 fn rebuilt_household(
     current: &StoredRecord,
+    old_own: &[String],
     household: &Household,
-    stamps: &FieldStamps,
+    stamps: String,
 ) -> ApiResult<StoredRecord> {
-    let before: Household = decode(current)?;
-    let old_own = household_buckets(&before);
     let mut buckets = household_buckets(household);
     buckets.extend(
         current
@@ -509,9 +577,65 @@ fn rebuilt_household(
         seq: 0,
         deleted: false,
         body: serde_json::to_string(household).map_err(internal)?,
-        stamps: serde_json::to_string(stamps).map_err(internal)?,
+        stamps,
         buckets,
     })
+}
+
+/// A record's field stamps as stored, of which only those an edit touches are decoded: the
+/// others are written back as they were read.
+struct StoredStamps<'a> {
+    stored: BTreeMap<FieldName<'a>, &'a RawValue>,
+    updated: BTreeMap<String, Box<RawValue>>,
+}
+
+/// A field's name, borrowed from the stored JSON (unless it had to be unescaped).
+#[derive(Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(transparent)]
+struct FieldName<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'a> StoredStamps<'a> {
+    fn read(json: &'a str) -> ApiResult<Self> {
+        Ok(Self {
+            stored: serde_json::from_str(json).map_err(internal)?,
+            updated: BTreeMap::new(),
+        })
+    }
+
+    /// The stamps of these fields (those that have one).
+    fn of(&self, fields: &[String]) -> ApiResult<FieldStamps> {
+        fields
+            .iter()
+            .filter_map(|f| self.stored.get(&FieldName(f.into())).map(|raw| (f, raw)))
+            .map(|(f, raw)| {
+                Ok((
+                    f.clone(),
+                    serde_json::from_str(raw.get()).map_err(internal)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn update(&mut self, stamps: FieldStamps) -> ApiResult<()> {
+        for (field, stamp) in stamps {
+            let raw = serde_json::value::to_raw_value(&stamp).map_err(internal)?;
+            self.updated.insert(field, raw);
+        }
+        Ok(())
+    }
+
+    /// The stamps as JSON, as `FieldStamps` would be written.
+    fn to_json(&self) -> ApiResult<String> {
+        let mut all: BTreeMap<&str, &RawValue> = self
+            .stored
+            .iter()
+            .map(|(k, v)| (k.0.as_ref(), *v))
+            .collect();
+        for (k, v) in &self.updated {
+            all.insert(k, v);
+        }
+        serde_json::to_string(&all).map_err(internal)
+    }
 }
 
 fn as_object(household: &Household) -> ApiResult<Map<String, Value>> {
@@ -564,5 +688,113 @@ pub fn office_stamp() -> Hlc {
         wall_ms: Utc::now().timestamp_millis().max(0) as u64,
         counter: 0,
         node: "office".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use doorstep_core::household::{MeterReading, ReadingSource, Volume};
+    use doorstep_core::sync::protocol::PushRequest;
+    use doorstep_core::synthetic::{CitySize, generate};
+
+    use super::*;
+
+    fn hlc(ms: u64, node: &str) -> Hlc {
+        Hlc {
+            wall_ms: ms,
+            counter: 1,
+            node: node.into(),
+        }
+    }
+
+    #[test]
+    fn a_request_reads_as_push_request_does_and_keeps_each_operations_json() {
+        let city = generate(
+            &CitySize {
+                households: 2,
+                readings: 0,
+                open_orders: 0,
+                districts_per_side: 1,
+                technicians_per_district: 1,
+            },
+            1,
+            Utc::now(),
+        );
+        let h = &city.households[0];
+        let operations = [
+            Operation::HouseholdSaved {
+                household: Box::new(h.clone()),
+                changed: vec!["phones".into()],
+                base_seq: 7,
+            },
+            Operation::MeterReadingRecorded {
+                reading: MeterReading {
+                    household_id: h.id,
+                    taken_at: Utc::now(),
+                    value: Volume::from_litres(1234),
+                    source: ReadingSource::Technician,
+                },
+            },
+        ];
+        let request = PushRequest {
+            ops: operations
+                .into_iter()
+                .enumerate()
+                .map(|(i, operation)| PushOp {
+                    seq: i as i64 + 1,
+                    op_id: OperationId::new(),
+                    hlc: hlc(1000 + i as u64, "d1"),
+                    device_time: Utc::now(),
+                    operation,
+                })
+                .collect(),
+        };
+        let body = serde_json::to_vec(&request).unwrap();
+        let read = read_request(&body).unwrap();
+        let decoded: Vec<PushOp> = read.iter().map(|i| i.op.clone()).collect();
+        assert_eq!(decoded, request.ops);
+        for (incoming, op) in read.iter().zip(&request.ops) {
+            assert_eq!(
+                incoming.payload,
+                serde_json::to_string(&op.operation).unwrap()
+            );
+        }
+        assert!(read_request(b"{\"ops\":[{\"seq\":1}]}").is_err());
+        assert!(read_request(b"{\"ops\":[]} x").is_err());
+    }
+
+    #[test]
+    fn stamps_not_touched_are_written_back_as_they_were() {
+        let stamp = |seq, node: &str| FieldStamp {
+            seq,
+            hlc: hlc(seq as u64, node),
+            origin: if node == "office" {
+                Origin::Office
+            } else {
+                Origin::Device(node.into())
+            },
+        };
+        let mut all: FieldStamps = [
+            ("address", stamp(1, "office")),
+            ("name", stamp(2, "office")),
+            ("phones", stamp(3, "d\"1")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let json = serde_json::to_string(&all).unwrap();
+        let mut stored = StoredStamps::read(&json).unwrap();
+        let fields = ["phones".to_owned(), "meter".to_owned()];
+        let mut touched = stored.of(&fields).unwrap();
+        assert_eq!(touched.len(), 1);
+        assert_eq!(touched["phones"], all["phones"]);
+        touched.insert("meter".into(), stamp(9, "d2"));
+        touched.insert("phones".into(), stamp(9, "d2"));
+        stored.update(touched.clone()).unwrap();
+        all.extend(touched);
+        assert_eq!(
+            stored.to_json().unwrap(),
+            serde_json::to_string(&all).unwrap()
+        );
     }
 }

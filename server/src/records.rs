@@ -3,6 +3,7 @@
 //! pulls see the change (or the departure).
 
 use doorstep_core::household::Household;
+use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
@@ -90,42 +91,40 @@ pub fn save_at(
 
 /// The stored form of a core record: id, unique key, and the buckets it belongs in.
 pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
-    let (id, key, buckets) = match record {
-        Record::Household(h) => (
-            h.id.to_string(),
-            Some(h.customer_number.clone()),
-            household_buckets(h),
-        ),
-        Record::WorkOrder(o) => (
-            o.id.to_string(),
-            Some(o.number.clone()),
-            order_buckets(tx, o)?,
-        ),
-        Record::Reading(r) => (
-            format!("{}/{}", r.household_id, r.taken_at.timestamp_millis()),
-            None,
-            buckets_of(tx, Entity::Household, &r.household_id.to_string())?,
-        ),
-        Record::Form(f) => (
-            f.id.to_string(),
-            None,
-            buckets_of(tx, Entity::Household, &f.household_id.to_string())?,
-        ),
-        Record::District(d) => (d.id.to_string(), None, vec![ALL.to_owned()]),
-        Record::Crew(c) => (c.id.to_string(), None, vec![crew_bucket(c.id)]),
+    let buckets = match record {
+        Record::Household(h) => household_buckets(h),
+        Record::WorkOrder(o) => order_buckets(tx, o)?,
+        Record::Reading(r) => buckets_of(tx, Entity::Household, &r.household_id.to_string())?,
+        Record::Form(f) => buckets_of(tx, Entity::Household, &f.household_id.to_string())?,
+        Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![ALL.to_owned()],
+        Record::Crew(c) => vec![crew_bucket(c.id)],
         Record::Technician(t) => {
             let mut b = vec![tech_bucket(t.id)];
             if let Some(c) = t.crew_id {
                 b.push(crew_bucket(c));
             }
-            (t.id.to_string(), Some(t.badge.clone()), b)
+            b
         }
-        Record::Outage(o) => (o.id.to_string(), None, vec![ALL.to_owned()]),
-        Record::Template(t) => (
-            format!("{}@{}", t.id, t.version),
+    };
+    stored_in(record, buckets)
+}
+
+/// [`stored`] for a record whose buckets the caller already knows (a reading or a form is in
+/// its household's).
+pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecord> {
+    let (id, key) = match record {
+        Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone())),
+        Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone())),
+        Record::Reading(r) => (
+            format!("{}/{}", r.household_id, r.taken_at.timestamp_millis()),
             None,
-            vec![ALL.to_owned()],
         ),
+        Record::Form(f) => (f.id.to_string(), None),
+        Record::District(d) => (d.id.to_string(), None),
+        Record::Crew(c) => (c.id.to_string(), None),
+        Record::Technician(t) => (t.id.to_string(), Some(t.badge.clone())),
+        Record::Outage(o) => (o.id.to_string(), None),
+        Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -141,13 +140,28 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
 
 /// The JSON of the record itself (without the entity tag).
 pub fn record_body(record: &Record) -> ApiResult<String> {
-    let value = serde_json::to_value(record).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(value["record"].to_string())
+    match record {
+        Record::Household(h) => serde_json::to_string(h),
+        Record::WorkOrder(o) => serde_json::to_string(o),
+        Record::Reading(r) => serde_json::to_string(r),
+        Record::Form(f) => serde_json::to_string(f),
+        Record::District(d) => serde_json::to_string(d),
+        Record::Crew(c) => serde_json::to_string(c),
+        Record::Technician(t) => serde_json::to_string(t),
+        Record::Outage(o) => serde_json::to_string(o),
+        Record::Template(t) => serde_json::to_string(t),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// A household's own buckets: its district's.
 pub fn household_buckets(h: &Household) -> Vec<String> {
-    h.district_id.map(district_bucket).into_iter().collect()
+    own_buckets(h.district_id)
+}
+
+/// The own buckets of a household in this district.
+pub fn own_buckets(district: Option<DistrictId>) -> Vec<String> {
+    district.map(district_bucket).into_iter().collect()
 }
 
 /// A work order is read by its assignee, its crew, and the district of its household.

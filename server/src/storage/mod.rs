@@ -7,6 +7,7 @@
 //! committed before one with a higher number, so a pull cursor never skips a change that commits
 //! late.
 
+pub mod cache;
 pub mod postgres;
 pub mod sqlite;
 
@@ -170,6 +171,12 @@ pub trait Tx {
     fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64>;
 
     fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool>;
+    /// Which of `op_ids` are stored for this device: one query for a whole push.
+    fn stored_ops(
+        &mut self,
+        device_id: &str,
+        op_ids: &[OperationId],
+    ) -> StorageResult<Vec<OperationId>>;
     fn insert_op(&mut self, op: &OpRow) -> StorageResult<()>;
     fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()>;
     fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>>;

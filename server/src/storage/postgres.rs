@@ -353,6 +353,24 @@ impl Tx for PgTx<'_> {
             .is_some())
     }
 
+    fn stored_ops(
+        &mut self,
+        device_id: &str,
+        op_ids: &[OperationId],
+    ) -> StorageResult<Vec<OperationId>> {
+        if op_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = op_ids.iter().map(ToString::to_string).collect();
+        self.query(
+            "SELECT op_id FROM ops WHERE device_id = $1 AND op_id = ANY($2)",
+            &[&device_id, &ids],
+        )?
+        .iter()
+        .map(|r| get::<&str>(r, 0)?.parse().map_err(corrupt))
+        .collect()
+    }
+
     fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
         self.execute(
             "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at, server_seq, payload)
@@ -983,6 +1001,10 @@ mod tests {
             assert!(!tx.op_exists("d2", id)?);
             assert!(!tx.op_exists("d1", OperationId::new())?);
             tx.insert_op(&op("d2", id))?;
+            let other = OperationId::new();
+            assert_eq!(tx.stored_ops("d1", &[other, id, id])?, vec![id]);
+            assert_eq!(tx.stored_ops("d3", &[id])?, vec![]);
+            assert_eq!(tx.stored_ops("d1", &[])?, vec![]);
             Ok(())
         })
         .unwrap();

@@ -372,6 +372,29 @@ impl Tx for SqliteTx<'_> {
             .is_some())
     }
 
+    fn stored_ops(
+        &mut self,
+        device_id: &str,
+        op_ids: &[OperationId],
+    ) -> StorageResult<Vec<OperationId>> {
+        if op_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids travel as one JSON array, so that one prepared statement serves any count.
+        let ids = serde_json::to_string(op_ids).map_err(corrupt)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT op_id FROM ops WHERE device_id = ?1
+                   AND op_id IN (SELECT value FROM json_each(?2))",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![device_id, ids], |r| r.get(0))
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
     fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
         self.tx
             .prepare_cached(
