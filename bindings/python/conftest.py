@@ -62,6 +62,14 @@ class Office:
             self.server.wait(timeout=30)
             self.server = None
 
+    def enrolled_phone(self, directory, model="test phone"):
+        """A new installation in `directory`, enrolled with a fresh code for the technician."""
+        import doorstep
+
+        store = doorstep.DeviceStore.open(str(directory), doorstep.generate_store_key())
+        store.enroll(self.url, self.admin("enroll", self.technician), model)
+        return store
+
     def db(self):
         return sqlite3.connect(self.data / "doorstep.sqlite")
 

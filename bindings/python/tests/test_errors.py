@@ -29,8 +29,7 @@ def test_invalid_input_names_the_field(doorstep, tmp_path):
 
 
 def test_a_sealed_form_refuses_a_change_and_a_bad_answer_is_refused(doorstep, office, tmp_path):
-    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
-    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store = office.enrolled_phone(tmp_path / "s")
     store.sync(None)
     household = store.search_households("HZ-0002", 1)[0].id
     form = store.start_form("residential_inspection", household, None)
@@ -67,8 +66,7 @@ def test_a_wrong_code_is_auth_and_an_unreachable_server_is_network(doorstep, off
 
 
 def test_error_messages_carry_no_personal_data(doorstep, office, tmp_path):
-    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
-    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store = office.enrolled_phone(tmp_path / "s")
     store.sync(None)
     household = store.search_households("HZ-0001", 1)[0].id
     form = store.start_form("residential_inspection", household, None)

@@ -20,8 +20,7 @@ class Phases(field.doorstep.SyncObserver):
 
 def phone(doorstep, office, tmp_path, name):
     store = doorstep.DeviceStore.open(str(tmp_path / name), doorstep.generate_store_key())
-    code = office.admin("enroll", office.technician)
-    technician = store.enroll(office.url, code, f"test phone {name}")
+    technician = store.enroll(office.url, office.admin("enroll", office.technician), f"test phone {name}")
     assert technician.id == office.technician
     assert technician.badge == "HZ1024"
     return store

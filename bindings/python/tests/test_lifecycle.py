@@ -37,8 +37,7 @@ def test_a_store_opened_with_another_key_is_moved_aside_not_deleted(doorstep, tm
 
 
 def test_screens_call_from_several_threads_while_a_sync_runs(doorstep, office, tmp_path):
-    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
-    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store = office.enrolled_phone(tmp_path / "s")
     store.sync(None)
     households = [h.id for h in store.search_households("文三路", 10)]
     assert len(households) == 2
@@ -79,8 +78,7 @@ def test_screens_call_from_several_threads_while_a_sync_runs(doorstep, office, t
 
 
 def test_a_sync_can_be_cancelled_from_another_thread(doorstep, office, tmp_path):
-    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
-    store.enroll(office.url, office.admin("enroll", office.technician), "test phone")
+    store = office.enrolled_phone(tmp_path / "s")
 
     class CancelOnFirst(doorstep.SyncObserver):
         def on_progress(self, progress):
