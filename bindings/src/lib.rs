@@ -31,3 +31,13 @@ pub fn library_version() -> String {
 pub fn generate_store_key() -> String {
     doorstep_core::store::StoreKey::generate().to_hex()
 }
+
+/// Why a line is on the work list, in the core's words: Chinese or English, with deadlines in
+/// the service area's time ("紧急故障:须在 11-28 23:00 前修复"). Called when a line is shown.
+#[uniffi::export]
+pub fn describe_work_reason(
+    reason: WorkReason,
+    language: Language,
+) -> Result<String, DoorstepError> {
+    Ok(reason.to_core()?.describe(language == Language::Zh))
+}

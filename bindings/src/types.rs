@@ -276,10 +276,18 @@ pub struct WorkItem {
     pub location: Option<Point>,
     /// An elderly or disabled user registered for priority service.
     pub special_group: bool,
+    /// Why it is on the list, in data: the screen words it when it shows the line
+    /// ([`crate::describe_work_reason`] gives the core's wording), so a list of hundreds crosses
+    /// the FFI without a thousand strings no one reads.
     pub reason: WorkReason,
-    /// Why it is on the list, worded by the core: Chinese and English.
-    pub reason_zh: String,
-    pub reason_en: String,
+}
+
+/// The language of a text the core words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Language {
+    /// Simplified Chinese, the users' first language.
+    Zh,
+    En,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
@@ -323,8 +331,6 @@ pub enum WorkReason {
 impl From<core_worklist::WorkItem> for WorkItem {
     fn from(w: core_worklist::WorkItem) -> Self {
         use core_worklist::{Task, WorkReason as R};
-        let reason_zh = w.reason.describe(true);
-        let reason_en = w.reason.describe(false);
         Self {
             task: match w.task {
                 Task::Order {
@@ -372,9 +378,44 @@ impl From<core_worklist::WorkItem> for WorkItem {
                     in_days,
                 },
             },
-            reason_zh,
-            reason_en,
         }
+    }
+}
+
+impl WorkReason {
+    pub(crate) fn to_core(&self) -> Result<core_worklist::WorkReason> {
+        use core_worklist::WorkReason as R;
+        Ok(match self {
+            WorkReason::Emergency {
+                milestone,
+                due_at,
+                breached,
+            } => R::Emergency {
+                milestone: *milestone,
+                due_at: utc(*due_at),
+                breached: *breached,
+            },
+            WorkReason::Deadline {
+                milestone,
+                due_at,
+                breached,
+            } => R::Deadline {
+                milestone: *milestone,
+                due_at: utc(*due_at),
+                breached: *breached,
+            },
+            WorkReason::Assigned { reported_at } => R::Assigned {
+                reported_at: utc(*reported_at),
+            },
+            WorkReason::InspectionOverdue { due_on, days } => R::InspectionOverdue {
+                due_on: parse_day("due_on", due_on)?,
+                days: *days,
+            },
+            WorkReason::InspectionDue { due_on, in_days } => R::InspectionDue {
+                due_on: parse_day("due_on", due_on)?,
+                in_days: *in_days,
+            },
+        })
     }
 }
 

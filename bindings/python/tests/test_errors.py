@@ -26,6 +26,11 @@ def test_invalid_input_names_the_field(doorstep, tmp_path):
         store.household_file("01900000-0000-7000-8000-000000000001")
     with pytest.raises(doorstep.DoorstepError.NotEnrolled):
         store.sync(None)
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+        doorstep.describe_work_reason(
+            doorstep.WorkReason.INSPECTION_DUE(due_on="28/11/2026", in_days=3), doorstep.Language.ZH
+        )
+    assert e.value.field == "due_on"
 
 
 def test_a_sealed_form_refuses_a_change_and_a_bad_answer_is_refused(doorstep, office, tmp_path):

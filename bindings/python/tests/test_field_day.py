@@ -36,7 +36,9 @@ def test_a_field_day_syncs_once_and_a_second_phone_sees_it(doorstep, office, tmp
     assert len(orders) == 1
     order = orders[0]
     assert isinstance(order.reason, doorstep.WorkReason.EMERGENCY)
-    assert order.reason_zh and order.reason_en
+    # Worded when shown, in the user's language.
+    assert "紧急" in doorstep.describe_work_reason(order.reason, doorstep.Language.ZH)
+    assert doorstep.describe_work_reason(order.reason, doorstep.Language.EN).startswith("Emergency")
 
     hit = a.search_households("HZ-0001", 5)[0]
     file = a.household_file(hit.id)

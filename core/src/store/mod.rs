@@ -10,6 +10,7 @@
 //! - Records received from the back office are written without outbox entries.
 //! - A file that cannot be read is never deleted: it is moved aside and the error says where.
 
+mod cipher;
 mod forms;
 mod households;
 pub mod outbox;
@@ -78,10 +79,11 @@ impl StoreKey {
         // SHA-256 instructions, so each page read or written costs less battery. A raw key, so
         // there is no key derivation to configure.
         //
-        // Attaching the codec sets up SQLCipher's OpenSSL provider, and that set-up is not safe
-        // when several threads key their first connections at once: CI saw `PRAGMA key` fail
-        // now and then while tests opened stores in parallel. Keying is a few microseconds with
-        // a raw key, so one process-wide lock costs nothing.
+        // Attaching the codec sets up SQLCipher's crypto provider. With the OpenSSL provider,
+        // CI saw `PRAGMA key` fail now and then while tests keyed first connections in
+        // parallel; the provider is ours now ([`cipher`]), but keying is a few microseconds
+        // with a raw key, so one process-wide lock still costs nothing.
+        cipher::keep_linked();
         static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _keying = KEYING
             .lock()

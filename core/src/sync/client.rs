@@ -12,10 +12,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use ureq::Body;
+use ureq::http::{Response, StatusCode};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -108,23 +108,58 @@ impl Default for SyncOptions {
     }
 }
 
+/// The largest answer the client reads: a pull page of 5,000 households is a few megabytes.
+const ANSWER_LIMIT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Talks to one server for one device store.
+///
+/// HTTP is ureq's: blocking, on the caller's thread, with rustls. The sync is blocking by
+/// design (docs/adr/0004-bindings.md), and a blocking client spares the phones an async
+/// runtime they would carry only to wait on it.
 pub struct Syncer {
-    http: Client,
+    http: ureq::Agent,
     options: SyncOptions,
+}
+
+/// One request, sent again exactly as it is on every try.
+enum Request<'a> {
+    Get {
+        url: &'a str,
+        query: &'a [(&'a str, &'a str)],
+    },
+    /// A JSON body, serialized once before the first try.
+    Post {
+        url: &'a str,
+        json: Vec<u8>,
+    },
+    Put {
+        url: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
+impl<'a> Request<'a> {
+    fn post(url: &'a str, body: &impl Serialize) -> Result<Self> {
+        Ok(Self::Post {
+            url,
+            json: serde_json::to_vec(body)?,
+        })
+    }
 }
 
 impl Syncer {
     pub fn new(options: SyncOptions) -> Result<Self> {
-        let http = Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(Duration::from_secs(10))
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(options.timeout))
+            .timeout_connect(Some(Duration::from_secs(10)))
             .user_agent(concat!("doorstep/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Network {
-                reason: format!("HTTP client: {e}"),
-            })?;
-        Ok(Self { http, options })
+            // A refusal is an answer to read (its JSON says why), not a transport failure.
+            .http_status_as_error(false)
+            .build();
+        Ok(Self {
+            http: config.into(),
+            options,
+        })
     }
 
     /// Enrolls the device with `server` using the technician's one-time `code`.
@@ -146,10 +181,8 @@ impl Syncer {
             device_model: device_model.to_owned(),
         };
         let cancel = CancelToken::new();
-        let response: EnrollResponse = self.json(
-            &|| self.http.post(format!("{server}/v1/enroll")).json(&request),
-            &cancel,
-        )?;
+        let url = format!("{server}/v1/enroll");
+        let response: EnrollResponse = self.json(&Request::post(&url, &request)?, None, &cancel)?;
         lock(store)?.set_enrollment(&server, &response.credential, &response.technician)?;
         Ok(response.technician)
     }
@@ -180,9 +213,46 @@ impl Syncer {
         Ok(report)
     }
 
-    /// Sends a request (built anew for each try) until it gets an answer that is not a
-    /// transient failure, waiting longer after each failure.
-    fn send(&self, build: &dyn Fn() -> RequestBuilder, cancel: &CancelToken) -> Result<Response> {
+    /// Sends a request once, with the device's credential if it has one.
+    fn call(
+        &self,
+        request: &Request<'_>,
+        credential: Option<&str>,
+    ) -> std::result::Result<Response<Body>, ureq::Error> {
+        let bearer = credential.map(|c| format!("Bearer {c}"));
+        macro_rules! authed {
+            ($builder:expr) => {
+                match &bearer {
+                    Some(b) => $builder.header("authorization", b),
+                    None => $builder,
+                }
+            };
+        }
+        match request {
+            Request::Get { url, query } => {
+                let mut builder = authed!(self.http.get(*url));
+                for (name, value) in *query {
+                    builder = builder.query(*name, *value);
+                }
+                builder.call()
+            }
+            Request::Post { url, json } => authed!(self.http.post(*url))
+                .header("content-type", "application/json")
+                .send(&json[..]),
+            Request::Put { url, bytes } => authed!(self.http.put(*url))
+                .header("content-type", "application/octet-stream")
+                .send(*bytes),
+        }
+    }
+
+    /// Sends a request until it gets an answer that is not a transient failure, waiting longer
+    /// after each failure.
+    fn send(
+        &self,
+        request: &Request<'_>,
+        credential: Option<&str>,
+        cancel: &CancelToken,
+    ) -> Result<Response<Body>> {
         let mut wait = self.options.backoff;
         let mut attempt = 0;
         loop {
@@ -190,7 +260,7 @@ impl Syncer {
                 return Err(Error::Cancelled);
             }
             attempt += 1;
-            let failure = match build().send() {
+            let failure = match self.call(request, credential) {
                 Ok(r) if !r.status().is_server_error() => return Ok(r),
                 Ok(r) => format!("server error {}", r.status().as_u16()),
                 Err(e) => transport_reason(&e),
@@ -208,15 +278,21 @@ impl Syncer {
     /// middle counts as a transient failure and is retried like one.
     fn json<T: DeserializeOwned>(
         &self,
-        build: &dyn Fn() -> RequestBuilder,
+        request: &Request<'_>,
+        credential: Option<&str>,
         cancel: &CancelToken,
     ) -> Result<T> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let response = self.send(build, cancel)?;
+            let mut response = self.send(request, credential, cancel)?;
             let status = response.status();
-            match response.bytes() {
+            let read = response
+                .body_mut()
+                .with_config()
+                .limit(ANSWER_LIMIT_BYTES)
+                .read_to_vec();
+            match read {
                 Ok(body) if status.is_success() => {
                     return serde_json::from_slice(&body).map_err(|e| Error::Network {
                         reason: format!("unreadable answer from the server: {e}"),
@@ -245,8 +321,9 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn authed(&self, builder: RequestBuilder) -> RequestBuilder {
-        builder.bearer_auth(&self.credential)
+    fn json<T: DeserializeOwned>(&self, request: &Request<'_>) -> Result<T> {
+        self.syncer
+            .json(request, Some(&self.credential), self.cancel)
     }
 
     /// Pushes the outbox a batch at a time, oldest first. While one batch is on its way the
@@ -271,13 +348,9 @@ impl Session<'_> {
         let mut batch = read_after(i64::MIN)?;
         while let Some(last) = batch.last().map(|op| op.seq) {
             let request = PushRequest { ops: batch };
+            let sent = Request::post(&url, &request)?;
             let (answer, next) = std::thread::scope(|s| {
-                let sending = s.spawn(|| {
-                    self.syncer.json::<PushResponse>(
-                        &|| self.authed(self.syncer.http.post(&url)).json(&request),
-                        self.cancel,
-                    )
-                });
+                let sending = s.spawn(|| self.json::<PushResponse>(&sent));
                 let next = read_after(last);
                 let answer = sending.join().unwrap_or_else(|_| {
                     Err(Error::Network {
@@ -348,10 +421,7 @@ impl Session<'_> {
                 sha256: hashes.to_vec(),
             };
             let url = format!("{}/v1/photos/missing", self.server);
-            let missing: MissingPhotosResponse = self.syncer.json(
-                &|| self.authed(self.syncer.http.post(&url)).json(&request),
-                self.cancel,
-            )?;
+            let missing: MissingPhotosResponse = self.json(&Request::post(&url, &request)?)?;
             let lacking: std::collections::HashMap<&str, u64> = missing
                 .missing
                 .iter()
@@ -449,15 +519,10 @@ impl Session<'_> {
                 "{}/v1/photos/{hash}?offset={start}&total={total}",
                 self.server
             );
-            let chunk = bytes::Bytes::copy_from_slice(&bytes[start..end]);
-            let answer: Result<PhotoChunkResponse> = self.syncer.json(
-                &|| {
-                    self.authed(self.syncer.http.put(&url))
-                        .header("content-type", "application/octet-stream")
-                        .body(chunk.clone())
-                },
-                self.cancel,
-            );
+            let answer: Result<PhotoChunkResponse> = self.json(&Request::Put {
+                url: &url,
+                bytes: &bytes[start..end],
+            });
             match answer {
                 Ok(r) if r.complete => return Ok(sent + (end - start) as u64),
                 // The server says where it stands: normally after this chunk; after a cut, where
@@ -535,13 +600,10 @@ impl Session<'_> {
     fn fetch_page(&self, cursor: &str) -> Result<PullResponse> {
         let url = format!("{}/v1/pull", self.server);
         let limit = self.syncer.options.pull_page.to_string();
-        self.syncer.json(
-            &|| {
-                self.authed(self.syncer.http.get(&url))
-                    .query(&[("cursor", cursor), ("limit", limit.as_str())])
-            },
-            self.cancel,
-        )
+        self.json(&Request::Get {
+            url: &url,
+            query: &[("cursor", cursor), ("limit", limit.as_str())],
+        })
     }
 }
 
@@ -571,13 +633,22 @@ fn refusal(status: StatusCode, body: &[u8]) -> Error {
     }
 }
 
-fn transport_reason(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "the request timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else {
-        "the connection broke".into()
+fn transport_reason(e: &ureq::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        ureq::Error::Timeout(_) => "the request timed out".into(),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => "could not connect".into(),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            "could not connect".into()
+        }
+        ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => "the request timed out".into(),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "the secure connection failed".into(),
+        _ => "the connection broke".into(),
     }
 }
 

@@ -50,7 +50,9 @@ class FieldDayTest {
             val order = orders.single()
             val orderId = (order.task as WorkTask.Order).workOrderId
             assertIs<WorkReason.Emergency>(order.reason)
-            assertTrue(order.reasonZh.isNotBlank() && order.reasonEn.isNotBlank())
+            // Worded when shown, in the user's language.
+            assertTrue("紧急" in describeWorkReason(order.reason, Language.ZH))
+            assertTrue(describeWorkReason(order.reason, Language.EN).startsWith("Emergency"))
 
             // The household's file, found by its customer number.
             val hit = a.searchHouseholds("HZ-0001", 5u).first()
