@@ -106,7 +106,8 @@ pub fn push(
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
 ) -> ApiResult<Pushed> {
-    // The operations of one request mostly touch a few households, each several times.
+    // The operations of one request mostly touch a few households, each several times; the
+    // records, bucket entries and operations it writes go to the database together at the end.
     let tx = &mut CachedTx::new(tx);
     let ids: Vec<OperationId> = ops.iter().map(|i| i.op.op_id).collect();
     let mut stored_ops: HashSet<OperationId> =
@@ -129,6 +130,7 @@ pub fn push(
             tx: &mut *tx,
             device,
             op,
+            payload,
             received_at,
             conflicts: 0,
             server_seq: 0,
@@ -151,6 +153,7 @@ pub fn push(
         pushed.applied += 1;
         pushed.conflicts += conflicts;
     }
+    tx.flush()?;
     Ok(pushed)
 }
 
@@ -158,6 +161,8 @@ struct Apply<'a> {
     tx: &'a mut dyn Tx,
     device: &'a Device,
     op: &'a PushOp,
+    /// The operation's JSON as the device sent it.
+    payload: &'a str,
     received_at: DateTime<Utc>,
     conflicts: u32,
     server_seq: i64,
@@ -280,7 +285,6 @@ impl Apply<'_> {
     ) -> ApiResult<()> {
         household.validate()?;
         let id = household.id.to_string();
-        let incoming = as_object(household)?;
         let Some(current) = self.tx.record(Entity::Household, &id)? else {
             // A household the technician opened on site.
             let own = household_buckets(household);
@@ -294,7 +298,7 @@ impl Apply<'_> {
                 hlc: self.op.hlc.clone(),
                 origin: self.origin(),
             };
-            let stamps: FieldStamps = incoming
+            let stamps: FieldStamps = as_object(household)?
                 .keys()
                 .map(|k| (k.clone(), stamp.clone()))
                 .collect();
@@ -305,59 +309,69 @@ impl Apply<'_> {
         if !in_scope(&current.buckets, &self.device.scope) {
             return Err(forbidden("the household"));
         }
-        self.merge_household(&current, incoming, changed, base_seq)
+        if changed.is_empty() {
+            // Every field that differs (a device that does not say what it changed).
+            let incoming = as_object(household)?;
+            let stored: Value = serde_json::from_str(&current.body).map_err(internal)?;
+            let fields = changed_fields(&stored, &Value::Object(incoming.clone()));
+            return self.merge_household(&current, &incoming, &fields, base_seq);
+        }
+        // Only the changed fields are read, from the household's JSON as the device sent it.
+        #[derive(Deserialize)]
+        struct Saved<'a> {
+            #[serde(borrow)]
+            household: RawObject<'a>,
+        }
+        let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(internal)?;
+        let incoming = sent.household.values_of(changed)?;
+        self.merge_household(&current, &incoming, changed, base_seq)
     }
 
-    /// Merges the device's version of a household (the `changed` fields, or every field that
-    /// differs) into the stored one, keeping what the merge overrode as conflicts.
+    /// Merges the device's version of the `fields` of a household (`incoming` holds their
+    /// values, and may hold others) into the stored one, keeping what the merge overrode as
+    /// conflicts. Only those fields of the stored household are decoded; the rest of its JSON is
+    /// written back as it was.
     fn merge_household(
         &mut self,
         current: &StoredRecord,
-        incoming: Map<String, Value>,
-        changed: &[String],
+        incoming: &Map<String, Value>,
+        fields: &[String],
         base_seq: i64,
     ) -> ApiResult<()> {
         let id = current.id.clone();
-        let mut merged: Map<String, Value> =
-            serde_json::from_str(&current.body).map_err(internal)?;
+        let stored = RawObject::parse(&current.body)?;
         let old_own = own_buckets(
-            merged
+            stored
                 .get("district_id")
-                .map(Option::<DistrictId>::deserialize)
+                .map(|raw| serde_json::from_str::<Option<DistrictId>>(raw.get()))
                 .transpose()
                 .map_err(internal)?
                 .flatten(),
         );
-        let fields = if changed.is_empty() {
-            changed_fields(
-                &Value::Object(merged.clone()),
-                &Value::Object(incoming.clone()),
-            )
-        } else {
-            changed.to_vec()
-        };
+        let mut merged = stored.values_of(fields)?;
         let mut all_stamps = StoredStamps::read(&current.stamps)?;
-        let mut stamps = all_stamps.of(&fields)?;
+        let mut stamps = all_stamps.of(fields)?;
         let seq = self.tx.next_seq()?;
         let edit = Edit {
             origin: self.origin(),
             hlc: self.op.hlc.clone(),
             base_seq,
-            fields: &fields,
+            fields,
         };
         let overridden = merge_fields(
             household_rule,
             &mut merged,
             &mut stamps,
-            &incoming,
+            incoming,
             &edit,
             seq,
         );
-        let result: Household = serde_json::from_value(Value::Object(merged))
+        let body = stored.with(&merged)?;
+        let result: Household = serde_json::from_str(&body)
             .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
         result.validate()?;
         all_stamps.update(stamps)?;
-        let record = rebuilt_household(current, &old_own, &result, all_stamps.to_json()?)?;
+        let record = rebuilt_household(current, &old_own, &result, body, all_stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
         for o in overridden {
             self.conflict(Entity::Household, &id, o, seq)?;
@@ -383,7 +397,8 @@ impl Apply<'_> {
                 origin: self.origin(),
             },
         )]))?;
-        let record = rebuilt_household(&current, &old_own, &household, stamps.to_json()?)?;
+        let body = serde_json::to_string(&household).map_err(internal)?;
+        let record = rebuilt_household(&current, &old_own, &household, body, stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
     }
@@ -533,7 +548,7 @@ impl Apply<'_> {
                 &Value::Object(incoming.clone()),
             );
             if !fields.is_empty() {
-                self.merge_household(household, incoming, &fields, 0)?;
+                self.merge_household(household, &incoming, &fields, 0)?;
             }
         }
         Ok(())
@@ -554,14 +569,15 @@ impl Apply<'_> {
     }
 }
 
-/// A household record rebuilt after a change: its own buckets, plus those work orders gave it
-/// (`old_own`: the buckets its previous version was in by itself).
+/// A household record rebuilt after a change (`body`: the household's JSON): its own buckets,
+/// plus those work orders gave it (`old_own`: the buckets its previous version was in by itself).
 fn rebuilt_household(
     current: &StoredRecord,
     old_own: &[String],
     household: &Household,
+    body: String,
     stamps: String,
-) -> ApiResult<StoredRecord> {
+) -> StoredRecord {
     let mut buckets = household_buckets(household);
     buckets.extend(
         current
@@ -570,16 +586,105 @@ fn rebuilt_household(
             .filter(|b| !old_own.contains(b))
             .cloned(),
     );
-    Ok(StoredRecord {
+    StoredRecord {
         entity: Entity::Household,
         id: household.id.to_string(),
         key: Some(household.customer_number.clone()),
         seq: 0,
         deleted: false,
-        body: serde_json::to_string(household).map_err(internal)?,
+        body,
         stamps,
         buckets,
-    })
+    }
+}
+
+/// A JSON object's fields as written, in their order, each value still JSON text: a record is
+/// read this way when only a few of its fields are needed, and written back with only those
+/// replaced.
+struct RawObject<'a>(Vec<(FieldName<'a>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Fields<'a> {
+            type Value = RawObject<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(entry) = map.next_entry()? {
+                    fields.push(entry);
+                }
+                Ok(RawObject(fields))
+            }
+        }
+        d.deserialize_map(Fields(std::marker::PhantomData))
+    }
+}
+
+impl<'a> RawObject<'a> {
+    fn parse(json: &'a str) -> ApiResult<Self> {
+        serde_json::from_str(json).map_err(internal)
+    }
+
+    fn get(&self, field: &str) -> Option<&'a RawValue> {
+        self.0.iter().find(|(k, _)| k.0 == field).map(|(_, v)| *v)
+    }
+
+    /// The values of those of `fields` the object has.
+    fn values_of(&self, fields: &[String]) -> ApiResult<Map<String, Value>> {
+        fields
+            .iter()
+            .filter_map(|f| self.get(f).map(|raw| (f, raw)))
+            .map(|(f, raw)| {
+                Ok((
+                    f.clone(),
+                    serde_json::from_str(raw.get()).map_err(internal)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The object as JSON with the fields of `replaced` set to its values (those it did not
+    /// have added at the end).
+    fn with(&self, replaced: &Map<String, Value>) -> ApiResult<String> {
+        let mut out = String::with_capacity(
+            self.0
+                .iter()
+                .map(|(k, v)| k.0.len() + v.get().len() + 4)
+                .sum::<usize>()
+                + 64,
+        );
+        let mut first = true;
+        let mut field = |out: &mut String, key: &str, value: &str| -> ApiResult<()> {
+            out.push(if first { '{' } else { ',' });
+            first = false;
+            out.push_str(&serde_json::to_string(key).map_err(internal)?);
+            out.push(':');
+            out.push_str(value);
+            Ok(())
+        };
+        for (key, raw) in &self.0 {
+            match replaced.get(key.0.as_ref()) {
+                Some(v) => field(&mut out, &key.0, &v.to_string())?,
+                None => field(&mut out, &key.0, raw.get())?,
+            }
+        }
+        for (key, v) in replaced {
+            if self.get(key).is_none() {
+                field(&mut out, key, &v.to_string())?;
+            }
+        }
+        if first {
+            out.push('{');
+        }
+        out.push('}');
+        Ok(out)
+    }
 }
 
 /// A record's field stamps as stored, of which only those an edit touches are decoded: the
@@ -761,6 +866,28 @@ mod tests {
         }
         assert!(read_request(b"{\"ops\":[{\"seq\":1}]}").is_err());
         assert!(read_request(b"{\"ops\":[]} x").is_err());
+    }
+
+    #[test]
+    fn a_merged_household_keeps_its_other_fields_as_stored_and_in_their_order() {
+        let stored = r#"{"id":"h1","name":"\u5f20","phones":["1"],"meter":{"serial":"M 1"}}"#;
+        let raw = RawObject::parse(stored).unwrap();
+        let fields = ["phones".to_owned(), "supply".to_owned(), "nope".to_owned()];
+        let mut values = raw.values_of(&fields).unwrap();
+        assert_eq!(values.len(), 1);
+        assert_eq!(values["phones"], serde_json::json!(["1"]));
+        values.insert("phones".into(), serde_json::json!(["2", "3"]));
+        values.insert("supply".into(), serde_json::json!("on"));
+        assert_eq!(
+            raw.with(&values).unwrap(),
+            r#"{"id":"h1","name":"\u5f20","phones":["2","3"],"meter":{"serial":"M 1"},"supply":"on"}"#
+        );
+        assert_eq!(raw.with(&Map::new()).unwrap(), stored);
+        assert_eq!(
+            RawObject::parse("{}").unwrap().with(&Map::new()).unwrap(),
+            "{}"
+        );
+        assert!(RawObject::parse("[1]").is_err());
     }
 
     #[test]

@@ -1,7 +1,17 @@
-//! A transaction that remembers the records it has read or written, for the work of one request
-//! that reads the same records again and again (a push reads a household for each of its
-//! operations). It sits in front of either backend: every write goes through it, so what it
-//! remembers is what the database holds inside this transaction.
+//! A transaction that remembers the records it has read or written, and holds back its writes
+//! of records, bucket entries and operations until [`CachedTx::flush`], for the work of one
+//! request that reads and writes the same records again and again (a push reads a household
+//! for each of its operations and saves it once per edit). It sits in front of either backend.
+//!
+//! What it holds back is written in a few statements of many rows each ([`Tx::put_records`],
+//! [`Tx::put_bucket_entries`], [`Tx::insert_ops`]), each record and each bucket entry once, at
+//! its last version. Anything that asks the database a question these writes could change
+//! writes them first, so every read sees what this transaction did; and a caller that forgets
+//! the flush loses nothing silently: the writes are only gone if the transaction is too (the
+//! push flushes before it answers, and an error rolls everything back).
+//!
+//! A record that takes a unique key (a new household's customer number, a new order's number)
+//! is written at once, so that a taken key is refused as the operation that took it.
 
 use std::collections::HashMap;
 
@@ -15,8 +25,23 @@ use super::{
 
 pub struct CachedTx<'t> {
     inner: &'t mut dyn Tx,
-    /// Per entity, by id: the record as this transaction last read or wrote it (`None`: absent).
-    records: HashMap<Entity, HashMap<String, Option<StoredRecord>>>,
+    /// Per entity, by id: the record as this transaction last read or wrote it.
+    records: HashMap<Entity, HashMap<String, Slot>>,
+    /// Records written here and not yet in the database (unless their slot says otherwise),
+    /// in the order first written.
+    dirty: Vec<(Entity, String)>,
+    /// Bucket entries not yet in the database: the last one per (bucket, entity, id), in the
+    /// order first written.
+    entries: Vec<(String, BucketEntry)>,
+    entry_index: HashMap<(String, Entity, String), usize>,
+    ops: Vec<OpRow>,
+}
+
+struct Slot {
+    /// `None`: there is no such record.
+    record: Option<StoredRecord>,
+    /// Written here, not yet in the database.
+    dirty: bool,
 }
 
 impl<'t> CachedTx<'t> {
@@ -24,7 +49,46 @@ impl<'t> CachedTx<'t> {
         Self {
             inner,
             records: HashMap::new(),
+            dirty: Vec::new(),
+            entries: Vec::new(),
+            entry_index: HashMap::new(),
+            ops: Vec::new(),
         }
+    }
+
+    /// Writes everything held back.
+    pub fn flush(&mut self) -> StorageResult<()> {
+        if !self.dirty.is_empty() {
+            let mut dirty = std::mem::take(&mut self.dirty);
+            dirty.retain(|(entity, id)| {
+                match self.records.get_mut(entity).and_then(|m| m.get_mut(id)) {
+                    Some(slot) if slot.dirty => {
+                        slot.dirty = false;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            let records: Vec<&StoredRecord> = dirty
+                .iter()
+                .filter_map(|(entity, id)| self.records.get(entity)?.get(id)?.record.as_ref())
+                .collect();
+            self.inner.put_records(&records)?;
+        }
+        if !self.entries.is_empty() {
+            self.entry_index.clear();
+            let entries = std::mem::take(&mut self.entries);
+            self.inner.put_bucket_entries(&entries)?;
+        }
+        if !self.ops.is_empty() {
+            let ops = std::mem::take(&mut self.ops);
+            self.inner.insert_ops(&ops)?;
+        }
+        Ok(())
+    }
+
+    fn known(&self, entity: Entity, id: &str) -> Option<&Slot> {
+        self.records.get(&entity).and_then(|m| m.get(id))
     }
 }
 
@@ -34,27 +98,51 @@ impl Tx for CachedTx<'_> {
     }
 
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
-        if let Some(known) = self.records.get(&entity).and_then(|m| m.get(id)) {
-            return Ok(known.clone());
+        if let Some(known) = self.known(entity, id) {
+            return Ok(known.record.clone());
         }
         let record = self.inner.record(entity, id)?;
-        self.records
-            .entry(entity)
-            .or_default()
-            .insert(id.to_owned(), record.clone());
+        self.records.entry(entity).or_default().insert(
+            id.to_owned(),
+            Slot {
+                record: record.clone(),
+                dirty: false,
+            },
+        );
         Ok(record)
     }
 
     fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>> {
+        self.flush()?;
         self.inner.record_id_by_key(entity, key)
     }
 
     fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()> {
-        // Forgotten first: if the write fails half-way, the next read asks the database.
+        let previous_key = self
+            .known(record.entity, &record.id)
+            .map(|slot| slot.record.as_ref().and_then(|r| r.key.as_deref()));
+        // A key this record did not hold before may be taken: asked of the database now.
+        let takes_key = record.key.is_some() && previous_key != Some(record.key.as_deref());
         let known = self.records.entry(record.entity).or_default();
-        known.remove(&record.id);
-        self.inner.put_record(record)?;
-        known.insert(record.id.clone(), Some(record.clone()));
+        if takes_key {
+            // Forgotten first: if the write fails, the next read asks the database.
+            known.remove(&record.id);
+            self.inner.put_record(record)?;
+        }
+        let slot = self
+            .records
+            .entry(record.entity)
+            .or_default()
+            .entry(record.id.clone())
+            .or_insert(Slot {
+                record: None,
+                dirty: false,
+            });
+        slot.record = Some(record.clone());
+        if !takes_key && !slot.dirty {
+            slot.dirty = true;
+            self.dirty.push((record.entity, record.id.clone()));
+        }
         Ok(())
     }
 
@@ -64,11 +152,20 @@ impl Tx for CachedTx<'_> {
         after_id: &str,
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
+        self.flush()?;
         self.inner.records(entity, after_id, limit)
     }
 
     fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()> {
-        self.inner.put_bucket_entry(bucket, entry)
+        let key = (bucket.to_owned(), entry.entity, entry.id.clone());
+        match self.entry_index.get(&key) {
+            Some(&at) => self.entries[at].1 = entry.clone(),
+            None => {
+                self.entry_index.insert(key, self.entries.len());
+                self.entries.push((bucket.to_owned(), entry.clone()));
+            }
+        }
+        Ok(())
     }
 
     fn changes(
@@ -77,14 +174,17 @@ impl Tx for CachedTx<'_> {
         after: i64,
         limit: usize,
     ) -> StorageResult<Vec<BucketEntry>> {
+        self.flush()?;
         self.inner.changes(buckets, after, limit)
     }
 
     fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64> {
+        self.flush()?;
         self.inner.count_changes(buckets, after)
     }
 
     fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool> {
+        self.flush()?;
         self.inner.op_exists(device_id, op_id)
     }
 
@@ -93,11 +193,13 @@ impl Tx for CachedTx<'_> {
         device_id: &str,
         op_ids: &[OperationId],
     ) -> StorageResult<Vec<OperationId>> {
+        self.flush()?;
         self.inner.stored_ops(device_id, op_ids)
     }
 
     fn insert_op(&mut self, op: &OpRow) -> StorageResult<()> {
-        self.inner.insert_op(op)
+        self.ops.push(op.clone());
+        Ok(())
     }
 
     fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()> {
@@ -157,10 +259,135 @@ impl Tx for CachedTx<'_> {
     }
 
     fn forms_waiting(&mut self) -> StorageResult<Vec<String>> {
+        self.flush()?;
         self.inner.forms_waiting()
     }
 
     fn count(&mut self, what: Counted) -> StorageResult<u64> {
+        self.flush()?;
         self.inner.count(what)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::storage::{SqliteStorage, StorageError, read, write};
+
+    fn household(id: &str, key: &str, body: &str) -> StoredRecord {
+        StoredRecord {
+            entity: Entity::Household,
+            id: id.into(),
+            key: Some(key.into()),
+            seq: 1,
+            deleted: false,
+            body: body.into(),
+            stamps: "{}".into(),
+            buckets: vec!["district:1".into()],
+        }
+    }
+
+    fn op(n: i64) -> OpRow {
+        OpRow {
+            device_id: "d1".into(),
+            op_id: OperationId::new(),
+            device_seq: n,
+            hlc: format!("{n}"),
+            entity: "household".into(),
+            entity_id: "h1".into(),
+            device_time: Utc::now(),
+            received_at: Utc::now(),
+            server_seq: n,
+            payload: "{}".into(),
+        }
+    }
+
+    fn entry(seq: i64, id: &str) -> BucketEntry {
+        BucketEntry {
+            seq,
+            entity: Entity::Household,
+            id: id.into(),
+            left: false,
+        }
+    }
+
+    /// A push of many operations on a few households: each household and each bucket entry is
+    /// stored once, at its last version, and every read in the request sees the request's writes.
+    #[test]
+    fn a_push_writes_each_record_once_at_its_last_version_and_reads_see_its_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap();
+        write(&storage, |tx| {
+            tx.put_record(&household("h1", "C1", r#"{"v":0}"#))?;
+            Ok(())
+        })
+        .unwrap();
+        write(&storage, |tx| {
+            let mut cached = CachedTx::new(tx);
+            let ops: Vec<OpRow> = (1..=200).map(op).collect();
+            for (i, o) in ops.iter().enumerate() {
+                let seq = i as i64 + 2;
+                let mut h = cached.record(Entity::Household, "h1")?.unwrap();
+                h.body = format!(r#"{{"v":{seq}}}"#);
+                h.seq = seq;
+                cached.put_record(&h)?;
+                cached.put_bucket_entry("district:1", &entry(seq, "h1"))?;
+                cached.insert_op(o)?;
+            }
+            // Nothing of it is in the database yet, but a question about it writes it first.
+            assert_eq!(cached.count(Counted::Ops)?, 200);
+            let changes = cached.changes(&["district:1".into()], 0, 10)?;
+            assert_eq!(changes, vec![entry(201, "h1")]);
+            let stored = cached.stored_ops("d1", &[ops[7].op_id])?;
+            assert_eq!(stored, vec![ops[7].op_id]);
+            cached.put_record(&household("h2", "C2", "{}"))?;
+            cached.flush()?;
+            Ok(())
+        })
+        .unwrap();
+        let (h1, h2, ops) = read(&storage, |tx| {
+            Ok((
+                tx.record(Entity::Household, "h1")?.unwrap(),
+                tx.record(Entity::Household, "h2")?,
+                tx.count(Counted::Ops)?,
+            ))
+        })
+        .unwrap();
+        assert_eq!(h1.body, r#"{"v":201}"#);
+        assert_eq!(h1.seq, 201);
+        assert!(h2.is_some());
+        assert_eq!(ops, 200);
+    }
+
+    /// A technician's new household with a customer number another household holds is refused
+    /// as that operation, not later, and nothing of the request is stored.
+    #[test]
+    fn a_taken_customer_number_is_refused_at_once_and_nothing_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap();
+        write(&storage, |tx| {
+            tx.put_record(&household("h1", "C1", "{}"))?;
+            Ok(())
+        })
+        .unwrap();
+        let result = write(&storage, |tx| {
+            let mut cached = CachedTx::new(tx);
+            cached.insert_op(&op(1))?;
+            assert_eq!(cached.record(Entity::Household, "h2")?, None);
+            let refused = cached.put_record(&household("h2", "C1", "{}"));
+            assert!(matches!(refused, Err(StorageError::Duplicate(_))));
+            // The failed write is forgotten: the record is asked of the database again.
+            assert_eq!(cached.record(Entity::Household, "h2")?, None);
+            refused?;
+            Ok(())
+        });
+        assert!(result.is_err());
+        let (h2, ops) = read(&storage, |tx| {
+            Ok((tx.record(Entity::Household, "h2")?, tx.count(Counted::Ops)?))
+        })
+        .unwrap();
+        assert_eq!((h2, ops), (None, 0));
     }
 }

@@ -161,6 +161,17 @@ pub trait Tx {
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>>;
     fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()>;
+    /// [`Tx::put_record`] for each, in order; a backend may write them in fewer statements.
+    /// Each record appears at most once.
+    fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        records.iter().try_for_each(|r| self.put_record(r))
+    }
+    /// [`Tx::put_bucket_entry`] for each; at most one entry per (bucket, entity, id).
+    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+        entries
+            .iter()
+            .try_for_each(|(bucket, e)| self.put_bucket_entry(bucket, e))
+    }
     /// Entries of these buckets after `after`, oldest first.
     fn changes(
         &mut self,
@@ -178,6 +189,10 @@ pub trait Tx {
         op_ids: &[OperationId],
     ) -> StorageResult<Vec<OperationId>>;
     fn insert_op(&mut self, op: &OpRow) -> StorageResult<()>;
+    /// [`Tx::insert_op`] for each, in order.
+    fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
+        ops.iter().try_for_each(|o| self.insert_op(o))
+    }
     fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()>;
     fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>>;
     fn audit(&mut self, row: &AuditRow) -> StorageResult<()>;

@@ -314,6 +314,65 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        // One statement for them all: each column as an array, unnested into rows.
+        let mut columns = (
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+        );
+        for r in records {
+            columns.0.push(r.entity.as_str());
+            columns.1.push(r.id.as_str());
+            columns.2.push(r.key.as_deref());
+            columns.3.push(r.seq);
+            columns.4.push(r.deleted);
+            columns.5.push(r.body.as_str());
+            columns.6.push(r.stamps.as_str());
+            columns
+                .7
+                .push(serde_json::to_string(&r.buckets).map_err(corrupt)?);
+        }
+        self.execute(
+            "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[],
+                                  $6::text[], $7::text[], $8::text[])
+             ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key, seq = excluded.seq,
+               deleted = excluded.deleted, body = excluded.body, stamps = excluded.stamps,
+               buckets = excluded.buckets",
+            &[
+                &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5, &columns.6,
+                &columns.7,
+            ],
+        )
+    }
+
+    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let buckets: Vec<&str> = entries.iter().map(|(b, _)| b.as_str()).collect();
+        let entities: Vec<&str> = entries.iter().map(|(_, e)| e.entity.as_str()).collect();
+        let ids: Vec<&str> = entries.iter().map(|(_, e)| e.id.as_str()).collect();
+        let seqs: Vec<i64> = entries.iter().map(|(_, e)| e.seq).collect();
+        let left: Vec<bool> = entries.iter().map(|(_, e)| e.left).collect();
+        self.execute(
+            "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[])
+             ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
+               left_bucket = excluded.left_bucket",
+            &[&buckets, &entities, &ids, &seqs, &left],
+        )
+    }
+
     fn changes(
         &mut self,
         buckets: &[String],
@@ -386,6 +445,43 @@ impl Tx for PgTx<'_> {
                 &o.received_at,
                 &o.server_seq,
                 &o.payload,
+            ],
+        )
+    }
+
+    fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let devices: Vec<&str> = ops.iter().map(|o| o.device_id.as_str()).collect();
+        let op_ids: Vec<String> = ops.iter().map(|o| o.op_id.to_string()).collect();
+        let device_seqs: Vec<i64> = ops.iter().map(|o| o.device_seq).collect();
+        let hlcs: Vec<&str> = ops.iter().map(|o| o.hlc.as_str()).collect();
+        let entities: Vec<&str> = ops.iter().map(|o| o.entity.as_str()).collect();
+        let entity_ids: Vec<&str> = ops.iter().map(|o| o.entity_id.as_str()).collect();
+        let device_times: Vec<chrono::DateTime<chrono::Utc>> =
+            ops.iter().map(|o| o.device_time).collect();
+        let received: Vec<chrono::DateTime<chrono::Utc>> =
+            ops.iter().map(|o| o.received_at).collect();
+        let server_seqs: Vec<i64> = ops.iter().map(|o| o.server_seq).collect();
+        let payloads: Vec<&str> = ops.iter().map(|o| o.payload.as_str()).collect();
+        self.execute(
+            "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time,
+                             received_at, server_seq, payload)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::timestamptz[], $8::timestamptz[], $9::bigint[],
+                                  $10::text[])",
+            &[
+                &devices,
+                &op_ids,
+                &device_seqs,
+                &hlcs,
+                &entities,
+                &entity_ids,
+                &device_times,
+                &received,
+                &server_seqs,
+                &payloads,
             ],
         )
     }

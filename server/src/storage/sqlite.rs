@@ -205,6 +205,56 @@ fn distinct(buckets: &[String]) -> Vec<&str> {
     list
 }
 
+/// Inserts `rows` with `head` (`INSERT INTO t(a, b)`) and `tail` (an `ON CONFLICT` clause or
+/// nothing): many rows a statement (64, then 8, then 1), each statement prepared once.
+/// `bind` binds one row's `columns` values from the given parameter index on.
+fn insert_rows<R>(
+    tx: &Transaction<'_>,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    rows: &[R],
+    bind: impl Fn(&mut rusqlite::CachedStatement<'_>, usize, &R) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut rest = rows;
+    for size in [64, 8, 1] {
+        if rest.len() < size {
+            continue;
+        }
+        let row = format!("({})", vec!["?"; columns].join(", "));
+        let sql = format!("{head} VALUES {} {tail}", vec![row; size].join(", "));
+        let mut stmt = tx.prepare_cached(&sql)?;
+        while rest.len() >= size {
+            let (these, after) = rest.split_at(size);
+            for (i, r) in these.iter().enumerate() {
+                bind(&mut stmt, 1 + i * columns, r)?;
+            }
+            stmt.raw_execute()?;
+            rest = after;
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_key(entity: Entity) -> impl Fn(rusqlite::Error) -> StorageError {
+    move |e| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StorageError::Duplicate(match entity {
+                Entity::Household => "customer number",
+                Entity::WorkOrder => "work order number",
+                _ => "record key",
+            })
+        }
+        e => db(e),
+    }
+}
+
+const RECORD_UPSERT: &str = "ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key,
+    seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
+    stamps = excluded.stamps, buckets = excluded.buckets";
+
 const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
 
 impl Tx for SqliteTx<'_> {
@@ -245,39 +295,35 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
-        let buckets = serde_json::to_string(&r.buckets).map_err(corrupt)?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key, seq = excluded.seq,
-                   deleted = excluded.deleted, body = excluded.body, stamps = excluded.stamps,
-                   buckets = excluded.buckets",
-            )
-            .map_err(db)?
-            .execute(params![
-                r.entity.as_str(),
-                r.id,
-                r.key,
-                r.seq,
-                r.deleted,
-                r.body,
-                r.stamps,
-                buckets
-            ])
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    StorageError::Duplicate(match r.entity {
-                        Entity::Household => "customer number",
-                        Entity::WorkOrder => "work order number",
-                        _ => "record key",
-                    })
-                }
-                e => db(e),
-            })?;
-        Ok(())
+        self.put_records(&[r])
+    }
+
+    fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let buckets = records
+            .iter()
+            .map(|r| serde_json::to_string(&r.buckets))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(corrupt)?;
+        let rows: Vec<(&StoredRecord, &String)> = records.iter().copied().zip(&buckets).collect();
+        let entity = records.first().map_or(Entity::Household, |r| r.entity);
+        insert_rows(
+            &self.tx,
+            "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)",
+            RECORD_UPSERT,
+            8,
+            &rows,
+            |stmt, at, (r, buckets)| {
+                stmt.raw_bind_parameter(at, r.entity.as_str())?;
+                stmt.raw_bind_parameter(at + 1, &r.id)?;
+                stmt.raw_bind_parameter(at + 2, &r.key)?;
+                stmt.raw_bind_parameter(at + 3, r.seq)?;
+                stmt.raw_bind_parameter(at + 4, r.deleted)?;
+                stmt.raw_bind_parameter(at + 5, &r.body)?;
+                stmt.raw_bind_parameter(at + 6, &r.stamps)?;
+                stmt.raw_bind_parameter(at + 7, buckets.as_str())
+            },
+        )
+        .map_err(duplicate_key(entity))
     }
 
     fn records(
@@ -299,15 +345,26 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_bucket_entry(&mut self, bucket: &str, e: &BucketEntry) -> StorageResult<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq, left_bucket = excluded.left_bucket",
-            )
-            .map_err(db)?
-            .execute(params![bucket, e.entity.as_str(), e.id, e.seq, e.left])
-            .map_err(db)?;
-        Ok(())
+        self.put_bucket_entries(&[(bucket.to_owned(), e.clone())])
+    }
+
+    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+        insert_rows(
+            &self.tx,
+            "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)",
+            "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
+               left_bucket = excluded.left_bucket",
+            5,
+            entries,
+            |stmt, at, (bucket, e)| {
+                stmt.raw_bind_parameter(at, bucket)?;
+                stmt.raw_bind_parameter(at + 1, e.entity.as_str())?;
+                stmt.raw_bind_parameter(at + 2, &e.id)?;
+                stmt.raw_bind_parameter(at + 3, e.seq)?;
+                stmt.raw_bind_parameter(at + 4, e.left)
+            },
+        )
+        .map_err(db)
     }
 
     fn changes(
@@ -396,26 +453,31 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at, server_seq, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(db)?
-            .execute(params![
-                o.device_id,
-                o.op_id.to_string(),
-                o.device_seq,
-                o.hlc,
-                o.entity,
-                o.entity_id,
-                o.device_time,
-                o.received_at,
-                o.server_seq,
-                o.payload
-            ])
-            .map_err(db)?;
-        Ok(())
+        self.insert_ops(std::slice::from_ref(o))
+    }
+
+    fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
+        insert_rows(
+            &self.tx,
+            "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time,
+                             received_at, server_seq, payload)",
+            "",
+            10,
+            ops,
+            |stmt, at, o| {
+                stmt.raw_bind_parameter(at, &o.device_id)?;
+                stmt.raw_bind_parameter(at + 1, o.op_id.to_string())?;
+                stmt.raw_bind_parameter(at + 2, o.device_seq)?;
+                stmt.raw_bind_parameter(at + 3, &o.hlc)?;
+                stmt.raw_bind_parameter(at + 4, &o.entity)?;
+                stmt.raw_bind_parameter(at + 5, &o.entity_id)?;
+                stmt.raw_bind_parameter(at + 6, o.device_time)?;
+                stmt.raw_bind_parameter(at + 7, o.received_at)?;
+                stmt.raw_bind_parameter(at + 8, o.server_seq)?;
+                stmt.raw_bind_parameter(at + 9, &o.payload)
+            },
+        )
+        .map_err(db)
     }
 
     fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
