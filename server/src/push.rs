@@ -108,7 +108,16 @@ pub fn push(
 ) -> ApiResult<Pushed> {
     // The operations of one request mostly touch a few households, each several times; the
     // records, bucket entries and operations it writes go to the database together at the end.
-    let tx = &mut CachedTx::new(tx);
+    CachedTx::run(tx, |tx| apply_all(tx, device, ops, clock, received_at))
+}
+
+fn apply_all(
+    tx: &mut CachedTx<'_>,
+    device: &Device,
+    ops: &[Incoming<'_>],
+    clock: &mut HlcClock,
+    received_at: DateTime<Utc>,
+) -> ApiResult<Pushed> {
     let ids: Vec<OperationId> = ops.iter().map(|i| i.op.op_id).collect();
     let mut stored_ops: HashSet<OperationId> =
         tx.stored_ops(&device.id, &ids)?.into_iter().collect();
@@ -153,7 +162,6 @@ pub fn push(
         pushed.applied += 1;
         pushed.conflicts += conflicts;
     }
-    tx.flush()?;
     Ok(pushed)
 }
 

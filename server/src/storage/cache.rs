@@ -1,14 +1,14 @@
 //! A transaction that remembers the records it has read or written, and holds back its writes
-//! of records, bucket entries and operations until [`CachedTx::flush`], for the work of one
-//! request that reads and writes the same records again and again (a push reads a household
-//! for each of its operations and saves it once per edit). It sits in front of either backend.
+//! of records, bucket entries and operations until the work given to [`CachedTx::run`] is done,
+//! for the work of one request that reads and writes the same records again and again (a push
+//! reads a household for each of its operations and saves it once per edit). It sits in front
+//! of either backend.
 //!
 //! What it holds back is written in a few statements of many rows each ([`Tx::put_records`],
 //! [`Tx::put_bucket_entries`], [`Tx::insert_ops`]), each record and each bucket entry once, at
-//! its last version. Anything that asks the database a question these writes could change
-//! writes them first, so every read sees what this transaction did; and a caller that forgets
-//! the flush loses nothing silently: the writes are only gone if the transaction is too (the
-//! push flushes before it answers, and an error rolls everything back).
+//! its last version, when the work succeeds (on an error the transaction rolls back anyway).
+//! Anything that asks the database a question these writes could change writes them first, so
+//! every read sees what this transaction did.
 //!
 //! A record that takes a unique key (a new household's customer number, a new order's number)
 //! is written at once, so that a taken key is refused as the operation that took it.
@@ -17,6 +17,8 @@ use std::collections::HashMap;
 
 use doorstep_core::ids::OperationId;
 use doorstep_core::sync::protocol::Entity;
+
+use crate::error::ApiResult;
 
 use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
@@ -44,8 +46,22 @@ struct Slot {
     dirty: bool,
 }
 
+impl CachedTx<'_> {
+    /// Runs `work` on a cache in front of `inner`, then writes everything it held back: the
+    /// only way to get one, so the writes cannot be left behind.
+    pub fn run<T>(
+        inner: &mut dyn Tx,
+        work: impl FnOnce(&mut CachedTx<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let mut cached = CachedTx::new(inner);
+        let out = work(&mut cached)?;
+        cached.flush()?;
+        Ok(out)
+    }
+}
+
 impl<'t> CachedTx<'t> {
-    pub fn new(inner: &'t mut dyn Tx) -> Self {
+    fn new(inner: &'t mut dyn Tx) -> Self {
         Self {
             inner,
             records: HashMap::new(),
@@ -57,7 +73,7 @@ impl<'t> CachedTx<'t> {
     }
 
     /// Writes everything held back.
-    pub fn flush(&mut self) -> StorageResult<()> {
+    fn flush(&mut self) -> StorageResult<()> {
         if !self.dirty.is_empty() {
             let mut dirty = std::mem::take(&mut self.dirty);
             dirty.retain(|(entity, id)| {

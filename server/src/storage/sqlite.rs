@@ -236,14 +236,15 @@ fn insert_rows<R>(
     Ok(())
 }
 
-fn duplicate_key(entity: Entity) -> impl Fn(rusqlite::Error) -> StorageError {
+/// A taken unique key, named for the records written (`None`: of several kinds).
+fn duplicate_key(entity: Option<Entity>) -> impl Fn(rusqlite::Error) -> StorageError {
     move |e| match e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
             StorageError::Duplicate(match entity {
-                Entity::Household => "customer number",
-                Entity::WorkOrder => "work order number",
+                Some(Entity::Household) => "customer number",
+                Some(Entity::WorkOrder) => "work order number",
                 _ => "record key",
             })
         }
@@ -305,7 +306,10 @@ impl Tx for SqliteTx<'_> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(corrupt)?;
         let rows: Vec<(&StoredRecord, &String)> = records.iter().copied().zip(&buckets).collect();
-        let entity = records.first().map_or(Entity::Household, |r| r.entity);
+        let entity = records
+            .first()
+            .map(|r| r.entity)
+            .filter(|e| records.iter().all(|r| r.entity == *e));
         insert_rows(
             &self.tx,
             "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)",
