@@ -35,10 +35,14 @@ fn doorstep(args: &[&str]) -> String {
 }
 
 fn serve(args: &[&str]) -> Served {
+    serve_on(args, "127.0.0.1:0")
+}
+
+fn serve_on(args: &[&str], listen: &str) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_doorstep"))
         .arg("serve")
         .args(args)
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -55,11 +59,9 @@ fn serve(args: &[&str]) -> Served {
     Served { child, url }
 }
 
-#[test]
-fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defaults() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("doorstep-data");
-    let data = data.to_str().unwrap();
+/// A district, an inspector and two households set up with `doorstep admin` in `data`: the
+/// inspector's enrollment code.
+fn set_up_district(dir: &std::path::Path, data: &str) -> String {
     let district = doorstep(&[
         "admin",
         "--data",
@@ -86,7 +88,7 @@ fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defau
         "--district",
         &district,
     ]);
-    let csv = dir.path().join("households.csv");
+    let csv = dir.join("households.csv");
     std::fs::write(
         &csv,
         format!(
@@ -104,7 +106,15 @@ fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defau
         "import",
         csv.to_str().unwrap(),
     ]);
-    let code = doorstep(&["admin", "--data", data, "enroll", &technician]);
+    doorstep(&["admin", "--data", data, "enroll", &technician])
+}
+
+#[test]
+fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("doorstep-data");
+    let data = data.to_str().unwrap();
+    let code = set_up_district(dir.path(), data);
 
     let server = serve(&["--data", data]);
     let health: serde_json::Value = reqwest::blocking::get(format!("{}/health", server.url))
@@ -121,6 +131,91 @@ fn the_service_center_sets_up_a_district_and_a_phone_syncs_with_the_served_defau
         .unwrap();
     assert_eq!(hit.name, "李建国");
     assert!(dir.path().join("doorstep-data/doorstep.sqlite").exists());
+}
+
+/// The server process killed at random moments while a phone pushes meter readings, restarted
+/// on the same data each time: in the end every reading is on the server exactly once and the
+/// phone's outbox is empty.
+#[test]
+fn a_server_killed_in_the_middle_of_pushes_loses_nothing_and_stores_nothing_twice() {
+    use doorstep_core::household::{MeterReading, ReadingSource, Volume};
+    use doorstep_core::sync::protocol::Entity;
+    use doorstep_server::storage::{Counted, SqliteStorage, read};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("doorstep-data");
+    let data = data.to_str().unwrap();
+    let code = set_up_district(dir.path(), data);
+    // One address for every run of the server: the phone keeps the one it enrolled with.
+    let listen = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().to_string()
+    };
+    // Small batches: many requests, so that kills land between them and in them.
+    let phone = TestDevice::with_options(doorstep_core::sync::client::SyncOptions {
+        push_batch: 100,
+        backoff: std::time::Duration::from_millis(20),
+        max_backoff: std::time::Duration::from_millis(100),
+        attempts: 2,
+        ..Default::default()
+    });
+    {
+        let server = serve_on(&["--data", data], &listen);
+        phone.enroll(&server.url, &code);
+        phone.sync().unwrap();
+    }
+    let household = phone
+        .store()
+        .household_by_customer_number("HZ0000001")
+        .unwrap();
+    let mut queued = 0u64;
+    let (mut cut, mut partly) = (0, 0);
+    for delay_ms in [0, 10, 30, 80, 200, 500, 1200] {
+        for _ in 0..1000 {
+            queued += 1;
+            phone
+                .store()
+                .record_meter_reading(&MeterReading {
+                    household_id: household.id,
+                    taken_at: chrono::Utc::now() - chrono::Duration::seconds(queued as i64 + 60),
+                    value: Volume::from_litres(1_000_000 + queued as i64 * 10),
+                    source: ReadingSource::Technician,
+                })
+                .unwrap();
+        }
+        let before = phone.store().outbox_len().unwrap();
+        let mut server = serve_on(&["--data", data], &listen);
+        std::thread::scope(|s| {
+            let syncing = s.spawn(|| phone.sync());
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            server.child.kill().unwrap();
+            server.child.wait().unwrap();
+            // Finished before the kill, or cut off by it: either is fine.
+            if syncing.join().unwrap().is_err() {
+                cut += 1;
+            }
+        });
+        let after = phone.store().outbox_len().unwrap();
+        if after > 0 && after < before {
+            partly += 1;
+        }
+    }
+    eprintln!("{cut} of 7 syncs cut off by the kill, {partly} after pushing part of the outbox");
+    assert!(cut > 0, "no sync was interrupted by the kills");
+    {
+        let _server = serve_on(&["--data", data], &listen);
+        phone.sync().unwrap();
+    }
+    assert_eq!(phone.store().outbox_len().unwrap(), 0);
+    let storage = SqliteStorage::open(&dir.path().join("doorstep-data/doorstep.sqlite")).unwrap();
+    let (ops, readings) = read(&storage, |tx| {
+        Ok((
+            tx.count(Counted::Ops)?,
+            tx.count(Counted::Records(Entity::Reading))?,
+        ))
+    })
+    .unwrap();
+    assert_eq!((ops, readings), (queued, queued));
 }
 
 #[test]
