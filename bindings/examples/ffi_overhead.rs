@@ -1,11 +1,12 @@
-//! The Rust side of the FFI overhead benchmark (`scripts/bench-bindings`): builds a device
-//! store whose technician has a day's work list of about 500 items, then times the calls the
-//! Python and Kotlin sides repeat on the same store, through the same `DeviceStore` methods,
-//! without crossing the FFI.
+//! The Rust side of the FFI overhead benchmark (`scripts/bench-bindings`).
 //!
-//! `cargo run --profile mobile -p doorstep-ffi --example ffi_overhead -- <dir> [iterations]` prints
-//! `figure rust_work_list_ms …`, `figure rust_household_file_ms …` and the store's location
-//! (`store <dir>`, `key <hex>`, `household <id>`) for the other languages.
+//! `ffi_overhead make <dir>` builds a device store whose technician has a day's work list of
+//! about 500 items and prints where it is (`store <dir>`, `key <hex>`, `household <id>`).
+//! `ffi_overhead measure <dir> <key> <household> [iterations]` times the calls the Python and
+//! Kotlin sides repeat on the same store, through the same `DeviceStore` methods, without
+//! crossing the FFI, and prints `figure rust_work_list_ms …` and
+//! `figure rust_household_file_ms …`. The script runs `measure` and the other languages in
+//! turn, several rounds, so each ratio compares runs made moments apart.
 
 use std::time::Instant;
 
@@ -23,13 +24,27 @@ fn median_ms(mut samples: Vec<f64>) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let dir = std::path::PathBuf::from(
-        args.next()
-            .ok_or("usage: ffi_overhead <dir> [iterations]")?,
-    );
-    let iterations: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(30);
-    std::fs::create_dir_all(&dir)?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["make", dir] => make(std::path::Path::new(dir)),
+        ["measure", dir, key, household, rest @ ..] => {
+            let iterations = rest.first().map(|n| n.parse()).transpose()?.unwrap_or(30);
+            measure(dir, key, household, iterations)
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+const USAGE: &str = "usage: ffi_overhead make <dir> | ffi_overhead measure <dir> <key hex> <household id> [iterations]";
+
+/// Writes the store the benchmark reads and prints where it is (`store`, `key`, `household`).
+fn make(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
     let key = StoreKey::generate();
 
     // One district, one technician: every open order is theirs, plus the inspections due.
@@ -47,23 +62,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find_map(|o| o.household_id)
         .ok_or("no order with a household")?;
-    {
-        let mut store = Store::open(dir.join("doorstep.db"), &key)?;
-        store.receive_districts(&city.districts)?;
-        store.receive_crews(&city.crews)?;
-        store.receive_technicians(&city.technicians)?;
-        store.receive_households(&city.households)?;
-        store.receive_readings(&city.readings)?;
-        store.receive_work_orders(&city.work_orders)?;
-        store.set_enrollment("https://doorstep.invalid", "bench-credential", &technician)?;
-    }
+    let mut store = Store::open(dir.join("doorstep.db"), &key)?;
+    store.receive_districts(&city.districts)?;
+    store.receive_crews(&city.crews)?;
+    store.receive_technicians(&city.technicians)?;
+    store.receive_households(&city.households)?;
+    store.receive_readings(&city.readings)?;
+    store.receive_work_orders(&city.work_orders)?;
+    store.set_enrollment("https://doorstep.invalid", "bench-credential", &technician)?;
+    println!("store {}", dir.display());
+    println!("key {}", key.to_hex());
+    println!("household {household}");
+    Ok(())
+}
 
-    let store = DeviceStore::open(dir.display().to_string(), key.to_hex())?;
+/// Times the calls, as every language of the benchmark does: `WARMUP` calls, then the median of
+/// `iterations`.
+fn measure(
+    dir: &str,
+    key: &str,
+    household: &str,
+    iterations: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let store = DeviceStore::open(dir.to_owned(), key.to_owned())?;
     let items = store.work_list(None)?.len();
     // As in every language of the benchmark (the JVM needs it to compile the generated code).
     for _ in 0..WARMUP {
         std::hint::black_box(store.work_list(None)?);
-        std::hint::black_box(store.household_file(household.to_string())?);
+        std::hint::black_box(store.household_file(household.to_owned())?);
     }
     let mut list = Vec::new();
     let mut file = Vec::new();
@@ -72,14 +98,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(store.work_list(None)?);
         list.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        std::hint::black_box(store.household_file(household.to_string())?);
+        std::hint::black_box(store.household_file(household.to_owned())?);
         file.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     store.close_store();
-    println!("store {}", dir.display());
-    println!("key {}", key.to_hex());
-    println!("household {household}");
-    println!("figure work_list_items {items}");
+    println!("figure rust_work_list_items {items}");
     println!("figure rust_work_list_ms {:.3}", median_ms(list));
     println!("figure rust_household_file_ms {:.3}", median_ms(file));
     Ok(())

@@ -161,7 +161,7 @@ impl DeviceStore {
             Ok(SyncStatus {
                 server: state.server,
                 technician_id: state.technician_id.map(|t| t.to_string()),
-                last_sync_at: state.last_sync_at.map(time),
+                last_sync_at: state.last_sync_at,
                 pending_operations: s.outbox_len()?,
                 pending_photos: s.photos_to_upload()?,
                 rejected: rejected(s)?,
@@ -358,7 +358,7 @@ fn rejected(s: &Store) -> doorstep_core::error::Result<Vec<RejectedOperation>> {
             operation_id: r.op_id.to_string(),
             error: r.error,
             message: r.message,
-            rejected_at: time(r.rejected_at),
+            rejected_at: r.rejected_at,
         })
         .collect())
 }

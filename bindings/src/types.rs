@@ -1,12 +1,10 @@
 //! The records and enums that cross the boundary, in the users' words.
 //!
-//! Ids cross as their text (UUIDs), times as timestamps (`Instant` in Kotlin, `datetime` in
+//! Ids cross as their text (UUIDs), times as milliseconds lifted into `Instant` in Kotlin, `datetime` in
 //! Python, `Date` in Swift), calendar days as `YYYY-MM-DD`, exact decimals (answers, meter
 //! readings in m³) as their decimal text so that nothing is rounded through a float. The core's
 //! small enums cross as they are (`uniffi::remote`); its larger records are reshaped here into
 //! what a screen shows, by plain conversion and nothing else.
-
-use std::time::SystemTime;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_core::forms::form as core_form;
@@ -173,9 +171,21 @@ pub struct SyncReport {
 
 // ---- Conversions of ids, times, days and decimals ----
 
-pub(crate) fn time(t: DateTime<Utc>) -> SystemTime {
-    t.into()
-}
+/// A moment (UTC). It crosses the FFI as whole milliseconds since the Unix epoch, one integer,
+/// and each language lifts it into its own type by the conversions in `uniffi.toml`: Python's
+/// `datetime.datetime` (aware, UTC), Kotlin's `java.time.Instant`, Swift's `Date`. UniFFI's
+/// built-in timestamp crosses as seconds and nanoseconds and is lifted in Python with datetime
+/// arithmetic, which made times the costliest field of a work list line; the core keeps
+/// milliseconds (its clocks are milliseconds), so nothing is lost. Finer digits a caller sends
+/// are dropped; a moment beyond chrono's range is refused as invalid.
+pub type Timestamp = DateTime<Utc>;
+
+uniffi::custom_type!(Timestamp, i64, {
+    remote,
+    lower: |t| t.timestamp_millis(),
+    try_lift: |ms| DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| uniffi::deps::anyhow::anyhow!("{ms} ms from the Unix epoch is out of range")),
+});
 
 pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -190,10 +200,6 @@ pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, text: &str) -> Result<
 fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| DoorstepError::invalid(field, "a day is written YYYY-MM-DD"))
-}
-
-pub(crate) fn utc(t: SystemTime) -> DateTime<Utc> {
-    t.into()
 }
 
 // ---- Places ----
@@ -307,16 +313,16 @@ pub enum WorkReason {
     /// A fault that may endanger people; `due_at` is its next regulated deadline.
     Emergency {
         milestone: Milestone,
-        due_at: SystemTime,
+        due_at: Timestamp,
         breached: bool,
     },
     Deadline {
         milestone: Milestone,
-        due_at: SystemTime,
+        due_at: Timestamp,
         breached: bool,
     },
     Assigned {
-        reported_at: SystemTime,
+        reported_at: Timestamp,
     },
     InspectionOverdue {
         due_on: String,
@@ -354,7 +360,7 @@ impl From<core_worklist::WorkItem> for WorkItem {
                     breached,
                 } => WorkReason::Emergency {
                     milestone,
-                    due_at: time(due_at),
+                    due_at,
                     breached,
                 },
                 R::Deadline {
@@ -363,12 +369,10 @@ impl From<core_worklist::WorkItem> for WorkItem {
                     breached,
                 } => WorkReason::Deadline {
                     milestone,
-                    due_at: time(due_at),
+                    due_at,
                     breached,
                 },
-                R::Assigned { reported_at } => WorkReason::Assigned {
-                    reported_at: time(reported_at),
-                },
+                R::Assigned { reported_at } => WorkReason::Assigned { reported_at },
                 R::InspectionOverdue { due_on, days } => WorkReason::InspectionOverdue {
                     due_on: day(due_on),
                     days,
@@ -392,7 +396,7 @@ impl WorkReason {
                 breached,
             } => R::Emergency {
                 milestone: *milestone,
-                due_at: utc(*due_at),
+                due_at: *due_at,
                 breached: *breached,
             },
             WorkReason::Deadline {
@@ -401,11 +405,11 @@ impl WorkReason {
                 breached,
             } => R::Deadline {
                 milestone: *milestone,
-                due_at: utc(*due_at),
+                due_at: *due_at,
                 breached: *breached,
             },
             WorkReason::Assigned { reported_at } => R::Assigned {
-                reported_at: utc(*reported_at),
+                reported_at: *reported_at,
             },
             WorkReason::InspectionOverdue { due_on, days } => R::InspectionOverdue {
                 due_on: parse_day("due_on", due_on)?,
@@ -462,10 +466,10 @@ pub enum Supply {
     Active,
     ShutOff {
         reason: ShutOffReason,
-        since: SystemTime,
+        since: Timestamp,
     },
     PermanentlyDisconnected {
-        since: SystemTime,
+        since: Timestamp,
     },
 }
 
@@ -481,7 +485,7 @@ pub struct Household {
     pub category: Category,
     pub supply: Supply,
     pub gas_on_date: Option<String>,
-    pub last_inspection_at: Option<SystemTime>,
+    pub last_inspection_at: Option<Timestamp>,
     /// Registered for priority service at home (elderly, disabled).
     pub special_group: bool,
     /// What the registered person needs, in the words of whoever registered them.
@@ -509,16 +513,11 @@ impl From<core_household::Household> for Household {
             supply: match h.supply {
                 S::NotConnected => Supply::NotConnected,
                 S::Active => Supply::Active,
-                S::ShutOff { reason, since } => Supply::ShutOff {
-                    reason,
-                    since: time(since),
-                },
-                S::PermanentlyDisconnected { since } => {
-                    Supply::PermanentlyDisconnected { since: time(since) }
-                }
+                S::ShutOff { reason, since } => Supply::ShutOff { reason, since },
+                S::PermanentlyDisconnected { since } => Supply::PermanentlyDisconnected { since },
             },
             gas_on_date: h.gas_on_date.map(day),
-            last_inspection_at: h.last_inspection_at.map(time),
+            last_inspection_at: h.last_inspection_at,
             special_group: h.special_group.is_some(),
             special_needs: h.special_group.map(|g| g.needs),
         }
@@ -527,7 +526,7 @@ impl From<core_household::Household> for Household {
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct MeterReading {
-    pub taken_at: SystemTime,
+    pub taken_at: Timestamp,
     /// The reading in m³, exactly (up to three decimals).
     pub cubic_metres: String,
     pub source: ReadingSource,
@@ -537,7 +536,7 @@ pub struct MeterReading {
 pub struct StatusStep {
     pub status: WorkOrderStatus,
     /// When it happened, by the device's clock.
-    pub at: SystemTime,
+    pub at: Timestamp,
     pub position: Option<Point>,
 }
 
@@ -549,7 +548,7 @@ pub struct WorkOrder {
     pub household_id: Option<String>,
     pub location: Option<Point>,
     pub description: String,
-    pub reported_at: SystemTime,
+    pub reported_at: Timestamp,
     pub status: WorkOrderStatus,
     /// Every status the order has been in, oldest first.
     pub steps: Vec<StatusStep>,
@@ -565,13 +564,13 @@ impl From<core_workorder::WorkOrder> for WorkOrder {
             household_id: o.household_id.map(|h| h.to_string()),
             location: o.location.map(Into::into),
             description: o.description,
-            reported_at: time(o.reported_at),
+            reported_at: o.reported_at,
             steps: o
                 .steps
                 .into_iter()
                 .map(|s| StatusStep {
                     status: s.status,
-                    at: time(s.at),
+                    at: s.at,
                     position: s.position.map(Into::into),
                 })
                 .collect(),
@@ -581,7 +580,7 @@ impl From<core_workorder::WorkOrder> for WorkOrder {
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HistoryEvent {
-    pub at: SystemTime,
+    pub at: Timestamp,
     pub kind: HistoryKind,
     pub subject_id: Option<String>,
     pub summary: String,
@@ -610,7 +609,7 @@ impl From<doorstep_core::store::HouseholdFile> for HouseholdFile {
                 .readings
                 .into_iter()
                 .map(|r| MeterReading {
-                    taken_at: time(r.taken_at),
+                    taken_at: r.taken_at,
                     cubic_metres: r.value.to_string(),
                     source: r.source,
                 })
@@ -621,7 +620,7 @@ impl From<doorstep_core::store::HouseholdFile> for HouseholdFile {
                 .history
                 .into_iter()
                 .map(|e| HistoryEvent {
-                    at: time(e.at),
+                    at: e.at,
                     kind: e.kind,
                     subject_id: e.subject_id,
                     summary: e.summary,
@@ -830,7 +829,7 @@ pub enum AnswerValue {
         value: String,
     },
     DateTime {
-        value: SystemTime,
+        value: Timestamp,
     },
     /// A meter reading in m³, as text with up to three decimals: `1234.567`.
     MeterReading {
@@ -856,7 +855,7 @@ impl AnswerValue {
             AnswerValue::Choice { id } => A::Choice(id.clone()),
             AnswerValue::Choices { ids } => A::Choices(ids.clone()),
             AnswerValue::Date { value } => A::Date(parse_day("answer", value)?),
-            AnswerValue::DateTime { value } => A::DateTime(utc(*value)),
+            AnswerValue::DateTime { value } => A::DateTime(*value),
             AnswerValue::MeterReading { cubic_metres } => {
                 A::MeterReading(core_household::Volume::parse_cubic_metres(cubic_metres)?)
             }
@@ -899,7 +898,7 @@ impl From<core_form::Answer> for AnswerValue {
             A::Choice(id) => AnswerValue::Choice { id },
             A::Choices(ids) => AnswerValue::Choices { ids },
             A::Date(d) => AnswerValue::Date { value: day(d) },
-            A::DateTime(t) => AnswerValue::DateTime { value: time(t) },
+            A::DateTime(t) => AnswerValue::DateTime { value: t },
             A::MeterReading(v) => AnswerValue::MeterReading {
                 cubic_metres: v.to_string(),
             },
@@ -922,7 +921,7 @@ pub struct ItemAnswer {
 pub struct ItemPhoto {
     pub item: String,
     pub sha256: String,
-    pub attached_at: SystemTime,
+    pub attached_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -930,7 +929,7 @@ pub struct ItemSignature {
     pub item: String,
     pub role: SignerRole,
     pub signer_name: String,
-    pub signed_at: SystemTime,
+    pub signed_at: Timestamp,
 }
 
 /// One point of a signature stroke, in screen points, with the milliseconds since the
@@ -1032,7 +1031,7 @@ impl From<core_form::Outcome> for VisitOutcome {
 pub struct FormSeal {
     pub content_digest: String,
     pub digest: String,
-    pub sealed_at: SystemTime,
+    pub sealed_at: Timestamp,
 }
 
 impl From<doorstep_core::forms::seal::Seal> for FormSeal {
@@ -1040,7 +1039,7 @@ impl From<doorstep_core::forms::seal::Seal> for FormSeal {
         Self {
             content_digest: s.content_digest,
             digest: s.digest,
-            sealed_at: time(s.sealed_at),
+            sealed_at: s.sealed_at,
         }
     }
 }
@@ -1055,7 +1054,7 @@ pub struct Form {
     pub work_order_id: Option<String>,
     /// The sealed form this one corrects, when it is an amendment.
     pub amends: Option<String>,
-    pub started_at: SystemTime,
+    pub started_at: Timestamp,
     pub answers: Vec<ItemAnswer>,
     pub photos: Vec<ItemPhoto>,
     pub signatures: Vec<ItemSignature>,
@@ -1072,7 +1071,7 @@ impl From<core_form::Form> for Form {
             household_id: f.household_id.to_string(),
             work_order_id: f.work_order_id.map(|o| o.to_string()),
             amends: f.amends.map(|a| a.to_string()),
-            started_at: time(f.started_at),
+            started_at: f.started_at,
             answers: f
                 .answers
                 .into_iter()
@@ -1088,7 +1087,7 @@ impl From<core_form::Form> for Form {
                     photos.into_iter().map(move |p| ItemPhoto {
                         item: item.clone(),
                         sha256: p.sha256,
-                        attached_at: time(p.attached_at),
+                        attached_at: p.attached_at,
                     })
                 })
                 .collect(),
@@ -1099,7 +1098,7 @@ impl From<core_form::Form> for Form {
                     item,
                     role: s.capture.role,
                     signer_name: s.capture.signer_name,
-                    signed_at: time(s.capture.signed_at),
+                    signed_at: s.capture.signed_at,
                 })
                 .collect(),
             outcome: f.outcome.into(),
@@ -1195,7 +1194,7 @@ impl From<doorstep_core::visit::CheckIn> for CheckIn {
 pub struct Photo {
     pub sha256: String,
     pub household_id: Option<String>,
-    pub taken_at: SystemTime,
+    pub taken_at: Timestamp,
     pub bytes: u64,
     pub width: u32,
     pub height: u32,
@@ -1208,7 +1207,7 @@ impl From<doorstep_core::store::StoredPhoto> for Photo {
         Self {
             sha256: p.sha256,
             household_id: p.household_id.map(|h| h.to_string()),
-            taken_at: time(p.taken_at),
+            taken_at: p.taken_at,
             bytes: p.bytes,
             width: p.metadata.width,
             height: p.metadata.height,
@@ -1225,7 +1224,7 @@ pub struct RejectedOperation {
     /// The protocol's error kind (`forbidden`, `form_tampered`, `invalid`, …).
     pub error: String,
     pub message: String,
-    pub rejected_at: SystemTime,
+    pub rejected_at: Timestamp,
 }
 
 /// Where this device stands with the server.
@@ -1233,7 +1232,7 @@ pub struct RejectedOperation {
 pub struct SyncStatus {
     pub server: Option<String>,
     pub technician_id: Option<String>,
-    pub last_sync_at: Option<SystemTime>,
+    pub last_sync_at: Option<Timestamp>,
     /// Changes made on this device and not yet acknowledged by the server.
     pub pending_operations: u64,
     /// Photos the server does not have yet.

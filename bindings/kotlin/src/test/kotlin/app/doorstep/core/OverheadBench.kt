@@ -5,9 +5,9 @@ import java.util.Locale
 /**
  * The Kotlin side of the FFI overhead benchmark (scripts/bench-bindings): the same calls as
  * bindings/examples/ffi_overhead.rs and bindings/bench/overhead.py, on the same store, through
- * the generated bindings. Not a test; run by the script with exec:java:
+ * the generated bindings. Not a test; the script runs it in a JVM of its own each round:
  *
- *     OverheadBenchKt <store dir> <key hex> <household id> [iterations]
+ *     java -cp … app.doorstep.core.OverheadBenchKt <store dir> <key hex> <household id> [iterations]
  */
 /** Calls made before measuring, in every language of the benchmark. */
 private const val WARMUP = 20
