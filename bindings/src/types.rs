@@ -1,10 +1,11 @@
 //! The records and enums that cross the boundary, in the users' words.
 //!
-//! Ids cross as their text (UUIDs), times as milliseconds lifted into `Instant` in Kotlin, `datetime` in
-//! Python, `Date` in Swift), calendar days as `YYYY-MM-DD`, exact decimals (answers, meter
-//! readings in m³) as their decimal text so that nothing is rounded through a float. The core's
-//! small enums cross as they are (`uniffi::remote`); its larger records are reshaped here into
-//! what a screen shows, by plain conversion and nothing else.
+//! Ids cross as their text (UUIDs), times as milliseconds lifted into each language's own type
+//! (`Instant` in Kotlin, `datetime` in Python, `Date` in Swift; see [`Timestamp`]), calendar
+//! days as `YYYY-MM-DD`, exact decimals (answers, meter readings in m³) as their decimal text so
+//! that nothing is rounded through a float. The core's small enums cross as they are
+//! (`uniffi::remote`); its larger records are reshaped here into what a screen shows, by plain
+//! conversion and nothing else.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_core::forms::form as core_form;
@@ -175,9 +176,10 @@ pub struct SyncReport {
 /// and each language lifts it into its own type by the conversions in `uniffi.toml`: Python's
 /// `datetime.datetime` (aware, UTC), Kotlin's `java.time.Instant`, Swift's `Date`. UniFFI's
 /// built-in timestamp crosses as seconds and nanoseconds and is lifted in Python with datetime
-/// arithmetic, which made times the costliest field of a work list line; the core keeps
-/// milliseconds (its clocks are milliseconds), so nothing is lost. Finer digits a caller sends
-/// are dropped; a moment beyond chrono's range is refused as invalid.
+/// arithmetic, which made times the costliest field of a work list line. Milliseconds are the
+/// core's own grain (its clocks and stamps are milliseconds): finer digits are dropped at the
+/// boundary, both ways. A moment outside chrono's range (about 262,000 years either side of
+/// year 0) cannot be lifted; no calendar a shell uses reaches it.
 pub type Timestamp = DateTime<Utc>;
 
 uniffi::custom_type!(Timestamp, i64, {
