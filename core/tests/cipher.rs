@@ -18,10 +18,11 @@ fn open_fixture(key: &str) -> (tempfile::TempDir, Connection) {
     let path = dir.path().join("old.db");
     std::fs::copy("tests/fixtures/sqlcipher3-openssl.db", &path).unwrap();
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{key}'\"; PRAGMA cipher_compatibility = 3;"
-    ))
-    .unwrap();
+    // Keyed as the store keys (which waits for SQLCipher to be set up), then SQLCipher 3's
+    // settings in place of the store's own, before the first read.
+    StoreKey::from_hex(key).unwrap().unlock(&conn).unwrap();
+    conn.execute_batch("PRAGMA cipher_compatibility = 3;")
+        .unwrap();
     (dir, conn)
 }
 

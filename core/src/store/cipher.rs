@@ -134,6 +134,35 @@ pub(crate) fn keep_linked() {
     std::hint::black_box(doorstep_sqlcipher_setup as unsafe extern "C" fn(_) -> _);
 }
 
+unsafe extern "C" {
+    /// SQLCipher's set-up hook: the function SQLCipher must be built to run as SQLite's
+    /// `SQLITE_EXTRA_INIT`. It is idempotent and does its work under SQLite's main mutex.
+    fn sqlcipher_extra_init(arg: *const c_char) -> c_int;
+}
+
+/// Waits until SQLCipher is set up in this process, setting it up if no thread has yet.
+///
+/// SQLite marks itself initialised before it calls SQLCipher's set-up hook, so a thread opening
+/// its first connection while another thread was still inside the hook found SQLCipher unready,
+/// and `PRAGMA key` failed with "An error occurred with PRAGMA key or rekey" (seen on CI now
+/// and then, `tests/first_open.rs` reproduces it). Running the hook ourselves before keying
+/// waits for the other thread's run under the mutex it holds, or does the work if none has.
+/// (Running the hook inside SQLite's initialisation, `SQLITE_EXTRA_INIT_MUTEXED`, deadlocks: the
+/// hook allocates mutexes, which re-enters the initialisation under the mutex it holds.)
+pub(crate) fn ensure_ready() -> rusqlite::Result<()> {
+    // SAFETY: the hook takes no argument and may be called any number of times, from any thread,
+    // once SQLite is initialised; opening the connection about to be keyed initialised it.
+    let rc = unsafe { sqlcipher_extra_init(std::ptr::null()) };
+    if rc == SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rc),
+            Some("the database encryption could not be set up".into()),
+        ))
+    }
+}
+
 unsafe extern "C" fn provider_name(_ctx: *mut c_void) -> *const c_char {
     c"rustcrypto".as_ptr()
 }

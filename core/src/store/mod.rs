@@ -79,15 +79,9 @@ impl StoreKey {
         // SHA-256 instructions, so each page read or written costs less battery. A raw key, so
         // there is no key derivation to configure.
         //
-        // Attaching the codec sets up SQLCipher's crypto provider. With the OpenSSL provider,
-        // CI saw `PRAGMA key` fail now and then while tests keyed first connections in
-        // parallel; the provider is ours now ([`cipher`]), but keying is a few microseconds
-        // with a raw key, so one process-wide lock still costs nothing.
+        // Keying needs SQLCipher set up: see [`cipher::ensure_ready`].
         cipher::keep_linked();
-        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _keying = KEYING
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cipher::ensure_ready()?;
         conn.execute_batch(&format!(
             "PRAGMA key = \"x'{}'\"; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;",
             hex::encode(self.0)
