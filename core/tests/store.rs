@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use doorstep_core::error::Error;
 use doorstep_core::geo::{Area, GeoPoint};
-use doorstep_core::household::{Category, MeterReading, ReadingSource, Volume};
+use doorstep_core::household::{Category, MeterReading, Phone, ReadingSource, Volume};
 use doorstep_core::store::{Operation, Store, StoreKey};
 use doorstep_core::visit::{CheckInPolicy, DevicePosition};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
@@ -33,6 +33,37 @@ fn household_saved_offline_is_queued_with_its_history() {
         matches!(&outbox[0].operation, Operation::HouseholdSaved { household, .. } if household.id == h.id)
     );
     assert_eq!(outbox[0].hlc.node, store.device_id());
+}
+
+#[test]
+fn technician_saving_a_file_unchanged_queues_nothing() {
+    // An operation naming no changed field would reach the server as the phone's whole copy of
+    // the household, and that copy can be older than the office's latest edits.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000009",
+        "李建国",
+        "13812340009",
+        "文三路9号",
+        30.2775,
+        120.1301,
+    );
+    store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+    store.save_household(&h, at(2026, 11, 2, 9, 5)).unwrap();
+    assert_eq!(store.outbox(10).unwrap().len(), 1);
+    assert_eq!(store.household_file(h.id).unwrap().history.len(), 1);
+
+    let mut edited = h.clone();
+    edited.phones = vec![Phone::parse("13812340010").unwrap()];
+    store
+        .save_household(&edited, at(2026, 11, 2, 9, 10))
+        .unwrap();
+    let outbox = store.outbox(10).unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert!(
+        matches!(&outbox[1].operation, Operation::HouseholdSaved { changed, .. } if changed == &["phones".to_owned()])
+    );
 }
 
 #[test]
@@ -658,7 +689,11 @@ fn clock_stamps_and_sequence_never_repeat_after_acknowledgement_and_restart() {
         42
     };
     let mut store = open(&dir);
-    store.save_household(&h, at(2026, 11, 2, 9, 5)).unwrap();
+    let mut edited = h.clone();
+    edited.phones = vec![Phone::parse("13812345699").unwrap()];
+    store
+        .save_household(&edited, at(2026, 11, 2, 9, 5))
+        .unwrap();
     let next = store.outbox(10).unwrap().remove(0);
     assert!(
         next.hlc.to_string().as_str() > future,

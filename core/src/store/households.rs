@@ -61,7 +61,10 @@ const FILE_READINGS: usize = 24;
 
 impl Store {
     /// Saves a household the technician created or edited: validated, indexed for search,
-    /// noted on its timeline and queued for upload, in one transaction.
+    /// noted on its timeline and queued for upload, in one transaction. Saving a household as
+    /// it already is changes nothing and queues nothing: an operation that names no changed
+    /// field would be read by the server as the device's whole copy, and an old copy would
+    /// undo the office's newer edits.
     pub fn save_household(&mut self, household: &Household, at: DateTime<Utc>) -> Result<()> {
         household.validate()?;
         self.change(|c| {
@@ -74,6 +77,9 @@ impl Store {
                 Some(doc) => changed_fields(&serde_json::from_str(doc)?, &after),
                 None => changed_fields(&serde_json::Value::Null, &after),
             };
+            if changed.is_empty() {
+                return Ok(());
+            }
             let base_seq = super::sync::pulled_through(c)?;
             let existed = write_household(c, household)?;
             let (kind, summary) = if existed {
