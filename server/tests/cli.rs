@@ -245,7 +245,11 @@ fn sync_benchmark_prints_every_figure_and_no_sync_fails() {
         "push_photo_wire_overhead",
         "push_total_s",
         "plain_insert_ops_per_s",
+        "server_ingest_ops_per_s",
         "ingest_vs_sqlite_ratio",
+        "push_vs_sqlite_ratio",
+        "plain_insert_stored_rows_ops_per_s",
+        "ingest_vs_stored_rows_ratio",
         "pull_100k_s",
         "load_p50_ms",
         "load_p99_ms",
@@ -253,4 +257,7 @@ fn sync_benchmark_prints_every_figure_and_no_sync_fails() {
         assert!(figure(name) > 0.0, "{name} in {out}");
     }
     assert_eq!(figure("load_errors"), 0.0, "{out}\n{err}");
+    // The plain insert found what the push stored: each operation's own row, and records and
+    // bucket entries besides.
+    assert!(figure("ingest_rows_per_op") > 1.5, "{out}");
 }

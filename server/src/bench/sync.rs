@@ -6,7 +6,9 @@
 //!    `photo_taken`; the rest household edits and meter readings, half each) and uploads
 //!    `--photos` camera photos. It talks to the server through a byte-counting forwarder, so the
 //!    wire cost of each phase is measured, not estimated.
-//! 2. The same operations inserted into a plain SQLite table (`ingest_vs_sqlite_ratio`).
+//! 2. What the push stored, inserted into a fresh SQLite file of the server's tables: its
+//!    operation rows (`ingest_vs_sqlite_ratio`), and every row it stored (operations, records,
+//!    bucket entries, conflicts, audit lines: `ingest_vs_stored_rows_ratio`).
 //! 3. First pull: a freshly enrolled device in a district of `--households` households.
 //! 4. Load: `--devices` devices, each with a few local changes, all syncing at the same moment.
 //!
@@ -147,13 +149,21 @@ pub fn run(args: Args) -> BenchResult<()> {
         (push.ops_time + push.photos_time).as_secs_f64(),
     );
 
-    // 2. The same operations into a plain SQLite table.
-    let (rows, plain) = plain_insert(&server.db_path, &push.device_id, temp.path())?;
-    if rows != push.ops {
-        return Err(format!("the server holds {rows} operations of {}", push.ops).into());
+    // 2. What the push stored, inserted into a plain SQLite file.
+    let stored = StoredRows::read(&server.db_path, &push.device_id, push.seq_before)?;
+    if stored.count("ops") != push.ops {
+        return Err(format!(
+            "the server holds {} operations of {}",
+            stored.count("ops"),
+            push.ops
+        )
+        .into());
     }
-    let plain_rate = rows as f64 / plain.as_secs_f64();
+    let only_ops = stored.plain_insert(&temp.path().join("plain-ops.sqlite"), true)?;
+    let all = stored.plain_insert(&temp.path().join("plain-all.sqlite"), false)?;
     let ingest_rate = push.ops as f64 / push.server_time.as_secs_f64();
+    let plain_rate = push.ops as f64 / only_ops.as_secs_f64();
+    let all_rows_rate = push.ops as f64 / all.as_secs_f64();
     figure("plain_insert_ops_per_s", plain_rate);
     figure("server_ingest_ops_per_s", ingest_rate);
     figure("ingest_vs_sqlite_ratio", ingest_rate / plain_rate);
@@ -161,6 +171,14 @@ pub fn run(args: Args) -> BenchResult<()> {
         "push_vs_sqlite_ratio",
         (push.ops as f64 / push.ops_time.as_secs_f64()) / plain_rate,
     );
+    // Everything the push stored, not only its operations: how the server's time compares
+    // with what storing its rows alone costs SQLite.
+    figure(
+        "ingest_rows_per_op",
+        stored.total() as f64 / push.ops as f64,
+    );
+    figure("plain_insert_stored_rows_ops_per_s", all_rows_rate);
+    figure("ingest_vs_stored_rows_ratio", ingest_rate / all_rows_rate);
 
     // 3. The first pull of a big district.
     let puller = Device::enroll(&server, &server.url, &big.technicians[0], &devices, "pull")?;
@@ -390,6 +408,8 @@ struct Push {
     ops_time: Duration,
     /// The server's own share of `ops_time`: answering the push requests.
     server_time: Duration,
+    /// The server's change sequence before the push.
+    seq_before: i64,
     ops_request_bytes: u64,
     photos_time: Duration,
     photo_bytes: u64,
@@ -479,6 +499,13 @@ fn push_figures(
     let before = proxy.bytes();
     let push_micros = || server.state.metrics.push_micros.load(Ordering::Relaxed);
     let server_before = push_micros();
+    let seq_before: i64 = rusqlite::Connection::open_with_flags(
+        &server.db_path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?
+    .query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+        r.get(0)
+    })?;
     let t0 = Instant::now();
     let report = device
         .syncer
@@ -507,6 +534,7 @@ fn push_figures(
         ops: args.ops,
         ops_time: t_photos - t0,
         server_time,
+        seq_before,
         ops_request_bytes: at_photos.0 - before.0,
         photos_time: t_pull - t_photos,
         photo_bytes,
@@ -514,90 +542,109 @@ fn push_figures(
     })
 }
 
-/// The reference for `ingest_vs_sqlite_ratio`. The server's figure, `server_ingest_ops_per_s`,
-/// counts the time the server spent answering the push requests, from each request's first byte
-/// to its answer (reading the body, JSON, authentication, the scope checks, the per-field
-/// merge, records, bucket entries, the operation log and the commits). `push_vs_sqlite_ratio`
-/// uses the whole push phase of the sync instead (`push_ops_per_s`: the device reading its
-/// outbox, the wire, and the device dropping what was acknowledged, as well). The reference is
-/// only the last part of the server's work: the very rows the server put in
-/// its `ops` table for this device (its serialized JSON payload and every other column), read
-/// back and inserted into a fresh SQLite file with a table of the same columns and primary key,
-/// with one prepared statement in one transaction, in WAL mode with `synchronous = FULL` as the
-/// server runs. Timed from the transaction's start to its commit.
-fn plain_insert(server_db: &Path, device_id: &str, dir: &Path) -> BenchResult<(usize, Duration)> {
-    type Row = (
-        String,
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-    );
-    let source = rusqlite::Connection::open_with_flags(
-        server_db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let rows: Vec<Row> = source
-        .prepare(
-            "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
-                    server_seq, payload
-             FROM ops WHERE device_id = ?1 ORDER BY device_seq",
-        )?
-        .query_map([device_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    drop(source);
+/// The rows a push stored, read back from the server's database: table by table, each row's
+/// columns as stored.
+struct StoredRows {
+    tables: Vec<(&'static str, Vec<Vec<rusqlite::types::Value>>)>,
+}
 
-    let mut conn = rusqlite::Connection::open(dir.join("plain.sqlite"))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-         CREATE TABLE ops (
-             device_id   TEXT NOT NULL,
-             op_id       TEXT NOT NULL,
-             device_seq  INTEGER NOT NULL,
-             hlc         TEXT NOT NULL,
-             entity      TEXT NOT NULL,
-             entity_id   TEXT NOT NULL,
-             device_time TEXT NOT NULL,
-             received_at TEXT NOT NULL,
-             server_seq  INTEGER NOT NULL,
-             payload     TEXT NOT NULL,
-             PRIMARY KEY (device_id, op_id)
-         );",
-    )?;
-    let t = Instant::now();
-    let tx = conn.transaction()?;
-    {
-        let mut insert = tx.prepare(
-            "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time,
-                             received_at, server_seq, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+impl StoredRows {
+    /// The rows the pushes of `device_id` wrote: its operations (every column, the JSON payload
+    /// as the device sent it), and the records, bucket entries and conflicts with a server
+    /// sequence the push gave (above `seq_before`, up to its last operation's), and the audit
+    /// lines of its requests. Nothing else writes to the server while the benchmark pushes.
+    fn read(server_db: &Path, device_id: &str, seq_before: i64) -> BenchResult<Self> {
+        let source = rusqlite::Connection::open_with_flags(
+            server_db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )?;
-        for r in &rows {
-            insert.execute(rusqlite::params![
-                r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
-            ])?;
+        let last: i64 = source.query_row(
+            "SELECT MAX(server_seq) FROM ops WHERE device_id = ?1",
+            [device_id],
+            |r| r.get(0),
+        )?;
+        let device = rusqlite::types::Value::Text(device_id.to_owned());
+        let (before, last) = (
+            rusqlite::types::Value::Integer(seq_before),
+            rusqlite::types::Value::Integer(last),
+        );
+        let queries: [(&'static str, &str, Vec<rusqlite::types::Value>); 5] = [
+            (
+                "ops",
+                "SELECT * FROM ops WHERE device_id = ?1 ORDER BY device_seq",
+                vec![device.clone()],
+            ),
+            (
+                "records",
+                "SELECT * FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+                vec![before.clone(), last.clone()],
+            ),
+            (
+                "bucket_entries",
+                "SELECT * FROM bucket_entries WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+                vec![before.clone(), last.clone()],
+            ),
+            (
+                "conflicts",
+                "SELECT * FROM conflicts WHERE seq > ?1 AND seq <= ?2 ORDER BY n",
+                vec![before, last],
+            ),
+            (
+                "audit",
+                "SELECT * FROM audit WHERE device_id = ?1 AND action LIKE 'pushed %' ORDER BY n",
+                vec![device],
+            ),
+        ];
+        let mut tables = Vec::new();
+        for (table, sql, params) in queries {
+            let mut stmt = source.prepare(sql)?;
+            let columns = stmt.column_count();
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    (0..columns).map(|i| r.get(i)).collect()
+                })?
+                .collect::<rusqlite::Result<Vec<Vec<rusqlite::types::Value>>>>()?;
+            tables.push((table, rows));
         }
+        Ok(Self { tables })
     }
-    tx.commit()?;
-    Ok((rows.len(), t.elapsed()))
+
+    fn count(&self, table: &str) -> usize {
+        self.tables
+            .iter()
+            .filter(|(t, _)| *t == table)
+            .map(|(_, rows)| rows.len())
+            .sum()
+    }
+
+    fn total(&self) -> usize {
+        self.tables.iter().map(|(_, rows)| rows.len()).sum()
+    }
+
+    /// The reference for the server's ingest: these rows (or only the operations) inserted into
+    /// a fresh SQLite file with the server's own tables, keys and indexes, with one prepared
+    /// statement a table in one transaction, in WAL mode with `synchronous = FULL` as the server
+    /// runs. No reading, no JSON, no decisions: only what it costs SQLite to store what the push
+    /// stored. Timed from the transaction's start to its commit.
+    fn plain_insert(&self, file: &Path, only_ops: bool) -> BenchResult<Duration> {
+        let mut conn = rusqlite::Connection::open(file)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        conn.execute_batch(doorstep_server::storage::sqlite::SCHEMA)?;
+        let t = Instant::now();
+        let tx = conn.transaction()?;
+        for (table, rows) in &self.tables {
+            if (only_ops && *table != "ops") || rows.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; rows[0].len()].join(", ");
+            let mut insert = tx.prepare(&format!("INSERT INTO {table} VALUES ({marks})"))?;
+            for row in rows {
+                insert.execute(rusqlite::params_from_iter(row))?;
+            }
+        }
+        tx.commit()?;
+        Ok(t.elapsed())
+    }
 }
 
 /// Every device enrolled and started (untimed), a few local changes each, then all syncing at

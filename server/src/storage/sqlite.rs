@@ -15,7 +15,8 @@ use super::{
 };
 use crate::error::ApiResult;
 
-const SCHEMA: &str = include_str!("sqlite.sql");
+/// The tables, keys and indexes (also the benchmark's reference for a plain insert of the same rows).
+pub const SCHEMA: &str = include_str!("sqlite.sql");
 const READERS: usize = 8;
 
 /// Row changes committed between two checkpoints of the log (about 8 MiB of pages when rows
