@@ -5,7 +5,6 @@
 //! technician's scope; a refused one rolls the whole request back and is named in the answer,
 //! so the device can park it and push the rest.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -21,6 +20,7 @@ use doorstep_core::sync::merge::{
     Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
+use doorstep_core::sync::raw::{FieldName, RawObject};
 use doorstep_core::sync::time::trusted_step_time;
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
@@ -51,53 +51,7 @@ pub struct Pushed {
     pub conflicts: u32,
 }
 
-/// One operation of a push request: decoded for the rules, and its JSON as the device sent it,
-/// which the operation log keeps (so it is not serialised again).
-#[derive(Debug, Clone)]
-pub struct Incoming<'a> {
-    pub op: PushOp,
-    pub payload: &'a str,
-}
-
-/// A push request ([`doorstep_core::sync::protocol::PushRequest`]) with each operation's JSON
-/// kept as it came.
-#[derive(Deserialize)]
-struct WireRequest<'a> {
-    #[serde(borrow)]
-    ops: Vec<WireOp<'a>>,
-}
-
-/// [`PushOp`], field for field, with the operation still as JSON text.
-#[derive(Deserialize)]
-struct WireOp<'a> {
-    seq: i64,
-    op_id: OperationId,
-    hlc: Hlc,
-    device_time: DateTime<Utc>,
-    #[serde(borrow)]
-    operation: &'a RawValue,
-}
-
-/// Decodes the body of a push request. It accepts what `PushRequest` accepts.
-pub fn read_request(body: &[u8]) -> serde_json::Result<Vec<Incoming<'_>>> {
-    let request: WireRequest<'_> = serde_json::from_slice(body)?;
-    request
-        .ops
-        .into_iter()
-        .map(|w| {
-            Ok(Incoming {
-                op: PushOp {
-                    seq: w.seq,
-                    op_id: w.op_id,
-                    hlc: w.hlc,
-                    device_time: w.device_time,
-                    operation: serde_json::from_str(w.operation.get())?,
-                },
-                payload: w.operation.get(),
-            })
-        })
-        .collect()
-}
+pub use doorstep_core::sync::raw::{IncomingOp as Incoming, read_push_request as read_request};
 
 pub fn push(
     tx: &mut dyn Tx,
@@ -331,7 +285,7 @@ impl Apply<'_> {
             household: RawObject<'a>,
         }
         let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(internal)?;
-        let incoming = sent.household.values_of(changed)?;
+        let incoming = sent.household.values_of(changed).map_err(internal)?;
         self.merge_household(&current, &incoming, changed, base_seq)
     }
 
@@ -347,7 +301,7 @@ impl Apply<'_> {
         base_seq: i64,
     ) -> ApiResult<()> {
         let id = current.id.clone();
-        let stored = RawObject::parse(&current.body)?;
+        let stored = RawObject::parse(&current.body).map_err(internal)?;
         let old_own = own_buckets(
             stored
                 .get("district_id")
@@ -356,7 +310,7 @@ impl Apply<'_> {
                 .map_err(internal)?
                 .flatten(),
         );
-        let mut merged = stored.values_of(fields)?;
+        let mut merged = stored.values_of(fields).map_err(internal)?;
         let mut all_stamps = StoredStamps::read(&current.stamps)?;
         let mut stamps = all_stamps.of(fields)?;
         let seq = self.tx.next_seq()?;
@@ -374,7 +328,7 @@ impl Apply<'_> {
             &edit,
             seq,
         );
-        let body = stored.with(&merged)?;
+        let body = stored.with(&merged).map_err(internal)?;
         let result: Household = serde_json::from_str(&body)
             .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
         result.validate()?;
@@ -606,106 +560,12 @@ fn rebuilt_household(
     }
 }
 
-/// A JSON object's fields as written, in their order, each value still JSON text: a record is
-/// read this way when only a few of its fields are needed, and written back with only those
-/// replaced.
-struct RawObject<'a>(Vec<(FieldName<'a>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Fields<'a> {
-            type Value = RawObject<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(entry) = map.next_entry()? {
-                    fields.push(entry);
-                }
-                Ok(RawObject(fields))
-            }
-        }
-        d.deserialize_map(Fields(std::marker::PhantomData))
-    }
-}
-
-impl<'a> RawObject<'a> {
-    fn parse(json: &'a str) -> ApiResult<Self> {
-        serde_json::from_str(json).map_err(internal)
-    }
-
-    fn get(&self, field: &str) -> Option<&'a RawValue> {
-        self.0.iter().find(|(k, _)| k.0 == field).map(|(_, v)| *v)
-    }
-
-    /// The values of those of `fields` the object has.
-    fn values_of(&self, fields: &[String]) -> ApiResult<Map<String, Value>> {
-        fields
-            .iter()
-            .filter_map(|f| self.get(f).map(|raw| (f, raw)))
-            .map(|(f, raw)| {
-                Ok((
-                    f.clone(),
-                    serde_json::from_str(raw.get()).map_err(internal)?,
-                ))
-            })
-            .collect()
-    }
-
-    /// The object as JSON with the fields of `replaced` set to its values (those it did not
-    /// have added at the end).
-    fn with(&self, replaced: &Map<String, Value>) -> ApiResult<String> {
-        let mut out = String::with_capacity(
-            self.0
-                .iter()
-                .map(|(k, v)| k.0.len() + v.get().len() + 4)
-                .sum::<usize>()
-                + 64,
-        );
-        let mut first = true;
-        let mut field = |out: &mut String, key: &str, value: &str| -> ApiResult<()> {
-            out.push(if first { '{' } else { ',' });
-            first = false;
-            out.push_str(&serde_json::to_string(key).map_err(internal)?);
-            out.push(':');
-            out.push_str(value);
-            Ok(())
-        };
-        for (key, raw) in &self.0 {
-            match replaced.get(key.0.as_ref()) {
-                Some(v) => field(&mut out, &key.0, &v.to_string())?,
-                None => field(&mut out, &key.0, raw.get())?,
-            }
-        }
-        for (key, v) in replaced {
-            if self.get(key).is_none() {
-                field(&mut out, key, &v.to_string())?;
-            }
-        }
-        if first {
-            out.push('{');
-        }
-        out.push('}');
-        Ok(out)
-    }
-}
-
 /// A record's field stamps as stored, of which only those an edit touches are decoded: the
 /// others are written back as they were read.
 struct StoredStamps<'a> {
     stored: BTreeMap<FieldName<'a>, &'a RawValue>,
     updated: BTreeMap<String, Box<RawValue>>,
 }
-
-/// A field's name, borrowed from the stored JSON (unless it had to be unescaped).
-#[derive(Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(transparent)]
-struct FieldName<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<'a> StoredStamps<'a> {
     fn read(json: &'a str) -> ApiResult<Self> {
@@ -806,10 +666,6 @@ pub fn office_stamp() -> Hlc {
 
 #[cfg(test)]
 mod tests {
-    use doorstep_core::household::{MeterReading, ReadingSource, Volume};
-    use doorstep_core::sync::protocol::PushRequest;
-    use doorstep_core::synthetic::{CitySize, generate};
-
     use super::*;
 
     fn hlc(ms: u64, node: &str) -> Hlc {
@@ -818,84 +674,6 @@ mod tests {
             counter: 1,
             node: node.into(),
         }
-    }
-
-    #[test]
-    fn a_request_reads_as_push_request_does_and_keeps_each_operations_json() {
-        let city = generate(
-            &CitySize {
-                households: 2,
-                readings: 0,
-                open_orders: 0,
-                districts_per_side: 1,
-                technicians_per_district: 1,
-            },
-            1,
-            Utc::now(),
-        );
-        let h = &city.households[0];
-        let operations = [
-            Operation::HouseholdSaved {
-                household: Box::new(h.clone()),
-                changed: vec!["phones".into()],
-                base_seq: 7,
-            },
-            Operation::MeterReadingRecorded {
-                reading: MeterReading {
-                    household_id: h.id,
-                    taken_at: Utc::now(),
-                    value: Volume::from_litres(1234),
-                    source: ReadingSource::Technician,
-                },
-            },
-        ];
-        let request = PushRequest {
-            ops: operations
-                .into_iter()
-                .enumerate()
-                .map(|(i, operation)| PushOp {
-                    seq: i as i64 + 1,
-                    op_id: OperationId::new(),
-                    hlc: hlc(1000 + i as u64, "d1"),
-                    device_time: Utc::now(),
-                    operation,
-                })
-                .collect(),
-        };
-        let body = serde_json::to_vec(&request).unwrap();
-        let read = read_request(&body).unwrap();
-        let decoded: Vec<PushOp> = read.iter().map(|i| i.op.clone()).collect();
-        assert_eq!(decoded, request.ops);
-        for (incoming, op) in read.iter().zip(&request.ops) {
-            assert_eq!(
-                incoming.payload,
-                serde_json::to_string(&op.operation).unwrap()
-            );
-        }
-        assert!(read_request(b"{\"ops\":[{\"seq\":1}]}").is_err());
-        assert!(read_request(b"{\"ops\":[]} x").is_err());
-    }
-
-    #[test]
-    fn a_merged_household_keeps_its_other_fields_as_stored_and_in_their_order() {
-        let stored = r#"{"id":"h1","name":"\u5f20","phones":["1"],"meter":{"serial":"M 1"}}"#;
-        let raw = RawObject::parse(stored).unwrap();
-        let fields = ["phones".to_owned(), "supply".to_owned(), "nope".to_owned()];
-        let mut values = raw.values_of(&fields).unwrap();
-        assert_eq!(values.len(), 1);
-        assert_eq!(values["phones"], serde_json::json!(["1"]));
-        values.insert("phones".into(), serde_json::json!(["2", "3"]));
-        values.insert("supply".into(), serde_json::json!("on"));
-        assert_eq!(
-            raw.with(&values).unwrap(),
-            r#"{"id":"h1","name":"\u5f20","phones":["2","3"],"meter":{"serial":"M 1"},"supply":"on"}"#
-        );
-        assert_eq!(raw.with(&Map::new()).unwrap(), stored);
-        assert_eq!(
-            RawObject::parse("{}").unwrap().with(&Map::new()).unwrap(),
-            "{}"
-        );
-        assert!(RawObject::parse("[1]").is_err());
     }
 
     #[test]

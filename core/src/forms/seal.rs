@@ -317,6 +317,70 @@ mod tests {
         form
     }
 
+    /// A form sealed where the phone's GPS gave a long coordinate reaches the server as JSON
+    /// and must verify there: every number reads back from its text to the very value the
+    /// phone signed (serde_json's `float_roundtrip`, see the workspace's Cargo.toml; without
+    /// it the first longitude reads back one unit in the last place off, and the server would
+    /// refuse the visit as tampered).
+    #[test]
+    fn a_form_sealed_at_a_gps_position_verifies_after_crossing_as_json() {
+        let template = Template::from_json(
+            r#"{"id": "where", "version": 1, "kind": "abnormal_use_patrol",
+                "title": {"zh": "位置", "en": "Where"},
+                "sections": [{"id": "s", "title": {"zh": "一", "en": "One"}, "items": [
+                  {"id": "here", "kind": "location", "label": {"zh": "位置", "en": "Position"}},
+                  {"id": "sig", "kind": "signature", "role": "technician",
+                   "label": {"zh": "签字", "en": "Signature"}}]}]}"#,
+        )
+        .unwrap();
+        // Coordinates as a phone reports them (doubles with every digit), an accuracy that was
+        // a 32-bit float, and pen strokes in screen pixels.
+        for (lat, lon) in [
+            (45.75, 127.07214156225547),
+            (30.274084123456789, 120.15507937622071),
+            (22.543099, 114.057871),
+            (31.0 / 1.1, 121.0 / 1.07),
+        ] {
+            let mut form = Form::new(
+                &template,
+                crate::ids::HouseholdId(uuid::Uuid::nil()),
+                None,
+                t(0),
+            );
+            let here = Answer::Location(crate::forms::form::CapturedLocation {
+                point: crate::geo::GeoPoint::new(lat, lon).unwrap(),
+                accuracy_m: f64::from(4.9_f32),
+            });
+            form.answer(&template, "here", Some(here)).unwrap();
+            let capture = SignatureCapture {
+                role: SignerRole::Technician,
+                signer_name: "徐磊".into(),
+                signed_at: t(5),
+                strokes: vec![vec![
+                    super::StrokePoint {
+                        x: 123.456_78,
+                        y: 987.654_3,
+                        t_ms: 0,
+                        pressure: Some(0.333_333_34),
+                    },
+                    super::StrokePoint {
+                        x: 0.1,
+                        y: 1.0 / 3.0,
+                        t_ms: 16,
+                        pressure: None,
+                    },
+                ]],
+            };
+            let signature = Signature::bind(capture, &form, &template).unwrap();
+            form.signatures.insert("sig".into(), signature);
+            form.seal = Some(seal(&form, &template, t(6)).unwrap());
+
+            let sent: Form = serde_json::from_str(&serde_json::to_string(&form).unwrap()).unwrap();
+            assert_eq!(sent, form, "at {lat}, {lon}");
+            assert_eq!(verify(&sent, &template), Ok(()), "at {lat}, {lon}");
+        }
+    }
+
     /// Writes JSON with the keys of every object in a shuffled order and random white space.
     fn scramble(value: &serde_json::Value, rng: &mut impl rand::Rng, out: &mut String) {
         let space = |rng: &mut dyn rand::RngCore, out: &mut String| {

@@ -6,6 +6,7 @@ pub mod client;
 pub mod hlc;
 pub mod merge;
 pub mod protocol;
+pub mod raw;
 pub mod time;
 
 pub use hlc::{Hlc, HlcClock};
