@@ -18,6 +18,7 @@ use doorstep_core::sync::protocol::{
     EnrollRequest, EnrollResponse, MAX_REQUEST_BYTES, MissingPhoto, MissingPhotosRequest,
     MissingPhotosResponse, PhotoChunkResponse, PullResponse, PushRequest, PushResponse, WhoAmI,
 };
+use doorstep_core::sync::raw::read_push_request;
 use object_store::ObjectStore;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -300,7 +301,7 @@ async fn push_ops(
     let storage = state.storage.clone();
     let st = state.clone();
     let pushed = blocking(move || {
-        let ops = push::read_request(&body).map_err(|_| {
+        let ops = read_push_request(&body).map_err(|_| {
             // Decoded again the usual way for the usual message (where, and what is wrong).
             match Json::<PushRequest>::from_bytes(&body) {
                 Err(e) => json_rejection(e),

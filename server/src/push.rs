@@ -20,7 +20,7 @@ use doorstep_core::sync::merge::{
     Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
-use doorstep_core::sync::raw::{FieldName, RawObject};
+use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
 use doorstep_core::sync::time::trusted_step_time;
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
@@ -51,12 +51,10 @@ pub struct Pushed {
     pub conflicts: u32,
 }
 
-pub use doorstep_core::sync::raw::{IncomingOp as Incoming, read_push_request as read_request};
-
 pub fn push(
     tx: &mut dyn Tx,
     device: &Device,
-    ops: &[Incoming<'_>],
+    ops: &[IncomingOp<'_>],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
 ) -> ApiResult<Pushed> {
@@ -68,7 +66,7 @@ pub fn push(
 fn apply_all(
     tx: &mut CachedTx<'_>,
     device: &Device,
-    ops: &[Incoming<'_>],
+    ops: &[IncomingOp<'_>],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
 ) -> ApiResult<Pushed> {
@@ -76,7 +74,7 @@ fn apply_all(
     let mut stored_ops: HashSet<OperationId> =
         tx.stored_ops(&device.id, &ids)?.into_iter().collect();
     let mut pushed = Pushed::default();
-    for Incoming { op, payload } in ops {
+    for IncomingOp { op, payload } in ops {
         pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
         if op.hlc.node != device.id {
             return Err(

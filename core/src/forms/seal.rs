@@ -290,30 +290,37 @@ mod tests {
         form
     }
 
-    fn signed(mut form: Form, x: f32) -> Form {
-        let template = template();
+    fn signed(form: Form, x: f32) -> Form {
+        let strokes = [(x, 1.0, 0, None), (9.5, 4.25, 80, Some(0.5))];
+        signed_with(form, &template(), &strokes)
+    }
+
+    /// `form` signed by the technician with one stroke through `points` (x, y, time, pressure)
+    /// on `template`'s signature item `sig`, and sealed.
+    fn signed_with(
+        mut form: Form,
+        template: &Template,
+        points: &[(f32, f32, u32, Option<f32>)],
+    ) -> Form {
         let capture = SignatureCapture {
             role: SignerRole::Technician,
             signer_name: "徐磊".into(),
             signed_at: t(5),
-            strokes: vec![vec![
-                super::StrokePoint {
-                    x,
-                    y: 1.0,
-                    t_ms: 0,
-                    pressure: None,
-                },
-                super::StrokePoint {
-                    x: 9.5,
-                    y: 4.25,
-                    t_ms: 80,
-                    pressure: Some(0.5),
-                },
-            ]],
+            strokes: vec![
+                points
+                    .iter()
+                    .map(|&(x, y, t_ms, pressure)| super::StrokePoint {
+                        x,
+                        y,
+                        t_ms,
+                        pressure,
+                    })
+                    .collect(),
+            ],
         };
-        let signature = Signature::bind(capture, &form, &template).unwrap();
+        let signature = Signature::bind(capture, &form, template).unwrap();
         form.signatures.insert("sig".into(), signature);
-        form.seal = Some(seal(&form, &template, t(6)).unwrap());
+        form.seal = Some(seal(&form, template, t(6)).unwrap());
         form
     }
 
@@ -352,28 +359,11 @@ mod tests {
                 accuracy_m: f64::from(4.9_f32),
             });
             form.answer(&template, "here", Some(here)).unwrap();
-            let capture = SignatureCapture {
-                role: SignerRole::Technician,
-                signer_name: "徐磊".into(),
-                signed_at: t(5),
-                strokes: vec![vec![
-                    super::StrokePoint {
-                        x: 123.456_78,
-                        y: 987.654_3,
-                        t_ms: 0,
-                        pressure: Some(0.333_333_34),
-                    },
-                    super::StrokePoint {
-                        x: 0.1,
-                        y: 1.0 / 3.0,
-                        t_ms: 16,
-                        pressure: None,
-                    },
-                ]],
-            };
-            let signature = Signature::bind(capture, &form, &template).unwrap();
-            form.signatures.insert("sig".into(), signature);
-            form.seal = Some(seal(&form, &template, t(6)).unwrap());
+            let strokes = [
+                (123.456_78, 987.654_3, 0, Some(0.333_333_34)),
+                (0.1, 1.0 / 3.0, 16, None),
+            ];
+            let form = signed_with(form, &template, &strokes);
 
             let sent: Form = serde_json::from_str(&serde_json::to_string(&form).unwrap()).unwrap();
             assert_eq!(sent, form, "at {lat}, {lon}");

@@ -499,13 +499,11 @@ fn push_figures(
     let before = proxy.bytes();
     let push_micros = || server.state.metrics.push_micros.load(Ordering::Relaxed);
     let server_before = push_micros();
-    let seq_before: i64 = rusqlite::Connection::open_with_flags(
-        &server.db_path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?
-    .query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
-        r.get(0)
-    })?;
+    let seq_before: i64 = read_only(&server.db_path)?.query_row(
+        "SELECT value FROM counters WHERE name = 'seq'",
+        [],
+        |r| r.get(0),
+    )?;
     let t0 = Instant::now();
     let report = device
         .syncer
@@ -542,6 +540,11 @@ fn push_figures(
     })
 }
 
+/// The server's database, for reading what it stored while it runs.
+fn read_only(server_db: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    rusqlite::Connection::open_with_flags(server_db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+}
+
 /// The rows a push stored, read back from the server's database: table by table, each row's
 /// columns as stored.
 struct StoredRows {
@@ -554,10 +557,7 @@ impl StoredRows {
     /// sequence the push gave (above `seq_before`, up to its last operation's), and the audit
     /// lines of its requests. Nothing else writes to the server while the benchmark pushes.
     fn read(server_db: &Path, device_id: &str, seq_before: i64) -> BenchResult<Self> {
-        let source = rusqlite::Connection::open_with_flags(
-            server_db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
+        let source = read_only(server_db)?;
         let last: i64 = source.query_row(
             "SELECT MAX(server_seq) FROM ops WHERE device_id = ?1",
             [device_id],
