@@ -296,6 +296,77 @@ fn camera_button_of_a_form_attaches_the_stored_photo() {
     );
 }
 
+#[test]
+fn photo_for_a_wrong_item_or_a_sealed_form_is_refused_with_nothing_stored_or_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = household(
+        "3300000402",
+        "郭敏",
+        "13800000402",
+        "延安路42号",
+        30.27,
+        120.16,
+    );
+    store.save_household(&h, at(2026, 1, 1, 1, 0)).unwrap();
+    let form = store
+        .start_form(
+            &common::forms::hose_check(),
+            h.id,
+            None,
+            at(2026, 11, 2, 1, 0),
+        )
+        .unwrap();
+    let policy = PhotoPolicy::default();
+    let file = write(&dir, "leak.jpg", &encode(&test_card(640, 480)));
+    let sha256 = ingest(&file, &context(), &policy).unwrap().sha256;
+    let queued = store.outbox_len().unwrap();
+    let nothing_stored = |store: &doorstep_core::store::Store| {
+        assert!(matches!(store.photo(&sha256), Err(Error::NotFound { .. })));
+        assert_eq!(
+            store.outbox_len().unwrap(),
+            queued,
+            "nothing queued to upload"
+        );
+        assert!(store.photos_to_upload().unwrap().is_empty());
+    };
+
+    for item in ["no_such_item", "hose_length"] {
+        let refused = store.add_photo_to_form(form.id, item, &file, &context(), &policy);
+        assert!(
+            matches!(&refused, Err(Error::Invalid(e)) if e.field == item),
+            "{item}: {refused:?}"
+        );
+        nothing_stored(&store);
+    }
+
+    store
+        .set_outcome(
+            form.id,
+            doorstep_core::forms::form::Outcome::NobodyHome {
+                note: "敲门无人应答".into(),
+            },
+        )
+        .unwrap();
+    store
+        .sign(
+            form.id,
+            "technician_signature",
+            common::forms::signature(
+                doorstep_core::forms::template::SignerRole::Technician,
+                "徐磊",
+                at(2026, 11, 2, 1, 5),
+            ),
+        )
+        .unwrap();
+    store.complete_form(form.id, at(2026, 11, 2, 1, 6)).unwrap();
+    let queued = store.outbox_len().unwrap();
+    let refused = store.add_photo_to_form(form.id, "leak_test", &file, &context(), &policy);
+    assert!(matches!(refused, Err(Error::Sealed)), "{refused:?}");
+    assert!(matches!(store.photo(&sha256), Err(Error::NotFound { .. })));
+    assert_eq!(store.outbox_len().unwrap(), queued);
+}
+
 fn encode(image: &doorstep_core::media::decode::RgbImage) -> Vec<u8> {
     doorstep_core::media::decode::encode_jpeg(image, 90).unwrap()
 }

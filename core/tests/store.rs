@@ -701,3 +701,52 @@ fn clock_stamps_and_sequence_never_repeat_after_acknowledgement_and_restart() {
     );
     assert!(next.seq > first_seq, "nor reuses a sequence number");
 }
+
+#[test]
+fn two_refused_operations_in_a_row_are_both_kept_after_a_restart() {
+    // The last operation of the outbox is refused by the server and set aside: the outbox is
+    // empty. The next change must get a new sequence number (the refused list is keyed by it)
+    // and a newer stamp, even after the app restarted; and it too can be refused and kept.
+    let dir = tempfile::tempdir().unwrap();
+    let h = household(
+        "3300000071",
+        "黄伟",
+        "13800000071",
+        "建国北路8号",
+        30.26,
+        120.17,
+    );
+    let first = {
+        let mut store = open(&dir);
+        store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+        let first = store.outbox(10).unwrap().remove(0);
+        store
+            .park_rejected(first.op_id, "conflict", "customer number taken")
+            .unwrap();
+        assert_eq!(store.outbox_len().unwrap(), 0);
+        first
+    };
+    let mut store = open(&dir);
+    let mut edited = h.clone();
+    edited.phones = vec![Phone::parse("13812345698").unwrap()];
+    store
+        .save_household(&edited, at(2026, 11, 2, 9, 5))
+        .unwrap();
+    let second = store.outbox(10).unwrap().remove(0);
+    assert!(second.seq > first.seq, "a sequence number is never reused");
+    assert!(second.hlc > first.hlc, "nor a stamp");
+    store
+        .park_rejected(second.op_id, "not_found", "household not found")
+        .unwrap();
+    let kept: Vec<_> = store
+        .rejected_operations()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.op_id)
+        .collect();
+    assert_eq!(kept, vec![first.op_id, second.op_id]);
+    assert!(matches!(
+        store.park_rejected(second.op_id, "conflict", "again"),
+        Err(Error::NotFound { .. })
+    ));
+}

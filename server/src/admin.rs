@@ -349,7 +349,7 @@ fn require(tx: &mut dyn Tx, entity: Entity, id: &str, what: &'static str) -> Api
     if exists(tx, entity, id)? {
         Ok(())
     } else {
-        Err(ApiError::NotFound(what))
+        Err(ApiError::not_found(what))
     }
 }
 
@@ -469,7 +469,7 @@ fn deactivate_technician(
     storage::write(storage, |tx| {
         let record = tx
             .record(Entity::Technician, &id)?
-            .ok_or(ApiError::NotFound("technician"))?;
+            .ok_or(ApiError::not_found("technician"))?;
         let mut technician: Technician = decode(&record)?;
         if technician.active {
             technician.active = false;
@@ -586,7 +586,7 @@ fn create_order(
         if let Some(a) = args.assignee {
             let record = tx
                 .record(Entity::Technician, &a.to_string())?
-                .ok_or(ApiError::NotFound("technician"))?;
+                .ok_or(ApiError::not_found("technician"))?;
             if !decode::<Technician>(&record)?.active {
                 return Err(ApiError::invalid(
                     "--assignee: the technician is not active",

@@ -77,7 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/photos/missing", post(photos_missing))
         .route("/v1/photos/{sha256}", put(photo_chunk))
         .route("/v1/pull", get(pull_changes))
-        .fallback(|| async { ApiError::NotFound("endpoint") })
+        .fallback(|| async { ApiError::not_found("endpoint") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -41,7 +41,7 @@ pub fn new_code() -> String {
 pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiResult<String> {
     let record = tx
         .record(Entity::Technician, technician)?
-        .ok_or(ApiError::NotFound("technician"))?;
+        .ok_or(ApiError::not_found("technician"))?;
     let t: Technician = decode(&record)?;
     if !t.active {
         return Err(ApiError::invalid("the technician is not active"));
@@ -93,7 +93,7 @@ pub fn enroll(
     }
     let technician: Technician = decode(
         &tx.record(Entity::Technician, &enrollment.technician_id)?
-            .ok_or(ApiError::NotFound("technician"))?,
+            .ok_or(ApiError::not_found("technician"))?,
     )?;
     if !technician.active {
         return Err(ApiError::Unauthorized("the technician is not active"));
@@ -169,7 +169,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Revokes a device: every later request from it is refused (audited).
 pub fn revoke(tx: &mut dyn Tx, device_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    let mut device = tx.device(device_id)?.ok_or(ApiError::NotFound("device"))?;
+    let mut device = tx.device(device_id)?.ok_or(ApiError::not_found("device"))?;
     if device.revoked_at.is_none() {
         device.revoked_at = Some(now);
         tx.put_device(&device)?;

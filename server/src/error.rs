@@ -47,8 +47,12 @@ pub enum ApiError {
         message: String,
         op: Option<OperationId>,
     },
-    #[error("{0} not found")]
-    NotFound(&'static str),
+    /// A record the request names that the server does not hold (or that was deleted).
+    #[error("{what} not found")]
+    NotFound {
+        what: &'static str,
+        op: Option<OperationId>,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("{0}")]
@@ -65,7 +69,14 @@ impl ApiError {
         }
     }
 
-    /// The same refusal, naming the pushed operation that caused it.
+    pub fn not_found(what: &'static str) -> Self {
+        ApiError::NotFound { what, op: None }
+    }
+
+    /// The same refusal, naming the pushed operation that caused it, so that the device sets
+    /// that operation aside and goes on with the rest. Only refusals of the operation itself
+    /// name it: a failure of the server (storage, internal) leaves the operation to be sent
+    /// again.
     pub fn for_op(self, op_id: OperationId) -> Self {
         match self {
             ApiError::Forbidden { message, .. } => ApiError::Forbidden {
@@ -78,6 +89,10 @@ impl ApiError {
             },
             ApiError::Conflict { message, .. } => ApiError::Conflict {
                 message,
+                op: Some(op_id),
+            },
+            ApiError::NotFound { what, .. } => ApiError::NotFound {
+                what,
                 op: Some(op_id),
             },
             ApiError::Storage(StorageError::Duplicate(what)) => ApiError::Conflict {
@@ -100,7 +115,7 @@ impl ApiError {
             ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
                 StatusCode::CONFLICT
             }
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,7 +131,7 @@ impl ApiError {
             ApiError::TooLarge(_) => "too_large",
             ApiError::Malformed(_) => "malformed",
             ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => "conflict",
-            ApiError::NotFound(_) => "not_found",
+            ApiError::NotFound { .. } => "not_found",
             ApiError::Storage(_) | ApiError::Internal(_) => "internal",
         }
     }
@@ -125,7 +140,8 @@ impl ApiError {
         match self {
             ApiError::Forbidden { op, .. }
             | ApiError::Invalid { op, .. }
-            | ApiError::Conflict { op, .. } => *op,
+            | ApiError::Conflict { op, .. }
+            | ApiError::NotFound { op, .. } => *op,
             ApiError::Tampered { op, .. } => Some(*op),
             _ => None,
         }

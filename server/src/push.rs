@@ -209,7 +209,7 @@ impl Apply<'_> {
             .tx
             .record(Entity::Household, id)?
             .filter(|r| !r.deleted)
-            .ok_or(ApiError::NotFound("household"))?;
+            .ok_or(ApiError::not_found("household"))?;
         if !in_scope(&record.buckets, &self.device.scope) {
             return Err(forbidden("the household"));
         }
@@ -394,7 +394,7 @@ impl Apply<'_> {
         let current = self
             .tx
             .record(Entity::WorkOrder, id)?
-            .ok_or(ApiError::NotFound("work order"))?;
+            .ok_or(ApiError::not_found("work order"))?;
         if !in_scope(&current.buckets, &self.device.scope) {
             return Err(forbidden("the work order"));
         }

@@ -252,7 +252,7 @@ pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResul
     let current = tx
         .record(entity, id)?
         .filter(|r| !r.deleted)
-        .ok_or(ApiError::NotFound("record"))?;
+        .ok_or(ApiError::not_found("record"))?;
     let tombstone = StoredRecord {
         deleted: true,
         // The key is free again (a customer number may be given to a new account).

@@ -139,6 +139,57 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_reading_for_a_household_the_office_deleted_is_set_aside_and_the_rest_goes_on(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 2);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        // The office closes the first account while the technician, offline, reads its meter
+        // and then edits the second household.
+        doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::records::delete_from_office(
+                tx,
+                doorstep_core::sync::protocol::Entity::Household,
+                &hs[0].id.to_string(),
+            )
+        })
+        .unwrap();
+        phone
+            .store()
+            .record_meter_reading(&doorstep_core::household::MeterReading {
+                household_id: hs[0].id,
+                taken_at: Utc::now(),
+                value: doorstep_core::household::Volume::from_litres(1_234_000),
+                source: doorstep_core::household::ReadingSource::Technician,
+            })
+            .unwrap();
+        let mut edited = phone.store().household(hs[1].id).unwrap();
+        edited.name = "改名".into();
+        phone.store().save_household(&edited, Utc::now()).unwrap();
+
+        let ops = phone.store().push_batch(10).unwrap();
+        let before = footprint(&server);
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
+        assert_eq!((status, body.error.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+        assert_eq!(body.op_id, Some(ops[0].op_id), "the refusal names the operation");
+        assert_eq!(footprint(&server), before, "nothing of the request stored");
+
+        // The device sets the reading aside, with its reason, and the edit after it still
+        // reaches the server: one refused operation does not hold up the others for good.
+        let report = phone.sync().unwrap();
+        assert_eq!(report.rejected, 1);
+        assert_eq!(phone.store().outbox_len().unwrap(), 0);
+        let parked = phone.store().rejected_operations().unwrap();
+        assert_eq!(parked.len(), 1);
+        assert_eq!(parked[0].error, "not_found");
+        assert_eq!(parked[0].op_id, ops[0].op_id);
+        assert_eq!(server.household(hs[1].id).name, "改名");
+    }
+}
+
+on_both_backends! {
     fn a_sealed_form_changed_after_sealing_is_refused(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");

@@ -123,16 +123,7 @@ impl Store {
     /// Attaches a stored photo (by its SHA-256) to an item: a photo item, or a check as evidence.
     pub fn attach_photo(&mut self, form: FormId, item: &str, photo: PhotoRef) -> Result<Form> {
         self.edit_draft(form, |f, t| {
-            let spec = t
-                .item(item)
-                .ok_or_else(|| InvalidInput::new(item, "no such item in this form"))?;
-            if !matches!(
-                spec.kind,
-                crate::forms::template::ItemKind::Photo { .. }
-                    | crate::forms::template::ItemKind::Check { .. }
-            ) {
-                return Err(InvalidInput::new(item, "photos go on a photo item or a check").into());
-            }
+            takes_photos(t, item)?;
             let photos = f.photos.entry(item.to_owned()).or_default();
             if !photos.iter().any(|p| p.sha256 == photo.sha256) {
                 photos.push(photo.clone());
@@ -338,7 +329,22 @@ impl Store {
     }
 }
 
-fn template_in(conn: &Connection, id: &str, version: u32) -> Result<Template> {
+/// Refuses a photo for an item that is not in the form, or that takes no photo.
+pub(super) fn takes_photos(t: &Template, item: &str) -> Result<()> {
+    let spec = t
+        .item(item)
+        .ok_or_else(|| InvalidInput::new(item, "no such item in this form"))?;
+    if !matches!(
+        spec.kind,
+        crate::forms::template::ItemKind::Photo { .. }
+            | crate::forms::template::ItemKind::Check { .. }
+    ) {
+        return Err(InvalidInput::new(item, "photos go on a photo item or a check").into());
+    }
+    Ok(())
+}
+
+pub(super) fn template_in(conn: &Connection, id: &str, version: u32) -> Result<Template> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
         .query_row(params![id, version], |r| r.get(0))

@@ -4,7 +4,7 @@
 //! exactly once, keyed by device and operation id.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Store, ts};
@@ -206,19 +206,27 @@ impl Store {
     /// a sequence number is ever issued twice, even once the outbox is empty.
     pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES('hlc', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-            [self.clock.last().to_string()],
-        )?;
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES('outbox_seq', ?1)
-             ON CONFLICT(key) DO UPDATE
-             SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-            [seq],
-        )?;
+        keep_high_water(&tx, self.clock.last(), seq)?;
         let removed = tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?;
         tx.commit()?;
         Ok(removed)
     }
+}
+
+/// Before operations leave the outbox (acknowledged, or set aside as refused), keeps in `meta`
+/// the newest clock stamp and the highest sequence number so far: the next operation must not
+/// reuse either, even once the outbox is empty and the app restarted.
+pub(super) fn keep_high_water(tx: &Transaction<'_>, newest: &Hlc, seq: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES('hlc', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+    )?
+    .execute([newest.to_string()])?;
+    tx.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES('outbox_seq', ?1)
+         ON CONFLICT(key) DO UPDATE
+         SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+    )?
+    .execute([seq])?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::forms::{takes_photos, template_in};
 use super::households::{append_history, ensure_household};
 use super::outbox::Operation;
 use super::{Store, ts};
@@ -37,6 +38,10 @@ impl Store {
         context: &WatermarkContext,
         policy: &PhotoPolicy,
     ) -> Result<StoredPhoto> {
+        // Checked before anything is written: no encrypted file is left without its record.
+        if let Some(h) = household {
+            ensure_household(&self.conn, h)?;
+        }
         let photo = ingest(path, context, policy)?;
         match self.photo(&photo.sha256) {
             Ok(existing) => return Ok(existing),
@@ -91,8 +96,15 @@ impl Store {
         context: &WatermarkContext,
         policy: &PhotoPolicy,
     ) -> Result<StoredPhoto> {
-        let household = self.form(form)?.household_id;
-        let stored = self.ingest_photo(path, Some(household), context, policy)?;
+        // The form and item are checked before the photo is taken in, so that a photo for a
+        // sealed form or a wrong item is refused with nothing stored, queued or uploaded.
+        let draft = self.form(form)?;
+        if draft.is_sealed() {
+            return Err(Error::Sealed);
+        }
+        let template = template_in(&self.conn, &draft.template_id, draft.template_version)?;
+        takes_photos(&template, item)?;
+        let stored = self.ingest_photo(path, Some(draft.household_id), context, policy)?;
         self.attach_photo(
             form,
             item,

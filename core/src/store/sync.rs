@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::keep_template;
 use super::households::write_household;
+use super::outbox::keep_high_water;
 use super::team::{write_crew, write_district, write_outage, write_technician};
 use super::workorders::store_order;
 use super::{Store, enum_text, now_ms, search, ts};
@@ -168,9 +169,21 @@ impl Store {
     }
 
     /// Moves a refused operation out of the outbox into the list the technician sees, so that
-    /// the rest of the outbox can go on. Nothing is dropped.
+    /// the rest of the outbox can go on. Nothing is dropped, and its sequence number and stamp
+    /// are never given again (the outbox may be empty after it).
     pub fn park_rejected(&mut self, op_id: OperationId, error: &str, message: &str) -> Result<()> {
+        let newest = self.clock.last().clone();
         self.receive(|tx| {
+            let seq: Option<i64> = tx
+                .prepare_cached("SELECT seq FROM outbox WHERE op_id = ?1")?
+                .query_row([op_id], |r| r.get(0))
+                .optional()?;
+            let Some(seq) = seq else {
+                return Err(Error::NotFound {
+                    what: "outbox operation",
+                });
+            };
+            keep_high_water(tx, &newest, seq)?;
             let moved = tx
                 .prepare_cached(
                     "INSERT INTO sync_rejected(seq, op_id, hlc, device_time, payload, error, message, rejected_at)
