@@ -66,6 +66,10 @@ pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiR
 
 const BAD_CODE: &str = "the enrollment code is wrong, already used or expired";
 
+/// How long after enrolling the same phone may send its enrollment again (its answer lost on
+/// a bad network) and get a credential. Another phone never may.
+pub const REPEAT_ENROLLMENT_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
 pub fn enroll(
     tx: &mut dyn Tx,
     req: &EnrollRequest,
@@ -88,9 +92,24 @@ pub fn enroll(
     let mut enrollment = tx
         .enrollment(&sha256_hex(&code))?
         .ok_or(ApiError::Unauthorized(BAD_CODE))?;
-    if enrollment.used_by.is_some() || enrollment.expires_at < now {
+    if enrollment.expires_at < now {
         return Err(ApiError::Unauthorized(BAD_CODE));
     }
+    let repeated = match enrollment.used_by.as_deref() {
+        None => None,
+        // The same phone again: the answer to its enrollment was lost on the way (a cut
+        // connection, a timeout), so it asks again. It gets a new credential, which replaces
+        // the one it never received, for a short while after the first enrollment only.
+        Some(device) if device == req.device_id => Some(
+            tx.device(device)?
+                .filter(|d| {
+                    d.technician_id == enrollment.technician_id
+                        && now - d.enrolled_at <= REPEAT_ENROLLMENT_WINDOW
+                })
+                .ok_or(ApiError::Unauthorized(BAD_CODE))?,
+        ),
+        Some(_) => return Err(ApiError::Unauthorized(BAD_CODE)),
+    };
     let technician: Technician = decode(
         &tx.record(Entity::Technician, &enrollment.technician_id)?
             .ok_or(ApiError::not_found("technician"))?,
@@ -109,7 +128,8 @@ pub fn enroll(
         technician_id: technician.id.to_string(),
         credential_sha256: sha256_hex(&secret),
         model: req.device_model.clone(),
-        enrolled_at: now,
+        // A repeat keeps the first time, so that repeats cannot stretch the window.
+        enrolled_at: repeated.as_ref().map_or(now, |d| d.enrolled_at),
         revoked_at: None,
     })?;
     enrollment.used_by = Some(req.device_id.clone());
@@ -118,7 +138,12 @@ pub fn enroll(
         at: now,
         actor: format!("technician:{}", technician.id),
         device_id: Some(req.device_id.clone()),
-        action: "device_enrolled".into(),
+        action: if repeated.is_some() {
+            "device_enrollment_repeated"
+        } else {
+            "device_enrolled"
+        }
+        .into(),
         entity: Some("device".into()),
         entity_id: Some(req.device_id.clone()),
     })?;

@@ -54,6 +54,65 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_phone_whose_enrollment_answer_was_lost_enrolls_again_with_the_same_code(backend: Backend) {
+        use doorstep_core::sync::protocol::{EnrollRequest, EnrollResponse};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let code = server.enrollment_code(team.inspector.id);
+        let enroll = |device_id: &str| {
+            reqwest::blocking::Client::new()
+                .post(format!("{}/v1/enroll", server.url))
+                .json(&EnrollRequest {
+                    code: code.clone(),
+                    device_id: device_id.into(),
+                    device_model: "test".into(),
+                })
+                .send()
+                .unwrap()
+        };
+        let whoami = |credential: &str| {
+            reqwest::blocking::Client::new()
+                .get(format!("{}/v1/whoami", server.url))
+                .bearer_auth(credential)
+                .send()
+                .unwrap()
+                .status()
+        };
+        // The server enrolled the phone, but its answer never reached it (the connection was
+        // cut on the way back). The phone sends the same request again.
+        let first: EnrollResponse = enroll("phone1").json().unwrap();
+        let again = enroll("phone1");
+        assert_eq!(again.status(), reqwest::StatusCode::OK);
+        let again: EnrollResponse = again.json().unwrap();
+        assert_ne!(again.credential, first.credential);
+        assert_eq!(whoami(&again.credential), reqwest::StatusCode::OK);
+        assert_eq!(
+            whoami(&first.credential),
+            reqwest::StatusCode::UNAUTHORIZED,
+            "the credential it never received is replaced"
+        );
+        assert_eq!(server.count(Counted::Devices), 1);
+        // Another phone still cannot use the code.
+        assert_eq!(enroll("phone2").status(), reqwest::StatusCode::UNAUTHORIZED);
+
+        // Nor can the same phone once the window has passed.
+        let late = doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::auth::enroll(
+                tx,
+                &EnrollRequest {
+                    code: code.clone(),
+                    device_id: "phone1".into(),
+                    device_model: "test".into(),
+                },
+                Utc::now() + doorstep_server::auth::REPEAT_ENROLLMENT_WINDOW + Duration::minutes(1),
+            )
+        });
+        assert!(late.is_err(), "{late:?}");
+        assert_eq!(whoami(&again.credential), reqwest::StatusCode::OK);
+    }
+}
+
+on_both_backends! {
     fn an_edit_made_offline_reaches_the_office_and_the_other_device(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
