@@ -30,8 +30,8 @@ pub struct DeviceStore {
     /// `None` once closed.
     store: Mutex<Option<Arc<Mutex<Store>>>>,
     syncer: Syncer,
-    /// The sync running now, so that another thread can cancel it.
-    running: Mutex<Option<CancelToken>>,
+    /// The sync running now and those waiting for it, so that another thread can cancel them.
+    running: Mutex<Vec<CancelToken>>,
 }
 
 impl std::fmt::Debug for DeviceStore {
@@ -94,7 +94,7 @@ impl DeviceStore {
         Ok(Arc::new(Self {
             store: Mutex::new(Some(Arc::new(Mutex::new(store)))),
             syncer: Syncer::new(SyncOptions::default())?,
-            running: Mutex::new(None),
+            running: Mutex::new(Vec::new()),
         }))
     }
 
@@ -102,9 +102,7 @@ impl DeviceStore {
     /// sync still running is cancelled and finishes its current step first. Not named `close`:
     /// that is the generated Kotlin's `AutoCloseable.close()`, which frees the object itself.
     pub fn close_store(&self) {
-        if let Some(token) = lock(&self.running).as_ref() {
-            token.cancel();
-        }
+        self.cancel_sync();
         lock(&self.store).take();
     }
 
@@ -136,20 +134,21 @@ impl DeviceStore {
     pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
         let shared = self.shared()?;
         let token = CancelToken::new();
-        *lock(&self.running) = Some(token.clone());
+        lock(&self.running).push(token.clone());
         let progress = |p: SyncProgress| {
             if let Some(o) = &observer {
                 o.on_progress(p);
             }
         };
+        // Syncs run one at a time (the core's `Syncer::sync`): a second one waits for the first.
         let result = self.syncer.sync(&shared, &progress, &token);
-        lock(&self.running).take();
+        lock(&self.running).retain(|t| !t.same_as(&token));
         Ok(result?)
     }
 
-    /// Cancels the sync running now, if any.
+    /// Cancels the sync running now, and any waiting for it to end.
     pub fn cancel_sync(&self) {
-        if let Some(token) = lock(&self.running).as_ref() {
+        for token in lock(&self.running).iter() {
             token.cancel();
         }
     }

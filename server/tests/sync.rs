@@ -113,6 +113,37 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_background_sync_and_a_pull_to_refresh_at_once_both_succeed_and_send_nothing_twice(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 20);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        for round in 0..5 {
+            for (i, h) in hs.iter().enumerate() {
+                let mut edited = phone.store().household(h.id).unwrap();
+                edited.phones = vec![Phone::parse(&format!("1381{round}{i:06}")).unwrap()];
+                phone.store().save_household(&edited, Utc::now()).unwrap();
+            }
+            // The background worker and the technician's pull-to-refresh start together.
+            let reports: Vec<_> = std::thread::scope(|s| {
+                let a = s.spawn(|| phone.sync());
+                let b = s.spawn(|| phone.sync());
+                vec![a.join().unwrap(), b.join().unwrap()]
+            });
+            let pushed: u64 = reports
+                .into_iter()
+                .map(|r| r.expect("neither sync fails").pushed)
+                .sum();
+            assert_eq!(pushed, 20, "round {round}: each edit pushed by one of them");
+            assert_eq!(phone.store().outbox_len().unwrap(), 0);
+        }
+        assert_eq!(server.count(Counted::Ops), 100, "every edit stored once");
+    }
+}
+
+on_both_backends! {
     fn an_edit_made_offline_reaches_the_office_and_the_other_device(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");

@@ -68,6 +68,10 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+    /// Whether `other` is a clone of this token (cancels the same sync).
+    pub fn same_as(&self, other: &CancelToken) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +123,10 @@ const ANSWER_LIMIT_BYTES: u64 = 256 * 1024 * 1024;
 pub struct Syncer {
     http: ureq::Agent,
     options: SyncOptions,
+    /// Held for a whole sync: a second sync of the same store (the background worker and a
+    /// pull-to-refresh at once) waits for the first, then runs, instead of pushing the same
+    /// operations alongside it.
+    one_at_a_time: Mutex<()>,
 }
 
 /// One request, sent again exactly as it is on every try.
@@ -159,6 +167,7 @@ impl Syncer {
         Ok(Self {
             http: config.into(),
             options,
+            one_at_a_time: Mutex::new(()),
         })
     }
 
@@ -187,13 +196,21 @@ impl Syncer {
         Ok(response.technician)
     }
 
-    /// One whole sync: push, photos, pull. `progress` hears every step.
+    /// One whole sync: push, photos, pull. `progress` hears every step. One at a time: a
+    /// sync started while another runs waits for it to end (use one `Syncer` a store).
     pub fn sync(
         &self,
         store: &Mutex<Store>,
         progress: &dyn Fn(SyncProgress),
         cancel: &CancelToken,
     ) -> Result<SyncReport> {
+        let _turn = self
+            .one_at_a_time
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let (server, credential) = {
             let store = lock(store)?;
             let server = store.sync_state()?.server.ok_or(Error::NotEnrolled)?;
