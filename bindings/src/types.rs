@@ -166,6 +166,7 @@ pub struct SyncReport {
     pub conflicts: u64,
     pub photos_uploaded: u64,
     pub photo_bytes: u64,
+    pub photos_unreadable: u64,
     pub pulled: u64,
     pub removed: u64,
 }

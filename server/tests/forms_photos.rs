@@ -80,3 +80,36 @@ on_both_backends! {
         assert!(waiting.is_empty());
     }
 }
+
+on_both_backends! {
+    fn a_damaged_photo_file_on_the_phone_does_not_hold_up_the_other_photos_or_the_pull(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 2);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let damaged = take_photo(&phone, &hs[0], 1);
+        let good = take_photo(&phone, &hs[0], 2);
+        // The phone's encrypted copy of one photo is damaged (a bad sector, a cleaner app).
+        let file = phone.dir.path().join("device.db.photos").join(format!("{damaged}.jpg"));
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xFF;
+        std::fs::write(&file, bytes).unwrap();
+        // Meanwhile the office changed a household.
+        server.office_edit(hs[1].id, |h| h.name = "新户名".into());
+
+        let report = phone.sync().expect("the sync goes on");
+        assert_eq!((report.photos_uploaded, report.photos_unreadable), (1, 1));
+        assert_eq!(server.photo_bytes(&good), phone.store().photo_jpeg(&good).unwrap());
+        assert_eq!(phone.store().household(hs[1].id).unwrap().name, "新户名", "pulled");
+        assert_eq!(
+            phone.store().photos_to_upload().unwrap(),
+            vec![damaged.clone()],
+            "the damaged photo stays waiting, to be tried again"
+        );
+        let again = phone.sync().unwrap();
+        assert_eq!((again.photos_uploaded, again.photos_unreadable), (0, 1));
+    }
+}

@@ -50,6 +50,10 @@ pub struct SyncReport {
     pub conflicts: u64,
     pub photos_uploaded: u64,
     pub photo_bytes: u64,
+    /// Photos that could not be read from the device's vault (a file missing or damaged), or
+    /// whose bytes the server found not to match their hash: left waiting, tried again at the
+    /// next sync, and never in the way of the rest of the sync.
+    pub photos_unreadable: u64,
     pub pulled: u64,
     pub removed: u64,
 }
@@ -459,7 +463,8 @@ impl Session<'_> {
             // and progress is told here, on the sync's own thread, as each one completes.
             let next = std::sync::atomic::AtomicUsize::new(0);
             let failed = AtomicBool::new(false);
-            let (sender, finished) = std::sync::mpsc::channel::<Result<(&String, u64)>>();
+            // Each upload's answer: the bytes sent, or `None` for a photo set aside (above).
+            let (sender, finished) = std::sync::mpsc::channel::<Result<(&String, Option<u64>)>>();
             let mut first_error = None;
             std::thread::scope(|s| {
                 for _ in 0..PHOTO_UPLOADS_IN_FLIGHT.min(uploads.len()) {
@@ -471,12 +476,21 @@ impl Session<'_> {
                             else {
                                 break;
                             };
-                            let sent =
-                                lock(store)
-                                    .and_then(|s| s.photo_jpeg(hash))
-                                    .and_then(|bytes| {
-                                        self.upload(hash, &bytes, lacking[hash.as_str()])
-                                    });
+                            let read = lock(store).map(|s| s.photo_jpeg(hash));
+                            let sent = match read {
+                                Ok(Ok(bytes)) => {
+                                    match self.upload(hash, &bytes, lacking[hash.as_str()]) {
+                                        Err(Error::Refused { kind, .. })
+                                            if kind == "photo_mismatch" =>
+                                        {
+                                            Ok(None)
+                                        }
+                                        sent => sent.map(Some),
+                                    }
+                                }
+                                Ok(Err(_unreadable)) => Ok(None),
+                                Err(poisoned) => Err(poisoned),
+                            };
                             if sent.is_err() {
                                 failed.store(true, Ordering::SeqCst);
                             }
@@ -489,11 +503,21 @@ impl Session<'_> {
                 drop(sender);
                 for result in finished {
                     let marked = result.and_then(|(hash, sent)| {
-                        lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
-                        Ok(sent)
+                        if sent.is_some() {
+                            lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
+                        }
+                        Ok((hash, sent))
                     });
                     match marked {
-                        Ok(sent) => {
+                        Ok((hash, None)) => {
+                            // A hash names no one; the photo stays in the list of photos waiting.
+                            tracing::warn!(
+                                photo = %hash,
+                                "a photo could not be read or its bytes were refused; it stays waiting"
+                            );
+                            report.photos_unreadable += 1;
+                        }
+                        Ok((_, Some(sent))) => {
                             report.photo_bytes += sent;
                             report.photos_uploaded += 1;
                             done += 1;
