@@ -13,6 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
+use doorstep_core::error::without_values;
 use doorstep_core::sync::HlcClock;
 use doorstep_core::sync::protocol::{
     EnrollRequest, EnrollResponse, MAX_REQUEST_BYTES, MissingPhoto, MissingPhotosRequest,
@@ -106,17 +107,34 @@ async fn count_requests(
     if !response.status().is_success() {
         state.metrics.refused.fetch_add(1, Ordering::Relaxed);
     }
-    // Paths carry ids and hashes only, never personal data.
+    // Only the route: never the path as sent.
     tracing::info!(%method, path = %path_for_log(&path), status = response.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0, "request");
     response
 }
 
-fn path_for_log(path: &str) -> &str {
-    if path.starts_with("/v1/photos/") && path != "/v1/photos/missing" {
+/// The route a request went to, as the log names it: an endpoint's own path, a photo's with
+/// `{sha256}` for its hash, and `(no such endpoint)` for any other path, which the client chose
+/// and which could carry anything.
+fn path_for_log(path: &str) -> &'static str {
+    const ENDPOINTS: &[&str] = &[
+        "/health",
+        "/metrics",
+        "/v1/enroll",
+        "/v1/whoami",
+        "/v1/push",
+        "/v1/photos/missing",
+        "/v1/pull",
+    ];
+    if let Some(endpoint) = ENDPOINTS.iter().find(|e| **e == path) {
+        endpoint
+    } else if path
+        .strip_prefix("/v1/photos/")
+        .is_some_and(|hash| !hash.contains('/'))
+    {
         "/v1/photos/{sha256}"
     } else {
-        path
+        "(no such endpoint)"
     }
 }
 
@@ -141,6 +159,12 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::Malformed("the body must be JSON (content-type: application/json)".into())
         }
+        // A value of the wrong type or out of range is named by its place, never repeated: it
+        // may be a phone or an address.
+        JsonRejection::JsonDataError(e) => ApiError::Malformed(format!(
+            "the body is not valid: {}",
+            without_values(&e.body_text())
+        )),
         e => ApiError::Malformed(format!("the body is not valid: {}", e.body_text())),
     }
 }
@@ -424,4 +448,26 @@ async fn pull_changes(
         .changes_pulled
         .fetch_add(page.changes.len() as u64, Ordering::Relaxed);
     Ok(Json(page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_for_log;
+
+    #[test]
+    fn the_request_log_names_routes_never_the_path_a_client_made_up() {
+        assert_eq!(path_for_log("/v1/push"), "/v1/push");
+        assert_eq!(path_for_log("/v1/photos/missing"), "/v1/photos/missing");
+        assert_eq!(
+            path_for_log(&format!("/v1/photos/{}", "ab".repeat(32))),
+            "/v1/photos/{sha256}"
+        );
+        for made_up in [
+            "/v1/households/王芳/13812345678",
+            "/v1/photos/a/b",
+            "/v1/push/x",
+        ] {
+            assert_eq!(path_for_log(made_up), "(no such endpoint)");
+        }
+    }
 }

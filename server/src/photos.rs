@@ -92,7 +92,10 @@ pub async fn put_chunk(
             "a chunk must be 1 to {PHOTO_CHUNK_BYTES} bytes"
         )));
     }
-    if offset + chunk.len() as u64 > total {
+    if offset
+        .checked_add(chunk.len() as u64)
+        .is_none_or(|end| end > total)
+    {
         return Err(ApiError::invalid("the chunk runs past the photo's size"));
     }
     tokio::spawn(take_chunk(

@@ -91,7 +91,11 @@ fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Cha
                 r.body
             );
             let record: Record = serde_json::from_str(&tagged).map_err(|err| {
-                ApiError::Internal(format!("stored {} unreadable: {err}", e.entity.as_str()))
+                ApiError::Internal(format!(
+                    "stored {} unreadable: {}",
+                    e.entity.as_str(),
+                    doorstep_core::error::without_values(&err.to_string())
+                ))
             })?;
             ChangeAction::Put { record }
         }

@@ -139,8 +139,10 @@ fn forbidden(what: &str) -> ApiError {
     }
 }
 
+/// A failure of the server's own (it goes to the log, the device learns only its kind). A
+/// decoding error's quoted values are left out: they may be a person's data.
 fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(e.to_string())
+    ApiError::Internal(doorstep_core::error::without_values(&e.to_string()))
 }
 
 impl Apply<'_> {
@@ -327,8 +329,12 @@ impl Apply<'_> {
             seq,
         );
         let body = stored.with(&merged).map_err(internal)?;
-        let result: Household = serde_json::from_str(&body)
-            .map_err(|e| ApiError::invalid(format!("the merged household is not valid: {e}")))?;
+        let result: Household = serde_json::from_str(&body).map_err(|e| {
+            ApiError::invalid(format!(
+                "the merged household is not valid: {}",
+                doorstep_core::error::without_values(&e.to_string())
+            ))
+        })?;
         result.validate()?;
         all_stamps.update(stamps)?;
         let record = rebuilt_household(current, &old_own, &result, body, all_stamps.to_json()?);

@@ -42,7 +42,11 @@ pub fn scope_of(t: &Technician) -> Vec<String> {
 /// A record's body, decoded.
 pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> ApiResult<T> {
     serde_json::from_str(&record.body).map_err(|e| {
-        ApiError::Internal(format!("stored {} unreadable: {e}", record.entity.as_str()))
+        ApiError::Internal(format!(
+            "stored {} unreadable: {}",
+            record.entity.as_str(),
+            doorstep_core::error::without_values(&e.to_string())
+        ))
     })
 }
 

@@ -131,14 +131,78 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 
 /// Structured logs (JSON with `DOORSTEP_LOG_JSON=1`), level from `RUST_LOG` (default info).
 pub fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref()))
         .with_writer(std::io::stderr);
     let _ = if std::env::var_os("DOORSTEP_LOG_JSON").is_some() {
         builder.json().try_init()
     } else {
         builder.try_init()
     };
+}
+
+/// The filter of `RUST_LOG` (`info` when unset or unreadable), with the database driver held
+/// at `info` whatever it asks: at `debug`, tokio-postgres logs every statement with its
+/// parameters, which are households' names, phones and addresses.
+pub fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    let filter = rust_log
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    ["tokio_postgres=info", "postgres=info"]
+        .into_iter()
+        .fold(filter, |f, d| {
+            f.add_directive(d.parse().expect("a valid directive"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::log_filter;
+
+    /// Everything a subscriber with `RUST_LOG=rust_log` writes while `emit` runs.
+    fn logged(rust_log: &str, emit: impl FnOnce()) -> String {
+        let out = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(log_filter(Some(rust_log)))
+            .with_writer(move || Writer(sink.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, emit);
+        String::from_utf8(out.lock().unwrap().clone()).unwrap()
+    }
+
+    struct Writer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn debug_logging_on_the_server_never_writes_the_database_drivers_parameters() {
+        for rust_log in ["debug", "trace", "tokio_postgres=trace,debug"] {
+            let out = logged(rust_log, || {
+                tracing::debug!(target: "tokio_postgres::query", "executing statement s1 with parameters: [\"王芳\", \"13812345678\"]");
+                tracing::debug!(target: "doorstep_server::push", "push applied");
+            });
+            assert!(!out.contains("13812345678"), "RUST_LOG={rust_log}: {out}");
+            assert!(
+                out.contains("push applied"),
+                "RUST_LOG={rust_log}: our own debug lines stay"
+            );
+        }
+        let out = logged("doorstep=loudly", || tracing::info!("serving"));
+        assert!(
+            out.contains("serving"),
+            "an unreadable RUST_LOG falls back to info"
+        );
+    }
 }

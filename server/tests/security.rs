@@ -281,6 +281,20 @@ on_both_backends! {
                 assert_eq!(body.error, "malformed", "{path} {bad:?}");
             }
         }
+        // A value in the wrong place (here a phone number) is named by where it is, never repeated.
+        for (path, bad) in [
+            ("/v1/enroll", r#"{"code": 13812345678, "device_id": "p", "device_model": "m"}"#),
+            ("/v1/photos/missing", r#"{"sha256": "13812345678"}"#),
+            ("/v1/push", r#"{"ops": [{"seq": "13812345678"}]}"#),
+        ] {
+            let (status, body) = refusal(
+                client.post(format!("{}{path}", server.url)).bearer_auth(&credential)
+                    .header("content-type", "application/json").body(bad).send().unwrap(),
+            );
+            assert!(status.is_client_error(), "{path}: {status}");
+            assert!(!body.message.contains("13812345678"), "{path}: {}", body.message);
+            assert!(body.message.contains("invalid type"), "{path}: {}", body.message);
+        }
         for query in ["limit=many", "cursor=nonsense", "cursor=12.ffff&limit=-1"] {
             let (status, _) = refusal(
                 client.get(format!("{}/v1/pull?{query}", server.url)).bearer_auth(&credential).send().unwrap(),
@@ -295,6 +309,11 @@ on_both_backends! {
             client.put(format!("{}/v1/photos/NOT-A-HASH?offset=0&total=1", server.url)).bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
         );
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = refusal(
+            client.put(format!("{}/v1/photos/{}?offset={}&total=1", server.url, "cd".repeat(32), u64::MAX))
+                .bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
+        );
+        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "an offset at the end of the range");
         assert_eq!(footprint(&server), before);
     }
 }

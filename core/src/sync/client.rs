@@ -316,7 +316,10 @@ impl Syncer {
             match read {
                 Ok(body) if status.is_success() => {
                     return serde_json::from_slice(&body).map_err(|e| Error::Network {
-                        reason: format!("unreadable answer from the server: {e}"),
+                        reason: format!(
+                            "unreadable answer from the server: {}",
+                            crate::error::without_values(&e.to_string())
+                        ),
                     });
                 }
                 Ok(body) => return Err(refusal(status, &body)),
