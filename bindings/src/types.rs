@@ -586,7 +586,9 @@ pub struct HistoryEvent {
     pub at: Timestamp,
     pub kind: HistoryKind,
     pub subject_id: Option<String>,
-    pub summary: String,
+    /// The line as the timeline shows it, in both languages (lines written before the app
+    /// kept Chinese have the English in both).
+    pub summary: Label,
 }
 
 /// Everything known about one household, as the technician opens it at the door.
@@ -626,7 +628,7 @@ impl From<doorstep_core::store::HouseholdFile> for HouseholdFile {
                     at: e.at,
                     kind: e.kind,
                     subject_id: e.subject_id,
-                    summary: e.summary,
+                    summary: e.summary.into(),
                 })
                 .collect(),
         }

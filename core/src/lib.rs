@@ -27,6 +27,7 @@ pub mod sync;
 pub mod synthetic;
 pub mod team;
 pub mod visit;
+pub mod words;
 pub mod workorder;
 
 pub use error::{Error, InvalidInput, Result};

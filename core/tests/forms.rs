@@ -374,7 +374,36 @@ fn major_hazard_opens_a_follow_up_order_and_shuts_the_gas_off() {
     );
     assert_eq!(file.work_orders.len(), 1);
     assert_eq!(file.work_orders[0].kind, WorkOrderKind::Inspection);
-    assert!(file.work_orders[0].description.contains("Leak test"));
+    // The item's label says what passes; the order and the timeline name it as what failed,
+    // in both languages.
+    let description = &file.work_orders[0].description;
+    assert!(
+        description.contains("failed check: Leak test"),
+        "{description}"
+    );
+    assert!(description.contains("不合格项："), "{description}");
+    let shut_off = file
+        .history
+        .iter()
+        .find(|e| e.summary.en.starts_with("gas shut off on the spot"))
+        .expect("the shut-off on the timeline");
+    assert!(
+        shut_off.summary.en.contains("(failed check: Leak test"),
+        "{:?}",
+        shut_off.summary
+    );
+    assert!(
+        shut_off.summary.zh.starts_with("当场停气（不合格项："),
+        "{:?}",
+        shut_off.summary
+    );
+    for e in &file.history {
+        assert!(
+            !e.summary.zh.is_empty() && e.summary.zh != e.summary.en,
+            "every line in Chinese too: {:?}",
+            e.summary
+        );
+    }
     assert_eq!(
         file.inspection_due_on, None,
         "no gas, no periodic inspection until reconnection"

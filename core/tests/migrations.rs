@@ -12,6 +12,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (2, include_str!("../src/store/fixtures/v2.sql")),
     (3, include_str!("../src/store/fixtures/v3.sql")),
     (4, include_str!("../src/store/fixtures/v4.sql")),
+    (5, include_str!("../src/store/fixtures/v5.sql")),
 ];
 
 #[test]
@@ -45,6 +46,9 @@ fn store_from_every_earlier_version_upgrades_and_keeps_its_records() {
         let file = store.household_file(elderly.id).unwrap();
         assert_eq!(file.readings.len(), 1);
         assert_eq!(file.history.len(), 1);
+        // A timeline line from before the store kept Chinese (v6) is shown as it was written.
+        assert_eq!(file.history[0].summary.en, "meter read: 1234.500 m³");
+        assert_eq!(file.history[0].summary.zh, file.history[0].summary.en);
 
         // Search did not exist in v1: the upgrade indexed the households already there.
         let hits = store.search_households("文三路88", 10).unwrap();
@@ -66,6 +70,11 @@ fn store_from_every_earlier_version_upgrades_and_keeps_its_records() {
             Operation::MeterReadingRecorded { .. }
         ));
         assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+        if *version >= 5 {
+            let refused = store.rejected_operations().unwrap();
+            assert_eq!(refused.len(), 1, "v{version}: refused operations kept");
+            assert_eq!(refused[0].error, "forbidden");
+        }
         if *version >= 3 {
             // A draft started before the update goes on, on the template version it began with.
             let id = "01900000-0000-7000-8000-0000000000f1".parse().unwrap();

@@ -250,12 +250,11 @@ fn same_photo_twice_is_stored_once_and_encrypted_at_rest() {
         &[0xFF, 0xD8, 0xFF]
     );
     assert!(
-        store
-            .household_file(h.id)
-            .unwrap()
-            .history
-            .iter()
-            .any(|e| e.summary.starts_with("photo taken"))
+        store.household_file(h.id).unwrap().history.iter().any(|e| e
+            .summary
+            .en
+            .starts_with("photo taken")
+            && e.summary.zh.starts_with("已拍照"))
     );
 }
 

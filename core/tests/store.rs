@@ -459,7 +459,11 @@ fn visit_far_from_the_address_is_flagged_and_kept() {
             .flagged()
     );
     let file = store.household_file(h.id).unwrap();
-    assert!(file.history.iter().any(|e| e.summary.contains("flagged")));
+    assert!(
+        file.history
+            .iter()
+            .any(|e| e.summary.en.contains("flagged") && e.summary.zh.contains("已标记"))
+    );
     assert_eq!(store.outbox_len().unwrap(), 3);
 }
 

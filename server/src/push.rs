@@ -247,7 +247,12 @@ impl Apply<'_> {
     ) -> ApiResult<()> {
         household.validate()?;
         let id = household.id.to_string();
-        let Some(current) = self.tx.record(Entity::Household, &id)? else {
+        let current = self.tx.record(Entity::Household, &id)?;
+        if current.as_ref().is_some_and(|r| r.deleted) {
+            // The office deleted it: an edit made offline does not bring it back.
+            return Err(ApiError::not_found("household"));
+        }
+        let Some(current) = current else {
             // A household the technician opened on site.
             let own = household_buckets(household);
             if own.is_empty() || !in_scope(&own, &self.device.scope) {
@@ -400,6 +405,7 @@ impl Apply<'_> {
         let current = self
             .tx
             .record(Entity::WorkOrder, id)?
+            .filter(|r| !r.deleted)
             .ok_or(ApiError::not_found("work order"))?;
         if !in_scope(&current.buckets, &self.device.scope) {
             return Err(forbidden("the work order"));

@@ -168,6 +168,10 @@ on_both_backends! {
         let mut edited = phone.store().household(hs[1].id).unwrap();
         edited.name = "改名".into();
         phone.store().save_household(&edited, Utc::now()).unwrap();
+        // An edit of the deleted household itself does not bring it back either.
+        let mut gone = phone.store().household(hs[0].id).unwrap();
+        gone.name = "已销户".into();
+        phone.store().save_household(&gone, Utc::now()).unwrap();
 
         let ops = phone.store().push_batch(10).unwrap();
         let before = footprint(&server);
@@ -179,13 +183,18 @@ on_both_backends! {
         // The device sets the reading aside, with its reason, and the edit after it still
         // reaches the server: one refused operation does not hold up the others for good.
         let report = phone.sync().unwrap();
-        assert_eq!(report.rejected, 1);
+        assert_eq!(report.rejected, 2);
         assert_eq!(phone.store().outbox_len().unwrap(), 0);
         let parked = phone.store().rejected_operations().unwrap();
-        assert_eq!(parked.len(), 1);
-        assert_eq!(parked[0].error, "not_found");
-        assert_eq!(parked[0].op_id, ops[0].op_id);
+        assert_eq!(parked.iter().map(|p| p.op_id).collect::<Vec<_>>(), vec![ops[0].op_id, ops[2].op_id]);
+        assert!(parked.iter().all(|p| p.error == "not_found"), "{parked:?}");
         assert_eq!(server.household(hs[1].id).name, "改名");
+        let deleted = doorstep_server::storage::read(&*server.storage, |tx| {
+            Ok(tx.record(doorstep_core::sync::protocol::Entity::Household, &hs[0].id.to_string())?)
+        })
+        .unwrap()
+        .unwrap();
+        assert!(deleted.deleted, "still deleted on the server");
     }
 }
 

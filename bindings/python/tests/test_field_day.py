@@ -55,6 +55,10 @@ def test_a_field_day_syncs_once_and_a_second_phone_sees_it(doorstep, office, tmp
         raise AssertionError("a sync with the server down succeeded")
     except doorstep.DoorstepError.Network:
         pass
+    # The household's timeline says what was done, in both languages.
+    sealed_line = next(e for e in a.household_file(hit.id).history if e.kind == doorstep.HistoryKind.FORM)
+    assert sealed_line.summary.zh.startswith("表单已签封"), sealed_line.summary
+    assert sealed_line.summary.en.startswith("form sealed"), sealed_line.summary
     status = a.sync_status()
     assert status.pending_operations > 0
     assert len(status.pending_photos) == 2
@@ -66,7 +70,7 @@ def test_a_field_day_syncs_once_and_a_second_phone_sees_it(doorstep, office, tmp
     assert seen == {doorstep.SyncPhase.PUSH, doorstep.SyncPhase.PHOTOS, doorstep.SyncPhase.PULL}, phases.seen
     assert all(done <= total for _, done, total in phases.seen)
     assert report.photos_uploaded == 2
-    assert report.rejected == 0
+    assert report.rejected == 0 and report.photos_unreadable == 0
     status = a.sync_status()
     assert status.pending_operations == 0 and status.pending_photos == [] and status.rejected == []
     assert a.conflicts() == [] and a.pending_uploads() == []

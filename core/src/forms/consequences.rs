@@ -14,12 +14,13 @@
 use chrono::{DateTime, Utc};
 
 use super::form::{Answer, CheckResult, Form, Outcome, Problem, ProblemKind};
-use super::template::{FormKind, HazardGrade, Template};
+use super::template::{FormKind, HazardGrade, Template, Text};
 use crate::household::{
     ContactPerson, Household, Meter, MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason,
     SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
 use crate::schedule::inspection::local_date;
+use crate::words::{self, said};
 use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
 
 /// The changes a sealed form makes.
@@ -30,7 +31,7 @@ pub struct Effects {
     pub readings: Vec<MeterReading>,
     pub orders: Vec<WorkOrder>,
     /// One line per change for the household's timeline (no personal data).
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 /// Works out the effects of sealing `form` at `at`; a problem that would keep them from being
@@ -68,9 +69,10 @@ pub fn plan(
     match template.kind {
         kind if kind.is_inspection() && completed => {
             updated.last_inspection_at = Some(at);
-            effects
-                .notes
-                .push("inspection signed: next inspection rescheduled".into());
+            effects.notes.push(said(
+                "安检已签字，下次安检已重新排期",
+                "inspection signed: next inspection rescheduled",
+            ));
         }
         FormKind::AcceptanceAndGasOn if completed => {
             updated.supply = SupplyStatus::Active;
@@ -92,7 +94,7 @@ pub fn plan(
                     initial_reading: initial,
                 });
             }
-            effects.notes.push("gas turned on".into());
+            effects.notes.push(said("已通气", "gas turned on"));
         }
         FormKind::ShutOff if completed => {
             let reason = match answer("shut_off_reason") {
@@ -109,20 +111,22 @@ pub fn plan(
                 }]);
             };
             updated.supply = SupplyStatus::ShutOff { reason, since: at };
-            effects.notes.push(format!(
-                "gas shut off ({})",
-                crate::store::enum_text(&reason)
+            let why = words::shut_off_reason(reason);
+            effects.notes.push(said(
+                format!("已停气（{}）", why.zh),
+                format!("gas shut off ({})", why.en),
             ));
         }
         FormKind::Reconnection if completed => {
             updated.supply = SupplyStatus::Active;
-            effects.notes.push("gas reconnected".into());
+            effects.notes.push(said("已恢复供气", "gas reconnected"));
         }
         FormKind::SpecialGroupRegistration if completed => {
             updated.special_group = Some(registration(form, template, at)?);
-            effects
-                .notes
-                .push("registered for priority home service".into());
+            effects.notes.push(said(
+                "已登记为优先上门服务对象",
+                "registered for priority home service",
+            ));
         }
         _ => {}
     }
@@ -133,14 +137,16 @@ pub fn plan(
                 reason: ShutOffReason::Hazard,
                 since: at,
             };
-            effects
-                .notes
-                .push(format!("gas shut off on the spot: {}", item.label.en));
+            // The item's label says what passes: the note names it as the check that failed.
+            effects.notes.push(said(
+                format!("当场停气（不合格项：{}）", item.label.zh),
+                format!("gas shut off on the spot (failed check: {})", item.label.en),
+            ));
         }
         if grade == HazardGrade::Major {
             let number = format!("F{}-{}", &form.id.0.simple().to_string()[..12], n + 1);
             let description = format!(
-                "重大隐患复查 / Major hazard follow-up: {} / {}",
+                "重大隐患复查（不合格项：{}） / Major hazard follow-up (failed check: {})",
                 item.label.zh, item.label.en
             );
             effects.orders.push(WorkOrder::open(
@@ -151,9 +157,12 @@ pub fn plan(
                 description,
                 at,
             ));
-            effects.notes.push(format!(
-                "major hazard: follow-up order opened ({})",
-                item.id
+            effects.notes.push(said(
+                format!("重大隐患（不合格项：{}），已开复查工单", item.label.zh),
+                format!(
+                    "major hazard (failed check: {}): follow-up order opened",
+                    item.label.en
+                ),
             ));
         }
     }

@@ -534,8 +534,9 @@ pub struct HistoryEvent {
     pub kind: HistoryKind,
     /// The record it is about (a work order, a form, a reading), when there is one.
     pub subject_id: Option<String>,
-    /// A short description without personal data (it is shown on the timeline).
-    pub summary: String,
+    /// A short description without personal data, in both languages (it is shown on the
+    /// timeline). Lines written before the store kept Chinese have the English in both.
+    pub summary: crate::forms::Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, write_household};
+use super::households::{append_history, load_household, meter_read, write_household};
 use super::outbox::Operation;
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
@@ -18,6 +18,7 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
+use crate::words::said;
 
 /// What moving a draft onto a newer template version kept and dropped.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,15 +225,19 @@ impl Store {
             update_form(c, &f)?;
             c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
 
-            append_history(c, f.household_id, at, HistoryKind::Form, Some(&f.id.to_string()), &format!("form sealed: {} v{}", f.template_id, f.template_version))?;
+            let sealed_line = said(
+                format!("表单已签封：{} 第{}版", template.title.zh, f.template_version),
+                format!("form sealed: {} v{}", template.title.en, f.template_version),
+            );
+            append_history(c, f.household_id, at, HistoryKind::Form, Some(&f.id.to_string()), &sealed_line)?;
             for reading in &effects.readings {
                 c.prepare_cached("INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, 'technician')")?
                     .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres()])?;
-                append_history(c, f.household_id, at, HistoryKind::MeterReading, Some(&f.id.to_string()), &format!("meter read: {}", reading.value))?;
+                append_history(c, f.household_id, at, HistoryKind::MeterReading, Some(&f.id.to_string()), &meter_read(reading.value))?;
             }
             for order in &effects.orders {
                 write_order(c, order)?;
-                append_history(c, f.household_id, at, HistoryKind::WorkOrder, Some(&order.id.to_string()), "follow-up order opened for a major hazard")?;
+                append_history(c, f.household_id, at, HistoryKind::WorkOrder, Some(&order.id.to_string()), &said("已为重大隐患开复查工单", "follow-up order opened for a major hazard"))?;
                 c.append(&Operation::WorkOrderOpened { order: Box::new(order.clone()) })?;
             }
             if let Some(updated) = &effects.household {

@@ -8,6 +8,7 @@ use super::outbox::Operation;
 use super::{Store, enum_text, parse_enum, search, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
+use crate::forms::Text;
 use crate::geo::Area;
 use crate::household::consumption::{AbnormalUse, ConsumptionPolicy, abnormal_use};
 use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading, Volume};
@@ -15,6 +16,7 @@ use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use crate::sync::merge::changed_fields;
 use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};
+use crate::words::said;
 use crate::workorder::WorkOrder;
 
 /// Everything known about one household, as the technician opens it at the door.
@@ -83,11 +85,17 @@ impl Store {
             let base_seq = super::sync::pulled_through(c)?;
             let existed = write_household(c, household)?;
             let (kind, summary) = if existed {
-                (HistoryKind::FileUpdated, "household file updated")
+                (
+                    HistoryKind::FileUpdated,
+                    said("户档已更新", "household file updated"),
+                )
             } else {
-                (HistoryKind::FileOpened, "household file opened")
+                (
+                    HistoryKind::FileOpened,
+                    said("已建户档", "household file opened"),
+                )
             };
-            append_history(c, household.id, at, kind, None, summary)?;
+            append_history(c, household.id, at, kind, None, &summary)?;
             c.append(&Operation::HouseholdSaved {
                 household: Box::new(household.clone()),
                 changed,
@@ -154,17 +162,20 @@ impl Store {
             .collect::<Result<Vec<WorkOrder>>>()?;
 
         let mut events = self.conn.prepare_cached(
-            "SELECT id, at, kind, subject_id, summary FROM history WHERE household_id = ?1 ORDER BY at DESC, id DESC",
+            "SELECT id, at, kind, subject_id, summary, summary_zh FROM history WHERE household_id = ?1 ORDER BY at DESC, id DESC",
         )?;
         let history = events
             .query_map([id], |r| {
+                let en: String = r.get(4)?;
+                // A line written before the store kept Chinese (schema v6) is English only.
+                let zh = r.get::<_, Option<String>>(5)?.unwrap_or_else(|| en.clone());
                 Ok(HistoryEvent {
                     id: r.get(0)?,
                     household_id: id,
                     at: r.get(1)?,
                     kind: parse_enum(&r.get::<_, String>(2)?)?,
                     subject_id: r.get(3)?,
-                    summary: r.get(4)?,
+                    summary: Text { zh, en },
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -217,7 +228,7 @@ impl Store {
             if inserted == 0 {
                 return Err(Error::Duplicate { what: "meter reading at that time" });
             }
-            append_history(c, reading.household_id, reading.taken_at, HistoryKind::MeterReading, None, &format!("meter read: {}", reading.value))?;
+            append_history(c, reading.household_id, reading.taken_at, HistoryKind::MeterReading, None, &meter_read(reading.value))?;
             c.append(&Operation::MeterReadingRecorded { reading: reading.clone() })?;
             Ok(())
         })
@@ -243,7 +254,7 @@ impl Store {
                 at,
                 HistoryKind::Form,
                 None,
-                "safety inspection signed",
+                &said("安检已签字", "safety inspection signed"),
             )?;
             c.append(&Operation::InspectionSigned {
                 household_id: id,
@@ -282,8 +293,12 @@ impl Store {
                     serde_json::to_string(&result.verdict)?
                 ],
             )?;
-            let summary = if result.flagged() { "checked in (flagged: not at the address)" } else { "checked in at the address" };
-            append_history(c, id, at, HistoryKind::CheckIn, Some(&event_id.to_string()), summary)?;
+            let summary = if result.flagged() {
+                said("已到户打卡（已标记：不在地址处）", "checked in (flagged: not at the address)")
+            } else {
+                said("已在地址处到户打卡", "checked in at the address")
+            };
+            append_history(c, id, at, HistoryKind::CheckIn, Some(&event_id.to_string()), &summary)?;
             c.append(&Operation::CheckedIn { household_id: id, at, position: point, check_in: result.clone() })?;
             Ok(result)
         })
@@ -428,15 +443,20 @@ pub(super) fn ensure_household(conn: &Connection, id: HouseholdId) -> Result<()>
         .ok_or(Error::NotFound { what: "household" })
 }
 
+/// The timeline's line for a meter reading.
+pub(super) fn meter_read(value: Volume) -> Text {
+    said(format!("抄表：{value}"), format!("meter read: {value}"))
+}
+
 pub(super) fn append_history(
     conn: &Connection,
     household: HouseholdId,
     at: DateTime<Utc>,
     kind: HistoryKind,
     subject: Option<&str>,
-    summary: &str,
+    summary: &Text,
 ) -> Result<()> {
-    conn.prepare_cached("INSERT INTO history(id, household_id, at, kind, subject_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![HistoryEventId::new(), household, ts(&at), enum_text(&kind), subject, summary])?;
+    conn.prepare_cached("INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        .execute(params![HistoryEventId::new(), household, ts(&at), enum_text(&kind), subject, summary.en, summary.zh])?;
     Ok(())
 }

@@ -16,6 +16,7 @@ use crate::forms::form::PhotoRef;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
 use crate::media::{PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
+use crate::words::said;
 
 /// A photo as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,8 +79,12 @@ impl Store {
                 serde_json::to_string(&stored.metadata)?
             ])?;
             if let Some(h) = household {
-                let summary = if stored.metadata.flagged { "photo taken (flagged: camera time or place differs)" } else { "photo taken" };
-                append_history(c, h, stored.taken_at, HistoryKind::Photo, Some(&stored.sha256), summary)?;
+                let summary = if stored.metadata.flagged {
+                    said("已拍照（已标记：相机时间或地点不符）", "photo taken (flagged: camera time or place differs)")
+                } else {
+                    said("已拍照", "photo taken")
+                };
+                append_history(c, h, stored.taken_at, HistoryKind::Photo, Some(&stored.sha256), &summary)?;
             }
             c.append(&Operation::PhotoTaken { sha256: stored.sha256.clone(), household_id: household, metadata: Box::new(stored.metadata.clone()) })?;
             Ok(())

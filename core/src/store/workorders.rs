@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::WorkOrderId;
+use crate::words::{order_kind, order_status, said, with_detail};
 use crate::workorder::{WorkOrder, WorkOrderStatus};
 
 impl Store {
@@ -29,7 +30,10 @@ impl Store {
                     order.reported_at,
                     HistoryKind::WorkOrder,
                     Some(&order.id.to_string()),
-                    &format!("work order opened: {}", order.kind.as_str()),
+                    &with_detail(
+                        &said("已开工单", "work order opened"),
+                        &order_kind(order.kind),
+                    ),
                 )?;
             }
             c.append(&Operation::WorkOrderOpened {
@@ -69,7 +73,13 @@ impl Store {
                     at,
                     HistoryKind::WorkOrderStatus,
                     Some(&id.to_string()),
-                    &format!("work order {}: {}", order.number, status.as_str()),
+                    &with_detail(
+                        &said(
+                            format!("工单 {}", order.number),
+                            format!("work order {}", order.number),
+                        ),
+                        &order_status(status),
+                    ),
                 )?;
             }
             c.append(&Operation::WorkOrderMoved {

@@ -66,6 +66,10 @@ class FieldDayTest {
             val (inspectionId, seal) = Field.fullInspection(a, hit.id, tmp)
             val repairId = Field.closeRepair(a, orderId, hit.id)
             assertFailsWith<DoorstepException.Network> { a.sync(null) }
+            // The household's timeline says what was done, in both languages.
+            val sealedLine = a.householdFile(hit.id).history.first { it.kind == HistoryKind.FORM }
+            assertTrue(sealedLine.summary.zh.startsWith("表单已签封"), "${sealedLine.summary}")
+            assertTrue(sealedLine.summary.en.startsWith("form sealed"), "${sealedLine.summary}")
             a.syncStatus().let { status ->
                 assertTrue(status.pendingOperations > 0u)
                 assertEquals(2, status.pendingPhotos.size)
@@ -80,6 +84,7 @@ class FieldDayTest {
             assertTrue(seen.all { it.done <= it.total }, "$seen")
             assertEquals(2uL, report.photosUploaded)
             assertEquals(0uL, report.rejected)
+            assertEquals(0uL, report.photosUnreadable)
             a.syncStatus().let { status ->
                 assertEquals(0uL, status.pendingOperations)
                 assertEquals(emptyList(), status.pendingPhotos)
