@@ -134,10 +134,10 @@ impl WorkReason {
                 },
                 true,
             ) => format!(
-                "紧急故障:须在 {} 前{}{}",
+                "紧急故障：须在 {} 前{}{}",
                 fmt(due_at),
                 milestone_zh(*milestone),
-                if *breached { "(已超时)" } else { "" }
+                if *breached { "（已超时）" } else { "" }
             ),
             (
                 WorkReason::Emergency {
@@ -148,7 +148,7 @@ impl WorkReason {
                 false,
             ) => format!(
                 "Emergency: {} due by {}{}",
-                milestone.as_str(),
+                milestone_en(*milestone),
                 fmt(due_at),
                 if *breached { " (overdue)" } else { "" }
             ),
@@ -160,10 +160,10 @@ impl WorkReason {
                 },
                 true,
             ) => format!(
-                "工单时限:须在 {} 前{}{}",
+                "工单时限：须在 {} 前{}{}",
                 fmt(due_at),
                 milestone_zh(*milestone),
-                if *breached { "(已超时)" } else { "" }
+                if *breached { "（已超时）" } else { "" }
             ),
             (
                 WorkReason::Deadline {
@@ -174,13 +174,16 @@ impl WorkReason {
                 false,
             ) => format!(
                 "Order deadline: {} due by {}{}",
-                milestone.as_str(),
+                milestone_en(*milestone),
                 fmt(due_at),
                 if *breached { " (overdue)" } else { "" }
             ),
             (WorkReason::Assigned { .. }, true) => "已派给您的工单".to_owned(),
             (WorkReason::Assigned { .. }, false) => "Order assigned to you".to_owned(),
             (WorkReason::InspectionOverdue { days, .. }, true) => format!("安检已逾期 {days} 天"),
+            (WorkReason::InspectionOverdue { days: 1, .. }, false) => {
+                "Inspection overdue by 1 day".to_owned()
+            }
             (WorkReason::InspectionOverdue { days, .. }, false) => {
                 format!("Inspection overdue by {days} days")
             }
@@ -191,10 +194,21 @@ impl WorkReason {
             (WorkReason::InspectionDue { in_days, .. }, true) => {
                 format!("定期安检 {in_days} 天后到期")
             }
+            (WorkReason::InspectionDue { in_days: 1, .. }, false) => {
+                "Inspection due tomorrow".to_owned()
+            }
             (WorkReason::InspectionDue { in_days, .. }, false) => {
                 format!("Inspection due in {in_days} days")
             }
         }
+    }
+}
+
+fn milestone_en(m: Milestone) -> &'static str {
+    match m {
+        Milestone::Dispatch => "dispatch",
+        Milestone::Handle => "on-site response",
+        Milestone::Repair => "repair",
     }
 }
 
@@ -592,5 +606,28 @@ mod tests {
             vec![Some(located.household_id), Some(unlocated.household_id)],
             "closed order gone; an address without a position goes last"
         );
+    }
+
+    #[test]
+    fn reasons_read_as_words_in_each_language_not_as_codes() {
+        let due_at = Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap();
+        let emergency = WorkReason::Emergency {
+            milestone: Milestone::Handle,
+            due_at,
+            breached: true,
+        };
+        assert_eq!(
+            emergency.describe(false),
+            "Emergency: on-site response due by 11-28 23:00 (overdue)"
+        );
+        assert_eq!(
+            emergency.describe(true),
+            "紧急故障：须在 11-28 23:00 前到场处理（已超时）"
+        );
+        let overdue = WorkReason::InspectionOverdue {
+            due_on: due_at.date_naive(),
+            days: 1,
+        };
+        assert_eq!(overdue.describe(false), "Inspection overdue by 1 day");
     }
 }
