@@ -665,7 +665,8 @@ pub enum ItemKind {
         advice_required_on_fail: bool,
     },
     Number {
-        unit: String,
+        /// Shown after the number, in the user's language.
+        unit: Label,
         decimals: u8,
         min: Option<String>,
         max: Option<String>,
@@ -726,7 +727,7 @@ pub struct Template {
 impl From<core_template::Template> for Template {
     fn from(t: core_template::Template) -> Self {
         use core_template::ItemKind as K;
-        let unit = |u: core_template::Unit| u.symbol().to_owned();
+        let unit = |u: core_template::Unit| Label::from(u.label());
         Self {
             id: t.id,
             version: t.version,

@@ -209,19 +209,25 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Unit::KiloPascal => "kPa",
-            Unit::Pascal => "Pa",
-            Unit::PercentLel => "%LEL",
-            Unit::Ppm => "ppm",
-            Unit::CubicMetre => "m³",
-            Unit::CubicMetrePerHour => "m³/h",
-            Unit::Minute => "min",
-            Unit::Metre => "m",
-            Unit::Year => "年",
-            Unit::Count => "",
-            Unit::Score => "分",
+    /// What the form shows after the number, in each language (most symbols are the same in
+    /// both; years and scores are words).
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            Unit::KiloPascal => ("kPa", "kPa"),
+            Unit::Pascal => ("Pa", "Pa"),
+            Unit::PercentLel => ("%LEL", "%LEL"),
+            Unit::Ppm => ("ppm", "ppm"),
+            Unit::CubicMetre => ("m³", "m³"),
+            Unit::CubicMetrePerHour => ("m³/h", "m³/h"),
+            Unit::Minute => ("分钟", "min"),
+            Unit::Metre => ("m", "m"),
+            Unit::Year => ("年", "years"),
+            Unit::Count => ("", ""),
+            Unit::Score => ("分", "points"),
+        };
+        Text {
+            zh: zh.into(),
+            en: en.into(),
         }
     }
 }
@@ -492,5 +498,39 @@ mod tests {
             let err = Template::from_json(&SMALL.replace(from, to)).unwrap_err();
             assert!(err.reason.contains(expect), "{from} -> {to}: {err}");
         }
+    }
+
+    #[test]
+    fn an_english_form_shows_no_chinese_unit() {
+        let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for unit in [
+            Unit::KiloPascal,
+            Unit::Pascal,
+            Unit::PercentLel,
+            Unit::Ppm,
+            Unit::CubicMetre,
+            Unit::CubicMetrePerHour,
+            Unit::Minute,
+            Unit::Metre,
+            Unit::Year,
+            Unit::Count,
+            Unit::Score,
+        ] {
+            assert!(!chinese(&unit.label().en), "{unit:?}: {:?}", unit.label());
+        }
+        assert_eq!(
+            Unit::Score.label(),
+            Text {
+                zh: "分".into(),
+                en: "points".into()
+            }
+        );
+        assert_eq!(
+            Unit::Year.label(),
+            Text {
+                zh: "年".into(),
+                en: "years".into()
+            }
+        );
     }
 }
