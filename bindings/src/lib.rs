@@ -32,8 +32,20 @@ pub fn generate_store_key() -> String {
     doorstep_core::store::StoreKey::generate().to_hex()
 }
 
+/// What a refused operation means for the technician, in Chinese or English, from its
+/// `RejectedOperation::error` kind (`forbidden`, `form_tampered`, …). The operation's `message`
+/// is the server's English detail, for the service center.
+#[uniffi::export]
+pub fn describe_refusal(kind: String, language: Language) -> String {
+    let words = doorstep_core::words::refusal(&kind);
+    match language {
+        Language::Zh => words.zh,
+        Language::En => words.en,
+    }
+}
+
 /// Why a line is on the work list, in the core's words: Chinese or English, with deadlines in
-/// the service area's time ("紧急故障:须在 11-28 23:00 前修复"). Called when a line is shown.
+/// the service area's time ("紧急故障：须在 11-28 23:00 前修复"). Called when a line is shown.
 #[uniffi::export]
 pub fn describe_work_reason(
     reason: WorkReason,

@@ -55,6 +55,51 @@ pub fn shut_off_reason(reason: ShutOffReason) -> Text {
     said(zh, en)
 }
 
+/// What a refusal of the server means for the technician, by the protocol's error kind (the
+/// server's own message is English detail for the back office). An unknown kind (from a newer
+/// server) still reads as a refusal.
+pub fn refusal(kind: &str) -> Text {
+    let (zh, en) = match kind {
+        "forbidden" => (
+            "不在您的负责范围内，服务器未接收",
+            "outside your district or assignments: the server did not accept it",
+        ),
+        "not_found" => (
+            "服务中心已删除该户或工单，服务器未接收",
+            "the service center deleted this household or order: the server did not accept it",
+        ),
+        "invalid" => (
+            "内容不符合规则，服务器未接收，请核对后重新填写",
+            "it breaks a rule: the server did not accept it; check it and enter it again",
+        ),
+        "conflict" => (
+            "与服务中心的记录冲突（如户号已被占用），请联系服务中心",
+            "it conflicts with the service center's records (for example a customer number already taken): call the service center",
+        ),
+        "form_tampered" => (
+            "表单签封后被改动，服务器拒收，请联系服务中心",
+            "the form was changed after it was sealed: the server refused it; call the service center",
+        ),
+        "photo_mismatch" => (
+            "照片文件已损坏，与签封时不一致",
+            "the photo file is damaged: it no longer matches what was sealed",
+        ),
+        "unauthorized" => (
+            "本设备未登记或凭证无效，请向服务中心重新申请登记码",
+            "this device is not enrolled or its credential is not valid: ask the service center for a new code",
+        ),
+        "revoked" => (
+            "本设备已被服务中心停用",
+            "this device was revoked by the service center",
+        ),
+        _ => (
+            "服务器未接收，请联系服务中心",
+            "the server did not accept it: call the service center",
+        ),
+    };
+    said(zh, en)
+}
+
 /// `zh` and `en` of two texts joined the way each language joins them: `a：b` and `a: b`.
 pub fn with_detail(head: &Text, detail: &Text) -> Text {
     said(
@@ -66,6 +111,26 @@ pub fn with_detail(head: &Text, detail: &Text) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_refusal_a_technician_can_meet_reads_in_both_languages() {
+        let generic = refusal("a kind from a newer server");
+        for kind in [
+            "forbidden",
+            "not_found",
+            "invalid",
+            "conflict",
+            "form_tampered",
+            "photo_mismatch",
+            "unauthorized",
+            "revoked",
+        ] {
+            let t = refusal(kind);
+            assert_ne!(t, generic, "{kind} has its own words");
+            assert!(t.zh.chars().any(|c| !c.is_ascii()), "{t:?}");
+            assert!(t.en.is_ascii(), "{t:?}");
+        }
+    }
 
     #[test]
     fn every_state_the_timeline_names_has_both_languages() {

@@ -79,3 +79,12 @@ def test_error_messages_carry_no_personal_data(doorstep, office, tmp_path):
         store.sign(form.id, "customer_signature", doorstep.SignatureInput(role=doorstep.SignerRole.CUSTOMER, signer_name="张伟", strokes=[]))
     for personal in ("张伟", "13812345678", "文三路"):
         assert personal not in str(e.value)
+
+
+def test_a_refused_operation_is_explained_in_the_technicians_language(doorstep):
+    zh = doorstep.describe_refusal("form_tampered", doorstep.Language.ZH)
+    en = doorstep.describe_refusal("form_tampered", doorstep.Language.EN)
+    assert "签封" in zh and "sealed" in en
+    assert doorstep.describe_refusal("forbidden", doorstep.Language.ZH) != zh
+    # A kind this app does not know (a newer server) still reads as a refusal.
+    assert "服务器未接收" in doorstep.describe_refusal("something_new", doorstep.Language.ZH)
