@@ -44,6 +44,20 @@ pub fn describe_refusal(kind: String, language: Language) -> String {
     }
 }
 
+/// What keeps a form item from being complete (one of `Incomplete`'s problems, or of
+/// `validate_form`'s), in Chinese or English, to show beside the item.
+#[uniffi::export]
+pub fn describe_form_problem(
+    problem: ProblemKind,
+    language: Language,
+) -> Result<String, DoorstepError> {
+    let words = doorstep_core::words::problem(&problem.to_core()?);
+    Ok(match language {
+        Language::Zh => words.zh,
+        Language::En => words.en,
+    })
+}
+
 /// Why a line is on the work list, in the core's words: Chinese or English, with deadlines in
 /// the service area's time ("紧急故障：须在 11-28 23:00 前修复"). Called when a line is shown.
 #[uniffi::export]

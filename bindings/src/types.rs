@@ -1141,6 +1141,43 @@ pub struct FormProblem {
     pub kind: ProblemKind,
 }
 
+/// The same problem, named by the field of the record it came in.
+fn named(field: &str, e: doorstep_core::InvalidInput) -> doorstep_core::InvalidInput {
+    doorstep_core::InvalidInput::new(field, e.reason)
+}
+
+impl ProblemKind {
+    pub(crate) fn to_core(&self) -> Result<core_form::ProblemKind> {
+        use core_form::ProblemKind as K;
+        Ok(match self.clone() {
+            ProblemKind::Missing => K::Missing,
+            ProblemKind::BelowMinimum { min } => K::BelowMinimum {
+                min: min
+                    .parse()
+                    .map_err(|e: doorstep_core::InvalidInput| named("min", e))?,
+            },
+            ProblemKind::AboveMaximum { max } => K::AboveMaximum {
+                max: max
+                    .parse()
+                    .map_err(|e: doorstep_core::InvalidInput| named("max", e))?,
+            },
+            ProblemKind::TooManyDecimals { decimals } => K::TooManyDecimals { decimals },
+            ProblemKind::TooLong { max_len } => K::TooLong { max_len },
+            ProblemKind::NotAChoice => K::NotAChoice,
+            ProblemKind::TooFewChoices { min } => K::TooFewChoices { min },
+            ProblemKind::TooManyChoices { max } => K::TooManyChoices { max },
+            ProblemKind::TooFewPhotos { min } => K::TooFewPhotos { min },
+            ProblemKind::TooManyPhotos { max } => K::TooManyPhotos { max },
+            ProblemKind::HazardPhotoMissing => K::HazardPhotoMissing,
+            ProblemKind::AdviceMissing => K::AdviceMissing,
+            ProblemKind::SignatureMissing { role } => K::SignatureMissing { role },
+            ProblemKind::SignatureOutdated => K::SignatureOutdated,
+            ProblemKind::NoteMissing => K::NoteMissing,
+            ProblemKind::Invalid { field, reason } => K::Invalid { field, reason },
+        })
+    }
+}
+
 impl From<core_form::Problem> for FormProblem {
     fn from(p: core_form::Problem) -> Self {
         use core_form::ProblemKind as K;

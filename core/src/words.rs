@@ -3,6 +3,8 @@
 //! first (the users read it), English beside; neither ever holds a person's data.
 
 use crate::forms::Text;
+use crate::forms::form::ProblemKind;
+use crate::forms::template::SignerRole;
 use crate::household::ShutOffReason;
 use crate::workorder::{WorkOrderKind, WorkOrderStatus};
 
@@ -100,6 +102,80 @@ pub fn refusal(kind: &str) -> Text {
     said(zh, en)
 }
 
+/// What keeps a form item from being complete, as the form screen shows it beside the item.
+pub fn problem(kind: &ProblemKind) -> Text {
+    use ProblemKind as P;
+    let plural = |n: u32, one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            many.to_owned()
+        }
+    };
+    match kind {
+        P::Missing => said("必填项，尚未填写", "required: not answered yet"),
+        P::BelowMinimum { min } => {
+            said(format!("不能小于 {min}"), format!("must be at least {min}"))
+        }
+        P::AboveMaximum { max } => {
+            said(format!("不能大于 {max}"), format!("must be at most {max}"))
+        }
+        P::TooManyDecimals { decimals } => said(
+            format!("最多 {decimals} 位小数"),
+            format!("at most {decimals} decimal places"),
+        ),
+        P::TooLong { max_len } => said(
+            format!("最多 {max_len} 个字"),
+            format!("at most {max_len} characters"),
+        ),
+        P::NotAChoice => said("不是可选的选项", "not one of the choices"),
+        P::TooFewChoices { min } => {
+            said(format!("至少选 {min} 项"), format!("choose at least {min}"))
+        }
+        P::TooManyChoices { max } => {
+            said(format!("最多选 {max} 项"), format!("choose at most {max}"))
+        }
+        P::TooFewPhotos { min } => said(
+            format!("至少拍 {min} 张照片"),
+            format!("take at least {min} {}", plural(*min, "photo", "photos")),
+        ),
+        P::TooManyPhotos { max } => said(
+            format!("最多 {max} 张照片"),
+            format!("at most {max} {}", plural(*max, "photo", "photos")),
+        ),
+        P::HazardPhotoMissing => said(
+            "不合格项须拍照留证",
+            "a failed check needs a photo as evidence",
+        ),
+        P::AdviceMissing => said(
+            "不合格项须填写整改意见",
+            "a failed check needs rectification advice",
+        ),
+        P::SignatureMissing { role } => {
+            let (zh, en) = match role {
+                SignerRole::Customer => ("用户", "customer's"),
+                SignerRole::Technician => ("检查人员", "technician's"),
+                SignerRole::Witness => ("见证人", "witness's"),
+            };
+            said(
+                format!("缺少{zh}签字"),
+                format!("the {en} signature is missing"),
+            )
+        }
+        P::SignatureOutdated => said(
+            "签字后内容有改动，须重新签字",
+            "the answers changed after signing: sign again",
+        ),
+        P::NoteMissing => said("须填写现场情况说明", "a note on what was found is needed"),
+        // The reason of a rule the core checks on the record the form changes (English only:
+        // it comes from the record's own validation); the field says where.
+        P::Invalid { field, reason } => said(
+            format!("“{field}”不符合规则：{reason}"),
+            format!("{field}: {reason}"),
+        ),
+    }
+}
+
 /// `zh` and `en` of two texts joined the way each language joins them: `a：b` and `a: b`.
 pub fn with_detail(head: &Text, detail: &Text) -> Text {
     said(
@@ -111,6 +187,26 @@ pub fn with_detail(head: &Text, detail: &Text) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_problem_reads_in_each_language_with_its_numbers() {
+        use crate::forms::Decimal;
+        let below = problem(&ProblemKind::BelowMinimum {
+            min: Decimal::new(25, 1),
+        });
+        assert_eq!(below, said("不能小于 2.5", "must be at least 2.5"));
+        assert_eq!(
+            problem(&ProblemKind::TooFewPhotos { min: 1 }).en,
+            "take at least 1 photo"
+        );
+        assert_eq!(
+            problem(&ProblemKind::SignatureMissing {
+                role: SignerRole::Customer
+            })
+            .zh,
+            "缺少用户签字"
+        );
+    }
 
     #[test]
     fn every_refusal_a_technician_can_meet_reads_in_both_languages() {

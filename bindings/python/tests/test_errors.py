@@ -44,6 +44,13 @@ def test_a_sealed_form_refuses_a_change_and_a_bad_answer_is_refused(doorstep, of
     with pytest.raises(doorstep.DoorstepError.Incomplete) as e:
         store.complete_form(form.id)
     assert any(p.item == "customer_signature" for p in e.value.problems)
+    # Each problem is worded beside its item, in the technician's language.
+    signature = next(p for p in e.value.problems if p.item == "customer_signature")
+    assert doorstep.describe_form_problem(signature.kind, doorstep.Language.ZH) == "缺少用户签字"
+    assert "signature" in doorstep.describe_form_problem(signature.kind, doorstep.Language.EN)
+    with pytest.raises(doorstep.DoorstepError.InvalidInput) as bad:
+        doorstep.describe_form_problem(doorstep.ProblemKind.BELOW_MINIMUM(min="two"), doorstep.Language.EN)
+    assert bad.value.field == "min"
     form_id, _ = field.full_inspection(store, household, str(tmp_path))
     with pytest.raises(doorstep.DoorstepError.Sealed):
         store.answer(form_id, "remarks", doorstep.AnswerValue.TEXT(value="改一下"))

@@ -59,6 +59,8 @@ class ErrorMappingTest {
             assertTrue(notAReading.field.isNotBlank())
             val incomplete = assertFailsWith<DoorstepException.Incomplete> { store.completeForm(form.id) }
             assertTrue(incomplete.problems.any { it.item == "customer_signature" })
+            val signature = incomplete.problems.first { it.item == "customer_signature" }
+            assertEquals("缺少用户签字", describeFormProblem(signature.kind, Language.ZH))
 
             val (sealedId, _) = Field.fullInspection(store, household, tmp)
             assertFailsWith<DoorstepException.Sealed> {
