@@ -233,20 +233,7 @@ mod tests {
         let texts = WorkOrderKind::ALL
             .into_iter()
             .map(order_kind)
-            .chain(
-                [
-                    WorkOrderStatus::New,
-                    WorkOrderStatus::Dispatched,
-                    WorkOrderStatus::Accepted,
-                    WorkOrderStatus::EnRoute,
-                    WorkOrderStatus::OnSite,
-                    WorkOrderStatus::Resolved,
-                    WorkOrderStatus::ReferredElsewhere,
-                    WorkOrderStatus::Cancelled,
-                ]
-                .into_iter()
-                .map(order_status),
-            )
+            .chain(WorkOrderStatus::ALL.into_iter().map(order_status))
             .chain(
                 [
                     ShutOffReason::Arrears,

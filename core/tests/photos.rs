@@ -258,15 +258,22 @@ fn same_photo_twice_is_stored_once_and_encrypted_at_rest() {
     );
 }
 
-#[test]
-fn camera_button_of_a_form_attaches_the_stored_photo() {
+/// A store with one household and a hose check started for it, and a camera file.
+fn draft_and_camera_file(
+    i: u32,
+) -> (
+    tempfile::TempDir,
+    doorstep_core::store::Store,
+    doorstep_core::forms::form::Form,
+    std::path::PathBuf,
+) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let h = household(
-        "3300000401",
+        &format!("3300000{i}"),
         "郭强",
-        "13800000401",
-        "延安路41号",
+        &format!("13800000{i}"),
+        &format!("延安路{i}号"),
         30.27,
         120.16,
     );
@@ -280,6 +287,12 @@ fn camera_button_of_a_form_attaches_the_stored_photo() {
         )
         .unwrap();
     let file = write(&dir, "leak.jpg", &encode(&test_card(640, 480)));
+    (dir, store, form, file)
+}
+
+#[test]
+fn camera_button_of_a_form_attaches_the_stored_photo() {
+    let (_dir, mut store, form, file) = draft_and_camera_file(401);
     let stored = store
         .add_photo_to_form(
             form.id,
@@ -297,27 +310,8 @@ fn camera_button_of_a_form_attaches_the_stored_photo() {
 
 #[test]
 fn photo_for_a_wrong_item_or_a_sealed_form_is_refused_with_nothing_stored_or_queued() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let h = household(
-        "3300000402",
-        "郭敏",
-        "13800000402",
-        "延安路42号",
-        30.27,
-        120.16,
-    );
-    store.save_household(&h, at(2026, 1, 1, 1, 0)).unwrap();
-    let form = store
-        .start_form(
-            &common::forms::hose_check(),
-            h.id,
-            None,
-            at(2026, 11, 2, 1, 0),
-        )
-        .unwrap();
+    let (_dir, mut store, form, file) = draft_and_camera_file(402);
     let policy = PhotoPolicy::default();
-    let file = write(&dir, "leak.jpg", &encode(&test_card(640, 480)));
     let sha256 = ingest(&file, &context(), &policy).unwrap().sha256;
     let queued = store.outbox_len().unwrap();
     let nothing_stored = |store: &doorstep_core::store::Store| {
