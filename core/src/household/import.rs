@@ -36,6 +36,40 @@ pub const HOUSEHOLD_COLUMNS: [&str; 16] = [
     "supply",
 ];
 
+/// The Chinese names a header row may give the columns instead (a service center's own
+/// spreadsheets are headed in Chinese), each beside the column it names.
+pub const HOUSEHOLD_COLUMNS_ZH: [(&str, &[&str]); 16] = [
+    ("customer_number", &["户号", "用户编号"]),
+    ("name", &["户名", "姓名"]),
+    ("phone", &["电话", "联系电话"]),
+    ("district_id", &["片区编号"]),
+    ("address_district", &["区", "所在区"]),
+    ("street", &["街道门牌", "街道"]),
+    ("building", &["楼栋", "栋"]),
+    ("unit", &["单元"]),
+    ("room", &["室", "房号"]),
+    ("lat", &["纬度"]),
+    ("lon", &["经度"]),
+    ("category", &["用户类别", "类别"]),
+    ("gas_on_date", &["通气日期"]),
+    ("last_inspection_at", &["上次安检时间"]),
+    ("special_group", &["特殊群体"]),
+    ("supply", &["供气状态"]),
+];
+
+/// The column a header cell names, in English (any case) or Chinese.
+fn column_named(cell: &str) -> Option<&'static str> {
+    HOUSEHOLD_COLUMNS
+        .into_iter()
+        .find(|c| c.eq_ignore_ascii_case(cell))
+        .or_else(|| {
+            HOUSEHOLD_COLUMNS_ZH
+                .into_iter()
+                .find(|(_, zh)| zh.contains(&cell))
+                .map(|(c, _)| c)
+        })
+}
+
 /// The columns every file must have (and every row must fill).
 pub const REQUIRED_COLUMNS: [&str; 5] = [
     "customer_number",
@@ -126,12 +160,12 @@ impl Columns {
             let name = std::str::from_utf8(cell).unwrap_or("").trim();
             // An unknown header cell is not repeated: a file without a header row would put a
             // customer's name here.
-            match HOUSEHOLD_COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+            match column_named(name) {
                 Some(c) if at.contains_key(c) => {
                     errors.push(LineError::new(line, &position, format!("column {c} appears twice")))
                 }
                 Some(c) => {
-                    at.insert(*c, i);
+                    at.insert(c, i);
                 }
                 None => errors.push(LineError::new(
                     line,
@@ -647,6 +681,36 @@ mod tests {
     }
 
     #[test]
+    fn a_file_headed_in_chinese_reads_as_the_same_file_headed_in_english() {
+        let body = "HZ-1,张伟,13812345678,西湖区,文三路88号,3,2,501,30.27,120.12,residential,2019-05-01,elderly\n";
+        let english = format!(
+            "customer_number,name,phone,address_district,street,building,unit,room,lat,lon,category,gas_on_date,special_group\n{body}"
+        );
+        let chinese = format!(
+            "户号,户名,联系电话,区,街道门牌,楼栋,单元,室,纬度,经度,用户类别,通气日期,特殊群体\n{body}"
+        );
+        let now = Utc::now();
+        assert_eq!(
+            parse_household_csv(chinese.as_bytes(), now).unwrap(),
+            parse_household_csv(english.as_bytes(), now).unwrap()
+        );
+        // One column named twice, once in each language, is still one column twice.
+        assert!(
+            problems("户号,customer_number,name,address_district,street,category\n".as_bytes())
+                .contains(&"line 1: column 2: column customer_number appears twice".to_owned())
+        );
+        // Every column has a Chinese name, and no two columns share one.
+        let mut seen = std::collections::HashSet::new();
+        for (column, names) in HOUSEHOLD_COLUMNS_ZH {
+            assert!(HOUSEHOLD_COLUMNS.contains(&column));
+            for name in names {
+                assert!(seen.insert(*name), "{name} names two columns");
+            }
+        }
+        assert_eq!(HOUSEHOLD_COLUMNS_ZH.len(), HOUSEHOLD_COLUMNS.len());
+    }
+
+    #[test]
     fn a_problem_names_the_line_an_editor_shows_whatever_the_line_ends() {
         for end in ["\n", "\r\n", "\r"] {
             let text = [
@@ -672,7 +736,7 @@ mod tests {
                 "{end:?}"
             );
             assert_eq!(
-                problems(format!("{end}{end}姓名{end}").as_bytes())[0],
+                problems(format!("{end}{end}王秀英{end}").as_bytes())[0],
                 "line 3: column 1: unknown column name (the first line must be the header row; see docs/admin.md)",
             );
         }
