@@ -70,6 +70,24 @@ fn column_named(cell: &str) -> Option<&'static str> {
         })
 }
 
+/// The English value a Chinese one in a cell stands for (categories, special groups, supply),
+/// or the cell as it is.
+fn in_english(value: &str) -> &str {
+    match value {
+        "居民" => "residential",
+        "商业" | "商户" => "commercial",
+        "工业" => "industrial",
+        "采暖" | "供暖" => "heating",
+        "老" | "老年" | "老人" => "elderly",
+        "弱" => "weak",
+        "病" => "sick",
+        "残" | "残疾" => "disabled",
+        "正常供气" | "已通气" => "active",
+        "未通气" => "not_connected",
+        other => other,
+    }
+}
+
 /// The columns every file must have (and every row must fill).
 pub const REQUIRED_COLUMNS: [&str; 5] = [
     "customer_number",
@@ -378,7 +396,7 @@ fn parse_row(
         unit: unit.unwrap_or_default(),
         room: room.unwrap_or_default(),
     };
-    let category = match category.as_deref().map(Category::parse) {
+    let category = match category.as_deref().map(|c| Category::parse(in_english(c))) {
         None => {
             errors.push(LineError::new(line, "category", "must not be empty"));
             Category::Residential
@@ -494,8 +512,9 @@ fn parse_row(
             .map(str::trim)
             .filter(|n| !n.is_empty())
         {
-            match serde_json::from_value::<SpecialGroup>(serde_json::Value::String(name.to_owned()))
-            {
+            match serde_json::from_value::<SpecialGroup>(serde_json::Value::String(
+                in_english(name).to_owned(),
+            )) {
                 Ok(g) if !groups.contains(&g) => groups.push(g),
                 Ok(_) => {}
                 Err(_) => errors.push(LineError::new(
@@ -508,7 +527,7 @@ fn parse_row(
         groups
     });
 
-    let supply = supply.and_then(|s| match s.as_str() {
+    let supply = supply.and_then(|s| match in_english(&s) {
         "active" => Some(SupplyStatus::Active),
         "not_connected" => Some(SupplyStatus::NotConnected),
         _ => {
@@ -694,6 +713,17 @@ mod tests {
             parse_household_csv(chinese.as_bytes(), now).unwrap(),
             parse_household_csv(english.as_bytes(), now).unwrap()
         );
+        // Values may be written in Chinese too.
+        let values = "户号,户名,区,街道,类别,特殊群体,供气状态\nHZ-1,张伟,西湖区,文三路88号,采暖,老；残,未通气\n";
+        let row = parse_household_csv(values.as_bytes(), now)
+            .unwrap()
+            .remove(0);
+        assert_eq!(row.category, Category::Heating);
+        assert_eq!(
+            row.special_groups,
+            Some(vec![SpecialGroup::Elderly, SpecialGroup::Disabled])
+        );
+        assert_eq!(row.supply, Some(SupplyStatus::NotConnected));
         // One column named twice, once in each language, is still one column twice.
         assert!(
             problems("户号,customer_number,name,address_district,street,category\n".as_bytes())
