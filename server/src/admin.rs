@@ -716,10 +716,17 @@ struct ImportSummary {
 
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Chinese first (the service center reads it), English on the next line.
+        let total = self.new + self.updated + self.unchanged;
+        writeln!(
+            f,
+            "已导入 {total} 户（新增 {}，更新 {}，未变 {}）",
+            self.new, self.updated, self.unchanged
+        )?;
         write!(
             f,
-            "imported {} households ({} new, {} updated, {} unchanged)",
-            self.new + self.updated + self.unchanged,
+            "imported {total} household{} ({} new, {} updated, {} unchanged)",
+            if total == 1 { "" } else { "s" },
             self.new,
             self.updated,
             self.unchanged
@@ -739,6 +746,7 @@ fn import_failed(mut errors: Vec<LineError>) -> String {
     if total > MAX_REPORTED {
         text.push(format!("… and {} more problems", total - MAX_REPORTED));
     }
+    text.push(format!("发现 {total} 处问题，文件中的内容均未导入"));
     text.push(format!(
         "{total} problem{} found; nothing was imported",
         if total == 1 { "" } else { "s" }
@@ -815,7 +823,10 @@ fn import_households(
     match (outcome, failed) {
         (_, Some(errors)) => Err(import_failed(errors)),
         (Ok(summary), None) => Ok(summary),
-        (Err(e), None) => Err(format!("{}; nothing was imported", message(e))),
+        (Err(e), None) => Err(format!(
+            "{}; nothing was imported（文件中的内容均未导入）",
+            message(e)
+        )),
     }
 }
 

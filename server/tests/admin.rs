@@ -300,7 +300,7 @@ fn service_center_imports_a_district_of_households() {
     let summary = office.ok(&["household", "import", &file]);
     assert_eq!(
         summary,
-        "imported 5 households (5 new, 0 updated, 0 unchanged)"
+        "已导入 5 户（新增 5，更新 0，未变 0）\nimported 5 households (5 new, 0 updated, 0 unchanged)"
     );
     assert_eq!(office.households(), 5);
 
@@ -427,7 +427,7 @@ fn re_importing_the_corrected_file_updates_the_same_households() {
     // The same file again changes nothing.
     assert_eq!(
         office.ok(&["household", "import", &file]),
-        "imported 5 households (0 new, 0 updated, 5 unchanged)"
+        "已导入 5 户（新增 0，更新 0，未变 5）\nimported 5 households (0 new, 0 updated, 5 unchanged)"
     );
     // A corrected name and a new phone number update that household, under the same id.
     rows[2] = rows[2]
@@ -436,7 +436,7 @@ fn re_importing_the_corrected_file_updates_the_same_households() {
     let file = office.file("corrected.csv", &csv(&rows));
     assert_eq!(
         office.ok(&["household", "import", &file]),
-        "imported 5 households (0 new, 1 updated, 4 unchanged)"
+        "已导入 5 户（新增 0，更新 1，未变 4）\nimported 5 households (0 new, 1 updated, 4 unchanged)"
     );
     assert_eq!(office.households(), 5);
     let after = office.household("HZ-0003");
@@ -454,7 +454,7 @@ fn a_spreadsheet_export_with_a_byte_order_mark_and_a_column_subset_imports() {
     let summary = office.ok(&["household", "import", &office.file("excel.csv", text)]);
     assert_eq!(
         summary,
-        "imported 1 households (1 new, 0 updated, 0 unchanged)"
+        "已导入 1 户（新增 1，更新 0，未变 0）\nimported 1 household (1 new, 0 updated, 0 unchanged)"
     );
     let h = office.household("HZ-0100");
     assert_eq!(h.address.street, "湖墅南路1号,东门");
@@ -570,7 +570,7 @@ fn service_center_imports_households_into_postgresql() {
     let file = office.file("households.csv", &csv(&rows));
     assert_eq!(
         office.ok(&["household", "import", &file]),
-        "imported 5 households (5 new, 0 updated, 0 unchanged)"
+        "已导入 5 户（新增 5，更新 0，未变 0）\nimported 5 households (5 new, 0 updated, 0 unchanged)"
     );
     let mut bad = rows.clone();
     bad[0] = bad[0].replace("HZ-0001", "HZ-0006");
@@ -581,7 +581,7 @@ fn service_center_imports_households_into_postgresql() {
     assert_eq!(office.households(), 5);
     assert_eq!(
         office.ok(&["household", "import", &file]),
-        "imported 5 households (0 new, 0 updated, 5 unchanged)"
+        "已导入 5 户（新增 0，更新 0，未变 5）\nimported 5 households (0 new, 0 updated, 5 unchanged)"
     );
     assert_eq!(office.households(), 5);
     // Nothing was written under --data.
