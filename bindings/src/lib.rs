@@ -37,11 +37,9 @@ pub fn generate_store_key() -> String {
 /// is the server's English detail, for the service center.
 #[uniffi::export]
 pub fn describe_refusal(kind: String, language: Language) -> String {
-    let words = doorstep_core::words::refusal(&kind);
-    match language {
-        Language::Zh => words.zh,
-        Language::En => words.en,
-    }
+    doorstep_core::words::refusal(&kind)
+        .get(language.into())
+        .to_owned()
 }
 
 /// What keeps a form item from being complete (one of `Incomplete`'s problems, or of
@@ -51,11 +49,9 @@ pub fn describe_form_problem(
     problem: ProblemKind,
     language: Language,
 ) -> Result<String, DoorstepError> {
-    let words = doorstep_core::words::problem(&problem.to_core()?);
-    Ok(match language {
-        Language::Zh => words.zh,
-        Language::En => words.en,
-    })
+    Ok(doorstep_core::words::problem(&problem.to_core()?)
+        .get(language.into())
+        .to_owned())
 }
 
 /// Why a line is on the work list, in the core's words: Chinese or English, with deadlines in

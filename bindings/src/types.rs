@@ -299,6 +299,15 @@ pub enum Language {
     En,
 }
 
+impl From<Language> for core_template::Lang {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::Zh => core_template::Lang::Zh,
+            Language::En => core_template::Lang::En,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum WorkTask {
     Order {
