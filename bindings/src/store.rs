@@ -164,6 +164,7 @@ impl DeviceStore {
                 pending_operations: s.outbox_len()?,
                 pending_photos: s.photos_to_upload()?,
                 rejected: rejected(s)?,
+                held_back: s.held_back()?,
             })
         })
     }

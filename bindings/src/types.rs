@@ -169,6 +169,7 @@ pub struct SyncReport {
     pub photos_unreadable: u64,
     pub pulled: u64,
     pub removed: u64,
+    pub held_back: u64,
 }
 
 // ---- Conversions of ids, times, days and decimals ----
@@ -1290,4 +1291,7 @@ pub struct SyncStatus {
     /// Photos the server does not have yet.
     pub pending_photos: Vec<String>,
     pub rejected: Vec<RejectedOperation>,
+    /// Changes from the server that this version of the app cannot read (a newer server sent
+    /// them): kept, and applied after the app is updated. More than none: ask for an update.
+    pub held_back: u64,
 }

@@ -13,6 +13,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (3, include_str!("../src/store/fixtures/v3.sql")),
     (4, include_str!("../src/store/fixtures/v4.sql")),
     (5, include_str!("../src/store/fixtures/v5.sql")),
+    (6, include_str!("../src/store/fixtures/v6.sql")),
 ];
 
 #[test]

@@ -432,7 +432,7 @@ async fn pull_changes(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     q: Result<Query<PullQuery>, QueryRejection>,
-) -> ApiResult<Json<PullResponse>> {
+) -> ApiResult<Json<PullResponse<pull::Served>>> {
     let device = authenticated(&state, &headers).await?;
     let q = query(q)?;
     let storage = state.storage.clone();

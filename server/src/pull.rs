@@ -6,7 +6,9 @@
 
 use chrono::Utc;
 use doorstep_core::sync::Hlc;
-use doorstep_core::sync::protocol::{Change, ChangeAction, Entity, PullResponse, Record};
+use doorstep_core::sync::protocol::{Entity, PullResponse};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +28,7 @@ pub fn pull(
     cursor: &str,
     limit: usize,
     server_hlc: Hlc,
-) -> ApiResult<PullResponse> {
+) -> ApiResult<PullResponse<Served>> {
     let limit = limit.clamp(1, MAX_PAGE);
     let scope_fp = fingerprint(&device.scope);
     let (after, reset) = match cursor.split_once('.') {
@@ -80,37 +82,112 @@ pub fn pull(
     })
 }
 
-fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Change> {
-    let record = tx.record(e.entity, &e.id)?;
-    let action = match record {
-        Some(r) if r.deleted => ChangeAction::Delete,
+/// A change as the server sends it: the same JSON as a
+/// [`Change`](doorstep_core::sync::protocol::Change), with the stored record's body sent as it
+/// is stored, not decoded and encoded again. So a process of an older version sharing the
+/// database serves what a newer one wrote, and the device decides what it can read
+/// ([`Pulled`](doorstep_core::sync::protocol::Pulled)); a page also costs no decoding.
+#[derive(Debug, Serialize)]
+pub struct Served {
+    seq: i64,
+    entity: Entity,
+    id: String,
+    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<Box<RawValue>>,
+}
+
+fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Served> {
+    let stored = tx.record(e.entity, &e.id)?;
+    let (action, record) = match stored {
+        Some(r) if r.deleted => ("delete", None),
         Some(r) if r.buckets.iter().any(|b| device.scope.contains(b)) => {
+            // The record as `Record` is tagged: its kind, then its body.
             let tagged = format!(
                 r#"{{"entity":"{}","record":{}}}"#,
                 e.entity.as_str(),
                 r.body
             );
-            let record: Record = serde_json::from_str(&tagged).map_err(|err| {
+            let record = RawValue::from_string(tagged).map_err(|err| {
                 ApiError::Internal(format!(
-                    "stored {} unreadable: {}",
+                    "stored {} is not JSON: {}",
                     e.entity.as_str(),
                     doorstep_core::error::without_values(&err.to_string())
                 ))
             })?;
-            ChangeAction::Put { record }
+            ("put", Some(record))
         }
-        Some(_) => ChangeAction::Leave,
-        None => ChangeAction::Delete,
+        Some(_) => ("leave", None),
+        None => ("delete", None),
     };
-    Ok(Change {
+    Ok(Served {
         seq: e.seq,
         entity: e.entity,
         id: e.id,
         action,
+        record,
     })
 }
 
 /// Entities that never travel to devices.
 pub fn is_pulled(entity: Entity) -> bool {
     entity != Entity::Photo
+}
+
+#[cfg(test)]
+mod tests {
+    use doorstep_core::geo::{Area, GeoPoint};
+    use doorstep_core::ids::DistrictId;
+    use doorstep_core::sync::protocol::{Change, ChangeAction, Record};
+    use doorstep_core::team::District;
+
+    use super::*;
+
+    #[test]
+    fn a_served_change_reads_as_the_protocols_change() {
+        let corner = |lat, lon| GeoPoint::new(lat, lon).unwrap();
+        let district = District {
+            id: DistrictId::new(),
+            name: "西湖一片".into(),
+            boundary: Area::new(vec![
+                corner(30.0, 120.0),
+                corner(30.0, 120.1),
+                corner(30.1, 120.1),
+            ])
+            .unwrap(),
+        };
+        let body = serde_json::to_string(&district).unwrap();
+        let id = district.id.to_string();
+        let served = |action, record| Served {
+            seq: 7,
+            entity: Entity::District,
+            id: id.clone(),
+            action,
+            record,
+        };
+        let tagged =
+            RawValue::from_string(format!(r#"{{"entity":"district","record":{body}}}"#)).unwrap();
+        for (served, action) in [
+            (
+                served("put", Some(tagged)),
+                ChangeAction::Put {
+                    record: Record::District(district.clone()),
+                },
+            ),
+            (served("leave", None), ChangeAction::Leave),
+            (served("delete", None), ChangeAction::Delete),
+        ] {
+            let read: Change = serde_json::from_str(&serde_json::to_string(&served).unwrap())
+                .expect("the device reads what the server serves");
+            assert_eq!(
+                read,
+                Change {
+                    seq: 7,
+                    entity: Entity::District,
+                    id: id.clone(),
+                    action
+                }
+            );
+        }
+    }
 }

@@ -33,6 +33,48 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    fn a_record_a_newer_server_wrote_is_held_back_and_the_rest_of_the_pull_arrives(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 3);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+
+        // A newer server process sharing the database saves a household with a category this
+        // app does not know; the office also edits another household.
+        let newer = hs[0].id.to_string();
+        server.save_as_newer_server(Entity::Household, &newer, |body| {
+            body["category"] = "district_heating".into();
+        });
+        server.office_edit(hs[1].id, |h| h.name = "王建国".into());
+        let report = phone.sync().expect("a change this app cannot read does not stop the sync");
+        assert_eq!(report.held_back, 1, "{report:?}");
+        {
+            let store = phone.store();
+            assert_eq!(store.household(hs[1].id).unwrap().name, "王建国");
+            assert_eq!(store.household(hs[0].id).unwrap(), hs[0], "the version it could read stays");
+            assert_eq!(store.held_back().unwrap(), 1);
+        }
+        assert_eq!(phone.sync().unwrap().held_back, 1, "still held at the next sync, not lost");
+
+        // The record is saved again in a form this app reads: the later change replaces the one
+        // held back.
+        server.save_as_newer_server(Entity::Household, &newer, |body| {
+            body["category"] = "commercial".into();
+        });
+        let report = phone.sync().unwrap();
+        assert_eq!(report.held_back, 0, "{report:?}");
+        let store = phone.store();
+        assert_eq!(
+            store.household(hs[0].id).unwrap().category,
+            doorstep_core::household::Category::Commercial
+        );
+        assert_eq!(store.held_back().unwrap(), 0);
+    }
+}
+
 fn team_elsewhere(server: &TestServer) -> doorstep_core::ids::DistrictId {
     common::team(server, "滨江二片", "BJ2001").district.id
 }

@@ -70,7 +70,7 @@ def test_a_field_day_syncs_once_and_a_second_phone_sees_it(doorstep, office, tmp
     assert seen == {doorstep.SyncPhase.PUSH, doorstep.SyncPhase.PHOTOS, doorstep.SyncPhase.PULL}, phases.seen
     assert all(done <= total for _, done, total in phases.seen)
     assert report.photos_uploaded == 2
-    assert report.rejected == 0 and report.photos_unreadable == 0
+    assert report.rejected == 0 and report.photos_unreadable == 0 and report.held_back == 0
     status = a.sync_status()
     assert status.pending_operations == 0 and status.pending_photos == [] and status.rejected == []
     assert a.conflicts() == [] and a.pending_uploads() == []

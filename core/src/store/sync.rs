@@ -15,7 +15,9 @@ use super::{Store, enum_text, now_ms, search, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::Form;
 use crate::ids::{OperationId, TechnicianId};
-use crate::sync::protocol::{ChangeAction, Entity, PullResponse, PushOp, Record};
+use crate::sync::protocol::{
+    Change, ChangeAction, Entity, HeldBack, PullResponse, Pulled, PushOp, Record,
+};
 use crate::team::Technician;
 
 /// Where this device stands with the server.
@@ -50,6 +52,8 @@ pub struct PageApplied {
     /// Records with local changes not yet pushed: kept as they are; the server sends them again
     /// once it has merged the local change.
     pub kept_local: u32,
+    /// Changes this build cannot read (from a newer server), held back until it can.
+    pub held_back: u32,
 }
 
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -245,18 +249,23 @@ impl Store {
     }
 
     /// Applies one pulled page and keeps its cursor, in one transaction: a cut between pages
-    /// resumes at the next page. Records with local changes not yet pushed are kept.
-    pub fn apply_pull(&mut self, page: &PullResponse) -> Result<PageApplied> {
+    /// resumes at the next page. Records with local changes not yet pushed are kept. A change
+    /// this build cannot read is held back ([`Pulled`]) and the page goes on.
+    pub fn apply_pull(&mut self, page: &PullResponse<Pulled>) -> Result<PageApplied> {
         // A record's latest change may come before its parent's (a household edited after its
         // form was sealed): references are checked by the server, and the parent arrives later
         // in the same pull. Foreign keys are off for this transaction only.
-        self.conn.pragma_update(None, "foreign_keys", false)?;
-        let applied = self.apply_page(page);
-        self.conn.pragma_update(None, "foreign_keys", true)?;
-        applied
+        self.without_foreign_keys(|store| store.apply_page(page))
     }
 
-    fn apply_page(&mut self, page: &PullResponse) -> Result<PageApplied> {
+    fn without_foreign_keys<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let done = f(self);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        done
+    }
+
+    fn apply_page(&mut self, page: &PullResponse<Pulled>) -> Result<PageApplied> {
         let now = now_ms();
         self.clock.observe(&page.server_hlc, now);
         let hlc = self.clock.last().to_string();
@@ -268,25 +277,24 @@ impl Store {
         }
         // With nothing waiting to be pushed (the usual case: a sync pushes before it pulls, and
         // always on a first pull) no record can have local changes: one query for the page
-        // instead of three for every record.
+        // instead of three for every record. Likewise for changes held back.
         let anything_pending = anything_pending(&tx)?;
-        for change in &page.changes {
-            let pending = anything_pending && has_pending(&tx, change.entity, &change.id)?;
-            if pending {
-                applied.kept_local += 1;
-                continue;
-            }
-            match &change.action {
-                ChangeAction::Put { record } => {
-                    write_record(&tx, record)?;
-                    applied.written += 1;
-                }
-                ChangeAction::Leave | ChangeAction::Delete => {
-                    if remove_record(&tx, change.entity, &change.id)? {
-                        applied.removed += 1;
+        let mut anything_held = held_back_count(&tx)? > 0;
+        for pulled in &page.changes {
+            match pulled {
+                Pulled::Change(change) => {
+                    if anything_held {
+                        // A later change of the record replaces the one held back.
+                        forget_held_back(&tx, change.entity.as_str(), &change.id)?;
                     }
+                    apply_change(&tx, change, anything_pending, &mut applied)?;
+                }
+                Pulled::HeldBack(held) => {
+                    hold_back(&tx, held)?;
+                    applied.held_back += 1;
                 }
             }
+            anything_held |= applied.held_back > 0;
         }
         if !page.more {
             tx.execute("DELETE FROM meta WHERE key = 'resetting'", [])?;
@@ -295,7 +303,7 @@ impl Store {
         let through = page
             .changes
             .iter()
-            .map(|c| c.seq)
+            .map(Pulled::seq)
             .max()
             .unwrap_or(0)
             .max(pulled_through(&tx)?);
@@ -308,6 +316,116 @@ impl Store {
         tx.commit()?;
         Ok(applied)
     }
+
+    /// Applies the held-back changes this build can read now (the app was updated), oldest
+    /// first, in one transaction; the rest stay held. Called before each pull, whose changes
+    /// are all later.
+    pub fn apply_held_back(&mut self) -> Result<PageApplied> {
+        if held_back_count(&self.conn)? == 0 {
+            return Ok(PageApplied::default());
+        }
+        self.without_foreign_keys(|store| {
+            let tx = store.conn.transaction()?;
+            let held: Vec<(String, String, String)> = tx
+                .prepare("SELECT entity, id, body FROM held_back ORDER BY seq")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let anything_pending = anything_pending(&tx)?;
+            let mut applied = PageApplied::default();
+            for (entity, id, body) in held {
+                // Read as a pulled change is read: still unreadable, it stays as it is.
+                if let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) {
+                    forget_held_back(&tx, &entity, &id)?;
+                    apply_change(&tx, &change, anything_pending, &mut applied)?;
+                }
+            }
+            applied.held_back = u32::try_from(held_back_count(&tx)?).unwrap_or(u32::MAX);
+            tx.commit()?;
+            Ok(applied)
+        })
+    }
+
+    /// How many pulled changes wait for an app that can read them.
+    pub fn held_back(&self) -> Result<u64> {
+        held_back_count(&self.conn)
+    }
+}
+
+/// Applies one readable change, unless the record has local changes still to push.
+fn apply_change(
+    tx: &Transaction<'_>,
+    change: &Change,
+    anything_pending: bool,
+    applied: &mut PageApplied,
+) -> Result<()> {
+    if anything_pending && has_pending(tx, change.entity, &change.id)? {
+        applied.kept_local += 1;
+        return Ok(());
+    }
+    match &change.action {
+        ChangeAction::Put { record } => match write_record(tx, record) {
+            Ok(()) => applied.written += 1,
+            // Readable but not valid by this build's rules (a newer server's rules changed):
+            // held back like an unreadable change. Records are checked before anything of
+            // them is written.
+            Err(Error::Invalid(invalid)) => {
+                hold_back(
+                    tx,
+                    &HeldBack {
+                        seq: change.seq,
+                        entity: change.entity.as_str().to_owned(),
+                        id: change.id.clone(),
+                        body: serde_json::to_string(change)?,
+                        reason: invalid.to_string(),
+                    },
+                )?;
+                applied.held_back += 1;
+            }
+            Err(e) => return Err(e),
+        },
+        ChangeAction::Leave | ChangeAction::Delete => {
+            if remove_record(tx, change.entity, &change.id)? {
+                applied.removed += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn held_back_count(conn: &Connection) -> Result<u64> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM held_back")?
+        .query_row([], |r| r.get(0))?;
+    Ok(count.unsigned_abs())
+}
+
+/// Keeps a change this build cannot read; a later one of the same record replaces it.
+fn hold_back(tx: &Transaction<'_>, held: &HeldBack) -> Result<()> {
+    tracing::warn!(
+        entity = %held.entity,
+        reason = %held.reason,
+        "a pulled change this app cannot read is held back until it is updated"
+    );
+    tx.prepare_cached(
+        "INSERT INTO held_back(entity, id, seq, body, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(entity, id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+             reason = excluded.reason, held_at = excluded.held_at",
+    )?
+    .execute(params![
+        held.entity,
+        held.id,
+        held.seq,
+        held.body,
+        held.reason,
+        ts(&Utc::now())
+    ])?;
+    Ok(())
+}
+
+fn forget_held_back(tx: &Transaction<'_>, entity: &str, id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM held_back WHERE entity = ?1 AND id = ?2")?
+        .execute([entity, id])?;
+    Ok(())
 }
 
 /// A reset's first page finds no reset in progress.
@@ -318,6 +436,8 @@ fn is_first_reset_page(tx: &Transaction<'_>) -> Result<bool> {
 /// The technician's scope changed: everything the server sent before leaves, except what has
 /// local changes still to push; the full pull that follows brings back what is still in scope.
 fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> Result<()> {
+    // The full pull sends the record's latest change again.
+    tx.execute("DELETE FROM held_back", [])?;
     let households: Vec<String> = tx
         .prepare("SELECT id FROM households")?
         .query_map([], |r| r.get(0))?

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::sync::protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, MissingPhotosRequest, MissingPhotosResponse,
-    PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, PushRequest, PushResponse,
+    PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, Pulled, PushRequest, PushResponse,
 };
 use crate::team::Technician;
 
@@ -56,6 +56,9 @@ pub struct SyncReport {
     pub photos_unreadable: u64,
     pub pulled: u64,
     pub removed: u64,
+    /// Pulled changes this version of the app cannot read (sent by a newer server): kept, and
+    /// applied once the app is updated. More than none: ask the user to update the app.
+    pub held_back: u64,
 }
 
 /// Cancels a sync from another thread; the sync stops before its next request.
@@ -590,17 +593,36 @@ impl Session<'_> {
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
     ) -> Result<()> {
-        let mut done = 0u64;
-        let mut total = 0u64;
         progress(SyncProgress {
             phase: SyncPhase::Pull,
-            done,
-            total,
+            done: 0,
+            total: 0,
         });
-        let cursor = lock(store)?.sync_state()?.cursor;
+        // Changes held back by an earlier version of the app, readable now that it was updated:
+        // they come before everything after the cursor.
+        let (cursor, earlier) = {
+            let mut store = lock(store)?;
+            (store.sync_state()?.cursor, store.apply_held_back()?)
+        };
+        report.pulled += u64::from(earlier.written);
+        report.removed += u64::from(earlier.removed);
+        let pulled = self.pull_pages(store, cursor, progress, report);
+        report.held_back = lock(store)?.held_back()?;
+        pulled
+    }
+
+    fn pull_pages(
+        &self,
+        store: &Mutex<Store>,
+        cursor: String,
+        progress: &dyn Fn(SyncProgress),
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let mut done = 0u64;
+        let mut total = 0u64;
         std::thread::scope(|s| {
             // One page waits while the next is being fetched: at most two pages ahead.
-            let (sender, pages) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
+            let (sender, pages) = std::sync::mpsc::sync_channel::<Result<PullResponse<Pulled>>>(1);
             s.spawn(move || {
                 let mut cursor = cursor;
                 loop {
@@ -641,7 +663,7 @@ impl Session<'_> {
         })
     }
 
-    fn fetch_page(&self, cursor: &str) -> Result<PullResponse> {
+    fn fetch_page(&self, cursor: &str) -> Result<PullResponse<Pulled>> {
         let url = format!("{}/v1/pull", self.server);
         let limit = self.syncer.options.pull_page.to_string();
         self.json(&Request::Get {

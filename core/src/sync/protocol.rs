@@ -207,9 +207,12 @@ pub struct Change {
 }
 
 /// `GET /v1/pull?cursor=…&limit=…`: the changes in the device's scope after its cursor.
+///
+/// The server sends [`Change`]s (its stored records as they are); the device reads each one
+/// as a [`Pulled`], so that one it cannot read does not make the page unreadable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PullResponse {
-    pub changes: Vec<Change>,
+pub struct PullResponse<C = Change> {
+    pub changes: Vec<C>,
     /// Hand back on the next pull. Opaque to the device.
     pub cursor: String,
     /// More changes wait: pull again at once.
@@ -221,6 +224,78 @@ pub struct PullResponse {
     pub remaining: u64,
     pub server_time: DateTime<Utc>,
     pub server_hlc: Hlc,
+}
+
+/// A pulled change as the device reads it.
+///
+/// A newer server (or a newer process of a server shared behind a load balancer) may send
+/// what this build does not know: a kind of record, a value of an enum, an action. Such a
+/// change is held back as it came, with its place in the pull, instead of failing the page:
+/// the rest of the pull goes on, and the change is applied once the app is updated and can
+/// read it, unless a later change of the same record replaced it first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pulled {
+    Change(Change),
+    HeldBack(HeldBack),
+}
+
+/// A pulled change this build cannot read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldBack {
+    pub seq: i64,
+    /// The kind of record, as the server named it (it may be one this build does not know).
+    pub entity: String,
+    pub id: String,
+    /// The change as it came, to read again after an update.
+    pub body: String,
+    /// Why it could not be read: names a field or a variant, never a value.
+    pub reason: String,
+}
+
+impl<'de> Deserialize<'de> for Pulled {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// What every change has, whatever its kind: enough to hold it back in its place.
+        #[derive(Deserialize)]
+        struct Head {
+            seq: i64,
+            entity: String,
+            id: String,
+        }
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        match serde_json::from_str::<Change>(raw.get()) {
+            Ok(change) => Ok(Pulled::Change(change)),
+            Err(unreadable) => {
+                let head: Head = serde_json::from_str(raw.get()).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "a pulled change without its place: {}",
+                        crate::error::without_values(&e.to_string())
+                    ))
+                })?;
+                Ok(Pulled::HeldBack(HeldBack {
+                    seq: head.seq,
+                    entity: head.entity,
+                    id: head.id,
+                    body: raw.get().to_owned(),
+                    reason: crate::error::without_values(&unreadable.to_string()),
+                }))
+            }
+        }
+    }
+}
+
+impl Pulled {
+    pub fn seq(&self) -> i64 {
+        match self {
+            Pulled::Change(c) => c.seq,
+            Pulled::HeldBack(h) => h.seq,
+        }
+    }
+}
+
+impl From<Change> for Pulled {
+    fn from(change: Change) -> Self {
+        Pulled::Change(change)
+    }
 }
 
 /// The body of every refused request.

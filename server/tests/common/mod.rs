@@ -215,6 +215,29 @@ impl TestServer {
         serde_json::from_str(&record.body).unwrap()
     }
 
+    /// Saves a record as a newer version of the server (another process sharing the database)
+    /// would: `edit` changes its stored JSON, which this version need not be able to read.
+    pub fn save_as_newer_server(
+        &self,
+        entity: Entity,
+        id: &str,
+        edit: impl Fn(&mut serde_json::Value),
+    ) {
+        storage::write(&*self.storage, |tx| {
+            let stored = tx.record(entity, id)?.expect("record on the server");
+            let mut body: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
+            edit(&mut body);
+            let newer = doorstep_server::storage::StoredRecord {
+                body: body.to_string(),
+                ..stored.clone()
+            };
+            let seq = tx.next_seq()?;
+            records::save_at(tx, newer, Some(&stored), seq)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+
     /// Saves a household as the back office edits it.
     pub fn office_edit(&self, id: HouseholdId, edit: impl FnOnce(&mut Household)) {
         let mut h = self.household(id);

@@ -85,6 +85,7 @@ class FieldDayTest {
             assertEquals(2uL, report.photosUploaded)
             assertEquals(0uL, report.rejected)
             assertEquals(0uL, report.photosUnreadable)
+            assertEquals(0uL, report.heldBack)
             a.syncStatus().let { status ->
                 assertEquals(0uL, status.pendingOperations)
                 assertEquals(emptyList(), status.pendingPhotos)
