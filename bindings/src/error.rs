@@ -7,9 +7,14 @@ use doorstep_core::Error;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum DoorstepError {
     /// The caller passed something the core refuses; `field` names it (for example
-    /// `household.phones`, `signature.strokes`, `household_id`).
+    /// `household.phones`, `signature.strokes`, `household_id`); `reason_zh` and `reason` say
+    /// what is wrong in Chinese and in English.
     #[error("invalid {field}: {reason}")]
-    InvalidInput { field: String, reason: String },
+    InvalidInput {
+        field: String,
+        reason: String,
+        reason_zh: String,
+    },
     /// The thing asked for does not exist on this device.
     #[error("{what} not found")]
     NotFound { what: String },
@@ -49,11 +54,8 @@ pub enum DoorstepError {
 pub type Result<T, E = DoorstepError> = std::result::Result<T, E>;
 
 impl DoorstepError {
-    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        Self::InvalidInput {
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
+    pub(crate) fn invalid(field: &str, reason: doorstep_core::forms::Text) -> Self {
+        doorstep_core::InvalidInput::new(field, reason).into()
     }
 }
 
@@ -62,6 +64,7 @@ impl From<doorstep_core::InvalidInput> for DoorstepError {
         Self::InvalidInput {
             field: e.field,
             reason: e.reason,
+            reason_zh: e.reason_zh,
         }
     }
 }

@@ -12,6 +12,7 @@ use doorstep_core::forms::form as core_form;
 use doorstep_core::forms::template as core_template;
 use doorstep_core::household as core_household;
 use doorstep_core::schedule::worklist as core_worklist;
+use doorstep_core::words::said;
 use doorstep_core::workorder as core_workorder;
 
 pub use doorstep_core::forms::form::CheckResult;
@@ -198,12 +199,16 @@ pub(crate) fn day(d: NaiveDate) -> String {
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, text: &str) -> Result<T> {
     text.trim()
         .parse()
-        .map_err(|_| DoorstepError::invalid(field, "not a valid id"))
+        .map_err(|_| DoorstepError::invalid(field, said("不是有效的编号", "not a valid id")))
 }
 
 fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| DoorstepError::invalid(field, "a day is written YYYY-MM-DD"))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        DoorstepError::invalid(
+            field,
+            said("日期请写成 YYYY-MM-DD", "a day is written YYYY-MM-DD"),
+        )
+    })
 }
 
 // ---- Places ----
@@ -883,7 +888,10 @@ impl AnswerValue {
                 if !accuracy_m.is_finite() || *accuracy_m < 0.0 {
                     return Err(DoorstepError::invalid(
                         "answer.accuracy_m",
-                        "a finite number of metres, zero or more",
+                        said(
+                            "须为零或正的有限米数",
+                            "a finite number of metres, zero or more",
+                        ),
                     ));
                 }
                 A::Location(core_form::CapturedLocation {
@@ -1127,21 +1135,43 @@ impl From<core_form::Form> for Form {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ProblemKind {
     Missing,
-    BelowMinimum { min: String },
-    AboveMaximum { max: String },
-    TooManyDecimals { decimals: u8 },
-    TooLong { max_len: u32 },
+    BelowMinimum {
+        min: String,
+    },
+    AboveMaximum {
+        max: String,
+    },
+    TooManyDecimals {
+        decimals: u8,
+    },
+    TooLong {
+        max_len: u32,
+    },
     NotAChoice,
-    TooFewChoices { min: u32 },
-    TooManyChoices { max: u32 },
-    TooFewPhotos { min: u32 },
-    TooManyPhotos { max: u32 },
+    TooFewChoices {
+        min: u32,
+    },
+    TooManyChoices {
+        max: u32,
+    },
+    TooFewPhotos {
+        min: u32,
+    },
+    TooManyPhotos {
+        max: u32,
+    },
     HazardPhotoMissing,
     AdviceMissing,
-    SignatureMissing { role: SignerRole },
+    SignatureMissing {
+        role: SignerRole,
+    },
     SignatureOutdated,
     NoteMissing,
-    Invalid { field: String, reason: String },
+    Invalid {
+        field: String,
+        reason: String,
+        reason_zh: String,
+    },
 }
 
 /// One thing that keeps a form from being completed, with the item it is about.
@@ -1153,7 +1183,10 @@ pub struct FormProblem {
 
 /// The same problem, named by the field of the record it came in.
 fn named(field: &str, e: doorstep_core::InvalidInput) -> doorstep_core::InvalidInput {
-    doorstep_core::InvalidInput::new(field, e.reason)
+    doorstep_core::InvalidInput {
+        field: field.to_owned(),
+        ..e
+    }
 }
 
 impl ProblemKind {
@@ -1183,7 +1216,15 @@ impl ProblemKind {
             ProblemKind::SignatureMissing { role } => K::SignatureMissing { role },
             ProblemKind::SignatureOutdated => K::SignatureOutdated,
             ProblemKind::NoteMissing => K::NoteMissing,
-            ProblemKind::Invalid { field, reason } => K::Invalid { field, reason },
+            ProblemKind::Invalid {
+                field,
+                reason,
+                reason_zh,
+            } => K::Invalid {
+                field,
+                reason,
+                reason_zh,
+            },
         })
     }
 }
@@ -1213,7 +1254,15 @@ impl From<core_form::Problem> for FormProblem {
                 K::SignatureMissing { role } => ProblemKind::SignatureMissing { role },
                 K::SignatureOutdated => ProblemKind::SignatureOutdated,
                 K::NoteMissing => ProblemKind::NoteMissing,
-                K::Invalid { field, reason } => ProblemKind::Invalid { field, reason },
+                K::Invalid {
+                    field,
+                    reason,
+                    reason_zh,
+                } => ProblemKind::Invalid {
+                    field,
+                    reason,
+                    reason_zh,
+                },
             },
         }
     }

@@ -15,15 +15,25 @@ use std::path::PathBuf;
 #[error("invalid {field}: {reason}")]
 pub struct InvalidInput {
     pub field: String,
+    /// What is wrong, in English.
     pub reason: String,
+    /// The same in Chinese, the users' first language: what a screen shows first.
+    pub reason_zh: String,
 }
 
 impl InvalidInput {
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// `reason` in both languages ([`crate::words::said`]).
+    pub fn new(field: impl Into<String>, reason: crate::forms::Text) -> Self {
         Self {
             field: field.into(),
-            reason: reason.into(),
+            reason: reason.en,
+            reason_zh: reason.zh,
         }
+    }
+
+    /// The reason in both languages.
+    pub fn said(&self) -> crate::forms::Text {
+        crate::words::said(&self.reason_zh, &self.reason)
     }
 
     /// The same problem, seen from an enclosing record: `phones[1]` becomes `household.phones[1]`.

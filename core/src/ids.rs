@@ -1,6 +1,7 @@
 //! Typed identifiers. Records are keyed by UUIDv7 (time-ordered, generated offline on any
 //! device without coordination); the newtypes keep a household id from being passed as an order id.
 
+use crate::words::said;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -35,7 +36,7 @@ macro_rules! id_type {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Uuid::parse_str(s)
                     .map(Self)
-                    .map_err(|_| crate::InvalidInput::new(stringify!($name), "not a valid id"))
+                    .map_err(|_| crate::InvalidInput::new(stringify!($name), said("不是有效的编号", "not a valid id")))
             }
         }
 

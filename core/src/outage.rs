@@ -1,5 +1,6 @@
 //! Planned outages (管网检测、维修): the affected users must be told in advance (Art.7(2)).
 
+use crate::words::said;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,10 @@ impl OutageNotice {
         if self.ends_at <= self.starts_at {
             return Err(InvalidInput::new(
                 "outage.ends_at",
-                "the outage must end after it starts",
+                said(
+                    "停气结束时间必须晚于开始时间",
+                    "the outage must end after it starts",
+                ),
             ));
         }
         Ok(())

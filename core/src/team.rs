@@ -1,6 +1,7 @@
 //! Who does the work and where: technicians, the crews they belong to, and the districts they
 //! cover. A district is a polygon on the map; inspections are planned per district.
 
+use crate::words::said;
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
@@ -29,7 +30,7 @@ impl Technician {
         {
             return Err(InvalidInput::new(
                 "technician.badge",
-                "must be 1 to 16 letters or digits",
+                said("须为1到16个字母或数字", "must be 1 to 16 letters or digits"),
             ));
         }
         validate_text("technician.name", &self.name, 1, 64)

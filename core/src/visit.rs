@@ -5,6 +5,7 @@
 //! it flags it, and a supervisor looks at flagged visits. A visit is only *accepted* when the
 //! position says so; every doubt is flagged, never resolved in the technician's favour silently.
 
+use crate::words::said;
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
@@ -64,7 +65,10 @@ impl DevicePosition {
         if !accuracy_m.is_finite() || accuracy_m < 0.0 {
             return Err(InvalidInput::new(
                 "accuracy_m",
-                "position accuracy must be a finite number of metres, zero or more",
+                said(
+                    "定位精度必须是零或正的有限米数",
+                    "position accuracy must be a finite number of metres, zero or more",
+                ),
             ));
         }
         Ok(Self { point, accuracy_m })

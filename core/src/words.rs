@@ -169,8 +169,19 @@ pub fn problem(kind: &ProblemKind) -> Text {
         P::NoteMissing => said("须填写现场情况说明", "a note on what was found is needed"),
         // The reason of a rule the core checks on the record the form changes (English only:
         // it comes from the record's own validation); the field says where.
-        P::Invalid { field, reason } => said(
-            format!("“{field}”不符合规则：{reason}"),
+        P::Invalid {
+            field,
+            reason,
+            reason_zh,
+        } => said(
+            format!(
+                "“{field}”不符合规则：{}",
+                if reason_zh.is_empty() {
+                    reason
+                } else {
+                    reason_zh
+                }
+            ),
             format!("{field}: {reason}"),
         ),
     }

@@ -408,6 +408,37 @@ fn major_hazard_opens_a_follow_up_order_and_shuts_the_gas_off() {
         file.inspection_due_on, None,
         "no gas, no periodic inspection until reconnection"
     );
+
+    // A typo corrected the next day: the amendment seals, and the visit's effects are not made
+    // a second time (no second follow-up order, the shut-off still dated from the visit).
+    let amendment = store.amend(form.id, at(2026, 11, 3, 9, 0)).unwrap();
+    store
+        .answer(
+            amendment.id,
+            "leak_test",
+            fail("立即关闭表前阀，更换接头后复查"),
+        )
+        .unwrap();
+    sign_both(&mut store, amendment.id, at(2026, 11, 3, 9, 5));
+    store
+        .complete_form(amendment.id, at(2026, 11, 3, 9, 6))
+        .unwrap();
+    let after = store.household_file(h.id).unwrap();
+    assert_eq!(
+        after.work_orders.len(),
+        1,
+        "one hazard, one follow-up order"
+    );
+    assert_eq!(after.household.supply, file.household.supply);
+    assert_eq!(
+        store
+            .outbox(100)
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e.operation, Operation::WorkOrderOpened { .. }))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -488,10 +519,23 @@ fn amendment_points_at_the_original_and_is_sealed_itself() {
         .complete_form(amendment.id, at(2026, 11, 3, 2, 6))
         .unwrap();
     assert_ne!(corrected.digest, original.digest);
+    let readings = store.household_file(h.id).unwrap().readings;
+    assert_eq!(
+        readings
+            .iter()
+            .map(|r| (r.taken_at, r.value))
+            .collect::<Vec<_>>(),
+        vec![(original.sealed_at, Volume::from_litres(10_000))],
+        "the corrected reading replaces the original's, at the time of the visit"
+    );
     assert_eq!(
         store.form(form.id).unwrap().seal,
         Some(original),
         "the original is untouched"
+    );
+    assert!(
+        store.amend(form.id, at(2026, 11, 3, 2, 30)).is_err(),
+        "one visit, one line of corrections: the amendment is what is amended next"
     );
     assert!(
         store.amend(amendment.id, at(2026, 11, 3, 3, 0)).is_ok(),

@@ -317,9 +317,14 @@ fn message(e: ApiError) -> String {
     e.to_string()
 }
 
-/// `field: reason`, for an option the operator typed.
+/// `option: reason`, for an option the operator typed: the reason in Chinese, then English.
 fn invalid_option(option: &str, e: InvalidInput) -> String {
-    format!("{option}: {}", e.reason)
+    format!("{option}: {}", both(&e))
+}
+
+/// A reason as the operator reads it: Chinese first, then English.
+fn both(e: &InvalidInput) -> String {
+    format!("{} / {}", e.reason_zh, e.reason)
 }
 
 fn audit(
@@ -558,9 +563,9 @@ fn create_order(
         return Err("--reported-at: is in the future".into());
     }
     let location = match (args.lat, args.lon) {
-        (Some(lat), Some(lon)) => {
-            Some(GeoPoint::new(lat, lon).map_err(|e| format!("--{}: {}", e.field, e.reason))?)
-        }
+        (Some(lat), Some(lon)) => Some(
+            GeoPoint::new(lat, lon).map_err(|e| invalid_option(&format!("--{}", e.field), e))?,
+        ),
         _ => None,
     };
     storage::write(storage, |tx| {
@@ -626,10 +631,12 @@ fn create_order(
 /// A work order's problem, named by the option that caused it.
 fn order_option(e: InvalidInput) -> String {
     match e.field.as_str() {
-        "work_order.number" => format!("--number: {}", e.reason),
-        "work_order.description" => format!("--description: {}", e.reason),
-        "work_order.household_id" => "give --household or --lat and --lon".to_owned(),
-        "work_order.steps" | "work_order.status" => format!("--reported-at: {}", e.reason),
+        "work_order.number" => invalid_option("--number", e),
+        "work_order.description" => invalid_option("--description", e),
+        "work_order.household_id" => {
+            "请给出 --household，或 --lat 和 --lon / give --household or --lat and --lon".to_owned()
+        }
+        "work_order.steps" | "work_order.status" => invalid_option("--reported-at", e),
         _ => e.to_string(),
     }
 }

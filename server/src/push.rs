@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::consequences::plan;
+use doorstep_core::forms::consequences::{plan, plan_amendment};
 use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
@@ -497,7 +497,24 @@ impl Apply<'_> {
             return Ok(());
         };
         let before: Household = decode(household)?;
-        let effects = plan(form, template, &before, seal.sealed_at).map_err(|problems| {
+        // An amendment corrects its visit's readings (at the visit's time, replacing them) and
+        // makes nothing else again: `plan_amendment` says why.
+        let visited_at = match form.amends {
+            Some(original) => match self.tx.record(Entity::Form, &original.to_string())? {
+                Some(r) => Some(
+                    decode::<Form>(&r)?
+                        .seal
+                        .map_or(seal.sealed_at, |s| s.sealed_at),
+                ),
+                None => Some(seal.sealed_at),
+            },
+            None => None,
+        };
+        let planned = match visited_at {
+            Some(at) => plan_amendment(form, template, &before, at),
+            None => plan(form, template, &before, seal.sealed_at),
+        };
+        let effects = planned.map_err(|problems| {
             ApiError::invalid(format!(
                 "the sealed form's consequences cannot be applied ({} problem(s))",
                 problems.len()
@@ -505,12 +522,16 @@ impl Apply<'_> {
         })?;
         for reading in effects.readings {
             let record = stored(&Record::Reading(reading), self.tx)?;
-            if self.tx.record(Entity::Reading, &record.id)?.is_none() {
+            let previous = self.tx.record(Entity::Reading, &record.id)?;
+            // A reading already there is the same one sent again, unless an amendment corrects it.
+            if previous.is_none() || visited_at.is_some() {
                 let record = StoredRecord {
                     buckets: household.buckets.clone(),
                     ..record
                 };
-                save(self.tx, record, None)?;
+                if previous.as_ref().is_none_or(|p| p.body != record.body) {
+                    save(self.tx, record, previous.as_ref())?;
+                }
             }
         }
         if let Some(after) = effects.household {

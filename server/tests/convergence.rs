@@ -220,12 +220,19 @@ fn sync_and_check(world: &mut World<'_>, actor: Actor, now: usize) -> Result<(),
         .take(conflicts(world.server).len() - conflicts_before)
         .collect();
     let me = origin(actor, world);
-    // Only the last edit of each field counts: earlier ones were replaced by the phone itself.
-    let mut last: HashMap<(usize, Field), (Value, usize)> = HashMap::new();
+    // The last edit of each field is the phone's value; the earlier ones were replaced by the
+    // phone itself, but they were pushed too, so one that differs from the server's value
+    // replaced it (and the phone is its writer now) even when the last edit puts it back.
+    let mut last: HashMap<(usize, Field), (Value, usize, Vec<Value>)> = HashMap::new();
     for (household, field, value, base) in world.pending.remove(&actor).unwrap_or_default() {
-        last.insert((household, field), (value, base));
+        let entry = last
+            .entry((household, field))
+            .or_insert_with(|| (value.clone(), base, Vec::new()));
+        entry.2.push(value.clone());
+        entry.0 = value;
+        entry.1 = base;
     }
-    for ((household, field), (value, base)) in last {
+    for ((household, field), (value, base, pushed)) in last {
         let was = field_of(&before[household], field);
         let is = field_of(&after[household], field);
         let id = world.ids[household].to_string();
@@ -235,6 +242,32 @@ fn sync_and_check(world: &mut World<'_>, actor: Actor, now: usize) -> Result<(),
                 && c.lost_by == me
                 && serde_json::from_str::<Value>(&c.lost).unwrap() == value
         });
+        // An earlier edit that took effect and was then put back by the phone's last one: the
+        // server kept the value it replaced as a conflict, and the phone is the field's writer.
+        let replaced_then_put_back = was == value
+            && pushed.iter().any(|v| *v != was)
+            && world
+                .last_write
+                .get(&(household, field))
+                .filter(|w| w.by != actor)
+                .is_some_and(|w| {
+                    let them = origin(w.by, world);
+                    new_conflicts.iter().any(|c| {
+                        c.entity_id == id
+                            && c.field == field.key()
+                            && c.lost_by == them
+                            && serde_json::from_str::<Value>(&c.lost).unwrap() == was
+                    })
+                });
+        if replaced_then_put_back {
+            world.last_write.insert(
+                (household, field),
+                Write {
+                    by: actor,
+                    step: now,
+                },
+            );
+        }
         if is == value {
             if was != value {
                 // It replaced someone's value: if the phone had not seen that write, the
@@ -334,4 +367,30 @@ fn two_phones_and_the_office_converge_and_every_overridden_edit_is_kept_postgres
         return;
     }
     check(Backend::Postgres, 12);
+}
+
+/// Found by the property test: a phone that changed a field the office had just set and then
+/// set it back to the office's value still replaced the office's write (the first of its
+/// edits did, and the server kept the office's value as a conflict); the next phone to
+/// override it overrides the first phone.
+#[test]
+fn a_phone_that_changes_a_field_and_back_still_replaced_the_offices_value() {
+    use Actor::*;
+    let e = |actor, value| Step::Edit {
+        actor,
+        household: 0,
+        field: Field::Phones,
+        value,
+    };
+    run_steps(
+        Backend::Sqlite,
+        &[
+            e(Office, 4),
+            e(PhoneA, 1),
+            e(PhoneA, 4),
+            e(PhoneB, 1),
+            e(PhoneA, 4),
+        ],
+    )
+    .unwrap();
 }

@@ -113,3 +113,54 @@ on_both_backends! {
         assert_eq!((again.photos_uploaded, again.photos_unreadable), (0, 1));
     }
 }
+
+on_both_backends! {
+    fn an_amended_inspection_corrects_its_reading_on_the_server_and_makes_nothing_twice(backend: Backend) {
+        use chrono::Utc;
+        use doorstep_core::forms::form::Answer;
+        use doorstep_core::household::Volume;
+
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+        let photos = [take_photo(&phone, &hs[0], 1), take_photo(&phone, &hs[0], 2)];
+        let form = inspect(&phone, &hs[0], &photos);
+        phone.sync().unwrap();
+        let readings = server.count(Counted::Records(Entity::Reading));
+        let orders = server.count(Counted::Records(Entity::WorkOrder));
+        let inspected = server.household(hs[0].id).last_inspection_at;
+        assert!(inspected.is_some());
+
+        // The next day the technician corrects the meter reading.
+        let template = doorstep_core::forms::builtin::builtin_template("residential_inspection").unwrap();
+        {
+            let mut store = phone.store();
+            let amendment = store.amend(form, Utc::now()).unwrap();
+            store
+                .answer(amendment.id, "meter_reading", Some(Answer::MeterReading(Volume::from_litres(1_234_999))))
+                .unwrap();
+            common::forms::sign_all(&mut store, amendment.id, &template);
+            store.complete_form(amendment.id, Utc::now()).unwrap();
+        }
+        let report = phone.sync().unwrap();
+        assert_eq!(report.rejected, 0, "{report:?}");
+        assert_eq!(server.count(Counted::Records(Entity::Reading)), readings, "corrected, not added");
+        assert_eq!(server.count(Counted::Records(Entity::WorkOrder)), orders);
+        assert_eq!(server.household(hs[0].id).last_inspection_at, inspected, "the visit's date stands");
+        let on_server = storage::read(&*server.storage, |tx| {
+            Ok(tx.records(Entity::Reading, "", 100)?)
+        })
+        .unwrap();
+        let values: Vec<Volume> = on_server
+            .iter()
+            .filter_map(|r| serde_json::from_str::<doorstep_core::household::MeterReading>(&r.body).ok())
+            .filter(|r| r.household_id == hs[0].id)
+            .map(|r| r.value)
+            .collect();
+        assert!(values.contains(&Volume::from_litres(1_234_999)), "{values:?}");
+        assert!(!values.contains(&Volume::from_litres(1_234_567)), "{values:?}");
+    }
+}

@@ -18,6 +18,9 @@ def test_invalid_input_names_the_field(doorstep, tmp_path):
     with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
         doorstep.DeviceStore.open(str(tmp_path / "s"), "not-a-key")
     assert e.value.field == "key_hex"
+    # The reason in the users' language first, and in English.
+    assert e.value.reason_zh == "须为64个十六进制字符（256位）", e.value.reason_zh
+    assert "hexadecimal" in e.value.reason
     store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
     with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
         store.household_file("HZ-0001 is not an id")

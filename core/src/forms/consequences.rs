@@ -34,6 +34,25 @@ pub struct Effects {
     pub notes: Vec<Text>,
 }
 
+/// What sealing an amendment changes: only the meter readings it corrects, taken at the time
+/// of the visit it amends (`visited_at`, when the original was sealed), so that a corrected
+/// value replaces the original's instead of standing beside it. The visit's other effects (the
+/// next due date, the supply, follow-up orders, a registration) were made when the original
+/// was sealed; an amendment corrects the record of the visit and does not make them again.
+/// What it corrects in the household file, the office corrects there.
+pub fn plan_amendment(
+    form: &Form,
+    template: &Template,
+    household: &Household,
+    visited_at: DateTime<Utc>,
+) -> Result<Effects, Vec<Problem>> {
+    let planned = plan(form, template, household, visited_at)?;
+    Ok(Effects {
+        readings: planned.readings,
+        ..Effects::default()
+    })
+}
+
 /// Works out the effects of sealing `form` at `at`; a problem that would keep them from being
 /// applied is reported like any other problem of the form.
 pub fn plan(
@@ -171,10 +190,7 @@ pub fn plan(
         updated.validate().map_err(|e| {
             vec![Problem {
                 item: None,
-                kind: ProblemKind::Invalid {
-                    field: e.field,
-                    reason: e.reason,
-                },
+                kind: ProblemKind::invalid(e),
             }]
         })?;
         effects.household = Some(updated);
@@ -230,10 +246,7 @@ fn registration(
             Err(e) => {
                 problems.push(Problem {
                     item: Some("contact_phone".into()),
-                    kind: ProblemKind::Invalid {
-                        field: e.field,
-                        reason: e.reason,
-                    },
+                    kind: ProblemKind::invalid(e),
                 });
                 None
             }

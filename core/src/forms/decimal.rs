@@ -1,6 +1,7 @@
 //! Exact decimal numbers for measured values (pressures, concentrations, readings): an integer
 //! and a count of decimals, never a float, so that a value hashes the same on every device.
 
+use crate::words::said;
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
@@ -64,7 +65,10 @@ impl FromStr for Decimal {
         let bad = || {
             InvalidInput::new(
                 "number",
-                "write a number with digits and at most one decimal point",
+                said(
+                    "请用数字填写，最多一个小数点",
+                    "write a number with digits and at most one decimal point",
+                ),
             )
         };
         let s = s.trim();
@@ -83,7 +87,10 @@ impl FromStr for Decimal {
             return Err(bad());
         }
         if whole.len() + fraction.len() > 30 {
-            return Err(InvalidInput::new("number", "too many digits"));
+            return Err(InvalidInput::new(
+                "number",
+                said("位数太多", "too many digits"),
+            ));
         }
         let units: i128 = format!("{whole}{fraction}").parse().map_err(|_| bad())?;
         Ok(Self {

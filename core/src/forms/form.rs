@@ -1,6 +1,7 @@
 //! A form being filled at the door: the answers, the photos and the signatures of one visit,
 //! checked against the exact template version it was started on.
 
+use crate::words::said;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -96,7 +97,10 @@ impl PhotoRef {
         {
             return Err(InvalidInput::new(
                 "photo.sha256",
-                "a photo id is 64 lowercase hexadecimal characters",
+                said(
+                    "照片编号须为64个小写十六进制字符",
+                    "a photo id is 64 lowercase hexadecimal characters",
+                ),
             ));
         }
         Ok(Self {
@@ -183,7 +187,20 @@ pub enum ProblemKind {
     Invalid {
         field: String,
         reason: String,
+        /// The reason in Chinese (empty in problems kept before it was added).
+        #[serde(default)]
+        reason_zh: String,
     },
+}
+
+impl ProblemKind {
+    pub fn invalid(e: InvalidInput) -> Self {
+        ProblemKind::Invalid {
+            field: e.field,
+            reason: e.reason,
+            reason_zh: e.reason_zh,
+        }
+    }
 }
 
 impl Form {
@@ -222,9 +239,12 @@ impl Form {
         item: &str,
         answer: Option<Answer>,
     ) -> Result<(), InvalidInput> {
-        let spec = template
-            .item(item)
-            .ok_or_else(|| InvalidInput::new(item, "no such item in this form"))?;
+        let spec = template.item(item).ok_or_else(|| {
+            InvalidInput::new(
+                item,
+                said("此表单中没有这一项", "no such item in this form"),
+            )
+        })?;
         match answer {
             None => {
                 self.answers.remove(item);
@@ -432,9 +452,18 @@ fn check_answer_type(item: &Item, answer: &Answer) -> Result<(), InvalidInput> {
         Ok(())
     } else {
         let how = match item.kind {
-            ItemKind::Photo { .. } => "attach photos to this item instead of answering it",
-            ItemKind::Signature { .. } => "sign this item instead of answering it",
-            _ => "this kind of answer does not fit the item",
+            ItemKind::Photo { .. } => said(
+                "这一项请加照片，不用作答",
+                "attach photos to this item instead of answering it",
+            ),
+            ItemKind::Signature { .. } => said(
+                "这一项请签名，不用作答",
+                "sign this item instead of answering it",
+            ),
+            _ => said(
+                "这种答案不适合这一项",
+                "this kind of answer does not fit the item",
+            ),
         };
         Err(InvalidInput::new(item.id.clone(), how))
     }
@@ -513,10 +542,10 @@ fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<ProblemKind
         (ItemKind::Location, Answer::Location(l))
             if !l.accuracy_m.is_finite() || l.accuracy_m < 0.0 =>
         {
-            found.push(ProblemKind::Invalid {
-                field: "accuracy_m".into(),
-                reason: "must be a distance in metres".into(),
-            });
+            found.push(ProblemKind::invalid(InvalidInput::new(
+                "accuracy_m",
+                said("须为以米计的距离", "must be a distance in metres"),
+            )));
         }
         _ => {}
     }

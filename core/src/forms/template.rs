@@ -1,6 +1,7 @@
 //! Form templates: versioned data, not code. A template is JSON (format in `docs/forms.md`),
 //! validated when loaded; a form keeps the exact template id and version it was started on.
 
+use crate::words::said;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -250,8 +251,15 @@ pub enum SignerRole {
 impl Template {
     /// Parses and validates a template from its JSON text.
     pub fn from_json(json: &str) -> Result<Self, InvalidInput> {
-        let template: Template = serde_json::from_str(json)
-            .map_err(|e| InvalidInput::new("template", format!("not a valid template: {e}")))?;
+        let template: Template = serde_json::from_str(json).map_err(|e| {
+            InvalidInput::new(
+                "template",
+                said(
+                    format!("不是有效的模板：{e}"),
+                    format!("not a valid template: {e}"),
+                ),
+            )
+        })?;
         template.validate()?;
         Ok(template)
     }
@@ -262,13 +270,19 @@ impl Template {
     pub fn validate(&self) -> Result<(), InvalidInput> {
         check_id("template.id", &self.id)?;
         if self.version == 0 {
-            return Err(InvalidInput::new("template.version", "versions start at 1"));
+            return Err(InvalidInput::new(
+                "template.version",
+                said("版本号从1开始", "versions start at 1"),
+            ));
         }
         check_text("template.title", &self.title)?;
         if self.sections.is_empty() {
             return Err(InvalidInput::new(
                 "template.sections",
-                "a template needs at least one section",
+                said(
+                    "模板至少需要一个部分",
+                    "a template needs at least one section",
+                ),
             ));
         }
         let mut section_ids = HashSet::new();
@@ -277,17 +291,26 @@ impl Template {
             let at = format!("template.sections.{}", section.id);
             check_id(&at, &section.id)?;
             if !section_ids.insert(section.id.as_str()) {
-                return Err(InvalidInput::new(at, "section id used twice"));
+                return Err(InvalidInput::new(
+                    at,
+                    said("部分编号重复", "section id used twice"),
+                ));
             }
             check_text(&format!("{at}.title"), &section.title)?;
             if section.items.is_empty() {
-                return Err(InvalidInput::new(at, "a section needs at least one item"));
+                return Err(InvalidInput::new(
+                    at,
+                    said("每个部分至少需要一项", "a section needs at least one item"),
+                ));
             }
             for item in &section.items {
                 let at = format!("template.items.{}", item.id);
                 check_id(&at, &item.id)?;
                 if seen.contains_key(item.id.as_str()) {
-                    return Err(InvalidInput::new(at, "item id used twice"));
+                    return Err(InvalidInput::new(
+                        at,
+                        said("项目编号重复", "item id used twice"),
+                    ));
                 }
                 item.validate(&at, &seen)?;
                 seen.insert(&item.id, item);
@@ -316,16 +339,25 @@ impl Item {
                 decimals, min, max, ..
             } => {
                 if *decimals > 6 {
-                    return Err(InvalidInput::new(at, "at most 6 decimals"));
+                    return Err(InvalidInput::new(
+                        at,
+                        said("最多6位小数", "at most 6 decimals"),
+                    ));
                 }
                 if let (Some(min), Some(max)) = (min, max)
                     && min > max
                 {
-                    return Err(InvalidInput::new(at, "min is above max"));
+                    return Err(InvalidInput::new(
+                        at,
+                        said("最小值大于最大值", "min is above max"),
+                    ));
                 }
             }
             ItemKind::Text { max_len, .. } if *max_len == 0 || *max_len > 10_000 => {
-                return Err(InvalidInput::new(at, "max_len must be 1 to 10000"));
+                return Err(InvalidInput::new(
+                    at,
+                    said("max_len 须为1到10000", "max_len must be 1 to 10000"),
+                ));
             }
             ItemKind::SingleChoice { choices } => check_choices(at, choices)?,
             ItemKind::MultipleChoice { choices, min, max } => {
@@ -335,14 +367,20 @@ impl Item {
                 {
                     return Err(InvalidInput::new(
                         at,
-                        "min and max must fit the number of choices",
+                        said(
+                            "min 和 max 必须与选项个数相符",
+                            "min and max must fit the number of choices",
+                        ),
                     ));
                 }
             }
             ItemKind::Photo { min, max } if *max == 0 || min > max || *max > 20 => {
                 return Err(InvalidInput::new(
                     at,
-                    "photo count needs 0 <= min <= max, 1 <= max <= 20",
+                    said(
+                        "照片数量须满足 0 <= min <= max，1 <= max <= 20",
+                        "photo count needs 0 <= min <= max, 1 <= max <= 20",
+                    ),
                 ));
             }
             _ => {}
@@ -351,7 +389,10 @@ impl Item {
             let Some(target) = earlier.get(condition.item.as_str()) else {
                 return Err(InvalidInput::new(
                     at,
-                    "visible_when must name an item that comes before it",
+                    said(
+                        "visible_when 必须指向排在它之前的项",
+                        "visible_when must name an item that comes before it",
+                    ),
                 ));
             };
             let allowed: Vec<&str> = match &target.kind {
@@ -362,7 +403,10 @@ impl Item {
                 _ => {
                     return Err(InvalidInput::new(
                         at,
-                        "visible_when may only look at a check or a choice",
+                        said(
+                            "visible_when 只能引用检查项或选择项",
+                            "visible_when may only look at a check or a choice",
+                        ),
                     ));
                 }
             };
@@ -371,7 +415,10 @@ impl Item {
             {
                 return Err(InvalidInput::new(
                     at,
-                    "visible_when lists a value the item cannot take",
+                    said(
+                        "visible_when 列出了该项不可能取的值",
+                        "visible_when lists a value the item cannot take",
+                    ),
                 ));
             }
         }
@@ -389,13 +436,22 @@ impl Item {
 
 fn check_choices(at: &str, choices: &[Choice]) -> Result<(), InvalidInput> {
     if choices.len() < 2 {
-        return Err(InvalidInput::new(at, "a choice needs at least two options"));
+        return Err(InvalidInput::new(
+            at,
+            said(
+                "选择项至少需要两个选项",
+                "a choice needs at least two options",
+            ),
+        ));
     }
     let mut ids = HashSet::new();
     for c in choices {
         check_id(&format!("{at}.choices"), &c.id)?;
         if !ids.insert(&c.id) {
-            return Err(InvalidInput::new(at, "choice id used twice"));
+            return Err(InvalidInput::new(
+                at,
+                said("选项编号重复", "choice id used twice"),
+            ));
         }
         check_text(&format!("{at}.choices.{}", c.id), &c.label)?;
     }
@@ -414,7 +470,10 @@ fn check_id(at: &str, id: &str) -> Result<(), InvalidInput> {
     } else {
         Err(InvalidInput::new(
             at,
-            "ids are 1 to 64 characters of a-z, 0-9 and _, starting with a letter",
+            said(
+                "编号须为1到64个字符，由a-z、0-9和_组成，以字母开头",
+                "ids are 1 to 64 characters of a-z, 0-9 and _, starting with a letter",
+            ),
         ))
     }
 }
@@ -423,7 +482,10 @@ fn check_text(at: &str, text: &Text) -> Result<(), InvalidInput> {
     if text.zh.trim().is_empty() || text.en.trim().is_empty() {
         return Err(InvalidInput::new(
             at,
-            "needs both a Chinese (zh) and an English (en) text",
+            said(
+                "需要中文（zh）和英文（en）两种文字",
+                "needs both a Chinese (zh) and an English (en) text",
+            ),
         ));
     }
     Ok(())

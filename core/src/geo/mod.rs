@@ -10,6 +10,7 @@ pub mod route;
 
 pub use boundary::BoundaryError;
 
+use crate::words::said;
 use geo::{Contains, Distance, Haversine};
 use serde::{Deserialize, Serialize};
 
@@ -52,13 +53,19 @@ impl GeoPoint {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
             return Err(InvalidInput::new(
                 "lat",
-                "latitude must be between -90 and 90 degrees",
+                said(
+                    "纬度必须在-90到90度之间",
+                    "latitude must be between -90 and 90 degrees",
+                ),
             ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
             return Err(InvalidInput::new(
                 "lon",
-                "longitude must be between -180 and 180 degrees",
+                said(
+                    "经度必须在-180到180度之间",
+                    "longitude must be between -180 and 180 degrees",
+                ),
             ));
         }
         Ok(Self { lat, lon })
@@ -118,7 +125,10 @@ impl Area {
         if distinct.len() < 3 {
             return Err(InvalidInput::new(
                 "area",
-                "an area needs at least three distinct corners",
+                said(
+                    "区域至少需要三个不同的顶点",
+                    "an area needs at least three distinct corners",
+                ),
             ));
         }
         let exterior: Vec<geo::Coord<f64>> = ring

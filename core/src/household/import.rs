@@ -643,6 +643,7 @@ mod tests {
 
     use super::*;
     use crate::household::ShutOffReason;
+    use crate::words::said;
 
     fn row(now: DateTime<Utc>, extra_header: &str, extra: &str) -> ImportRow {
         let text = format!(
@@ -833,7 +834,10 @@ mod tests {
     fn a_line_error_reads_line_column_reason() {
         let e = LineError::invalid(
             7,
-            InvalidInput::new("household.address.room", "must be at most 16 characters"),
+            InvalidInput::new(
+                "household.address.room",
+                said("最多16个字符", "must be at most 16 characters"),
+            ),
         );
         assert_eq!(e.to_string(), "line 7: room: must be at most 16 characters");
     }

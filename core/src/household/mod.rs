@@ -5,6 +5,7 @@
 pub mod consumption;
 pub mod import;
 
+use crate::words::said;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +44,7 @@ impl Household {
         if self.phones.len() > 8 {
             return Err(InvalidInput::new(
                 "household.phones",
-                "at most 8 phone numbers",
+                said("最多8个电话号码", "at most 8 phone numbers"),
             ));
         }
         self.address.validate()?;
@@ -70,7 +71,10 @@ impl Household {
 fn validate_customer_number(number: &str) -> Result<(), InvalidInput> {
     let field = "household.customer_number";
     if number.is_empty() || number.len() > 32 {
-        return Err(InvalidInput::new(field, "must be 1 to 32 characters"));
+        return Err(InvalidInput::new(
+            field,
+            said("须为1到32个字符", "must be 1 to 32 characters"),
+        ));
     }
     if !number
         .chars()
@@ -78,7 +82,10 @@ fn validate_customer_number(number: &str) -> Result<(), InvalidInput> {
     {
         return Err(InvalidInput::new(
             field,
-            "only letters, digits and '-' are allowed",
+            said(
+                "只能包含字母、数字和“-”",
+                "only letters, digits and '-' are allowed",
+            ),
         ));
     }
     Ok(())
@@ -94,18 +101,24 @@ pub(crate) fn validate_text(
 ) -> Result<(), InvalidInput> {
     let count = text.trim().chars().count();
     if count < min {
-        return Err(InvalidInput::new(field, "must not be empty"));
+        return Err(InvalidInput::new(
+            field,
+            said("不能为空", "must not be empty"),
+        ));
     }
     if text.chars().count() > max {
         return Err(InvalidInput::new(
             field,
-            format!("must be at most {max} characters"),
+            said(
+                format!("最多{max}个字符"),
+                format!("must be at most {max} characters"),
+            ),
         ));
     }
     if text.chars().any(char::is_control) {
         return Err(InvalidInput::new(
             field,
-            "must not contain control characters",
+            said("不能包含控制字符", "must not contain control characters"),
         ));
     }
     Ok(())
@@ -137,7 +150,10 @@ impl Phone {
         {
             return Err(InvalidInput::new(
                 field,
-                "may only contain digits, spaces and '-'",
+                said(
+                    "只能包含数字、空格和“-”",
+                    "may only contain digits, spaces and '-'",
+                ),
             ));
         }
         let digits: String = main.chars().filter(char::is_ascii_digit).collect();
@@ -151,7 +167,10 @@ impl Phone {
         if !is_mobile && !is_landline {
             return Err(InvalidInput::new(
                 field,
-                "not a mobile number (11 digits starting 13–19) or a landline with area code",
+                said(
+                    "不是手机号（以13–19开头的11位数字），也不是带区号的固定电话",
+                    "not a mobile number (11 digits starting 13–19) or a landline with area code",
+                ),
             ));
         }
         match extension {
@@ -160,11 +179,14 @@ impl Phone {
             {
                 Err(InvalidInput::new(
                     field,
-                    "an extension must be 1 to 6 digits",
+                    said("分机号须为1到6位数字", "an extension must be 1 to 6 digits"),
                 ))
             }
             Some(ext) if is_landline => Ok(Self(format!("{digits}#{ext}"))),
-            Some(_) => Err(InvalidInput::new(field, "a mobile number has no extension")),
+            Some(_) => Err(InvalidInput::new(
+                field,
+                said("手机号没有分机号", "a mobile number has no extension"),
+            )),
             None => Ok(Self(digits)),
         }
     }
@@ -265,7 +287,7 @@ impl Category {
             .ok_or_else(|| {
                 InvalidInput::new(
                     "household.category",
-                    "unknown category: use residential, commercial, industrial or heating",
+                    said("未知的用户类别：可用居民、商业、工业或采暖（residential、commercial、industrial、heating）", "unknown category: use residential, commercial, industrial or heating"),
                 )
             })
     }
@@ -283,7 +305,10 @@ impl Meter {
     fn validate(&self) -> Result<(), InvalidInput> {
         let field = "household.meter.serial";
         if self.serial.is_empty() || self.serial.len() > 32 {
-            return Err(InvalidInput::new(field, "must be 1 to 32 characters"));
+            return Err(InvalidInput::new(
+                field,
+                said("须为1到32个字符", "must be 1 to 32 characters"),
+            ));
         }
         if !self
             .serial
@@ -292,13 +317,16 @@ impl Meter {
         {
             return Err(InvalidInput::new(
                 field,
-                "only letters, digits and '-' are allowed",
+                said(
+                    "只能包含字母、数字和“-”",
+                    "only letters, digits and '-' are allowed",
+                ),
             ));
         }
         if self.initial_reading.litres() < 0 {
             return Err(InvalidInput::new(
                 "household.meter.initial_reading",
-                "must not be negative",
+                said("不能为负数", "must not be negative"),
             ));
         }
         Ok(())
@@ -342,7 +370,10 @@ impl Volume {
         let bad = || {
             InvalidInput::new(
                 "reading",
-                "write cubic metres with at most three decimals, e.g. 1234.567",
+                said(
+                    "以立方米填写，最多三位小数，例如1234.567",
+                    "write cubic metres with at most three decimals, e.g. 1234.567",
+                ),
             )
         };
         let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
@@ -485,13 +516,16 @@ impl SpecialGroupRegistration {
         if self.groups.is_empty() {
             return Err(InvalidInput::new(
                 "household.special_group.groups",
-                "name at least one group",
+                said("至少选择一类人群", "name at least one group"),
             ));
         }
         if !self.consent_given {
             return Err(InvalidInput::new(
                 "household.special_group.consent_given",
-                "a person is registered only with their consent",
+                said(
+                    "须经本人同意方可登记",
+                    "a person is registered only with their consent",
+                ),
             ));
         }
         validate_text("household.special_group.needs", &self.needs, 0, 500)?;

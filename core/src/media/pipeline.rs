@@ -1,6 +1,7 @@
 //! The photo pipeline: decode (scaled in the DCT domain), resize, turn upright, stamp, encode
 //! without EXIF, thumbnail, hash. One function, the same for the app, the CLI and the benchmark.
 
+use crate::words::said;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -115,7 +116,10 @@ pub fn ingest(
     if policy.max_edge < 64 || policy.thumbnail_edge < 16 || !(1..=100).contains(&policy.quality) {
         return Err(crate::InvalidInput::new(
             "photo_policy",
-            "max edge of at least 64 px, thumbnail of 16, quality 1 to 100",
+            said(
+                "长边至少64像素，缩略图至少16像素，质量1到100",
+                "max edge of at least 64 px, thumbnail of 16, quality 1 to 100",
+            ),
         )
         .into());
     }

@@ -2,6 +2,7 @@
 //! pressure), kept as vectors, and rendered to an anti-aliased PNG whose line width follows the
 //! pressure (or, without pressure, the pen's speed, as ink would).
 
+use crate::words::said;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Transform};
@@ -44,30 +45,45 @@ impl SignatureCapture {
         if points.is_empty() {
             return Err(InvalidInput::new(
                 field,
-                "the signature is empty: ask the signer to sign",
+                said(
+                    "签名为空：请签字人签名",
+                    "the signature is empty: ask the signer to sign",
+                ),
             ));
         }
         if points.len() > MAX_POINTS {
             return Err(InvalidInput::new(
                 field,
-                format!("more than {MAX_POINTS} points"),
+                said(
+                    format!("超过{MAX_POINTS}个点"),
+                    format!("more than {MAX_POINTS} points"),
+                ),
             ));
         }
         let sane = |v: f32| v.is_finite() && v.abs() <= MAX_COORDINATE;
         if points.iter().any(|p| !sane(p.x) || !sane(p.y)) {
-            return Err(InvalidInput::new(field, "a point lies outside any screen"));
+            return Err(InvalidInput::new(
+                field,
+                said("有点超出了屏幕范围", "a point lies outside any screen"),
+            ));
         }
         if points.iter().any(|p| {
             p.pressure
                 .is_some_and(|q| !q.is_finite() || !(0.0..=16.0).contains(&q))
         }) {
-            return Err(InvalidInput::new(field, "a pressure value is impossible"));
+            return Err(InvalidInput::new(
+                field,
+                said("压力值不可能出现", "a pressure value is impossible"),
+            ));
         }
         let (min_x, min_y, max_x, max_y) = bounds(&points);
         if (max_x - min_x).max(max_y - min_y) < 3.0 {
             return Err(InvalidInput::new(
                 field,
-                "the signature is a single dot: ask the signer to sign",
+                said(
+                    "签名只有一个点：请签字人签名",
+                    "the signature is a single dot: ask the signer to sign",
+                ),
             ));
         }
         Ok(())
@@ -135,9 +151,14 @@ pub fn render_png(
 pub fn render(capture: &SignatureCapture, options: &RenderOptions) -> Result<Pixmap, MediaError> {
     capture.validate()?;
     if !(64..=4096).contains(&options.width) || !(0.5..=64.0).contains(&options.pen_px) {
-        return Err(
-            InvalidInput::new("render_options", "width 64 to 4096 px, pen 0.5 to 64 px").into(),
-        );
+        return Err(InvalidInput::new(
+            "render_options",
+            said(
+                "宽度64到4096像素，笔宽0.5到64像素",
+                "width 64 to 4096 px, pen 0.5 to 64 px",
+            ),
+        )
+        .into());
     }
     let points: Vec<&StrokePoint> = capture.strokes.iter().flatten().collect();
     let (min_x, min_y, max_x, max_y) = bounds(&points);

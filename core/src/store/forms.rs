@@ -164,14 +164,18 @@ impl Store {
     /// Adds a signature to a signature item, bound to the form's content as it is now.
     pub fn sign(&mut self, form: FormId, item: &str, capture: SignatureCapture) -> Result<Form> {
         self.edit_draft(form, |f, t| {
-            let role = t
-                .item(item)
-                .and_then(|i| i.signer())
-                .ok_or_else(|| InvalidInput::new(item, "not a signature item"))?;
+            let role = t.item(item).and_then(|i| i.signer()).ok_or_else(|| {
+                InvalidInput::new(item, said("不是签名项", "not a signature item"))
+            })?;
             if role != capture.role {
-                return Err(
-                    InvalidInput::new(item, "this signature belongs to another signer").into(),
-                );
+                return Err(InvalidInput::new(
+                    item,
+                    said(
+                        "此签名属于另一位签字人",
+                        "this signature belongs to another signer",
+                    ),
+                )
+                .into());
             }
             let signature = Signature::bind(capture.clone(), f, t)?;
             f.signatures.insert(item.to_owned(), signature.clone());
@@ -220,7 +224,15 @@ impl Store {
             let template = template_in(c, &f.template_id, f.template_version)?;
             let household = load_household(c, f.household_id)?;
             let sealed = seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
-            let effects = consequences::plan(&f, &template, &household, at).map_err(|problems| Error::Incomplete { problems })?;
+            let effects = match f.amends {
+                // An amendment corrects its visit's readings and makes nothing else again.
+                Some(original) => {
+                    let visited_at = load_form(c, original)?.seal.map_or(at, |s| s.sealed_at);
+                    consequences::plan_amendment(&f, &template, &household, visited_at)
+                }
+                None => consequences::plan(&f, &template, &household, at),
+            }
+            .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
             c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
@@ -256,10 +268,28 @@ impl Store {
     pub fn amend(&mut self, original: FormId, at: DateTime<Utc>) -> Result<Form> {
         self.change(|c| {
             let source = load_form(c, original)?;
+            let amended: bool = c
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM forms WHERE amends = ?1)")?
+                .query_row(params![original], |r| r.get(0))?;
+            if amended {
+                // A second amendment beside the first (a double tap, another day) would leave
+                // two corrections of one visit: the newest correction is the one to amend.
+                return Err(InvalidInput::new(
+                    "form",
+                    said(
+                        "这张表单已有更正：请在那份更正上再作更正",
+                        "this form already has an amendment: amend that one instead",
+                    ),
+                )
+                .into());
+            }
             if !source.is_sealed() {
                 return Err(InvalidInput::new(
                     "form",
-                    "only a sealed form is amended; edit the draft instead",
+                    said(
+                        "只有已封存的表单才能更正；草稿请直接修改",
+                        "only a sealed form is amended; edit the draft instead",
+                    ),
                 )
                 .into());
             }
@@ -296,7 +326,10 @@ impl Store {
             if template.id != current.template_id || template.version <= current.template_version {
                 return Err(InvalidInput::new(
                     "template",
-                    "a draft moves only to a newer version of its own template",
+                    said(
+                        "草稿只能改用同一模板的更新版本",
+                        "a draft moves only to a newer version of its own template",
+                    ),
                 )
                 .into());
             }
@@ -336,15 +369,25 @@ impl Store {
 
 /// Refuses a photo for an item that is not in the form, or that takes no photo.
 pub(super) fn takes_photos(t: &Template, item: &str) -> Result<()> {
-    let spec = t
-        .item(item)
-        .ok_or_else(|| InvalidInput::new(item, "no such item in this form"))?;
+    let spec = t.item(item).ok_or_else(|| {
+        InvalidInput::new(
+            item,
+            said("此表单中没有这一项", "no such item in this form"),
+        )
+    })?;
     if !matches!(
         spec.kind,
         crate::forms::template::ItemKind::Photo { .. }
             | crate::forms::template::ItemKind::Check { .. }
     ) {
-        return Err(InvalidInput::new(item, "photos go on a photo item or a check").into());
+        return Err(InvalidInput::new(
+            item,
+            said(
+                "照片只能加在照片项或检查项上",
+                "photos go on a photo item or a check",
+            ),
+        )
+        .into());
     }
     Ok(())
 }
@@ -372,7 +415,10 @@ pub(super) fn keep_template(conn: &Connection, t: &Template) -> Result<()> {
     match existing {
         Some(doc) if serde_json::from_str::<Template>(&doc)? != *t => Err(InvalidInput::new(
             "template.version",
-            "a different template was already published under this version",
+            said(
+                "此版本号下已发布了另一个模板",
+                "a different template was already published under this version",
+            ),
         )
         .into()),
         Some(_) => Ok(()),

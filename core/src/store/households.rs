@@ -209,12 +209,19 @@ impl Store {
     /// the same moment is refused.
     pub fn record_meter_reading(&mut self, reading: &MeterReading) -> Result<()> {
         if reading.value.litres() < 0 {
-            return Err(InvalidInput::new("reading.value", "must not be negative").into());
+            return Err(InvalidInput::new(
+                "reading.value",
+                said("不能为负数", "must not be negative"),
+            )
+            .into());
         }
         if reading.taken_at > Utc::now() + chrono::Duration::minutes(5) {
             return Err(InvalidInput::new(
                 "reading.taken_at",
-                "is in the future: check the phone's clock",
+                said(
+                    "晚于现在：请检查手机时间",
+                    "is in the future: check the phone's clock",
+                ),
             )
             .into());
         }
@@ -242,7 +249,10 @@ impl Store {
             if household.last_inspection_at.is_some_and(|last| last >= at) {
                 return Err(InvalidInput::new(
                     "inspection.signed_at",
-                    "a later inspection is already recorded",
+                    said(
+                        "已有更晚的安检记录",
+                        "a later inspection is already recorded",
+                    ),
                 )
                 .into());
             }

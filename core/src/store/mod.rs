@@ -22,6 +22,7 @@ mod team;
 mod worklist;
 mod workorders;
 
+use crate::words::said;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -52,7 +53,13 @@ impl StoreKey {
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or_else(|| {
-                crate::InvalidInput::new("key", "must be 64 hexadecimal characters (256 bits)")
+                crate::InvalidInput::new(
+                    "key",
+                    said(
+                        "须为64个十六进制字符（256位）",
+                        "must be 64 hexadecimal characters (256 bits)",
+                    ),
+                )
             })?;
         Ok(Self(bytes))
     }

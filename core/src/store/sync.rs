@@ -2,6 +2,7 @@
 //! the outbox as pushes see it, operations the server refused, photos waiting for upload, and
 //! pulled changes applied in one transaction per page.
 
+use crate::words::said;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,9 @@ impl Store {
             last_sync_at: meta(&self.conn, "last_sync_at")?
                 .map(|t| t.parse::<DateTime<Utc>>())
                 .transpose()
-                .map_err(|_| crate::InvalidInput::new("meta.last_sync_at", "not a time"))?,
+                .map_err(|_| {
+                    crate::InvalidInput::new("meta.last_sync_at", said("不是时间", "not a time"))
+                })?,
         })
     }
 
@@ -533,9 +536,14 @@ fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
 /// A sealed form from the server (filled on another device): kept as it is, once.
 fn write_sealed_form(tx: &Transaction<'_>, f: &Form) -> Result<()> {
     let Some(seal) = &f.seal else {
-        return Err(
-            crate::InvalidInput::new("form.seal", "only sealed forms are sent to devices").into(),
-        );
+        return Err(crate::InvalidInput::new(
+            "form.seal",
+            said(
+                "只有已封存的表单才会发送到手机",
+                "only sealed forms are sent to devices",
+            ),
+        )
+        .into());
     };
     tx.prepare_cached(
         "INSERT OR IGNORE INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)

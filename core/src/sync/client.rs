@@ -7,6 +7,7 @@
 //! connection, a server error) is retried with exponential backoff; a cancelled sync stops at
 //! the next request and keeps everything already acknowledged.
 
+use crate::words::said;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -188,7 +189,11 @@ impl Syncer {
     ) -> Result<Technician> {
         let server = server.trim_end_matches('/').to_owned();
         if !(server.starts_with("https://") || server.starts_with("http://")) {
-            return Err(crate::InvalidInput::new("server", "must be an http(s):// address").into());
+            return Err(crate::InvalidInput::new(
+                "server",
+                said("必须是 http(s):// 地址", "must be an http(s):// address"),
+            )
+            .into());
         }
         let device_id = lock(store)?.device_id().to_owned();
         let request = EnrollRequest {

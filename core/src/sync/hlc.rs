@@ -6,6 +6,7 @@
 //! devices consistently. The stamp is kept apart from the device time of the event itself, which
 //! is what deadlines are judged on.
 
+use crate::words::said;
 use std::fmt;
 use std::str::FromStr;
 
@@ -31,7 +32,15 @@ impl fmt::Display for Hlc {
 impl FromStr for Hlc {
     type Err = InvalidInput;
     fn from_str(s: &str) -> Result<Self, InvalidInput> {
-        let bad = || InvalidInput::new("hlc", "not a clock stamp (wall-counter-node)");
+        let bad = || {
+            InvalidInput::new(
+                "hlc",
+                said(
+                    "不是时钟戳（wall-counter-node）",
+                    "not a clock stamp (wall-counter-node)",
+                ),
+            )
+        };
         let mut parts = s.splitn(3, '-');
         let wall_ms = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
         let counter = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;

@@ -3,6 +3,7 @@
 
 pub mod deadline;
 
+use crate::words::said;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -72,14 +73,20 @@ impl WorkOrder {
         {
             return Err(InvalidInput::new(
                 field,
-                "must be 1 to 32 letters, digits or '-'",
+                said(
+                    "须为1到32个字母、数字或“-”",
+                    "must be 1 to 32 letters, digits or '-'",
+                ),
             ));
         }
         validate_text("work_order.description", &self.description, 0, 2000)?;
         if self.household_id.is_none() && self.location.is_none() {
             return Err(InvalidInput::new(
                 "work_order.household_id",
-                "an order needs a household or a location",
+                said(
+                    "工单需要用户或位置",
+                    "an order needs a household or a location",
+                ),
             ));
         }
         match self.steps.first() {
@@ -88,7 +95,10 @@ impl WorkOrder {
             _ => {
                 return Err(InvalidInput::new(
                     "work_order.steps",
-                    "the first step must be 'new' at the report time",
+                    said(
+                        "第一步必须是报修时的“新建”",
+                        "the first step must be 'new' at the report time",
+                    ),
                 ));
             }
         }
@@ -97,7 +107,7 @@ impl WorkOrder {
             if pair[1].at < pair[0].at {
                 return Err(InvalidInput::new(
                     "work_order.steps",
-                    "steps must be in time order",
+                    said("步骤必须按时间先后排列", "steps must be in time order"),
                 ));
             }
         }
@@ -140,7 +150,10 @@ impl WorkOrder {
         if at < last.at {
             return Err(InvalidInput::new(
                 "work_order.status",
-                "a step cannot happen before the previous one",
+                said(
+                    "这一步不能早于上一步",
+                    "a step cannot happen before the previous one",
+                ),
             ));
         }
         self.steps.push(StatusStep {
@@ -158,13 +171,23 @@ pub fn check_transition(from: WorkOrderStatus, to: WorkOrderStatus) -> Result<()
     if from.is_final() {
         return Err(InvalidInput::new(
             field,
-            format!("the order is already {}", from.as_str()),
+            said(
+                format!("工单已{}", crate::words::order_status(from).zh),
+                format!("the order is already {}", from.as_str()),
+            ),
         ));
     }
     if to == WorkOrderStatus::New || to.rank() <= from.rank() {
         return Err(InvalidInput::new(
             field,
-            format!("cannot move back from {} to {}", from.as_str(), to.as_str()),
+            said(
+                format!(
+                    "不能从“{}”退回“{}”",
+                    crate::words::order_status(from).zh,
+                    crate::words::order_status(to).zh
+                ),
+                format!("cannot move back from {} to {}", from.as_str(), to.as_str()),
+            ),
         ));
     }
     Ok(())
@@ -237,7 +260,12 @@ impl WorkOrderKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| InvalidInput::new("work_order.kind", "unknown work order type"))
+            .ok_or_else(|| {
+                InvalidInput::new(
+                    "work_order.kind",
+                    said("未知的工单类型", "unknown work order type"),
+                )
+            })
     }
 }
 
@@ -310,7 +338,9 @@ impl WorkOrderStatus {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| InvalidInput::new("work_order.status", "unknown status"))
+            .ok_or_else(|| {
+                InvalidInput::new("work_order.status", said("未知的状态", "unknown status"))
+            })
     }
 }
 

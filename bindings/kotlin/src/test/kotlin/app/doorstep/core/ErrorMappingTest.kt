@@ -31,6 +31,7 @@ class ErrorMappingTest {
             DeviceStore.open(tmp.resolve("s").toString(), "not-hex")
         }
         assertEquals("key_hex", bad.field)
+        assertEquals("须为64个十六进制字符（256位）", bad.reasonZh)
         newStore().use { store ->
             assertEquals("household_id", assertFailsWith<DoorstepException.InvalidInput> {
                 store.householdFile("HZ-0001 is not an id")
