@@ -217,6 +217,7 @@ fn every_kind_of_wrong_answer_is_reported_against_its_item() {
                     Answer::Choices(choices.iter().map(|c| c.id.clone()).collect()),
                     ProblemKind::TooManyChoices { max: *max },
                 )],
+
                 ItemKind::Check { hazard: Some(rule) }
                     if rule.photo_required && !current.photos.contains_key(&item.id) =>
                 {

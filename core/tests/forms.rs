@@ -6,6 +6,7 @@ mod common;
 use common::forms::*;
 use common::*;
 use doorstep_core::error::Error;
+use doorstep_core::forms::Template;
 use doorstep_core::forms::form::{
     Answer, CheckAnswer, CheckResult, Outcome, PhotoRef, ProblemKind,
 };
@@ -588,4 +589,27 @@ fn open_draft_moves_onto_a_new_template_version_and_says_what_did_not_fit() {
     let mut clash = hose_check_v2();
     clash.title.en = "Something else".into();
     assert!(store.receive_templates(&[clash]).is_err());
+}
+
+#[test]
+fn an_option_picked_twice_counts_once_towards_the_fewest_choices() {
+    let (_dir, mut store, h) = setup();
+    let json = HOSE_CHECK.replace(
+        r#"{"id": "notes", "kind": "text", "max_len": 20,"#,
+        r#"{"id": "notes", "kind": "multiple_choice", "min": 2,
+         "choices": [{"id": "a", "label": {"zh": "甲", "en": "A"}},
+                     {"id": "b", "label": {"zh": "乙", "en": "B"}}],"#,
+    );
+    let t = Template::from_json(&json).unwrap();
+    let form = store
+        .start_form(&t, h.id, None, at(2026, 11, 2, 1, 0))
+        .unwrap();
+    let twice = Some(Answer::Choices(vec!["a".into(), "a".into()]));
+    store.answer(form.id, "notes", twice).unwrap();
+    let problems = store.form_problems(form.id).unwrap();
+    assert!(
+        problems.iter().any(|p| p.item.as_deref() == Some("notes")
+            && p.kind == ProblemKind::TooFewChoices { min: 2 }),
+        "{problems:?}"
+    );
 }

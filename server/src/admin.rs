@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use doorstep_core::InvalidInput;
 use doorstep_core::geo::{Area, GeoPoint};
@@ -768,7 +768,8 @@ fn import_households(
 ) -> Result<ImportSummary, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let rows = parse_household_csv(&bytes, now).map_err(import_failed)?;
-    let today = now.with_timezone(&Local).date_naive();
+    // The day in China, wherever the server's clock is set.
+    let today = doorstep_core::schedule::inspection::local_date(now);
     // The checks that need the database run inside the one transaction that writes the rows,
     // all of them before the first write; a failure rolls the transaction back.
     let mut failed = None;

@@ -524,7 +524,11 @@ fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<ProblemKind
             if chosen.iter().any(|c| !choices.iter().any(|o| &o.id == c)) {
                 found.push(ProblemKind::NotAChoice);
             }
-            let count = chosen.len() as u32;
+            // One option picked twice counts once.
+            let count = chosen
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len() as u32;
             if count < *min || (count == 0 && item.required) {
                 found.push(ProblemKind::TooFewChoices { min: (*min).max(1) });
             }

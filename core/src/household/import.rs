@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::InvalidInput;
 use crate::geo::GeoPoint;
@@ -556,7 +556,7 @@ fn parse_row(
     };
     if errors.is_empty() {
         // The rules of the file itself, as if the household were new.
-        if let Err(e) = merge(None, &row, now.with_timezone(&Local).date_naive()).validate() {
+        if let Err(e) = merge(None, &row, crate::schedule::inspection::local_date(now)).validate() {
             errors.push(LineError::invalid(line, e));
         }
     }

@@ -216,7 +216,7 @@ impl Store {
     /// date, supply, registration, readings, follow-up orders) in the same transaction.
     /// With problems left, nothing is written and [`Error::Incomplete`] lists them.
     pub fn complete_form(&mut self, form: FormId, at: DateTime<Utc>) -> Result<Seal> {
-        self.change(|c| {
+        self.milestone(|c| {
             let mut f = load_form(c, form)?;
             if f.is_sealed() {
                 return Err(Error::Sealed);

@@ -210,6 +210,18 @@ impl Store {
         Ok(value)
     }
 
+    /// [`Self::change`] for a milestone that must survive a power cut, not only the app being
+    /// killed: a sealed form, a work order's step (the deadlines count from it). Its commit
+    /// waits for the log to reach flash (`synchronous = FULL` for this commit; the store
+    /// otherwise runs with `NORMAL`, docs/adr/0001-device-store.md), which also makes every
+    /// change before it durable.
+    fn milestone<T>(&mut self, f: impl FnOnce(&mut Change<'_>) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let done = self.change(f);
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        done
+    }
+
     /// Records received from the back office: written in one transaction, nothing queued.
     fn receive<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;
@@ -288,4 +300,31 @@ pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synchronous(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_milestone_commits_to_flash_and_the_store_goes_back_to_fast_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("doorstep.db"), &StoreKey::generate()).unwrap();
+        assert_eq!(synchronous(&store.conn), 1, "NORMAL for everyday writes");
+        let during = store.milestone(|c| Ok(synchronous(&c.tx))).unwrap();
+        assert_eq!(during, 2, "FULL while a milestone commits");
+        assert_eq!(synchronous(&store.conn), 1);
+        let failed: Result<()> = store.milestone(|_| Err(Error::Sealed));
+        assert!(failed.is_err());
+        assert_eq!(
+            synchronous(&store.conn),
+            1,
+            "back to NORMAL after a refused milestone too"
+        );
+    }
 }

@@ -62,7 +62,7 @@ impl Store {
         at: DateTime<Utc>,
         position: Option<GeoPoint>,
     ) -> Result<WorkOrder> {
-        self.change(|c| {
+        self.milestone(|c| {
             let mut order = load_order(c, id)?.ok_or(Error::NotFound { what: "work order" })?;
             order.advance(status, at, position)?;
             write_order(c, &order)?;

@@ -153,12 +153,17 @@ pub fn merge_fields(
     overridden
 }
 
-/// `a` is a later time than `b` (RFC 3339 text in UTC sorts as time; null is earliest).
+/// `a` is a later time than `b` (RFC 3339 times; null is earliest). Compared as times, not as
+/// text: `…:00.5Z` is later than `…:00Z` though it sorts before it.
 fn later_value(a: &Value, b: &Value) -> bool {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
     match (a, b) {
         (Value::Null, _) => false,
         (_, Value::Null) => true,
-        (Value::String(a), Value::String(b)) => a > b,
+        (Value::String(a), Value::String(b)) => match (time(a), time(b)) {
+            (Some(a), Some(b)) => a > b,
+            _ => a > b,
+        },
         _ => false,
     }
 }
@@ -198,6 +203,15 @@ mod tests {
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn the_later_of_two_inspection_times_is_compared_as_a_time_not_as_text() {
+        let half_past = json!("2026-11-02T01:00:00.500Z");
+        let on_the_second = json!("2026-11-02T01:00:00Z");
+        assert!(later_value(&half_past, &on_the_second));
+        assert!(!later_value(&on_the_second, &half_past));
+        assert!(later_value(&on_the_second, &Value::Null));
     }
 
     #[test]
