@@ -613,3 +613,55 @@ fn an_option_picked_twice_counts_once_towards_the_fewest_choices() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_customer_who_signed_then_refused_to_sign_the_correction_does_not_block_the_seal() {
+    let (_dir, mut store, h) = setup();
+    let t = hose_check();
+    let form = store
+        .start_form(&t, h.id, None, at(2026, 11, 2, 1, 0))
+        .unwrap();
+    store.answer(form.id, "leak_test", pass()).unwrap();
+    store.answer(form.id, "hose_ok", pass()).unwrap();
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 20));
+    // The inspector corrects an answer; the customer will not sign again.
+    store
+        .answer(
+            form.id,
+            "notes",
+            Some(Answer::Text("补记：表前阀已查".into())),
+        )
+        .unwrap();
+    store
+        .set_outcome(
+            form.id,
+            Outcome::CustomerRefusedToSign {
+                reason: "不愿再签".into(),
+                photo: PhotoRef::new(&photo(9), at(2026, 11, 2, 1, 25)).unwrap(),
+            },
+        )
+        .unwrap();
+    let problems = store.form_problems(form.id).unwrap();
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.item.as_deref() != Some("customer_signature")),
+        "the customer's old signature is not asked for again: {problems:?}"
+    );
+    store
+        .sign(
+            form.id,
+            "technician_signature",
+            signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 26)),
+        )
+        .unwrap();
+    store
+        .complete_form(form.id, at(2026, 11, 2, 1, 27))
+        .unwrap();
+    let sealed = store.form(form.id).unwrap();
+    assert!(
+        !sealed.signatures.contains_key("customer_signature"),
+        "a signature of what the form no longer says is not sealed with it"
+    );
+    verify(&sealed, &t).expect("the seal holds, as the server will check");
+}

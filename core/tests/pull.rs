@@ -239,3 +239,127 @@ fn a_change_without_its_place_in_the_pull_makes_the_page_unreadable() {
     let err = serde_json::from_value::<PullResponse<Pulled>>(page).unwrap_err();
     assert!(err.to_string().contains("without its place"), "{err}");
 }
+
+fn leave(seq: i64, h: &Household) -> Value {
+    json!({"seq": seq, "entity": "household", "id": h.id.to_string(), "action": "leave"})
+}
+
+#[test]
+fn a_household_that_leaves_while_a_form_is_being_filled_there_leaves_once_it_is_sealed_and_sent() {
+    use common::forms::hose_check;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = first(1);
+    store
+        .apply_pull(&page(vec![put(1, &h)], "1.a", false))
+        .unwrap();
+    let draft = store
+        .start_form(&hose_check(), h.id, None, Utc::now())
+        .unwrap();
+    let pushed = store.push_batch(100).unwrap();
+    store
+        .acknowledge_through(pushed.last().unwrap().seq)
+        .unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 0, "the draft's start was sent");
+
+    // The household moves to another district while the technician is filling the form.
+    let applied = store
+        .apply_pull(&page(vec![leave(2, &h)], "2.a", false))
+        .unwrap();
+    assert_eq!(applied.kept_local, 1);
+    assert!(
+        store.form(draft.id).is_ok(),
+        "the draft in progress is not lost"
+    );
+    assert!(store.household(h.id).is_ok());
+    assert_eq!(
+        store.held_back().unwrap(),
+        0,
+        "nothing for an app update to fix"
+    );
+    assert_eq!(
+        store.apply_held_back().unwrap().removed,
+        0,
+        "still being filled"
+    );
+
+    // Filled, signed, sealed and sent: then the household leaves the phone.
+    fill_and_seal(&mut store, draft.id);
+    assert_eq!(
+        store.apply_held_back().unwrap().removed,
+        0,
+        "not before the sealed form is sent"
+    );
+    let pushed = store.push_batch(100).unwrap();
+    store
+        .acknowledge_through(pushed.last().unwrap().seq)
+        .unwrap();
+    assert_eq!(store.apply_held_back().unwrap().removed, 1);
+    assert!(
+        store.household(h.id).is_err(),
+        "it left, as the server said"
+    );
+}
+
+#[test]
+fn a_household_deleted_while_the_phone_had_an_edit_of_it_waiting_leaves_after_the_push() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut h = first(1);
+    store
+        .apply_pull(&page(vec![put(1, &h)], "1.a", false))
+        .unwrap();
+    h.name = "王建国".into();
+    store.save_household(&h, Utc::now()).unwrap();
+    let deleted =
+        json!({"seq": 2, "entity": "household", "id": h.id.to_string(), "action": "delete"});
+    let applied = store
+        .apply_pull(&page(vec![deleted], "2.a", false))
+        .unwrap();
+    assert_eq!(applied.kept_local, 1);
+    assert!(
+        store.household(h.id).is_ok(),
+        "the edit still waits to be pushed"
+    );
+    // The server refuses the edit (the household is gone) and the phone sets it aside.
+    let pushed = store.push_batch(100).unwrap();
+    store
+        .acknowledge_through(pushed.last().unwrap().seq)
+        .unwrap();
+    assert_eq!(store.apply_held_back().unwrap().removed, 1);
+    assert!(
+        store.household(h.id).is_err(),
+        "the deletion is not lost because it arrived while the edit waited"
+    );
+}
+
+/// The small test inspection, passed, signed by both and sealed.
+fn fill_and_seal(store: &mut Store, form: doorstep_core::ids::FormId) {
+    use common::forms::signature;
+    use doorstep_core::forms::form::{Answer, CheckAnswer, CheckResult};
+    use doorstep_core::forms::template::SignerRole;
+    let pass = || {
+        Some(Answer::Check(CheckAnswer {
+            result: CheckResult::Pass,
+            advice: None,
+        }))
+    };
+    store.answer(form, "leak_test", pass()).unwrap();
+    store.answer(form, "hose_ok", pass()).unwrap();
+    let now = Utc::now();
+    store
+        .sign(
+            form,
+            "customer_signature",
+            signature(SignerRole::Customer, "王秀英", now),
+        )
+        .unwrap();
+    store
+        .sign(
+            form,
+            "technician_signature",
+            signature(SignerRole::Technician, "徐磊", now),
+        )
+        .unwrap();
+    store.complete_form(form, now).unwrap();
+}

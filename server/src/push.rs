@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::{plan, plan_amendment};
-use doorstep_core::forms::form::Form;
+use doorstep_core::forms::form::{Form, Outcome};
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
@@ -21,7 +21,7 @@ use doorstep_core::sync::merge::{
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
 use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
-use doorstep_core::sync::time::trusted_step_time;
+use doorstep_core::sync::time::{CLOCK_TOLERANCE, trusted_step_time};
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
@@ -86,7 +86,15 @@ fn apply_all(
         if !stored_ops.insert(op.op_id) {
             continue;
         }
-        clock.observe(&op.hlc, received_at.timestamp_millis().max(0) as u64);
+        // A stamp from a phone whose clock runs ahead (say Beijing time set in a UTC zone) stays
+        // on its operation but does not move the server's clock: every phone that pulls would
+        // inherit it, and their own steps would then disagree with their stamps and no longer
+        // count at the time they happened (`sync::time`).
+        let now_ms = received_at.timestamp_millis().max(0) as u64;
+        let tolerance_ms = CLOCK_TOLERANCE.num_milliseconds().unsigned_abs();
+        if op.hlc.wall_ms <= now_ms.saturating_add(tolerance_ms) {
+            clock.observe(&op.hlc, now_ms);
+        }
         let mut apply = Apply {
             tx: &mut *tx,
             device,
@@ -174,7 +182,10 @@ impl Apply<'_> {
                 position,
             } => self.order_moved(&work_order_id.to_string(), *status, *at, *position),
             Operation::InspectionSigned { household_id, at } => {
-                self.inspection_signed(&household_id.to_string(), *at)
+                // Believed as any step of the device is: a phone whose clock runs a year ahead
+                // must not put the household's next inspection off by a year.
+                let (at, _) = trusted_step_time(*at, &self.op.hlc, self.received_at);
+                self.inspection_signed(&household_id.to_string(), at)
             }
             Operation::FormSealed { form } => self.form_sealed(form),
             Operation::FormStarted { form } => {
@@ -477,7 +488,13 @@ impl Apply<'_> {
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
         record.buckets = household.buckets.clone();
         self.server_seq = save(self.tx, record, None)?.seq;
-        for photo in form.photos.values().flatten() {
+        // Every photo the form rests on, the one standing in for a refused signature too: the
+        // form is complete on the server only once all of them are there.
+        let refusal = match &form.outcome {
+            Outcome::CustomerRefusedToSign { photo, .. } => Some(photo),
+            _ => None,
+        };
+        for photo in form.photos.values().flatten().chain(refusal) {
             self.tx.put_form_photo(&id, &photo.sha256)?;
         }
         self.apply_consequences(form, &template, &household)
@@ -512,7 +529,20 @@ impl Apply<'_> {
         };
         let planned = match visited_at {
             Some(at) => plan_amendment(form, template, &before, at),
-            None => plan(form, template, &before, seal.sealed_at),
+            None => {
+                // The household's changes count at the seal's time as far as it is believed
+                // (`trusted_step_time`: a clock a year ahead does not put the next inspection
+                // off by a year); the readings keep the device's time, the key under which the
+                // phone holds them too, so both sides hold one reading, not two.
+                let (counted_at, _) =
+                    trusted_step_time(seal.sealed_at, &self.op.hlc, self.received_at);
+                plan(form, template, &before, counted_at).map(|mut effects| {
+                    for reading in &mut effects.readings {
+                        reading.taken_at = seal.sealed_at;
+                    }
+                    effects
+                })
+            }
         };
         let effects = planned.map_err(|problems| {
             ApiError::invalid(format!(

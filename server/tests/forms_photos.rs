@@ -164,3 +164,28 @@ on_both_backends! {
         assert!(!values.contains(&Volume::from_litres(1_234_567)), "{values:?}");
     }
 }
+
+on_both_backends! {
+    fn a_form_whose_customer_refused_to_sign_waits_for_the_photo_standing_in_for_the_signature(backend: Backend) {
+        use chrono::Utc;
+        use doorstep_core::forms::form::{Outcome, PhotoRef};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let a = TestDevice::new();
+        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        a.sync().unwrap();
+        let photos = [take_photo(&a, &hs[0], 3), take_photo(&a, &hs[0], 4)];
+        // The refusal's photo is named by the form but never reaches the server (here: never
+        // taken through the camera pipeline, so the phone has nothing to upload).
+        let missing = "ab".repeat(32);
+        let refused = Outcome::CustomerRefusedToSign {
+            reason: "用户拒签".into(),
+            photo: PhotoRef::new(&missing, Utc::now()).unwrap(),
+        };
+        let form = common::forms::inspect_with(&a, &hs[0], &photos, Some(refused));
+        a.sync().unwrap();
+        let waiting = storage::read(&*server.storage, |tx| Ok(tx.forms_waiting()?)).unwrap();
+        assert_eq!(waiting, vec![form.to_string()], "not complete without the refusal's photo");
+    }
+}

@@ -75,6 +75,79 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    fn a_phone_whose_clock_runs_hours_ahead_does_not_drag_the_other_phones_clocks(backend: Backend) {
+        use doorstep_core::sync::protocol::PushRequest;
+        use doorstep_core::sync::time::CLOCK_TOLERANCE;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let ahead = TestDevice::new();
+        ahead.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        ahead.sync().unwrap();
+
+        // An edit from a phone set to Beijing time in a UTC zone: 8 hours ahead.
+        let mut h = ahead.store().household(hs[0].id).unwrap();
+        h.name = "王建国".into();
+        ahead.store().save_household(&h, Utc::now()).unwrap();
+        let mut ops = ahead.store().push_batch(10).unwrap();
+        for op in &mut ops {
+            op.hlc.wall_ms += Duration::hours(8).num_milliseconds() as u64;
+            op.device_time += Duration::hours(8);
+        }
+        let answer = common::raw_post(&server.url, "/v1/push", &ahead, &PushRequest { ops });
+        assert!(answer.status().is_success(), "{}", answer.status());
+
+        // Another phone pulls, then changes something: its stamp is its own time, not the
+        // other phone's, so its steps still count when they happened.
+        let other = TestDevice::new();
+        other.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        other.sync().unwrap();
+        let mut h = other.store().household(hs[0].id).unwrap();
+        h.name = "李四".into();
+        other.store().save_household(&h, Utc::now()).unwrap();
+        let stamp = other.store().push_batch(1).unwrap()[0].hlc.wall_ms as i64;
+        let drift = stamp - Utc::now().timestamp_millis();
+        assert!(
+            drift < CLOCK_TOLERANCE.num_milliseconds(),
+            "the phone's clock was dragged {} minutes ahead",
+            drift / 60_000
+        );
+    }
+}
+
+on_both_backends! {
+    fn an_inspection_signed_on_a_phone_a_year_ahead_does_not_put_the_next_one_off_a_year(backend: Backend) {
+        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::PushRequest;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+
+        phone.store().record_inspection_signed(hs[0].id, Utc::now()).unwrap();
+        let mut ops = phone.store().push_batch(10).unwrap();
+        let year = Duration::days(365);
+        for op in &mut ops {
+            op.hlc.wall_ms += year.num_milliseconds() as u64;
+            op.device_time += year;
+            if let Operation::InspectionSigned { at, .. } = &mut op.operation {
+                *at += year;
+            }
+        }
+        let before = Utc::now();
+        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
+        assert!(answer.status().is_success(), "{}", answer.status());
+        let signed = server.household(hs[0].id).last_inspection_at.expect("recorded");
+        assert!(
+            signed >= before && signed <= Utc::now(),
+            "counted when it arrived, not a year ahead: {signed}"
+        );
+    }
+}
+
 fn team_elsewhere(server: &TestServer) -> doorstep_core::ids::DistrictId {
     common::team(server, "滨江二片", "BJ2001").district.id
 }

@@ -286,6 +286,46 @@ impl Form {
 
     /// Every problem that keeps the form from being completed, in template order. Hidden items
     /// are not checked (and their answers are not sealed).
+    /// Whether the form needs this signature item signed: the technician's always (when the
+    /// item is required), the others only when the visit was completed with their signature.
+    fn wants_signature(&self, item: &Item, role: SignerRole) -> bool {
+        match (&self.outcome, role) {
+            (_, SignerRole::Technician) => item.required,
+            (Outcome::Completed, _) => item.required,
+            _ => false,
+        }
+    }
+
+    /// Drops the signatures that no longer count: given before the form changed, and either on
+    /// an item the form no longer shows or by a signer its outcome no longer asks for (a
+    /// customer who signed, then refused to sign again after a correction). Sealing calls it,
+    /// so that a seal holds only signatures of what it seals; returns the items dropped.
+    pub fn drop_stale_signatures(&mut self, template: &Template) -> Vec<String> {
+        let content_digest = super::seal::content_digest(self, template);
+        let stale: Vec<String> = self
+            .signatures
+            .iter()
+            .filter(|(id, s)| {
+                s.signed_digest != content_digest
+                    && match template.item(id) {
+                        Some(item) => match item.kind {
+                            ItemKind::Signature { role } => {
+                                !self.is_visible(template, item)
+                                    || !self.wants_signature(item, role)
+                            }
+                            _ => true,
+                        },
+                        None => true,
+                    }
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &stale {
+            self.signatures.remove(id);
+        }
+        stale
+    }
+
     pub fn problems(&self, template: &Template) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut push = |item: &str, kind| {
@@ -298,13 +338,10 @@ impl Form {
         let content_digest = super::seal::content_digest(self, template);
         for item in template.items().filter(|i| self.is_visible(template, i)) {
             if let ItemKind::Signature { role } = item.kind {
-                let wanted = match (&self.outcome, role) {
-                    (_, SignerRole::Technician) => item.required,
-                    (Outcome::Completed, _) => item.required,
-                    _ => false,
-                };
+                let wanted = self.wants_signature(item, role);
                 match self.signatures.get(&item.id) {
-                    Some(s) if s.signed_digest != content_digest => {
+                    // One the outcome no longer asks for is dropped at sealing instead.
+                    Some(s) if s.signed_digest != content_digest && wanted => {
                         push(&item.id, ProblemKind::SignatureOutdated)
                     }
                     Some(_) => {}

@@ -223,6 +223,7 @@ impl Store {
             }
             let template = template_in(c, &f.template_id, f.template_version)?;
             let household = load_household(c, f.household_id)?;
+            f.drop_stale_signatures(&template);
             let sealed = seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
             let effects = match f.amends {
                 // An amendment corrects its visit's readings and makes nothing else again.

@@ -282,7 +282,7 @@ impl Store {
         // always on a first pull) no record can have local changes: one query for the page
         // instead of three for every record. Likewise for changes held back.
         let anything_pending = anything_pending(&tx)?;
-        let mut anything_held = held_back_count(&tx)? > 0;
+        let mut anything_held = anything_held(&tx)?;
         for pulled in &page.changes {
             match pulled {
                 Pulled::Change(change) => {
@@ -293,11 +293,11 @@ impl Store {
                     apply_change(&tx, change, anything_pending, &mut applied)?;
                 }
                 Pulled::HeldBack(held) => {
-                    hold_back(&tx, held)?;
+                    hold_back(&tx, held, Until::Update)?;
                     applied.held_back += 1;
                 }
             }
-            anything_held |= applied.held_back > 0;
+            anything_held |= applied.held_back > 0 || applied.kept_local > 0;
         }
         if !page.more {
             tx.execute("DELETE FROM meta WHERE key = 'resetting'", [])?;
@@ -320,11 +320,12 @@ impl Store {
         Ok(applied)
     }
 
-    /// Applies the held-back changes this build can read now (the app was updated), oldest
-    /// first, in one transaction; the rest stay held. Called before each pull, whose changes
-    /// are all later.
+    /// Applies the held-back changes that can be applied now, oldest first, in one
+    /// transaction: those this build can read now (the app was updated), and those whose
+    /// record's local work has been pushed. The rest stay held. Called before each pull, whose
+    /// changes are all later.
     pub fn apply_held_back(&mut self) -> Result<PageApplied> {
-        if held_back_count(&self.conn)? == 0 {
+        if !anything_held(&self.conn)? {
             return Ok(PageApplied::default());
         }
         self.without_foreign_keys(|store| {
@@ -337,10 +338,14 @@ impl Store {
             let mut applied = PageApplied::default();
             for (entity, id, body) in held {
                 // Read as a pulled change is read: still unreadable, it stays as it is.
-                if let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) {
-                    forget_held_back(&tx, &entity, &id)?;
-                    apply_change(&tx, &change, anything_pending, &mut applied)?;
+                let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
+                    continue;
+                };
+                if waits_for_local_work(&tx, &change, anything_pending)? {
+                    continue;
                 }
+                forget_held_back(&tx, &entity, &id)?;
+                apply_change(&tx, &change, anything_pending, &mut applied)?;
             }
             applied.held_back = u32::try_from(held_back_count(&tx)?).unwrap_or(u32::MAX);
             tx.commit()?;
@@ -361,7 +366,21 @@ fn apply_change(
     anything_pending: bool,
     applied: &mut PageApplied,
 ) -> Result<()> {
-    if anything_pending && has_pending(tx, change.entity, &change.id)? {
+    if waits_for_local_work(tx, change, anything_pending)? {
+        // Kept in its place, applied once the local work is pushed: a record the server sends
+        // again after merging is replaced by that later change first; one it does not (a
+        // household that left the technician's scope, a refused edit) is not lost.
+        hold_back(
+            tx,
+            &HeldBack {
+                seq: change.seq,
+                entity: change.entity.as_str().to_owned(),
+                id: change.id.clone(),
+                body: serde_json::to_string(change)?,
+                reason: "local changes not yet pushed".into(),
+            },
+            Until::Pushed,
+        )?;
         applied.kept_local += 1;
         return Ok(());
     }
@@ -381,6 +400,7 @@ fn apply_change(
                         body: serde_json::to_string(change)?,
                         reason: invalid.to_string(),
                     },
+                    Until::Update,
                 )?;
                 applied.held_back += 1;
             }
@@ -395,24 +415,74 @@ fn apply_change(
     Ok(())
 }
 
+/// Changes waiting for an app that can read them.
 fn held_back_count(conn: &Connection) -> Result<u64> {
     let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM held_back")?
+        .prepare_cached("SELECT count(*) FROM held_back WHERE until = 'update'")?
         .query_row([], |r| r.get(0))?;
     Ok(count.unsigned_abs())
 }
 
-/// Keeps a change this build cannot read; a later one of the same record replaces it.
-fn hold_back(tx: &Transaction<'_>, held: &HeldBack) -> Result<()> {
-    tracing::warn!(
-        entity = %held.entity,
-        reason = %held.reason,
-        "a pulled change this app cannot read is held back until it is updated"
-    );
+/// Any change held, for whatever reason.
+fn anything_held(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM held_back)")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// What a held change waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// An app that can read it (it came from a newer server).
+    Update,
+    /// The record's local changes to be pushed.
+    Pushed,
+}
+
+impl Until {
+    fn as_str(self) -> &'static str {
+        match self {
+            Until::Update => "update",
+            Until::Pushed => "pushed",
+        }
+    }
+}
+
+/// Whether `change` must wait for the local work on its record: edits not yet pushed (the
+/// server sends the record again once it merged them), and for a household that leaves the
+/// phone, also a draft still being filled there.
+fn waits_for_local_work(
+    tx: &Transaction<'_>,
+    change: &Change,
+    anything_pending: bool,
+) -> Result<bool> {
+    if anything_pending && has_pending(tx, change.entity, &change.id)? {
+        return Ok(true);
+    }
+    if change.entity == Entity::Household && !matches!(change.action, ChangeAction::Put { .. }) {
+        let draft: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM forms WHERE household_id = ?1 AND sealed_at IS NULL)",
+            )?
+            .query_row([&change.id], |r| r.get(0))?;
+        return Ok(draft);
+    }
+    Ok(false)
+}
+
+/// Keeps a pulled change until it can be applied; a later one of the same record replaces it.
+fn hold_back(tx: &Transaction<'_>, held: &HeldBack, until: Until) -> Result<()> {
+    if until == Until::Update {
+        tracing::warn!(
+            entity = %held.entity,
+            reason = %held.reason,
+            "a pulled change this app cannot read is held back until it is updated"
+        );
+    }
     tx.prepare_cached(
-        "INSERT INTO held_back(entity, id, seq, body, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO held_back(entity, id, seq, body, reason, held_at, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(entity, id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
-             reason = excluded.reason, held_at = excluded.held_at",
+             reason = excluded.reason, held_at = excluded.held_at, until = excluded.until",
     )?
     .execute(params![
         held.entity,
@@ -420,7 +490,8 @@ fn hold_back(tx: &Transaction<'_>, held: &HeldBack) -> Result<()> {
         held.seq,
         held.body,
         held.reason,
-        ts(&Utc::now())
+        ts(&Utc::now()),
+        until.as_str()
     ])?;
     Ok(())
 }
@@ -445,19 +516,24 @@ fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> R
         .prepare("SELECT id FROM households")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for id in households {
-        if !has_pending(tx, Entity::Household, &id)? && remove_record(tx, Entity::Household, &id)? {
-            applied.removed += 1;
-        }
-    }
     let orders: Vec<String> = tx
         .prepare("SELECT id FROM work_orders")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for id in orders {
-        if !has_pending(tx, Entity::WorkOrder, &id)? && remove_record(tx, Entity::WorkOrder, &id)? {
-            applied.removed += 1;
-        }
+    let records = households
+        .into_iter()
+        .map(|id| (Entity::Household, id))
+        .chain(orders.into_iter().map(|id| (Entity::WorkOrder, id)));
+    for (entity, id) in records {
+        // Each leaves as if the server had said so; one with local work waiting leaves once
+        // that work is pushed, unless the full pull sends it again first.
+        let leave = Change {
+            seq: 0,
+            entity,
+            id,
+            action: ChangeAction::Leave,
+        };
+        apply_change(tx, &leave, true, applied)?;
     }
     Ok(())
 }

@@ -977,7 +977,9 @@ mod tests {
             other.commit().unwrap();
             writer.join().unwrap().unwrap();
         });
-        assert_eq!(runs, 2);
+        // At least once more: a retry that takes the writer lock before `other` does deadlocks
+        // again, by the same rule, and runs a third time.
+        assert!(runs >= 2, "{runs}");
         let p = read(&s, |tx| Ok(tx.photo("p")?)).unwrap().unwrap();
         assert!(p.complete);
     }

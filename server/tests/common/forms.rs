@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::Utc;
 use doorstep_core::forms::Decimal;
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::form::{Answer, CapturedLocation, CheckAnswer, CheckResult, PhotoRef};
+use doorstep_core::forms::form::{
+    Answer, CapturedLocation, CheckAnswer, CheckResult, Outcome, PhotoRef,
+};
 use doorstep_core::forms::template::{Item, ItemKind, Template};
 use doorstep_core::geo::GeoPoint;
 use doorstep_core::household::{Household, Volume};
@@ -121,6 +123,16 @@ fn strokes() -> Vec<Vec<StrokePoint>> {
 /// A full residential inspection at `household` with `photos` attached, signed by the
 /// technician and the customer, and sealed. Returns the form's id.
 pub fn inspect(device: &TestDevice, household: &Household, photos: &[String]) -> FormId {
+    inspect_with(device, household, photos, None)
+}
+
+/// [`inspect`], ending with `outcome` when one is given.
+pub fn inspect_with(
+    device: &TestDevice,
+    household: &Household,
+    photos: &[String],
+    outcome: Option<Outcome>,
+) -> FormId {
     let template = builtin_template("residential_inspection").unwrap();
     let mut store = device.store();
     let form = store
@@ -146,6 +158,9 @@ pub fn inspect(device: &TestDevice, household: &Household, photos: &[String]) ->
                 }
             }
         }
+    }
+    if let Some(outcome) = outcome {
+        store.set_outcome(form.id, outcome).unwrap();
     }
     sign_all(&mut store, form.id, &template);
     store.complete_form(form.id, Utc::now()).unwrap();
