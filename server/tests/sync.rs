@@ -148,6 +148,52 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    fn an_office_edit_that_arrived_while_the_phone_had_an_edit_waiting_is_not_overridden_silently(backend: Backend) {
+        use doorstep_core::sync::protocol::{PullResponse, Pulled};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = TestDevice::new();
+        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        phone.sync().unwrap();
+
+        // The technician renames the contact; before it is pushed, the office changes the
+        // phones and the phone pulls (a pull-to-refresh while the push waits, say).
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        h.name = "王建国".into();
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        let office_phones = vec![Phone::parse("13900000001").unwrap()];
+        server.office_edit(hs[0].id, |h| h.phones = office_phones.clone());
+        let cursor = phone.store().sync_state().unwrap().cursor;
+        let credential = phone.store().credential().unwrap().unwrap();
+        let page: PullResponse<Pulled> = reqwest::blocking::Client::new()
+            .get(format!("{}/v1/pull", server.url))
+            .query(&[("cursor", cursor.as_str())])
+            .bearer_auth(credential)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(phone.store().apply_pull(&page).unwrap().kept_local, 1);
+
+        // Not having seen the office's phones, the technician changes them too.
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        assert_ne!(h.phones, office_phones, "the office's change waits for the push");
+        h.phones = vec![Phone::parse("13700000002").unwrap()];
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        phone.sync().unwrap();
+
+        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(100)?)).unwrap();
+        assert!(
+            conflicts
+                .iter()
+                .any(|c| c.field == "phones" && (c.lost_by == "office" || c.kept_by == "office")),
+            "the office's phones were replaced by an edit that had not seen them: {conflicts:?}"
+        );
+    }
+}
+
 fn team_elsewhere(server: &TestServer) -> doorstep_core::ids::DistrictId {
     common::team(server, "滨江二片", "BJ2001").district.id
 }

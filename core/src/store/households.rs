@@ -15,6 +15,7 @@ use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterRead
 use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use crate::sync::merge::changed_fields;
+use crate::sync::protocol::Entity;
 use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};
 use crate::words::said;
 use crate::workorder::WorkOrder;
@@ -82,7 +83,8 @@ impl Store {
             if changed.is_empty() {
                 return Ok(());
             }
-            let base_seq = super::sync::pulled_through(c)?;
+            let base_seq =
+                super::sync::seen_through(c, Entity::Household, &household.id.to_string())?;
             let existed = write_household(c, household)?;
             let (kind, summary) = if existed {
                 (

@@ -415,6 +415,22 @@ fn apply_change(
     Ok(())
 }
 
+/// The newest server change of a record the device has seen: its pull cursor, except that a
+/// change of the record held back (not applied yet) was not seen. An edit made now carries it
+/// as its base, so the server knows which writes of others the technician had before them.
+pub(super) fn seen_through(conn: &Connection, entity: Entity, id: &str) -> Result<i64> {
+    let through = pulled_through(conn)?;
+    let held: Option<i64> = conn
+        .prepare_cached("SELECT seq FROM held_back WHERE entity = ?1 AND id = ?2")?
+        .query_row([entity.as_str(), id], |r| r.get(0))
+        .optional()?;
+    Ok(match held {
+        // Not a synthetic departure (seq 0) made by a full pull.
+        Some(seq) if seq > 0 => through.min(seq - 1),
+        _ => through,
+    })
+}
+
 /// Changes waiting for an app that can read them.
 fn held_back_count(conn: &Connection) -> Result<u64> {
     let count: i64 = conn
