@@ -57,6 +57,21 @@ impl DoorstepError {
     pub(crate) fn invalid(field: &str, reason: doorstep_core::forms::Text) -> Self {
         doorstep_core::InvalidInput::new(field, reason).into()
     }
+
+    /// An answer that cannot be read, named by its item (as the core names an answer's other
+    /// problems), so that the screen marks the item the technician must correct.
+    pub(crate) fn about_item(self, item: &str) -> Self {
+        match self {
+            Self::InvalidInput {
+                reason, reason_zh, ..
+            } => Self::InvalidInput {
+                field: item.to_owned(),
+                reason,
+                reason_zh,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<doorstep_core::InvalidInput> for DoorstepError {

@@ -275,7 +275,11 @@ impl DeviceStore {
         answer: Option<AnswerValue>,
     ) -> Result<Form> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        let answer = answer.as_ref().map(AnswerValue::to_core).transpose()?;
+        let answer = answer
+            .as_ref()
+            .map(AnswerValue::to_core)
+            .transpose()
+            .map_err(|e| e.about_item(&item))?;
         self.with(|s| s.answer(id, &item, answer)).map(Into::into)
     }
 

@@ -43,7 +43,8 @@ def test_a_sealed_form_refuses_a_change_and_a_bad_answer_is_refused(doorstep, of
     form = store.start_form("residential_inspection", household, None)
     with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
         store.answer(form.id, "meter_reading", doorstep.AnswerValue.METER_READING(cubic_metres="twelve"))
-    assert e.value.field
+    assert e.value.field == "meter_reading"  # the item the screen marks
+    assert e.value.reason_zh.startswith("以立方米填写"), e.value.reason_zh
     with pytest.raises(doorstep.DoorstepError.Incomplete) as e:
         store.complete_form(form.id)
     assert any(p.item == "customer_signature" for p in e.value.problems)

@@ -53,11 +53,11 @@ class ErrorMappingTest {
             val notANumber = assertFailsWith<DoorstepException.InvalidInput> {
                 store.answer(form.id, number.id, AnswerValue.Number(value = "0,3.5"))
             }
-            assertTrue(notANumber.field.isNotBlank())
+            assertEquals(number.id, notANumber.field, "named by the item the screen marks")
             val notAReading = assertFailsWith<DoorstepException.InvalidInput> {
                 store.answer(form.id, "meter_reading", AnswerValue.MeterReading(cubicMetres = "twelve"))
             }
-            assertTrue(notAReading.field.isNotBlank())
+            assertEquals("meter_reading", notAReading.field)
             val incomplete = assertFailsWith<DoorstepException.Incomplete> { store.completeForm(form.id) }
             assertTrue(incomplete.problems.any { it.item == "customer_signature" })
             val signature = incomplete.problems.first { it.item == "customer_signature" }
