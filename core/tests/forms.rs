@@ -665,3 +665,38 @@ fn a_customer_who_signed_then_refused_to_sign_the_correction_does_not_block_the_
     );
     verify(&sealed, &t).expect("the seal holds, as the server will check");
 }
+
+#[test]
+fn an_answer_too_large_to_send_is_refused_at_once_and_nothing_is_queued() {
+    let (_dir, mut store, h) = setup();
+    let form = store
+        .start_form(&hose_check(), h.id, None, at(2026, 11, 2, 1, 0))
+        .unwrap();
+    let queued = store.outbox_len().unwrap();
+    let huge = "长".repeat(doorstep_core::forms::form::MAX_ANSWER_CHARS + 1);
+    let err = store
+        .answer(form.id, "notes", Some(Answer::Text(huge.clone())))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(e) if e.field == "notes" && !e.reason_zh.is_empty()),
+        "{err:?}"
+    );
+    let advice = store.answer(form.id, "hose_ok", fail(&huge)).unwrap_err();
+    assert!(
+        matches!(&advice, Error::Invalid(e) if e.field == "hose_ok"),
+        "{advice:?}"
+    );
+    let note = "没人".repeat(doorstep_core::forms::form::MAX_NOTE_CHARS);
+    let outcome = store
+        .set_outcome(form.id, Outcome::NobodyHome { note })
+        .unwrap_err();
+    assert!(
+        matches!(&outcome, Error::Invalid(e) if e.field == "outcome.note"),
+        "{outcome:?}"
+    );
+    assert_eq!(store.outbox_len().unwrap(), queued, "nothing queued");
+    // A text over the item's own limit (but within what can be sent) is kept as a problem.
+    store
+        .answer(form.id, "notes", Some(Answer::Text("长".repeat(21))))
+        .unwrap();
+}

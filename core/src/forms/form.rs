@@ -251,6 +251,7 @@ impl Form {
             }
             Some(answer) => {
                 check_answer_type(spec, &answer)?;
+                check_answer_size(item, &answer)?;
                 self.answers.insert(item.to_owned(), answer);
             }
         }
@@ -503,6 +504,61 @@ fn check_answer_type(item: &Item, answer: &Answer) -> Result<(), InvalidInput> {
             ),
         };
         Err(InvalidInput::new(item.id.clone(), how))
+    }
+}
+
+/// The most text one answer may carry (a text, a check's advice), whatever its item allows (a
+/// template's `max_len` is at most 10,000), and the most options one answer may name. Past
+/// them an answer is refused at once instead of being kept as a problem of the draft: every
+/// answer travels in the outbox, and none may grow too large to be sent.
+pub const MAX_ANSWER_CHARS: usize = 10_000;
+pub const MAX_ANSWER_CHOICES: usize = 100;
+
+/// The most text of an outcome's note or reason.
+pub const MAX_NOTE_CHARS: usize = 2_000;
+
+fn check_answer_size(item: &str, answer: &Answer) -> Result<(), InvalidInput> {
+    let too_long = |text: &str| text.chars().count() > MAX_ANSWER_CHARS;
+    let refused = match answer {
+        Answer::Text(text) => too_long(text),
+        Answer::Check(check) => check.advice.as_deref().is_some_and(too_long),
+        Answer::Choices(ids) => ids.len() > MAX_ANSWER_CHOICES,
+        _ => false,
+    };
+    if refused {
+        return Err(InvalidInput::new(
+            item,
+            said(
+                format!("答案太长：文字最多{MAX_ANSWER_CHARS}字，选项最多{MAX_ANSWER_CHOICES}个"),
+                format!(
+                    "too large: at most {MAX_ANSWER_CHARS} characters of text, {MAX_ANSWER_CHOICES} options"
+                ),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Outcome {
+    /// An outcome's own text is bounded like an answer's ([`MAX_NOTE_CHARS`]).
+    pub fn check_size(&self) -> Result<(), InvalidInput> {
+        let (field, text) = match self {
+            Outcome::Completed => return Ok(()),
+            Outcome::NobodyHome { note } | Outcome::AccessRefused { note } => {
+                ("outcome.note", note)
+            }
+            Outcome::CustomerRefusedToSign { reason, .. } => ("outcome.reason", reason),
+        };
+        if text.chars().count() > MAX_NOTE_CHARS {
+            return Err(InvalidInput::new(
+                field,
+                said(
+                    format!("最多{MAX_NOTE_CHARS}字"),
+                    format!("at most {MAX_NOTE_CHARS} characters"),
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

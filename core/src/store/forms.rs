@@ -189,6 +189,7 @@ impl Store {
 
     /// Records how the visit ended (completed by default).
     pub fn set_outcome(&mut self, form: FormId, outcome: Outcome) -> Result<Form> {
+        outcome.check_size()?;
         self.edit_draft(form, |f, _| {
             f.outcome = outcome.clone();
             Ok(Operation::FormOutcomeSet {
