@@ -363,3 +363,54 @@ fn fill_and_seal(store: &mut Store, form: doorstep_core::ids::FormId) {
         .unwrap();
     store.complete_form(form, now).unwrap();
 }
+
+#[test]
+fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
+    use common::photos::{exif_payload, jpeg_with_exif, test_card};
+    use doorstep_core::geo::GeoPoint;
+    use doorstep_core::media::{PhotoPolicy, WatermarkContext};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let h = first(1);
+    store
+        .apply_pull(&page(vec![put(1, &h)], "1.a", false))
+        .unwrap();
+    let camera = dir.path().join("camera.jpg");
+    std::fs::write(
+        &camera,
+        jpeg_with_exif(
+            &test_card(640, 480),
+            &exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    )
+    .unwrap();
+    let context = WatermarkContext {
+        captured_at: Utc::now(),
+        customer_number: Some(h.customer_number.clone()),
+        device_position: GeoPoint::new(30.2775, 120.1301).ok(),
+        technician: "T00101".into(),
+    };
+    let photo = store
+        .ingest_photo(&camera, Some(h.id), &context, &PhotoPolicy::default())
+        .unwrap();
+    store.mark_photos_uploaded(&[photo.sha256.clone()]).unwrap();
+    let pushed = store.push_batch(100).unwrap();
+    store
+        .acknowledge_through(pushed.last().unwrap().seq)
+        .unwrap();
+    assert_eq!(
+        store.photo_vault().names().unwrap().len(),
+        2,
+        "the photo and its thumbnail"
+    );
+
+    store
+        .apply_pull(&page(vec![leave(2, &h)], "2.a", false))
+        .unwrap();
+    assert!(store.household(h.id).is_err());
+    assert_eq!(store.sweep_photo_vault().unwrap(), 2);
+    assert!(
+        store.photo_vault().names().unwrap().is_empty(),
+        "no encrypted photo of a household no longer the technician's stays on the phone"
+    );
+}

@@ -138,6 +138,14 @@ impl Vault {
             .map_err(|_| VaultError::Tampered)
     }
 
+    /// Deletes a file (gone already is fine).
+    pub fn remove(&self, name: &str) -> Result<(), VaultError> {
+        match std::fs::remove_file(self.dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// The names of the complete files in the vault.
     pub fn names(&self) -> Result<Vec<String>, VaultError> {
         let mut names = Vec::new();

@@ -151,6 +151,28 @@ impl Store {
         Ok(self.vault.get(&format!("{sha256}.thumb.jpg"))?)
     }
 
+    /// Deletes the vault's files that no photo of the store names any more: those of a
+    /// household that left the phone (its photos went with it), and one left by a crash
+    /// between writing a photo's file and recording it. A technician's photos of households
+    /// no longer theirs do not stay on the phone. Returns how many files went.
+    pub fn sweep_photo_vault(&self) -> Result<usize> {
+        let mut known = self
+            .conn
+            .prepare_cached("SELECT 1 FROM photos WHERE sha256 = ?1")?;
+        let mut swept = 0;
+        for name in self.vault.names()? {
+            let sha256 = name
+                .strip_suffix(".thumb.jpg")
+                .or_else(|| name.strip_suffix(".jpg"))
+                .unwrap_or(&name);
+            if !known.exists([sha256])? {
+                self.vault.remove(&name)?;
+                swept += 1;
+            }
+        }
+        Ok(swept)
+    }
+
     /// Where the encrypted photo files are.
     pub fn photo_vault(&self) -> &crate::media::vault::Vault {
         &self.vault

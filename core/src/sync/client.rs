@@ -612,7 +612,12 @@ impl Session<'_> {
         report.pulled += u64::from(earlier.written);
         report.removed += u64::from(earlier.removed);
         let pulled = self.pull_pages(store, cursor, progress, report);
-        report.held_back = lock(store)?.held_back()?;
+        let store = lock(store)?;
+        report.held_back = store.held_back()?;
+        if report.removed > 0 {
+            // Photos of households that left the phone went with them: so do their files.
+            store.sweep_photo_vault()?;
+        }
         pulled
     }
 
