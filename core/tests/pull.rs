@@ -393,7 +393,9 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
     let photo = store
         .ingest_photo(&camera, Some(h.id), &context, &PhotoPolicy::default())
         .unwrap();
-    store.mark_photos_uploaded(&[photo.sha256.clone()]).unwrap();
+    store
+        .mark_photos_uploaded(std::slice::from_ref(&photo.sha256))
+        .unwrap();
     let pushed = store.push_batch(100).unwrap();
     store
         .acknowledge_through(pushed.last().unwrap().seq)
