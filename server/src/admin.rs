@@ -20,6 +20,7 @@ use doorstep_core::household::{Household, Phone};
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{Crew, District, Technician, TechnicianRole};
+use doorstep_core::words::said;
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use serde::de::DeserializeOwned;
 
@@ -745,13 +746,15 @@ impl fmt::Display for ImportSummary {
 fn import_failed(mut errors: Vec<LineError>) -> String {
     errors.sort_by_key(|e| e.line);
     let total = errors.len();
+    // Each problem in Chinese, then in English.
     let mut text: Vec<String> = errors
         .iter()
         .take(MAX_REPORTED)
-        .map(ToString::to_string)
+        .map(|e| format!("{}\n  {e}", e.zh()))
         .collect();
     if total > MAX_REPORTED {
-        text.push(format!("… and {} more problems", total - MAX_REPORTED));
+        let more = total - MAX_REPORTED;
+        text.push(format!("……另有 {more} 处问题 / … and {more} more problems"));
     }
     text.push(format!("发现 {total} 处问题，文件中的内容均未导入"));
     text.push(format!(
@@ -796,7 +799,11 @@ fn import_households(
                     }
                 };
                 if !known {
-                    errors.push(LineError::new(row.line, "district_id", "no such district"));
+                    errors.push(LineError::new(
+                        row.line,
+                        "district_id",
+                        said("没有这个片区", "no such district"),
+                    ));
                     continue;
                 }
             }

@@ -350,6 +350,12 @@ fn a_file_with_one_bad_row_imports_nothing_and_names_the_line() {
     let run = office.admin(&["household", "import", &file]);
     assert!(!run.ok, "{}", run.stdout);
     assert!(run.stderr.contains("line 4: phone:"), "{}", run.stderr);
+    // In Chinese first: the line, the column and what is wrong.
+    assert!(
+        run.stderr.contains("第4行 phone：第1个号码：不是手机号"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("nothing was imported"),
         "{}",

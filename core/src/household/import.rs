@@ -10,11 +10,13 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::InvalidInput;
+use crate::forms::Text;
 use crate::geo::GeoPoint;
 use crate::household::{
     Address, Category, Household, Phone, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
 use crate::ids::{DistrictId, HouseholdId};
+use crate::words::said;
 
 /// The columns of a household CSV file; see `docs/admin.md`.
 pub const HOUSEHOLD_COLUMNS: [&str; 16] = [
@@ -106,9 +108,13 @@ pub struct LineError {
     /// The column's name, or where the problem is when no column is to blame (`row`, `header`,
     /// `column N`).
     pub column: String,
+    /// What is wrong, in English.
     pub reason: String,
+    /// The same in Chinese.
+    pub reason_zh: String,
 }
 
+/// In English: `line 4: phone: …`; [`LineError::zh`] gives the Chinese.
 impl fmt::Display for LineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}: {}: {}", self.line, self.column, self.reason)
@@ -116,17 +122,23 @@ impl fmt::Display for LineError {
 }
 
 impl LineError {
-    pub fn new(line: u64, column: &str, reason: impl Into<String>) -> Self {
+    pub fn new(line: u64, column: &str, reason: Text) -> Self {
         Self {
             line,
             column: column.to_owned(),
-            reason: reason.into(),
+            reason: reason.en,
+            reason_zh: reason.zh,
         }
     }
 
     /// A core validation error, named by the CSV column it comes from.
     pub fn invalid(line: u64, e: InvalidInput) -> Self {
-        Self::new(line, column_of(&e.field), e.reason)
+        Self::new(line, column_of(&e.field), e.said())
+    }
+
+    /// The problem in Chinese: `第4行 phone：…`.
+    pub fn zh(&self) -> String {
+        format!("第{}行 {}：{}", self.line, self.column, self.reason_zh)
     }
 }
 
@@ -180,7 +192,7 @@ impl Columns {
             // customer's name here.
             match column_named(name) {
                 Some(c) if at.contains_key(c) => {
-                    errors.push(LineError::new(line, &position, format!("column {c} appears twice")))
+                    errors.push(LineError::new(line, &position, said(format!("第{c}列重复"), format!("column {c} appears twice"))))
                 }
                 Some(c) => {
                     at.insert(c, i);
@@ -188,13 +200,17 @@ impl Columns {
                 None => errors.push(LineError::new(
                     line,
                     &position,
-                    "unknown column name (the first line must be the header row; see docs/admin.md)",
+                    said("未知的列名（第一行必须是表头；见 docs/admin.md）", "unknown column name (the first line must be the header row; see docs/admin.md)"),
                 )),
             }
         }
         for required in REQUIRED_COLUMNS {
             if !at.contains_key(required) {
-                errors.push(LineError::new(line, required, "missing column"));
+                errors.push(LineError::new(
+                    line,
+                    required,
+                    said("缺少这一列", "missing column"),
+                ));
             }
         }
         if errors.is_empty() {
@@ -222,7 +238,13 @@ pub fn parse_household_csv(
     let mut records = reader.byte_records();
     let mut lines = LineCounter::new(bytes);
     let header = match records.next() {
-        None => return Err(vec![LineError::new(1, "header", "the file is empty")]),
+        None => {
+            return Err(vec![LineError::new(
+                1,
+                "header",
+                said("文件是空的", "the file is empty"),
+            )]);
+        }
         Some(Err(e)) => return Err(vec![csv_error(e, &mut lines)]),
         Some(Ok(header)) => header,
     };
@@ -258,7 +280,10 @@ pub fn parse_household_csv(
                 Some(first) => errors.push(LineError::new(
                     line,
                     "customer_number",
-                    format!("the same customer number as line {first}"),
+                    said(
+                        format!("与第{first}行的用户编号相同"),
+                        format!("the same customer number as line {first}"),
+                    ),
                 )),
                 None => {
                     first_line.insert(number.to_owned(), line);
@@ -334,9 +359,16 @@ fn csv_error(e: csv::Error, lines: &mut LineCounter<'_>) -> LineError {
         } => LineError::new(
             line,
             "row",
-            format!("has {len} cells, the header has {expected_len}"),
+            said(
+                format!("有{len}格，表头有{expected_len}格"),
+                format!("has {len} cells, the header has {expected_len}"),
+            ),
         ),
-        _ => LineError::new(line, "row", "cannot be read as CSV"),
+        _ => LineError::new(
+            line,
+            "row",
+            said("无法按 CSV 读取", "cannot be read as CSV"),
+        ),
     }
 }
 
@@ -356,7 +388,10 @@ fn parse_row(
                 errors.push(LineError::new(
                     line,
                     column,
-                    "not UTF-8 text (save the file as \"CSV UTF-8\")",
+                    said(
+                        "不是 UTF-8 文本（请另存为“CSV UTF-8”）",
+                        "not UTF-8 text (save the file as \"CSV UTF-8\")",
+                    ),
                 ));
                 None
             }
@@ -382,7 +417,11 @@ fn parse_row(
 
     let mut required = |column: &'static str, value: Option<String>| {
         if value.is_none() {
-            errors.push(LineError::new(line, column, "must not be empty"));
+            errors.push(LineError::new(
+                line,
+                column,
+                said("不能为空", "must not be empty"),
+            ));
         }
         value.unwrap_or_default()
     };
@@ -398,7 +437,11 @@ fn parse_row(
     };
     let category = match category.as_deref().map(|c| Category::parse(in_english(c))) {
         None => {
-            errors.push(LineError::new(line, "category", "must not be empty"));
+            errors.push(LineError::new(
+                line,
+                "category",
+                said("不能为空", "must not be empty"),
+            ));
             Category::Residential
         }
         Some(Err(e)) => {
@@ -423,7 +466,10 @@ fn parse_row(
                 Err(e) => errors.push(LineError::new(
                     line,
                     "phone",
-                    format!("number {}: {}", i + 1, e.reason),
+                    said(
+                        format!("第{}个号码：{}", i + 1, e.reason_zh),
+                        format!("number {}: {}", i + 1, e.reason),
+                    ),
                 )),
             }
         }
@@ -433,7 +479,11 @@ fn parse_row(
     let district_id = district_id.and_then(|d| match d.parse::<DistrictId>() {
         Ok(id) => Some(id),
         Err(_) => {
-            errors.push(LineError::new(line, "district_id", "not a district id"));
+            errors.push(LineError::new(
+                line,
+                "district_id",
+                said("不是片区编号", "not a district id"),
+            ));
             None
         }
     });
@@ -445,7 +495,10 @@ fn parse_row(
                 errors.push(LineError::new(
                     line,
                     column,
-                    "not a number (decimal degrees, WGS-84)",
+                    said(
+                        "不是数字（WGS-84 十进制度）",
+                        "not a number (decimal degrees, WGS-84)",
+                    ),
                 ));
                 None
             }
@@ -453,11 +506,19 @@ fn parse_row(
     let location = match (lat, lon) {
         (None, None) => None,
         (Some(_), None) => {
-            errors.push(LineError::new(line, "lon", "must be given with lat"));
+            errors.push(LineError::new(
+                line,
+                "lon",
+                said("须与 lat 一起给出", "must be given with lat"),
+            ));
             None
         }
         (None, Some(_)) => {
-            errors.push(LineError::new(line, "lat", "must be given with lon"));
+            errors.push(LineError::new(
+                line,
+                "lat",
+                said("须与 lon 一起给出", "must be given with lon"),
+            ));
             None
         }
         (Some(lat), Some(lon)) => {
@@ -483,7 +544,10 @@ fn parse_row(
             errors.push(LineError::new(
                 line,
                 "gas_on_date",
-                "not a date: write YYYY-MM-DD",
+                said(
+                    "不是日期：请写成 YYYY-MM-DD",
+                    "not a date: write YYYY-MM-DD",
+                ),
             ));
             None
         }
@@ -494,7 +558,7 @@ fn parse_row(
             errors.push(LineError::new(
                 line,
                 "last_inspection_at",
-                "is in the future",
+                said("晚于现在", "is in the future"),
             ));
             None
         }
@@ -520,7 +584,7 @@ fn parse_row(
                 Err(_) => errors.push(LineError::new(
                     line,
                     "special_group",
-                    "unknown group: use elderly, weak, sick or disabled, separated by ';'",
+                    said("未知的人群：可用 elderly（老年）、weak（体弱）、sick（患病）或 disabled（残障），用“;”分隔", "unknown group: use elderly, weak, sick or disabled, separated by ';'"),
                 )),
             }
         }
@@ -534,7 +598,10 @@ fn parse_row(
             errors.push(LineError::new(
                 line,
                 "supply",
-                "use active or not_connected",
+                said(
+                    "请用 active（在用）或 not_connected（未通气）",
+                    "use active or not_connected",
+                ),
             ));
             None
         }
@@ -631,10 +698,15 @@ pub fn merge(existing: Option<&Household>, row: &ImportRow, today: NaiveDate) ->
 }
 
 /// A time in RFC 3339, as the `last_inspection_at` column holds it.
-fn parse_time(text: &str) -> Result<DateTime<Utc>, &'static str> {
+fn parse_time(text: &str) -> Result<DateTime<Utc>, Text> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| "write a time as RFC 3339, e.g. 2026-03-01T09:30:00+08:00")
+        .map_err(|_| {
+            said(
+                "时间请按 RFC 3339 书写，例如 2026-03-01T09:30:00+08:00",
+                "write a time as RFC 3339, e.g. 2026-03-01T09:30:00+08:00",
+            )
+        })
 }
 
 #[cfg(test)]
