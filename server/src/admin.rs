@@ -261,7 +261,10 @@ fn serde_name<T: DeserializeOwned>(name: &str) -> Result<T, serde_json::Error> {
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| "write a time as RFC 3339, e.g. 2026-03-01T09:30:00+08:00".to_owned())
+        .map_err(|_| {
+            "时间请按 RFC 3339 书写 / write a time as RFC 3339, e.g. 2026-03-01T09:30:00+08:00"
+                .to_owned()
+        })
 }
 
 pub fn run(options: AdminOptions) -> Result<(), String> {
@@ -277,7 +280,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, now)?),
             TechnicianCommand::Deactivate { id } => {
                 deactivate_technician(storage, id, now)?;
-                println!("technician {id} deactivated");
+                println!("已停用技术员 {id} / technician {id} deactivated");
             }
             TechnicianCommand::List => list(storage, Entity::Technician, technician_line)?,
         },
@@ -305,7 +308,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             command: DeviceCommand::Revoke { device_id },
         } => {
             storage::write(storage, |tx| auth::revoke(tx, &device_id, now)).map_err(message)?;
-            println!("device {device_id} revoked");
+            println!("已吊销设备 {device_id} / device {device_id} revoked");
         }
         AdminCommand::Conflicts(Newest { limit }) => print_conflicts(storage, limit)?,
         AdminCommand::Audit(Newest { limit }) => print_audit(storage, limit)?,
@@ -313,9 +316,23 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// An error as the operator reads it.
+/// An error as the operator reads it: in Chinese first when the tool words it, then English.
 fn message(e: ApiError) -> String {
-    e.to_string()
+    match &e {
+        ApiError::NotFound { what, .. } => {
+            let zh = match *what {
+                "technician" => "技术员",
+                "crew" => "班组",
+                "district" => "片区",
+                "household" => "用户",
+                "work order" => "工单",
+                "device" => "设备",
+                _ => "记录",
+            };
+            format!("找不到该{zh} / {e}")
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// `option: reason`, for an option the operator typed: the reason in Chinese, then English.
@@ -369,7 +386,11 @@ fn add_district(
     let boundary = match (&args.boundary, &args.boundary_file) {
         (Some(text), _) => Area::parse_corners(text).map_err(|e| format!("--boundary: {e}"))?,
         (None, Some(file)) => read_geojson_polygon(file)?,
-        (None, None) => return Err("give --boundary or --boundary-file".into()),
+        (None, None) => {
+            return Err(
+                "请给出 --boundary 或 --boundary-file / give --boundary or --boundary-file".into(),
+            );
+        }
     };
     let district = District {
         id: DistrictId::new(),
@@ -391,7 +412,7 @@ fn add_district(
 /// The outer ring of a GeoJSON Polygon (or of a Feature, or a one-feature collection, holding one).
 fn read_geojson_polygon(file: &Path) -> Result<Area, String> {
     let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        .map_err(|e| format!("无法读取 / cannot read {}: {e}", file.display()))?;
     Area::from_geojson(&text).map_err(|e| format!("--boundary-file: {e}"))
 }
 
@@ -561,7 +582,7 @@ fn create_order(
 ) -> Result<String, String> {
     let reported_at = args.reported_at.unwrap_or(now);
     if reported_at > now {
-        return Err("--reported-at: is in the future".into());
+        return Err("--reported-at: 晚于现在 / is in the future".into());
     }
     let location = match (args.lat, args.lon) {
         (Some(lat), Some(lon)) => Some(
@@ -583,7 +604,9 @@ fn create_order(
                 let id = tx
                     .record_id_by_key(Entity::Household, number.trim())?
                     .ok_or_else(|| {
-                        ApiError::invalid("--household: no household has this customer number")
+                        ApiError::invalid(
+                            "--household: 没有这个用户编号的用户 / no household has this customer number",
+                        )
                     })?;
                 Some(id.parse::<HouseholdId>().map_err(ApiError::from)?)
             }
@@ -769,7 +792,8 @@ fn import_households(
     file: &Path,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| format!("无法读取 / cannot read {}: {e}", file.display()))?;
     let rows = parse_household_csv(&bytes, now).map_err(import_failed)?;
     // The day in China, wherever the server's clock is set.
     let today = doorstep_core::schedule::inspection::local_date(now);

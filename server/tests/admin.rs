@@ -274,7 +274,7 @@ fn a_lost_phone_is_revoked_and_its_technician_deactivated() {
 
     assert_eq!(
         office.ok(&["device", "revoke", "lostphone"]),
-        "device lostphone revoked"
+        "已吊销设备 lostphone / device lostphone revoked"
     );
     let device = storage::read(&*storage, |tx| Ok(tx.device("lostphone")?))
         .unwrap()
