@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
                 let Ok(Pulled::HeldBack(again)) = serde_json::from_str::<Pulled>(&held.body) else {
                     panic!("a held change reads back as held");
                 };
-                assert_eq!((again.seq, &again.entity, &again.id), (held.seq, &held.entity, &held.id));
+                assert_eq!(
+                    (again.seq, &again.entity, &again.id),
+                    (held.seq, &held.entity, &held.id)
+                );
                 continue;
             }
         };
