@@ -256,10 +256,7 @@ fn a_household_that_leaves_while_a_form_is_being_filled_there_leaves_once_it_is_
     let draft = store
         .start_form(&hose_check(), h.id, None, Utc::now())
         .unwrap();
-    let pushed = store.push_batch(100).unwrap();
-    store
-        .acknowledge_through(pushed.last().unwrap().seq)
-        .unwrap();
+    send_outbox(&mut store);
     assert_eq!(store.outbox_len().unwrap(), 0, "the draft's start was sent");
 
     // The household moves to another district while the technician is filling the form.
@@ -290,10 +287,7 @@ fn a_household_that_leaves_while_a_form_is_being_filled_there_leaves_once_it_is_
         0,
         "not before the sealed form is sent"
     );
-    let pushed = store.push_batch(100).unwrap();
-    store
-        .acknowledge_through(pushed.last().unwrap().seq)
-        .unwrap();
+    send_outbox(&mut store);
     assert_eq!(store.apply_held_back().unwrap().removed, 1);
     assert!(
         store.household(h.id).is_err(),
@@ -322,10 +316,7 @@ fn a_household_deleted_while_the_phone_had_an_edit_of_it_waiting_leaves_after_th
         "the edit still waits to be pushed"
     );
     // The server refuses the edit (the household is gone) and the phone sets it aside.
-    let pushed = store.push_batch(100).unwrap();
-    store
-        .acknowledge_through(pushed.last().unwrap().seq)
-        .unwrap();
+    send_outbox(&mut store);
     assert_eq!(store.apply_held_back().unwrap().removed, 1);
     assert!(
         store.household(h.id).is_err(),
@@ -396,10 +387,7 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
     store
         .mark_photos_uploaded(std::slice::from_ref(&photo.sha256))
         .unwrap();
-    let pushed = store.push_batch(100).unwrap();
-    store
-        .acknowledge_through(pushed.last().unwrap().seq)
-        .unwrap();
+    send_outbox(&mut store);
     assert_eq!(
         store.photo_vault().names().unwrap().len(),
         2,
@@ -415,4 +403,12 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
         store.photo_vault().names().unwrap().is_empty(),
         "no encrypted photo of a household no longer the technician's stays on the phone"
     );
+}
+
+/// The outbox as a sync sends it: pushed and acknowledged by the server.
+fn send_outbox(store: &mut Store) {
+    let pushed = store.push_batch(100).unwrap();
+    store
+        .acknowledge_through(pushed.last().unwrap().seq)
+        .unwrap();
 }

@@ -130,9 +130,7 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
         pending: HashMap::new(),
     };
     for actor in [Actor::PhoneA, Actor::PhoneB] {
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         world.phones.insert(actor, phone);
         world.pulled_at.insert(actor, 0);
     }

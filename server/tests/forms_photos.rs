@@ -4,7 +4,7 @@
 mod common;
 
 use common::forms::{inspect, take_photo};
-use common::{Backend, TestDevice, TestServer, households, team};
+use common::{Backend, TestServer, households, team};
 use doorstep_core::forms::form::Form;
 use doorstep_core::sync::protocol::{Entity, PushRequest, PushResponse};
 use doorstep_server::storage::{self, Counted};
@@ -14,9 +14,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 3);
-        let a = TestDevice::new();
-        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        a.sync().unwrap();
+        let a = common::enrolled_phone(&server, &team);
         let photos = [take_photo(&a, &hs[0], 1), take_photo(&a, &hs[0], 2)];
         let form = inspect(&a, &hs[0], &photos);
 
@@ -38,9 +36,7 @@ on_both_backends! {
         assert_eq!(stored, a.store().form(form).unwrap());
         assert!(server.household(hs[0].id).last_inspection_at.is_some());
 
-        let b = TestDevice::new();
-        b.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        b.sync().unwrap();
+        let b = common::enrolled_phone(&server, &team);
         assert_eq!(b.store().form(form).unwrap(), stored, "the other device has the sealed form");
         assert_eq!(
             b.store().household(hs[0].id).unwrap().last_inspection_at,
@@ -60,9 +56,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let a = TestDevice::new();
-        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        a.sync().unwrap();
+        let a = common::enrolled_phone(&server, &team);
         let photos = [take_photo(&a, &hs[0], 3), take_photo(&a, &hs[0], 4)];
         let form = inspect(&a, &hs[0], &photos);
 
@@ -86,9 +80,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 2);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let damaged = take_photo(&phone, &hs[0], 1);
         let good = take_photo(&phone, &hs[0], 2);
         // The phone's encrypted copy of one photo is damaged (a bad sector, a cleaner app).
@@ -123,9 +115,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let photos = [take_photo(&phone, &hs[0], 1), take_photo(&phone, &hs[0], 2)];
         let form = inspect(&phone, &hs[0], &photos);
         phone.sync().unwrap();
@@ -172,9 +162,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let a = TestDevice::new();
-        a.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        a.sync().unwrap();
+        let a = common::enrolled_phone(&server, &team);
         let photos = [take_photo(&a, &hs[0], 3), take_photo(&a, &hs[0], 4)];
         // The refusal's photo is named by the form but never reaches the server (here: never
         // taken through the camera pipeline, so the phone has nothing to upload).

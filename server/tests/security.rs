@@ -79,9 +79,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         households(&server, &team, 2);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let device_id = phone.store().device_id().to_owned();
         doorstep_server::storage::write(&*server.storage, |tx| {
             doorstep_server::auth::revoke(tx, &device_id, Utc::now())
@@ -143,9 +141,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 2);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         // The office closes the first account while the technician, offline, reads its meter
         // and then edits the second household.
         doorstep_server::storage::write(&*server.storage, |tx| {
@@ -203,9 +199,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let photo = take_photo(&phone, &hs[0], 9);
         inspect(&phone, &hs[0], &[photo]);
         let mut ops = phone.store().push_batch(1000).unwrap();

@@ -38,9 +38,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 3);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
 
         // A newer server process sharing the database saves a household with a category this
         // app does not know; the office also edits another household.
@@ -82,9 +80,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let ahead = TestDevice::new();
-        ahead.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        ahead.sync().unwrap();
+        let ahead = common::enrolled_phone(&server, &team);
 
         // An edit from a phone set to Beijing time in a UTC zone: 8 hours ahead.
         let mut h = ahead.store().household(hs[0].id).unwrap();
@@ -100,9 +96,7 @@ on_both_backends! {
 
         // Another phone pulls, then changes something: its stamp is its own time, not the
         // other phone's, so its steps still count when they happened.
-        let other = TestDevice::new();
-        other.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        other.sync().unwrap();
+        let other = common::enrolled_phone(&server, &team);
         let mut h = other.store().household(hs[0].id).unwrap();
         h.name = "李四".into();
         other.store().save_household(&h, Utc::now()).unwrap();
@@ -123,9 +117,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
 
         phone.store().record_inspection_signed(hs[0].id, Utc::now()).unwrap();
         let mut ops = phone.store().push_batch(10).unwrap();
@@ -154,9 +146,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
 
         // The technician renames the contact; before it is pushed, the office changes the
         // phones and the phone pulls (a pull-to-refresh while the push waits, say).
@@ -278,9 +268,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 20);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         for round in 0..5 {
             for (i, h) in hs.iter().enumerate() {
                 let mut edited = phone.store().household(h.id).unwrap();
@@ -347,9 +335,7 @@ on_both_backends! {
         );
         order.assignee = Some(team.inspector.id);
         server.office_put(Record::WorkOrder(Box::new(order.clone())));
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
 
         // Offline: on site, then resolved; the phone syncs only later. The step counts at the
         // phone's time (which agrees with its clock stamp), not at the time it arrived.
@@ -397,9 +383,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 3);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         doorstep_server::storage::write(&*server.storage, |tx| {
             doorstep_server::records::delete_from_office(tx, Entity::Household, &hs[2].id.to_string())?;
             Ok(())
@@ -409,9 +393,7 @@ on_both_backends! {
         assert_eq!(report.removed, 1);
         assert!(phone.store().household(hs[2].id).is_err());
         // A phone enrolling afterwards never sees it.
-        let late = TestDevice::new();
-        late.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        late.sync().unwrap();
+        let late = common::enrolled_phone(&server, &team);
         assert!(late.store().household(hs[2].id).is_err());
         assert!(late.store().household(hs[1].id).is_ok());
     }
@@ -546,9 +528,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let mut h = phone.store().household(hs[0].id).unwrap();
         h.category = doorstep_core::household::Category::Commercial;
         h.phones = vec![Phone::parse("13700000001").unwrap()];
@@ -569,9 +549,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 1);
-        let phone = TestDevice::new();
-        phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-        phone.sync().unwrap();
+        let phone = common::enrolled_phone(&server, &team);
         let mut h = phone.store().household(hs[0].id).unwrap();
         h.phones = vec![Phone::parse("13700000002").unwrap()];
         phone.store().save_household(&h, Utc::now()).unwrap();

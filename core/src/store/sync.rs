@@ -372,13 +372,7 @@ fn apply_change(
         // household that left the technician's scope, a refused edit) is not lost.
         hold_back(
             tx,
-            &HeldBack {
-                seq: change.seq,
-                entity: change.entity.as_str().to_owned(),
-                id: change.id.clone(),
-                body: serde_json::to_string(change)?,
-                reason: "local changes not yet pushed".into(),
-            },
+            &held(change, "local changes not yet pushed")?,
             Until::Pushed,
         )?;
         applied.kept_local += 1;
@@ -391,17 +385,7 @@ fn apply_change(
             // held back like an unreadable change. Records are checked before anything of
             // them is written.
             Err(Error::Invalid(invalid)) => {
-                hold_back(
-                    tx,
-                    &HeldBack {
-                        seq: change.seq,
-                        entity: change.entity.as_str().to_owned(),
-                        id: change.id.clone(),
-                        body: serde_json::to_string(change)?,
-                        reason: invalid.to_string(),
-                    },
-                    Until::Update,
-                )?;
+                hold_back(tx, &held(change, &invalid.to_string())?, Until::Update)?;
                 applied.held_back += 1;
             }
             Err(e) => return Err(e),
@@ -444,6 +428,17 @@ fn anything_held(conn: &Connection) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM held_back)")?
         .query_row([], |r| r.get(0))?)
+}
+
+/// A readable change, kept as it came, with why it waits.
+fn held(change: &Change, reason: &str) -> Result<HeldBack> {
+    Ok(HeldBack {
+        seq: change.seq,
+        entity: change.entity.as_str().to_owned(),
+        id: change.id.clone(),
+        body: serde_json::to_string(change)?,
+        reason: reason.to_owned(),
+    })
 }
 
 /// What a held change waits for.

@@ -313,6 +313,14 @@ pub struct Team {
     pub crew: CrewId,
 }
 
+/// A phone enrolled for the team's inspector, with its first pull done.
+pub fn enrolled_phone(server: &TestServer, team: &Team) -> TestDevice {
+    let phone = TestDevice::new();
+    phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+    phone.sync().unwrap();
+    phone
+}
+
 pub fn square(lat: f64, lon: f64, size: f64) -> Area {
     Area::new(vec![
         GeoPoint::new(lat, lon).unwrap(),
