@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::{plan, plan_amendment};
-use doorstep_core::forms::form::{Form, Outcome};
+use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
@@ -90,11 +90,11 @@ fn apply_all(
         // on its operation but does not move the server's clock: every phone that pulls would
         // inherit it, and their own steps would then disagree with their stamps and no longer
         // count at the time they happened (`sync::time`).
-        let now_ms = received_at.timestamp_millis().max(0) as u64;
-        let tolerance_ms = CLOCK_TOLERANCE.num_milliseconds().unsigned_abs();
-        if op.hlc.wall_ms <= now_ms.saturating_add(tolerance_ms) {
-            clock.observe(&op.hlc, now_ms);
-        }
+        clock.observe_unless_ahead(
+            &op.hlc,
+            received_at.timestamp_millis().max(0) as u64,
+            CLOCK_TOLERANCE.num_milliseconds().unsigned_abs(),
+        );
         let mut apply = Apply {
             tx: &mut *tx,
             device,
@@ -488,13 +488,7 @@ impl Apply<'_> {
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
         record.buckets = household.buckets.clone();
         self.server_seq = save(self.tx, record, None)?.seq;
-        // Every photo the form rests on, the one standing in for a refused signature too: the
-        // form is complete on the server only once all of them are there.
-        let refusal = match &form.outcome {
-            Outcome::CustomerRefusedToSign { photo, .. } => Some(photo),
-            _ => None,
-        };
-        for photo in form.photos.values().flatten().chain(refusal) {
+        for photo in form.evidence_photos() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
         }
         self.apply_consequences(form, &template, &household)

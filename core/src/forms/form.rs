@@ -327,6 +327,16 @@ impl Form {
         stale
     }
 
+    /// Every photo the form rests on: its items' photos and the one standing in for a refused
+    /// signature. A sealed form is complete only once all of them are on the server.
+    pub fn evidence_photos(&self) -> impl Iterator<Item = &PhotoRef> {
+        let refusal = match &self.outcome {
+            Outcome::CustomerRefusedToSign { photo, .. } => Some(photo),
+            _ => None,
+        };
+        self.photos.values().flatten().chain(refusal)
+    }
+
     pub fn problems(&self, template: &Template) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut push = |item: &str, kind| {

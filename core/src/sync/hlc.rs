@@ -107,6 +107,17 @@ impl HlcClock {
         self.last.clone()
     }
 
+    /// [`Self::observe`], unless `remote` runs more than `max_ahead_ms` ahead of `now_ms`: such
+    /// a stamp (a phone whose clock is set wrong) would drag this clock, and every node that
+    /// observes it afterwards, ahead of real time. Returns whether it was taken in.
+    pub fn observe_unless_ahead(&mut self, remote: &Hlc, now_ms: u64, max_ahead_ms: u64) -> bool {
+        let believable = remote.wall_ms <= now_ms.saturating_add(max_ahead_ms);
+        if believable {
+            self.observe(remote, now_ms);
+        }
+        believable
+    }
+
     pub fn last(&self) -> &Hlc {
         &self.last
     }
@@ -127,6 +138,24 @@ fn after(wall_ms: u64, counter: u32) -> (u64, u32) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_stamp_far_ahead_of_the_clock_is_not_taken_in() {
+        let mut clock = HlcClock::resume("server", None);
+        let ahead = Hlc {
+            wall_ms: 1_000 + 8 * 3_600_000,
+            counter: 0,
+            node: "phone".into(),
+        };
+        assert!(!clock.observe_unless_ahead(&ahead, 1_000, 300_000));
+        assert_eq!(clock.last().wall_ms, 0, "not dragged ahead");
+        let near = Hlc {
+            wall_ms: 1_200,
+            ..ahead
+        };
+        assert!(clock.observe_unless_ahead(&near, 1_000, 300_000));
+        assert!(clock.last().wall_ms >= 1_200);
+    }
 
     #[test]
     fn stamps_keep_increasing_when_the_phone_clock_jumps_back() {
