@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use rand::Rng;
 use sha2::Digest;
 
 const RUNS: usize = 15;
+const ATTACH_RUNS: usize = 8;
 
 #[test]
 fn photo_cut_off_mid_ingest_is_either_absent_or_complete() {
@@ -118,6 +120,112 @@ fn photo_child_ingests_until_killed() {
         std::fs::write(&input, encode_jpeg(&card, 85).unwrap()).unwrap();
         let stored = store.ingest_photo(&input, None, &context, &policy).unwrap();
         writeln!(out, "stored {}", stored.sha256).unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// The camera button of a form (`add_photo_to_form`) records the photo and attaches it in one
+/// transaction: cut off at any moment, every photo the store holds is on the form and every
+/// photo on the form is held, never one without the other.
+#[test]
+fn camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doorstep.db");
+    let form_id = {
+        let mut store = Store::open(&path, &key()).unwrap();
+        let h = household(
+            "3300000601",
+            "郭强",
+            "13800000601",
+            "延安路6号",
+            30.27,
+            120.16,
+        );
+        store.save_household(&h, at(2026, 1, 1, 1, 0)).unwrap();
+        store
+            .start_form(
+                &common::forms::hose_check(),
+                h.id,
+                None,
+                at(2026, 11, 2, 1, 0),
+            )
+            .unwrap()
+            .id
+    };
+    std::fs::write(dir.path().join("form"), form_id.to_string()).unwrap();
+    let mut rng = rand::rng();
+    let mut attached = 0;
+    for run in 0..ATTACH_RUNS {
+        let work = Duration::from_millis(rng.random_range(100..800));
+        run_and_kill("photo_child_attaches_until_killed", &path, run, work);
+        let store = Store::open(&path, &key()).unwrap();
+        let form = store.form(form_id).unwrap();
+        let on_form: BTreeSet<String> = form
+            .photos
+            .get("leak_test")
+            .into_iter()
+            .flatten()
+            .map(|p| p.sha256.clone())
+            .collect();
+        let held: BTreeSet<String> = store.photos_to_upload().unwrap().into_iter().collect();
+        assert_eq!(
+            on_form, held,
+            "run {run}: photos held and photos on the form"
+        );
+        for sha in &held {
+            store
+                .photo_jpeg(sha)
+                .unwrap_or_else(|e| panic!("run {run}: attached photo without its file: {e}"));
+        }
+        attached = on_form.len();
+    }
+    assert!(
+        attached >= ATTACH_RUNS,
+        "the child attached too few photos to prove anything ({attached})"
+    );
+}
+
+#[test]
+#[ignore = "run by camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all as its child"]
+fn photo_child_attaches_until_killed() {
+    let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
+        return;
+    };
+    let run: u32 = std::env::var("DOORSTEP_CRASH_RUN")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dir = std::path::Path::new(&path).parent().unwrap();
+    let form: doorstep_core::ids::FormId = std::fs::read_to_string(dir.join("form"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut store = Store::open(&path, &key()).unwrap();
+    let input = std::path::PathBuf::from(format!("{path}.camera-{run}.jpg"));
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nready").unwrap();
+    out.flush().unwrap();
+    let context = WatermarkContext {
+        captured_at: chrono::Utc::now(),
+        customer_number: Some("3300000601".into()),
+        device_position: None,
+        technician: "T00101".into(),
+    };
+    let policy = PhotoPolicy {
+        max_edge: 320,
+        ..PhotoPolicy::default()
+    };
+    for i in 0u32.. {
+        let mut card = test_card(400, 300);
+        let row = ((run * 89 + i * 7) % 290) as usize;
+        for b in &mut card.pixels[row * 400 * 3..(row + 4) * 400 * 3] {
+            *b = (i % 251) as u8;
+        }
+        std::fs::write(&input, encode_jpeg(&card, 85).unwrap()).unwrap();
+        let stored = store
+            .add_photo_to_form(form, "leak_test", &input, &context, &policy)
+            .unwrap();
+        writeln!(out, "attached {}", stored.sha256).unwrap();
         out.flush().unwrap();
     }
 }

@@ -123,18 +123,7 @@ impl Store {
 
     /// Attaches a stored photo (by its SHA-256) to an item: a photo item, or a check as evidence.
     pub fn attach_photo(&mut self, form: FormId, item: &str, photo: PhotoRef) -> Result<Form> {
-        self.edit_draft(form, |f, t| {
-            takes_photos(t, item)?;
-            let photos = f.photos.entry(item.to_owned()).or_default();
-            if !photos.iter().any(|p| p.sha256 == photo.sha256) {
-                photos.push(photo.clone());
-            }
-            Ok(Operation::FormPhotoAttached {
-                form_id: form,
-                item: item.to_owned(),
-                photo: photo.clone(),
-            })
-        })
+        self.change(|c| attach_photo_in(c, form, item, photo))
     }
 
     /// Takes a photo off a draft's item.
@@ -355,18 +344,48 @@ impl Store {
         form: FormId,
         edit: impl FnOnce(&mut Form, &Template) -> Result<Operation>,
     ) -> Result<Form> {
-        self.change(|c: &mut Change<'_>| {
-            let mut f = load_form(c, form)?;
-            if f.is_sealed() {
-                return Err(Error::Sealed);
-            }
-            let template = template_in(c, &f.template_id, f.template_version)?;
-            let operation = edit(&mut f, &template)?;
-            update_form(c, &f)?;
-            c.append(&operation)?;
-            Ok(f)
-        })
+        self.change(|c| edit_draft_in(c, form, edit))
     }
+}
+
+/// Edits a draft inside the caller's change: refused if the form is sealed; the form saved and
+/// the edit's operation queued.
+fn edit_draft_in(
+    c: &mut Change<'_>,
+    form: FormId,
+    edit: impl FnOnce(&mut Form, &Template) -> Result<Operation>,
+) -> Result<Form> {
+    let mut f = load_form(c, form)?;
+    if f.is_sealed() {
+        return Err(Error::Sealed);
+    }
+    let template = template_in(c, &f.template_id, f.template_version)?;
+    let operation = edit(&mut f, &template)?;
+    update_form(c, &f)?;
+    c.append(&operation)?;
+    Ok(f)
+}
+
+/// Puts a photo the store holds on a draft's item, inside the caller's change (so that taking a
+/// photo for a form records the photo and attaches it in one transaction).
+pub(super) fn attach_photo_in(
+    c: &mut Change<'_>,
+    form: FormId,
+    item: &str,
+    photo: PhotoRef,
+) -> Result<Form> {
+    edit_draft_in(c, form, |f, t| {
+        takes_photos(t, item)?;
+        let photos = f.photos.entry(item.to_owned()).or_default();
+        if !photos.iter().any(|p| p.sha256 == photo.sha256) {
+            photos.push(photo.clone());
+        }
+        Ok(Operation::FormPhotoAttached {
+            form_id: form,
+            item: item.to_owned(),
+            photo,
+        })
+    })
 }
 
 /// Refuses a photo for an item that is not in the form, or that takes no photo.

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::forms::{takes_photos, template_in};
+use super::forms::{attach_photo_in, takes_photos, template_in};
 use super::households::{append_history, ensure_household};
 use super::outbox::Operation;
-use super::{Store, ts};
+use super::{Change, Store, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
 use crate::household::HistoryKind;
@@ -39,60 +39,17 @@ impl Store {
         context: &WatermarkContext,
         policy: &PhotoPolicy,
     ) -> Result<StoredPhoto> {
-        // Checked before anything is written: no encrypted file is left without its record.
-        if let Some(h) = household {
-            ensure_household(&self.conn, h)?;
+        let (stored, new) = self.develop(path, household, context, policy)?;
+        if new {
+            self.change(|c| record_photo(c, &stored))?;
         }
-        let photo = ingest(path, context, policy)?;
-        match self.photo(&photo.sha256) {
-            Ok(existing) => return Ok(existing),
-            Err(Error::NotFound { .. }) => {}
-            Err(e) => return Err(e),
-        }
-        self.vault
-            .put(&format!("{}.jpg", photo.sha256), &photo.jpeg)?;
-        self.vault
-            .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
-        let stored = StoredPhoto {
-            sha256: photo.sha256.clone(),
-            household_id: household,
-            taken_at: context.captured_at,
-            bytes: photo.jpeg.len() as u64,
-            metadata: photo.metadata,
-        };
-        self.change(|c| {
-            if let Some(h) = household {
-                ensure_household(c, h)?;
-            }
-            c.prepare_cached(
-                "INSERT INTO photos(sha256, household_id, taken_at, width, height, bytes, flagged, metadata)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                stored.sha256,
-                household,
-                ts(&stored.taken_at),
-                stored.metadata.width,
-                stored.metadata.height,
-                stored.bytes as i64,
-                stored.metadata.flagged,
-                serde_json::to_string(&stored.metadata)?
-            ])?;
-            if let Some(h) = household {
-                let summary = if stored.metadata.flagged {
-                    said("已拍照（已标记：相机时间或地点不符）", "photo taken (flagged: camera time or place differs)")
-                } else {
-                    said("已拍照", "photo taken")
-                };
-                append_history(c, h, stored.taken_at, HistoryKind::Photo, Some(&stored.sha256), &summary)?;
-            }
-            c.append(&Operation::PhotoTaken { sha256: stored.sha256.clone(), household_id: household, metadata: Box::new(stored.metadata.clone()) })?;
-            Ok(())
-        })?;
         Ok(stored)
     }
 
-    /// Takes in a photo and attaches it to a form's item, as the camera button of a form does.
+    /// Takes in a photo and attaches it to a form's item, as the camera button of a form does:
+    /// the photo is recorded (and queued) and attached in one transaction, so a crash or a
+    /// refusal leaves neither a photo missing from its form nor a form naming a photo the
+    /// store does not hold.
     pub fn add_photo_to_form(
         &mut self,
         form: FormId,
@@ -109,13 +66,50 @@ impl Store {
         }
         let template = template_in(&self.conn, &draft.template_id, draft.template_version)?;
         takes_photos(&template, item)?;
-        let stored = self.ingest_photo(path, Some(draft.household_id), context, policy)?;
-        self.attach_photo(
-            form,
-            item,
-            PhotoRef::new(&stored.sha256, context.captured_at)?,
-        )?;
+        let (stored, new) = self.develop(path, Some(draft.household_id), context, policy)?;
+        let photo = PhotoRef::new(&stored.sha256, context.captured_at)?;
+        self.change(|c| {
+            if new {
+                record_photo(c, &stored)?;
+            }
+            attach_photo_in(c, form, item, photo)
+        })?;
         Ok(stored)
+    }
+
+    /// The slow part of taking in a photo, outside any transaction: the pipeline, and the
+    /// vault's files of a photo the store does not hold yet (`true`: to be recorded). The same
+    /// photo again gives the first one's record. Should the record then not commit, the files
+    /// are orphans that [`Self::sweep_photo_vault`] deletes.
+    fn develop(
+        &mut self,
+        path: &Path,
+        household: Option<HouseholdId>,
+        context: &WatermarkContext,
+        policy: &PhotoPolicy,
+    ) -> Result<(StoredPhoto, bool)> {
+        // Checked before anything is written: no encrypted file is left without its record.
+        if let Some(h) = household {
+            ensure_household(&self.conn, h)?;
+        }
+        let photo = ingest(path, context, policy)?;
+        match self.photo(&photo.sha256) {
+            Ok(existing) => return Ok((existing, false)),
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        self.vault
+            .put(&format!("{}.jpg", photo.sha256), &photo.jpeg)?;
+        self.vault
+            .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
+        let stored = StoredPhoto {
+            sha256: photo.sha256.clone(),
+            household_id: household,
+            taken_at: context.captured_at,
+            bytes: photo.jpeg.len() as u64,
+            metadata: photo.metadata,
+        };
+        Ok((stored, true))
     }
 
     pub fn photo(&self, sha256: &str) -> Result<StoredPhoto> {
@@ -177,4 +171,51 @@ impl Store {
     pub fn photo_vault(&self) -> &crate::media::vault::Vault {
         &self.vault
     }
+}
+
+/// A developed photo's row, its history line and its `photo_taken` operation, inside the
+/// caller's change.
+fn record_photo(c: &mut Change<'_>, stored: &StoredPhoto) -> Result<()> {
+    let household = stored.household_id;
+    if let Some(h) = household {
+        ensure_household(c, h)?;
+    }
+    c.prepare_cached(
+        "INSERT INTO photos(sha256, household_id, taken_at, width, height, bytes, flagged, metadata)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        stored.sha256,
+        household,
+        ts(&stored.taken_at),
+        stored.metadata.width,
+        stored.metadata.height,
+        stored.bytes as i64,
+        stored.metadata.flagged,
+        serde_json::to_string(&stored.metadata)?
+    ])?;
+    if let Some(h) = household {
+        let summary = if stored.metadata.flagged {
+            said(
+                "已拍照（已标记：相机时间或地点不符）",
+                "photo taken (flagged: camera time or place differs)",
+            )
+        } else {
+            said("已拍照", "photo taken")
+        };
+        append_history(
+            c,
+            h,
+            stored.taken_at,
+            HistoryKind::Photo,
+            Some(&stored.sha256),
+            &summary,
+        )?;
+    }
+    c.append(&Operation::PhotoTaken {
+        sha256: stored.sha256.clone(),
+        household_id: household,
+        metadata: Box::new(stored.metadata.clone()),
+    })?;
+    Ok(())
 }
