@@ -21,7 +21,7 @@ use doorstep_core::sync::merge::{
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
 use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
-use doorstep_core::sync::time::{CLOCK_TOLERANCE, trusted_step_time};
+use doorstep_core::sync::time::{CLOCK_TOLERANCE, trusted_stamp, trusted_step_time};
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
@@ -158,6 +158,12 @@ impl Apply<'_> {
         Origin::Device(self.device.id.clone())
     }
 
+    /// The stamp this operation's field writes are merged and stored with: its own, or its
+    /// arrival time if its clock runs far ahead (`sync::time::trusted_stamp`).
+    fn merge_stamp(&self) -> Hlc {
+        trusted_stamp(&self.op.hlc, self.received_at)
+    }
+
     fn operation(&mut self) -> ApiResult<()> {
         match &self.op.operation {
             Operation::HouseholdSaved {
@@ -273,7 +279,7 @@ impl Apply<'_> {
             let mut record = stored(&Record::Household(Box::new(household.clone())), self.tx)?;
             let stamp = FieldStamp {
                 seq,
-                hlc: self.op.hlc.clone(),
+                hlc: self.merge_stamp(),
                 origin: self.origin(),
             };
             let stamps: FieldStamps = as_object(household)?
@@ -332,7 +338,7 @@ impl Apply<'_> {
         let seq = self.tx.next_seq()?;
         let edit = Edit {
             origin: self.origin(),
-            hlc: self.op.hlc.clone(),
+            hlc: self.merge_stamp(),
             base_seq,
             fields,
         };
@@ -375,7 +381,7 @@ impl Apply<'_> {
             "last_inspection_at".into(),
             FieldStamp {
                 seq,
-                hlc: self.op.hlc.clone(),
+                hlc: self.merge_stamp(),
                 origin: self.origin(),
             },
         )]))?;

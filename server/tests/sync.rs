@@ -111,6 +111,42 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_phone_a_year_ahead_does_not_win_every_later_edit_of_a_contact_detail(backend: Backend) {
+        use doorstep_core::sync::protocol::PushRequest;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let ahead = common::enrolled_phone(&server, &team);
+        let other = common::enrolled_phone(&server, &team);
+
+        // A phone whose clock is set a year ahead changes the household's name.
+        let mut h = ahead.store().household(hs[0].id).unwrap();
+        h.name = "王建国".into();
+        ahead.store().save_household(&h, Utc::now()).unwrap();
+        let mut ops = ahead.store().push_batch(10).unwrap();
+        let year = Duration::days(365);
+        for op in &mut ops {
+            op.hlc.wall_ms += year.num_milliseconds() as u64;
+            op.device_time += year;
+        }
+        let answer = common::raw_post(&server.url, "/v1/push", &ahead, &PushRequest { ops });
+        assert!(answer.status().is_success(), "{}", answer.status());
+        assert_eq!(server.household(hs[0].id).name, "王建国");
+
+        // Afterwards a phone with a right clock, which had not seen that change, changes the
+        // name too: the later edit is its, and it stands; the other is kept as a conflict.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let mut h = other.store().household(hs[0].id).unwrap();
+        h.name = "李四".into();
+        other.store().save_household(&h, Utc::now()).unwrap();
+        let conflicts = server.count(Counted::Conflicts);
+        other.sync().unwrap();
+        assert_eq!(server.household(hs[0].id).name, "李四");
+        assert_eq!(server.count(Counted::Conflicts), conflicts + 1);
+    }
+}
+
+on_both_backends! {
     fn an_inspection_signed_on_a_phone_a_year_ahead_does_not_put_the_next_one_off_a_year(backend: Backend) {
         use doorstep_core::store::Operation;
         use doorstep_core::sync::protocol::PushRequest;

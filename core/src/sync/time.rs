@@ -46,6 +46,25 @@ pub fn trusted_step_time(
     (device_at, StepTime::Device)
 }
 
+/// The stamp an edit is merged with on the server: the operation's own, unless it runs more
+/// than [`CLOCK_TOLERANCE`] ahead of the server's time when it arrived; then the arrival time,
+/// with the stamp's counter and node. A phone whose clock is set a year ahead would otherwise
+/// win every "later clock wins" merge of the fields it wrote, against every edit anyone makes
+/// in that year, and keep winning after its clock is put right. The operation keeps its own
+/// stamp; only the merge, and the field's stored stamp, use this one.
+pub fn trusted_stamp(stamp: &Hlc, received_at: DateTime<Utc>) -> Hlc {
+    let arrival = received_at.timestamp_millis().max(0) as u64;
+    let latest = arrival.saturating_add(CLOCK_TOLERANCE.num_milliseconds().unsigned_abs());
+    if stamp.wall_ms > latest {
+        Hlc {
+            wall_ms: arrival,
+            ..stamp.clone()
+        }
+    } else {
+        stamp.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +95,24 @@ mod tests {
             trusted_step_time(future, &stamp(future), arrived),
             (arrived, StepTime::Arrival)
         );
+    }
+
+    #[test]
+    fn a_stamp_far_ahead_is_merged_at_its_arrival_and_a_near_one_as_it_is() {
+        let arrived: DateTime<Utc> = "2026-11-28T01:30:00Z".parse().unwrap();
+        let year_ahead = stamp(arrived + Duration::days(365));
+        let trusted = trusted_stamp(&year_ahead, arrived);
+        assert_eq!(trusted.wall_ms, arrived.timestamp_millis() as u64);
+        assert_eq!(
+            (trusted.counter, &trusted.node),
+            (year_ahead.counter, &year_ahead.node)
+        );
+        for near in [
+            stamp(arrived + Duration::minutes(4)),
+            stamp(arrived - Duration::days(1)),
+        ] {
+            assert_eq!(trusted_stamp(&near, arrived), near);
+        }
     }
 
     #[test]
