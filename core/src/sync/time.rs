@@ -115,6 +115,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever a phone's clock says, the stamp it is merged with is never more than the
+        /// tolerance ahead of its arrival, keeps its counter and node, and a believable stamp
+        /// is kept as it is.
+        #[test]
+        fn a_merged_stamp_is_never_far_ahead_of_its_arrival(
+            wall_ms in 0u64..4_000_000_000_000,
+            counter in proptest::prelude::any::<u32>(),
+            arrival_ms in 0i64..4_000_000_000_000,
+        ) {
+            let arrived = DateTime::<Utc>::from_timestamp_millis(arrival_ms).unwrap();
+            let sent = Hlc { wall_ms, counter, node: "d".into() };
+            let merged = trusted_stamp(&sent, arrived);
+            let tolerance = CLOCK_TOLERANCE.num_milliseconds() as u64;
+            proptest::prop_assert!(merged.wall_ms <= arrival_ms as u64 + tolerance);
+            proptest::prop_assert_eq!((merged.counter, &merged.node), (counter, &sent.node));
+            if wall_ms <= arrival_ms as u64 + tolerance {
+                proptest::prop_assert_eq!(merged, sent);
+            }
+        }
+    }
+
     #[test]
     fn a_clock_set_back_is_caught_by_the_stamp() {
         let real: DateTime<Utc> = "2026-11-28T01:00:00Z".parse().unwrap();
