@@ -297,16 +297,35 @@ impl DeviceStore {
         let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
         self.with(|s| {
             let household = s.form(id)?.household_id;
-            let context = WatermarkContext {
-                captured_at: now(),
-                customer_number: Some(s.household(household)?.customer_number),
-                device_position,
-                technician: badge,
-            };
+            let context = camera_context(s, household, badge, device_position)?;
             s.add_photo_to_form(
                 id,
                 &item,
                 std::path::Path::new(&path),
+                &context,
+                &PhotoPolicy::default(),
+            )
+        })
+        .map(Into::into)
+    }
+
+    /// Takes in the camera's photo at `path` for a household, on no item of a form: the photo
+    /// that stands in for a customer's refused signature (`VisitOutcome.CustomerRefusedToSign`
+    /// names it by its `sha256`). Blocking, like [`Self::attach_photo`].
+    pub fn take_photo(
+        &self,
+        household_id: String,
+        path: String,
+        position: Option<Position>,
+    ) -> Result<Photo> {
+        let household: HouseholdId = parse_id("household_id", &household_id)?;
+        let (_, badge) = self.technician()?;
+        let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
+        self.with(|s| {
+            let context = camera_context(s, household, badge, device_position)?;
+            s.ingest_photo(
+                std::path::Path::new(&path),
+                Some(household),
                 &context,
                 &PhotoPolicy::default(),
             )
@@ -365,4 +384,19 @@ fn rejected(s: &Store) -> doorstep_core::error::Result<Vec<RejectedOperation>> {
             rejected_at: r.rejected_at,
         })
         .collect())
+}
+
+/// The watermark of a photo taken now at `household` by the technician with `badge`.
+fn camera_context(
+    s: &Store,
+    household: HouseholdId,
+    badge: String,
+    device_position: Option<doorstep_core::geo::GeoPoint>,
+) -> doorstep_core::Result<WatermarkContext> {
+    Ok(WatermarkContext {
+        captured_at: now(),
+        customer_number: Some(s.household(household)?.customer_number),
+        device_position,
+        technician: badge,
+    })
 }

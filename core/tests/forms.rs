@@ -323,9 +323,40 @@ fn customer_refusing_to_sign_is_recorded_with_reason_and_photo() {
             signature(SignerRole::Technician, "徐磊", at(2026, 11, 2, 1, 5)),
         )
         .unwrap();
+    // The photo must be one this phone took, at this household.
     let refused = Outcome::CustomerRefusedToSign {
         reason: "用户称无需安检,拒绝签字".into(),
         photo: PhotoRef::new(&photo(9), at(2026, 11, 2, 1, 4)).unwrap(),
+    };
+    let not_taken = store.set_outcome(form.id, refused);
+    assert!(
+        matches!(&not_taken, Err(Error::Invalid(e)) if e.field == "outcome.photo"),
+        "{not_taken:?}"
+    );
+    let elsewhere = household(
+        "3300000299",
+        "孙丽",
+        "13800000299",
+        "环城北路29号",
+        30.27,
+        120.16,
+    );
+    store
+        .save_household(&elsewhere, at(2026, 1, 1, 1, 0))
+        .unwrap();
+    let wrong_house = take_photo(&mut store, _dir.path(), elsewhere.id, 8);
+    let refused = Outcome::CustomerRefusedToSign {
+        reason: "用户称无需安检,拒绝签字".into(),
+        photo: wrong_house,
+    };
+    assert!(matches!(
+        store.set_outcome(form.id, refused),
+        Err(Error::Invalid(e)) if e.field == "outcome.photo"
+    ));
+    assert_eq!(store.form(form.id).unwrap().outcome, Outcome::Completed);
+    let refused = Outcome::CustomerRefusedToSign {
+        reason: "用户称无需安检,拒绝签字".into(),
+        photo: take_photo(&mut store, _dir.path(), h.id, 9),
     };
     store.set_outcome(form.id, refused).unwrap();
     // The outcome is part of the content: the technician signs again.
@@ -617,6 +648,7 @@ fn an_option_picked_twice_counts_once_towards_the_fewest_choices() {
 #[test]
 fn a_customer_who_signed_then_refused_to_sign_the_correction_does_not_block_the_seal() {
     let (_dir, mut store, h) = setup();
+    let refusal = take_photo(&mut store, _dir.path(), h.id, 9);
     let t = hose_check();
     let form = store
         .start_form(&t, h.id, None, at(2026, 11, 2, 1, 0))
@@ -637,7 +669,7 @@ fn a_customer_who_signed_then_refused_to_sign_the_correction_does_not_block_the_
             form.id,
             Outcome::CustomerRefusedToSign {
                 reason: "不愿再签".into(),
-                photo: PhotoRef::new(&photo(9), at(2026, 11, 2, 1, 25)).unwrap(),
+                photo: refusal,
             },
         )
         .unwrap();

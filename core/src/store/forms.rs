@@ -179,11 +179,17 @@ impl Store {
     /// Records how the visit ended (completed by default).
     pub fn set_outcome(&mut self, form: FormId, outcome: Outcome) -> Result<Form> {
         outcome.check_size()?;
-        self.edit_draft(form, |f, _| {
-            f.outcome = outcome.clone();
-            Ok(Operation::FormOutcomeSet {
-                form_id: form,
-                outcome: outcome.clone(),
+        self.change(|c| {
+            if let Outcome::CustomerRefusedToSign { photo, .. } = &outcome {
+                let household = load_form(c, form)?.household_id;
+                refusal_photo_held(c, household, &photo.sha256)?;
+            }
+            edit_draft_in(c, form, |f, _| {
+                f.outcome = outcome.clone();
+                Ok(Operation::FormOutcomeSet {
+                    form_id: form,
+                    outcome,
+                })
             })
         })
     }
@@ -386,6 +392,35 @@ pub(super) fn attach_photo_in(
             photo,
         })
     })
+}
+
+/// The photo that stands in for a refused signature must be one this phone took (through the
+/// camera pipeline, so it is stored, watermarked and queued to upload) of the form's household:
+/// otherwise the sealed form would wait on the server for a photo that never comes.
+fn refusal_photo_held(c: &Connection, household: HouseholdId, sha256: &str) -> Result<()> {
+    let of: Option<Option<HouseholdId>> = c
+        .prepare_cached("SELECT household_id FROM photos WHERE sha256 = ?1")?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?;
+    match of {
+        Some(Some(h)) if h == household => Ok(()),
+        Some(_) => Err(InvalidInput::new(
+            "outcome.photo",
+            said(
+                "这张照片不是在此用户处拍摄的",
+                "the photo was not taken at this household",
+            ),
+        )
+        .into()),
+        None => Err(InvalidInput::new(
+            "outcome.photo",
+            said(
+                "本机没有这张照片：请先拍照",
+                "this phone holds no such photo: take it first",
+            ),
+        )
+        .into()),
+    }
 }
 
 /// Refuses a photo for an item that is not in the form, or that takes no photo.

@@ -79,3 +79,38 @@ pub fn signature(role: SignerRole, name: &str, at: DateTime<Utc>) -> SignatureCa
 pub fn photo(n: u8) -> String {
     format!("{:064x}", n)
 }
+
+/// A photo taken on the phone at `household` through the camera pipeline (stored and queued),
+/// as the refusal's evidence is: a different test card for each `n`.
+pub fn take_photo(
+    store: &mut doorstep_core::store::Store,
+    dir: &std::path::Path,
+    household: doorstep_core::ids::HouseholdId,
+    n: u8,
+) -> doorstep_core::forms::form::PhotoRef {
+    let mut card = super::photos::test_card(320, 240);
+    for b in &mut card.pixels[..320 * 3 * 4] {
+        *b = n;
+    }
+    let path = dir.join(format!("camera-{n}.jpg"));
+    std::fs::write(
+        &path,
+        doorstep_core::media::decode::encode_jpeg(&card, 85).unwrap(),
+    )
+    .unwrap();
+    let context = doorstep_core::media::WatermarkContext {
+        captured_at: chrono::Utc::now(),
+        customer_number: None,
+        device_position: None,
+        technician: "T00101".into(),
+    };
+    let stored = store
+        .ingest_photo(
+            &path,
+            Some(household),
+            &context,
+            &doorstep_core::media::PhotoPolicy::default(),
+        )
+        .unwrap();
+    doorstep_core::forms::form::PhotoRef::new(&stored.sha256, context.captured_at).unwrap()
+}
