@@ -82,7 +82,10 @@ pub async fn put_chunk(
     chunk: Bytes,
 ) -> ApiResult<PhotoChunkResponse> {
     check_hash(&sha256)?;
-    if total == 0 || total > MAX_PHOTO_BYTES {
+    if total == 0 {
+        return Err(ApiError::invalid("a photo has at least one byte"));
+    }
+    if total > MAX_PHOTO_BYTES {
         return Err(ApiError::TooLarge(format!(
             "a photo must be 1 to {MAX_PHOTO_BYTES} bytes"
         )));
@@ -173,11 +176,29 @@ async fn finish(
     sha256: String,
     total: i64,
 ) -> ApiResult<PhotoChunkResponse> {
+    // The row and its parts are read together: a request that completed the photo meanwhile
+    // (the same last chunk sent again after a timeout, or duplicated on the way) has dropped
+    // the parts, and the photo is done, not mismatched.
     let (st, sha) = (storage.clone(), sha256.clone());
-    let bytes = blocking(move || read(&*st, |tx| Ok(tx.photo_chunks(&sha)?))).await?;
+    let parts = blocking(move || {
+        read(&*st, |tx| {
+            Ok(match tx.photo(&sha)? {
+                Some(p) if p.complete => None,
+                _ => Some(tx.photo_chunks(&sha)?),
+            })
+        })
+    })
+    .await?;
+    let Some(bytes) = parts else {
+        return Ok(done(total));
+    };
     if bytes.len() as i64 != total || !matches(&sha256, &bytes) {
-        blocking(move || {
+        // Reset, unless another request completed the photo since the parts were read.
+        let completed = blocking(move || {
             write(&*storage, |tx| {
+                if tx.photo(&sha256)?.is_some_and(|p| p.complete) {
+                    return Ok(true);
+                }
                 tx.drop_photo_chunks(&sha256)?;
                 tx.put_photo(&PhotoRow {
                     sha256: sha256.clone(),
@@ -185,11 +206,15 @@ async fn finish(
                     received: 0,
                     complete: false,
                 })?;
-                Ok(())
+                Ok(false)
             })
         })
         .await?;
-        return Err(ApiError::PhotoMismatch);
+        return if completed {
+            Ok(done(total))
+        } else {
+            Err(ApiError::PhotoMismatch)
+        };
     }
     store_blob(storage, blobs, sha256, total, Bytes::from(bytes)).await
 }
@@ -329,4 +354,35 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::Internal(format!("worker: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sqlite::SqliteStorage;
+
+    /// The last chunk sent twice (the phone timed out and sent it again, or a proxy duplicated
+    /// it): a request that saw every byte there before the other one completed the photo finds
+    /// it complete, answers done, and leaves it complete rather than starting it over.
+    #[tokio::test]
+    async fn a_last_chunk_finished_twice_answers_done_and_keeps_the_photo() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage: Arc<dyn Storage> =
+            Arc::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap());
+        let blobs = crate::serve::open_blobs(None, dir.path()).unwrap();
+        let bytes = Bytes::from_static("一张照片的字节".as_bytes());
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let total = bytes.len() as u64;
+        let first = put_chunk(storage.clone(), blobs.clone(), sha.clone(), 0, total, bytes)
+            .await
+            .unwrap();
+        assert!(first.complete);
+        // The second request, past its "every byte is there" check, finishes after the first.
+        let second = finish(storage.clone(), blobs.clone(), sha.clone(), total as i64)
+            .await
+            .unwrap();
+        assert!(second.complete, "{second:?}");
+        let row = read(&*storage, |tx| Ok(tx.photo(&sha)?)).unwrap().unwrap();
+        assert!(row.complete && row.received == total as i64, "{row:?}");
+    }
 }

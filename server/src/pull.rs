@@ -34,9 +34,9 @@ pub fn pull(
     let (after, reset) = match cursor.split_once('.') {
         None if cursor.is_empty() => (0, false),
         Some((seq, fp)) => {
-            let seq: i64 = seq
-                .parse()
-                .map_err(|_| ApiError::invalid("the pull cursor is not one this server issued"))?;
+            let seq: i64 = seq.parse().map_err(|_| {
+                ApiError::Malformed("the pull cursor is not one this server issued".into())
+            })?;
             if fp == scope_fp {
                 (seq, false)
             } else {
@@ -44,8 +44,8 @@ pub fn pull(
             }
         }
         None => {
-            return Err(ApiError::invalid(
-                "the pull cursor is not one this server issued",
+            return Err(ApiError::Malformed(
+                "the pull cursor is not one this server issued".into(),
             ));
         }
     };

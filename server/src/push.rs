@@ -358,6 +358,12 @@ impl Apply<'_> {
             ))
         })?;
         result.validate()?;
+        // A technician may not move a household out of their scope (or out of every district):
+        // its people's data would go to other phones, or to none.
+        let new_own = household_buckets(&result);
+        if new_own != old_own && (new_own.is_empty() || !in_scope(&new_own, &self.device.scope)) {
+            return Err(forbidden("the household's new district"));
+        }
         all_stamps.update(stamps)?;
         let record = rebuilt_household(current, &old_own, &result, body, all_stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
@@ -404,8 +410,13 @@ impl Apply<'_> {
             return Ok(());
         }
         let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
-        if !in_scope(&record.buckets, &self.device.scope) {
-            return Err(forbidden("the work order"));
+        // Every reader of the new order must be in the technician's scope: a device opens an
+        // order in its district, for itself or its crew, and cannot hand one (with its
+        // household's data) to a technician or crew it does not belong to.
+        if record.buckets.is_empty()
+            || !record.buckets.iter().all(|b| self.device.scope.contains(b))
+        {
+            return Err(forbidden("the work order's assignee or crew"));
         }
         records::share_household_with_order(self.tx, order, &record.buckets)?;
         self.server_seq = save(self.tx, record, None)?.seq;
