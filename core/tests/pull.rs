@@ -412,3 +412,78 @@ fn send_outbox(store: &mut Store) {
         .acknowledge_through(pushed.last().unwrap().seq)
         .unwrap();
 }
+
+/// The office swapped two households' customer numbers. The pull sends each household's new
+/// version, and each carries the number the other still holds on the phone: each is held, the
+/// pull goes on (and every later pull with it), and after the pull both are applied together.
+/// A clash with a number no held change will free stays held, and the household keeps its own.
+#[test]
+fn customer_numbers_swapped_by_the_office_arrive_without_stopping_the_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (mut a, mut b, c) = (first(1), first(2), first(3));
+    store
+        .apply_pull(&page(vec![put(1, &a), put(2, &b), put(3, &c)], "3", false))
+        .unwrap();
+    std::mem::swap(&mut a.customer_number, &mut b.customer_number);
+
+    let applied = store
+        .apply_pull(&page(vec![put(4, &b)], "4", false))
+        .unwrap();
+    assert_eq!((applied.written, applied.clashing), (0, 1));
+    assert_eq!(
+        store.held_back().unwrap(),
+        0,
+        "not a change that needs an updated app"
+    );
+    assert_eq!(
+        held_reasons(&dir),
+        vec![(
+            "household".to_owned(),
+            "its customer number is held by another record on this phone".to_owned()
+        )]
+    );
+    let applied = store
+        .apply_pull(&page(vec![put(5, &a)], "5", false))
+        .unwrap();
+    assert_eq!(
+        (applied.written, applied.clashing),
+        (0, 1),
+        "the pull goes on"
+    );
+
+    // After the pull: both, together.
+    assert_eq!(store.apply_held_back().unwrap().written, 2);
+    assert_eq!(
+        store.household(a.id).unwrap().customer_number,
+        a.customer_number
+    );
+    assert_eq!(
+        store.household(b.id).unwrap().customer_number,
+        b.customer_number
+    );
+    assert!(held_reasons(&dir).is_empty());
+
+    // A number still taken by a household whose change is not coming: held, nothing half-done.
+    let mut taken = c.clone();
+    taken.customer_number = a.customer_number.clone();
+    store
+        .apply_pull(&page(vec![put(6, &taken)], "6", false))
+        .unwrap();
+    let mut other = b.clone();
+    other.customer_number = c.customer_number.clone();
+    store
+        .apply_pull(&page(vec![put(7, &other)], "7", false))
+        .unwrap();
+    let applied = store.apply_held_back().unwrap();
+    assert_eq!(applied.written, 0, "{applied:?}");
+    assert_eq!(
+        store.household(c.id).unwrap().customer_number,
+        c.customer_number
+    );
+    assert_eq!(
+        store.household(b.id).unwrap().customer_number,
+        b.customer_number
+    );
+    assert_eq!(held_reasons(&dir).len(), 2);
+}

@@ -55,6 +55,10 @@ pub struct PageApplied {
     pub kept_local: u32,
     /// Changes this build cannot read (from a newer server), held back until it can.
     pub held_back: u32,
+    /// Changes whose unique key (a customer number, an order number) another record on the
+    /// phone still holds: kept, and applied once that record's own change has come (two
+    /// households' numbers swapped) or the clash is resolved.
+    pub clashing: u32,
 }
 
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -297,7 +301,8 @@ impl Store {
                     applied.held_back += 1;
                 }
             }
-            anything_held |= applied.held_back > 0 || applied.kept_local > 0;
+            anything_held |=
+                applied.held_back > 0 || applied.kept_local > 0 || applied.clashing > 0;
         }
         if !page.more {
             tx.execute("DELETE FROM meta WHERE key = 'resetting'", [])?;
@@ -321,9 +326,10 @@ impl Store {
     }
 
     /// Applies the held-back changes that can be applied now, oldest first, in one
-    /// transaction: those this build can read now (the app was updated), and those whose
-    /// record's local work has been pushed. The rest stay held. Called before each pull, whose
-    /// changes are all later.
+    /// transaction: those this build can read now (the app was updated), those whose record's
+    /// local work has been pushed, and those whose unique key is free now. The rest stay held.
+    /// Called after each pull: a record the server sent again (merged with the pushed work)
+    /// has replaced its held change by then, so an older held copy never overwrites it.
     pub fn apply_held_back(&mut self) -> Result<PageApplied> {
         if !anything_held(&self.conn)? {
             return Ok(PageApplied::default());
@@ -336,17 +342,33 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             let anything_pending = anything_pending(&tx)?;
             let mut applied = PageApplied::default();
-            for (entity, id, body) in held {
-                // Read as a pulled change is read: still unreadable, it stays as it is.
-                let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
-                    continue;
-                };
-                if waits_for_local_work(&tx, &change, anything_pending)? {
-                    continue;
+            let mut held = held;
+            // Again while any applies: one change can free the number another waits for.
+            loop {
+                let before = held.len();
+                let mut still = Vec::new();
+                for (entity, id, body) in held {
+                    // Read as a pulled change is read: still unreadable, it stays as it is.
+                    let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
+                        continue;
+                    };
+                    if waits_for_local_work(&tx, &change, anything_pending)? {
+                        continue;
+                    }
+                    forget_held_back(&tx, &entity, &id)?;
+                    let clashing = applied.clashing;
+                    apply_change(&tx, &change, anything_pending, &mut applied)?;
+                    if applied.clashing > clashing {
+                        applied.clashing = clashing;
+                        still.push((entity, id, body));
+                    }
                 }
-                forget_held_back(&tx, &entity, &id)?;
-                apply_change(&tx, &change, anything_pending, &mut applied)?;
+                if still.len() == before || still.is_empty() {
+                    break;
+                }
+                held = still;
             }
+            swap_numbers(&tx, anything_pending, &mut applied)?;
             applied.held_back = u32::try_from(held_back_count(&tx)?).unwrap_or(u32::MAX);
             tx.commit()?;
             Ok(applied)
@@ -387,6 +409,15 @@ fn apply_change(
             Err(Error::Invalid(invalid)) => {
                 hold_back(tx, &held(change, &invalid.to_string())?, Until::Update)?;
                 applied.held_back += 1;
+            }
+            // Another record here holds its unique key: one that the server has changed too
+            // (two households' customer numbers swapped; its change comes later), or one opened
+            // on this phone that the server refused. Failing the page would stop every pull
+            // from here on; the change is kept and tried again after each pull.
+            Err(Error::Duplicate { what }) => {
+                let reason = format!("its {what} is held by another record on this phone");
+                hold_back(tx, &held(change, &reason)?, Until::Clash)?;
+                applied.clashing += 1;
             }
             Err(e) => return Err(e),
         },
@@ -448,6 +479,8 @@ enum Until {
     Update,
     /// The record's local changes to be pushed.
     Pushed,
+    /// Another record on the phone to give up its unique key.
+    Clash,
 }
 
 impl Until {
@@ -455,6 +488,7 @@ impl Until {
         match self {
             Until::Update => "update",
             Until::Pushed => "pushed",
+            Until::Clash => "clash",
         }
     }
 }
@@ -510,6 +544,55 @@ fn hold_back(tx: &Transaction<'_>, held: &HeldBack, until: Until) -> Result<()> 
 fn forget_held_back(tx: &Transaction<'_>, entity: &str, id: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM held_back WHERE entity = ?1 AND id = ?2")?
         .execute([entity, id])?;
+    Ok(())
+}
+
+/// Households whose held changes wait for each other's customer numbers (the office swapped
+/// them: each one's new number is the other's old one, which it keeps on the phone until its own
+/// change is applied). Their numbers are freed together and their changes applied together, in
+/// one savepoint: all of them, or (one still clashes with a household outside the cycle) none.
+fn swap_numbers(
+    tx: &Transaction<'_>,
+    anything_pending: bool,
+    applied: &mut PageApplied,
+) -> Result<()> {
+    let clashing: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT id, body FROM held_back WHERE until = 'clash' AND entity = 'household'
+             ORDER BY seq",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if clashing.len() < 2 {
+        return Ok(());
+    }
+    tx.execute_batch("SAVEPOINT swap_numbers")?;
+    let before = *applied;
+    let mut all = true;
+    for (id, _) in &clashing {
+        tx.prepare_cached("UPDATE households SET customer_number = '~' || id WHERE id = ?1")?
+            .execute([id])?;
+    }
+    for (id, body) in &clashing {
+        let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(body) else {
+            all = false;
+            break;
+        };
+        forget_held_back(tx, "household", id)?;
+        let (written, clashes) = (applied.written, applied.clashing);
+        apply_change(tx, &change, anything_pending, applied)?;
+        // A household left holding its placeholder would show it: all or none.
+        if applied.written == written || applied.clashing > clashes {
+            all = false;
+            break;
+        }
+    }
+    if all {
+        tx.execute_batch("RELEASE swap_numbers")?;
+    } else {
+        tx.execute_batch("ROLLBACK TO swap_numbers; RELEASE swap_numbers")?;
+        *applied = before;
+    }
     Ok(())
 }
 

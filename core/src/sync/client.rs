@@ -603,16 +603,17 @@ impl Session<'_> {
             done: 0,
             total: 0,
         });
-        // Changes held back by an earlier version of the app, readable now that it was updated:
-        // they come before everything after the cursor.
-        let (cursor, earlier) = {
-            let mut store = lock(store)?;
-            (store.sync_state()?.cursor, store.apply_held_back()?)
-        };
-        report.pulled += u64::from(earlier.written);
-        report.removed += u64::from(earlier.removed);
+        let cursor = lock(store)?.sync_state()?.cursor;
         let pulled = self.pull_pages(store, cursor, progress, report);
-        let store = lock(store)?;
+        // Then the changes held back that can be applied now: readable since the app was
+        // updated, their record's local work pushed, their unique key free. After the pages,
+        // not before: a record the server sent again merged with the pushed work has replaced
+        // its older held copy by now. Also when the pull was cut: what is held is the latest of
+        // its record the phone has.
+        let mut store = lock(store)?;
+        let held = store.apply_held_back()?;
+        report.pulled += u64::from(held.written);
+        report.removed += u64::from(held.removed);
         report.held_back = store.held_back()?;
         if report.removed > 0 {
             // Photos of households that left the phone went with them: so do their files.
