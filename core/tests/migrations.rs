@@ -14,6 +14,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (4, include_str!("../src/store/fixtures/v4.sql")),
     (5, include_str!("../src/store/fixtures/v5.sql")),
     (6, include_str!("../src/store/fixtures/v6.sql")),
+    (7, include_str!("../src/store/fixtures/v7.sql")),
 ];
 
 #[test]
@@ -75,6 +76,14 @@ fn store_from_every_earlier_version_upgrades_and_keeps_its_records() {
             let refused = store.rejected_operations().unwrap();
             assert_eq!(refused.len(), 1, "v{version}: refused operations kept");
             assert_eq!(refused[0].error, "forbidden");
+        }
+        if *version >= 7 {
+            // A change a still older app held back waits, as it did, for an app that reads it.
+            assert_eq!(
+                store.held_back().unwrap(),
+                1,
+                "v{version}: held-back change kept"
+            );
         }
         if *version >= 3 {
             // A draft started before the update goes on, on the template version it began with.

@@ -487,3 +487,78 @@ fn customer_numbers_swapped_by_the_office_arrive_without_stopping_the_pull() {
     );
     assert_eq!(held_reasons(&dir).len(), 2);
 }
+
+/// The technician moves to another crew: the full pull (`reset`) that follows sends again what
+/// is still in scope, and only what it did not send leaves the phone, when it ends. A household
+/// that stays keeps what only the phone has of it: its timeline of the technician's visits.
+#[test]
+fn a_full_pull_after_a_scope_change_keeps_what_stays_and_sweeps_what_left() {
+    use doorstep_core::household::{MeterReading, ReadingSource, Volume};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (stays, leaves) = (first(1), first(2));
+    store
+        .apply_pull(&page(vec![put(1, &stays), put(2, &leaves)], "2.a", false))
+        .unwrap();
+    store
+        .record_meter_reading(&MeterReading {
+            household_id: stays.id,
+            taken_at: Utc::now() - chrono::Duration::hours(1),
+            value: Volume::from_litres(1_234_500),
+            source: ReadingSource::Technician,
+        })
+        .unwrap();
+    store.acknowledge_through(i64::MAX).unwrap(); // pushed
+    let timeline = store.household_file(stays.id).unwrap().history.len();
+    assert!(timeline >= 1);
+
+    // The full pull, in two pages: nothing leaves before it ends.
+    let mut first_page = page(vec![put(7, &stays)], "7.b", true);
+    first_page.more = true;
+    let applied = store.apply_pull(&first_page).unwrap();
+    assert_eq!(applied.removed, 0);
+    assert!(
+        store.household(leaves.id).is_ok(),
+        "not before the full pull ends"
+    );
+    let applied = store.apply_pull(&page(vec![], "7.b", false)).unwrap();
+    assert_eq!(applied.removed, 1);
+    assert!(
+        store.household(leaves.id).is_err(),
+        "left with the old scope"
+    );
+    let file = store.household_file(stays.id).unwrap();
+    assert_eq!(
+        file.history.len(),
+        timeline,
+        "the timeline stays with the household"
+    );
+    assert_eq!(file.readings.len(), 1);
+}
+
+/// The scope changes again before the full pull of the first change has ended (the office moved
+/// the technician by mistake and back): what the first full pull brought and the second does not
+/// send leaves too.
+#[test]
+fn a_second_scope_change_during_a_full_pull_sweeps_what_the_first_brought() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (old, wrong, right) = (first(1), first(2), first(3));
+    store
+        .apply_pull(&page(vec![put(1, &old)], "1.a", false))
+        .unwrap();
+    let mut wrong_page = page(vec![put(5, &wrong)], "5.b", true);
+    wrong_page.more = true;
+    store.apply_pull(&wrong_page).unwrap();
+    // Cut here. The next pull finds the scope changed again: a new full pull.
+    let applied = store
+        .apply_pull(&page(vec![put(9, &right)], "9.c", true))
+        .unwrap();
+    assert_eq!(applied.removed, 2, "{applied:?}");
+    assert!(store.household(old.id).is_err());
+    assert!(
+        store.household(wrong.id).is_err(),
+        "what the cut full pull brought leaves too"
+    );
+    assert!(store.household(right.id).is_ok());
+}

@@ -12,7 +12,7 @@ use crate::sync::Hlc;
 
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
-const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7];
+const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7, to_v8];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -120,5 +120,11 @@ fn to_v6(tx: &Transaction<'_>) -> Result<()> {
 /// Version 7: pulled changes this build could not read, held back until it can.
 fn to_v7(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(include_str!("schema/v7.sql"))?;
+    Ok(())
+}
+
+/// Version 8: the records a full pull after a scope change has not sent again yet.
+fn to_v8(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v8.sql"))?;
     Ok(())
 }

@@ -278,16 +278,24 @@ impl Store {
         let hlc = self.clock.last().to_string();
         let tx = self.conn.transaction()?;
         let mut applied = PageApplied::default();
-        if page.reset && is_first_reset_page(&tx)? {
-            evict_everything_synced(&tx, &mut applied)?;
+        if page.reset {
+            // Also when a full pull was already under way (the scope changed again before it
+            // ended): what that one brought is not known to be in the new scope either.
+            mark_for_reset(&tx)?;
             set_meta(&tx, "resetting", "1")?;
         }
+        let resetting = meta(&tx, "resetting")?.is_some();
         // With nothing waiting to be pushed (the usual case: a sync pushes before it pulls, and
         // always on a first pull) no record can have local changes: one query for the page
         // instead of three for every record. Likewise for changes held back.
         let anything_pending = anything_pending(&tx)?;
         let mut anything_held = anything_held(&tx)?;
         for pulled in &page.changes {
+            if resetting {
+                // Sent again by the full pull: it stays (whatever becomes of this change).
+                let (entity, id) = pulled.subject();
+                confirm_after_reset(&tx, entity, id)?;
+            }
             match pulled {
                 Pulled::Change(change) => {
                     if anything_held {
@@ -304,7 +312,8 @@ impl Store {
             anything_held |=
                 applied.held_back > 0 || applied.kept_local > 0 || applied.clashing > 0;
         }
-        if !page.more {
+        if !page.more && resetting {
+            sweep_after_reset(&tx, &mut applied)?;
             tx.execute("DELETE FROM meta WHERE key = 'resetting'", [])?;
         }
         set_meta(&tx, "cursor", &page.cursor)?;
@@ -596,31 +605,38 @@ fn swap_numbers(
     Ok(())
 }
 
-/// A reset's first page finds no reset in progress.
-fn is_first_reset_page(tx: &Transaction<'_>) -> Result<bool> {
-    Ok(meta(tx, "resetting")?.is_none())
+/// The technician's scope changed and a full pull begins: every household and order the server
+/// sent before is marked; the full pull takes the mark off each one it sends again. Changes held
+/// back are dropped: the full pull sends each record's latest change again.
+fn mark_for_reset(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM held_back;
+         DELETE FROM reset_pending;
+         INSERT INTO reset_pending(entity, id) SELECT 'household', id FROM households;
+         INSERT INTO reset_pending(entity, id) SELECT 'work_order', id FROM work_orders;",
+    )?;
+    Ok(())
 }
 
-/// The technician's scope changed: everything the server sent before leaves, except what has
-/// local changes still to push; the full pull that follows brings back what is still in scope.
-fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> Result<()> {
-    // The full pull sends the record's latest change again.
-    tx.execute("DELETE FROM held_back", [])?;
-    let households: Vec<String> = tx
-        .prepare("SELECT id FROM households")?
-        .query_map([], |r| r.get(0))?
+fn confirm_after_reset(tx: &Transaction<'_>, entity: &str, id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM reset_pending WHERE entity = ?1 AND id = ?2")?
+        .execute([entity, id])?;
+    Ok(())
+}
+
+/// The full pull is complete: what it did not send again has left the technician's scope and
+/// leaves the phone, as if the server had said so. One with local work waiting leaves once that
+/// work is pushed. What it did send again keeps what only the phone has of it.
+fn sweep_after_reset(tx: &Transaction<'_>, applied: &mut PageApplied) -> Result<()> {
+    let left: Vec<(String, String)> = tx
+        .prepare("SELECT entity, id FROM reset_pending ORDER BY entity DESC, id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let orders: Vec<String> = tx
-        .prepare("SELECT id FROM work_orders")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let records = households
-        .into_iter()
-        .map(|id| (Entity::Household, id))
-        .chain(orders.into_iter().map(|id| (Entity::WorkOrder, id)));
-    for (entity, id) in records {
-        // Each leaves as if the server had said so; one with local work waiting leaves once
-        // that work is pushed, unless the full pull sends it again first.
+    for (entity, id) in left {
+        let entity = match entity.as_str() {
+            "household" => Entity::Household,
+            _ => Entity::WorkOrder,
+        };
         let leave = Change {
             seq: 0,
             entity,
@@ -629,6 +645,7 @@ fn evict_everything_synced(tx: &Transaction<'_>, applied: &mut PageApplied) -> R
         };
         apply_change(tx, &leave, true, applied)?;
     }
+    tx.execute("DELETE FROM reset_pending", [])?;
     Ok(())
 }
 

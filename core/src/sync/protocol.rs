@@ -290,6 +290,14 @@ impl Pulled {
             Pulled::HeldBack(h) => h.seq,
         }
     }
+
+    /// The kind of record (as the server named it) and its id.
+    pub fn subject(&self) -> (&str, &str) {
+        match self {
+            Pulled::Change(c) => (c.entity.as_str(), &c.id),
+            Pulled::HeldBack(h) => (&h.entity, &h.id),
+        }
+    }
 }
 
 impl From<Change> for Pulled {
