@@ -178,3 +178,29 @@ on_both_backends! {
         assert_eq!(waiting, vec![form.to_string()], "not complete without the refusal's photo");
     }
 }
+
+on_both_backends! {
+    fn a_photo_the_server_refuses_waits_and_the_rest_of_the_sync_goes_on(backend: Backend) {
+        use doorstep_server::storage::PhotoRow;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = common::enrolled_phone(&server, &team);
+        let refused = take_photo(&phone, &hs[0], 1);
+        let fine = take_photo(&phone, &hs[0], 2);
+        // An upload of the same photo begun under another size (a faulty client): the server
+        // refuses this phone's upload of it as invalid.
+        storage::write(&*server.storage, |tx| {
+            tx.put_photo(&PhotoRow { sha256: refused.clone(), total: 7, received: 0, complete: false })?;
+            Ok(())
+        })
+        .unwrap();
+        server.office_edit(hs[0].id, |h| h.name = "王建国".into());
+
+        let report = phone.sync().unwrap();
+        assert_eq!((report.photos_uploaded, report.photos_unreadable), (1, 1), "{report:?}");
+        assert_eq!(phone.store().household(hs[0].id).unwrap().name, "王建国", "the pull went on");
+        assert_eq!(phone.store().photos_to_upload().unwrap(), vec![refused.clone()], "it waits");
+        assert!(!phone.store().photos_to_upload().unwrap().contains(&fine));
+    }
+}

@@ -510,7 +510,8 @@ fn waits_for_local_work(
     change: &Change,
     anything_pending: bool,
 ) -> Result<bool> {
-    if anything_pending && has_pending(tx, change.entity, &change.id)? {
+    let departs = !matches!(change.action, ChangeAction::Put { .. });
+    if anything_pending && has_pending(tx, change.entity, &change.id, departs)? {
         return Ok(true);
     }
     if change.entity == Entity::Household && !matches!(change.action, ChangeAction::Put { .. }) {
@@ -661,8 +662,12 @@ fn anything_pending(tx: &Transaction<'_>) -> Result<bool> {
         .query_row([], |r| r.get(0))?)
 }
 
-/// The record has operations in the outbox that the server has not acknowledged.
-fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
+/// The record has operations in the outbox that the server has not acknowledged; a household
+/// also those of its forms, and, when it is to leave the phone (`departs`), photos of it not
+/// uploaded yet (they would leave with it). A photo waiting does not hold back a new version of
+/// the household itself: it changes nothing of the record, and one the server refuses would
+/// otherwise keep the household's updates off the phone for good.
+fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str, departs: bool) -> Result<bool> {
     let found: Option<i64> = tx
         .prepare_cached("SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 LIMIT 1")?
         .query_row([entity.as_str(), id], |r| r.get(0))
@@ -679,6 +684,9 @@ fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
             )?
             .query_row([id], |r| r.get(0))
             .optional()?;
+        if waiting.is_some() || !departs {
+            return Ok(waiting.is_some());
+        }
         let unsent_photo: Option<i64> = tx
             .prepare_cached(
                 "SELECT 1 FROM photos p WHERE p.household_id = ?1
@@ -686,7 +694,7 @@ fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
             )?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        return Ok(waiting.is_some() || unsent_photo.is_some());
+        return Ok(unsent_photo.is_some());
     }
     Ok(false)
 }

@@ -491,8 +491,12 @@ impl Session<'_> {
                             let sent = match read {
                                 Ok(Ok(bytes)) => {
                                     match self.upload(hash, &bytes, lacking[hash.as_str()]) {
+                                        // The server refused this photo (its bytes, its size):
+                                        // it stays waiting, and the other photos and the pull
+                                        // go on. A failure of the network or of the server
+                                        // itself stops the sync, to be tried again.
                                         Err(Error::Refused { kind, .. })
-                                            if kind == "photo_mismatch" =>
+                                            if PHOTO_REFUSALS.contains(&kind.as_str()) =>
                                         {
                                             Ok(None)
                                         }
@@ -524,7 +528,7 @@ impl Session<'_> {
                             // A hash names no one; the photo stays in the list of photos waiting.
                             tracing::warn!(
                                 photo = %hash,
-                                "a photo could not be read or its bytes were refused; it stays waiting"
+                                "a photo could not be read or the server refused it; it stays waiting"
                             );
                             report.photos_unreadable += 1;
                         }
@@ -689,6 +693,10 @@ fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
     // transaction), so a poisoned lock is still safe to use.
     Ok(store.lock().unwrap_or_else(|p| p.into_inner()))
 }
+
+/// The server's refusals of one photo's upload (docs/sync-protocol.md): they set that photo
+/// aside, not the sync.
+const PHOTO_REFUSALS: &[&str] = &["photo_mismatch", "invalid", "too_large", "malformed"];
 
 fn refusal(status: StatusCode, body: &[u8]) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
