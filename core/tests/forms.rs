@@ -732,3 +732,62 @@ fn an_answer_too_large_to_send_is_refused_at_once_and_nothing_is_queued() {
         .answer(form.id, "notes", Some(Answer::Text("长".repeat(21))))
         .unwrap();
 }
+
+/// Two signatures drawn for a very long time: each is a signature, but the sealed form would be
+/// more than one push request can carry, and the server would refuse it on every sync. Sealing is
+/// refused at once, naming the form, with nothing written; signing again seals.
+#[test]
+fn a_form_too_large_to_send_is_refused_at_sealing_not_stuck_in_the_outbox() {
+    use doorstep_core::store::MAX_OPERATION_BYTES;
+    let (_dir, mut store, h) = setup();
+    let form = store
+        .start_form(&hose_check(), h.id, None, at(2026, 11, 2, 1, 0))
+        .unwrap();
+    store.answer(form.id, "leak_test", pass()).unwrap();
+    store.answer(form.id, "hose_ok", pass()).unwrap();
+    let long = |role, name: &str| {
+        let mut s = signature(role, name, at(2026, 11, 2, 1, 5));
+        s.strokes = vec![
+            (0..48_000u32)
+                .map(|i| doorstep_core::media::signature::StrokePoint {
+                    x: 10.0 + (i % 400) as f32 + 0.123,
+                    y: 40.0 + (i % 97) as f32 + 0.456,
+                    t_ms: i * 16,
+                    pressure: Some(0.5),
+                })
+                .collect(),
+        ];
+        s
+    };
+    store
+        .sign(
+            form.id,
+            "customer_signature",
+            long(SignerRole::Customer, "钱秀英"),
+        )
+        .unwrap();
+    store
+        .sign(
+            form.id,
+            "technician_signature",
+            long(SignerRole::Technician, "徐磊"),
+        )
+        .unwrap();
+    let queued = store.outbox_len().unwrap();
+    let refused = store.complete_form(form.id, at(2026, 11, 2, 1, 6));
+    assert!(
+        matches!(&refused, Err(Error::Invalid(e)) if e.field == "form"),
+        "{refused:?}"
+    );
+    assert!(store.form(form.id).unwrap().seal.is_none(), "still a draft");
+    assert_eq!(store.outbox_len().unwrap(), queued, "nothing queued");
+    assert!(
+        store
+            .outbox(1000)
+            .unwrap()
+            .iter()
+            .all(|e| serde_json::to_string(&e.operation).unwrap().len() <= MAX_OPERATION_BYTES)
+    );
+    sign_both(&mut store, form.id, at(2026, 11, 2, 1, 7));
+    store.complete_form(form.id, at(2026, 11, 2, 1, 8)).unwrap();
+}

@@ -8,6 +8,7 @@ use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Store, ts};
+use crate::InvalidInput;
 use crate::error::Result;
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
@@ -17,7 +18,12 @@ use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
 use crate::media::PhotoMetadata;
 use crate::sync::Hlc;
 use crate::visit::CheckIn;
+use crate::words::said;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
+
+/// The largest operation the outbox takes: one must fit in a push request
+/// ([`crate::sync::protocol::MAX_REQUEST_BYTES`]) with the request's own fields around it.
+pub const MAX_OPERATION_BYTES: usize = crate::sync::protocol::MAX_REQUEST_BYTES - 64 * 1024;
 
 /// What the technician did, as it travels to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +151,19 @@ impl Change<'_> {
         let op_id = OperationId::new();
         let hlc = self.stamp();
         let (entity, entity_id) = operation.subject();
+        let payload = serde_json::to_string(operation)?;
+        if payload.len() > MAX_OPERATION_BYTES {
+            // Refused now, with the step it belongs to (and nothing of that step written),
+            // rather than queued for a push the server would refuse for good.
+            return Err(InvalidInput::new(
+                entity,
+                said(
+                    "内容过大，无法同步：请减少文字或重新签名",
+                    "too large to send to the service center: shorten the text or sign again",
+                ),
+            )
+            .into());
+        }
         self.tx.prepare_cached(
             "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
              VALUES (
@@ -158,7 +177,7 @@ impl Change<'_> {
                 entity,
                 entity_id,
                 ts(&Utc::now()),
-                serde_json::to_string(operation)?
+                payload
             ],
         )?;
         Ok(op_id)
