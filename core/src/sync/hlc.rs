@@ -123,14 +123,21 @@ impl HlcClock {
     }
 }
 
-/// The (wall, counter) right after a stamp's. A counter at its limit (a stamp received with
-/// `u32::MAX`) carries into the next millisecond rather than overflow; a clock at the very end
-/// of time stays there.
+/// The largest counter a clock here gives: the text form has six digits for it, so that stamps
+/// sort as text as they sort as stamps (the store keeps its high-water stamp as text).
+pub const MAX_COUNTER: u32 = 999_999;
+
+/// The (wall, counter) right after a stamp's. A counter at its limit (or beyond it: a stamp
+/// received from a node that counts further, up to `u32::MAX`) carries into the next
+/// millisecond rather than overflow or grow a seventh digit; a clock at the very end of time
+/// stays there.
 fn after(wall_ms: u64, counter: u32) -> (u64, u32) {
-    match (counter.checked_add(1), wall_ms.checked_add(1)) {
-        (Some(counter), _) => (wall_ms, counter),
-        (None, Some(wall_ms)) => (wall_ms, 0),
-        (None, None) => (wall_ms, counter),
+    if counter < MAX_COUNTER {
+        return (wall_ms, counter + 1);
+    }
+    match wall_ms.checked_add(1) {
+        Some(wall_ms) => (wall_ms, 0),
+        None => (wall_ms, counter),
     }
 }
 
@@ -216,10 +223,42 @@ mod tests {
         assert_eq!(stuck.observe(&remote, 0).wall_ms, u64::MAX);
     }
 
+    #[test]
+    fn a_clock_never_gives_a_counter_of_seven_digits() {
+        // A server stamp with a counter past six digits: the phone's next stamps carry into the
+        // next millisecond, and their text still sorts as the stamps do.
+        let remote = Hlc {
+            wall_ms: 20_000,
+            counter: 1_000_000,
+            node: "srv".into(),
+        };
+        let mut clock = HlcClock::resume("dev", None);
+        let seen = clock.observe(&remote, 20_000);
+        assert_eq!((seen.wall_ms, seen.counter), (20_001, 0));
+        let mut at_limit = HlcClock::resume(
+            "dev",
+            Some(Hlc {
+                wall_ms: 5,
+                counter: MAX_COUNTER - 1,
+                node: "dev".into(),
+            }),
+        );
+        let a = at_limit.tick(0);
+        let b = at_limit.tick(0);
+        assert_eq!(
+            (a.wall_ms, a.counter, b.wall_ms, b.counter),
+            (5, MAX_COUNTER, 6, 0)
+        );
+        assert!(a.to_string() < b.to_string() && a < b);
+    }
+
     proptest! {
         #[test]
         fn local_and_received_stamps_are_strictly_increasing(
-            events in proptest::collection::vec((any::<bool>(), 0u64..1_000_000, 0u64..1_000_000, 0u32..5), 1..200)
+            events in proptest::collection::vec(
+                (any::<bool>(), 0u64..1_000_000, 0u64..1_000_000, prop_oneof![0u32..5, 999_990u32..]),
+                1..200,
+            )
         ) {
             let mut clock = HlcClock::resume("dev", None);
             let mut previous = clock.last().clone();
@@ -234,6 +273,9 @@ mod tests {
                 };
                 prop_assert!(stamp > previous);
                 prop_assert!(stamp.wall_ms >= now);
+                // Its text sorts as it does: six digits of counter at most.
+                prop_assert!(stamp.counter <= MAX_COUNTER);
+                prop_assert!(stamp.to_string() > previous.to_string());
                 previous = stamp;
             }
         }
