@@ -220,11 +220,15 @@ fn query<T: DeserializeOwned>(q: Result<Query<T>, QueryRejection>) -> ApiResult<
         .map_err(|e| ApiError::Malformed(format!("the query is not valid: {}", e.body_text())))
 }
 
-async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> ApiResult<Device> {
-    let authorization = headers
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .map(str::to_owned);
+        .map(str::to_owned)
+}
+
+async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> ApiResult<Device> {
+    let authorization = bearer(headers);
     let storage = state.storage.clone();
     blocking(move || {
         read(&*storage, |tx| {
@@ -320,7 +324,8 @@ async fn push_ops(
     headers: HeaderMap,
     body: Result<JsonBytes, ApiError>,
 ) -> ApiResult<Json<PushResponse>> {
-    let device = authenticated(&state, &headers).await?;
+    authenticated(&state, &headers).await?;
+    let authorization = bearer(&headers);
     let JsonBytes(body) = body?;
     let storage = state.storage.clone();
     let st = state.clone();
@@ -333,6 +338,10 @@ async fn push_ops(
             }
         })?;
         write(&*storage, |tx| {
+            // Checked again in the transaction that writes: a device revoked, or a technician
+            // moved, while this request waited for the writer is refused, or served in its
+            // new scope, not the one it had when the request came in.
+            let device = auth::authenticate(tx, authorization.as_deref())?;
             let mut clock = st.clock.lock().unwrap_or_else(|p| p.into_inner());
             let now = Utc::now();
             let pushed = push::push(tx, &device, &ops, &mut clock, now)?;
@@ -348,8 +357,10 @@ async fn push_ops(
             }
             Ok(pushed)
         })
+        .map(|pushed| (pushed, st.server_hlc()))
     })
     .await?;
+    let (pushed, server_hlc) = pushed;
     state
         .metrics
         .ops_applied
@@ -362,7 +373,7 @@ async fn push_ops(
         acknowledged_through: pushed.acknowledged_through,
         applied: pushed.applied,
         conflicts: pushed.conflicts,
-        server_hlc: state.server_hlc(),
+        server_hlc,
     }))
 }
 
@@ -433,12 +444,18 @@ async fn pull_changes(
     headers: HeaderMap,
     q: Result<Query<PullQuery>, QueryRejection>,
 ) -> ApiResult<Json<PullResponse<pull::Served>>> {
-    let device = authenticated(&state, &headers).await?;
+    authenticated(&state, &headers).await?;
+    let authorization = bearer(&headers);
     let q = query(q)?;
     let storage = state.storage.clone();
-    let hlc = state.server_hlc();
+    let st = state.clone();
     let page = blocking(move || {
+        // The clock is held by a push for its whole transaction: waited for here, on a
+        // blocking thread, never on one of the few threads that serve every request.
+        let hlc = st.server_hlc();
         read(&*storage, |tx| {
+            // The scope as it is in the snapshot the page is read from.
+            let device = auth::authenticate(tx, authorization.as_deref())?;
             pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())
         })
     })
