@@ -80,6 +80,35 @@ class ErrorMappingTest {
     }
 
     @Test
+    fun `a refused signature is sealed only with a photo the phone took at the household`() = Office.open(tmp).use { office ->
+        enrolledStore(office).use { store ->
+            val here = store.searchHouseholds("HZ-0001", 1u).first().id
+            val nextDoor = store.searchHouseholds("HZ-0002", 1u).first().id
+            val form = store.startForm("residential_inspection", here, null)
+            Field.fill(store, form)
+            store.attachPhoto(form.id, "site_photos", Field.cameraPhoto(tmp.resolve("site.png"), 1), Field.AT_THE_DOOR)
+            fun refused(sha256: String) = VisitOutcome.CustomerRefusedToSign(reason = "用户拒绝签字", photoSha256 = sha256)
+
+            val notTaken = assertFailsWith<DoorstepException.InvalidInput> { store.setOutcome(form.id, refused("ab".repeat(32))) }
+            assertEquals("outcome.photo", notTaken.field)
+            val elsewhere = store.takePhoto(nextDoor, Field.cameraPhoto(tmp.resolve("door.png"), 2), Field.AT_THE_DOOR)
+            assertEquals("outcome.photo", assertFailsWith<DoorstepException.InvalidInput> {
+                store.setOutcome(form.id, refused(elsewhere.sha256))
+            }.field)
+
+            val refusal = store.takePhoto(here, Field.cameraPhoto(tmp.resolve("refusal.png"), 3), Field.AT_THE_DOOR)
+            store.setOutcome(form.id, refused(refusal.sha256))
+            store.sign(form.id, "technician_signature", Field.signature(SignerRole.TECHNICIAN, "周建国"))
+            assertEquals(emptyList(), store.validateForm(form.id))
+            store.completeForm(form.id)
+            assertTrue(refusal.sha256 in store.pendingUploads())
+            store.sync(null)
+            assertEquals(emptyList(), store.pendingUploads())
+            assertEquals(1L, office.count("SELECT count(*) FROM form_photos WHERE sha256 = ?", refusal.sha256))
+        }
+    }
+
+    @Test
     fun `a wrong code is Auth and an unreachable server is Network`() = Office.open(tmp).use { office ->
         newStore("s").use { store ->
             assertFailsWith<DoorstepException.Auth> { store.enroll(office.url, "WRONGCODE123", "test phone") }
