@@ -281,25 +281,18 @@ impl Syncer {
         request: &Request<'_>,
         credential: Option<&str>,
         cancel: &CancelToken,
+        retry: &mut Retry,
     ) -> Result<Response<Body>> {
-        let mut wait = self.options.backoff;
-        let mut attempt = 0;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            attempt += 1;
             let failure = match self.call(request, credential) {
                 Ok(r) if !r.status().is_server_error() => return Ok(r),
                 Ok(r) => format!("server error {}", r.status().as_u16()),
                 Err(e) => transport_reason(&e),
             };
-            if attempt >= self.options.attempts {
-                return Err(Error::Network { reason: failure });
-            }
-            tracing::debug!(attempt, %failure, "sync request failed; backing off");
-            sleep_unless_cancelled(jitter(wait), cancel)?;
-            wait = (wait * 2).min(self.options.max_backoff);
+            retry.again(&self.options, failure, cancel)?;
         }
     }
 
@@ -311,10 +304,9 @@ impl Syncer {
         credential: Option<&str>,
         cancel: &CancelToken,
     ) -> Result<T> {
-        let mut attempt = 0;
+        let mut retry = Retry::new(&self.options);
         loop {
-            attempt += 1;
-            let mut response = self.send(request, credential, cancel)?;
+            let mut response = self.send(request, credential, cancel, &mut retry)?;
             let status = response.status();
             let read = response
                 .body_mut()
@@ -331,17 +323,43 @@ impl Syncer {
                     });
                 }
                 Ok(body) => return Err(refusal(status, &body)),
-                Err(e) if attempt < self.options.attempts => {
-                    tracing::debug!(attempt, reason = %transport_reason(&e), "answer cut; retrying");
-                    sleep_unless_cancelled(jitter(self.options.backoff), cancel)?;
-                }
-                Err(e) => {
-                    return Err(Error::Network {
-                        reason: transport_reason(&e),
-                    });
-                }
+                // The answer cut in the middle: tried again, on the same budget.
+                Err(e) => retry.again(&self.options, transport_reason(&e), cancel)?,
             }
         }
+    }
+}
+
+/// The retries of one request: every failure (no answer, a server error, an answer cut in the
+/// middle) counts against one budget of `attempts`, each wait twice the one before.
+struct Retry {
+    attempt: u32,
+    wait: Duration,
+}
+
+impl Retry {
+    fn new(options: &SyncOptions) -> Self {
+        Self {
+            attempt: 0,
+            wait: options.backoff,
+        }
+    }
+
+    /// After a failure: waits and returns to try again, or, the budget spent, the failure.
+    fn again(
+        &mut self,
+        options: &SyncOptions,
+        failure: String,
+        cancel: &CancelToken,
+    ) -> Result<()> {
+        self.attempt += 1;
+        if self.attempt >= options.attempts {
+            return Err(Error::Network { reason: failure });
+        }
+        tracing::debug!(attempt = self.attempt, %failure, "sync request failed; backing off");
+        sleep_unless_cancelled(jitter(self.wait), cancel)?;
+        self.wait = (self.wait * 2).min(options.max_backoff);
+        Ok(())
     }
 }
 
@@ -753,4 +771,51 @@ fn sleep_unless_cancelled(wait: Duration, cancel: &CancelToken) -> Result<()> {
         slept += step;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::sync::atomic::AtomicU32;
+
+    /// A server whose answers are cut in the middle, then fail with 503, in turn: every try
+    /// counts against the one budget of `attempts`, not `attempts` of each kind nested (which
+    /// made 25 tries of a request with the default 5).
+    #[test]
+    fn a_request_whose_answers_keep_failing_is_tried_attempts_times_in_all() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/v1/whoami", listener.local_addr().unwrap());
+        let tries = Arc::new(AtomicU32::new(0));
+        let counted = tries.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let answer: &[u8] = if n % 2 == 0 {
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"cut"
+                } else {
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                };
+                let _ = stream.write_all(answer);
+            }
+        });
+        let options = SyncOptions {
+            attempts: 4,
+            backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(4),
+            timeout: Duration::from_secs(5),
+            ..SyncOptions::default()
+        };
+        let syncer = Syncer::new(options).unwrap();
+        let request = Request::Get {
+            url: &url,
+            query: &[],
+        };
+        let answer: Result<serde_json::Value> = syncer.json(&request, None, &CancelToken::new());
+        assert!(matches!(answer, Err(Error::Network { .. })), "{answer:?}");
+        assert_eq!(tries.load(Ordering::SeqCst), 4);
+    }
 }
