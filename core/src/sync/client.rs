@@ -794,7 +794,7 @@ mod tests {
                 let n = counted.fetch_add(1, Ordering::SeqCst);
                 let mut request = [0u8; 4096];
                 let _ = stream.read(&mut request);
-                let answer: &[u8] = if n % 2 == 0 {
+                let answer: &[u8] = if n.is_multiple_of(2) {
                     b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"cut"
                 } else {
                     b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
