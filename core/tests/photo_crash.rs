@@ -88,6 +88,19 @@ fn photo_cut_off_mid_ingest_is_either_absent_or_complete() {
 #[test]
 #[ignore = "run by photo_cut_off_mid_ingest_is_either_absent_or_complete as its child process"]
 fn photo_child_ingests_until_killed() {
+    camera_child("3300000500", |store, _, input, context, policy| {
+        let stored = store.ingest_photo(input, None, context, policy).unwrap();
+        format!("stored {}", stored.sha256)
+    });
+}
+
+/// A child process of these tests: takes a different camera photo again and again with `take`
+/// (given the store, its path, the camera file, the watermark and the policy), printing what
+/// `take` says of each, until it is killed.
+fn camera_child(
+    customer_number: &str,
+    mut take: impl FnMut(&mut Store, &str, &std::path::Path, &WatermarkContext, &PhotoPolicy) -> String,
+) {
     let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
         return;
     };
@@ -102,7 +115,7 @@ fn photo_child_ingests_until_killed() {
     out.flush().unwrap();
     let context = WatermarkContext {
         captured_at: chrono::Utc::now(),
-        customer_number: Some("3300000500".into()),
+        customer_number: Some(customer_number.into()),
         device_position: None,
         technician: "T00101".into(),
     };
@@ -118,8 +131,8 @@ fn photo_child_ingests_until_killed() {
             *b = (i % 251) as u8;
         }
         std::fs::write(&input, encode_jpeg(&card, 85).unwrap()).unwrap();
-        let stored = store.ingest_photo(&input, None, &context, &policy).unwrap();
-        writeln!(out, "stored {}", stored.sha256).unwrap();
+        let said = take(&mut store, &path, &input, &context, &policy);
+        writeln!(out, "{said}").unwrap();
         out.flush().unwrap();
     }
 }
@@ -188,44 +201,18 @@ fn camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all() {
 #[test]
 #[ignore = "run by camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all as its child"]
 fn photo_child_attaches_until_killed() {
-    let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
-        return;
-    };
-    let run: u32 = std::env::var("DOORSTEP_CRASH_RUN")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let dir = std::path::Path::new(&path).parent().unwrap();
-    let form: doorstep_core::ids::FormId = std::fs::read_to_string(dir.join("form"))
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut store = Store::open(&path, &key()).unwrap();
-    let input = std::path::PathBuf::from(format!("{path}.camera-{run}.jpg"));
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "\nready").unwrap();
-    out.flush().unwrap();
-    let context = WatermarkContext {
-        captured_at: chrono::Utc::now(),
-        customer_number: Some("3300000601".into()),
-        device_position: None,
-        technician: "T00101".into(),
-    };
-    let policy = PhotoPolicy {
-        max_edge: 320,
-        ..PhotoPolicy::default()
-    };
-    for i in 0u32.. {
-        let mut card = test_card(400, 300);
-        let row = ((run * 89 + i * 7) % 290) as usize;
-        for b in &mut card.pixels[row * 400 * 3..(row + 4) * 400 * 3] {
-            *b = (i % 251) as u8;
-        }
-        std::fs::write(&input, encode_jpeg(&card, 85).unwrap()).unwrap();
+    let mut form = None;
+    camera_child("3300000601", |store, path, input, context, policy| {
+        let form = *form.get_or_insert_with(|| {
+            let dir = std::path::Path::new(path).parent().unwrap();
+            std::fs::read_to_string(dir.join("form"))
+                .unwrap()
+                .parse::<doorstep_core::ids::FormId>()
+                .unwrap()
+        });
         let stored = store
-            .add_photo_to_form(form, "leak_test", &input, &context, &policy)
+            .add_photo_to_form(form, "leak_test", input, context, policy)
             .unwrap();
-        writeln!(out, "attached {}", stored.sha256).unwrap();
-        out.flush().unwrap();
-    }
+        format!("attached {}", stored.sha256)
+    });
 }
