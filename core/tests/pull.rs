@@ -398,7 +398,12 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
         .apply_pull(&page(vec![leave(2, &h)], "2.a", false))
         .unwrap();
     assert!(store.household(h.id).is_err());
+    // Due until it is done, even if the app dies first (it is kept with the departure).
+    drop(store);
+    let store = open(&dir);
+    assert!(store.vault_sweep_due().unwrap());
     assert_eq!(store.sweep_photo_vault().unwrap(), 2);
+    assert!(!store.vault_sweep_due().unwrap());
     assert!(
         store.photo_vault().names().unwrap().is_empty(),
         "no encrypted photo of a household no longer the technician's stays on the phone"

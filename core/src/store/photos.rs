@@ -150,6 +150,22 @@ impl Store {
     /// between writing a photo's file and recording it. A technician's photos of households
     /// no longer theirs do not stay on the phone. Returns how many files went.
     pub fn sweep_photo_vault(&self) -> Result<usize> {
+        let swept = self.sweep_vault_files()?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'sweep_vault'", [])?;
+        Ok(swept)
+    }
+
+    /// Records left the phone since the vault was last swept (their photos' files may still be
+    /// there, say after a crash right after they left).
+    pub fn vault_sweep_due(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'sweep_vault')")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn sweep_vault_files(&self) -> Result<usize> {
         let mut known = self
             .conn
             .prepare_cached("SELECT 1 FROM photos WHERE sha256 = ?1")?;

@@ -787,6 +787,9 @@ fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool>
                 tx.prepare_cached(sql)?.execute([id])?;
             }
             tx.execute("DELETE FROM meta WHERE key = 'evicting'", [])?;
+            // Its photos' files go after the commit (`Store::sweep_photo_vault`); marked in the
+            // same transaction, so a crash before the sweep is made good by the next sync.
+            set_meta(tx, "sweep_vault", "1")?;
             return Ok(true);
         }
         Entity::WorkOrder => &[

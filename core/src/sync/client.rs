@@ -637,7 +637,7 @@ impl Session<'_> {
         report.pulled += u64::from(held.written);
         report.removed += u64::from(held.removed);
         report.held_back = store.held_back()?;
-        if report.removed > 0 {
+        if store.vault_sweep_due()? {
             // Photos of households that left the phone went with them: so do their files.
             store.sweep_photo_vault()?;
         }
