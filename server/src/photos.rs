@@ -55,16 +55,16 @@ pub fn missing(tx: &mut dyn Tx, hashes: &[String]) -> ApiResult<Vec<(String, u64
 enum Standing {
     Complete(i64),
     At(i64),
+    /// An upload in progress under another size: a faulty client's (the same hash is the same
+    /// bytes, so the same size). It gives way, or it would keep the photo from ever arriving;
+    /// the hash checked at the end keeps the stored photo right whoever uploads it.
+    OtherSize,
 }
 
 fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> ApiResult<Standing> {
     Ok(match tx.photo(sha256)? {
         Some(p) if p.complete => Standing::Complete(p.total),
-        Some(p) if p.total != total => {
-            return Err(ApiError::invalid(
-                "the photo's size differs from the upload in progress",
-            ));
-        }
+        Some(p) if p.total != total => Standing::OtherSize,
         Some(p) => Standing::At(p.received),
         None => Standing::At(0),
     })
@@ -139,6 +139,19 @@ async fn take_chunk(
         write(&*st, |tx| {
             match standing(tx, &sha, total)? {
                 Standing::At(at) if at == offset => {}
+                Standing::OtherSize => {
+                    // Started over at this size, from its first byte.
+                    tx.drop_photo_chunks(&sha)?;
+                    tx.put_photo(&PhotoRow {
+                        sha256: sha.clone(),
+                        total,
+                        received: 0,
+                        complete: false,
+                    })?;
+                    if offset != 0 {
+                        return Ok(Standing::At(0));
+                    }
+                }
                 other => return Ok(other),
             }
             tx.put_photo_chunk(&sha, offset, &chunk)?;
@@ -158,6 +171,11 @@ async fn take_chunk(
         Standing::At(at) if at == total => finish(storage, blobs, sha256, total).await,
         Standing::At(at) => Ok(PhotoChunkResponse {
             received: at as u64,
+            complete: false,
+        }),
+        // Not left by the write above (it starts such an upload over); from the first byte.
+        Standing::OtherSize => Ok(PhotoChunkResponse {
+            received: 0,
             complete: false,
         }),
     }
