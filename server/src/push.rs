@@ -339,7 +339,9 @@ impl Apply<'_> {
         let edit = Edit {
             origin: self.origin(),
             hlc: self.merge_stamp(),
-            base_seq,
+            // No device has seen past what the server has written: a base beyond it (forged,
+            // or a cursor that outlived a restore of the database) counts as the newest write.
+            base_seq: base_seq.min(seq - 1),
             fields,
         };
         let overridden = merge_fields(
