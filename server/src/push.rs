@@ -340,8 +340,9 @@ impl Apply<'_> {
             origin: self.origin(),
             hlc: self.merge_stamp(),
             // No device has seen past what the server has written: a base beyond it (forged,
-            // or a cursor that outlived a restore of the database) counts as the newest write.
-            base_seq: base_seq.min(seq - 1),
+            // or a cursor that outlived a restore of the database) says nothing of what the
+            // editor saw, so every write of others counts as unseen and the rules decide.
+            base_seq: if base_seq >= seq { 0 } else { base_seq },
             fields,
         };
         let overridden = merge_fields(
@@ -411,14 +412,18 @@ impl Apply<'_> {
         {
             return Ok(());
         }
-        let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
-        // Every reader of the new order must be in the technician's scope: a device opens an
-        // order in its district, for itself or its crew, and cannot hand one (with its
-        // household's data) to a technician or crew it does not belong to.
-        if record.buckets.is_empty()
-            || !record.buckets.iter().all(|b| self.device.scope.contains(b))
+        // A device opens an order for its technician, their crew or no one (the office assigns
+        // it), never for a technician or crew they do not belong to: that would hand them the
+        // household's data. (The household itself was checked above.)
+        let me = &self.device.technician;
+        if order.assignee.is_some_and(|a| a != me.id)
+            || order.crew.is_some_and(|c| Some(c) != me.crew_id)
         {
             return Err(forbidden("the work order's assignee or crew"));
+        }
+        let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
+        if !in_scope(&record.buckets, &self.device.scope) {
+            return Err(forbidden("the work order"));
         }
         records::share_household_with_order(self.tx, order, &record.buckets)?;
         self.server_seq = save(self.tx, record, None)?.seq;

@@ -147,6 +147,35 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn an_edit_claiming_to_have_seen_beyond_the_server_does_not_override_the_office_silently(backend: Backend) {
+        use doorstep_core::household::Category;
+        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::PushRequest;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = common::enrolled_phone(&server, &team);
+        // The office sets the account's category; the phone, not having pulled it, changes it
+        // too and says it had seen everything up to a sequence number the server never reached.
+        server.office_edit(hs[0].id, |h| h.category = Category::Commercial);
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        h.category = Category::Industrial;
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        let mut ops = phone.store().push_batch(10).unwrap();
+        for op in &mut ops {
+            if let Operation::HouseholdSaved { base_seq, .. } = &mut op.operation {
+                *base_seq = i64::MAX;
+            }
+        }
+        let conflicts = server.count(Counted::Conflicts);
+        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
+        assert!(answer.status().is_success(), "{}", answer.status());
+        assert_eq!(server.household(hs[0].id).category, Category::Commercial, "account data: the office's stands");
+        assert_eq!(server.count(Counted::Conflicts), conflicts + 1, "the phone's edit is kept for review");
+    }
+}
+
+on_both_backends! {
     fn an_inspection_signed_on_a_phone_a_year_ahead_does_not_put_the_next_one_off_a_year(backend: Backend) {
         use doorstep_core::store::Operation;
         use doorstep_core::sync::protocol::PushRequest;
