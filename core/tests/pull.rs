@@ -567,3 +567,42 @@ fn a_second_scope_change_during_a_full_pull_sweeps_what_the_first_brought() {
     );
     assert!(store.household(right.id).is_ok());
 }
+
+/// A change that clashes for good (its number held by a household whose change is not coming)
+/// does not keep two other households' swapped numbers from being applied.
+#[test]
+fn a_clash_for_good_does_not_hold_up_a_swap_of_two_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (mut a, mut b, keeper, mut stuck) = (first(1), first(2), first(3), first(4));
+    store
+        .apply_pull(&page(
+            vec![put(1, &a), put(2, &b), put(3, &keeper), put(4, &stuck)],
+            "4",
+            false,
+        ))
+        .unwrap();
+    stuck.customer_number = keeper.customer_number.clone();
+    store
+        .apply_pull(&page(vec![put(5, &stuck)], "5", false))
+        .unwrap();
+    std::mem::swap(&mut a.customer_number, &mut b.customer_number);
+    store
+        .apply_pull(&page(vec![put(6, &b), put(7, &a)], "7", false))
+        .unwrap();
+    let applied = store.apply_held_back().unwrap();
+    assert_eq!(applied.written, 2, "{applied:?}");
+    assert_eq!(
+        store.household(a.id).unwrap().customer_number,
+        a.customer_number
+    );
+    assert_eq!(
+        store.household(b.id).unwrap().customer_number,
+        b.customer_number
+    );
+    assert_eq!(held_reasons(&dir).len(), 1, "the one for good stays held");
+    assert_eq!(
+        store.household(stuck.id).unwrap().customer_number,
+        first(4).customer_number
+    );
+}

@@ -573,6 +573,46 @@ fn swap_numbers(
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    // Only a cycle: a change whose number a household outside the set holds (one that will
+    // not give it up, say opened on this phone and refused by the server) cannot be applied
+    // with the others, and is left out, so that it does not keep a real swap from happening.
+    let mut clashing: Vec<(String, String, String)> = clashing
+        .into_iter()
+        .filter_map(|(id, body)| {
+            let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
+                return None;
+            };
+            let ChangeAction::Put {
+                record: Record::Household(h),
+            } = change.action
+            else {
+                return None;
+            };
+            Some((id, h.customer_number.clone(), body))
+        })
+        .collect();
+    loop {
+        let before = clashing.len();
+        let ids: Vec<String> = clashing.iter().map(|(id, _, _)| id.clone()).collect();
+        let mut kept = Vec::new();
+        for member in clashing {
+            let holder: Option<String> = tx
+                .prepare_cached("SELECT id FROM households WHERE customer_number = ?1")?
+                .query_row([&member.1], |r| r.get(0))
+                .optional()?;
+            if holder.is_none_or(|h| ids.contains(&h)) {
+                kept.push(member);
+            }
+        }
+        clashing = kept;
+        if clashing.len() == before {
+            break;
+        }
+    }
+    let clashing: Vec<(String, String)> = clashing
+        .into_iter()
+        .map(|(id, _, body)| (id, body))
+        .collect();
     if clashing.len() < 2 {
         return Ok(());
     }

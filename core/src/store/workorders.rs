@@ -122,7 +122,10 @@ pub(super) fn store_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
         serde_json::to_string(o)?
     ])
     .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        // The order number taken by another order; any other constraint is not a clash.
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
             Error::Duplicate { what: "work order number" }
         }
         e => e.into(),

@@ -20,6 +20,7 @@ use ureq::http::{Response, StatusCode};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::sync::PageApplied;
 use crate::sync::protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, MissingPhotosRequest, MissingPhotosResponse,
     PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, Pulled, PushRequest, PushResponse,
@@ -633,7 +634,15 @@ impl Session<'_> {
         // its older held copy by now. Also when the pull was cut: what is held is the latest of
         // its record the phone has.
         let mut store = lock(store)?;
-        let held = store.apply_held_back()?;
+        let held = match (store.apply_held_back(), &pulled) {
+            (Ok(held), _) => held,
+            (Err(e), Ok(())) => return Err(e),
+            // The pull's own failure is the one to report.
+            (Err(e), Err(_)) => {
+                tracing::warn!(error = %e, "held-back changes could not be applied");
+                PageApplied::default()
+            }
+        };
         report.pulled += u64::from(held.written);
         report.removed += u64::from(held.removed);
         report.held_back = store.held_back()?;
