@@ -422,7 +422,11 @@ impl Apply<'_> {
             return Err(forbidden("the work order's assignee or crew"));
         }
         let record = stored(&Record::WorkOrder(Box::new(order.clone())), self.tx)?;
-        if !in_scope(&record.buckets, &self.device.scope) {
+        // An order for a household is the household's: one the technician may reach (checked
+        // above, through their district or an assignment) may get one, say a major hazard's
+        // follow-up, even when it lies in another district, whose office then dispatches it.
+        // An order for no household (a fault in the street) must be in their own scope.
+        if order.household_id.is_none() && !in_scope(&record.buckets, &self.device.scope) {
             return Err(forbidden("the work order"));
         }
         records::share_household_with_order(self.tx, order, &record.buckets)?;

@@ -192,6 +192,36 @@ on_both_backends! {
         let report = phone.sync().unwrap();
         assert_eq!(report.rejected, 0, "{report:?}");
         assert_eq!(server.work_order(&ours_order.id.to_string()).crew, Some(ours.crew));
+
+        // A household of the other district the office assigned to this technician: a follow-up
+        // order for it (no assignee, no crew, as a major hazard opens one) is accepted, and
+        // lands where that district's office dispatches it.
+        let theirs_h = common::household("BJ000002", theirs.district.id, 8);
+        server.office_put(doorstep_core::sync::protocol::Record::Household(Box::new(theirs_h.clone())));
+        let mut assigned = WorkOrder::open(
+            "WO-SEC-3",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(theirs_h.id),
+            "灶具漏气",
+            Utc::now(),
+        );
+        assigned.assignee = Some(ours.inspector.id);
+        server.office_put(doorstep_core::sync::protocol::Record::WorkOrder(Box::new(assigned)));
+        phone.sync().unwrap();
+        assert!(phone.store().household(theirs_h.id).is_ok(), "reached through the assignment");
+        let follow_up = WorkOrder::open(
+            "WO-SEC-4",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Visit,
+            Some(theirs_h.id),
+            "重大隐患复查",
+            Utc::now(),
+        );
+        phone.store().open_work_order(&follow_up).unwrap();
+        let report = phone.sync().unwrap();
+        assert_eq!(report.rejected, 0, "{report:?}");
+        assert_eq!(server.work_order(&follow_up.id.to_string()).household_id, Some(theirs_h.id));
     }
 }
 
