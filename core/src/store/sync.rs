@@ -514,7 +514,7 @@ fn waits_for_local_work(
     if anything_pending && has_pending(tx, change.entity, &change.id, departs)? {
         return Ok(true);
     }
-    if change.entity == Entity::Household && !matches!(change.action, ChangeAction::Put { .. }) {
+    if change.entity == Entity::Household && departs {
         let draft: bool = tx
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM forms WHERE household_id = ?1 AND sealed_at IS NULL)",
@@ -566,17 +566,15 @@ fn swap_numbers(
     anything_pending: bool,
     applied: &mut PageApplied,
 ) -> Result<()> {
-    let clashing: Vec<(String, String)> = tx
+    let held: Vec<(String, String)> = tx
         .prepare(
             "SELECT id, body FROM held_back WHERE until = 'clash' AND entity = 'household'
              ORDER BY seq",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    // Only a cycle: a change whose number a household outside the set holds (one that will
-    // not give it up, say opened on this phone and refused by the server) cannot be applied
-    // with the others, and is left out, so that it does not keep a real swap from happening.
-    let mut clashing: Vec<(String, String, String)> = clashing
+    // (id, the number it takes, its change)
+    let mut clashing: Vec<(String, String, Change)> = held
         .into_iter()
         .filter_map(|(id, body)| {
             let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
@@ -584,13 +582,17 @@ fn swap_numbers(
             };
             let ChangeAction::Put {
                 record: Record::Household(h),
-            } = change.action
+            } = &change.action
             else {
                 return None;
             };
-            Some((id, h.customer_number.clone(), body))
+            let number = h.customer_number.clone();
+            Some((id, number, change))
         })
         .collect();
+    // Only a cycle: a change whose number a household outside the set holds (one that will
+    // not give it up, say opened on this phone and refused by the server) cannot be applied
+    // with the others, and is left out, so that it does not keep a real swap from happening.
     loop {
         let before = clashing.len();
         let ids: Vec<String> = clashing.iter().map(|(id, _, _)| id.clone()).collect();
@@ -609,28 +611,20 @@ fn swap_numbers(
             break;
         }
     }
-    let clashing: Vec<(String, String)> = clashing
-        .into_iter()
-        .map(|(id, _, body)| (id, body))
-        .collect();
     if clashing.len() < 2 {
         return Ok(());
     }
     tx.execute_batch("SAVEPOINT swap_numbers")?;
     let before = *applied;
-    let mut all = true;
-    for (id, _) in &clashing {
+    for (id, _, _) in &clashing {
         tx.prepare_cached("UPDATE households SET customer_number = '~' || id WHERE id = ?1")?
             .execute([id])?;
     }
-    for (id, body) in &clashing {
-        let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(body) else {
-            all = false;
-            break;
-        };
+    let mut all = true;
+    for (id, _, change) in &clashing {
         forget_held_back(tx, "household", id)?;
         let (written, clashes) = (applied.written, applied.clashing);
-        apply_change(tx, &change, anything_pending, applied)?;
+        apply_change(tx, change, anything_pending, applied)?;
         // A household left holding its placeholder would show it: all or none.
         if applied.written == written || applied.clashing > clashes {
             all = false;
@@ -674,9 +668,8 @@ fn sweep_after_reset(tx: &Transaction<'_>, applied: &mut PageApplied) -> Result<
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (entity, id) in left {
-        let entity = match entity.as_str() {
-            "household" => Entity::Household,
-            _ => Entity::WorkOrder,
+        let Some(entity) = Entity::parse(&entity) else {
+            continue;
         };
         let leave = Change {
             seq: 0,
@@ -724,8 +717,11 @@ fn has_pending(tx: &Transaction<'_>, entity: Entity, id: &str, departs: bool) ->
             )?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        if waiting.is_some() || !departs {
-            return Ok(waiting.is_some());
+        if waiting.is_some() {
+            return Ok(true);
+        }
+        if !departs {
+            return Ok(false);
         }
         let unsent_photo: Option<i64> = tx
             .prepare_cached(
