@@ -83,3 +83,13 @@ def install(stream, error):
     stream.read = read
     for name, fmt in NUMBERS.items():
         setattr(stream, name, _number_reader(fmt, error))
+
+
+def over_bytes(stream, data):
+    """A `stream` (the generated class, with this reader installed) over `data`, as if the
+    library had returned it."""
+    reader = stream.__new__(stream)
+    reader.data = bytes(data)
+    reader.len = len(reader.data)
+    reader.offset = 0
+    return reader
