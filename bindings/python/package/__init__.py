@@ -10,6 +10,4 @@ from ._ffi import *  # noqa: F401,F403  (the generated module's __all__)
 from ._ffi import __all__  # noqa: F401
 
 _reader.install(_ffi._UniffiRustBufferStream, _ffi.InternalError)
-_converters.install(
-    _ffi, lambda data: _reader.over_bytes(_ffi._UniffiRustBufferStream, data)
-)
+_converters.install(_ffi)

@@ -9,20 +9,23 @@ stream its `data`, `offset` and `len`):
 - plain values (strings, booleans, integers, floats) as UniFFI writes them;
 - `Optional<T>`: the flag byte, then `T`'s reader;
 - `Sequence<T>`: the count, then `T`'s reader that many times;
-- enums without data: a table of their members. The table is built from the generated reader
-  itself, by reading each tag in turn; an enum any of whose tags reads more than the tag (one
-  with data) is not flat;
+- enums without data: a table of their members by tag, read from the generated reader's source
+  (`variant = buf.read_i32()`, then `if variant == N: return Enum.MEMBER`);
 - records, enums with data, errors and custom types (`Timestamp`): one function each, written
   from the generated reader's own source (`_shape` reads it with `ast`, `_fuse` writes the
-  function). It keeps the generated reader's order of fields and its constructor calls, and reads
-  in place the plain values, strings, options, flat enums and records (to a depth of four) among
-  its fields; a list, or a record within itself, it reads by calling that converter. A generated
-  reader of any other shape is kept as it is, and so is anything `install` does not know.
+  function). It keeps the generated reader's order of fields and its constructor calls, and
+  reads in place the plain values, strings, options, flat enums and records (to a depth of
+  four) among its fields; a list, or a record within itself, it reads by calling that
+  converter. A generated reader of any other shape is kept as it is, and so is anything
+  `install` does not know. Nothing of the generated code runs to find out what it reads.
 
 Every bound the generated code checks is checked here with the same error (`InternalError`,
-with its message). `install` names what it replaced in `REPLACED`, with the generated reader
-(`generated_readers` puts those back for a while), so tests/test_converters.py compares the two
-on the same buffers. Each fused reader keeps its source as `read.source`.
+with its message). Where a stream stops after an error is not kept (the generated code frees
+the buffer at once). Constructors and the module's names are bound at import: a test that
+patches `_ffi.WorkItem` afterwards does not reach the fused readers. `install` names what it
+replaced in `REPLACED`, with the generated reader (`generated_readers` puts those back for a
+while), so tests/test_converters.py compares the two on the same buffers. Each fused reader
+keeps its source as `read.source`.
 
 On the 500-line work list the lift took 2.5 ms with `_reader` alone, 1.55 ms with these
 (docs/adr/0004-bindings.md)."""
@@ -56,8 +59,14 @@ _NUMBERS = {
 # The generated reader, by converter name, of every converter whose reader was replaced.
 REPLACED = {}
 
-# The members of each flat enum in tag order, by converter name.
+# The members of each flat enum by tag, by converter name.
 TABLES = {}
+
+# The readers `install` put in place, by converter name.
+OURS = {}
+
+# The generated code's message for a tag no variant has.
+_NO_CASE = "Raw enum value doesn't match any cases"
 
 # What the generated reader of each record, enum with data and custom type reads, by name.
 SHAPES = {}
@@ -156,39 +165,18 @@ def _sequence(inner, error):
     return read
 
 
-def _enum_table(converter, stream_over, error):
-    """The members of a flat enum in tag order (tag 1 first), read with the generated reader;
-    None when the enum is not flat (a tag reads more than itself, or gives no enum member)."""
-    members = []
-    for tag in range(1, 1 << 16):
-        stream = stream_over(struct.pack(">i", tag))
-        try:
-            member = converter.read(stream)
-        except error as e:
-            # Every member, tags 1 to N: else the generated reader keeps its own way.
-            if "doesn't match any cases" in str(e) and members and len(members) == len(
-                type(members[0])
-            ):
-                return tuple(members)
-            return None
-        if not isinstance(member, enum.Enum) or stream.remaining() != 0:
-            return None
-        members.append(member)
-    return None
-
-
 def _flat_enum(members, error):
-    count = len(members)
+    get = members.get
 
     def read(buf):
         offset = buf.offset
         if offset + 4 > buf.len:
             raise _past_end(error)
         buf.offset = offset + 4
-        tag = _I32(buf.data, offset)[0]
-        if 1 <= tag <= count:
-            return members[tag - 1]
-        raise error("Raw enum value doesn't match any cases")
+        member = get(_I32(buf.data, offset)[0])
+        if member is None:
+            raise error(_NO_CASE)
+        return member
 
     return read
 
@@ -216,6 +204,14 @@ class _Enum:
 
     def __init__(self, variants):
         self.variants = variants
+
+
+class _Flat:
+    """A generated reader of an enum without data: `variant = buf.read_i32()`, then
+    `if variant == TAG: return Enum.MEMBER` for each member, then a `raise`."""
+
+    def __init__(self, members):
+        self.members = members
 
 
 class _Custom:
@@ -278,11 +274,10 @@ class _Fused:
             lines.append(f"{indent}else:")
             lines.append(f"{indent}    raise _f_BAD_FLAG()")
         elif converter in self.tables:
-            members = self.refer(self.tables[converter], "members")
-            lines.append(f"{indent}tag = _f_I32(d, o)[0]; o += 4")
-            lines.append(f"{indent}if not 1 <= tag <= {len(self.tables[converter])}:")
+            members = self.refer(self.tables[converter].get, "members")
+            lines.append(f"{indent}{x} = {members}(_f_I32(d, o)[0]); o += 4")
+            lines.append(f"{indent}if {x} is None:")
             lines.append(f"{indent}    raise _f_NO_CASE()")
-            lines.append(f"{indent}{x} = {members}[tag - 1]")
         elif shape is not None and converter not in within and len(within) < _DEPTH:
             within = within + (converter,)
             if isinstance(shape, _Record):
@@ -417,8 +412,21 @@ def _assigns(statement, name):
     return None
 
 
-def _variant(module, statement):
-    """(tag, `_Record`) of `if variant == TAG: return CALL`, or None."""
+def _raises_no_case(statement):
+    """`raise InternalError("Raw enum value doesn't match any cases")`"""
+    return (
+        isinstance(statement, ast.Raise)
+        and isinstance(statement.exc, ast.Call)
+        and isinstance(statement.exc.func, ast.Name)
+        and statement.exc.func.id == "InternalError"
+        and len(statement.exc.args) == 1
+        and isinstance(statement.exc.args[0], ast.Constant)
+        and statement.exc.args[0].value == _NO_CASE
+    )
+
+
+def _tag(statement):
+    """(TAG, what it returns) of `if variant == TAG: return …`, or None."""
     if not (
         isinstance(statement, ast.If)
         and not statement.orelse
@@ -433,8 +441,29 @@ def _variant(module, statement):
         and type(statement.test.comparators[0].value) is int
     ):
         return None
-    record = _record(module, statement.body[0].value)
-    return None if record is None else (statement.test.comparators[0].value, record)
+    return statement.test.comparators[0].value, statement.body[0].value
+
+
+def _member(module, statement):
+    """(tag, member) of `if variant == TAG: return Enum.MEMBER` (a member of a Python enum),
+    or None."""
+    tagged = _tag(statement)
+    if tagged is None or not isinstance(tagged[1], ast.Attribute):
+        return None
+    try:
+        member = _evaluate(module, tagged[1])
+    except (ValueError, AttributeError):
+        return None
+    return (tagged[0], member) if isinstance(member, enum.Enum) else None
+
+
+def _variant(module, statement):
+    """(tag, `_Record`) of `if variant == TAG: return CALL`, or None."""
+    tagged = _tag(statement)
+    if tagged is None:
+        return None
+    record = _record(module, tagged[1])
+    return None if record is None else (tagged[0], record)
 
 
 def _shape(module, converter):
@@ -450,9 +479,12 @@ def _shape(module, converter):
     body = tree.body
     if len(body) == 1 and isinstance(body[0], ast.Return):
         return _record(module, body[0].value)
-    if len(body) >= 2 and _is_read_i32(_assigns(body[0], "variant")):
-        if not isinstance(body[-1], ast.Raise):
+    if len(body) >= 3 and _is_read_i32(_assigns(body[0], "variant")):
+        if not _raises_no_case(body[-1]):
             return None
+        members = [_member(module, s) for s in body[1:-1]]
+        if None not in members:
+            return _Flat(dict(members))
         variants = [_variant(module, s) for s in body[1:-1]]
         return None if None in variants else _Enum(variants)
     if len(body) == 2 and isinstance(body[1], ast.Return) and body[1].value is not None:
@@ -485,13 +517,16 @@ def _fuse(name, fused, names):
 
 def _replace(module, name, read):
     converter = getattr(module, PREFIX + name)
-    REPLACED[name] = converter.read
-    converter.read = staticmethod(read)
+    REPLACED[name] = inspect.getattr_static(converter, "read")
+    OURS[name] = staticmethod(read)
+    converter.read = OURS[name]
 
 
-def install(module, stream_over):
-    """Give the converters of the generated `module` these readers. `stream_over(bytes)` makes
-    one of the module's streams over bytes (for reading the enums' tags)."""
+def install(module):
+    """Give the converters of the generated `module` these readers (once: a second call, say
+    after a reload of the package, finds them in place and does nothing)."""
+    if getattr(module, "_doorstep_converters", False):
+        return
     error = module.InternalError
     names = [n[len(PREFIX):] for n in dir(module) if n.startswith(PREFIX)]
     for name in names:
@@ -500,28 +535,25 @@ def install(module, stream_over):
     if "String" not in names:
         raise ImportError(f"the generated module has no {PREFIX}String")
 
+    # What the generated readers read, all found before any reader is replaced.
+    shapes, tables = {}, {}
+    for name in names:
+        if name.startswith("Type"):
+            shape = _shape(module, getattr(module, PREFIX + name))
+            if isinstance(shape, _Flat):
+                tables[name] = TABLES[name] = shape.members
+            elif shape is not None:
+                shapes[name] = SHAPES[name] = shape
+
     for name, (fmt, convert) in _NUMBERS.items():
         if name in names:
             _replace(module, name, _number(fmt, convert, error))
     read_string = _string(error)
     _replace(module, "String", read_string)
+    for name, members in tables.items():
+        _replace(module, name, _flat_enum(members, error))
 
-    tables = {}
-    for name in names:
-        if name.startswith("Type"):
-            members = _enum_table(getattr(module, PREFIX + name), stream_over, error)
-            if members is not None:
-                tables[name] = TABLES[name] = members
-                _replace(module, name, _flat_enum(members, error))
-
-    # Records, enums with data and custom types, from the generated sources, all read before
-    # any reader is replaced.
-    shapes = {}
-    for name in names:
-        if name.startswith("Type") and name not in tables:
-            shape = _shape(module, getattr(module, PREFIX + name))
-            if shape is not None:
-                shapes[name] = SHAPES[name] = shape
+    # Records, enums with data and custom types.
     fused = _Fused(module, tables, shapes)
     namespace = dict(vars(module))
     namespace.update(
@@ -530,7 +562,7 @@ def install(module, stream_over):
         _f_PAST_END=lambda: error("read past end of rust buffer"),
         _f_BAD_FLAG=lambda: error("Unexpected flag byte for optional type"),
         _f_NEGATIVE_STRING=lambda: error("Unexpected negative string length"),
-        _f_NO_CASE=lambda: error("Raw enum value doesn't match any cases"),
+        _f_NO_CASE=lambda: error(_NO_CASE),
     )
     readers = {name: _fuse(name, fused, namespace) for name in shapes}
     for name, read in readers.items():
@@ -548,17 +580,17 @@ def install(module, stream_over):
                 _replace(module, name, _optional_string(read_string, error))
             else:
                 _replace(module, name, make(inner, error))
+    module._doorstep_converters = True
 
 
 @contextlib.contextmanager
 def generated_readers(module):
     """Within: every converter of `module` reads with its generated reader again (for the
-    tests, which compare the two)."""
-    ours = {name: getattr(module, PREFIX + name).read for name in REPLACED}
+    tests, which compare the two). Not for use from several threads at once."""
     for name, read in REPLACED.items():
         setattr(getattr(module, PREFIX + name), "read", read)
     try:
         yield
     finally:
-        for name, read in ours.items():
+        for name, read in OURS.items():
             setattr(getattr(module, PREFIX + name), "read", read)

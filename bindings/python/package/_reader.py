@@ -35,7 +35,7 @@ NUMBERS = {
 EXPECTED = ("__init__", "from_rust_buffer", "remaining", "read", *NUMBERS)
 
 
-def _number_reader(fmt, error):
+def _number_reader(name, fmt, error):
     unpack_from = struct.Struct(fmt).unpack_from
     size = struct.calcsize(fmt)
 
@@ -47,7 +47,7 @@ def _number_reader(fmt, error):
         self.offset = end
         return unpack_from(self.data, offset)[0]
 
-    read_number.__name__ = f"read_{fmt[1:]}"
+    read_number.__name__ = name
     return read_number
 
 
@@ -82,7 +82,7 @@ def install(stream, error):
     stream.remaining = remaining
     stream.read = read
     for name, fmt in NUMBERS.items():
-        setattr(stream, name, _number_reader(fmt, error))
+        setattr(stream, name, _number_reader(name, fmt, error))
 
 
 def over_bytes(stream, data):

@@ -26,7 +26,7 @@ HOT = (
     "Boolean",
 )
 
-TEXTS = ["", "a", "燃气", "张三 13800000000", "x" * 40, "杭州市西湖区文三路 1 号 2 单元 301 室", "🔥"]
+TEXTS = ["", "a", "燃气", "张三 13800000000", "x" * 40, "文三路 1 号 301 室", "🔥"]
 
 
 class Writer:
@@ -73,7 +73,7 @@ class Writer:
             return struct.pack(">i", count) + b"".join(
                 self.write(name[len("Sequence"):], depth + 1) for _ in range(count))
         if name in self.c.TABLES:
-            return struct.pack(">i", rng.randint(1, len(self.c.TABLES[name])))
+            return struct.pack(">i", rng.choice(sorted(self.c.TABLES[name])))
         shape = self.shape(name)
         if isinstance(shape, self.c._Record):
             return self.record(shape, depth)
@@ -96,9 +96,11 @@ def plain(value):
         return [plain(v) for v in value]
     if isinstance(value, float):
         return repr(value)  # NaN equals itself as text
+    # The class itself, not its name: a variant's class and the class its name is given to
+    # share a name.
     if hasattr(value, "__dict__") and not isinstance(value, type):
-        return (type(value).__qualname__, {k: plain(v) for k, v in vars(value).items()})
-    return (type(value).__qualname__, repr(value))
+        return (type(value), {k: plain(v) for k, v in vars(value).items()})
+    return (type(value), repr(value))
 
 
 def outcome(doorstep, name, data):
@@ -110,7 +112,7 @@ def outcome(doorstep, name, data):
         value = converter.read(stream)
     except Exception as e:  # noqa: BLE001  (compared, not handled)
         return ("error", type(e).__name__, str(e))
-    return ("value", plain(value), stream.offset)
+    return ("value", plain(value), stream.offset)  # after an error, where it stopped is not kept
 
 
 def both(doorstep, name, data):
@@ -173,7 +175,7 @@ def test_flat_enums_read_every_tag_as_generated(doorstep):
     flat = sorted(c.TABLES)
     assert "TypeWorkOrderStatus" in flat and "TypeCategory" in flat
     for name in flat:
-        for tag in (-1, 0, 1, 2, 3, 5, 8, 11, 1 << 20):
+        for tag in (-1, *range(max(c.TABLES[name]) + 2), 1 << 20):
             data = struct.pack(">i", tag)
             ours, generated = both(doorstep, name, data)
             assert ours == generated, (name, tag)
@@ -197,3 +199,28 @@ def test_fused_readers_are_one_function_with_their_source_kept(doorstep, name):
     source = converter.read.source
     assert source.startswith("def read(buf):")
     compile(source, name, "exec")
+
+
+def test_the_generated_readers_come_back_for_the_comparison_and_ours_after(doorstep):
+    c, ffi = doorstep._converters, doorstep._ffi
+
+    def made_in(name):
+        return getattr(ffi, c.PREFIX + name).read.__code__.co_filename
+
+    with c.generated_readers(ffi):
+        assert all(made_in(name) == ffi.__file__ for name in ("TypeWorkItem", "String"))
+        with c.generated_readers(ffi):
+            pass
+    assert made_in("TypeWorkItem").startswith("<doorstep fused reader")
+    assert made_in("String") == c.__file__
+
+
+def test_installing_twice_changes_nothing(doorstep):
+    c, ffi = doorstep._converters, doorstep._ffi
+    before = dict(c.REPLACED)
+    c.install(ffi)
+    assert c.REPLACED == before
+    assert all(
+        getattr(read, "__func__", read).__code__.co_filename == ffi.__file__
+        for read in c.REPLACED.values()
+    )
