@@ -1,8 +1,9 @@
 // swift-tools-version:5.9
 // DoorstepCore: the Swift face of the Rust core. `ios/build-xcframework.sh` builds
-// DoorstepCoreFFI.xcframework (the static library for device and simulator, its C header and
-// module map) and copies the generated `DoorstepCore.swift` into Sources/DoorstepCore; neither
-// is committed. The app depends on this package and nothing else of the core.
+// DoorstepCoreFFI.xcframework (the static library for device, simulator and Mac, its C header
+// and module map; the Mac slice lets `swift build` link on a Mac) and copies the generated
+// `DoorstepCore.swift` into Sources/DoorstepCore; neither is committed. The app depends on this
+// package and nothing else of the core.
 import PackageDescription
 
 let package = Package(

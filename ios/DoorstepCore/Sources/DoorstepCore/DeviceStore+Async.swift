@@ -31,6 +31,14 @@ extension DeviceStore {
             try self.attachPhoto(formId: formId, item: item, path: path, position: position)
         }.value
     }
+
+    /// Takes in a camera photo for a household, on no item of a form (the one that stands in
+    /// for a refused signature), on a background thread (decoding, watermark, encryption).
+    public func takePhotoInBackground(householdId: String, path: String, position: Position?) async throws -> Photo {
+        try await Task.detached(priority: .userInitiated) { [self] in
+            try self.takePhoto(householdId: householdId, path: path, position: position)
+        }.value
+    }
 }
 
 /// A `SyncObserver` that hands progress to the main actor, for a progress bar.
