@@ -11,14 +11,16 @@ use chrono::Utc;
 use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::schedule::worklist::WorkListOptions;
-use doorstep_core::store::{Store, StoreKey};
+use doorstep_core::store::{Store, StoreKey, develop_photo};
 use doorstep_core::sync::client::{CancelToken, SyncOptions, Syncer};
 use doorstep_core::visit::CheckInPolicy;
 
 use crate::error::{DoorstepError, Result};
 use crate::types::*;
 
-/// Told where a sync is. Called on the syncing thread: hop to the UI thread to show it.
+/// Told where a sync is. Called on the syncing thread: hop to the UI thread to show it. An
+/// observer that throws is not called again for the rest of that sync, which goes on: what
+/// the technician did still reaches the server.
 #[uniffi::export(with_foreign)]
 pub trait SyncObserver: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);
@@ -30,8 +32,22 @@ pub struct DeviceStore {
     /// `None` once closed.
     store: Mutex<Option<Arc<Mutex<Store>>>>,
     syncer: Syncer,
-    /// The sync running now and those waiting for it, so that another thread can cancel them.
+    /// The network work running now (syncs, the one running and those waiting for it, and
+    /// enrollments), so that another thread, or closing the store, can cancel it.
     running: Mutex<Vec<CancelToken>>,
+}
+
+/// A cancel token registered in [`DeviceStore::running`] while it lives: dropped, it leaves,
+/// however the work it belongs to ends.
+struct Running<'a> {
+    store: &'a DeviceStore,
+    token: CancelToken,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        lock(&self.store.running).retain(|t| !t.same_as(&self.token));
+    }
 }
 
 impl std::fmt::Debug for DeviceStore {
@@ -44,17 +60,31 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn closed() -> DoorstepError {
+    DoorstepError::Storage {
+        reason: "the store is closed".into(),
+    }
+}
+
 fn now() -> chrono::DateTime<Utc> {
     Utc::now()
 }
 
 impl DeviceStore {
     fn shared(&self) -> Result<Arc<Mutex<Store>>> {
-        lock(&self.store)
-            .clone()
-            .ok_or_else(|| DoorstepError::Storage {
-                reason: "the store is closed".into(),
-            })
+        lock(&self.store).clone().ok_or_else(closed)
+    }
+
+    /// The store, and a cancel token registered for network work on it. Taken under the
+    /// store's lock, so that `close_store` either finds the token to cancel or leaves no store
+    /// to work on.
+    fn shared_for_network(&self) -> Result<(Arc<Mutex<Store>>, Running<'_>)> {
+        let store = lock(&self.store);
+        let shared = store.clone().ok_or_else(closed)?;
+        let token = CancelToken::new();
+        lock(&self.running).push(token.clone());
+        drop(store);
+        Ok((shared, Running { store: self, token }))
     }
 
     /// Runs `f` with the store locked.
@@ -102,8 +132,8 @@ impl DeviceStore {
     /// sync still running is cancelled and finishes its current step first. Not named `close`:
     /// that is the generated Kotlin's `AutoCloseable.close()`, which frees the object itself.
     pub fn close_store(&self) {
-        self.cancel_sync();
         lock(&self.store).take();
+        self.cancel_sync();
     }
 
     /// This installation's id.
@@ -114,17 +144,18 @@ impl DeviceStore {
     // ---- Enrollment and sync ----
 
     /// Enrolls this device with `server` (`https://…`) using the one-time `code` from the
-    /// service center. Blocking: it talks to the server.
+    /// service center. Blocking: it talks to the server; `cancel_sync` or `close_store` from
+    /// another thread stops it before its next try.
     pub fn enroll(
         &self,
         server: String,
         code: String,
         device_model: String,
     ) -> Result<TechnicianInfo> {
-        let shared = self.shared()?;
+        let (shared, running) = self.shared_for_network()?;
         Ok(self
             .syncer
-            .enroll(&shared, &server, &code, &device_model)?
+            .enroll_cancellable(&shared, &server, &code, &device_model, &running.token)?
             .into())
     }
 
@@ -132,21 +163,24 @@ impl DeviceStore {
     /// telling `observer` where it is. Blocking; `cancel_sync` from another thread stops it
     /// before its next request, and the next sync resumes where it stopped.
     pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
-        let shared = self.shared()?;
-        let token = CancelToken::new();
-        lock(&self.running).push(token.clone());
+        let (shared, running) = self.shared_for_network()?;
+        let observer = Mutex::new(observer);
         let progress = |p: SyncProgress| {
-            if let Some(o) = &observer {
-                o.on_progress(p);
+            let mut observer = lock(&observer);
+            let Some(o) = observer.as_ref() else { return };
+            // UniFFI turns an exception thrown by the app's observer into a panic here. The
+            // observer only shows progress: it is dropped, and the sync goes on.
+            let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| o.on_progress(p)));
+            if told.is_err() {
+                tracing::warn!("the sync observer failed; it is not called again in this sync");
+                *observer = None;
             }
         };
         // Syncs run one at a time (the core's `Syncer::sync`): a second one waits for the first.
-        let result = self.syncer.sync(&shared, &progress, &token);
-        lock(&self.running).retain(|t| !t.same_as(&token));
-        Ok(result?)
+        Ok(self.syncer.sync(&shared, &progress, &running.token)?)
     }
 
-    /// Cancels the sync running now, and any waiting for it to end.
+    /// Cancels the sync running now, any waiting for it to end, and an enrollment.
     pub fn cancel_sync(&self) {
         for token in lock(&self.running).iter() {
             token.cancel();
@@ -284,7 +318,8 @@ impl DeviceStore {
     }
 
     /// Takes in the camera's photo at `path` (watermarked, re-encoded, encrypted) and attaches
-    /// it to an item of the form. Blocking: the photo pipeline takes a moment.
+    /// it to an item of the form. Blocking: the photo pipeline takes a moment. The store is not
+    /// held meanwhile: other calls (the work list, the sync) go on while the photo develops.
     pub fn attach_photo(
         &self,
         form_id: String,
@@ -295,23 +330,23 @@ impl DeviceStore {
         let id: FormId = parse_id("form_id", &form_id)?;
         let (_, badge) = self.technician()?;
         let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
-        self.with(|s| {
-            let household = s.form(id)?.household_id;
-            let context = camera_context(s, household, badge, device_position)?;
-            s.add_photo_to_form(
-                id,
-                &item,
-                std::path::Path::new(&path),
-                &context,
-                &PhotoPolicy::default(),
-            )
-        })
-        .map(Into::into)
+        let context = self.with(|s| {
+            let household = s.photo_item_household(id, &item)?;
+            camera_context(s, household, badge, device_position)
+        })?;
+        let photo = develop_photo(
+            std::path::Path::new(&path),
+            &context,
+            &PhotoPolicy::default(),
+        )?;
+        self.with(|s| s.attach_developed_photo(id, &item, photo, &context))
+            .map(Into::into)
     }
 
     /// Takes in the camera's photo at `path` for a household, on no item of a form: the photo
     /// that stands in for a customer's refused signature (`VisitOutcome.CustomerRefusedToSign`
-    /// names it by its `sha256`). Blocking, like [`Self::attach_photo`].
+    /// names it by its `sha256`). Blocking, like [`Self::attach_photo`], and like it holds the
+    /// store only before and after the pipeline.
     pub fn take_photo(
         &self,
         household_id: String,
@@ -321,16 +356,14 @@ impl DeviceStore {
         let household: HouseholdId = parse_id("household_id", &household_id)?;
         let (_, badge) = self.technician()?;
         let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
-        self.with(|s| {
-            let context = camera_context(s, household, badge, device_position)?;
-            s.ingest_photo(
-                std::path::Path::new(&path),
-                Some(household),
-                &context,
-                &PhotoPolicy::default(),
-            )
-        })
-        .map(Into::into)
+        let context = self.with(|s| camera_context(s, household, badge, device_position))?;
+        let photo = develop_photo(
+            std::path::Path::new(&path),
+            &context,
+            &PhotoPolicy::default(),
+        )?;
+        self.with(|s| s.keep_photo(photo, Some(household), &context))
+            .map(Into::into)
     }
 
     /// Removes a photo from an item of a draft.

@@ -630,7 +630,7 @@ impl From<doorstep_core::store::HouseholdFile> for HouseholdFile {
                 .into_iter()
                 .map(|r| MeterReading {
                     taken_at: r.taken_at,
-                    cubic_metres: r.value.to_string(),
+                    cubic_metres: r.value.decimal_text(),
                     source: r.source,
                 })
                 .collect(),
@@ -885,15 +885,7 @@ impl AnswerValue {
                 lon,
                 accuracy_m,
             } => {
-                if !accuracy_m.is_finite() || *accuracy_m < 0.0 {
-                    return Err(DoorstepError::invalid(
-                        "answer.accuracy_m",
-                        said(
-                            "须为零或正的有限米数",
-                            "a finite number of metres, zero or more",
-                        ),
-                    ));
-                }
+                // The accuracy is the core's to check (`Form::answer`).
                 A::Location(core_form::CapturedLocation {
                     point: Point {
                         lat: *lat,
@@ -924,7 +916,7 @@ impl From<core_form::Answer> for AnswerValue {
             A::Date(d) => AnswerValue::Date { value: day(d) },
             A::DateTime(t) => AnswerValue::DateTime { value: t },
             A::MeterReading(v) => AnswerValue::MeterReading {
-                cubic_metres: v.to_string(),
+                cubic_metres: v.decimal_text(),
             },
             A::Location(l) => AnswerValue::Location {
                 lat: l.point.lat(),

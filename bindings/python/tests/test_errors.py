@@ -99,3 +99,18 @@ def test_a_refused_operation_is_explained_in_the_technicians_language(doorstep):
     assert doorstep.describe_refusal("forbidden", doorstep.Language.ZH) != zh
     # A kind this app does not know (a newer server) still reads as a refusal.
     assert "服务器未接收" in doorstep.describe_refusal("something_new", doorstep.Language.ZH)
+
+
+def test_a_location_without_a_real_accuracy_is_refused_by_the_core(doorstep, office, tmp_path):
+    store = office.enrolled_phone(tmp_path / "s")
+    store.sync(None)
+    household = store.search_households("文三路", 1)[0].id
+    form = store.start_form("residential_inspection", household, None)
+    for accuracy in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(doorstep.DoorstepError.InvalidInput) as e:
+            store.answer(form.id, "visit_location",
+                         doorstep.AnswerValue.LOCATION(lat=30.27, lon=120.12, accuracy_m=accuracy))
+        assert e.value.field == "visit_location", e.value
+    store.answer(form.id, "visit_location",
+                 doorstep.AnswerValue.LOCATION(lat=30.27, lon=120.12, accuracy_m=8.0))
+    store.close_store()

@@ -89,3 +89,98 @@ def test_a_sync_can_be_cancelled_from_another_thread(doorstep, office, tmp_path)
     report = store.sync(None)
     assert report.pulled > 0
     store.close_store()
+
+
+def test_an_observer_that_throws_does_not_stop_the_sync(doorstep, office, tmp_path):
+    store = office.enrolled_phone(tmp_path / "s")
+    heard = []
+
+    class Broken(doorstep.SyncObserver):
+        def on_progress(self, progress):
+            heard.append(progress.phase)
+            raise ValueError("a screen that is gone")
+
+    report = store.sync(Broken())
+    assert report.pulled > 0, "the sync went on"
+    assert len(heard) == 1, "the failed observer is not called again"
+    assert store.sync(None).pulled == 0  # nothing left over: the next sync runs as usual
+    store.close_store()
+
+
+def test_an_enrollment_stuck_on_an_unreachable_server_stops_when_cancelled(doorstep, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = doorstep.DeviceStore.open(str(tmp_path / "s"), doorstep.generate_store_key())
+    outcome = []
+
+    def enrolling():
+        try:
+            store.enroll(f"http://127.0.0.1:{port}", "ABCD-EFGH", "test phone")
+        except doorstep.DoorstepError as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=enrolling)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive(), "still trying: it retries an unreachable server"
+    store.close_store()  # the technician gives up and logs out
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], doorstep.DoorstepError.Cancelled), outcome
+
+
+def test_a_meter_reading_reads_back_as_it_was_given(doorstep, office, tmp_path):
+    store = office.enrolled_phone(tmp_path / "s")
+    store.sync(None)
+    household = store.search_households("文三路", 1)[0].id
+    form = store.start_form("residential_inspection", household, None)
+    store.answer(form.id, "meter_reading", doorstep.AnswerValue.METER_READING(cubic_metres="1234.5"))
+    given = [a for a in store.form(form.id).answers if a.item == "meter_reading"][0].answer
+    assert given == doorstep.AnswerValue.METER_READING(cubic_metres="1234.500")
+    store.answer(form.id, "meter_reading", given)  # sent back unchanged, as an edit screen does
+    store.close_store()
+
+
+def test_other_calls_go_on_while_a_photo_develops(doorstep, office, tmp_path):
+    """The work list screen keeps answering while the camera's photo goes through the pipeline
+    (decoding, watermark, encoding): the store is held only before and after it."""
+    import os
+    import struct
+    import time
+    import zlib
+
+    store = office.enrolled_phone(tmp_path / "s")
+    store.sync(None)
+    household = store.search_households("文三路", 1)[0].id
+    form = store.start_form("residential_inspection", household, None)
+    width, height = 4000, 3000  # a phone camera's photo, noise that does not compress
+    rows = b"".join(b"\x00" + os.urandom(width * 3) for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "big.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
+    waits, done = [], threading.Event()
+
+    def screen():
+        while not done.is_set():
+            started = time.perf_counter()
+            store.device_id()
+            waits.append(time.perf_counter() - started)
+
+    thread = threading.Thread(target=screen)
+    thread.start()
+    started = time.perf_counter()
+    store.attach_photo(form.id, "site_photos", str(path), field.AT_THE_DOOR)
+    took = time.perf_counter() - started
+    done.set()
+    thread.join()
+    assert took > 0.1 and len(waits) > 10, f"{took:.3f} s, {len(waits)} calls: too few to tell"
+    # Held for the whole pipeline, a call would wait about as long as the photo took.
+    assert max(waits) < took / 2, (max(waits), took)
+    store.close_store()

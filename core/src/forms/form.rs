@@ -252,6 +252,7 @@ impl Form {
             Some(answer) => {
                 check_answer_type(spec, &answer)?;
                 check_answer_size(item, &answer)?;
+                check_location_accuracy(item, &answer)?;
                 self.answers.insert(item.to_owned(), answer);
             }
         }
@@ -526,6 +527,23 @@ pub const MAX_ANSWER_CHOICES: usize = 100;
 
 /// The most text of an outcome's note or reason.
 pub const MAX_NOTE_CHARS: usize = 2_000;
+
+/// A location's accuracy is a distance: not kept otherwise, as JSON has no NaN or infinity
+/// (the draft could not be read back) and no check could compare it.
+fn check_location_accuracy(item: &str, answer: &Answer) -> Result<(), InvalidInput> {
+    match answer {
+        Answer::Location(l) if !l.accuracy_m.is_finite() || l.accuracy_m < 0.0 => {
+            Err(InvalidInput::new(
+                item,
+                said(
+                    "位置精度须为零或正的有限米数",
+                    "the location's accuracy must be a finite number of metres, zero or more",
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
 
 fn check_answer_size(item: &str, answer: &Answer) -> Result<(), InvalidInput> {
     let too_long = |text: &str| text.chars().count() > MAX_ANSWER_CHARS;

@@ -394,9 +394,19 @@ impl Volume {
     }
 }
 
+impl Volume {
+    /// Cubic metres with three decimals and no unit ("1234.567", "-0.250"): the form
+    /// [`Volume::parse_cubic_metres`] reads back, for the apps to show and send again.
+    pub fn decimal_text(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let litres = self.0.unsigned_abs();
+        format!("{sign}{}.{:03}", litres / 1000, litres % 1000)
+    }
+}
+
 impl std::fmt::Display for Volume {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{:03} m³", self.0 / 1000, (self.0 % 1000).abs())
+        write!(f, "{} m³", self.decimal_text())
     }
 }
 
@@ -657,6 +667,25 @@ mod tests {
         for bad in ["", "-1", "1.2345", "1,5", "abc", ".5"] {
             assert!(Volume::parse_cubic_metres(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    /// The apps show a reading and may send it back unchanged (an amended form): its text
+    /// carries no unit and reads back as the same volume; a negative volume (a difference of
+    /// readings) keeps its sign below one cubic metre.
+    #[test]
+    fn a_reading_as_text_reads_back_as_itself() {
+        for litres in [0, 7, 1_234_567, 12_000, 999, 1_000, i64::MAX / 2] {
+            let v = Volume::from_litres(litres);
+            assert_eq!(Volume::parse_cubic_metres(&v.decimal_text()).unwrap(), v);
+        }
+        assert_eq!(Volume::from_litres(1_234_567).decimal_text(), "1234.567");
+        assert_eq!(Volume::from_litres(-250).decimal_text(), "-0.250");
+        assert_eq!(Volume::from_litres(-1_250).decimal_text(), "-1.250");
+        assert_eq!(Volume::from_litres(-250).to_string(), "-0.250 m³");
+        assert_eq!(
+            Volume::from_litres(i64::MIN).decimal_text(),
+            "-9223372036854775.808"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Photos in the store: the pipeline runs outside any transaction (it is the slow part), the
-//! files land in the vault, and only then does the row commit with its outbox operation.
+//! Photos in the store: the pipeline runs outside any transaction (it is the slow part; it can
+//! run outside the store altogether, [`develop_photo`]), the files land in the vault, and only
+//! then does the row commit with its outbox operation.
 
 use std::path::Path;
 
@@ -15,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
-use crate::media::{PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
+use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
 use crate::words::said;
 
 /// A photo as the store keeps it.
@@ -26,6 +27,36 @@ pub struct StoredPhoto {
     pub taken_at: DateTime<Utc>,
     pub bytes: u64,
     pub metadata: PhotoMetadata,
+}
+
+/// A camera photo through the pipeline (decoded, resized, watermarked, re-encoded), in no store
+/// yet. Made without the store: an app that keeps its store behind one lock takes photos without
+/// stopping every other call (the work list, the sync's uploads) for the pipeline's time, and
+/// then keeps the photo with [`Store::keep_photo`] or [`Store::attach_developed_photo`].
+pub struct DevelopedPhoto(IngestedPhoto);
+
+impl DevelopedPhoto {
+    /// SHA-256 of the photo's JPEG, hex: the photo's id.
+    pub fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+}
+
+impl std::fmt::Debug for DevelopedPhoto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevelopedPhoto")
+            .field("sha256", &self.0.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the photo pipeline on the camera's file at `path`: the slow part of taking a photo.
+pub fn develop_photo(
+    path: &Path,
+    context: &WatermarkContext,
+    policy: &PhotoPolicy,
+) -> Result<DevelopedPhoto> {
+    Ok(DevelopedPhoto(ingest(path, context, policy)?))
 }
 
 impl Store {
@@ -39,7 +70,23 @@ impl Store {
         context: &WatermarkContext,
         policy: &PhotoPolicy,
     ) -> Result<StoredPhoto> {
-        let (stored, new) = self.develop(path, household, context, policy)?;
+        // Checked before the pipeline runs, so that a wrong household costs nothing.
+        if let Some(h) = household {
+            ensure_household(&self.conn, h)?;
+        }
+        let photo = develop_photo(path, context, policy)?;
+        self.keep_photo(photo, household, context)
+    }
+
+    /// Stores a developed photo (`context`: the one it was developed with) and records it for
+    /// the household, as [`Store::ingest_photo`] does.
+    pub fn keep_photo(
+        &mut self,
+        photo: DevelopedPhoto,
+        household: Option<HouseholdId>,
+        context: &WatermarkContext,
+    ) -> Result<StoredPhoto> {
+        let (stored, new) = self.store_developed(photo, household, context)?;
         if new {
             self.change(|c| record_photo(c, &stored))?;
         }
@@ -60,13 +107,35 @@ impl Store {
     ) -> Result<StoredPhoto> {
         // The form and item are checked before the photo is taken in, so that a photo for a
         // sealed form or a wrong item is refused with nothing stored, queued or uploaded.
+        self.photo_item_household(form, item)?;
+        let photo = develop_photo(path, context, policy)?;
+        self.attach_developed_photo(form, item, photo, context)
+    }
+
+    /// The household of a draft whose `item` takes photos: what a form's camera button checks
+    /// before the pipeline runs. A sealed form, or an item that takes no photos, is refused.
+    pub fn photo_item_household(&self, form: FormId, item: &str) -> Result<HouseholdId> {
         let draft = self.form(form)?;
         if draft.is_sealed() {
             return Err(Error::Sealed);
         }
         let template = template_in(&self.conn, &draft.template_id, draft.template_version)?;
         takes_photos(&template, item)?;
-        let (stored, new) = self.develop(path, Some(draft.household_id), context, policy)?;
+        Ok(draft.household_id)
+    }
+
+    /// [`Store::add_photo_to_form`] with a photo developed beforehand (`context`: the one it was
+    /// developed with). The form and item are checked again: the form may have been sealed
+    /// while the photo developed.
+    pub fn attach_developed_photo(
+        &mut self,
+        form: FormId,
+        item: &str,
+        photo: DevelopedPhoto,
+        context: &WatermarkContext,
+    ) -> Result<StoredPhoto> {
+        let household = self.photo_item_household(form, item)?;
+        let (stored, new) = self.store_developed(photo, Some(household), context)?;
         let photo = PhotoRef::new(&stored.sha256, context.captured_at)?;
         self.change(|c| {
             if new {
@@ -77,22 +146,20 @@ impl Store {
         Ok(stored)
     }
 
-    /// The slow part of taking in a photo, outside any transaction: the pipeline, and the
-    /// vault's files of a photo the store does not hold yet (`true`: to be recorded). The same
-    /// photo again gives the first one's record. Should the record then not commit, the files
-    /// are orphans that [`Self::sweep_photo_vault`] deletes.
-    fn develop(
+    /// The vault's files of a developed photo the store does not hold yet (`true`: to be
+    /// recorded). The same photo again gives the first one's record. Should the record then
+    /// not commit, the files are orphans that [`Self::sweep_photo_vault`] deletes.
+    fn store_developed(
         &mut self,
-        path: &Path,
+        photo: DevelopedPhoto,
         household: Option<HouseholdId>,
         context: &WatermarkContext,
-        policy: &PhotoPolicy,
     ) -> Result<(StoredPhoto, bool)> {
         // Checked before anything is written: no encrypted file is left without its record.
         if let Some(h) = household {
             ensure_household(&self.conn, h)?;
         }
-        let photo = ingest(path, context, policy)?;
+        let DevelopedPhoto(photo) = photo;
         match self.photo(&photo.sha256) {
             Ok(existing) => return Ok((existing, false)),
             Err(Error::NotFound { .. }) => {}

@@ -188,6 +188,18 @@ impl Syncer {
         code: &str,
         device_model: &str,
     ) -> Result<Technician> {
+        self.enroll_cancellable(store, server, code, device_model, &CancelToken::new())
+    }
+
+    /// [`Syncer::enroll`], stopped before its next try once `cancel` is cancelled.
+    pub fn enroll_cancellable(
+        &self,
+        store: &Mutex<Store>,
+        server: &str,
+        code: &str,
+        device_model: &str,
+        cancel: &CancelToken,
+    ) -> Result<Technician> {
         let server = server.trim_end_matches('/').to_owned();
         if !(server.starts_with("https://") || server.starts_with("http://")) {
             return Err(crate::InvalidInput::new(
@@ -202,9 +214,8 @@ impl Syncer {
             device_id,
             device_model: device_model.to_owned(),
         };
-        let cancel = CancelToken::new();
         let url = format!("{server}/v1/enroll");
-        let response: EnrollResponse = self.json(&Request::post(&url, &request)?, None, &cancel)?;
+        let response: EnrollResponse = self.json(&Request::post(&url, &request)?, None, cancel)?;
         lock(store)?.set_enrollment(&server, &response.credential, &response.technician)?;
         Ok(response.technician)
     }
