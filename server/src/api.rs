@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -79,6 +79,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/photos/{sha256}", put(photo_chunk))
         .route("/v1/pull", get(pull_changes))
         .fallback(|| async { ApiError::not_found("endpoint") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -408,12 +409,15 @@ struct ChunkQuery {
 
 async fn photo_chunk(
     State(state): State<Arc<AppState>>,
-    Path(sha256): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     q: Result<Query<ChunkQuery>, QueryRejection>,
     headers: HeaderMap,
     request: Request,
 ) -> ApiResult<Json<PhotoChunkResponse>> {
     authenticated(&state, &headers).await?;
+    // A path that is not text (`%FF`): refused as a typed error, like any other bad request.
+    let Path(sha256) =
+        path.map_err(|_| ApiError::Malformed("the photo's hash in the path is not valid".into()))?;
     let q = query(q)?;
     let chunk = raw_body(request).await?;
     state

@@ -88,6 +88,10 @@ pub fn enroll(
             "device_model is longer than 100 characters",
         ));
     }
+    // Shown in the console and the audit log, and PostgreSQL refuses a NUL in text.
+    if req.device_model.chars().any(char::is_control) {
+        return Err(ApiError::invalid("device_model has a control character"));
+    }
     let code = req.code.trim().to_ascii_uppercase();
     let mut enrollment = tx
         .enrollment(&sha256_hex(&code))?
@@ -117,10 +121,19 @@ pub fn enroll(
     if !technician.active {
         return Err(ApiError::Unauthorized("the technician is not active"));
     }
-    if let Some(existing) = tx.device(&req.device_id)?
-        && existing.revoked_at.is_some()
-    {
-        return Err(ApiError::Revoked);
+    if let Some(existing) = tx.device(&req.device_id)? {
+        if existing.revoked_at.is_some() {
+            return Err(ApiError::Revoked);
+        }
+        // A phone enrolled for one technician does not become another's by a code: its
+        // operations, conflicts and audit lines would then speak for two people. A phone that
+        // changes hands starts a new store (a new device id).
+        if existing.technician_id != technician.id.to_string() {
+            return Err(ApiError::Conflict {
+                message: "this device is enrolled for another technician".into(),
+                op: None,
+            });
+        }
     }
     let secret = random_hex(32);
     tx.put_device(&DeviceRow {

@@ -47,6 +47,9 @@ pub enum ApiError {
         message: String,
         op: Option<OperationId>,
     },
+    /// An endpoint asked with a method it does not answer (`GET /v1/push`).
+    #[error("this endpoint does not answer this method")]
+    MethodNotAllowed,
     /// A record the request names that the server does not hold (or that was deleted).
     #[error("{what} not found")]
     NotFound {
@@ -116,6 +119,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -132,6 +136,7 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed",
             ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => "conflict",
             ApiError::NotFound { .. } => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Storage(_) | ApiError::Internal(_) => "internal",
         }
     }

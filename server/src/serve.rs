@@ -24,7 +24,7 @@ pub struct StorageOptions {
     #[arg(long, default_value = "doorstep-data")]
     pub data: PathBuf,
     /// Keep records in PostgreSQL instead of SQLite (postgres://user:password@host/db).
-    #[arg(long, env = "DOORSTEP_DATABASE_URL")]
+    #[arg(long, env = "DOORSTEP_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Where photos go: a directory, or `s3://bucket` (endpoint and credentials from the
     /// AWS_* environment variables). Default: `<data>/photos`.

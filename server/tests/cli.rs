@@ -32,6 +32,35 @@ fn every_subcommand_has_help() {
     }
 }
 
+/// An operator with the database's address (and its password) in the environment asks for
+/// help: the help says the variable exists, never what it holds.
+#[test]
+fn help_never_shows_the_database_password() {
+    for args in [
+        vec!["serve", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "device", "revoke", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
+            .args(&args)
+            .env(
+                "DOORSTEP_DATABASE_URL",
+                "postgres://doorstep:S3cret-pw@db.example/doorstep",
+            )
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("DOORSTEP_DATABASE_URL"),
+            "{args:?}: {text}"
+        );
+        assert!(
+            !text.contains("S3cret-pw"),
+            "{args:?} shows the password: {text}"
+        );
+    }
+}
+
 #[test]
 fn store_benchmark_prints_every_figure_on_its_own_line() {
     let (ok, out, err) = doorstep(&[

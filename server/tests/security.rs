@@ -100,6 +100,65 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_phone_enrolled_for_one_technician_is_not_taken_over_with_another_s_code(backend: Backend) {
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let theirs = team(&server, "滨江二片", "BJ2001");
+        households(&server, &ours, 2);
+        let phone = common::enrolled_phone(&server, &ours);
+        let code = server.enrollment_code(theirs.inspector.id);
+        let before = footprint(&server);
+        let taken = phone.syncer.enroll(&phone.store, &server.url, &code, "p");
+        assert!(
+            matches!(&taken, Err(doorstep_core::Error::Refused { kind, .. }) if kind == "conflict"),
+            "{taken:?}"
+        );
+        assert_eq!(footprint(&server), before, "nothing stored, the code not used");
+        // The phone still works for its own technician, and the code for a phone of theirs.
+        phone.sync().unwrap();
+        TestDevice::new().enroll(&server.url, &code);
+    }
+}
+
+on_both_backends! {
+    fn a_device_model_with_a_control_character_is_refused_and_the_code_kept(backend: Backend) {
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let code = server.enrollment_code(ours.inspector.id);
+        let before = footprint(&server);
+        let (status, body) = refusal(
+            reqwest::blocking::Client::new()
+                .post(format!("{}/v1/enroll", server.url))
+                .json(&serde_json::json!({"code": code, "device_id": "abc123", "device_model": "Pixel\u{0}"}))
+                .send()
+                .unwrap(),
+        );
+        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert!(body.message.contains("device_model"), "{}", body.message);
+        assert_eq!(footprint(&server), before);
+        let device = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.device("abc123")?));
+        assert!(device.unwrap().is_none(), "no device stored");
+        TestDevice::new().enroll(&server.url, &code);
+    }
+}
+
+on_both_backends! {
+    fn a_wrong_method_or_a_path_that_is_not_text_gets_a_typed_refusal(backend: Backend) {
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let phone = common::enrolled_phone(&server, &ours);
+        let credential = phone.store().credential().unwrap().unwrap();
+        let (status, body) = refusal(request("GET", &format!("{}/v1/push", server.url)).bearer_auth(&credential).send().unwrap());
+        assert_eq!((status, body.error.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+        let before = footprint(&server);
+        let url = format!("{}/v1/photos/%FF?offset=0&total=1", server.url);
+        let (status, body) = refusal(request("PUT", &url).bearer_auth(&credential).body(vec![1u8]).send().unwrap());
+        assert_eq!((status, body.error.as_str()), (StatusCode::BAD_REQUEST, "malformed"));
+        assert_eq!(footprint(&server), before);
+    }
+}
+
+on_both_backends! {
     fn a_device_cannot_read_or_write_outside_its_district(backend: Backend) {
         let server = TestServer::start(backend);
         let ours = team(&server, "西湖一片", "HZ1001");

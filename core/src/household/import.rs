@@ -232,8 +232,11 @@ pub fn parse_household_csv(
 ) -> Result<Vec<ImportRow>, Vec<LineError>> {
     // Excel's "CSV UTF-8" starts with a byte-order mark.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Flexible: a line of spaces is one cell, and blank; the number of cells of every other
+    // line is checked below, after the blank ones are skipped.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .from_reader(bytes);
     let mut records = reader.byte_records();
     let mut lines = LineCounter::new(bytes);
@@ -266,6 +269,18 @@ pub fn parse_household_csv(
             .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
         {
             continue; // a blank line (a row of empty cells, as spreadsheets save them)
+        }
+        if record.len() != header.len() {
+            let (len, expected_len) = (record.len(), header.len());
+            errors.push(LineError::new(
+                line,
+                "row",
+                said(
+                    format!("有{len}格，表头有{expected_len}格"),
+                    format!("has {len} cells, the header has {expected_len}"),
+                ),
+            ));
+            continue;
         }
         // A repeated customer number is found even on a line with other problems.
         let customer_number = columns
@@ -353,23 +368,12 @@ impl<'a> LineCounter<'a> {
 /// A CSV syntax error, without the content of the line.
 fn csv_error(e: csv::Error, lines: &mut LineCounter<'_>) -> LineError {
     let line = lines.line_of(e.position());
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => LineError::new(
-            line,
-            "row",
-            said(
-                format!("有{len}格，表头有{expected_len}格"),
-                format!("has {len} cells, the header has {expected_len}"),
-            ),
-        ),
-        _ => LineError::new(
-            line,
-            "row",
-            said("无法按 CSV 读取", "cannot be read as CSV"),
-        ),
-    }
+    // Rows of any length are read (the reader is flexible); what is left is bad CSV.
+    LineError::new(
+        line,
+        "row",
+        said("无法按 CSV 读取", "cannot be read as CSV"),
+    )
 }
 
 fn parse_row(
@@ -900,6 +904,17 @@ mod tests {
                 "line 3: row: has 3 cells, the header has 5",
             ]
         );
+    }
+
+    /// An office clerk's file ends with a line of spaces, or has one between rows: blank, as
+    /// docs/admin.md says, so skipped; the rows around it import.
+    #[test]
+    fn a_line_of_spaces_is_blank() {
+        let text = b"customer_number,name,address_district,street,category\n\
+                     HZ-1,a,b,c,residential\n \t\n\
+                     HZ-2,a,b,c,residential\n  \n";
+        let rows = parse_household_csv(text, Utc::now()).expect("imports");
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]
