@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
-use doorstep_core::media::{PhotoPolicy, WatermarkContext};
+use doorstep_core::media::PhotoPolicy;
 use doorstep_core::schedule::worklist::WorkListOptions;
 use doorstep_core::store::{Store, StoreKey, develop_photo};
 use doorstep_core::sync::client::{CancelToken, SyncOptions, Syncer};
@@ -94,13 +94,11 @@ impl DeviceStore {
         Ok(f(&mut store)?)
     }
 
-    fn technician(&self) -> Result<(TechnicianId, String)> {
+    fn technician(&self) -> Result<TechnicianId> {
         self.with(|s| {
-            let id = s
-                .sync_state()?
+            s.sync_state()?
                 .technician_id
-                .ok_or(doorstep_core::Error::NotEnrolled)?;
-            Ok((id, s.technician(id)?.badge))
+                .ok_or(doorstep_core::Error::NotEnrolled)
         })
     }
 }
@@ -218,7 +216,7 @@ impl DeviceStore {
     /// The enrolled technician's work list now, most urgent first, walking from `position`
     /// when the device knows it.
     pub fn work_list(&self, position: Option<Position>) -> Result<Vec<WorkItem>> {
-        let (technician, _) = self.technician()?;
+        let technician = self.technician()?;
         let start = position
             .map(|p| Point {
                 lat: p.lat,
@@ -289,11 +287,8 @@ impl DeviceStore {
         let order = work_order_id
             .map(|o| parse_id::<WorkOrderId>("work_order_id", &o))
             .transpose()?;
-        self.with(|s| {
-            let template = s.newest_template(&template_id)?;
-            s.start_form(&template, household, order, now())
-        })
-        .map(Into::into)
+        self.with(|s| s.start_newest_form(&template_id, household, order, now()))
+            .map(Into::into)
     }
 
     pub fn form(&self, form_id: String) -> Result<Form> {
@@ -328,11 +323,10 @@ impl DeviceStore {
         position: Option<Position>,
     ) -> Result<Photo> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        let (_, badge) = self.technician()?;
         let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
         let context = self.with(|s| {
             let household = s.photo_item_household(id, &item)?;
-            camera_context(s, household, badge, device_position)
+            s.camera_context(household, now(), device_position)
         })?;
         let photo = develop_photo(
             std::path::Path::new(&path),
@@ -354,9 +348,8 @@ impl DeviceStore {
         position: Option<Position>,
     ) -> Result<Photo> {
         let household: HouseholdId = parse_id("household_id", &household_id)?;
-        let (_, badge) = self.technician()?;
         let device_position = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
-        let context = self.with(|s| camera_context(s, household, badge, device_position))?;
+        let context = self.with(|s| s.camera_context(household, now(), device_position))?;
         let photo = develop_photo(
             std::path::Path::new(&path),
             &context,
@@ -417,19 +410,4 @@ fn rejected(s: &Store) -> doorstep_core::error::Result<Vec<RejectedOperation>> {
             rejected_at: r.rejected_at,
         })
         .collect())
-}
-
-/// The watermark of a photo taken now at `household` by the technician with `badge`.
-fn camera_context(
-    s: &Store,
-    household: HouseholdId,
-    badge: String,
-    device_position: Option<doorstep_core::geo::GeoPoint>,
-) -> doorstep_core::Result<WatermarkContext> {
-    Ok(WatermarkContext {
-        captured_at: now(),
-        customer_number: Some(s.household(household)?.customer_number),
-        device_position,
-        technician: badge,
-    })
 }

@@ -73,6 +73,19 @@ impl Store {
 
     /// Starts a form on the newest version of `template_id` for a household (and optionally a
     /// work order). The draft is saved at once and keeps that template version for good.
+    /// Starts a form on the newest version of template `id` this device knows
+    /// ([`Store::newest_template`]): what a technician's "new form" button does.
+    pub fn start_newest_form(
+        &mut self,
+        id: &str,
+        household: HouseholdId,
+        work_order: Option<WorkOrderId>,
+        at: DateTime<Utc>,
+    ) -> Result<Form> {
+        let template = self.newest_template(id)?;
+        self.start_form(&template, household, work_order, at)
+    }
+
     pub fn start_form(
         &mut self,
         template: &Template,

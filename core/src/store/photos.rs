@@ -14,6 +14,7 @@ use super::outbox::Operation;
 use super::{Change, Store, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
+use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
@@ -60,6 +61,23 @@ pub fn develop_photo(
 }
 
 impl Store {
+    /// What a photo taken now at `household` is stamped with: the time, the household's customer
+    /// number, the enrolled technician's badge and where the device is (when it knows).
+    pub fn camera_context(
+        &self,
+        household: HouseholdId,
+        at: DateTime<Utc>,
+        device_position: Option<GeoPoint>,
+    ) -> Result<WatermarkContext> {
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
+        Ok(WatermarkContext {
+            captured_at: at,
+            customer_number: Some(self.household(household)?.customer_number),
+            device_position,
+            technician: self.technician(technician)?.badge,
+        })
+    }
+
     /// Takes in the photo at `path` (the camera's file): runs the pipeline, stores the photo and
     /// its thumbnail encrypted, and records it for the household. The same photo twice is
     /// stored once and returns the first record.

@@ -132,12 +132,23 @@ class ErrorMappingTest {
         enrolledStore(office).use { store ->
             val household = store.searchHouseholds("HZ-0001", 1u).first().id
             val form = store.startForm("residential_inspection", household, null)
-            val refused = assertFailsWith<DoorstepException> {
-                store.sign(form.id, "customer_signature", SignatureInput(SignerRole.CUSTOMER, "张伟", emptyList()))
-            }
-            for (personal in listOf("张伟", "13812345678", "文三路")) {
-                assertFalse(personal in refused.message.orEmpty(), refused.message)
-                assertFalse(personal in refused.toString(), refused.toString())
+            val person = "张伟 13812345678 文三路"
+            // Each call is given the person's data where an app could put it by mistake, and
+            // refused: the refusal names the field, never the value.
+            val calls: List<() -> Unit> = listOf(
+                { store.sign(form.id, "customer_signature", SignatureInput(SignerRole.CUSTOMER, "张伟", emptyList())) },
+                { store.answer(form.id, "remarks", AnswerValue.Text(person.repeat(2000))) },
+                { store.answer(form.id, "meter_reading", AnswerValue.MeterReading(person)) },
+                { store.answer(form.id, "remarks", AnswerValue.Date(person)) },
+                { store.startForm("residential_inspection", person, null) },
+                { store.householdFile(person) },
+            )
+            for ((n, call) in calls.withIndex()) {
+                val refused = assertFailsWith<DoorstepException>("call $n") { call() }
+                for (personal in listOf("张伟", "13812345678", "文三路")) {
+                    assertFalse(personal in refused.message.orEmpty(), "call $n: ${refused.message}")
+                    assertFalse(personal in refused.toString(), "call $n: $refused")
+                }
             }
         }
     }
