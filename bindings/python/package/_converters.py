@@ -3,8 +3,9 @@
 The generated code reads a record field by field, each field through its converter, and each
 converter through the stream's number readers: an optional string is four Python calls, a
 boolean three, a `WorkOrderStatus` a chain of comparisons. A line of the day's work list is some
-thirty calls. The readers here read the same wire format in one call each (`_reader` gives the
-stream its `data`, `offset` and `len`):
+thirty calls. The readers here read the same wire format in one call each (`_reader`, installed
+first, gives the stream its `data`, `offset`, `len` and its number readers, which serve as the
+plain numbers' readers here):
 
 - plain values (strings, booleans, integers, floats) as UniFFI writes them;
 - `Optional<T>`: the flag byte, then `T`'s reader;
@@ -39,21 +40,20 @@ import struct
 import textwrap
 
 _I32 = struct.Struct(">i").unpack_from
-_U8 = struct.Struct(">B").unpack_from
 
-# Plain values: converter name -> (struct format, converts the number).
+# Plain values: converter name -> the stream's reader of it (`_reader`), and its struct format.
 _NUMBERS = {
-    "UInt8": (">B", None),
-    "Int8": (">b", None),
-    "UInt16": (">H", None),
-    "Int16": (">h", None),
-    "UInt32": (">I", None),
-    "Int32": (">i", None),
-    "UInt64": (">Q", None),
-    "Int64": (">q", None),
-    "Float32": (">f", None),
-    "Float64": (">d", None),
-    "Boolean": (">B", bool),
+    "UInt8": ("read_u8", ">B"),
+    "Int8": ("read_i8", ">b"),
+    "UInt16": ("read_u16", ">H"),
+    "Int16": ("read_i16", ">h"),
+    "UInt32": ("read_u32", ">I"),
+    "Int32": ("read_i32", ">i"),
+    "UInt64": ("read_u64", ">Q"),
+    "Int64": ("read_i64", ">q"),
+    "Float32": ("read_float", ">f"),
+    "Float64": ("read_double", ">d"),
+    "Boolean": ("read_u8", ">B"),
 }
 
 # The generated reader, by converter name, of every converter whose reader was replaced.
@@ -78,22 +78,6 @@ def _past_end(error):
     return error("read past end of rust buffer")
 
 
-def _number(fmt, convert, error):
-    unpack_from = struct.Struct(fmt).unpack_from
-    size = struct.calcsize(fmt)
-
-    def read(buf):
-        offset = buf.offset
-        end = offset + size
-        if end > buf.len:
-            raise _past_end(error)
-        buf.offset = end
-        value = unpack_from(buf.data, offset)[0]
-        return value if convert is None else convert(value)
-
-    return read
-
-
 def _string(error):
     def read(buf):
         offset = buf.offset
@@ -114,37 +98,13 @@ def _string(error):
     return read
 
 
-def _flag(buf, error):
-    offset = buf.offset
-    if offset + 1 > buf.len:
-        raise _past_end(error)
-    buf.offset = offset + 1
-    return _U8(buf.data, offset)[0]
-
-
 def _optional(inner, error):
     def read(buf):
-        flag = _flag(buf, error)
+        flag = buf.read_u8()
         if flag == 0:
             return None
         if flag == 1:
             return inner.read(buf)
-        raise error("Unexpected flag byte for optional type")
-
-    return read
-
-
-def _optional_string(read_string, error):
-    def read(buf):
-        offset = buf.offset
-        if offset + 1 > buf.len:
-            raise _past_end(error)
-        flag = buf.data[offset]
-        buf.offset = offset + 1
-        if flag == 0:
-            return None
-        if flag == 1:
-            return read_string(buf)
         raise error("Unexpected flag byte for optional type")
 
     return read
@@ -182,7 +142,7 @@ def _flat_enum(members, error):
 
 
 # How `_fuse` reads a field in place: the struct format of each plain value.
-_INLINE_NUMBERS = {name: fmt for name, (fmt, _) in _NUMBERS.items()}
+_INLINE_NUMBERS = {name: fmt for name, (_, fmt) in _NUMBERS.items()}
 
 # The locals of a fused reader.
 _LOCAL = re.compile(r"d|n|o|buf|size|tag|flag|variant|x[0-9]+")
@@ -545,9 +505,15 @@ def install(module):
             elif shape is not None:
                 shapes[name] = SHAPES[name] = shape
 
-    for name, (fmt, convert) in _NUMBERS.items():
+    # A plain value is the stream's own reader of it (`_reader`); a boolean, its byte not 0.
+    stream = module._UniffiRustBufferStream
+    for name, (method, _) in _NUMBERS.items():
         if name in names:
-            _replace(module, name, _number(fmt, convert, error))
+            read_number = getattr(stream, method)
+            if name == "Boolean":
+                _replace(module, name, lambda buf, read_u8=read_number: read_u8(buf) != 0)
+            else:
+                _replace(module, name, read_number)
     read_string = _string(error)
     _replace(module, "String", read_string)
     for name, members in tables.items():
@@ -576,10 +542,7 @@ def install(module):
             inner = getattr(module, PREFIX + name[len(kind):], None)
             if inner is None:
                 raise ImportError(f"no converter of the items of {PREFIX}{name}")
-            if name == "OptionalString":
-                _replace(module, name, _optional_string(read_string, error))
-            else:
-                _replace(module, name, make(inner, error))
+            _replace(module, name, make(inner, error))
     module._doorstep_converters = True
 
 
