@@ -4,7 +4,7 @@
 //!
 //! Every change goes through [`records::put_from_office`] in a [`storage::write`] transaction,
 //! so it gets a server sequence number and the devices whose scope it is in pull it; every
-//! change is audited with the actor `admin`. Error messages name a line and a field, never a
+//! change is audited with the operator who ran it (`admin:<login name>`). Error messages name a line and a field, never a
 //! person's data.
 
 use std::collections::HashMap;
@@ -37,13 +37,59 @@ use crate::storage::{self, AuditRow, Storage, Tx};
 pub struct AdminOptions {
     #[command(flatten)]
     pub storage: StorageOptions,
+    /// Who at the service center runs the command (a login name, e.g. wangli): the actor of
+    /// every change in the audit log. Default: the login name of the shell ($USER).
+    #[arg(long, env = "DOORSTEP_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
     #[command(subcommand)]
     pub command: AdminCommand,
 }
 
-/// A storage option: accepted before or after the subcommand, listed apart in `--help`.
+/// A storage option (or the operator): accepted before or after the subcommand, listed apart
+/// in `--help`.
 fn storage_option(arg: clap::Arg) -> clap::Arg {
-    arg.global(true).help_heading("Storage")
+    let heading = if arg.get_id() == "operator" {
+        "Operator"
+    } else {
+        "Storage"
+    };
+    arg.global(true).help_heading(heading)
+}
+
+/// When a command runs and who runs it: what its audit lines say.
+pub struct Act {
+    pub at: DateTime<Utc>,
+    /// `admin:<operator>`, or `admin` when the operator is unknown.
+    pub actor: String,
+}
+
+/// The audit log's actor for an operator: named by `--operator` (or `DOORSTEP_OPERATOR`), else
+/// by the shell's login name. A name is up to 64 characters, with no spaces or control
+/// characters (it is one column of the tab-separated `audit` output).
+fn actor(operator: Option<&str>) -> Result<String, String> {
+    let named = operator.is_some();
+    let name = match operator {
+        Some(name) => name.trim().to_owned(),
+        None => match ["USER", "LOGNAME"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        {
+            Some(login) => login.trim().to_owned(),
+            None => return Ok("admin".into()),
+        },
+    };
+    if name.is_empty()
+        || name.chars().count() > 64
+        || name.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(if named {
+            "--operator: 请给出不含空格的登录名，至多 64 个字符 / give a login name of at most 64 characters, without spaces".into()
+        } else {
+            "登录名不可用，请用 --operator 给出 / the login name cannot be used: give --operator"
+                .into()
+        });
+    }
+    Ok(format!("admin:{name}"))
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -241,8 +287,15 @@ pub struct OrderCreate {
 pub enum DeviceCommand {
     /// Revoke a device: every later request from it is refused; it cannot enroll again.
     Revoke {
-        /// The device's id (see `audit`).
+        /// The device's id (see `device list`).
         device_id: String,
+    },
+    /// List the enrolled devices, oldest first, tab-separated: id, technician id, model,
+    /// enrolled at, revoked at (or -).
+    List {
+        /// Only this technician's devices.
+        #[arg(long)]
+        technician: Option<TechnicianId>,
     },
 }
 
@@ -268,46 +321,56 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(options: AdminOptions) -> Result<(), String> {
+    let act = Act {
+        at: Utc::now(),
+        actor: actor(options.operator.as_deref())?,
+    };
+    let act = &act;
     let storage = options.storage.open_storage()?;
     let storage = &*storage;
-    let now = Utc::now();
     match options.command {
         AdminCommand::District { command } => match command {
-            DistrictCommand::Add(args) => println!("{}", add_district(storage, args, now)?),
+            DistrictCommand::Add(args) => println!("{}", add_district(storage, args, act)?),
             DistrictCommand::List => list(storage, Entity::District, district_line)?,
         },
         AdminCommand::Technician { command } => match command {
-            TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, now)?),
+            TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, act)?),
             TechnicianCommand::Deactivate { id } => {
-                deactivate_technician(storage, id, now)?;
+                deactivate_technician(storage, id, act)?;
                 println!("已停用技术员 {id} / technician {id} deactivated");
             }
             TechnicianCommand::List => list(storage, Entity::Technician, technician_line)?,
         },
         AdminCommand::Crew { command } => match command {
-            CrewCommand::Add(args) => println!("{}", add_crew(storage, args, now)?),
+            CrewCommand::Add(args) => println!("{}", add_crew(storage, args, act)?),
             CrewCommand::List => list(storage, Entity::Crew, crew_line)?,
         },
         AdminCommand::Household {
             command: HouseholdCommand::Import { file },
         } => {
-            let summary = import_households(storage, &file, now)?;
+            let summary = import_households(storage, &file, act)?;
             println!("{summary}");
         }
         AdminCommand::Order {
             command: OrderCommand::Create(args),
-        } => println!("{}", create_order(storage, args, now)?),
+        } => println!("{}", create_order(storage, args, act)?),
         AdminCommand::Enroll { technician_id } => {
             let code = storage::write(storage, |tx| {
-                auth::issue_code(tx, &technician_id.to_string(), now)
+                auth::issue_code(tx, &technician_id.to_string(), &act.actor, act.at)
             })
             .map_err(message)?;
             println!("{code}");
         }
         AdminCommand::Device {
+            command: DeviceCommand::List { technician },
+        } => print_devices(storage, technician)?,
+        AdminCommand::Device {
             command: DeviceCommand::Revoke { device_id },
         } => {
-            storage::write(storage, |tx| auth::revoke(tx, &device_id, now)).map_err(message)?;
+            storage::write(storage, |tx| {
+                auth::revoke(tx, &device_id, &act.actor, act.at)
+            })
+            .map_err(message)?;
             println!("已吊销设备 {device_id} / device {device_id} revoked");
         }
         AdminCommand::Conflicts(Newest { limit }) => print_conflicts(storage, limit)?,
@@ -345,16 +408,10 @@ fn both(e: &InvalidInput) -> String {
     format!("{} / {}", e.reason_zh, e.reason)
 }
 
-fn audit(
-    tx: &mut dyn Tx,
-    now: DateTime<Utc>,
-    action: &str,
-    entity: Entity,
-    id: &str,
-) -> ApiResult<()> {
+fn audit(tx: &mut dyn Tx, act: &Act, action: &str, entity: Entity, id: &str) -> ApiResult<()> {
     tx.audit(&AuditRow {
-        at: now,
-        actor: "admin".into(),
+        at: act.at,
+        actor: act.actor.clone(),
         device_id: None,
         action: action.into(),
         entity: Some(entity.as_str().into()),
@@ -378,11 +435,7 @@ fn require(tx: &mut dyn Tx, entity: Entity, id: &str, what: &'static str) -> Api
 
 // ----- districts, crews, technicians -----
 
-fn add_district(
-    storage: &dyn Storage,
-    args: DistrictAdd,
-    now: DateTime<Utc>,
-) -> Result<String, String> {
+fn add_district(storage: &dyn Storage, args: DistrictAdd, act: &Act) -> Result<String, String> {
     let boundary = match (&args.boundary, &args.boundary_file) {
         (Some(text), _) => Area::parse_corners(text).map_err(|e| format!("--boundary: {e}"))?,
         (None, Some(file)) => read_geojson_polygon(file)?,
@@ -403,7 +456,7 @@ fn add_district(
     let id = district.id.to_string();
     storage::write(storage, |tx| {
         put_from_office(tx, &Record::District(district.clone()))?;
-        audit(tx, now, "district_created", Entity::District, &id)
+        audit(tx, act, "district_created", Entity::District, &id)
     })
     .map_err(message)?;
     Ok(id)
@@ -416,7 +469,7 @@ fn read_geojson_polygon(file: &Path) -> Result<Area, String> {
     Area::from_geojson(&text).map_err(|e| format!("--boundary-file: {e}"))
 }
 
-fn add_crew(storage: &dyn Storage, args: CrewAdd, now: DateTime<Utc>) -> Result<String, String> {
+fn add_crew(storage: &dyn Storage, args: CrewAdd, act: &Act) -> Result<String, String> {
     let crew = Crew {
         id: CrewId::new(),
         name: args.name.trim().to_owned(),
@@ -429,17 +482,13 @@ fn add_crew(storage: &dyn Storage, args: CrewAdd, now: DateTime<Utc>) -> Result<
             require(tx, Entity::District, &d.to_string(), "district")?;
         }
         put_from_office(tx, &Record::Crew(crew.clone()))?;
-        audit(tx, now, "crew_created", Entity::Crew, &id)
+        audit(tx, act, "crew_created", Entity::Crew, &id)
     })
     .map_err(message)?;
     Ok(id)
 }
 
-fn add_technician(
-    storage: &dyn Storage,
-    args: TechnicianAdd,
-    now: DateTime<Utc>,
-) -> Result<String, String> {
+fn add_technician(storage: &dyn Storage, args: TechnicianAdd, act: &Act) -> Result<String, String> {
     let phone = args
         .phone
         .as_deref()
@@ -481,17 +530,13 @@ fn add_technician(
             require(tx, Entity::District, &d.to_string(), "district")?;
         }
         put_from_office(tx, &Record::Technician(technician.clone()))?;
-        audit(tx, now, "technician_created", Entity::Technician, &id)
+        audit(tx, act, "technician_created", Entity::Technician, &id)
     })
     .map_err(message)?;
     Ok(id)
 }
 
-fn deactivate_technician(
-    storage: &dyn Storage,
-    id: TechnicianId,
-    now: DateTime<Utc>,
-) -> Result<(), String> {
+fn deactivate_technician(storage: &dyn Storage, id: TechnicianId, act: &Act) -> Result<(), String> {
     let id = id.to_string();
     storage::write(storage, |tx| {
         let record = tx
@@ -502,7 +547,7 @@ fn deactivate_technician(
             technician.active = false;
             put_from_office(tx, &Record::Technician(technician))?;
         }
-        audit(tx, now, "technician_deactivated", Entity::Technician, &id)
+        audit(tx, act, "technician_deactivated", Entity::Technician, &id)
     })
     .map_err(message)
 }
@@ -575,11 +620,8 @@ fn tsv(values: &[String]) -> String {
 
 // ----- work orders -----
 
-fn create_order(
-    storage: &dyn Storage,
-    args: OrderCreate,
-    now: DateTime<Utc>,
-) -> Result<String, String> {
+fn create_order(storage: &dyn Storage, args: OrderCreate, act: &Act) -> Result<String, String> {
+    let now = act.at;
     let reported_at = args.reported_at.unwrap_or(now);
     if reported_at > now {
         return Err("--reported-at: 晚于现在 / is in the future".into());
@@ -646,7 +688,7 @@ fn create_order(
             .map_err(|e| ApiError::invalid(order_option(e)))?;
         let id = order.id.to_string();
         put_from_office(tx, &Record::WorkOrder(Box::new(order)))?;
-        audit(tx, now, "work_order_created", Entity::WorkOrder, &id)?;
+        audit(tx, act, "work_order_created", Entity::WorkOrder, &id)?;
         Ok(id)
     })
     .map_err(message)
@@ -701,6 +743,36 @@ fn print_conflicts(storage: &dyn Storage, limit: usize) -> Result<(), String> {
                 c.kept,
                 c.lost,
                 or_dash(c.op_id),
+            ])
+        );
+    }
+    Ok(())
+}
+
+fn print_devices(storage: &dyn Storage, technician: Option<TechnicianId>) -> Result<(), String> {
+    let technician = technician.map(|t| t.to_string());
+    let rows =
+        storage::read(storage, |tx| Ok(tx.devices(technician.as_deref())?)).map_err(message)?;
+    println!(
+        "{}",
+        tsv(&[
+            "device_id",
+            "technician_id",
+            "model",
+            "enrolled_at",
+            "revoked_at"
+        ]
+        .map(str::to_owned))
+    );
+    for d in rows {
+        println!(
+            "{}",
+            tsv(&[
+                d.id,
+                d.technician_id,
+                d.model,
+                d.enrolled_at.to_rfc3339(),
+                or_dash(d.revoked_at.map(|t| t.to_rfc3339())),
             ])
         );
     }
@@ -790,10 +862,11 @@ fn import_failed(mut errors: Vec<LineError>) -> String {
 fn import_households(
     storage: &dyn Storage,
     file: &Path,
-    now: DateTime<Utc>,
+    act: &Act,
 ) -> Result<ImportSummary, String> {
     let bytes = std::fs::read(file)
         .map_err(|e| format!("无法读取 / cannot read {}: {e}", file.display()))?;
+    let now = act.at;
     let rows = parse_household_csv(&bytes, now).map_err(import_failed)?;
     // The day in China, wherever the server's clock is set.
     let today = doorstep_core::schedule::inspection::local_date(now);
@@ -855,7 +928,7 @@ fn import_households(
         for (action, household) in changes.drain(..) {
             let id = household.id.to_string();
             put_from_office(tx, &Record::Household(Box::new(household)))?;
-            audit(tx, now, action, Entity::Household, &id)?;
+            audit(tx, act, action, Entity::Household, &id)?;
         }
         Ok(summary)
     });

@@ -414,7 +414,11 @@ async fn photo_chunk(
     headers: HeaderMap,
     request: Request,
 ) -> ApiResult<Json<PhotoChunkResponse>> {
-    authenticated(&state, &headers).await?;
+    let device = authenticated(&state, &headers).await?;
+    let uploader = photos::Uploader {
+        device_id: device.id,
+        technician_id: device.technician.id.to_string(),
+    };
     // A path that is not text (`%FF`): refused as a typed error, like any other bad request.
     let Path(sha256) =
         path.map_err(|_| ApiError::Malformed("the photo's hash in the path is not valid".into()))?;
@@ -427,6 +431,7 @@ async fn photo_chunk(
     let answer = photos::put_chunk(
         state.storage.clone(),
         state.blobs.clone(),
+        uploader,
         sha256,
         q.offset,
         q.total,

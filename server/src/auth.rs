@@ -37,8 +37,13 @@ pub fn new_code() -> String {
         .collect()
 }
 
-/// Issues a code for `technician` (an admin action, audited).
-pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiResult<String> {
+/// Issues a code for `technician` (an office action, audited as `actor`'s).
+pub fn issue_code(
+    tx: &mut dyn Tx,
+    technician: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
     let record = tx
         .record(Entity::Technician, technician)?
         .ok_or(ApiError::not_found("technician"))?;
@@ -55,7 +60,7 @@ pub fn issue_code(tx: &mut dyn Tx, technician: &str, now: DateTime<Utc>) -> ApiR
     })?;
     tx.audit(&AuditRow {
         at: now,
-        actor: "admin".into(),
+        actor: actor.to_owned(),
         device_id: None,
         action: "enrollment_code_issued".into(),
         entity: Some("technician".into()),
@@ -184,6 +189,25 @@ pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> ApiResult<D
     if !constant_time_eq(&presented, &stored) {
         return Err(ApiError::Unauthorized("the credential is not valid"));
     }
+    let technician = allowed(tx, &device)?;
+    Ok(Device {
+        id: device.id,
+        scope: scope_of(&technician),
+        technician,
+    })
+}
+
+/// A device authenticated earlier in a request, checked again in the transaction about to
+/// write for it: refused if it was revoked, or its technician deactivated, since.
+pub fn still_allowed(tx: &mut dyn Tx, device_id: &str) -> ApiResult<()> {
+    let device = tx
+        .device(device_id)?
+        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+    allowed(tx, &device).map(drop)
+}
+
+/// The device's technician, if the device is not revoked and the technician active.
+fn allowed(tx: &mut dyn Tx, device: &DeviceRow) -> ApiResult<Technician> {
     if device.revoked_at.is_some() {
         return Err(ApiError::Revoked);
     }
@@ -194,19 +218,15 @@ pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> ApiResult<D
     if !technician.active {
         return Err(ApiError::Unauthorized("the technician is not active"));
     }
-    Ok(Device {
-        id: device.id,
-        scope: scope_of(&technician),
-        technician,
-    })
+    Ok(technician)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Revokes a device: every later request from it is refused (audited).
-pub fn revoke(tx: &mut dyn Tx, device_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
+/// Revokes a device: every later request from it is refused (audited as `actor`'s).
+pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &str, now: DateTime<Utc>) -> ApiResult<()> {
     let mut device = tx.device(device_id)?.ok_or(ApiError::not_found("device"))?;
     if device.revoked_at.is_none() {
         device.revoked_at = Some(now);
@@ -214,7 +234,7 @@ pub fn revoke(tx: &mut dyn Tx, device_id: &str, now: DateTime<Utc>) -> ApiResult
     }
     tx.audit(&AuditRow {
         at: now,
-        actor: "admin".into(),
+        actor: actor.to_owned(),
         device_id: Some(device_id.to_owned()),
         action: "device_revoked".into(),
         entity: Some("device".into()),

@@ -11,8 +11,38 @@ use object_store::ObjectStore;
 use object_store::path::Path as BlobPath;
 use sha2::{Digest, Sha256};
 
+use crate::auth;
 use crate::error::{ApiError, ApiResult};
-use crate::storage::{PhotoRow, Storage, Tx, read, write};
+use crate::storage::{AuditRow, PhotoRow, Storage, Tx, read, write};
+
+/// The device uploading a photo, as the request's authentication found it. Checked again in
+/// every transaction that stores a part or completes the photo, so that a device revoked (or a
+/// technician deactivated) while its upload runs stores nothing more; a completed photo is
+/// audited as this device's.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    pub device_id: String,
+    pub technician_id: String,
+}
+
+impl Uploader {
+    /// Still allowed, in the transaction about to write.
+    fn recheck(&self, tx: &mut dyn Tx) -> ApiResult<()> {
+        auth::still_allowed(tx, &self.device_id)
+    }
+
+    fn received(&self, tx: &mut dyn Tx, sha256: &str) -> ApiResult<()> {
+        tx.audit(&AuditRow {
+            at: chrono::Utc::now(),
+            actor: format!("technician:{}", self.technician_id),
+            device_id: Some(self.device_id.clone()),
+            action: "photo_received".into(),
+            entity: Some("photo".into()),
+            entity_id: Some(sha256.to_owned()),
+        })?;
+        Ok(())
+    }
+}
 
 /// A photo's key in the blob store.
 pub fn blob_path(sha256: &str) -> BlobPath {
@@ -76,6 +106,7 @@ fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> ApiResult<Standing> {
 pub async fn put_chunk(
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn ObjectStore>,
+    uploader: Uploader,
     sha256: String,
     offset: u64,
     total: u64,
@@ -104,6 +135,7 @@ pub async fn put_chunk(
     tokio::spawn(take_chunk(
         storage,
         blobs,
+        uploader,
         sha256,
         offset as i64,
         total as i64,
@@ -116,6 +148,7 @@ pub async fn put_chunk(
 async fn take_chunk(
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn ObjectStore>,
+    uploader: Uploader,
     sha256: String,
     offset: i64,
     total: i64,
@@ -130,13 +163,15 @@ async fn take_chunk(
         if !matches(&sha256, &chunk) {
             return Err(ApiError::PhotoMismatch);
         }
-        return store_blob(storage, blobs, sha256, total, chunk).await;
+        return store_blob(storage, blobs, uploader, sha256, total, chunk).await;
     }
     // A part of a longer photo: kept in the database until the last part is there.
     let sha = sha256.clone();
     let st = storage.clone();
+    let by = uploader.clone();
     let standing = blocking(move || {
         write(&*st, |tx| {
+            by.recheck(tx)?;
             match standing(tx, &sha, total)? {
                 Standing::At(at) if at == offset => {}
                 Standing::OtherSize => {
@@ -168,7 +203,7 @@ async fn take_chunk(
     match standing {
         Standing::Complete(t) => Ok(done(t)),
         // Every byte is there (now, or by an earlier request that was cut before it finished).
-        Standing::At(at) if at == total => finish(storage, blobs, sha256, total).await,
+        Standing::At(at) if at == total => finish(storage, blobs, uploader, sha256, total).await,
         Standing::At(at) => Ok(PhotoChunkResponse {
             received: at as u64,
             complete: false,
@@ -191,6 +226,7 @@ async fn standing_now(storage: &Arc<dyn Storage>, sha256: &str, total: i64) -> A
 async fn finish(
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn ObjectStore>,
+    uploader: Uploader,
     sha256: String,
     total: i64,
 ) -> ApiResult<PhotoChunkResponse> {
@@ -234,14 +270,17 @@ async fn finish(
             Err(ApiError::PhotoMismatch)
         };
     }
-    store_blob(storage, blobs, sha256, total, Bytes::from(bytes)).await
+    store_blob(storage, blobs, uploader, sha256, total, Bytes::from(bytes)).await
 }
 
 /// Puts the checked bytes in the blob store (atomically: a temporary file renamed, or one S3
-/// PUT), then marks the photo complete.
+/// PUT), then marks the photo complete. Should the device be refused by then, the file stays in
+/// the blob store without a row that says it is complete: the photo counts as missing, and the
+/// same bytes uploaded by an allowed device later replace it.
 async fn store_blob(
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn ObjectStore>,
+    uploader: Uploader,
     sha256: String,
     total: i64,
     bytes: Bytes,
@@ -250,15 +289,16 @@ async fn store_blob(
         .put(&blob_path(&sha256), bytes.into())
         .await
         .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
-    mark_complete(storage, sha256, total).await?;
+    mark_complete(storage, uploader, sha256, total).await?;
     Ok(done(total))
 }
 
 /// A stored photo waiting to be marked complete.
 struct Completion {
+    uploader: Uploader,
     sha256: String,
     total: i64,
-    marked: tokio::sync::oneshot::Sender<Result<(), String>>,
+    marked: tokio::sync::oneshot::Sender<ApiResult<()>>,
 }
 
 /// Photos waiting to be marked complete, per storage (by its address). An entry exists while
@@ -275,10 +315,16 @@ fn completions()
 /// uploads in flight at once share one commit (with `synchronous = FULL`, one sync of the log)
 /// instead of queueing for one each; the upload that finds nobody marking marks its own and
 /// everything that arrives meanwhile, then answers each.
-async fn mark_complete(storage: Arc<dyn Storage>, sha256: String, total: i64) -> ApiResult<()> {
+async fn mark_complete(
+    storage: Arc<dyn Storage>,
+    uploader: Uploader,
+    sha256: String,
+    total: i64,
+) -> ApiResult<()> {
     let key = Arc::as_ptr(&storage) as *const () as usize;
     let (marked, answer) = tokio::sync::oneshot::channel();
     let completion = Completion {
+        uploader,
         sha256,
         total,
         marked,
@@ -323,35 +369,59 @@ async fn mark_complete(storage: Arc<dyn Storage>, sha256: String, total: i64) ->
             if batch.is_empty() {
                 break;
             }
-            let rows: Vec<PhotoRow> = batch
+            let rows: Vec<(Uploader, PhotoRow)> = batch
                 .iter()
-                .map(|c| PhotoRow {
-                    sha256: c.sha256.clone(),
-                    total: c.total,
-                    received: c.total,
-                    complete: true,
+                .map(|c| {
+                    let row = PhotoRow {
+                        sha256: c.sha256.clone(),
+                        total: c.total,
+                        received: c.total,
+                        complete: true,
+                    };
+                    (c.uploader.clone(), row)
                 })
                 .collect();
             let st = storage.clone();
+            // Each photo's own answer: refused alone if its device no longer may upload.
             let result = blocking(move || {
                 write(&*st, |tx| {
-                    for row in &rows {
+                    let mut answers = Vec::with_capacity(rows.len());
+                    for (uploader, row) in &rows {
+                        if let Err(e) = uploader.recheck(tx) {
+                            answers.push(Err(e));
+                            continue;
+                        }
+                        // The same photo may complete twice in one batch (two devices, or a
+                        // duplicated request): audited once.
+                        let already = tx.photo(&row.sha256)?.is_some_and(|p| p.complete);
                         tx.put_photo(row)?;
                         tx.drop_photo_chunks(&row.sha256)?;
+                        if !already {
+                            uploader.received(tx, &row.sha256)?;
+                        }
+                        answers.push(Ok(()));
                     }
-                    Ok(())
+                    Ok(answers)
                 })
             })
-            .await
-            .map_err(|e| e.to_string());
-            for c in batch {
-                let _ = c.marked.send(result.clone());
+            .await;
+            match result {
+                Ok(answers) => {
+                    for (c, answer) in batch.into_iter().zip(answers) {
+                        let _ = c.marked.send(answer);
+                    }
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    for c in batch {
+                        let _ = c.marked.send(Err(ApiError::Internal(e.clone())));
+                    }
+                }
             }
         }
     }
     match answer.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(ApiError::Internal(e)),
+        Ok(answer) => answer,
         Err(_) => Err(ApiError::Internal(
             "the photo could not be marked complete".into(),
         )),
@@ -377,30 +447,172 @@ pub async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::put_from_office;
     use crate::storage::sqlite::SqliteStorage;
+    use crate::storage::{Counted, DeviceRow};
+    use doorstep_core::ids::TechnicianId;
+    use doorstep_core::sync::protocol::Record;
+    use doorstep_core::team::{Technician, TechnicianRole};
+
+    struct Server {
+        _dir: tempfile::TempDir,
+        storage: Arc<dyn Storage>,
+        blobs: Arc<dyn ObjectStore>,
+    }
+
+    /// A server with one enrolled device, whose uploader is returned.
+    fn server() -> (Server, Uploader) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage: Arc<dyn Storage> =
+            Arc::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap());
+        let blobs = crate::serve::open_blobs(None, dir.path()).unwrap();
+        let technician = Technician {
+            id: TechnicianId::new(),
+            badge: "HZ1001".into(),
+            name: "测试".into(),
+            phone: None,
+            role: TechnicianRole::Inspector,
+            crew_id: None,
+            district_id: None,
+            active: true,
+        };
+        let uploader = Uploader {
+            device_id: "phone1".into(),
+            technician_id: technician.id.to_string(),
+        };
+        write(&*storage, |tx| {
+            put_from_office(tx, &Record::Technician(technician.clone()))?;
+            tx.put_device(&DeviceRow {
+                id: uploader.device_id.clone(),
+                technician_id: uploader.technician_id.clone(),
+                credential_sha256: "00".into(),
+                model: "test".into(),
+                enrolled_at: chrono::Utc::now(),
+                revoked_at: None,
+            })?;
+            Ok(())
+        })
+        .unwrap();
+        let server = Server {
+            _dir: dir,
+            storage,
+            blobs,
+        };
+        (server, uploader)
+    }
+
+    async fn upload(
+        s: &Server,
+        uploader: &Uploader,
+        sha: &str,
+        offset: usize,
+        total: usize,
+        chunk: Bytes,
+    ) -> ApiResult<PhotoChunkResponse> {
+        put_chunk(
+            s.storage.clone(),
+            s.blobs.clone(),
+            uploader.clone(),
+            sha.to_owned(),
+            offset as u64,
+            total as u64,
+            chunk,
+        )
+        .await
+    }
+
+    fn revoke(s: &Server, device_id: &str) {
+        write(&*s.storage, |tx| {
+            auth::revoke(tx, device_id, "admin", chrono::Utc::now())
+        })
+        .unwrap();
+    }
+
+    fn photo_received_lines(s: &Server) -> Vec<AuditRow> {
+        read(&*s.storage, |tx| Ok(tx.audit_log(100)?))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "photo_received")
+            .collect()
+    }
 
     /// The last chunk sent twice (the phone timed out and sent it again, or a proxy duplicated
     /// it): a request that saw every byte there before the other one completed the photo finds
     /// it complete, answers done, and leaves it complete rather than starting it over.
     #[tokio::test]
     async fn a_last_chunk_finished_twice_answers_done_and_keeps_the_photo() {
-        let dir = tempfile::tempdir().unwrap();
-        let storage: Arc<dyn Storage> =
-            Arc::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap());
-        let blobs = crate::serve::open_blobs(None, dir.path()).unwrap();
+        let (s, uploader) = server();
         let bytes = Bytes::from_static("一张照片的字节".as_bytes());
         let sha = hex::encode(Sha256::digest(&bytes));
-        let total = bytes.len() as u64;
-        let first = put_chunk(storage.clone(), blobs.clone(), sha.clone(), 0, total, bytes)
-            .await
-            .unwrap();
+        let total = bytes.len();
+        let first = upload(&s, &uploader, &sha, 0, total, bytes).await.unwrap();
         assert!(first.complete);
         // The second request, past its "every byte is there" check, finishes after the first.
-        let second = finish(storage.clone(), blobs.clone(), sha.clone(), total as i64)
+        let second = finish(
+            s.storage.clone(),
+            s.blobs.clone(),
+            uploader.clone(),
+            sha.clone(),
+            total as i64,
+        )
+        .await
+        .unwrap();
+        assert!(second.complete, "{second:?}");
+        let row = read(&*s.storage, |tx| Ok(tx.photo(&sha)?))
+            .unwrap()
+            .unwrap();
+        assert!(row.complete && row.received == total as i64, "{row:?}");
+        // Received once, by this device: one audit line.
+        let lines = photo_received_lines(&s);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(
+            lines[0].actor,
+            format!("technician:{}", uploader.technician_id)
+        );
+        assert_eq!(lines[0].device_id.as_deref(), Some("phone1"));
+        assert_eq!(lines[0].entity_id.as_deref(), Some(sha.as_str()));
+    }
+
+    /// A phone revoked while its upload runs (after the request was authenticated, before its
+    /// chunk is written): the chunk is refused as revoked and nothing more of it is kept, for a
+    /// photo in parts and for a photo in one piece.
+    #[tokio::test]
+    async fn a_device_revoked_while_its_upload_runs_stores_nothing_more() {
+        let (s, uploader) = server();
+        let bytes: Vec<u8> = (0..PHOTO_CHUNK_BYTES + 1000)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let total = bytes.len();
+        let part = |from: usize, to: usize| Bytes::copy_from_slice(&bytes[from..to]);
+        let first = upload(&s, &uploader, &sha, 0, total, part(0, PHOTO_CHUNK_BYTES))
             .await
             .unwrap();
-        assert!(second.complete, "{second:?}");
-        let row = read(&*storage, |tx| Ok(tx.photo(&sha)?)).unwrap().unwrap();
-        assert!(row.complete && row.received == total as i64, "{row:?}");
+        assert_eq!(first.received, PHOTO_CHUNK_BYTES as u64);
+
+        revoke(&s, &uploader.device_id);
+        let rest = part(PHOTO_CHUNK_BYTES, total);
+        let last = upload(&s, &uploader, &sha, PHOTO_CHUNK_BYTES, total, rest).await;
+        assert!(matches!(last, Err(ApiError::Revoked)), "{last:?}");
+        let row = read(&*s.storage, |tx| Ok(tx.photo(&sha)?))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.received, PHOTO_CHUNK_BYTES as i64);
+        assert!(!row.complete);
+
+        let small = Bytes::from_static(b"a small photo");
+        let small_sha = hex::encode(Sha256::digest(&small));
+        let whole = upload(&s, &uploader, &small_sha, 0, small.len(), small).await;
+        assert!(matches!(whole, Err(ApiError::Revoked)), "{whole:?}");
+        assert_eq!(
+            read(&*s.storage, |tx| Ok(tx.count(Counted::CompletePhotos)?)).unwrap(),
+            0
+        );
+        assert!(
+            read(&*s.storage, |tx| Ok(tx.photo(&small_sha)?))
+                .unwrap()
+                .is_none()
+        );
+        assert!(photo_received_lines(&s).is_empty());
     }
 }

@@ -88,8 +88,12 @@ impl Office {
             .args(args)
             .arg("--data")
             .arg(self.data());
-        // SQLite under --data unless this office is on PostgreSQL, whatever the environment says.
-        command.env_remove("DOORSTEP_DATABASE_URL");
+        // SQLite under --data unless this office is on PostgreSQL, whatever the environment says;
+        // run by the login `wangli` unless the arguments name another operator.
+        command
+            .env_remove("DOORSTEP_DATABASE_URL")
+            .env_remove("DOORSTEP_OPERATOR")
+            .env("USER", "wangli");
         if let Some(db) = &self.postgres {
             command.arg("--database-url").arg(&db.url);
         }
@@ -228,7 +232,7 @@ fn service_center_enrolls_a_new_inspectors_phone() {
         district
     );
 
-    // Every action is in the audit log, by the admin.
+    // Every action is in the audit log, by the operator who ran it.
     let audit = office.ok(&["audit", "--limit", "10"]);
     for action in [
         "district_created",
@@ -240,7 +244,7 @@ fn service_center_enrolls_a_new_inspectors_phone() {
             .lines()
             .find(|l| l.contains(action))
             .unwrap_or_else(|| panic!("no {action} in {audit}"));
-        assert_eq!(line.split('\t').nth(1), Some("admin"), "{line}");
+        assert_eq!(line.split('\t').nth(1), Some("admin:wangli"), "{line}");
     }
 }
 
@@ -272,10 +276,42 @@ fn a_lost_phone_is_revoked_and_its_technician_deactivated() {
     })
     .unwrap();
 
+    // The office finds the phone among the technician's devices, then revokes it.
+    let other = office.ok(&[
+        "technician",
+        "add",
+        "--badge",
+        "HZ2049",
+        "--name",
+        "钱芳",
+        "--role",
+        "inspector",
+    ]);
+    let listed = office.ok(&["device", "list", "--technician", &technician]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
     assert_eq!(
-        office.ok(&["device", "revoke", "lostphone"]),
+        lines[0],
+        "device_id\ttechnician_id\tmodel\tenrolled_at\trevoked_at"
+    );
+    let row: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(row[..3], ["lostphone", technician.as_str(), "test"]);
+    assert_eq!(row[4], "-");
+    assert_eq!(
+        office
+            .ok(&["device", "list", "--technician", &other])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        office.ok(&["device", "revoke", "lostphone", "--operator", "zhaomin"]),
         "已吊销设备 lostphone / device lostphone revoked"
     );
+    let listed = office.ok(&["device", "list"]);
+    let row: Vec<&str> = listed.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!(row[0], "lostphone");
+    assert_ne!(row[4], "-", "{listed}");
     let device = storage::read(&*storage, |tx| Ok(tx.device("lostphone")?))
         .unwrap()
         .unwrap();
@@ -286,10 +322,69 @@ fn a_lost_phone_is_revoked_and_its_technician_deactivated() {
     assert!(!run.ok);
     assert!(run.stderr.contains("not active"), "{}", run.stderr);
     let audit = office.ok(&["audit"]);
-    assert!(
-        audit.contains("device_revoked") && audit.contains("technician_deactivated"),
+    let actor = |action: &str| {
+        audit
+            .lines()
+            .find(|l| l.contains(action))
+            .and_then(|l| l.split('\t').nth(1))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        actor("device_revoked").as_deref(),
+        Some("admin:zhaomin"),
         "{audit}"
     );
+    assert_eq!(
+        actor("technician_deactivated").as_deref(),
+        Some("admin:wangli"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn an_operator_name_that_would_break_the_audit_log_is_refused_and_nothing_is_written() {
+    let office = Office::new();
+    for bad in ["wang li", "", "a\tb", &"x".repeat(65)] {
+        let run = office.admin(&[
+            "district",
+            "add",
+            "--name",
+            "文新片区",
+            "--boundary",
+            "120.10 30.27, 120.12 30.27, 120.12 30.29",
+            "--operator",
+            bad,
+        ]);
+        assert!(!run.ok, "{bad:?} was accepted");
+        assert!(run.stderr.contains("--operator"), "{}", run.stderr);
+    }
+    assert_eq!(office.count(Counted::Records(Entity::District)), 0);
+    assert_eq!(office.count(Counted::Audit), 0);
+    // Named in the environment instead (a login name in Chinese is fine): the same as the option.
+    let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
+        .args([
+            "admin",
+            "district",
+            "add",
+            "--name",
+            "文新片区",
+            "--boundary",
+        ])
+        .arg("120.10 30.27, 120.12 30.27, 120.12 30.29")
+        .arg("--data")
+        .arg(office.data())
+        .env_remove("DOORSTEP_DATABASE_URL")
+        .env("DOORSTEP_OPERATOR", "王丽")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = office.ok(&["audit"]);
+    let line = audit.lines().nth(1).unwrap();
+    assert_eq!(line.split('\t').nth(1), Some("admin:王丽"), "{audit}");
 }
 
 #[test]

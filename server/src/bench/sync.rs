@@ -283,7 +283,7 @@ impl BenchServer {
 
     fn enrollment_code(&self, technician: &Technician) -> BenchResult<String> {
         Ok(storage::write(&*self.storage, |tx| {
-            auth::issue_code(tx, &technician.id.to_string(), Utc::now())
+            auth::issue_code(tx, &technician.id.to_string(), "admin", Utc::now())
         })?)
     }
 }

@@ -234,6 +234,10 @@ impl Tx for CachedTx<'_> {
         self.inner.audit_log(limit)
     }
 
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>> {
+        self.inner.devices(technician)
+    }
+
     fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
         self.inner.device(id)
     }

@@ -199,6 +199,8 @@ pub trait Tx {
     fn audit_log(&mut self, limit: usize) -> StorageResult<Vec<AuditRow>>;
 
     fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>>;
+    /// Every enrolled device (or only `technician`'s), in the order they enrolled.
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>>;
     fn put_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
     fn enrollment(&mut self, code_sha256: &str) -> StorageResult<Option<EnrollmentRow>>;
     fn put_enrollment(&mut self, enrollment: &EnrollmentRow) -> StorageResult<()>;

@@ -224,6 +224,18 @@ fn is_duplicate_key(e: &postgres::Error) -> bool {
     })
 }
 
+/// A row of `SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at`.
+fn device_row(r: &Row) -> StorageResult<DeviceRow> {
+    Ok(DeviceRow {
+        id: get(r, 0)?,
+        technician_id: get(r, 1)?,
+        credential_sha256: get(r, 2)?,
+        model: get(r, 3)?,
+        enrolled_at: get(r, 4)?,
+        revoked_at: get(r, 5)?,
+    })
+}
+
 impl Tx for PgTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
         let row = self.query_one(
@@ -557,21 +569,24 @@ impl Tx for PgTx<'_> {
         .collect()
     }
 
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>> {
+        self.query(
+            "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices
+             WHERE $1::text IS NULL OR technician_id = $1 ORDER BY enrolled_at, id",
+            &[&technician],
+        )?
+        .iter()
+        .map(device_row)
+        .collect()
+    }
+
     fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
         self.query_opt(
             "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices WHERE id = $1",
             &[&id],
         )?
-        .map(|r| {
-            Ok(DeviceRow {
-                id: get(&r, 0)?,
-                technician_id: get(&r, 1)?,
-                credential_sha256: get(&r, 2)?,
-                model: get(&r, 3)?,
-                enrolled_at: get(&r, 4)?,
-                revoked_at: get(&r, 5)?,
-            })
-        })
+        .as_ref()
+        .map(device_row)
         .transpose()
     }
 
@@ -1240,6 +1255,9 @@ mod tests {
             );
             assert_eq!(tx.device("d1")?.as_ref(), Some(&device));
             assert_eq!(tx.device("d2")?, None);
+            assert_eq!(tx.devices(None)?, [device.clone()]);
+            assert_eq!(tx.devices(Some("t1"))?, [device.clone()]);
+            assert_eq!(tx.devices(Some("t2"))?, []);
             assert_eq!(tx.enrollment("cd")?.as_ref(), Some(&enrollment));
             assert_eq!(tx.enrollment("ef")?, None);
             assert_eq!(tx.count(Counted::Conflicts)?, 2);

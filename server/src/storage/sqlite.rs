@@ -259,6 +259,18 @@ const RECORD_UPSERT: &str = "ON CONFLICT(entity, id) DO UPDATE SET key = exclude
 
 const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
 
+/// A row of `SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at`.
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok(DeviceRow {
+        id: r.get(0)?,
+        technician_id: r.get(1)?,
+        credential_sha256: r.get(2)?,
+        model: r.get(3)?,
+        enrolled_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+    })
+}
+
 impl Tx for SqliteTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
         let last = match self.seq {
@@ -570,22 +582,25 @@ impl Tx for SqliteTx<'_> {
         rows.map(|r| r.map_err(db)).collect()
     }
 
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices
+                 WHERE ?1 IS NULL OR technician_id = ?1 ORDER BY enrolled_at, id",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map([technician], device_row).map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
     fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
         self.tx
             .prepare_cached(
                 "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices WHERE id = ?1",
             )
             .map_err(db)?
-            .query_row([id], |r| {
-                Ok(DeviceRow {
-                    id: r.get(0)?,
-                    technician_id: r.get(1)?,
-                    credential_sha256: r.get(2)?,
-                    model: r.get(3)?,
-                    enrolled_at: r.get(4)?,
-                    revoked_at: r.get(5)?,
-                })
-            })
+            .query_row([id], device_row)
             .optional()
             .map_err(db)
     }

@@ -190,7 +190,7 @@ impl TestServer {
 
     pub fn enrollment_code(&self, technician: TechnicianId) -> String {
         storage::write(&*self.storage, |tx| {
-            auth::issue_code(tx, &technician.to_string(), Utc::now())
+            auth::issue_code(tx, &technician.to_string(), "admin", Utc::now())
         })
         .unwrap()
     }
