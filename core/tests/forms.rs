@@ -791,3 +791,47 @@ fn a_form_too_large_to_send_is_refused_at_sealing_not_stuck_in_the_outbox() {
     sign_both(&mut store, form.id, at(2026, 11, 2, 1, 7));
     store.complete_form(form.id, at(2026, 11, 2, 1, 8)).unwrap();
 }
+
+#[test]
+fn a_form_cannot_be_filed_under_another_households_order() {
+    use doorstep_core::workorder::{WorkOrder, WorkOrderSource};
+    let (_dir, mut store, h) = setup();
+    let neighbour = household(
+        "3300000201",
+        "孙丽",
+        "13800000201",
+        "环城北路22号",
+        30.27,
+        120.16,
+    );
+    store
+        .save_household(&neighbour, at(2026, 1, 1, 1, 0))
+        .unwrap();
+    let order = WorkOrder::open(
+        "GD-0100",
+        WorkOrderKind::Inspection,
+        WorkOrderSource::System,
+        Some(neighbour.id),
+        "",
+        at(2026, 1, 1, 1, 0),
+    );
+    store.open_work_order(&order).unwrap();
+    let template = hose_check();
+    let refused = store.start_form(&template, h.id, Some(order.id), at(2026, 1, 2, 1, 0));
+    match refused {
+        Err(Error::Invalid(e)) => assert_eq!(e.field, "work_order"),
+        other => panic!("filed under the neighbour's order: {other:?}"),
+    }
+    assert!(
+        store.forms_of_household(h.id).unwrap().is_empty(),
+        "nothing of the form was written"
+    );
+    store
+        .start_form(
+            &template,
+            neighbour.id,
+            Some(order.id),
+            at(2026, 1, 2, 1, 0),
+        )
+        .unwrap();
+}

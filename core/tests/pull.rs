@@ -9,20 +9,8 @@ use common::*;
 use doorstep_core::household::{Category, Household};
 use doorstep_core::store::Store;
 use doorstep_core::sync::Hlc;
-use doorstep_core::sync::protocol::{Change, ChangeAction, Entity, PullResponse, Pulled, Record};
+use doorstep_core::sync::protocol::{PullResponse, Pulled};
 use serde_json::{Value, json};
-
-fn put(seq: i64, h: &Household) -> Value {
-    serde_json::to_value(Change {
-        seq,
-        entity: Entity::Household,
-        id: h.id.to_string(),
-        action: ChangeAction::Put {
-            record: Record::Household(Box::new(h.clone())),
-        },
-    })
-    .unwrap()
-}
 
 /// A page as a newer server sends it, read as the device reads every page.
 fn page(changes: Vec<Value>, cursor: &str, reset: bool) -> PullResponse<Pulled> {

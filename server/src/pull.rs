@@ -2,7 +2,8 @@
 //!
 //! The cursor is `<seq>.<scope fingerprint>`. When the technician's scope changed since the
 //! cursor was issued, the pull starts over from the beginning with `reset` set: the device
-//! drops what it holds and takes the full pull, so nothing of the old scope lingers on it.
+//! drops what it holds and takes the full pull, so nothing of the old scope lingers on it. So
+//! does a cursor past the server's last change (the database was restored from a backup).
 
 use chrono::Utc;
 use doorstep_core::sync::Hlc;
@@ -37,7 +38,9 @@ pub fn pull(
             let seq: i64 = seq.parse().map_err(|_| {
                 ApiError::Malformed("the pull cursor is not one this server issued".into())
             })?;
-            if fp == scope_fp {
+            // A cursor past the last change is one from before the database was restored
+            // from a backup: every change since the backup would be skipped, so it starts over.
+            if fp == scope_fp && seq <= tx.last_seq()? {
                 (seq, false)
             } else {
                 (0, true)

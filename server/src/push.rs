@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::{plan, plan_amendment};
 use doorstep_core::forms::form::Form;
@@ -86,6 +86,14 @@ fn apply_all(
         if !stored_ops.insert(op.op_id) {
             continue;
         }
+        // Within what both databases store (PostgreSQL's timestamps end at year 294276, and
+        // refusing it there as an internal error would make the phone retry it forever).
+        if !(EARLIEST_DEVICE_TIME..=LATEST_DEVICE_TIME).contains(&op.device_time.year()) {
+            return Err(
+                ApiError::invalid("the operation's device_time is not a plausible time")
+                    .for_op(op.op_id),
+            );
+        }
         // A stamp from a phone whose clock runs ahead (say Beijing time set in a UTC zone) stays
         // on its operation but does not move the server's clock: every phone that pulls would
         // inherit it, and their own steps would then disagree with their stamps and no longer
@@ -124,6 +132,11 @@ fn apply_all(
     }
     Ok(pushed)
 }
+
+/// The years an operation's `device_time` may lie in: no phone's clock is set before the
+/// project began keeping records on phones, nor by accident thousands of years ahead.
+const EARLIEST_DEVICE_TIME: i32 = 2000;
+const LATEST_DEVICE_TIME: i32 = 9999;
 
 struct Apply<'a> {
     tx: &'a mut dyn Tx,
@@ -172,9 +185,12 @@ impl Apply<'_> {
                 base_seq,
             } => self.household_saved(household, changed, *base_seq),
             Operation::MeterReadingRecorded { reading } => {
+                reading.validate(self.received_at)?;
                 let household = self.household_in_scope(&reading.household_id.to_string())?;
-                let record =
-                    records::stored_in(&Record::Reading(reading.clone()), household.buckets)?;
+                let record = records::stored_in(
+                    &Record::Reading(reading.clone()),
+                    records::child_buckets(&household),
+                )?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
                     self.server_seq = save(self.tx, record, None)?.seq;
                 }
@@ -263,6 +279,19 @@ impl Apply<'_> {
         base_seq: i64,
     ) -> ApiResult<()> {
         household.validate()?;
+        if let Some(unknown) = changed
+            .iter()
+            .find(|f| !Household::FIELDS.contains(&f.as_str()))
+        {
+            // Named by position, not by the text a device sent.
+            let at = changed
+                .iter()
+                .position(|f| f == unknown)
+                .unwrap_or_default();
+            return Err(ApiError::invalid(format!(
+                "changed[{at}] is not a field of a household"
+            )));
+        }
         let id = household.id.to_string();
         let current = self.tx.record(Entity::Household, &id)?;
         if current.as_ref().is_some_and(|r| r.deleted) {
@@ -276,13 +305,16 @@ impl Apply<'_> {
                 return Err(forbidden("the household's district"));
             }
             let seq = self.tx.next_seq()?;
+            let mut household = household.clone();
+            household.last_inspection_at =
+                household.last_inspection_at.map(|t| t.min(self.made_at()));
             let mut record = stored(&Record::Household(Box::new(household.clone())), self.tx)?;
             let stamp = FieldStamp {
                 seq,
                 hlc: self.merge_stamp(),
                 origin: self.origin(),
             };
-            let stamps: FieldStamps = as_object(household)?
+            let stamps: FieldStamps = as_object(&household)?
                 .keys()
                 .map(|k| (k.clone(), stamp.clone()))
                 .collect();
@@ -295,9 +327,10 @@ impl Apply<'_> {
         }
         if changed.is_empty() {
             // Every field that differs (a device that does not say what it changed).
-            let incoming = as_object(household)?;
+            let mut incoming = as_object(household)?;
             let stored: Value = serde_json::from_str(&current.body).map_err(internal)?;
             let fields = changed_fields(&stored, &Value::Object(incoming.clone()));
+            self.believe_inspection_time(&mut incoming)?;
             return self.merge_household(&current, &incoming, &fields, base_seq);
         }
         // Only the changed fields are read, from the household's JSON as the device sent it.
@@ -307,8 +340,35 @@ impl Apply<'_> {
             household: RawObject<'a>,
         }
         let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(internal)?;
-        let incoming = sent.household.values_of(changed).map_err(internal)?;
+        let mut incoming = sent.household.values_of(changed).map_err(internal)?;
+        self.believe_inspection_time(&mut incoming)?;
         self.merge_household(&current, &incoming, changed, base_seq)
+    }
+
+    /// When the operation was made, by the server's reckoning: its clock stamp's time, unless
+    /// that is in the server's future (`trusted_step_time`).
+    fn made_at(&self) -> DateTime<Utc> {
+        let stamp_at = DateTime::<Utc>::from_timestamp_millis(self.op.hlc.wall_ms as i64)
+            .unwrap_or(self.received_at);
+        trusted_step_time(stamp_at, &self.op.hlc, self.received_at).0
+    }
+
+    /// A household's last inspection, as a device's edit gives it, is believed as far as the
+    /// device's clock is (as a signed inspection's): never later than when the edit was made.
+    /// A phone a year ahead would otherwise put the household's next inspection off by a year.
+    fn believe_inspection_time(&self, incoming: &mut Map<String, Value>) -> ApiResult<()> {
+        let Some(Value::String(text)) = incoming.get("last_inspection_at") else {
+            return Ok(());
+        };
+        let at = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| ApiError::invalid("last_inspection_at is not an RFC 3339 time"))?
+            .with_timezone(&Utc);
+        let made = self.made_at();
+        if at > made {
+            let made = serde_json::to_value(made).map_err(internal)?;
+            incoming.insert("last_inspection_at".into(), made);
+        }
+        Ok(())
     }
 
     /// Merges the device's version of the `fields` of a household (`incoming` holds their
@@ -395,6 +455,7 @@ impl Apply<'_> {
             },
         )]))?;
         let body = serde_json::to_string(&household).map_err(internal)?;
+        let body = records::keeping_unknown_fields(&current.body, body)?;
         let record = rebuilt_household(&current, &old_own, &household, body, stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
@@ -402,6 +463,7 @@ impl Apply<'_> {
 
     fn order_opened(&mut self, order: &WorkOrder) -> ApiResult<()> {
         order.validate()?;
+        let order = &self.believed_times(order)?;
         if let Some(h) = order.household_id {
             self.household_in_scope(&h.to_string())?;
         }
@@ -432,6 +494,22 @@ impl Apply<'_> {
         records::share_household_with_order(self.tx, order, &record.buckets)?;
         self.server_seq = save(self.tx, record, None)?.seq;
         Ok(())
+    }
+
+    /// An order opened on a device, its times believed as far as its clock is: none later than
+    /// when the operation was made by the server's reckoning (`trusted_step_time` of its own
+    /// stamp). A phone whose clock runs a year ahead would otherwise put the order's deadlines
+    /// (6 h to handle a pipeline fault, 24 h to repair it) off by a year, and every later step
+    /// with them. Earlier times (a call taken before the order was typed) are kept.
+    fn believed_times(&self, order: &WorkOrder) -> ApiResult<WorkOrder> {
+        let made_at = self.made_at();
+        let mut order = order.clone();
+        order.reported_at = order.reported_at.min(made_at);
+        for step in &mut order.steps {
+            step.at = step.at.min(made_at);
+        }
+        order.validate()?;
+        Ok(order)
     }
 
     fn order_moved(
@@ -490,6 +568,7 @@ impl Apply<'_> {
         }
         // Saved even when nothing changed, so that the device pulls the server's version.
         let mut record = stored(&Record::WorkOrder(Box::new(order)), self.tx)?;
+        record.body = records::keeping_unknown_fields(&current.body, record.body)?;
         record.buckets = current.buckets.clone();
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
@@ -513,13 +592,41 @@ impl Apply<'_> {
             }
             return Ok(());
         }
+        self.check_form_links(form)?;
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
-        record.buckets = household.buckets.clone();
+        record.buckets = records::child_buckets(&household);
         self.server_seq = save(self.tx, record, None)?.seq;
         for photo in form.evidence_photos() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
         }
         self.apply_consequences(form, &template, &household)
+    }
+
+    /// The form a sealed form amends, and the order it was filled for, are of its household
+    /// when the server holds them: an amendment of another household's form would otherwise
+    /// rewrite this household's readings at that form's time, and a form could be filed under
+    /// another household's order. (One the server does not hold, whose operation was refused,
+    /// does not strand the form.)
+    fn check_form_links(&mut self, form: &Form) -> ApiResult<()> {
+        if let Some(original) = form.amends
+            && let Some(r) = self.tx.record(Entity::Form, &original.to_string())?
+            && decode::<Form>(&r)?.household_id != form.household_id
+        {
+            return Err(ApiError::invalid(
+                "the form it amends is of another household",
+            ));
+        }
+        if let Some(order) = form.work_order_id
+            && let Some(r) = self.tx.record(Entity::WorkOrder, &order.to_string())?
+            && decode::<WorkOrder>(&r)?
+                .household_id
+                .is_some_and(|h| h != form.household_id)
+        {
+            return Err(ApiError::invalid(
+                "the work order it was filled for is of another household",
+            ));
+        }
+        Ok(())
     }
 
     /// What sealing the form changed on the device, worked out again here by the same rule:
@@ -578,7 +685,7 @@ impl Apply<'_> {
             // A reading already there is the same one sent again, unless an amendment corrects it.
             if previous.is_none() || visited_at.is_some() {
                 let record = StoredRecord {
-                    buckets: household.buckets.clone(),
+                    buckets: records::child_buckets(household),
                     ..record
                 };
                 if previous.as_ref().is_none_or(|p| p.body != record.body) {

@@ -24,6 +24,23 @@ pub fn tech_bucket(id: impl std::fmt::Display) -> String {
 pub fn crew_bucket(id: impl std::fmt::Display) -> String {
     format!("crew:{id}")
 }
+/// The bucket that ties a household's readings, forms and work orders to it. No device reads
+/// it (no scope holds it); it is how the server finds them when the household moves to another
+/// district, is shared with a crew, or is deleted, so that they follow it (`follow_household`).
+pub fn household_bucket(id: impl std::fmt::Display) -> String {
+    format!("household:{id}")
+}
+
+/// The buckets of a reading or a form of this household: the household's own, and the tie to it.
+pub fn child_buckets(household: &StoredRecord) -> Vec<String> {
+    let mut buckets = if household.deleted {
+        Vec::new()
+    } else {
+        household.buckets.clone()
+    };
+    buckets.push(household_bucket(&household.id));
+    buckets
+}
 
 /// The buckets a technician's devices read: everything in the technician's district, the
 /// crew's work and the technician's own.
@@ -89,8 +106,56 @@ pub fn save_at(
         {
             tx.put_bucket_entry(gone, &entry(true))?;
         }
+        if record.entity == Entity::Household
+            && (previous.buckets != record.buckets || previous.deleted != record.deleted)
+        {
+            follow_household(tx, &record)?;
+        }
     }
     Ok(record)
+}
+
+/// A household's readings, forms and work orders follow it: into the buckets it is in now (a
+/// new district, a crew it was shared with), out of those it left, and out of every device's
+/// bucket once it is deleted (they stay on the server, as its history). Without this, a
+/// household moved from west to east would leave its readings and sealed forms readable in west
+/// and unknown in east, and west's technicians could still move its work orders.
+fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> {
+    let tie = vec![household_bucket(&household.id)];
+    let mut children = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = tx.changes(&tie, after, 1000)?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        children.extend(page.into_iter().filter(|e| !e.left));
+    }
+    for entry in children {
+        if entry.entity == Entity::Household {
+            continue;
+        }
+        let Some(child) = tx.record(entry.entity, &entry.id)? else {
+            continue;
+        };
+        let mut buckets = match entry.entity {
+            Entity::WorkOrder => {
+                let mut b = order_buckets(tx, &decode(&child)?)?;
+                b.push(tie[0].clone());
+                b
+            }
+            _ => child_buckets(household),
+        };
+        buckets.sort();
+        buckets.dedup();
+        if buckets != child.buckets {
+            let moved = StoredRecord {
+                buckets,
+                ..child.clone()
+            };
+            save(tx, moved, Some(&child))?;
+        }
+    }
+    Ok(())
 }
 
 /// The stored form of a core record: id, unique key, and the buckets it belongs in.
@@ -98,8 +163,8 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
     let buckets = match record {
         Record::Household(h) => household_buckets(h),
         Record::WorkOrder(o) => order_buckets(tx, o)?,
-        Record::Reading(r) => buckets_of(tx, Entity::Household, &r.household_id.to_string())?,
-        Record::Form(f) => buckets_of(tx, Entity::Household, &f.household_id.to_string())?,
+        Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
+        Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
         Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![ALL.to_owned()],
         Record::Crew(c) => vec![crew_bucket(c.id)],
         Record::Technician(t) => {
@@ -142,6 +207,27 @@ pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecor
     })
 }
 
+/// `body` (a record this version rewrote) with the fields of `previous` (its stored JSON) that
+/// this version does not know put back: a newer server sharing the database wrote them, and an
+/// older one saving the record must not drop them.
+pub fn keeping_unknown_fields(previous: &str, body: String) -> ApiResult<String> {
+    type Object = serde_json::Map<String, serde_json::Value>;
+    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let previous: Object = serde_json::from_str(previous).map_err(internal)?;
+    let mut object: Object = serde_json::from_str(&body).map_err(internal)?;
+    let mut kept = false;
+    for (field, value) in previous {
+        if !object.contains_key(&field) {
+            object.insert(field, value);
+            kept = true;
+        }
+    }
+    if !kept {
+        return Ok(body);
+    }
+    serde_json::to_string(&object).map_err(internal)
+}
+
 /// The JSON of the record itself (without the entity tag).
 pub fn record_body(record: &Record) -> ApiResult<String> {
     match record {
@@ -168,7 +254,8 @@ pub fn own_buckets(district: Option<DistrictId>) -> Vec<String> {
     district.map(district_bucket).into_iter().collect()
 }
 
-/// A work order is read by its assignee, its crew, and the district of its household.
+/// A work order is read by its assignee, its crew, and the district of its household (while
+/// the household is not deleted); it is tied to its household.
 fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
     let mut buckets = Vec::new();
     if let Some(a) = o.assignee {
@@ -177,20 +264,24 @@ fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
     if let Some(c) = o.crew {
         buckets.push(crew_bucket(c));
     }
-    if let Some(h) = o.household_id
-        && let Some(household) = tx.record(Entity::Household, &h.to_string())?
-    {
-        let household: Household = decode(&household)?;
-        buckets.extend(household_buckets(&household));
+    if let Some(h) = o.household_id {
+        buckets.push(household_bucket(h));
+        if let Some(household) = tx
+            .record(Entity::Household, &h.to_string())?
+            .filter(|r| !r.deleted)
+        {
+            let household: Household = decode(&household)?;
+            buckets.extend(household_buckets(&household));
+        }
     }
     Ok(buckets)
 }
 
-/// The buckets a record is in now (none if there is no such record).
-pub fn buckets_of(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<Vec<String>> {
+/// The buckets of a new reading or form of this household (none if there is no such household).
+fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> ApiResult<Vec<String>> {
     Ok(tx
-        .record(entity, id)?
-        .map(|r| r.buckets)
+        .record(Entity::Household, household)?
+        .map(|h| child_buckets(&h))
         .unwrap_or_default())
 }
 
@@ -236,9 +327,12 @@ pub fn share_household_with_order(
     let Some(household) = tx.record(Entity::Household, &h.to_string())? else {
         return Ok(());
     };
+    // The people's buckets only: not the order's district (the household has its own) nor
+    // its tie to the household.
     let missing: Vec<String> = order_buckets
         .iter()
-        .filter(|b| !household.buckets.contains(b) && !b.starts_with("district:"))
+        .filter(|b| !household.buckets.contains(b))
+        .filter(|b| b.starts_with("tech:") || b.starts_with("crew:"))
         .cloned()
         .collect();
     if missing.is_empty() {

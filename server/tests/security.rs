@@ -42,6 +42,20 @@ fn refusal(response: reqwest::blocking::Response) -> (StatusCode, ErrorBody) {
 }
 
 /// What the server holds, to prove a refused request stored nothing.
+/// A technician's phone with one household edit queued (the contact's name changed), and the
+/// district's household.
+fn phone_with_an_edit(
+    server: &TestServer,
+) -> (TestDevice, Vec<doorstep_core::household::Household>) {
+    let ours = team(server, "西湖一片", "HZ1001");
+    let hs = households(server, &ours, 1);
+    let phone = common::enrolled_phone(server, &ours);
+    let mut h = phone.store().household(hs[0].id).unwrap();
+    h.name = "王建国".into();
+    phone.store().save_household(&h, Utc::now()).unwrap();
+    (phone, hs)
+}
+
 fn footprint(server: &TestServer) -> [u64; 4] {
     [
         server.count(Counted::Ops),
@@ -471,5 +485,133 @@ on_both_backends! {
         );
         assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "a photo of no bytes");
         assert_eq!(footprint(&server), before);
+    }
+}
+
+on_both_backends! {
+    fn an_edit_naming_a_field_a_household_does_not_have_is_refused_and_nothing_stored(backend: Backend) {
+        let server = TestServer::start(backend);
+        let (phone, hs) = phone_with_an_edit(&server);
+        let mut ops = phone.store().push_batch(10).unwrap();
+        for op in &mut ops {
+            if let Operation::HouseholdSaved { changed, .. } = &mut op.operation {
+                changed.push("x_injected".into());
+            }
+        }
+        let before = footprint(&server);
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
+        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert!(body.message.contains("changed["), "{}", body.message);
+        assert!(!body.message.contains("x_injected"), "the device's text is not echoed");
+        assert_eq!(footprint(&server), before);
+        assert_ne!(server.household(hs[0].id).name, "王建国");
+    }
+}
+
+on_both_backends! {
+    fn a_negative_meter_reading_is_refused_by_the_server_too(backend: Backend) {
+        use doorstep_core::household::{MeterReading, ReadingSource, Volume};
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &ours, 1);
+        let phone = common::enrolled_phone(&server, &ours);
+        phone
+            .store()
+            .record_meter_reading(&MeterReading {
+                household_id: hs[0].id,
+                taken_at: Utc::now() - chrono::Duration::minutes(1),
+                value: Volume::from_litres(1_000),
+                source: ReadingSource::Technician,
+            })
+            .unwrap();
+        let mut ops = phone.store().push_batch(10).unwrap();
+        for op in &mut ops {
+            if let Operation::MeterReadingRecorded { reading } = &mut op.operation {
+                reading.value = Volume::from_litres(-5);
+            }
+        }
+        let before = footprint(&server);
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
+        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert!(body.message.contains("reading.value"), "{}", body.message);
+        assert_eq!(footprint(&server), before);
+    }
+}
+
+on_both_backends! {
+    fn an_operation_dated_thousands_of_years_off_is_refused_not_retried_forever(backend: Backend) {
+        let server = TestServer::start(backend);
+        let (phone, _) = phone_with_an_edit(&server);
+        let ops = phone.store().push_batch(10).unwrap();
+        for year in [-5000, 1, 200_000] {
+            let mut ops = ops.clone();
+            for op in &mut ops {
+                op.device_time = chrono::TimeZone::with_ymd_and_hms(&Utc, year, 1, 1, 0, 0, 0).unwrap();
+            }
+            let before = footprint(&server);
+            let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
+            // 422 names the operation, so the phone sets it aside; a 500 it would retry forever.
+            assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "year {year}");
+            assert!(body.op_id.is_some(), "year {year}");
+            assert_eq!(footprint(&server), before);
+        }
+    }
+}
+
+on_both_backends! {
+    fn a_sealed_form_filed_under_another_households_order_or_form_is_refused(backend: Backend) {
+        use doorstep_core::forms::builtin::builtin_template;
+        use doorstep_core::forms::seal::{Signature, seal};
+        use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
+        let server = TestServer::start(backend);
+        let ours = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &ours, 2);
+        let mut other_order = WorkOrder::open(
+            "GD-0009",
+            WorkOrderKind::Inspection,
+            WorkOrderSource::System,
+            Some(hs[1].id),
+            "",
+            Utc::now(),
+        );
+        other_order.assignee = Some(ours.inspector.id);
+        server.office_put(doorstep_core::sync::protocol::Record::WorkOrder(Box::new(other_order.clone())));
+        let phone = common::enrolled_phone(&server, &ours);
+        let other_form = inspect(&phone, &hs[1], &[]);
+        phone.sync().unwrap();
+        let form = inspect(&phone, &hs[0], &[]);
+        let template = builtin_template("residential_inspection").unwrap();
+        let sealed = phone.store().form(form).unwrap();
+        let ops = phone.store().push_batch(100).unwrap();
+        // The same form, sealed again as a faulty or forged app would: pointing at the other
+        // household's order, or amending the other household's form.
+        let relinked = |link: &dyn Fn(&mut doorstep_core::forms::form::Form)| {
+            let mut f = sealed.clone();
+            link(&mut f);
+            f.seal = None;
+            let signatures = std::mem::take(&mut f.signatures);
+            for (item, s) in signatures {
+                let bound = Signature::bind(s.capture, &f, &template).unwrap();
+                f.signatures.insert(item, bound);
+            }
+            f.seal = Some(seal(&f, &template, Utc::now()).unwrap());
+            let mut ops = ops.clone();
+            for op in &mut ops {
+                if let Operation::FormSealed { form } = &mut op.operation {
+                    **form = f.clone();
+                }
+            }
+            PushRequest { ops }
+        };
+        for (what, request) in [
+            ("work order", relinked(&|f| f.work_order_id = Some(other_order.id))),
+            ("form it amends", relinked(&|f| f.amends = Some(other_form))),
+        ] {
+            let before = footprint(&server);
+            let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &request));
+            assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "{what}");
+            assert!(body.message.contains("another household"), "{what}: {}", body.message);
+            assert_eq!(footprint(&server), before, "{what}");
+        }
     }
 }

@@ -631,3 +631,209 @@ on_both_backends! {
         assert!(!text.contains("王师傅") && !text.contains("13700000002"));
     }
 }
+
+on_both_backends! {
+    fn a_household_moved_to_another_district_takes_its_readings_and_work_orders_with_it(backend: Backend) {
+        use doorstep_core::household::{MeterReading, ReadingSource, Volume};
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let hs = households(&server, &west, 2);
+        // A call about the household, not dispatched yet: the district's phones see it.
+        let order = WorkOrder::open(
+            "GD-0001",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(hs[0].id),
+            "灶具打不着火",
+            Utc::now() - Duration::hours(1),
+        );
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        let ours = common::enrolled_phone(&server, &west);
+        assert!(ours.store().work_order(order.id).is_ok());
+        let taken_at = Utc.timestamp_millis_opt(Utc::now().timestamp_millis() - 60_000).unwrap();
+        ours.store()
+            .record_meter_reading(&MeterReading {
+                household_id: hs[0].id,
+                taken_at,
+                value: Volume::from_litres(1_234_000),
+                source: ReadingSource::Technician,
+            })
+            .unwrap();
+        ours.sync().unwrap();
+        // Offline, the west technician goes on site for the order; the office meanwhile moves
+        // the household to the east district.
+        ours.store().move_work_order(order.id, WorkOrderStatus::OnSite, Utc::now(), None).unwrap();
+        server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
+
+        let report = ours.sync().unwrap();
+        assert_eq!(report.rejected, 1, "the west phone may no longer move the order");
+        assert_eq!(server.work_order(&order.id.to_string()).status(), order.status());
+        assert!(ours.store().household(hs[0].id).is_err());
+        assert!(ours.store().work_order(order.id).is_err(), "the order left with its household");
+        // A west phone enrolled now sees none of it; an east phone sees all of it.
+        let late_west = common::enrolled_phone(&server, &west);
+        assert!(late_west.store().work_order(order.id).is_err());
+        assert!(late_west.store().readings(hs[0].id, 10).unwrap_or_default().is_empty());
+        let theirs = common::enrolled_phone(&server, &east);
+        assert!(theirs.store().work_order(order.id).is_ok());
+        let readings = theirs.store().readings(hs[0].id, 10).unwrap();
+        assert_eq!(readings.len(), 1);
+        assert_eq!(readings[0].taken_at, taken_at);
+
+        // Deleted by the office: its history leaves every phone, and stays on the server.
+        doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::records::delete_from_office(tx, Entity::Household, &hs[0].id.to_string())?;
+            Ok(())
+        })
+        .unwrap();
+        theirs.sync().unwrap();
+        assert!(theirs.store().work_order(order.id).is_err());
+        assert!(theirs.store().readings(hs[0].id, 10).unwrap_or_default().is_empty());
+        assert_eq!(theirs.store().outbox_len().unwrap(), 0, "not reported back as deletions");
+        assert_eq!(server.work_order(&order.id.to_string()).id, order.id);
+    }
+}
+
+on_both_backends! {
+    fn an_order_opened_on_a_phone_a_year_ahead_keeps_its_deadlines_from_now(backend: Backend) {
+        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::PushRequest;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let phone = common::enrolled_phone(&server, &team);
+        let mut order = WorkOrder::open(
+            "GD-0002",
+            WorkOrderKind::PipelineFault,
+            WorkOrderSource::Visit,
+            Some(hs[0].id),
+            "巡检发现立管锈蚀",
+            Utc::now(),
+        );
+        order.assignee = Some(team.inspector.id);
+        phone.store().open_work_order(&order).unwrap();
+        let mut ops = phone.store().push_batch(10).unwrap();
+        let year = Duration::days(365);
+        for op in &mut ops {
+            op.hlc.wall_ms += year.num_milliseconds() as u64;
+            op.device_time += year;
+            if let Operation::WorkOrderOpened { order } = &mut op.operation {
+                order.reported_at += year;
+                for step in &mut order.steps {
+                    step.at += year;
+                }
+            }
+        }
+        let before = Utc::now();
+        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
+        assert!(answer.status().is_success(), "{}", answer.status());
+        let stored = server.work_order(&order.id.to_string());
+        assert!(stored.reported_at <= Utc::now(), "reported a year ahead: {}", stored.reported_at);
+        assert!(stored.reported_at >= before - Duration::minutes(1));
+        assert!(stored.steps.iter().all(|s| s.at <= Utc::now()), "{:?}", stored.steps);
+    }
+}
+
+on_both_backends! {
+    fn a_last_inspection_sent_as_an_edit_neither_runs_ahead_nor_moves_back(backend: Backend) {
+        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::PushRequest;
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let signed = server.household(hs[0].id).last_inspection_at;
+        let phone = common::enrolled_phone(&server, &team);
+        let mut h = phone.store().household(hs[0].id).unwrap();
+        h.name = "王建国".into();
+        phone.store().save_household(&h, Utc::now()).unwrap();
+        let ops = phone.store().push_batch(10).unwrap();
+        let with_inspection = |at: chrono::DateTime<Utc>| {
+            let mut ops = ops.clone();
+            for op in &mut ops {
+                if let Operation::HouseholdSaved { household, changed, .. } = &mut op.operation {
+                    household.last_inspection_at = Some(at);
+                    *changed = vec!["last_inspection_at".into()];
+                }
+                op.op_id = doorstep_core::ids::OperationId::new();
+            }
+            PushRequest { ops }
+        };
+        let before = Utc::now();
+        let ahead = with_inspection(Utc::now() + Duration::days(365));
+        assert!(common::raw_post(&server.url, "/v1/push", &phone, &ahead).status().is_success());
+        let stored = server.household(hs[0].id).last_inspection_at.unwrap();
+        assert!(stored >= before - Duration::minutes(1) && stored <= Utc::now(), "{stored}");
+        assert!(signed.is_none_or(|s| stored >= s));
+
+        let back = with_inspection(Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap());
+        assert!(common::raw_post(&server.url, "/v1/push", &phone, &back).status().is_success());
+        assert_eq!(server.household(hs[0].id).last_inspection_at, Some(stored), "never moved back by a phone");
+    }
+}
+
+on_both_backends! {
+    fn a_phone_whose_cursor_is_past_a_restored_database_starts_over(backend: Backend) {
+        use doorstep_core::sync::protocol::{PullResponse, Pulled};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        households(&server, &team, 3);
+        let phone = common::enrolled_phone(&server, &team);
+        let cursor = phone.store().sync_state().unwrap().cursor;
+        let (_, fingerprint) = cursor.split_once('.').expect("a cursor");
+        let ahead = format!("1000000.{fingerprint}");
+        let credential = phone.store().credential().unwrap().unwrap();
+        let pull = |cursor: &str| -> PullResponse<Pulled> {
+            reqwest::blocking::Client::new()
+                .get(format!("{}/v1/pull", server.url))
+                .query(&[("cursor", cursor)])
+                .bearer_auth(&credential)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap()
+        };
+        assert!(pull(&cursor).changes.is_empty(), "up to date");
+        let page = pull(&ahead);
+        assert!(page.reset, "a cursor ahead of the server starts over");
+        assert!(page.changes.len() >= 3, "{} changes", page.changes.len());
+    }
+}
+
+on_both_backends! {
+    fn a_field_a_newer_server_wrote_survives_an_inspection_and_an_order_step_saved_by_this_one(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let mut order = WorkOrder::open(
+            "GD-0003",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(hs[0].id),
+            "热水器报警",
+            Utc::now() - Duration::hours(1),
+        );
+        order.assignee = Some(team.inspector.id);
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        let phone = common::enrolled_phone(&server, &team);
+        let household_id = hs[0].id.to_string();
+        let order_id = order.id.to_string();
+        for (entity, id) in [(Entity::Household, &household_id), (Entity::WorkOrder, &order_id)] {
+            server.save_as_newer_server(entity, id, |body| {
+                body["smart_meter_serial"] = "SM-0042".into();
+            });
+        }
+        phone.store().record_inspection_signed(hs[0].id, Utc::now()).unwrap();
+        phone.store().move_work_order(order.id, WorkOrderStatus::OnSite, Utc::now(), None).unwrap();
+        phone.sync().unwrap();
+        for (entity, id) in [(Entity::Household, &household_id), (Entity::WorkOrder, &order_id)] {
+            let stored = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.record(entity, id)?))
+                .unwrap()
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
+            assert_eq!(body["smart_meter_serial"], "SM-0042", "{entity:?}: {body}");
+        }
+        assert!(server.household(hs[0].id).last_inspection_at.is_some());
+        assert_eq!(server.work_order(&order_id).status(), WorkOrderStatus::OnSite);
+    }
+}

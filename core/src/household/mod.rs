@@ -37,6 +37,24 @@ pub struct Household {
 }
 
 impl Household {
+    /// Its fields' names as its JSON spells them: the names an edit may give as changed.
+    pub const FIELDS: [&'static str; 14] = [
+        "id",
+        "customer_number",
+        "name",
+        "phones",
+        "address",
+        "location",
+        "district_id",
+        "category",
+        "meter",
+        "appliances",
+        "supply",
+        "gas_on_date",
+        "last_inspection_at",
+        "special_group",
+    ];
+
     /// Checks every field and returns the first problem, naming the field.
     pub fn validate(&self) -> Result<(), InvalidInput> {
         validate_customer_number(&self.customer_number)?;
@@ -419,6 +437,30 @@ pub struct MeterReading {
     pub source: ReadingSource,
 }
 
+impl MeterReading {
+    /// A meter shows no negative volume, and no reading is taken in the future: `now` is the
+    /// phone's time when it records one, the server's when a reading arrives (a phone whose
+    /// clock runs far ahead would otherwise date it where the consumption checks misread it).
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<(), InvalidInput> {
+        if self.value.litres() < 0 {
+            return Err(InvalidInput::new(
+                "reading.value",
+                said("不能为负数", "must not be negative"),
+            ));
+        }
+        if self.taken_at > now + chrono::Duration::minutes(5) {
+            return Err(InvalidInput::new(
+                "reading.taken_at",
+                said(
+                    "晚于现在：请检查手机时间",
+                    "is in the future: check the phone's clock",
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadingSource {
@@ -606,6 +648,32 @@ pub enum HistoryKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_names_an_edit_may_give_are_the_households_own() {
+        let city = crate::synthetic::generate(
+            &crate::synthetic::CitySize {
+                households: 1,
+                readings: 0,
+                open_orders: 0,
+                districts_per_side: 1,
+                technicians_per_district: 1,
+            },
+            1,
+            Utc::now(),
+        );
+        let json = serde_json::to_value(&city.households[0]).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut fields = Household::FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+    }
 
     #[test]
     fn phone_typed_with_country_code_and_dashes_is_normalised() {

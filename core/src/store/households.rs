@@ -210,23 +210,7 @@ impl Store {
     /// Records a reading the technician took; a reading in the future or a second reading at
     /// the same moment is refused.
     pub fn record_meter_reading(&mut self, reading: &MeterReading) -> Result<()> {
-        if reading.value.litres() < 0 {
-            return Err(InvalidInput::new(
-                "reading.value",
-                said("不能为负数", "must not be negative"),
-            )
-            .into());
-        }
-        if reading.taken_at > Utc::now() + chrono::Duration::minutes(5) {
-            return Err(InvalidInput::new(
-                "reading.taken_at",
-                said(
-                    "晚于现在：请检查手机时间",
-                    "is in the future: check the phone's clock",
-                ),
-            )
-            .into());
-        }
+        reading.validate(Utc::now())?;
         self.change(|c| {
             ensure_household(c, reading.household_id)?;
             let inserted = c.prepare_cached(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Change, Store, ts};
 use crate::InvalidInput;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
@@ -17,6 +17,7 @@ use crate::household::{Household, MeterReading};
 use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
 use crate::media::PhotoMetadata;
 use crate::sync::Hlc;
+use crate::sync::protocol::PushOp;
 use crate::visit::CheckIn;
 use crate::words::said;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
@@ -220,12 +221,38 @@ impl Store {
             as u64)
     }
 
-    /// Removes the operations the server acknowledged (up to and including `seq`). The clock's
-    /// and the sequence's high-water marks are kept in `meta` first, so that neither a stamp nor
-    /// a sequence number is ever issued twice, even once the outbox is empty.
+    /// Removes the operations of the pushed batch `sent` that the server acknowledged (up to and
+    /// including `through`). An acknowledgement outside the batch is no answer to this push (a
+    /// faulty server, a mixed-up answer): it is refused with nothing removed, since believing
+    /// it would drop operations that never left the phone.
+    pub fn acknowledge_pushed(&mut self, sent: &[PushOp], through: i64) -> Result<usize> {
+        match (sent.first(), sent.last()) {
+            (Some(first), Some(last)) if (first.seq..=last.seq).contains(&through) => {
+                self.acknowledge_through(through)
+            }
+            _ => Err(Error::Refused {
+                kind: "protocol".into(),
+                message: format!(
+                    "the server acknowledged operations through {through}, outside the pushed batch"
+                ),
+                operation: None,
+            }),
+        }
+    }
+
+    /// Removes the operations up to and including `seq` (a sync checks the server's number
+    /// first: [`Store::acknowledge_pushed`]). The clock's and the sequence's high-water marks
+    /// are kept in `meta` first, so that neither a stamp nor a sequence number is ever issued
+    /// twice, even once the outbox is empty.
     pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
         let tx = self.conn.transaction()?;
-        keep_high_water(&tx, self.clock.last(), seq)?;
+        // The highest number actually removed, not `seq`: a number no operation had would move
+        // the next one there, and one near `i64::MAX` leaves none to give.
+        let highest: Option<i64> =
+            tx.query_row("SELECT max(seq) FROM outbox WHERE seq <= ?1", [seq], |r| {
+                r.get(0)
+            })?;
+        keep_high_water(&tx, self.clock.last(), highest.unwrap_or(0))?;
         let removed = tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?;
         tx.commit()?;
         Ok(removed)

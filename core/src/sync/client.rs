@@ -4,8 +4,9 @@
 //! Every step is safe to cut and repeat: the server applies each operation once (keyed by device
 //! and operation id), photo uploads resume at the last stored chunk, and the pull cursor moves
 //! only in the transaction that applies its page. A transient failure (no network, a cut
-//! connection, a server error) is retried with exponential backoff; a cancelled sync stops at
-//! the next request and keeps everything already acknowledged.
+//! connection, a server error, a 408 or 429) is retried with exponential backoff, or after the
+//! server's Retry-After; a cancelled sync stops at the next request and keeps everything already
+//! acknowledged.
 
 use crate::words::said;
 use std::sync::Arc;
@@ -95,6 +96,7 @@ pub struct SyncOptions {
     pub attempts: u32,
     /// The first wait after a failure; it doubles with every further failure, up to `max_backoff`.
     pub backoff: Duration,
+    /// The longest wait between tries, also when the server asks for a longer one (Retry-After).
     pub max_backoff: Duration,
     pub timeout: Duration,
 }
@@ -248,7 +250,16 @@ impl Syncer {
         };
         let mut report = SyncReport::default();
         session.push(store, progress, &mut report)?;
-        session.photos(store, progress, &mut report)?;
+        match session.photos(store, progress, &mut report) {
+            Ok(()) => {}
+            // A weak uplink that cannot carry photos may still bring new work orders down: the
+            // pull runs, and the photos wait for the next sync, which resumes them.
+            Err(photos @ Error::Network { .. }) => {
+                session.pull(store, progress, &mut report)?;
+                return Err(photos);
+            }
+            Err(e) => return Err(e),
+        }
         session.pull(store, progress, &mut report)?;
         lock(store)?.note_sync_finished(chrono::Utc::now())?;
         Ok(report)
@@ -299,12 +310,22 @@ impl Syncer {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let failure = match self.call(request, credential) {
-                Ok(r) if !r.status().is_server_error() => return Ok(r),
-                Ok(r) => format!("server error {}", r.status().as_u16()),
-                Err(e) => transport_reason(&e),
+            let (failure, asked_wait) = match self.call(request, credential) {
+                Ok(r) if !is_transient(r.status()) => return Ok(r),
+                Ok(r) if r.status().is_server_error() => (
+                    format!("server error {}", r.status().as_u16()),
+                    retry_after(&r),
+                ),
+                Ok(r) => (
+                    format!(
+                        "the server asked to try later (HTTP {})",
+                        r.status().as_u16()
+                    ),
+                    retry_after(&r),
+                ),
+                Err(e) => (transport_reason(&e), None),
             };
-            retry.again(&self.options, failure, cancel)?;
+            retry.again(&self.options, failure, asked_wait, cancel)?;
         }
     }
 
@@ -336,7 +357,7 @@ impl Syncer {
                 }
                 Ok(body) => return Err(refusal(status, &body)),
                 // The answer cut in the middle: tried again, on the same budget.
-                Err(e) => retry.again(&self.options, transport_reason(&e), cancel)?,
+                Err(e) => retry.again(&self.options, transport_reason(&e), None, cancel)?,
             }
         }
     }
@@ -357,11 +378,14 @@ impl Retry {
         }
     }
 
-    /// After a failure: waits and returns to try again, or, the budget spent, the failure.
+    /// After a failure: waits and returns to try again, or, the budget spent, the failure. A
+    /// wait the server `asked` for (Retry-After) replaces the backoff's, up to `max_backoff`: a
+    /// sync is not held for minutes on a server's word.
     fn again(
         &mut self,
         options: &SyncOptions,
         failure: String,
+        asked: Option<Duration>,
         cancel: &CancelToken,
     ) -> Result<()> {
         self.attempt += 1;
@@ -369,7 +393,11 @@ impl Retry {
             return Err(Error::Network { reason: failure });
         }
         tracing::debug!(attempt = self.attempt, %failure, "sync request failed; backing off");
-        sleep_unless_cancelled(jitter(self.wait), cancel)?;
+        let wait = match asked {
+            Some(asked) => asked.min(options.max_backoff),
+            None => jitter(self.wait),
+        };
+        sleep_unless_cancelled(wait, cancel)?;
         self.wait = (self.wait * 2).min(options.max_backoff);
         Ok(())
     }
@@ -425,7 +453,8 @@ impl Session<'_> {
             let mut follows = false;
             match answer {
                 Ok(ack) => {
-                    let removed = lock(store)?.acknowledge_through(ack.acknowledged_through)?;
+                    let removed =
+                        lock(store)?.acknowledge_pushed(&request.ops, ack.acknowledged_through)?;
                     if removed == 0 {
                         return Err(Error::Refused {
                             kind: "protocol".into(),
@@ -697,8 +726,14 @@ impl Session<'_> {
             for page in pages {
                 let page = page?;
                 let applied = lock(store)?.apply_pull(&page)?;
-                done += page.changes.len() as u64;
-                total = total.max(done + page.remaining);
+                done = done.saturating_add(page.changes.len() as u64);
+                // `remaining` is the server's estimate: the last page ends the bar full, whatever
+                // it said.
+                total = if page.more {
+                    total.max(done.saturating_add(page.remaining))
+                } else {
+                    done
+                };
                 report.pulled += u64::from(applied.written);
                 report.removed += u64::from(applied.removed);
                 progress(SyncProgress {
@@ -754,6 +789,20 @@ fn refusal(status: StatusCode, body: &[u8]) -> Error {
             operation: op,
         },
     }
+}
+
+/// Answers that say "not now" rather than "no": a server error, a request the server gave up
+/// waiting for (408), too many requests (429). Tried again after a wait.
+fn is_transient(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// The wait a `Retry-After` header asks for, in seconds (an HTTP date is left to the backoff).
+fn retry_after(response: &Response<Body>) -> Option<Duration> {
+    let seconds = response.headers().get("retry-after")?.to_str().ok()?;
+    seconds.trim().parse().ok().map(Duration::from_secs)
 }
 
 fn transport_reason(e: &ureq::Error) -> String {

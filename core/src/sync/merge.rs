@@ -32,7 +32,8 @@ pub enum FieldRule {
     OfficeWins,
     /// Contact details and facts seen on site: the later hybrid-clock stamp wins.
     LaterClockWins,
-    /// A time that only moves forward (the last inspection): the later value wins, no conflict.
+    /// A time that only moves forward (the last inspection): the later value wins, no conflict;
+    /// a device's edit never moves it back.
     Latest,
 }
 
@@ -105,6 +106,11 @@ pub fn merge_fields(
             origin: edit.origin.clone(),
         };
         let rule = rule_of(field);
+        // A time that only moves forward does not move back by a device's edit, seen or not
+        // (the office may correct it).
+        if rule == FieldRule::Latest && edit.origin != Origin::Office && !later_value(&new, &old) {
+            continue;
+        }
         let concurrent = stamps
             .get(field)
             .filter(|s| s.seq > edit.base_seq && s.origin != edit.origin);

@@ -83,3 +83,17 @@ pub fn elderly(mut h: Household) -> Household {
     });
     h
 }
+
+/// A pulled change putting `h`, as the server sends it.
+pub fn put(seq: i64, h: &Household) -> serde_json::Value {
+    use doorstep_core::sync::protocol::{Change, ChangeAction, Entity, Record};
+    serde_json::to_value(Change {
+        seq,
+        entity: Entity::Household,
+        id: h.id.to_string(),
+        action: ChangeAction::Put {
+            record: Record::Household(Box::new(h.clone())),
+        },
+    })
+    .unwrap()
+}

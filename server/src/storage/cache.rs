@@ -113,6 +113,10 @@ impl Tx for CachedTx<'_> {
         self.inner.next_seq()
     }
 
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        self.inner.last_seq()
+    }
+
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
         if let Some(known) = self.known(entity, id) {
             return Ok(known.record.clone());

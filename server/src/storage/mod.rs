@@ -150,6 +150,8 @@ pub trait Tx {
     /// Takes the next server sequence number; the first call in a write transaction also
     /// serialises it with every other writer.
     fn next_seq(&mut self) -> StorageResult<i64>;
+    /// The last sequence number taken (by a committed transaction, or by this one).
+    fn last_seq(&mut self) -> StorageResult<i64>;
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>>;
     fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>>;
     /// Inserts or replaces the record (and its buckets); a taken key is [`StorageError::Duplicate`].

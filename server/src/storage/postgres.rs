@@ -245,6 +245,11 @@ impl Tx for PgTx<'_> {
         get(&row, 0)
     }
 
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        let row = self.query_one("SELECT value FROM counters WHERE name = 'seq'", &[])?;
+        get(&row, 0)
+    }
+
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
         self.query_opt(
             &format!("SELECT {RECORD_COLUMNS} FROM records WHERE entity = $1 AND id = $2"),

@@ -273,17 +273,21 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
 
 impl Tx for SqliteTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
-        let last = match self.seq {
-            Some(seq) => seq,
+        let last = self.last_seq()?;
+        self.seq = Some(last + 1);
+        Ok(last + 1)
+    }
+
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        match self.seq {
+            Some(seq) => Ok(seq),
             None => self
                 .tx
                 .prepare_cached("SELECT value FROM counters WHERE name = 'seq'")
                 .map_err(db)?
                 .query_row([], |r| r.get(0))
-                .map_err(db)?,
-        };
-        self.seq = Some(last + 1);
-        Ok(last + 1)
+                .map_err(db),
+        }
     }
 
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {

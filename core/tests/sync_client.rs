@@ -1,0 +1,476 @@
+//! The device's sync against a fake server that misbehaves as weak uplinks and faulty servers
+//! do: acknowledgements past what was sent, endless estimates, cut photo uploads, "try later".
+//! (Against the real server, on both backends: `server/tests/sync.rs` and `chaos.rs`.)
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::photos::{exif_payload, jpeg_with_exif, test_card};
+use common::*;
+use doorstep_core::error::Error;
+use doorstep_core::household::Household;
+use doorstep_core::ids::TechnicianId;
+use doorstep_core::media::{PhotoPolicy, WatermarkContext};
+use doorstep_core::store::Store;
+use doorstep_core::sync::Hlc;
+use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
+use doorstep_core::team::{Technician, TechnicianRole};
+use serde_json::{Value, json};
+
+/// A request as the fake server read it.
+struct Asked {
+    method: String,
+    /// The path with its query.
+    path: String,
+    body: Vec<u8>,
+}
+
+enum Answer {
+    /// A status, extra headers and a JSON body.
+    Json(u16, Vec<(&'static str, String)>, Value),
+    /// The connection closes with no answer: a cut on a weak uplink.
+    Cut,
+}
+
+/// One server on a local port, answering each request (one per connection) with `answer`.
+struct FakeServer {
+    url: String,
+    /// Every request's method, path and arrival, in order.
+    asked: Arc<Mutex<Vec<(String, String, Instant)>>>,
+}
+
+impl FakeServer {
+    fn start(mut answer: impl FnMut(&Asked) -> Answer + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let Some(request) = read_request(&mut stream) else {
+                    continue;
+                };
+                log.lock().unwrap().push((
+                    request.method.clone(),
+                    request.path.clone(),
+                    Instant::now(),
+                ));
+                if let Answer::Json(status, headers, body) = answer(&request) {
+                    let body = serde_json::to_vec(&body).unwrap();
+                    let mut head = format!(
+                        "HTTP/1.1 {status} Answer\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n",
+                        body.len()
+                    );
+                    for (name, value) in headers {
+                        head.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&body);
+                }
+            }
+        });
+        Self { url, asked }
+    }
+
+    /// The paths asked with `method`, in order, without their query.
+    fn asked(&self, method: &str, path: &str) -> Vec<Instant> {
+        self.asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, p, _)| m == method && p.split('?').next() == Some(path))
+            .map(|(_, _, at)| *at)
+            .collect()
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Asked> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Asked { method, path, body })
+}
+
+fn ok(body: Value) -> Answer {
+    Answer::Json(200, vec![], body)
+}
+
+fn server_hlc() -> Value {
+    serde_json::to_value(Hlc {
+        wall_ms: Utc::now().timestamp_millis().unsigned_abs(),
+        counter: 0,
+        node: "server".into(),
+    })
+    .unwrap()
+}
+
+/// The server's answer to a push it stored whole.
+fn stored_whole(request: &Asked) -> Answer {
+    let pushed: Value = serde_json::from_slice(&request.body).unwrap();
+    let ops = pushed["ops"].as_array().unwrap();
+    ok(json!({
+        "acknowledged_through": ops.last().unwrap()["seq"],
+        "applied": ops.len(),
+        "conflicts": 0,
+        "server_hlc": server_hlc(),
+    }))
+}
+
+fn pull_page(changes: Vec<Value>, more: bool, remaining: u64) -> Answer {
+    ok(json!({
+        "changes": changes,
+        "cursor": format!("{}.scope", changes.len()),
+        "more": more,
+        "reset": false,
+        "remaining": remaining,
+        "server_time": Utc::now(),
+        "server_hlc": server_hlc(),
+    }))
+}
+
+fn neighbour(n: u32) -> Household {
+    household(
+        &format!("33000005{n:02}"),
+        "王秀英",
+        "13812345678",
+        "文三路88号",
+        30.2775,
+        120.1301,
+    )
+}
+
+/// A phone enrolled with `server`.
+fn enrolled(dir: &tempfile::TempDir, server: &FakeServer) -> Mutex<Store> {
+    let mut store = open(dir);
+    let technician = Technician {
+        id: TechnicianId::new(),
+        badge: "T00101".into(),
+        name: "徐磊".into(),
+        phone: None,
+        role: TechnicianRole::Inspector,
+        crew_id: None,
+        district_id: None,
+        active: true,
+    };
+    store
+        .set_enrollment(&server.url, "device.secret", &technician)
+        .unwrap();
+    Mutex::new(store)
+}
+
+/// Quick retries, so that a test of a failing server takes milliseconds.
+fn quick() -> SyncOptions {
+    SyncOptions {
+        attempts: 3,
+        backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(4),
+        timeout: Duration::from_secs(10),
+        ..SyncOptions::default()
+    }
+}
+
+/// Syncs once; returns the answer and every progress report.
+fn sync(
+    options: SyncOptions,
+    store: &Mutex<Store>,
+) -> (
+    Result<doorstep_core::sync::client::SyncReport, Error>,
+    Vec<SyncProgress>,
+) {
+    let heard = Mutex::new(Vec::new());
+    let answer = Syncer::new(options).unwrap().sync(
+        store,
+        &|p| heard.lock().unwrap().push(p),
+        &CancelToken::new(),
+    );
+    (answer, heard.into_inner().unwrap())
+}
+
+fn outbox_seqs(store: &Mutex<Store>) -> Vec<i64> {
+    let store = store.lock().unwrap();
+    store.outbox(100).unwrap().iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn a_server_acknowledging_operations_it_was_never_sent_loses_none_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FakeServer::start(|request| match request.path.split('?').next() {
+        // A faulty server (or one restored from an old backup) answers with a number it was
+        // never sent.
+        Some("/v1/push") => ok(json!({
+            "acknowledged_through": 1000,
+            "applied": 3,
+            "conflicts": 0,
+            "server_hlc": server_hlc(),
+        })),
+        _ => pull_page(vec![], false, 0),
+    });
+    let store = enrolled(&dir, &server);
+    for n in 1..=5 {
+        store
+            .lock()
+            .unwrap()
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .unwrap();
+    }
+    let before = outbox_seqs(&store);
+    assert_eq!(before.len(), 5);
+
+    let (answer, _) = sync(
+        SyncOptions {
+            push_batch: 3,
+            ..quick()
+        },
+        &store,
+    );
+    assert_eq!(
+        outbox_seqs(&store),
+        before,
+        "nothing leaves the outbox on an acknowledgement outside the batch sent"
+    );
+    assert!(
+        matches!(&answer, Err(Error::Refused { kind, .. }) if kind == "protocol"),
+        "{answer:?}"
+    );
+    // The server's number did not become the outbox's: the next operation follows the last.
+    store
+        .lock()
+        .unwrap()
+        .save_household(&neighbour(6), at(2026, 11, 2, 9, 6))
+        .unwrap();
+    assert_eq!(
+        outbox_seqs(&store).last(),
+        Some(&(before.last().unwrap() + 1))
+    );
+}
+
+#[test]
+fn an_acknowledgement_beyond_the_pushed_batch_is_refused_by_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    for n in 1..=5 {
+        store
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .unwrap();
+    }
+    let sent = store.push_batch(3).unwrap();
+    let (first, last) = (sent[0].seq, sent[2].seq);
+    for outside in [last + 1, 1000, i64::MAX, first - 1, i64::MIN] {
+        let refused = store.acknowledge_pushed(&sent, outside);
+        assert!(
+            matches!(&refused, Err(Error::Refused { kind, .. }) if kind == "protocol"),
+            "{outside}: {refused:?}"
+        );
+        assert_eq!(store.outbox_len().unwrap(), 5, "{outside}: nothing removed");
+    }
+    assert_eq!(store.acknowledge_pushed(&sent, last).unwrap(), 3);
+    store
+        .save_household(&neighbour(6), at(2026, 11, 2, 9, 6))
+        .unwrap();
+    let seqs: Vec<i64> = store.outbox(10).unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![last + 1, last + 2, last + 3]);
+}
+
+#[test]
+fn an_acknowledgement_past_the_outbox_does_not_use_up_the_sequence_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    store
+        .save_household(&neighbour(1), at(2026, 11, 2, 9, 1))
+        .unwrap();
+    let last = store.outbox(10).unwrap()[0].seq;
+    store.acknowledge_through(i64::MAX).unwrap();
+    for n in 2..=3 {
+        store
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .expect("the technician's work is still queued");
+    }
+    let seqs: Vec<i64> = store.outbox(10).unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![last + 1, last + 2]);
+}
+
+fn pulls(progress: &[SyncProgress]) -> Vec<(u64, u64)> {
+    progress
+        .iter()
+        .filter(|p| p.phase == SyncPhase::Pull)
+        .map(|p| (p.done, p.total))
+        .collect()
+}
+
+#[test]
+fn the_pull_progress_bar_ends_full_when_the_server_overestimated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = vec![
+        pull_page(vec![put(2, &neighbour(2)), put(1, &neighbour(1))], true, 50),
+        pull_page(vec![put(3, &neighbour(3))], false, 7),
+    ]
+    .into_iter();
+    let server = FakeServer::start(move |_| pages.next().unwrap_or(Answer::Cut));
+    let store = enrolled(&dir, &server);
+    let (answer, progress) = sync(quick(), &store);
+    assert_eq!(answer.unwrap().pulled, 3);
+    let pulls = pulls(&progress);
+    assert!(pulls.iter().all(|(done, total)| done <= total), "{pulls:?}");
+    assert_eq!(pulls.last(), Some(&(3, 3)), "{pulls:?}");
+}
+
+#[test]
+fn a_server_estimating_endless_changes_does_not_stop_the_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = vec![
+        pull_page(vec![put(1, &neighbour(1))], true, u64::MAX),
+        pull_page(vec![put(2, &neighbour(2))], false, u64::MAX),
+    ]
+    .into_iter();
+    let server = FakeServer::start(move |_| pages.next().unwrap_or(Answer::Cut));
+    let store = enrolled(&dir, &server);
+    let (answer, progress) = sync(quick(), &store);
+    assert_eq!(answer.unwrap().pulled, 2);
+    let pulls = pulls(&progress);
+    assert!(pulls.iter().all(|(done, total)| done <= total), "{pulls:?}");
+    assert_eq!(pulls.last(), Some(&(2, 2)), "{pulls:?}");
+}
+
+#[test]
+fn new_work_reaches_a_technician_whose_uplink_cannot_carry_photos() {
+    let dir = tempfile::tempdir().unwrap();
+    let assigned = neighbour(7);
+    let change = put(1, &assigned);
+    let server = FakeServer::start(move |request| {
+        match (request.method.as_str(), request.path.split('?').next()) {
+            ("POST", Some("/v1/push")) => stored_whole(request),
+            ("POST", Some("/v1/photos/missing")) => {
+                let asked: Value = serde_json::from_slice(&request.body).unwrap();
+                let missing: Vec<Value> = asked["sha256"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| json!({"sha256": h, "received": 0}))
+                    .collect();
+                ok(json!({ "missing": missing }))
+            }
+            // The photo's bytes never get through.
+            ("PUT", _) => Answer::Cut,
+            ("GET", Some("/v1/pull")) => pull_page(vec![change.clone()], false, 0),
+            _ => Answer::Json(404, vec![], json!({"error": "not_found", "message": "no"})),
+        }
+    });
+    let store = enrolled(&dir, &server);
+    let camera_file = dir.path().join("camera.jpg");
+    std::fs::write(
+        &camera_file,
+        jpeg_with_exif(
+            &test_card(320, 240),
+            &exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    )
+    .unwrap();
+    let context = WatermarkContext {
+        captured_at: at(2026, 11, 2, 1, 30),
+        customer_number: None,
+        device_position: None,
+        technician: "T00101".into(),
+    };
+    let photo = store
+        .lock()
+        .unwrap()
+        .ingest_photo(&camera_file, None, &context, &PhotoPolicy::default())
+        .unwrap();
+
+    let (answer, _) = sync(quick(), &store);
+    assert!(
+        !server
+            .asked("PUT", &format!("/v1/photos/{}", photo.sha256))
+            .is_empty(),
+        "the upload was tried"
+    );
+    let store = store.lock().unwrap();
+    assert_eq!(
+        store.household(assigned.id).map(|h| h.customer_number).ok(),
+        Some(assigned.customer_number.clone()),
+        "the pull ran and its changes are on the phone"
+    );
+    assert!(matches!(answer, Err(Error::Network { .. })), "{answer:?}");
+    assert_eq!(
+        store.photos_to_upload().unwrap(),
+        vec![photo.sha256.clone()],
+        "the photo waits for the next sync"
+    );
+    assert_eq!(store.outbox_len().unwrap(), 0, "the push was acknowledged");
+}
+
+#[test]
+fn a_busy_server_is_tried_again_after_the_wait_it_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pushes = 0;
+    let server = FakeServer::start(move |request| match request.path.split('?').next() {
+        Some("/v1/push") => {
+            pushes += 1;
+            match pushes {
+                1 => Answer::Json(
+                    408,
+                    vec![],
+                    json!({"error": "timeout", "message": "request timeout"}),
+                ),
+                2 => Answer::Json(
+                    429,
+                    vec![("retry-after", "5".into())],
+                    json!({"error": "busy", "message": "too many requests"}),
+                ),
+                _ => stored_whole(request),
+            }
+        }
+        _ => pull_page(vec![], false, 0),
+    });
+    let store = enrolled(&dir, &server);
+    store
+        .lock()
+        .unwrap()
+        .save_household(&neighbour(1), at(2026, 11, 2, 9, 1))
+        .unwrap();
+
+    let options = SyncOptions {
+        attempts: 5,
+        backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(300),
+        ..quick()
+    };
+    let (answer, _) = sync(options, &store);
+    assert_eq!(answer.unwrap().pushed, 1);
+    assert_eq!(store.lock().unwrap().outbox_len().unwrap(), 0);
+    let pushes = server.asked("POST", "/v1/push");
+    assert_eq!(pushes.len(), 3, "408, then 429, then stored");
+    // Retry-After (5 s) is honoured, but no longer than the longest backoff (300 ms).
+    let waited = pushes[2] - pushes[1];
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+}
