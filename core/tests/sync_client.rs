@@ -94,6 +94,14 @@ impl FakeServer {
 
 fn read_request(stream: &mut TcpStream) -> Option<Asked> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let (method, path, length) = read_head(&mut reader)?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Asked { method, path, body })
+}
+
+/// A request's method, path and body length.
+fn read_head(reader: &mut BufReader<TcpStream>) -> Option<(String, String, usize)> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
@@ -113,9 +121,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Asked> {
             length = value.trim().parse().ok()?;
         }
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Asked { method, path, body })
+    Some((method, path, length))
 }
 
 fn ok(body: Value) -> Answer {
@@ -169,6 +175,12 @@ fn neighbour(n: u32) -> Household {
 /// A phone enrolled with `server`.
 fn enrolled(dir: &tempfile::TempDir, server: &FakeServer) -> Mutex<Store> {
     let mut store = open(dir);
+    enroll(&mut store, &server.url);
+    Mutex::new(store)
+}
+
+/// Enrolls the phone's store with the server at `url`.
+fn enroll(store: &mut Store, url: &str) {
     let technician = Technician {
         id: TechnicianId::new(),
         badge: "T00101".into(),
@@ -180,9 +192,8 @@ fn enrolled(dir: &tempfile::TempDir, server: &FakeServer) -> Mutex<Store> {
         active: true,
     };
     store
-        .set_enrollment(&server.url, "device.secret", &technician)
+        .set_enrollment(url, "device.secret", &technician)
         .unwrap();
-    Mutex::new(store)
 }
 
 /// Quick retries, so that a test of a failing server takes milliseconds.
@@ -473,4 +484,163 @@ fn a_busy_server_is_tried_again_after_the_wait_it_asks_for() {
         waited >= Duration::from_millis(300) && waited < Duration::from_secs(4),
         "{waited:?}"
     );
+}
+
+/// A server behind an uplink that carries `rate` bytes a second. A request whose body has not
+/// arrived whole after `patience` is one the phone gave up on: the rest of its bytes never left
+/// the phone, and the server keeps nothing of it. Photo chunks are kept as the real server keeps
+/// them (at the offset it expects, else the answer says where the upload stands).
+struct SlowUplink {
+    url: String,
+    /// The photo's bytes as the server holds them.
+    received: Arc<Mutex<Vec<u8>>>,
+    /// The sizes of the photo chunks that arrived whole, in order.
+    chunks: Arc<Mutex<Vec<usize>>>,
+}
+
+impl SlowUplink {
+    fn start(rate: usize, patience: Duration) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let chunks = Arc::new(Mutex::new(Vec::new()));
+        let (photo, sizes) = (received.clone(), chunks.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { break };
+                let (photo, sizes) = (photo.clone(), sizes.clone());
+                std::thread::spawn(move || {
+                    let _ = Self::serve(stream, rate, patience, &photo, &sizes);
+                });
+            }
+        });
+        Self {
+            url,
+            received,
+            chunks,
+        }
+    }
+
+    fn serve(
+        mut stream: TcpStream,
+        rate: usize,
+        patience: Duration,
+        photo: &Mutex<Vec<u8>>,
+        sizes: &Mutex<Vec<usize>>,
+    ) -> Option<()> {
+        let mut reader = BufReader::new(stream.try_clone().ok()?);
+        let started = Instant::now();
+        let (method, path, length) = read_head(&mut reader)?;
+        let mut body = vec![0; length];
+        for part in body.chunks_mut(4096) {
+            reader.read_exact(part).ok()?;
+            std::thread::sleep(Duration::from_secs_f64(part.len() as f64 / rate as f64));
+        }
+        if started.elapsed() > patience {
+            return None;
+        }
+        let request = Asked { method, path, body };
+        let answer = match (request.method.as_str(), request.path.split('?').next()) {
+            ("POST", Some("/v1/push")) => stored_whole(&request),
+            ("POST", Some("/v1/photos/missing")) => {
+                let asked: Value = serde_json::from_slice(&request.body).unwrap();
+                let held = photo.lock().unwrap().len();
+                let missing: Vec<Value> = asked["sha256"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| json!({"sha256": h, "received": held}))
+                    .collect();
+                ok(json!({ "missing": missing }))
+            }
+            ("PUT", _) => {
+                let query = request.path.split_once('?').unwrap().1;
+                let number = |name: &str| -> usize {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                };
+                let (offset, total) = (number("offset"), number("total"));
+                let mut held = photo.lock().unwrap();
+                if offset == held.len() {
+                    held.extend_from_slice(&request.body);
+                    sizes.lock().unwrap().push(request.body.len());
+                }
+                ok(json!({"received": held.len(), "complete": held.len() == total}))
+            }
+            _ => pull_page(vec![], false, 0),
+        };
+        let Answer::Json(status, _, body) = answer else {
+            return None;
+        };
+        let body = serde_json::to_vec(&body).ok()?;
+        let head = format!(
+            "HTTP/1.1 {status} Answer\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).ok()?;
+        stream.write_all(&body).ok()
+    }
+}
+
+#[test]
+fn a_photo_reaches_the_office_over_an_uplink_too_slow_to_carry_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let camera_file = dir.path().join("camera.jpg");
+    // A scene with grain, as a phone's camera sees a stairwell: a photo of a few hundred KB.
+    let mut scene = test_card(2048, 1536);
+    for (i, p) in scene.pixels.iter_mut().enumerate() {
+        *p = p.wrapping_add(((i.wrapping_mul(2_654_435_761) >> 13) & 63) as u8);
+    }
+    std::fs::write(
+        &camera_file,
+        jpeg_with_exif(
+            &scene,
+            &exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    )
+    .unwrap();
+    let context = WatermarkContext {
+        captured_at: at(2026, 11, 2, 1, 30),
+        customer_number: None,
+        device_position: None,
+        technician: "T00101".into(),
+    };
+    let mut store = open(&dir);
+    let photo = store
+        .ingest_photo(&camera_file, None, &context, &PhotoPolicy::default())
+        .unwrap();
+    let bytes = store.photo_jpeg(&photo.sha256).unwrap();
+    assert!(
+        bytes.len() > 4 * 32 * 1024,
+        "a photo of {} bytes",
+        bytes.len()
+    );
+    // Each request has a second to be answered; the whole photo would take three.
+    let timeout = Duration::from_secs(1);
+    let server = SlowUplink::start(bytes.len() / 3, timeout);
+    enroll(&mut store, &server.url);
+    let store = Mutex::new(store);
+
+    let (answer, _) = sync(
+        SyncOptions {
+            attempts: 5,
+            timeout,
+            ..quick()
+        },
+        &store,
+    );
+    let report = answer.expect("the photo got through, a part at a time");
+    assert_eq!(report.photos_uploaded, 1);
+    assert_eq!(*server.received.lock().unwrap(), bytes, "byte for byte");
+    let chunks = server.chunks.lock().unwrap();
+    assert!(
+        chunks.len() > 1 && chunks.iter().all(|&n| n < bytes.len() / 2),
+        "sent in parts small enough for the link: {chunks:?}"
+    );
+    assert!(store.lock().unwrap().photos_to_upload().unwrap().is_empty());
 }

@@ -11,7 +11,7 @@
 use crate::words::said;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -247,6 +247,7 @@ impl Syncer {
             server,
             credential,
             cancel,
+            photo_chunk: AtomicUsize::new(self.options.photo_chunk.clamp(1, PHOTO_CHUNK_BYTES)),
         };
         let mut report = SyncReport::default();
         session.push(store, progress, &mut report)?;
@@ -297,40 +298,8 @@ impl Syncer {
         }
     }
 
-    /// Sends a request until it gets an answer that is not a transient failure, waiting longer
-    /// after each failure.
-    fn send(
-        &self,
-        request: &Request<'_>,
-        credential: Option<&str>,
-        cancel: &CancelToken,
-        retry: &mut Retry,
-    ) -> Result<Response<Body>> {
-        loop {
-            if cancel.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            let (failure, asked_wait) = match self.call(request, credential) {
-                Ok(r) if !is_transient(r.status()) => return Ok(r),
-                Ok(r) if r.status().is_server_error() => (
-                    format!("server error {}", r.status().as_u16()),
-                    retry_after(&r),
-                ),
-                Ok(r) => (
-                    format!(
-                        "the server asked to try later (HTTP {})",
-                        r.status().as_u16()
-                    ),
-                    retry_after(&r),
-                ),
-                Err(e) => (transport_reason(&e), None),
-            };
-            retry.again(&self.options, failure, asked_wait, cancel)?;
-        }
-    }
-
-    /// Sends and decodes a JSON answer; a refusal becomes a typed error. A body cut in the
-    /// middle counts as a transient failure and is retried like one.
+    /// Sends a request and decodes its JSON answer until it gets one that is not a transient
+    /// failure, waiting longer after each failure; a refusal becomes a typed error.
     fn json<T: DeserializeOwned>(
         &self,
         request: &Request<'_>,
@@ -339,26 +308,90 @@ impl Syncer {
     ) -> Result<T> {
         let mut retry = Retry::new(&self.options);
         loop {
-            let mut response = self.send(request, credential, cancel, &mut retry)?;
-            let status = response.status();
-            let read = response
-                .body_mut()
-                .with_config()
-                .limit(ANSWER_LIMIT_BYTES)
-                .read_to_vec();
-            match read {
-                Ok(body) if status.is_success() => {
-                    return serde_json::from_slice(&body).map_err(|e| Error::Network {
-                        reason: format!(
-                            "unreadable answer from the server: {}",
-                            crate::error::without_values(&e.to_string())
-                        ),
-                    });
-                }
-                Ok(body) => return Err(refusal(status, &body)),
-                // The answer cut in the middle: tried again, on the same budget.
-                Err(e) => retry.again(&self.options, transport_reason(&e), None, cancel)?,
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
             }
+            match self.attempt(request, credential) {
+                Attempt::Answered(answer) => return answer,
+                Attempt::Failed(failure) => retry.again(&self.options, failure, cancel)?,
+            }
+        }
+    }
+
+    /// One try of a request: its decoded answer or refusal, or a transient failure (no answer,
+    /// a server error, a 408 or 429, an answer cut in the middle) to be tried again.
+    fn attempt<T: DeserializeOwned>(
+        &self,
+        request: &Request<'_>,
+        credential: Option<&str>,
+    ) -> Attempt<T> {
+        let mut response = match self.call(request, credential) {
+            Ok(r) if !is_transient(r.status()) => r,
+            Ok(r) if r.status().is_server_error() => {
+                return Attempt::Failed(Failure {
+                    reason: format!("server error {}", r.status().as_u16()),
+                    wait: retry_after(&r),
+                    timed_out: false,
+                });
+            }
+            Ok(r) => {
+                return Attempt::Failed(Failure {
+                    reason: format!(
+                        "the server asked to try later (HTTP {})",
+                        r.status().as_u16()
+                    ),
+                    wait: retry_after(&r),
+                    timed_out: false,
+                });
+            }
+            Err(e) => return Attempt::Failed(Failure::of(&e)),
+        };
+        let status = response.status();
+        let read = response
+            .body_mut()
+            .with_config()
+            .limit(ANSWER_LIMIT_BYTES)
+            .read_to_vec();
+        Attempt::Answered(match read {
+            Ok(body) if status.is_success() => {
+                serde_json::from_slice(&body).map_err(|e| Error::Network {
+                    reason: format!(
+                        "unreadable answer from the server: {}",
+                        crate::error::without_values(&e.to_string())
+                    ),
+                })
+            }
+            Ok(body) => Err(refusal(status, &body)),
+            // The answer cut in the middle: tried again, on the same budget.
+            Err(e) => return Attempt::Failed(Failure::of(&e)),
+        })
+    }
+}
+
+/// What one try of a request came to.
+enum Attempt<T> {
+    /// The server's answer, or its refusal.
+    Answered(Result<T>),
+    Failed(Failure),
+}
+
+/// A transient failure of one try.
+struct Failure {
+    reason: String,
+    /// The wait the server asked for (Retry-After).
+    wait: Option<Duration>,
+    /// No answer in time: on a slow link, a smaller request may get through where this one
+    /// cannot.
+    timed_out: bool,
+}
+
+impl Failure {
+    fn of(e: &ureq::Error) -> Self {
+        let reason = transport_reason(e);
+        Self {
+            timed_out: reason == TIMED_OUT,
+            reason,
+            wait: None,
         }
     }
 }
@@ -384,10 +417,14 @@ impl Retry {
     fn again(
         &mut self,
         options: &SyncOptions,
-        failure: String,
-        asked: Option<Duration>,
+        failure: Failure,
         cancel: &CancelToken,
     ) -> Result<()> {
+        let Failure {
+            reason: failure,
+            wait: asked,
+            ..
+        } = failure;
         self.attempt += 1;
         if self.attempt >= options.attempts {
             return Err(Error::Network { reason: failure });
@@ -408,7 +445,13 @@ struct Session<'a> {
     server: String,
     credential: String,
     cancel: &'a CancelToken,
+    /// Bytes per photo upload request now: halved (down to [`SMALLEST_PHOTO_CHUNK`]) each time
+    /// a chunk does not get through in time, for every upload of this sync.
+    photo_chunk: AtomicUsize,
 }
+
+/// The smallest photo chunk a slow uplink is given: 32 KiB take 4 s at 64 kbit/s.
+const SMALLEST_PHOTO_CHUNK: usize = 32 * 1024;
 
 impl Session<'_> {
     fn json<T: DeserializeOwned>(&self, request: &Request<'_>) -> Result<T> {
@@ -620,29 +663,53 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Uploads one photo from `offset` in chunks; returns the bytes sent.
+    /// Uploads one photo from `offset` in chunks; returns the bytes sent. A chunk that does not
+    /// get through in time is sent again smaller (the server keeps nothing of a chunk that did
+    /// not arrive whole, and says where the upload stands after one that did): on an uplink too
+    /// slow for a whole photo within the timeout, the photo still arrives, a part at a time,
+    /// instead of starting over from nothing at every try and every sync.
     fn upload(&self, hash: &str, bytes: &[u8], mut offset: u64) -> Result<u64> {
         let total = bytes.len() as u64;
         let mut sent = 0;
+        let mut retry = Retry::new(&self.syncer.options);
         loop {
+            if self.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
             // Never an empty chunk: if the server holds every byte but has not finished the
             // photo (an earlier request was cut), the last byte again makes it finish.
             let start = offset.min(total.saturating_sub(1)) as usize;
-            let chunk_len = self.syncer.options.photo_chunk.clamp(1, PHOTO_CHUNK_BYTES);
+            let chunk_len = self.photo_chunk.load(Ordering::SeqCst);
             let end = (start + chunk_len).min(bytes.len());
             let url = format!(
                 "{}/v1/photos/{hash}?offset={start}&total={total}",
                 self.server
             );
-            let answer: Result<PhotoChunkResponse> = self.json(&Request::Put {
+            let request = Request::Put {
                 url: &url,
                 bytes: &bytes[start..end],
-            });
+            };
+            let answer: Result<PhotoChunkResponse> =
+                match self.syncer.attempt(&request, Some(&self.credential)) {
+                    Attempt::Answered(answer) => answer,
+                    Attempt::Failed(failure) => {
+                        if failure.timed_out && end - start > SMALLEST_PHOTO_CHUNK {
+                            let smaller = ((end - start) / 2).max(SMALLEST_PHOTO_CHUNK);
+                            self.photo_chunk.fetch_min(smaller, Ordering::SeqCst);
+                        }
+                        retry.again(&self.syncer.options, failure, self.cancel)?;
+                        continue;
+                    }
+                };
             match answer {
                 Ok(r) if r.complete => return Ok(sent + (end - start) as u64),
                 // The server says where it stands: normally after this chunk; after a cut, where
                 // the last chunk it stored ended.
                 Ok(r) => {
+                    if r.received > offset {
+                        // Progress: the next chunk has a budget of tries of its own.
+                        retry = Retry::new(&self.syncer.options);
+                    }
                     sent += (end - start) as u64;
                     offset = r.received;
                 }
@@ -805,10 +872,12 @@ fn retry_after(response: &Response<Body>) -> Option<Duration> {
     seconds.trim().parse().ok().map(Duration::from_secs)
 }
 
+const TIMED_OUT: &str = "the request timed out";
+
 fn transport_reason(e: &ureq::Error) -> String {
     use std::io::ErrorKind;
     match e {
-        ureq::Error::Timeout(_) => "the request timed out".into(),
+        ureq::Error::Timeout(_) => TIMED_OUT.into(),
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => "could not connect".into(),
         ureq::Error::Io(io)
             if matches!(
@@ -818,7 +887,7 @@ fn transport_reason(e: &ureq::Error) -> String {
         {
             "could not connect".into()
         }
-        ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => "the request timed out".into(),
+        ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => TIMED_OUT.into(),
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "the secure connection failed".into(),
         _ => "the connection broke".into(),
     }
