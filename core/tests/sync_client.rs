@@ -486,31 +486,44 @@ fn a_busy_server_is_tried_again_after_the_wait_it_asks_for() {
     );
 }
 
-/// A server behind an uplink that carries `rate` bytes a second. A request whose body has not
-/// arrived whole after `patience` is one the phone gave up on: the rest of its bytes never left
-/// the phone, and the server keeps nothing of it. Photo chunks are kept as the real server keeps
-/// them (at the offset it expects, else the answer says where the upload stands).
+/// A server behind a link that carries `rate` bytes a second each way. A request whose body has
+/// not arrived whole after `patience` is one the phone gave up on: the rest of its bytes never
+/// left the phone, and the server keeps nothing of it. Photo chunks are kept as the real server
+/// keeps them (at the offset it expects, else the answer says where the upload stands); pulls
+/// page through `households` as the server would, `limit` at a time.
 struct SlowUplink {
     url: String,
     /// The photo's bytes as the server holds them.
     received: Arc<Mutex<Vec<u8>>>,
     /// The sizes of the photo chunks that arrived whole, in order.
     chunks: Arc<Mutex<Vec<usize>>>,
+    /// The `limit` of every pull asked for, in order.
+    limits: Arc<Mutex<Vec<usize>>>,
 }
 
 impl SlowUplink {
     fn start(rate: usize, patience: Duration) -> Self {
+        Self::serving(rate, patience, Vec::new())
+    }
+
+    fn serving(rate: usize, patience: Duration, households: Vec<Household>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let chunks = Arc::new(Mutex::new(Vec::new()));
-        let (photo, sizes) = (received.clone(), chunks.clone());
+        let limits = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::new(Shared {
+            photo: received.clone(),
+            sizes: chunks.clone(),
+            limits: limits.clone(),
+            households,
+        });
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
-                let (photo, sizes) = (photo.clone(), sizes.clone());
+                let shared = shared.clone();
                 std::thread::spawn(move || {
-                    let _ = Self::serve(stream, rate, patience, &photo, &sizes);
+                    let _ = Self::serve(stream, rate, patience, &shared);
                 });
             }
         });
@@ -518,16 +531,12 @@ impl SlowUplink {
             url,
             received,
             chunks,
+            limits,
         }
     }
 
-    fn serve(
-        mut stream: TcpStream,
-        rate: usize,
-        patience: Duration,
-        photo: &Mutex<Vec<u8>>,
-        sizes: &Mutex<Vec<usize>>,
-    ) -> Option<()> {
+    fn serve(mut stream: TcpStream, rate: usize, patience: Duration, at: &Shared) -> Option<()> {
+        let (photo, sizes) = (&at.photo, &at.sizes);
         let mut reader = BufReader::new(stream.try_clone().ok()?);
         let started = Instant::now();
         let (method, path, length) = read_head(&mut reader)?;
@@ -571,7 +580,33 @@ impl SlowUplink {
                 }
                 ok(json!({"received": held.len(), "complete": held.len() == total}))
             }
-            _ => pull_page(vec![], false, 0),
+            _ => {
+                let query = request.path.split_once('?').map_or("", |q| q.1);
+                let param = |name: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let limit: usize = param("limit").parse().unwrap_or(5000);
+                at.limits.lock().unwrap().push(limit);
+                let from: usize = param("cursor")
+                    .split('.')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                let to = (from + limit).min(at.households.len());
+                let changes = (from..to)
+                    .map(|i| put(i as i64 + 1, &at.households[i]))
+                    .collect();
+                let mut page = pull_page(changes, to < at.households.len(), 0);
+                if let Answer::Json(_, _, body) = &mut page {
+                    body["cursor"] = json!(format!("{to}.scope"));
+                    body["remaining"] = json!(at.households.len() - to);
+                }
+                page
+            }
         };
         let Answer::Json(status, _, body) = answer else {
             return None;
@@ -583,8 +618,20 @@ impl SlowUplink {
             body.len()
         );
         stream.write_all(head.as_bytes()).ok()?;
-        stream.write_all(&body).ok()
+        for part in body.chunks(4096) {
+            stream.write_all(part).ok()?;
+            std::thread::sleep(Duration::from_secs_f64(part.len() as f64 / rate as f64));
+        }
+        Some(())
     }
+}
+
+/// What every connection of a [`SlowUplink`] shares.
+struct Shared {
+    photo: Arc<Mutex<Vec<u8>>>,
+    sizes: Arc<Mutex<Vec<usize>>>,
+    limits: Arc<Mutex<Vec<usize>>>,
+    households: Vec<Household>,
 }
 
 #[test]
@@ -643,4 +690,40 @@ fn a_photo_reaches_the_office_over_an_uplink_too_slow_to_carry_it_whole() {
         "sent in parts small enough for the link: {chunks:?}"
     );
     assert!(store.lock().unwrap().photos_to_upload().unwrap().is_empty());
+}
+
+#[test]
+fn a_first_pull_reaches_a_phone_over_a_downlink_too_slow_for_a_whole_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let households: Vec<Household> = (1..=400).map(neighbour).collect();
+    let page_bytes = serde_json::to_vec(&households).unwrap().len();
+    // Each request has a second to be answered; a page of all 400 households would take three.
+    let timeout = Duration::from_secs(1);
+    let server = SlowUplink::serving(page_bytes / 3, timeout, households.clone());
+    let mut store = open(&dir);
+    enroll(&mut store, &server.url);
+    let store = Mutex::new(store);
+
+    let (answer, progress) = sync(
+        SyncOptions {
+            attempts: 5,
+            timeout,
+            pull_page: 400,
+            ..quick()
+        },
+        &store,
+    );
+    let report = answer.expect("the households arrived, a smaller page at a time");
+    assert_eq!(report.pulled, 400);
+    let store = store.lock().unwrap();
+    for h in [&households[0], &households[399]] {
+        assert_eq!(
+            store.household(h.id).unwrap().customer_number,
+            h.customer_number
+        );
+    }
+    let limits = server.limits.lock().unwrap();
+    assert_eq!(limits.first(), Some(&400));
+    assert!(limits.iter().skip(1).all(|&l| l < 400), "{limits:?}");
+    assert_eq!(pulls(&progress).last(), Some(&(400, 400)));
 }

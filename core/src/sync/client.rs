@@ -248,6 +248,7 @@ impl Syncer {
             credential,
             cancel,
             photo_chunk: AtomicUsize::new(self.options.photo_chunk.clamp(1, PHOTO_CHUNK_BYTES)),
+            pull_page: AtomicUsize::new(self.options.pull_page.max(1)),
         };
         let mut report = SyncReport::default();
         session.push(store, progress, &mut report)?;
@@ -448,7 +449,13 @@ struct Session<'a> {
     /// Bytes per photo upload request now: halved (down to [`SMALLEST_PHOTO_CHUNK`]) each time
     /// a chunk does not get through in time, for every upload of this sync.
     photo_chunk: AtomicUsize,
+    /// Changes per pull page now: halved (down to [`SMALLEST_PULL_PAGE`]) each time a page does
+    /// not arrive in time, for the rest of this sync.
+    pull_page: AtomicUsize,
 }
+
+/// The smallest pull page a slow downlink is given: 100 households are some 60 KB.
+const SMALLEST_PULL_PAGE: usize = 100;
 
 /// The smallest photo chunk a slow uplink is given: 32 KiB take 4 s at 64 kbit/s.
 const SMALLEST_PHOTO_CHUNK: usize = 32 * 1024;
@@ -818,13 +825,33 @@ impl Session<'_> {
         })
     }
 
+    /// One page after `cursor`. A page that does not arrive in time is asked for again, and
+    /// every later page too, at half the size: a first pull over a slow downlink arrives in
+    /// smaller pages instead of failing at the first one at every sync.
     fn fetch_page(&self, cursor: &str) -> Result<PullResponse<Pulled>> {
         let url = format!("{}/v1/pull", self.server);
-        let limit = self.syncer.options.pull_page.to_string();
-        self.json(&Request::Get {
-            url: &url,
-            query: &[("cursor", cursor), ("limit", limit.as_str())],
-        })
+        let mut retry = Retry::new(&self.syncer.options);
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let size = self.pull_page.load(Ordering::SeqCst);
+            let limit = size.to_string();
+            let request = Request::Get {
+                url: &url,
+                query: &[("cursor", cursor), ("limit", limit.as_str())],
+            };
+            match self.syncer.attempt(&request, Some(&self.credential)) {
+                Attempt::Answered(page) => return page,
+                Attempt::Failed(failure) => {
+                    if failure.timed_out && size > SMALLEST_PULL_PAGE {
+                        let smaller = (size / 2).max(SMALLEST_PULL_PAGE);
+                        self.pull_page.fetch_min(smaller, Ordering::SeqCst);
+                    }
+                    retry.again(&self.syncer.options, failure, self.cancel)?;
+                }
+            }
+        }
     }
 }
 
