@@ -594,3 +594,78 @@ fn a_clash_for_good_does_not_hold_up_a_swap_of_two_others() {
         first(4).customer_number
     );
 }
+
+/// The technician moves to another crew: the old crew and its members (their names and phones)
+/// leave the phone with the full pull that follows, as the old crew's households and orders do.
+#[test]
+fn a_scope_change_takes_the_old_crew_and_its_members_off_the_phone() {
+    use doorstep_core::ids::{CrewId, TechnicianId};
+    use doorstep_core::sync::protocol::{Change, ChangeAction, Entity, Record};
+    use doorstep_core::team::{Crew, Technician, TechnicianRole};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (old_crew, new_crew) = (CrewId::new(), CrewId::new());
+    let person = |badge: &str, name: &str, crew| Technician {
+        id: TechnicianId::new(),
+        badge: badge.into(),
+        name: name.into(),
+        phone: None,
+        role: TechnicianRole::RepairTechnician,
+        crew_id: Some(crew),
+        district_id: None,
+        active: true,
+    };
+    let me = person("T00101", "徐磊", old_crew);
+    let mate = person("T00102", "周强", old_crew);
+    let crew = |id, name: &str| Crew {
+        id,
+        name: name.into(),
+        district_id: None,
+    };
+    let change = |seq: i64, record: Record| {
+        let (entity, id) = match &record {
+            Record::Technician(t) => (Entity::Technician, t.id.to_string()),
+            Record::Crew(c) => (Entity::Crew, c.id.to_string()),
+            _ => unreachable!(),
+        };
+        serde_json::to_value(Change {
+            seq,
+            entity,
+            id,
+            action: ChangeAction::Put { record },
+        })
+        .unwrap()
+    };
+    store
+        .apply_pull(&page(
+            vec![
+                change(1, Record::Crew(crew(old_crew, "抢修一班"))),
+                change(2, Record::Technician(me.clone())),
+                change(3, Record::Technician(mate.clone())),
+            ],
+            "3.a",
+            false,
+        ))
+        .unwrap();
+    assert!(store.technician(mate.id).is_ok());
+
+    let moved = Technician {
+        crew_id: Some(new_crew),
+        ..me.clone()
+    };
+    store
+        .apply_pull(&page(
+            vec![
+                change(7, Record::Crew(crew(new_crew, "抢修二班"))),
+                change(8, Record::Technician(moved)),
+            ],
+            "8.b",
+            true,
+        ))
+        .unwrap();
+    assert!(
+        store.technician(mate.id).is_err(),
+        "the old crew-mate left the phone"
+    );
+    assert_eq!(store.technician(me.id).unwrap().crew_id, Some(new_crew));
+}

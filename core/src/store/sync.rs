@@ -640,15 +640,18 @@ fn swap_numbers(
     Ok(())
 }
 
-/// The technician's scope changed and a full pull begins: every household and order the server
-/// sent before is marked; the full pull takes the mark off each one it sends again. Changes held
-/// back are dropped: the full pull sends each record's latest change again.
+/// The technician's scope changed and a full pull begins: every household, order, technician
+/// and crew the server sent before is marked; the full pull takes the mark off each one it sends
+/// again. (The old crew's members, their names and phones, leave with the old crew.) Changes
+/// held back are dropped: the full pull sends each record's latest change again.
 fn mark_for_reset(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(
         "DELETE FROM held_back;
          DELETE FROM reset_pending;
          INSERT INTO reset_pending(entity, id) SELECT 'household', id FROM households;
-         INSERT INTO reset_pending(entity, id) SELECT 'work_order', id FROM work_orders;",
+         INSERT INTO reset_pending(entity, id) SELECT 'work_order', id FROM work_orders;
+         INSERT INTO reset_pending(entity, id) SELECT 'technician', id FROM technicians;
+         INSERT INTO reset_pending(entity, id) SELECT 'crew', id FROM crews;",
     )?;
     Ok(())
 }
