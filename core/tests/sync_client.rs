@@ -727,3 +727,70 @@ fn a_first_pull_reaches_a_phone_over_a_downlink_too_slow_for_a_whole_page() {
     assert!(limits.iter().skip(1).all(|&l| l < 400), "{limits:?}");
     assert_eq!(pulls(&progress).last(), Some(&(400, 400)));
 }
+
+/// A proxy's page refusing a request for its size (nginx takes 1 MiB by default).
+fn proxy_too_large() -> Answer {
+    Answer::Json(
+        413,
+        vec![],
+        json!("<html><body><h1>413 Request Entity Too Large</h1></body></html>"),
+    )
+}
+
+#[test]
+fn a_proxy_taking_less_than_the_server_gets_the_push_in_smaller_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_op = Arc::new(Mutex::new(0usize));
+    let sizes = one_op.clone();
+    let server = FakeServer::start(move |request| match request.path.split('?').next() {
+        Some("/v1/push") => {
+            let pushed: Value = serde_json::from_slice(&request.body).unwrap();
+            let ops = pushed["ops"].as_array().unwrap().len();
+            let mut per_op = sizes.lock().unwrap();
+            *per_op = (*per_op).max(request.body.len() / ops);
+            // Room for three operations a request, whatever the phone first sends.
+            if request.body.len() > 3 * *per_op + 64 {
+                proxy_too_large()
+            } else {
+                stored_whole(request)
+            }
+        }
+        _ => pull_page(vec![], false, 0),
+    });
+    let store = enrolled(&dir, &server);
+    for n in 1..=20 {
+        store
+            .lock()
+            .unwrap()
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .unwrap();
+    }
+    let (answer, _) = sync(quick(), &store);
+    let report = answer.expect("pushed in smaller requests");
+    assert_eq!((report.pushed, report.rejected), (20, 0));
+    assert!(outbox_seqs(&store).is_empty());
+}
+
+#[test]
+fn an_operation_too_large_for_the_proxy_alone_is_set_aside_not_retried_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FakeServer::start(|request| match request.path.split('?').next() {
+        Some("/v1/push") => proxy_too_large(),
+        _ => pull_page(vec![], false, 0),
+    });
+    let store = enrolled(&dir, &server);
+    for n in 1..=3 {
+        store
+            .lock()
+            .unwrap()
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .unwrap();
+    }
+    let (answer, _) = sync(quick(), &store);
+    let report = answer.expect("the sync goes on past what it cannot send");
+    assert_eq!(report.rejected, 3);
+    let store = store.lock().unwrap();
+    let parked = store.rejected_operations().unwrap();
+    assert_eq!(parked.len(), 3);
+    assert!(parked.iter().all(|p| p.error == "too_large"), "{parked:?}");
+}

@@ -164,6 +164,15 @@ impl<'a> Request<'a> {
             json: serde_json::to_vec(body)?,
         })
     }
+
+    /// The bytes of its body.
+    fn body_len(&self) -> usize {
+        match self {
+            Self::Get { .. } => 0,
+            Self::Post { json, .. } => json.len(),
+            Self::Put { bytes, .. } => bytes.len(),
+        }
+    }
 }
 
 impl Syncer {
@@ -482,8 +491,11 @@ impl Session<'_> {
             done,
             total,
         });
-        let limit = self.syncer.options.push_batch.max(1);
-        let read_after = |seq: i64| lock(store)?.push_batch_after(seq, limit, PUSH_REQUEST_BYTES);
+        // Halved when a request is refused for its size (a proxy before the server may take
+        // less than the server does): the push goes on in smaller requests.
+        let limit = std::cell::Cell::new(self.syncer.options.push_batch.max(1));
+        let bytes = std::cell::Cell::new(PUSH_REQUEST_BYTES);
+        let read_after = |seq: i64| lock(store)?.push_batch_after(seq, limit.get(), bytes.get());
         let url = format!("{}/v1/push", self.server);
         let mut batch = read_after(i64::MIN)?;
         while let Some(last) = batch.last().map(|op| op.seq) {
@@ -526,6 +538,24 @@ impl Session<'_> {
                     lock(store)?.park_rejected(refused, &kind, &message)?;
                     done += 1;
                     report.rejected += 1;
+                }
+                Err(Error::Refused {
+                    kind,
+                    operation: None,
+                    ..
+                }) if kind == "too_large" => {
+                    if let [alone] = &request.ops[..] {
+                        // One operation alone is too large for whatever stands before the
+                        // server: set aside with the reason, not retried at every sync.
+                        let reason = "the operation is larger than the server, or a proxy \
+                                      before it, accepts";
+                        lock(store)?.park_rejected(alone.op_id, &kind, reason)?;
+                        done += 1;
+                        report.rejected += 1;
+                    } else {
+                        limit.set((request.ops.len() / 2).max(1));
+                        bytes.set((sent.body_len() / 2).max(1));
+                    }
                 }
                 Err(e) => return Err(e),
             }
@@ -869,8 +899,18 @@ fn refusal(status: StatusCode, body: &[u8]) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (kind, message, op) = match parsed {
         Some(b) => (b.error, b.message, b.op_id),
+        // Not the server's own answer (a proxy's page): the protocol's kind for its status,
+        // so that a proxy's 413 is handled as the server's would be.
         None => (
-            status.canonical_reason().unwrap_or("refused").to_owned(),
+            match status {
+                StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+                StatusCode::FORBIDDEN => "forbidden",
+                StatusCode::NOT_FOUND => "not_found",
+                StatusCode::CONFLICT => "conflict",
+                StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+                _ => status.canonical_reason().unwrap_or("refused"),
+            }
+            .to_owned(),
             format!("HTTP {}", status.as_u16()),
             None,
         ),
