@@ -224,6 +224,16 @@ fn sync(
     (answer, heard.into_inner().unwrap())
 }
 
+/// `n` households saved on the phone, their operations queued.
+fn queue_households(store: &Mutex<Store>, n: u32) {
+    let mut store = store.lock().unwrap();
+    for n in 1..=n {
+        store
+            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
+            .unwrap();
+    }
+}
+
 fn outbox_seqs(store: &Mutex<Store>) -> Vec<i64> {
     let store = store.lock().unwrap();
     store.outbox(100).unwrap().iter().map(|e| e.seq).collect()
@@ -244,13 +254,7 @@ fn a_server_acknowledging_operations_it_was_never_sent_loses_none_of_them() {
         _ => pull_page(vec![], false, 0),
     });
     let store = enrolled(&dir, &server);
-    for n in 1..=5 {
-        store
-            .lock()
-            .unwrap()
-            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
-            .unwrap();
-    }
+    queue_households(&store, 5);
     let before = outbox_seqs(&store);
     assert_eq!(before.len(), 5);
 
@@ -758,13 +762,7 @@ fn a_proxy_taking_less_than_the_server_gets_the_push_in_smaller_requests() {
         _ => pull_page(vec![], false, 0),
     });
     let store = enrolled(&dir, &server);
-    for n in 1..=20 {
-        store
-            .lock()
-            .unwrap()
-            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
-            .unwrap();
-    }
+    queue_households(&store, 20);
     let (answer, _) = sync(quick(), &store);
     let report = answer.expect("pushed in smaller requests");
     assert_eq!((report.pushed, report.rejected), (20, 0));
@@ -779,13 +777,7 @@ fn an_operation_too_large_for_the_proxy_alone_is_set_aside_not_retried_forever()
         _ => pull_page(vec![], false, 0),
     });
     let store = enrolled(&dir, &server);
-    for n in 1..=3 {
-        store
-            .lock()
-            .unwrap()
-            .save_household(&neighbour(n), at(2026, 11, 2, 9, n))
-            .unwrap();
-    }
+    queue_households(&store, 3);
     let (answer, _) = sync(quick(), &store);
     let report = answer.expect("the sync goes on past what it cannot send");
     assert_eq!(report.rejected, 3);
