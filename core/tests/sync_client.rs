@@ -339,6 +339,18 @@ fn pulls(progress: &[SyncProgress]) -> Vec<(u64, u64)> {
         .collect()
 }
 
+/// A sync against a server answering with `answer`: the changes pulled, and the pull's
+/// progress reports as (done, total).
+fn pull_through(
+    dir: &tempfile::TempDir,
+    answer: impl FnMut(&Asked) -> Answer + Send + 'static,
+) -> (u64, Vec<(u64, u64)>) {
+    let server = FakeServer::start(answer);
+    let store = enrolled(dir, &server);
+    let (answer, progress) = sync(quick(), &store);
+    (answer.unwrap().pulled, pulls(&progress))
+}
+
 #[test]
 fn the_pull_progress_bar_ends_full_when_the_server_overestimated() {
     let dir = tempfile::tempdir().unwrap();
@@ -347,11 +359,8 @@ fn the_pull_progress_bar_ends_full_when_the_server_overestimated() {
         pull_page(vec![put(3, &neighbour(3))], false, 7),
     ]
     .into_iter();
-    let server = FakeServer::start(move |_| pages.next().unwrap_or(Answer::Cut));
-    let store = enrolled(&dir, &server);
-    let (answer, progress) = sync(quick(), &store);
-    assert_eq!(answer.unwrap().pulled, 3);
-    let pulls = pulls(&progress);
+    let (pulled, pulls) = pull_through(&dir, move |_| pages.next().unwrap_or(Answer::Cut));
+    assert_eq!(pulled, 3);
     assert!(pulls.iter().all(|(done, total)| done <= total), "{pulls:?}");
     assert_eq!(pulls.last(), Some(&(3, 3)), "{pulls:?}");
 }
@@ -364,11 +373,8 @@ fn a_server_estimating_endless_changes_does_not_stop_the_pull() {
         pull_page(vec![put(2, &neighbour(2))], false, u64::MAX),
     ]
     .into_iter();
-    let server = FakeServer::start(move |_| pages.next().unwrap_or(Answer::Cut));
-    let store = enrolled(&dir, &server);
-    let (answer, progress) = sync(quick(), &store);
-    assert_eq!(answer.unwrap().pulled, 2);
-    let pulls = pulls(&progress);
+    let (pulled, pulls) = pull_through(&dir, move |_| pages.next().unwrap_or(Answer::Cut));
+    assert_eq!(pulled, 2);
     assert!(pulls.iter().all(|(done, total)| done <= total), "{pulls:?}");
     assert_eq!(pulls.last(), Some(&(2, 2)), "{pulls:?}");
 }

@@ -21,7 +21,7 @@ use doorstep_core::sync::merge::{
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
 use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
-use doorstep_core::sync::time::{CLOCK_TOLERANCE, trusted_stamp, trusted_step_time};
+use doorstep_core::sync::time::{CLOCK_TOLERANCE, made_at, trusted_stamp, trusted_step_time};
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
@@ -345,12 +345,9 @@ impl Apply<'_> {
         self.merge_household(&current, &incoming, changed, base_seq)
     }
 
-    /// When the operation was made, by the server's reckoning: its clock stamp's time, unless
-    /// that is in the server's future (`trusted_step_time`).
+    /// When the operation was made, by the server's reckoning (`sync::time::made_at`).
     fn made_at(&self) -> DateTime<Utc> {
-        let stamp_at = DateTime::<Utc>::from_timestamp_millis(self.op.hlc.wall_ms as i64)
-            .unwrap_or(self.received_at);
-        trusted_step_time(stamp_at, &self.op.hlc, self.received_at).0
+        made_at(&self.op.hlc, self.received_at)
     }
 
     /// A household's last inspection, as a device's edit gives it, is believed as far as the
@@ -602,31 +599,27 @@ impl Apply<'_> {
         self.apply_consequences(form, &template, &household)
     }
 
-    /// The form a sealed form amends, and the order it was filled for, are of its household
-    /// when the server holds them: an amendment of another household's form would otherwise
-    /// rewrite this household's readings at that form's time, and a form could be filed under
-    /// another household's order. (One the server does not hold, whose operation was refused,
-    /// does not strand the form.)
+    /// The form a sealed form amends, and the order it was filled for, as the server holds
+    /// them, are of its household (`Form::check_links`). One the server does not hold, whose
+    /// operation was refused, does not strand the form.
     fn check_form_links(&mut self, form: &Form) -> ApiResult<()> {
-        if let Some(original) = form.amends
-            && let Some(r) = self.tx.record(Entity::Form, &original.to_string())?
-            && decode::<Form>(&r)?.household_id != form.household_id
-        {
-            return Err(ApiError::invalid(
-                "the form it amends is of another household",
-            ));
-        }
-        if let Some(order) = form.work_order_id
-            && let Some(r) = self.tx.record(Entity::WorkOrder, &order.to_string())?
-            && decode::<WorkOrder>(&r)?
-                .household_id
-                .is_some_and(|h| h != form.household_id)
-        {
-            return Err(ApiError::invalid(
-                "the work order it was filled for is of another household",
-            ));
-        }
-        Ok(())
+        let order = match form.work_order_id {
+            Some(id) => self
+                .tx
+                .record(Entity::WorkOrder, &id.to_string())?
+                .map(|r| decode::<WorkOrder>(&r))
+                .transpose()?,
+            None => None,
+        };
+        let amended = match form.amends {
+            Some(id) => self
+                .tx
+                .record(Entity::Form, &id.to_string())?
+                .map(|r| decode::<Form>(&r))
+                .transpose()?,
+            None => None,
+        };
+        Ok(form.check_links(order.as_ref(), amended.as_ref())?)
     }
 
     /// What sealing the form changed on the device, worked out again here by the same rule:

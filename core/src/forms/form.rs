@@ -204,6 +204,36 @@ impl ProblemKind {
 }
 
 impl Form {
+    /// A visit's form is filed under an order of its own household (or of none), and amends a
+    /// form of its own household: otherwise an order's deadline would be met by a visit to
+    /// another address, and an amendment would rewrite this household's readings at another
+    /// visit's time. `order` and `amended` are the records its links name, where known.
+    pub fn check_links(
+        &self,
+        order: Option<&crate::workorder::WorkOrder>,
+        amended: Option<&Form>,
+    ) -> Result<(), InvalidInput> {
+        if order.is_some_and(|o| o.household_id.is_some_and(|h| h != self.household_id)) {
+            return Err(InvalidInput::new(
+                "work_order",
+                said(
+                    "该工单属于另一户",
+                    "the work order is for another household",
+                ),
+            ));
+        }
+        if amended.is_some_and(|f| f.household_id != self.household_id) {
+            return Err(InvalidInput::new(
+                "amends",
+                said(
+                    "所更正的表单属于另一户",
+                    "the amended form is of another household",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn new(
         template: &Template,
         household_id: HouseholdId,

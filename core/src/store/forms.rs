@@ -99,18 +99,7 @@ impl Store {
             load_household(c, household)?;
             if let Some(order) = work_order {
                 let order = load_order(c, order)?.ok_or(Error::NotFound { what: "work order" })?;
-                // A visit's form is filed under that household's order, or the order's
-                // deadline would be met by a visit to another address.
-                if order.household_id.is_some_and(|h| h != household) {
-                    return Err(InvalidInput::new(
-                        "work_order",
-                        said(
-                            "该工单属于另一户",
-                            "the work order is for another household",
-                        ),
-                    )
-                    .into());
-                }
+                form.check_links(Some(&order), None)?;
             }
             keep_template(c, template)?;
             insert_form(c, &form)?;

@@ -397,11 +397,15 @@ struct Failure {
 
 impl Failure {
     fn of(e: &ureq::Error) -> Self {
-        let reason = transport_reason(e);
+        let timed_out = match e {
+            ureq::Error::Timeout(_) => true,
+            ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
+            _ => false,
+        };
         Self {
-            timed_out: reason == TIMED_OUT,
-            reason,
+            reason: transport_reason(e),
             wait: None,
+            timed_out,
         }
     }
 }
@@ -708,49 +712,62 @@ impl Session<'_> {
     fn upload(&self, hash: &str, bytes: &[u8], mut offset: u64) -> Result<u64> {
         let total = bytes.len() as u64;
         let mut sent = 0;
+        loop {
+            // Never an empty chunk: if the server holds every byte but has not finished the
+            // photo (an earlier request was cut), the last byte again makes it finish.
+            let start = offset.min(total.saturating_sub(1)) as usize;
+            let mut end = start;
+            let answer: PhotoChunkResponse =
+                self.shrinking(&self.photo_chunk, SMALLEST_PHOTO_CHUNK, |chunk| {
+                    end = (start + chunk).min(bytes.len());
+                    let url = format!(
+                        "{}/v1/photos/{hash}?offset={start}&total={total}",
+                        self.server
+                    );
+                    let request = Request::Put {
+                        url: &url,
+                        bytes: &bytes[start..end],
+                    };
+                    (
+                        end - start,
+                        self.syncer.attempt(&request, Some(&self.credential)),
+                    )
+                })?;
+            sent += (end - start) as u64;
+            if answer.complete {
+                return Ok(sent);
+            }
+            // The server says where it stands: normally after this chunk; after a cut, where
+            // the last chunk it stored ended.
+            offset = answer.received;
+        }
+    }
+
+    /// Tries the request `attempt` makes for the current value of `size` (it returns the size
+    /// it sent and the try's outcome) until it is answered. A try not answered in time halves
+    /// `size`, down to `smallest`, for the rest of this sync: over a link too slow for a whole
+    /// photo or page within the timeout, smaller requests get through where the same one would
+    /// fail at every try and every sync.
+    fn shrinking<T>(
+        &self,
+        size: &AtomicUsize,
+        smallest: usize,
+        mut attempt: impl FnMut(usize) -> (usize, Attempt<T>),
+    ) -> Result<T> {
         let mut retry = Retry::new(&self.syncer.options);
         loop {
             if self.cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            // Never an empty chunk: if the server holds every byte but has not finished the
-            // photo (an earlier request was cut), the last byte again makes it finish.
-            let start = offset.min(total.saturating_sub(1)) as usize;
-            let chunk_len = self.photo_chunk.load(Ordering::SeqCst);
-            let end = (start + chunk_len).min(bytes.len());
-            let url = format!(
-                "{}/v1/photos/{hash}?offset={start}&total={total}",
-                self.server
-            );
-            let request = Request::Put {
-                url: &url,
-                bytes: &bytes[start..end],
-            };
-            let answer: Result<PhotoChunkResponse> =
-                match self.syncer.attempt(&request, Some(&self.credential)) {
-                    Attempt::Answered(answer) => answer,
-                    Attempt::Failed(failure) => {
-                        if failure.timed_out && end - start > SMALLEST_PHOTO_CHUNK {
-                            let smaller = ((end - start) / 2).max(SMALLEST_PHOTO_CHUNK);
-                            self.photo_chunk.fetch_min(smaller, Ordering::SeqCst);
-                        }
-                        retry.again(&self.syncer.options, failure, self.cancel)?;
-                        continue;
+            let (sent, outcome) = attempt(size.load(Ordering::SeqCst));
+            match outcome {
+                Attempt::Answered(answer) => return answer,
+                Attempt::Failed(failure) => {
+                    if failure.timed_out && sent > smallest {
+                        size.fetch_min((sent / 2).max(smallest), Ordering::SeqCst);
                     }
-                };
-            match answer {
-                Ok(r) if r.complete => return Ok(sent + (end - start) as u64),
-                // The server says where it stands: normally after this chunk; after a cut, where
-                // the last chunk it stored ended.
-                Ok(r) => {
-                    if r.received > offset {
-                        // Progress: the next chunk has a budget of tries of its own.
-                        retry = Retry::new(&self.syncer.options);
-                    }
-                    sent += (end - start) as u64;
-                    offset = r.received;
+                    retry.again(&self.syncer.options, failure, self.cancel)?;
                 }
-                Err(e) => return Err(e),
             }
         }
     }
@@ -855,33 +872,17 @@ impl Session<'_> {
         })
     }
 
-    /// One page after `cursor`. A page that does not arrive in time is asked for again, and
-    /// every later page too, at half the size: a first pull over a slow downlink arrives in
-    /// smaller pages instead of failing at the first one at every sync.
+    /// One page after `cursor`, in smaller pages over a slow downlink ([`Session::shrinking`]).
     fn fetch_page(&self, cursor: &str) -> Result<PullResponse<Pulled>> {
         let url = format!("{}/v1/pull", self.server);
-        let mut retry = Retry::new(&self.syncer.options);
-        loop {
-            if self.cancel.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            let size = self.pull_page.load(Ordering::SeqCst);
+        self.shrinking(&self.pull_page, SMALLEST_PULL_PAGE, |size| {
             let limit = size.to_string();
             let request = Request::Get {
                 url: &url,
                 query: &[("cursor", cursor), ("limit", limit.as_str())],
             };
-            match self.syncer.attempt(&request, Some(&self.credential)) {
-                Attempt::Answered(page) => return page,
-                Attempt::Failed(failure) => {
-                    if failure.timed_out && size > SMALLEST_PULL_PAGE {
-                        let smaller = (size / 2).max(SMALLEST_PULL_PAGE);
-                        self.pull_page.fetch_min(smaller, Ordering::SeqCst);
-                    }
-                    retry.again(&self.syncer.options, failure, self.cancel)?;
-                }
-            }
-        }
+            (size, self.syncer.attempt(&request, Some(&self.credential)))
+        })
     }
 }
 

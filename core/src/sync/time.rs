@@ -65,9 +65,29 @@ pub fn trusted_stamp(stamp: &Hlc, received_at: DateTime<Utc>) -> Hlc {
     }
 }
 
+/// When an operation stamped `stamp` was made, by the server's reckoning: the time of its
+/// [`trusted_stamp`]. A time the operation carries (an order's report time, a last inspection)
+/// is believed up to this, never later: a phone whose clock runs a year ahead would otherwise
+/// put deadlines and due dates off by a year.
+pub fn made_at(stamp: &Hlc, received_at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(trusted_stamp(stamp, received_at).wall_ms as i64)
+        .unwrap_or(received_at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_operation_from_a_clock_a_year_ahead_was_made_when_it_arrived() {
+        let arrived: DateTime<Utc> = "2026-11-28T01:30:00Z".parse().unwrap();
+        let ahead = arrived + Duration::days(365);
+        assert_eq!(made_at(&stamp(ahead), arrived), arrived);
+        let offline = arrived - Duration::hours(9);
+        assert_eq!(made_at(&stamp(offline), arrived), offline);
+        let a_minute_fast = arrived + Duration::minutes(1);
+        assert_eq!(made_at(&stamp(a_minute_fast), arrived), a_minute_fast);
+    }
 
     fn stamp(at: DateTime<Utc>) -> Hlc {
         Hlc {
