@@ -603,23 +603,22 @@ impl Apply<'_> {
     /// them, are of its household (`Form::check_links`). One the server does not hold, whose
     /// operation was refused, does not strand the form.
     fn check_form_links(&mut self, form: &Form) -> ApiResult<()> {
-        let order = match form.work_order_id {
-            Some(id) => self
-                .tx
-                .record(Entity::WorkOrder, &id.to_string())?
-                .map(|r| decode::<WorkOrder>(&r))
-                .transpose()?,
-            None => None,
-        };
-        let amended = match form.amends {
-            Some(id) => self
-                .tx
-                .record(Entity::Form, &id.to_string())?
-                .map(|r| decode::<Form>(&r))
-                .transpose()?,
-            None => None,
-        };
+        let order: Option<WorkOrder> = self.held(Entity::WorkOrder, form.work_order_id)?;
+        let amended: Option<Form> = self.held(Entity::Form, form.amends)?;
         Ok(form.check_links(order.as_ref(), amended.as_ref())?)
+    }
+
+    /// The record `id` names, decoded, if there is an id and the server holds the record.
+    fn held<T: serde::de::DeserializeOwned>(
+        &mut self,
+        entity: Entity,
+        id: Option<impl std::fmt::Display>,
+    ) -> ApiResult<Option<T>> {
+        let Some(id) = id else { return Ok(None) };
+        self.tx
+            .record(entity, &id.to_string())?
+            .map(|r| decode(&r))
+            .transpose()
     }
 
     /// What sealing the form changed on the device, worked out again here by the same rule:
