@@ -26,10 +26,13 @@ pub enum DoorstepError {
     Incomplete {
         problems: Vec<crate::types::FormProblem>,
     },
-    /// The change contradicts what is already there: a duplicate, or an operation the server
-    /// refused for good (`kind` is the protocol's error kind).
+    /// The change contradicts what is already there: a duplicate on this device (`Conflict`),
+    /// or a request the server refused for good (what its refusal means).
     #[error("conflict ({kind}): {reason}")]
-    Conflict { kind: String, reason: String },
+    Conflict {
+        kind: doorstep_core::sync::protocol::ErrorKind,
+        reason: String,
+    },
     /// The server refused this device: a wrong or used enrollment code, a revoked device.
     #[error("the server refused this device: {reason}")]
     Auth { reason: String },
@@ -90,7 +93,7 @@ impl From<Error> for DoorstepError {
             Error::Invalid(e) => e.into(),
             Error::NotFound { what } => Self::NotFound { what: what.into() },
             Error::Duplicate { what } => Self::Conflict {
-                kind: "duplicate".into(),
+                kind: doorstep_core::sync::protocol::ErrorKind::Conflict,
                 reason: format!("{what} already exists"),
             },
             Error::Sealed => Self::Sealed,
@@ -99,10 +102,16 @@ impl From<Error> for DoorstepError {
             },
             Error::Network { reason } => Self::Network { reason },
             Error::Auth { reason } => Self::Auth { reason },
-            Error::Refused { kind, message, .. } => Self::Conflict {
+            Error::Refused {
                 kind,
+                status,
+                message,
+                ..
+            } => Self::Conflict {
+                kind: kind.or_status(status),
                 reason: message,
             },
+            Error::Protocol { reason } => Self::Network { reason },
             Error::NotEnrolled => Self::NotEnrolled,
             Error::Cancelled => Self::Cancelled,
             Error::Media(doorstep_core::media::MediaError::Invalid(e)) => e.into(),

@@ -33,11 +33,11 @@ pub fn generate_store_key() -> String {
 }
 
 /// What a refused operation means for the technician, in Chinese or English, from its
-/// `RejectedOperation::error` kind (`forbidden`, `form_tampered`, …). The operation's `message`
-/// is the server's English detail, for the service center.
+/// `RejectedOperation::error` kind. The operation's `message` is the server's English detail,
+/// for the service center.
 #[uniffi::export]
-pub fn describe_refusal(kind: String, language: Language) -> String {
-    doorstep_core::words::refusal(&kind)
+pub fn describe_refusal(kind: ErrorKind, language: Language) -> String {
+    doorstep_core::words::refusal(kind)
         .get(language.into())
         .to_owned()
 }

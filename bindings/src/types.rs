@@ -19,6 +19,7 @@ pub use doorstep_core::forms::form::CheckResult;
 pub use doorstep_core::forms::template::{FormKind, HazardGrade, SignerRole};
 pub use doorstep_core::household::{Category, HistoryKind, ReadingSource, ShutOffReason};
 pub use doorstep_core::sync::client::{SyncPhase, SyncProgress, SyncReport};
+pub use doorstep_core::sync::protocol::ErrorKind;
 pub use doorstep_core::visit::CheckInVerdict;
 pub use doorstep_core::workorder::deadline::Milestone;
 pub use doorstep_core::workorder::{WorkOrderKind, WorkOrderStatus};
@@ -26,6 +27,25 @@ pub use doorstep_core::workorder::{WorkOrderKind, WorkOrderStatus};
 use crate::error::{DoorstepError, Result};
 
 // ---- The core's own small enums and records, as they are ----
+
+/// The kind of a server's refusal (docs/sync-protocol.md); `Unknown` is one a newer server
+/// sent that this app does not know.
+#[uniffi::remote(Enum)]
+pub enum ErrorKind {
+    Malformed,
+    Unauthorized,
+    Revoked,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    TooLarge,
+    Invalid,
+    FormTampered,
+    PhotoMismatch,
+    Internal,
+    Unknown,
+}
 
 #[uniffi::remote(Enum)]
 pub enum Category {
@@ -1315,8 +1335,8 @@ impl From<doorstep_core::store::StoredPhoto> for Photo {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct RejectedOperation {
     pub operation_id: String,
-    /// The protocol's error kind (`forbidden`, `form_tampered`, `invalid`, …).
-    pub error: String,
+    /// What the server's refusal means (a kind this app does not know is read by its status).
+    pub error: ErrorKind,
     pub message: String,
     pub rejected_at: Timestamp,
 }

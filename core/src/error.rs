@@ -86,14 +86,22 @@ pub enum Error {
     #[error("the server refused this device: {reason}")]
     Auth { reason: String },
 
-    /// The server refused a request for good; `kind` is the protocol's error kind.
-    /// `operation` names the pushed operation it refused, when it refused one.
-    #[error("the server refused the request ({kind}): {message}")]
+    /// The server refused a request for good: `kind` is the protocol's error kind as the
+    /// server named it, `status` the HTTP status (what an unknown kind means, see
+    /// [`Error::refused_as`]). `operation` names the pushed operation it refused, when it
+    /// refused one.
+    #[error("the server refused the request ({kind}, HTTP {status}): {message}")]
     Refused {
-        kind: String,
+        kind: crate::sync::protocol::ErrorKind,
+        status: u16,
         message: String,
         operation: Option<crate::ids::OperationId>,
     },
+
+    /// The server's answer breaks the protocol (an acknowledgement outside the batch sent, none
+    /// at all): nothing was taken from it; the sync is tried again later.
+    #[error("the server's answer breaks the protocol: {reason}")]
+    Protocol { reason: String },
 
     /// The device is not enrolled with a server yet.
     #[error("this device is not enrolled with a server yet")]
@@ -165,6 +173,17 @@ pub fn without_values(message: &str) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// What a refusal of the server means to this build: its kind, or what its HTTP status says
+    /// when the kind is one this build does not know. `None` for any other error.
+    pub fn refused_as(&self) -> Option<crate::sync::protocol::ErrorKind> {
+        match self {
+            Error::Refused { kind, status, .. } => Some(kind.or_status(*status)),
+            _ => None,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

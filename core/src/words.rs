@@ -6,6 +6,7 @@ use crate::forms::Text;
 use crate::forms::form::ProblemKind;
 use crate::forms::template::SignerRole;
 use crate::household::ShutOffReason;
+use crate::sync::protocol::ErrorKind;
 use crate::workorder::{WorkOrderKind, WorkOrderStatus};
 
 /// A text in both languages.
@@ -58,43 +59,52 @@ pub fn shut_off_reason(reason: ShutOffReason) -> Text {
 }
 
 /// What a refusal of the server means for the technician, by the protocol's error kind (the
-/// server's own message is English detail for the back office). An unknown kind (from a newer
-/// server) still reads as a refusal.
-pub fn refusal(kind: &str) -> Text {
+/// server's own message is English detail for the back office). A kind this build does not know
+/// (from a newer server) still reads as a refusal.
+pub fn refusal(kind: ErrorKind) -> Text {
+    use ErrorKind as K;
     let (zh, en) = match kind {
-        "forbidden" => (
+        K::Forbidden => (
             "不在您的负责范围内，服务器未接收",
             "outside your district or assignments: the server did not accept it",
         ),
-        "not_found" => (
+        K::NotFound => (
             "服务中心已删除该户或工单，服务器未接收",
             "the service center deleted this household or order: the server did not accept it",
         ),
-        "invalid" => (
+        K::Invalid | K::Malformed => (
             "内容不符合规则，服务器未接收，请核对后重新填写",
             "it breaks a rule: the server did not accept it; check it and enter it again",
         ),
-        "conflict" => (
+        K::Conflict => (
             "与服务中心的记录冲突（如户号已被占用），请联系服务中心",
             "it conflicts with the service center's records (for example a customer number already taken): call the service center",
         ),
-        "form_tampered" => (
+        K::FormTampered => (
             "表单签封后被改动，服务器拒收，请联系服务中心",
             "the form was changed after it was sealed: the server refused it; call the service center",
         ),
-        "photo_mismatch" => (
+        K::PhotoMismatch => (
             "照片文件已损坏，与签封时不一致",
             "the photo file is damaged: it no longer matches what was sealed",
         ),
-        "unauthorized" => (
+        K::Unauthorized => (
             "本设备未登记或凭证无效，请向服务中心重新申请登记码",
             "this device is not enrolled or its credential is not valid: ask the service center for a new code",
         ),
-        "revoked" => (
+        K::Revoked => (
             "本设备已被服务中心停用",
             "this device was revoked by the service center",
         ),
-        _ => (
+        K::TooLarge => (
+            "内容过大，服务器未接收，请联系服务中心",
+            "it is larger than the server accepts: call the service center",
+        ),
+        K::Internal => (
+            "服务器暂时出错，稍后自动重试",
+            "the server failed for now: it is tried again later",
+        ),
+        K::MethodNotAllowed | K::Unknown => (
             "服务器未接收，请联系服务中心",
             "the server did not accept it: call the service center",
         ),
@@ -221,19 +231,13 @@ mod tests {
 
     #[test]
     fn every_refusal_a_technician_can_meet_reads_in_both_languages() {
-        let generic = refusal("a kind from a newer server");
-        for kind in [
-            "forbidden",
-            "not_found",
-            "invalid",
-            "conflict",
-            "form_tampered",
-            "photo_mismatch",
-            "unauthorized",
-            "revoked",
-        ] {
+        let generic = refusal(ErrorKind::Unknown);
+        for kind in ErrorKind::SENT {
             let t = refusal(kind);
-            assert_ne!(t, generic, "{kind} has its own words");
+            if kind != ErrorKind::MethodNotAllowed {
+                // A wrong method is the app's own fault: nothing the technician can do.
+                assert_ne!(t, generic, "{kind} has its own words");
+            }
             assert!(!t.zh.is_ascii(), "{t:?}");
             assert!(t.en.is_ascii(), "{t:?}");
         }

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use doorstep_core::store::{LATEST_VERSION, Operation, Store};
+use doorstep_core::sync::protocol::ErrorKind;
 
 /// Every earlier schema version, as that version wrote it.
 const FIXTURES: &[(u32, &str)] = &[
@@ -75,7 +76,7 @@ fn store_from_every_earlier_version_upgrades_and_keeps_its_records() {
         if *version >= 5 {
             let refused = store.rejected_operations().unwrap();
             assert_eq!(refused.len(), 1, "v{version}: refused operations kept");
-            assert_eq!(refused[0].error, "forbidden");
+            assert_eq!(refused[0].error, ErrorKind::Forbidden);
         }
         if *version >= 7 {
             // A change a still older app held back waits, as it did, for an app that reads it.

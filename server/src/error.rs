@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use doorstep_core::ids::OperationId;
-use doorstep_core::sync::protocol::ErrorBody;
+use doorstep_core::sync::protocol::{ErrorBody, ErrorKind};
 
 use crate::storage::StorageError;
 
@@ -106,38 +106,27 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status: the one the protocol gives the kind (`ErrorKind::status`).
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::Unauthorized(_) | ApiError::Revoked => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::Invalid { .. } | ApiError::Tampered { .. } | ApiError::PhotoMismatch => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
-                StatusCode::CONFLICT
-            }
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.kind().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Revoked => "revoked",
-            ApiError::Forbidden { .. } => "forbidden",
-            ApiError::Invalid { .. } => "invalid",
-            ApiError::Tampered { .. } => "form_tampered",
-            ApiError::PhotoMismatch => "photo_mismatch",
-            ApiError::TooLarge(_) => "too_large",
-            ApiError::Malformed(_) => "malformed",
-            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => "conflict",
-            ApiError::NotFound { .. } => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::Storage(_) | ApiError::Internal(_) => "internal",
+            ApiError::Unauthorized(_) => ErrorKind::Unauthorized,
+            ApiError::Revoked => ErrorKind::Revoked,
+            ApiError::Forbidden { .. } => ErrorKind::Forbidden,
+            ApiError::Invalid { .. } => ErrorKind::Invalid,
+            ApiError::Tampered { .. } => ErrorKind::FormTampered,
+            ApiError::PhotoMismatch => ErrorKind::PhotoMismatch,
+            ApiError::TooLarge(_) => ErrorKind::TooLarge,
+            ApiError::Malformed(_) => ErrorKind::Malformed,
+            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
+                ErrorKind::Conflict
+            }
+            ApiError::NotFound { .. } => ErrorKind::NotFound,
+            ApiError::MethodNotAllowed => ErrorKind::MethodNotAllowed,
+            ApiError::Storage(_) | ApiError::Internal(_) => ErrorKind::Internal,
         }
     }
 
@@ -170,7 +159,7 @@ impl IntoResponse for ApiError {
             self.to_string()
         };
         let body = ErrorBody {
-            error: self.kind().to_owned(),
+            error: self.kind(),
             message,
             op_id: self.op(),
         };

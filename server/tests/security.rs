@@ -7,7 +7,7 @@ use chrono::Utc;
 use common::forms::{inspect, take_photo};
 use common::{Backend, TestDevice, TestServer, households, raw_post, team};
 use doorstep_core::store::Operation;
-use doorstep_core::sync::protocol::{ErrorBody, PushRequest};
+use doorstep_core::sync::protocol::{ErrorBody, ErrorKind, PushRequest};
 use doorstep_server::storage::Counted;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
@@ -79,7 +79,7 @@ on_both_backends! {
             let url = format!("{}{path}", server.url);
             let (status, body) = refusal(request(method, &url).send().unwrap());
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without credential");
-            assert_eq!(body.error, "unauthorized");
+            assert_eq!(body.error, ErrorKind::Unauthorized);
             for wrong in [format!("{device_id}.{}", "0".repeat(64)), "nonsense".into(), format!("other.{}", "1".repeat(64))] {
                 let (status, _) = refusal(request(method, &url).bearer_auth(&wrong).send().unwrap());
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with a wrong credential");
@@ -105,7 +105,7 @@ on_both_backends! {
         for (method, path) in ENDPOINTS {
             let url = format!("{}{path}", server.url);
             let (status, body) = refusal(request(method, &url).bearer_auth(&credential).send().unwrap());
-            assert_eq!((status, body.error.as_str()), (StatusCode::UNAUTHORIZED, "revoked"), "{method} {path}");
+            assert_eq!((status, body.error), (StatusCode::UNAUTHORIZED, ErrorKind::Revoked), "{method} {path}");
         }
         // Re-enrolling the revoked device with a fresh code is refused as well.
         let again = phone.syncer.enroll(&phone.store, &server.url, &server.enrollment_code(team.inspector.id), "p");
@@ -147,7 +147,7 @@ on_both_backends! {
                 .send()
                 .unwrap(),
         );
-        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid));
         assert!(body.message.contains("device_model"), "{}", body.message);
         assert_eq!(footprint(&server), before);
         let device = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.device("abc123")?));
@@ -163,11 +163,11 @@ on_both_backends! {
         let phone = common::enrolled_phone(&server, &ours);
         let credential = phone.store().credential().unwrap().unwrap();
         let (status, body) = refusal(request("GET", &format!("{}/v1/push", server.url)).bearer_auth(&credential).send().unwrap());
-        assert_eq!((status, body.error.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+        assert_eq!((status, body.error), (StatusCode::METHOD_NOT_ALLOWED, ErrorKind::MethodNotAllowed));
         let before = footprint(&server);
         let url = format!("{}/v1/photos/%FF?offset=0&total=1", server.url);
         let (status, body) = refusal(request("PUT", &url).bearer_auth(&credential).body(vec![1u8]).send().unwrap());
-        assert_eq!((status, body.error.as_str()), (StatusCode::BAD_REQUEST, "malformed"));
+        assert_eq!((status, body.error), (StatusCode::BAD_REQUEST, ErrorKind::Malformed));
         assert_eq!(footprint(&server), before);
     }
 }
@@ -194,7 +194,7 @@ on_both_backends! {
         let ops = phone.store().push_batch(10).unwrap();
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
         assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_eq!(body.error, "forbidden");
+        assert_eq!(body.error, ErrorKind::Forbidden);
         assert_eq!(body.op_id, Some(ops[0].op_id));
         assert_eq!(footprint(&server), before, "nothing stored");
         assert_eq!(server.household(foreign.id).name, foreign.name);
@@ -205,7 +205,7 @@ on_both_backends! {
         assert_eq!(phone.store().outbox_len().unwrap(), 0);
         let parked = phone.store().rejected_operations().unwrap();
         assert_eq!(parked.len(), 1);
-        assert_eq!(parked[0].error, "forbidden");
+        assert_eq!(parked[0].error, ErrorKind::Forbidden);
     }
 }
 
@@ -226,7 +226,7 @@ on_both_backends! {
         let before = footprint(&server);
         let ops = phone.store().push_batch(10).unwrap();
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
-        assert_eq!((status, body.error.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+        assert_eq!((status, body.error), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
         assert_eq!(body.op_id, Some(ops[0].op_id));
         assert_eq!(footprint(&server), before, "nothing stored");
         assert_eq!(server.household(hs[0].id).district_id, Some(ours.district.id));
@@ -247,7 +247,7 @@ on_both_backends! {
         let before = footprint(&server);
         let ops = phone.store().push_batch(10).unwrap();
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
-        assert_eq!((status, body.error.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+        assert_eq!((status, body.error), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
         assert_eq!(footprint(&server), before, "nothing stored");
 
         // The same order for the technician's own crew is theirs to open.
@@ -334,7 +334,7 @@ on_both_backends! {
         let ops = phone.store().push_batch(10).unwrap();
         let before = footprint(&server);
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
-        assert_eq!((status, body.error.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+        assert_eq!((status, body.error), (StatusCode::NOT_FOUND, ErrorKind::NotFound));
         assert_eq!(body.op_id, Some(ops[0].op_id), "the refusal names the operation");
         assert_eq!(footprint(&server), before, "nothing of the request stored");
 
@@ -345,7 +345,7 @@ on_both_backends! {
         assert_eq!(phone.store().outbox_len().unwrap(), 0);
         let parked = phone.store().rejected_operations().unwrap();
         assert_eq!(parked.iter().map(|p| p.op_id).collect::<Vec<_>>(), vec![ops[0].op_id, ops[2].op_id]);
-        assert!(parked.iter().all(|p| p.error == "not_found"), "{parked:?}");
+        assert!(parked.iter().all(|p| p.error == ErrorKind::NotFound), "{parked:?}");
         assert_eq!(server.household(hs[1].id).name, "改名");
         let deleted = doorstep_server::storage::read(&*server.storage, |tx| {
             Ok(tx.record(doorstep_core::sync::protocol::Entity::Household, &hs[0].id.to_string())?)
@@ -378,7 +378,7 @@ on_both_backends! {
         let before = footprint(&server);
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body.error, "form_tampered");
+        assert_eq!(body.error, ErrorKind::FormTampered);
         assert!(body.message.contains("changed after sealing"), "{}", body.message);
         assert_eq!(footprint(&server), before, "nothing of the request stored");
     }
@@ -398,12 +398,12 @@ on_both_backends! {
             let response = Client::new().put(&url).bearer_auth(&credential).body(chunk).send().unwrap();
             if total == bytes.len() {
                 let (status, body) = refusal(response);
-                assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "photo_mismatch"));
+                assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::PhotoMismatch));
             } else {
                 assert!(response.status().is_success());
                 let url = format!("{}/v1/photos/{claimed}?offset={}&total={total}", server.url, bytes.len());
                 let (status, body) = refusal(Client::new().put(&url).bearer_auth(&credential).body(bytes.clone()).send().unwrap());
-                assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "photo_mismatch"));
+                assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::PhotoMismatch));
             }
         }
         assert_eq!(server.count(Counted::CompletePhotos), 0);
@@ -427,7 +427,7 @@ on_both_backends! {
             client.post(format!("{}/v1/push", server.url)).bearer_auth(&credential)
                 .header("content-type", "application/json").body(huge).send().unwrap(),
         );
-        assert_eq!((status, body.error.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
+        assert_eq!((status, body.error), (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge));
         let big_chunk = vec![0u8; 2 * 1024 * 1024];
         let url = format!("{}/v1/photos/{}?offset=0&total={}", server.url, "cd".repeat(32), big_chunk.len());
         let (status, _) = refusal(client.put(&url).bearer_auth(&credential).body(big_chunk).send().unwrap());
@@ -443,7 +443,7 @@ on_both_backends! {
                         .header("content-type", "application/json").body(bad).send().unwrap(),
                 );
                 assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{path} {bad:?}: {status}");
-                assert_eq!(body.error, "malformed", "{path} {bad:?}");
+                assert_eq!(body.error, ErrorKind::Malformed, "{path} {bad:?}");
             }
         }
         // A value in the wrong place (here a phone number) is named by where it is, never repeated.
@@ -478,12 +478,12 @@ on_both_backends! {
             client.put(format!("{}/v1/photos/{}?offset={}&total=1", server.url, "cd".repeat(32), u64::MAX))
                 .bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
         );
-        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "an offset at the end of the range");
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid), "an offset at the end of the range");
         let (status, body) = refusal(
             client.put(format!("{}/v1/photos/{}?offset=0&total=0", server.url, "cd".repeat(32)))
                 .bearer_auth(&credential).body(vec![1u8]).send().unwrap(),
         );
-        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "a photo of no bytes");
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid), "a photo of no bytes");
         assert_eq!(footprint(&server), before);
     }
 }
@@ -500,7 +500,7 @@ on_both_backends! {
         }
         let before = footprint(&server);
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
-        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid));
         assert!(body.message.contains("changed["), "{}", body.message);
         assert!(!body.message.contains("x_injected"), "the device's text is not echoed");
         assert_eq!(footprint(&server), before);
@@ -532,7 +532,7 @@ on_both_backends! {
         }
         let before = footprint(&server);
         let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
-        assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid));
         assert!(body.message.contains("reading.value"), "{}", body.message);
         assert_eq!(footprint(&server), before);
     }
@@ -551,7 +551,7 @@ on_both_backends! {
             let before = footprint(&server);
             let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }));
             // 422 names the operation, so the phone sets it aside; a 500 it would retry forever.
-            assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "year {year}");
+            assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid), "year {year}");
             assert!(body.op_id.is_some(), "year {year}");
             assert_eq!(footprint(&server), before);
         }
@@ -609,7 +609,7 @@ on_both_backends! {
         ] {
             let before = footprint(&server);
             let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &request));
-            assert_eq!((status, body.error.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "{what}");
+            assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid), "{what}");
             assert!(body.message.contains("another household"), "{what}: {}", body.message);
             assert_eq!(footprint(&server), before, "{what}");
         }

@@ -115,12 +115,12 @@ def test_error_messages_carry_no_personal_data(doorstep, office, tmp_path):
 
 
 def test_a_refused_operation_is_explained_in_the_technicians_language(doorstep):
-    zh = doorstep.describe_refusal("form_tampered", doorstep.Language.ZH)
-    en = doorstep.describe_refusal("form_tampered", doorstep.Language.EN)
+    zh = doorstep.describe_refusal(doorstep.ErrorKind.FORM_TAMPERED, doorstep.Language.ZH)
+    en = doorstep.describe_refusal(doorstep.ErrorKind.FORM_TAMPERED, doorstep.Language.EN)
     assert "签封" in zh and "sealed" in en
-    assert doorstep.describe_refusal("forbidden", doorstep.Language.ZH) != zh
+    assert doorstep.describe_refusal(doorstep.ErrorKind.FORBIDDEN, doorstep.Language.ZH) != zh
     # A kind this app does not know (a newer server) still reads as a refusal.
-    assert "服务器未接收" in doorstep.describe_refusal("something_new", doorstep.Language.ZH)
+    assert "服务器未接收" in doorstep.describe_refusal(doorstep.ErrorKind.UNKNOWN, doorstep.Language.ZH)
 
 
 def test_a_location_without_a_real_accuracy_is_refused_by_the_core(doorstep, office, tmp_path):

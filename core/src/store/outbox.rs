@@ -230,12 +230,10 @@ impl Store {
             (Some(first), Some(last)) if (first.seq..=last.seq).contains(&through) => {
                 self.acknowledge_through(through)
             }
-            _ => Err(Error::Refused {
-                kind: "protocol".into(),
-                message: format!(
+            _ => Err(Error::Protocol {
+                reason: format!(
                     "the server acknowledged operations through {through}, outside the pushed batch"
                 ),
-                operation: None,
             }),
         }
     }

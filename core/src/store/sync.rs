@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::forms::form::Form;
 use crate::ids::{OperationId, TechnicianId};
 use crate::sync::protocol::{
+    ErrorKind,
     Change, ChangeAction, Entity, HeldBack, PullResponse, Pulled, PushOp, Record,
 };
 use crate::team::Technician;
@@ -40,7 +41,8 @@ pub struct SyncState {
 pub struct RejectedOperation {
     pub seq: i64,
     pub op_id: OperationId,
-    pub error: String,
+    /// What the refusal means to this build (a kind it did not know is read by its status).
+    pub error: ErrorKind,
     pub message: String,
     pub rejected_at: DateTime<Utc>,
 }
@@ -182,7 +184,12 @@ impl Store {
     /// Moves a refused operation out of the outbox into the list the technician sees, so that
     /// the rest of the outbox can go on. Nothing is dropped, and its sequence number and stamp
     /// are never given again (the outbox may be empty after it).
-    pub fn park_rejected(&mut self, op_id: OperationId, error: &str, message: &str) -> Result<()> {
+    pub fn park_rejected(
+        &mut self,
+        op_id: OperationId,
+        error: ErrorKind,
+        message: &str,
+    ) -> Result<()> {
         let newest = self.clock.last().clone();
         self.receive(|tx| {
             let seq: Option<i64> = tx
@@ -200,7 +207,7 @@ impl Store {
                     "INSERT INTO sync_rejected(seq, op_id, hlc, device_time, payload, error, message, rejected_at)
                      SELECT seq, op_id, hlc, device_time, payload, ?2, ?3, ?4 FROM outbox WHERE op_id = ?1",
                 )?
-                .execute(params![op_id, error, message, ts(&Utc::now())])?;
+                .execute(params![op_id, error.as_str(), message, ts(&Utc::now())])?;
             if moved == 0 {
                 return Err(Error::NotFound {
                     what: "outbox operation",
@@ -220,7 +227,7 @@ impl Store {
             Ok(RejectedOperation {
                 seq: r.get(0)?,
                 op_id: r.get(1)?,
-                error: r.get(2)?,
+                error: ErrorKind::parse(&r.get::<_, String>(2)?),
                 message: r.get(3)?,
                 rejected_at: r.get(4)?,
             })

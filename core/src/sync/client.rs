@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::sync::PageApplied;
 use crate::sync::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, MissingPhotosRequest, MissingPhotosResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorKind, MissingPhotosRequest, MissingPhotosResponse,
     PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, Pulled, PushRequest, PushResponse,
 };
 use crate::team::Technician;
@@ -522,10 +522,8 @@ impl Session<'_> {
                     let removed =
                         lock(store)?.acknowledge_pushed(&request.ops, ack.acknowledged_through)?;
                     if removed == 0 {
-                        return Err(Error::Refused {
-                            kind: "protocol".into(),
-                            message: "the server acknowledged none of the pushed operations".into(),
-                            operation: None,
+                        return Err(Error::Protocol {
+                            reason: "the server acknowledged none of the pushed operations".into(),
                         });
                     }
                     done += removed as u64;
@@ -535,25 +533,26 @@ impl Session<'_> {
                 }
                 Err(Error::Refused {
                     kind,
+                    status,
                     message,
                     operation: Some(refused),
                 }) if request.ops.iter().any(|op| op.op_id == refused) => {
                     // A refused operation is parked with its reason and the rest goes on.
-                    lock(store)?.park_rejected(refused, &kind, &message)?;
+                    lock(store)?.park_rejected(refused, kind.or_status(status), &message)?;
                     done += 1;
                     report.rejected += 1;
                 }
-                Err(Error::Refused {
-                    kind,
-                    operation: None,
-                    ..
-                }) if kind == "too_large" => {
+                Err(
+                    e @ Error::Refused {
+                        operation: None, ..
+                    },
+                ) if e.refused_as() == Some(ErrorKind::TooLarge) => {
                     if let [alone] = &request.ops[..] {
                         // One operation alone is too large for whatever stands before the
                         // server: set aside with the reason, not retried at every sync.
                         let reason = "the operation is larger than the server, or a proxy \
                                       before it, accepts";
-                        lock(store)?.park_rejected(alone.op_id, &kind, reason)?;
+                        lock(store)?.park_rejected(alone.op_id, ErrorKind::TooLarge, reason)?;
                         done += 1;
                         report.rejected += 1;
                     } else {
@@ -638,8 +637,10 @@ impl Session<'_> {
                                         // it stays waiting, and the other photos and the pull
                                         // go on. A failure of the network or of the server
                                         // itself stops the sync, to be tried again.
-                                        Err(Error::Refused { kind, .. })
-                                            if PHOTO_REFUSALS.contains(&kind.as_str()) =>
+                                        Err(e)
+                                            if e.refused_as().is_some_and(
+                                                ErrorKind::refuses_one_photo,
+                                            ) =>
                                         {
                                             Ok(None)
                                         }
@@ -892,34 +893,19 @@ fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
     Ok(store.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
-/// The server's refusals of one photo's upload (docs/sync-protocol.md): they set that photo
-/// aside, not the sync.
-const PHOTO_REFUSALS: &[&str] = &["photo_mismatch", "invalid", "too_large", "malformed"];
-
 fn refusal(status: StatusCode, body: &[u8]) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (kind, message, op) = match parsed {
         Some(b) => (b.error, b.message, b.op_id),
-        // Not the server's own answer (a proxy's page): the protocol's kind for its status,
-        // so that a proxy's 413 is handled as the server's would be.
-        None => (
-            match status {
-                StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-                StatusCode::FORBIDDEN => "forbidden",
-                StatusCode::NOT_FOUND => "not_found",
-                StatusCode::CONFLICT => "conflict",
-                StatusCode::UNPROCESSABLE_ENTITY => "invalid",
-                _ => status.canonical_reason().unwrap_or("refused"),
-            }
-            .to_owned(),
-            format!("HTTP {}", status.as_u16()),
-            None,
-        ),
+        // Not the server's own answer (a proxy's page): no kind, so its status says what it
+        // means (`ErrorKind::or_status`), and a proxy's 413 is handled as the server's would be.
+        None => (ErrorKind::Unknown, format!("HTTP {}", status.as_u16()), None),
     };
     match status {
         StatusCode::UNAUTHORIZED => Error::Auth { reason: message },
         _ => Error::Refused {
             kind,
+            status: status.as_u16(),
             message,
             operation: op,
         },

@@ -15,6 +15,9 @@ use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
 
+mod error;
+pub use error::ErrorKind;
+
 /// Bumped on any change a server of the previous version could not read.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -309,9 +312,9 @@ impl From<Change> for Pulled {
 /// The body of every refused request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// A stable machine-readable kind: `unauthorized`, `revoked`, `forbidden`, `invalid`,
-    /// `form_tampered`, `photo_mismatch`, `too_large`, `conflict`, `not_found`, `internal`.
-    pub error: String,
+    /// A stable machine-readable kind; one this build does not know reads as
+    /// [`ErrorKind::Unknown`].
+    pub error: ErrorKind,
     /// What was wrong, in words; never personal data.
     pub message: String,
     /// The pushed operation that was refused, when one was; the device parks it and goes on.
