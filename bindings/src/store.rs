@@ -115,8 +115,8 @@ impl DeviceStore {
             DoorstepError::from(e)
         })?;
         let dir = PathBuf::from(directory);
-        std::fs::create_dir_all(&dir).map_err(|e| DoorstepError::Storage {
-            reason: format!("the store's directory cannot be created: {}", e.kind()),
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            DoorstepError::device_failure("the store's directory cannot be created", &e)
         })?;
         let store = Store::open(dir.join("doorstep.db"), &key)?;
         Ok(Arc::new(Self {
