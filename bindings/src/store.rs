@@ -388,9 +388,9 @@ impl DeviceStore {
     }
 
     /// Completes and seals the form now: from here on it never changes.
-    pub fn complete_form(&self, form_id: String) -> Result<FormSeal> {
+    pub fn complete_form(&self, form_id: String) -> Result<Seal> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        self.with(|s| s.complete_form(id, now())).map(Into::into)
+        self.with(|s| s.complete_form(id, now()))
     }
 
     /// Starts an amendment of a sealed form: a new draft that corrects it.
