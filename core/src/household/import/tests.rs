@@ -2,6 +2,7 @@ use chrono::TimeZone;
 
 use super::columns::column_of;
 use super::*;
+use crate::InvalidInput;
 use crate::household::ShutOffReason;
 use crate::words::said;
 
