@@ -166,8 +166,12 @@ fn log_device_failure(what: &str, cause: &dyn std::error::Error) {
     let mut chain = without_values(&cause.to_string());
     let mut source = cause.source();
     while let Some(e) = source {
-        chain.push_str(": ");
-        chain.push_str(&without_values(&e.to_string()));
+        // Most of the core's errors already say their source's words.
+        let said = without_values(&e.to_string());
+        if !chain.contains(&said) {
+            chain.push_str(": ");
+            chain.push_str(&said);
+        }
         source = e.source();
     }
     tracing::error!(cause = %chain, "{what}");

@@ -2,7 +2,9 @@
 
 use doorstep_core::household as core_household;
 
-pub use doorstep_core::household::{Address, Category, HistoryKind, ReadingSource, ShutOffReason};
+pub use doorstep_core::household::{
+    Address, Category, HistoryKind, ReadingSource, ShutOffReason, SupplyStatus,
+};
 
 use super::{Label, Point, Timestamp, WorkOrder, day};
 
@@ -86,8 +88,9 @@ impl From<doorstep_core::store::HouseholdSummary> for HouseholdSummary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum Supply {
+/// Whether gas flows to the household, as the core keeps it.
+#[uniffi::remote(Enum)]
+pub enum SupplyStatus {
     NotConnected,
     Active,
     ShutOff {
@@ -99,6 +102,9 @@ pub enum Supply {
     },
 }
 
+/// A household's file as the door screen shows it. A mirror: ids, phones and days cross as
+/// text, the location as plain numbers, and the special-group registration (consent, contact
+/// person, groups) as the two things the technician needs at the door.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Household {
     pub id: String,
@@ -109,7 +115,7 @@ pub struct Household {
     pub location: Option<Point>,
     pub district_id: Option<String>,
     pub category: Category,
-    pub supply: Supply,
+    pub supply: SupplyStatus,
     pub gas_on_date: Option<String>,
     pub last_inspection_at: Option<Timestamp>,
     /// Registered for priority service at home (elderly, disabled).
@@ -120,7 +126,6 @@ pub struct Household {
 
 impl From<core_household::Household> for Household {
     fn from(h: core_household::Household) -> Self {
-        use core_household::SupplyStatus as S;
         Self {
             id: h.id.to_string(),
             customer_number: h.customer_number,
@@ -130,12 +135,7 @@ impl From<core_household::Household> for Household {
             location: h.location.map(Into::into),
             district_id: h.district_id.map(|d| d.to_string()),
             category: h.category,
-            supply: match h.supply {
-                S::NotConnected => Supply::NotConnected,
-                S::Active => Supply::Active,
-                S::ShutOff { reason, since } => Supply::ShutOff { reason, since },
-                S::PermanentlyDisconnected { since } => Supply::PermanentlyDisconnected { since },
-            },
+            supply: h.supply,
             gas_on_date: h.gas_on_date.map(day),
             last_inspection_at: h.last_inspection_at,
             special_group: h.special_group.is_some(),

@@ -6,13 +6,13 @@
 //! that nothing is rounded through a float.
 //!
 //! A core type that crosses as it is is declared with `uniffi::remote` in its domain's module:
-//! the small enums, and the records whose fields all cross as they are (`Address`,
-//! `StrokePoint`, `Seal`, `SyncProgress`, `SyncReport`). The others are mirrors, reshaped for a screen
-//! by plain conversion and nothing else, for one of three reasons, said at each: a field the
-//! FFI cannot carry as the core holds it (ids, days and decimals become text, a validated
-//! point becomes two numbers that are checked on the way back in), a shape the screen reads
-//! more simply (a seal's optional registration becomes a flag), or a name the shells already
-//! use that differs from the core's (`Label` for the core's `Text`).
+//! the small enums, and the records and enums whose fields all cross as they are (`Address`,
+//! `SupplyStatus`, `StrokePoint`, `Seal`, `SyncProgress`, `SyncReport`). The others are
+//! mirrors, reshaped for a screen by plain conversion and nothing else, each for a reason said
+//! where it is declared: a field the FFI cannot carry as the core holds it (ids, days and
+//! decimals become text; a validated point becomes two numbers, checked on the way back in), a
+//! shape the screen reads more simply (maps keyed by item become lists, a registration a flag),
+//! or a name the shells already use (`Label` for the core's `Text`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_core::forms::template as core_template;

@@ -1,4 +1,5 @@
-//! Work orders: what was reported, and every status the order has been in.
+//! Work orders: what was reported, and every status the order has been in. Mirrors: ids cross
+//! as text, positions as plain numbers, and the current status comes computed.
 
 use doorstep_core::workorder as core_workorder;
 

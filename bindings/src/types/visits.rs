@@ -1,4 +1,5 @@
-//! Being at the household: the check-in and the photos taken there.
+//! Being at the household: the check-in and the photos taken there. Mirrors: a check-in comes
+//! with the core's verdict on it (`flagged`), a photo with its metadata flattened.
 
 pub use doorstep_core::visit::CheckInVerdict;
 
