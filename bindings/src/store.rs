@@ -369,7 +369,7 @@ impl DeviceStore {
     /// Adds a signature, drawn now, to a signature item.
     pub fn sign(&self, form_id: String, item: String, signature: SignatureInput) -> Result<Form> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        let capture = signature.to_core(now());
+        let capture = signature.into_core(now());
         self.with(|s| s.sign(id, &item, capture)).map(Into::into)
     }
 

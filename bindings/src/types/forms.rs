@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use doorstep_core::forms::form as core_form;
 pub use doorstep_core::forms::seal::Seal;
 use doorstep_core::household as core_household;
+use doorstep_core::media::signature::SignatureCapture;
 pub use doorstep_core::media::signature::StrokePoint;
 
 pub use doorstep_core::forms::form::CheckResult;
@@ -154,7 +155,8 @@ pub struct StrokePoint {
     pub pressure: Option<f32>,
 }
 
-/// A signature as the signature pad captured it.
+/// A signature as the signature pad captured it. The core's `SignatureCapture` less its time,
+/// which is the moment the library receives it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SignatureInput {
     pub role: SignerRole,
@@ -163,15 +165,12 @@ pub struct SignatureInput {
 }
 
 impl SignatureInput {
-    pub(crate) fn to_core(
-        &self,
-        at: DateTime<Utc>,
-    ) -> doorstep_core::media::signature::SignatureCapture {
-        doorstep_core::media::signature::SignatureCapture {
+    pub(crate) fn into_core(self, at: DateTime<Utc>) -> SignatureCapture {
+        SignatureCapture {
             role: self.role,
-            signer_name: self.signer_name.clone(),
+            signer_name: self.signer_name,
             signed_at: at,
-            strokes: self.strokes.clone(),
+            strokes: self.strokes,
         }
     }
 }
