@@ -870,4 +870,20 @@ fn a_days_inspections_send_the_sealed_forms_not_their_draft_steps() {
             .collect();
         assert_eq!(sent.len(), 1, "each sealed form crosses once");
     }
+    let count = |kind: fn(&Operation) -> bool| outbox.iter().filter(|e| kind(&e.operation)).count();
+    assert_eq!(
+        count(|op| matches!(op, Operation::FormStarted { .. })),
+        20,
+        "each visit's start is still sent"
+    );
+    assert_eq!(
+        count(|op| matches!(op, Operation::CheckedIn { .. })),
+        20,
+        "and its check-in"
+    );
+    assert_eq!(
+        outbox.len(),
+        60,
+        "no answer or signature step: the sealed form carries them"
+    );
 }

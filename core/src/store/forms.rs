@@ -225,6 +225,7 @@ impl Store {
     /// Completes and seals the form at `at`, and applies what it changes (the household's due
     /// date, supply, registration, readings, follow-up orders) in the same transaction.
     /// With problems left, nothing is written and [`Error::Incomplete`] lists them.
+    /// The sealed form is queued whole, and its draft steps not yet pushed leave the outbox.
     pub fn complete_form(&mut self, form: FormId, at: DateTime<Utc>) -> Result<Seal> {
         self.milestone(|c| {
             let mut f = load_form(c, form)?;
@@ -247,6 +248,7 @@ impl Store {
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
             c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
+            c.drop_draft_steps(f.id)?;
 
             let sealed_line = said(
                 format!("表单已签封：{} 第{}版", template.title.zh, f.template_version),

@@ -183,6 +183,52 @@ impl Change<'_> {
         )?;
         Ok(op_id)
     }
+
+    /// Takes a sealed form's draft steps not yet pushed out of the outbox: the sealed form
+    /// carries all of them, and the server keeps none of them (a draft lives on the device).
+    /// Its start stays, evidence of the visit with its check-in. Called after the seal is
+    /// queued, in its transaction: a seal that does not commit leaves the steps, and the
+    /// sequence numbers they had are below the seal's, so none is given again.
+    pub(super) fn drop_draft_steps(&mut self, form: FormId) -> Result<usize> {
+        let steps: Vec<(i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, payload FROM outbox WHERE entity = 'form' AND entity_id = ?1",
+            )?
+            .query_map([form.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut dropped = 0;
+        for (seq, payload) in steps {
+            if is_draft_step(&serde_json::from_str(&payload)?) {
+                dropped += self
+                    .tx
+                    .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                    .execute([seq])?;
+            }
+        }
+        Ok(dropped)
+    }
+}
+
+/// A step of a draft form that its sealed form repeats in full.
+fn is_draft_step(operation: &Operation) -> bool {
+    match operation {
+        Operation::FormAnswered { .. }
+        | Operation::FormPhotoAttached { .. }
+        | Operation::FormPhotoRemoved { .. }
+        | Operation::FormSigned { .. }
+        | Operation::FormOutcomeSet { .. }
+        | Operation::FormMovedToTemplate { .. } => true,
+        Operation::FormStarted { .. }
+        | Operation::FormSealed { .. }
+        | Operation::HouseholdSaved { .. }
+        | Operation::MeterReadingRecorded { .. }
+        | Operation::WorkOrderOpened { .. }
+        | Operation::WorkOrderMoved { .. }
+        | Operation::InspectionSigned { .. }
+        | Operation::PhotoTaken { .. }
+        | Operation::CheckedIn { .. } => false,
+    }
 }
 
 impl Store {
