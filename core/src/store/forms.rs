@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, meter_read, write_household};
+use super::households::{
+    SameMoment, append_history, load_household, meter_read, write_household, write_reading,
+};
 use super::outbox::Operation;
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
@@ -235,7 +237,8 @@ impl Store {
             let template = template_in(c, &f.template_id, f.template_version)?;
             let household = load_household(c, f.household_id)?;
             f.drop_stale_signatures(&template);
-            let sealed = seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
+            let sealed =
+                seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
             let effects = match f.amends {
                 // An amendment corrects its visit's readings and makes nothing else again.
                 Some(original) => {
@@ -247,28 +250,65 @@ impl Store {
             .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
-            c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
+            c.append(&Operation::FormSealed {
+                form: Box::new(f.clone()),
+            })?;
             c.drop_draft_steps(f.id)?;
 
             let sealed_line = said(
-                format!("表单已签封：{} 第{}版", template.title.zh, f.template_version),
+                format!(
+                    "表单已签封：{} 第{}版",
+                    template.title.zh, f.template_version
+                ),
                 format!("form sealed: {} v{}", template.title.en, f.template_version),
             );
-            append_history(c, f.household_id, at, HistoryKind::Form, Some(&f.id.to_string()), &sealed_line)?;
+            append_history(
+                c,
+                f.household_id,
+                at,
+                HistoryKind::Form,
+                Some(&f.id.to_string()),
+                &sealed_line,
+            )?;
             for reading in &effects.readings {
-                c.prepare_cached("INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, 'technician')")?
-                    .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres()])?;
-                append_history(c, f.household_id, at, HistoryKind::MeterReading, Some(&f.id.to_string()), &meter_read(reading.value))?;
+                write_reading(c, reading, SameMoment::Replace)?;
+                append_history(
+                    c,
+                    f.household_id,
+                    at,
+                    HistoryKind::MeterReading,
+                    Some(&f.id.to_string()),
+                    &meter_read(reading.value),
+                )?;
             }
             for order in &effects.orders {
                 write_order(c, order)?;
-                append_history(c, f.household_id, at, HistoryKind::WorkOrder, Some(&order.id.to_string()), &said("已为重大隐患开复查工单", "follow-up order opened for a major hazard"))?;
-                c.append(&Operation::WorkOrderOpened { order: Box::new(order.clone()) })?;
+                append_history(
+                    c,
+                    f.household_id,
+                    at,
+                    HistoryKind::WorkOrder,
+                    Some(&order.id.to_string()),
+                    &said(
+                        "已为重大隐患开复查工单",
+                        "follow-up order opened for a major hazard",
+                    ),
+                )?;
+                c.append(&Operation::WorkOrderOpened {
+                    order: Box::new(order.clone()),
+                })?;
             }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
                 for note in &effects.notes {
-                    append_history(c, f.household_id, at, HistoryKind::Visit, Some(&f.id.to_string()), note)?;
+                    append_history(
+                        c,
+                        f.household_id,
+                        at,
+                        HistoryKind::Visit,
+                        Some(&f.id.to_string()),
+                        note,
+                    )?;
                 }
             }
             Ok(sealed)

@@ -117,11 +117,8 @@ impl Store {
     /// Stores meter readings received from the back office (no outbox entries).
     pub fn receive_readings(&mut self, readings: &[MeterReading]) -> Result<()> {
         self.receive(|tx| {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
-            )?;
             for r in readings {
-                insert.execute(params![r.household_id, ts(&r.taken_at), r.value.litres(), enum_text(&r.source)])?;
+                write_reading(tx, r, SameMoment::Replace)?;
             }
             Ok(())
         })
@@ -213,16 +210,22 @@ impl Store {
         reading.validate(Utc::now())?;
         self.change(|c| {
             ensure_household(c, reading.household_id)?;
-            let inserted = c.prepare_cached(
-                "INSERT OR IGNORE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres(), enum_text(&reading.source)],
-            )?;
-            if inserted == 0 {
-                return Err(Error::Duplicate { what: "meter reading at that time" });
+            if !write_reading(c, reading, SameMoment::Keep)? {
+                return Err(Error::Duplicate {
+                    what: "meter reading at that time",
+                });
             }
-            append_history(c, reading.household_id, reading.taken_at, HistoryKind::MeterReading, None, &meter_read(reading.value))?;
-            c.append(&Operation::MeterReadingRecorded { reading: reading.clone() })?;
+            append_history(
+                c,
+                reading.household_id,
+                reading.taken_at,
+                HistoryKind::MeterReading,
+                None,
+                &meter_read(reading.value),
+            )?;
+            c.append(&Operation::MeterReadingRecorded {
+                reading: reading.clone(),
+            })?;
             Ok(())
         })
     }
@@ -417,6 +420,40 @@ pub(super) fn write_household(conn: &Connection, h: &Household) -> Result<bool> 
     let existed = search::remove_household(conn, rowid)?;
     search::index_household(conn, rowid, h)?;
     Ok(existed)
+}
+
+/// What becomes of a reading already stored for the same household and moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SameMoment {
+    /// Replaced: the office's copy, or the one a sealed form (or its amendment) gives.
+    Replace,
+    /// Kept, and the new one not written: a technician's second reading at that moment.
+    Keep,
+}
+
+/// Stores a meter reading; returns whether it was written.
+pub(super) fn write_reading(
+    conn: &Connection,
+    reading: &MeterReading,
+    same: SameMoment,
+) -> Result<bool> {
+    let sql = match same {
+        SameMoment::Replace => {
+            "INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source)
+             VALUES (?1, ?2, ?3, ?4)"
+        }
+        SameMoment::Keep => {
+            "INSERT OR IGNORE INTO meter_readings(household_id, taken_at, litres, source)
+             VALUES (?1, ?2, ?3, ?4)"
+        }
+    };
+    let written = conn.prepare_cached(sql)?.execute(params![
+        reading.household_id,
+        ts(&reading.taken_at),
+        reading.value.litres(),
+        enum_text(&reading.source)
+    ])?;
+    Ok(written > 0)
 }
 
 pub(super) fn load_household(conn: &Connection, id: HouseholdId) -> Result<Household> {

@@ -13,6 +13,7 @@
 mod cipher;
 mod forms;
 mod households;
+mod meta;
 pub mod outbox;
 mod photos;
 mod schema;

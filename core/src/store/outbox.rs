@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Store, ts};
+use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
@@ -165,22 +165,23 @@ impl Change<'_> {
             )
             .into());
         }
-        self.tx.prepare_cached(
-            "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
              VALUES (
                max(coalesce((SELECT max(seq) FROM outbox), 0),
-                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'outbox_seq'), 0)) + 1,
+                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?7), 0)) + 1,
                ?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
+            )?
+            .execute(params![
                 op_id,
                 hlc.to_string(),
                 entity,
                 entity_id,
                 ts(&Utc::now()),
-                payload
-            ],
-        )?;
+                payload,
+                meta::Key::OUTBOX_SEQ.name()
+            ])?;
         Ok(op_id)
     }
 
@@ -307,16 +308,6 @@ impl Store {
 /// the newest clock stamp and the highest sequence number so far: the next operation must not
 /// reuse either, even once the outbox is empty and the app restarted.
 pub(super) fn keep_high_water(tx: &Transaction<'_>, newest: &Hlc, seq: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO meta(key, value) VALUES('hlc', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-    )?
-    .execute([newest.to_string()])?;
-    tx.prepare_cached(
-        "INSERT INTO meta(key, value) VALUES('outbox_seq', ?1)
-         ON CONFLICT(key) DO UPDATE
-         SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-    )?
-    .execute([seq])?;
-    Ok(())
+    meta::raise_text(tx, meta::Key::HLC, &newest.to_string())?;
+    meta::raise_number(tx, meta::Key::OUTBOX_SEQ, seq)
 }
