@@ -278,8 +278,7 @@ impl Store {
             let result = check_in(household.location, position, policy);
             let event_id = HistoryEventId::new();
             c.execute(
-                "INSERT INTO check_ins(id, household_id, at, lat, lon, accuracy_m, distance_m, flagged, verdict)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                INSERT_CHECK_IN,
                 params![
                     event_id,
                     id,
@@ -293,12 +292,27 @@ impl Store {
                 ],
             )?;
             let summary = if result.flagged() {
-                said("已到户打卡（已标记：不在地址处）", "checked in (flagged: not at the address)")
+                said(
+                    "已到户打卡（已标记：不在地址处）",
+                    "checked in (flagged: not at the address)",
+                )
             } else {
                 said("已在地址处到户打卡", "checked in at the address")
             };
-            append_history(c, id, at, HistoryKind::CheckIn, Some(&event_id.to_string()), &summary)?;
-            c.append(&Operation::CheckedIn { household_id: id, at, position: point, check_in: result.clone() })?;
+            append_history(
+                c,
+                id,
+                at,
+                HistoryKind::CheckIn,
+                Some(&event_id.to_string()),
+                &summary,
+            )?;
+            c.append(&Operation::CheckedIn {
+                household_id: id,
+                at,
+                position: point,
+                check_in: result.clone(),
+            })?;
             Ok(result)
         })
     }
@@ -422,6 +436,13 @@ pub(super) fn write_household(conn: &Connection, h: &Household) -> Result<bool> 
     Ok(existed)
 }
 
+const INSERT_CHECK_IN: &str = "INSERT INTO check_ins(id, household_id, at, lat, lon, accuracy_m, distance_m, flagged, verdict)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+const INSERT_HISTORY: &str =
+    "INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 /// What becomes of a reading already stored for the same household and moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SameMoment {
@@ -489,7 +510,14 @@ pub(super) fn append_history(
     subject: Option<&str>,
     summary: &Text,
 ) -> Result<()> {
-    conn.prepare_cached("INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-        .execute(params![HistoryEventId::new(), household, ts(&at), enum_text(&kind), subject, summary.en, summary.zh])?;
+    conn.prepare_cached(INSERT_HISTORY)?.execute(params![
+        HistoryEventId::new(),
+        household,
+        ts(&at),
+        enum_text(&kind),
+        subject,
+        summary.en,
+        summary.zh
+    ])?;
     Ok(())
 }

@@ -20,6 +20,7 @@ mod schema;
 mod search;
 pub mod sync;
 mod team;
+mod templates;
 mod worklist;
 mod workorders;
 

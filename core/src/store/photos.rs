@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::forms::{attach_photo_in, takes_photos, template_in};
+use super::forms::{attach_photo_in, takes_photos};
 use super::households::{append_history, ensure_household};
 use super::meta::{self, Flag};
 use super::outbox::Operation;
+use super::templates::template_in;
 use super::{Change, Store, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;

@@ -56,7 +56,10 @@ pub(super) fn device_identity(conn: &Connection) -> Result<(String, Option<Hlc>)
             |r| r.get(0),
         )
         .optional()?;
-    for stamp in [meta::get(conn, Key::HLC)?, last_queued].into_iter().flatten() {
+    for stamp in [meta::get(conn, Key::HLC)?, last_queued]
+        .into_iter()
+        .flatten()
+    {
         let stamp: Hlc = stamp.parse().map_err(Error::Invalid)?;
         if newest.as_ref().is_none_or(|n| stamp > *n) {
             newest = Some(stamp);
