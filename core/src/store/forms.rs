@@ -5,10 +5,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{
-    SameMoment, append_history, load_household, meter_read, write_household, write_reading,
-};
+use super::households::{append_history, load_household, write_household};
 use super::outbox::Operation;
+use super::readings::{SameMoment, meter_read, write_reading};
 use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};

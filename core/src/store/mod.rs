@@ -16,6 +16,7 @@ mod households;
 mod meta;
 pub mod outbox;
 mod photos;
+mod readings;
 mod schema;
 mod search;
 pub mod sync;

@@ -40,8 +40,7 @@ impl Store {
                 let before = held.len();
                 let mut still = Vec::new();
                 for (entity, id, body) in held {
-                    // Read as a pulled change is read: still unreadable, it stays as it is.
-                    let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(&body) else {
+                    let Some(change) = readable(&body) else {
                         continue;
                     };
                     let local = local_work(&tx, &change, anything_pending)?;
@@ -112,6 +111,14 @@ pub(super) fn forget_held_back(tx: &Transaction<'_>, entity: &str, id: &str) -> 
     Ok(())
 }
 
+/// A held change read as a pulled change is read: one still unreadable stays as it is.
+fn readable(body: &str) -> Option<Change> {
+    match serde_json::from_str::<Pulled>(body) {
+        Ok(Pulled::Change(change)) => Some(change),
+        _ => None,
+    }
+}
+
 /// The place in the pull of the record's change held back, if one is.
 pub(super) fn held_seq(conn: &Connection, entity: Entity, id: &str) -> Result<Option<i64>> {
     Ok(conn
@@ -153,9 +160,7 @@ fn swap_numbers(
     let changes: Vec<(Change, String)> = held
         .iter()
         .filter_map(|body| {
-            let Ok(Pulled::Change(change)) = serde_json::from_str::<Pulled>(body) else {
-                return None;
-            };
+            let change = readable(body)?;
             let ChangeAction::Put {
                 record: Record::Household(h),
             } = &change.action

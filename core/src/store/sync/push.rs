@@ -15,17 +15,7 @@ const ENVELOPE: usize = 256;
 impl Store {
     /// The oldest `limit` outbox operations, as a push sends them.
     pub fn push_batch(&self, limit: usize) -> Result<Vec<PushOp>> {
-        Ok(self
-            .outbox(limit)?
-            .into_iter()
-            .map(|e| PushOp {
-                seq: e.seq,
-                op_id: e.op_id,
-                hlc: e.hlc,
-                device_time: e.device_time,
-                operation: e.operation,
-            })
-            .collect())
+        self.push_batch_after(i64::MIN, limit, usize::MAX)
     }
 
     /// The outbox operations after `after_seq`, oldest first: at most `limit` of them, and no

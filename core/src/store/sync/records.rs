@@ -5,8 +5,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
 use crate::forms::form::Form;
-use crate::store::households::{SameMoment, write_household, write_reading};
+use crate::store::households::write_household;
 use crate::store::meta::{self, Flag};
+use crate::store::readings::{SameMoment, write_reading};
 use crate::store::team::{write_crew, write_district, write_outage, write_technician};
 use crate::store::templates::keep_template;
 use crate::store::workorders::store_order;
