@@ -146,6 +146,14 @@ pub struct OutboxEntry {
     pub operation: Operation,
 }
 
+/// The next sequence number follows the last one queued or, once the outbox was emptied, the
+/// highest one issued (kept in `meta`, ?7).
+const QUEUE: &str = "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
+     VALUES (
+       max(coalesce((SELECT max(seq) FROM outbox), 0),
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?7), 0)) + 1,
+       ?1, ?2, ?3, ?4, ?5, ?6)";
+
 impl Change<'_> {
     /// Appends `operation` to the outbox inside the current change.
     pub(super) fn append(&mut self, operation: &Operation) -> Result<OperationId> {
@@ -165,23 +173,15 @@ impl Change<'_> {
             )
             .into());
         }
-        self.tx
-            .prepare_cached(
-                "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
-             VALUES (
-               max(coalesce((SELECT max(seq) FROM outbox), 0),
-                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?7), 0)) + 1,
-               ?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                op_id,
-                hlc.to_string(),
-                entity,
-                entity_id,
-                ts(&Utc::now()),
-                payload,
-                meta::Key::OUTBOX_SEQ.name()
-            ])?;
+        self.tx.prepare_cached(QUEUE)?.execute(params![
+            op_id,
+            hlc.to_string(),
+            entity,
+            entity_id,
+            ts(&Utc::now()),
+            payload,
+            meta::Key::OUTBOX_SEQ.name()
+        ])?;
         Ok(op_id)
     }
 
