@@ -12,7 +12,7 @@ use doorstep_core::forms::form as core_form;
 use doorstep_core::forms::template as core_template;
 use doorstep_core::household as core_household;
 use doorstep_core::schedule::worklist as core_worklist;
-use doorstep_core::words::said;
+use doorstep_core::text::said;
 use doorstep_core::workorder as core_workorder;
 
 pub use doorstep_core::forms::form::CheckResult;
@@ -325,11 +325,11 @@ pub enum Language {
     En,
 }
 
-impl From<Language> for core_template::Lang {
+impl From<Language> for doorstep_core::text::Lang {
     fn from(l: Language) -> Self {
         match l {
-            Language::Zh => core_template::Lang::Zh,
-            Language::En => core_template::Lang::En,
+            Language::Zh => doorstep_core::text::Lang::Zh,
+            Language::En => doorstep_core::text::Lang::En,
         }
     }
 }
@@ -678,8 +678,8 @@ pub struct Label {
     pub en: String,
 }
 
-impl From<core_template::Text> for Label {
-    fn from(t: core_template::Text) -> Self {
+impl From<doorstep_core::text::Text> for Label {
+    fn from(t: doorstep_core::text::Text) -> Self {
         Self { zh: t.zh, en: t.en }
     }
 }

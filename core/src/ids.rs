@@ -1,7 +1,7 @@
 //! Typed identifiers. Records are keyed by UUIDv7 (time-ordered, generated offline on any
 //! device without coordination); the newtypes keep a household id from being passed as an order id.
 
-use crate::words::said;
+use crate::text::said;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

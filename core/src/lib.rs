@@ -14,11 +14,13 @@
 //! - [`store`]: the encrypted device store with its outbox.
 //! - [`sync`]: the hybrid logical clock that stamps every outbox operation.
 
+pub mod calendar;
 pub mod error;
 pub mod forms;
 pub mod geo;
 pub mod household;
 pub mod ids;
+pub mod input;
 pub mod media;
 pub mod outage;
 pub mod schedule;
@@ -26,8 +28,10 @@ pub mod store;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
+pub mod text;
 pub mod visit;
 pub mod words;
 pub mod workorder;
 
-pub use error::{Error, InvalidInput, Result};
+pub use error::{Error, Result};
+pub use input::InvalidInput;

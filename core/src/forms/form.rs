@@ -1,7 +1,7 @@
 //! A form being filled at the door: the answers, the photos and the signatures of one visit,
 //! checked against the exact template version it was started on.
 
-use crate::words::said;
+use crate::text::said;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -10,13 +10,13 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::InvalidInput;
-use crate::forms::Text;
 use crate::geo::GeoPoint;
 use crate::household::{
     Address, Category, Household, Phone, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
 use crate::ids::{DistrictId, HouseholdId};
-use crate::words::said;
+use crate::text::Text;
+use crate::text::said;
 
 /// The columns of a household CSV file; see `docs/admin.md`.
 pub const HOUSEHOLD_COLUMNS: [&str; 16] = [
@@ -627,7 +627,7 @@ fn parse_row(
     };
     if errors.is_empty() {
         // The rules of the file itself, as if the household were new.
-        if let Err(e) = merge(None, &row, crate::schedule::inspection::local_date(now)).validate() {
+        if let Err(e) = merge(None, &row, crate::calendar::local_date(now)).validate() {
             errors.push(LineError::invalid(line, e));
         }
     }
@@ -719,7 +719,7 @@ mod tests {
 
     use super::*;
     use crate::household::ShutOffReason;
-    use crate::words::said;
+    use crate::text::said;
 
     fn row(now: DateTime<Utc>, extra_header: &str, extra: &str) -> ImportRow {
         let text = format!(

@@ -5,7 +5,7 @@
 pub mod consumption;
 pub mod import;
 
-use crate::words::said;
+use crate::text::{Text, said};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -551,6 +551,20 @@ pub enum ShutOffReason {
     Demolition,
 }
 
+impl ShutOffReason {
+    /// The reason's name, as the timeline and the screens say it.
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            ShutOffReason::Arrears => ("欠费", "arrears"),
+            ShutOffReason::Hazard => ("安全隐患", "hazard"),
+            ShutOffReason::PlannedWorks => ("计划施工", "planned works"),
+            ShutOffReason::CustomerRequest => ("用户申请", "at the customer's request"),
+            ShutOffReason::Demolition => ("拆迁", "demolition"),
+        };
+        said(zh, en)
+    }
+}
+
 /// A registration for priority service at home (老弱病残, Art.7(7)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpecialGroupRegistration {
@@ -622,7 +636,7 @@ pub struct HistoryEvent {
     pub subject_id: Option<String>,
     /// A short description without personal data, in both languages (it is shown on the
     /// timeline). Lines written before the store kept Chinese have the English in both.
-    pub summary: crate::forms::Text,
+    pub summary: crate::text::Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

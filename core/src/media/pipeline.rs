@@ -1,7 +1,7 @@
 //! The photo pipeline: decode (scaled in the DCT domain), resize, turn upright, stamp, encode
 //! without EXIF, thumbnail, hash. One function, the same for the app, the CLI and the benchmark.
 
-use crate::words::said;
+use crate::text::said;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -60,7 +60,7 @@ impl WatermarkContext {
     fn lines(&self) -> Vec<String> {
         let local = self
             .captured_at
-            .with_timezone(&crate::schedule::inspection::service_timezone());
+            .with_timezone(&crate::calendar::service_timezone());
         let mut lines = vec![local.format("%Y-%m-%d %H:%M:%S %:z").to_string()];
         if let Some(number) = &self.customer_number {
             lines.push(format!("CUST {number}"));

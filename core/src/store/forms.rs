@@ -18,7 +18,7 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
-use crate::words::said;
+use crate::text::said;
 
 /// What moving a draft onto a newer template version kept and dropped.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,7 +22,7 @@ mod team;
 mod worklist;
 mod workorders;
 
-use crate::words::said;
+use crate::text::said;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};

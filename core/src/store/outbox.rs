@@ -18,8 +18,8 @@ use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
 use crate::media::PhotoMetadata;
 use crate::sync::Hlc;
 use crate::sync::protocol::PushOp;
+use crate::text::said;
 use crate::visit::CheckIn;
-use crate::words::said;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
 
 /// The largest operation the outbox takes: one must fit in a push request

@@ -18,7 +18,7 @@ use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
-use crate::words::said;
+use crate::text::said;
 
 /// A photo as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

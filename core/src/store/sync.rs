@@ -2,7 +2,7 @@
 //! the outbox as pushes see it, operations the server refused, photos waiting for upload, and
 //! pulled changes applied in one transaction per page.
 
-use crate::words::said;
+use crate::text::said;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -17,8 +17,7 @@ use crate::error::{Error, Result};
 use crate::forms::form::Form;
 use crate::ids::{OperationId, TechnicianId};
 use crate::sync::protocol::{
-    ErrorKind,
-    Change, ChangeAction, Entity, HeldBack, PullResponse, Pulled, PushOp, Record,
+    Change, ChangeAction, Entity, ErrorKind, HeldBack, PullResponse, Pulled, PushOp, Record,
 };
 use crate::team::Technician;
 

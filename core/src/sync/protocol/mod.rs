@@ -271,7 +271,7 @@ impl<'de> Deserialize<'de> for Pulled {
                 let head: Head = serde_json::from_str(raw.get()).map_err(|e| {
                     serde::de::Error::custom(format!(
                         "a pulled change without its place: {}",
-                        crate::error::without_values(&e.to_string())
+                        crate::input::without_values(&e.to_string())
                     ))
                 })?;
                 Ok(Pulled::HeldBack(HeldBack {
@@ -279,7 +279,7 @@ impl<'de> Deserialize<'de> for Pulled {
                     entity: head.entity,
                     id: head.id,
                     body: raw.get().to_owned(),
-                    reason: crate::error::without_values(&unreadable.to_string()),
+                    reason: crate::input::without_values(&unreadable.to_string()),
                 }))
             }
         }
