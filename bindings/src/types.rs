@@ -15,10 +15,10 @@ use doorstep_core::schedule::worklist as core_worklist;
 use doorstep_core::text::said;
 use doorstep_core::workorder as core_workorder;
 
+pub use doorstep_core::device_sync::{SyncPhase, SyncProgress, SyncReport};
 pub use doorstep_core::forms::form::CheckResult;
 pub use doorstep_core::forms::template::{FormKind, HazardGrade, SignerRole};
 pub use doorstep_core::household::{Category, HistoryKind, ReadingSource, ShutOffReason};
-pub use doorstep_core::sync::client::{SyncPhase, SyncProgress, SyncReport};
 pub use doorstep_core::sync::protocol::ErrorKind;
 pub use doorstep_core::visit::CheckInVerdict;
 pub use doorstep_core::workorder::deadline::Milestone;

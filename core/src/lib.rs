@@ -15,6 +15,7 @@
 //! - [`sync`]: the hybrid logical clock that stamps every outbox operation.
 
 pub mod calendar;
+pub mod device_sync;
 pub mod error;
 pub mod forms;
 pub mod geo;

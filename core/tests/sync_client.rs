@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::photos::{exif_payload, jpeg_with_exif, test_card};
 use common::*;
+use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::error::Error;
 use doorstep_core::household::Household;
 use doorstep_core::ids::TechnicianId;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::Store;
 use doorstep_core::sync::Hlc;
-use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::sync::protocol::ErrorKind;
 use doorstep_core::team::{Technician, TechnicianRole};
 use serde_json::{Value, json};
@@ -213,7 +213,7 @@ fn sync(
     options: SyncOptions,
     store: &Mutex<Store>,
 ) -> (
-    Result<doorstep_core::sync::client::SyncReport, Error>,
+    Result<doorstep_core::device_sync::SyncReport, Error>,
     Vec<SyncProgress>,
 ) {
     let heard = Mutex::new(Vec::new());

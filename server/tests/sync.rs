@@ -491,7 +491,7 @@ on_both_backends! {
 
 on_both_backends! {
     fn a_sync_reports_every_phase_and_can_be_cancelled_and_resumed_without_repeating_work(backend: Backend) {
-        use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress};
+        use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncPhase, SyncProgress};
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 5);
