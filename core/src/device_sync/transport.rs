@@ -347,6 +347,7 @@ fn sleep_unless_cancelled(wait: Duration, cancel: &CancelToken) -> Result<()> {
 mod tests {
     use super::*;
     use std::io::{Read, Write};
+    use std::sync::Arc;
     use std::sync::atomic::AtomicU32;
 
     /// A server whose answers are cut in the middle, then fail with 503, in turn: every try
