@@ -17,7 +17,8 @@ use common::*;
 use doorstep_core::forms::form::Answer;
 use doorstep_core::household::{MeterReading, ReadingSource, Volume};
 use doorstep_core::ids::{FormId, HouseholdId, WorkOrderId};
-use doorstep_core::store::{Operation, Store};
+use doorstep_core::store::Store;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use rand::Rng;
 

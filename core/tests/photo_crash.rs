@@ -12,7 +12,8 @@ use common::photos::test_card;
 use common::*;
 use doorstep_core::media::decode::encode_jpeg;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
-use doorstep_core::store::{Operation, Store, photo_dir};
+use doorstep_core::store::{Store, photo_dir};
+use doorstep_core::sync::protocol::Operation;
 use rand::Rng;
 use sha2::Digest;
 

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, load_household, meter_read, write_household};
-use super::outbox::Operation;
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
 use crate::InvalidInput;
@@ -18,6 +17,7 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
+use crate::sync::protocol::Operation;
 use crate::text::said;
 
 /// What moving a draft onto a newer template version kept and dropped.

@@ -4,7 +4,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::outbox::Operation;
 use super::{Store, enum_text, parse_enum, search, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
@@ -15,6 +14,7 @@ use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use crate::sync::merge::changed_fields;
 use crate::sync::protocol::Entity;
+use crate::sync::protocol::Operation;
 use crate::text::Text;
 use crate::text::said;
 use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};

@@ -33,7 +33,7 @@ use crate::sync::{Hlc, HlcClock};
 
 pub use forms::TemplateMove;
 pub use households::{HouseholdFile, HouseholdSummary};
-pub use outbox::{MAX_OPERATION_BYTES, Operation, OutboxEntry};
+pub use outbox::{MAX_OPERATION_BYTES, OutboxEntry};
 pub use photos::{DevelopedPhoto, StoredPhoto, develop_photo};
 pub use schema::LATEST_VERSION;
 pub use search::SearchHit;

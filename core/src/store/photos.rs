@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::{attach_photo_in, takes_photos, template_in};
 use super::households::{append_history, ensure_household};
-use super::outbox::Operation;
 use super::{Change, Store, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
@@ -18,6 +17,7 @@ use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
+use crate::sync::protocol::Operation;
 use crate::text::said;
 
 /// A photo as the store keeps it.

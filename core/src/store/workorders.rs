@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, ensure_household};
-use super::outbox::Operation;
 use super::{Store, enum_text, ts};
 use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::WorkOrderId;
+use crate::sync::protocol::Operation;
 use crate::text::{said, with_detail};
 use crate::workorder::{WorkOrder, WorkOrderStatus};
 

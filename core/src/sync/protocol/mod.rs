@@ -10,13 +10,14 @@ use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
 use crate::ids::{OperationId, TechnicianId};
 use crate::outage::OutageNotice;
-use crate::store::outbox::Operation;
 use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
 
 mod error;
+mod operation;
 pub use error::ErrorKind;
+pub use operation::Operation;
 
 /// Bumped on any change a server of the previous version could not read.
 pub const PROTOCOL_VERSION: u32 = 1;
