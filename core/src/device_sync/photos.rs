@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::transport::Request;
 use super::{Session, SyncPhase, SyncProgress, SyncReport, lock};
 use crate::error::Result;
+use crate::ids::PhotoHash;
 use crate::store::Store;
 use crate::sync::protocol::{
     ErrorKind, MissingPhotosRequest, MissingPhotosResponse, PhotoChunkResponse,
@@ -26,7 +27,14 @@ impl Session<'_> {
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
     ) -> Result<()> {
-        let waiting = lock(store)?.photos_to_upload()?;
+        let mut waiting = Vec::new();
+        for stored in lock(store)?.photos_to_upload()? {
+            match PhotoHash::parse(&stored) {
+                Ok(hash) => waiting.push(hash),
+                // Not a photo's hash (a damaged row): it cannot be asked for, and stays waiting.
+                Err(_) => report.photos_unreadable += 1,
+            }
+        }
         let total = waiting.len() as u64;
         let mut done = 0;
         progress(SyncProgress {
@@ -40,28 +48,27 @@ impl Session<'_> {
             };
             let url = format!("{}/v1/photos/missing", self.server);
             let missing: MissingPhotosResponse = self.json(&Request::post(&url, &request)?)?;
-            let lacking: std::collections::HashMap<&str, u64> = missing
+            let lacking: std::collections::HashMap<&PhotoHash, u64> = missing
                 .missing
                 .iter()
-                .map(|m| (m.sha256.as_str(), m.received))
+                .map(|m| (&m.sha256, m.received))
                 .collect();
             let there: Vec<String> = hashes
                 .iter()
-                .filter(|h| !lacking.contains_key(h.as_str()))
-                .cloned()
+                .filter(|h| !lacking.contains_key(h))
+                .map(PhotoHash::to_string)
                 .collect();
             lock(store)?.mark_photos_uploaded(&there)?;
             done += there.len() as u64;
-            let uploads: Vec<&String> = hashes
-                .iter()
-                .filter(|h| lacking.contains_key(h.as_str()))
-                .collect();
+            let uploads: Vec<&PhotoHash> =
+                hashes.iter().filter(|h| lacking.contains_key(h)).collect();
             // A few uploads in flight, each its own request; the photos are marked uploaded
             // and progress is told here, on the sync's own thread, as each one completes.
             let next = std::sync::atomic::AtomicUsize::new(0);
             let failed = AtomicBool::new(false);
             // Each upload's answer: the bytes sent, or `None` for a photo set aside (above).
-            let (sender, finished) = std::sync::mpsc::channel::<Result<(&String, Option<u64>)>>();
+            let (sender, finished) =
+                std::sync::mpsc::channel::<Result<(&PhotoHash, Option<u64>)>>();
             let mut first_error = None;
             std::thread::scope(|s| {
                 for _ in 0..PHOTO_UPLOADS_IN_FLIGHT.min(uploads.len()) {
@@ -73,10 +80,10 @@ impl Session<'_> {
                             else {
                                 break;
                             };
-                            let read = lock(store).map(|s| s.photo_jpeg(hash));
+                            let read = lock(store).map(|s| s.photo_jpeg(hash.as_str()));
                             let sent = match read {
                                 Ok(Ok(bytes)) => {
-                                    match self.upload(hash, &bytes, lacking[hash.as_str()]) {
+                                    match self.upload(hash, &bytes, lacking[hash]) {
                                         // The server refused this photo (its bytes, its size):
                                         // it stays waiting, and the other photos and the pull
                                         // go on. A failure of the network or of the server
@@ -106,7 +113,7 @@ impl Session<'_> {
                 for result in finished {
                     let marked = result.and_then(|(hash, sent)| {
                         if sent.is_some() {
-                            lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
+                            lock(store)?.mark_photos_uploaded(&[hash.to_string()])?;
                         }
                         Ok((hash, sent))
                     });
@@ -153,7 +160,7 @@ impl Session<'_> {
     /// not arrive whole, and says where the upload stands after one that did): on an uplink too
     /// slow for a whole photo within the timeout, the photo still arrives, a part at a time,
     /// instead of starting over from nothing at every try and every sync.
-    fn upload(&self, hash: &str, bytes: &[u8], mut offset: u64) -> Result<u64> {
+    fn upload(&self, hash: &PhotoHash, bytes: &[u8], mut offset: u64) -> Result<u64> {
         let total = bytes.len() as u64;
         let mut sent = 0;
         loop {

@@ -90,21 +90,8 @@ pub struct PhotoRef {
 
 impl PhotoRef {
     pub fn new(sha256: &str, attached_at: DateTime<Utc>) -> Result<Self, InvalidInput> {
-        if sha256.len() != 64
-            || !sha256
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        {
-            return Err(InvalidInput::new(
-                "photo.sha256",
-                said(
-                    "照片编号须为64个小写十六进制字符",
-                    "a photo id is 64 lowercase hexadecimal characters",
-                ),
-            ));
-        }
         Ok(Self {
-            sha256: sha256.to_owned(),
+            sha256: crate::ids::PhotoHash::parse(sha256)?.to_string(),
             attached_at,
         })
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
-use crate::ids::{OperationId, TechnicianId};
+use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
 use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
@@ -85,12 +85,12 @@ pub struct PushResponse {
 /// `POST /v1/photos/missing`: which of these photos the server lacks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MissingPhotosRequest {
-    pub sha256: Vec<String>,
+    pub sha256: Vec<PhotoHash>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MissingPhoto {
-    pub sha256: String,
+    pub sha256: PhotoHash,
     /// Bytes the server already holds of an upload that was cut: resume from here.
     pub received: u64,
 }
