@@ -74,7 +74,7 @@ fn photo_cut_off_mid_ingest_is_either_absent_or_complete() {
         for entry in store.outbox(100_000).unwrap() {
             if let Operation::PhotoTaken { sha256, .. } = entry.operation {
                 store
-                    .photo_jpeg(&sha256)
+                    .photo_jpeg(sha256.as_str())
                     .unwrap_or_else(|e| panic!("run {run}: queued photo without its file: {e}"));
             }
         }

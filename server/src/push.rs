@@ -218,15 +218,11 @@ impl Apply<'_> {
                 self.household_in_scope(&household_id.to_string())?;
                 Ok(())
             }
-            Operation::PhotoTaken {
-                sha256,
-                household_id,
-                ..
-            } => {
+            // Its hash was checked as the operation was read (a `PhotoHash`).
+            Operation::PhotoTaken { household_id, .. } => {
                 if let Some(h) = household_id {
                     self.household_in_scope(&h.to_string())?;
                 }
-                crate::photos::check_hash(sha256)?;
                 Ok(())
             }
             // Drafts live on the device: their steps are kept in the operation log only.

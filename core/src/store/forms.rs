@@ -159,7 +159,7 @@ impl Store {
             Ok(Operation::FormPhotoRemoved {
                 form_id: form,
                 item: item.to_owned(),
-                sha256: sha256.to_owned(),
+                sha256: crate::ids::PhotoHash::parse(sha256)?,
             })
         })
     }

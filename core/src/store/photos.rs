@@ -314,7 +314,7 @@ fn record_photo(c: &mut Change<'_>, stored: &StoredPhoto) -> Result<()> {
         )?;
     }
     c.append(&Operation::PhotoTaken {
-        sha256: stored.sha256.clone(),
+        sha256: crate::ids::PhotoHash::parse(&stored.sha256)?,
         household_id: household,
         metadata: Box::new(stored.metadata.clone()),
     })?;

@@ -9,7 +9,7 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
-use crate::ids::{FormId, HouseholdId, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
 use crate::media::PhotoMetadata;
 use crate::visit::CheckIn;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
@@ -61,7 +61,7 @@ pub enum Operation {
     FormPhotoRemoved {
         form_id: FormId,
         item: String,
-        sha256: String,
+        sha256: PhotoHash,
     },
     FormSigned {
         form_id: FormId,
@@ -82,7 +82,7 @@ pub enum Operation {
     },
     /// A photo was taken and stored (its file is uploaded separately, by hash).
     PhotoTaken {
-        sha256: String,
+        sha256: PhotoHash,
         household_id: Option<HouseholdId>,
         metadata: Box<PhotoMetadata>,
     },
