@@ -162,6 +162,26 @@ impl PartialEq<str> for PhotoHash {
     }
 }
 
+impl PartialEq<String> for PhotoHash {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for PhotoHash {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Read as the text it is (it is only ever made valid, and never changed).
+impl std::ops::Deref for PhotoHash {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl rusqlite::ToSql for PhotoHash {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         Ok(rusqlite::types::ToSqlOutput::from(self.0.as_str()))

@@ -185,7 +185,7 @@ fn camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all() {
             .get("leak_test")
             .into_iter()
             .flatten()
-            .map(|p| p.sha256.clone())
+            .map(|p| p.sha256.to_string())
             .collect();
         let held: BTreeSet<String> = store.photos_to_upload().unwrap().into_iter().collect();
         assert_eq!(

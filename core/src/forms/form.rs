@@ -84,14 +84,14 @@ pub struct CapturedLocation {
 /// A photo attached to an item: its content address (SHA-256 of the stored file, hex).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoRef {
-    pub sha256: String,
+    pub sha256: crate::ids::PhotoHash,
     pub attached_at: DateTime<Utc>,
 }
 
 impl PhotoRef {
     pub fn new(sha256: &str, attached_at: DateTime<Utc>) -> Result<Self, InvalidInput> {
         Ok(Self {
-            sha256: crate::ids::PhotoHash::parse(sha256)?.to_string(),
+            sha256: crate::ids::PhotoHash::parse(sha256)?,
             attached_at,
         })
     }
