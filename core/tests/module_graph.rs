@@ -29,6 +29,41 @@ fn no_module_of_the_core_uses_one_that_uses_it_back() {
     }
 }
 
+/// The module list of lib.rs's doc comment names every module, each below the ones it uses:
+/// read top to bottom, it is the order to learn the crate in.
+#[test]
+fn the_crate_doc_lists_every_module_below_the_ones_it_uses() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = ModuleGraph::read(&src);
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let mut listed: Vec<String> = Vec::new();
+    for line in lib.lines().filter(|l| l.starts_with("//! - ")) {
+        for (at, _) in line.match_indices("[`") {
+            let name = &line[at + 2..];
+            let name = &name[..name.find('`').unwrap_or(0)];
+            if graph.modules.contains(name) && !listed.iter().any(|m| m == name) {
+                listed.push(name.to_owned());
+            }
+        }
+    }
+    let unlisted: Vec<&String> = graph
+        .modules
+        .iter()
+        .filter(|m| !listed.contains(m))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "modules missing from lib.rs's list: {unlisted:?}"
+    );
+    let place = |m: &str| listed.iter().position(|l| l == m).unwrap();
+    for ((from, to), at) in &graph.edges {
+        assert!(
+            place(to) < place(from),
+            "lib.rs lists {from} above {to}, which it uses ({at})"
+        );
+    }
+}
+
 #[test]
 fn the_reader_finds_a_cycle_and_skips_comments_strings_and_tests() {
     let code = strip_comments_and_literals(
