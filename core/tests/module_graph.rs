@@ -183,7 +183,7 @@ impl ModuleGraph {
         }
         let mut marks = BTreeMap::new();
         for module in &self.modules {
-            if marks.get(module).is_none()
+            if !marks.contains_key(module)
                 && let Some(cycle) = visit(self, module, &mut marks, &mut Vec::new())
             {
                 return Some(cycle);
