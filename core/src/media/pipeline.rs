@@ -6,7 +6,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::MediaError;
 use super::decode::{Format, decode_for_edge, encode_jpeg};
@@ -100,8 +99,8 @@ pub struct PhotoMetadata {
 
 #[derive(Debug, Clone)]
 pub struct IngestedPhoto {
-    /// SHA-256 of `jpeg`, hex: the photo's id.
-    pub sha256: String,
+    /// The photo's id: the SHA-256 of `jpeg`.
+    pub sha256: crate::ids::PhotoHash,
     pub jpeg: Vec<u8>,
     pub thumbnail: Vec<u8>,
     pub metadata: PhotoMetadata,
@@ -157,7 +156,7 @@ pub fn ingest(
         flagged,
     };
     Ok(IngestedPhoto {
-        sha256: hex::encode(Sha256::digest(&jpeg)),
+        sha256: crate::ids::PhotoHash::of(&jpeg),
         jpeg,
         thumbnail,
         metadata,

@@ -188,7 +188,7 @@ impl Store {
         self.vault
             .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
         let stored = StoredPhoto {
-            sha256: photo.sha256.clone(),
+            sha256: photo.sha256.to_string(),
             household_id: household,
             taken_at: context.captured_at,
             bytes: photo.jpeg.len() as u64,
