@@ -237,11 +237,11 @@ struct Session<'a> {
     server: String,
     credential: String,
     cancel: &'a CancelToken,
-    /// Bytes per photo upload request now: halved (down to [`SMALLEST_PHOTO_CHUNK`]) each time
-    /// a chunk does not get through in time, for every upload of this sync.
+    /// Bytes per photo upload request now: halved (down to `photos::SMALLEST_PHOTO_CHUNK`)
+    /// each time a chunk does not get through in time, for every upload of this sync.
     photo_chunk: AtomicUsize,
-    /// Changes per pull page now: halved (down to [`SMALLEST_PULL_PAGE`]) each time a page does
-    /// not arrive in time, for the rest of this sync.
+    /// Changes per pull page now: halved (down to `pull::SMALLEST_PULL_PAGE`) each time a
+    /// page does not arrive in time, for the rest of this sync.
     pull_page: AtomicUsize,
 }
 
