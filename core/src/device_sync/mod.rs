@@ -1,6 +1,6 @@
 //! The device's side of sync: enroll once with a one-time code, then [`Syncer::sync`] pushes
-//! the outbox ([`push`]), uploads the photos the server lacks ([`photos`]) and pulls what
-//! changed ([`pull`]), in one call, over one HTTP transport that retries ([`transport`]).
+//! the outbox (`push.rs`), uploads the photos the server lacks (`photos.rs`) and pulls what
+//! changed (`pull.rs`), in one call, over one HTTP transport that retries (`transport.rs`).
 //!
 //! Every step is safe to cut and repeat: the server applies each operation once (keyed by device
 //! and operation id), photo uploads resume at the last stored chunk, and the pull cursor moves
