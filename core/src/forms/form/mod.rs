@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::seal::{Seal, Signature};
 use super::template::{Condition, HazardGrade, Item, ItemKind, SignerRole, Template};
 use crate::InvalidInput;
-use crate::ids::{FormId, HouseholdId, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
 use crate::text::said;
 
 mod answer;
@@ -43,17 +43,17 @@ pub struct Form {
     pub seal: Option<Seal>,
 }
 
-/// A photo attached to an item: its content address (SHA-256 of the stored file, hex).
+/// A photo attached to an item, by its content address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoRef {
-    pub sha256: crate::ids::PhotoHash,
+    pub sha256: PhotoHash,
     pub attached_at: DateTime<Utc>,
 }
 
 impl PhotoRef {
     pub fn new(sha256: &str, attached_at: DateTime<Utc>) -> Result<Self, InvalidInput> {
         Ok(Self {
-            sha256: crate::ids::PhotoHash::parse(sha256)?,
+            sha256: PhotoHash::parse(sha256)?,
             attached_at,
         })
     }
