@@ -21,6 +21,8 @@ const PHOTO_UPLOADS_IN_FLIGHT: usize = 4;
 const SMALLEST_PHOTO_CHUNK: usize = 32 * 1024;
 
 impl Session<'_> {
+    /// Asks which waiting photos the server lacks, marks the rest uploaded and uploads these;
+    /// a photo that cannot be read or that the server refuses stays waiting, out of the way.
     pub(super) fn photos(
         &self,
         store: &Mutex<Store>,
