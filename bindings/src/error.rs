@@ -63,7 +63,7 @@ pub enum DoorstepError {
 pub type Result<T, E = DoorstepError> = std::result::Result<T, E>;
 
 impl DoorstepError {
-    pub(crate) fn invalid(field: &str, reason: doorstep_core::forms::Text) -> Self {
+    pub(crate) fn invalid(field: &str, reason: doorstep_core::text::Text) -> Self {
         doorstep_core::InvalidInput::new(field, reason).into()
     }
 

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
+use doorstep_core::device_sync::{CancelToken, SyncOptions, Syncer};
 use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
 use doorstep_core::media::PhotoPolicy;
 use doorstep_core::schedule::worklist::WorkListOptions;
 use doorstep_core::store::{Store, StoreKey, develop_photo};
-use doorstep_core::sync::client::{CancelToken, SyncOptions, Syncer};
 use doorstep_core::visit::CheckInPolicy;
 
 use crate::error::{DoorstepError, Result};

@@ -4,21 +4,40 @@
 //! customer service. The Android and iOS shells reach it through `doorstep-ffi`; the sync server
 //! reuses its types and validation, so that each rule is written once.
 //!
-//! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
-//!   history; abnormal consumption.
-//! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
-//! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
-//! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
+//! The modules, from the bottom up: each uses only modules listed above it (apart from the
+//! crate's own tests; `tests/module_graph.rs` fails on any import cycle).
+//!
+//! - [`text`]: text in the users' two languages ([`text::Text`], [`text::said`]).
+//! - [`input`]: how the core refuses what a user, a file or the network supplied
+//!   ([`InvalidInput`]: the field and the rule, never the value).
+//! - [`calendar`]: the utility's time zone and the day a moment falls on there.
+//! - [`ids`]: typed identifiers, and a photo's hash ([`ids::PhotoHash`]).
 //! - [`geo`]: WGS-84 points, areas, distances, walking routes, the GCJ-02 datum.
 //! - [`visit`]: checking in at a household.
+//! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
+//!   history; abnormal consumption; the import of a utility's customer file.
+//! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
+//! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
+//! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
+//! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
+//! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
+//! - [`synthetic`]: a synthetic city for benchmarks, demos and tests.
+//! - [`sync`]: what the device and the server share to synchronise: the hybrid logical clock,
+//!   the protocol's messages (with [`sync::protocol::Operation`], what the technician did),
+//!   the per-field merge rules, the time a step counts at.
+//! - [`error`]: the core's [`Error`], which every fallible function returns.
+//! - [`words`]: what the core says to the technician about a refusal or an incomplete form.
 //! - [`store`]: the encrypted device store with its outbox.
-//! - [`sync`]: the hybrid logical clock that stamps every outbox operation.
+//! - [`device_sync`]: the device's side of sync: push, photos, pull over one HTTP transport.
 
+pub mod calendar;
+pub mod device_sync;
 pub mod error;
 pub mod forms;
 pub mod geo;
 pub mod household;
 pub mod ids;
+pub mod input;
 pub mod media;
 pub mod outage;
 pub mod schedule;
@@ -26,8 +45,10 @@ pub mod store;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
+pub mod text;
 pub mod visit;
 pub mod words;
 pub mod workorder;
 
-pub use error::{Error, InvalidInput, Result};
+pub use error::{Error, Result};
+pub use input::InvalidInput;

@@ -1,6 +1,6 @@
 //! Planned outages (管网检测、维修): the affected users must be told in advance (Art.7(2)).
 
-use crate::words::said;
+use crate::text::said;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

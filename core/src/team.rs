@@ -1,7 +1,7 @@
 //! Who does the work and where: technicians, the crews they belong to, and the districts they
 //! cover. A district is a polygon on the map; inspections are planned per district.
 
-use crate::words::said;
+use crate::text::said;
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;

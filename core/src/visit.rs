@@ -5,7 +5,7 @@
 //! it flags it, and a supervisor looks at flagged visits. A visit is only *accepted* when the
 //! position says so; every doubt is flagged, never resolved in the technician's favour silently.
 
-use crate::words::said;
+use crate::text::said;
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;

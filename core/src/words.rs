@@ -1,62 +1,12 @@
-//! What the core itself says to the people who use Doorstep, in their two languages: the
-//! lines of a household's timeline and the names of the states those lines mention. Chinese
-//! first (the users read it), English beside; neither ever holds a person's data.
+//! What the core says to the technician about what went wrong, in the users' two languages:
+//! why the server refused a change, why a form item is not complete. (A state's own name is
+//! its enum's `label()`, beside it: `WorkOrderStatus::label`, `ShutOffReason::label`.)
+//! Chinese first (the users read it), English beside; neither ever holds a person's data.
 
-use crate::forms::Text;
 use crate::forms::form::ProblemKind;
 use crate::forms::template::SignerRole;
-use crate::household::ShutOffReason;
 use crate::sync::protocol::ErrorKind;
-use crate::workorder::{WorkOrderKind, WorkOrderStatus};
-
-/// A text in both languages.
-pub fn said(zh: impl Into<String>, en: impl Into<String>) -> Text {
-    Text {
-        zh: zh.into(),
-        en: en.into(),
-    }
-}
-
-pub fn order_kind(kind: WorkOrderKind) -> Text {
-    let (zh, en) = match kind {
-        WorkOrderKind::PipelineFault => ("管网故障", "pipeline fault"),
-        WorkOrderKind::UserEquipmentFault => ("户内设施故障", "fault of the user's equipment"),
-        WorkOrderKind::Inspection => ("安检", "safety inspection"),
-        WorkOrderKind::AcceptanceAndGasOn => ("验收通气", "acceptance and gas on"),
-        WorkOrderKind::ShutOff => ("停气", "shut-off"),
-        WorkOrderKind::Reconnection => ("恢复供气", "reconnection"),
-        WorkOrderKind::SpecialGroupService => ("特殊群体上门服务", "priority home service"),
-        WorkOrderKind::ComplaintFollowUp => ("投诉回访", "complaint follow-up"),
-        WorkOrderKind::AbnormalUsePatrol => ("异常用气巡检", "abnormal use patrol"),
-        WorkOrderKind::ReturnVisit => ("回访", "return visit"),
-    };
-    said(zh, en)
-}
-
-pub fn order_status(status: WorkOrderStatus) -> Text {
-    let (zh, en) = match status {
-        WorkOrderStatus::New => ("新建", "new"),
-        WorkOrderStatus::Dispatched => ("已派工", "dispatched"),
-        WorkOrderStatus::Accepted => ("已接单", "accepted"),
-        WorkOrderStatus::EnRoute => ("在途", "on the way"),
-        WorkOrderStatus::OnSite => ("已到场", "on site"),
-        WorkOrderStatus::Resolved => ("已处理完毕", "resolved"),
-        WorkOrderStatus::ReferredElsewhere => ("已转其他渠道", "referred elsewhere"),
-        WorkOrderStatus::Cancelled => ("已取消", "cancelled"),
-    };
-    said(zh, en)
-}
-
-pub fn shut_off_reason(reason: ShutOffReason) -> Text {
-    let (zh, en) = match reason {
-        ShutOffReason::Arrears => ("欠费", "arrears"),
-        ShutOffReason::Hazard => ("安全隐患", "hazard"),
-        ShutOffReason::PlannedWorks => ("计划施工", "planned works"),
-        ShutOffReason::CustomerRequest => ("用户申请", "at the customer's request"),
-        ShutOffReason::Demolition => ("拆迁", "demolition"),
-    };
-    said(zh, en)
-}
+use crate::text::{Text, said};
 
 /// What a refusal of the server means for the technician, by the protocol's error kind (the
 /// server's own message is English detail for the back office). A kind this build does not know
@@ -197,17 +147,11 @@ pub fn problem(kind: &ProblemKind) -> Text {
     }
 }
 
-/// `zh` and `en` of two texts joined the way each language joins them: `a：b` and `a: b`.
-pub fn with_detail(head: &Text, detail: &Text) -> Text {
-    said(
-        format!("{}：{}", head.zh, detail.zh),
-        format!("{}: {}", head.en, detail.en),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::household::ShutOffReason;
+    use crate::workorder::{WorkOrderKind, WorkOrderStatus};
 
     #[test]
     fn a_form_problem_reads_in_each_language_with_its_numbers() {
@@ -247,8 +191,8 @@ mod tests {
     fn every_state_the_timeline_names_has_both_languages() {
         let texts = WorkOrderKind::ALL
             .into_iter()
-            .map(order_kind)
-            .chain(WorkOrderStatus::ALL.into_iter().map(order_status))
+            .map(WorkOrderKind::label)
+            .chain(WorkOrderStatus::ALL.into_iter().map(WorkOrderStatus::label))
             .chain(
                 [
                     ShutOffReason::Arrears,
@@ -258,7 +202,7 @@ mod tests {
                     ShutOffReason::Demolition,
                 ]
                 .into_iter()
-                .map(shut_off_reason),
+                .map(ShutOffReason::label),
             );
         for t in texts {
             assert!(!t.en.is_empty() && !t.en.contains('_'), "{t:?}");

@@ -17,7 +17,8 @@ use common::*;
 use doorstep_core::forms::form::Answer;
 use doorstep_core::household::{MeterReading, ReadingSource, Volume};
 use doorstep_core::ids::{FormId, HouseholdId, WorkOrderId};
-use doorstep_core::store::{Operation, Store};
+use doorstep_core::store::Store;
+use doorstep_core::sync::protocol::{Entity, Operation};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use rand::Rng;
 
@@ -269,7 +270,7 @@ fn a_form_sealed_then_killed_before_the_push_keeps_every_answer_in_the_outbox() 
         let of_form = |id: FormId| {
             outbox
                 .iter()
-                .filter(move |e| e.operation.subject() == ("form", id.to_string()))
+                .filter(move |e| e.operation.subject() == (Entity::Form, id.to_string()))
                 .map(|e| &e.operation)
         };
         for id in &reported_sealed {

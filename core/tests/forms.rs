@@ -14,7 +14,8 @@ use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::SignerRole;
 use doorstep_core::household::{ShutOffReason, SupplyStatus, Volume};
 use doorstep_core::ids::FormId;
-use doorstep_core::store::{Operation, Store};
+use doorstep_core::store::Store;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::workorder::WorkOrderKind;
 
 fn pass() -> Option<Answer> {

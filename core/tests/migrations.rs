@@ -4,8 +4,9 @@
 mod common;
 
 use common::*;
-use doorstep_core::store::{LATEST_VERSION, Operation, Store};
+use doorstep_core::store::{LATEST_VERSION, Store};
 use doorstep_core::sync::protocol::ErrorKind;
+use doorstep_core::sync::protocol::Operation;
 
 /// Every earlier schema version, as that version wrote it.
 const FIXTURES: &[(u32, &str)] = &[

@@ -12,7 +12,8 @@ use common::photos::test_card;
 use common::*;
 use doorstep_core::media::decode::encode_jpeg;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
-use doorstep_core::store::{Operation, Store, photo_dir};
+use doorstep_core::store::{Store, photo_dir};
+use doorstep_core::sync::protocol::Operation;
 use rand::Rng;
 use sha2::Digest;
 
@@ -73,7 +74,7 @@ fn photo_cut_off_mid_ingest_is_either_absent_or_complete() {
         for entry in store.outbox(100_000).unwrap() {
             if let Operation::PhotoTaken { sha256, .. } = entry.operation {
                 store
-                    .photo_jpeg(&sha256)
+                    .photo_jpeg(sha256.as_str())
                     .unwrap_or_else(|e| panic!("run {run}: queued photo without its file: {e}"));
             }
         }
@@ -184,7 +185,7 @@ fn camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all() {
             .get("leak_test")
             .into_iter()
             .flatten()
-            .map(|p| p.sha256.clone())
+            .map(|p| p.sha256.to_string())
             .collect();
         let held: BTreeSet<String> = store.photos_to_upload().unwrap().into_iter().collect();
         assert_eq!(

@@ -11,7 +11,7 @@ use doorstep_core::geo::GeoPoint;
 use doorstep_core::media::exif::Orientation;
 use doorstep_core::media::transform::orient;
 use doorstep_core::media::{MediaError, PhotoPolicy, WatermarkContext, ingest};
-use doorstep_core::store::Operation;
+use doorstep_core::sync::protocol::Operation;
 
 fn context() -> WatermarkContext {
     WatermarkContext {

@@ -6,8 +6,9 @@ use common::*;
 use doorstep_core::error::Error;
 use doorstep_core::geo::{Area, GeoPoint};
 use doorstep_core::household::{Category, MeterReading, Phone, ReadingSource, Volume};
-use doorstep_core::store::{Operation, Store, StoreKey};
+use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::sync::protocol::ErrorKind;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::visit::{CheckInPolicy, DevicePosition};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 

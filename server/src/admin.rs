@@ -20,7 +20,7 @@ use doorstep_core::household::{Household, Phone};
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{Crew, District, Technician, TechnicianRole};
-use doorstep_core::words::said;
+use doorstep_core::text::said;
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use serde::de::DeserializeOwned;
 
@@ -869,7 +869,7 @@ fn import_households(
     let now = act.at;
     let rows = parse_household_csv(&bytes, now).map_err(import_failed)?;
     // The day in China, wherever the server's clock is set.
-    let today = doorstep_core::schedule::inspection::local_date(now);
+    let today = doorstep_core::calendar::local_date(now);
     // The checks that need the database run inside the one transaction that writes the rows,
     // all of them before the first write; a failure rolls the transaction back.
     let mut failed = None;

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use doorstep_core::ids::PhotoHash;
 use doorstep_core::sync::protocol::{MAX_PHOTO_BYTES, PHOTO_CHUNK_BYTES, PhotoChunkResponse};
 use object_store::ObjectStore;
 use object_store::path::Path as BlobPath;
@@ -49,18 +50,9 @@ pub fn blob_path(sha256: &str) -> BlobPath {
     BlobPath::from(format!("photos/{}/{sha256}.jpg", &sha256[..2]))
 }
 
-pub fn check_hash(sha256: &str) -> ApiResult<()> {
-    if sha256.len() == 64
-        && sha256
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "a photo hash is 64 lowercase hexadecimal digits",
-        ))
-    }
+/// A photo's hash as a request names it (in its path or an operation).
+pub fn check_hash(sha256: &str) -> ApiResult<PhotoHash> {
+    PhotoHash::parse(sha256).map_err(|e| ApiError::invalid(e.reason))
 }
 
 fn matches(sha256: &str, bytes: &[u8]) -> bool {
@@ -68,11 +60,10 @@ fn matches(sha256: &str, bytes: &[u8]) -> bool {
 }
 
 /// How much of each photo the server holds: `None` when it is complete.
-pub fn missing(tx: &mut dyn Tx, hashes: &[String]) -> ApiResult<Vec<(String, u64)>> {
+pub fn missing(tx: &mut dyn Tx, hashes: &[PhotoHash]) -> ApiResult<Vec<(PhotoHash, u64)>> {
     let mut out = Vec::new();
     for hash in hashes {
-        check_hash(hash)?;
-        match tx.photo(hash)? {
+        match tx.photo(hash.as_str())? {
             Some(p) if p.complete => {}
             Some(p) => out.push((hash.clone(), p.received as u64)),
             None => out.push((hash.clone(), 0)),

@@ -15,10 +15,10 @@ use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
 use doorstep_core::ids::{DistrictId, OperationId};
-use doorstep_core::store::Operation;
 use doorstep_core::sync::merge::{
     Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
 };
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
 use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
 use doorstep_core::sync::time::{CLOCK_TOLERANCE, made_at, trusted_stamp, trusted_step_time};
@@ -120,7 +120,7 @@ fn apply_all(
             op_id: op.op_id,
             device_seq: op.seq,
             hlc: op.hlc.to_string(),
-            entity: entity.to_owned(),
+            entity: entity.as_str().to_owned(),
             entity_id,
             device_time: op.device_time,
             received_at,
@@ -218,15 +218,11 @@ impl Apply<'_> {
                 self.household_in_scope(&household_id.to_string())?;
                 Ok(())
             }
-            Operation::PhotoTaken {
-                sha256,
-                household_id,
-                ..
-            } => {
+            // Its hash was checked as the operation was read (a `PhotoHash`).
+            Operation::PhotoTaken { household_id, .. } => {
                 if let Some(h) = household_id {
                     self.household_in_scope(&h.to_string())?;
                 }
-                crate::photos::check_hash(sha256)?;
                 Ok(())
             }
             // Drafts live on the device: their steps are kept in the operation log only.

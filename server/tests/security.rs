@@ -6,7 +6,7 @@ mod common;
 use chrono::Utc;
 use common::forms::{inspect, take_photo};
 use common::{Backend, TestDevice, TestServer, households, raw_post, team};
-use doorstep_core::store::Operation;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::sync::protocol::{ErrorBody, ErrorKind, PushRequest};
 use doorstep_server::storage::Counted;
 use reqwest::StatusCode;

@@ -152,7 +152,7 @@ fn a_server_killed_in_the_middle_of_pushes_loses_nothing_and_stores_nothing_twic
         probe.local_addr().unwrap().to_string()
     };
     // Small batches: many requests, so that kills land between them and in them.
-    let phone = TestDevice::with_options(doorstep_core::sync::client::SyncOptions {
+    let phone = TestDevice::with_options(doorstep_core::device_sync::SyncOptions {
         push_batch: 100,
         backoff: std::time::Duration::from_millis(20),
         max_backoff: std::time::Duration::from_millis(100),

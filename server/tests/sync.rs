@@ -149,7 +149,7 @@ on_both_backends! {
 on_both_backends! {
     fn an_edit_claiming_to_have_seen_beyond_the_server_does_not_override_the_office_silently(backend: Backend) {
         use doorstep_core::household::Category;
-        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::Operation;
         use doorstep_core::sync::protocol::PushRequest;
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
@@ -177,7 +177,7 @@ on_both_backends! {
 
 on_both_backends! {
     fn an_inspection_signed_on_a_phone_a_year_ahead_does_not_put_the_next_one_off_a_year(backend: Backend) {
-        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::Operation;
         use doorstep_core::sync::protocol::PushRequest;
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
@@ -491,7 +491,7 @@ on_both_backends! {
 
 on_both_backends! {
     fn a_sync_reports_every_phase_and_can_be_cancelled_and_resumed_without_repeating_work(backend: Backend) {
-        use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress};
+        use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncPhase, SyncProgress};
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
         let hs = households(&server, &team, 5);
@@ -697,7 +697,7 @@ on_both_backends! {
 
 on_both_backends! {
     fn an_order_opened_on_a_phone_a_year_ahead_keeps_its_deadlines_from_now(backend: Backend) {
-        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::Operation;
         use doorstep_core::sync::protocol::PushRequest;
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
@@ -737,7 +737,7 @@ on_both_backends! {
 
 on_both_backends! {
     fn a_last_inspection_sent_as_an_edit_neither_runs_ahead_nor_moves_back(backend: Backend) {
-        use doorstep_core::store::Operation;
+        use doorstep_core::sync::protocol::Operation;
         use doorstep_core::sync::protocol::PushRequest;
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");

@@ -218,7 +218,7 @@ impl From<core_form::Outcome> for VisitOutcome {
             O::AccessRefused { note } => VisitOutcome::AccessRefused { note },
             O::CustomerRefusedToSign { reason, photo } => VisitOutcome::CustomerRefusedToSign {
                 reason,
-                photo_sha256: photo.sha256,
+                photo_sha256: photo.sha256.into(),
             },
         }
     }
@@ -274,7 +274,7 @@ impl From<core_form::Form> for Form {
                 .flat_map(|(item, photos)| {
                     photos.into_iter().map(move |p| ItemPhoto {
                         item: item.clone(),
-                        sha256: p.sha256,
+                        sha256: p.sha256.into(),
                         attached_at: p.attached_at,
                     })
                 })

@@ -15,8 +15,7 @@
 //! or a name the shells already use (`Label` for the core's `Text`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use doorstep_core::forms::template as core_template;
-use doorstep_core::words::said;
+use doorstep_core::text::said;
 
 use crate::error::{DoorstepError, Result};
 
@@ -86,11 +85,11 @@ pub enum Language {
     En,
 }
 
-impl From<Language> for core_template::Lang {
+impl From<Language> for doorstep_core::text::Lang {
     fn from(l: Language) -> Self {
         match l {
-            Language::Zh => core_template::Lang::Zh,
-            Language::En => core_template::Lang::En,
+            Language::Zh => doorstep_core::text::Lang::Zh,
+            Language::En => doorstep_core::text::Lang::En,
         }
     }
 }
@@ -102,8 +101,8 @@ pub struct Label {
     pub en: String,
 }
 
-impl From<core_template::Text> for Label {
-    fn from(t: core_template::Text) -> Self {
+impl From<doorstep_core::text::Text> for Label {
+    fn from(t: doorstep_core::text::Text) -> Self {
         Self { zh: t.zh, en: t.en }
     }
 }

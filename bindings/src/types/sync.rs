@@ -2,7 +2,7 @@
 //! refused. Progress and reports cross as the core's; the technician's ids cross as text; the
 //! sync status is this layer's own record, gathered from several calls of the store.
 
-pub use doorstep_core::sync::client::{SyncPhase, SyncProgress, SyncReport};
+pub use doorstep_core::device_sync::{SyncPhase, SyncProgress, SyncReport};
 pub use doorstep_core::sync::protocol::ErrorKind;
 
 use super::Timestamp;

@@ -13,7 +13,7 @@ use doorstep_core::forms::builtin::builtin_templates;
 use doorstep_core::forms::consequences::plan;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::household::{Address, Category, Household, SupplyStatus};
-use doorstep_core::store::Operation;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::sync::protocol::PushRequest;
 use doorstep_core::sync::time::trusted_step_time;
 use doorstep_core::sync::{Hlc, HlcClock};

@@ -6,7 +6,7 @@
 #![no_main]
 
 use doorstep_core::household::Household;
-use doorstep_core::store::Operation;
+use doorstep_core::sync::protocol::Operation;
 use doorstep_core::sync::protocol::PushRequest;
 use doorstep_core::sync::raw::{RawObject, read_push_request};
 use libfuzzer_sys::fuzz_target;

@@ -68,7 +68,8 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::forms::template::{FormKind, HazardGrade, Item, ItemKind, SignerRole, Text};
+    use crate::forms::template::{FormKind, HazardGrade, Item, ItemKind, SignerRole};
+    use crate::text::Text;
 
     const ALL_KINDS: [FormKind; 10] = [
         FormKind::ResidentialInspection,

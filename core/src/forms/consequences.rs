@@ -14,13 +14,14 @@
 use chrono::{DateTime, Utc};
 
 use super::form::{Answer, CheckResult, Form, Outcome, Problem, ProblemKind};
-use super::template::{FormKind, HazardGrade, Template, Text};
+use super::template::{FormKind, HazardGrade, Template};
+use crate::calendar::local_date;
 use crate::household::{
     ContactPerson, Household, Meter, MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason,
     SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
-use crate::schedule::inspection::local_date;
-use crate::words::{self, said};
+use crate::text::Text;
+use crate::text::said;
 use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
 
 /// The changes a sealed form makes.
@@ -130,7 +131,7 @@ pub fn plan(
                 }]);
             };
             updated.supply = SupplyStatus::ShutOff { reason, since: at };
-            let why = words::shut_off_reason(reason);
+            let why = reason.label();
             effects.notes.push(said(
                 format!("已停气（{}）", why.zh),
                 format!("gas shut off ({})", why.en),

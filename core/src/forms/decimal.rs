@@ -1,7 +1,7 @@
 //! Exact decimal numbers for measured values (pressures, concentrations, readings): an integer
 //! and a count of decimals, never a float, so that a value hashes the same on every device.
 
-use crate::words::said;
+use crate::text::said;
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;

@@ -10,4 +10,4 @@ pub mod seal;
 pub mod template;
 
 pub use decimal::Decimal;
-pub use template::{FormKind, Lang, Template, Text};
+pub use template::{FormKind, Template};

@@ -1,36 +1,15 @@
 //! Form templates: versioned data, not code. A template is JSON (format in `docs/forms.md`),
 //! validated when loaded; a form keeps the exact template id and version it was started on.
 
-use crate::words::said;
+use crate::text::{Text, said};
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::decimal::Decimal;
 use crate::InvalidInput;
-
-/// A label in the users' two languages: Chinese first (the users read it), English beside.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Text {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Text {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Zh,
-    En,
-}
+/// Who signs: a template names the signatures a form needs by role.
+pub use crate::media::signature::SignerRole;
 
 /// What a form is for; decides what sealing it changes (see `forms::consequences`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -238,14 +217,6 @@ impl Unit {
 pub struct Choice {
     pub id: String,
     pub label: Text,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignerRole {
-    Customer,
-    Technician,
-    Witness,
 }
 
 impl Template {

@@ -10,7 +10,7 @@ pub mod route;
 
 pub use boundary::BoundaryError;
 
-use crate::words::said;
+use crate::text::said;
 use geo::{Contains, Distance, Haversine};
 use serde::{Deserialize, Serialize};
 

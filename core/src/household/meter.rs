@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
 use crate::ids::HouseholdId;
-use crate::words::said;
+use crate::text::said;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meter {

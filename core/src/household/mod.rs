@@ -12,7 +12,7 @@ pub use meter::{Meter, MeterKind, MeterReading, ReadingSource, Volume};
 pub use phone::Phone;
 pub use special_group::{ContactPerson, SpecialGroup, SpecialGroupRegistration};
 
-use crate::words::said;
+use crate::text::{Text, said};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -313,6 +313,20 @@ pub enum ShutOffReason {
     Demolition,
 }
 
+impl ShutOffReason {
+    /// The reason's name, as the timeline and the screens say it.
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            ShutOffReason::Arrears => ("欠费", "arrears"),
+            ShutOffReason::Hazard => ("安全隐患", "hazard"),
+            ShutOffReason::PlannedWorks => ("计划施工", "planned works"),
+            ShutOffReason::CustomerRequest => ("用户申请", "at the customer's request"),
+            ShutOffReason::Demolition => ("拆迁", "demolition"),
+        };
+        said(zh, en)
+    }
+}
+
 /// One entry of a household's history timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {
@@ -325,7 +339,7 @@ pub struct HistoryEvent {
     pub subject_id: Option<String>,
     /// A short description without personal data, in both languages (it is shown on the
     /// timeline). Lines written before the store kept Chinese have the English in both.
-    pub summary: crate::forms::Text,
+    pub summary: crate::text::Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

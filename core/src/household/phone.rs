@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
-use crate::words::said;
+use crate::text::said;
 
 /// A phone number as a person would type it; validated as a Chinese mobile number
 /// (11 digits, 1[3-9]…) or a landline (area code 0xx/0xxx, 7 or 8 digits, optional extension).

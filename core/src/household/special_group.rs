@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Phone, validate_text};
 use crate::InvalidInput;
-use crate::words::said;
+use crate::text::said;
 
 /// A registration for priority service at home (老弱病残, Art.7(7)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

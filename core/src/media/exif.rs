@@ -70,7 +70,7 @@ pub fn read(path: &Path) -> CameraMetadata {
                     .ok()
             })
             .map(|d| *d.offset())
-            .unwrap_or_else(crate::schedule::inspection::service_timezone);
+            .unwrap_or_else(crate::calendar::service_timezone);
         offset
             .from_local_datetime(&naive)
             .single()

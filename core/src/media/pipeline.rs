@@ -1,12 +1,11 @@
 //! The photo pipeline: decode (scaled in the DCT domain), resize, turn upright, stamp, encode
 //! without EXIF, thumbnail, hash. One function, the same for the app, the CLI and the benchmark.
 
-use crate::words::said;
+use crate::text::said;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::MediaError;
 use super::decode::{Format, decode_for_edge, encode_jpeg};
@@ -60,7 +59,7 @@ impl WatermarkContext {
     fn lines(&self) -> Vec<String> {
         let local = self
             .captured_at
-            .with_timezone(&crate::schedule::inspection::service_timezone());
+            .with_timezone(&crate::calendar::service_timezone());
         let mut lines = vec![local.format("%Y-%m-%d %H:%M:%S %:z").to_string()];
         if let Some(number) = &self.customer_number {
             lines.push(format!("CUST {number}"));
@@ -100,8 +99,8 @@ pub struct PhotoMetadata {
 
 #[derive(Debug, Clone)]
 pub struct IngestedPhoto {
-    /// SHA-256 of `jpeg`, hex: the photo's id.
-    pub sha256: String,
+    /// The photo's id: the SHA-256 of `jpeg`.
+    pub sha256: crate::ids::PhotoHash,
     pub jpeg: Vec<u8>,
     pub thumbnail: Vec<u8>,
     pub metadata: PhotoMetadata,
@@ -157,7 +156,7 @@ pub fn ingest(
         flagged,
     };
     Ok(IngestedPhoto {
-        sha256: hex::encode(Sha256::digest(&jpeg)),
+        sha256: crate::ids::PhotoHash::of(&jpeg),
         jpeg,
         thumbnail,
         metadata,

@@ -2,14 +2,13 @@
 //! pressure), kept as vectors, and rendered to an anti-aliased PNG whose line width follows the
 //! pressure (or, without pressure, the pen's speed, as ink would).
 
-use crate::words::said;
+use crate::text::said;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Transform};
 
 use super::MediaError;
 use crate::InvalidInput;
-use crate::forms::template::SignerRole;
 
 /// One point of a stroke, in screen points, with the time since the signature began and the
 /// pen pressure where the screen reports it (0 to 1; some screens report up to a few units).
@@ -20,6 +19,15 @@ pub struct StrokePoint {
     pub t_ms: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pressure: Option<f32>,
+}
+
+/// Who signs a form: a template asks for signatures by role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    Customer,
+    Technician,
+    Witness,
 }
 
 /// A signature as captured on the screen.

@@ -5,14 +5,11 @@
 //! inspection, or from gas-on for a new user never inspected. Due dates are calendar days in the
 //! utility's time zone, because that is the day the technician and the customer see.
 
-use chrono::{DateTime, FixedOffset, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::local_date;
 use crate::household::{Category, Household, SupplyStatus};
-
-/// China Standard Time: UTC+8 all year (China has no daylight saving time).
-const CHINA_STANDARD_TIME: FixedOffset =
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
 
 /// The due date of an active household with neither a signed inspection nor a gas-on date on
 /// file. Nobody can say when it was last checked, so it is due now; 1970-01-01 sorts before every
@@ -20,18 +17,6 @@ const CHINA_STANDARD_TIME: FixedOffset =
 /// and lets a screen recognise it and say "never inspected" instead of a count of days.
 pub const NEVER_INSPECTED_DUE: NaiveDate =
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-
-/// The utility's time zone (China Standard Time, UTC+8, no DST): due dates are calendar days
-/// there.
-pub fn service_timezone() -> FixedOffset {
-    CHINA_STANDARD_TIME
-}
-
-/// The calendar day `at` falls on in the utility's time zone: an inspection signed at
-/// 00:30 Beijing time is on that day, though it is still the day before in UTC.
-pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&CHINA_STANDARD_TIME).date_naive()
-}
 
 /// The longest intervals between two inspections. The defaults are the regulation's minimum
 /// frequencies (Art.7(5)); a unit may choose to inspect more often.
@@ -162,7 +147,7 @@ mod tests {
 
     /// A signature at a wall-clock time in Beijing.
     fn signed(y: i32, m: u32, d: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        CHINA_STANDARD_TIME
+        crate::calendar::service_timezone()
             .with_ymd_and_hms(y, m, d, hour, minute, 0)
             .unwrap()
             .with_timezone(&Utc)

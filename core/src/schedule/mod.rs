@@ -4,5 +4,5 @@
 pub mod inspection;
 pub mod worklist;
 
-pub use inspection::{InspectionDue, InspectionPolicy, local_date, next_inspection_due};
+pub use inspection::{InspectionDue, InspectionPolicy, next_inspection_due};
 pub use worklist::{WorkItem, WorkListOptions, WorkReason, work_list};

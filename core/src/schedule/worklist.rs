@@ -15,10 +15,11 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::local_date;
 use crate::geo::{GeoPoint, route::walking_route};
 use crate::household::Category;
 use crate::ids::{HouseholdId, WorkOrderId};
-use crate::schedule::inspection::{InspectionDue, inspection_due, local_date};
+use crate::schedule::inspection::{InspectionDue, inspection_due};
 use crate::workorder::deadline::{DeadlinePolicy, DeadlineState, Milestone, next_deadline};
 use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderStatus};
 
@@ -121,7 +122,7 @@ impl WorkReason {
     /// A one-line explanation, in Chinese (`zh`) or English.
     pub fn describe(&self, chinese: bool) -> String {
         let fmt = |t: &DateTime<Utc>| {
-            t.with_timezone(&crate::schedule::inspection::service_timezone())
+            t.with_timezone(&crate::calendar::service_timezone())
                 .format("%m-%d %H:%M")
                 .to_string()
         };

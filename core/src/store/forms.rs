@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, load_household, write_household};
-use super::outbox::Operation;
 use super::readings::{SameMoment, meter_read, write_reading};
 use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
@@ -19,7 +18,8 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
-use crate::words::said;
+use crate::sync::protocol::Operation;
+use crate::text::said;
 
 /// What moving a draft onto a newer template version kept and dropped.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +118,7 @@ impl Store {
             Ok(Operation::FormPhotoRemoved {
                 form_id: form,
                 item: item.to_owned(),
-                sha256: sha256.to_owned(),
+                sha256: crate::ids::PhotoHash::parse(sha256)?,
             })
         })
     }

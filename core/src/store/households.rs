@@ -4,11 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::outbox::Operation;
 use super::{Store, enum_text, parse_enum, search, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
-use crate::forms::Text;
 use crate::geo::Area;
 use crate::household::consumption::{AbnormalUse, ConsumptionPolicy, abnormal_use};
 use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading};
@@ -16,8 +14,10 @@ use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use crate::sync::merge::changed_fields;
 use crate::sync::protocol::Entity;
+use crate::sync::protocol::Operation;
+use crate::text::Text;
+use crate::text::said;
 use crate::visit::{CheckIn, CheckInPolicy, DevicePosition, check_in};
-use crate::words::said;
 use crate::workorder::WorkOrder;
 
 /// Everything known about one household, as the technician opens it at the door.

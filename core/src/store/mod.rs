@@ -25,7 +25,7 @@ mod templates;
 mod worklist;
 mod workorders;
 
-use crate::words::said;
+use crate::text::said;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -36,7 +36,7 @@ use crate::sync::{Hlc, HlcClock};
 
 pub use forms::TemplateMove;
 pub use households::{HouseholdFile, HouseholdSummary};
-pub use outbox::{MAX_OPERATION_BYTES, Operation, OutboxEntry};
+pub use outbox::{MAX_OPERATION_BYTES, OutboxEntry};
 pub use photos::{DevelopedPhoto, StoredPhoto, develop_photo};
 pub use schema::LATEST_VERSION;
 pub use search::SearchHit;

@@ -10,131 +10,14 @@ use serde::{Deserialize, Serialize};
 use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
-use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
-use crate::forms::seal::Signature;
-use crate::geo::GeoPoint;
-use crate::household::{Household, MeterReading};
-use crate::ids::{FormId, HouseholdId, OperationId, WorkOrderId};
-use crate::media::PhotoMetadata;
+use crate::ids::{FormId, OperationId};
 use crate::sync::Hlc;
-use crate::sync::protocol::PushOp;
-use crate::visit::CheckIn;
-use crate::words::said;
-use crate::workorder::{WorkOrder, WorkOrderStatus};
+use crate::sync::protocol::{Operation, PushOp};
+use crate::text::said;
 
 /// The largest operation the outbox takes: one must fit in a push request
 /// ([`crate::sync::protocol::MAX_REQUEST_BYTES`]) with the request's own fields around it.
 pub const MAX_OPERATION_BYTES: usize = crate::sync::protocol::MAX_REQUEST_BYTES - 64 * 1024;
-
-/// What the technician did, as it travels to the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Operation {
-    HouseholdSaved {
-        household: Box<Household>,
-        /// The fields the technician changed (all of them for a household created on the
-        /// device); the server merges only these.
-        #[serde(default)]
-        changed: Vec<String>,
-        /// The newest server change the device had pulled when the edit was made: server
-        /// writes above it were concurrent with the edit.
-        #[serde(default)]
-        base_seq: i64,
-    },
-    MeterReadingRecorded {
-        reading: MeterReading,
-    },
-    WorkOrderOpened {
-        order: Box<WorkOrder>,
-    },
-    WorkOrderMoved {
-        work_order_id: WorkOrderId,
-        status: WorkOrderStatus,
-        at: DateTime<Utc>,
-        position: Option<GeoPoint>,
-    },
-    InspectionSigned {
-        household_id: HouseholdId,
-        at: DateTime<Utc>,
-    },
-    FormStarted {
-        form: Box<Form>,
-    },
-    FormAnswered {
-        form_id: FormId,
-        item: String,
-        answer: Option<Answer>,
-    },
-    FormPhotoAttached {
-        form_id: FormId,
-        item: String,
-        photo: PhotoRef,
-    },
-    FormPhotoRemoved {
-        form_id: FormId,
-        item: String,
-        sha256: String,
-    },
-    FormSigned {
-        form_id: FormId,
-        item: String,
-        signature: Box<Signature>,
-    },
-    FormOutcomeSet {
-        form_id: FormId,
-        outcome: Outcome,
-    },
-    FormMovedToTemplate {
-        form_id: FormId,
-        template_version: u32,
-    },
-    /// The complete sealed form, so that the server can verify its digest and signatures.
-    FormSealed {
-        form: Box<Form>,
-    },
-    /// A photo was taken and stored (its file is uploaded separately, by hash).
-    PhotoTaken {
-        sha256: String,
-        household_id: Option<HouseholdId>,
-        metadata: Box<PhotoMetadata>,
-    },
-    CheckedIn {
-        household_id: HouseholdId,
-        at: DateTime<Utc>,
-        position: GeoPoint,
-        check_in: CheckIn,
-    },
-}
-
-impl Operation {
-    /// The kind of record it changes and that record's id.
-    pub fn subject(&self) -> (&'static str, String) {
-        match self {
-            Operation::HouseholdSaved { household, .. } => ("household", household.id.to_string()),
-            Operation::MeterReadingRecorded { reading } => {
-                ("household", reading.household_id.to_string())
-            }
-            Operation::WorkOrderOpened { order } => ("work_order", order.id.to_string()),
-            Operation::WorkOrderMoved { work_order_id, .. } => {
-                ("work_order", work_order_id.to_string())
-            }
-            Operation::InspectionSigned { household_id, .. } => {
-                ("household", household_id.to_string())
-            }
-            Operation::CheckedIn { household_id, .. } => ("household", household_id.to_string()),
-            Operation::PhotoTaken { sha256, .. } => ("photo", sha256.clone()),
-            Operation::FormStarted { form } | Operation::FormSealed { form } => {
-                ("form", form.id.to_string())
-            }
-            Operation::FormAnswered { form_id, .. }
-            | Operation::FormPhotoAttached { form_id, .. }
-            | Operation::FormPhotoRemoved { form_id, .. }
-            | Operation::FormSigned { form_id, .. }
-            | Operation::FormOutcomeSet { form_id, .. }
-            | Operation::FormMovedToTemplate { form_id, .. } => ("form", form_id.to_string()),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
@@ -165,7 +48,7 @@ impl Change<'_> {
             // Refused now, with the step it belongs to (and nothing of that step written),
             // rather than queued for a push the server would refuse for good.
             return Err(InvalidInput::new(
-                entity,
+                entity.as_str(),
                 said(
                     "内容过大，无法同步：请减少文字或重新签名",
                     "too large to send to the service center: shorten the text or sign again",
@@ -176,7 +59,7 @@ impl Change<'_> {
         self.tx.prepare_cached(QUEUE)?.execute(params![
             op_id,
             hlc.to_string(),
-            entity,
+            entity.as_str(),
             entity_id,
             ts(&Utc::now()),
             payload,

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::forms::{attach_photo_in, takes_photos};
 use super::households::{append_history, ensure_household};
 use super::meta::{self, Flag};
-use super::outbox::Operation;
 use super::templates::template_in;
 use super::{Change, Store, ts};
 use crate::error::{Error, Result};
@@ -20,7 +19,8 @@ use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
-use crate::words::said;
+use crate::sync::protocol::Operation;
+use crate::text::said;
 
 /// A photo as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,7 +190,7 @@ impl Store {
         self.vault
             .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
         let stored = StoredPhoto {
-            sha256: photo.sha256.clone(),
+            sha256: photo.sha256.to_string(),
             household_id: household,
             taken_at: context.captured_at,
             bytes: photo.jpeg.len() as u64,
@@ -312,7 +312,7 @@ fn record_photo(c: &mut Change<'_>, stored: &StoredPhoto) -> Result<()> {
         )?;
     }
     c.append(&Operation::PhotoTaken {
-        sha256: stored.sha256.clone(),
+        sha256: crate::ids::PhotoHash::parse(&stored.sha256)?,
         household_id: household,
         metadata: Box::new(stored.metadata.clone()),
     })?;

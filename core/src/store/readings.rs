@@ -5,13 +5,13 @@ use chrono::Utc;
 use rusqlite::{Connection, params};
 
 use super::households::{append_history, ensure_household};
-use super::outbox::Operation;
 use super::{Store, enum_text, parse_enum, ts};
 use crate::error::{Error, Result};
-use crate::forms::Text;
 use crate::household::{HistoryKind, MeterReading, Volume};
 use crate::ids::HouseholdId;
-use crate::words::said;
+use crate::sync::protocol::Operation;
+use crate::text::Text;
+use crate::text::said;
 
 impl Store {
     /// Stores meter readings received from the back office (no outbox entries).

@@ -9,7 +9,7 @@ use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::forms::Template;
 use crate::forms::builtin::builtin_template;
-use crate::words::said;
+use crate::text::said;
 
 impl Store {
     /// The template `id` at `version`: one a form was started on (kept in the store), else a

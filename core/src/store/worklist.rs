@@ -5,11 +5,11 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 
 use super::Store;
+use crate::calendar::local_date;
 use crate::error::Result;
 use crate::geo::GeoPoint;
 use crate::household::Household;
 use crate::ids::TechnicianId;
-use crate::schedule::inspection::local_date;
 use crate::schedule::worklist::{
     InspectionCandidate, OrderCandidate, WorkItem, WorkListOptions, work_list,
 };

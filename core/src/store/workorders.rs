@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, ensure_household};
-use super::outbox::Operation;
 use super::{Store, enum_text, ts};
 use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
 use crate::ids::WorkOrderId;
-use crate::words::{order_kind, order_status, said, with_detail};
+use crate::sync::protocol::Operation;
+use crate::text::{said, with_detail};
 use crate::workorder::{WorkOrder, WorkOrderStatus};
 
 impl Store {
@@ -30,10 +30,7 @@ impl Store {
                     order.reported_at,
                     HistoryKind::WorkOrder,
                     Some(&order.id.to_string()),
-                    &with_detail(
-                        &said("已开工单", "work order opened"),
-                        &order_kind(order.kind),
-                    ),
+                    &with_detail(&said("已开工单", "work order opened"), &order.kind.label()),
                 )?;
             }
             c.append(&Operation::WorkOrderOpened {
@@ -78,7 +75,7 @@ impl Store {
                             format!("工单 {}", order.number),
                             format!("work order {}", order.number),
                         ),
-                        &order_status(status),
+                        &status.label(),
                     ),
                 )?;
             }

@@ -6,7 +6,7 @@
 //! devices consistently. The stamp is kept apart from the device time of the event itself, which
 //! is what deadlines are judged on.
 
-use crate::words::said;
+use crate::text::said;
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,8 +1,8 @@
-//! Synchronisation with the back office: the hybrid logical clock that stamps every outbox
-//! operation, the protocol's messages, the per-field merge rules the server applies, the time a
-//! device's step counts at, and the device's sync client.
+//! What the device and the server share to synchronise: the hybrid logical clock that stamps
+//! every outbox operation, the protocol's messages, the per-field merge rules the server
+//! applies, JSON read as it came (a push request's operations, a stored record's fields), and
+//! the time a device's step counts at. The device's own side of sync is [`crate::device_sync`].
 
-pub mod client;
 pub mod hlc;
 pub mod merge;
 pub mod protocol;

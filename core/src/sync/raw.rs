@@ -162,7 +162,7 @@ mod tests {
 
     use super::*;
     use crate::household::{MeterReading, ReadingSource, Volume};
-    use crate::store::outbox::Operation;
+    use crate::sync::protocol::Operation;
     use crate::sync::protocol::PushRequest;
     use crate::synthetic::{CitySize, generate};
 

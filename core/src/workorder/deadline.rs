@@ -206,8 +206,8 @@ mod whole_seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::service_timezone;
     use crate::ids::HouseholdId;
-    use crate::schedule::inspection::service_timezone;
     use crate::workorder::WorkOrderSource;
     use chrono::TimeZone;
     use proptest::prelude::*;

@@ -3,7 +3,7 @@
 
 pub mod deadline;
 
-use crate::words::said;
+use crate::text::{Text, said};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +172,7 @@ pub fn check_transition(from: WorkOrderStatus, to: WorkOrderStatus) -> Result<()
         return Err(InvalidInput::new(
             field,
             said(
-                format!("工单已{}", crate::words::order_status(from).zh),
+                format!("工单已{}", from.label().zh),
                 format!("the order is already {}", from.as_str()),
             ),
         ));
@@ -181,11 +181,7 @@ pub fn check_transition(from: WorkOrderStatus, to: WorkOrderStatus) -> Result<()
         return Err(InvalidInput::new(
             field,
             said(
-                format!(
-                    "不能从“{}”退回“{}”",
-                    crate::words::order_status(from).zh,
-                    crate::words::order_status(to).zh
-                ),
+                format!("不能从“{}”退回“{}”", from.label().zh, to.label().zh),
                 format!("cannot move back from {} to {}", from.as_str(), to.as_str()),
             ),
         ));
@@ -254,6 +250,23 @@ impl WorkOrderKind {
             WorkOrderKind::AbnormalUsePatrol => "abnormal_use_patrol",
             WorkOrderKind::ReturnVisit => "return_visit",
         }
+    }
+
+    /// The kind's name, as the timeline and the screens say it.
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            WorkOrderKind::PipelineFault => ("管网故障", "pipeline fault"),
+            WorkOrderKind::UserEquipmentFault => ("户内设施故障", "fault of the user's equipment"),
+            WorkOrderKind::Inspection => ("安检", "safety inspection"),
+            WorkOrderKind::AcceptanceAndGasOn => ("验收通气", "acceptance and gas on"),
+            WorkOrderKind::ShutOff => ("停气", "shut-off"),
+            WorkOrderKind::Reconnection => ("恢复供气", "reconnection"),
+            WorkOrderKind::SpecialGroupService => ("特殊群体上门服务", "priority home service"),
+            WorkOrderKind::ComplaintFollowUp => ("投诉回访", "complaint follow-up"),
+            WorkOrderKind::AbnormalUsePatrol => ("异常用气巡检", "abnormal use patrol"),
+            WorkOrderKind::ReturnVisit => ("回访", "return visit"),
+        };
+        said(zh, en)
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
@@ -332,6 +345,21 @@ impl WorkOrderStatus {
             WorkOrderStatus::ReferredElsewhere => "referred_elsewhere",
             WorkOrderStatus::Cancelled => "cancelled",
         }
+    }
+
+    /// The status's name, as the timeline and the screens say it.
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            WorkOrderStatus::New => ("新建", "new"),
+            WorkOrderStatus::Dispatched => ("已派工", "dispatched"),
+            WorkOrderStatus::Accepted => ("已接单", "accepted"),
+            WorkOrderStatus::EnRoute => ("在途", "on the way"),
+            WorkOrderStatus::OnSite => ("已到场", "on site"),
+            WorkOrderStatus::Resolved => ("已处理完毕", "resolved"),
+            WorkOrderStatus::ReferredElsewhere => ("已转其他渠道", "referred elsewhere"),
+            WorkOrderStatus::Cancelled => ("已取消", "cancelled"),
+        };
+        said(zh, en)
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {

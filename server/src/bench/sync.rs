@@ -23,11 +23,11 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::household::{Household, MeterReading, Phone, ReadingSource, Volume};
 use doorstep_core::media::decode::encode_jpeg;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::{Store, StoreKey};
-use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::sync::protocol::Record;
 use doorstep_core::synthetic::{City, CitySize, generate};
 use doorstep_core::team::Technician;
@@ -373,7 +373,7 @@ impl Device {
         Ok(device)
     }
 
-    fn sync(&self) -> doorstep_core::Result<doorstep_core::sync::client::SyncReport> {
+    fn sync(&self) -> doorstep_core::Result<doorstep_core::device_sync::SyncReport> {
         self.syncer
             .sync(&self.store, &|_: SyncProgress| {}, &CancelToken::new())
     }

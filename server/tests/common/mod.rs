@@ -9,13 +9,13 @@ pub mod proxy;
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, Utc};
+use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
 use doorstep_core::geo::{Area, GeoPoint};
 use doorstep_core::household::{
     Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume,
 };
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::store::{Store, StoreKey};
-use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{District, Technician, TechnicianRole};
 use doorstep_core::workorder::WorkOrder;

@@ -9,7 +9,7 @@ use crate::forms::decimal::Decimal;
 use crate::forms::template::{Item, ItemKind};
 use crate::geo::GeoPoint;
 use crate::household::Volume;
-use crate::words::said;
+use crate::text::said;
 
 /// The answer to one item. Numbers are exact decimals; times are UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::seal::{Seal, Signature};
 use super::template::{Condition, HazardGrade, Item, ItemKind, SignerRole, Template};
 use crate::InvalidInput;
-use crate::ids::{FormId, HouseholdId, WorkOrderId};
-use crate::words::said;
+use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
+use crate::text::said;
 
 mod answer;
 mod problem;
@@ -43,30 +43,17 @@ pub struct Form {
     pub seal: Option<Seal>,
 }
 
-/// A photo attached to an item: its content address (SHA-256 of the stored file, hex).
+/// A photo attached to an item, by its content address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoRef {
-    pub sha256: String,
+    pub sha256: PhotoHash,
     pub attached_at: DateTime<Utc>,
 }
 
 impl PhotoRef {
     pub fn new(sha256: &str, attached_at: DateTime<Utc>) -> Result<Self, InvalidInput> {
-        if sha256.len() != 64
-            || !sha256
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        {
-            return Err(InvalidInput::new(
-                "photo.sha256",
-                said(
-                    "照片编号须为64个小写十六进制字符",
-                    "a photo id is 64 lowercase hexadecimal characters",
-                ),
-            ));
-        }
         Ok(Self {
-            sha256: sha256.to_owned(),
+            sha256: PhotoHash::parse(sha256)?,
             attached_at,
         })
     }

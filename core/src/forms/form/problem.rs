@@ -6,7 +6,7 @@ use super::answer::{Answer, CheckResult};
 use crate::InvalidInput;
 use crate::forms::decimal::Decimal;
 use crate::forms::template::{Item, ItemKind, SignerRole};
-use crate::words::said;
+use crate::text::said;
 
 /// One thing that keeps a form from being completed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::InvalidInput;
-use crate::forms::Text;
-use crate::words::said;
+use crate::text::Text;
+use crate::text::said;
 
 /// The columns of a household CSV file; see `docs/admin.md`.
 pub const HOUSEHOLD_COLUMNS: [&str; 16] = [

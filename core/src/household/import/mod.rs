@@ -16,7 +16,7 @@ use crate::household::{
     Address, Category, Household, Phone, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
 use crate::ids::{DistrictId, HouseholdId};
-use crate::words::said;
+use crate::text::said;
 
 mod columns;
 mod row;

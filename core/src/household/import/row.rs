@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::columns::Columns;
 use super::{ImportRow, LineError, merge};
-use crate::forms::Text;
 use crate::geo::GeoPoint;
 use crate::household::{Address, Category, Phone, SpecialGroup, SupplyStatus};
 use crate::ids::DistrictId;
-use crate::words::said;
+use crate::text::Text;
+use crate::text::said;
 
 /// The English value a Chinese one in a cell stands for (categories, special groups, supply),
 /// or the cell as it is.
@@ -92,7 +92,7 @@ pub(super) fn parse_row(
     };
     if l.errors.is_empty() {
         // The rules of the file itself, as if the household were new.
-        if let Err(e) = merge(None, &row, crate::schedule::inspection::local_date(now)).validate() {
+        if let Err(e) = merge(None, &row, crate::calendar::local_date(now)).validate() {
             l.errors.push(LineError::invalid(line, e));
         }
     }

@@ -4,7 +4,7 @@ use super::columns::column_of;
 use super::*;
 use crate::InvalidInput;
 use crate::household::ShutOffReason;
-use crate::words::said;
+use crate::text::said;
 
 fn row(now: DateTime<Utc>, extra_header: &str, extra: &str) -> ImportRow {
     let text = format!(

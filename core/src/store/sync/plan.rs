@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn an_invalid_or_clashing_record_is_held_and_anything_else_fails_the_page() {
-        let invalid = crate::InvalidInput::new("name", crate::words::said("空", "empty"));
+        let invalid = crate::InvalidInput::new("name", crate::text::said("空", "empty"));
         assert_eq!(hold_refused(invalid.into()).unwrap().0, Until::Update);
         let clash = hold_refused(Error::Duplicate {
             what: "customer number",

@@ -13,7 +13,7 @@ use crate::store::templates::keep_template;
 use crate::store::workorders::store_order;
 use crate::store::{search, ts};
 use crate::sync::protocol::{Entity, Record};
-use crate::words::said;
+use crate::text::said;
 
 pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
     match record {

@@ -12,7 +12,7 @@ use crate::store::team::write_technician;
 use crate::store::{Store, ts};
 use crate::sync::protocol::Entity;
 use crate::team::Technician;
-use crate::words::said;
+use crate::text::said;
 
 /// Where this device stands with the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
-use crate::ids::{OperationId, TechnicianId};
+use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
-use crate::store::outbox::Operation;
 use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
 
 mod error;
+mod operation;
 pub use error::ErrorKind;
+pub use operation::Operation;
 
 /// Bumped on any change a server of the previous version could not read.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -84,12 +85,12 @@ pub struct PushResponse {
 /// `POST /v1/photos/missing`: which of these photos the server lacks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MissingPhotosRequest {
-    pub sha256: Vec<String>,
+    pub sha256: Vec<PhotoHash>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MissingPhoto {
-    pub sha256: String,
+    pub sha256: PhotoHash,
     /// Bytes the server already holds of an upload that was cut: resume from here.
     pub received: u64,
 }
@@ -271,7 +272,7 @@ impl<'de> Deserialize<'de> for Pulled {
                 let head: Head = serde_json::from_str(raw.get()).map_err(|e| {
                     serde::de::Error::custom(format!(
                         "a pulled change without its place: {}",
-                        crate::error::without_values(&e.to_string())
+                        crate::input::without_values(&e.to_string())
                     ))
                 })?;
                 Ok(Pulled::HeldBack(HeldBack {
@@ -279,7 +280,7 @@ impl<'de> Deserialize<'de> for Pulled {
                     entity: head.entity,
                     id: head.id,
                     body: raw.get().to_owned(),
-                    reason: crate::error::without_values(&unreadable.to_string()),
+                    reason: crate::input::without_values(&unreadable.to_string()),
                 }))
             }
         }

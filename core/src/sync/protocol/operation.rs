@@ -1,0 +1,127 @@
+//! What the technician did, as it travels to the server: one outbox operation. The device
+//! appends them (`store::outbox`); the server applies each exactly once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Entity;
+use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
+use crate::forms::seal::Signature;
+use crate::geo::GeoPoint;
+use crate::household::{Household, MeterReading};
+use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
+use crate::media::PhotoMetadata;
+use crate::visit::CheckIn;
+use crate::workorder::{WorkOrder, WorkOrderStatus};
+
+/// What the technician did, as it travels to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Operation {
+    HouseholdSaved {
+        household: Box<Household>,
+        /// The fields the technician changed (all of them for a household created on the
+        /// device); the server merges only these.
+        #[serde(default)]
+        changed: Vec<String>,
+        /// The newest server change the device had pulled when the edit was made: server
+        /// writes above it were concurrent with the edit.
+        #[serde(default)]
+        base_seq: i64,
+    },
+    MeterReadingRecorded {
+        reading: MeterReading,
+    },
+    WorkOrderOpened {
+        order: Box<WorkOrder>,
+    },
+    WorkOrderMoved {
+        work_order_id: WorkOrderId,
+        status: WorkOrderStatus,
+        at: DateTime<Utc>,
+        position: Option<GeoPoint>,
+    },
+    InspectionSigned {
+        household_id: HouseholdId,
+        at: DateTime<Utc>,
+    },
+    FormStarted {
+        form: Box<Form>,
+    },
+    FormAnswered {
+        form_id: FormId,
+        item: String,
+        answer: Option<Answer>,
+    },
+    FormPhotoAttached {
+        form_id: FormId,
+        item: String,
+        photo: PhotoRef,
+    },
+    FormPhotoRemoved {
+        form_id: FormId,
+        item: String,
+        sha256: PhotoHash,
+    },
+    FormSigned {
+        form_id: FormId,
+        item: String,
+        signature: Box<Signature>,
+    },
+    FormOutcomeSet {
+        form_id: FormId,
+        outcome: Outcome,
+    },
+    FormMovedToTemplate {
+        form_id: FormId,
+        template_version: u32,
+    },
+    /// The complete sealed form, so that the server can verify its digest and signatures.
+    FormSealed {
+        form: Box<Form>,
+    },
+    /// A photo was taken and stored (its file is uploaded separately, by hash).
+    PhotoTaken {
+        sha256: PhotoHash,
+        household_id: Option<HouseholdId>,
+        metadata: Box<PhotoMetadata>,
+    },
+    CheckedIn {
+        household_id: HouseholdId,
+        at: DateTime<Utc>,
+        position: GeoPoint,
+        check_in: CheckIn,
+    },
+}
+
+impl Operation {
+    /// The kind of record it changes and that record's id.
+    pub fn subject(&self) -> (Entity, String) {
+        match self {
+            Operation::HouseholdSaved { household, .. } => {
+                (Entity::Household, household.id.to_string())
+            }
+            Operation::MeterReadingRecorded { reading } => {
+                (Entity::Household, reading.household_id.to_string())
+            }
+            Operation::WorkOrderOpened { order } => (Entity::WorkOrder, order.id.to_string()),
+            Operation::WorkOrderMoved { work_order_id, .. } => {
+                (Entity::WorkOrder, work_order_id.to_string())
+            }
+            Operation::InspectionSigned { household_id, .. }
+            | Operation::CheckedIn { household_id, .. } => {
+                (Entity::Household, household_id.to_string())
+            }
+            Operation::PhotoTaken { sha256, .. } => (Entity::Photo, sha256.to_string()),
+            Operation::FormStarted { form } | Operation::FormSealed { form } => {
+                (Entity::Form, form.id.to_string())
+            }
+            Operation::FormAnswered { form_id, .. }
+            | Operation::FormPhotoAttached { form_id, .. }
+            | Operation::FormPhotoRemoved { form_id, .. }
+            | Operation::FormSigned { form_id, .. }
+            | Operation::FormOutcomeSet { form_id, .. }
+            | Operation::FormMovedToTemplate { form_id, .. } => (Entity::Form, form_id.to_string()),
+        }
+    }
+}
