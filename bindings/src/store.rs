@@ -194,7 +194,11 @@ impl DeviceStore {
                 technician_id: state.technician_id.map(|t| t.to_string()),
                 last_sync_at: state.last_sync_at,
                 pending_operations: s.outbox_len()?,
-                pending_photos: s.photos_to_upload()?,
+                pending_photos: s
+                    .photos_to_upload()?
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
                 rejected: rejected(s)?,
                 held_back: s.held_back()?,
             })
@@ -208,7 +212,12 @@ impl DeviceStore {
 
     /// Photos taken on this device that the server does not have yet.
     pub fn pending_uploads(&self) -> Result<Vec<String>> {
-        self.with(|s| s.photos_to_upload())
+        self.with(|s| {
+            Ok(s.photos_to_upload()?
+                .into_iter()
+                .map(String::from)
+                .collect())
+        })
     }
 
     // ---- The day's work ----

@@ -187,7 +187,12 @@ fn camera_button_cut_off_leaves_the_photo_on_its_form_or_not_at_all() {
             .flatten()
             .map(|p| p.sha256.to_string())
             .collect();
-        let held: BTreeSet<String> = store.photos_to_upload().unwrap().into_iter().collect();
+        let held: BTreeSet<String> = store
+            .photos_to_upload()
+            .unwrap()
+            .into_iter()
+            .map(String::from)
+            .collect();
         assert_eq!(
             on_form, held,
             "run {run}: photos held and photos on the form"

@@ -242,7 +242,7 @@ fn same_photo_twice_is_stored_once_and_encrypted_at_rest() {
     use sha2::Digest;
     assert_eq!(
         hex::encode(sha2::Sha256::digest(&jpeg)),
-        first.sha256,
+        first.sha256.as_str(),
         "the id is the hash of the stored JPEG"
     );
     assert_eq!(

@@ -172,7 +172,7 @@ on_both_backends! {
         let form = common::forms::inspect_with(&a, &hs[0], &photos, Some(refused));
         // The refusal's photo is named by the form but does not reach the server (here: the
         // phone's record of it says it was sent already, so only the item photos go up).
-        a.store().mark_photos_uploaded(std::slice::from_ref(&refusal)).unwrap();
+        a.store().mark_photos_uploaded(&[doorstep_core::ids::PhotoHash::parse(&refusal).unwrap()]).unwrap();
         a.sync().unwrap();
         let waiting = storage::read(&*server.storage, |tx| Ok(tx.forms_waiting()?)).unwrap();
         assert_eq!(waiting, vec![form.to_string()], "not complete without the refusal's photo");

@@ -50,7 +50,7 @@ pub struct Photo {
 impl From<doorstep_core::store::StoredPhoto> for Photo {
     fn from(p: doorstep_core::store::StoredPhoto) -> Self {
         Self {
-            sha256: p.sha256,
+            sha256: p.sha256.into(),
             household_id: p.household_id.map(|h| h.to_string()),
             taken_at: p.taken_at,
             bytes: p.bytes,

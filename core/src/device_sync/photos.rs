@@ -29,14 +29,7 @@ impl Session<'_> {
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
     ) -> Result<()> {
-        let mut waiting = Vec::new();
-        for stored in lock(store)?.photos_to_upload()? {
-            match PhotoHash::parse(&stored) {
-                Ok(hash) => waiting.push(hash),
-                // Not a photo's hash (a damaged row): it cannot be asked for, and stays waiting.
-                Err(_) => report.photos_unreadable += 1,
-            }
-        }
+        let waiting = lock(store)?.photos_to_upload()?;
         let total = waiting.len() as u64;
         let mut done = 0;
         progress(SyncProgress {
@@ -55,10 +48,10 @@ impl Session<'_> {
                 .iter()
                 .map(|m| (&m.sha256, m.received))
                 .collect();
-            let there: Vec<String> = hashes
+            let there: Vec<PhotoHash> = hashes
                 .iter()
                 .filter(|h| !lacking.contains_key(h))
-                .map(PhotoHash::to_string)
+                .cloned()
                 .collect();
             lock(store)?.mark_photos_uploaded(&there)?;
             done += there.len() as u64;
@@ -115,7 +108,7 @@ impl Session<'_> {
                 for result in finished {
                     let marked = result.and_then(|(hash, sent)| {
                         if sent.is_some() {
-                            lock(store)?.mark_photos_uploaded(&[hash.to_string()])?;
+                            lock(store)?.mark_photos_uploaded(std::slice::from_ref(hash))?;
                         }
                         Ok((hash, sent))
                     });

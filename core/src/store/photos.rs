@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
-use crate::ids::{FormId, HouseholdId};
+use crate::ids::{FormId, HouseholdId, PhotoHash};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
 use crate::sync::protocol::Operation;
 use crate::text::said;
@@ -25,7 +25,7 @@ use crate::text::said;
 /// A photo as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredPhoto {
-    pub sha256: String,
+    pub sha256: PhotoHash,
     pub household_id: Option<HouseholdId>,
     pub taken_at: DateTime<Utc>,
     pub bytes: u64,
@@ -190,7 +190,7 @@ impl Store {
         self.vault
             .put(&format!("{}.thumb.jpg", photo.sha256), &photo.thumbnail)?;
         let stored = StoredPhoto {
-            sha256: photo.sha256.to_string(),
+            sha256: photo.sha256.clone(),
             household_id: household,
             taken_at: context.captured_at,
             bytes: photo.jpeg.len() as u64,
@@ -212,7 +212,7 @@ impl Store {
         let (household_id, taken_at, bytes, metadata) =
             row.ok_or(Error::NotFound { what: "photo" })?;
         Ok(StoredPhoto {
-            sha256: sha256.to_owned(),
+            sha256: PhotoHash::parse(sha256)?,
             household_id,
             taken_at,
             bytes: bytes as u64,
@@ -312,7 +312,7 @@ fn record_photo(c: &mut Change<'_>, stored: &StoredPhoto) -> Result<()> {
         )?;
     }
     c.append(&Operation::PhotoTaken {
-        sha256: crate::ids::PhotoHash::parse(&stored.sha256)?,
+        sha256: stored.sha256.clone(),
         household_id: household,
         metadata: Box::new(stored.metadata.clone()),
     })?;

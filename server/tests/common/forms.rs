@@ -64,6 +64,7 @@ pub fn take_photo(device: &TestDevice, household: &Household, n: u32) -> String 
         .ingest_photo(&path, Some(household.id), &context, &PhotoPolicy::default())
         .unwrap()
         .sha256
+        .into()
 }
 
 fn valid_answer(item: &Item) -> Option<Answer> {

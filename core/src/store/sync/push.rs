@@ -5,6 +5,7 @@ use chrono::Utc;
 use rusqlite::params;
 
 use crate::error::Result;
+use crate::ids::PhotoHash;
 use crate::store::{Store, ts};
 use crate::sync::protocol::PushOp;
 
@@ -59,7 +60,7 @@ impl Store {
     }
 
     /// Photos the server does not have yet (as far as this device knows), oldest first.
-    pub fn photos_to_upload(&self) -> Result<Vec<String>> {
+    pub fn photos_to_upload(&self) -> Result<Vec<PhotoHash>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.sha256 FROM photos p
              WHERE NOT EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = p.sha256)
@@ -69,7 +70,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn mark_photos_uploaded(&mut self, sha256: &[String]) -> Result<()> {
+    pub fn mark_photos_uploaded(&mut self, sha256: &[PhotoHash]) -> Result<()> {
         self.receive(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO photo_uploads(sha256, uploaded_at) VALUES (?1, ?2)",
