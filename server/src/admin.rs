@@ -25,7 +25,7 @@ use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOr
 use serde::de::DeserializeOwned;
 
 use crate::auth;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::records::{decode, put_from_office};
 use crate::serve::StorageOptions;
 use crate::storage::{self, AuditRow, Storage, Tx};
@@ -380,9 +380,9 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
 }
 
 /// An error as the operator reads it: in Chinese first when the tool words it, then English.
-fn message(e: ApiError) -> String {
+fn message(e: Error) -> String {
     match &e {
-        ApiError::NotFound { what, .. } => {
+        Error::NotFound(what) => {
             let zh = match *what {
                 "technician" => "技术员",
                 "crew" => "班组",
@@ -394,6 +394,7 @@ fn message(e: ApiError) -> String {
             };
             format!("找不到该{zh} / {e}")
         }
+        Error::InvalidInput(input) => format!("{}：{} / {e}", input.field, input.reason_zh),
         _ => e.to_string(),
     }
 }
@@ -408,7 +409,7 @@ fn both(e: &InvalidInput) -> String {
     format!("{} / {}", e.reason_zh, e.reason)
 }
 
-fn audit(tx: &mut dyn Tx, act: &Act, action: &str, entity: Entity, id: &str) -> ApiResult<()> {
+fn audit(tx: &mut dyn Tx, act: &Act, action: &str, entity: Entity, id: &str) -> Result<()> {
     tx.audit(&AuditRow {
         at: act.at,
         actor: act.actor.clone(),
@@ -421,15 +422,15 @@ fn audit(tx: &mut dyn Tx, act: &Act, action: &str, entity: Entity, id: &str) -> 
 }
 
 /// Whether a record exists (and was not deleted).
-fn exists(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<bool> {
+fn exists(tx: &mut dyn Tx, entity: Entity, id: &str) -> Result<bool> {
     Ok(tx.record(entity, id)?.is_some_and(|r| !r.deleted))
 }
 
-fn require(tx: &mut dyn Tx, entity: Entity, id: &str, what: &'static str) -> ApiResult<()> {
+fn require(tx: &mut dyn Tx, entity: Entity, id: &str, what: &'static str) -> Result<()> {
     if exists(tx, entity, id)? {
         Ok(())
     } else {
-        Err(ApiError::not_found(what))
+        Err(Error::NotFound(what))
     }
 }
 
@@ -519,7 +520,7 @@ fn add_technician(storage: &dyn Storage, args: TechnicianAdd, act: &Act) -> Resu
             .record_id_by_key(Entity::Technician, &technician.badge)?
             .is_some()
         {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "--badge: a technician with this badge number already exists",
             ));
         }
@@ -541,7 +542,7 @@ fn deactivate_technician(storage: &dyn Storage, id: TechnicianId, act: &Act) -> 
     storage::write(storage, |tx| {
         let record = tx
             .record(Entity::Technician, &id)?
-            .ok_or(ApiError::not_found("technician"))?;
+            .ok_or(Error::NotFound("technician"))?;
         let mut technician: Technician = decode(&record)?;
         if technician.active {
             technician.active = false;
@@ -556,7 +557,7 @@ fn deactivate_technician(storage: &dyn Storage, id: TechnicianId, act: &Act) -> 
 fn list(
     storage: &dyn Storage,
     entity: Entity,
-    line: fn(&crate::storage::StoredRecord) -> ApiResult<String>,
+    line: fn(&crate::storage::StoredRecord) -> Result<String>,
 ) -> Result<(), String> {
     let lines = storage::read(storage, |tx| {
         let mut lines = Vec::new();
@@ -578,17 +579,17 @@ fn list(
     Ok(())
 }
 
-fn district_line(record: &crate::storage::StoredRecord) -> ApiResult<String> {
+fn district_line(record: &crate::storage::StoredRecord) -> Result<String> {
     let d: District = decode(record)?;
     Ok(tsv(&[d.id.to_string(), d.name]))
 }
 
-fn crew_line(record: &crate::storage::StoredRecord) -> ApiResult<String> {
+fn crew_line(record: &crate::storage::StoredRecord) -> Result<String> {
     let c: Crew = decode(record)?;
     Ok(tsv(&[c.id.to_string(), or_dash(c.district_id), c.name]))
 }
 
-fn technician_line(record: &crate::storage::StoredRecord) -> ApiResult<String> {
+fn technician_line(record: &crate::storage::StoredRecord) -> Result<String> {
     let t: Technician = decode(record)?;
     let role = serde_json::to_value(t.role)
         .ok()
@@ -637,7 +638,7 @@ fn create_order(storage: &dyn Storage, args: OrderCreate, act: &Act) -> Result<S
             .record_id_by_key(Entity::WorkOrder, &args.number)?
             .is_some()
         {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "--number: a work order with this number already exists",
             ));
         }
@@ -646,20 +647,20 @@ fn create_order(storage: &dyn Storage, args: OrderCreate, act: &Act) -> Result<S
                 let id = tx
                     .record_id_by_key(Entity::Household, number.trim())?
                     .ok_or_else(|| {
-                        ApiError::invalid(
+                        Error::invalid(
                             "--household: 没有这个用户编号的用户 / no household has this customer number",
                         )
                     })?;
-                Some(id.parse::<HouseholdId>().map_err(ApiError::from)?)
+                Some(id.parse::<HouseholdId>().map_err(Error::from)?)
             }
             None => None,
         };
         if let Some(a) = args.assignee {
             let record = tx
                 .record(Entity::Technician, &a.to_string())?
-                .ok_or(ApiError::not_found("technician"))?;
+                .ok_or(Error::NotFound("technician"))?;
             if !decode::<Technician>(&record)?.active {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     "--assignee: the technician is not active",
                 ));
             }
@@ -681,11 +682,11 @@ fn create_order(storage: &dyn Storage, args: OrderCreate, act: &Act) -> Result<S
         if order.assignee.is_some() || order.crew.is_some() {
             order
                 .advance(WorkOrderStatus::Dispatched, now, None)
-                .map_err(|e| ApiError::invalid(order_option(e)))?;
+                .map_err(|e| Error::invalid(order_option(e)))?;
         }
         order
             .validate()
-            .map_err(|e| ApiError::invalid(order_option(e)))?;
+            .map_err(|e| Error::invalid(order_option(e)))?;
         let id = order.id.to_string();
         put_from_office(tx, &Record::WorkOrder(Box::new(order)))?;
         audit(tx, act, "work_order_created", Entity::WorkOrder, &id)?;
@@ -923,7 +924,7 @@ fn import_households(
         }
         if !errors.is_empty() {
             failed = Some(errors);
-            return Err(ApiError::invalid("the file has errors"));
+            return Err(Error::invalid("the file has errors"));
         }
         for (action, household) in changes.drain(..) {
             let id = household.id.to_string();

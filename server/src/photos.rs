@@ -12,7 +12,7 @@ use object_store::path::Path as BlobPath;
 use sha2::{Digest, Sha256};
 
 use crate::auth;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::storage::{AuditRow, PhotoRow, Storage, Tx, read, write};
 
 /// The device uploading a photo, as the request's authentication found it. Checked again in
@@ -27,11 +27,11 @@ pub struct Uploader {
 
 impl Uploader {
     /// Still allowed, in the transaction about to write.
-    fn recheck(&self, tx: &mut dyn Tx) -> ApiResult<()> {
+    fn recheck(&self, tx: &mut dyn Tx) -> Result<()> {
         auth::still_allowed(tx, &self.device_id)
     }
 
-    fn received(&self, tx: &mut dyn Tx, sha256: &str) -> ApiResult<()> {
+    fn received(&self, tx: &mut dyn Tx, sha256: &str) -> Result<()> {
         tx.audit(&AuditRow {
             at: chrono::Utc::now(),
             actor: format!("technician:{}", self.technician_id),
@@ -49,7 +49,7 @@ pub fn blob_path(sha256: &str) -> BlobPath {
     BlobPath::from(format!("photos/{}/{sha256}.jpg", &sha256[..2]))
 }
 
-pub fn check_hash(sha256: &str) -> ApiResult<()> {
+pub fn check_hash(sha256: &str) -> Result<()> {
     if sha256.len() == 64
         && sha256
             .bytes()
@@ -57,7 +57,7 @@ pub fn check_hash(sha256: &str) -> ApiResult<()> {
     {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(Error::invalid(
             "a photo hash is 64 lowercase hexadecimal digits",
         ))
     }
@@ -68,7 +68,7 @@ fn matches(sha256: &str, bytes: &[u8]) -> bool {
 }
 
 /// How much of each photo the server holds: `None` when it is complete.
-pub fn missing(tx: &mut dyn Tx, hashes: &[String]) -> ApiResult<Vec<(String, u64)>> {
+pub fn missing(tx: &mut dyn Tx, hashes: &[String]) -> Result<Vec<(String, u64)>> {
     let mut out = Vec::new();
     for hash in hashes {
         check_hash(hash)?;
@@ -91,7 +91,7 @@ enum Standing {
     OtherSize,
 }
 
-fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> ApiResult<Standing> {
+fn standing(tx: &mut dyn Tx, sha256: &str, total: i64) -> Result<Standing> {
     Ok(match tx.photo(sha256)? {
         Some(p) if p.complete => Standing::Complete(p.total),
         Some(p) if p.total != total => Standing::OtherSize,
@@ -111,18 +111,18 @@ pub async fn put_chunk(
     offset: u64,
     total: u64,
     chunk: Bytes,
-) -> ApiResult<PhotoChunkResponse> {
+) -> Result<PhotoChunkResponse> {
     check_hash(&sha256)?;
     if total == 0 {
-        return Err(ApiError::invalid("a photo has at least one byte"));
+        return Err(Error::invalid("a photo has at least one byte"));
     }
     if total > MAX_PHOTO_BYTES {
-        return Err(ApiError::TooLarge(format!(
+        return Err(Error::TooLarge(format!(
             "a photo must be 1 to {MAX_PHOTO_BYTES} bytes"
         )));
     }
     if chunk.len() > PHOTO_CHUNK_BYTES || chunk.is_empty() {
-        return Err(ApiError::invalid(format!(
+        return Err(Error::invalid(format!(
             "a chunk must be 1 to {PHOTO_CHUNK_BYTES} bytes"
         )));
     }
@@ -130,7 +130,7 @@ pub async fn put_chunk(
         .checked_add(chunk.len() as u64)
         .is_none_or(|end| end > total)
     {
-        return Err(ApiError::invalid("the chunk runs past the photo's size"));
+        return Err(Error::invalid("the chunk runs past the photo's size"));
     }
     tokio::spawn(take_chunk(
         storage,
@@ -142,7 +142,7 @@ pub async fn put_chunk(
         chunk,
     ))
     .await
-    .map_err(|e| ApiError::Internal(format!("upload task: {e}")))?
+    .map_err(|e| Error::Internal(format!("upload task: {e}")))?
 }
 
 async fn take_chunk(
@@ -153,7 +153,7 @@ async fn take_chunk(
     offset: i64,
     total: i64,
     chunk: Bytes,
-) -> ApiResult<PhotoChunkResponse> {
+) -> Result<PhotoChunkResponse> {
     let end = offset + chunk.len() as i64;
     if offset == 0 && end == total {
         // The whole photo in one request: checked, stored, done; the database never sees it.
@@ -161,7 +161,7 @@ async fn take_chunk(
             return Ok(done(t));
         }
         if !matches(&sha256, &chunk) {
-            return Err(ApiError::PhotoMismatch);
+            return Err(Error::PhotoMismatch);
         }
         return store_blob(storage, blobs, uploader, sha256, total, chunk).await;
     }
@@ -216,7 +216,7 @@ async fn take_chunk(
     }
 }
 
-async fn standing_now(storage: &Arc<dyn Storage>, sha256: &str, total: i64) -> ApiResult<Standing> {
+async fn standing_now(storage: &Arc<dyn Storage>, sha256: &str, total: i64) -> Result<Standing> {
     let (st, sha) = (storage.clone(), sha256.to_owned());
     blocking(move || read(&*st, |tx| standing(tx, &sha, total))).await
 }
@@ -229,7 +229,7 @@ async fn finish(
     uploader: Uploader,
     sha256: String,
     total: i64,
-) -> ApiResult<PhotoChunkResponse> {
+) -> Result<PhotoChunkResponse> {
     // The row and its parts are read together: a request that completed the photo meanwhile
     // (the same last chunk sent again after a timeout, or duplicated on the way) has dropped
     // the parts, and the photo is done, not mismatched.
@@ -267,7 +267,7 @@ async fn finish(
         return if completed {
             Ok(done(total))
         } else {
-            Err(ApiError::PhotoMismatch)
+            Err(Error::PhotoMismatch)
         };
     }
     store_blob(storage, blobs, uploader, sha256, total, Bytes::from(bytes)).await
@@ -284,11 +284,11 @@ async fn store_blob(
     sha256: String,
     total: i64,
     bytes: Bytes,
-) -> ApiResult<PhotoChunkResponse> {
+) -> Result<PhotoChunkResponse> {
     blobs
         .put(&blob_path(&sha256), bytes.into())
         .await
-        .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
+        .map_err(|e| Error::Internal(format!("blob store: {e}")))?;
     mark_complete(storage, uploader, sha256, total).await?;
     Ok(done(total))
 }
@@ -298,7 +298,7 @@ struct Completion {
     uploader: Uploader,
     sha256: String,
     total: i64,
-    marked: tokio::sync::oneshot::Sender<ApiResult<()>>,
+    marked: tokio::sync::oneshot::Sender<Result<()>>,
 }
 
 /// Photos waiting to be marked complete, per storage (by its address). An entry exists while
@@ -320,7 +320,7 @@ async fn mark_complete(
     uploader: Uploader,
     sha256: String,
     total: i64,
-) -> ApiResult<()> {
+) -> Result<()> {
     let key = Arc::as_ptr(&storage) as *const () as usize;
     let (marked, answer) = tokio::sync::oneshot::channel();
     let completion = Completion {
@@ -414,7 +414,7 @@ async fn mark_complete(
                 Err(e) => {
                     let e = e.to_string();
                     for c in batch {
-                        let _ = c.marked.send(Err(ApiError::Internal(e.clone())));
+                        let _ = c.marked.send(Err(Error::Internal(e.clone())));
                     }
                 }
             }
@@ -422,7 +422,7 @@ async fn mark_complete(
     }
     match answer.await {
         Ok(answer) => answer,
-        Err(_) => Err(ApiError::Internal(
+        Err(_) => Err(Error::Internal(
             "the photo could not be marked complete".into(),
         )),
     }
@@ -437,11 +437,11 @@ fn done(total: i64) -> PhotoChunkResponse {
 
 /// Runs blocking storage work off the async workers.
 pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ApiError::Internal(format!("worker: {e}")))?
+        .map_err(|e| Error::Internal(format!("worker: {e}")))?
 }
 
 #[cfg(test)]
@@ -508,7 +508,7 @@ mod tests {
         offset: usize,
         total: usize,
         chunk: Bytes,
-    ) -> ApiResult<PhotoChunkResponse> {
+    ) -> Result<PhotoChunkResponse> {
         put_chunk(
             s.storage.clone(),
             s.blobs.clone(),
@@ -593,7 +593,7 @@ mod tests {
         revoke(&s, &uploader.device_id);
         let rest = part(PHOTO_CHUNK_BYTES, total);
         let last = upload(&s, &uploader, &sha, PHOTO_CHUNK_BYTES, total, rest).await;
-        assert!(matches!(last, Err(ApiError::Revoked)), "{last:?}");
+        assert!(matches!(last, Err(Error::Revoked)), "{last:?}");
         let row = read(&*s.storage, |tx| Ok(tx.photo(&sha)?))
             .unwrap()
             .unwrap();
@@ -603,7 +603,7 @@ mod tests {
         let small = Bytes::from_static(b"a small photo");
         let small_sha = hex::encode(Sha256::digest(&small));
         let whole = upload(&s, &uploader, &small_sha, 0, small.len(), small).await;
-        assert!(matches!(whole, Err(ApiError::Revoked)), "{whole:?}");
+        assert!(matches!(whole, Err(Error::Revoked)), "{whole:?}");
         assert_eq!(
             read(&*s.storage, |tx| Ok(tx.count(Counted::CompletePhotos)?)).unwrap(),
             0

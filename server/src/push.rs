@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::records::{self, decode, household_buckets, own_buckets, save, save_at, stored};
 use crate::storage::cache::CachedTx;
 use crate::storage::{ConflictRow, OpRow, StoredRecord, Tx};
@@ -57,7 +57,7 @@ pub fn push(
     ops: &[IncomingOp<'_>],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
-) -> ApiResult<Pushed> {
+) -> Result<Pushed> {
     // The operations of one request mostly touch a few households, each several times; the
     // records, bucket entries and operations it writes go to the database together at the end.
     CachedTx::run(tx, |tx| apply_all(tx, device, ops, clock, received_at))
@@ -69,7 +69,7 @@ fn apply_all(
     ops: &[IncomingOp<'_>],
     clock: &mut HlcClock,
     received_at: DateTime<Utc>,
-) -> ApiResult<Pushed> {
+) -> Result<Pushed> {
     let ids: Vec<OperationId> = ops.iter().map(|i| i.op.op_id).collect();
     let mut stored_ops: HashSet<OperationId> =
         tx.stored_ops(&device.id, &ids)?.into_iter().collect();
@@ -78,8 +78,7 @@ fn apply_all(
         pushed.acknowledged_through = pushed.acknowledged_through.max(op.seq);
         if op.hlc.node != device.id {
             return Err(
-                ApiError::invalid("the operation's clock stamp is not this device's")
-                    .for_op(op.op_id),
+                Error::invalid("the operation's clock stamp is not this device's").for_op(op.op_id),
             );
         }
         // Stored before, or earlier in this request.
@@ -90,7 +89,7 @@ fn apply_all(
         // refusing it there as an internal error would make the phone retry it forever).
         if !(EARLIEST_DEVICE_TIME..=LATEST_DEVICE_TIME).contains(&op.device_time.year()) {
             return Err(
-                ApiError::invalid("the operation's device_time is not a plausible time")
+                Error::invalid("the operation's device_time is not a plausible time")
                     .for_op(op.op_id),
             );
         }
@@ -153,17 +152,14 @@ fn in_scope(buckets: &[String], scope: &[String]) -> bool {
     buckets.iter().any(|b| scope.contains(b))
 }
 
-fn forbidden(what: &str) -> ApiError {
-    ApiError::Forbidden {
-        message: format!("{what} is outside this technician's scope"),
-        op: None,
-    }
+fn forbidden(what: &'static str) -> Error {
+    Error::OutOfScope(what)
 }
 
 /// A failure of the server's own (it goes to the log, the device learns only its kind). A
 /// decoding error's quoted values are left out: they may be a person's data.
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(doorstep_core::error::without_values(&e.to_string()))
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(doorstep_core::error::without_values(&e.to_string()))
 }
 
 impl Apply<'_> {
@@ -177,7 +173,7 @@ impl Apply<'_> {
         trusted_stamp(&self.op.hlc, self.received_at)
     }
 
-    fn operation(&mut self) -> ApiResult<()> {
+    fn operation(&mut self) -> Result<()> {
         match &self.op.operation {
             Operation::HouseholdSaved {
                 household,
@@ -239,19 +235,19 @@ impl Apply<'_> {
         }
     }
 
-    fn household_in_scope(&mut self, id: &str) -> ApiResult<StoredRecord> {
+    fn household_in_scope(&mut self, id: &str) -> Result<StoredRecord> {
         let record = self
             .tx
             .record(Entity::Household, id)?
             .filter(|r| !r.deleted)
-            .ok_or(ApiError::not_found("household"))?;
+            .ok_or(Error::NotFound("household"))?;
         if !in_scope(&record.buckets, &self.device.scope) {
             return Err(forbidden("the household"));
         }
         Ok(record)
     }
 
-    fn conflict(&mut self, entity: Entity, id: &str, o: Overridden, seq: i64) -> ApiResult<()> {
+    fn conflict(&mut self, entity: Entity, id: &str, o: Overridden, seq: i64) -> Result<()> {
         self.conflicts += 1;
         self.tx.insert_conflict(&ConflictRow {
             seq,
@@ -277,7 +273,7 @@ impl Apply<'_> {
         household: &Household,
         changed: &[String],
         base_seq: i64,
-    ) -> ApiResult<()> {
+    ) -> Result<()> {
         household.validate()?;
         if let Some(unknown) = changed
             .iter()
@@ -288,7 +284,7 @@ impl Apply<'_> {
                 .iter()
                 .position(|f| f == unknown)
                 .unwrap_or_default();
-            return Err(ApiError::invalid(format!(
+            return Err(Error::invalid(format!(
                 "changed[{at}] is not a field of a household"
             )));
         }
@@ -296,7 +292,7 @@ impl Apply<'_> {
         let current = self.tx.record(Entity::Household, &id)?;
         if current.as_ref().is_some_and(|r| r.deleted) {
             // The office deleted it: an edit made offline does not bring it back.
-            return Err(ApiError::not_found("household"));
+            return Err(Error::NotFound("household"));
         }
         let Some(current) = current else {
             // A household the technician opened on site.
@@ -353,12 +349,12 @@ impl Apply<'_> {
     /// A household's last inspection, as a device's edit gives it, is believed as far as the
     /// device's clock is (as a signed inspection's): never later than when the edit was made.
     /// A phone a year ahead would otherwise put the household's next inspection off by a year.
-    fn believe_inspection_time(&self, incoming: &mut Map<String, Value>) -> ApiResult<()> {
+    fn believe_inspection_time(&self, incoming: &mut Map<String, Value>) -> Result<()> {
         let Some(Value::String(text)) = incoming.get("last_inspection_at") else {
             return Ok(());
         };
         let at = DateTime::parse_from_rfc3339(text)
-            .map_err(|_| ApiError::invalid("last_inspection_at is not an RFC 3339 time"))?
+            .map_err(|_| Error::invalid("last_inspection_at is not an RFC 3339 time"))?
             .with_timezone(&Utc);
         let made = self.made_at();
         if at > made {
@@ -378,7 +374,7 @@ impl Apply<'_> {
         incoming: &Map<String, Value>,
         fields: &[String],
         base_seq: i64,
-    ) -> ApiResult<()> {
+    ) -> Result<()> {
         let id = current.id.clone();
         let stored = RawObject::parse(&current.body).map_err(internal)?;
         let old_own = own_buckets(
@@ -412,7 +408,7 @@ impl Apply<'_> {
         );
         let body = stored.with(&merged).map_err(internal)?;
         let result: Household = serde_json::from_str(&body).map_err(|e| {
-            ApiError::invalid(format!(
+            Error::invalid(format!(
                 "the merged household is not valid: {}",
                 doorstep_core::error::without_values(&e.to_string())
             ))
@@ -433,7 +429,7 @@ impl Apply<'_> {
         Ok(())
     }
 
-    fn inspection_signed(&mut self, id: &str, at: DateTime<Utc>) -> ApiResult<()> {
+    fn inspection_signed(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
         let current = self.household_in_scope(id)?;
         let mut household: Household = decode(&current)?;
         if household.last_inspection_at.is_some_and(|last| last >= at) {
@@ -458,7 +454,7 @@ impl Apply<'_> {
         Ok(())
     }
 
-    fn order_opened(&mut self, order: &WorkOrder) -> ApiResult<()> {
+    fn order_opened(&mut self, order: &WorkOrder) -> Result<()> {
         order.validate()?;
         let order = &self.believed_times(order)?;
         if let Some(h) = order.household_id {
@@ -498,7 +494,7 @@ impl Apply<'_> {
     /// stamp). A phone whose clock runs a year ahead would otherwise put the order's deadlines
     /// (6 h to handle a pipeline fault, 24 h to repair it) off by a year, and every later step
     /// with them. Earlier times (a call taken before the order was typed) are kept.
-    fn believed_times(&self, order: &WorkOrder) -> ApiResult<WorkOrder> {
+    fn believed_times(&self, order: &WorkOrder) -> Result<WorkOrder> {
         let made_at = self.made_at();
         let mut order = order.clone();
         order.reported_at = order.reported_at.min(made_at);
@@ -515,12 +511,12 @@ impl Apply<'_> {
         status: WorkOrderStatus,
         at: DateTime<Utc>,
         position: Option<doorstep_core::geo::GeoPoint>,
-    ) -> ApiResult<()> {
+    ) -> Result<()> {
         let current = self
             .tx
             .record(Entity::WorkOrder, id)?
             .filter(|r| !r.deleted)
-            .ok_or(ApiError::not_found("work order"))?;
+            .ok_or(Error::NotFound("work order"))?;
         if !in_scope(&current.buckets, &self.device.scope) {
             return Err(forbidden("the work order"));
         }
@@ -537,7 +533,7 @@ impl Apply<'_> {
                     .unwrap_or(order.reported_at);
                 order
                     .advance(status, counted_at.max(last), position)
-                    .map_err(ApiError::from)?;
+                    .map_err(Error::from)?;
             }
             Err(_) => {
                 // The status only moves forward, and the first resolution wins: the later,
@@ -571,21 +567,18 @@ impl Apply<'_> {
         Ok(())
     }
 
-    fn form_sealed(&mut self, form: &Form) -> ApiResult<()> {
+    fn form_sealed(&mut self, form: &Form) -> Result<()> {
         let household = self.household_in_scope(&form.household_id.to_string())?;
         let template = self.template(&form.template_id, form.template_version)?;
-        verify(form, &template).map_err(|e| ApiError::Tampered {
-            message: format!("the sealed form was refused: {e}"),
-            op: self.op.op_id,
-        })?;
+        verify(form, &template)
+            .map_err(|e| Error::Tampered(format!("the sealed form was refused: {e}")))?;
         let id = form.id.to_string();
         if let Some(existing) = self.tx.record(Entity::Form, &id)? {
             let existing: Form = decode(&existing)?;
             if existing.seal != form.seal {
-                return Err(ApiError::Tampered {
-                    message: "a different form was already sealed under this id".into(),
-                    op: self.op.op_id,
-                });
+                return Err(Error::Tampered(
+                    "a different form was already sealed under this id".into(),
+                ));
             }
             return Ok(());
         }
@@ -602,7 +595,7 @@ impl Apply<'_> {
     /// The form a sealed form amends, and the order it was filled for, as the server holds
     /// them, are of its household (`Form::check_links`). One the server does not hold, whose
     /// operation was refused, does not strand the form.
-    fn check_form_links(&mut self, form: &Form) -> ApiResult<()> {
+    fn check_form_links(&mut self, form: &Form) -> Result<()> {
         let order: Option<WorkOrder> = self.held(Entity::WorkOrder, form.work_order_id)?;
         let amended: Option<Form> = self.held(Entity::Form, form.amends)?;
         Ok(form.check_links(order.as_ref(), amended.as_ref())?)
@@ -613,7 +606,7 @@ impl Apply<'_> {
         &mut self,
         entity: Entity,
         id: Option<impl std::fmt::Display>,
-    ) -> ApiResult<Option<T>> {
+    ) -> Result<Option<T>> {
         let Some(id) = id else { return Ok(None) };
         self.tx
             .record(entity, &id.to_string())?
@@ -630,7 +623,7 @@ impl Apply<'_> {
         form: &Form,
         template: &Template,
         household: &StoredRecord,
-    ) -> ApiResult<()> {
+    ) -> Result<()> {
         let Some(seal) = &form.seal else {
             return Ok(());
         };
@@ -666,7 +659,7 @@ impl Apply<'_> {
             }
         };
         let effects = planned.map_err(|problems| {
-            ApiError::invalid(format!(
+            Error::invalid(format!(
                 "the sealed form's consequences cannot be applied ({} problem(s))",
                 problems.len()
             ))
@@ -698,7 +691,7 @@ impl Apply<'_> {
         Ok(())
     }
 
-    fn template(&mut self, id: &str, version: u32) -> ApiResult<Template> {
+    fn template(&mut self, id: &str, version: u32) -> Result<Template> {
         if let Some(t) = self
             .tx
             .record(Entity::Template, &format!("{id}@{version}"))?
@@ -707,9 +700,7 @@ impl Apply<'_> {
         }
         builtin_template(id)
             .filter(|t| t.version == version)
-            .ok_or_else(|| {
-                ApiError::invalid("the form's template version is not known to the server")
-            })
+            .ok_or_else(|| Error::invalid("the form's template version is not known to the server"))
     }
 }
 
@@ -750,7 +741,7 @@ struct StoredStamps<'a> {
 }
 
 impl<'a> StoredStamps<'a> {
-    fn read(json: &'a str) -> ApiResult<Self> {
+    fn read(json: &'a str) -> Result<Self> {
         Ok(Self {
             stored: serde_json::from_str(json).map_err(internal)?,
             updated: BTreeMap::new(),
@@ -758,7 +749,7 @@ impl<'a> StoredStamps<'a> {
     }
 
     /// The stamps of these fields (those that have one).
-    fn of(&self, fields: &[String]) -> ApiResult<FieldStamps> {
+    fn of(&self, fields: &[String]) -> Result<FieldStamps> {
         fields
             .iter()
             .filter_map(|f| self.stored.get(&FieldName(f.into())).map(|raw| (f, raw)))
@@ -771,7 +762,7 @@ impl<'a> StoredStamps<'a> {
             .collect()
     }
 
-    fn update(&mut self, stamps: FieldStamps) -> ApiResult<()> {
+    fn update(&mut self, stamps: FieldStamps) -> Result<()> {
         for (field, stamp) in stamps {
             let raw = serde_json::value::to_raw_value(&stamp).map_err(internal)?;
             self.updated.insert(field, raw);
@@ -780,7 +771,7 @@ impl<'a> StoredStamps<'a> {
     }
 
     /// The stamps as JSON, as `FieldStamps` would be written.
-    fn to_json(&self) -> ApiResult<String> {
+    fn to_json(&self) -> Result<String> {
         let mut all: BTreeMap<&str, &RawValue> = self
             .stored
             .iter()
@@ -793,7 +784,7 @@ impl<'a> StoredStamps<'a> {
     }
 }
 
-fn as_object(household: &Household) -> ApiResult<Map<String, Value>> {
+fn as_object(household: &Household) -> Result<Map<String, Value>> {
     match serde_json::to_value(household).map_err(internal)? {
         Value::Object(m) => Ok(m),
         _ => Err(internal("a household is a JSON object")),
@@ -815,7 +806,7 @@ pub fn stamp_office_edit(
     previous: Option<&StoredRecord>,
     household: &Household,
     seq: i64,
-) -> ApiResult<()> {
+) -> Result<()> {
     let mut stamps: FieldStamps = match previous {
         Some(p) => serde_json::from_str(&p.stamps).map_err(internal)?,
         None => FieldStamps::new(),

@@ -9,7 +9,7 @@ use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::storage::{BucketEntry, StoredRecord, Tx};
 
 /// The bucket every device reads (templates, districts, outages).
@@ -57,9 +57,9 @@ pub fn scope_of(t: &Technician) -> Vec<String> {
 }
 
 /// A record's body, decoded.
-pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> ApiResult<T> {
+pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> Result<T> {
     serde_json::from_str(&record.body).map_err(|e| {
-        ApiError::Internal(format!(
+        Error::Internal(format!(
             "stored {} unreadable: {}",
             record.entity.as_str(),
             doorstep_core::error::without_values(&e.to_string())
@@ -73,7 +73,7 @@ pub fn save(
     tx: &mut dyn Tx,
     record: StoredRecord,
     previous: Option<&StoredRecord>,
-) -> ApiResult<StoredRecord> {
+) -> Result<StoredRecord> {
     let seq = tx.next_seq()?;
     save_at(tx, record, previous, seq)
 }
@@ -84,7 +84,7 @@ pub fn save_at(
     mut record: StoredRecord,
     previous: Option<&StoredRecord>,
     seq: i64,
-) -> ApiResult<StoredRecord> {
+) -> Result<StoredRecord> {
     record.seq = seq;
     record.buckets.sort();
     record.buckets.dedup();
@@ -120,7 +120,7 @@ pub fn save_at(
 /// bucket once it is deleted (they stay on the server, as its history). Without this, a
 /// household moved from west to east would leave its readings and sealed forms readable in west
 /// and unknown in east, and west's technicians could still move its work orders.
-fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> {
+fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> Result<()> {
     let tie = vec![household_bucket(&household.id)];
     let mut children = Vec::new();
     let mut after = 0;
@@ -159,7 +159,7 @@ fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> 
 }
 
 /// The stored form of a core record: id, unique key, and the buckets it belongs in.
-pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
+pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
     let buckets = match record {
         Record::Household(h) => household_buckets(h),
         Record::WorkOrder(o) => order_buckets(tx, o)?,
@@ -180,7 +180,7 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
 
 /// [`stored`] for a record whose buckets the caller already knows (a reading or a form is in
 /// its household's).
-pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecord> {
+pub fn stored_in(record: &Record, buckets: Vec<String>) -> Result<StoredRecord> {
     let (id, key) = match record {
         Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone())),
         Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone())),
@@ -210,9 +210,9 @@ pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecor
 /// `body` (a record this version rewrote) with the fields of `previous` (its stored JSON) that
 /// this version does not know put back: a newer server sharing the database wrote them, and an
 /// older one saving the record must not drop them.
-pub fn keeping_unknown_fields(previous: &str, body: String) -> ApiResult<String> {
+pub fn keeping_unknown_fields(previous: &str, body: String) -> Result<String> {
     type Object = serde_json::Map<String, serde_json::Value>;
-    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let internal = |e: serde_json::Error| Error::Internal(e.to_string());
     let previous: Object = serde_json::from_str(previous).map_err(internal)?;
     let mut object: Object = serde_json::from_str(&body).map_err(internal)?;
     let mut kept = false;
@@ -229,7 +229,7 @@ pub fn keeping_unknown_fields(previous: &str, body: String) -> ApiResult<String>
 }
 
 /// The JSON of the record itself (without the entity tag).
-pub fn record_body(record: &Record) -> ApiResult<String> {
+pub fn record_body(record: &Record) -> Result<String> {
     match record {
         Record::Household(h) => serde_json::to_string(h),
         Record::WorkOrder(o) => serde_json::to_string(o),
@@ -241,7 +241,7 @@ pub fn record_body(record: &Record) -> ApiResult<String> {
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
     }
-    .map_err(|e| ApiError::Internal(e.to_string()))
+    .map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A household's own buckets: its district's.
@@ -256,7 +256,7 @@ pub fn own_buckets(district: Option<DistrictId>) -> Vec<String> {
 
 /// A work order is read by its assignee, its crew, and the district of its household (while
 /// the household is not deleted); it is tied to its household.
-fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
+fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> Result<Vec<String>> {
     let mut buckets = Vec::new();
     if let Some(a) = o.assignee {
         buckets.push(tech_bucket(a));
@@ -278,7 +278,7 @@ fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
 }
 
 /// The buckets of a new reading or form of this household (none if there is no such household).
-fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> ApiResult<Vec<String>> {
+fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> Result<Vec<String>> {
     Ok(tx
         .record(Entity::Household, household)?
         .map(|h| child_buckets(&h))
@@ -288,7 +288,7 @@ fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> ApiResult<Vec<String>> 
 /// Saves a record from the back office (admin tool, console): the new version replaces the
 /// old, keeping the buckets work orders gave a household; a household's changed fields are
 /// stamped as the office's.
-pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> ApiResult<StoredRecord> {
+pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord> {
     let mut new = stored(record, tx)?;
     let previous = tx.record(new.entity, &new.id)?;
     if let Some(prev) = &previous {
@@ -320,7 +320,7 @@ pub fn share_household_with_order(
     tx: &mut dyn Tx,
     o: &WorkOrder,
     order_buckets: &[String],
-) -> ApiResult<()> {
+) -> Result<()> {
     let Some(h) = o.household_id else {
         return Ok(());
     };
@@ -346,11 +346,11 @@ pub fn share_household_with_order(
 
 /// Deletes a record as the back office does: the record stays as a tombstone (`deleted`), in
 /// the buckets it was in, so every device that holds it learns of the deletion at its next pull.
-pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<StoredRecord> {
+pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> Result<StoredRecord> {
     let current = tx
         .record(entity, id)?
         .filter(|r| !r.deleted)
-        .ok_or(ApiError::not_found("record"))?;
+        .ok_or(Error::NotFound("record"))?;
     let tombstone = StoredRecord {
         deleted: true,
         // The key is free again (a customer number may be given to a new account).

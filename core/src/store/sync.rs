@@ -17,8 +17,7 @@ use crate::error::{Error, Result};
 use crate::forms::form::Form;
 use crate::ids::{OperationId, TechnicianId};
 use crate::sync::protocol::{
-    ErrorKind,
-    Change, ChangeAction, Entity, HeldBack, PullResponse, Pulled, PushOp, Record,
+    Change, ChangeAction, Entity, ErrorKind, HeldBack, PullResponse, Pulled, PushOp, Record,
 };
 use crate::team::Technician;
 

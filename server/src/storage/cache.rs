@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use doorstep_core::ids::OperationId;
 use doorstep_core::sync::protocol::Entity;
 
-use crate::error::ApiResult;
+use crate::error::Result;
 
 use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
@@ -51,8 +51,8 @@ impl CachedTx<'_> {
     /// only way to get one, so the writes cannot be left behind.
     pub fn run<T>(
         inner: &mut dyn Tx,
-        work: impl FnOnce(&mut CachedTx<'_>) -> ApiResult<T>,
-    ) -> ApiResult<T> {
+        work: impl FnOnce(&mut CachedTx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut cached = CachedTx::new(inner);
         let out = work(&mut cached)?;
         cached.flush()?;

@@ -14,7 +14,7 @@ pub mod sqlite;
 use chrono::{DateTime, Utc};
 use doorstep_core::ids::OperationId;
 
-use crate::error::ApiResult;
+use crate::error::Result;
 use doorstep_core::sync::protocol::Entity;
 
 pub use self::postgres::PostgresStorage;
@@ -223,18 +223,15 @@ pub trait Tx {
 /// A database the server keeps its truth in.
 pub trait Storage: Send + Sync + 'static {
     /// Runs `f` in one write transaction: it commits if `f` returns `Ok`, else rolls back.
-    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// Runs `f` in a read transaction (one consistent snapshot).
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 }
 
 /// Runs `f` in a write transaction and hands back its value.
-pub fn write<T>(
-    storage: &dyn Storage,
-    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<T> {
+pub fn write<T>(storage: &dyn Storage, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
     let mut out = None;
     storage.write(&mut |tx| {
         out = Some(f(tx)?);
@@ -244,10 +241,7 @@ pub fn write<T>(
 }
 
 /// Runs `f` in a read transaction and hands back its value.
-pub fn read<T>(
-    storage: &dyn Storage,
-    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<T> {
+pub fn read<T>(storage: &dyn Storage, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
     let mut out = None;
     storage.read(&mut |tx| {
         out = Some(f(tx)?);

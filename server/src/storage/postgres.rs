@@ -19,7 +19,7 @@ use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
     Storage, StorageError, StorageResult, StoredRecord, Tx,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 
 const SCHEMA: &str = include_str!("postgres.sql");
 /// The advisory lock that keeps servers starting at once from creating the tables together
@@ -57,7 +57,7 @@ impl PostgresStorage {
         Ok(Self { pool })
     }
 
-    fn run(&self, write: bool, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+    fn run(&self, write: bool, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let mut conn = self.pool.get().map_err(pool_error)?;
         let mut attempt = 1;
         loop {
@@ -77,7 +77,7 @@ impl PostgresStorage {
                 retry: false,
             };
             let result = if write {
-                t.execute(WRITER_LOCK, &[]).map_err(ApiError::from)
+                t.execute(WRITER_LOCK, &[]).map_err(Error::from)
             } else {
                 Ok(())
             }
@@ -136,11 +136,11 @@ fn corrupt(e: impl std::fmt::Display) -> StorageError {
 }
 
 impl Storage for PostgresStorage {
-    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         self.run(true, f)
     }
 
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         self.run(false, f)
     }
 
@@ -931,9 +931,9 @@ mod tests {
         let s = db.open();
         let refused = s.write(&mut |tx| {
             tx.next_seq()?;
-            Err(ApiError::invalid("no"))
+            Err(Error::invalid("no"))
         });
-        assert!(matches!(refused, Err(ApiError::Invalid { .. })));
+        assert!(matches!(refused, Err(Error::Invalid(_))));
         assert_eq!(write(&s, |tx| Ok(tx.next_seq()?)).unwrap(), 1);
 
         let id = OperationId::new();
@@ -948,7 +948,7 @@ mod tests {
         });
         assert!(matches!(
             swallowed,
-            Err(ApiError::Storage(StorageError::Database(_)))
+            Err(Error::Storage(StorageError::Database(_)))
         ));
         // The code and primary message only: the detail would quote the row's key.
         assert!(message.contains("23505"), "{message}");
@@ -1130,7 +1130,7 @@ mod tests {
         let again = s.write(&mut |tx| Ok(tx.insert_op(&op("d1", id))?));
         assert!(matches!(
             again,
-            Err(ApiError::Storage(StorageError::Database(_)))
+            Err(Error::Storage(StorageError::Database(_)))
         ));
     }
 
@@ -1282,7 +1282,7 @@ mod tests {
         let refused = s.read(&mut |tx| Ok(tx.put_photo(&photo("p", true))?));
         assert!(matches!(
             refused,
-            Err(ApiError::Storage(StorageError::Database(_)))
+            Err(Error::Storage(StorageError::Database(_)))
         ));
     }
 }

@@ -13,7 +13,7 @@ use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
     Storage, StorageError, StorageResult, StoredRecord, Tx,
 };
-use crate::error::ApiResult;
+use crate::error::Result;
 
 /// The tables, keys and indexes (also the benchmark's reference for a plain insert of the same rows).
 pub const SCHEMA: &str = include_str!("sqlite.sql");
@@ -103,7 +103,7 @@ fn corrupt(e: impl std::fmt::Display) -> StorageError {
 }
 
 impl Storage for SqliteStorage {
-    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let writer = &mut *guard;
         {
@@ -125,7 +125,7 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()> {
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut conn = match pooled {
             Some(c) => c,
