@@ -18,8 +18,8 @@ use doorstep_core::ids::TechnicianId;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::Store;
 use doorstep_core::sync::Hlc;
-use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::sync::protocol::ErrorKind;
+use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
 use doorstep_core::team::{Technician, TechnicianRole};
 use serde_json::{Value, json};
 
@@ -271,7 +271,10 @@ fn a_server_acknowledging_operations_it_was_never_sent_loses_none_of_them() {
         before,
         "nothing leaves the outbox on an acknowledgement outside the batch sent"
     );
-    assert!(matches!(&answer, Err(Error::Protocol { .. })), "{answer:?}");
+    assert!(
+        matches!(&answer, Err(Error::Protocol { .. })),
+        "{answer:?}"
+    );
     // The server's number did not become the outbox's: the next operation follows the last.
     store
         .lock()
@@ -788,8 +791,5 @@ fn an_operation_too_large_for_the_proxy_alone_is_set_aside_not_retried_forever()
     let store = store.lock().unwrap();
     let parked = store.rejected_operations().unwrap();
     assert_eq!(parked.len(), 3);
-    assert!(
-        parked.iter().all(|p| p.error == ErrorKind::TooLarge),
-        "{parked:?}"
-    );
+    assert!(parked.iter().all(|p| p.error == ErrorKind::TooLarge), "{parked:?}");
 }

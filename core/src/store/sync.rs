@@ -17,7 +17,8 @@ use crate::error::{Error, Result};
 use crate::forms::form::Form;
 use crate::ids::{OperationId, TechnicianId};
 use crate::sync::protocol::{
-    Change, ChangeAction, Entity, ErrorKind, HeldBack, PullResponse, Pulled, PushOp, Record,
+    ErrorKind,
+    Change, ChangeAction, Entity, HeldBack, PullResponse, Pulled, PushOp, Record,
 };
 use crate::team::Technician;
 

@@ -23,9 +23,8 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::sync::PageApplied;
 use crate::sync::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, ErrorKind, MissingPhotosRequest,
-    MissingPhotosResponse, PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, Pulled,
-    PushRequest, PushResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorKind, MissingPhotosRequest, MissingPhotosResponse,
+    PHOTO_CHUNK_BYTES, PhotoChunkResponse, PullResponse, Pulled, PushRequest, PushResponse,
 };
 use crate::team::Technician;
 
@@ -639,8 +638,9 @@ impl Session<'_> {
                                         // go on. A failure of the network or of the server
                                         // itself stops the sync, to be tried again.
                                         Err(e)
-                                            if e.refused_as()
-                                                .is_some_and(ErrorKind::refuses_one_photo) =>
+                                            if e.refused_as().is_some_and(
+                                                ErrorKind::refuses_one_photo,
+                                            ) =>
                                         {
                                             Ok(None)
                                         }
@@ -899,11 +899,7 @@ fn refusal(status: StatusCode, body: &[u8]) -> Error {
         Some(b) => (b.error, b.message, b.op_id),
         // Not the server's own answer (a proxy's page): no kind, so its status says what it
         // means (`ErrorKind::or_status`), and a proxy's 413 is handled as the server's would be.
-        None => (
-            ErrorKind::Unknown,
-            format!("HTTP {}", status.as_u16()),
-            None,
-        ),
+        None => (ErrorKind::Unknown, format!("HTTP {}", status.as_u16()), None),
     };
     match status {
         StatusCode::UNAUTHORIZED => Error::Auth { reason: message },
