@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::consequences::{plan, plan_amendment};
+use doorstep_core::forms::consequences::{self, SealTimes};
 use doorstep_core::forms::form::Form;
 use doorstep_core::forms::seal::verify;
 use doorstep_core::forms::template::Template;
@@ -17,11 +17,12 @@ use doorstep_core::household::Household;
 use doorstep_core::ids::{DistrictId, OperationId};
 use doorstep_core::store::Operation;
 use doorstep_core::sync::merge::{
-    Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields, household_rule, merge_fields,
+    Author, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields,
+    household_rule, merge_fields,
 };
 use doorstep_core::sync::protocol::{Entity, PushOp, Record};
 use doorstep_core::sync::raw::{FieldName, IncomingOp, RawObject};
-use doorstep_core::sync::time::{CLOCK_TOLERANCE, made_at, trusted_stamp, trusted_step_time};
+use doorstep_core::sync::time::{Arrival, CLOCK_TOLERANCE};
 use doorstep_core::sync::{Hlc, HlcClock};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
@@ -156,21 +157,24 @@ fn forbidden(what: &'static str) -> Error {
     Error::OutOfScope(what)
 }
 
-/// A failure of the server's own (it goes to the log, the device learns only its kind). A
-/// decoding error's quoted values are left out: they may be a person's data.
-fn internal(e: impl std::fmt::Display) -> Error {
-    Error::Internal(doorstep_core::error::without_values(&e.to_string()))
-}
-
 impl Apply<'_> {
     fn origin(&self) -> Origin {
         Origin::Device(self.device.id.clone())
     }
 
+    /// The operation's clock stamp and arrival, which every time it carries is believed
+    /// against (`sync::time`).
+    fn arrival(&self) -> Arrival<'_> {
+        Arrival {
+            stamp: &self.op.hlc,
+            received_at: self.received_at,
+        }
+    }
+
     /// The stamp this operation's field writes are merged and stored with: its own, or its
     /// arrival time if its clock runs far ahead (`sync::time::trusted_stamp`).
     fn merge_stamp(&self) -> Hlc {
-        trusted_stamp(&self.op.hlc, self.received_at)
+        self.arrival().merge_stamp()
     }
 
     fn operation(&mut self) -> Result<()> {
@@ -202,7 +206,7 @@ impl Apply<'_> {
             Operation::InspectionSigned { household_id, at } => {
                 // Believed as any step of the device is: a phone whose clock runs a year ahead
                 // must not put the household's next inspection off by a year.
-                let (at, _) = trusted_step_time(*at, &self.op.hlc, self.received_at);
+                let at = self.arrival().step_time(*at);
                 self.inspection_signed(&household_id.to_string(), at)
             }
             Operation::FormSealed { form } => self.form_sealed(form),
@@ -254,14 +258,11 @@ impl Apply<'_> {
             entity,
             entity_id: id.to_owned(),
             field: o.field,
-            rule: serde_json::to_value(o.rule)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            rule: ConflictRule::Field(o.rule),
             kept: o.kept.to_string(),
             lost: o.lost.to_string(),
-            kept_by: origin_text(&o.kept_origin),
-            lost_by: origin_text(&o.lost_origin),
+            kept_by: Author::from(&o.kept_origin),
+            lost_by: Author::from(&o.lost_origin),
             op_id: Some(self.op.op_id),
             at: self.received_at,
         })?;
@@ -302,8 +303,9 @@ impl Apply<'_> {
             }
             let seq = self.tx.next_seq()?;
             let mut household = household.clone();
-            household.last_inspection_at =
-                household.last_inspection_at.map(|t| t.min(self.made_at()));
+            household.last_inspection_at = household
+                .last_inspection_at
+                .map(|t| self.arrival().believed(t));
             let mut record = stored(&Record::Household(Box::new(household.clone())), self.tx)?;
             let stamp = FieldStamp {
                 seq,
@@ -314,7 +316,7 @@ impl Apply<'_> {
                 .keys()
                 .map(|k| (k.clone(), stamp.clone()))
                 .collect();
-            record.stamps = serde_json::to_string(&stamps).map_err(internal)?;
+            record.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
             self.server_seq = save_at(self.tx, record, None, seq)?.seq;
             return Ok(());
         };
@@ -324,7 +326,7 @@ impl Apply<'_> {
         if changed.is_empty() {
             // Every field that differs (a device that does not say what it changed).
             let mut incoming = as_object(household)?;
-            let stored: Value = serde_json::from_str(&current.body).map_err(internal)?;
+            let stored: Value = serde_json::from_str(&current.body).map_err(Error::internal)?;
             let fields = changed_fields(&stored, &Value::Object(incoming.clone()));
             self.believe_inspection_time(&mut incoming)?;
             return self.merge_household(&current, &incoming, &fields, base_seq);
@@ -335,15 +337,10 @@ impl Apply<'_> {
             #[serde(borrow)]
             household: RawObject<'a>,
         }
-        let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(internal)?;
-        let mut incoming = sent.household.values_of(changed).map_err(internal)?;
+        let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(Error::internal)?;
+        let mut incoming = sent.household.values_of(changed).map_err(Error::internal)?;
         self.believe_inspection_time(&mut incoming)?;
         self.merge_household(&current, &incoming, changed, base_seq)
-    }
-
-    /// When the operation was made, by the server's reckoning (`sync::time::made_at`).
-    fn made_at(&self) -> DateTime<Utc> {
-        made_at(&self.op.hlc, self.received_at)
     }
 
     /// A household's last inspection, as a device's edit gives it, is believed as far as the
@@ -356,10 +353,10 @@ impl Apply<'_> {
         let at = DateTime::parse_from_rfc3339(text)
             .map_err(|_| Error::invalid("last_inspection_at is not an RFC 3339 time"))?
             .with_timezone(&Utc);
-        let made = self.made_at();
-        if at > made {
-            let made = serde_json::to_value(made).map_err(internal)?;
-            incoming.insert("last_inspection_at".into(), made);
+        let believed = self.arrival().believed(at);
+        if believed != at {
+            let believed = serde_json::to_value(believed).map_err(Error::internal)?;
+            incoming.insert("last_inspection_at".into(), believed);
         }
         Ok(())
     }
@@ -376,16 +373,16 @@ impl Apply<'_> {
         base_seq: i64,
     ) -> Result<()> {
         let id = current.id.clone();
-        let stored = RawObject::parse(&current.body).map_err(internal)?;
+        let stored = RawObject::parse(&current.body).map_err(Error::internal)?;
         let old_own = own_buckets(
             stored
                 .get("district_id")
                 .map(|raw| serde_json::from_str::<Option<DistrictId>>(raw.get()))
                 .transpose()
-                .map_err(internal)?
+                .map_err(Error::internal)?
                 .flatten(),
         );
-        let mut merged = stored.values_of(fields).map_err(internal)?;
+        let mut merged = stored.values_of(fields).map_err(Error::internal)?;
         let mut all_stamps = StoredStamps::read(&current.stamps)?;
         let mut stamps = all_stamps.of(fields)?;
         let seq = self.tx.next_seq()?;
@@ -406,7 +403,7 @@ impl Apply<'_> {
             &edit,
             seq,
         );
-        let body = stored.with(&merged).map_err(internal)?;
+        let body = stored.with(&merged).map_err(Error::internal)?;
         let result: Household = serde_json::from_str(&body).map_err(|e| {
             Error::invalid(format!(
                 "the merged household is not valid: {}",
@@ -447,7 +444,7 @@ impl Apply<'_> {
                 origin: self.origin(),
             },
         )]))?;
-        let body = serde_json::to_string(&household).map_err(internal)?;
+        let body = serde_json::to_string(&household).map_err(Error::internal)?;
         let body = records::keeping_unknown_fields(&current.body, body)?;
         let record = rebuilt_household(&current, &old_own, &household, body, stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
@@ -495,11 +492,11 @@ impl Apply<'_> {
     /// (6 h to handle a pipeline fault, 24 h to repair it) off by a year, and every later step
     /// with them. Earlier times (a call taken before the order was typed) are kept.
     fn believed_times(&self, order: &WorkOrder) -> Result<WorkOrder> {
-        let made_at = self.made_at();
+        let arrival = self.arrival();
         let mut order = order.clone();
-        order.reported_at = order.reported_at.min(made_at);
+        order.reported_at = arrival.believed(order.reported_at);
         for step in &mut order.steps {
-            step.at = step.at.min(made_at);
+            step.at = arrival.believed(step.at);
         }
         order.validate()?;
         Ok(order)
@@ -525,7 +522,7 @@ impl Apply<'_> {
         let seq = self.tx.next_seq()?;
         match check_transition(now, status) {
             Ok(()) => {
-                let (counted_at, _) = trusted_step_time(at, &self.op.hlc, self.received_at);
+                let counted_at = self.arrival().step_time(at);
                 let last = order
                     .steps
                     .last()
@@ -538,22 +535,18 @@ impl Apply<'_> {
             Err(_) => {
                 // The status only moves forward, and the first resolution wins: the later,
                 // contradicting step is kept for review.
-                let rule = if now.is_final() {
-                    "first_resolution_wins"
-                } else {
-                    "status_moves_forward"
-                };
+                let rule = ConflictRule::of_status_step(now.is_final());
                 self.conflicts += 1;
                 self.tx.insert_conflict(&ConflictRow {
                     seq,
                     entity: Entity::WorkOrder,
                     entity_id: id.to_owned(),
                     field: "status".into(),
-                    rule: rule.into(),
+                    rule,
                     kept: Value::String(now.as_str().into()).to_string(),
                     lost: Value::String(status.as_str().into()).to_string(),
-                    kept_by: "server".into(),
-                    lost_by: origin_text(&self.origin()),
+                    kept_by: Author::Server,
+                    lost_by: Author::from(&self.origin()),
                     op_id: Some(self.op.op_id),
                     at: self.received_at,
                 })?;
@@ -628,47 +621,24 @@ impl Apply<'_> {
             return Ok(());
         };
         let before: Household = decode(household)?;
-        // An amendment corrects its visit's readings (at the visit's time, replacing them) and
-        // makes nothing else again: `plan_amendment` says why.
-        let visited_at = match form.amends {
-            Some(original) => match self.tx.record(Entity::Form, &original.to_string())? {
-                Some(r) => Some(
-                    decode::<Form>(&r)?
-                        .seal
-                        .map_or(seal.sealed_at, |s| s.sealed_at),
-                ),
-                None => Some(seal.sealed_at),
-            },
-            None => None,
+        let amended: Option<Form> = self.held(Entity::Form, form.amends)?;
+        let times = SealTimes {
+            sealed_at: seal.sealed_at,
+            counted_at: self.arrival().step_time(seal.sealed_at),
         };
-        let planned = match visited_at {
-            Some(at) => plan_amendment(form, template, &before, at),
-            None => {
-                // The household's changes count at the seal's time as far as it is believed
-                // (`trusted_step_time`: a clock a year ahead does not put the next inspection
-                // off by a year); the readings keep the device's time, the key under which the
-                // phone holds them too, so both sides hold one reading, not two.
-                let (counted_at, _) =
-                    trusted_step_time(seal.sealed_at, &self.op.hlc, self.received_at);
-                plan(form, template, &before, counted_at).map(|mut effects| {
-                    for reading in &mut effects.readings {
-                        reading.taken_at = seal.sealed_at;
-                    }
-                    effects
-                })
-            }
-        };
-        let effects = planned.map_err(|problems| {
-            Error::invalid(format!(
-                "the sealed form's consequences cannot be applied ({} problem(s))",
-                problems.len()
-            ))
-        })?;
+        let effects = consequences::of_seal(form, template, &before, amended.as_ref(), times)
+            .map_err(|problems| {
+                Error::invalid(format!(
+                    "the sealed form's consequences cannot be applied ({} problem(s))",
+                    problems.len()
+                ))
+            })?;
+        let corrects = form.amends.is_some();
         for reading in effects.readings {
             let record = stored(&Record::Reading(reading), self.tx)?;
             let previous = self.tx.record(Entity::Reading, &record.id)?;
             // A reading already there is the same one sent again, unless an amendment corrects it.
-            if previous.is_none() || visited_at.is_some() {
+            if previous.is_none() || corrects {
                 let record = StoredRecord {
                     buckets: records::child_buckets(household),
                     ..record
@@ -681,7 +651,7 @@ impl Apply<'_> {
         if let Some(after) = effects.household {
             let incoming = as_object(&after)?;
             let fields = changed_fields(
-                &serde_json::to_value(&before).map_err(internal)?,
+                &serde_json::to_value(&before).map_err(Error::internal)?,
                 &Value::Object(incoming.clone()),
             );
             if !fields.is_empty() {
@@ -743,7 +713,7 @@ struct StoredStamps<'a> {
 impl<'a> StoredStamps<'a> {
     fn read(json: &'a str) -> Result<Self> {
         Ok(Self {
-            stored: serde_json::from_str(json).map_err(internal)?,
+            stored: serde_json::from_str(json).map_err(Error::internal)?,
             updated: BTreeMap::new(),
         })
     }
@@ -756,7 +726,7 @@ impl<'a> StoredStamps<'a> {
             .map(|(f, raw)| {
                 Ok((
                     f.clone(),
-                    serde_json::from_str(raw.get()).map_err(internal)?,
+                    serde_json::from_str(raw.get()).map_err(Error::internal)?,
                 ))
             })
             .collect()
@@ -764,7 +734,7 @@ impl<'a> StoredStamps<'a> {
 
     fn update(&mut self, stamps: FieldStamps) -> Result<()> {
         for (field, stamp) in stamps {
-            let raw = serde_json::value::to_raw_value(&stamp).map_err(internal)?;
+            let raw = serde_json::value::to_raw_value(&stamp).map_err(Error::internal)?;
             self.updated.insert(field, raw);
         }
         Ok(())
@@ -780,21 +750,14 @@ impl<'a> StoredStamps<'a> {
         for (k, v) in &self.updated {
             all.insert(k, v);
         }
-        serde_json::to_string(&all).map_err(internal)
+        serde_json::to_string(&all).map_err(Error::internal)
     }
 }
 
 fn as_object(household: &Household) -> Result<Map<String, Value>> {
-    match serde_json::to_value(household).map_err(internal)? {
+    match serde_json::to_value(household).map_err(Error::internal)? {
         Value::Object(m) => Ok(m),
-        _ => Err(internal("a household is a JSON object")),
-    }
-}
-
-fn origin_text(o: &Origin) -> String {
-    match o {
-        Origin::Office => "office".into(),
-        Origin::Device(d) => format!("device:{d}"),
+        _ => Err(Error::internal("a household is a JSON object")),
     }
 }
 
@@ -808,11 +771,11 @@ pub fn stamp_office_edit(
     seq: i64,
 ) -> Result<()> {
     let mut stamps: FieldStamps = match previous {
-        Some(p) => serde_json::from_str(&p.stamps).map_err(internal)?,
+        Some(p) => serde_json::from_str(&p.stamps).map_err(Error::internal)?,
         None => FieldStamps::new(),
     };
     let before = match previous {
-        Some(p) => serde_json::from_str(&p.body).map_err(internal)?,
+        Some(p) => serde_json::from_str(&p.body).map_err(Error::internal)?,
         None => Value::Null,
     };
     let after = Value::Object(as_object(household)?);
@@ -824,7 +787,7 @@ pub fn stamp_office_edit(
     for field in changed_fields(&before, &after) {
         stamps.insert(field, stamp.clone());
     }
-    new.stamps = serde_json::to_string(&stamps).map_err(internal)?;
+    new.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
     Ok(())
 }
 

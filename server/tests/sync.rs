@@ -5,6 +5,7 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use common::{Backend, TestDevice, TestServer, households, team};
 use doorstep_core::household::Phone;
+use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use doorstep_server::storage::Counted;
@@ -243,7 +244,7 @@ on_both_backends! {
         assert!(
             conflicts
                 .iter()
-                .any(|c| c.field == "phones" && (c.lost_by == "office" || c.kept_by == "office")),
+                .any(|c| c.field == "phones" && (c.lost_by == Author::Office || c.kept_by == Author::Office)),
             "the office's phones were replaced by an edit that had not seen them: {conflicts:?}"
         );
     }
@@ -581,7 +582,7 @@ on_both_backends! {
         assert_eq!(stored.status(), WorkOrderStatus::Resolved, "the first resolution wins");
         let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(10)?)).unwrap();
         assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].rule, "first_resolution_wins");
+        assert_eq!(conflicts[0].rule, ConflictRule::FirstResolutionWins);
         assert_eq!(conflicts[0].lost, "\"referred_elsewhere\"");
         // B's phone takes the server's version at the same sync.
         assert_eq!(b.store().work_order(order.id).unwrap().status(), WorkOrderStatus::Resolved);

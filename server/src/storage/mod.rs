@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use doorstep_core::ids::OperationId;
 
 use crate::error::Result;
+use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::Entity;
 
 pub use self::postgres::PostgresStorage;
@@ -83,13 +84,12 @@ pub struct ConflictRow {
     pub entity: Entity,
     pub entity_id: String,
     pub field: String,
-    pub rule: String,
+    pub rule: ConflictRule,
     /// JSON values.
     pub kept: String,
     pub lost: String,
-    /// `office` or `device:<id>`.
-    pub kept_by: String,
-    pub lost_by: String,
+    pub kept_by: Author,
+    pub lost_by: Author,
     pub op_id: Option<OperationId>,
     pub at: DateTime<Utc>,
 }

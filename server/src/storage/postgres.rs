@@ -9,6 +9,7 @@
 use std::error::Error as _;
 
 use doorstep_core::ids::OperationId;
+use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::Entity;
 use postgres::error::SqlState;
 use postgres::types::{FromSql, ToSql};
@@ -194,8 +195,13 @@ fn get<'r, T: FromSql<'r>>(row: &'r Row, i: usize) -> StorageResult<T> {
 }
 
 fn entity(row: &Row, i: usize) -> StorageResult<Entity> {
-    let name: &str = get(row, i)?;
-    Entity::parse(name).ok_or_else(|| corrupt(format!("unknown entity {name:?}")))
+    parsed(row, i, Entity::parse)
+}
+
+/// A column's text read back as the type it was written from.
+fn parsed<T>(row: &Row, i: usize, parse: fn(&str) -> Option<T>) -> StorageResult<T> {
+    let text: &str = get(row, i)?;
+    parse(text).ok_or_else(|| corrupt(format!("column {i} holds an unknown name {text:?}")))
 }
 
 const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
@@ -512,11 +518,11 @@ impl Tx for PgTx<'_> {
                 &c.entity.as_str(),
                 &c.entity_id,
                 &c.field,
-                &c.rule,
+                &c.rule.as_str(),
                 &c.kept,
                 &c.lost,
-                &c.kept_by,
-                &c.lost_by,
+                &c.kept_by.to_string(),
+                &c.lost_by.to_string(),
                 &c.op_id.map(|o| o.to_string()),
                 &c.at,
             ],
@@ -536,11 +542,11 @@ impl Tx for PgTx<'_> {
                 entity: entity(r, 1)?,
                 entity_id: get(r, 2)?,
                 field: get(r, 3)?,
-                rule: get(r, 4)?,
+                rule: parsed(r, 4, ConflictRule::parse)?,
                 kept: get(r, 5)?,
                 lost: get(r, 6)?,
-                kept_by: get(r, 7)?,
-                lost_by: get(r, 8)?,
+                kept_by: parsed(r, 7, Author::parse)?,
+                lost_by: parsed(r, 8, Author::parse)?,
                 op_id: get::<Option<&str>>(r, 9)?.and_then(|o| o.parse().ok()),
                 at: get(r, 10)?,
             })
@@ -1200,11 +1206,11 @@ mod tests {
             entity: Entity::Household,
             entity_id: "h1".into(),
             field: "phone".into(),
-            rule: "office_wins".into(),
+            rule: ConflictRule::Field(doorstep_core::sync::merge::FieldRule::OfficeWins),
             kept: "\"1\"".into(),
             lost: "\"2\"".into(),
-            kept_by: "office".into(),
-            lost_by: "device:d1".into(),
+            kept_by: Author::Office,
+            lost_by: Author::Device("d1".into()),
             op_id,
             at: at(seq),
         };

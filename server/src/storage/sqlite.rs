@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use doorstep_core::ids::OperationId;
+use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::Entity;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -172,8 +173,13 @@ impl SqliteTx<'_> {
 }
 
 fn entity(text: String) -> rusqlite::Result<Entity> {
-    Entity::parse(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "entity".into())
+    parsed(text, "entity", Entity::parse)
+}
+
+/// A column's text read back as the type it was written from.
+fn parsed<T>(text: String, column: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, column.into())
     })
 }
 
@@ -513,11 +519,11 @@ impl Tx for SqliteTx<'_> {
                 c.entity.as_str(),
                 c.entity_id,
                 c.field,
-                c.rule,
+                c.rule.as_str(),
                 c.kept,
                 c.lost,
-                c.kept_by,
-                c.lost_by,
+                c.kept_by.to_string(),
+                c.lost_by.to_string(),
                 c.op_id.map(|o| o.to_string()),
                 c.at
             ])
@@ -540,11 +546,11 @@ impl Tx for SqliteTx<'_> {
                     entity: entity(r.get(1)?)?,
                     entity_id: r.get(2)?,
                     field: r.get(3)?,
-                    rule: r.get(4)?,
+                    rule: parsed(r.get(4)?, "rule", ConflictRule::parse)?,
                     kept: r.get(5)?,
                     lost: r.get(6)?,
-                    kept_by: r.get(7)?,
-                    lost_by: r.get(8)?,
+                    kept_by: parsed(r.get(7)?, "kept_by", Author::parse)?,
+                    lost_by: parsed(r.get(8)?, "lost_by", Author::parse)?,
                     op_id: r.get::<_, Option<String>>(9)?.and_then(|o| o.parse().ok()),
                     at: r.get(10)?,
                 })
