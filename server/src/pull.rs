@@ -12,14 +12,16 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::bucket::Bucket;
 use crate::error::{Error, Result};
 use crate::push::Device;
 use crate::storage::{BucketEntry, Tx};
 
 pub const MAX_PAGE: usize = 5000;
 
-fn fingerprint(scope: &[String]) -> String {
-    let digest = Sha256::digest(scope.join(",").as_bytes());
+fn fingerprint(scope: &[Bucket]) -> String {
+    let text: Vec<String> = scope.iter().map(Bucket::to_string).collect();
+    let digest = Sha256::digest(text.join(",").as_bytes());
     hex::encode(&digest[..8])
 }
 

@@ -30,6 +30,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::bucket::Bucket;
 use crate::error::{Error, Result};
 use crate::records::{self, decode, household_buckets, own_buckets, save, save_at, stored};
 use crate::storage::cache::CachedTx;
@@ -41,7 +42,7 @@ pub struct Device {
     pub id: String,
     pub technician: Technician,
     /// The buckets the technician may read and write.
-    pub scope: Vec<String>,
+    pub scope: Vec<Bucket>,
 }
 
 /// What a push did.
@@ -149,7 +150,7 @@ struct Apply<'a> {
     server_seq: i64,
 }
 
-fn in_scope(buckets: &[String], scope: &[String]) -> bool {
+fn in_scope(buckets: &[Bucket], scope: &[Bucket]) -> bool {
     buckets.iter().any(|b| scope.contains(b))
 }
 
@@ -189,7 +190,7 @@ impl Apply<'_> {
                 let household = self.household_in_scope(&reading.household_id.to_string())?;
                 let record = records::stored_in(
                     &Record::Reading(reading.clone()),
-                    records::child_buckets(&household),
+                    records::child_buckets(&household)?,
                 )?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
                     self.server_seq = save(self.tx, record, None)?.seq;
@@ -577,7 +578,7 @@ impl Apply<'_> {
         }
         self.check_form_links(form)?;
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
-        record.buckets = records::child_buckets(&household);
+        record.buckets = records::child_buckets(&household)?;
         self.server_seq = save(self.tx, record, None)?.seq;
         for photo in form.evidence_photos() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
@@ -640,7 +641,7 @@ impl Apply<'_> {
             // A reading already there is the same one sent again, unless an amendment corrects it.
             if previous.is_none() || corrects {
                 let record = StoredRecord {
-                    buckets: records::child_buckets(household),
+                    buckets: records::child_buckets(household)?,
                     ..record
                 };
                 if previous.as_ref().is_none_or(|p| p.body != record.body) {
@@ -678,7 +679,7 @@ impl Apply<'_> {
 /// plus those work orders gave it (`old_own`: the buckets its previous version was in by itself).
 fn rebuilt_household(
     current: &StoredRecord,
-    old_own: &[String],
+    old_own: &[Bucket],
     household: &Household,
     body: String,
     stamps: String,

@@ -9,48 +9,37 @@ use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
 use serde::de::DeserializeOwned;
 
+use crate::bucket::Bucket;
 use crate::error::{Error, Result};
 use crate::storage::{BucketEntry, StoredRecord, Tx};
 
-/// The bucket every device reads (templates, districts, outages).
-pub const ALL: &str = "all";
-
-pub fn district_bucket(id: impl std::fmt::Display) -> String {
-    format!("district:{id}")
-}
-pub fn tech_bucket(id: impl std::fmt::Display) -> String {
-    format!("tech:{id}")
-}
-pub fn crew_bucket(id: impl std::fmt::Display) -> String {
-    format!("crew:{id}")
-}
-/// The bucket that ties a household's readings, forms and work orders to it. No device reads
-/// it (no scope holds it); it is how the server finds them when the household moves to another
-/// district, is shared with a crew, or is deleted, so that they follow it (`follow_household`).
-pub fn household_bucket(id: impl std::fmt::Display) -> String {
-    format!("household:{id}")
-}
-
 /// The buckets of a reading or a form of this household: the household's own, and the tie to it.
-pub fn child_buckets(household: &StoredRecord) -> Vec<String> {
+pub fn child_buckets(household: &StoredRecord) -> Result<Vec<Bucket>> {
     let mut buckets = if household.deleted {
         Vec::new()
     } else {
         household.buckets.clone()
     };
-    buckets.push(household_bucket(&household.id));
-    buckets
+    buckets.push(tie(household)?);
+    Ok(buckets)
+}
+
+/// The bucket that ties a household's readings, forms and work orders to it
+/// ([`Bucket::Household`]).
+fn tie(household: &StoredRecord) -> Result<Bucket> {
+    let id = household.id.parse().map_err(Error::internal)?;
+    Ok(Bucket::Household(id))
 }
 
 /// The buckets a technician's devices read: everything in the technician's district, the
 /// crew's work and the technician's own.
-pub fn scope_of(t: &Technician) -> Vec<String> {
-    let mut buckets = vec![ALL.to_owned(), tech_bucket(t.id)];
+pub fn scope_of(t: &Technician) -> Vec<Bucket> {
+    let mut buckets = vec![Bucket::All, Bucket::Technician(t.id)];
     if let Some(d) = t.district_id {
-        buckets.push(district_bucket(d));
+        buckets.push(Bucket::District(d));
     }
     if let Some(c) = t.crew_id {
-        buckets.push(crew_bucket(c));
+        buckets.push(Bucket::Crew(c));
     }
     buckets.sort();
     buckets
@@ -121,7 +110,7 @@ pub fn save_at(
 /// household moved from west to east would leave its readings and sealed forms readable in west
 /// and unknown in east, and west's technicians could still move its work orders.
 fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> Result<()> {
-    let tie = vec![household_bucket(&household.id)];
+    let tie = vec![tie(household)?];
     let mut children = Vec::new();
     let mut after = 0;
     loop {
@@ -140,10 +129,10 @@ fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> Result<()> {
         let mut buckets = match entry.entity {
             Entity::WorkOrder => {
                 let mut b = order_buckets(tx, &decode(&child)?)?;
-                b.push(tie[0].clone());
+                b.push(tie[0]);
                 b
             }
-            _ => child_buckets(household),
+            _ => child_buckets(household)?,
         };
         buckets.sort();
         buckets.dedup();
@@ -165,12 +154,12 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
         Record::WorkOrder(o) => order_buckets(tx, o)?,
         Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
         Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
-        Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![ALL.to_owned()],
-        Record::Crew(c) => vec![crew_bucket(c.id)],
+        Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![Bucket::All],
+        Record::Crew(c) => vec![Bucket::Crew(c.id)],
         Record::Technician(t) => {
-            let mut b = vec![tech_bucket(t.id)];
+            let mut b = vec![Bucket::Technician(t.id)];
             if let Some(c) = t.crew_id {
-                b.push(crew_bucket(c));
+                b.push(Bucket::Crew(c));
             }
             b
         }
@@ -180,7 +169,7 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
 
 /// [`stored`] for a record whose buckets the caller already knows (a reading or a form is in
 /// its household's).
-pub fn stored_in(record: &Record, buckets: Vec<String>) -> Result<StoredRecord> {
+pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> {
     let (id, key) = match record {
         Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone())),
         Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone())),
@@ -245,27 +234,27 @@ pub fn record_body(record: &Record) -> Result<String> {
 }
 
 /// A household's own buckets: its district's.
-pub fn household_buckets(h: &Household) -> Vec<String> {
+pub fn household_buckets(h: &Household) -> Vec<Bucket> {
     own_buckets(h.district_id)
 }
 
 /// The own buckets of a household in this district.
-pub fn own_buckets(district: Option<DistrictId>) -> Vec<String> {
-    district.map(district_bucket).into_iter().collect()
+pub fn own_buckets(district: Option<DistrictId>) -> Vec<Bucket> {
+    district.map(Bucket::District).into_iter().collect()
 }
 
 /// A work order is read by its assignee, its crew, and the district of its household (while
 /// the household is not deleted); it is tied to its household.
-fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> Result<Vec<String>> {
+fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> Result<Vec<Bucket>> {
     let mut buckets = Vec::new();
     if let Some(a) = o.assignee {
-        buckets.push(tech_bucket(a));
+        buckets.push(Bucket::Technician(a));
     }
     if let Some(c) = o.crew {
-        buckets.push(crew_bucket(c));
+        buckets.push(Bucket::Crew(c));
     }
     if let Some(h) = o.household_id {
-        buckets.push(household_bucket(h));
+        buckets.push(Bucket::Household(h));
         if let Some(household) = tx
             .record(Entity::Household, &h.to_string())?
             .filter(|r| !r.deleted)
@@ -278,11 +267,11 @@ fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> Result<Vec<String>> {
 }
 
 /// The buckets of a new reading or form of this household (none if there is no such household).
-fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> Result<Vec<String>> {
-    Ok(tx
-        .record(Entity::Household, household)?
-        .map(|h| child_buckets(&h))
-        .unwrap_or_default())
+fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> Result<Vec<Bucket>> {
+    match tx.record(Entity::Household, household)? {
+        Some(h) => child_buckets(&h),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Saves a record from the back office (admin tool, console): the new version replaces the
@@ -319,7 +308,7 @@ pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord>
 pub fn share_household_with_order(
     tx: &mut dyn Tx,
     o: &WorkOrder,
-    order_buckets: &[String],
+    order_buckets: &[Bucket],
 ) -> Result<()> {
     let Some(h) = o.household_id else {
         return Ok(());
@@ -329,11 +318,11 @@ pub fn share_household_with_order(
     };
     // The people's buckets only: not the order's district (the household has its own) nor
     // its tie to the household.
-    let missing: Vec<String> = order_buckets
+    let missing: Vec<Bucket> = order_buckets
         .iter()
         .filter(|b| !household.buckets.contains(b))
-        .filter(|b| b.starts_with("tech:") || b.starts_with("crew:"))
-        .cloned()
+        .filter(|b| b.is_people())
+        .copied()
         .collect();
     if missing.is_empty() {
         return Ok(());

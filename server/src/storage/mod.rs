@@ -10,10 +10,14 @@
 pub mod cache;
 pub mod postgres;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
+pub mod throwaway;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::ids::OperationId;
 
+use crate::bucket::Bucket;
 use crate::error::Result;
 use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::Entity;
@@ -49,7 +53,7 @@ pub struct StoredRecord {
     /// The field stamps of the merge (JSON), "{}" for records that are not merged per field.
     pub stamps: String,
     /// The scope buckets the record is in: `all`, `district:<id>`, `tech:<id>`, `crew:<id>`.
-    pub buckets: Vec<String>,
+    pub buckets: Vec<Bucket>,
 }
 
 /// One entry of a bucket's change list: the record changed at `seq` (or left the bucket).
@@ -162,14 +166,14 @@ pub trait Tx {
         after_id: &str,
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>>;
-    fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()>;
+    fn put_bucket_entry(&mut self, bucket: &Bucket, entry: &BucketEntry) -> StorageResult<()>;
     /// [`Tx::put_record`] for each, in order; a backend may write them in fewer statements.
     /// Each record appears at most once.
     fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
         records.iter().try_for_each(|r| self.put_record(r))
     }
     /// [`Tx::put_bucket_entry`] for each; at most one entry per (bucket, entity, id).
-    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+    fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
         entries
             .iter()
             .try_for_each(|(bucket, e)| self.put_bucket_entry(bucket, e))
@@ -177,11 +181,11 @@ pub trait Tx {
     /// Entries of these buckets after `after`, oldest first.
     fn changes(
         &mut self,
-        buckets: &[String],
+        buckets: &[Bucket],
         after: i64,
         limit: usize,
     ) -> StorageResult<Vec<BucketEntry>>;
-    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64>;
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64>;
 
     fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool>;
     /// Which of `op_ids` are stored for this device: one query for a whole push.

@@ -14,6 +14,7 @@ use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
     Storage, StorageError, StorageResult, StoredRecord, Tx,
 };
+use crate::bucket::Bucket;
 use crate::error::Result;
 
 /// The tables, keys and indexes (also the benchmark's reference for a plain insert of the same rows).
@@ -95,6 +96,14 @@ fn connect(path: &Path) -> StorageResult<Connection> {
     Ok(conn)
 }
 
+/// A connection for read transactions: one that cannot write, as PostgreSQL's read-only
+/// transactions cannot (every write goes through the one writer, which serialises them).
+fn reader(path: &Path) -> StorageResult<Connection> {
+    let conn = connect(path)?;
+    conn.execute_batch("PRAGMA query_only = ON;").map_err(db)?;
+    Ok(conn)
+}
+
 fn db(e: rusqlite::Error) -> StorageError {
     StorageError::Database(e.to_string())
 }
@@ -130,7 +139,7 @@ impl Storage for SqliteStorage {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut conn = match pooled {
             Some(c) => c,
-            None => connect(&self.path)?,
+            None => reader(&self.path)?,
         };
         let result = (|| {
             let tx = conn.transaction().map_err(db)?;
@@ -205,8 +214,8 @@ fn with_buckets((mut record, buckets): (StoredRecord, String)) -> StorageResult<
 }
 
 /// The buckets once each, as `IN (…)` would take them.
-fn distinct(buckets: &[String]) -> Vec<&str> {
-    let mut list: Vec<&str> = buckets.iter().map(String::as_str).collect();
+fn distinct(buckets: &[Bucket]) -> Vec<String> {
+    let mut list: Vec<String> = buckets.iter().map(Bucket::to_string).collect();
     list.sort_unstable();
     list.dedup();
     list
@@ -371,11 +380,11 @@ impl Tx for SqliteTx<'_> {
         rows.map(|r| with_buckets(r.map_err(db)?)).collect()
     }
 
-    fn put_bucket_entry(&mut self, bucket: &str, e: &BucketEntry) -> StorageResult<()> {
-        self.put_bucket_entries(&[(bucket.to_owned(), e.clone())])
+    fn put_bucket_entry(&mut self, bucket: &Bucket, e: &BucketEntry) -> StorageResult<()> {
+        self.put_bucket_entries(&[(*bucket, e.clone())])
     }
 
-    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+    fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
         insert_rows(
             &self.tx,
             "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)",
@@ -384,7 +393,7 @@ impl Tx for SqliteTx<'_> {
             5,
             entries,
             |stmt, at, (bucket, e)| {
-                stmt.raw_bind_parameter(at, bucket)?;
+                stmt.raw_bind_parameter(at, bucket.to_string())?;
                 stmt.raw_bind_parameter(at + 1, e.entity.as_str())?;
                 stmt.raw_bind_parameter(at + 2, &e.id)?;
                 stmt.raw_bind_parameter(at + 3, e.seq)?;
@@ -396,7 +405,7 @@ impl Tx for SqliteTx<'_> {
 
     fn changes(
         &mut self,
-        buckets: &[String],
+        buckets: &[Bucket],
         after: i64,
         limit: usize,
     ) -> StorageResult<Vec<BucketEntry>> {
@@ -431,7 +440,7 @@ impl Tx for SqliteTx<'_> {
         Ok(out)
     }
 
-    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64> {
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT count(*) FROM bucket_entries WHERE bucket = ?1 AND seq > ?2")

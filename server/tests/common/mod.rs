@@ -20,6 +20,7 @@ use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{District, Technician, TechnicianRole};
 use doorstep_core::workorder::WorkOrder;
 use doorstep_server::api::{AppState, router};
+use doorstep_server::storage::throwaway::ThrowawayDatabase;
 use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
 use doorstep_server::{auth, records};
 use object_store::ObjectStore;
@@ -58,55 +59,7 @@ macro_rules! on_both_backends {
 
 /// PostgreSQL tests run wherever `scripts/test` runs; a bare `cargo test` without the services
 /// fails loudly instead of skipping, unless DOORSTEP_SKIP_POSTGRES=1 says so on purpose.
-pub fn skip_postgres() -> bool {
-    if std::env::var_os("DOORSTEP_TEST_DATABASE_URL").is_some() {
-        return false;
-    }
-    if std::env::var("DOORSTEP_SKIP_POSTGRES").as_deref() == Ok("1") {
-        eprintln!("PostgreSQL suite skipped on purpose (DOORSTEP_SKIP_POSTGRES=1)");
-        return true;
-    }
-    panic!(
-        "DOORSTEP_TEST_DATABASE_URL is not set: run `scripts/services start` and \
-         `source target/services/env` (or set DOORSTEP_SKIP_POSTGRES=1 to skip on purpose)"
-    );
-}
-
-/// A fresh PostgreSQL database for one test, dropped when it ends.
-pub struct PgDatabase {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    pub fn create() -> Self {
-        let admin_url = std::env::var("DOORSTEP_TEST_DATABASE_URL").unwrap();
-        let name = format!("doorstep_t_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        Self {
-            admin_url,
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
+pub use doorstep_server::storage::throwaway::skip_postgres;
 
 pub struct TestServer {
     pub url: String,
@@ -115,7 +68,7 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    _pg: Option<PgDatabase>,
+    _pg: Option<ThrowawayDatabase>,
 }
 
 impl TestServer {
@@ -127,7 +80,8 @@ impl TestServer {
                 None,
             ),
             Backend::Postgres => {
-                let db = PgDatabase::create();
+                let db =
+                    ThrowawayDatabase::create().expect("PostgreSQL tests are not skipped here");
                 (
                     Arc::new(PostgresStorage::connect(&db.url, 8).unwrap()),
                     Some(db),
