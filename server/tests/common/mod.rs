@@ -59,6 +59,7 @@ macro_rules! on_both_backends {
 
 /// PostgreSQL tests run wherever `scripts/test` runs; a bare `cargo test` without the services
 /// fails loudly instead of skipping, unless DOORSTEP_SKIP_POSTGRES=1 says so on purpose.
+#[allow(unused_imports)]
 pub use doorstep_server::storage::throwaway::skip_postgres;
 
 pub struct TestServer {
