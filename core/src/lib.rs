@@ -25,6 +25,8 @@ pub mod schedule;
 pub mod store;
 pub mod sync;
 pub mod synthetic;
+#[cfg(feature = "test-support")]
+pub mod testkit;
 pub mod team;
 pub mod visit;
 pub mod words;

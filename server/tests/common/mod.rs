@@ -318,31 +318,19 @@ pub fn team(server: &TestServer, name: &str, badge: &str) -> Team {
 }
 
 pub fn household(customer_number: &str, district: DistrictId, i: u32) -> Household {
+    let address = Address {
+        district: "西湖区".into(),
+        street: "文三路".into(),
+        building: format!("{}", i % 40 + 1),
+        unit: "1".into(),
+        room: format!("{}", 100 + i % 30),
+    };
+    let name = format!("住户{i}");
+    let phone = format!("139{:08}", i);
     Household {
-        id: HouseholdId::new(),
-        customer_number: customer_number.into(),
-        name: format!("住户{i}"),
-        phones: vec![Phone::parse(&format!("139{:08}", i)).unwrap()],
-        address: Address {
-            district: "西湖区".into(),
-            street: "文三路".into(),
-            building: format!("{}", i % 40 + 1),
-            unit: "1".into(),
-            room: format!("{}", 100 + i % 30),
-        },
         location: Some(GeoPoint::new(30.26 + f64::from(i % 100) * 1e-4, 120.16).unwrap()),
         district_id: Some(district),
-        category: Category::Residential,
-        meter: Some(Meter {
-            serial: format!("M{customer_number}"),
-            kind: MeterKind::Diaphragm,
-            initial_reading: Volume::from_litres(0),
-        }),
-        appliances: vec![],
-        supply: SupplyStatus::Active,
-        gas_on_date: Some(NaiveDate::from_ymd_opt(2020, 5, 1).unwrap()),
-        last_inspection_at: None,
-        special_group: None,
+        ..doorstep_core::testkit::household(customer_number, &name, &phone, address)
     }
 }
 
