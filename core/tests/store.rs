@@ -7,6 +7,7 @@ use doorstep_core::error::Error;
 use doorstep_core::geo::{Area, GeoPoint};
 use doorstep_core::household::{Category, MeterReading, Phone, ReadingSource, Volume};
 use doorstep_core::store::{Operation, Store, StoreKey};
+use doorstep_core::sync::protocol::ErrorKind;
 use doorstep_core::visit::{CheckInPolicy, DevicePosition};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 
@@ -725,7 +726,7 @@ fn two_refused_operations_in_a_row_are_both_kept_after_a_restart() {
         store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
         let first = store.outbox(10).unwrap().remove(0);
         store
-            .park_rejected(first.op_id, "conflict", "customer number taken")
+            .park_rejected(first.op_id, ErrorKind::Conflict, "customer number taken")
             .unwrap();
         assert_eq!(store.outbox_len().unwrap(), 0);
         first
@@ -740,7 +741,7 @@ fn two_refused_operations_in_a_row_are_both_kept_after_a_restart() {
     assert!(second.seq > first.seq, "a sequence number is never reused");
     assert!(second.hlc > first.hlc, "nor a stamp");
     store
-        .park_rejected(second.op_id, "not_found", "household not found")
+        .park_rejected(second.op_id, ErrorKind::NotFound, "household not found")
         .unwrap();
     let kept: Vec<_> = store
         .rejected_operations()
@@ -750,7 +751,7 @@ fn two_refused_operations_in_a_row_are_both_kept_after_a_restart() {
         .collect();
     assert_eq!(kept, vec![first.op_id, second.op_id]);
     assert!(matches!(
-        store.park_rejected(second.op_id, "conflict", "again"),
+        store.park_rejected(second.op_id, ErrorKind::Conflict, "again"),
         Err(Error::NotFound { .. })
     ));
 }

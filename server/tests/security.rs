@@ -124,7 +124,7 @@ on_both_backends! {
         let before = footprint(&server);
         let taken = phone.syncer.enroll(&phone.store, &server.url, &code, "p");
         assert!(
-            matches!(&taken, Err(doorstep_core::Error::Refused { kind, .. }) if *kind == doorstep_core::sync::protocol::ErrorKind::Conflict),
+            matches!(&taken, Err(doorstep_core::Error::Refused { kind, .. }) if *kind == ErrorKind::Conflict),
             "{taken:?}"
         );
         assert_eq!(footprint(&server), before, "nothing stored, the code not used");
