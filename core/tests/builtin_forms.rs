@@ -3,18 +3,14 @@
 
 mod common;
 
-use chrono::Utc;
 use common::forms::{photo, signature};
 use common::*;
 use doorstep_core::error::Error;
 use doorstep_core::forms::FormKind;
 use doorstep_core::forms::builtin::builtin_templates;
-use doorstep_core::forms::form::{
-    Answer, CapturedLocation, CheckAnswer, CheckResult, Form, PhotoRef, ProblemKind,
-};
-use doorstep_core::forms::template::{Item, ItemKind};
+use doorstep_core::forms::form::{Answer, CheckAnswer, CheckResult, Form, PhotoRef, ProblemKind};
+use doorstep_core::forms::template::ItemKind;
 use doorstep_core::forms::{Decimal, Template};
-use doorstep_core::geo::GeoPoint;
 use doorstep_core::household::{SupplyStatus, Volume};
 use doorstep_core::store::Store;
 use doorstep_core::testkit::valid_answer;

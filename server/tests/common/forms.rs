@@ -4,19 +4,16 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use doorstep_core::forms::Decimal;
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::form::{
-    Answer, CapturedLocation, CheckAnswer, CheckResult, Outcome, PhotoRef,
-};
-use doorstep_core::forms::template::{Item, ItemKind, Template};
-use doorstep_core::geo::GeoPoint;
-use doorstep_core::household::{Household, Volume};
+use doorstep_core::forms::form::{Outcome, PhotoRef};
+use doorstep_core::forms::template::{ItemKind, Template};
+use doorstep_core::household::Household;
 use doorstep_core::ids::FormId;
 use doorstep_core::media::decode::{RgbImage, encode_jpeg};
-use doorstep_core::media::signature::{SignatureCapture, StrokePoint};
+use doorstep_core::media::signature::SignatureCapture;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::Store;
+use doorstep_core::testkit::{strokes, valid_answer};
 
 use super::TestDevice;
 

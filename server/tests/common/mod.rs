@@ -8,11 +8,9 @@ pub mod proxy;
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use doorstep_core::geo::{Area, GeoPoint};
-use doorstep_core::household::{
-    Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume,
-};
+use doorstep_core::household::{Address, Household};
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::sync::client::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
