@@ -1,7 +1,13 @@
 //! The one public error of the library: few kinds, each a thing the app does something
 //! different about. Messages name fields and reasons, never a person's data.
+//!
+//! Every error of the core becomes one of these in one place, `From<Error>` (after
+//! application-services' `GetErrorHandling`): what the technician or the server said passes
+//! through; what the device did wrong (disk, database, stored files) is logged with its cause
+//! first, since the app can only report it.
 
 use doorstep_core::Error;
+use doorstep_core::error::without_values;
 
 /// What went wrong, by what the app should do about it.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -87,20 +93,26 @@ impl From<doorstep_core::InvalidInput> for DoorstepError {
     }
 }
 
+/// The table: every error of the core, once, as the app sees it. The first arms are what the
+/// technician, the caller or the server said, which the app shows and nothing logs; the last
+/// is the device failing (its disk, its database, a stored file), which the app can only
+/// report, so it is logged here with its cause before it becomes `Storage`.
 impl From<Error> for DoorstepError {
     fn from(e: Error) -> Self {
+        use doorstep_core::media::MediaError;
+        use doorstep_core::sync::protocol::ErrorKind;
         match e {
-            Error::Invalid(e) => e.into(),
+            Error::Invalid(e) | Error::Media(MediaError::Invalid(e)) => e.into(),
             Error::NotFound { what } => Self::NotFound { what: what.into() },
             Error::Duplicate { what } => Self::Conflict {
-                kind: doorstep_core::sync::protocol::ErrorKind::Conflict,
+                kind: ErrorKind::Conflict,
                 reason: format!("{what} already exists"),
             },
             Error::Sealed => Self::Sealed,
             Error::Incomplete { problems } => Self::Incomplete {
                 problems: problems.into_iter().map(Into::into).collect(),
             },
-            Error::Network { reason } => Self::Network { reason },
+            Error::Network { reason } | Error::Protocol { reason } => Self::Network { reason },
             Error::Auth { reason } => Self::Auth { reason },
             Error::Refused {
                 kind,
@@ -111,10 +123,15 @@ impl From<Error> for DoorstepError {
                 kind: kind.or_status(status),
                 reason: message,
             },
-            Error::Protocol { reason } => Self::Network { reason },
             Error::NotEnrolled => Self::NotEnrolled,
             Error::Cancelled => Self::Cancelled,
-            Error::Media(doorstep_core::media::MediaError::Invalid(e)) => e.into(),
+            // The camera's file could not be read: the photo is refused, and the cause logged.
+            Error::Media(e @ MediaError::Io(_)) => {
+                log_device_failure("a photo could not be read", &e);
+                Self::Photo {
+                    reason: e.to_string(),
+                }
+            }
             Error::Media(e) => Self::Photo {
                 reason: e.to_string(),
             },
@@ -123,9 +140,107 @@ impl From<Error> for DoorstepError {
             | Error::Vault(_)
             | Error::Sqlite(_)
             | Error::Io(_)
-            | Error::Json(_)) => Self::Storage {
-                reason: e.to_string(),
-            },
+            | Error::Json(_)) => {
+                log_device_failure("the store failed", &e);
+                Self::Storage {
+                    reason: without_values(&e.to_string()),
+                }
+            }
         }
+    }
+}
+
+impl DoorstepError {
+    /// A failure of the device, not of the technician: logged with its cause, then `Storage`.
+    pub(crate) fn device_failure(what: &str, cause: &dyn std::error::Error) -> Self {
+        log_device_failure(what, cause);
+        Self::Storage {
+            reason: format!("{what}: {}", without_values(&cause.to_string())),
+        }
+    }
+}
+
+/// Logs `what` failed and why, the whole chain of causes, with every quoted value cut out
+/// (a decoding error quotes what it could not read, which may be a name or a phone).
+fn log_device_failure(what: &str, cause: &dyn std::error::Error) {
+    let mut chain = without_values(&cause.to_string());
+    let mut source = cause.source();
+    while let Some(e) = source {
+        // Most of the core's errors already say their source's words.
+        let said = without_values(&e.to_string());
+        if !chain.contains(&said) {
+            chain.push_str(": ");
+            chain.push_str(&said);
+        }
+        source = e.source();
+    }
+    tracing::error!(cause = %chain, "{what}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What the bindings logged while `f` ran.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_broken_disk_is_logged_with_its_cause_and_reaches_the_app_as_storage() {
+        let mut public = None;
+        let log = logged(|| {
+            let disk = std::io::Error::other("no space left on device");
+            public = Some(DoorstepError::from(Error::Io(disk)));
+        });
+        assert!(
+            matches!(public, Some(DoorstepError::Storage { .. })),
+            "{public:?}"
+        );
+        assert!(log.contains("ERROR"), "{log}");
+        assert!(log.contains("no space left on device"), "{log}");
+    }
+
+    #[test]
+    fn a_damaged_record_is_logged_without_the_values_it_holds() {
+        let damaged = serde_json::from_str::<Vec<String>>(r#"{"phone": "13812345678"}"#)
+            .expect_err("not a list");
+        let mut public = None;
+        let log = logged(|| public = Some(DoorstepError::from(Error::Json(damaged))));
+        let Some(DoorstepError::Storage { reason }) = public else {
+            panic!("{public:?}")
+        };
+        assert!(log.contains("decoded"), "{log}");
+        assert!(!log.contains("13812345678"), "{log}");
+        assert!(!reason.contains("13812345678"), "{reason}");
+    }
+
+    #[test]
+    fn what_the_technician_got_wrong_is_not_logged() {
+        let log = logged(|| {
+            let _ = DoorstepError::from(Error::Sealed);
+            let _ = DoorstepError::from(Error::Cancelled);
+            let _ = DoorstepError::from(Error::NotFound { what: "form" });
+        });
+        assert_eq!(log, "");
     }
 }

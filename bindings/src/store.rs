@@ -115,8 +115,8 @@ impl DeviceStore {
             DoorstepError::from(e)
         })?;
         let dir = PathBuf::from(directory);
-        std::fs::create_dir_all(&dir).map_err(|e| DoorstepError::Storage {
-            reason: format!("the store's directory cannot be created: {}", e.kind()),
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            DoorstepError::device_failure("the store's directory cannot be created", &e)
         })?;
         let store = Store::open(dir.join("doorstep.db"), &key)?;
         Ok(Arc::new(Self {
@@ -369,7 +369,7 @@ impl DeviceStore {
     /// Adds a signature, drawn now, to a signature item.
     pub fn sign(&self, form_id: String, item: String, signature: SignatureInput) -> Result<Form> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        let capture = signature.to_core(now());
+        let capture = signature.into_core(now());
         self.with(|s| s.sign(id, &item, capture)).map(Into::into)
     }
 
@@ -388,9 +388,9 @@ impl DeviceStore {
     }
 
     /// Completes and seals the form now: from here on it never changes.
-    pub fn complete_form(&self, form_id: String) -> Result<FormSeal> {
+    pub fn complete_form(&self, form_id: String) -> Result<Seal> {
         let id: FormId = parse_id("form_id", &form_id)?;
-        self.with(|s| s.complete_form(id, now())).map(Into::into)
+        self.with(|s| s.complete_form(id, now()))
     }
 
     /// Starts an amendment of a sealed form: a new draft that corrects it.

@@ -755,3 +755,135 @@ fn two_refused_operations_in_a_row_are_both_kept_after_a_restart() {
         Err(Error::NotFound { .. })
     ));
 }
+
+/// A day of 20 inspections, each a check-in, a form started, ~30 answer steps (answers and
+/// the note revised as the visit goes), two signatures and the seal: the bytes of the push
+/// requests the outbox yields, as the sync client cuts them. Printed for docs/bench.md.
+#[test]
+fn a_days_inspections_send_the_sealed_forms_not_their_draft_steps() {
+    use common::forms::hose_check;
+    use doorstep_core::forms::form::{Answer, CheckAnswer, CheckResult};
+    use doorstep_core::forms::seal::{SignatureCapture, StrokePoint};
+    use doorstep_core::forms::template::SignerRole;
+    use doorstep_core::sync::protocol::{MAX_REQUEST_BYTES, PushRequest};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let template = hose_check();
+    let policy = CheckInPolicy::default();
+    // A real signature: a few strokes of some hundred points each.
+    let signature = |role, name: &str, at| SignatureCapture {
+        role,
+        signer_name: name.into(),
+        signed_at: at,
+        strokes: (0..4u16)
+            .map(|s| {
+                (0..120u16)
+                    .map(|i| StrokePoint {
+                        x: 10.0 + f32::from(i) * 1.5,
+                        y: 40.0 + f32::from(s * 7 + i % 13),
+                        t_ms: u32::from(s * 2000 + i * 16),
+                        pressure: Some(0.5),
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let pass = || {
+        Some(Answer::Check(CheckAnswer {
+            result: CheckResult::Pass,
+            advice: None,
+        }))
+    };
+    let mut sealed = Vec::new();
+    for n in 0..20 {
+        let start = at(2026, 11, 2, 8, 0) + chrono::Duration::minutes(25 * n);
+        let h = household(
+            &format!("33000{n:05}"),
+            "王秀英",
+            "13812345678",
+            "文三路88号",
+            30.2775,
+            120.1301,
+        );
+        store.receive_households(std::slice::from_ref(&h)).unwrap();
+        let here = DevicePosition::new(GeoPoint::new(30.2775, 120.1301).unwrap(), 8.0).unwrap();
+        store.check_in(h.id, here, start, &policy).unwrap();
+        let form = store.start_form(&template, h.id, None, start).unwrap();
+        for step in 0..26 {
+            store
+                .answer(
+                    form.id,
+                    "notes",
+                    Some(Answer::Text(format!("灶具正常，第{step}次"))),
+                )
+                .unwrap();
+        }
+        store.answer(form.id, "leak_test", pass()).unwrap();
+        store.answer(form.id, "hose_ok", pass()).unwrap();
+        store
+            .answer(
+                form.id,
+                "meter_reading",
+                Some(Answer::MeterReading(Volume::from_litres(1_234_567 + n))),
+            )
+            .unwrap();
+        store
+            .answer(form.id, "notes", Some(Answer::Text("灶具正常".into())))
+            .unwrap();
+        let signed = start + chrono::Duration::minutes(15);
+        for (item, role, name) in [
+            ("customer_signature", SignerRole::Customer, "钱秀英"),
+            ("technician_signature", SignerRole::Technician, "徐磊"),
+        ] {
+            store
+                .sign(form.id, item, signature(role, name, signed))
+                .unwrap();
+        }
+        store
+            .complete_form(form.id, signed + chrono::Duration::minutes(1))
+            .unwrap();
+        sealed.push(form.id);
+    }
+
+    let (mut requests, mut bytes, mut ops) = (0, 0, 0);
+    let mut after = i64::MIN;
+    loop {
+        let batch = store
+            .push_batch_after(after, 2000, MAX_REQUEST_BYTES / 2)
+            .unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        ops += batch.len();
+        requests += 1;
+        bytes += serde_json::to_vec(&PushRequest { ops: batch })
+            .unwrap()
+            .len();
+    }
+    println!("a day of 20 inspections: {requests} push requests, {ops} operations, {bytes} bytes");
+
+    let outbox = store.outbox(10_000).unwrap();
+    for form in sealed {
+        let sent: Vec<_> = outbox
+            .iter()
+            .filter(|e| matches!(&e.operation, Operation::FormSealed { form: f } if f.id == form))
+            .collect();
+        assert_eq!(sent.len(), 1, "each sealed form crosses once");
+    }
+    let count = |kind: fn(&Operation) -> bool| outbox.iter().filter(|e| kind(&e.operation)).count();
+    assert_eq!(
+        count(|op| matches!(op, Operation::FormStarted { .. })),
+        20,
+        "each visit's start is still sent"
+    );
+    assert_eq!(
+        count(|op| matches!(op, Operation::CheckedIn { .. })),
+        20,
+        "and its check-in"
+    );
+    assert_eq!(
+        outbox.len(),
+        60,
+        "no answer or signature step: the sealed form carries them"
+    );
+}

@@ -5,14 +5,15 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, meter_read, write_household};
+use super::households::{append_history, load_household, write_household};
 use super::outbox::Operation;
+use super::readings::{SameMoment, meter_read, write_reading};
+use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::forms::Template;
-use crate::forms::builtin::builtin_template;
 use crate::forms::consequences;
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
@@ -29,50 +30,6 @@ pub struct TemplateMove {
 }
 
 impl Store {
-    /// The template `id` at `version`: one a form was started on (kept in the store), else a
-    /// built-in one.
-    pub fn template(&self, id: &str, version: u32) -> Result<Template> {
-        template_in(&self.conn, id, version)
-    }
-
-    /// The newest version of template `id` this device knows: published by the back office and
-    /// received, or built in, whichever is newer. A new form starts on it.
-    pub fn newest_template(&self, id: &str) -> Result<Template> {
-        let doc: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT doc FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1",
-            )?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        let received = doc
-            .map(|d| serde_json::from_str::<Template>(&d))
-            .transpose()?;
-        match (received, builtin_template(id)) {
-            (Some(r), Some(b)) => Ok(if b.version > r.version { b } else { r }),
-            (Some(t), None) | (None, Some(t)) => Ok(t),
-            (None, None) => Err(Error::NotFound {
-                what: "form template",
-            }),
-        }
-    }
-
-    /// Stores template versions published by the back office. An existing version is never
-    /// replaced.
-    pub fn receive_templates(&mut self, templates: &[Template]) -> Result<()> {
-        for t in templates {
-            t.validate()?;
-        }
-        self.receive(|tx| {
-            for t in templates {
-                keep_template(tx, t)?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Starts a form on the newest version of `template_id` for a household (and optionally a
-    /// work order). The draft is saved at once and keeps that template version for good.
     /// Starts a form on the newest version of template `id` this device knows
     /// ([`Store::newest_template`]): what a technician's "new form" button does.
     pub fn start_newest_form(
@@ -86,6 +43,8 @@ impl Store {
         self.start_form(&template, household, work_order, at)
     }
 
+    /// Starts a form on `template` for a household (and optionally a work order). The draft
+    /// is saved at once and keeps that template version for good.
     pub fn start_form(
         &mut self,
         template: &Template,
@@ -225,6 +184,7 @@ impl Store {
     /// Completes and seals the form at `at`, and applies what it changes (the household's due
     /// date, supply, registration, readings, follow-up orders) in the same transaction.
     /// With problems left, nothing is written and [`Error::Incomplete`] lists them.
+    /// The sealed form is queued whole, and its draft steps not yet pushed leave the outbox.
     pub fn complete_form(&mut self, form: FormId, at: DateTime<Utc>) -> Result<Seal> {
         self.milestone(|c| {
             let mut f = load_form(c, form)?;
@@ -234,34 +194,77 @@ impl Store {
             let template = template_in(c, &f.template_id, f.template_version)?;
             let household = load_household(c, f.household_id)?;
             f.drop_stale_signatures(&template);
-            let sealed = seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
+            let sealed =
+                seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
             let amended = f.amends.map(|original| load_form(c, original)).transpose()?;
-            let times = consequences::SealTimes { sealed_at: at, counted_at: at };
-            let effects = consequences::of_seal(&f, &template, &household, amended.as_ref(), times)
-                .map_err(|problems| Error::Incomplete { problems })?;
+            let times = consequences::SealTimes {
+                sealed_at: at,
+                counted_at: at,
+            };
+            let effects =
+                consequences::of_seal(&f, &template, &household, amended.as_ref(), times)
+                    .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
-            c.append(&Operation::FormSealed { form: Box::new(f.clone()) })?;
+            c.append(&Operation::FormSealed {
+                form: Box::new(f.clone()),
+            })?;
+            c.drop_draft_steps(f.id)?;
 
             let sealed_line = said(
-                format!("表单已签封：{} 第{}版", template.title.zh, f.template_version),
+                format!(
+                    "表单已签封：{} 第{}版",
+                    template.title.zh, f.template_version
+                ),
                 format!("form sealed: {} v{}", template.title.en, f.template_version),
             );
-            append_history(c, f.household_id, at, HistoryKind::Form, Some(&f.id.to_string()), &sealed_line)?;
+            append_history(
+                c,
+                f.household_id,
+                at,
+                HistoryKind::Form,
+                Some(&f.id.to_string()),
+                &sealed_line,
+            )?;
             for reading in &effects.readings {
-                c.prepare_cached("INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, 'technician')")?
-                    .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres()])?;
-                append_history(c, f.household_id, at, HistoryKind::MeterReading, Some(&f.id.to_string()), &meter_read(reading.value))?;
+                write_reading(c, reading, SameMoment::Replace)?;
+                append_history(
+                    c,
+                    f.household_id,
+                    at,
+                    HistoryKind::MeterReading,
+                    Some(&f.id.to_string()),
+                    &meter_read(reading.value),
+                )?;
             }
             for order in &effects.orders {
                 write_order(c, order)?;
-                append_history(c, f.household_id, at, HistoryKind::WorkOrder, Some(&order.id.to_string()), &said("已为重大隐患开复查工单", "follow-up order opened for a major hazard"))?;
-                c.append(&Operation::WorkOrderOpened { order: Box::new(order.clone()) })?;
+                append_history(
+                    c,
+                    f.household_id,
+                    at,
+                    HistoryKind::WorkOrder,
+                    Some(&order.id.to_string()),
+                    &said(
+                        "已为重大隐患开复查工单",
+                        "follow-up order opened for a major hazard",
+                    ),
+                )?;
+                c.append(&Operation::WorkOrderOpened {
+                    order: Box::new(order.clone()),
+                })?;
             }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
                 for note in &effects.notes {
-                    append_history(c, f.household_id, at, HistoryKind::Visit, Some(&f.id.to_string()), note)?;
+                    append_history(
+                        c,
+                        f.household_id,
+                        at,
+                        HistoryKind::Visit,
+                        Some(&f.id.to_string()),
+                        note,
+                    )?;
                 }
             }
             Ok(sealed)
@@ -457,56 +460,29 @@ pub(super) fn takes_photos(t: &Template, item: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn template_in(conn: &Connection, id: &str, version: u32) -> Result<Template> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
-        .query_row(params![id, version], |r| r.get(0))
-        .optional()?;
-    match doc {
-        Some(doc) => Ok(serde_json::from_str(&doc)?),
-        None => builtin_template(id)
-            .filter(|t| t.version == version)
-            .ok_or(Error::NotFound {
-                what: "form template version",
-            }),
-    }
-}
+const INSERT_DRAFT: &str = "INSERT INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?8)";
 
-pub(super) fn keep_template(conn: &Connection, t: &Template) -> Result<()> {
-    let existing: Option<String> = conn
-        .prepare_cached("SELECT doc FROM templates WHERE id = ?1 AND version = ?2")?
-        .query_row(params![t.id, t.version], |r| r.get(0))
-        .optional()?;
-    match existing {
-        Some(doc) if serde_json::from_str::<Template>(&doc)? != *t => Err(InvalidInput::new(
-            "template.version",
-            said(
-                "此版本号下已发布了另一个模板",
-                "a different template was already published under this version",
-            ),
-        )
-        .into()),
-        Some(_) => Ok(()),
-        None => {
-            conn.prepare_cached("INSERT INTO templates(id, version, doc) VALUES (?1, ?2, ?3)")?
-                .execute(params![t.id, t.version, serde_json::to_string(t)?])?;
-            Ok(())
-        }
-    }
-}
+const UPDATE_FORM: &str =
+    "UPDATE forms SET template_version = ?2, sealed_at = ?3, digest = ?4, doc = ?5 WHERE id = ?1";
 
 fn insert_form(conn: &Connection, f: &Form) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO forms(id, template_id, template_version, household_id, work_order_id, amends, started_at, sealed_at, digest, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?8)",
-    )?
-    .execute(params![f.id, f.template_id, f.template_version, f.household_id, f.work_order_id, f.amends, ts(&f.started_at), serde_json::to_string(f)?])?;
+    conn.prepare_cached(INSERT_DRAFT)?.execute(params![
+        f.id,
+        f.template_id,
+        f.template_version,
+        f.household_id,
+        f.work_order_id,
+        f.amends,
+        ts(&f.started_at),
+        serde_json::to_string(f)?
+    ])?;
     Ok(())
 }
 
 fn update_form(conn: &Connection, f: &Form) -> Result<()> {
     let changed = conn
-        .prepare_cached("UPDATE forms SET template_version = ?2, sealed_at = ?3, digest = ?4, doc = ?5 WHERE id = ?1")?
+        .prepare_cached(UPDATE_FORM)?
         .execute(params![
             f.id,
             f.template_version,

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::forms::Text;
 use crate::geo::Area;
 use crate::household::consumption::{AbnormalUse, ConsumptionPolicy, abnormal_use};
-use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading, Volume};
+use crate::household::{Category, HistoryEvent, HistoryKind, Household, MeterReading};
 use crate::ids::{DistrictId, HistoryEventId, HouseholdId};
 use crate::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use crate::sync::merge::changed_fields;
@@ -114,19 +114,6 @@ impl Store {
         })
     }
 
-    /// Stores meter readings received from the back office (no outbox entries).
-    pub fn receive_readings(&mut self, readings: &[MeterReading]) -> Result<()> {
-        self.receive(|tx| {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for r in readings {
-                insert.execute(params![r.household_id, ts(&r.taken_at), r.value.litres(), enum_text(&r.source)])?;
-            }
-            Ok(())
-        })
-    }
-
     pub fn household(&self, id: HouseholdId) -> Result<Household> {
         load_household(&self.conn, id)
     }
@@ -191,42 +178,6 @@ impl Store {
         })
     }
 
-    /// The latest `limit` readings of a household, newest first.
-    pub fn readings(&self, id: HouseholdId, limit: usize) -> Result<Vec<MeterReading>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT taken_at, litres, source FROM meter_readings WHERE household_id = ?1 ORDER BY taken_at DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![id, limit as i64], |r| {
-            Ok(MeterReading {
-                household_id: id,
-                taken_at: r.get(0)?,
-                value: Volume::from_litres(r.get(1)?),
-                source: parse_enum(&r.get::<_, String>(2)?)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// Records a reading the technician took; a reading in the future or a second reading at
-    /// the same moment is refused.
-    pub fn record_meter_reading(&mut self, reading: &MeterReading) -> Result<()> {
-        reading.validate(Utc::now())?;
-        self.change(|c| {
-            ensure_household(c, reading.household_id)?;
-            let inserted = c.prepare_cached(
-                "INSERT OR IGNORE INTO meter_readings(household_id, taken_at, litres, source) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![reading.household_id, ts(&reading.taken_at), reading.value.litres(), enum_text(&reading.source)],
-            )?;
-            if inserted == 0 {
-                return Err(Error::Duplicate { what: "meter reading at that time" });
-            }
-            append_history(c, reading.household_id, reading.taken_at, HistoryKind::MeterReading, None, &meter_read(reading.value))?;
-            c.append(&Operation::MeterReadingRecorded { reading: reading.clone() })?;
-            Ok(())
-        })
-    }
-
     /// Notes that an inspection form was signed at the household: the next inspection counts
     /// from here.
     pub fn record_inspection_signed(&mut self, id: HouseholdId, at: DateTime<Utc>) -> Result<()> {
@@ -275,8 +226,7 @@ impl Store {
             let result = check_in(household.location, position, policy);
             let event_id = HistoryEventId::new();
             c.execute(
-                "INSERT INTO check_ins(id, household_id, at, lat, lon, accuracy_m, distance_m, flagged, verdict)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                INSERT_CHECK_IN,
                 params![
                     event_id,
                     id,
@@ -290,12 +240,27 @@ impl Store {
                 ],
             )?;
             let summary = if result.flagged() {
-                said("已到户打卡（已标记：不在地址处）", "checked in (flagged: not at the address)")
+                said(
+                    "已到户打卡（已标记：不在地址处）",
+                    "checked in (flagged: not at the address)",
+                )
             } else {
                 said("已在地址处到户打卡", "checked in at the address")
             };
-            append_history(c, id, at, HistoryKind::CheckIn, Some(&event_id.to_string()), &summary)?;
-            c.append(&Operation::CheckedIn { household_id: id, at, position: point, check_in: result.clone() })?;
+            append_history(
+                c,
+                id,
+                at,
+                HistoryKind::CheckIn,
+                Some(&event_id.to_string()),
+                &summary,
+            )?;
+            c.append(&Operation::CheckedIn {
+                household_id: id,
+                at,
+                position: point,
+                check_in: result.clone(),
+            })?;
             Ok(result)
         })
     }
@@ -419,6 +384,13 @@ pub(super) fn write_household(conn: &Connection, h: &Household) -> Result<bool> 
     Ok(existed)
 }
 
+const INSERT_CHECK_IN: &str = "INSERT INTO check_ins(id, household_id, at, lat, lon, accuracy_m, distance_m, flagged, verdict)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+const INSERT_HISTORY: &str =
+    "INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 pub(super) fn load_household(conn: &Connection, id: HouseholdId) -> Result<Household> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM households WHERE id = ?1")?
@@ -439,11 +411,6 @@ pub(super) fn ensure_household(conn: &Connection, id: HouseholdId) -> Result<()>
         .ok_or(Error::NotFound { what: "household" })
 }
 
-/// The timeline's line for a meter reading.
-pub(super) fn meter_read(value: Volume) -> Text {
-    said(format!("抄表：{value}"), format!("meter read: {value}"))
-}
-
 pub(super) fn append_history(
     conn: &Connection,
     household: HouseholdId,
@@ -452,7 +419,14 @@ pub(super) fn append_history(
     subject: Option<&str>,
     summary: &Text,
 ) -> Result<()> {
-    conn.prepare_cached("INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-        .execute(params![HistoryEventId::new(), household, ts(&at), enum_text(&kind), subject, summary.en, summary.zh])?;
+    conn.prepare_cached(INSERT_HISTORY)?.execute(params![
+        HistoryEventId::new(),
+        household,
+        ts(&at),
+        enum_text(&kind),
+        subject,
+        summary.en,
+        summary.zh
+    ])?;
     Ok(())
 }

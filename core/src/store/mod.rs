@@ -13,12 +13,15 @@
 mod cipher;
 mod forms;
 mod households;
+mod meta;
 pub mod outbox;
 mod photos;
+mod readings;
 mod schema;
 mod search;
 pub mod sync;
 mod team;
+mod templates;
 mod worklist;
 mod workorders;
 

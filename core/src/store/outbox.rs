@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Store, ts};
+use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
@@ -146,6 +146,14 @@ pub struct OutboxEntry {
     pub operation: Operation,
 }
 
+/// The next sequence number follows the last one queued or, once the outbox was emptied, the
+/// highest one issued (kept in `meta`, ?7).
+const QUEUE: &str = "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
+     VALUES (
+       max(coalesce((SELECT max(seq) FROM outbox), 0),
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?7), 0)) + 1,
+       ?1, ?2, ?3, ?4, ?5, ?6)";
+
 impl Change<'_> {
     /// Appends `operation` to the outbox inside the current change.
     pub(super) fn append(&mut self, operation: &Operation) -> Result<OperationId> {
@@ -165,23 +173,62 @@ impl Change<'_> {
             )
             .into());
         }
-        self.tx.prepare_cached(
-            "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
-             VALUES (
-               max(coalesce((SELECT max(seq) FROM outbox), 0),
-                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'outbox_seq'), 0)) + 1,
-               ?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-                op_id,
-                hlc.to_string(),
-                entity,
-                entity_id,
-                ts(&Utc::now()),
-                payload
-            ],
-        )?;
+        self.tx.prepare_cached(QUEUE)?.execute(params![
+            op_id,
+            hlc.to_string(),
+            entity,
+            entity_id,
+            ts(&Utc::now()),
+            payload,
+            meta::Key::OUTBOX_SEQ.name()
+        ])?;
         Ok(op_id)
+    }
+
+    /// Takes a sealed form's draft steps not yet pushed out of the outbox: the sealed form
+    /// carries all of them, and the server keeps none of them (a draft lives on the device).
+    /// Its start stays, evidence of the visit with its check-in. Called after the seal is
+    /// queued, in its transaction: a seal that does not commit leaves the steps, and the
+    /// sequence numbers they had are below the seal's, so none is given again.
+    pub(super) fn drop_draft_steps(&mut self, form: FormId) -> Result<usize> {
+        let steps: Vec<(i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, payload FROM outbox WHERE entity = 'form' AND entity_id = ?1",
+            )?
+            .query_map([form.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut dropped = 0;
+        for (seq, payload) in steps {
+            if is_draft_step(&serde_json::from_str(&payload)?) {
+                dropped += self
+                    .tx
+                    .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                    .execute([seq])?;
+            }
+        }
+        Ok(dropped)
+    }
+}
+
+/// A step of a draft form that its sealed form repeats in full.
+fn is_draft_step(operation: &Operation) -> bool {
+    match operation {
+        Operation::FormAnswered { .. }
+        | Operation::FormPhotoAttached { .. }
+        | Operation::FormPhotoRemoved { .. }
+        | Operation::FormSigned { .. }
+        | Operation::FormOutcomeSet { .. }
+        | Operation::FormMovedToTemplate { .. } => true,
+        Operation::FormStarted { .. }
+        | Operation::FormSealed { .. }
+        | Operation::HouseholdSaved { .. }
+        | Operation::MeterReadingRecorded { .. }
+        | Operation::WorkOrderOpened { .. }
+        | Operation::WorkOrderMoved { .. }
+        | Operation::InspectionSigned { .. }
+        | Operation::PhotoTaken { .. }
+        | Operation::CheckedIn { .. } => false,
     }
 }
 
@@ -261,16 +308,6 @@ impl Store {
 /// the newest clock stamp and the highest sequence number so far: the next operation must not
 /// reuse either, even once the outbox is empty and the app restarted.
 pub(super) fn keep_high_water(tx: &Transaction<'_>, newest: &Hlc, seq: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO meta(key, value) VALUES('hlc', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-    )?
-    .execute([newest.to_string()])?;
-    tx.prepare_cached(
-        "INSERT INTO meta(key, value) VALUES('outbox_seq', ?1)
-         ON CONFLICT(key) DO UPDATE
-         SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-    )?
-    .execute([seq])?;
-    Ok(())
+    meta::raise_text(tx, meta::Key::HLC, &newest.to_string())?;
+    meta::raise_number(tx, meta::Key::OUTBOX_SEQ, seq)
 }

@@ -8,9 +8,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::forms::{attach_photo_in, takes_photos, template_in};
+use super::forms::{attach_photo_in, takes_photos};
 use super::households::{append_history, ensure_household};
+use super::meta::{self, Flag};
 use super::outbox::Operation;
+use super::templates::template_in;
 use super::{Change, Store, ts};
 use crate::error::{Error, Result};
 use crate::forms::form::PhotoRef;
@@ -236,18 +238,14 @@ impl Store {
     /// no longer theirs do not stay on the phone. Returns how many files went.
     pub fn sweep_photo_vault(&self) -> Result<usize> {
         let swept = self.sweep_vault_files()?;
-        self.conn
-            .execute("DELETE FROM meta WHERE key = 'sweep_vault'", [])?;
+        meta::lower(&self.conn, Flag::SWEEP_VAULT)?;
         Ok(swept)
     }
 
     /// Records left the phone since the vault was last swept (their photos' files may still be
     /// there, say after a crash right after they left).
     pub fn vault_sweep_due(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'sweep_vault')")?
-            .query_row([], |r| r.get(0))?)
+        meta::is_raised(&self.conn, Flag::SWEEP_VAULT)
     }
 
     fn sweep_vault_files(&self) -> Result<usize> {

@@ -6,6 +6,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
+use super::meta::{self, Key};
 use crate::error::{Error, Result};
 use crate::household::Household;
 use crate::sync::Hlc;
@@ -36,19 +37,11 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
 
 /// The device id (made at first open) and the newest clock stamp this device issued.
 pub(super) fn device_identity(conn: &Connection) -> Result<(String, Option<Hlc>)> {
-    let existing: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let device_id = match existing {
+    let device_id = match meta::get(conn, Key::DEVICE_ID)? {
         Some(id) => id,
         None => {
             let id = uuid::Uuid::new_v4().simple().to_string();
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES('device_id', ?1)",
-                [&id],
-            )?;
+            meta::set(conn, Key::DEVICE_ID, &id)?;
             id
         }
     };
@@ -56,16 +49,20 @@ pub(super) fn device_identity(conn: &Connection) -> Result<(String, Option<Hlc>)
     // emptied, the one kept in `meta` at that moment. Not writing it on every change saves a
     // page per write.
     let mut newest: Option<Hlc> = None;
-    for sql in [
-        "SELECT value FROM meta WHERE key = 'hlc'",
-        "SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1",
-    ] {
-        let stamp: Option<String> = conn.query_row(sql, [], |r| r.get(0)).optional()?;
-        if let Some(stamp) = stamp {
-            let stamp: Hlc = stamp.parse().map_err(Error::Invalid)?;
-            if newest.as_ref().is_none_or(|n| stamp > *n) {
-                newest = Some(stamp);
-            }
+    let last_queued: Option<String> = conn
+        .query_row(
+            "SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    for stamp in [meta::get(conn, Key::HLC)?, last_queued]
+        .into_iter()
+        .flatten()
+    {
+        let stamp: Hlc = stamp.parse().map_err(Error::Invalid)?;
+        if newest.as_ref().is_none_or(|n| stamp > *n) {
+            newest = Some(stamp);
         }
     }
     Ok((device_id, newest))

@@ -80,7 +80,7 @@ object Field {
     }
 
     /** A residential inspection: every check, two photos, both signatures, sealed. */
-    fun fullInspection(store: DeviceStore, householdId: String, photoDir: Path): Pair<String, FormSeal> {
+    fun fullInspection(store: DeviceStore, householdId: String, photoDir: Path): Pair<String, Seal> {
         val form = store.startForm("residential_inspection", householdId, null)
         store.checkIn(householdId, AT_THE_DOOR)
         fill(store, form)

@@ -1,19 +1,28 @@
 //! A form being filled at the door: the answers, the photos and the signatures of one visit,
 //! checked against the exact template version it was started on.
+//! Its answers and the checks on each are in [`answer`]; what keeps it from being completed
+//! in [`problem`].
 
-use crate::words::said;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::decimal::Decimal;
 use super::seal::{Seal, Signature};
 use super::template::{Condition, HazardGrade, Item, ItemKind, SignerRole, Template};
 use crate::InvalidInput;
-use crate::geo::GeoPoint;
-use crate::household::Volume;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
+use crate::words::said;
+
+mod answer;
+mod problem;
+
+pub use answer::{
+    Answer, CapturedLocation, CheckAnswer, CheckResult, MAX_ANSWER_CHARS, MAX_ANSWER_CHOICES,
+};
+use answer::{check_answer_size, check_answer_type, check_location_accuracy};
+use problem::answer_problems;
+pub use problem::{Problem, ProblemKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Form {
@@ -32,53 +41,6 @@ pub struct Form {
     pub signatures: BTreeMap<String, Signature>,
     pub outcome: Outcome,
     pub seal: Option<Seal>,
-}
-
-/// The answer to one item. Numbers are exact decimals; times are UTC.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "value", rename_all = "snake_case")]
-pub enum Answer {
-    Check(CheckAnswer),
-    Number(Decimal),
-    Text(String),
-    Choice(String),
-    Choices(Vec<String>),
-    Date(NaiveDate),
-    DateTime(DateTime<Utc>),
-    MeterReading(Volume),
-    Location(CapturedLocation),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckAnswer {
-    pub result: CheckResult,
-    /// Rectification advice given to the customer for a failed check (整改意见).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub advice: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckResult {
-    Pass,
-    Fail,
-    Na,
-}
-
-impl CheckResult {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckResult::Pass => "pass",
-            CheckResult::Fail => "fail",
-            CheckResult::Na => "na",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CapturedLocation {
-    pub point: GeoPoint,
-    pub accuracy_m: f64,
 }
 
 /// A photo attached to an item: its content address (SHA-256 of the stored file, hex).
@@ -135,71 +97,29 @@ impl Outcome {
     }
 }
 
-/// One thing that keeps a form from being completed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// The item it is about, when it is about one.
-    pub item: Option<String>,
-    pub kind: ProblemKind,
-}
+/// The most text of an outcome's note or reason.
+pub const MAX_NOTE_CHARS: usize = 2_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "problem", rename_all = "snake_case")]
-pub enum ProblemKind {
-    Missing,
-    BelowMinimum {
-        min: Decimal,
-    },
-    AboveMaximum {
-        max: Decimal,
-    },
-    TooManyDecimals {
-        decimals: u8,
-    },
-    TooLong {
-        max_len: u32,
-    },
-    NotAChoice,
-    TooFewChoices {
-        min: u32,
-    },
-    TooManyChoices {
-        max: u32,
-    },
-    TooFewPhotos {
-        min: u32,
-    },
-    TooManyPhotos {
-        max: u32,
-    },
-    /// A failed check whose hazard rule wants photo evidence has none.
-    HazardPhotoMissing,
-    /// A failed check whose hazard rule wants rectification advice has none.
-    AdviceMissing,
-    SignatureMissing {
-        role: SignerRole,
-    },
-    /// The answers changed after this signature was given: the signer must sign again.
-    SignatureOutdated,
-    /// Nobody home / access refused needs a note saying what the technician found.
-    NoteMissing,
-    /// A consequence of the form cannot be applied (e.g. a contact phone that is not a number).
-    Invalid {
-        field: String,
-        reason: String,
-        /// The reason in Chinese (empty in problems kept before it was added).
-        #[serde(default)]
-        reason_zh: String,
-    },
-}
-
-impl ProblemKind {
-    pub fn invalid(e: InvalidInput) -> Self {
-        ProblemKind::Invalid {
-            field: e.field,
-            reason: e.reason,
-            reason_zh: e.reason_zh,
+impl Outcome {
+    /// An outcome's own text is bounded like an answer's ([`MAX_NOTE_CHARS`]).
+    pub fn check_size(&self) -> Result<(), InvalidInput> {
+        let (field, text) = match self {
+            Outcome::Completed => return Ok(()),
+            Outcome::NobodyHome { note } | Outcome::AccessRefused { note } => {
+                ("outcome.note", note)
+            }
+            Outcome::CustomerRefusedToSign { reason, .. } => ("outcome.reason", reason),
+        };
+        if text.chars().count() > MAX_NOTE_CHARS {
+            return Err(InvalidInput::new(
+                field,
+                said(
+                    format!("最多{MAX_NOTE_CHARS}字"),
+                    format!("at most {MAX_NOTE_CHARS} characters"),
+                ),
+            ));
         }
+        Ok(())
     }
 }
 
@@ -316,8 +236,6 @@ impl Form {
         }
     }
 
-    /// Every problem that keeps the form from being completed, in template order. Hidden items
-    /// are not checked (and their answers are not sealed).
     /// Whether the form needs this signature item signed: the technician's always (when the
     /// item is required), the others only when the visit was completed with their signature.
     fn wants_signature(&self, item: &Item, role: SignerRole) -> bool {
@@ -368,6 +286,8 @@ impl Form {
         self.photos.values().flatten().chain(refusal)
     }
 
+    /// Every problem that keeps the form from being completed, in template order. Hidden items
+    /// are not checked (and their answers are not sealed).
     pub fn problems(&self, template: &Template) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut push = |item: &str, kind| {
@@ -511,198 +431,4 @@ impl Form {
         }
         (moved, dropped)
     }
-}
-
-/// The answer must be of the kind the item asks for.
-fn check_answer_type(item: &Item, answer: &Answer) -> Result<(), InvalidInput> {
-    let fits = matches!(
-        (&item.kind, answer),
-        (ItemKind::Check { .. }, Answer::Check(_))
-            | (ItemKind::Number { .. }, Answer::Number(_))
-            | (ItemKind::Text { .. }, Answer::Text(_))
-            | (ItemKind::SingleChoice { .. }, Answer::Choice(_))
-            | (ItemKind::MultipleChoice { .. }, Answer::Choices(_))
-            | (ItemKind::Date, Answer::Date(_))
-            | (ItemKind::DateTime, Answer::DateTime(_))
-            | (ItemKind::MeterReading, Answer::MeterReading(_))
-            | (ItemKind::Location, Answer::Location(_))
-    );
-    if fits {
-        Ok(())
-    } else {
-        let how = match item.kind {
-            ItemKind::Photo { .. } => said(
-                "这一项请加照片，不用作答",
-                "attach photos to this item instead of answering it",
-            ),
-            ItemKind::Signature { .. } => said(
-                "这一项请签名，不用作答",
-                "sign this item instead of answering it",
-            ),
-            _ => said(
-                "这种答案不适合这一项",
-                "this kind of answer does not fit the item",
-            ),
-        };
-        Err(InvalidInput::new(item.id.clone(), how))
-    }
-}
-
-/// The most text one answer may carry (a text, a check's advice), whatever its item allows (a
-/// template's `max_len` is at most 10,000), and the most options one answer may name. Past
-/// them an answer is refused at once instead of being kept as a problem of the draft: every
-/// answer travels in the outbox, and none may grow too large to be sent.
-pub const MAX_ANSWER_CHARS: usize = 10_000;
-pub const MAX_ANSWER_CHOICES: usize = 100;
-
-/// The most text of an outcome's note or reason.
-pub const MAX_NOTE_CHARS: usize = 2_000;
-
-/// A location's accuracy is a distance: not kept otherwise, as JSON has no NaN or infinity
-/// (the draft could not be read back) and no check could compare it.
-fn check_location_accuracy(item: &str, answer: &Answer) -> Result<(), InvalidInput> {
-    match answer {
-        Answer::Location(l) if !l.accuracy_m.is_finite() || l.accuracy_m < 0.0 => {
-            Err(InvalidInput::new(
-                item,
-                said(
-                    "位置精度须为零或正的有限米数",
-                    "the location's accuracy must be a finite number of metres, zero or more",
-                ),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn check_answer_size(item: &str, answer: &Answer) -> Result<(), InvalidInput> {
-    let too_long = |text: &str| text.chars().count() > MAX_ANSWER_CHARS;
-    let refused = match answer {
-        Answer::Text(text) => too_long(text),
-        Answer::Check(check) => check.advice.as_deref().is_some_and(too_long),
-        Answer::Choices(ids) => ids.len() > MAX_ANSWER_CHOICES,
-        _ => false,
-    };
-    if refused {
-        return Err(InvalidInput::new(
-            item,
-            said(
-                format!("答案太长：文字最多{MAX_ANSWER_CHARS}字，选项最多{MAX_ANSWER_CHOICES}个"),
-                format!(
-                    "too large: at most {MAX_ANSWER_CHARS} characters of text, {MAX_ANSWER_CHOICES} options"
-                ),
-            ),
-        ));
-    }
-    Ok(())
-}
-
-impl Outcome {
-    /// An outcome's own text is bounded like an answer's ([`MAX_NOTE_CHARS`]).
-    pub fn check_size(&self) -> Result<(), InvalidInput> {
-        let (field, text) = match self {
-            Outcome::Completed => return Ok(()),
-            Outcome::NobodyHome { note } | Outcome::AccessRefused { note } => {
-                ("outcome.note", note)
-            }
-            Outcome::CustomerRefusedToSign { reason, .. } => ("outcome.reason", reason),
-        };
-        if text.chars().count() > MAX_NOTE_CHARS {
-            return Err(InvalidInput::new(
-                field,
-                said(
-                    format!("最多{MAX_NOTE_CHARS}字"),
-                    format!("at most {MAX_NOTE_CHARS} characters"),
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The problems of one answer against its item (`photos`: photos attached to the item).
-fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<ProblemKind> {
-    let mut found = Vec::new();
-    match (&item.kind, answer) {
-        (ItemKind::Check { hazard }, Answer::Check(check)) => {
-            if let (Some(rule), CheckResult::Fail) = (hazard, check.result) {
-                if rule.photo_required && photos == 0 {
-                    found.push(ProblemKind::HazardPhotoMissing);
-                }
-                if rule.advice_required
-                    && check.advice.as_deref().is_none_or(|a| a.trim().is_empty())
-                {
-                    found.push(ProblemKind::AdviceMissing);
-                }
-            }
-        }
-        (
-            ItemKind::Number {
-                decimals, min, max, ..
-            },
-            Answer::Number(value),
-        ) => {
-            if value.scale() > *decimals {
-                found.push(ProblemKind::TooManyDecimals {
-                    decimals: *decimals,
-                });
-            }
-            if let Some(min) = min
-                && value < min
-            {
-                found.push(ProblemKind::BelowMinimum { min: *min });
-            }
-            if let Some(max) = max
-                && value > max
-            {
-                found.push(ProblemKind::AboveMaximum { max: *max });
-            }
-        }
-        (ItemKind::Text { max_len, .. }, Answer::Text(text)) => {
-            if text.trim().is_empty() && item.required {
-                found.push(ProblemKind::Missing);
-            }
-            if text.chars().count() > *max_len as usize {
-                found.push(ProblemKind::TooLong { max_len: *max_len });
-            }
-        }
-        (ItemKind::SingleChoice { choices }, Answer::Choice(choice))
-            if !choices.iter().any(|c| &c.id == choice) =>
-        {
-            found.push(ProblemKind::NotAChoice);
-        }
-        (ItemKind::MultipleChoice { choices, min, max }, Answer::Choices(chosen)) => {
-            if chosen.iter().any(|c| !choices.iter().any(|o| &o.id == c)) {
-                found.push(ProblemKind::NotAChoice);
-            }
-            // One option picked twice counts once.
-            let count = chosen
-                .iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .len() as u32;
-            if count < *min || (count == 0 && item.required) {
-                found.push(ProblemKind::TooFewChoices { min: (*min).max(1) });
-            }
-            if let Some(max) = max
-                && count > *max
-            {
-                found.push(ProblemKind::TooManyChoices { max: *max });
-            }
-        }
-        (ItemKind::MeterReading, Answer::MeterReading(v)) if v.litres() < 0 => {
-            found.push(ProblemKind::BelowMinimum {
-                min: Decimal::new(0, 0),
-            });
-        }
-        (ItemKind::Location, Answer::Location(l))
-            if !l.accuracy_m.is_finite() || l.accuracy_m < 0.0 =>
-        {
-            found.push(ProblemKind::invalid(InvalidInput::new(
-                "accuracy_m",
-                said("须为以米计的距离", "must be a distance in metres"),
-            )));
-        }
-        _ => {}
-    }
-    found
 }

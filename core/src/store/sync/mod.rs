@@ -1,0 +1,26 @@
+//! The store's side of sync, one job a file:
+//!
+//! - `state`: where the device stands with the server (enrollment, pull cursor, last sync).
+//! - `push`: the outbox cut into push requests, and photos waiting for upload.
+//! - `rejected`: operations the server refused for good, set aside for the technician.
+//! - `pull`: a pulled page applied in one transaction, as `plan` decides from plain data.
+//! - `held_back`: pulled changes kept until they can be applied, and applied then.
+//! - `reset`: the full pull after a scope change, and what it sweeps off the phone.
+//! - `local`: what the phone has not pushed yet, which a pulled change must not overwrite.
+//! - `records`: a pulled record written to (or removed from) its table.
+
+mod held_back;
+mod local;
+mod plan;
+mod pull;
+mod push;
+mod records;
+mod rejected;
+mod reset;
+mod state;
+
+pub use pull::PageApplied;
+pub use rejected::RejectedOperation;
+pub use state::SyncState;
+
+pub(super) use state::seen_through;
