@@ -8,8 +8,8 @@ use std::str::FromStr;
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
 pub enum Bucket {
     /// What every device reads (templates, districts, outages).
     All,
@@ -23,6 +23,9 @@ pub enum Bucket {
     /// scope holds it); it is how the server finds them when the household moves to another
     /// district, is shared with a crew, or is deleted, so that they follow it.
     Household(HouseholdId),
+    /// A bucket this version does not write (a newer server's, sharing the database): kept as
+    /// it was stored, in no scope this version gives a device.
+    Other(String),
 }
 
 impl Bucket {
@@ -40,32 +43,37 @@ impl fmt::Display for Bucket {
             Bucket::Technician(id) => write!(f, "tech:{id}"),
             Bucket::Crew(id) => write!(f, "crew:{id}"),
             Bucket::Household(id) => write!(f, "household:{id}"),
+            Bucket::Other(text) => f.write_str(text),
         }
     }
 }
 
-/// A stored bucket that is not one this server writes.
-#[derive(Debug, thiserror::Error)]
-#[error("not a bucket: {0:?}")]
-pub struct NotABucket(String);
-
-impl FromStr for Bucket {
-    type Err = NotABucket;
-
-    fn from_str(text: &str) -> Result<Self, NotABucket> {
-        let wrong = || NotABucket(text.to_owned());
+impl Bucket {
+    /// A stored bucket read back; one this version does not write is [`Bucket::Other`].
+    pub fn parse(text: &str) -> Bucket {
+        let other = || Bucket::Other(text.to_owned());
         if text == "all" {
-            return Ok(Bucket::All);
+            return Bucket::All;
         }
-        let (kind, id) = text.split_once(':').ok_or_else(wrong)?;
+        let Some((kind, id)) = text.split_once(':') else {
+            return other();
+        };
         let bucket = match kind {
             "district" => id.parse().map(Bucket::District),
             "tech" => id.parse().map(Bucket::Technician),
             "crew" => id.parse().map(Bucket::Crew),
             "household" => id.parse().map(Bucket::Household),
-            _ => return Err(wrong()),
+            _ => return other(),
         };
-        bucket.map_err(|_| wrong())
+        bucket.unwrap_or_else(|_| other())
+    }
+}
+
+impl FromStr for Bucket {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Bucket::parse(text))
     }
 }
 
@@ -75,11 +83,9 @@ impl From<Bucket> for String {
     }
 }
 
-impl TryFrom<String> for Bucket {
-    type Error = NotABucket;
-
-    fn try_from(text: String) -> Result<Self, NotABucket> {
-        text.parse()
+impl From<String> for Bucket {
+    fn from(text: String) -> Self {
+        Bucket::parse(&text)
     }
 }
 
@@ -110,8 +116,8 @@ mod tests {
             Bucket::Crew(CrewId::new()),
             Bucket::Household(HouseholdId::new()),
         ];
-        for bucket in buckets {
-            assert_eq!(bucket.to_string().parse::<Bucket>().unwrap(), bucket);
+        for bucket in buckets.clone() {
+            assert_eq!(Bucket::parse(&bucket.to_string()), bucket);
         }
         assert_eq!(
             Bucket::District(district).to_string(),
@@ -120,8 +126,15 @@ mod tests {
         let json = serde_json::to_string(&buckets).unwrap();
         assert!(json.starts_with(r#"["all","district:"#), "{json}");
         assert_eq!(serde_json::from_str::<Vec<Bucket>>(&json).unwrap(), buckets);
-        for wrong in ["", "district", "district:1", "street:x", "all:"] {
-            assert!(wrong.parse::<Bucket>().is_err(), "{wrong}");
+    }
+
+    #[test]
+    fn a_bucket_a_newer_server_wrote_is_kept_as_it_was_and_read_by_no_one() {
+        for newer in ["", "district", "district:1", "street:x", "all:"] {
+            let bucket = Bucket::parse(newer);
+            assert_eq!(bucket, Bucket::Other(newer.into()));
+            assert_eq!(bucket.to_string(), newer);
+            assert!(!bucket.is_people());
         }
     }
 }

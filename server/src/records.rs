@@ -129,7 +129,7 @@ fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> Result<()> {
         let mut buckets = match entry.entity {
             Entity::WorkOrder => {
                 let mut b = order_buckets(tx, &decode(&child)?)?;
-                b.push(tie[0]);
+                b.push(tie[0].clone());
                 b
             }
             _ => child_buckets(household)?,
@@ -322,7 +322,7 @@ pub fn share_household_with_order(
         .iter()
         .filter(|b| !household.buckets.contains(b))
         .filter(|b| b.is_people())
-        .copied()
+        .cloned()
         .collect();
     if missing.is_empty() {
         return Ok(());

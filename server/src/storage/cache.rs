@@ -178,12 +178,12 @@ impl Tx for CachedTx<'_> {
     }
 
     fn put_bucket_entry(&mut self, bucket: &Bucket, entry: &BucketEntry) -> StorageResult<()> {
-        let key = (*bucket, entry.entity, entry.id.clone());
+        let key = (bucket.clone(), entry.entity, entry.id.clone());
         match self.entry_index.get(&key) {
             Some(&at) => self.entries[at].1 = entry.clone(),
             None => {
                 self.entry_index.insert(key, self.entries.len());
-                self.entries.push((*bucket, entry.clone()));
+                self.entries.push((bucket.clone(), entry.clone()));
             }
         }
         Ok(())

@@ -98,7 +98,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_bucket_entry(&mut self, bucket: &Bucket, e: &BucketEntry) -> StorageResult<()> {
-        self.put_bucket_entries(&[(*bucket, e.clone())])
+        self.put_bucket_entries(&[(bucket.clone(), e.clone())])
     }
 
     fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
