@@ -52,7 +52,7 @@ pub struct StoredRecord {
     pub body: String,
     /// The field stamps of the merge (JSON), "{}" for records that are not merged per field.
     pub stamps: String,
-    /// The scope buckets the record is in: `all`, `district:<id>`, `tech:<id>`, `crew:<id>`.
+    /// The scope buckets the record is in (stored as their text: `all`, `district:<id>`, …).
     pub buckets: Vec<Bucket>,
 }
 
