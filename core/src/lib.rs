@@ -22,6 +22,8 @@
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
 //! - [`synthetic`]: a synthetic city for benchmarks, demos and tests.
+//! - [`testkit`] (the `test-support` feature): what the core's and the server's tests share to
+//!   fill a form, sign it and start from a household.
 //! - [`sync`]: what the device and the server share to synchronise: the hybrid logical clock,
 //!   the protocol's messages (with [`sync::protocol::Operation`], what the technician did),
 //!   the per-field merge rules, the time a step counts at.
@@ -45,6 +47,8 @@ pub mod store;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
+#[cfg(feature = "test-support")]
+pub mod testkit;
 pub mod text;
 pub mod visit;
 pub mod words;

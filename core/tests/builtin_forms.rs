@@ -3,52 +3,17 @@
 
 mod common;
 
-use chrono::Utc;
 use common::forms::{photo, signature};
 use common::*;
 use doorstep_core::error::Error;
 use doorstep_core::forms::FormKind;
 use doorstep_core::forms::builtin::builtin_templates;
-use doorstep_core::forms::form::{
-    Answer, CapturedLocation, CheckAnswer, CheckResult, Form, PhotoRef, ProblemKind,
-};
-use doorstep_core::forms::template::{Item, ItemKind};
+use doorstep_core::forms::form::{Answer, CheckAnswer, CheckResult, Form, PhotoRef, ProblemKind};
+use doorstep_core::forms::template::ItemKind;
 use doorstep_core::forms::{Decimal, Template};
-use doorstep_core::geo::GeoPoint;
 use doorstep_core::household::{SupplyStatus, Volume};
 use doorstep_core::store::Store;
-
-/// A valid answer for `item`, or `None` for photo and signature items.
-fn valid_answer(item: &Item) -> Option<Answer> {
-    Some(match &item.kind {
-        ItemKind::Check { .. } => Answer::Check(CheckAnswer {
-            result: CheckResult::Pass,
-            advice: None,
-        }),
-        ItemKind::Number { min, max, .. } => {
-            Answer::Number(min.or(*max).unwrap_or(Decimal::new(1, 0)))
-        }
-        ItemKind::Text { .. } if item.id.contains("phone") => Answer::Text("13800001234".into()),
-        ItemKind::Text { .. } if item.id.contains("serial") => Answer::Text("M20261102".into()),
-        ItemKind::Text { .. } => Answer::Text("正常".into()),
-        ItemKind::SingleChoice { choices } => Answer::Choice(choices[0].id.clone()),
-        ItemKind::MultipleChoice { choices, min, .. } => Answer::Choices(
-            choices
-                .iter()
-                .take((*min).max(1) as usize)
-                .map(|c| c.id.clone())
-                .collect(),
-        ),
-        ItemKind::Date => Answer::Date(Utc::now().date_naive()),
-        ItemKind::DateTime => Answer::DateTime(at(2026, 11, 2, 1, 30)),
-        ItemKind::MeterReading => Answer::MeterReading(Volume::from_litres(1_234_567)),
-        ItemKind::Location => Answer::Location(CapturedLocation {
-            point: GeoPoint::new(30.27, 120.16).unwrap(),
-            accuracy_m: 8.0,
-        }),
-        ItemKind::Photo { .. } | ItemKind::Signature { .. } => return None,
-    })
-}
+use doorstep_core::testkit::valid_answer;
 
 /// Answers every item that is visible (re-checking as answers reveal more), attaches the
 /// photos photo items need, then collects every signature.
@@ -59,7 +24,7 @@ fn fill(store: &mut Store, form: &Form, template: &Template) {
             if current.answers.contains_key(&item.id) {
                 continue;
             }
-            if let Some(answer) = valid_answer(item) {
+            if let Some(answer) = valid_answer(item, at(2026, 11, 2, 1, 30)) {
                 store.answer(form.id, &item.id, Some(answer)).unwrap();
             } else if let ItemKind::Photo { min, max } = item.kind {
                 for n in 0..min.max(1).min(max) {
@@ -258,7 +223,7 @@ fn every_kind_of_wrong_answer_is_reported_against_its_item() {
                 seen.insert(std::mem::discriminant(&expected));
                 store.answer(form.id, &item.id, before).unwrap();
             }
-            if item.required && valid_answer(item).is_some() {
+            if item.required && valid_answer(item, at(2026, 11, 2, 1, 30)).is_some() {
                 let before = store.form(form.id).unwrap().answers.get(&item.id).cloned();
                 store.answer(form.id, &item.id, None).unwrap();
                 let problems = store.form_problems(form.id).unwrap();

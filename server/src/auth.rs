@@ -9,7 +9,7 @@ use doorstep_core::team::Technician;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::push::Device;
 use crate::records::{decode, scope_of};
 use crate::storage::{AuditRow, DeviceRow, EnrollmentRow, Tx};
@@ -43,13 +43,13 @@ pub fn issue_code(
     technician: &str,
     actor: &str,
     now: DateTime<Utc>,
-) -> ApiResult<String> {
+) -> Result<String> {
     let record = tx
         .record(Entity::Technician, technician)?
-        .ok_or(ApiError::not_found("technician"))?;
+        .ok_or(Error::NotFound("technician"))?;
     let t: Technician = decode(&record)?;
     if !t.active {
-        return Err(ApiError::invalid("the technician is not active"));
+        return Err(Error::invalid("the technician is not active"));
     }
     let code = new_code();
     tx.put_enrollment(&EnrollmentRow {
@@ -75,34 +75,28 @@ const BAD_CODE: &str = "the enrollment code is wrong, already used or expired";
 /// a bad network) and get a credential. Another phone never may.
 pub const REPEAT_ENROLLMENT_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
 
-pub fn enroll(
-    tx: &mut dyn Tx,
-    req: &EnrollRequest,
-    now: DateTime<Utc>,
-) -> ApiResult<EnrollResponse> {
+pub fn enroll(tx: &mut dyn Tx, req: &EnrollRequest, now: DateTime<Utc>) -> Result<EnrollResponse> {
     if req.device_id.is_empty()
         || req.device_id.len() > 64
         || !req.device_id.bytes().all(|b| b.is_ascii_alphanumeric())
     {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "device_id must be 1 to 64 letters and digits",
         ));
     }
     if req.device_model.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "device_model is longer than 100 characters",
-        ));
+        return Err(Error::invalid("device_model is longer than 100 characters"));
     }
     // Shown in the console and the audit log, and PostgreSQL refuses a NUL in text.
     if req.device_model.chars().any(char::is_control) {
-        return Err(ApiError::invalid("device_model has a control character"));
+        return Err(Error::invalid("device_model has a control character"));
     }
     let code = req.code.trim().to_ascii_uppercase();
     let mut enrollment = tx
         .enrollment(&sha256_hex(&code))?
-        .ok_or(ApiError::Unauthorized(BAD_CODE))?;
+        .ok_or(Error::Unauthorized(BAD_CODE))?;
     if enrollment.expires_at < now {
-        return Err(ApiError::Unauthorized(BAD_CODE));
+        return Err(Error::Unauthorized(BAD_CODE));
     }
     let repeated = match enrollment.used_by.as_deref() {
         None => None,
@@ -115,29 +109,28 @@ pub fn enroll(
                     d.technician_id == enrollment.technician_id
                         && now - d.enrolled_at <= REPEAT_ENROLLMENT_WINDOW
                 })
-                .ok_or(ApiError::Unauthorized(BAD_CODE))?,
+                .ok_or(Error::Unauthorized(BAD_CODE))?,
         ),
-        Some(_) => return Err(ApiError::Unauthorized(BAD_CODE)),
+        Some(_) => return Err(Error::Unauthorized(BAD_CODE)),
     };
     let technician: Technician = decode(
         &tx.record(Entity::Technician, &enrollment.technician_id)?
-            .ok_or(ApiError::not_found("technician"))?,
+            .ok_or(Error::NotFound("technician"))?,
     )?;
     if !technician.active {
-        return Err(ApiError::Unauthorized("the technician is not active"));
+        return Err(Error::Unauthorized("the technician is not active"));
     }
     if let Some(existing) = tx.device(&req.device_id)? {
         if existing.revoked_at.is_some() {
-            return Err(ApiError::Revoked);
+            return Err(Error::Revoked);
         }
         // A phone enrolled for one technician does not become another's by a code: its
         // operations, conflicts and audit lines would then speak for two people. A phone that
         // changes hands starts a new store (a new device id).
         if existing.technician_id != technician.id.to_string() {
-            return Err(ApiError::Conflict {
-                message: "this device is enrolled for another technician".into(),
-                op: None,
-            });
+            return Err(Error::Conflict(
+                "this device is enrolled for another technician".into(),
+            ));
         }
     }
     let secret = random_hex(32);
@@ -174,20 +167,20 @@ pub fn enroll(
 }
 
 /// The device behind a bearer credential. Refused at once if revoked.
-pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> ApiResult<Device> {
+pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> Result<Device> {
     let bearer = authorization
         .and_then(|h| h.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized("a device credential is required"))?;
+        .ok_or(Error::Unauthorized("a device credential is required"))?;
     let (device_id, secret) = bearer
         .split_once('.')
-        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+        .ok_or(Error::Unauthorized("the credential is not valid"))?;
     let device = tx
         .device(device_id)?
-        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+        .ok_or(Error::Unauthorized("the credential is not valid"))?;
     let presented = Sha256::digest(secret.as_bytes());
     let stored = hex::decode(&device.credential_sha256).unwrap_or_default();
     if !constant_time_eq(&presented, &stored) {
-        return Err(ApiError::Unauthorized("the credential is not valid"));
+        return Err(Error::Unauthorized("the credential is not valid"));
     }
     let technician = allowed(tx, &device)?;
     Ok(Device {
@@ -199,24 +192,24 @@ pub fn authenticate(tx: &mut dyn Tx, authorization: Option<&str>) -> ApiResult<D
 
 /// A device authenticated earlier in a request, checked again in the transaction about to
 /// write for it: refused if it was revoked, or its technician deactivated, since.
-pub fn still_allowed(tx: &mut dyn Tx, device_id: &str) -> ApiResult<()> {
+pub fn still_allowed(tx: &mut dyn Tx, device_id: &str) -> Result<()> {
     let device = tx
         .device(device_id)?
-        .ok_or(ApiError::Unauthorized("the credential is not valid"))?;
+        .ok_or(Error::Unauthorized("the credential is not valid"))?;
     allowed(tx, &device).map(drop)
 }
 
 /// The device's technician, if the device is not revoked and the technician active.
-fn allowed(tx: &mut dyn Tx, device: &DeviceRow) -> ApiResult<Technician> {
+fn allowed(tx: &mut dyn Tx, device: &DeviceRow) -> Result<Technician> {
     if device.revoked_at.is_some() {
-        return Err(ApiError::Revoked);
+        return Err(Error::Revoked);
     }
     let technician: Technician = decode(
         &tx.record(Entity::Technician, &device.technician_id)?
-            .ok_or(ApiError::Unauthorized("the credential is not valid"))?,
+            .ok_or(Error::Unauthorized("the credential is not valid"))?,
     )?;
     if !technician.active {
-        return Err(ApiError::Unauthorized("the technician is not active"));
+        return Err(Error::Unauthorized("the technician is not active"));
     }
     Ok(technician)
 }
@@ -226,8 +219,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Revokes a device: every later request from it is refused (audited as `actor`'s).
-pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    let mut device = tx.device(device_id)?.ok_or(ApiError::not_found("device"))?;
+pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    let mut device = tx.device(device_id)?.ok_or(Error::NotFound("device"))?;
     if device.revoked_at.is_none() {
         device.revoked_at = Some(now);
         tx.put_device(&device)?;

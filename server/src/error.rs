@@ -1,38 +1,33 @@
-//! The server's errors and how each reaches a client: an HTTP status and a JSON body with a
-//! stable kind (see `doorstep_core::sync::protocol::ErrorBody`). Messages name what was wrong,
-//! never a person's data.
+//! The server's own error: what push, records, photos, authentication, the storage and the
+//! admin tool return. It says what went wrong inside the server; only its two edges turn it
+//! into a reply: the HTTP layer ([`crate::api::ApiError`], a status and a JSON body) and the
+//! admin tool (a line for the operator). Messages name what was wrong, never a person's data.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use doorstep_core::InvalidInput;
 use doorstep_core::ids::OperationId;
-use doorstep_core::sync::protocol::{ErrorBody, ErrorKind};
 
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum Error {
     /// No credential, or one the server does not know.
     #[error("{0}")]
     Unauthorized(&'static str),
     /// The device was revoked by the back office.
     #[error("this device was revoked")]
     Revoked,
-    /// Outside the technician's scope.
-    #[error("{message}")]
-    Forbidden {
-        message: String,
-        op: Option<OperationId>,
-    },
-    /// A request or operation that breaks a rule.
-    #[error("{message}")]
-    Invalid {
-        message: String,
-        op: Option<OperationId>,
-    },
+    /// Outside the technician's scope: says what (`the household`).
+    #[error("{0} is outside this technician's scope")]
+    OutOfScope(&'static str),
+    /// A value that breaks one of the core's rules: which field, and why in both languages.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// A request or operation that breaks one of the server's rules.
+    #[error("{0}")]
+    Invalid(String),
     /// A sealed form whose digest or signatures do not match its content.
-    #[error("{message}")]
-    Tampered { message: String, op: OperationId },
+    #[error("{0}")]
+    Tampered(String),
     /// Photo bytes whose SHA-256 is not the hash they were uploaded under.
     #[error("the photo's bytes do not match its hash")]
     PhotoMismatch,
@@ -42,127 +37,73 @@ pub enum ApiError {
     #[error("{0}")]
     Malformed(String),
     /// A unique key taken, or a sealed record that differs from what is stored.
-    #[error("{message}")]
-    Conflict {
-        message: String,
-        op: Option<OperationId>,
-    },
+    #[error("{0}")]
+    Conflict(String),
     /// An endpoint asked with a method it does not answer (`GET /v1/push`).
     #[error("this endpoint does not answer this method")]
     MethodNotAllowed,
     /// A record the request names that the server does not hold (or that was deleted).
-    #[error("{what} not found")]
-    NotFound {
-        what: &'static str,
-        op: Option<OperationId>,
-    },
+    #[error("{0} not found")]
+    NotFound(&'static str),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// A failure of the server's own; its message goes to the log only.
     #[error("{0}")]
     Internal(String),
+    /// A refusal of one pushed operation: the device sets that operation aside and goes on
+    /// with the rest.
+    #[error("{refusal}")]
+    Operation {
+        op: OperationId,
+        refusal: Box<Error>,
+    },
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl ApiError {
+impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        ApiError::Invalid {
-            message: message.into(),
-            op: None,
-        }
+        Error::Invalid(message.into())
     }
 
-    pub fn not_found(what: &'static str) -> Self {
-        ApiError::NotFound { what, op: None }
+    /// A failure of the server's own. A decoding error's quoted values are left out: they may
+    /// be a person's data.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Error::Internal(doorstep_core::error::without_values(&e.to_string()))
     }
 
-    /// The same refusal, naming the pushed operation that caused it, so that the device sets
-    /// that operation aside and goes on with the rest. Only refusals of the operation itself
-    /// name it: a failure of the server (storage, internal) leaves the operation to be sent
-    /// again.
-    pub fn for_op(self, op_id: OperationId) -> Self {
+    /// The same refusal, naming the pushed operation that caused it. Only refusals of the
+    /// operation itself name it: a failure of the server (storage, internal) leaves the
+    /// operation to be sent again.
+    pub fn for_op(self, op: OperationId) -> Self {
         match self {
-            ApiError::Forbidden { message, .. } => ApiError::Forbidden {
-                message,
-                op: Some(op_id),
-            },
-            ApiError::Invalid { message, .. } => ApiError::Invalid {
-                message,
-                op: Some(op_id),
-            },
-            ApiError::Conflict { message, .. } => ApiError::Conflict {
-                message,
-                op: Some(op_id),
-            },
-            ApiError::NotFound { what, .. } => ApiError::NotFound {
-                what,
-                op: Some(op_id),
-            },
-            ApiError::Storage(StorageError::Duplicate(what)) => ApiError::Conflict {
-                message: format!("{what} already exists"),
-                op: Some(op_id),
+            Error::OutOfScope(_)
+            | Error::InvalidInput(_)
+            | Error::Invalid(_)
+            | Error::Tampered(_)
+            | Error::Conflict(_)
+            | Error::NotFound(_)
+            | Error::Storage(StorageError::Duplicate(_)) => Error::Operation {
+                op,
+                refusal: Box::new(self),
             },
             other => other,
         }
     }
 
-    /// The HTTP status: the one the protocol gives the kind (`ErrorKind::status`).
-    pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.kind().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    pub fn kind(&self) -> ErrorKind {
+    /// The error itself, without the operation it names.
+    pub fn refusal(&self) -> &Error {
         match self {
-            ApiError::Unauthorized(_) => ErrorKind::Unauthorized,
-            ApiError::Revoked => ErrorKind::Revoked,
-            ApiError::Forbidden { .. } => ErrorKind::Forbidden,
-            ApiError::Invalid { .. } => ErrorKind::Invalid,
-            ApiError::Tampered { .. } => ErrorKind::FormTampered,
-            ApiError::PhotoMismatch => ErrorKind::PhotoMismatch,
-            ApiError::TooLarge(_) => ErrorKind::TooLarge,
-            ApiError::Malformed(_) => ErrorKind::Malformed,
-            ApiError::Conflict { .. } | ApiError::Storage(StorageError::Duplicate(_)) => {
-                ErrorKind::Conflict
-            }
-            ApiError::NotFound { .. } => ErrorKind::NotFound,
-            ApiError::MethodNotAllowed => ErrorKind::MethodNotAllowed,
-            ApiError::Storage(_) | ApiError::Internal(_) => ErrorKind::Internal,
+            Error::Operation { refusal, .. } => refusal.refusal(),
+            other => other,
         }
     }
 
-    fn op(&self) -> Option<OperationId> {
+    /// The pushed operation it refuses, if it refuses one.
+    pub fn op(&self) -> Option<OperationId> {
         match self {
-            ApiError::Forbidden { op, .. }
-            | ApiError::Invalid { op, .. }
-            | ApiError::Conflict { op, .. }
-            | ApiError::NotFound { op, .. } => *op,
-            ApiError::Tampered { op, .. } => Some(*op),
+            Error::Operation { op, .. } => Some(*op),
             _ => None,
         }
-    }
-}
-
-impl From<doorstep_core::InvalidInput> for ApiError {
-    fn from(e: doorstep_core::InvalidInput) -> Self {
-        ApiError::invalid(e.to_string())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The detail goes to the log (it names no person); the client learns only the kind.
-            tracing::error!(error = %self, "request failed");
-            "the server could not complete the request; it was not applied".to_owned()
-        } else {
-            self.to_string()
-        };
-        let body = ErrorBody {
-            error: self.kind(),
-            message,
-            op_id: self.op(),
-        };
-        (status, Json(body)).into_response()
     }
 }

@@ -6,12 +6,14 @@
 //!
 //! - [`api`]: the HTTP endpoints. [`auth`]: enrollment and credentials.
 //! - [`push`]: operations applied exactly once, merged per field. [`pull`]: changes by scope.
-//! - [`photos`]: resumable, verified photo uploads. [`records`]: records and their buckets.
+//! - [`photos`]: resumable, verified photo uploads. [`records`]: records and their
+//!   [`bucket`]s.
 //! - [`storage`]: the one storage interface and its two backends.
 
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bucket;
 pub mod error;
 pub mod photos;
 pub mod pull;

@@ -1,5 +1,5 @@
-//! `doorstep`: the one command-line tool of Doorstep: benchmarks, the photo and signature
-//! pipelines; later `serve`, `admin` and `demo`.
+//! `doorstep`: the one command-line tool of Doorstep: the sync server (`serve`), the back
+//! office's tool (`admin`), benchmarks, and the photo and signature pipelines.
 
 mod bench;
 mod media;

@@ -12,14 +12,16 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use crate::bucket::Bucket;
+use crate::error::{Error, Result};
 use crate::push::Device;
 use crate::storage::{BucketEntry, Tx};
 
 pub const MAX_PAGE: usize = 5000;
 
-fn fingerprint(scope: &[String]) -> String {
-    let digest = Sha256::digest(scope.join(",").as_bytes());
+fn fingerprint(scope: &[Bucket]) -> String {
+    let text: Vec<String> = scope.iter().map(Bucket::to_string).collect();
+    let digest = Sha256::digest(text.join(",").as_bytes());
     hex::encode(&digest[..8])
 }
 
@@ -29,14 +31,14 @@ pub fn pull(
     cursor: &str,
     limit: usize,
     server_hlc: Hlc,
-) -> ApiResult<PullResponse<Served>> {
+) -> Result<PullResponse<Served>> {
     let limit = limit.clamp(1, MAX_PAGE);
     let scope_fp = fingerprint(&device.scope);
     let (after, reset) = match cursor.split_once('.') {
         None if cursor.is_empty() => (0, false),
         Some((seq, fp)) => {
             let seq: i64 = seq.parse().map_err(|_| {
-                ApiError::Malformed("the pull cursor is not one this server issued".into())
+                Error::Malformed("the pull cursor is not one this server issued".into())
             })?;
             // A cursor past the last change is one from before the database was restored
             // from a backup: every change since the backup would be skipped, so it starts over.
@@ -47,7 +49,7 @@ pub fn pull(
             }
         }
         None => {
-            return Err(ApiError::Malformed(
+            return Err(Error::Malformed(
                 "the pull cursor is not one this server issued".into(),
             ));
         }
@@ -100,7 +102,7 @@ pub struct Served {
     record: Option<Box<RawValue>>,
 }
 
-fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Served> {
+fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served> {
     let stored = tx.record(e.entity, &e.id)?;
     let (action, record) = match stored {
         Some(r) if r.deleted => ("delete", None),
@@ -112,7 +114,7 @@ fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> ApiResult<Ser
                 r.body
             );
             let record = RawValue::from_string(tagged).map_err(|err| {
-                ApiError::Internal(format!(
+                Error::Internal(format!(
                     "stored {} is not JSON: {}",
                     e.entity.as_str(),
                     doorstep_core::error::without_values(&err.to_string())

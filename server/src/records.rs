@@ -9,57 +9,46 @@ use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ApiResult};
+use crate::bucket::Bucket;
+use crate::error::{Error, Result};
 use crate::storage::{BucketEntry, StoredRecord, Tx};
 
-/// The bucket every device reads (templates, districts, outages).
-pub const ALL: &str = "all";
-
-pub fn district_bucket(id: impl std::fmt::Display) -> String {
-    format!("district:{id}")
-}
-pub fn tech_bucket(id: impl std::fmt::Display) -> String {
-    format!("tech:{id}")
-}
-pub fn crew_bucket(id: impl std::fmt::Display) -> String {
-    format!("crew:{id}")
-}
-/// The bucket that ties a household's readings, forms and work orders to it. No device reads
-/// it (no scope holds it); it is how the server finds them when the household moves to another
-/// district, is shared with a crew, or is deleted, so that they follow it (`follow_household`).
-pub fn household_bucket(id: impl std::fmt::Display) -> String {
-    format!("household:{id}")
-}
-
 /// The buckets of a reading or a form of this household: the household's own, and the tie to it.
-pub fn child_buckets(household: &StoredRecord) -> Vec<String> {
+pub fn child_buckets(household: &StoredRecord) -> Result<Vec<Bucket>> {
     let mut buckets = if household.deleted {
         Vec::new()
     } else {
         household.buckets.clone()
     };
-    buckets.push(household_bucket(&household.id));
-    buckets
+    buckets.push(tie(household)?);
+    Ok(buckets)
+}
+
+/// The bucket that ties a household's readings, forms and work orders to it
+/// ([`Bucket::Household`]).
+fn tie(household: &StoredRecord) -> Result<Bucket> {
+    let id = household.id.parse().map_err(Error::internal)?;
+    Ok(Bucket::Household(id))
 }
 
 /// The buckets a technician's devices read: everything in the technician's district, the
 /// crew's work and the technician's own.
-pub fn scope_of(t: &Technician) -> Vec<String> {
-    let mut buckets = vec![ALL.to_owned(), tech_bucket(t.id)];
+pub fn scope_of(t: &Technician) -> Vec<Bucket> {
+    let mut buckets = vec![Bucket::All, Bucket::Technician(t.id)];
     if let Some(d) = t.district_id {
-        buckets.push(district_bucket(d));
+        buckets.push(Bucket::District(d));
     }
     if let Some(c) = t.crew_id {
-        buckets.push(crew_bucket(c));
+        buckets.push(Bucket::Crew(c));
     }
     buckets.sort();
     buckets
 }
 
 /// A record's body, decoded.
-pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> ApiResult<T> {
+pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> Result<T> {
     serde_json::from_str(&record.body).map_err(|e| {
-        ApiError::Internal(format!(
+        Error::Internal(format!(
             "stored {} unreadable: {}",
             record.entity.as_str(),
             doorstep_core::error::without_values(&e.to_string())
@@ -73,7 +62,7 @@ pub fn save(
     tx: &mut dyn Tx,
     record: StoredRecord,
     previous: Option<&StoredRecord>,
-) -> ApiResult<StoredRecord> {
+) -> Result<StoredRecord> {
     let seq = tx.next_seq()?;
     save_at(tx, record, previous, seq)
 }
@@ -84,7 +73,7 @@ pub fn save_at(
     mut record: StoredRecord,
     previous: Option<&StoredRecord>,
     seq: i64,
-) -> ApiResult<StoredRecord> {
+) -> Result<StoredRecord> {
     record.seq = seq;
     record.buckets.sort();
     record.buckets.dedup();
@@ -120,8 +109,8 @@ pub fn save_at(
 /// bucket once it is deleted (they stay on the server, as its history). Without this, a
 /// household moved from west to east would leave its readings and sealed forms readable in west
 /// and unknown in east, and west's technicians could still move its work orders.
-fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> {
-    let tie = vec![household_bucket(&household.id)];
+fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> Result<()> {
+    let tie = vec![tie(household)?];
     let mut children = Vec::new();
     let mut after = 0;
     loop {
@@ -143,7 +132,7 @@ fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> 
                 b.push(tie[0].clone());
                 b
             }
-            _ => child_buckets(household),
+            _ => child_buckets(household)?,
         };
         buckets.sort();
         buckets.dedup();
@@ -159,18 +148,18 @@ fn follow_household(tx: &mut dyn Tx, household: &StoredRecord) -> ApiResult<()> 
 }
 
 /// The stored form of a core record: id, unique key, and the buckets it belongs in.
-pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
+pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
     let buckets = match record {
         Record::Household(h) => household_buckets(h),
         Record::WorkOrder(o) => order_buckets(tx, o)?,
         Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
         Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
-        Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![ALL.to_owned()],
-        Record::Crew(c) => vec![crew_bucket(c.id)],
+        Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![Bucket::All],
+        Record::Crew(c) => vec![Bucket::Crew(c.id)],
         Record::Technician(t) => {
-            let mut b = vec![tech_bucket(t.id)];
+            let mut b = vec![Bucket::Technician(t.id)];
             if let Some(c) = t.crew_id {
-                b.push(crew_bucket(c));
+                b.push(Bucket::Crew(c));
             }
             b
         }
@@ -180,7 +169,7 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> ApiResult<StoredRecord> {
 
 /// [`stored`] for a record whose buckets the caller already knows (a reading or a form is in
 /// its household's).
-pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecord> {
+pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> {
     let (id, key) = match record {
         Record::Household(h) => (h.id.to_string(), Some(h.customer_number.clone())),
         Record::WorkOrder(o) => (o.id.to_string(), Some(o.number.clone())),
@@ -210,9 +199,9 @@ pub fn stored_in(record: &Record, buckets: Vec<String>) -> ApiResult<StoredRecor
 /// `body` (a record this version rewrote) with the fields of `previous` (its stored JSON) that
 /// this version does not know put back: a newer server sharing the database wrote them, and an
 /// older one saving the record must not drop them.
-pub fn keeping_unknown_fields(previous: &str, body: String) -> ApiResult<String> {
+pub fn keeping_unknown_fields(previous: &str, body: String) -> Result<String> {
     type Object = serde_json::Map<String, serde_json::Value>;
-    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let internal = |e: serde_json::Error| Error::Internal(e.to_string());
     let previous: Object = serde_json::from_str(previous).map_err(internal)?;
     let mut object: Object = serde_json::from_str(&body).map_err(internal)?;
     let mut kept = false;
@@ -229,7 +218,7 @@ pub fn keeping_unknown_fields(previous: &str, body: String) -> ApiResult<String>
 }
 
 /// The JSON of the record itself (without the entity tag).
-pub fn record_body(record: &Record) -> ApiResult<String> {
+pub fn record_body(record: &Record) -> Result<String> {
     match record {
         Record::Household(h) => serde_json::to_string(h),
         Record::WorkOrder(o) => serde_json::to_string(o),
@@ -241,31 +230,31 @@ pub fn record_body(record: &Record) -> ApiResult<String> {
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
     }
-    .map_err(|e| ApiError::Internal(e.to_string()))
+    .map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A household's own buckets: its district's.
-pub fn household_buckets(h: &Household) -> Vec<String> {
+pub fn household_buckets(h: &Household) -> Vec<Bucket> {
     own_buckets(h.district_id)
 }
 
 /// The own buckets of a household in this district.
-pub fn own_buckets(district: Option<DistrictId>) -> Vec<String> {
-    district.map(district_bucket).into_iter().collect()
+pub fn own_buckets(district: Option<DistrictId>) -> Vec<Bucket> {
+    district.map(Bucket::District).into_iter().collect()
 }
 
 /// A work order is read by its assignee, its crew, and the district of its household (while
 /// the household is not deleted); it is tied to its household.
-fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
+fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> Result<Vec<Bucket>> {
     let mut buckets = Vec::new();
     if let Some(a) = o.assignee {
-        buckets.push(tech_bucket(a));
+        buckets.push(Bucket::Technician(a));
     }
     if let Some(c) = o.crew {
-        buckets.push(crew_bucket(c));
+        buckets.push(Bucket::Crew(c));
     }
     if let Some(h) = o.household_id {
-        buckets.push(household_bucket(h));
+        buckets.push(Bucket::Household(h));
         if let Some(household) = tx
             .record(Entity::Household, &h.to_string())?
             .filter(|r| !r.deleted)
@@ -278,17 +267,17 @@ fn order_buckets(tx: &mut dyn Tx, o: &WorkOrder) -> ApiResult<Vec<String>> {
 }
 
 /// The buckets of a new reading or form of this household (none if there is no such household).
-fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> ApiResult<Vec<String>> {
-    Ok(tx
-        .record(Entity::Household, household)?
-        .map(|h| child_buckets(&h))
-        .unwrap_or_default())
+fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> Result<Vec<Bucket>> {
+    match tx.record(Entity::Household, household)? {
+        Some(h) => child_buckets(&h),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Saves a record from the back office (admin tool, console): the new version replaces the
 /// old, keeping the buckets work orders gave a household; a household's changed fields are
 /// stamped as the office's.
-pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> ApiResult<StoredRecord> {
+pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord> {
     let mut new = stored(record, tx)?;
     let previous = tx.record(new.entity, &new.id)?;
     if let Some(prev) = &previous {
@@ -319,8 +308,8 @@ pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> ApiResult<StoredReco
 pub fn share_household_with_order(
     tx: &mut dyn Tx,
     o: &WorkOrder,
-    order_buckets: &[String],
-) -> ApiResult<()> {
+    order_buckets: &[Bucket],
+) -> Result<()> {
     let Some(h) = o.household_id else {
         return Ok(());
     };
@@ -329,10 +318,10 @@ pub fn share_household_with_order(
     };
     // The people's buckets only: not the order's district (the household has its own) nor
     // its tie to the household.
-    let missing: Vec<String> = order_buckets
+    let missing: Vec<Bucket> = order_buckets
         .iter()
         .filter(|b| !household.buckets.contains(b))
-        .filter(|b| b.starts_with("tech:") || b.starts_with("crew:"))
+        .filter(|b| b.is_people())
         .cloned()
         .collect();
     if missing.is_empty() {
@@ -346,11 +335,11 @@ pub fn share_household_with_order(
 
 /// Deletes a record as the back office does: the record stays as a tombstone (`deleted`), in
 /// the buckets it was in, so every device that holds it learns of the deletion at its next pull.
-pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> ApiResult<StoredRecord> {
+pub fn delete_from_office(tx: &mut dyn Tx, entity: Entity, id: &str) -> Result<StoredRecord> {
     let current = tx
         .record(entity, id)?
         .filter(|r| !r.deleted)
-        .ok_or(ApiError::not_found("record"))?;
+        .ok_or(Error::NotFound("record"))?;
     let tombstone = StoredRecord {
         deleted: true,
         // The key is free again (a customer number may be given to a new account).

@@ -13,7 +13,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 
 use crate::api::{AppState, router};
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::records::{put_from_office, stored};
 use crate::storage::{PostgresStorage, SqliteStorage, Storage, write};
 
@@ -81,7 +81,7 @@ pub fn open_blobs(
 }
 
 /// The built-in form templates, published once (a device pulls them from the `all` bucket).
-pub fn seed_templates(storage: &dyn Storage) -> ApiResult<()> {
+pub fn seed_templates(storage: &dyn Storage) -> Result<()> {
     write(storage, |tx| {
         for t in builtin_templates() {
             let record = Record::Template(Box::new(t));

@@ -7,53 +7,16 @@ use std::process::Command;
 use doorstep_core::household::Household;
 use doorstep_core::sync::protocol::{EnrollRequest, Entity};
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
+use doorstep_server::bucket::Bucket;
 use doorstep_server::records::decode;
+use doorstep_server::storage::throwaway::ThrowawayDatabase;
 use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
 
 /// One data directory (and, for PostgreSQL, one database of its own) and the binary run
 /// against it.
 struct Office {
     dir: tempfile::TempDir,
-    postgres: Option<PgDatabase>,
-}
-
-/// A throwaway database on the test PostgreSQL (`scripts/services start`), dropped at the end.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> Self {
-        let admin_url = std::env::var("DOORSTEP_TEST_DATABASE_URL").expect(
-            "DOORSTEP_TEST_DATABASE_URL is not set: run scripts/services start and source \
-             target/services/env (see docs/testing.md)",
-        );
-        let name = format!("test_admin_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        Self {
-            admin_url,
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
+    postgres: Option<ThrowawayDatabase>,
 }
 
 struct Run {
@@ -73,7 +36,9 @@ impl Office {
     fn on_postgres() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
-            postgres: Some(PgDatabase::create()),
+            postgres: Some(
+                ThrowawayDatabase::create().expect("the admin tool's PostgreSQL tests need it"),
+            ),
         }
     }
 
@@ -418,7 +383,7 @@ fn service_center_imports_a_district_of_households() {
     assert_eq!(audit.matches("household_created").count(), 5, "{audit}");
 
     // The district's devices pull all five; an unchanged re-import gives them nothing to pull.
-    let bucket = vec![format!("district:{district}")];
+    let bucket = vec![Bucket::District(district.parse().unwrap())];
     let changes =
         || storage::read(&*office.storage(), |tx| Ok(tx.count_changes(&bucket, 0)?)).unwrap();
     assert_eq!(changes(), 5);
@@ -641,7 +606,7 @@ fn dispatcher_opens_a_pipeline_fault_for_an_inspector() {
     assert_eq!(order.household_id, Some(office.household("HZ-0004").id));
     // The assignee's phone can read the order's household.
     assert!(
-        household_buckets.contains(&format!("tech:{technician}")),
+        household_buckets.contains(&Bucket::Technician(technician.parse().unwrap())),
         "{household_buckets:?}"
     );
 

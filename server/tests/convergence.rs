@@ -11,6 +11,7 @@ use chrono::Utc;
 use common::{Backend, TestDevice, TestServer, households, team};
 use doorstep_core::household::{Category, Household, Phone};
 use doorstep_core::ids::HouseholdId;
+use doorstep_core::sync::merge::Author;
 use doorstep_server::storage::{self, ConflictRow};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -106,10 +107,10 @@ struct World<'a> {
     pending: HashMap<Actor, Vec<(usize, Field, Value, usize)>>,
 }
 
-fn origin(actor: Actor, world: &World<'_>) -> String {
+fn origin(actor: Actor, world: &World<'_>) -> Author {
     match actor {
-        Actor::Office => "office".into(),
-        phone => format!("device:{}", world.phones[&phone].store().device_id()),
+        Actor::Office => Author::Office,
+        phone => Author::Device(world.phones[&phone].store().device_id().to_string()),
     }
 }
 

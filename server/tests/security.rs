@@ -615,3 +615,25 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    fn a_refused_edit_tells_the_phone_which_field_and_why_in_chinese(backend: Backend) {
+        let server = TestServer::start(backend);
+        let (phone, _) = phone_with_an_edit(&server);
+        let mut ops = phone.store().push_batch(10).unwrap();
+        // An edit the phone's own checks would not let through: a household with no name.
+        let Operation::HouseholdSaved { household, .. } = &mut ops[0].operation else {
+            panic!("the queued edit is a household's");
+        };
+        household.name.clear();
+        let before = footprint(&server);
+        let (status, body) = refusal(raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() }));
+        assert_eq!((status, body.error), (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Invalid));
+        assert_eq!(body.op_id, Some(ops[0].op_id));
+        assert_eq!(body.field.as_deref(), Some("household.name"));
+        let reason_zh = body.reason_zh.expect("the reason in Chinese");
+        assert!(!reason_zh.is_empty() && !reason_zh.is_ascii(), "{reason_zh}");
+        assert!(body.message.contains("household.name"), "{}", body.message);
+        assert_eq!(footprint(&server), before, "nothing stored");
+    }
+}

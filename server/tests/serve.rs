@@ -220,10 +220,9 @@ fn a_server_killed_in_the_middle_of_pushes_loses_nothing_and_stores_nothing_twic
 
 #[test]
 fn the_server_runs_on_postgresql_with_photos_in_s3() {
-    if common::skip_postgres() {
+    let Some(db) = doorstep_server::storage::throwaway::ThrowawayDatabase::create() else {
         return;
-    }
-    let db = common::PgDatabase::create();
+    };
     let bucket = std::env::var("DOORSTEP_TEST_S3_BUCKET").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let blobs = format!("s3://{bucket}");

@@ -35,6 +35,43 @@ pub struct Effects {
     pub notes: Vec<Text>,
 }
 
+/// When a sealed form's consequences count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealTimes {
+    /// The seal's time as the device's clock gave it: the time its readings are kept under,
+    /// on the phone and on the server alike, so that both hold one reading, not two.
+    pub sealed_at: DateTime<Utc>,
+    /// The time the household's changes count at: the seal's time on the device; on the
+    /// server, the seal's time as far as the device's clock is believed (`sync::time`), so that
+    /// a clock a year ahead does not put the next inspection off by a year.
+    pub counted_at: DateTime<Utc>,
+}
+
+/// Which consequences sealing `form` has, and when: the one rule for the device that seals it
+/// and the server that receives it. An amendment corrects its visit's readings, at the time
+/// `amended` (the form it amends, when it is held) was sealed ([`plan_amendment`]); any other
+/// form has every effect [`plan`] finds, the household's at `counted_at`, its readings at
+/// `sealed_at`.
+pub fn of_seal(
+    form: &Form,
+    template: &Template,
+    household: &Household,
+    amended: Option<&Form>,
+    times: SealTimes,
+) -> Result<Effects, Vec<Problem>> {
+    if form.amends.is_some() {
+        let visited_at = amended
+            .and_then(|original| original.seal.as_ref())
+            .map_or(times.sealed_at, |seal| seal.sealed_at);
+        return plan_amendment(form, template, household, visited_at);
+    }
+    let mut effects = plan(form, template, household, times.counted_at)?;
+    for reading in &mut effects.readings {
+        reading.taken_at = times.sealed_at;
+    }
+    Ok(effects)
+}
+
 /// What sealing an amendment changes: only the meter readings it corrects, taken at the time
 /// of the visit it amends (`visited_at`, when the original was sealed), so that a corrected
 /// value replaces the original's instead of standing beside it. The visit's other effects (the

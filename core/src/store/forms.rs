@@ -196,15 +196,16 @@ impl Store {
             f.drop_stale_signatures(&template);
             let sealed =
                 seal(&f, &template, at).map_err(|problems| Error::Incomplete { problems })?;
-            let effects = match f.amends {
-                // An amendment corrects its visit's readings and makes nothing else again.
-                Some(original) => {
-                    let visited_at = load_form(c, original)?.seal.map_or(at, |s| s.sealed_at);
-                    consequences::plan_amendment(&f, &template, &household, visited_at)
-                }
-                None => consequences::plan(&f, &template, &household, at),
-            }
-            .map_err(|problems| Error::Incomplete { problems })?;
+            let amended = f
+                .amends
+                .map(|original| load_form(c, original))
+                .transpose()?;
+            let times = consequences::SealTimes {
+                sealed_at: at,
+                counted_at: at,
+            };
+            let effects = consequences::of_seal(&f, &template, &household, amended.as_ref(), times)
+                .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
             c.append(&Operation::FormSealed {

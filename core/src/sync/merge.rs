@@ -37,6 +37,108 @@ pub enum FieldRule {
     Latest,
 }
 
+impl FieldRule {
+    /// The rule's name, as a kept conflict records it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldRule::OfficeWins => "office_wins",
+            FieldRule::LaterClockWins => "later_clock_wins",
+            FieldRule::Latest => "latest",
+        }
+    }
+}
+
+/// Every rule that can override an edit, as the back office reviews it: a field's rule, or
+/// one of a work order's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictRule {
+    Field(FieldRule),
+    /// A resolved order stays resolved: a later step that contradicts it is kept for review.
+    FirstResolutionWins,
+    /// An order's status only moves forward: a step back is kept for review.
+    StatusMovesForward,
+}
+
+impl ConflictRule {
+    pub const ALL: [ConflictRule; 5] = [
+        ConflictRule::Field(FieldRule::OfficeWins),
+        ConflictRule::Field(FieldRule::LaterClockWins),
+        ConflictRule::Field(FieldRule::Latest),
+        ConflictRule::FirstResolutionWins,
+        ConflictRule::StatusMovesForward,
+    ];
+
+    /// The rule that keeps an order's status when a device's step contradicts it: the first
+    /// resolution when the order is resolved (`is_final`), else the forward-only rule.
+    pub fn of_status_step(current_is_final: bool) -> Self {
+        if current_is_final {
+            ConflictRule::FirstResolutionWins
+        } else {
+            ConflictRule::StatusMovesForward
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictRule::Field(rule) => rule.as_str(),
+            ConflictRule::FirstResolutionWins => "first_resolution_wins",
+            ConflictRule::StatusMovesForward => "status_moves_forward",
+        }
+    }
+
+    /// A stored name read back.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ConflictRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who wrote a value a kept conflict names: an edit's [`Origin`], or the server's own rule (a
+/// work order's status as the server holds it). Written `office`, `server`, `device:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Author {
+    Office,
+    Server,
+    Device(String),
+}
+
+impl Author {
+    /// A stored name read back.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "office" => Some(Author::Office),
+            "server" => Some(Author::Server),
+            _ => text
+                .strip_prefix("device:")
+                .map(|id| Author::Device(id.to_owned())),
+        }
+    }
+}
+
+impl From<&Origin> for Author {
+    fn from(origin: &Origin) -> Self {
+        match origin {
+            Origin::Office => Author::Office,
+            Origin::Device(id) => Author::Device(id.clone()),
+        }
+    }
+}
+
+impl std::fmt::Display for Author {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Author::Office => f.write_str("office"),
+            Author::Server => f.write_str("server"),
+            Author::Device(id) => write!(f, "device:{id}"),
+        }
+    }
+}
+
 /// The rule of each field of a household. A field not listed is account data.
 pub fn household_rule(field: &str) -> FieldRule {
     match field {
@@ -198,6 +300,32 @@ pub fn changed_fields(old: &Value, new: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_kept_conflict_names_its_rule_and_authors_as_the_back_office_reads_them_back() {
+        for rule in ConflictRule::ALL {
+            assert_eq!(ConflictRule::parse(rule.as_str()), Some(rule));
+        }
+        for field_rule in [
+            FieldRule::OfficeWins,
+            FieldRule::LaterClockWins,
+            FieldRule::Latest,
+        ] {
+            // The name a field rule is stored under is its serde name.
+            assert_eq!(
+                serde_json::to_value(field_rule).unwrap(),
+                json!(field_rule.as_str())
+            );
+        }
+        assert_eq!(ConflictRule::parse("coin_toss"), None);
+        for author in [Author::Office, Author::Server, Author::Device("d:1".into())] {
+            assert_eq!(Author::parse(&author.to_string()), Some(author));
+        }
+        assert_eq!(
+            Author::from(&Origin::Device("d1".into())).to_string(),
+            "device:d1"
+        );
+    }
 
     fn hlc(ms: u64, node: &str) -> Hlc {
         Hlc {

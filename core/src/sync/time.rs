@@ -74,9 +74,61 @@ pub fn made_at(stamp: &Hlc, received_at: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(received_at)
 }
 
+/// A time an operation carries (an order's report time, a household's last inspection),
+/// believed as far as its device's clock is: never later than when the operation was made
+/// ([`made_at`]). Earlier times (a call taken before the order was typed) are kept.
+pub fn believed(at: DateTime<Utc>, stamp: &Hlc, received_at: DateTime<Utc>) -> DateTime<Utc> {
+    at.min(made_at(stamp, received_at))
+}
+
+/// One operation as the server received it: its device's clock stamp and when it arrived.
+/// Every time the operation carries is believed against these, by the rules above.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival<'a> {
+    pub stamp: &'a Hlc,
+    pub received_at: DateTime<Utc>,
+}
+
+impl Arrival<'_> {
+    /// [`made_at`].
+    pub fn made_at(&self) -> DateTime<Utc> {
+        made_at(self.stamp, self.received_at)
+    }
+
+    /// [`believed`].
+    pub fn believed(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        believed(at, self.stamp, self.received_at)
+    }
+
+    /// The time a step made at `at` counts at ([`trusted_step_time`]).
+    pub fn step_time(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        trusted_step_time(at, self.stamp, self.received_at).0
+    }
+
+    /// [`trusted_stamp`].
+    pub fn merge_stamp(&self) -> Hlc {
+        trusted_stamp(self.stamp, self.received_at)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_an_operation_carries_is_believed_no_later_than_it_was_made() {
+        let arrived: DateTime<Utc> = "2026-11-28T01:30:00Z".parse().unwrap();
+        let year_ahead = stamp(arrived + Duration::days(365));
+        let carried = arrived + Duration::days(300);
+        assert_eq!(believed(carried, &year_ahead, arrived), arrived);
+        let made = arrived - Duration::hours(9);
+        let reported = made - Duration::hours(1);
+        assert_eq!(believed(reported, &stamp(made), arrived), reported);
+        assert_eq!(
+            believed(made + Duration::hours(2), &stamp(made), arrived),
+            made
+        );
+    }
 
     #[test]
     fn an_operation_from_a_clock_a_year_ahead_was_made_when_it_arrived() {

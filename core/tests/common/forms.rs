@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use doorstep_core::forms::Template;
-use doorstep_core::forms::seal::{SignatureCapture, StrokePoint};
+use doorstep_core::forms::seal::SignatureCapture;
 use doorstep_core::forms::template::SignerRole;
 
 pub const HOSE_CHECK: &str = r#"{
@@ -53,26 +53,7 @@ pub fn signature(role: SignerRole, name: &str, at: DateTime<Utc>) -> SignatureCa
         role,
         signer_name: name.into(),
         signed_at: at,
-        strokes: vec![vec![
-            StrokePoint {
-                x: 10.0,
-                y: 40.0,
-                t_ms: 0,
-                pressure: Some(0.4),
-            },
-            StrokePoint {
-                x: 60.0,
-                y: 20.0,
-                t_ms: 120,
-                pressure: Some(0.7),
-            },
-            StrokePoint {
-                x: 110.0,
-                y: 45.0,
-                t_ms: 260,
-                pressure: None,
-            },
-        ]],
+        strokes: doorstep_core::testkit::strokes(),
     }
 }
 

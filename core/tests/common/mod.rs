@@ -8,10 +8,9 @@ pub mod photos;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use doorstep_core::geo::GeoPoint;
 use doorstep_core::household::{
-    Address, Category, ContactPerson, Household, Meter, MeterKind, Phone, SpecialGroup,
-    SpecialGroupRegistration, SupplyStatus, Volume,
+    Address, ContactPerson, Household, Phone, SpecialGroup, SpecialGroupRegistration,
 };
-use doorstep_core::ids::{DistrictId, HouseholdId};
+use doorstep_core::ids::DistrictId;
 use doorstep_core::store::{Store, StoreKey};
 
 pub const KEY_HEX: &str = "5f1c0d6e2a9b4c3d8e7f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5";
@@ -36,31 +35,16 @@ pub fn household(
     lat: f64,
     lon: f64,
 ) -> Household {
+    let address = Address {
+        district: "西湖区".into(),
+        street: street.into(),
+        building: "3".into(),
+        unit: "2".into(),
+        room: "501".into(),
+    };
     Household {
-        id: HouseholdId::new(),
-        customer_number: customer_number.into(),
-        name: name.into(),
-        phones: vec![Phone::parse(phone).unwrap()],
-        address: Address {
-            district: "西湖区".into(),
-            street: street.into(),
-            building: "3".into(),
-            unit: "2".into(),
-            room: "501".into(),
-        },
         location: Some(GeoPoint::new(lat, lon).unwrap()),
-        district_id: None,
-        category: Category::Residential,
-        meter: Some(Meter {
-            serial: format!("M{customer_number}"),
-            kind: MeterKind::Diaphragm,
-            initial_reading: Volume::from_litres(0),
-        }),
-        appliances: vec![],
-        supply: SupplyStatus::Active,
-        gas_on_date: Some(NaiveDate::from_ymd_opt(2020, 5, 1).unwrap()),
-        last_inspection_at: None,
-        special_group: None,
+        ..doorstep_core::testkit::household(customer_number, name, phone, address)
     }
 }
 

@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use doorstep_core::ids::OperationId;
 use doorstep_core::sync::protocol::Entity;
 
-use crate::error::ApiResult;
+use crate::bucket::Bucket;
+use crate::error::Result;
 
 use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
@@ -34,8 +35,8 @@ pub struct CachedTx<'t> {
     dirty: Vec<(Entity, String)>,
     /// Bucket entries not yet in the database: the last one per (bucket, entity, id), in the
     /// order first written.
-    entries: Vec<(String, BucketEntry)>,
-    entry_index: HashMap<(String, Entity, String), usize>,
+    entries: Vec<(Bucket, BucketEntry)>,
+    entry_index: HashMap<(Bucket, Entity, String), usize>,
     ops: Vec<OpRow>,
 }
 
@@ -51,8 +52,8 @@ impl CachedTx<'_> {
     /// only way to get one, so the writes cannot be left behind.
     pub fn run<T>(
         inner: &mut dyn Tx,
-        work: impl FnOnce(&mut CachedTx<'_>) -> ApiResult<T>,
-    ) -> ApiResult<T> {
+        work: impl FnOnce(&mut CachedTx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut cached = CachedTx::new(inner);
         let out = work(&mut cached)?;
         cached.flush()?;
@@ -176,13 +177,13 @@ impl Tx for CachedTx<'_> {
         self.inner.records(entity, after_id, limit)
     }
 
-    fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()> {
-        let key = (bucket.to_owned(), entry.entity, entry.id.clone());
+    fn put_bucket_entry(&mut self, bucket: &Bucket, entry: &BucketEntry) -> StorageResult<()> {
+        let key = (bucket.clone(), entry.entity, entry.id.clone());
         match self.entry_index.get(&key) {
             Some(&at) => self.entries[at].1 = entry.clone(),
             None => {
                 self.entry_index.insert(key, self.entries.len());
-                self.entries.push((bucket.to_owned(), entry.clone()));
+                self.entries.push((bucket.clone(), entry.clone()));
             }
         }
         Ok(())
@@ -190,7 +191,7 @@ impl Tx for CachedTx<'_> {
 
     fn changes(
         &mut self,
-        buckets: &[String],
+        buckets: &[Bucket],
         after: i64,
         limit: usize,
     ) -> StorageResult<Vec<BucketEntry>> {
@@ -198,7 +199,7 @@ impl Tx for CachedTx<'_> {
         self.inner.changes(buckets, after, limit)
     }
 
-    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64> {
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64> {
         self.flush()?;
         self.inner.count_changes(buckets, after)
     }
@@ -309,8 +310,12 @@ mod tests {
             deleted: false,
             body: body.into(),
             stamps: "{}".into(),
-            buckets: vec!["district:1".into()],
+            buckets: vec![district()],
         }
+    }
+
+    fn district() -> Bucket {
+        Bucket::District(doorstep_core::ids::DistrictId(uuid::Uuid::from_u128(1)))
     }
 
     fn op(n: i64) -> OpRow {
@@ -357,12 +362,12 @@ mod tests {
                 h.body = format!(r#"{{"v":{seq}}}"#);
                 h.seq = seq;
                 cached.put_record(&h)?;
-                cached.put_bucket_entry("district:1", &entry(seq, "h1"))?;
+                cached.put_bucket_entry(&district(), &entry(seq, "h1"))?;
                 cached.insert_op(o)?;
             }
             // Nothing of it is in the database yet, but a question about it writes it first.
             assert_eq!(cached.count(Counted::Ops)?, 200);
-            let changes = cached.changes(&["district:1".into()], 0, 10)?;
+            let changes = cached.changes(&[district()], 0, 10)?;
             assert_eq!(changes, vec![entry(201, "h1")]);
             let stored = cached.stored_ops("d1", &[ops[7].op_id])?;
             assert_eq!(stored, vec![ops[7].op_id]);

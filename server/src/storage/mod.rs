@@ -10,11 +10,16 @@
 pub mod cache;
 pub mod postgres;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
+pub mod throwaway;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::ids::OperationId;
 
-use crate::error::ApiResult;
+use crate::bucket::Bucket;
+use crate::error::Result;
+use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::Entity;
 
 pub use self::postgres::PostgresStorage;
@@ -47,8 +52,8 @@ pub struct StoredRecord {
     pub body: String,
     /// The field stamps of the merge (JSON), "{}" for records that are not merged per field.
     pub stamps: String,
-    /// The scope buckets the record is in: `all`, `district:<id>`, `tech:<id>`, `crew:<id>`.
-    pub buckets: Vec<String>,
+    /// The scope buckets the record is in (stored as their text: `all`, `district:<id>`, …).
+    pub buckets: Vec<Bucket>,
 }
 
 /// One entry of a bucket's change list: the record changed at `seq` (or left the bucket).
@@ -83,13 +88,12 @@ pub struct ConflictRow {
     pub entity: Entity,
     pub entity_id: String,
     pub field: String,
-    pub rule: String,
+    pub rule: ConflictRule,
     /// JSON values.
     pub kept: String,
     pub lost: String,
-    /// `office` or `device:<id>`.
-    pub kept_by: String,
-    pub lost_by: String,
+    pub kept_by: Author,
+    pub lost_by: Author,
     pub op_id: Option<OperationId>,
     pub at: DateTime<Utc>,
 }
@@ -162,14 +166,14 @@ pub trait Tx {
         after_id: &str,
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>>;
-    fn put_bucket_entry(&mut self, bucket: &str, entry: &BucketEntry) -> StorageResult<()>;
+    fn put_bucket_entry(&mut self, bucket: &Bucket, entry: &BucketEntry) -> StorageResult<()>;
     /// [`Tx::put_record`] for each, in order; a backend may write them in fewer statements.
     /// Each record appears at most once.
     fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
         records.iter().try_for_each(|r| self.put_record(r))
     }
     /// [`Tx::put_bucket_entry`] for each; at most one entry per (bucket, entity, id).
-    fn put_bucket_entries(&mut self, entries: &[(String, BucketEntry)]) -> StorageResult<()> {
+    fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
         entries
             .iter()
             .try_for_each(|(bucket, e)| self.put_bucket_entry(bucket, e))
@@ -177,11 +181,11 @@ pub trait Tx {
     /// Entries of these buckets after `after`, oldest first.
     fn changes(
         &mut self,
-        buckets: &[String],
+        buckets: &[Bucket],
         after: i64,
         limit: usize,
     ) -> StorageResult<Vec<BucketEntry>>;
-    fn count_changes(&mut self, buckets: &[String], after: i64) -> StorageResult<u64>;
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64>;
 
     fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool>;
     /// Which of `op_ids` are stored for this device: one query for a whole push.
@@ -223,18 +227,15 @@ pub trait Tx {
 /// A database the server keeps its truth in.
 pub trait Storage: Send + Sync + 'static {
     /// Runs `f` in one write transaction: it commits if `f` returns `Ok`, else rolls back.
-    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// Runs `f` in a read transaction (one consistent snapshot).
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> ApiResult<()>) -> ApiResult<()>;
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 }
 
 /// Runs `f` in a write transaction and hands back its value.
-pub fn write<T>(
-    storage: &dyn Storage,
-    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<T> {
+pub fn write<T>(storage: &dyn Storage, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
     let mut out = None;
     storage.write(&mut |tx| {
         out = Some(f(tx)?);
@@ -244,10 +245,7 @@ pub fn write<T>(
 }
 
 /// Runs `f` in a read transaction and hands back its value.
-pub fn read<T>(
-    storage: &dyn Storage,
-    mut f: impl FnMut(&mut dyn Tx) -> ApiResult<T>,
-) -> ApiResult<T> {
+pub fn read<T>(storage: &dyn Storage, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
     let mut out = None;
     storage.read(&mut |tx| {
         out = Some(f(tx)?);

@@ -4,19 +4,16 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use doorstep_core::forms::Decimal;
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::form::{
-    Answer, CapturedLocation, CheckAnswer, CheckResult, Outcome, PhotoRef,
-};
-use doorstep_core::forms::template::{Item, ItemKind, Template};
-use doorstep_core::geo::GeoPoint;
-use doorstep_core::household::{Household, Volume};
+use doorstep_core::forms::form::{Outcome, PhotoRef};
+use doorstep_core::forms::template::{ItemKind, Template};
+use doorstep_core::household::Household;
 use doorstep_core::ids::FormId;
 use doorstep_core::media::decode::{RgbImage, encode_jpeg};
-use doorstep_core::media::signature::{SignatureCapture, StrokePoint};
+use doorstep_core::media::signature::SignatureCapture;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::Store;
+use doorstep_core::testkit::{strokes, valid_answer};
 
 use super::TestDevice;
 
@@ -67,60 +64,6 @@ pub fn take_photo(device: &TestDevice, household: &Household, n: u32) -> String 
         .into()
 }
 
-fn valid_answer(item: &Item) -> Option<Answer> {
-    Some(match &item.kind {
-        ItemKind::Check { .. } => Answer::Check(CheckAnswer {
-            result: CheckResult::Pass,
-            advice: None,
-        }),
-        ItemKind::Number { min, max, .. } => {
-            Answer::Number(min.or(*max).unwrap_or(Decimal::new(1, 0)))
-        }
-        ItemKind::Text { .. } if item.id.contains("phone") => Answer::Text("13800001234".into()),
-        ItemKind::Text { .. } if item.id.contains("serial") => Answer::Text("M20261102".into()),
-        ItemKind::Text { .. } => Answer::Text("正常".into()),
-        ItemKind::SingleChoice { choices } => Answer::Choice(choices[0].id.clone()),
-        ItemKind::MultipleChoice { choices, min, .. } => Answer::Choices(
-            choices
-                .iter()
-                .take((*min).max(1) as usize)
-                .map(|c| c.id.clone())
-                .collect(),
-        ),
-        ItemKind::Date => Answer::Date(Utc::now().date_naive()),
-        ItemKind::DateTime => Answer::DateTime(Utc::now()),
-        ItemKind::MeterReading => Answer::MeterReading(Volume::from_litres(1_234_567)),
-        ItemKind::Location => Answer::Location(CapturedLocation {
-            point: GeoPoint::new(30.27, 120.16).unwrap(),
-            accuracy_m: 8.0,
-        }),
-        ItemKind::Photo { .. } | ItemKind::Signature { .. } => return None,
-    })
-}
-
-fn strokes() -> Vec<Vec<StrokePoint>> {
-    vec![vec![
-        StrokePoint {
-            x: 10.0,
-            y: 40.0,
-            t_ms: 0,
-            pressure: Some(0.4),
-        },
-        StrokePoint {
-            x: 60.0,
-            y: 20.0,
-            t_ms: 120,
-            pressure: Some(0.7),
-        },
-        StrokePoint {
-            x: 110.0,
-            y: 45.0,
-            t_ms: 260,
-            pressure: None,
-        },
-    ]]
-}
-
 /// A full residential inspection at `household` with `photos` attached, signed by the
 /// technician and the customer, and sealed. Returns the form's id.
 pub fn inspect(device: &TestDevice, household: &Household, photos: &[String]) -> FormId {
@@ -149,7 +92,7 @@ pub fn inspect_with(
             if current.answers.contains_key(&item.id) || current.photos.contains_key(&item.id) {
                 continue;
             }
-            if let Some(answer) = valid_answer(item) {
+            if let Some(answer) = valid_answer(item, Utc::now()) {
                 store.answer(form.id, &item.id, Some(answer)).unwrap();
             } else if let ItemKind::Photo { max, .. } = item.kind {
                 for sha in next_photo.by_ref().take(max as usize) {

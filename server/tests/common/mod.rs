@@ -8,18 +8,17 @@ pub mod proxy;
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncProgress, SyncReport, Syncer};
 use doorstep_core::geo::{Area, GeoPoint};
-use doorstep_core::household::{
-    Address, Category, Household, Meter, MeterKind, Phone, SupplyStatus, Volume,
-};
+use doorstep_core::household::{Address, Household};
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{District, Technician, TechnicianRole};
 use doorstep_core::workorder::WorkOrder;
 use doorstep_server::api::{AppState, router};
+use doorstep_server::storage::throwaway::ThrowawayDatabase;
 use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
 use doorstep_server::{auth, records};
 use object_store::ObjectStore;
@@ -58,55 +57,8 @@ macro_rules! on_both_backends {
 
 /// PostgreSQL tests run wherever `scripts/test` runs; a bare `cargo test` without the services
 /// fails loudly instead of skipping, unless DOORSTEP_SKIP_POSTGRES=1 says so on purpose.
-pub fn skip_postgres() -> bool {
-    if std::env::var_os("DOORSTEP_TEST_DATABASE_URL").is_some() {
-        return false;
-    }
-    if std::env::var("DOORSTEP_SKIP_POSTGRES").as_deref() == Ok("1") {
-        eprintln!("PostgreSQL suite skipped on purpose (DOORSTEP_SKIP_POSTGRES=1)");
-        return true;
-    }
-    panic!(
-        "DOORSTEP_TEST_DATABASE_URL is not set: run `scripts/services start` and \
-         `source target/services/env` (or set DOORSTEP_SKIP_POSTGRES=1 to skip on purpose)"
-    );
-}
-
-/// A fresh PostgreSQL database for one test, dropped when it ends.
-pub struct PgDatabase {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    pub fn create() -> Self {
-        let admin_url = std::env::var("DOORSTEP_TEST_DATABASE_URL").unwrap();
-        let name = format!("doorstep_t_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        Self {
-            admin_url,
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
+#[allow(unused_imports)]
+pub use doorstep_server::storage::throwaway::skip_postgres;
 
 pub struct TestServer {
     pub url: String,
@@ -115,7 +67,7 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    _pg: Option<PgDatabase>,
+    _pg: Option<ThrowawayDatabase>,
 }
 
 impl TestServer {
@@ -127,7 +79,8 @@ impl TestServer {
                 None,
             ),
             Backend::Postgres => {
-                let db = PgDatabase::create();
+                let db =
+                    ThrowawayDatabase::create().expect("PostgreSQL tests are not skipped here");
                 (
                     Arc::new(PostgresStorage::connect(&db.url, 8).unwrap()),
                     Some(db),
@@ -363,31 +316,19 @@ pub fn team(server: &TestServer, name: &str, badge: &str) -> Team {
 }
 
 pub fn household(customer_number: &str, district: DistrictId, i: u32) -> Household {
+    let address = Address {
+        district: "西湖区".into(),
+        street: "文三路".into(),
+        building: format!("{}", i % 40 + 1),
+        unit: "1".into(),
+        room: format!("{}", 100 + i % 30),
+    };
+    let name = format!("住户{i}");
+    let phone = format!("139{:08}", i);
     Household {
-        id: HouseholdId::new(),
-        customer_number: customer_number.into(),
-        name: format!("住户{i}"),
-        phones: vec![Phone::parse(&format!("139{:08}", i)).unwrap()],
-        address: Address {
-            district: "西湖区".into(),
-            street: "文三路".into(),
-            building: format!("{}", i % 40 + 1),
-            unit: "1".into(),
-            room: format!("{}", 100 + i % 30),
-        },
         location: Some(GeoPoint::new(30.26 + f64::from(i % 100) * 1e-4, 120.16).unwrap()),
         district_id: Some(district),
-        category: Category::Residential,
-        meter: Some(Meter {
-            serial: format!("M{customer_number}"),
-            kind: MeterKind::Diaphragm,
-            initial_reading: Volume::from_litres(0),
-        }),
-        appliances: vec![],
-        supply: SupplyStatus::Active,
-        gas_on_date: Some(NaiveDate::from_ymd_opt(2020, 5, 1).unwrap()),
-        last_inspection_at: None,
-        special_group: None,
+        ..doorstep_core::testkit::household(customer_number, &name, &phone, address)
     }
 }
 

@@ -321,6 +321,12 @@ pub struct ErrorBody {
     /// The pushed operation that was refused, when one was; the device parks it and goes on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op_id: Option<OperationId>,
+    /// The field a rule found wrong (`household.phones[1]`), when one rule of the core did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The reason in Chinese, the users' first language, when the core gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_zh: Option<String>,
 }
 
 /// Identifies the server's answer to `GET /v1/whoami`.

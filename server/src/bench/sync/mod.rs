@@ -15,31 +15,29 @@
 //! Data is prepared untimed; only the syncs (and the plain insert) are timed.
 
 use std::error::Error;
-use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Barrier, Mutex};
+use std::path::Path;
+use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncPhase, SyncProgress, Syncer};
+use doorstep_core::device_sync::{CancelToken, SyncOptions, SyncProgress, Syncer};
 use doorstep_core::household::{Household, MeterReading, Phone, ReadingSource, Volume};
-use doorstep_core::media::decode::encode_jpeg;
-use doorstep_core::media::{PhotoPolicy, WatermarkContext};
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::sync::protocol::Record;
 use doorstep_core::synthetic::{City, CitySize, generate};
 use doorstep_core::team::Technician;
-use doorstep_server::api::{AppState, router};
-use doorstep_server::serve::StorageOptions;
-use doorstep_server::storage::{self, Storage};
-use doorstep_server::{auth, records};
-use rand::{Rng, SeedableRng};
+use doorstep_server::records;
+use doorstep_server::storage;
 
 use super::figure;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+mod ingest;
+mod wire;
+
+use self::ingest::*;
+use self::wire::*;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -239,114 +237,6 @@ fn city(
     city
 }
 
-/// The server as `doorstep serve` runs it by default, on a loopback port.
-struct BenchServer {
-    url: String,
-    addr: SocketAddr,
-    storage: Arc<dyn Storage>,
-    state: Arc<AppState>,
-    db_path: PathBuf,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl BenchServer {
-    fn start(data: &Path) -> BenchResult<Self> {
-        let options = StorageOptions {
-            data: data.to_owned(),
-            database_url: None,
-            blobs: None,
-            pool: 16,
-        };
-        let storage = options.open_storage()?;
-        let blobs = options.open_blobs()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
-        let state = AppState::new(storage.clone(), blobs);
-        let app = router(state.clone());
-        runtime.spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                eprintln!("server stopped: {e}");
-            }
-        });
-        Ok(Self {
-            url: format!("http://{addr}"),
-            addr,
-            storage,
-            state,
-            db_path: data.join("doorstep.sqlite"),
-            _runtime: runtime,
-        })
-    }
-
-    fn enrollment_code(&self, technician: &Technician) -> BenchResult<String> {
-        Ok(storage::write(&*self.storage, |tx| {
-            auth::issue_code(tx, &technician.id.to_string(), "admin", Utc::now())
-        })?)
-    }
-}
-
-/// A TCP forwarder between a device and the server that counts the bytes of each direction.
-struct Proxy {
-    url: String,
-    up: Arc<AtomicU64>,
-    down: Arc<AtomicU64>,
-}
-
-impl Proxy {
-    fn start(target: SocketAddr) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let url = format!("http://{}", listener.local_addr()?);
-        let up = Arc::new(AtomicU64::new(0));
-        let down = Arc::new(AtomicU64::new(0));
-        let (u, d) = (up.clone(), down.clone());
-        std::thread::spawn(move || {
-            for inbound in listener.incoming() {
-                let Ok(inbound) = inbound else { continue };
-                let Ok(outbound) = TcpStream::connect(target) else {
-                    continue;
-                };
-                let _ = inbound.set_nodelay(true);
-                let _ = outbound.set_nodelay(true);
-                let (Ok(inbound2), Ok(outbound2)) = (inbound.try_clone(), outbound.try_clone())
-                else {
-                    continue;
-                };
-                let (u, d) = (u.clone(), d.clone());
-                std::thread::spawn(move || pipe(inbound, outbound, &u));
-                std::thread::spawn(move || pipe(outbound2, inbound2, &d));
-            }
-        });
-        Ok(Self { url, up, down })
-    }
-
-    /// Bytes sent so far: (device → server, server → device).
-    fn bytes(&self) -> (u64, u64) {
-        (
-            self.up.load(Ordering::SeqCst),
-            self.down.load(Ordering::SeqCst),
-        )
-    }
-}
-
-fn pipe(mut from: TcpStream, mut to: TcpStream, count: &AtomicU64) {
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                count.fetch_add(n as u64, Ordering::SeqCst);
-                if to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = to.shutdown(Shutdown::Write);
-}
-
 /// A phone: its encrypted store and its sync client.
 struct Device {
     store: Mutex<Store>,
@@ -397,254 +287,6 @@ fn reading(store: &mut Store, h: &Household, n: usize) -> doorstep_core::Result<
         value: Volume::from_litres(1_000_000 + n as i64 * 10),
         source: ReadingSource::Technician,
     })
-}
-
-/// A sync phase, when it began and the bytes (up, down) sent by then.
-type Mark = (SyncPhase, Instant, (u64, u64));
-
-struct Push {
-    device_id: String,
-    ops: usize,
-    ops_time: Duration,
-    /// The server's own share of `ops_time`: answering the push requests.
-    server_time: Duration,
-    /// The server's change sequence before the push.
-    seq_before: i64,
-    ops_request_bytes: u64,
-    photos_time: Duration,
-    photo_bytes: u64,
-    photo_wire_bytes: u64,
-}
-
-fn push_figures(
-    args: &Args,
-    server: &BenchServer,
-    proxy: &Proxy,
-    city: &City,
-    dir: &Path,
-) -> BenchResult<Push> {
-    let technician = &city.technicians[0];
-    let device = Device::enroll(server, &proxy.url, technician, dir, "push")?;
-    // The households of the district, pulled as a technician starts the day.
-    device.sync()?;
-
-    let started = Instant::now();
-    let camera_dir = dir.join("camera");
-    std::fs::create_dir_all(&camera_dir)?;
-    let base = super::media::photo_like(CAMERA.0, CAMERA.1);
-    let policy = PhotoPolicy::default();
-    let mut photo_bytes = 0;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
-    let hs = &city.households;
-    for i in 0..args.photos {
-        // Each photo its own: a patch of fresh noise where the meter's dial is.
-        let mut image = base.clone();
-        let (x0, y0) = (
-            (i * 37) % (CAMERA.0 as usize - 128),
-            (i * 53) % (CAMERA.1 as usize - 128),
-        );
-        for y in y0..y0 + 128 {
-            for x in x0..x0 + 128 {
-                let p = (y * CAMERA.0 as usize + x) * 3;
-                image.pixels[p] = rng.random();
-            }
-        }
-        let path = camera_dir.join(format!("IMG_{i:04}.jpg"));
-        std::fs::write(&path, encode_jpeg(&image, 92)?)?;
-        let h = &hs[i % hs.len()];
-        let context = WatermarkContext {
-            captured_at: Utc::now(),
-            customer_number: Some(h.customer_number.clone()),
-            device_position: h.location,
-            technician: technician.badge.clone(),
-        };
-        let stored = device
-            .store()
-            .ingest_photo(&path, Some(h.id), &context, &policy)?;
-        photo_bytes += stored.bytes;
-        std::fs::remove_file(&path)?;
-    }
-    let changes = args.ops - args.photos;
-    {
-        let mut store = device.store();
-        for i in 0..changes {
-            let h = &hs[(i / 2) % hs.len()];
-            if i % 2 == 0 {
-                reading(&mut store, h, i)?;
-            } else {
-                edit(&mut store, h, i)?;
-            }
-        }
-        let queued = store.outbox_len()?;
-        if queued != args.ops as u64 {
-            return Err(format!("{queued} operations queued, not {}", args.ops).into());
-        }
-    }
-    eprintln!(
-        "queued {} operations and {} photos ({} KiB on average) in {:.1} s",
-        args.ops,
-        args.photos,
-        photo_bytes / args.photos.max(1) as u64 / 1024,
-        started.elapsed().as_secs_f64()
-    );
-
-    // The moments the sync moves to the photos and to the pull, with the bytes sent by then.
-    let marks: Mutex<Vec<Mark>> = Mutex::new(Vec::new());
-    let progress = |p: SyncProgress| {
-        let mut marks = marks.lock().unwrap_or_else(|p| p.into_inner());
-        if marks.last().is_none_or(|m| m.0 != p.phase) {
-            marks.push((p.phase, Instant::now(), proxy.bytes()));
-        }
-    };
-    let before = proxy.bytes();
-    let push_micros = || server.state.metrics.push_micros.load(Ordering::Relaxed);
-    let server_before = push_micros();
-    let seq_before: i64 = read_only(&server.db_path)?.query_row(
-        "SELECT value FROM counters WHERE name = 'seq'",
-        [],
-        |r| r.get(0),
-    )?;
-    let t0 = Instant::now();
-    let report = device
-        .syncer
-        .sync(&device.store, &progress, &CancelToken::new())?;
-    let marks = marks.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mark = |phase| {
-        marks
-            .iter()
-            .find(|m| m.0 == phase)
-            .map(|m| (m.1, m.2))
-            .ok_or("the sync skipped a phase")
-    };
-    let (t_photos, at_photos) = mark(SyncPhase::Photos)?;
-    let server_time = Duration::from_micros(push_micros() - server_before);
-    let (t_pull, at_pull) = mark(SyncPhase::Pull)?;
-    if report.pushed != args.ops as u64 || report.photos_uploaded != args.photos as u64 {
-        return Err(format!(
-            "pushed {} of {} operations, uploaded {} of {} photos",
-            report.pushed, args.ops, report.photos_uploaded, args.photos
-        )
-        .into());
-    }
-    let device_id = device.store().device_id().to_owned();
-    Ok(Push {
-        device_id,
-        ops: args.ops,
-        ops_time: t_photos - t0,
-        server_time,
-        seq_before,
-        ops_request_bytes: at_photos.0 - before.0,
-        photos_time: t_pull - t_photos,
-        photo_bytes,
-        photo_wire_bytes: (at_pull.0 + at_pull.1) - (at_photos.0 + at_photos.1),
-    })
-}
-
-/// The server's database, for reading what it stored while it runs.
-fn read_only(server_db: &Path) -> rusqlite::Result<rusqlite::Connection> {
-    rusqlite::Connection::open_with_flags(server_db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-}
-
-/// The rows a push stored, read back from the server's database: table by table, each row's
-/// columns as stored.
-struct StoredRows {
-    tables: Vec<(&'static str, Vec<Vec<rusqlite::types::Value>>)>,
-}
-
-impl StoredRows {
-    /// The rows the pushes of `device_id` wrote: its operations (every column, the JSON payload
-    /// as the device sent it), and the records, bucket entries and conflicts with a server
-    /// sequence the push gave (above `seq_before`, up to its last operation's), and the audit
-    /// lines of its requests. Nothing else writes to the server while the benchmark pushes.
-    fn read(server_db: &Path, device_id: &str, seq_before: i64) -> BenchResult<Self> {
-        let source = read_only(server_db)?;
-        let last: i64 = source.query_row(
-            "SELECT MAX(server_seq) FROM ops WHERE device_id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )?;
-        let device = rusqlite::types::Value::Text(device_id.to_owned());
-        let (before, last) = (
-            rusqlite::types::Value::Integer(seq_before),
-            rusqlite::types::Value::Integer(last),
-        );
-        let queries: [(&'static str, &str, Vec<rusqlite::types::Value>); 5] = [
-            (
-                "ops",
-                "SELECT * FROM ops WHERE device_id = ?1 ORDER BY device_seq",
-                vec![device.clone()],
-            ),
-            (
-                "records",
-                "SELECT * FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-                vec![before.clone(), last.clone()],
-            ),
-            (
-                "bucket_entries",
-                "SELECT * FROM bucket_entries WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-                vec![before.clone(), last.clone()],
-            ),
-            (
-                "conflicts",
-                "SELECT * FROM conflicts WHERE seq > ?1 AND seq <= ?2 ORDER BY n",
-                vec![before, last],
-            ),
-            (
-                "audit",
-                "SELECT * FROM audit WHERE device_id = ?1 AND action LIKE 'pushed %' ORDER BY n",
-                vec![device],
-            ),
-        ];
-        let mut tables = Vec::new();
-        for (table, sql, params) in queries {
-            let mut stmt = source.prepare(sql)?;
-            let columns = stmt.column_count();
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(params), |r| {
-                    (0..columns).map(|i| r.get(i)).collect()
-                })?
-                .collect::<rusqlite::Result<Vec<Vec<rusqlite::types::Value>>>>()?;
-            tables.push((table, rows));
-        }
-        Ok(Self { tables })
-    }
-
-    fn count(&self, table: &str) -> usize {
-        self.tables
-            .iter()
-            .filter(|(t, _)| *t == table)
-            .map(|(_, rows)| rows.len())
-            .sum()
-    }
-
-    fn total(&self) -> usize {
-        self.tables.iter().map(|(_, rows)| rows.len()).sum()
-    }
-
-    /// The reference for the server's ingest: these rows (or only the operations) inserted into
-    /// a fresh SQLite file with the server's own tables, keys and indexes, with one prepared
-    /// statement a table in one transaction, in WAL mode with `synchronous = FULL` as the server
-    /// runs. No reading, no JSON, no decisions: only what it costs SQLite to store what the push
-    /// stored. Timed from the transaction's start to its commit.
-    fn plain_insert(&self, file: &Path, only_ops: bool) -> BenchResult<Duration> {
-        let mut conn = rusqlite::Connection::open(file)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
-        conn.execute_batch(doorstep_server::storage::sqlite::SCHEMA)?;
-        let t = Instant::now();
-        let tx = conn.transaction()?;
-        for (table, rows) in &self.tables {
-            if (only_ops && *table != "ops") || rows.is_empty() {
-                continue;
-            }
-            let marks = vec!["?"; rows[0].len()].join(", ");
-            let mut insert = tx.prepare(&format!("INSERT INTO {table} VALUES ({marks})"))?;
-            for row in rows {
-                insert.execute(rusqlite::params_from_iter(row))?;
-            }
-        }
-        tx.commit()?;
-        Ok(t.elapsed())
-    }
 }
 
 /// Every device enrolled and started (untimed), a few local changes each, then all syncing at

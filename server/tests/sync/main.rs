@@ -1,6 +1,9 @@
 //! Sync between devices and the back office over real HTTP, on SQLite and on PostgreSQL.
 
+mod clocks;
+#[path = "../common/mod.rs"]
 mod common;
+mod conflicts;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::{Backend, TestDevice, TestServer, households, team};
@@ -70,182 +73,6 @@ on_both_backends! {
             doorstep_core::household::Category::Commercial
         );
         assert_eq!(store.held_back().unwrap(), 0);
-    }
-}
-
-on_both_backends! {
-    fn a_phone_whose_clock_runs_hours_ahead_does_not_drag_the_other_phones_clocks(backend: Backend) {
-        use doorstep_core::sync::protocol::PushRequest;
-        use doorstep_core::sync::time::CLOCK_TOLERANCE;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let ahead = common::enrolled_phone(&server, &team);
-
-        // An edit from a phone set to Beijing time in a UTC zone: 8 hours ahead.
-        let mut h = ahead.store().household(hs[0].id).unwrap();
-        h.name = "王建国".into();
-        ahead.store().save_household(&h, Utc::now()).unwrap();
-        let mut ops = ahead.store().push_batch(10).unwrap();
-        for op in &mut ops {
-            op.hlc.wall_ms += Duration::hours(8).num_milliseconds() as u64;
-            op.device_time += Duration::hours(8);
-        }
-        let answer = common::raw_post(&server.url, "/v1/push", &ahead, &PushRequest { ops });
-        assert!(answer.status().is_success(), "{}", answer.status());
-
-        // Another phone pulls, then changes something: its stamp is its own time, not the
-        // other phone's, so its steps still count when they happened.
-        let other = common::enrolled_phone(&server, &team);
-        let mut h = other.store().household(hs[0].id).unwrap();
-        h.name = "李四".into();
-        other.store().save_household(&h, Utc::now()).unwrap();
-        let stamp = other.store().push_batch(1).unwrap()[0].hlc.wall_ms as i64;
-        let drift = stamp - Utc::now().timestamp_millis();
-        assert!(
-            drift < CLOCK_TOLERANCE.num_milliseconds(),
-            "the phone's clock was dragged {} minutes ahead",
-            drift / 60_000
-        );
-    }
-}
-
-on_both_backends! {
-    fn a_phone_a_year_ahead_does_not_win_every_later_edit_of_a_contact_detail(backend: Backend) {
-        use doorstep_core::sync::protocol::PushRequest;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let ahead = common::enrolled_phone(&server, &team);
-        let other = common::enrolled_phone(&server, &team);
-
-        // A phone whose clock is set a year ahead changes the household's name.
-        let mut h = ahead.store().household(hs[0].id).unwrap();
-        h.name = "王建国".into();
-        ahead.store().save_household(&h, Utc::now()).unwrap();
-        let mut ops = ahead.store().push_batch(10).unwrap();
-        let year = Duration::days(365);
-        for op in &mut ops {
-            op.hlc.wall_ms += year.num_milliseconds() as u64;
-            op.device_time += year;
-        }
-        let answer = common::raw_post(&server.url, "/v1/push", &ahead, &PushRequest { ops });
-        assert!(answer.status().is_success(), "{}", answer.status());
-        assert_eq!(server.household(hs[0].id).name, "王建国");
-
-        // Afterwards a phone with a right clock, which had not seen that change, changes the
-        // name too: the later edit is its, and it stands; the other is kept as a conflict.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        let mut h = other.store().household(hs[0].id).unwrap();
-        h.name = "李四".into();
-        other.store().save_household(&h, Utc::now()).unwrap();
-        let conflicts = server.count(Counted::Conflicts);
-        other.sync().unwrap();
-        assert_eq!(server.household(hs[0].id).name, "李四");
-        assert_eq!(server.count(Counted::Conflicts), conflicts + 1);
-    }
-}
-
-on_both_backends! {
-    fn an_edit_claiming_to_have_seen_beyond_the_server_does_not_override_the_office_silently(backend: Backend) {
-        use doorstep_core::household::Category;
-        use doorstep_core::sync::protocol::Operation;
-        use doorstep_core::sync::protocol::PushRequest;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let phone = common::enrolled_phone(&server, &team);
-        // The office sets the account's category; the phone, not having pulled it, changes it
-        // too and says it had seen everything up to a sequence number the server never reached.
-        server.office_edit(hs[0].id, |h| h.category = Category::Commercial);
-        let mut h = phone.store().household(hs[0].id).unwrap();
-        h.category = Category::Industrial;
-        phone.store().save_household(&h, Utc::now()).unwrap();
-        let mut ops = phone.store().push_batch(10).unwrap();
-        for op in &mut ops {
-            if let Operation::HouseholdSaved { base_seq, .. } = &mut op.operation {
-                *base_seq = i64::MAX;
-            }
-        }
-        let conflicts = server.count(Counted::Conflicts);
-        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
-        assert!(answer.status().is_success(), "{}", answer.status());
-        assert_eq!(server.household(hs[0].id).category, Category::Commercial, "account data: the office's stands");
-        assert_eq!(server.count(Counted::Conflicts), conflicts + 1, "the phone's edit is kept for review");
-    }
-}
-
-on_both_backends! {
-    fn an_inspection_signed_on_a_phone_a_year_ahead_does_not_put_the_next_one_off_a_year(backend: Backend) {
-        use doorstep_core::sync::protocol::Operation;
-        use doorstep_core::sync::protocol::PushRequest;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let phone = common::enrolled_phone(&server, &team);
-
-        phone.store().record_inspection_signed(hs[0].id, Utc::now()).unwrap();
-        let mut ops = phone.store().push_batch(10).unwrap();
-        let year = Duration::days(365);
-        for op in &mut ops {
-            op.hlc.wall_ms += year.num_milliseconds() as u64;
-            op.device_time += year;
-            if let Operation::InspectionSigned { at, .. } = &mut op.operation {
-                *at += year;
-            }
-        }
-        let before = Utc::now();
-        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
-        assert!(answer.status().is_success(), "{}", answer.status());
-        let signed = server.household(hs[0].id).last_inspection_at.expect("recorded");
-        assert!(
-            signed >= before && signed <= Utc::now(),
-            "counted when it arrived, not a year ahead: {signed}"
-        );
-    }
-}
-
-on_both_backends! {
-    fn an_office_edit_that_arrived_while_the_phone_had_an_edit_waiting_is_not_overridden_silently(backend: Backend) {
-        use doorstep_core::sync::protocol::{PullResponse, Pulled};
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let phone = common::enrolled_phone(&server, &team);
-
-        // The technician renames the contact; before it is pushed, the office changes the
-        // phones and the phone pulls (a pull-to-refresh while the push waits, say).
-        let mut h = phone.store().household(hs[0].id).unwrap();
-        h.name = "王建国".into();
-        phone.store().save_household(&h, Utc::now()).unwrap();
-        let office_phones = vec![Phone::parse("13900000001").unwrap()];
-        server.office_edit(hs[0].id, |h| h.phones = office_phones.clone());
-        let cursor = phone.store().sync_state().unwrap().cursor;
-        let credential = phone.store().credential().unwrap().unwrap();
-        let page: PullResponse<Pulled> = reqwest::blocking::Client::new()
-            .get(format!("{}/v1/pull", server.url))
-            .query(&[("cursor", cursor.as_str())])
-            .bearer_auth(credential)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        assert_eq!(phone.store().apply_pull(&page).unwrap().kept_local, 1);
-
-        // Not having seen the office's phones, the technician changes them too.
-        let mut h = phone.store().household(hs[0].id).unwrap();
-        assert_ne!(h.phones, office_phones, "the office's change waits for the push");
-        h.phones = vec![Phone::parse("13700000002").unwrap()];
-        phone.store().save_household(&h, Utc::now()).unwrap();
-        phone.sync().unwrap();
-
-        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(100)?)).unwrap();
-        assert!(
-            conflicts
-                .iter()
-                .any(|c| c.field == "phones" && (c.lost_by == "office" || c.kept_by == "office")),
-            "the office's phones were replaced by an edit that had not seen them: {conflicts:?}"
-        );
     }
 }
 
@@ -381,38 +208,6 @@ on_both_backends! {
         b.sync().unwrap();
         assert_eq!(b.store().household(hs[0].id).unwrap().phones, edited.phones);
         assert_eq!(server.count(Counted::Ops), 1);
-    }
-}
-
-on_both_backends! {
-    fn a_repair_closed_offline_at_23_counts_as_closed_at_23(backend: Backend) {
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let reported = Utc::now() - Duration::hours(20);
-        let mut order = WorkOrder::open(
-            "GD-0001",
-            WorkOrderKind::PipelineFault,
-            WorkOrderSource::Phone,
-            Some(hs[0].id),
-            "楼道燃气管漏气",
-            reported,
-        );
-        order.assignee = Some(team.inspector.id);
-        server.office_put(Record::WorkOrder(Box::new(order.clone())));
-        let phone = common::enrolled_phone(&server, &team);
-
-        // Offline: on site, then resolved; the phone syncs only later. The step counts at the
-        // phone's time (which agrees with its clock stamp), not at the time it arrived.
-        let now = || Utc.timestamp_millis_opt(Utc::now().timestamp_millis()).unwrap();
-        phone.store().move_work_order(order.id, WorkOrderStatus::OnSite, now(), None).unwrap();
-        let resolved = now();
-        phone.store().move_work_order(order.id, WorkOrderStatus::Resolved, resolved, None).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-        phone.sync().unwrap();
-        let stored = server.work_order(&order.id.to_string());
-        assert_eq!(stored.status(), WorkOrderStatus::Resolved);
-        assert_eq!(stored.reached(WorkOrderStatus::Resolved), Some(resolved));
     }
 }
 
@@ -558,58 +353,6 @@ on_both_backends! {
 }
 
 on_both_backends! {
-    fn the_first_resolution_of_an_order_wins_and_the_second_is_kept_for_review(backend: Backend) {
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let mut order = WorkOrder::open("GD-0002", WorkOrderKind::UserEquipmentFault, WorkOrderSource::Phone,
-            Some(hs[0].id), "灶具漏气", Utc::now() - Duration::hours(1));
-        order.crew = Some(team.crew);
-        server.office_put(Record::WorkOrder(Box::new(order.clone())));
-        let (a, b) = (TestDevice::new(), TestDevice::new());
-        for phone in [&a, &b] {
-            phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
-            phone.sync().unwrap();
-        }
-        // Both crew phones close the order offline, differently.
-        a.store().move_work_order(order.id, WorkOrderStatus::Resolved, Utc::now(), None).unwrap();
-        b.store().move_work_order(order.id, WorkOrderStatus::ReferredElsewhere, Utc::now(), None).unwrap();
-        a.sync().unwrap();
-        let report = b.sync().unwrap();
-        assert_eq!(report.conflicts, 1);
-        let stored = server.work_order(&order.id.to_string());
-        assert_eq!(stored.status(), WorkOrderStatus::Resolved, "the first resolution wins");
-        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(10)?)).unwrap();
-        assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].rule, "first_resolution_wins");
-        assert_eq!(conflicts[0].lost, "\"referred_elsewhere\"");
-        // B's phone takes the server's version at the same sync.
-        assert_eq!(b.store().work_order(order.id).unwrap().status(), WorkOrderStatus::Resolved);
-    }
-}
-
-on_both_backends! {
-    fn the_office_wins_account_data_edited_on_a_phone_at_the_same_time(backend: Backend) {
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let phone = common::enrolled_phone(&server, &team);
-        let mut h = phone.store().household(hs[0].id).unwrap();
-        h.category = doorstep_core::household::Category::Commercial;
-        h.phones = vec![Phone::parse("13700000001").unwrap()];
-        phone.store().save_household(&h, Utc::now()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        server.office_edit(hs[0].id, |h| h.category = doorstep_core::household::Category::Heating);
-        let report = phone.sync().unwrap();
-        assert_eq!(report.conflicts, 1);
-        let on_server = server.household(hs[0].id);
-        assert_eq!(on_server.category, doorstep_core::household::Category::Heating, "account data: the office wins");
-        assert_eq!(on_server.phones, h.phones, "the phone's contact edit is kept");
-        assert_eq!(phone.store().household(hs[0].id).unwrap(), on_server);
-    }
-}
-
-on_both_backends! {
     fn the_audit_log_says_who_did_what_when_and_from_which_device(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
@@ -692,83 +435,6 @@ on_both_backends! {
         assert!(theirs.store().readings(hs[0].id, 10).unwrap_or_default().is_empty());
         assert_eq!(theirs.store().outbox_len().unwrap(), 0, "not reported back as deletions");
         assert_eq!(server.work_order(&order.id.to_string()).id, order.id);
-    }
-}
-
-on_both_backends! {
-    fn an_order_opened_on_a_phone_a_year_ahead_keeps_its_deadlines_from_now(backend: Backend) {
-        use doorstep_core::sync::protocol::Operation;
-        use doorstep_core::sync::protocol::PushRequest;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let phone = common::enrolled_phone(&server, &team);
-        let mut order = WorkOrder::open(
-            "GD-0002",
-            WorkOrderKind::PipelineFault,
-            WorkOrderSource::Visit,
-            Some(hs[0].id),
-            "巡检发现立管锈蚀",
-            Utc::now(),
-        );
-        order.assignee = Some(team.inspector.id);
-        phone.store().open_work_order(&order).unwrap();
-        let mut ops = phone.store().push_batch(10).unwrap();
-        let year = Duration::days(365);
-        for op in &mut ops {
-            op.hlc.wall_ms += year.num_milliseconds() as u64;
-            op.device_time += year;
-            if let Operation::WorkOrderOpened { order } = &mut op.operation {
-                order.reported_at += year;
-                for step in &mut order.steps {
-                    step.at += year;
-                }
-            }
-        }
-        let before = Utc::now();
-        let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops });
-        assert!(answer.status().is_success(), "{}", answer.status());
-        let stored = server.work_order(&order.id.to_string());
-        assert!(stored.reported_at <= Utc::now(), "reported a year ahead: {}", stored.reported_at);
-        assert!(stored.reported_at >= before - Duration::minutes(1));
-        assert!(stored.steps.iter().all(|s| s.at <= Utc::now()), "{:?}", stored.steps);
-    }
-}
-
-on_both_backends! {
-    fn a_last_inspection_sent_as_an_edit_neither_runs_ahead_nor_moves_back(backend: Backend) {
-        use doorstep_core::sync::protocol::Operation;
-        use doorstep_core::sync::protocol::PushRequest;
-        let server = TestServer::start(backend);
-        let team = team(&server, "西湖一片", "HZ1001");
-        let hs = households(&server, &team, 1);
-        let signed = server.household(hs[0].id).last_inspection_at;
-        let phone = common::enrolled_phone(&server, &team);
-        let mut h = phone.store().household(hs[0].id).unwrap();
-        h.name = "王建国".into();
-        phone.store().save_household(&h, Utc::now()).unwrap();
-        let ops = phone.store().push_batch(10).unwrap();
-        let with_inspection = |at: chrono::DateTime<Utc>| {
-            let mut ops = ops.clone();
-            for op in &mut ops {
-                if let Operation::HouseholdSaved { household, changed, .. } = &mut op.operation {
-                    household.last_inspection_at = Some(at);
-                    *changed = vec!["last_inspection_at".into()];
-                }
-                op.op_id = doorstep_core::ids::OperationId::new();
-            }
-            PushRequest { ops }
-        };
-        let before = Utc::now();
-        let ahead = with_inspection(Utc::now() + Duration::days(365));
-        assert!(common::raw_post(&server.url, "/v1/push", &phone, &ahead).status().is_success());
-        let stored = server.household(hs[0].id).last_inspection_at.unwrap();
-        assert!(stored >= before - Duration::minutes(1) && stored <= Utc::now(), "{stored}");
-        assert!(signed.is_none_or(|s| stored >= s));
-
-        let back = with_inspection(Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap());
-        assert!(common::raw_post(&server.url, "/v1/push", &phone, &back).status().is_success());
-        assert_eq!(server.household(hs[0].id).last_inspection_at, Some(stored), "never moved back by a phone");
     }
 }
 

@@ -1,6 +1,8 @@
 //! The HTTP API (axum): the sync endpoints under `/v1`, health and metrics. Handlers decode,
 //! authenticate, and hand the work to the storage on a blocking thread; every refusal is an
-//! [`ApiError`] with its status and JSON body.
+//! [`ApiError`] with its status and JSON body, made from the server's [`Error`].
+
+mod error;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,7 +26,8 @@ use object_store::ObjectStore;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ApiResult};
+pub use self::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::photos::blocking;
 use crate::push::Device;
 use crate::storage::{AuditRow, Storage, read, write};
@@ -78,8 +81,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/photos/missing", post(photos_missing))
         .route("/v1/photos/{sha256}", put(photo_chunk))
         .route("/v1/pull", get(pull_changes))
-        .fallback(|| async { ApiError::not_found("endpoint") })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .fallback(|| async { ApiError::from(Error::NotFound("endpoint")) })
+        .method_not_allowed_fallback(|| async { ApiError::from(Error::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -146,27 +149,27 @@ pub struct Body<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &S) -> ApiResult<Self> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(e) => Err(json_rejection(e)),
+            Err(e) => Err(json_rejection(e).into()),
         }
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+fn json_rejection(rejection: JsonRejection) -> Error {
     match rejection {
         JsonRejection::BytesRejection(b) => bytes_rejection(b),
         JsonRejection::MissingJsonContentType(_) => {
-            ApiError::Malformed("the body must be JSON (content-type: application/json)".into())
+            Error::Malformed("the body must be JSON (content-type: application/json)".into())
         }
         // A value of the wrong type or out of range is named by its place, never repeated: it
         // may be a phone or an address.
-        JsonRejection::JsonDataError(e) => ApiError::Malformed(format!(
+        JsonRejection::JsonDataError(e) => Error::Malformed(format!(
             "the body is not valid: {}",
             without_values(&e.body_text())
         )),
-        e => ApiError::Malformed(format!("the body is not valid: {}", e.body_text())),
+        e => Error::Malformed(format!("the body is not valid: {}", e.body_text())),
     }
 }
 
@@ -176,13 +179,14 @@ pub struct JsonBytes(pub Bytes);
 impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _: &S) -> ApiResult<Self> {
         if !is_json(req.headers()) {
             return Err(json_rejection(
                 axum::extract::rejection::MissingJsonContentType::default().into(),
-            ));
+            )
+            .into());
         }
-        raw_body(req).await.map(JsonBytes)
+        Ok(raw_body(req).await.map(JsonBytes)?)
     }
 }
 
@@ -202,23 +206,23 @@ fn is_json(headers: &HeaderMap) -> bool {
     kind.eq_ignore_ascii_case("application") && (subtype == "json" || subtype.ends_with("+json"))
 }
 
-fn bytes_rejection(b: BytesRejection) -> ApiError {
+fn bytes_rejection(b: BytesRejection) -> Error {
     if b.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge(format!(
+        Error::TooLarge(format!(
             "a request body may be at most {MAX_REQUEST_BYTES} bytes"
         ))
     } else {
-        ApiError::Malformed("the body could not be read".into())
+        Error::Malformed("the body could not be read".into())
     }
 }
 
-async fn raw_body(req: Request) -> ApiResult<Bytes> {
+async fn raw_body(req: Request) -> Result<Bytes> {
     Bytes::from_request(req, &()).await.map_err(bytes_rejection)
 }
 
-fn query<T: DeserializeOwned>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+fn query<T: DeserializeOwned>(q: Result<Query<T>, QueryRejection>) -> Result<T> {
     q.map(|Query(v)| v)
-        .map_err(|e| ApiError::Malformed(format!("the query is not valid: {}", e.body_text())))
+        .map_err(|e| Error::Malformed(format!("the query is not valid: {}", e.body_text())))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -228,7 +232,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> ApiResult<Device> {
+async fn authenticated(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Device> {
     let authorization = bearer(headers);
     let storage = state.storage.clone();
     blocking(move || {
@@ -335,7 +339,7 @@ async fn push_ops(
             // Decoded again the usual way for the usual message (where, and what is wrong).
             match Json::<PushRequest>::from_bytes(&body) {
                 Err(e) => json_rejection(e),
-                Ok(_) => ApiError::Malformed("the body is not valid".into()),
+                Ok(_) => Error::Malformed("the body is not valid".into()),
             }
         })?;
         write(&*storage, |tx| {
@@ -386,9 +390,7 @@ async fn photos_missing(
     authenticated(&state, &headers).await?;
     let Body(request) = body?;
     if request.sha256.len() > 1000 {
-        return Err(ApiError::TooLarge(
-            "ask about at most 1000 photos at a time".into(),
-        ));
+        return Err(Error::TooLarge("ask about at most 1000 photos at a time".into()).into());
     }
     let storage = state.storage.clone();
     let missing =
@@ -421,7 +423,7 @@ async fn photo_chunk(
     };
     // A path that is not text (`%FF`): refused as a typed error, like any other bad request.
     let Path(sha256) =
-        path.map_err(|_| ApiError::Malformed("the photo's hash in the path is not valid".into()))?;
+        path.map_err(|_| Error::Malformed("the photo's hash in the path is not valid".into()))?;
     let q = query(q)?;
     let chunk = raw_body(request).await?;
     state

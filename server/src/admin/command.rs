@@ -1,0 +1,286 @@
+//! The admin tool's commands as the operator types them: the options, subcommands and
+//! arguments (clap), and the parsers of their values. What each command does is in the
+//! modules beside this one.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
+use doorstep_core::team::TechnicianRole;
+use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
+use serde::de::DeserializeOwned;
+
+use crate::error::Result;
+use crate::serve::StorageOptions;
+
+/// The storage options are global: `doorstep admin --data DIR crew add …` and
+/// `doorstep admin crew add … --data DIR` mean the same.
+#[derive(Debug, clap::Args)]
+#[command(mut_args(storage_option))]
+pub struct AdminOptions {
+    #[command(flatten)]
+    pub storage: StorageOptions,
+    /// Who at the service center runs the command (a login name, e.g. wangli): the actor of
+    /// every change in the audit log. Default: the login name of the shell ($USER).
+    #[arg(long, env = "DOORSTEP_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// A storage option (or the operator): accepted before or after the subcommand, listed apart
+/// in `--help`.
+pub(super) fn storage_option(arg: clap::Arg) -> clap::Arg {
+    let heading = if arg.get_id() == "operator" {
+        "Operator"
+    } else {
+        "Storage"
+    };
+    arg.global(true).help_heading(heading)
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Districts: the areas on the map that technicians and crews cover.
+    District {
+        #[command(subcommand)]
+        command: DistrictCommand,
+    },
+    /// Technicians: inspectors, repair technicians and crew leaders.
+    Technician {
+        #[command(subcommand)]
+        command: TechnicianCommand,
+    },
+    /// Crews: the teams repair technicians work in.
+    Crew {
+        #[command(subcommand)]
+        command: CrewCommand,
+    },
+    /// Households: one file per household (一户一档), imported from the customer system.
+    Household {
+        #[command(subcommand)]
+        command: HouseholdCommand,
+    },
+    /// Work orders: open one as the service center does after a call.
+    Order {
+        #[command(subcommand)]
+        command: OrderCommand,
+    },
+    /// Issue a one-time enrollment code for a technician's device (prints only the code).
+    ///
+    /// The code is valid for 7 days and enrolls one device. Read it out to the technician or
+    /// hand it over in person; it is not stored anywhere in clear.
+    Enroll {
+        /// The technician's id (as printed by `technician add`).
+        technician_id: TechnicianId,
+    },
+    /// Devices: revoke a lost or stolen phone.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Show the newest edits the sync merge overrode, tab-separated, newest first.
+    Conflicts(Newest),
+    /// Show the newest entries of the audit log, tab-separated, newest first.
+    Audit(Newest),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Newest {
+    /// How many rows to show.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DistrictCommand {
+    /// Add a district with its boundary (WGS-84, as GPS gives it); prints its id.
+    Add(DistrictAdd),
+    /// List the districts: id and name, tab-separated.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DistrictAdd {
+    /// The district's name, e.g. 西湖区文新片区.
+    #[arg(long)]
+    pub name: String,
+    /// The boundary's corners in WGS-84 decimal degrees, longitude first:
+    /// 'lon lat, lon lat, lon lat, …' (at least three corners; the ring closes by itself).
+    #[arg(
+        long,
+        value_name = "CORNERS",
+        required_unless_present = "boundary_file",
+        conflicts_with = "boundary_file"
+    )]
+    pub boundary: Option<String>,
+    /// A GeoJSON file with the boundary: a Polygon, or a Feature holding one (WGS-84, no holes).
+    #[arg(long, value_name = "FILE")]
+    pub boundary_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TechnicianCommand {
+    /// Add a technician; prints the new id (give it to `enroll` to enroll their phone).
+    Add(TechnicianAdd),
+    /// Deactivate a technician: their devices are refused from the next request on.
+    Deactivate {
+        /// The technician's id.
+        id: TechnicianId,
+    },
+    /// List the technicians: id, badge, role, active, crew, district, name; tab-separated.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TechnicianAdd {
+    /// The employee number on the badge (1 to 16 letters or digits; unique).
+    #[arg(long)]
+    pub badge: String,
+    /// The technician's name as printed on watermarks.
+    #[arg(long)]
+    pub name: String,
+    /// A work phone (mobile, or landline with area code).
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// What the technician does.
+    #[arg(long, value_parser = serde_enum::<TechnicianRole>(ROLES))]
+    pub role: TechnicianRole,
+    /// The crew the technician belongs to (its id).
+    #[arg(long)]
+    pub crew: Option<CrewId>,
+    /// The district the technician covers (its id): its households reach their phone.
+    #[arg(long)]
+    pub district: Option<DistrictId>,
+}
+
+pub(super) const ROLES: [&str; 3] = ["inspector", "repair_technician", "crew_leader"];
+pub(super) const SOURCES: [&str; 3] = ["phone", "visit", "system"];
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CrewCommand {
+    /// Add a crew; prints its id.
+    Add(CrewAdd),
+    /// List the crews: id, district, name; tab-separated.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CrewAdd {
+    /// The crew's name, e.g. 抢修一班.
+    #[arg(long)]
+    pub name: String,
+    /// The district the crew is based in (its id).
+    #[arg(long)]
+    pub district: Option<DistrictId>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum HouseholdCommand {
+    /// Import households from a CSV file (UTF-8, header row; columns in docs/admin.md).
+    ///
+    /// Every row is checked before anything is written: if any row is wrong, nothing of the
+    /// file is imported and each problem is reported as `line N: <column>: <reason>`. A
+    /// customer number already on the server updates that household (same id); the rest are
+    /// created. The whole file is written in one transaction.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum OrderCommand {
+    /// Open a work order; prints its id. With an assignee or a crew it is dispatched at once.
+    Create(OrderCreate),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrderCreate {
+    /// The service center's order number (letters, digits, '-'; unique).
+    #[arg(long)]
+    pub number: String,
+    /// What is to be done.
+    #[arg(long, value_parser = serde_enum::<WorkOrderKind>(WorkOrderKind::ALL.map(WorkOrderKind::as_str)))]
+    pub kind: WorkOrderKind,
+    /// Where the order came from.
+    #[arg(long, value_parser = serde_enum::<WorkOrderSource>(SOURCES))]
+    pub source: WorkOrderSource,
+    /// The household's customer number.
+    #[arg(long, value_name = "CUSTOMER_NUMBER")]
+    pub household: Option<String>,
+    /// Where the work is (WGS-84 latitude), for an order without a household or in the street.
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    pub lat: Option<f64>,
+    /// Where the work is (WGS-84 longitude).
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    pub lon: Option<f64>,
+    /// The technician it is assigned to (id).
+    #[arg(long)]
+    pub assignee: Option<TechnicianId>,
+    /// The crew it is assigned to (id).
+    #[arg(long)]
+    pub crew: Option<CrewId>,
+    /// What the caller reported.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// When it was reported (RFC 3339, e.g. 2026-03-01T09:30:00+08:00); deadlines count from
+    /// here. Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub reported_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DeviceCommand {
+    /// Revoke a device: every later request from it is refused; it cannot enroll again.
+    Revoke {
+        /// The device's id (see `device list`).
+        device_id: String,
+    },
+    /// List the enrolled devices, oldest first, tab-separated: id, technician id, model,
+    /// enrolled at, revoked at (or -).
+    List {
+        /// Only this technician's devices.
+        #[arg(long)]
+        technician: Option<TechnicianId>,
+    },
+}
+
+/// A clap parser for a core enum, by its serde names (which it also lists in `--help`).
+pub(super) fn serde_enum<T>(
+    names: impl IntoIterator<Item = &'static str>,
+) -> impl TypedValueParser<Value = T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|name| serde_name::<T>(&name))
+}
+
+pub(super) fn serde_name<T: DeserializeOwned>(name: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+}
+
+pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            "时间请按 RFC 3339 书写 / write a time as RFC 3339, e.g. 2026-03-01T09:30:00+08:00"
+                .to_owned()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_enum_name_parses() {
+        for r in ROLES {
+            serde_name::<TechnicianRole>(r).unwrap();
+        }
+        for s in SOURCES {
+            serde_name::<WorkOrderSource>(s).unwrap();
+        }
+    }
+}

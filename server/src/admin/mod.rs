@@ -1,0 +1,180 @@
+//! `doorstep admin`: the back office's command-line tool. It sets up districts, crews and
+//! technicians, imports the household files, opens work orders, issues enrollment codes,
+//! revokes devices, and shows the merge's conflicts and the audit log (see `docs/admin.md`).
+//!
+//! Every change goes through [`records::put_from_office`] in a [`storage::write`] transaction,
+//! so it gets a server sequence number and the devices whose scope it is in pull it; every
+//! change is audited with the operator who ran it (`admin:<login name>`). Error messages name
+//! a line and a field, never a person's data.
+//!
+//! [`command`] holds what the operator types (the clap definitions); [`team`], [`order`],
+//! [`import`] and [`report`] what the commands do; this module runs them and words their
+//! errors for the operator.
+
+mod command;
+mod import;
+mod order;
+mod report;
+mod team;
+
+use chrono::{DateTime, Utc};
+use doorstep_core::InvalidInput;
+use doorstep_core::sync::protocol::Entity;
+
+use crate::auth;
+use crate::error::{Error, Result};
+use crate::storage::{self, AuditRow, Tx};
+
+pub use self::command::*;
+pub use self::import::HOUSEHOLD_COLUMNS;
+use self::{import::*, order::*, report::*, team::*};
+
+/// When a command runs and who runs it: what its audit lines say.
+pub struct Act {
+    pub at: DateTime<Utc>,
+    /// `admin:<operator>`, or `admin` when the operator is unknown.
+    pub actor: String,
+}
+
+/// The audit log's actor for an operator: named by `--operator` (or `DOORSTEP_OPERATOR`), else
+/// by the shell's login name. A name is up to 64 characters, with no spaces or control
+/// characters (it is one column of the tab-separated `audit` output).
+fn actor(operator: Option<&str>) -> Result<String, String> {
+    let named = operator.is_some();
+    let name = match operator {
+        Some(name) => name.trim().to_owned(),
+        None => match ["USER", "LOGNAME"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        {
+            Some(login) => login.trim().to_owned(),
+            None => return Ok("admin".into()),
+        },
+    };
+    if name.is_empty()
+        || name.chars().count() > 64
+        || name.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(if named {
+            "--operator: 请给出不含空格的登录名，至多 64 个字符 / give a login name of at most 64 characters, without spaces".into()
+        } else {
+            "登录名不可用，请用 --operator 给出 / the login name cannot be used: give --operator"
+                .into()
+        });
+    }
+    Ok(format!("admin:{name}"))
+}
+
+pub fn run(options: AdminOptions) -> Result<(), String> {
+    let act = Act {
+        at: Utc::now(),
+        actor: actor(options.operator.as_deref())?,
+    };
+    let act = &act;
+    let storage = options.storage.open_storage()?;
+    let storage = &*storage;
+    match options.command {
+        AdminCommand::District { command } => match command {
+            DistrictCommand::Add(args) => println!("{}", add_district(storage, args, act)?),
+            DistrictCommand::List => list(storage, Entity::District, district_line)?,
+        },
+        AdminCommand::Technician { command } => match command {
+            TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, act)?),
+            TechnicianCommand::Deactivate { id } => {
+                deactivate_technician(storage, id, act)?;
+                println!("已停用技术员 {id} / technician {id} deactivated");
+            }
+            TechnicianCommand::List => list(storage, Entity::Technician, technician_line)?,
+        },
+        AdminCommand::Crew { command } => match command {
+            CrewCommand::Add(args) => println!("{}", add_crew(storage, args, act)?),
+            CrewCommand::List => list(storage, Entity::Crew, crew_line)?,
+        },
+        AdminCommand::Household {
+            command: HouseholdCommand::Import { file },
+        } => {
+            let summary = import_households(storage, &file, act)?;
+            println!("{summary}");
+        }
+        AdminCommand::Order {
+            command: OrderCommand::Create(args),
+        } => println!("{}", create_order(storage, args, act)?),
+        AdminCommand::Enroll { technician_id } => {
+            let code = storage::write(storage, |tx| {
+                auth::issue_code(tx, &technician_id.to_string(), &act.actor, act.at)
+            })
+            .map_err(message)?;
+            println!("{code}");
+        }
+        AdminCommand::Device {
+            command: DeviceCommand::List { technician },
+        } => print_devices(storage, technician)?,
+        AdminCommand::Device {
+            command: DeviceCommand::Revoke { device_id },
+        } => {
+            storage::write(storage, |tx| {
+                auth::revoke(tx, &device_id, &act.actor, act.at)
+            })
+            .map_err(message)?;
+            println!("已吊销设备 {device_id} / device {device_id} revoked");
+        }
+        AdminCommand::Conflicts(Newest { limit }) => print_conflicts(storage, limit)?,
+        AdminCommand::Audit(Newest { limit }) => print_audit(storage, limit)?,
+    }
+    Ok(())
+}
+
+/// An error as the operator reads it: in Chinese first when the tool words it, then English.
+fn message(e: Error) -> String {
+    match &e {
+        Error::NotFound(what) => {
+            let zh = match *what {
+                "technician" => "技术员",
+                "crew" => "班组",
+                "district" => "片区",
+                "household" => "用户",
+                "work order" => "工单",
+                "device" => "设备",
+                _ => "记录",
+            };
+            format!("找不到该{zh} / {e}")
+        }
+        Error::InvalidInput(input) => format!("{}：{} / {e}", input.field, input.reason_zh),
+        _ => e.to_string(),
+    }
+}
+
+/// `option: reason`, for an option the operator typed: the reason in Chinese, then English.
+fn invalid_option(option: &str, e: InvalidInput) -> String {
+    format!("{option}: {}", both(&e))
+}
+
+/// A reason as the operator reads it: Chinese first, then English.
+fn both(e: &InvalidInput) -> String {
+    format!("{} / {}", e.reason_zh, e.reason)
+}
+
+fn audit(tx: &mut dyn Tx, act: &Act, action: &str, entity: Entity, id: &str) -> Result<()> {
+    tx.audit(&AuditRow {
+        at: act.at,
+        actor: act.actor.clone(),
+        device_id: None,
+        action: action.into(),
+        entity: Some(entity.as_str().into()),
+        entity_id: Some(id.into()),
+    })?;
+    Ok(())
+}
+
+/// Whether a record exists (and was not deleted).
+fn exists(tx: &mut dyn Tx, entity: Entity, id: &str) -> Result<bool> {
+    Ok(tx.record(entity, id)?.is_some_and(|r| !r.deleted))
+}
+
+fn require(tx: &mut dyn Tx, entity: Entity, id: &str, what: &'static str) -> Result<()> {
+    if exists(tx, entity, id)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound(what))
+    }
+}

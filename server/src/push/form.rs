@@ -1,0 +1,121 @@
+//! A sealed form as a device's push delivers it: verified against its template, tied to its
+//! household, and what sealing it changed worked out again by the core's rule.
+
+use doorstep_core::forms::builtin::builtin_template;
+use doorstep_core::forms::consequences::{self, SealTimes};
+use doorstep_core::forms::form::Form;
+use doorstep_core::forms::seal::verify;
+use doorstep_core::forms::template::Template;
+use doorstep_core::household::Household;
+use doorstep_core::sync::merge::changed_fields;
+use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::workorder::WorkOrder;
+use serde_json::Value;
+
+use super::Apply;
+use super::household::as_object;
+use crate::error::{Error, Result};
+use crate::records::{self, decode, save, stored};
+use crate::storage::StoredRecord;
+
+impl Apply<'_> {
+    pub(super) fn form_sealed(&mut self, form: &Form) -> Result<()> {
+        let household = self.household_in_scope(&form.household_id.to_string())?;
+        let template = self.template(&form.template_id, form.template_version)?;
+        verify(form, &template)
+            .map_err(|e| Error::Tampered(format!("the sealed form was refused: {e}")))?;
+        let id = form.id.to_string();
+        if let Some(existing) = self.tx.record(Entity::Form, &id)? {
+            let existing: Form = decode(&existing)?;
+            if existing.seal != form.seal {
+                return Err(Error::Tampered(
+                    "a different form was already sealed under this id".into(),
+                ));
+            }
+            return Ok(());
+        }
+        self.check_form_links(form)?;
+        let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
+        record.buckets = records::child_buckets(&household)?;
+        self.server_seq = save(self.tx, record, None)?.seq;
+        for photo in form.evidence_photos() {
+            self.tx.put_form_photo(&id, &photo.sha256)?;
+        }
+        self.apply_consequences(form, &template, &household)
+    }
+
+    /// The form a sealed form amends, and the order it was filled for, as the server holds
+    /// them, are of its household (`Form::check_links`). One the server does not hold, whose
+    /// operation was refused, does not strand the form.
+    pub(super) fn check_form_links(&mut self, form: &Form) -> Result<()> {
+        let order: Option<WorkOrder> = self.held(Entity::WorkOrder, form.work_order_id)?;
+        let amended: Option<Form> = self.held(Entity::Form, form.amends)?;
+        Ok(form.check_links(order.as_ref(), amended.as_ref())?)
+    }
+
+    /// What sealing the form changed on the device, worked out again here by the same rule:
+    /// the household (merged like any edit of the device; base 0, so each field's rule decides
+    /// against anything the office changed meanwhile) and the meter readings. Follow-up orders
+    /// arrive as operations of their own.
+    pub(super) fn apply_consequences(
+        &mut self,
+        form: &Form,
+        template: &Template,
+        household: &StoredRecord,
+    ) -> Result<()> {
+        let Some(seal) = &form.seal else {
+            return Ok(());
+        };
+        let before: Household = decode(household)?;
+        let amended: Option<Form> = self.held(Entity::Form, form.amends)?;
+        let times = SealTimes {
+            sealed_at: seal.sealed_at,
+            counted_at: self.arrival().step_time(seal.sealed_at),
+        };
+        let effects = consequences::of_seal(form, template, &before, amended.as_ref(), times)
+            .map_err(|problems| {
+                Error::invalid(format!(
+                    "the sealed form's consequences cannot be applied ({} problem(s))",
+                    problems.len()
+                ))
+            })?;
+        let corrects = form.amends.is_some();
+        for reading in effects.readings {
+            let record = stored(&Record::Reading(reading), self.tx)?;
+            let previous = self.tx.record(Entity::Reading, &record.id)?;
+            // A reading already there is the same one sent again, unless an amendment corrects it.
+            if previous.is_none() || corrects {
+                let record = StoredRecord {
+                    buckets: records::child_buckets(household)?,
+                    ..record
+                };
+                if previous.as_ref().is_none_or(|p| p.body != record.body) {
+                    save(self.tx, record, previous.as_ref())?;
+                }
+            }
+        }
+        if let Some(after) = effects.household {
+            let incoming = as_object(&after)?;
+            let fields = changed_fields(
+                &serde_json::to_value(&before).map_err(Error::internal)?,
+                &Value::Object(incoming.clone()),
+            );
+            if !fields.is_empty() {
+                self.merge_household(household, &incoming, &fields, 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn template(&mut self, id: &str, version: u32) -> Result<Template> {
+        if let Some(t) = self
+            .tx
+            .record(Entity::Template, &format!("{id}@{version}"))?
+        {
+            return decode(&t);
+        }
+        builtin_template(id)
+            .filter(|t| t.version == version)
+            .ok_or_else(|| Error::invalid("the form's template version is not known to the server"))
+    }
+}

@@ -1,0 +1,306 @@
+//! A household as a device's push changes it: an edit merged field by field with the office's
+//! (keeping what the merge overrode as conflicts), a household opened on site, an inspection
+//! signed; and the office's own edits, stamped for the merge.
+
+use chrono::{DateTime, Utc};
+use doorstep_core::household::Household;
+use doorstep_core::ids::DistrictId;
+use doorstep_core::sync::Hlc;
+use doorstep_core::sync::merge::{
+    Author, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields,
+    household_rule, merge_fields,
+};
+use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::sync::raw::RawObject;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::stamps::StoredStamps;
+use super::{Apply, forbidden, in_scope};
+use crate::bucket::Bucket;
+use crate::error::{Error, Result};
+use crate::records::{self, decode, household_buckets, own_buckets, save_at, stored};
+use crate::storage::{ConflictRow, StoredRecord};
+
+impl Apply<'_> {
+    pub(super) fn conflict(
+        &mut self,
+        entity: Entity,
+        id: &str,
+        o: Overridden,
+        seq: i64,
+    ) -> Result<()> {
+        self.conflicts += 1;
+        self.tx.insert_conflict(&ConflictRow {
+            seq,
+            entity,
+            entity_id: id.to_owned(),
+            field: o.field,
+            rule: ConflictRule::Field(o.rule),
+            kept: o.kept.to_string(),
+            lost: o.lost.to_string(),
+            kept_by: Author::from(&o.kept_origin),
+            lost_by: Author::from(&o.lost_origin),
+            op_id: Some(self.op.op_id),
+            at: self.received_at,
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn household_saved(
+        &mut self,
+        household: &Household,
+        changed: &[String],
+        base_seq: i64,
+    ) -> Result<()> {
+        household.validate()?;
+        if let Some(unknown) = changed
+            .iter()
+            .find(|f| !Household::FIELDS.contains(&f.as_str()))
+        {
+            // Named by position, not by the text a device sent.
+            let at = changed
+                .iter()
+                .position(|f| f == unknown)
+                .unwrap_or_default();
+            return Err(Error::invalid(format!(
+                "changed[{at}] is not a field of a household"
+            )));
+        }
+        let id = household.id.to_string();
+        let current = self.tx.record(Entity::Household, &id)?;
+        if current.as_ref().is_some_and(|r| r.deleted) {
+            // The office deleted it: an edit made offline does not bring it back.
+            return Err(Error::NotFound("household"));
+        }
+        let Some(current) = current else {
+            // A household the technician opened on site.
+            let own = household_buckets(household);
+            if own.is_empty() || !in_scope(&own, &self.device.scope) {
+                return Err(forbidden("the household's district"));
+            }
+            let seq = self.tx.next_seq()?;
+            let mut household = household.clone();
+            household.last_inspection_at = household
+                .last_inspection_at
+                .map(|t| self.arrival().believed(t));
+            let mut record = stored(&Record::Household(Box::new(household.clone())), self.tx)?;
+            let stamp = FieldStamp {
+                seq,
+                hlc: self.merge_stamp(),
+                origin: self.origin(),
+            };
+            let stamps: FieldStamps = as_object(&household)?
+                .keys()
+                .map(|k| (k.clone(), stamp.clone()))
+                .collect();
+            record.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
+            self.server_seq = save_at(self.tx, record, None, seq)?.seq;
+            return Ok(());
+        };
+        if !in_scope(&current.buckets, &self.device.scope) {
+            return Err(forbidden("the household"));
+        }
+        if changed.is_empty() {
+            // Every field that differs (a device that does not say what it changed).
+            let mut incoming = as_object(household)?;
+            let stored: Value = serde_json::from_str(&current.body).map_err(Error::internal)?;
+            let fields = changed_fields(&stored, &Value::Object(incoming.clone()));
+            self.believe_inspection_time(&mut incoming)?;
+            return self.merge_household(&current, &incoming, &fields, base_seq);
+        }
+        // Only the changed fields are read, from the household's JSON as the device sent it.
+        #[derive(Deserialize)]
+        struct Saved<'a> {
+            #[serde(borrow)]
+            household: RawObject<'a>,
+        }
+        let sent: Saved<'_> = serde_json::from_str(self.payload).map_err(Error::internal)?;
+        let mut incoming = sent.household.values_of(changed).map_err(Error::internal)?;
+        self.believe_inspection_time(&mut incoming)?;
+        self.merge_household(&current, &incoming, changed, base_seq)
+    }
+
+    /// A household's last inspection, as a device's edit gives it, is believed as far as the
+    /// device's clock is (as a signed inspection's): never later than when the edit was made.
+    /// A phone a year ahead would otherwise put the household's next inspection off by a year.
+    pub(super) fn believe_inspection_time(&self, incoming: &mut Map<String, Value>) -> Result<()> {
+        let Some(Value::String(text)) = incoming.get("last_inspection_at") else {
+            return Ok(());
+        };
+        let at = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| Error::invalid("last_inspection_at is not an RFC 3339 time"))?
+            .with_timezone(&Utc);
+        let believed = self.arrival().believed(at);
+        if believed != at {
+            let believed = serde_json::to_value(believed).map_err(Error::internal)?;
+            incoming.insert("last_inspection_at".into(), believed);
+        }
+        Ok(())
+    }
+
+    /// Merges the device's version of the `fields` of a household (`incoming` holds their
+    /// values, and may hold others) into the stored one, keeping what the merge overrode as
+    /// conflicts. Only those fields of the stored household are decoded; the rest of its JSON is
+    /// written back as it was.
+    pub(super) fn merge_household(
+        &mut self,
+        current: &StoredRecord,
+        incoming: &Map<String, Value>,
+        fields: &[String],
+        base_seq: i64,
+    ) -> Result<()> {
+        let id = current.id.clone();
+        let stored = RawObject::parse(&current.body).map_err(Error::internal)?;
+        let old_own = own_buckets(
+            stored
+                .get("district_id")
+                .map(|raw| serde_json::from_str::<Option<DistrictId>>(raw.get()))
+                .transpose()
+                .map_err(Error::internal)?
+                .flatten(),
+        );
+        let mut merged = stored.values_of(fields).map_err(Error::internal)?;
+        let mut all_stamps = StoredStamps::read(&current.stamps)?;
+        let mut stamps = all_stamps.of(fields)?;
+        let seq = self.tx.next_seq()?;
+        let edit = Edit {
+            origin: self.origin(),
+            hlc: self.merge_stamp(),
+            // No device has seen past what the server has written: a base beyond it (forged,
+            // or a cursor that outlived a restore of the database) says nothing of what the
+            // editor saw, so every write of others counts as unseen and the rules decide.
+            base_seq: if base_seq >= seq { 0 } else { base_seq },
+            fields,
+        };
+        let overridden = merge_fields(
+            household_rule,
+            &mut merged,
+            &mut stamps,
+            incoming,
+            &edit,
+            seq,
+        );
+        let body = stored.with(&merged).map_err(Error::internal)?;
+        let result: Household = serde_json::from_str(&body).map_err(|e| {
+            Error::invalid(format!(
+                "the merged household is not valid: {}",
+                doorstep_core::error::without_values(&e.to_string())
+            ))
+        })?;
+        result.validate()?;
+        // A technician may not move a household out of their scope (or out of every district):
+        // its people's data would go to other phones, or to none.
+        let new_own = household_buckets(&result);
+        if new_own != old_own && (new_own.is_empty() || !in_scope(&new_own, &self.device.scope)) {
+            return Err(forbidden("the household's new district"));
+        }
+        all_stamps.update(stamps)?;
+        let record = rebuilt_household(current, &old_own, &result, body, all_stamps.to_json()?);
+        self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
+        for o in overridden {
+            self.conflict(Entity::Household, &id, o, seq)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn inspection_signed(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        let current = self.household_in_scope(id)?;
+        let mut household: Household = decode(&current)?;
+        if household.last_inspection_at.is_some_and(|last| last >= at) {
+            return Ok(());
+        }
+        let old_own = household_buckets(&household);
+        household.last_inspection_at = Some(at);
+        let seq = self.tx.next_seq()?;
+        let mut stamps = StoredStamps::read(&current.stamps)?;
+        stamps.update(FieldStamps::from([(
+            "last_inspection_at".into(),
+            FieldStamp {
+                seq,
+                hlc: self.merge_stamp(),
+                origin: self.origin(),
+            },
+        )]))?;
+        let body = serde_json::to_string(&household).map_err(Error::internal)?;
+        let body = records::keeping_unknown_fields(&current.body, body)?;
+        let record = rebuilt_household(&current, &old_own, &household, body, stamps.to_json()?);
+        self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
+        Ok(())
+    }
+}
+
+/// A household record rebuilt after a change (`body`: the household's JSON): its own buckets,
+/// plus those work orders gave it (`old_own`: the buckets its previous version was in by itself).
+pub(super) fn rebuilt_household(
+    current: &StoredRecord,
+    old_own: &[Bucket],
+    household: &Household,
+    body: String,
+    stamps: String,
+) -> StoredRecord {
+    let mut buckets = household_buckets(household);
+    buckets.extend(
+        current
+            .buckets
+            .iter()
+            .filter(|b| !old_own.contains(b))
+            .cloned(),
+    );
+    StoredRecord {
+        entity: Entity::Household,
+        id: household.id.to_string(),
+        key: Some(household.customer_number.clone()),
+        seq: 0,
+        deleted: false,
+        body,
+        stamps,
+        buckets,
+    }
+}
+
+pub(super) fn as_object(household: &Household) -> Result<Map<String, Value>> {
+    match serde_json::to_value(household).map_err(Error::internal)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(Error::internal("a household is a JSON object")),
+    }
+}
+
+/// Stamps the fields the back office changed in a household it saves, with the sequence
+/// number the record is about to be saved at. The office edits the current record, so its edit
+/// is never concurrent with what is stored and simply applies.
+pub fn stamp_office_edit(
+    new: &mut StoredRecord,
+    previous: Option<&StoredRecord>,
+    household: &Household,
+    seq: i64,
+) -> Result<()> {
+    let mut stamps: FieldStamps = match previous {
+        Some(p) => serde_json::from_str(&p.stamps).map_err(Error::internal)?,
+        None => FieldStamps::new(),
+    };
+    let before = match previous {
+        Some(p) => serde_json::from_str(&p.body).map_err(Error::internal)?,
+        None => Value::Null,
+    };
+    let after = Value::Object(as_object(household)?);
+    let stamp = FieldStamp {
+        seq,
+        hlc: office_stamp(),
+        origin: Origin::Office,
+    };
+    for field in changed_fields(&before, &after) {
+        stamps.insert(field, stamp.clone());
+    }
+    new.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
+    Ok(())
+}
+
+/// The office's clock stamp: its wall time (the server's clock is the reference).
+pub fn office_stamp() -> Hlc {
+    Hlc {
+        wall_ms: Utc::now().timestamp_millis().max(0) as u64,
+        counter: 0,
+        node: "office".into(),
+    }
+}

@@ -1,0 +1,414 @@
+//! The rows of one PostgreSQL transaction: [`Tx`] over [`PgTx`], its statements in [`super::sql`].
+
+use super::sql::*;
+use super::*;
+
+impl Tx for PgTx<'_> {
+    fn next_seq(&mut self) -> StorageResult<i64> {
+        let row = self.query_one(NEXT_SEQ, &[])?;
+        get(&row, 0)
+    }
+
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        let row = self.query_one("SELECT value FROM counters WHERE name = 'seq'", &[])?;
+        get(&row, 0)
+    }
+
+    fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
+        self.query_opt(
+            &format!("SELECT {RECORD_COLUMNS} FROM records WHERE entity = $1 AND id = $2"),
+            &[&entity.as_str(), &id],
+        )?
+        .as_ref()
+        .map(record_row)
+        .transpose()
+    }
+
+    fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>> {
+        self.query_opt(RECORD_ID_BY_KEY, &[&entity.as_str(), &key])?
+            .map(|r| get(&r, 0))
+            .transpose()
+    }
+
+    fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
+        let buckets = serde_json::to_string(&r.buckets).map_err(corrupt)?;
+        // In a savepoint: a taken key leaves the transaction usable, as in SQLite.
+        let outcome = (|| {
+            let mut sp = self.tx.savepoint("put_record")?;
+            sp.execute(
+                PUT_RECORD,
+                &[
+                    &r.entity.as_str(),
+                    &r.id,
+                    &r.key,
+                    &r.seq,
+                    &r.deleted,
+                    &r.body,
+                    &r.stamps,
+                    &buckets,
+                ],
+            )?;
+            sp.commit()
+        })();
+        outcome.map_err(|e| {
+            if is_duplicate_key(&e) {
+                StorageError::Duplicate(match r.entity {
+                    Entity::Household => "customer number",
+                    Entity::WorkOrder => "work order number",
+                    _ => "record key",
+                })
+            } else {
+                self.fail(e)
+            }
+        })
+    }
+
+    fn records(
+        &mut self,
+        entity: Entity,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        self.query(
+            &format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = $1 AND id > $2 ORDER BY id LIMIT $3"
+            ),
+            &[&entity.as_str(), &after_id, &sql_limit(limit)],
+        )?
+        .iter()
+        .map(record_row)
+        .collect()
+    }
+
+    fn put_bucket_entry(&mut self, bucket: &Bucket, e: &BucketEntry) -> StorageResult<()> {
+        let bucket = bucket.to_string();
+        self.execute(
+            PUT_BUCKET_ENTRY,
+            &[&bucket, &e.entity.as_str(), &e.id, &e.seq, &e.left],
+        )
+    }
+
+    fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        // One statement for them all: each column as an array, unnested into rows.
+        let mut columns = (
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+            Vec::with_capacity(records.len()),
+        );
+        for r in records {
+            columns.0.push(r.entity.as_str());
+            columns.1.push(r.id.as_str());
+            columns.2.push(r.key.as_deref());
+            columns.3.push(r.seq);
+            columns.4.push(r.deleted);
+            columns.5.push(r.body.as_str());
+            columns.6.push(r.stamps.as_str());
+            columns
+                .7
+                .push(serde_json::to_string(&r.buckets).map_err(corrupt)?);
+        }
+        self.execute(
+            PUT_RECORDS,
+            &[
+                &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5, &columns.6,
+                &columns.7,
+            ],
+        )
+    }
+
+    fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let buckets: Vec<String> = entries.iter().map(|(b, _)| b.to_string()).collect();
+        let entities: Vec<&str> = entries.iter().map(|(_, e)| e.entity.as_str()).collect();
+        let ids: Vec<&str> = entries.iter().map(|(_, e)| e.id.as_str()).collect();
+        let seqs: Vec<i64> = entries.iter().map(|(_, e)| e.seq).collect();
+        let left: Vec<bool> = entries.iter().map(|(_, e)| e.left).collect();
+        self.execute(
+            PUT_BUCKET_ENTRIES,
+            &[&buckets, &entities, &ids, &seqs, &left],
+        )
+    }
+
+    fn changes(
+        &mut self,
+        buckets: &[Bucket],
+        after: i64,
+        limit: usize,
+    ) -> StorageResult<Vec<BucketEntry>> {
+        let buckets: Vec<String> = buckets.iter().map(Bucket::to_string).collect();
+        self.query(CHANGES, &[&buckets, &after, &sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(BucketEntry {
+                    seq: get(r, 0)?,
+                    entity: entity(r, 1)?,
+                    id: get(r, 2)?,
+                    left: get(r, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64> {
+        let buckets: Vec<String> = buckets.iter().map(Bucket::to_string).collect();
+        self.count_of(COUNT_CHANGES, &[&buckets, &after])
+    }
+
+    fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool> {
+        Ok(self
+            .query_opt(OP_EXISTS, &[&device_id, &op_id.to_string()])?
+            .is_some())
+    }
+
+    fn stored_ops(
+        &mut self,
+        device_id: &str,
+        op_ids: &[OperationId],
+    ) -> StorageResult<Vec<OperationId>> {
+        if op_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = op_ids.iter().map(ToString::to_string).collect();
+        self.query(STORED_OPS, &[&device_id, &ids])?
+            .iter()
+            .map(|r| get::<&str>(r, 0)?.parse().map_err(corrupt))
+            .collect()
+    }
+
+    fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
+        self.execute(
+            INSERT_OP,
+            &[
+                &o.device_id,
+                &o.op_id.to_string(),
+                &o.device_seq,
+                &o.hlc,
+                &o.entity,
+                &o.entity_id,
+                &o.device_time,
+                &o.received_at,
+                &o.server_seq,
+                &o.payload,
+            ],
+        )
+    }
+
+    fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let devices: Vec<&str> = ops.iter().map(|o| o.device_id.as_str()).collect();
+        let op_ids: Vec<String> = ops.iter().map(|o| o.op_id.to_string()).collect();
+        let device_seqs: Vec<i64> = ops.iter().map(|o| o.device_seq).collect();
+        let hlcs: Vec<&str> = ops.iter().map(|o| o.hlc.as_str()).collect();
+        let entities: Vec<&str> = ops.iter().map(|o| o.entity.as_str()).collect();
+        let entity_ids: Vec<&str> = ops.iter().map(|o| o.entity_id.as_str()).collect();
+        let device_times: Vec<chrono::DateTime<chrono::Utc>> =
+            ops.iter().map(|o| o.device_time).collect();
+        let received: Vec<chrono::DateTime<chrono::Utc>> =
+            ops.iter().map(|o| o.received_at).collect();
+        let server_seqs: Vec<i64> = ops.iter().map(|o| o.server_seq).collect();
+        let payloads: Vec<&str> = ops.iter().map(|o| o.payload.as_str()).collect();
+        self.execute(
+            INSERT_OPS,
+            &[
+                &devices,
+                &op_ids,
+                &device_seqs,
+                &hlcs,
+                &entities,
+                &entity_ids,
+                &device_times,
+                &received,
+                &server_seqs,
+                &payloads,
+            ],
+        )
+    }
+
+    fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
+        self.execute(
+            INSERT_CONFLICT,
+            &[
+                &c.seq,
+                &c.entity.as_str(),
+                &c.entity_id,
+                &c.field,
+                &c.rule.as_str(),
+                &c.kept,
+                &c.lost,
+                &c.kept_by.to_string(),
+                &c.lost_by.to_string(),
+                &c.op_id.map(|o| o.to_string()),
+                &c.at,
+            ],
+        )
+    }
+
+    fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>> {
+        self.query(CONFLICTS, &[&sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(ConflictRow {
+                    seq: get(r, 0)?,
+                    entity: entity(r, 1)?,
+                    entity_id: get(r, 2)?,
+                    field: get(r, 3)?,
+                    rule: parsed(r, 4, ConflictRule::parse)?,
+                    kept: get(r, 5)?,
+                    lost: get(r, 6)?,
+                    kept_by: parsed(r, 7, Author::parse)?,
+                    lost_by: parsed(r, 8, Author::parse)?,
+                    op_id: get::<Option<&str>>(r, 9)?.and_then(|o| o.parse().ok()),
+                    at: get(r, 10)?,
+                })
+            })
+            .collect()
+    }
+
+    fn audit(&mut self, a: &AuditRow) -> StorageResult<()> {
+        self.execute(
+            AUDIT,
+            &[
+                &a.at,
+                &a.actor,
+                &a.device_id,
+                &a.action,
+                &a.entity,
+                &a.entity_id,
+            ],
+        )
+    }
+
+    fn audit_log(&mut self, limit: usize) -> StorageResult<Vec<AuditRow>> {
+        self.query(AUDIT_LOG, &[&sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    at: get(r, 0)?,
+                    actor: get(r, 1)?,
+                    device_id: get(r, 2)?,
+                    action: get(r, 3)?,
+                    entity: get(r, 4)?,
+                    entity_id: get(r, 5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>> {
+        self.query(DEVICES, &[&technician])?
+            .iter()
+            .map(device_row)
+            .collect()
+    }
+
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
+        self.query_opt(DEVICE, &[&id])?
+            .as_ref()
+            .map(device_row)
+            .transpose()
+    }
+
+    fn put_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.execute(
+            PUT_DEVICE,
+            &[
+                &d.id,
+                &d.technician_id,
+                &d.credential_sha256,
+                &d.model,
+                &d.enrolled_at,
+                &d.revoked_at,
+            ],
+        )
+    }
+
+    fn enrollment(&mut self, code: &str) -> StorageResult<Option<EnrollmentRow>> {
+        self.query_opt(ENROLLMENT, &[&code])?
+            .map(|r| {
+                Ok(EnrollmentRow {
+                    code_sha256: get(&r, 0)?,
+                    technician_id: get(&r, 1)?,
+                    expires_at: get(&r, 2)?,
+                    used_by: get(&r, 3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_enrollment(&mut self, e: &EnrollmentRow) -> StorageResult<()> {
+        self.execute(
+            PUT_ENROLLMENT,
+            &[&e.code_sha256, &e.technician_id, &e.expires_at, &e.used_by],
+        )
+    }
+
+    fn photo(&mut self, sha256: &str) -> StorageResult<Option<PhotoRow>> {
+        self.query_opt(PHOTO, &[&sha256])?
+            .map(|r| {
+                Ok(PhotoRow {
+                    sha256: get(&r, 0)?,
+                    total: get(&r, 1)?,
+                    received: get(&r, 2)?,
+                    complete: get(&r, 3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_photo(&mut self, p: &PhotoRow) -> StorageResult<()> {
+        self.execute(PUT_PHOTO, &[&p.sha256, &p.total, &p.received, &p.complete])
+    }
+
+    fn put_photo_chunk(&mut self, sha256: &str, offset: i64, bytes: &[u8]) -> StorageResult<()> {
+        self.execute(PUT_PHOTO_CHUNK, &[&sha256, &offset, &bytes])
+    }
+
+    fn photo_chunks(&mut self, sha256: &str) -> StorageResult<Vec<u8>> {
+        let mut out = Vec::new();
+        for row in self.query(PHOTO_CHUNKS, &[&sha256])? {
+            out.extend_from_slice(get(&row, 0)?);
+        }
+        Ok(out)
+    }
+
+    fn drop_photo_chunks(&mut self, sha256: &str) -> StorageResult<()> {
+        self.execute("DELETE FROM photo_chunks WHERE sha256 = $1", &[&sha256])
+    }
+
+    fn put_form_photo(&mut self, form_id: &str, sha256: &str) -> StorageResult<()> {
+        self.execute(PUT_FORM_PHOTO, &[&form_id, &sha256])
+    }
+
+    fn forms_waiting(&mut self) -> StorageResult<Vec<String>> {
+        self.query(FORMS_WAITING, &[])?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect()
+    }
+
+    fn count(&mut self, what: Counted) -> StorageResult<u64> {
+        let sql = match what {
+            Counted::Ops => "SELECT count(*) FROM ops",
+            Counted::Conflicts => "SELECT count(*) FROM conflicts",
+            Counted::CompletePhotos => "SELECT count(*) FROM photos WHERE complete",
+            Counted::Devices => "SELECT count(*) FROM devices",
+            Counted::Audit => "SELECT count(*) FROM audit",
+            Counted::Records(e) => {
+                return self.count_of(COUNT, &[&e.as_str()]);
+            }
+        };
+        self.count_of(sql, &[])
+    }
+}

@@ -1,0 +1,78 @@
+//! The SQLite statements of [`super::tx`], each named for the method that runs it, so that
+//! rustfmt formats the code around them.
+
+pub(super) const RECORD_ID_BY_KEY: &str = "SELECT id FROM records WHERE entity = ?1 AND key = ?2";
+
+pub(super) const PUT_RECORDS: &str =
+    "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)";
+
+pub(super) const PUT_BUCKET_ENTRIES: &str =
+    "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)";
+
+pub(super) const CHANGES: &str = "SELECT seq, entity, id, left_bucket FROM bucket_entries
+    WHERE bucket = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+pub(super) const COUNT_CHANGES: &str =
+    "SELECT count(*) FROM bucket_entries WHERE bucket = ?1 AND seq > ?2";
+
+pub(super) const OP_EXISTS: &str = "SELECT 1 FROM ops WHERE device_id = ?1 AND op_id = ?2";
+
+pub(super) const STORED_OPS: &str = "SELECT op_id FROM ops WHERE device_id = ?1
+    AND op_id IN (SELECT value FROM json_each(?2))";
+
+pub(super) const INSERT_OPS: &str =
+    "INSERT INTO ops(device_id, op_id, device_seq, hlc, entity, entity_id, device_time,
+    received_at, server_seq, payload)";
+
+pub(super) const INSERT_CONFLICT: &str = "INSERT INTO conflicts(seq, entity, entity_id, field, rule, kept, lost, kept_by, lost_by, op_id, at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+pub(super) const CONFLICTS: &str =
+    "SELECT seq, entity, entity_id, field, rule, kept, lost, kept_by, lost_by, op_id, at
+    FROM conflicts ORDER BY n DESC LIMIT ?1";
+
+pub(super) const AUDIT: &str = "INSERT INTO audit(at, actor, device_id, action, entity, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+pub(super) const AUDIT_LOG: &str =
+    "SELECT at, actor, device_id, action, entity, entity_id FROM audit ORDER BY n DESC LIMIT ?1";
+
+pub(super) const DEVICES: &str =
+    "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices
+    WHERE ?1 IS NULL OR technician_id = ?1 ORDER BY enrolled_at, id";
+
+pub(super) const DEVICE: &str = "SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at FROM devices WHERE id = ?1";
+
+pub(super) const PUT_DEVICE: &str =
+    "INSERT INTO devices(id, technician_id, credential_sha256, model, enrolled_at, revoked_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    ON CONFLICT(id) DO UPDATE SET technician_id = excluded.technician_id,
+    credential_sha256 = excluded.credential_sha256, model = excluded.model,
+    enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at";
+
+pub(super) const ENROLLMENT: &str = "SELECT code_sha256, technician_id, expires_at, used_by FROM enrollments WHERE code_sha256 = ?1";
+
+pub(super) const PUT_ENROLLMENT: &str = "INSERT INTO enrollments(code_sha256, technician_id, expires_at, used_by) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT(code_sha256) DO UPDATE SET used_by = excluded.used_by";
+
+pub(super) const PHOTO: &str =
+    "SELECT sha256, total, received, complete FROM photos WHERE sha256 = ?1";
+
+pub(super) const PUT_PHOTO: &str =
+    "INSERT INTO photos(sha256, total, received, complete) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT(sha256) DO UPDATE SET total = excluded.total, received = excluded.received,
+    complete = excluded.complete";
+
+pub(super) const PUT_PHOTO_CHUNK: &str =
+    "INSERT OR REPLACE INTO photo_chunks(sha256, offset, bytes) VALUES (?1, ?2, ?3)";
+
+pub(super) const PHOTO_CHUNKS: &str =
+    "SELECT bytes FROM photo_chunks WHERE sha256 = ?1 ORDER BY offset";
+
+pub(super) const PUT_FORM_PHOTO: &str =
+    "INSERT OR IGNORE INTO form_photos(form_id, sha256) VALUES (?1, ?2)";
+
+pub(super) const FORMS_WAITING: &str = "SELECT DISTINCT f.form_id FROM form_photos f
+    WHERE NOT EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = f.sha256 AND p.complete)
+    ORDER BY f.form_id";
+
+pub(super) const COUNT: &str = "SELECT count(*) FROM records WHERE entity = ?1 AND NOT deleted";

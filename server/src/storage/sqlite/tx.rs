@@ -1,0 +1,435 @@
+//! The rows of one SQLite transaction: [`Tx`] over [`SqliteTx`], its statements in [`super::sql`].
+
+use super::sql::*;
+use super::*;
+
+impl Tx for SqliteTx<'_> {
+    fn next_seq(&mut self) -> StorageResult<i64> {
+        let last = self.last_seq()?;
+        self.seq = Some(last + 1);
+        Ok(last + 1)
+    }
+
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        match self.seq {
+            Some(seq) => Ok(seq),
+            None => self
+                .tx
+                .prepare_cached("SELECT value FROM counters WHERE name = 'seq'")
+                .map_err(db)?
+                .query_row([], |r| r.get(0))
+                .map_err(db),
+        }
+    }
+
+    fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id = ?2"
+            ))
+            .map_err(db)?
+            .query_row(params![entity.as_str(), id], record_row)
+            .optional()
+            .map_err(db)?
+            .map(with_buckets)
+            .transpose()
+    }
+
+    fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>> {
+        self.tx
+            .prepare_cached(RECORD_ID_BY_KEY)
+            .map_err(db)?
+            .query_row(params![entity.as_str(), key], |r| r.get(0))
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
+        self.put_records(&[r])
+    }
+
+    fn put_records(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let buckets = records
+            .iter()
+            .map(|r| serde_json::to_string(&r.buckets))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(corrupt)?;
+        let rows: Vec<(&StoredRecord, &String)> = records.iter().copied().zip(&buckets).collect();
+        let entity = records
+            .first()
+            .map(|r| r.entity)
+            .filter(|e| records.iter().all(|r| r.entity == *e));
+        insert_rows(
+            &self.tx,
+            PUT_RECORDS,
+            RECORD_UPSERT,
+            8,
+            &rows,
+            |stmt, at, (r, buckets)| {
+                stmt.raw_bind_parameter(at, r.entity.as_str())?;
+                stmt.raw_bind_parameter(at + 1, &r.id)?;
+                stmt.raw_bind_parameter(at + 2, &r.key)?;
+                stmt.raw_bind_parameter(at + 3, r.seq)?;
+                stmt.raw_bind_parameter(at + 4, r.deleted)?;
+                stmt.raw_bind_parameter(at + 5, &r.body)?;
+                stmt.raw_bind_parameter(at + 6, &r.stamps)?;
+                stmt.raw_bind_parameter(at + 7, buckets.as_str())
+            },
+        )
+        .map_err(duplicate_key(entity))
+    }
+
+    fn records(
+        &mut self,
+        entity: Entity,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity.as_str(), after_id, limit as i64], record_row)
+            .map_err(db)?;
+        rows.map(|r| with_buckets(r.map_err(db)?)).collect()
+    }
+
+    fn put_bucket_entry(&mut self, bucket: &Bucket, e: &BucketEntry) -> StorageResult<()> {
+        self.put_bucket_entries(&[(bucket.clone(), e.clone())])
+    }
+
+    fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
+        insert_rows(
+            &self.tx,
+            PUT_BUCKET_ENTRIES,
+            "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
+               left_bucket = excluded.left_bucket",
+            5,
+            entries,
+            |stmt, at, (bucket, e)| {
+                stmt.raw_bind_parameter(at, bucket.to_string())?;
+                stmt.raw_bind_parameter(at + 1, e.entity.as_str())?;
+                stmt.raw_bind_parameter(at + 2, &e.id)?;
+                stmt.raw_bind_parameter(at + 3, e.seq)?;
+                stmt.raw_bind_parameter(at + 4, e.left)
+            },
+        )
+        .map_err(db)
+    }
+
+    fn changes(
+        &mut self,
+        buckets: &[Bucket],
+        after: i64,
+        limit: usize,
+    ) -> StorageResult<Vec<BucketEntry>> {
+        // One ordered range of the (bucket, seq) index per bucket, each stopping at `limit`,
+        // merged here: a single query over all the buckets ordered by seq would sort every
+        // entry after the cursor at every page.
+        let mut out = Vec::new();
+        let mut stmt = self.tx.prepare_cached(CHANGES).map_err(db)?;
+        for bucket in distinct(buckets) {
+            let rows = stmt
+                .query_map(params![bucket, after, limit as i64], |r| {
+                    Ok(BucketEntry {
+                        seq: r.get(0)?,
+                        entity: entity(r.get(1)?)?,
+                        id: r.get(2)?,
+                        left: r.get(3)?,
+                    })
+                })
+                .map_err(db)?;
+            for row in rows {
+                out.push(row.map_err(db)?);
+            }
+        }
+        out.sort_by_key(|e| e.seq);
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    fn count_changes(&mut self, buckets: &[Bucket], after: i64) -> StorageResult<u64> {
+        let mut stmt = self.tx.prepare_cached(COUNT_CHANGES).map_err(db)?;
+        let mut n = 0;
+        for bucket in distinct(buckets) {
+            n += stmt
+                .query_row(params![bucket, after], |r| r.get::<_, i64>(0))
+                .map_err(db)? as u64;
+        }
+        Ok(n)
+    }
+
+    fn op_exists(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(OP_EXISTS)
+            .map_err(db)?
+            .query_row(params![device_id, op_id.to_string()], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some())
+    }
+
+    fn stored_ops(
+        &mut self,
+        device_id: &str,
+        op_ids: &[OperationId],
+    ) -> StorageResult<Vec<OperationId>> {
+        if op_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids travel as one JSON array, so that one prepared statement serves any count.
+        let ids = serde_json::to_string(op_ids).map_err(corrupt)?;
+        let mut stmt = self.tx.prepare_cached(STORED_OPS).map_err(db)?;
+        let rows = stmt
+            .query_map(params![device_id, ids], |r| r.get(0))
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn insert_op(&mut self, o: &OpRow) -> StorageResult<()> {
+        self.insert_ops(std::slice::from_ref(o))
+    }
+
+    fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
+        insert_rows(&self.tx, INSERT_OPS, "", 10, ops, |stmt, at, o| {
+            stmt.raw_bind_parameter(at, &o.device_id)?;
+            stmt.raw_bind_parameter(at + 1, o.op_id.to_string())?;
+            stmt.raw_bind_parameter(at + 2, o.device_seq)?;
+            stmt.raw_bind_parameter(at + 3, &o.hlc)?;
+            stmt.raw_bind_parameter(at + 4, &o.entity)?;
+            stmt.raw_bind_parameter(at + 5, &o.entity_id)?;
+            stmt.raw_bind_parameter(at + 6, o.device_time)?;
+            stmt.raw_bind_parameter(at + 7, o.received_at)?;
+            stmt.raw_bind_parameter(at + 8, o.server_seq)?;
+            stmt.raw_bind_parameter(at + 9, &o.payload)
+        })
+        .map_err(db)
+    }
+
+    fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(INSERT_CONFLICT)
+            .map_err(db)?
+            .execute(params![
+                c.seq,
+                c.entity.as_str(),
+                c.entity_id,
+                c.field,
+                c.rule.as_str(),
+                c.kept,
+                c.lost,
+                c.kept_by.to_string(),
+                c.lost_by.to_string(),
+                c.op_id.map(|o| o.to_string()),
+                c.at
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>> {
+        let mut stmt = self.tx.prepare_cached(CONFLICTS).map_err(db)?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(ConflictRow {
+                    seq: r.get(0)?,
+                    entity: entity(r.get(1)?)?,
+                    entity_id: r.get(2)?,
+                    field: r.get(3)?,
+                    rule: parsed(r.get(4)?, "rule", ConflictRule::parse)?,
+                    kept: r.get(5)?,
+                    lost: r.get(6)?,
+                    kept_by: parsed(r.get(7)?, "kept_by", Author::parse)?,
+                    lost_by: parsed(r.get(8)?, "lost_by", Author::parse)?,
+                    op_id: r.get::<_, Option<String>>(9)?.and_then(|o| o.parse().ok()),
+                    at: r.get(10)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn audit(&mut self, a: &AuditRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(AUDIT)
+            .map_err(db)?
+            .execute(params![
+                a.at,
+                a.actor,
+                a.device_id,
+                a.action,
+                a.entity,
+                a.entity_id
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn audit_log(&mut self, limit: usize) -> StorageResult<Vec<AuditRow>> {
+        let mut stmt = self.tx.prepare_cached(AUDIT_LOG).map_err(db)?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(AuditRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    device_id: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn devices(&mut self, technician: Option<&str>) -> StorageResult<Vec<DeviceRow>> {
+        let mut stmt = self.tx.prepare_cached(DEVICES).map_err(db)?;
+        let rows = stmt.query_map([technician], device_row).map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
+        self.tx
+            .prepare_cached(DEVICE)
+            .map_err(db)?
+            .query_row([id], device_row)
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_DEVICE)
+            .map_err(db)?
+            .execute(params![
+                d.id,
+                d.technician_id,
+                d.credential_sha256,
+                d.model,
+                d.enrolled_at,
+                d.revoked_at
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn enrollment(&mut self, code: &str) -> StorageResult<Option<EnrollmentRow>> {
+        self.tx
+            .prepare_cached(ENROLLMENT)
+            .map_err(db)?
+            .query_row([code], |r| {
+                Ok(EnrollmentRow {
+                    code_sha256: r.get(0)?,
+                    technician_id: r.get(1)?,
+                    expires_at: r.get(2)?,
+                    used_by: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_enrollment(&mut self, e: &EnrollmentRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_ENROLLMENT)
+            .map_err(db)?
+            .execute(params![
+                e.code_sha256,
+                e.technician_id,
+                e.expires_at,
+                e.used_by
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn photo(&mut self, sha256: &str) -> StorageResult<Option<PhotoRow>> {
+        self.tx
+            .prepare_cached(PHOTO)
+            .map_err(db)?
+            .query_row([sha256], |r| {
+                Ok(PhotoRow {
+                    sha256: r.get(0)?,
+                    total: r.get(1)?,
+                    received: r.get(2)?,
+                    complete: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_photo(&mut self, p: &PhotoRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_PHOTO)
+            .map_err(db)?
+            .execute(params![p.sha256, p.total, p.received, p.complete])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn put_photo_chunk(&mut self, sha256: &str, offset: i64, bytes: &[u8]) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_PHOTO_CHUNK)
+            .map_err(db)?
+            .execute(params![sha256, offset, bytes])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn photo_chunks(&mut self, sha256: &str) -> StorageResult<Vec<u8>> {
+        let mut stmt = self.tx.prepare_cached(PHOTO_CHUNKS).map_err(db)?;
+        let mut rows = stmt.query([sha256]).map_err(db)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            out.extend_from_slice(row.get_ref(0).map_err(db)?.as_blob().map_err(corrupt)?);
+        }
+        Ok(out)
+    }
+
+    fn drop_photo_chunks(&mut self, sha256: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached("DELETE FROM photo_chunks WHERE sha256 = ?1")
+            .map_err(db)?
+            .execute([sha256])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn put_form_photo(&mut self, form_id: &str, sha256: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_FORM_PHOTO)
+            .map_err(db)?
+            .execute([form_id, sha256])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn forms_waiting(&mut self) -> StorageResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(FORMS_WAITING).map_err(db)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn count(&mut self, what: Counted) -> StorageResult<u64> {
+        let (sql, arg) = match what {
+            Counted::Ops => ("SELECT count(*) FROM ops", None),
+            Counted::Conflicts => ("SELECT count(*) FROM conflicts", None),
+            Counted::CompletePhotos => ("SELECT count(*) FROM photos WHERE complete", None),
+            Counted::Devices => ("SELECT count(*) FROM devices", None),
+            Counted::Audit => ("SELECT count(*) FROM audit", None),
+            Counted::Records(e) => (COUNT, Some(e.as_str())),
+        };
+        let mut stmt = self.tx.prepare_cached(sql).map_err(db)?;
+        let n: i64 = match arg {
+            Some(a) => stmt.query_row([a], |r| r.get(0)),
+            None => stmt.query_row([], |r| r.get(0)),
+        }
+        .map_err(db)?;
+        Ok(n as u64)
+    }
+}
