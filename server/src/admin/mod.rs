@@ -2,13 +2,13 @@
 //! technicians, imports the household files, opens work orders, issues enrollment codes,
 //! revokes devices, and shows the merge's conflicts and the audit log (see `docs/admin.md`).
 //!
-//! Every change goes through [`records::put_from_office`] in a [`storage::write`] transaction,
-//! so it gets a server sequence number and the devices whose scope it is in pull it; every
-//! change is audited with the operator who ran it (`admin:<login name>`). Error messages name
-//! a line and a field, never a person's data.
+//! Every change goes through [`crate::records::put_from_office`] in a
+//! [`crate::storage::write`] transaction, so it gets a server sequence number and the devices
+//! whose scope it is in pull it; every change is audited with the operator who ran it
+//! (`admin:<login name>`). Error messages name a line and a field, never a person's data.
 //!
-//! [`command`] holds what the operator types (the clap definitions); [`team`], [`order`],
-//! [`import`] and [`report`] what the commands do; this module runs them and words their
+//! `command` holds what the operator types (the clap definitions); `team`, `order`,
+//! `import` and `report` what the commands do; this module runs them and words their
 //! errors for the operator.
 
 mod command;
