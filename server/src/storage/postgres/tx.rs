@@ -2,6 +2,7 @@
 
 use super::sql::*;
 use super::*;
+use crate::storage::Actor;
 
 impl Tx for PgTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
@@ -273,7 +274,7 @@ impl Tx for PgTx<'_> {
             AUDIT,
             &[
                 &a.at,
-                &a.actor,
+                &a.actor.to_string(),
                 &a.device_id,
                 &a.action,
                 &a.entity,
@@ -288,7 +289,7 @@ impl Tx for PgTx<'_> {
             .map(|r| {
                 Ok(AuditRow {
                     at: get(r, 0)?,
-                    actor: get(r, 1)?,
+                    actor: Actor::parse(get(r, 1)?),
                     device_id: get(r, 2)?,
                     action: get(r, 3)?,
                     entity: get(r, 4)?,

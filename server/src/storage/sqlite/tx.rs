@@ -2,6 +2,7 @@
 
 use super::sql::*;
 use super::*;
+use crate::storage::Actor;
 
 impl Tx for SqliteTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
@@ -251,7 +252,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?
             .execute(params![
                 a.at,
-                a.actor,
+                a.actor.to_string(),
                 a.device_id,
                 a.action,
                 a.entity,
@@ -267,7 +268,7 @@ impl Tx for SqliteTx<'_> {
             .query_map([limit as i64], |r| {
                 Ok(AuditRow {
                     at: r.get(0)?,
-                    actor: r.get(1)?,
+                    actor: Actor::parse(&r.get::<_, String>(1)?),
                     device_id: r.get(2)?,
                     action: r.get(3)?,
                     entity: r.get(4)?,
