@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::push::Device;
 use crate::records::{decode, scope_of};
-use crate::storage::{AuditRow, DeviceRow, EnrollmentRow, Tx};
+use crate::storage::{Actor, AuditRow, DeviceRow, EnrollmentRow, Tx};
 
 /// How long an enrollment code stays usable.
 pub const CODE_LIFETIME: Duration = Duration::days(7);
@@ -41,7 +41,7 @@ pub fn new_code() -> String {
 pub fn issue_code(
     tx: &mut dyn Tx,
     technician: &str,
-    actor: &str,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<String> {
     let record = tx
@@ -60,7 +60,7 @@ pub fn issue_code(
     })?;
     tx.audit(&AuditRow {
         at: now,
-        actor: actor.to_owned(),
+        actor: actor.clone(),
         device_id: None,
         action: "enrollment_code_issued".into(),
         entity: Some("technician".into()),
@@ -147,7 +147,7 @@ pub fn enroll(tx: &mut dyn Tx, req: &EnrollRequest, now: DateTime<Utc>) -> Resul
     tx.put_enrollment(&enrollment)?;
     tx.audit(&AuditRow {
         at: now,
-        actor: format!("technician:{}", technician.id),
+        actor: Actor::Technician(technician.id),
         device_id: Some(req.device_id.clone()),
         action: if repeated.is_some() {
             "device_enrollment_repeated"
@@ -219,7 +219,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Revokes a device: every later request from it is refused (audited as `actor`'s).
-pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
     let mut device = tx.device(device_id)?.ok_or(Error::NotFound("device"))?;
     if device.revoked_at.is_none() {
         device.revoked_at = Some(now);
@@ -227,7 +227,7 @@ pub fn revoke(tx: &mut dyn Tx, device_id: &str, actor: &str, now: DateTime<Utc>)
     }
     tx.audit(&AuditRow {
         at: now,
-        actor: actor.to_owned(),
+        actor: actor.clone(),
         device_id: Some(device_id.to_owned()),
         action: "device_revoked".into(),
         entity: Some("device".into()),

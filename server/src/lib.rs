@@ -4,7 +4,8 @@
 //! behind it (SQLite or PostgreSQL; photos in a directory or S3-compatible storage), the admin
 //! tool, and (later) the service center's console.
 //!
-//! - [`api`]: the HTTP endpoints. [`auth`]: enrollment and credentials.
+//! - [`api`]: the HTTP endpoints, and the one place an [`error::Error`] becomes a reply.
+//!   [`auth`]: enrollment and credentials. [`admin`]: the back office's command-line tool.
 //! - [`push`]: operations applied exactly once, merged per field. [`pull`]: changes by scope.
 //! - [`photos`]: resumable, verified photo uploads. [`records`]: records and their
 //!   [`bucket`]s.

@@ -96,7 +96,7 @@ on_both_backends! {
         let phone = common::enrolled_phone(&server, &team);
         let device_id = phone.store().device_id().to_owned();
         doorstep_server::storage::write(&*server.storage, |tx| {
-            doorstep_server::auth::revoke(tx, &device_id, "admin", Utc::now())
+            doorstep_server::auth::revoke(tx, &device_id, &doorstep_server::storage::Actor::Admin(None), Utc::now())
         })
         .unwrap();
         let err = phone.sync().unwrap_err();

@@ -301,3 +301,79 @@ fn registration(
         registered_on: local_date(at),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::forms::builtin::builtin_template;
+    use crate::forms::seal::Seal;
+    use crate::household::{Address, Volume};
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap()
+    }
+
+    fn household() -> Household {
+        let address = Address {
+            district: "西湖区".into(),
+            street: "文三路".into(),
+            building: "3".into(),
+            unit: "2".into(),
+            room: "501".into(),
+        };
+        crate::testkit::household("HZ000001", "王芳", "13800001234", address)
+    }
+
+    /// A residential inspection with its meter read, started at 01:00.
+    fn inspection(template: &Template, household: &Household) -> Form {
+        let mut form = Form::new(template, household.id, None, at(1));
+        form.answers.insert(
+            "meter_reading".into(),
+            Answer::MeterReading(Volume::from_litres(1_234_567)),
+        );
+        form
+    }
+
+    #[test]
+    fn a_visit_counts_when_the_devices_clock_is_believed_and_its_reading_keeps_the_devices_time() {
+        let template = builtin_template("residential_inspection").unwrap();
+        let household = household();
+        let form = inspection(&template, &household);
+        let times = SealTimes {
+            sealed_at: at(9),
+            counted_at: at(3),
+        };
+        let effects = of_seal(&form, &template, &household, None, times).unwrap();
+        assert_eq!(effects.readings.len(), 1);
+        assert_eq!(effects.readings[0].taken_at, at(9));
+        let after = effects.household.expect("the next inspection rescheduled");
+        assert_eq!(after.last_inspection_at, Some(at(3)));
+    }
+
+    #[test]
+    fn an_amendment_corrects_its_visits_reading_at_the_visit_time_and_makes_nothing_else() {
+        let template = builtin_template("residential_inspection").unwrap();
+        let household = household();
+        let mut original = inspection(&template, &household);
+        original.seal = Some(Seal {
+            content_digest: String::new(),
+            digest: String::new(),
+            sealed_at: at(2),
+        });
+        let mut amendment = inspection(&template, &household);
+        amendment.amends = Some(original.id);
+        let times = SealTimes {
+            sealed_at: at(8),
+            counted_at: at(8),
+        };
+        let effects = of_seal(&amendment, &template, &household, Some(&original), times).unwrap();
+        assert_eq!(effects.readings.len(), 1);
+        assert_eq!(effects.readings[0].taken_at, at(2), "at the visit's time");
+        assert!(effects.household.is_none() && effects.orders.is_empty());
+        // An original the server does not hold: the amendment's own seal is the best time known.
+        let effects = of_seal(&amendment, &template, &household, None, times).unwrap();
+        assert_eq!(effects.readings[0].taken_at, at(8));
+    }
+}

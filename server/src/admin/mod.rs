@@ -2,13 +2,13 @@
 //! technicians, imports the household files, opens work orders, issues enrollment codes,
 //! revokes devices, and shows the merge's conflicts and the audit log (see `docs/admin.md`).
 //!
-//! Every change goes through [`records::put_from_office`] in a [`storage::write`] transaction,
-//! so it gets a server sequence number and the devices whose scope it is in pull it; every
-//! change is audited with the operator who ran it (`admin:<login name>`). Error messages name
-//! a line and a field, never a person's data.
+//! Every change goes through [`crate::records::put_from_office`] in a
+//! [`crate::storage::write`] transaction, so it gets a server sequence number and the devices
+//! whose scope it is in pull it; every change is audited with the operator who ran it
+//! (`admin:<login name>`). Error messages name a line and a field, never a person's data.
 //!
-//! [`command`] holds what the operator types (the clap definitions); [`team`], [`order`],
-//! [`import`] and [`report`] what the commands do; this module runs them and words their
+//! `command` holds what the operator types (the clap definitions); `team`, `order`,
+//! `import` and `report` what the commands do; this module runs them and words their
 //! errors for the operator.
 
 mod command;
@@ -23,7 +23,7 @@ use doorstep_core::sync::protocol::Entity;
 
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::storage::{self, AuditRow, Tx};
+use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
@@ -32,14 +32,13 @@ use self::{import::*, order::*, report::*, team::*};
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {
     pub at: DateTime<Utc>,
-    /// `admin:<operator>`, or `admin` when the operator is unknown.
-    pub actor: String,
+    pub actor: Actor,
 }
 
 /// The audit log's actor for an operator: named by `--operator` (or `DOORSTEP_OPERATOR`), else
 /// by the shell's login name. A name is up to 64 characters, with no spaces or control
 /// characters (it is one column of the tab-separated `audit` output).
-fn actor(operator: Option<&str>) -> Result<String, String> {
+fn actor(operator: Option<&str>) -> Result<Actor, String> {
     let named = operator.is_some();
     let name = match operator {
         Some(name) => name.trim().to_owned(),
@@ -48,7 +47,7 @@ fn actor(operator: Option<&str>) -> Result<String, String> {
             .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
         {
             Some(login) => login.trim().to_owned(),
-            None => return Ok("admin".into()),
+            None => return Ok(Actor::Admin(None)),
         },
     };
     if name.is_empty()
@@ -62,7 +61,7 @@ fn actor(operator: Option<&str>) -> Result<String, String> {
                 .into()
         });
     }
-    Ok(format!("admin:{name}"))
+    Ok(Actor::Admin(Some(name)))
 }
 
 pub fn run(options: AdminOptions) -> Result<(), String> {

@@ -91,7 +91,7 @@ pub(super) fn print_audit(storage: &dyn Storage, limit: usize) -> Result<(), Str
             "{}",
             tsv(&[
                 a.at.to_rfc3339(),
-                a.actor,
+                a.actor.to_string(),
                 or_dash(a.device_id),
                 a.action,
                 or_dash(a.entity),

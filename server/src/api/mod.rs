@@ -30,7 +30,7 @@ pub use self::error::{ApiError, ApiResult};
 use crate::error::{Error, Result};
 use crate::photos::blocking;
 use crate::push::Device;
-use crate::storage::{AuditRow, Storage, read, write};
+use crate::storage::{Actor, AuditRow, Storage, read, write};
 use crate::{auth, photos, pull, push};
 
 /// What every handler shares.
@@ -353,7 +353,7 @@ async fn push_ops(
             if pushed.applied > 0 {
                 tx.audit(&AuditRow {
                     at: now,
-                    actor: format!("technician:{}", device.technician.id),
+                    actor: Actor::Technician(device.technician.id),
                     device_id: Some(device.id.clone()),
                     action: format!("pushed {} operation(s)", pushed.applied),
                     entity: None,
@@ -419,7 +419,7 @@ async fn photo_chunk(
     let device = authenticated(&state, &headers).await?;
     let uploader = photos::Uploader {
         device_id: device.id,
-        technician_id: device.technician.id.to_string(),
+        technician_id: device.technician.id,
     };
     // A path that is not text (`%FF`): refused as a typed error, like any other bad request.
     let Path(sha256) =

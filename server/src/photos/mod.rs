@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use doorstep_core::ids::PhotoHash;
+use doorstep_core::ids::{PhotoHash, TechnicianId};
 use doorstep_core::sync::protocol::{MAX_PHOTO_BYTES, PHOTO_CHUNK_BYTES, PhotoChunkResponse};
 use object_store::ObjectStore;
 use object_store::path::Path as BlobPath;
@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::storage::{AuditRow, PhotoRow, Storage, Tx, read, write};
+use crate::storage::{Actor, AuditRow, PhotoRow, Storage, Tx, read, write};
 
 mod completion;
 
@@ -27,7 +27,7 @@ use self::completion::mark_complete;
 #[derive(Debug, Clone)]
 pub struct Uploader {
     pub device_id: String,
-    pub technician_id: String,
+    pub technician_id: TechnicianId,
 }
 
 impl Uploader {
@@ -39,7 +39,7 @@ impl Uploader {
     fn received(&self, tx: &mut dyn Tx, sha256: &str) -> Result<()> {
         tx.audit(&AuditRow {
             at: chrono::Utc::now(),
-            actor: format!("technician:{}", self.technician_id),
+            actor: Actor::Technician(self.technician_id),
             device_id: Some(self.device_id.clone()),
             action: "photo_received".into(),
             entity: Some("photo".into()),

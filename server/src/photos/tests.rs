@@ -3,7 +3,7 @@
 use super::*;
 use crate::records::put_from_office;
 use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{Counted, DeviceRow};
+use crate::storage::{Actor, Counted, DeviceRow};
 use doorstep_core::ids::TechnicianId;
 use doorstep_core::sync::protocol::Record;
 use doorstep_core::team::{Technician, TechnicianRole};
@@ -32,13 +32,13 @@ fn server() -> (Server, Uploader) {
     };
     let uploader = Uploader {
         device_id: "phone1".into(),
-        technician_id: technician.id.to_string(),
+        technician_id: technician.id,
     };
     write(&*storage, |tx| {
         put_from_office(tx, &Record::Technician(technician.clone()))?;
         tx.put_device(&DeviceRow {
             id: uploader.device_id.clone(),
-            technician_id: uploader.technician_id.clone(),
+            technician_id: uploader.technician_id.to_string(),
             credential_sha256: "00".into(),
             model: "test".into(),
             enrolled_at: chrono::Utc::now(),
@@ -77,7 +77,7 @@ async fn upload(
 
 fn revoke(s: &Server, device_id: &str) {
     write(&*s.storage, |tx| {
-        auth::revoke(tx, device_id, "admin", chrono::Utc::now())
+        auth::revoke(tx, device_id, &Actor::Admin(None), chrono::Utc::now())
     })
     .unwrap();
 }
@@ -119,8 +119,9 @@ async fn a_last_chunk_finished_twice_answers_done_and_keeps_the_photo() {
     // Received once, by this device: one audit line.
     let lines = photo_received_lines(&s);
     assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].actor, Actor::Technician(uploader.technician_id));
     assert_eq!(
-        lines[0].actor,
+        lines[0].actor.to_string(),
         format!("technician:{}", uploader.technician_id)
     );
     assert_eq!(lines[0].device_id.as_deref(), Some("phone1"));

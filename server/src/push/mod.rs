@@ -4,6 +4,9 @@
 //! duplicated or replayed request changes nothing. Every operation is checked against the
 //! technician's scope; a refused one rolls the whole request back and is named in the answer,
 //! so the device can park it and push the rest.
+//!
+//! This module takes the request apart and checks each operation's scope; the record kinds'
+//! own rules are in `household`, `order` and `form` (field stamps in `stamps`).
 
 use std::collections::HashSet;
 

@@ -15,7 +15,7 @@ mod tests;
 pub mod throwaway;
 
 use chrono::{DateTime, Utc};
-use doorstep_core::ids::OperationId;
+use doorstep_core::ids::{OperationId, TechnicianId};
 
 use crate::bucket::Bucket;
 use crate::error::Result;
@@ -101,12 +101,50 @@ pub struct ConflictRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
-    /// `admin`, `technician:<id>`, `system`.
-    pub actor: String,
+    pub actor: Actor,
     pub device_id: Option<String>,
     pub action: String,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+}
+
+/// Who did what an audit line records. Stored as `admin`, `admin:<operator>` or
+/// `technician:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The back office's tool, run by an operator (their login name), or by one it could not
+    /// name.
+    Admin(Option<String>),
+    /// A technician, through one of their devices.
+    Technician(TechnicianId),
+    /// An actor this version does not write (a newer server's), kept as it was stored.
+    Other(String),
+}
+
+impl Actor {
+    /// A stored actor read back.
+    pub fn parse(text: &str) -> Actor {
+        if text == "admin" {
+            return Actor::Admin(None);
+        }
+        if let Some(operator) = text.strip_prefix("admin:") {
+            return Actor::Admin(Some(operator.to_owned()));
+        }
+        text.strip_prefix("technician:")
+            .and_then(|id| id.parse().ok())
+            .map_or_else(|| Actor::Other(text.to_owned()), Actor::Technician)
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Admin(None) => f.write_str("admin"),
+            Actor::Admin(Some(operator)) => write!(f, "admin:{operator}"),
+            Actor::Technician(id) => write!(f, "technician:{id}"),
+            Actor::Other(text) => f.write_str(text),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -45,6 +45,26 @@ on_both_backends!(
     reads_cannot_write,
 );
 
+#[test]
+fn an_audit_line_names_its_actor_as_it_always_has() {
+    let technician = doorstep_core::ids::TechnicianId::new();
+    for (actor, text) in [
+        (Actor::Admin(None), "admin".to_owned()),
+        (
+            Actor::Admin(Some("wangli".into())),
+            "admin:wangli".to_owned(),
+        ),
+        (
+            Actor::Technician(technician),
+            format!("technician:{technician}"),
+        ),
+        (Actor::Other("system".into()), "system".to_owned()),
+    ] {
+        assert_eq!(actor.to_string(), text);
+        assert_eq!(Actor::parse(&text), actor);
+    }
+}
+
 /// A bucket of its own for each number.
 fn bucket(n: u128) -> Bucket {
     Bucket::District(DistrictId(uuid::Uuid::from_u128(n)))
@@ -290,7 +310,7 @@ fn rows_round_trip_and_are_counted(s: &dyn Storage) {
     };
     let audit = |action: &str, device_id: Option<&str>| AuditRow {
         at: at(0),
-        actor: "admin".into(),
+        actor: Actor::Admin(Some("wangli".into())),
         device_id: device_id.map(Into::into),
         action: action.into(),
         entity: Some("household".into()),

@@ -19,7 +19,7 @@ use doorstep_core::team::{District, Technician, TechnicianRole};
 use doorstep_core::workorder::WorkOrder;
 use doorstep_server::api::{AppState, router};
 use doorstep_server::storage::throwaway::ThrowawayDatabase;
-use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
+use doorstep_server::storage::{self, Actor, Counted, PostgresStorage, SqliteStorage, Storage};
 use doorstep_server::{auth, records};
 use object_store::ObjectStore;
 use object_store::prefix::PrefixStore;
@@ -143,7 +143,7 @@ impl TestServer {
 
     pub fn enrollment_code(&self, technician: TechnicianId) -> String {
         storage::write(&*self.storage, |tx| {
-            auth::issue_code(tx, &technician.to_string(), "admin", Utc::now())
+            auth::issue_code(tx, &technician.to_string(), &Actor::Admin(None), Utc::now())
         })
         .unwrap()
     }

@@ -10,7 +10,7 @@ use common::{Backend, TestDevice, TestServer, households, team};
 use doorstep_core::household::Phone;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
-use doorstep_server::storage::Counted;
+use doorstep_server::storage::{Actor, Counted};
 
 on_both_backends! {
     fn technician_enrolls_and_pulls_the_district(backend: Backend) {
@@ -364,11 +364,11 @@ on_both_backends! {
         phone.sync().unwrap();
         let device = phone.store().device_id().to_owned();
         let log = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.audit_log(50)?)).unwrap();
-        let me = format!("technician:{}", team.inspector.id);
+        let me = Actor::Technician(team.inspector.id);
         let did = |action: &str| log.iter().any(|a| a.actor == me && a.device_id.as_deref() == Some(&device) && a.action.starts_with(action));
         assert!(did("device_enrolled"), "{log:?}");
         assert!(did("pushed 1 operation"), "{log:?}");
-        assert!(log.iter().any(|a| a.action == "enrollment_code_issued" && a.actor == "admin"));
+        assert!(log.iter().any(|a| a.action == "enrollment_code_issued" && a.actor == Actor::Admin(None)));
         // The log names people by id only.
         let text = format!("{log:?}");
         assert!(!text.contains("王师傅") && !text.contains("13700000002"));

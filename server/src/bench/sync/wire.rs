@@ -12,7 +12,7 @@ use doorstep_core::team::Technician;
 use doorstep_server::api::{AppState, router};
 use doorstep_server::auth;
 use doorstep_server::serve::StorageOptions;
-use doorstep_server::storage::{self, Storage};
+use doorstep_server::storage::{self, Actor, Storage};
 
 use super::*;
 
@@ -60,7 +60,12 @@ impl BenchServer {
 
     pub(super) fn enrollment_code(&self, technician: &Technician) -> BenchResult<String> {
         Ok(storage::write(&*self.storage, |tx| {
-            auth::issue_code(tx, &technician.id.to_string(), "admin", Utc::now())
+            auth::issue_code(
+                tx,
+                &technician.id.to_string(),
+                &Actor::Admin(None),
+                Utc::now(),
+            )
         })?)
     }
 }

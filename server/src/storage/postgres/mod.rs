@@ -208,8 +208,6 @@ fn parsed<T>(row: &Row, i: usize, parse: fn(&str) -> Option<T>) -> StorageResult
     parse(text).ok_or_else(|| corrupt(format!("column {i} holds an unknown name {text:?}")))
 }
 
-const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
-
 fn record_row(r: &Row) -> StorageResult<StoredRecord> {
     Ok(StoredRecord {
         entity: entity(r, 0)?,

@@ -1,6 +1,25 @@
 //! The PostgreSQL statements of [`super::tx`], each named for the method that runs it, so that
 //! rustfmt formats the code around them.
 
+/// The columns `record_row` reads, in its order.
+macro_rules! record_columns {
+    () => {
+        "entity, id, key, seq, deleted, body, stamps, buckets"
+    };
+}
+
+pub(super) const RECORD: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    " FROM records WHERE entity = $1 AND id = $2"
+);
+
+pub(super) const RECORDS: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    " FROM records WHERE entity = $1 AND id > $2 ORDER BY id LIMIT $3"
+);
+
 pub(super) const NEXT_SEQ: &str =
     "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value";
 

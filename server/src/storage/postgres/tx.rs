@@ -2,6 +2,7 @@
 
 use super::sql::*;
 use super::*;
+use crate::storage::Actor;
 
 impl Tx for PgTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
@@ -15,13 +16,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
-        self.query_opt(
-            &format!("SELECT {RECORD_COLUMNS} FROM records WHERE entity = $1 AND id = $2"),
-            &[&entity.as_str(), &id],
-        )?
-        .as_ref()
-        .map(record_row)
-        .transpose()
+        self.query_opt(RECORD, &[&entity.as_str(), &id])?
+            .as_ref()
+            .map(record_row)
+            .transpose()
     }
 
     fn record_id_by_key(&mut self, entity: Entity, key: &str) -> StorageResult<Option<String>> {
@@ -69,15 +67,10 @@ impl Tx for PgTx<'_> {
         after_id: &str,
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
-        self.query(
-            &format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = $1 AND id > $2 ORDER BY id LIMIT $3"
-            ),
-            &[&entity.as_str(), &after_id, &sql_limit(limit)],
-        )?
-        .iter()
-        .map(record_row)
-        .collect()
+        self.query(RECORDS, &[&entity.as_str(), &after_id, &sql_limit(limit)])?
+            .iter()
+            .map(record_row)
+            .collect()
     }
 
     fn put_bucket_entry(&mut self, bucket: &Bucket, e: &BucketEntry) -> StorageResult<()> {
@@ -281,7 +274,7 @@ impl Tx for PgTx<'_> {
             AUDIT,
             &[
                 &a.at,
-                &a.actor,
+                &a.actor.to_string(),
                 &a.device_id,
                 &a.action,
                 &a.entity,
@@ -296,7 +289,7 @@ impl Tx for PgTx<'_> {
             .map(|r| {
                 Ok(AuditRow {
                     at: get(r, 0)?,
-                    actor: get(r, 1)?,
+                    actor: Actor::parse(get(r, 1)?),
                     device_id: get(r, 2)?,
                     action: get(r, 3)?,
                     entity: get(r, 4)?,

@@ -271,12 +271,6 @@ fn duplicate_key(entity: Option<Entity>) -> impl Fn(rusqlite::Error) -> StorageE
     }
 }
 
-const RECORD_UPSERT: &str = "ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key,
-    seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
-    stamps = excluded.stamps, buckets = excluded.buckets";
-
-const RECORD_COLUMNS: &str = "entity, id, key, seq, deleted, body, stamps, buckets";
-
 /// A row of `SELECT id, technician_id, credential_sha256, model, enrolled_at, revoked_at`.
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {

@@ -1,6 +1,25 @@
 //! The SQLite statements of [`super::tx`], each named for the method that runs it, so that
 //! rustfmt formats the code around them.
 
+/// The columns `record_row` reads, in its order.
+macro_rules! record_columns {
+    () => {
+        "entity, id, key, seq, deleted, body, stamps, buckets"
+    };
+}
+
+pub(super) const RECORD: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    " FROM records WHERE entity = ?1 AND id = ?2"
+);
+
+pub(super) const RECORDS: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    " FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+);
+
 pub(super) const RECORD_ID_BY_KEY: &str = "SELECT id FROM records WHERE entity = ?1 AND key = ?2";
 
 pub(super) const PUT_RECORDS: &str =
@@ -76,3 +95,11 @@ pub(super) const FORMS_WAITING: &str = "SELECT DISTINCT f.form_id FROM form_phot
     ORDER BY f.form_id";
 
 pub(super) const COUNT: &str = "SELECT count(*) FROM records WHERE entity = ?1 AND NOT deleted";
+
+pub(super) const RECORD_UPSERT: &str = "ON CONFLICT(entity, id) DO UPDATE SET key = excluded.key,
+    seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
+    stamps = excluded.stamps, buckets = excluded.buckets";
+
+pub(super) const BUCKET_ENTRY_UPSERT: &str =
+    "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
+    left_bucket = excluded.left_bucket";

@@ -2,6 +2,7 @@
 
 use super::sql::*;
 use super::*;
+use crate::storage::Actor;
 
 impl Tx for SqliteTx<'_> {
     fn next_seq(&mut self) -> StorageResult<i64> {
@@ -24,9 +25,7 @@ impl Tx for SqliteTx<'_> {
 
     fn record(&mut self, entity: Entity, id: &str) -> StorageResult<Option<StoredRecord>> {
         self.tx
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id = ?2"
-            ))
+            .prepare_cached(RECORD)
             .map_err(db)?
             .query_row(params![entity.as_str(), id], record_row)
             .optional()
@@ -85,12 +84,7 @@ impl Tx for SqliteTx<'_> {
         after_id: &str,
         limit: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
-            ))
-            .map_err(db)?;
+        let mut stmt = self.tx.prepare_cached(RECORDS).map_err(db)?;
         let rows = stmt
             .query_map(params![entity.as_str(), after_id, limit as i64], record_row)
             .map_err(db)?;
@@ -105,8 +99,7 @@ impl Tx for SqliteTx<'_> {
         insert_rows(
             &self.tx,
             PUT_BUCKET_ENTRIES,
-            "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
-               left_bucket = excluded.left_bucket",
+            BUCKET_ENTRY_UPSERT,
             5,
             entries,
             |stmt, at, (bucket, e)| {
@@ -259,7 +252,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?
             .execute(params![
                 a.at,
-                a.actor,
+                a.actor.to_string(),
                 a.device_id,
                 a.action,
                 a.entity,
@@ -275,7 +268,7 @@ impl Tx for SqliteTx<'_> {
             .query_map([limit as i64], |r| {
                 Ok(AuditRow {
                     at: r.get(0)?,
-                    actor: r.get(1)?,
+                    actor: Actor::parse(&r.get::<_, String>(1)?),
                     device_id: r.get(2)?,
                     action: r.get(3)?,
                     entity: r.get(4)?,
