@@ -1,7 +1,7 @@
 //! Every built-in form, filled in as a technician would: a complete valid form seals, each
 //! kind of wrong answer is reported against its item, and conditional items come and go.
 
-mod common;
+use crate::common;
 
 use common::forms::{photo, signature};
 use common::*;

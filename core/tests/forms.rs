@@ -1,7 +1,7 @@
 //! Forms at the door: drafts that survive the app, sealing that proves the visit, and what a
 //! sealed form changes.
 
-mod common;
+use crate::common;
 
 use common::forms::*;
 use common::*;

@@ -1,7 +1,7 @@
 //! A technician updates the app: a store written by every earlier version opens, is upgraded
 //! and keeps everything, including the outbox of changes not yet synced.
 
-mod common;
+use crate::common;
 
 use common::*;
 use doorstep_core::store::{LATEST_VERSION, Store};

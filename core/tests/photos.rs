@@ -1,7 +1,7 @@
 //! Photos as evidence: upright, small, stamped, stripped of EXIF, stored once, encrypted, and
 //! hostile files refused with their own error.
 
-mod common;
+use crate::common;
 
 use chrono::TimeZone;
 use common::photos::*;

@@ -2,7 +2,7 @@
 //! cannot read is held back in its place, the rest of the pull arrives, and nothing is lost.
 //! (The same over real HTTP, on both server backends: `server/tests/sync.rs`.)
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::*;

@@ -1,6 +1,6 @@
 //! The device store, through the stories of the people who use it.
 
-mod common;
+use crate::common;
 
 use common::*;
 use doorstep_core::error::Error;

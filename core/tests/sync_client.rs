@@ -2,7 +2,7 @@
 //! do: acknowledgements past what was sent, endless estimates, cut photo uploads, "try later".
 //! (Against the real server, on both backends: `server/tests/sync.rs` and `chaos.rs`.)
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -3,7 +3,7 @@
 //! order, for a thousand sync rounds: in the end the server holds every operation exactly
 //! once, every photo byte-identical, and the phone's outbox is empty.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! households, and every edit either took effect or is in the conflict list; an edit lost to a
 //! concurrent one is never lost silently.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -1,7 +1,7 @@
 //! A sealed inspection with its photos, on its way to the back office: verified, complete only
 //! once every photo is there, every photo byte-identical, seen by the other device.
 
-mod common;
+use crate::common;
 
 use common::forms::{inspect, take_photo};
 use common::{Backend, TestServer, households, team};

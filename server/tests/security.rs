@@ -1,7 +1,7 @@
 //! Every request is authenticated and checked against the technician's scope; every bad
 //! request is refused with its status and a typed body, and nothing of it is stored.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::forms::{inspect, take_photo};

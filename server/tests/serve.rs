@@ -2,7 +2,7 @@
 //! defaults, set up with `doorstep admin`, a phone enrolling and syncing against it; and the
 //! same server on PostgreSQL with photos in S3-compatible storage.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,8 +1,7 @@
 //! Sync between devices and the back office over real HTTP, on SQLite and on PostgreSQL.
 
 mod clocks;
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 mod conflicts;
 
 use chrono::{Duration, TimeZone, Utc};

@@ -1,0 +1,16 @@
+//! The server's stories, end to end over real HTTP on SQLite and PostgreSQL, as one test binary:
+//! one link of the server and its test helpers instead of one per file (the test command's build
+//! is the longest part of it; docs/testing.md). Run one file's tests with a filter, e.g.
+//! `cargo test -p doorstep-server --test server sync::`.
+
+#[macro_use]
+mod common;
+
+mod admin;
+mod chaos;
+mod cli;
+mod convergence;
+mod forms_photos;
+mod security;
+mod serve;
+mod sync;
