@@ -45,6 +45,23 @@ pub enum TechnicianRole {
     CrewLeader,
 }
 
+impl TechnicianRole {
+    pub const ALL: [TechnicianRole; 3] = [
+        TechnicianRole::Inspector,
+        TechnicianRole::RepairTechnician,
+        TechnicianRole::CrewLeader,
+    ];
+
+    /// The role's name as it is stored and typed (`doorstep admin technician add --role`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TechnicianRole::Inspector => "inspector",
+            TechnicianRole::RepairTechnician => "repair_technician",
+            TechnicianRole::CrewLeader => "crew_leader",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Crew {
     pub id: CrewId,
@@ -68,5 +85,18 @@ pub struct District {
 impl District {
     pub fn validate(&self) -> Result<(), InvalidInput> {
         validate_text("district.name", &self.name, 1, 64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TechnicianRole;
+
+    #[test]
+    fn a_roles_name_is_the_one_it_is_stored_under() {
+        for role in TechnicianRole::ALL {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
     }
 }

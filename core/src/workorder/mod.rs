@@ -290,6 +290,23 @@ pub enum WorkOrderSource {
     System,
 }
 
+impl WorkOrderSource {
+    pub const ALL: [WorkOrderSource; 3] = [
+        WorkOrderSource::Phone,
+        WorkOrderSource::Visit,
+        WorkOrderSource::System,
+    ];
+
+    /// The source's name as it is stored and typed (`doorstep admin order add --source`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkOrderSource::Phone => "phone",
+            WorkOrderSource::Visit => "visit",
+            WorkOrderSource::System => "system",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkOrderStatus {
@@ -376,6 +393,20 @@ impl WorkOrderStatus {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_orders_kind_status_and_source_are_named_as_they_are_stored() {
+        let serde_name = |v: serde_json::Value| v.as_str().unwrap().to_owned();
+        for k in WorkOrderKind::ALL {
+            assert_eq!(serde_name(serde_json::to_value(k).unwrap()), k.as_str());
+        }
+        for s in WorkOrderStatus::ALL {
+            assert_eq!(serde_name(serde_json::to_value(s).unwrap()), s.as_str());
+        }
+        for s in WorkOrderSource::ALL {
+            assert_eq!(serde_name(serde_json::to_value(s).unwrap()), s.as_str());
+        }
+    }
     use proptest::prelude::*;
 
     fn order() -> WorkOrder {

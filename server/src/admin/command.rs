@@ -9,7 +9,6 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
 use doorstep_core::team::TechnicianRole;
 use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
-use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::serve::StorageOptions;
@@ -145,7 +144,7 @@ pub struct TechnicianAdd {
     #[arg(long)]
     pub phone: Option<String>,
     /// What the technician does.
-    #[arg(long, value_parser = serde_enum::<TechnicianRole>(ROLES))]
+    #[arg(long, value_parser = named(TechnicianRole::ALL, TechnicianRole::as_str))]
     pub role: TechnicianRole,
     /// The crew the technician belongs to (its id).
     #[arg(long)]
@@ -154,9 +153,6 @@ pub struct TechnicianAdd {
     #[arg(long)]
     pub district: Option<DistrictId>,
 }
-
-pub(super) const ROLES: [&str; 3] = ["inspector", "repair_technician", "crew_leader"];
-pub(super) const SOURCES: [&str; 3] = ["phone", "visit", "system"];
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CrewCommand {
@@ -202,10 +198,10 @@ pub struct OrderCreate {
     #[arg(long)]
     pub number: String,
     /// What is to be done.
-    #[arg(long, value_parser = serde_enum::<WorkOrderKind>(WorkOrderKind::ALL.map(WorkOrderKind::as_str)))]
+    #[arg(long, value_parser = named(WorkOrderKind::ALL, WorkOrderKind::as_str))]
     pub kind: WorkOrderKind,
     /// Where the order came from.
-    #[arg(long, value_parser = serde_enum::<WorkOrderSource>(SOURCES))]
+    #[arg(long, value_parser = named(WorkOrderSource::ALL, WorkOrderSource::as_str))]
     pub source: WorkOrderSource,
     /// The household's customer number.
     #[arg(long, value_name = "CUSTOMER_NUMBER")]
@@ -248,17 +244,20 @@ pub enum DeviceCommand {
 }
 
 /// A clap parser for a core enum, by its serde names (which it also lists in `--help`).
-pub(super) fn serde_enum<T>(
-    names: impl IntoIterator<Item = &'static str>,
+/// A value of one of the core's enums, typed by its name (`--role crew_leader`); `--help` and
+/// a wrong name list every name.
+pub(super) fn named<T, const N: usize>(
+    all: [T; N],
+    name: fn(T) -> &'static str,
 ) -> impl TypedValueParser<Value = T>
 where
-    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    T: Copy + Send + Sync + 'static,
 {
-    PossibleValuesParser::new(names).try_map(|name| serde_name::<T>(&name))
-}
-
-pub(super) fn serde_name<T: DeserializeOwned>(name: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+    PossibleValuesParser::new(all.map(name)).map(move |typed| {
+        all.into_iter()
+            .find(|v| name(*v) == typed)
+            .expect("clap accepts only the listed names")
+    })
 }
 
 pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
@@ -275,12 +274,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_listed_enum_name_parses() {
-        for r in ROLES {
-            serde_name::<TechnicianRole>(r).unwrap();
+    fn an_operator_types_a_role_a_kind_or_a_source_by_its_stored_name() {
+        fn typed<T: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static, const N: usize>(
+            all: [T; N],
+            name: fn(T) -> &'static str,
+        ) {
+            let command = clap::Command::new("doorstep");
+            let parser = named(all, name);
+            for value in all {
+                let text = std::ffi::OsStr::new(name(value));
+                assert_eq!(parser.parse_ref(&command, None, text).unwrap(), value);
+            }
+            let wrong = std::ffi::OsStr::new("no_such_name");
+            assert!(parser.parse_ref(&command, None, wrong).is_err());
         }
-        for s in SOURCES {
-            serde_name::<WorkOrderSource>(s).unwrap();
-        }
+        typed(TechnicianRole::ALL, TechnicianRole::as_str);
+        typed(WorkOrderKind::ALL, WorkOrderKind::as_str);
+        typed(WorkOrderSource::ALL, WorkOrderSource::as_str);
     }
 }

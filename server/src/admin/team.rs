@@ -182,14 +182,10 @@ pub(super) fn crew_line(record: &crate::storage::StoredRecord) -> Result<String>
 
 pub(super) fn technician_line(record: &crate::storage::StoredRecord) -> Result<String> {
     let t: Technician = decode(record)?;
-    let role = serde_json::to_value(t.role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
     Ok(tsv(&[
         t.id.to_string(),
         t.badge,
-        role,
+        t.role.as_str().to_owned(),
         if t.active { "active" } else { "inactive" }.to_owned(),
         or_dash(t.crew_id),
         or_dash(t.district_id),
