@@ -17,26 +17,7 @@ pub struct Meter {
 
 impl Meter {
     pub(super) fn validate(&self) -> Result<(), InvalidInput> {
-        let field = "household.meter.serial";
-        if self.serial.is_empty() || self.serial.len() > 32 {
-            return Err(InvalidInput::new(
-                field,
-                said("须为1到32个字符", "must be 1 to 32 characters"),
-            ));
-        }
-        if !self
-            .serial
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(InvalidInput::new(
-                field,
-                said(
-                    "只能包含字母、数字和“-”",
-                    "only letters, digits and '-' are allowed",
-                ),
-            ));
-        }
+        super::validate_code("household.meter.serial", &self.serial)?;
         if self.initial_reading.litres() < 0 {
             return Err(InvalidInput::new(
                 "household.meter.initial_reading",

@@ -94,17 +94,19 @@ impl Household {
 }
 
 fn validate_customer_number(number: &str) -> Result<(), InvalidInput> {
-    let field = "household.customer_number";
-    if number.is_empty() || number.len() > 32 {
+    validate_code("household.customer_number", number)
+}
+
+/// A number printed on a bill or a meter plate (a customer number, a meter's serial): 1 to 32
+/// letters, digits and '-'.
+pub(crate) fn validate_code(field: &str, code: &str) -> Result<(), InvalidInput> {
+    if code.is_empty() || code.len() > 32 {
         return Err(InvalidInput::new(
             field,
             said("须为1到32个字符", "must be 1 to 32 characters"),
         ));
     }
-    if !number
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
+    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(InvalidInput::new(
             field,
             said(

@@ -348,63 +348,55 @@ mod tests {
         assert!(later_value(&on_the_second, &Value::Null));
     }
 
-    #[test]
-    fn an_edit_of_a_value_the_editor_had_seen_replaces_it() {
-        let mut cur = obj(json!({"phones": ["1"], "category": "residential"}));
+    /// The office wrote `field` as `office` at server change 9 (clock 100); a device that had
+    /// pulled up to `base_seq` sends `device` for it at clock `device_ms`. What the household
+    /// holds afterwards, and what the merge kept as lost.
+    fn device_edit_after_office(
+        field: &str,
+        office: Value,
+        device: Value,
+        base_seq: i64,
+        device_ms: u64,
+    ) -> (Map<String, Value>, Vec<Overridden>) {
+        let mut cur = obj(json!({ field: office }));
         let mut stamps = FieldStamps::new();
         stamps.insert(
-            "phones".into(),
-            FieldStamp {
-                seq: 5,
-                hlc: hlc(100, "office"),
-                origin: Origin::Office,
-            },
-        );
-        let fields = vec!["phones".to_string()];
-        let edit = Edit {
-            origin: Origin::Device("a".into()),
-            hlc: hlc(50, "a"),
-            base_seq: 5,
-            fields: &fields,
-        };
-        let lost = merge_fields(
-            household_rule,
-            &mut cur,
-            &mut stamps,
-            &obj(json!({"phones": ["2"]})),
-            &edit,
-            6,
-        );
-        assert!(lost.is_empty());
-        assert_eq!(cur["phones"], json!(["2"]));
-    }
-
-    #[test]
-    fn the_office_wins_account_data_and_the_device_edit_is_kept_as_a_conflict() {
-        let mut cur = obj(json!({"category": "commercial"}));
-        let mut stamps = FieldStamps::new();
-        stamps.insert(
-            "category".into(),
+            field.into(),
             FieldStamp {
                 seq: 9,
                 hlc: hlc(100, "office"),
                 origin: Origin::Office,
             },
         );
-        let fields = vec!["category".to_string()];
+        let fields = vec![field.to_string()];
         let edit = Edit {
             origin: Origin::Device("a".into()),
-            hlc: hlc(500, "a"),
-            base_seq: 3,
+            hlc: hlc(device_ms, "a"),
+            base_seq,
             fields: &fields,
         };
-        let lost = merge_fields(
-            household_rule,
-            &mut cur,
-            &mut stamps,
-            &obj(json!({"category": "residential"})),
-            &edit,
-            10,
+        let sent = obj(json!({ field: device }));
+        let lost = merge_fields(household_rule, &mut cur, &mut stamps, &sent, &edit, 10);
+        (cur, lost)
+    }
+
+    #[test]
+    fn an_edit_of_a_value_the_editor_had_seen_replaces_it() {
+        // The device had pulled the office's write (base 9): not concurrent, even with an
+        // older clock.
+        let (cur, lost) = device_edit_after_office("phones", json!(["1"]), json!(["2"]), 9, 50);
+        assert!(lost.is_empty());
+        assert_eq!(cur["phones"], json!(["2"]));
+    }
+
+    #[test]
+    fn the_office_wins_account_data_and_the_device_edit_is_kept_as_a_conflict() {
+        let (cur, lost) = device_edit_after_office(
+            "category",
+            json!("commercial"),
+            json!("residential"),
+            3,
+            500,
         );
         assert_eq!(cur["category"], json!("commercial"));
         assert_eq!(lost.len(), 1);
@@ -414,31 +406,8 @@ mod tests {
 
     #[test]
     fn the_later_clock_wins_contact_details_whichever_side_loses() {
-        let mut cur = obj(json!({"phones": ["office"]}));
-        let mut stamps = FieldStamps::new();
-        stamps.insert(
-            "phones".into(),
-            FieldStamp {
-                seq: 9,
-                hlc: hlc(100, "office"),
-                origin: Origin::Office,
-            },
-        );
-        let fields = vec!["phones".to_string()];
-        let edit = Edit {
-            origin: Origin::Device("a".into()),
-            hlc: hlc(200, "a"),
-            base_seq: 3,
-            fields: &fields,
-        };
-        let lost = merge_fields(
-            household_rule,
-            &mut cur,
-            &mut stamps,
-            &obj(json!({"phones": ["device"]})),
-            &edit,
-            10,
-        );
+        let (cur, lost) =
+            device_edit_after_office("phones", json!(["office"]), json!(["device"]), 3, 200);
         assert_eq!(cur["phones"], json!(["device"]));
         assert_eq!(lost[0].lost, json!(["office"]));
         assert_eq!(lost[0].lost_origin, Origin::Office);
