@@ -147,9 +147,36 @@ pub enum ReadingSource {
     Estimated,
 }
 
+impl ReadingSource {
+    pub const ALL: [ReadingSource; 4] = [
+        ReadingSource::Technician,
+        ReadingSource::Customer,
+        ReadingSource::RemoteMeter,
+        ReadingSource::Estimated,
+    ];
+
+    /// The name a reading's source is stored and sent under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadingSource::Technician => "technician",
+            ReadingSource::Customer => "customer",
+            ReadingSource::RemoteMeter => "remote_meter",
+            ReadingSource::Estimated => "estimated",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_readings_source_is_stored_under_its_wire_name() {
+        for source in ReadingSource::ALL {
+            let json = serde_json::to_string(&source).unwrap();
+            assert_eq!(json, format!("\"{}\"", source.as_str()));
+        }
+    }
 
     #[test]
     fn meter_reading_parses_cubic_metres_exactly() {

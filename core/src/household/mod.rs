@@ -364,9 +364,58 @@ pub enum HistoryKind {
     OutageNotice,
 }
 
+impl HistoryKind {
+    pub const ALL: [HistoryKind; 15] = [
+        HistoryKind::FileOpened,
+        HistoryKind::FileUpdated,
+        HistoryKind::MeterReading,
+        HistoryKind::WorkOrder,
+        HistoryKind::WorkOrderStatus,
+        HistoryKind::CheckIn,
+        HistoryKind::Visit,
+        HistoryKind::Form,
+        HistoryKind::Photo,
+        HistoryKind::Signature,
+        HistoryKind::Call,
+        HistoryKind::Complaint,
+        HistoryKind::SupplyChange,
+        HistoryKind::SpecialGroupRegistered,
+        HistoryKind::OutageNotice,
+    ];
+
+    /// The name a timeline line's kind is stored under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryKind::FileOpened => "file_opened",
+            HistoryKind::FileUpdated => "file_updated",
+            HistoryKind::MeterReading => "meter_reading",
+            HistoryKind::WorkOrder => "work_order",
+            HistoryKind::WorkOrderStatus => "work_order_status",
+            HistoryKind::CheckIn => "check_in",
+            HistoryKind::Visit => "visit",
+            HistoryKind::Form => "form",
+            HistoryKind::Photo => "photo",
+            HistoryKind::Signature => "signature",
+            HistoryKind::Call => "call",
+            HistoryKind::Complaint => "complaint",
+            HistoryKind::SupplyChange => "supply_change",
+            HistoryKind::SpecialGroupRegistered => "special_group_registered",
+            HistoryKind::OutageNotice => "outage_notice",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeline_lines_kind_is_stored_under_the_name_it_always_had() {
+        for kind in HistoryKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+    }
 
     #[test]
     fn the_field_names_an_edit_may_give_are_the_households_own() {

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, enum_text, parse_enum, search, ts};
+use super::{Store, parse_named, search, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::geo::Area;
@@ -162,7 +162,11 @@ impl Store {
                     id: r.get(0)?,
                     household_id: id,
                     at: r.get(1)?,
-                    kind: parse_enum(&r.get::<_, String>(2)?)?,
+                    kind: parse_named(
+                        &HistoryKind::ALL,
+                        HistoryKind::as_str,
+                        &r.get::<_, String>(2)?,
+                    )?,
                     subject_id: r.get(3)?,
                     summary: Text { zh, en },
                 })
@@ -423,7 +427,7 @@ pub(super) fn append_history(
         HistoryEventId::new(),
         household,
         ts(&at),
-        enum_text(&kind),
+        kind.as_str(),
         subject,
         summary.en,
         summary.zh

@@ -290,19 +290,23 @@ pub(crate) fn ts(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }
 
-/// The text a closed set's value is stored as: its serde name (`pipeline_fault`).
-pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("enum_text is only used on unit enums"),
-    }
-}
-
-/// Reads a closed set's value back; a name this build does not know is a decoding error.
-pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+/// Reads a closed set's value back from the name it was stored under (its `as_str`); a name
+/// this build does not know is a decoding error.
+pub(crate) fn parse_named<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    text: &str,
+) -> rusqlite::Result<T> {
+    all.iter()
+        .copied()
+        .find(|v| name(*v) == text)
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                "a stored name this version of the app does not know".into(),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use chrono::Utc;
 use rusqlite::{Connection, params};
 
 use super::households::{append_history, ensure_household};
-use super::{Store, enum_text, parse_enum, ts};
+use super::{Store, parse_named, ts};
 use crate::error::{Error, Result};
-use crate::household::{HistoryKind, MeterReading, Volume};
+use crate::household::{HistoryKind, MeterReading, ReadingSource, Volume};
 use crate::ids::HouseholdId;
 use crate::sync::protocol::Operation;
 use crate::text::Text;
@@ -34,7 +34,11 @@ impl Store {
                 household_id: id,
                 taken_at: r.get(0)?,
                 value: Volume::from_litres(r.get(1)?),
-                source: parse_enum(&r.get::<_, String>(2)?)?,
+                source: parse_named(
+                    &ReadingSource::ALL,
+                    ReadingSource::as_str,
+                    &r.get::<_, String>(2)?,
+                )?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -96,7 +100,7 @@ pub(super) fn write_reading(
         reading.household_id,
         ts(&reading.taken_at),
         reading.value.litres(),
-        enum_text(&reading.source)
+        reading.source.as_str()
     ])?;
     Ok(written > 0)
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, ensure_household};
-use super::{Store, enum_text, ts};
+use super::{Store, ts};
 use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
@@ -110,8 +110,8 @@ pub(super) fn store_order(conn: &Connection, o: &WorkOrder) -> Result<()> {
     .execute(params![
         o.id,
         o.number,
-        enum_text(&o.kind),
-        enum_text(&o.status()),
+        o.kind.as_str(),
+        o.status().as_str(),
         o.household_id,
         o.assignee,
         o.crew,
