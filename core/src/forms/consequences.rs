@@ -254,7 +254,7 @@ fn registration(
     let groups: Vec<SpecialGroup> = match form.answers.get("groups") {
         Some(Answer::Choices(chosen)) => chosen
             .iter()
-            .filter_map(|c| serde_json::from_value(serde_json::Value::String(c.clone())).ok())
+            .filter_map(|c| SpecialGroup::parse(c))
             .collect(),
         _ => Vec::new(),
     };

@@ -59,6 +59,29 @@ pub enum SpecialGroup {
     Disabled,
 }
 
+impl SpecialGroup {
+    pub const ALL: [SpecialGroup; 4] = [
+        SpecialGroup::Elderly,
+        SpecialGroup::Weak,
+        SpecialGroup::Sick,
+        SpecialGroup::Disabled,
+    ];
+
+    /// The group's name: as it is stored, and the id of its choice on the registration form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecialGroup::Elderly => "elderly",
+            SpecialGroup::Weak => "weak",
+            SpecialGroup::Sick => "sick",
+            SpecialGroup::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SpecialGroup> {
+        SpecialGroup::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPerson {
     pub name: String,
@@ -69,6 +92,15 @@ pub struct ContactPerson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_groups_name_is_the_one_it_is_stored_under() {
+        for group in SpecialGroup::ALL {
+            let json = serde_json::to_string(&group).unwrap();
+            assert_eq!(json, format!("\"{}\"", group.as_str()));
+            assert_eq!(SpecialGroup::parse(group.as_str()), Some(group));
+        }
+    }
 
     #[test]
     fn registration_without_consent_is_refused() {
