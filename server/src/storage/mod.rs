@@ -7,6 +7,14 @@
 //! committed before one with a higher number, so a pull cursor never skips a change that commits
 //! late.
 
+/// The columns a stored record is read from, in the order both backends' `record_row` reads
+/// them (a macro so that each backend's statements are `concat!`ed constants).
+macro_rules! record_columns {
+    () => {
+        "entity, id, key, seq, deleted, body, stamps, buckets"
+    };
+}
+
 pub mod cache;
 pub mod postgres;
 pub mod sqlite;

@@ -1,13 +1,6 @@
 //! The SQLite statements of [`super::tx`], each named for the method that runs it, so that
 //! rustfmt formats the code around them.
 
-/// The columns `record_row` reads, in its order.
-macro_rules! record_columns {
-    () => {
-        "entity, id, key, seq, deleted, body, stamps, buckets"
-    };
-}
-
 pub(super) const RECORD: &str = concat!(
     "SELECT ",
     record_columns!(),
