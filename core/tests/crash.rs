@@ -183,18 +183,12 @@ fn outbox_matches_records(store: &Store, run: usize) {
 #[test]
 #[ignore = "run by store_survives_being_killed_mid_write_many_times as its child process"]
 fn crash_child_writes_until_killed() {
-    let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
+    let Some((path, run)) = common::child::assignment() else {
         return;
     };
-    let run: usize = std::env::var("DOORSTEP_CRASH_RUN")
-        .unwrap()
-        .parse()
-        .unwrap();
     let mut store = Store::open(&path, &key()).unwrap();
     let mut out = std::io::stdout().lock();
-    // libtest has written "test … " without a newline: start on a line of our own.
-    writeln!(out, "\nready").unwrap();
-    out.flush().unwrap();
+    common::child::say_ready(&mut out);
     let now = chrono::Utc::now();
     for i in 0.. {
         let number = format!("{:04}{:06}", run, i);
@@ -326,17 +320,12 @@ fn crash_child_seals_forms_until_killed() {
     use common::forms::signature;
     use doorstep_core::forms::form::{CheckAnswer, CheckResult};
     use doorstep_core::forms::template::SignerRole;
-    let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
+    let Some((path, run)) = common::child::assignment() else {
         return;
     };
-    let run: usize = std::env::var("DOORSTEP_CRASH_RUN")
-        .unwrap()
-        .parse()
-        .unwrap();
     let mut store = Store::open(&path, &key()).unwrap();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "\nready").unwrap();
-    out.flush().unwrap();
+    common::child::say_ready(&mut out);
     let pass = || {
         Some(Answer::Check(CheckAnswer {
             result: CheckResult::Pass,

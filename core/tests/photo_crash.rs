@@ -107,18 +107,13 @@ fn camera_child(
     (width, height, max_edge): (u32, u32, u32),
     mut take: impl FnMut(&mut Store, &str, &std::path::Path, &WatermarkContext, &PhotoPolicy) -> String,
 ) {
-    let Ok(path) = std::env::var("DOORSTEP_CRASH_DB") else {
+    let Some((path, run)) = common::child::assignment() else {
         return;
     };
-    let run: u32 = std::env::var("DOORSTEP_CRASH_RUN")
-        .unwrap()
-        .parse()
-        .unwrap();
     let mut store = Store::open(&path, &key()).unwrap();
     let input = std::path::PathBuf::from(format!("{path}.input-{run}.jpg"));
     let mut out = std::io::stdout().lock();
-    writeln!(out, "\nready").unwrap();
-    out.flush().unwrap();
+    common::child::say_ready(&mut out);
     let context = WatermarkContext {
         captured_at: chrono::Utc::now(),
         customer_number: Some(customer_number.into()),
@@ -133,7 +128,7 @@ fn camera_child(
     for i in 0u32.. {
         let mut card = test_card(width, height);
         // Every photo differs: a stripe whose place depends on the run and the count.
-        let row = ((run * 97 + i * 13) % (height - 8)) as usize;
+        let row = ((run as u32 * 97 + i * 13) % (height - 8)) as usize;
         for b in &mut card.pixels[row * stride..(row + 8) * stride] {
             *b = (i % 251) as u8;
         }

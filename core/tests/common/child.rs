@@ -2,7 +2,7 @@
 //! let it work for a while, kill it with SIGKILL and return the whole lines it printed.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -48,4 +48,22 @@ pub fn run_and_kill(name: &str, db: &Path, run: usize, work: Duration) -> Vec<St
     child.wait().unwrap();
     reader.join().unwrap();
     lines_rx.try_iter().collect()
+}
+
+/// In a child test: the store path and run number its parent handed it (`run_and_kill`), or
+/// `None` when the test was run as itself, where it does nothing.
+pub fn assignment() -> Option<(String, usize)> {
+    let path = std::env::var("DOORSTEP_CRASH_DB").ok()?;
+    let run = std::env::var("DOORSTEP_CRASH_RUN")
+        .expect("DOORSTEP_CRASH_RUN set with DOORSTEP_CRASH_DB")
+        .parse()
+        .expect("the run is a number");
+    Some((path, run))
+}
+
+/// Tells the parent the child has opened its store and starts working. libtest has written
+/// "test … " without a newline: the line starts on its own.
+pub fn say_ready(out: &mut impl Write) {
+    writeln!(out, "\nready").unwrap();
+    out.flush().unwrap();
 }
