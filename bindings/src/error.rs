@@ -7,7 +7,7 @@
 //! first, since the app can only report it.
 
 use doorstep_core::Error;
-use doorstep_core::error::without_values;
+use doorstep_core::input::without_values;
 
 /// What went wrong, by what the app should do about it.
 #[derive(Debug, thiserror::Error, uniffi::Error)]

@@ -8,8 +8,7 @@
 
 use std::path::PathBuf;
 
-use crate::input::InvalidInput;
-pub use crate::input::without_values;
+use crate::input::{InvalidInput, without_values};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -69,7 +69,7 @@ impl Error {
     /// A failure of the server's own. A decoding error's quoted values are left out: they may
     /// be a person's data.
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        Error::Internal(doorstep_core::error::without_values(&e.to_string()))
+        Error::Internal(doorstep_core::input::without_values(&e.to_string()))
     }
 
     /// The same refusal, naming the pushed operation that caused it. Only refusals of the

@@ -117,7 +117,7 @@ fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served
                 Error::Internal(format!(
                     "stored {} is not JSON: {}",
                     e.entity.as_str(),
-                    doorstep_core::error::without_values(&err.to_string())
+                    doorstep_core::input::without_values(&err.to_string())
                 ))
             })?;
             ("put", Some(record))

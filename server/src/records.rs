@@ -51,7 +51,7 @@ pub fn decode<T: DeserializeOwned>(record: &StoredRecord) -> Result<T> {
         Error::Internal(format!(
             "stored {} unreadable: {}",
             record.entity.as_str(),
-            doorstep_core::error::without_values(&e.to_string())
+            doorstep_core::input::without_values(&e.to_string())
         ))
     })
 }

@@ -144,7 +144,7 @@ impl Syncer {
                 serde_json::from_slice(&body).map_err(|e| Error::Network {
                     reason: format!(
                         "unreadable answer from the server: {}",
-                        crate::error::without_values(&e.to_string())
+                        crate::input::without_values(&e.to_string())
                     ),
                 })
             }

@@ -15,7 +15,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
-use doorstep_core::error::without_values;
+use doorstep_core::input::without_values;
 use doorstep_core::sync::HlcClock;
 use doorstep_core::sync::protocol::{
     EnrollRequest, EnrollResponse, MAX_REQUEST_BYTES, MissingPhoto, MissingPhotosRequest,

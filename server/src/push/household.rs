@@ -185,7 +185,7 @@ impl Apply<'_> {
         let result: Household = serde_json::from_str(&body).map_err(|e| {
             Error::invalid(format!(
                 "the merged household is not valid: {}",
-                doorstep_core::error::without_values(&e.to_string())
+                doorstep_core::input::without_values(&e.to_string())
             ))
         })?;
         result.validate()?;
