@@ -2,12 +2,17 @@
 //! end in an image or a typed `MediaError`: never a panic, an abort or a huge allocation.
 #![no_main]
 
-use doorstep_core::media::decode::decode_reader;
+use doorstep_core::media::decode::{Limits, decode_reader};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     // A small pixel budget keeps every run fast; the bomb check itself is what is exercised.
-    if let Ok((image, _, _)) = decode_reader(std::io::Cursor::new(data), 256, 4_000_000) {
+    let limits = Limits {
+        max_pixels: 4_000_000,
+        ..Limits::PHONE
+    };
+    if let Ok(decoded) = decode_reader(std::io::Cursor::new(data), 256, &limits) {
+        let image = decoded.image;
         assert_eq!(
             image.pixels.len(),
             image.width as usize * image.height as usize * 3

@@ -2,9 +2,6 @@
 //! metadata (the output JPEG carries no EXIF) and compared with the device's own clock and
 //! position.
 
-use std::io::BufReader;
-use std::path::Path;
-
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use exif::{In, Tag, Value};
 use serde::{Deserialize, Serialize};
@@ -43,13 +40,10 @@ impl CameraMetadata {
     }
 }
 
-/// Reads the EXIF of a JPEG, PNG or WebP file; a file without EXIF (or with broken EXIF) has
-/// none, which is not an error: the photo itself is still evidence.
-pub fn read(path: &Path) -> CameraMetadata {
-    let Ok(file) = std::fs::File::open(path) else {
-        return CameraMetadata::default();
-    };
-    let Ok(exif) = exif::Reader::new().read_from_container(&mut BufReader::new(file)) else {
+/// Reads the EXIF a decoder found in a photo (the TIFF structure); broken EXIF is none, which
+/// is not an error: the photo itself is still evidence.
+pub fn parse(raw: &[u8]) -> CameraMetadata {
+    let Ok(exif) = exif::Reader::new().read_raw(raw.to_vec()) else {
         return CameraMetadata::default();
     };
     let orientation = exif

@@ -32,6 +32,20 @@ pub enum MediaError {
         height: u64,
         max_pixels: u64,
     },
+    #[error(
+        "the file is a {format} image, which Doorstep does not take as a photo (JPEG, PNG or WebP)"
+    )]
+    Unsupported { format: &'static str },
+    #[error(
+        "decoding this photo would need {needed_mib} MiB, above the {budget_mib} MiB a phone can spare: refused before decoding"
+    )]
+    OverBudget { needed_mib: u64, budget_mib: u64 },
+    #[error("the photo has {count} {what}, above the limit of {limit}: refused")]
+    TooComplex {
+        what: &'static str,
+        count: u64,
+        limit: u64,
+    },
     #[error("the photo is damaged: {0}")]
     Corrupt(String),
     #[error("file error: {0}")]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::MediaError;
-use super::decode::{Format, decode_for_edge, encode_jpeg};
+use super::decode::{Decoded, Limits, decode_for_edge, encode_jpeg};
 use super::exif::{self, CameraMetadata};
 use super::transform::{fit, orient, resize};
 use super::watermark::stamp;
@@ -22,8 +22,8 @@ pub struct PhotoPolicy {
     pub quality: u8,
     pub thumbnail_edge: u32,
     pub thumbnail_quality: u8,
-    /// Declared sizes above this many pixels are refused before decoding (decompression bombs).
-    pub max_pixels: u64,
+    /// What decoding a file may cost (pixels, memory, scans, chunks).
+    pub limits: Limits,
     /// Camera and device clocks further apart than this flag the photo.
     pub max_clock_gap_s: i64,
     /// Camera GPS and device position further apart than this flag the photo.
@@ -37,7 +37,7 @@ impl Default for PhotoPolicy {
             quality: 80,
             thumbnail_edge: 320,
             thumbnail_quality: 70,
-            max_pixels: 64_000_000,
+            limits: Limits::PHONE,
             max_clock_gap_s: 600,
             max_position_gap_m: 200.0,
         }
@@ -122,9 +122,13 @@ pub fn ingest(
         )
         .into());
     }
-    let camera = exif::read(path);
-    let (decoded, _format, (original_width, original_height)): (_, Format, _) =
-        decode_for_edge(path, policy.max_edge, policy.max_pixels)?;
+    let Decoded {
+        image: decoded,
+        original: (original_width, original_height),
+        exif,
+        ..
+    } = decode_for_edge(path, policy.max_edge, &policy.limits)?;
+    let camera = exif.as_deref().map(exif::parse).unwrap_or_default();
     let (w, h) = fit(decoded.width, decoded.height, policy.max_edge);
     let resized = resize(&decoded, w, h)?;
     drop(decoded);

@@ -95,10 +95,13 @@ pub fn pixel(image: &RgbImage, x: u32, y: u32) -> [u8; 3] {
 
 /// Decodes a JPEG the pipeline produced.
 pub fn decode(jpeg: &[u8]) -> RgbImage {
-    let (image, _, _) =
-        doorstep_core::media::decode::decode_reader(std::io::Cursor::new(jpeg), 100_000, u64::MAX)
-            .unwrap();
-    image
+    doorstep_core::media::decode::decode_reader(
+        std::io::Cursor::new(jpeg),
+        100_000,
+        &doorstep_core::media::decode::Limits::PHONE,
+    )
+    .unwrap()
+    .image
 }
 
 /// CRC-32 (PNG's) of `bytes`.
