@@ -8,6 +8,7 @@
 pub mod decode;
 pub mod exif;
 pub mod pipeline;
+pub mod samples;
 pub mod signature;
 pub mod transform;
 pub mod vault;

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use doorstep_core::forms::template::SignerRole;
 use doorstep_core::geo::GeoPoint;
-use doorstep_core::media::decode::{RgbImage, encode_jpeg};
+use doorstep_core::media::decode::encode_jpeg;
 use doorstep_core::media::signature::{RenderOptions, SignatureCapture, StrokePoint, render_png};
 use doorstep_core::media::{PhotoPolicy, WatermarkContext, ingest};
-use rand::{Rng, SeedableRng};
 
 use super::{figure, median_ms};
+use doorstep_core::media::samples::photo_like;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -185,37 +185,6 @@ fn wait4(pid: u32) -> std::io::Result<(i32, libc::rusage)> {
         return Err(std::io::Error::last_os_error());
     }
     Ok((status, usage))
-}
-
-/// A synthetic photo with the statistics of a real one: smooth gradients (sky, walls), edges
-/// (pipes, a meter) and sensor noise, so that the JPEG is as costly to decode as a camera's.
-pub(super) fn photo_like(width: u32, height: u32) -> RgbImage {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
-    let mut image = RgbImage::new(width, height);
-    let (w, h) = (width as f32, height as f32);
-    for y in 0..height {
-        for x in 0..width {
-            let (fx, fy) = (x as f32 / w, y as f32 / h);
-            let wall = 150.0 + 60.0 * (fx * 6.0).sin() * (fy * 3.0).cos();
-            let pipe = if ((fy - 0.45) * h).abs() < h * 0.02 + 4.0 * (fx * 40.0).sin() {
-                -90.0
-            } else {
-                0.0
-            };
-            let meter = if ((fx - 0.6) * w).hypot((fy - 0.55) * h) < h * 0.12 {
-                60.0
-            } else {
-                0.0
-            };
-            let noise: f32 = rng.random_range(-12.0..12.0);
-            let i = (y as usize * width as usize + x as usize) * 3;
-            let base = wall + pipe + meter + noise;
-            image.pixels[i] = (base + 20.0 * fy).clamp(0.0, 255.0) as u8;
-            image.pixels[i + 1] = (base - 10.0 * fx).clamp(0.0, 255.0) as u8;
-            image.pixels[i + 2] = (base * 0.8 + 40.0 * fx).clamp(0.0, 255.0) as u8;
-        }
-    }
-    image
 }
 
 fn two_thousand_point_signature() -> SignatureCapture {

@@ -47,7 +47,7 @@ pub(super) fn push_figures(
     let started = Instant::now();
     let camera_dir = dir.join("camera");
     std::fs::create_dir_all(&camera_dir)?;
-    let base = crate::bench::media::photo_like(CAMERA.0, CAMERA.1);
+    let base = doorstep_core::media::samples::photo_like(CAMERA.0, CAMERA.1);
     let policy = PhotoPolicy::default();
     let mut photo_bytes = 0;
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);

@@ -1,0 +1,68 @@
+//! Photos made to order, for the benchmark and the tests: a camera's photo, and files made to
+//! be hostile (too big to decode, too costly, damaged), each with what the pipeline must do with
+//! it. Deterministic: the same bytes on every machine and every run.
+
+use rand::{Rng, SeedableRng};
+
+use super::decode::RgbImage;
+
+pub mod jpeg;
+pub mod png;
+pub mod webp;
+
+/// A file the pipeline is given, and what it must make of it.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// A short name for figures and test messages, such as `progressive_444_8000`.
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
+    pub expect: Expect,
+}
+
+/// What the pipeline must do with a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Accepted, decoded whole and right.
+    Accepted,
+    /// Refused with this `MediaError` variant (its name, such as `"OverBudget"`).
+    Refused(&'static str),
+}
+
+/// Every hostile or large sample of every format.
+pub fn hostile() -> Vec<Sample> {
+    let mut all = jpeg::hostile();
+    all.extend(png::hostile());
+    all.extend(webp::hostile());
+    all
+}
+
+/// A synthetic photo with the statistics of a real one: smooth gradients (sky, walls), edges
+/// (pipes, a meter) and sensor noise, so that the JPEG is as costly to decode as a camera's.
+pub fn photo_like(width: u32, height: u32) -> RgbImage {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+    let mut image = RgbImage::new(width, height);
+    let (w, h) = (width as f32, height as f32);
+    for y in 0..height {
+        for x in 0..width {
+            let (fx, fy) = (x as f32 / w, y as f32 / h);
+            let wall = 150.0 + 60.0 * (fx * 6.0).sin() * (fy * 3.0).cos();
+            let pipe = if ((fy - 0.45) * h).abs() < h * 0.02 + 4.0 * (fx * 40.0).sin() {
+                -90.0
+            } else {
+                0.0
+            };
+            let meter = if ((fx - 0.6) * w).hypot((fy - 0.55) * h) < h * 0.12 {
+                60.0
+            } else {
+                0.0
+            };
+            let noise: f32 = rng.random_range(-12.0..12.0);
+            let i = (y as usize * width as usize + x as usize) * 3;
+            let base = wall + pipe + meter + noise;
+            image.pixels[i] = (base + 20.0 * fy).clamp(0.0, 255.0) as u8;
+            image.pixels[i + 1] = (base - 10.0 * fx).clamp(0.0, 255.0) as u8;
+            image.pixels[i + 2] = (base * 0.8 + 40.0 * fx).clamp(0.0, 255.0) as u8;
+        }
+    }
+    image
+}
