@@ -10,6 +10,7 @@ pub mod exif;
 pub mod pipeline;
 pub mod samples;
 pub mod signature;
+pub mod simd;
 pub mod transform;
 pub mod vault;
 pub mod watermark;
