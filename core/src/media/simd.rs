@@ -13,7 +13,7 @@ unsafe extern "C" {
 
 /// True when libjpeg-turbo's inverse DCT and colour conversion run in SIMD on this CPU, in this
 /// build: nasm was there when it was compiled (x86) and the CPU has the instructions (SSE2 at
-/// least), and `JSIMD_FORCENONE` is not set.
+/// least). mozjpeg-sys builds with `NO_GETENV`, so `JSIMD_FORCENONE` has no effect.
 pub fn jpeg_simd() -> bool {
     // SAFETY: both functions take no argument and only read the CPU's features (once, into a
     // static of the library); they are safe to call from any thread at any time.

@@ -4,7 +4,7 @@
 
 use rand::{Rng, SeedableRng};
 
-use super::decode::RgbImage;
+use super::decode::{RgbImage, encode_jpeg};
 
 pub mod jpeg;
 pub mod png;
@@ -33,7 +33,58 @@ pub fn hostile() -> Vec<Sample> {
     let mut all = jpeg::hostile();
     all.extend(png::hostile());
     all.extend(webp::hostile());
+    all.extend(beyond_any_format());
     all
+}
+
+/// What a 16-megapixel phone camera writes: a baseline JPEG, 4:2:0, 4608×3456. The common case,
+/// held to the tighter budget (64 MiB for the whole ingest).
+pub fn camera_photo() -> Sample {
+    Sample {
+        name: "camera_baseline_420_16mp",
+        bytes: encode_jpeg(&photo_like(4608, 3456), 92).expect("a photo encodes"),
+        expect: Expect::Accepted,
+    }
+}
+
+/// The largest photo the phone takes (64 megapixels, the pixel limit), and a header that
+/// declares far more than it: the edges of the size limit, whatever the format's own quirks.
+fn beyond_any_format() -> Vec<Sample> {
+    // Noise-free and flat: as many pixels as the limit allows at a fraction of the cost of
+    // making and storing a camera-like photo of that size.
+    let mut largest = RgbImage::new(8000, 8000);
+    for (i, px) in largest.pixels.chunks_exact_mut(3).enumerate() {
+        let (x, y) = ((i % 8000) as u32, (i / 8000) as u32);
+        px.copy_from_slice(&[(x / 32) as u8, (y / 32) as u8, ((x ^ y) / 64) as u8]);
+    }
+    vec![
+        Sample {
+            name: "baseline_420_64mp",
+            bytes: encode_jpeg(&largest, 85).expect("a photo encodes"),
+            expect: Expect::Accepted,
+        },
+        Sample {
+            name: "jpeg_declaring_20000x20000",
+            bytes: declaring(
+                &encode_jpeg(&photo_like(64, 48), 85).expect("encodes"),
+                20_000,
+            ),
+            expect: Expect::Refused("TooLarge"),
+        },
+    ]
+}
+
+/// `jpeg` with its frame header (SOF0) rewritten to declare `edge`×`edge` pixels.
+fn declaring(jpeg: &[u8], edge: u16) -> Vec<u8> {
+    let mut bytes = jpeg.to_vec();
+    let sof = bytes
+        .windows(2)
+        .position(|m| m == [0xFF, 0xC0])
+        .expect("a baseline JPEG has a SOF0");
+    // Marker (2), length (2), precision (1), then height and width, big-endian.
+    bytes[sof + 5..sof + 7].copy_from_slice(&edge.to_be_bytes());
+    bytes[sof + 7..sof + 9].copy_from_slice(&edge.to_be_bytes());
+    bytes
 }
 
 /// A synthetic photo with the statistics of a real one: smooth gradients (sky, walls), edges
