@@ -1,6 +1,7 @@
 //! Whether the linked libjpeg-turbo decodes with its SIMD code. On x86 that code is assembled by
 //! nasm at build time; without nasm, mozjpeg-sys builds the plain C fallback (`jsimd_none.c`)
-//! with a single cargo warning, and every photo then takes about 1.4 times as long. Phones are
+//! and says so in a build-script warning that cargo does not print for a crates.io package:
+//! every photo then takes about 1.4 times as long, and nothing said so. Phones are
 //! not concerned (ARM builds use NEON intrinsics from the C sources), but a benchmark is: it
 //! must say which build it measured.
 
