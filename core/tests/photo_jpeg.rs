@@ -53,7 +53,10 @@ fn judged(name: &str) -> Option<Decoded> {
             assert_eq!(kind(&e), want, "{name}: {e}");
             None
         }
-        (expect, result) => panic!("{name}: expected {expect:?}, got {:?}", result.map(|d| d.original)),
+        (expect, result) => panic!(
+            "{name}: expected {expect:?}, got {:?}",
+            result.map(|d| d.original)
+        ),
     }
 }
 
@@ -76,8 +79,14 @@ fn a_progressive_8000_square_444_photo_is_refused_before_decoding_over_budget() 
     else {
         panic!("over budget")
     };
-    assert!(needed_mib > 366 && budget_mib == 128, "{needed_mib} of {budget_mib}");
-    assert!(started.elapsed() < Duration::from_secs(1), "refused from the header");
+    assert!(
+        needed_mib > 366 && budget_mib == 128,
+        "{needed_mib} of {budget_mib}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused from the header"
+    );
 }
 
 #[test]
@@ -96,7 +105,9 @@ fn a_12_mp_progressive_444_photo_is_accepted_and_scaled_in_the_dct_domain() {
         max_memory: 256 << 20,
         ..Limits::PHONE
     };
-    let full = decode_reader(Cursor::new(bytes), 4000, &roomy).unwrap().image;
+    let full = decode_reader(Cursor::new(bytes), 4000, &roomy)
+        .unwrap()
+        .image;
     assert!(matches!(
         decode(bytes, 4000),
         Err(MediaError::OverBudget { .. })
@@ -212,8 +223,14 @@ fn a_progressive_photo_whose_refinement_scan_repeats_is_refused_as_corrupt() {
 fn a_camera_photo_hands_over_its_exif_from_the_header_walk() {
     let decoded = decode(&jpeg::camera(640, 480), EDGE).unwrap();
     let exif = decoded.exif.expect("the camera's EXIF");
-    assert!(exif.starts_with(b"MM\0\x2A"), "without the Exif\\0\\0 prefix");
-    assert_eq!(doorstep_core::media::exif::parse(&exif).orientation, Some(1));
+    assert!(
+        exif.starts_with(b"MM\0\x2A"),
+        "without the Exif\\0\\0 prefix"
+    );
+    assert_eq!(
+        doorstep_core::media::exif::parse(&exif).orientation,
+        Some(1)
+    );
 }
 
 #[test]
@@ -244,7 +261,10 @@ fn files_from_public_collections_are_accepted_whole_or_refused_by_name() {
     // and alike pixel for pixel.
     let original = accepted("testorig.jpg");
     let integer = accepted("testimgint.jpg");
-    assert_eq!((original.original, integer.original), ((227, 149), (227, 149)));
+    assert_eq!(
+        (original.original, integer.original),
+        ((227, 149), (227, 149))
+    );
     assert!(has_detail_to_the_last_row(&original));
     let diff: u64 = original
         .image
@@ -265,7 +285,10 @@ fn files_from_public_collections_are_accepted_whole_or_refused_by_name() {
     let portrait = accepted("portrait_2.jpg");
     assert_eq!(portrait.original, (113, 150));
     let exif = portrait.exif.expect("EXIF");
-    assert_eq!(doorstep_core::media::exif::parse(&exif).orientation, Some(2));
+    assert_eq!(
+        doorstep_core::media::exif::parse(&exif).orientation,
+        Some(2)
+    );
 
     let refused = [
         ("testimgari.jpg", "Unsupported"),
@@ -280,10 +303,14 @@ fn files_from_public_collections_are_accepted_whole_or_refused_by_name() {
     }
     assert!(matches!(
         decode(&read("testimgari.jpg"), EDGE),
-        Err(MediaError::Unsupported { format: "arithmetic-coded JPEG" })
+        Err(MediaError::Unsupported {
+            format: "arithmetic-coded JPEG"
+        })
     ));
     assert!(matches!(
         decode(&read("monkey12.jpg"), EDGE),
-        Err(MediaError::Unsupported { format: "12-bit JPEG" })
+        Err(MediaError::Unsupported {
+            format: "12-bit JPEG"
+        })
     ));
 }

@@ -146,7 +146,10 @@ fn cut_near_thumbnail_end() -> Vec<u8> {
     let mut file = camera(1600, 1200);
     let thumbnail_end = find(&file[4..], &[0xFF, 0xD9]).expect("the thumbnail ends") + 4 + 2;
     file.truncate(thumbnail_end + 30 * 1024);
-    assert!(file.len() > thumbnail_end + 1024, "the image data is cut, not the header");
+    assert!(
+        file.len() > thumbnail_end + 1024,
+        "the image data is cut, not the header"
+    );
     file
 }
 
@@ -238,13 +241,25 @@ fn exif_with_thumbnail(thumbnail: &[u8]) -> Vec<u8> {
     };
     t.extend_from_slice(&2u16.to_be_bytes());
     entry(&mut t, 0x0112, SHORT, 1, [0, 1, 0, 0]);
-    entry(&mut t, 0x0132, ASCII, time.len() as u32, time_at.to_be_bytes());
+    entry(
+        &mut t,
+        0x0132,
+        ASCII,
+        time.len() as u32,
+        time_at.to_be_bytes(),
+    );
     t.extend_from_slice(&ifd1.to_be_bytes());
     t.extend_from_slice(time);
     t.extend_from_slice(&3u16.to_be_bytes());
     entry(&mut t, 0x0103, SHORT, 1, [0, 6, 0, 0]);
     entry(&mut t, 0x0201, LONG, 1, thumb_at.to_be_bytes());
-    entry(&mut t, 0x0202, LONG, 1, (thumbnail.len() as u32).to_be_bytes());
+    entry(
+        &mut t,
+        0x0202,
+        LONG,
+        1,
+        (thumbnail.len() as u32).to_be_bytes(),
+    );
     t.extend_from_slice(&0u32.to_be_bytes());
     t.extend_from_slice(thumbnail);
     let mut app1 = b"Exif\0\0".to_vec();
@@ -262,7 +277,11 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Writes a JPEG with libjpeg-turbo, asking `row(y, pixels)` for each RGB row in turn. A
 /// failure here is a bug in the sample, not a file to judge: it panics.
-fn encode(encoding: &Encoding, app1: Option<&[u8]>, mut row: impl FnMut(u32, &mut [u8])) -> Vec<u8> {
+fn encode(
+    encoding: &Encoding,
+    app1: Option<&[u8]>,
+    mut row: impl FnMut(u32, &mut [u8]),
+) -> Vec<u8> {
     let flat_progression = [
         scan(&[0, 1, 2], 0, 0),
         scan(&[0], 1, 63),

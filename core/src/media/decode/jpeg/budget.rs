@@ -153,7 +153,11 @@ mod tests {
         let plan = Plan::new(&header(4000, 3000, Coding::Progressive, 1, 3), 5, 2048);
         assert_eq!(plan.coefficients, 500 * 375 * 3 * 128, "about 69 MiB");
         assert_eq!(plan.output, (2500, 1875));
-        assert!(plan.check(128 * MIB).is_ok(), "{plan:?} needs {}", plan.needed() / MIB);
+        assert!(
+            plan.check(128 * MIB).is_ok(),
+            "{plan:?} needs {}",
+            plan.needed() / MIB
+        );
     }
 
     #[test]

@@ -170,7 +170,9 @@ fn read_frame(
         return Err(corrupt("a frame header too short"));
     };
     if rest.len() != usize::from(*count) * 3 || *count == 0 {
-        return Err(corrupt("a frame header whose length disagrees with its components"));
+        return Err(corrupt(
+            "a frame header whose length disagrees with its components",
+        ));
     }
     let mut components = Vec::with_capacity(usize::from(*count));
     for c in rest.chunks_exact(3) {
@@ -192,7 +194,9 @@ fn read_scan(segment: &[u8], components: &[Component]) -> Result<Vec<u8>, MediaE
         return Err(corrupt("a scan header too short"));
     };
     if !(1..=4).contains(count) || rest.len() != usize::from(*count) * 2 + 3 {
-        return Err(corrupt("a scan header whose length disagrees with its components"));
+        return Err(corrupt(
+            "a scan header whose length disagrees with its components",
+        ));
     }
     let ids: Vec<u8> = rest[..usize::from(*count) * 2]
         .chunks_exact(2)
@@ -296,7 +300,12 @@ mod tests {
     #[test]
     fn the_header_walk_reads_size_coding_sampling_and_exif() {
         let exif = segment(APP1, b"Exif\0\0MM\0*");
-        let bytes = file(0xC2, &[(1, 0x22), (2, 0x11), (3, 0x11)], &[1, 2, 3], &[exif]);
+        let bytes = file(
+            0xC2,
+            &[(1, 0x22), (2, 0x11), (3, 0x11)],
+            &[1, 2, 3],
+            &[exif],
+        );
         let header = read(&mut bytes.as_slice(), 100).unwrap();
         assert_eq!((header.width, header.height), (4000, 3000));
         assert_eq!(header.coding, Coding::Progressive);
@@ -313,7 +322,11 @@ mod tests {
         let header = read(&mut bytes.as_slice(), 100).unwrap();
         assert!(header.keeps_all_coefficients());
         let bytes = file(0xC0, &[(1, 0x22), (2, 0x11), (3, 0x11)], &[1, 2, 3], &[]);
-        assert!(!read(&mut bytes.as_slice(), 100).unwrap().keeps_all_coefficients());
+        assert!(
+            !read(&mut bytes.as_slice(), 100)
+                .unwrap()
+                .keeps_all_coefficients()
+        );
     }
 
     #[test]
@@ -332,7 +345,12 @@ mod tests {
     #[test]
     fn every_cut_of_a_header_is_refused_not_a_panic() {
         let exif = segment(APP1, b"Exif\0\0MM\0*");
-        let bytes = file(0xC0, &[(1, 0x22), (2, 0x11), (3, 0x11)], &[1, 2, 3], &[exif]);
+        let bytes = file(
+            0xC0,
+            &[(1, 0x22), (2, 0x11), (3, 0x11)],
+            &[1, 2, 3],
+            &[exif],
+        );
         let sos_end = bytes.len() - 4;
         for cut in 0..sos_end {
             let result = read(&mut &bytes[..cut], 100);

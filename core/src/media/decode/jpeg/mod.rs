@@ -32,13 +32,17 @@ pub(super) fn decode<R: BufRead + Seek>(
         let mut decoder = builder.from_reader(source)?;
         if (decoder.width(), decoder.height()) != (width as usize, height as usize) {
             // Our walk and libjpeg must judge the same frame, or the budget means nothing.
-            return Err(std::io::Error::other("the decoder read another size than the header"));
+            return Err(std::io::Error::other(
+                "the decoder read another size than the header",
+            ));
         }
         decoder.scale(scale);
         let mut started = decoder.rgb()?;
         let (w, h) = (started.width() as u32, started.height() as u32);
         if (w, h) != plan.output {
-            return Err(std::io::Error::other("the decoder scaled to another size than planned"));
+            return Err(std::io::Error::other(
+                "the decoder scaled to another size than planned",
+            ));
         }
         let mut image = RgbImage::new(w, h);
         started.read_scanlines_into::<u8>(&mut image.pixels)?;
