@@ -94,7 +94,7 @@ pub fn decode_reader<R: BufRead + Seek>(
         Format::Png => png::decode(&mut source, min_edge, limits),
         Format::WebP => webp::decode(&mut source, min_edge, limits),
     }?;
-    if decoded.exif.is_none() {
+    if decoded.exif.is_none() && decoded.format != Format::Jpeg {
         // Until each format's walk hands over its own EXIF: the container reader's.
         source.rewind()?;
         decoded.exif = ::exif::Reader::new()
