@@ -192,6 +192,12 @@ fn a_photo_cut_anywhere_is_refused_as_truncated() {
             result.map(|d| d.original)
         );
     }
+    // A progressive photo is read whole before its first row: cut, it is refused all the same.
+    let progressive = &sample("progressive_444_12mp").bytes;
+    assert!(matches!(
+        decode(&progressive[..progressive.len() * 2 / 3], EDGE),
+        Err(MediaError::Truncated)
+    ));
     // Only the end-of-image marker missing: still cut short.
     assert!(matches!(
         decode(&photo[..photo.len() - 2], EDGE),
@@ -217,6 +223,28 @@ fn a_progressive_photo_whose_refinement_scan_repeats_is_refused_as_corrupt() {
         decode(&jpeg::repeated_refinement_scan(20), EDGE),
         Err(MediaError::Corrupt(why)) if why.contains("progression")
     ));
+}
+
+#[test]
+fn oddities_in_metadata_alone_do_not_refuse_a_whole_photo() {
+    let photo = jpeg::camera(320, 240);
+    // An unknown JFIF version (libjpeg warns, reads on).
+    let jfif = photo
+        .windows(5)
+        .position(|w| w == b"JFIF\0")
+        .expect("a JFIF segment");
+    let mut odd_version = photo.clone();
+    odd_version[jfif + 5] = 9;
+    // Stray bytes between two header segments (libjpeg and our walk skip them).
+    let app0_end = 4 + usize::from(u16::from_be_bytes([photo[4], photo[5]]));
+    let mut stray = photo[..app0_end].to_vec();
+    stray.extend_from_slice(&[0x00, 0x13, 0x37]);
+    stray.extend_from_slice(&photo[app0_end..]);
+    let whole = decode(&photo, EDGE).unwrap().image;
+    for (what, file) in [("JFIF version", odd_version), ("stray bytes", stray)] {
+        let decoded = decode(&file, EDGE).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(decoded.image, whole, "{what}");
+    }
 }
 
 #[test]

@@ -96,3 +96,23 @@ pub fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, MediaError>
         started.finish()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::samples::jpeg as samples;
+
+    #[test]
+    fn libjpeg_refuses_past_its_own_memory_share_should_our_account_be_wrong() {
+        // 12 MP progressive 4:2:0: libjpeg wants about 36 MB of coefficients; give it 8 MiB.
+        let file = samples::repeated_last_scan(0);
+        let result = libjpeg::watched(libjpeg::Watch::new(100, 8 << 20), |builder| {
+            let decoder = builder.from_mem(&file)?;
+            decoder.rgb().map(|_| ())
+        });
+        assert!(
+            matches!(result, Err(MediaError::OverBudget { budget_mib: 8, .. })),
+            "{result:?}"
+        );
+    }
+}
