@@ -342,3 +342,36 @@ fn files_from_public_collections_are_accepted_whole_or_refused_by_name() {
         })
     ));
 }
+
+#[test]
+fn any_damage_to_a_photo_ends_in_a_photo_or_a_typed_refusal_never_a_crash() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20);
+    let photo = jpeg::camera(160, 120);
+    let progressive = jpeg::repeated_refinement_scan(0);
+    let header_end = |file: &[u8]| file.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap() + 40;
+    for round in 0..400 {
+        let source = if round % 2 == 0 { &photo } else { &progressive };
+        let mut file = source.clone();
+        // Mostly in the header, where our walk reads, sometimes anywhere.
+        let span = if round % 3 == 0 {
+            file.len()
+        } else {
+            header_end(&file)
+        };
+        for _ in 0..rng.random_range(1..8) {
+            let at = rng.random_range(2..span);
+            file[at] = rng.random();
+        }
+        if round % 5 == 0 {
+            file.truncate(rng.random_range(2..file.len()));
+        }
+        if let Ok(decoded) = decode(&file, 256) {
+            let image = decoded.image;
+            assert_eq!(
+                image.pixels.len(),
+                image.width as usize * image.height as usize * 3
+            );
+        }
+    }
+}
