@@ -58,8 +58,8 @@ pub(super) fn decode<R: BufRead + Seek>(
     })
 }
 
-/// libjpeg reports a fatal error by unwinding (mozjpeg's error manager): catch it and turn it
-/// into a typed error instead of a crash.
+/// The encoder reports a fatal error by unwinding (mozjpeg's own error manager): catch it and
+/// turn it into a typed error instead of a crash.
 fn caught<T>(work: impl FnOnce() -> std::io::Result<T>) -> Result<T, MediaError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(Ok(value)) => Ok(value),
