@@ -17,6 +17,7 @@ fn context() -> WatermarkContext {
     WatermarkContext {
         // 2026-11-02 09:30 in Beijing.
         captured_at: chrono::Utc.with_ymd_and_hms(2026, 11, 2, 1, 30, 0).unwrap(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some("3300000001".into()),
         device_position: GeoPoint::new(30.2775, 120.1301).ok(),
         technician: "T00101".into(),
