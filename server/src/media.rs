@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
+use doorstep_core::geo::GeoPoint;
 use doorstep_core::media::signature::{RenderOptions, SignatureCapture, render_png};
 use doorstep_core::media::vault::Vault;
-use doorstep_core::geo::GeoPoint;
 use doorstep_core::media::{MediaError, PhotoPolicy, WatermarkContext, ingest};
 use doorstep_core::store::StoreKey;
 use doorstep_core::text::Lang;

@@ -14,8 +14,8 @@
 use chrono::{DateTime, Utc};
 
 use super::decode::RgbImage;
-pub use super::glyphs::Glyph;
 use super::glyphs::GLYPHS;
+pub use super::glyphs::Glyph;
 use crate::InvalidInput;
 use crate::geo::GeoPoint;
 use crate::text::{Lang, Text, said};
@@ -72,7 +72,9 @@ impl StampText<'_> {
     /// The stamp's lines: time in the utility's zone, customer number, position, badge.
     pub fn lines(&self) -> Vec<String> {
         let word = |label: Label| label.text().get(self.lang).to_owned();
-        let local = self.time.with_timezone(&crate::calendar::service_timezone());
+        let local = self
+            .time
+            .with_timezone(&crate::calendar::service_timezone());
         let mut time = format!(
             "{} {}",
             word(Label::Time),
@@ -153,9 +155,8 @@ pub fn stamp(image: &mut RgbImage, lines: &[String]) -> Result<(), InvalidInput>
         }
     }
 
-    let inked = |x: usize, y: usize| {
-        x >= pad && y >= pad && ink.at((x - pad) / scale, (y - pad) / scale)
-    };
+    let inked =
+        |x: usize, y: usize| x >= pad && y >= pad && ink.at((x - pad) / scale, (y - pad) / scale);
     for y in 0..box_h {
         for x in 0..box_w {
             let i = ((top + y) * w + x) * 3;
@@ -287,11 +288,17 @@ mod tests {
             stamp(&mut image, &lines).unwrap();
             assert!(drawn_as(&image, 4, 0, 0, '时'), "时 at {width}×{height}");
             assert!(drawn_as(&image, 4, 0, 16, '间'));
-            assert!(drawn_as(&image, 4, 0, 40, '2'), "the year after 时间 and a space");
+            assert!(
+                drawn_as(&image, 4, 0, 40, '2'),
+                "the year after 时间 and a space"
+            );
             assert!(drawn_as(&image, 4, 1, 0, '户') && drawn_as(&image, 4, 1, 16, '号'));
             assert!(drawn_as(&image, 4, 2, 0, '位') && drawn_as(&image, 4, 2, 16, '置'));
             assert!(drawn_as(&image, 4, 3, 0, '技') && drawn_as(&image, 4, 3, 16, '师'));
-            assert!(!drawn_as(&image, 4, 3, 0, '时'), "a different glyph is told apart");
+            assert!(
+                !drawn_as(&image, 4, 3, 0, '时'),
+                "a different glyph is told apart"
+            );
         }
     }
 
