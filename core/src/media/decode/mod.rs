@@ -94,8 +94,8 @@ pub fn decode_reader<R: BufRead + Seek>(
         Format::Png => png::decode(&mut source, min_edge, limits),
         Format::WebP => webp::decode(&mut source, min_edge, limits),
     }?;
-    if decoded.exif.is_none() {
-        // Until each format's walk hands over its own EXIF: the container reader's.
+    if decoded.exif.is_none() && decoded.format == Format::Jpeg {
+        // Until the JPEG walk hands over its own EXIF (PNG and WebP do): the container reader's.
         source.rewind()?;
         decoded.exif = ::exif::Reader::new()
             .read_from_container(&mut source)
