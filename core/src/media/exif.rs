@@ -110,7 +110,11 @@ pub fn parse(raw: &[u8]) -> CameraMetadata {
             // No reference: a signed value carries its own sign.
             _ => signed < 0.0,
         };
-        Some(if negative { -signed.abs() } else { signed.abs() })
+        Some(if negative {
+            -signed.abs()
+        } else {
+            signed.abs()
+        })
     };
     let position = match (
         coordinate(Tag::GPSLatitude, Tag::GPSLatitudeRef, "S"),
@@ -147,7 +151,11 @@ fn degrees(field: &Field) -> Option<f64> {
         _ => return None,
     };
     // One sign for the whole: a negative degree with positive minutes means further south.
-    let sign = if d < 0.0 || m < 0.0 || s < 0.0 { -1.0 } else { 1.0 };
+    let sign = if d < 0.0 || m < 0.0 || s < 0.0 {
+        -1.0
+    } else {
+        1.0
+    };
     let value = sign * (d.abs() + m.abs() / 60.0 + s.abs() / 3600.0);
     value.is_finite().then_some(value)
 }

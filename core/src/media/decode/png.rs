@@ -103,12 +103,22 @@ fn png_error(e: png::DecodingError) -> MediaError {
 mod tests {
     use super::*;
 
-    fn encode(width: u32, height: u32, color: png::ColorType, depth: png::BitDepth, data: &[u8]) -> Vec<u8> {
+    fn encode(
+        width: u32,
+        height: u32,
+        color: png::ColorType,
+        depth: png::BitDepth,
+        data: &[u8],
+    ) -> Vec<u8> {
         let mut bytes = Vec::new();
         let mut encoder = png::Encoder::new(&mut bytes, width, height);
         encoder.set_color(color);
         encoder.set_depth(depth);
-        encoder.write_header().unwrap().write_image_data(data).unwrap();
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(data)
+            .unwrap();
         bytes
     }
 
@@ -121,11 +131,21 @@ mod tests {
         // 10×4 grey ramp, shrunk by 3 for an edge of 3: boxes of 3×3, 3×3, 3×3, 1×3 and a
         // last row of 3×1, …
         let data: Vec<u8> = (0..40).map(|i| (i % 10 * 20) as u8).collect();
-        let bytes = encode(10, 4, png::ColorType::Grayscale, png::BitDepth::Eight, &data);
+        let bytes = encode(
+            10,
+            4,
+            png::ColorType::Grayscale,
+            png::BitDepth::Eight,
+            &data,
+        );
         let decoded = decode_bytes(&bytes, 3).unwrap();
         assert_eq!((decoded.image.width, decoded.image.height), (4, 2));
         assert_eq!(decoded.original, (10, 4));
-        let first_row: Vec<u8> = decoded.image.pixels[..12].iter().step_by(3).copied().collect();
+        let first_row: Vec<u8> = decoded.image.pixels[..12]
+            .iter()
+            .step_by(3)
+            .copied()
+            .collect();
         assert_eq!(first_row, vec![20, 80, 140, 180]);
     }
 
@@ -135,8 +155,17 @@ mod tests {
             .iter()
             .flat_map(|v| v.to_be_bytes())
             .collect();
-        let bytes = encode(2, 2, png::ColorType::Grayscale, png::BitDepth::Sixteen, &data);
+        let bytes = encode(
+            2,
+            2,
+            png::ColorType::Grayscale,
+            png::BitDepth::Sixteen,
+            &data,
+        );
         let decoded = decode_bytes(&bytes, 2048).unwrap();
-        assert_eq!(decoded.image.pixels, vec![0x12, 0x12, 0x12, 255, 255, 255, 0, 0, 0, 0x80, 0x80, 0x80]);
+        assert_eq!(
+            decoded.image.pixels,
+            vec![0x12, 0x12, 0x12, 255, 255, 255, 0, 0, 0, 0x80, 0x80, 0x80]
+        );
     }
 }

@@ -36,17 +36,23 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
             return Err(MediaError::Truncated);
         }
         source.read_exact(&mut header)?;
-        let length = u64::from(u32::from_be_bytes([header[0], header[1], header[2], header[3]]));
+        let length = u64::from(u32::from_be_bytes([
+            header[0], header[1], header[2], header[3],
+        ]));
         let kind: [u8; 4] = [header[4], header[5], header[6], header[7]];
         if length > i32::MAX as u64 {
-            return Err(MediaError::Corrupt("a chunk declares an impossible length".into()));
+            return Err(MediaError::Corrupt(
+                "a chunk declares an impossible length".into(),
+            ));
         }
         if position + 8 + length + 4 > file_len {
             return Err(MediaError::Truncated);
         }
         position += 8 + length + 4;
         if size.is_none() && &kind != b"IHDR" {
-            return Err(MediaError::Corrupt("the image header is not the first chunk".into()));
+            return Err(MediaError::Corrupt(
+                "the image header is not the first chunk".into(),
+            ));
         }
         let image_data = matches!(&kind, b"IDAT" | b"fdAT");
         if image_data {
@@ -88,7 +94,9 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
             // The `png` crate panics on a palette that is not whole RGB triples (found by the
             // `photo` fuzz target).
             b"PLTE" if length % 3 != 0 || length > 768 || length == 0 => {
-                return Err(MediaError::Corrupt("the palette is not whole colours".into()));
+                return Err(MediaError::Corrupt(
+                    "the palette is not whole colours".into(),
+                ));
             }
             b"eXIf" if keep && !seen_image_data => {
                 exif = exif::tiff_in(&data).map(<[u8]>::to_vec);
@@ -146,7 +154,11 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = n as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[n] = c;

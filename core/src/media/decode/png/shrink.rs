@@ -99,7 +99,9 @@ impl BoxShrink {
             self.flush();
         }
         if self.rows_out != self.image.height as usize {
-            return Err(MediaError::Corrupt("the image data ends before its last row".into()));
+            return Err(MediaError::Corrupt(
+                "the image data ends before its last row".into(),
+            ));
         }
         Ok(self.image)
     }
