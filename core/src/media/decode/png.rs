@@ -10,7 +10,7 @@ mod shrink;
 
 use std::io::{BufRead, Seek};
 
-use super::{Decoded, Format, Limits, check_size};
+use super::{Decoded, Format, Limits};
 use crate::media::MediaError;
 use shrink::BoxShrink;
 
@@ -25,7 +25,6 @@ pub(super) fn decode<R: BufRead + Seek>(
 ) -> Result<Decoded, MediaError> {
     let layout = chunks::walk(source, limits)?;
     let (width, height) = layout.size;
-    check_size(u64::from(width), u64::from(height), limits.max_pixels)?;
 
     source.rewind()?;
     let decoder_bytes = (width as usize)

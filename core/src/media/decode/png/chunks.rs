@@ -1,4 +1,5 @@
-//! The walk over a PNG's chunks, before any pixel is decoded: the image header, the EXIF, and
+//! The walk over a PNG's chunks, before any pixel is decoded: the image header (its size checked
+//! against the pixel limit as soon as it is read), the EXIF, and
 //! the proof that the file is whole (every chunk inside the file, every chunk other than the
 //! image data matching its CRC — the decoder checks those of the image data — and IEND reached).
 //! The chunks other than image data are counted and their bytes summed: a file of ten thousand
@@ -7,7 +8,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use crate::media::MediaError;
-use crate::media::decode::Limits;
+use crate::media::decode::{Limits, check_size};
 use crate::media::exif;
 
 /// The most bytes of chunks other than image data (text, colour profile, EXIF, …) in a file.
@@ -88,6 +89,8 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
             b"IHDR" if length == 13 && size.is_none() => {
                 let width = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
                 let height = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
+                // A bomb is refused on its header, before the rest of the file is read.
+                check_size(u64::from(width), u64::from(height), limits.max_pixels)?;
                 size = Some((width, height));
             }
             b"IHDR" => return Err(MediaError::Corrupt("the image header is damaged".into())),
