@@ -660,3 +660,28 @@ fn hostile_exif_costs_a_bounded_amount_and_is_ignored_not_refused() {
     let decoded = decode(&samples::png::with_exif(w, h, &rgb, &huge), 2048).unwrap();
     assert_eq!(decoded.exif, None);
 }
+
+#[test]
+fn animated_png_is_taken_as_its_still_image_only() {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 16, 8);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_animated(2, 0).unwrap();
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_image_data(&[200, 30, 30].repeat(16 * 8))
+        .unwrap();
+    writer
+        .write_image_data(&[30, 30, 200].repeat(16 * 8))
+        .unwrap();
+    writer.finish().unwrap();
+    let decoded = decode(&bytes, 2048).unwrap();
+    assert_eq!((decoded.image.width, decoded.image.height), (16, 8));
+    assert!(
+        decoded
+            .image
+            .pixels
+            .chunks_exact(3)
+            .all(|p| p == [200, 30, 30])
+    );
+}

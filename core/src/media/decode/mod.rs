@@ -135,27 +135,15 @@ pub fn sniff(head: &[u8]) -> Result<Format, MediaError> {
             None => Err(MediaError::NotAnImage),
         },
         [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => unsupported("GIF"),
-        [
-            b'B',
-            b'M',
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            dib,
-            0,
-            0,
-            0,
-            ..,
-        ] if matches!(dib, 12 | 40 | 52 | 56 | 64 | 108 | 124) => unsupported("BMP"),
+        // "BM" is two letters of text too: the DIB header's size must be one of the known ones.
+        [b'B', b'M', ..]
+            if matches!(
+                head.get(14..18),
+                Some([12 | 40 | 52 | 56 | 64 | 108 | 124, 0, 0, 0])
+            ) =>
+        {
+            unsupported("BMP")
+        }
         [b'I', b'I', 42 | 43, 0, ..] | [b'M', b'M', 0, 42 | 43, ..] => unsupported("TIFF"),
         _ => Err(MediaError::NotAnImage),
     }

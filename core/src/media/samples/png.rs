@@ -283,7 +283,7 @@ impl Zlib {
     /// `value`'s low `count` bits, least significant first.
     fn put(&mut self, value: u32, count: u8) {
         for i in 0..count {
-            if self.bit_count % 8 == 0 {
+            if self.bit_count.is_multiple_of(8) {
                 self.bits.push(0);
             }
             if value >> i & 1 != 0 {
@@ -390,8 +390,8 @@ impl Zlib {
             }
             self.window.push_back(pattern[(i % p) as usize]);
         }
-        for j in 0..(length % p) as usize {
-            self.raw(pattern[j]);
+        for &byte in &pattern[..(length % p) as usize] {
+            self.raw(byte);
         }
     }
 
