@@ -685,3 +685,45 @@ fn animated_png_is_taken_as_its_still_image_only() {
             .all(|p| p == [200, 30, 30])
     );
 }
+
+#[test]
+fn damaged_pngs_and_webps_are_refused_or_read_but_never_crash_the_app() {
+    use rand::{Rng, SeedableRng};
+    let (w, h, rgb) = red_left_quarter();
+    let originals = [
+        samples::png::grey16(64, 48),
+        samples::png::palette_with_transparency(40, 30),
+        samples::png::stripes(70, 50, true),
+        samples::png::with_exif(w, h, &rgb, &samples::webp::orientation_exif(6)),
+        samples::webp::LOSSY_PHOTO.to_vec(),
+        fixture("vips_orientation_6.webp"),
+        fixture("lossy_alpha.webp"),
+        fixture("image-webp_color_index.webp"),
+        samples::webp::lossless(16, 8, &[120; 16 * 8 * 4]),
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20);
+    for original in &originals {
+        for _ in 0..250 {
+            let mut bytes = original.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..bytes.len());
+                match rng.random_range(0..3) {
+                    0 => bytes[at] ^= 1 << rng.random_range(0..8),
+                    1 => bytes[at] = rng.random(),
+                    _ => {
+                        // A length or size field: four random bytes.
+                        let end = (at + 4).min(bytes.len());
+                        rng.fill(&mut bytes[at..end]);
+                    }
+                }
+            }
+            // Any outcome but a panic (a refusal, or a picture of the declared size).
+            if let Ok(decoded) = decode(&bytes, 2048) {
+                assert_eq!(
+                    decoded.image.pixels.len(),
+                    decoded.image.width as usize * decoded.image.height as usize * 3
+                );
+            }
+        }
+    }
+}
