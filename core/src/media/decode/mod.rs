@@ -130,6 +130,7 @@ pub fn sniff(head: &[u8]) -> Result<Format, MediaError> {
             ..,
         ] => Ok(Format::WebP),
         [0xFF, 0xD8] | [0xFF] | [0x89, ..] if head.len() < 8 => Err(MediaError::Truncated),
+        [b'R', b'I', b'F', b'F', ..] if head.len() < 12 => Err(MediaError::Truncated),
         [_, _, _, _, b'f', b't', b'y', b'p', ..] => match iso_bmff_image(head) {
             Some(format) => unsupported(format),
             None => Err(MediaError::NotAnImage),
@@ -236,6 +237,10 @@ mod tests {
         ));
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), Format::Jpeg);
         assert!(matches!(sniff(&[0xFF, 0xD8]), Err(MediaError::Truncated)));
+        assert!(matches!(
+            sniff(b"RIFF\x10\0\0\0WE"),
+            Err(MediaError::Truncated)
+        ));
     }
 
     #[test]
