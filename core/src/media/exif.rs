@@ -296,4 +296,12 @@ mod tests {
         let huge = [tiff.as_slice(), &vec![0; MAX_EXIF_BYTES]].concat();
         assert_eq!(tiff_in(&huge), None, "over 64 KiB: ignored");
     }
+
+    #[test]
+    fn big_endian_exif_is_walked_and_read_too() {
+        // MM, IFD at 8, one entry: Orientation (0x0112), SHORT, 1 value, 6.
+        let tiff = b"MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0";
+        assert!(within_budget(tiff));
+        assert_eq!(parse(tiff).orientation(), Orientation(6));
+    }
 }
