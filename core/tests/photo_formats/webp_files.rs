@@ -121,3 +121,26 @@ fn animated_webp_is_refused_as_not_a_still_photo() {
         other => panic!("{:?}", other.map(|d| d.original)),
     }
 }
+
+#[test]
+fn lossless_webp_whose_codes_could_outgrow_the_phone_is_refused_before_decoding() {
+    // A lossless stream may declare up to 65,536 groups of Huffman codes whatever its pixel
+    // count, and the decoder builds them all: what they can cost grows with the coded bytes. A
+    // small picture with 400 KB of coded data is refused from its chunk sizes, before any table
+    // is built; the same picture coded in a few bytes is read.
+    let small = samples::webp::lossless(64, 64, &[0, 128, 255, 255].repeat(64 * 64));
+    assert!(decode(&small, 2048).is_ok());
+    let mut padded = small.clone();
+    let chunk_start = 12;
+    assert_eq!(&padded[chunk_start..chunk_start + 4], b"VP8L");
+    let extra = 400 * 1024;
+    padded.extend(std::iter::repeat_n(0u8, extra));
+    let chunk_len = u32::from_le_bytes(padded[16..20].try_into().unwrap()) + extra as u32;
+    padded[16..20].copy_from_slice(&chunk_len.to_le_bytes());
+    let riff_len = (padded.len() - 8) as u32;
+    padded[4..8].copy_from_slice(&riff_len.to_le_bytes());
+    match decode(&padded, 2048) {
+        Err(MediaError::OverBudget { needed_mib, .. }) => assert!(needed_mib > 128, "{needed_mib}"),
+        other => panic!("{:?}", other.map(|d| d.original)),
+    }
+}

@@ -19,8 +19,18 @@ use riff::Coding;
 const LOSSLESS_WORK_PER_PIXEL: f64 = 1.0;
 const LOSSY_PLANES_PER_PIXEL: f64 = 1.5;
 const LOSSY_ALPHA_PER_PIXEL: f64 = 6.0 + LOSSLESS_WORK_PER_PIXEL;
-/// The decoder's own fixed cost (Huffman tables, read buffers).
+/// The decoder's own fixed cost (read buffers, one set of Huffman tables).
 const DECODER_FIXED_BYTES: u64 = 1024 * 1024;
+/// The most bytes of Huffman tables `image-webp` can build per byte of prefix-coded data. A
+/// lossless stream may declare up to 65,536 groups of five codes, whatever its pixel count, and
+/// the decoder builds every one: a code of the green alphabet with a colour cache (up to 2,328
+/// symbols) all longer than its 10-bit table costs a 4 KiB table and 2 × 2,328 tree nodes of 16
+/// bytes (78.5 KiB), and is written in no less than about 146 bytes (the first length, then
+/// repeat codes of 3 bits for 6 symbols each): 551 bytes per byte. Groups of one-symbol codes
+/// cost less per byte (about 112). Rounded up, so that a crafted stream of any size fits the
+/// budget or is refused before decoding; a camera never writes lossless WebP, and a real one
+/// (a screenshot) is far below this.
+const HUFFMAN_BYTES_PER_CODED_BYTE: u64 = 640;
 
 pub(super) fn decode<R: BufRead + Seek>(
     source: &mut R,
@@ -69,7 +79,10 @@ fn bytes_needed(layout: &riff::Layout) -> u64 {
             per_pixel(macroblocks * 256, LOSSY_PLANES_PER_PIXEL) + data_bytes + alpha
         }
     };
-    output + work + DECODER_FIXED_BYTES
+    let huffman_tables = layout
+        .prefix_coded_bytes
+        .saturating_mul(HUFFMAN_BYTES_PER_CODED_BYTE);
+    output + work + huffman_tables + DECODER_FIXED_BYTES
 }
 
 fn per_pixel(pixels: u64, bytes: f64) -> u64 {

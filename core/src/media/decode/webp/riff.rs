@@ -24,6 +24,9 @@ pub(super) struct Layout {
     pub coding: Coding,
     /// Whether `image-webp` decodes to RGBA (else RGB).
     pub alpha: bool,
+    /// The bytes of prefix-coded (lossless) data: the `VP8L` image, or a lossy image's `ALPH`
+    /// plane. Its Huffman tables cost memory in proportion to these bytes, not to the pixels.
+    pub prefix_coded_bytes: u64,
     pub exif: Option<Vec<u8>>,
 }
 
@@ -42,6 +45,7 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
     let mut simple: Option<Layout> = None;
     let mut image: Option<([u8; 4], u64)> = None;
     let mut exif = None;
+    let mut alpha_plane = 0u64;
     while position + 8 <= riff_end {
         let mut header = [0u8; 8];
         read(source, &mut header)?;
@@ -76,7 +80,7 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
                 extended = Some((vp8x, (width, height)));
             }
             b"VP8 " if first => simple = Some(lossy_header(source, length, false)?),
-            b"VP8L" if first => simple = Some(lossless_header(source)?),
+            b"VP8L" if first => simple = Some(lossless_header(source, length)?),
             _ if first => {
                 return Err(MediaError::Corrupt(
                     "the WebP starts with no image header".into(),
@@ -90,6 +94,7 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
             b"VP8 " | b"VP8L" if extended.is_some() && image.is_none() => {
                 image = Some((kind, length));
             }
+            b"ALPH" if extended.is_some() => alpha_plane = alpha_plane.max(length),
             b"EXIF" if exif.is_none() && length as usize <= exif::MAX_EXIF_BYTES + 6 => {
                 let mut chunk = vec![0u8; length as usize];
                 read(source, &mut chunk)?;
@@ -111,14 +116,15 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
     };
     // `image-webp` decodes to RGBA when the extended header says alpha, whatever the data.
     let alpha = vp8x[0] & 0x10 != 0;
-    let coding = match &kind {
-        b"VP8 " => Coding::Lossy { data_bytes: length },
-        _ => Coding::Lossless,
+    let (coding, prefix_coded_bytes) = match &kind {
+        b"VP8 " => (Coding::Lossy { data_bytes: length }, alpha_plane),
+        _ => (Coding::Lossless, length),
     };
     Ok(Layout {
         size,
         coding,
         alpha,
+        prefix_coded_bytes,
         exif: exif.flatten(),
     })
 }
@@ -138,12 +144,13 @@ fn lossy_header<R: Read>(source: &mut R, length: u64, alpha: bool) -> Result<Lay
         size: (width, height),
         coding: Coding::Lossy { data_bytes: length },
         alpha,
+        prefix_coded_bytes: 0,
         exif: None,
     })
 }
 
 /// The header of a simple lossless WebP (`VP8L`): its size and whether it has alpha.
-fn lossless_header<R: Read>(source: &mut R) -> Result<Layout, MediaError> {
+fn lossless_header<R: Read>(source: &mut R, length: u64) -> Result<Layout, MediaError> {
     let mut head = [0u8; 5];
     read(source, &mut head)?;
     if head[0] != 0x2F {
@@ -154,6 +161,7 @@ fn lossless_header<R: Read>(source: &mut R) -> Result<Layout, MediaError> {
         size: (1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)),
         coding: Coding::Lossless,
         alpha: (bits >> 28) & 1 != 0,
+        prefix_coded_bytes: length,
         exif: None,
     })
 }
