@@ -51,9 +51,10 @@ pub enum DoorstepError {
     /// The caller cancelled the work.
     #[error("cancelled")]
     Cancelled,
-    /// The photo could not be taken in (not a photo, damaged, too large).
+    /// The photo could not be taken in (not a photo, damaged, too large or too costly for the
+    /// phone): `reason_zh` and `reason` say why and what to do, in Chinese and in English.
     #[error("photo refused: {reason}")]
-    Photo { reason: String },
+    Photo { reason: String, reason_zh: String },
     /// The store or its files failed: unreadable (moved aside, never deleted), written by a
     /// newer app, closed, or a disk error.
     #[error("storage: {reason}")]
@@ -63,6 +64,14 @@ pub enum DoorstepError {
 pub type Result<T, E = DoorstepError> = std::result::Result<T, E>;
 
 impl DoorstepError {
+    fn photo(e: &doorstep_core::media::MediaError) -> Self {
+        let said = doorstep_core::words::photo_refusal(e);
+        Self::Photo {
+            reason: said.en,
+            reason_zh: said.zh,
+        }
+    }
+
     pub(crate) fn invalid(field: &str, reason: doorstep_core::text::Text) -> Self {
         doorstep_core::InvalidInput::new(field, reason).into()
     }
@@ -128,13 +137,9 @@ impl From<Error> for DoorstepError {
             // The camera's file could not be read: the photo is refused, and the cause logged.
             Error::Media(e @ MediaError::Io(_)) => {
                 log_device_failure("a photo could not be read", &e);
-                Self::Photo {
-                    reason: e.to_string(),
-                }
+                Self::photo(&e)
             }
-            Error::Media(e) => Self::Photo {
-                reason: e.to_string(),
-            },
+            Error::Media(e) => Self::photo(&e),
             e @ (Error::StoreUnreadable { .. }
             | Error::StoreTooNew { .. }
             | Error::Vault(_)

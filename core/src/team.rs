@@ -24,17 +24,20 @@ pub struct Technician {
 
 impl Technician {
     pub fn validate(&self) -> Result<(), InvalidInput> {
-        if self.badge.is_empty()
-            || self.badge.len() > 16
-            || !self.badge.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            return Err(InvalidInput::new(
-                "technician.badge",
-                said("须为1到16个字母或数字", "must be 1 to 16 letters or digits"),
-            ));
-        }
+        validate_badge("technician.badge", &self.badge)?;
         validate_text("technician.name", &self.name, 1, 64)
     }
+}
+
+/// A badge number: 1 to 16 ASCII letters or digits (it is printed on every photo's stamp).
+pub(crate) fn validate_badge(field: &str, badge: &str) -> Result<(), InvalidInput> {
+    if badge.is_empty() || badge.len() > 16 || !badge.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(InvalidInput::new(
+            field,
+            said("须为1到16个字母或数字", "must be 1 to 16 letters or digits"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use crate::forms::form::ProblemKind;
 use crate::forms::template::SignerRole;
+use crate::media::MediaError;
 use crate::sync::protocol::ErrorKind;
 use crate::text::{Text, said};
 
@@ -147,6 +148,77 @@ pub fn problem(kind: &ProblemKind) -> Text {
     }
 }
 
+/// Why a photo was not taken in, for the technician: what to do about it first, the decoder's
+/// own detail (English, technical) only where it helps support. Never a person's data: a photo
+/// refusal names the file's format, size and cost, not its contents.
+pub fn photo_refusal(e: &MediaError) -> Text {
+    use MediaError as M;
+    match e {
+        M::Empty => said(
+            "照片文件是空的，请重新拍摄",
+            "the photo file is empty: take it again",
+        ),
+        M::NotAnImage => said(
+            "该文件不是照片（只接收 JPEG、PNG、WebP），请用相机重新拍摄",
+            "the file is not a photo (JPEG, PNG or WebP only): take it again with the camera",
+        ),
+        M::Unsupported { format } => said(
+            format!(
+                "该文件是 {format} 格式，不能作为照片接收；请用本应用的相机拍摄（会存为 JPEG）"
+            ),
+            format!(
+                "the file is a {format} image, which is not taken as a photo: take it with the app's camera (it saves JPEG)"
+            ),
+        ),
+        M::Truncated => said(
+            "照片文件不完整（拍摄或复制中断），请重新拍摄",
+            "the photo file is cut short (the camera or a copy was interrupted): take it again",
+        ),
+        M::TooLarge {
+            width,
+            height,
+            max_pixels,
+        } => said(
+            format!(
+                "照片为 {width}×{height} 像素，超过上限 {} 万像素，请用普通分辨率拍摄",
+                max_pixels / 10_000
+            ),
+            format!(
+                "the photo has {width}x{height} pixels, above the limit of {max_pixels}: take it at a normal resolution"
+            ),
+        ),
+        M::OverBudget {
+            needed_mib,
+            budget_mib,
+        } => said(
+            format!(
+                "处理这张照片需要 {needed_mib} MiB 内存，超过手机可用的 {budget_mib} MiB，未处理；请用相机的普通设置重新拍摄"
+            ),
+            format!(
+                "this photo would need {needed_mib} MiB of memory, above the {budget_mib} MiB a phone can spare: it was not processed; take it again with the camera's usual settings"
+            ),
+        ),
+        M::TooComplex { what, count, limit } => said(
+            format!("照片结构异常（{count} 个 {what}，上限 {limit}），未处理；请重新拍摄"),
+            format!(
+                "the photo is built abnormally ({count} {what}, limit {limit}): it was not processed; take it again"
+            ),
+        ),
+        M::Corrupt(detail) => said(
+            format!("照片已损坏，不能作为凭证，请重新拍摄（{detail}）"),
+            format!("the photo is damaged and cannot serve as proof: take it again ({detail})"),
+        ),
+        M::Io(_) => said(
+            "照片文件读取失败，请重新拍摄",
+            "the photo file could not be read: take it again",
+        ),
+        M::Invalid(invalid) => said(
+            format!("{}：{}", invalid.field, invalid.reason_zh),
+            format!("{}: {}", invalid.field, invalid.reason),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +257,42 @@ mod tests {
             assert!(!t.zh.is_ascii(), "{t:?}");
             assert!(t.en.is_ascii(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn every_photo_refusal_tells_the_technician_what_to_do_in_both_languages() {
+        use crate::media::MediaError as M;
+        let all = [
+            M::Empty,
+            M::NotAnImage,
+            M::Unsupported { format: "HEIC" },
+            M::Truncated,
+            M::TooLarge {
+                width: 20_000,
+                height: 20_000,
+                max_pixels: 64_000_000,
+            },
+            M::OverBudget {
+                needed_mib: 366,
+                budget_mib: 128,
+            },
+            M::TooComplex {
+                what: "scans",
+                count: 3001,
+                limit: 100,
+            },
+            M::Corrupt("bad Huffman code".into()),
+            M::Io(std::io::Error::other("gone")),
+        ];
+        for e in &all {
+            let t = photo_refusal(e);
+            assert!(!t.zh.is_ascii(), "{e}: {t:?}");
+            assert!(t.en.is_ascii() && !t.en.is_empty(), "{e}: {t:?}");
+        }
+        assert!(
+            photo_refusal(&all[2]).zh.contains("HEIC"),
+            "the format seen is named"
+        );
     }
 
     #[test]

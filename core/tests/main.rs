@@ -12,6 +12,8 @@ mod cipher;
 mod forms;
 mod migrations;
 mod module_graph;
+mod photo_formats;
+mod photo_jpeg;
 mod photos;
 mod pull;
 mod store;

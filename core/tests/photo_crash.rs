@@ -116,6 +116,7 @@ fn camera_child(
     common::child::say_ready(&mut out);
     let context = WatermarkContext {
         captured_at: chrono::Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some(customer_number.into()),
         device_position: None,
         technician: "T00101".into(),

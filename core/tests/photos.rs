@@ -8,15 +8,20 @@ use common::photos::*;
 use common::*;
 use doorstep_core::error::Error;
 use doorstep_core::geo::GeoPoint;
+use doorstep_core::media::decode::RgbImage;
 use doorstep_core::media::exif::Orientation;
+use doorstep_core::media::pipeline::Witness;
 use doorstep_core::media::transform::orient;
+use doorstep_core::media::watermark::{glyph, scale};
 use doorstep_core::media::{MediaError, PhotoPolicy, WatermarkContext, ingest};
 use doorstep_core::sync::protocol::Operation;
+use doorstep_core::text::Lang;
 
 fn context() -> WatermarkContext {
     WatermarkContext {
         // 2026-11-02 09:30 in Beijing.
         captured_at: chrono::Utc.with_ymd_and_hms(2026, 11, 2, 1, 30, 0).unwrap(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some("3300000001".into()),
         device_position: GeoPoint::new(30.2775, 120.1301).ok(),
         technician: "T00101".into(),
@@ -419,4 +424,211 @@ fn hostile_and_broken_files_are_refused_each_with_its_own_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Media(MediaError::Empty)));
     assert_eq!(store.outbox_len().unwrap(), 0);
+}
+
+/// A plain grey wall of `width` × `height`, as a camera's JPEG.
+fn wall(dir: &tempfile::TempDir, name: &str, width: u32, height: u32) -> std::path::PathBuf {
+    let grey = RgbImage {
+        width,
+        height,
+        pixels: vec![128; (width * height * 3) as usize],
+    };
+    write(dir, name, &encode(&grey))
+}
+
+/// How many of `c`'s font pixels, drawn at `left` font pixels into line `line` of a stamp of
+/// `lines` lines, disagree with the photo: each is read at the centre of its scaled block,
+/// white where the font has ink, dark (box or outline) elsewhere. The geometry is the one
+/// `watermark`'s module doc gives.
+fn glyph_mismatches(out: &RgbImage, lines: u32, line: u32, left: u32, c: char) -> usize {
+    let s = scale(out.width, out.height) as u32;
+    let g = glyph(c).unwrap();
+    let top = out.height - (18 * s * lines + 2 * s);
+    let (x0, y0) = (2 * s + left * s, top + 2 * s + 18 * s * line);
+    let width = if g.wide { 16 } else { 8 };
+    (0..16u32)
+        .flat_map(|gy| (0..width).map(move |gx| (gx, gy)))
+        .filter(|&(gx, gy)| {
+            let ink = g.rows[gy as usize] & (0x8000 >> gx) != 0;
+            let [r, ..] = pixel(out, x0 + gx * s + s / 2, y0 + gy * s + s / 2);
+            (r > 160) != ink
+        })
+        .count()
+}
+
+#[test]
+fn stamp_is_in_chinese_by_default_and_in_english_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = wall(&dir, "wall.jpg", 2048, 1536);
+    let out = decode(
+        &ingest(&file, &context(), &PhotoPolicy::default())
+            .unwrap()
+            .jpeg,
+    );
+    assert_eq!(
+        scale(out.width, out.height),
+        3,
+        "glyphs drawn 3× on a 2048 px photo"
+    );
+    // 时间 / 户号 / 位置 / 技师, each label at the start of its line.
+    for (line, label) in ["时间", "户号", "位置", "技师"].iter().enumerate() {
+        for (i, c) in label.chars().enumerate() {
+            let wrong = glyph_mismatches(&out, 4, line as u32, 16 * i as u32, c);
+            assert_eq!(wrong, 0, "{c} drawn in line {line}");
+        }
+    }
+    assert!(
+        glyph_mismatches(&out, 4, 0, 0, '技') > 20,
+        "another glyph is told apart"
+    );
+
+    let english = WatermarkContext {
+        lang: Lang::En,
+        ..context()
+    };
+    let out = decode(
+        &ingest(&file, &english, &PhotoPolicy::default())
+            .unwrap()
+            .jpeg,
+    );
+    for (line, label) in ["TIME", "CUST", "GPS", "TECH"].iter().enumerate() {
+        for (i, c) in label.chars().enumerate() {
+            let wrong = glyph_mismatches(&out, 4, line as u32, 8 * i as u32, c);
+            assert_eq!(wrong, 0, "{c} drawn in line {line}");
+        }
+    }
+}
+
+#[test]
+fn a_name_or_chinese_text_in_place_of_a_number_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = wall(&dir, "wall.jpg", 320, 240);
+    let refused = |context: WatermarkContext| match ingest(&file, &context, &PhotoPolicy::default())
+    {
+        Err(MediaError::Invalid(e)) => {
+            assert!(
+                !e.to_string().contains("王") && !e.reason_zh.contains("王"),
+                "the value is not quoted: {e}"
+            );
+            e.field
+        }
+        other => panic!("refused as invalid, got {:?}", other.map(|p| p.metadata)),
+    };
+    for number in [
+        "王小明 3300000001",
+        "王小明",
+        "3300000001 ",
+        "33000\n00001",
+        "33000\u{7}00001",
+        "３３００",
+        "",
+        &"9".repeat(33),
+    ] {
+        let context = WatermarkContext {
+            customer_number: Some(number.to_owned()),
+            ..context()
+        };
+        assert_eq!(refused(context), "watermark.customer_number", "{number:?}");
+    }
+    for badge in ["王师傅", "T-001", "T 001", "", "T0000000000000001"] {
+        let context = WatermarkContext {
+            technician: badge.to_owned(),
+            ..context()
+        };
+        assert_eq!(refused(context), "watermark.technician", "{badge:?}");
+    }
+    // What a customer number and a badge may hold: ASCII letters, digits (and '-' in a number).
+    let fine = WatermarkContext {
+        customer_number: Some("HZ-3300000001".into()),
+        technician: "T00101".into(),
+        ..context()
+    };
+    assert!(ingest(&file, &fine, &PhotoPolicy::default()).is_ok());
+}
+
+#[test]
+fn camera_time_is_stamped_when_it_agrees_with_the_device_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "honest.jpg",
+        &jpeg_with_exif(
+            &test_card(2048, 1536),
+            &exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    );
+    let photo = ingest(&file, &context(), &PhotoPolicy::default()).unwrap();
+    let stamped = photo.metadata.stamped.unwrap();
+    assert_eq!(
+        stamped.time,
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 2, 1, 29, 40)
+            .unwrap(),
+        "the camera's 09:29:40, not the device's 09:30:00"
+    );
+    assert_eq!(stamped.time_from, Witness::Camera);
+    assert_eq!(stamped.position_from, Some(Witness::Device));
+    assert!(!photo.metadata.flagged);
+    // No device-clock mark after the time: the first line ends with the zone.
+    let out = decode(&photo.jpeg);
+    let mark_at = 4 + 1 + 26 + 1; // 时间, a space, the time, a space: in half-width cells
+    assert!(glyph_mismatches(&out, 4, 0, 8 * mark_at, '设') > 20);
+}
+
+#[test]
+fn device_time_is_stamped_and_marked_when_the_camera_clock_disagrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(
+        &dir,
+        "old.jpg",
+        &jpeg_with_exif(
+            &test_card(2048, 1536),
+            &exif_payload(1, "2025:06:01 15:00:00", 31.2304, 121.4737),
+        ),
+    );
+    let no_exif = write(&dir, "plain.jpg", &encode(&test_card(2048, 1536)));
+    for file in [old, no_exif] {
+        let photo = ingest(&file, &context(), &PhotoPolicy::default()).unwrap();
+        let stamped = photo.metadata.stamped.clone().unwrap();
+        assert_eq!(stamped.time, context().captured_at, "the device's clock");
+        assert_eq!(stamped.time_from, Witness::Device);
+        let out = decode(&photo.jpeg);
+        let mark_at = 4 + 1 + 26 + 1;
+        for (i, c) in "设备时钟".chars().enumerate() {
+            let wrong = glyph_mismatches(&out, 4, 0, 8 * mark_at + 16 * i as u32, c);
+            assert_eq!(wrong, 0, "{c} of the device-clock mark");
+        }
+    }
+}
+
+#[test]
+fn without_a_device_fix_the_camera_position_is_stamped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "gps.jpg",
+        &jpeg_with_exif(
+            &test_card(640, 480),
+            &exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    );
+    let no_fix = WatermarkContext {
+        device_position: None,
+        ..context()
+    };
+    let stamped = ingest(&file, &no_fix, &PhotoPolicy::default())
+        .unwrap()
+        .metadata
+        .stamped
+        .unwrap();
+    assert_eq!(stamped.position_from, Some(Witness::Camera));
+    assert!((stamped.position.unwrap().lat() - 30.2776).abs() < 1e-4);
+
+    let plain = wall(&dir, "plain.jpg", 640, 480);
+    let stamped = ingest(&plain, &no_fix, &PhotoPolicy::default())
+        .unwrap()
+        .metadata
+        .stamped
+        .unwrap();
+    assert_eq!((stamped.position, stamped.position_from), (None, None));
 }

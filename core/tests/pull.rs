@@ -365,6 +365,7 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
     .unwrap();
     let context = WatermarkContext {
         captured_at: Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some(h.customer_number.clone()),
         device_position: GeoPoint::new(30.2775, 120.1301).ok(),
         technician: "T00101".into(),

@@ -413,6 +413,7 @@ fn new_work_reaches_a_technician_whose_uplink_cannot_carry_photos() {
     .unwrap();
     let context = WatermarkContext {
         captured_at: at(2026, 11, 2, 1, 30),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: None,
         device_position: None,
         technician: "T00101".into(),
@@ -661,6 +662,7 @@ fn a_photo_reaches_the_office_over_an_uplink_too_slow_to_carry_it_whole() {
     .unwrap();
     let context = WatermarkContext {
         captured_at: at(2026, 11, 2, 1, 30),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: None,
         device_position: None,
         technician: "T00101".into(),

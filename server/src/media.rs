@@ -6,10 +6,12 @@ use std::time::Instant;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
+use doorstep_core::geo::GeoPoint;
 use doorstep_core::media::signature::{RenderOptions, SignatureCapture, render_png};
 use doorstep_core::media::vault::Vault;
-use doorstep_core::media::{PhotoPolicy, WatermarkContext, ingest};
+use doorstep_core::media::{MediaError, PhotoPolicy, WatermarkContext, ingest};
 use doorstep_core::store::StoreKey;
+use doorstep_core::text::Lang;
 
 #[derive(Subcommand)]
 pub enum PhotoCommand {
@@ -32,12 +34,23 @@ pub struct IngestArgs {
     /// JPEG quality of the result, 1 to 100.
     #[arg(long, default_value_t = 80)]
     quality: u8,
-    /// Customer number for the watermark.
+    /// Customer number for the watermark: letters, digits and '-' only (no names: the stamp
+    /// carries none).
     #[arg(long)]
     customer: Option<String>,
-    /// Technician badge for the watermark.
+    /// Technician badge for the watermark: 1 to 16 letters or digits.
     #[arg(long, default_value = "CLI")]
     technician: String,
+    /// Language of the watermark's labels.
+    #[arg(long, value_enum, default_value_t = StampLang::Zh)]
+    lang: StampLang,
+    /// The device's latitude when the photo was taken (with --lon). Without them, the stamp
+    /// shows the position the photo's EXIF records, if any.
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    lat: Option<f64>,
+    /// The device's longitude (with --lat).
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    lon: Option<f64>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -45,6 +58,24 @@ pub struct IngestArgs {
     /// app's photo vault holds them. Without it they are plain JPEGs.
     #[arg(long)]
     key: Option<String>,
+}
+
+/// The watermark's language, as typed on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StampLang {
+    /// 时间, 户号, 位置, 技师.
+    Zh,
+    /// TIME, CUST, GPS, TECH.
+    En,
+}
+
+impl From<StampLang> for Lang {
+    fn from(l: StampLang) -> Self {
+        match l {
+            StampLang::Zh => Lang::Zh,
+            StampLang::En => Lang::En,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -68,14 +99,23 @@ pub fn photo(command: PhotoCommand) -> Result<(), Box<dyn std::error::Error>> {
         quality: args.quality,
         ..PhotoPolicy::default()
     };
+    let device_position = match (args.lat, args.lon) {
+        (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon)?),
+        _ => None,
+    };
     let context = WatermarkContext {
         captured_at: Utc::now(),
+        lang: args.lang.into(),
         customer_number: args.customer,
-        device_position: None,
+        device_position,
         technician: args.technician,
     };
     let started = Instant::now();
-    let photo = ingest(&args.file, &context, &policy)?;
+    let photo = ingest(&args.file, &context, &policy).map_err(|e| match e {
+        // The refusal as it is typed (`invalid watermark.customer_number: …`), said once.
+        MediaError::Invalid(invalid) => Box::new(invalid) as Box<dyn std::error::Error>,
+        other => Box::new(other),
+    })?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let key = args.key.as_deref().map(StoreKey::from_hex).transpose()?;
     let vault = Vault::open(&args.out, key.as_ref().map(StoreKey::as_bytes))?;
@@ -108,6 +148,17 @@ pub fn photo(command: PhotoCommand) -> Result<(), Box<dyn std::error::Error>> {
             photo.jpeg.len(),
             photo.thumbnail.len()
         );
+        if let Some(stamped) = &photo.metadata.stamped {
+            println!(
+                "stamped {} ({:?} clock), {}",
+                stamped.time.to_rfc3339(),
+                stamped.time_from,
+                match (stamped.position, stamped.position_from) {
+                    (Some(p), Some(from)) => format!("{:.5} {:.5} ({from:?})", p.lat(), p.lon()),
+                    _ => "no position".to_owned(),
+                }
+            );
+        }
         println!("took {elapsed_ms:.1} ms");
     }
     Ok(())

@@ -114,6 +114,7 @@ on_both_backends! {
                     let path = small_camera_file(phone.dir.path(), round);
                     let context = WatermarkContext {
                         captured_at: Utc::now(),
+                        lang: doorstep_core::text::Lang::Zh,
                         customer_number: Some(h.customer_number.clone()),
                         device_position: h.location,
                         technician: "HZ1001".into(),

@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+#[path = "../../core/tests/common/photos.rs"]
+mod camera;
+
 fn doorstep(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
         .args(args)
@@ -185,6 +188,61 @@ fn photo_ingest_writes_the_photo_named_by_its_hash_and_reports_it() {
     ]);
     assert!(!ok);
     assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn photo_ingest_stamps_the_position_the_photo_records_when_none_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("camera.jpg");
+    std::fs::write(
+        &input,
+        camera::jpeg_with_exif(
+            &camera::test_card(900, 600),
+            &camera::exif_payload(1, "2026:11:02 09:29:40", 30.2776, 120.1302),
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let ingest = |extra: &[&str]| {
+        let mut args = vec![
+            "photo",
+            "ingest",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend(extra);
+        doorstep(&args)
+    };
+
+    // No --lat/--lon: the camera's GPS is stamped (not "no fix"), with the default badge.
+    let (ok, stdout, err) = ingest(&["--customer", "3300000001"]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stamped = &report["metadata"]["stamped"];
+    assert_eq!(stamped["position_from"], "camera", "{stamped}");
+    assert!((stamped["position"]["lat"].as_f64().unwrap() - 30.2776).abs() < 1e-4);
+    assert!((stamped["position"]["lon"].as_f64().unwrap() - 120.1302).abs() < 1e-4);
+    // The camera's 2026 clock is far from now: the device's time is stamped instead.
+    assert_eq!(stamped["time_from"], "device");
+
+    // The device's position, when given, is the one stamped; English labels on request.
+    let (ok, stdout, err) = ingest(&["--lat", "-33.8688", "--lon", "151.2093", "--lang", "en"]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stamped = &report["metadata"]["stamped"];
+    assert_eq!(stamped["position_from"], "device");
+    assert_eq!(stamped["position"]["lat"], -33.8688);
+
+    // A name where the customer number goes: refused, the field named, the name not echoed.
+    let (ok, _, err) = ingest(&["--customer", "王小明 3300000001"]);
+    assert!(!ok);
+    assert!(err.contains("watermark.customer_number"), "{err}");
+    assert!(!err.contains("王小明") && !err.contains("???"), "{err}");
+    let (ok, _, err) = ingest(&["--technician", "Zhang Wei"]);
+    assert!(!ok);
+    assert!(err.contains("watermark.technician"), "{err}");
 }
 
 #[test]

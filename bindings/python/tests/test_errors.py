@@ -136,3 +136,22 @@ def test_a_location_without_a_real_accuracy_is_refused_by_the_core(doorstep, off
     store.answer(form.id, "visit_location",
                  doorstep.AnswerValue.LOCATION(lat=30.27, lon=120.12, accuracy_m=8.0))
     store.close_store()
+
+
+def test_a_file_that_is_no_photo_is_refused_in_the_technicians_language(doorstep, office, tmp_path):
+    """User story: the technician picks an iPhone's HEIC or a PDF from the gallery: the app says
+    in Chinese what the file is and what to do, and nothing is stored."""
+    store = office.enrolled_phone(tmp_path / "s")
+    store.sync(None)
+    household = store.search_households("HZ-0001", 1)[0].id
+    heic = tmp_path / "IMG_0001.jpg"  # the name says JPEG; the bytes say HEIC
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64)
+    with pytest.raises(doorstep.DoorstepError.Photo) as e:
+        store.take_photo(household, str(heic), None)
+    assert "HEIC" in e.value.reason_zh and "HEIC" in e.value.reason, e.value.reason_zh
+    pdf = tmp_path / "scan.jpg"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    with pytest.raises(doorstep.DoorstepError.Photo) as e:
+        store.take_photo(household, str(pdf), None)
+    assert e.value.reason_zh.startswith("该文件"), e.value.reason_zh
+    assert store.pending_uploads() == []

@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod exif;
+mod glyphs;
 pub mod pipeline;
 pub mod samples;
 pub mod signature;

@@ -1,7 +1,7 @@
 //! The photo pipeline: decode (scaled in the DCT domain), resize, turn upright, stamp, encode
 //! without EXIF, thumbnail, hash. One function, the same for the app, the CLI and the benchmark.
 
-use crate::text::said;
+use crate::text::{Lang, said};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use super::MediaError;
 use super::decode::{Decoded, Limits, decode_for_edge, encode_jpeg};
 use super::exif::{self, CameraMetadata};
 use super::transform::{fit, orient, resize};
-use super::watermark::stamp;
+use super::watermark::{StampText, stamp};
 use crate::geo::GeoPoint;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,38 +44,84 @@ impl Default for PhotoPolicy {
     }
 }
 
-/// What is burnt into the photo as proof of visit.
+/// What is burnt into the photo as proof of visit, besides what the photo's own EXIF says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatermarkContext {
     /// The device's clock when the photo was taken.
     pub captured_at: DateTime<Utc>,
+    /// The language of the stamp's labels: Chinese unless asked.
+    #[serde(default = "chinese")]
+    pub lang: Lang,
+    /// The household's customer number: 1 to 32 ASCII letters, digits or `-`.
     pub customer_number: Option<String>,
     pub device_position: Option<GeoPoint>,
-    /// The technician's badge number.
+    /// The technician's badge number: 1 to 16 ASCII letters or digits.
     pub technician: String,
 }
 
+fn chinese() -> Lang {
+    Lang::Zh
+}
+
 impl WatermarkContext {
-    fn lines(&self) -> Vec<String> {
-        let local = self
-            .captured_at
-            .with_timezone(&crate::calendar::service_timezone());
-        let mut lines = vec![local.format("%Y-%m-%d %H:%M:%S %:z").to_string()];
+    /// Refuses what the stamp must not print: a name, Chinese text, a control character or an
+    /// over-long value in place of a customer number or a badge. The value itself is never
+    /// quoted (it may be a name): the error names the field.
+    pub fn validate(&self) -> Result<(), crate::InvalidInput> {
         if let Some(number) = &self.customer_number {
-            lines.push(format!("CUST {number}"));
+            crate::household::validate_code("watermark.customer_number", number)?;
         }
-        match self.device_position {
-            Some(p) => lines.push(format!(
-                "{}{:.5} {}{:.5}",
-                if p.lat() < 0.0 { 'S' } else { 'N' },
-                p.lat().abs(),
-                if p.lon() < 0.0 { 'W' } else { 'E' },
-                p.lon().abs()
-            )),
-            None => lines.push("NO GPS FIX".to_owned()),
+        crate::team::validate_badge("watermark.technician", &self.technician)
+    }
+}
+
+/// Whose account of the time or place the stamp prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Witness {
+    /// The photo's EXIF, written by the camera.
+    Camera,
+    /// The device the app runs on (its clock, its position fix).
+    Device,
+}
+
+/// What the stamp on a photo says about when and where, and whose account each is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stamped {
+    pub time: DateTime<Utc>,
+    /// `Device` when the camera recorded no time or one further than the policy allows from the
+    /// device's clock; the stamp then marks the time as the device's.
+    pub time_from: Witness,
+    pub position: Option<GeoPoint>,
+    /// `Camera` when the device had no position and the photo's EXIF had one.
+    pub position_from: Option<Witness>,
+}
+
+impl Stamped {
+    /// The camera's time when it agrees with the device's clock, else the device's; the
+    /// device's position, else the camera's. The time of the ingest itself is never stamped.
+    pub fn choose(
+        context: &WatermarkContext,
+        camera: &CameraMetadata,
+        policy: &PhotoPolicy,
+    ) -> Stamped {
+        let (time, time_from) = match camera.taken_at {
+            Some(t) if (t - context.captured_at).num_seconds().abs() <= policy.max_clock_gap_s => {
+                (t, Witness::Camera)
+            }
+            _ => (context.captured_at, Witness::Device),
+        };
+        let (position, position_from) = match (context.device_position, camera.position) {
+            (Some(p), _) => (Some(p), Some(Witness::Device)),
+            (None, Some(p)) => (Some(p), Some(Witness::Camera)),
+            (None, None) => (None, None),
+        };
+        Stamped {
+            time,
+            time_from,
+            position,
+            position_from,
         }
-        lines.push(format!("TECH {}", self.technician));
-        lines
     }
 }
 
@@ -95,6 +141,9 @@ pub struct PhotoMetadata {
     pub position_gap_m: Option<f64>,
     /// The camera's time or place disagrees with the device's: a supervisor should look.
     pub flagged: bool,
+    /// What the stamp says about when and where (none for photos taken before it was recorded).
+    #[serde(default)]
+    pub stamped: Option<Stamped>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +171,8 @@ pub fn ingest(
         )
         .into());
     }
+    // Checked before decoding: a refused value costs nothing.
+    context.validate()?;
     let Decoded {
         image: decoded,
         original: (original_width, original_height),
@@ -133,7 +184,19 @@ pub fn ingest(
     let resized = resize(&decoded, w, h)?;
     drop(decoded);
     let mut photo = orient(resized, camera.orientation());
-    stamp(&mut photo, &context.lines());
+    let stamped = Stamped::choose(context, &camera, policy);
+    stamp(
+        &mut photo,
+        &StampText {
+            lang: context.lang,
+            time: stamped.time,
+            device_clock: stamped.time_from == Witness::Device,
+            customer_number: context.customer_number.as_deref(),
+            position: stamped.position,
+            technician: &context.technician,
+        }
+        .lines(),
+    )?;
     let jpeg = encode_jpeg(&photo, policy.quality)?;
     let (tw, th) = fit(photo.width, photo.height, policy.thumbnail_edge);
     let thumbnail = encode_jpeg(&resize(&photo, tw, th)?, policy.thumbnail_quality)?;
@@ -158,6 +221,7 @@ pub fn ingest(
         clock_gap_s,
         position_gap_m,
         flagged,
+        stamped: Some(stamped),
     };
     Ok(IngestedPhoto {
         sha256: crate::ids::PhotoHash::of(&jpeg),

@@ -20,7 +20,7 @@ use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, PhotoHash};
 use crate::media::{IngestedPhoto, PhotoMetadata, PhotoPolicy, WatermarkContext, ingest};
 use crate::sync::protocol::Operation;
-use crate::text::said;
+use crate::text::{Lang, said};
 
 /// A photo as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +64,8 @@ pub fn develop_photo(
 
 impl Store {
     /// What a photo taken now at `household` is stamped with: the time, the household's customer
-    /// number, the enrolled technician's badge and where the device is (when it knows).
+    /// number, the enrolled technician's badge and where the device is (when it knows), labelled
+    /// in Chinese, the users' language.
     pub fn camera_context(
         &self,
         household: HouseholdId,
@@ -74,6 +75,7 @@ impl Store {
         let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
         Ok(WatermarkContext {
             captured_at: at,
+            lang: Lang::Zh,
             customer_number: Some(self.household(household)?.customer_number),
             device_position,
             technician: self.technician(technician)?.badge,

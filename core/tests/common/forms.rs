@@ -81,6 +81,7 @@ pub fn take_photo(
     .unwrap();
     let context = doorstep_core::media::WatermarkContext {
         captured_at: chrono::Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: None,
         device_position: None,
         technician: "T00101".into(),

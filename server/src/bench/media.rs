@@ -91,6 +91,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let policy = PhotoPolicy::default();
     let context = WatermarkContext {
         captured_at: Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some("3300000001".into()),
         device_position: GeoPoint::new(30.2775, 120.1301).ok(),
         technician: "T00101".into(),

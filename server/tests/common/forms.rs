@@ -52,6 +52,7 @@ pub fn take_photo(device: &TestDevice, household: &Household, n: u32) -> String 
     let path = camera_file(device.dir.path(), n);
     let context = WatermarkContext {
         captured_at: Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some(household.customer_number.clone()),
         device_position: household.location,
         technician: "HZ1001".into(),

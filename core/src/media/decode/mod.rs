@@ -89,24 +89,19 @@ pub fn decode_reader<R: BufRead + Seek>(
     limits: &Limits,
 ) -> Result<Decoded, MediaError> {
     let head = source.fill_buf()?.to_vec();
-    let mut decoded = match sniff(&head)? {
+    // Each format's own walk hands over its EXIF: no container reader runs behind it.
+    match sniff(&head)? {
         Format::Jpeg => jpeg::decode(&mut source, min_edge, limits),
         Format::Png => png::decode(&mut source, min_edge, limits),
         Format::WebP => webp::decode(&mut source, min_edge, limits),
-    }?;
-    if decoded.exif.is_none() {
-        // Until each format's walk hands over its own EXIF: the container reader's.
-        source.rewind()?;
-        decoded.exif = ::exif::Reader::new()
-            .read_from_container(&mut source)
-            .ok()
-            .map(|e| e.buf().to_vec());
     }
-    Ok(decoded)
 }
 
-/// The format from the first bytes; an empty file and anything else are refused.
+/// The format from the first bytes; an empty file and anything else are refused. Image formats
+/// Doorstep does not take (HEIC, the iPhone's default, AVIF, GIF, BMP, TIFF and the camera raw
+/// files built on it) are named in their refusal, so the technician knows what was picked.
 pub fn sniff(head: &[u8]) -> Result<Format, MediaError> {
+    let unsupported = |format| Err(MediaError::Unsupported { format });
     match head {
         [] => Err(MediaError::Empty),
         [0xFF, 0xD8, 0xFF, ..] => Ok(Format::Jpeg),
@@ -127,7 +122,52 @@ pub fn sniff(head: &[u8]) -> Result<Format, MediaError> {
             ..,
         ] => Ok(Format::WebP),
         [0xFF, 0xD8] | [0xFF] | [0x89, ..] if head.len() < 8 => Err(MediaError::Truncated),
+        [b'R', b'I', b'F', b'F', ..] if head.len() < 12 => Err(MediaError::Truncated),
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => match iso_bmff_image(head) {
+            Some(format) => unsupported(format),
+            None => Err(MediaError::NotAnImage),
+        },
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => unsupported("GIF"),
+        // "BM" is two letters of text too: the DIB header's size must be one of the known ones.
+        [b'B', b'M', ..]
+            if matches!(
+                head.get(14..18),
+                Some([12 | 40 | 52 | 56 | 64 | 108 | 124, 0, 0, 0])
+            ) =>
+        {
+            unsupported("BMP")
+        }
+        [b'I', b'I', 42 | 43, 0, ..] | [b'M', b'M', 0, 42 | 43, ..] => unsupported("TIFF"),
         _ => Err(MediaError::NotAnImage),
+    }
+}
+
+/// The still-image format of an ISO-BMFF file (its `ftyp` box's major and compatible brands):
+/// AVIF when any brand says so (an AVIF may also carry `mif1`), else HEIC for the HEIF brands;
+/// none for a video or anything else.
+fn iso_bmff_image(head: &[u8]) -> Option<&'static str> {
+    let declared = u32::from_be_bytes(head.get(..4)?.try_into().ok()?) as usize;
+    let ftyp = head.get(8..declared.clamp(8, head.len()))?;
+    // Major brand, minor version (not a brand), then the compatible brands.
+    let brands: Vec<&[u8]> = ftyp
+        .chunks_exact(4)
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, brand)| brand)
+        .collect();
+    let any = |set: &[&[u8; 4]]| {
+        brands
+            .iter()
+            .any(|b| set.iter().any(|s| s.as_slice() == *b))
+    };
+    if any(&[b"avif", b"avis"]) {
+        Some("AVIF")
+    } else if any(&[
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
+    ]) {
+        Some("HEIC")
+    } else {
+        None
     }
 }
 
@@ -189,5 +229,57 @@ mod tests {
         ));
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), Format::Jpeg);
         assert!(matches!(sniff(&[0xFF, 0xD8]), Err(MediaError::Truncated)));
+        assert!(matches!(
+            sniff(b"RIFF\x10\0\0\0WE"),
+            Err(MediaError::Truncated)
+        ));
+    }
+
+    #[test]
+    fn image_formats_not_taken_are_named_in_their_refusal() {
+        let named = |head: &[u8]| match sniff(head) {
+            Err(MediaError::Unsupported { format }) => Some(format),
+            _ => None,
+        };
+        let ftyp = |brands: &[&[u8; 4]]| {
+            let mut bytes = vec![0, 0, 0, (8 + 4 * brands.len()) as u8];
+            bytes.extend_from_slice(b"ftyp");
+            for (i, brand) in brands.iter().enumerate() {
+                bytes.extend_from_slice(brand.as_slice());
+                if i == 0 {
+                    bytes.extend_from_slice(&[0, 0, 0, 0]);
+                }
+            }
+            bytes[3] += 4;
+            bytes.extend_from_slice(&[0; 32]);
+            bytes
+        };
+        // An iPhone's photo: major brand heic, compatible mif1, heic.
+        assert_eq!(named(&ftyp(&[b"heic", b"mif1", b"heic"])), Some("HEIC"));
+        for brand in [
+            b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
+        ] {
+            assert_eq!(named(&ftyp(&[brand])), Some("HEIC"), "{brand:?}");
+        }
+        assert_eq!(named(&ftyp(&[b"avif", b"mif1", b"miaf"])), Some("AVIF"));
+        assert_eq!(named(&ftyp(&[b"mif1", b"avif"])), Some("AVIF"));
+        assert_eq!(named(&ftyp(&[b"avis", b"msf1"])), Some("AVIF"));
+        // A phone's video is not an image: not named as one.
+        assert!(matches!(
+            sniff(&ftyp(&[b"isom", b"mp41"])),
+            Err(MediaError::NotAnImage)
+        ));
+        assert_eq!(named(b"GIF89a\x01\0\x01\0"), Some("GIF"));
+        assert_eq!(named(b"GIF87a\x01\0\x01\0"), Some("GIF"));
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0; 12]);
+        bmp.extend_from_slice(&[40, 0, 0, 0, 1, 0, 0, 0]);
+        assert_eq!(named(&bmp), Some("BMP"));
+        assert!(matches!(
+            sniff(b"BMW is a car, not a bitmap"),
+            Err(MediaError::NotAnImage)
+        ));
+        assert_eq!(named(b"II*\0\x08\0\0\0"), Some("TIFF"));
+        assert_eq!(named(b"MM\0*\0\0\0\x08"), Some("TIFF"));
     }
 }

@@ -25,18 +25,24 @@ extension DeviceStore {
         }.value
     }
 
-    /// Takes in a camera photo on a background thread (decoding, watermark, encryption).
+    /// Takes in a camera photo on a background thread (decoding, watermark, encryption); a HEIC
+    /// file is handed over as JPEG (`PhotoHandover`).
     public func attachPhotoInBackground(formId: String, item: String, path: String, position: Position?) async throws -> Photo {
         try await Task.detached(priority: .userInitiated) { [self] in
-            try self.attachPhoto(formId: formId, item: item, path: path, position: position)
+            try PhotoHandover.withCorePhoto(path) { jpeg in
+                try self.attachPhoto(formId: formId, item: item, path: jpeg, position: position)
+            }
         }.value
     }
 
     /// Takes in a camera photo for a household, on no item of a form (the one that stands in
-    /// for a refused signature), on a background thread (decoding, watermark, encryption).
+    /// for a refused signature), on a background thread (decoding, watermark, encryption); a
+    /// HEIC file is handed over as JPEG (`PhotoHandover`).
     public func takePhotoInBackground(householdId: String, path: String, position: Position?) async throws -> Photo {
         try await Task.detached(priority: .userInitiated) { [self] in
-            try self.takePhoto(householdId: householdId, path: path, position: position)
+            try PhotoHandover.withCorePhoto(path) { jpeg in
+                try self.takePhoto(householdId: householdId, path: jpeg, position: position)
+            }
         }.value
     }
 }

@@ -70,6 +70,7 @@ pub(super) fn push_figures(
         let h = &hs[i % hs.len()];
         let context = WatermarkContext {
             captured_at: Utc::now(),
+            lang: doorstep_core::text::Lang::Zh,
             customer_number: Some(h.customer_number.clone()),
             device_position: h.location,
             technician: technician.badge.clone(),
