@@ -90,6 +90,7 @@ fn ingest_the_file() {
     };
     let context = WatermarkContext {
         captured_at: chrono::Utc::now(),
+        lang: doorstep_core::text::Lang::Zh,
         customer_number: Some("3300000001".into()),
         device_position: None,
         technician: "T00101".into(),
