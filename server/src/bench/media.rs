@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use doorstep_core::forms::template::SignerRole;
 use doorstep_core::geo::GeoPoint;
-use doorstep_core::media::decode::{RgbImage, decode_for_edge, encode_jpeg};
+use doorstep_core::media::decode::{Limits, RgbImage, decode_for_edge, encode_jpeg};
 use doorstep_core::media::samples::{self, photo_like};
 use doorstep_core::media::signature::{RenderOptions, SignatureCapture, StrokePoint, render_png};
 use doorstep_core::media::simd::jpeg_simd;
@@ -258,9 +258,14 @@ fn psnr_against_lanczos(
     Ok((ours_db, vips_db))
 }
 
-/// The image at `path` decoded at full size.
+/// The image at `path` decoded at full size: a reference on this machine, not a phone's decode,
+/// so without the phone's memory budget.
 fn whole(path: &Path, policy: &PhotoPolicy) -> Result<RgbImage, MediaError> {
-    Ok(decode_for_edge(path, u32::MAX, &policy.limits)?.image)
+    let limits = Limits {
+        max_memory: u64::MAX,
+        ..policy.limits
+    };
+    Ok(decode_for_edge(path, u32::MAX, &limits)?.image)
 }
 
 /// The worst peak memory of `doorstep photo ingest` over every hostile sample, accepted or
