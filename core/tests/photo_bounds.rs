@@ -16,11 +16,11 @@ use doorstep_core::media::{MediaError, PhotoPolicy, WatermarkContext, ingest};
 const ANY_FILE_MIB: f64 = 128.0;
 /// The budget of a camera's own photo: baseline JPEG, 4:2:0, up to 16 megapixels.
 const CAMERA_MIB: f64 = 64.0;
-/// CPU time of any accepted file in this test build, which runs the resizer's SIMD with debug
-/// assertions and the core unoptimised (about ten times the release build's time): measured on
-/// the 2-core machine of 2026-12-06, 2.3 s for the camera photo and 3.5 s for the 64-megapixel
-/// JPEG (decoded at 3/8).
-const ACCEPTED_CPU_S: f64 = 5.0;
+/// CPU time of any accepted file, on the 2-core machine of 2026-12-06. The test build runs the
+/// core unoptimised and its dependencies with debug checks: the 8000×8000 RGBA PNG (converted
+/// and shrunk row by row in the core) takes 17.3 s there against 0.51 s in the release build,
+/// the 16 MP camera photo 2.2 s against about 0.1 s. `cargo test --release` holds the tight bound.
+const ACCEPTED_CPU_S: f64 = if cfg!(debug_assertions) { 25.0 } else { 3.0 };
 /// A refusal is cheap: told from the header, or by a decoder stopped early.
 const REFUSED_CPU_S: f64 = 1.0;
 
