@@ -28,21 +28,6 @@ fn sample(name: &str) -> &'static Sample {
         .unwrap_or_else(|| panic!("no sample {name}"))
 }
 
-fn kind(error: &MediaError) -> &'static str {
-    match error {
-        MediaError::Empty => "Empty",
-        MediaError::NotAnImage => "NotAnImage",
-        MediaError::Truncated => "Truncated",
-        MediaError::TooLarge { .. } => "TooLarge",
-        MediaError::Unsupported { .. } => "Unsupported",
-        MediaError::OverBudget { .. } => "OverBudget",
-        MediaError::TooComplex { .. } => "TooComplex",
-        MediaError::Corrupt(_) => "Corrupt",
-        MediaError::Io(_) => "Io",
-        MediaError::Invalid(_) => "Invalid",
-    }
-}
-
 /// Decodes a sample and checks it against what it must give; the decoded photo when accepted.
 fn judged(name: &str) -> Option<Decoded> {
     let sample = sample(name);
@@ -50,7 +35,7 @@ fn judged(name: &str) -> Option<Decoded> {
     match (sample.expect, result) {
         (Expect::Accepted, Ok(decoded)) => Some(decoded),
         (Expect::Refused(want), Err(e)) => {
-            assert_eq!(kind(&e), want, "{name}: {e}");
+            assert_eq!(e.name(), want, "{name}: {e}");
             None
         }
         (expect, result) => panic!(
@@ -325,7 +310,7 @@ fn files_from_public_collections_are_accepted_whole_or_refused_by_name() {
     ];
     for (name, want) in refused {
         match decode(&read(name), EDGE) {
-            Err(e) => assert_eq!(kind(&e), want, "{name}: {e}"),
+            Err(e) => assert_eq!(e.name(), want, "{name}: {e}"),
             Ok(d) => panic!("{name}: accepted {:?}", d.original),
         }
     }

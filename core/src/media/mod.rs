@@ -56,3 +56,22 @@ pub enum MediaError {
     #[error("invalid {0}")]
     Invalid(#[from] crate::InvalidInput),
 }
+
+impl MediaError {
+    /// The variant's name, as a sample's expected refusal (`samples::Expect::Refused`) and the
+    /// figures name it: `TooLarge { .. }` is `"TooLarge"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MediaError::Empty => "Empty",
+            MediaError::NotAnImage => "NotAnImage",
+            MediaError::Truncated => "Truncated",
+            MediaError::TooLarge { .. } => "TooLarge",
+            MediaError::Unsupported { .. } => "Unsupported",
+            MediaError::OverBudget { .. } => "OverBudget",
+            MediaError::TooComplex { .. } => "TooComplex",
+            MediaError::Corrupt(_) => "Corrupt",
+            MediaError::Io(_) => "Io",
+            MediaError::Invalid(_) => "Invalid",
+        }
+    }
+}

@@ -104,21 +104,7 @@ pub fn decode(jpeg: &[u8]) -> RgbImage {
     .image
 }
 
-/// CRC-32 (PNG's) of `bytes`.
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
+pub use doorstep_core::media::samples::png::crc32;
 
 /// A PNG whose header declares `width`×`height` (with a valid checksum) and no pixel data.
 pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {

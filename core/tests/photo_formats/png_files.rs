@@ -118,7 +118,7 @@ fn damaged_png_is_refused_never_accepted_half_drawn() {
     let idat = samples::png::idat_range(&whole);
     let mut zlib_damaged = whole.clone();
     zlib_damaged[idat.start + idat.len() / 2] ^= 0x55;
-    let crc = crc32(&zlib_damaged[idat.start - 4..idat.end]);
+    let crc = doorstep_core::media::samples::png::crc32(&zlib_damaged[idat.start - 4..idat.end]);
     zlib_damaged[idat.end..idat.end + 4].copy_from_slice(&crc.to_be_bytes());
     assert!(
         matches!(decode(&zlib_damaged, 2048), Err(MediaError::Corrupt(_))),
@@ -149,21 +149,6 @@ fn png_with_ten_thousand_tiny_chunks_is_refused_before_decoding() {
     }
     // A few hundred (what real files carry at most) are fine.
     assert!(decode(&samples::png::many_chunks(300), 2048).is_ok());
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                0xEDB8_8320 ^ (crc >> 1)
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[test]

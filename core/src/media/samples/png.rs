@@ -227,8 +227,14 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     out.extend_from_slice(kind);
     out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(&out[4..]).to_be_bytes());
+    out
+}
+
+/// PNG's CRC-32 of `bytes` (a chunk's type and data).
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
-    for &b in kind.iter().chain(data) {
+    for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
             crc = if crc & 1 != 0 {
@@ -238,8 +244,7 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
             };
         }
     }
-    out.extend_from_slice(&(!crc).to_be_bytes());
-    out
+    !crc
 }
 
 /// A zlib stream in one fixed-Huffman deflate block, with its Adler-32 kept as it goes.
