@@ -198,12 +198,19 @@ pub fn photo_refusal(e: &MediaError) -> Text {
                 "this photo would need {needed_mib} MiB of memory, above the {budget_mib} MiB a phone can spare: it was not processed; take it again with the camera's usual settings"
             ),
         ),
-        M::TooComplex { what, count, limit } => said(
-            format!("照片结构异常（{count} 个 {what}，上限 {limit}），未处理；请重新拍摄"),
-            format!(
-                "the photo is built abnormally ({count} {what}, limit {limit}): it was not processed; take it again"
-            ),
-        ),
+        M::TooComplex { what, limit, .. } => {
+            let what = what.label();
+            said(
+                format!(
+                    "照片结构异常（超过 {limit} 个{}），未处理；请重新拍摄",
+                    what.zh
+                ),
+                format!(
+                    "the photo is built abnormally (more than {limit} {}): it was not processed; take it again",
+                    what.en
+                ),
+            )
+        }
         M::Corrupt(detail) => said(
             format!("照片已损坏，不能作为凭证，请重新拍摄（{detail}）"),
             format!("the photo is damaged and cannot serve as proof: take it again ({detail})"),
@@ -277,7 +284,7 @@ mod tests {
                 budget_mib: 128,
             },
             M::TooComplex {
-                what: "scans",
+                what: crate::media::Part::Scans,
                 count: 3001,
                 limit: 100,
             },

@@ -122,7 +122,7 @@ fn a_photo_whose_last_scan_repeats_3000_times_is_refused_in_well_under_a_second(
     let started = Instant::now();
     judged("repeated_last_scan");
     let Err(MediaError::TooComplex {
-        what: "scans",
+        what: doorstep_core::media::Part::Scans,
         count,
         limit,
     }) = decode(&sample("repeated_last_scan").bytes, EDGE)
@@ -257,7 +257,7 @@ fn a_file_with_more_segments_than_the_limit_before_its_image_is_refused() {
     assert!(matches!(
         decode(&file, EDGE),
         Err(MediaError::TooComplex {
-            what: "segments",
+            what: doorstep_core::media::Part::Segments,
             ..
         })
     ));

@@ -36,25 +36,53 @@ pub enum MediaError {
         max_pixels: u64,
     },
     #[error(
-        "the file is a {format} image, which Doorstep does not take as a photo (JPEG, PNG or WebP)"
+        "the file is in a format Doorstep does not take as a photo: {format} (photos are JPEG, PNG or still WebP)"
     )]
     Unsupported { format: &'static str },
     #[error(
         "decoding this photo would need {needed_mib} MiB, above the {budget_mib} MiB a phone can spare: refused before decoding"
     )]
     OverBudget { needed_mib: u64, budget_mib: u64 },
-    #[error("the photo has {count} {what}, above the limit of {limit}: refused")]
-    TooComplex {
-        what: &'static str,
-        count: u64,
-        limit: u64,
-    },
+    /// Refused as soon as the count passes the limit, so `count` is how many were read by then.
+    #[error("the photo has more than {limit} {what}: refused before it costs more")]
+    TooComplex { what: Part, count: u64, limit: u64 },
     #[error("the photo is damaged: {0}")]
     Corrupt(String),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
     #[error("invalid {0}")]
     Invalid(#[from] crate::InvalidInput),
+}
+
+/// What a photo may have only so many of, each a pass or a step of work for its decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// A JPEG's scans: each is a pass over the whole image.
+    Scans,
+    /// A JPEG's header segments (markers) before its first scan.
+    Segments,
+    /// A PNG's or WebP's chunks.
+    Chunks,
+    /// The bytes of a PNG's metadata chunks (text, profiles).
+    MetadataBytes,
+}
+
+impl Part {
+    pub fn label(self) -> crate::text::Text {
+        let (zh, en) = match self {
+            Part::Scans => ("扫描段", "scans"),
+            Part::Segments => ("标记段", "header segments"),
+            Part::Chunks => ("数据块", "chunks"),
+            Part::MetadataBytes => ("字节元数据", "bytes of metadata"),
+        };
+        crate::text::said(zh, en)
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label().en)
+    }
 }
 
 impl MediaError {

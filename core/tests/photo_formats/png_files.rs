@@ -143,7 +143,7 @@ fn damaged_png_is_refused_never_accepted_half_drawn() {
 fn png_with_ten_thousand_tiny_chunks_is_refused_before_decoding() {
     match decode(&samples::png::many_chunks(10_000), 2048) {
         Err(MediaError::TooComplex { what, limit, .. }) => {
-            assert_eq!((what, limit), ("chunks", 1000));
+            assert_eq!((what, limit), (doorstep_core::media::Part::Chunks, 1000));
         }
         other => panic!("{:?}", other.map(|d| d.original)),
     }

@@ -117,7 +117,10 @@ fn animated_webp_is_refused_as_not_a_still_photo() {
         &samples::webp::with_chunks(samples::webp::LOSSY_PHOTO, 5_000),
         2048,
     ) {
-        Err(MediaError::TooComplex { what: "chunks", .. }) => {}
+        Err(MediaError::TooComplex {
+            what: doorstep_core::media::Part::Chunks,
+            ..
+        }) => {}
         other => panic!("{:?}", other.map(|d| d.original)),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{self, Read};
 
-use crate::media::MediaError;
+use crate::media::{MediaError, Part};
 
 /// How the frame is coded (the SOF marker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ pub(crate) fn read<R: Read>(source: &mut R, max_segments: u32) -> Result<Header,
         segments += 1;
         if segments > max_segments {
             return Err(MediaError::TooComplex {
-                what: "segments",
+                what: Part::Segments,
                 count: u64::from(segments),
                 limit: u64::from(max_segments),
             });
@@ -336,7 +336,7 @@ mod tests {
         assert!(matches!(
             read(&mut bytes.as_slice(), 10),
             Err(MediaError::TooComplex {
-                what: "segments",
+                what: Part::Segments,
                 ..
             })
         ));

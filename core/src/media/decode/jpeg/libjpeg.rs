@@ -21,7 +21,7 @@ use std::os::raw::{c_int, c_long};
 
 use mozjpeg_sys as ffi;
 
-use crate::media::MediaError;
+use crate::media::{MediaError, Part};
 
 /// What one decode may do, and what it has done so far.
 #[derive(Debug, Clone, Copy)]
@@ -125,7 +125,7 @@ unsafe extern "C-unwind" fn emit_message(cinfo: &mut ffi::jpeg_common_struct, le
                 WATCH.with(|w| w.set(Some(watch)));
                 if watch.scans > watch.max_scans {
                     refuse(MediaError::TooComplex {
-                        what: "scans",
+                        what: Part::Scans,
                         count: u64::from(watch.scans),
                         limit: u64::from(watch.max_scans),
                     });

@@ -7,9 +7,9 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use crate::media::MediaError;
 use crate::media::decode::{Limits, check_size};
 use crate::media::exif;
+use crate::media::{MediaError, Part};
 
 /// The most bytes of chunks other than image data (text, colour profile, EXIF, …) in a file.
 pub(super) const MAX_ANCILLARY_BYTES: usize = 8 * 1024 * 1024;
@@ -67,14 +67,14 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
         ancillary += length;
         if chunks > u64::from(limits.max_chunks) {
             return Err(MediaError::TooComplex {
-                what: "chunks",
+                what: Part::Chunks,
                 count: chunks,
                 limit: u64::from(limits.max_chunks),
             });
         }
         if ancillary > MAX_ANCILLARY_BYTES as u64 {
             return Err(MediaError::TooComplex {
-                what: "bytes of metadata",
+                what: Part::MetadataBytes,
                 count: ancillary,
                 limit: MAX_ANCILLARY_BYTES as u64,
             });

@@ -5,9 +5,9 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use crate::media::MediaError;
 use crate::media::decode::Limits;
 use crate::media::exif;
+use crate::media::{MediaError, Part};
 
 /// How the image data is coded, which decides what decoding it costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub(super) fn walk<R: Read + Seek>(source: &mut R, limits: &Limits) -> Result<La
         chunks += 1;
         if chunks > u64::from(limits.max_chunks) {
             return Err(MediaError::TooComplex {
-                what: "chunks",
+                what: Part::Chunks,
                 count: chunks,
                 limit: u64::from(limits.max_chunks),
             });
