@@ -14,6 +14,7 @@ use object_store::local::LocalFileSystem;
 
 use crate::api::{AppState, router};
 use crate::error::Result;
+use crate::photos::sweep::{SweepOptions, sweep_and_log};
 use crate::records::{put_from_office, stored};
 use crate::storage::{PostgresStorage, SqliteStorage, Storage, write};
 
@@ -101,6 +102,8 @@ pub struct ServeOptions {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    #[command(flatten)]
+    pub sweep: SweepOptions,
 }
 
 pub fn serve(options: ServeOptions) -> Result<(), String> {
@@ -119,6 +122,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         tracing::info!(address = %local, storage = storage.backend(), "serving");
         // The test harness reads this line to learn the port.
         println!("listening on http://{local}");
+        tokio::spawn(sweep_periodically(options.storage.clone(), options.sweep));
         let app = router(AppState::new(storage, blobs));
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -127,6 +131,21 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+/// Sweeps the photo store's debris every `--sweep-every`, from start: by age only, so a
+/// temporary file of another server's upload in progress stays (see [`crate::photos::sweep`]).
+async fn sweep_periodically(storage: StorageOptions, sweep: SweepOptions) {
+    let mut every = tokio::time::interval(sweep.sweep_every.max(std::time::Duration::from_secs(1)));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let storage = storage.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            sweep_and_log(storage.blobs.as_deref(), &storage.data, sweep.sweep_older_than)
+        })
+        .await;
+    }
 }
 
 /// Structured logs (JSON with `DOORSTEP_LOG_JSON=1`), level from `RUST_LOG` (default info).

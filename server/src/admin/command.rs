@@ -83,6 +83,17 @@ pub enum AdminCommand {
     Conflicts(Newest),
     /// Show the newest entries of the audit log, tab-separated, newest first.
     Audit(Newest),
+    /// Remove the photo store's debris now (temporary files of uploads a killed server left),
+    /// as `doorstep serve` does every 10 minutes; prints how many went and how many stayed.
+    Sweep(SweepNow),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepNow {
+    /// The age past which a temporary file is debris: younger, it may be a server's upload
+    /// in progress (e.g. `1h`, `10m`, `30s`).
+    #[arg(long, default_value = "1h", value_parser = crate::photos::sweep::parse_duration)]
+    pub older_than: std::time::Duration,
 }
 
 #[derive(Debug, clap::Args)]

@@ -119,6 +119,14 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         }
         AdminCommand::Conflicts(Newest { limit }) => print_conflicts(storage, limit)?,
         AdminCommand::Audit(Newest { limit }) => print_audit(storage, limit)?,
+        AdminCommand::Sweep(SweepNow { older_than }) => {
+            let swept = crate::photos::sweep::sweep(
+                options.storage.blobs.as_deref(),
+                &options.storage.data,
+                older_than,
+            )?;
+            println!("removed\t{}\nyoung\t{}", swept.removed, swept.young);
+        }
     }
     Ok(())
 }

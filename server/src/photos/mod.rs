@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::storage::{Actor, AuditRow, PhotoRow, Storage, Tx, read, write};
 
 mod completion;
+pub mod sweep;
 
 use self::completion::mark_complete;
 
