@@ -10,6 +10,7 @@ mod admin;
 mod chaos;
 mod cli;
 mod convergence;
+mod debris;
 mod forms_photos;
 mod security;
 mod serve;
