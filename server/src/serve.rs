@@ -142,7 +142,11 @@ async fn sweep_periodically(storage: StorageOptions, sweep: SweepOptions) {
         every.tick().await;
         let storage = storage.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            sweep_and_log(storage.blobs.as_deref(), &storage.data, sweep.sweep_older_than)
+            sweep_and_log(
+                storage.blobs.as_deref(),
+                &storage.data,
+                sweep.sweep_older_than,
+            )
         })
         .await;
     }

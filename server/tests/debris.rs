@@ -215,12 +215,19 @@ fn a_server_killed_mid_upload_leaves_debris_the_sweep_removes_by_age_sparing_a_l
     assert_eq!(temporary_files(&photos), vec![live.clone()]);
     for (sha, bytes) in &stored {
         let photo = photos.join(format!("photos/{}/{sha}.jpg", &sha[..2]));
-        assert_eq!(&std::fs::read(photo).unwrap(), bytes, "a stored photo stays whole");
+        assert_eq!(
+            &std::fs::read(photo).unwrap(),
+            bytes,
+            "a stored photo stays whole"
+        );
     }
 
     // `doorstep serve` sweeps by itself, on its interval, by the same age.
     std::thread::sleep(Duration::from_secs(2));
-    let _sweeping = serve(&storage, &["--sweep-every", "1s", "--sweep-older-than", "1s"]);
+    let _sweeping = serve(
+        &storage,
+        &["--sweep-every", "1s", "--sweep-older-than", "1s"],
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while live.exists() {
         assert!(

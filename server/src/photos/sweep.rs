@@ -102,9 +102,8 @@ fn sweep_directory(dir: &Path, older_than: Duration, now: SystemTime) -> Result<
 /// A temporary file of the photo directory: `<name>#<digits>`, as the store names them (a
 /// name with `#` and anything else after it is not one of them).
 fn is_temporary(name: &str) -> bool {
-    name.rsplit_once('#').is_some_and(|(_, suffix)| {
-        !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit())
-    })
+    name.rsplit_once('#')
+        .is_some_and(|(_, suffix)| !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `90`, `90s`, `10m`, `1h`, `2d`: a duration as an operator writes it.
@@ -160,11 +159,23 @@ mod tests {
         let later = SystemTime::now() + Duration::from_secs(7200);
         // Two hours on, both temporary files are debris; the photo stays.
         let swept = sweep_directory(dir.path(), Duration::from_secs(3600), later).unwrap();
-        assert_eq!(swept, Swept { removed: 2, young: 0 });
+        assert_eq!(
+            swept,
+            Swept {
+                removed: 2,
+                young: 0
+            }
+        );
         assert!(photos.join("ab12.jpg").exists());
         std::fs::write(photos.join("ab56.jpg#1"), b"").unwrap();
         let swept = sweep_directory(dir.path(), Duration::from_secs(3600), SystemTime::now());
-        assert_eq!(swept.unwrap(), Swept { removed: 0, young: 1 });
+        assert_eq!(
+            swept.unwrap(),
+            Swept {
+                removed: 0,
+                young: 1
+            }
+        );
         assert!(photos.join("ab56.jpg#1").exists());
     }
 }
