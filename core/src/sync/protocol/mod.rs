@@ -14,6 +14,8 @@ use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
 
+#[cfg(test)]
+mod document;
 mod error;
 mod operation;
 pub use error::ErrorKind;
