@@ -270,7 +270,8 @@ async fn finish(
 }
 
 /// Puts the checked bytes in the blob store (atomically: a temporary file renamed, or one S3
-/// PUT), then marks the photo complete. Should the device be refused by then, the file stays in
+/// PUT), then marks the photo complete. A server killed between the temporary file and its
+/// rename leaves the temporary file: [`sweep`] removes it once it is old. Should the device be refused by then, the file stays in
 /// the blob store without a row that says it is complete: the photo counts as missing, and the
 /// same bytes uploaded by an allowed device later replace it.
 async fn store_blob(
