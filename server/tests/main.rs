@@ -12,5 +12,6 @@ mod cli;
 mod convergence;
 mod forms_photos;
 mod security;
+mod scope_leaks;
 mod serve;
 mod sync;
