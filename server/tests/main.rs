@@ -11,7 +11,7 @@ mod chaos;
 mod cli;
 mod convergence;
 mod forms_photos;
-mod security;
 mod scope_leaks;
+mod security;
 mod serve;
 mod sync;
