@@ -54,10 +54,17 @@ on_both_backends! {
         let (changes, cursor) = pull_page(&server, &early, "");
         assert_eq!(actions_for(&changes, &moved), ["put"]);
 
+        // A household that came into west after the early phone's cursor and went before it
+        // pulled again: never on that phone, so not named to it either.
+        let passing = common::household("HZ000099", west.district.id, 9);
+        server.office_put(Record::Household(Box::new(passing.clone())));
+        server.office_edit(passing.id, |h| h.district_id = Some(east.district.id));
+
         server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
 
         let (changes, _) = pull_page(&server, &early, &cursor);
         assert_eq!(actions_for(&changes, &moved), ["leave"], "it had the household: it drops it");
+        assert!(actions_for(&changes, &passing.id.to_string()).is_empty(), "it never had this one");
 
         // A phone of west enrolled after the move never had it: nothing names it.
         let late = enrolled(&server, &west);
