@@ -268,6 +268,32 @@ fn a_record_that_entered_and_left_after_the_cursor_is_not_listed(s: &dyn Storage
     .unwrap();
 }
 
+#[test]
+fn a_file_from_before_entered_seq_opens_and_still_tells_every_departure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.sqlite");
+    let old = rusqlite::Connection::open(&path).unwrap();
+    old.execute_batch(
+        "CREATE TABLE bucket_entries (bucket TEXT NOT NULL, entity TEXT NOT NULL,
+            id TEXT NOT NULL, seq INTEGER NOT NULL, left_bucket INTEGER NOT NULL,
+            PRIMARY KEY (bucket, entity, id))",
+    )
+    .unwrap();
+    old.execute(
+        "INSERT INTO bucket_entries VALUES (?1, 'household', 'h1', 3, 1)",
+        [bucket(1).to_string()],
+    )
+    .unwrap();
+    drop(old);
+    let s = SqliteStorage::open(&path).unwrap();
+    read(&s, |tx| {
+        // When it entered is not known: the device is told, as before.
+        assert_eq!(tx.changes(&[bucket(1)], 1, 10)?, [entry(3, "h1", true)]);
+        Ok(())
+    })
+    .unwrap();
+}
+
 fn operations_are_kept_once_per_device(s: &dyn Storage) {
     let id = OperationId::new();
     write(s, |tx| {
