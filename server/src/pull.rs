@@ -7,7 +7,8 @@
 //!
 //! A pull from the beginning (a new device, or a reset) sends no `leave`: the device holds
 //! nothing of the server's yet, so a record that left its scope before is nothing it could have
-//! had, and naming it would only tell the device what exists outside its scope.
+//! had, and naming it would only tell the device what exists outside its scope. A later cursor
+//! is not sent the departure of a record that came into its buckets after it ([`Tx::changes`]).
 
 use chrono::Utc;
 use doorstep_core::sync::Hlc;
