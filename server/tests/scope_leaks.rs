@@ -114,7 +114,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let west = team(&server, "西湖一片", "HZ1001");
         let east = team(&server, "滨江二片", "BJ2001");
-        households(&server, &west, 1); // HZ000001, in west
+        let ours = households(&server, &west, 1); // HZ000001, in west
         let in_east = common::household("BJ000001", east.district.id, 7);
         server.office_put(Record::Household(Box::new(in_east.clone())));
         let in_no_district = Record::Household(Box::new(
@@ -145,6 +145,17 @@ on_both_backends! {
                 assert!(!said.contains(secret), "{said}");
             }
         }
+        // A household of west renumbered on a phone to east's number: the same answer.
+        let editor = common::enrolled_phone(&server, &west);
+        let mut renumbered = editor.store().household(ours[0].id).unwrap();
+        renumbered.customer_number = "BJ000001".into();
+        editor.store().save_household(&renumbered, Utc::now()).unwrap();
+        let ops = editor.store().push_batch(10).unwrap();
+        let response = raw_post(&server.url, "/v1/push", &editor, &PushRequest { ops: ops.clone() });
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body: ErrorBody = response.json().unwrap();
+        assert_eq!((body.op_id, body.message), (Some(ops[0].op_id), elsewhere.message.clone()));
+        assert_eq!(server.household(ours[0].id).customer_number, "HZ000001", "nothing stored");
         assert_eq!(server.household(in_east.id).customer_number, "BJ000001", "nothing stored");
     }
 }
