@@ -4,6 +4,11 @@
 //! cursor was issued, the pull starts over from the beginning with `reset` set: the device
 //! drops what it holds and takes the full pull, so nothing of the old scope lingers on it. So
 //! does a cursor past the server's last change (the database was restored from a backup).
+//!
+//! A pull from the beginning (a new device, or a reset) sends no `leave`: the device holds
+//! nothing of the server's yet, so a record that left its scope before is nothing it could have
+//! had, and naming it would only tell the device what exists outside its scope. A later cursor
+//! is not sent the departure of a record that came into its buckets after it ([`Tx::changes`]).
 
 use chrono::Utc;
 use doorstep_core::sync::Hlc;
@@ -67,9 +72,13 @@ pub fn pull(
         }
     }
     unique.reverse();
+    // Judged by the cursor (what the device has pulled), not by clocks.
+    let holds_nothing = after == 0;
     let mut changes = Vec::with_capacity(unique.len());
     for e in unique {
-        changes.push(change_for(tx, device, e)?);
+        if let Some(change) = change_for(tx, device, e, holds_nothing)? {
+            changes.push(change);
+        }
     }
     let remaining = if more {
         tx.count_changes(&device.scope, last)?
@@ -102,7 +111,14 @@ pub struct Served {
     record: Option<Box<RawValue>>,
 }
 
-fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served> {
+/// The change the device is sent for an entry of its buckets; none for a record that left its
+/// scope when the device `holds_nothing` (it pulls from the beginning).
+fn change_for(
+    tx: &mut dyn Tx,
+    device: &Device,
+    e: BucketEntry,
+    holds_nothing: bool,
+) -> Result<Option<Served>> {
     let stored = tx.record(e.entity, &e.id)?;
     let (action, record) = match stored {
         Some(r) if r.deleted => ("delete", None),
@@ -122,16 +138,17 @@ fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served
             })?;
             ("put", Some(record))
         }
+        Some(_) if holds_nothing => return Ok(None),
         Some(_) => ("leave", None),
         None => ("delete", None),
     };
-    Ok(Served {
+    Ok(Some(Served {
         seq: e.seq,
         entity: e.entity,
         id: e.id,
         action,
         record,
-    })
+    }))
 }
 
 /// Entities that never travel to devices.

@@ -79,6 +79,7 @@ impl Apply<'_> {
             if own.is_empty() || !in_scope(&own, &self.device.scope) {
                 return Err(forbidden("the household's district"));
             }
+            self.customer_number_free(&household.customer_number, &household.id.to_string())?;
             let seq = self.tx.next_seq()?;
             let mut household = household.clone();
             household.last_inspection_at = household
@@ -195,6 +196,9 @@ impl Apply<'_> {
         if new_own != old_own && (new_own.is_empty() || !in_scope(&new_own, &self.device.scope)) {
             return Err(forbidden("the household's new district"));
         }
+        if current.key.as_deref() != Some(result.customer_number.as_str()) {
+            self.customer_number_free(&result.customer_number, &id)?;
+        }
         all_stamps.update(stamps)?;
         let record = rebuilt_household(current, &old_own, &result, body, all_stamps.to_json()?);
         self.server_seq = save_at(self.tx, record, Some(current), seq)?.seq;
@@ -202,6 +206,33 @@ impl Apply<'_> {
             self.conflict(Entity::Household, &id, o, seq)?;
         }
         Ok(())
+    }
+
+    /// Refuses a customer number held by another household before the device's household takes
+    /// it. Held by one the device can see, it is told so; held by one it cannot (in another
+    /// district, or deleted), it gets one answer for both, so a refusal tells it nothing of what
+    /// is outside its scope. The office learns of it in the server's log.
+    fn customer_number_free(&mut self, number: &str, household_id: &str) -> Result<()> {
+        let Some(holder) = self.tx.record_id_by_key(Entity::Household, number)? else {
+            return Ok(());
+        };
+        if holder == household_id {
+            return Ok(());
+        }
+        let visible = self
+            .tx
+            .record(Entity::Household, &holder)?
+            .is_some_and(|r| !r.deleted && in_scope(&r.buckets, &self.device.scope));
+        if visible {
+            return Err(Error::Conflict(CUSTOMER_NUMBER_EXISTS.into()));
+        }
+        tracing::warn!(
+            device = %self.device.id,
+            household = %household_id,
+            holder = %holder,
+            "refused a device's household: its customer number is held by a household outside the device's scope or deleted"
+        );
+        Err(Error::Conflict(CUSTOMER_NUMBER_UNAVAILABLE.into()))
     }
 
     pub(super) fn inspection_signed(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
@@ -229,6 +260,13 @@ impl Apply<'_> {
         Ok(())
     }
 }
+
+/// A device's household takes a customer number a household in its scope holds.
+const CUSTOMER_NUMBER_EXISTS: &str = "customer number already exists";
+/// A device's household takes a customer number it cannot see held: in another district, or by
+/// a deleted household (one answer for both, docs/sync-protocol.md).
+const CUSTOMER_NUMBER_UNAVAILABLE: &str =
+    "this customer number cannot be given to this household; the office will settle it";
 
 /// A household record rebuilt after a change (`body`: the household's JSON): its own buckets,
 /// plus those work orders gave it (`old_own`: the buckets its previous version was in by itself).

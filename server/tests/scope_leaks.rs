@@ -1,0 +1,161 @@
+//! What a device is told stays inside its scope: its first pull names no record that left
+//! the scope before it could have had it, and a refused customer number does not say that it
+//! is held in another district.
+
+use crate::common;
+
+use chrono::Utc;
+use common::{Backend, TestDevice, TestServer, households, raw_post, team};
+use doorstep_core::sync::protocol::{ErrorBody, ErrorKind, PushRequest, Record};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// One raw page of the device's pull after `cursor`: its changes and its next cursor.
+fn pull_page(server: &TestServer, device: &TestDevice, cursor: &str) -> (Vec<Value>, String) {
+    let credential = device.store().credential().unwrap().unwrap();
+    let page: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/pull", server.url))
+        .query(&[("cursor", cursor), ("limit", "5000")])
+        .bearer_auth(credential)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(page["more"], false, "one page holds the test's changes");
+    let changes = page["changes"].as_array().unwrap().clone();
+    (changes, page["cursor"].as_str().unwrap().to_owned())
+}
+
+fn actions_for(changes: &[Value], id: &str) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A phone enrolled for the team's inspector that has not pulled yet.
+fn enrolled(server: &TestServer, team: &common::Team) -> TestDevice {
+    let phone = TestDevice::new();
+    phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+    phone
+}
+
+on_both_backends! {
+    fn a_household_moved_out_before_a_phone_enrolls_is_not_left_on_its_first_pull(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let hs = households(&server, &west, 2);
+        let moved = hs[0].id.to_string();
+
+        // A phone of west that pulled the household before the move.
+        let early = enrolled(&server, &west);
+        let (changes, cursor) = pull_page(&server, &early, "");
+        assert_eq!(actions_for(&changes, &moved), ["put"]);
+
+        // A household that came into west after the early phone's cursor and went before it
+        // pulled again: never on that phone, so not named to it either.
+        let passing = common::household("HZ000099", west.district.id, 9);
+        server.office_put(Record::Household(Box::new(passing.clone())));
+        server.office_edit(passing.id, |h| h.district_id = Some(east.district.id));
+
+        server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
+
+        let (changes, _) = pull_page(&server, &early, &cursor);
+        assert_eq!(actions_for(&changes, &moved), ["leave"], "it had the household: it drops it");
+        assert!(actions_for(&changes, &passing.id.to_string()).is_empty(), "it never had this one");
+
+        // A phone of west enrolled after the move never had it: nothing names it.
+        let late = enrolled(&server, &west);
+        let (changes, _) = pull_page(&server, &late, "");
+        assert!(actions_for(&changes, &moved).is_empty(), "the moved household is not named");
+        assert_eq!(actions_for(&changes, &hs[1].id.to_string()), ["put"]);
+        let leaves: Vec<&Value> = changes.iter().filter(|c| c["action"] == "leave").collect();
+        assert!(leaves.is_empty(), "{leaves:?}");
+
+        // Both phones, synced for real, hold west's household and not the moved one.
+        for phone in [&early, &late] {
+            phone.sync().unwrap();
+            assert!(phone.store().household(hs[0].id).is_err());
+            assert!(phone.store().household(hs[1].id).is_ok());
+        }
+    }
+}
+
+/// A new household the phone opens with `customer_number`, pushed by hand: the status and body.
+fn push_new_household(
+    server: &TestServer,
+    phone: &TestDevice,
+    team: &common::Team,
+    customer_number: &str,
+) -> (StatusCode, ErrorBody) {
+    let opened = common::household(customer_number, team.district.id, 41);
+    phone.store().save_household(&opened, Utc::now()).unwrap();
+    let ops = phone.store().push_batch(10).unwrap();
+    let response = raw_post(
+        &server.url,
+        "/v1/push",
+        phone,
+        &PushRequest { ops: ops.clone() },
+    );
+    let status = response.status();
+    let body: ErrorBody = response.json().expect("a typed error body");
+    assert_eq!(body.op_id, Some(ops[0].op_id));
+    phone
+        .store()
+        .park_rejected(ops[0].op_id, ErrorKind::Conflict, "test")
+        .unwrap();
+    (status, body)
+}
+
+on_both_backends! {
+    fn a_customer_number_held_outside_the_district_is_refused_without_saying_where(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let ours = households(&server, &west, 1); // HZ000001, in west
+        let in_east = common::household("BJ000001", east.district.id, 7);
+        server.office_put(Record::Household(Box::new(in_east.clone())));
+        let in_no_district = Record::Household(Box::new(
+            doorstep_core::household::Household {
+                district_id: None,
+                location: None,
+                ..common::household("XX000001", east.district.id, 8)
+            },
+        ));
+        server.office_put(in_no_district);
+        let phone = enrolled(&server, &west);
+
+        // Held in the phone's own district: it can see that household, so it is told.
+        let (status, inside) = push_new_household(&server, &phone, &west, "HZ000001");
+        assert_eq!((status, inside.error), (StatusCode::CONFLICT, ErrorKind::Conflict));
+        assert_eq!(inside.message, "customer number already exists");
+
+        // Held in another district, or by a household in none: one answer, which names neither.
+        let (status, elsewhere) = push_new_household(&server, &phone, &west, "BJ000001");
+        assert_eq!((status, elsewhere.error), (StatusCode::CONFLICT, ErrorKind::Conflict));
+        let (status, nowhere) = push_new_household(&server, &phone, &west, "XX000001");
+        assert_eq!((status, nowhere.error), (StatusCode::CONFLICT, ErrorKind::Conflict));
+        assert_eq!(elsewhere.message, nowhere.message);
+        assert_eq!((elsewhere.field, elsewhere.reason_zh), (None, None));
+        assert_ne!(elsewhere.message, inside.message, "it says nothing of existing");
+        for said in [&inside.message, &elsewhere.message] {
+            for secret in ["BJ000001", "XX000001", "HZ000001", "滨江", "district", &in_east.id.to_string()] {
+                assert!(!said.contains(secret), "{said}");
+            }
+        }
+        // A household of west renumbered on a phone to east's number: the same answer.
+        let editor = common::enrolled_phone(&server, &west);
+        let mut renumbered = editor.store().household(ours[0].id).unwrap();
+        renumbered.customer_number = "BJ000001".into();
+        editor.store().save_household(&renumbered, Utc::now()).unwrap();
+        let ops = editor.store().push_batch(10).unwrap();
+        let response = raw_post(&server.url, "/v1/push", &editor, &PushRequest { ops: ops.clone() });
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body: ErrorBody = response.json().unwrap();
+        assert_eq!((body.op_id, body.message), (Some(ops[0].op_id), elsewhere.message.clone()));
+        assert_eq!(server.household(ours[0].id).customer_number, "HZ000001", "nothing stored");
+        assert_eq!(server.household(in_east.id).customer_number, "BJ000001", "nothing stored");
+    }
+}
