@@ -28,6 +28,7 @@ fn every_subcommand_has_help() {
         vec!["photo", "ingest", "--help"],
         vec!["signature", "--help"],
         vec!["signature", "render", "--help"],
+        vec!["admin", "sweep", "--help"],
     ] {
         let (ok, out, _) = doorstep(&args);
         assert!(ok, "{args:?}");
