@@ -5,9 +5,9 @@
 //! drops what it holds and takes the full pull, so nothing of the old scope lingers on it. So
 //! does a cursor past the server's last change (the database was restored from a backup).
 //!
-//! A pull from the beginning (a new device, or a reset) sends no `leave`: the device holds
-//! nothing of the server's yet, so a record that left its scope before is nothing it could have
-//! had, and naming it would only tell the device what exists outside its scope. A later cursor
+//! A pull from the beginning (a new device, or a reset) sends no `leave` and no `delete`: the
+//! device holds nothing of the server's yet, so a record that left its scope or was deleted
+//! before is nothing it could have had, and naming it would only tell the device it existed. A later cursor
 //! is not sent the departure of a record that came into its buckets after it ([`Tx::changes`]).
 
 use chrono::Utc;
@@ -112,7 +112,7 @@ pub struct Served {
 }
 
 /// The change the device is sent for an entry of its buckets; none for a record that left its
-/// scope when the device `holds_nothing` (it pulls from the beginning).
+/// scope or was deleted when the device `holds_nothing` (it pulls from the beginning).
 fn change_for(
     tx: &mut dyn Tx,
     device: &Device,
@@ -121,6 +121,9 @@ fn change_for(
 ) -> Result<Option<Served>> {
     let stored = tx.record(e.entity, &e.id)?;
     let (action, record) = match stored {
+        // A device that holds nothing of the server's is sent neither a deletion nor a
+        // departure: there is nothing of it to remove, and naming it would only say it existed.
+        Some(r) if r.deleted && holds_nothing => return Ok(None),
         Some(r) if r.deleted => ("delete", None),
         Some(r) if r.buckets.iter().any(|b| device.scope.contains(b)) => {
             // The record as `Record` is tagged: its kind, then its body.
@@ -140,6 +143,7 @@ fn change_for(
         }
         Some(_) if holds_nothing => return Ok(None),
         Some(_) => ("leave", None),
+        None if holds_nothing => return Ok(None),
         None => ("delete", None),
     };
     Ok(Some(Served {

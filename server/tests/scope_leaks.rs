@@ -6,7 +6,7 @@ use crate::common;
 
 use chrono::Utc;
 use common::{Backend, TestDevice, TestServer, households, raw_post, team};
-use doorstep_core::sync::protocol::{ErrorBody, ErrorKind, PushRequest, Record};
+use doorstep_core::sync::protocol::{Entity, ErrorBody, ErrorKind, PushRequest, Record};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -46,7 +46,7 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let west = team(&server, "西湖一片", "HZ1001");
         let east = team(&server, "滨江二片", "BJ2001");
-        let hs = households(&server, &west, 2);
+        let hs = households(&server, &west, 3);
         let moved = hs[0].id.to_string();
 
         // A phone of west that pulled the household before the move.
@@ -61,8 +61,12 @@ on_both_backends! {
         server.office_edit(passing.id, |h| h.district_id = Some(east.district.id));
 
         server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
+        // And one the office deletes: the early phone had it, the late one never did.
+        let deleted = hs[2].id.to_string();
+        server.office_delete(Entity::Household, &deleted);
 
         let (changes, _) = pull_page(&server, &early, &cursor);
+        assert_eq!(actions_for(&changes, &deleted), ["delete"], "it had the household: it removes it");
         assert_eq!(actions_for(&changes, &moved), ["leave"], "it had the household: it drops it");
         assert!(actions_for(&changes, &passing.id.to_string()).is_empty(), "it never had this one");
 
@@ -71,8 +75,9 @@ on_both_backends! {
         let (changes, _) = pull_page(&server, &late, "");
         assert!(actions_for(&changes, &moved).is_empty(), "the moved household is not named");
         assert_eq!(actions_for(&changes, &hs[1].id.to_string()), ["put"]);
-        let leaves: Vec<&Value> = changes.iter().filter(|c| c["action"] == "leave").collect();
-        assert!(leaves.is_empty(), "{leaves:?}");
+        assert!(actions_for(&changes, &deleted).is_empty(), "the deleted household is not named");
+        let gone: Vec<&Value> = changes.iter().filter(|c| c["action"] != "put").collect();
+        assert!(gone.is_empty(), "no leave and no delete on a first pull: {gone:?}");
 
         // Both phones, synced for real, hold west's household and not the moved one.
         for phone in [&early, &late] {
