@@ -4,11 +4,6 @@
 //! cursor was issued, the pull starts over from the beginning with `reset` set: the device
 //! drops what it holds and takes the full pull, so nothing of the old scope lingers on it. So
 //! does a cursor past the server's last change (the database was restored from a backup).
-//!
-//! A pull from the beginning (a new device, or a reset) sends no `leave` and no `delete`: the
-//! device holds nothing of the server's yet, so a record that left its scope or was deleted
-//! before is nothing it could have had, and naming it would only tell the device it existed. A later cursor
-//! is not sent the departure of a record that came into its buckets after it ([`Tx::changes`]).
 
 use chrono::Utc;
 use doorstep_core::sync::Hlc;
@@ -72,13 +67,9 @@ pub fn pull(
         }
     }
     unique.reverse();
-    // Judged by the cursor (what the device has pulled), not by clocks.
-    let holds_nothing = after == 0;
     let mut changes = Vec::with_capacity(unique.len());
     for e in unique {
-        if let Some(change) = change_for(tx, device, e, holds_nothing)? {
-            changes.push(change);
-        }
+        changes.push(change_for(tx, device, e)?);
     }
     let remaining = if more {
         tx.count_changes(&device.scope, last)?
@@ -111,19 +102,9 @@ pub struct Served {
     record: Option<Box<RawValue>>,
 }
 
-/// The change the device is sent for an entry of its buckets; none for a record that left its
-/// scope or was deleted when the device `holds_nothing` (it pulls from the beginning).
-fn change_for(
-    tx: &mut dyn Tx,
-    device: &Device,
-    e: BucketEntry,
-    holds_nothing: bool,
-) -> Result<Option<Served>> {
+fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served> {
     let stored = tx.record(e.entity, &e.id)?;
     let (action, record) = match stored {
-        // A device that holds nothing of the server's is sent neither a deletion nor a
-        // departure: there is nothing of it to remove, and naming it would only say it existed.
-        Some(r) if r.deleted && holds_nothing => return Ok(None),
         Some(r) if r.deleted => ("delete", None),
         Some(r) if r.buckets.iter().any(|b| device.scope.contains(b)) => {
             // The record as `Record` is tagged: its kind, then its body.
@@ -141,18 +122,16 @@ fn change_for(
             })?;
             ("put", Some(record))
         }
-        Some(_) if holds_nothing => return Ok(None),
         Some(_) => ("leave", None),
-        None if holds_nothing => return Ok(None),
         None => ("delete", None),
     };
-    Ok(Some(Served {
+    Ok(Served {
         seq: e.seq,
         entity: e.entity,
         id: e.id,
         action,
         record,
-    }))
+    })
 }
 
 /// Entities that never travel to devices.

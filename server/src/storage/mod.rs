@@ -224,8 +224,7 @@ pub trait Tx {
             .iter()
             .try_for_each(|(bucket, e)| self.put_bucket_entry(bucket, e))
     }
-    /// Entries of these buckets after `after`, oldest first; not the departure of a record that
-    /// first came into the bucket after `after` (a device at that cursor never had it).
+    /// Entries of these buckets after `after`, oldest first.
     fn changes(
         &mut self,
         buckets: &[Bucket],

@@ -28,13 +28,9 @@ CREATE TABLE IF NOT EXISTS bucket_entries (
     id          TEXT NOT NULL,
     seq         BIGINT NOT NULL,
     left_bucket BOOLEAN NOT NULL,
-    -- When the record first entered the bucket: a device whose cursor is before it never had
-    -- the record from this bucket, so is not told that it left (0: not known, from before).
-    entered_seq BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (bucket, entity, id)
 );
 CREATE INDEX IF NOT EXISTS bucket_entries_seq ON bucket_entries(bucket, seq);
-ALTER TABLE bucket_entries ADD COLUMN IF NOT EXISTS entered_seq BIGINT NOT NULL DEFAULT 0;
 
 -- Every operation a device pushed, exactly once.
 CREATE TABLE IF NOT EXISTS ops (

@@ -26,9 +26,6 @@ CREATE TABLE IF NOT EXISTS bucket_entries (
     id          TEXT NOT NULL,
     seq         INTEGER NOT NULL,
     left_bucket INTEGER NOT NULL,
-    -- When the record first entered the bucket: a device whose cursor is before it never had
-    -- the record from this bucket, so is not told that it left (0: not known, from before).
-    entered_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (bucket, entity, id)
 );
 CREATE INDEX IF NOT EXISTS bucket_entries_seq ON bucket_entries(bucket, seq);

@@ -38,7 +38,6 @@ macro_rules! on_both_backends {
 on_both_backends!(
     records_are_upserted_and_keys_are_unique,
     bucket_changes_come_oldest_first_from_the_asked_buckets,
-    a_record_that_entered_and_left_after_the_cursor_is_not_listed,
     operations_are_kept_once_per_device,
     photo_chunks_are_joined_in_order,
     forms_wait_for_their_photos,
@@ -215,80 +214,6 @@ fn bucket_changes_come_oldest_first_from_the_asked_buckets(s: &dyn Storage) {
         assert_eq!(tx.count_changes(&ab, 0)?, 3);
         assert_eq!(tx.count_changes(&ab, 2)?, 2);
         assert_eq!(tx.count_changes(&[bucket(26)], 0)?, 0);
-        Ok(())
-    })
-    .unwrap();
-}
-
-/// A device's cursor says what it can hold: a record that came into the bucket after it and
-/// left again was never on the device, so its departure is not listed; one that came before is.
-fn a_record_that_entered_and_left_after_the_cursor_is_not_listed(s: &dyn Storage) {
-    write(s, |tx| {
-        tx.put_bucket_entry(&bucket(1), &entry(1, "before", false))?;
-        tx.put_bucket_entry(&bucket(1), &entry(2, "other", false))?;
-        tx.put_bucket_entry(&bucket(1), &entry(3, "after", false))?;
-        tx.put_bucket_entry(&bucket(1), &entry(4, "after", false))?;
-        tx.put_bucket_entry(&bucket(1), &entry(5, "after", true))?;
-        tx.put_bucket_entry(&bucket(1), &entry(6, "before", true))?;
-        // Back in after leaving, and out again: a device may still hold it from before.
-        tx.put_bucket_entry(&bucket(1), &entry(7, "before", false))?;
-        tx.put_bucket_entry(&bucket(1), &entry(8, "before", true))?;
-        Ok(())
-    })
-    .unwrap();
-    // Batched as a push writes them: the first entry of a record in one request.
-    write(s, |tx| {
-        tx.put_bucket_entries(&[
-            (bucket(2), entry(9, "batched", false)),
-            (bucket(3), entry(9, "batched", true)),
-        ])?;
-        tx.put_bucket_entries(&[(bucket(2), entry(10, "batched", true))])?;
-        Ok(())
-    })
-    .unwrap();
-    read(s, |tx| {
-        let ids = |v: Vec<BucketEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
-        let one = [bucket(1)];
-        // `after` came in at 3: a device at 2 never had it.
-        assert_eq!(ids(tx.changes(&one, 2, 10)?), ["before"].map(String::from));
-        assert_eq!(tx.count_changes(&one, 2)?, 1);
-        assert_eq!(
-            ids(tx.changes(&one, 3, 10)?),
-            ["after", "before"].map(String::from)
-        );
-        assert_eq!(tx.count_changes(&one, 3)?, 2);
-        assert_eq!(
-            ids(tx.changes(&[bucket(2)], 9, 10)?),
-            ["batched"].map(String::from)
-        );
-        assert_eq!(tx.changes(&[bucket(2)], 8, 10)?, []);
-        assert_eq!(tx.changes(&[bucket(3)], 8, 10)?, []);
-        Ok(())
-    })
-    .unwrap();
-}
-
-#[test]
-fn a_file_from_before_entered_seq_opens_and_still_tells_every_departure() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("server.sqlite");
-    let old = rusqlite::Connection::open(&path).unwrap();
-    old.execute_batch(
-        "CREATE TABLE bucket_entries (bucket TEXT NOT NULL, entity TEXT NOT NULL,
-            id TEXT NOT NULL, seq INTEGER NOT NULL, left_bucket INTEGER NOT NULL,
-            PRIMARY KEY (bucket, entity, id))",
-    )
-    .unwrap();
-    old.execute(
-        "INSERT INTO bucket_entries VALUES (?1, 'household', 'h1', 3, 1)",
-        [bucket(1).to_string()],
-    )
-    .unwrap();
-    drop(old);
-    let s = SqliteStorage::open(&path).unwrap();
-    read(&s, |tx| {
-        // When it entered is not known: the device is told, as before.
-        assert_eq!(tx.changes(&[bucket(1)], 1, 10)?, [entry(3, "h1", true)]);
         Ok(())
     })
     .unwrap();

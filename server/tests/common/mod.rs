@@ -141,15 +141,6 @@ impl TestServer {
         .unwrap();
     }
 
-    /// Deletes a record as the back office does.
-    pub fn office_delete(&self, entity: Entity, id: &str) {
-        storage::write(&*self.storage, |tx| {
-            records::delete_from_office(tx, entity, id)?;
-            Ok(())
-        })
-        .unwrap();
-    }
-
     pub fn enrollment_code(&self, technician: TechnicianId) -> String {
         storage::write(&*self.storage, |tx| {
             auth::issue_code(tx, &technician.to_string(), &Actor::Admin(None), Utc::now())

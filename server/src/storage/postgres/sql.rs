@@ -25,8 +25,7 @@ pub(super) const PUT_RECORD: &str =
     deleted = excluded.deleted, body = excluded.body, stamps = excluded.stamps,
     buckets = excluded.buckets";
 
-/// `entered_seq` is the entry's `seq` when the record first enters the bucket, kept by the upsert.
-pub(super) const PUT_BUCKET_ENTRY: &str = "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket, entered_seq) VALUES ($1, $2, $3, $4, $5, $4)
+pub(super) const PUT_BUCKET_ENTRY: &str = "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq, left_bucket = excluded.left_bucket";
 
 pub(super) const PUT_RECORDS: &str =
@@ -38,21 +37,16 @@ pub(super) const PUT_RECORDS: &str =
     buckets = excluded.buckets";
 
 pub(super) const PUT_BUCKET_ENTRIES: &str =
-    "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket, entered_seq)
-    SELECT b, e, i, s, l, s FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[],
-    $5::boolean[]) AS t(b, e, i, s, l)
+    "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)
+    SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[])
     ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
     left_bucket = excluded.left_bucket";
 
-/// A record that entered the bucket after the cursor and left it again is not listed: the
-/// device never had it from this bucket. (From cursor 0 the pull leaves out every departure
-/// itself: rows from before `entered_seq` say 0.)
 pub(super) const CHANGES: &str = "SELECT seq, entity, id, left_bucket FROM bucket_entries
-    WHERE bucket = ANY($1) AND seq > $2 AND NOT (left_bucket AND $2 > 0 AND entered_seq > $2)
-    ORDER BY seq LIMIT $3";
+    WHERE bucket = ANY($1) AND seq > $2 ORDER BY seq LIMIT $3";
 
-pub(super) const COUNT_CHANGES: &str = "SELECT count(*) FROM bucket_entries
-    WHERE bucket = ANY($1) AND seq > $2 AND NOT (left_bucket AND $2 > 0 AND entered_seq > $2)";
+pub(super) const COUNT_CHANGES: &str =
+    "SELECT count(*) FROM bucket_entries WHERE bucket = ANY($1) AND seq > $2";
 
 pub(super) const OP_EXISTS: &str = "SELECT 1 FROM ops WHERE device_id = $1 AND op_id = $2";
 

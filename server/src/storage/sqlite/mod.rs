@@ -49,7 +49,6 @@ impl SqliteStorage {
         }
         let conn = connect(path)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
-        add_entered_seq(&conn)?;
         // The log is checkpointed (its pages copied into the database, which is then synced)
         // by a thread of its own, woken by the writer every CHECKPOINT_ROWS changes, not in
         // the middle of whichever request crosses the mark. The writer's own automatic
@@ -215,25 +214,6 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredRecord, String)>
 fn with_buckets((mut record, buckets): (StoredRecord, String)) -> StorageResult<StoredRecord> {
     record.buckets = serde_json::from_str(&buckets).map_err(corrupt)?;
     Ok(record)
-}
-
-/// A file made before bucket entries kept when their record entered the bucket gets the column,
-/// as 0 (not known): its devices are told of every departure, as before.
-fn add_entered_seq(conn: &Connection) -> StorageResult<()> {
-    let has: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM pragma_table_info('bucket_entries') WHERE name = 'entered_seq'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    if has == 0 {
-        conn.execute_batch(
-            "ALTER TABLE bucket_entries ADD COLUMN entered_seq INTEGER NOT NULL DEFAULT 0",
-        )
-        .map_err(db)?;
-    }
-    Ok(())
 }
 
 /// The buckets once each, as `IN (…)` would take them.

@@ -18,19 +18,14 @@ pub(super) const RECORD_ID_BY_KEY: &str = "SELECT id FROM records WHERE entity =
 pub(super) const PUT_RECORDS: &str =
     "INSERT INTO records(entity, id, key, seq, deleted, body, stamps, buckets)";
 
-/// The last column is `entered_seq`, bound to the entry's `seq`: the upsert keeps the first.
 pub(super) const PUT_BUCKET_ENTRIES: &str =
-    "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket, entered_seq)";
+    "INSERT INTO bucket_entries(bucket, entity, id, seq, left_bucket)";
 
-/// A record that entered the bucket after the cursor and left it again is not listed: the
-/// device never had it from this bucket. (From cursor 0 the pull leaves out every departure
-/// itself: rows from before `entered_seq` say 0.)
 pub(super) const CHANGES: &str = "SELECT seq, entity, id, left_bucket FROM bucket_entries
-    WHERE bucket = ?1 AND seq > ?2 AND NOT (left_bucket AND ?2 > 0 AND entered_seq > ?2)
-    ORDER BY seq LIMIT ?3";
+    WHERE bucket = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 
-pub(super) const COUNT_CHANGES: &str = "SELECT count(*) FROM bucket_entries
-    WHERE bucket = ?1 AND seq > ?2 AND NOT (left_bucket AND ?2 > 0 AND entered_seq > ?2)";
+pub(super) const COUNT_CHANGES: &str =
+    "SELECT count(*) FROM bucket_entries WHERE bucket = ?1 AND seq > ?2";
 
 pub(super) const OP_EXISTS: &str = "SELECT 1 FROM ops WHERE device_id = ?1 AND op_id = ?2";
 

@@ -100,15 +100,14 @@ impl Tx for SqliteTx<'_> {
             &self.tx,
             PUT_BUCKET_ENTRIES,
             BUCKET_ENTRY_UPSERT,
-            6,
+            5,
             entries,
             |stmt, at, (bucket, e)| {
                 stmt.raw_bind_parameter(at, bucket.to_string())?;
                 stmt.raw_bind_parameter(at + 1, e.entity.as_str())?;
                 stmt.raw_bind_parameter(at + 2, &e.id)?;
                 stmt.raw_bind_parameter(at + 3, e.seq)?;
-                stmt.raw_bind_parameter(at + 4, e.left)?;
-                stmt.raw_bind_parameter(at + 5, e.seq)
+                stmt.raw_bind_parameter(at + 4, e.left)
             },
         )
         .map_err(db)
