@@ -3,60 +3,17 @@
 //! younger one, which may be another server's upload in progress. On the photo directory
 //! (SQLite) and on S3 (PostgreSQL), with real server processes.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::common::TestDevice;
+use crate::common::process::{self, Served, doorstep};
 
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn doorstep(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "doorstep {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
+/// `doorstep serve` with the storage options and `extra`.
 fn serve(storage: &[&str], extra: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .arg("serve")
-        .args(storage)
-        .args(extra)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("the address line")
-        .to_owned();
-    Served { child, url }
+    process::serve(&[storage, extra].concat())
 }
 
 /// `doorstep admin` with the storage options and `extra`.

@@ -4,60 +4,8 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use common::TestDevice;
-
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn doorstep(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "doorstep {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn serve(args: &[&str]) -> Served {
-    serve_on(args, "127.0.0.1:0")
-}
-
-fn serve_on(args: &[&str], listen: &str) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .arg("serve")
-        .args(args)
-        .args(["--listen", listen])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("the address line")
-        .to_owned();
-    Served { child, url }
-}
+use common::process::{doorstep, serve, serve_on};
 
 /// A district, an inspector and two households set up with `doorstep admin` in `data`: the
 /// inspector's enrollment code.
