@@ -55,6 +55,19 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Whether a decode that needs `needed` bytes at its peak fits the memory budget; if not,
+    /// the refusal, made before any of it is allocated.
+    pub fn afford(&self, needed: u64) -> Result<(), MediaError> {
+        const MIB: u64 = 1024 * 1024;
+        if needed > self.max_memory {
+            return Err(MediaError::OverBudget {
+                needed_mib: needed.div_ceil(MIB),
+                budget_mib: self.max_memory / MIB,
+            });
+        }
+        Ok(())
+    }
+
     /// Enough for any real camera's photo; the budget of any file on a cheap phone.
     pub const PHONE: Limits = Limits {
         max_pixels: 64_000_000,

@@ -58,12 +58,7 @@ pub(super) fn decode<R: BufRead + Seek>(
         + row_bytes
         + whole_bytes
         + DECODER_FIXED_BYTES;
-    if needed > limits.max_memory {
-        return Err(MediaError::OverBudget {
-            needed_mib: needed.div_ceil(1024 * 1024),
-            budget_mib: limits.max_memory / (1024 * 1024),
-        });
-    }
+    limits.afford(needed)?;
 
     let mut image = BoxShrink::new(width, height, factor, channels);
     if interlaced {

@@ -41,12 +41,7 @@ pub(super) fn decode<R: BufRead + Seek>(
     let (width, height) = layout.size;
     check_size(u64::from(width), u64::from(height), limits.max_pixels)?;
     let needed = bytes_needed(&layout);
-    if needed > limits.max_memory {
-        return Err(MediaError::OverBudget {
-            needed_mib: needed.div_ceil(1024 * 1024),
-            budget_mib: limits.max_memory / (1024 * 1024),
-        });
-    }
+    limits.afford(needed)?;
     source.rewind()?;
     let image = decode_webp(source, limits.max_pixels)?;
     Ok(Decoded {

@@ -22,7 +22,6 @@
 //! decoded image; three are planned, for the margin of a phone's allocator.
 
 use super::header::Header;
-use crate::media::MediaError;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -82,17 +81,6 @@ impl Plan {
         BASELINE + decoding.max(after)
     }
 
-    pub fn check(&self, max_memory: u64) -> Result<(), MediaError> {
-        let needed = self.needed();
-        if needed > max_memory {
-            return Err(MediaError::OverBudget {
-                needed_mib: needed.div_ceil(MIB),
-                budget_mib: max_memory / MIB,
-            });
-        }
-        Ok(())
-    }
-
     /// What libjpeg itself may allocate (its `max_memory_to_use`, a backstop should its account
     /// of the file differ from ours): the budget less the baseline and the output image.
     pub fn decoder_share(&self, max_memory: u64) -> u64 {
@@ -136,6 +124,8 @@ fn fit((w, h): (u32, u32), edge: u32) -> (u64, u64) {
 mod tests {
     use super::super::header::{Coding, Component};
     use super::*;
+    use crate::media::MediaError;
+    use crate::media::decode::Limits;
 
     fn header(width: u32, height: u32, coding: Coding, sampling: u8, scan: usize) -> Header {
         let components = vec![
@@ -165,7 +155,7 @@ mod tests {
         assert_eq!(plan.coefficients, 500 * 375 * 3 * 128, "about 69 MiB");
         assert_eq!(plan.output, (2500, 1875));
         assert!(
-            plan.check(128 * MIB).is_ok(),
+            Limits::PHONE.afford(plan.needed()).is_ok(),
             "{plan:?} needs {}",
             plan.needed() / MIB
         );
@@ -175,7 +165,7 @@ mod tests {
     fn an_8000_square_progressive_444_photo_is_over_budget() {
         let plan = Plan::new(&header(8000, 8000, Coding::Progressive, 1, 3), 3, 2048);
         assert!(matches!(
-            plan.check(128 * MIB),
+            Limits::PHONE.afford(plan.needed()),
             Err(MediaError::OverBudget { needed_mib, budget_mib: 128 }) if needed_mib > 366
         ));
     }

@@ -25,7 +25,7 @@ pub(super) fn decode<R: BufRead + Seek>(
     check_size(u64::from(width), u64::from(height), limits.max_pixels)?;
     let scale = scale_numerator(width.max(height), min_edge);
     let plan = budget::Plan::new(&header, scale, min_edge);
-    plan.check(limits.max_memory)?;
+    limits.afford(plan.needed())?;
     source.rewind()?;
     let watch = libjpeg::Watch::new(limits.max_scans, plan.decoder_share(limits.max_memory));
     let image = libjpeg::watched(watch, |builder| {
