@@ -115,18 +115,8 @@ fn ingest_the_file() {
     reason = "the child is reaped by wait4, which also reads its rusage"
 )]
 fn measure_the_ingest() {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            CHILD,
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(ROLE_VAR, "ingest")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    let mut command = child("ingest");
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = command.spawn().unwrap();
     let mut out = String::new();
     child
@@ -184,17 +174,8 @@ fn cost_of(sample: &Sample, dir: &Path) -> Cost {
 
 /// The ingest of `file` (none: the baseline), measured by a child of this test.
 fn cost_in_child(file: Option<&Path>) -> Cost {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            CHILD,
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(ROLE_VAR, "measure")
-        .env_remove(FILE_VAR);
+    let mut command = child("measure");
+    command.env_remove(FILE_VAR);
     if let Some(file) = file {
         command.env(FILE_VAR, file);
     }
@@ -220,4 +201,19 @@ fn outcome(expect: Expect) -> String {
         Expect::Accepted => "Accepted".to_owned(),
         Expect::Refused(kind) => format!("Refused {kind}"),
     }
+}
+
+/// This test binary run again as the child test, in `role`.
+fn child(role: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--ignored",
+            "--exact",
+            CHILD,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ROLE_VAR, role);
+    command
 }
