@@ -84,6 +84,7 @@ pub fn pull(
         remaining,
         server_time: Utc::now(),
         server_hlc,
+        decisions: Vec::new(),
     })
 }
 

@@ -41,6 +41,8 @@ struct WireOp<'a> {
     device_time: DateTime<Utc>,
     #[serde(borrow)]
     operation: &'a RawValue,
+    #[serde(default)]
+    base_seq: Option<i64>,
 }
 
 /// Decodes the body of a push request. It accepts what `PushRequest` accepts and reads the
@@ -58,6 +60,7 @@ pub fn read_push_request(body: &[u8]) -> serde_json::Result<Vec<IncomingOp<'_>>>
                     hlc: w.hlc,
                     device_time: w.device_time,
                     operation: serde_json::from_str(w.operation.get())?,
+                    base_seq: w.base_seq,
                 },
                 payload: w.operation.get(),
             })
@@ -209,6 +212,7 @@ mod tests {
                     },
                     device_time: Utc::now(),
                     operation,
+                    base_seq: (i % 2 == 0).then_some(i as i64),
                 })
                 .collect(),
         };

@@ -378,6 +378,7 @@ async fn push_ops(
         acknowledged_through: pushed.acknowledged_through,
         applied: pushed.applied,
         conflicts: pushed.conflicts,
+        parked: pushed.parked,
         server_hlc,
     }))
 }

@@ -54,8 +54,8 @@ impl Apply<'_> {
     }
 
     /// What sealing the form changed on the device, worked out again here by the same rule:
-    /// the household (merged like any edit of the device; base 0, so each field's rule decides
-    /// against anything the office changed meanwhile) and the meter readings. Follow-up orders
+    /// the household (merged like any edit of the device, on the seal's merge base: a write
+    /// the technician had seen before sealing is not a conflict) and the meter readings. Follow-up orders
     /// arrive as operations of their own.
     pub(super) fn apply_consequences(
         &mut self,
@@ -101,7 +101,8 @@ impl Apply<'_> {
                 &Value::Object(incoming.clone()),
             );
             if !fields.is_empty() {
-                self.merge_household(household, &incoming, &fields, 0)?;
+                let base = self.base();
+                self.merge_household(household, &incoming, &fields, base)?;
             }
         }
         Ok(())

@@ -43,11 +43,13 @@ pub struct Device {
 }
 
 /// What a push did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pushed {
     pub acknowledged_through: i64,
     pub applied: u32,
     pub conflicts: u32,
+    /// Operations stored but set aside for the office to decide.
+    pub parked: Vec<OperationId>,
 }
 
 pub fn push(
@@ -167,6 +169,13 @@ impl Apply<'_> {
             stamp: &self.op.hlc,
             received_at: self.received_at,
         }
+    }
+
+    /// The operation's merge base (`PushOp::base_seq`): the newest server change of its
+    /// household (or order) the device had seen when it was made. Unknown (a device older than
+    /// the field) reads as 0: every write of others counts as unseen and the rules decide.
+    fn base(&self) -> i64 {
+        self.op.base_seq.unwrap_or(0)
     }
 
     /// The stamp this operation's field writes are merged and stored with: its own, or its

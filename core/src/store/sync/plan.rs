@@ -179,6 +179,7 @@ mod tests {
                 counter: 0,
                 node: "server".into(),
             },
+            decisions: Vec::new(),
         }
     }
 

@@ -54,6 +54,7 @@ impl Store {
                 hlc: r.get::<_, String>(2)?.parse()?,
                 device_time: r.get(3)?,
                 operation: serde_json::from_str(payload)?,
+                base_seq: None,
             });
         }
         Ok(ops)

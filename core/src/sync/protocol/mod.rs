@@ -64,6 +64,13 @@ pub struct PushOp {
     /// The device's clock when the change was made.
     pub device_time: DateTime<Utc>,
     pub operation: Operation,
+    /// The operation's merge base: the newest server change of its household (of its order,
+    /// for a work order's step) that the device had seen when the technician made it (its pull
+    /// cursor, less a change held back unapplied). Server writes above it were concurrent with
+    /// the operation; a household that left the device's scope above it had not left it yet
+    /// as far as the technician knew. Absent from a device older than the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_seq: Option<i64>,
 }
 
 /// `POST /v1/push`: a page of the outbox, oldest first.
@@ -81,6 +88,12 @@ pub struct PushResponse {
     pub applied: u32,
     /// How many edits the merge overrode (kept for the back office to review).
     pub conflicts: u32,
+    /// Operations of the request stored but set aside for the service center to decide (a
+    /// sealed form for a household the device could no longer reach when it made it): they
+    /// are acknowledged with the rest, and the device keeps them, readable, until the
+    /// decision comes with a pull ([`PullResponse::decisions`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parked: Vec<OperationId>,
     pub server_hlc: Hlc,
 }
 
@@ -230,6 +243,25 @@ pub struct PullResponse<C = Change> {
     pub remaining: u64,
     pub server_time: DateTime<Utc>,
     pub server_hlc: Hlc,
+    /// The service center's decisions on this device's parked operations, made after the
+    /// cursor the device sent (sent again until the cursor passes them; applying one twice
+    /// changes nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<ParkedDecision>,
+}
+
+/// The service center's decision on an operation it had parked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkedDecision {
+    pub op_id: OperationId,
+    /// Taken into the household's file (with what it changes), or rejected.
+    pub accepted: bool,
+    /// The office's reason, in its words (a rejection always has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub decided_at: DateTime<Utc>,
+    /// The server change the decision was made at.
+    pub seq: i64,
 }
 
 /// A pulled change as the device reads it.

@@ -95,6 +95,29 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The household the operation is about, when the operation names it. A draft step names
+    /// only its form (the device knows the form's household).
+    pub fn household_id(&self) -> Option<HouseholdId> {
+        match self {
+            Operation::HouseholdSaved { household, .. } => Some(household.id),
+            Operation::MeterReadingRecorded { reading } => Some(reading.household_id),
+            Operation::WorkOrderOpened { order } => order.household_id,
+            Operation::InspectionSigned { household_id, .. }
+            | Operation::CheckedIn { household_id, .. } => Some(*household_id),
+            Operation::PhotoTaken { household_id, .. } => *household_id,
+            Operation::FormStarted { form } | Operation::FormSealed { form } => {
+                Some(form.household_id)
+            }
+            Operation::WorkOrderMoved { .. }
+            | Operation::FormAnswered { .. }
+            | Operation::FormPhotoAttached { .. }
+            | Operation::FormPhotoRemoved { .. }
+            | Operation::FormSigned { .. }
+            | Operation::FormOutcomeSet { .. }
+            | Operation::FormMovedToTemplate { .. } => None,
+        }
+    }
+
     /// The kind of record it changes and that record's id.
     pub fn subject(&self) -> (Entity, String) {
         match self {
