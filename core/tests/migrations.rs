@@ -17,6 +17,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (5, include_str!("../src/store/fixtures/v5.sql")),
     (6, include_str!("../src/store/fixtures/v6.sql")),
     (7, include_str!("../src/store/fixtures/v7.sql")),
+    (8, include_str!("../src/store/fixtures/v8.sql")),
 ];
 
 #[test]

@@ -4,15 +4,16 @@
 //! exactly once, keyed by device and operation id.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use super::sync::{pulled_through, seen_through};
 use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::ids::{FormId, OperationId};
 use crate::sync::Hlc;
-use crate::sync::protocol::{Operation, PushOp};
+use crate::sync::protocol::{Entity, Operation, PushOp};
 use crate::text::said;
 
 /// The largest operation the outbox takes: one must fit in a push request
@@ -31,11 +32,12 @@ pub struct OutboxEntry {
 
 /// The next sequence number follows the last one queued or, once the outbox was emptied, the
 /// highest one issued (kept in `meta`, ?7).
-const QUEUE: &str = "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload)
+const QUEUE: &str =
+    "INSERT INTO outbox(seq, op_id, hlc, entity, entity_id, device_time, payload, base_seq)
      VALUES (
        max(coalesce((SELECT max(seq) FROM outbox), 0),
            coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?7), 0)) + 1,
-       ?1, ?2, ?3, ?4, ?5, ?6)";
+       ?1, ?2, ?3, ?4, ?5, ?6, ?8)";
 
 impl Change<'_> {
     /// Appends `operation` to the outbox inside the current change.
@@ -56,6 +58,7 @@ impl Change<'_> {
             )
             .into());
         }
+        let base_seq = self.merge_base(operation)?;
         self.tx.prepare_cached(QUEUE)?.execute(params![
             op_id,
             hlc.to_string(),
@@ -63,9 +66,35 @@ impl Change<'_> {
             entity_id,
             ts(&Utc::now()),
             payload,
-            meta::Key::OUTBOX_SEQ.name()
+            meta::Key::OUTBOX_SEQ.name(),
+            base_seq
         ])?;
         Ok(op_id)
+    }
+
+    /// The operation's merge base: the newest server change of its household (of its order,
+    /// for an order's step) the technician had seen as they made it (`PushOp::base_seq`).
+    fn merge_base(&self, operation: &Operation) -> Result<i64> {
+        let household = match operation {
+            Operation::WorkOrderMoved { work_order_id, .. } => {
+                return seen_through(&self.tx, Entity::WorkOrder, &work_order_id.to_string());
+            }
+            Operation::FormAnswered { form_id, .. }
+            | Operation::FormPhotoAttached { form_id, .. }
+            | Operation::FormPhotoRemoved { form_id, .. }
+            | Operation::FormSigned { form_id, .. }
+            | Operation::FormOutcomeSet { form_id, .. }
+            | Operation::FormMovedToTemplate { form_id, .. } => self
+                .tx
+                .prepare_cached("SELECT household_id FROM forms WHERE id = ?1")?
+                .query_row([form_id], |r| r.get::<_, String>(0))
+                .optional()?,
+            other => other.household_id().map(|h| h.to_string()),
+        };
+        match household {
+            Some(id) => seen_through(&self.tx, Entity::Household, &id),
+            None => pulled_through(&self.tx),
+        }
     }
 
     /// Takes a sealed form's draft steps not yet pushed out of the outbox: the sealed form

@@ -13,7 +13,9 @@ use crate::sync::Hlc;
 
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
-const MIGRATIONS: &[Step] = &[to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7, to_v8];
+const MIGRATIONS: &[Step] = &[
+    to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7, to_v8, to_v9,
+];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -123,5 +125,12 @@ fn to_v7(tx: &Transaction<'_>) -> Result<()> {
 /// Version 8: the records a full pull after a scope change has not sent again yet.
 fn to_v8(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(include_str!("schema/v8.sql"))?;
+    Ok(())
+}
+
+/// Version 9: each operation's merge base; set-aside work's household and standing (refused,
+/// parked for the service center, rejected by it).
+fn to_v9(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v9.sql"))?;
     Ok(())
 }

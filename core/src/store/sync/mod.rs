@@ -23,4 +23,4 @@ pub use pull::PageApplied;
 pub use rejected::RejectedOperation;
 pub use state::SyncState;
 
-pub(super) use state::seen_through;
+pub(super) use state::{pulled_through, seen_through};

@@ -30,7 +30,7 @@ impl Store {
         max_bytes: usize,
     ) -> Result<Vec<PushOp>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, op_id, hlc, device_time, payload FROM outbox WHERE seq > ?1
+            "SELECT seq, op_id, hlc, device_time, payload, base_seq FROM outbox WHERE seq > ?1
              ORDER BY seq LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![after_seq, limit as i64])?;
@@ -54,7 +54,7 @@ impl Store {
                 hlc: r.get::<_, String>(2)?.parse()?,
                 device_time: r.get(3)?,
                 operation: serde_json::from_str(payload)?,
-                base_seq: None,
+                base_seq: r.get(5)?,
             });
         }
         Ok(ops)

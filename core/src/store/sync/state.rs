@@ -73,7 +73,7 @@ impl Store {
 }
 
 /// The newest server change this device has pulled (0 before the first pull).
-pub(super) fn pulled_through(conn: &Connection) -> Result<i64> {
+pub(crate) fn pulled_through(conn: &Connection) -> Result<i64> {
     Ok(meta::get(conn, Key::PULLED_THROUGH)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
