@@ -76,6 +76,9 @@ pub fn pull(
     } else {
         0
     };
+    // The office's decisions on the device's parked work, made after its cursor: sent with
+    // every page until the cursor passes them (a device applies one once).
+    let decisions = crate::push::parked::decisions(tx, &device.id, after)?;
     Ok(PullResponse {
         changes,
         cursor: format!("{last}.{scope_fp}"),
@@ -84,7 +87,7 @@ pub fn pull(
         remaining,
         server_time: Utc::now(),
         server_hlc,
-        decisions: Vec::new(),
+        decisions,
     })
 }
 
