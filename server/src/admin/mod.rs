@@ -22,8 +22,8 @@ use doorstep_core::InvalidInput;
 use doorstep_core::sync::protocol::Entity;
 
 use crate::auth;
-use crate::push::parked::Decide;
 use crate::error::{Error, Result};
+use crate::push::parked::Decide;
 use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;

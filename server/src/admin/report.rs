@@ -193,7 +193,8 @@ pub(super) fn decide_parked(
     act: &Act,
 ) -> Result<(), String> {
     storage::write(storage, |tx| {
-        let parked = crate::push::parked::decide(tx, op_id, decide, &act.actor.to_string(), act.at)?;
+        let parked =
+            crate::push::parked::decide(tx, op_id, decide, &act.actor.to_string(), act.at)?;
         tx.audit(&AuditRow {
             at: act.at,
             actor: act.actor.clone(),

@@ -21,7 +21,8 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, ParkDecision,
-    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult, StoredRecord, Tx,
+    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult,
+    StoredRecord, Tx,
 };
 use crate::bucket::Bucket;
 use crate::error::{Error, Result};

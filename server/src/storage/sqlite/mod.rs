@@ -15,7 +15,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, ParkDecision,
-    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult, StoredRecord, Tx,
+    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult,
+    StoredRecord, Tx,
 };
 use crate::bucket::Bucket;
 use crate::error::Result;
