@@ -25,9 +25,9 @@ pub struct StepReporter {
 pub enum Taken {
     /// The order moved on to the step.
     Moved,
-    /// The step is a resolution made before the one that stood, which another phone had
-    /// reported: it is the order's resolution now. `displaced` are the steps it replaced (that
-    /// resolution, and any step made after this one), oldest first, for review.
+    /// The step is a resolution made before steps the order held (the resolution another
+    /// phone had reported, or steps made after it): it is the order's resolution now, at its
+    /// own time. `displaced` are the steps that made way for it, oldest first, for review.
     ResolvedEarlier { displaced: Vec<StatusStep> },
     /// The step contradicts the order (a step back, or a step after a resolution made before
     /// it): the order is unchanged and the step is for review.
@@ -37,27 +37,31 @@ pub enum Taken {
 impl WorkOrder {
     /// Takes in `step`, reported from the field, its time already the trusted one. A step
     /// dated before the order's last step counts at that step's time (the order's steps stay in
-    /// time order); a resolution dated before the phone resolution that stands replaces it.
+    /// time order), except a phone's resolution: that counts at its own time, and the steps
+    /// made after it, a later phone's resolution among them, make way for it.
     pub fn take_reported(&mut self, mut step: StatusStep) -> Taken {
+        step.at = step.at.max(self.reported_at);
         let last = self
             .steps
             .last()
             .expect("an order always has its first step");
+        let resolves = step.status.is_final() && step.reported_by.is_some();
         if check_transition(last.status, step.status).is_ok() {
-            step.at = step.at.max(last.at);
-            self.steps.push(step);
-            return Taken::Moved;
-        }
-        if !self.resolved_later_elsewhere(&step) {
+            if !resolves || step.at >= last.at {
+                step.at = step.at.max(last.at);
+                self.steps.push(step);
+                return Taken::Moved;
+            }
+        } else if !self.resolved_later_elsewhere(&step) {
             return Taken::Contradicts;
         }
-        // Every step made after this resolution goes with the one it replaces: had the steps
-        // arrived in the order they were made, each would have come after a resolution.
+        // Had the steps arrived in the order they were made, each made after this resolution
+        // would have come after it: they make way, kept for review.
         let kept = self
             .steps
             .iter()
             .position(|s| s.at > step.at)
-            .expect("the standing resolution is later than the step");
+            .unwrap_or(self.steps.len());
         let displaced = self.steps.split_off(kept);
         self.steps.push(step);
         Taken::ResolvedEarlier { displaced }
@@ -77,7 +81,6 @@ impl WorkOrder {
             && standing.status.is_final()
             && by.device != theirs.device
             && step.at < standing.at
-            && step.at >= self.reported_at
     }
 }
 
@@ -175,18 +178,102 @@ mod tests {
     #[test]
     fn a_step_back_contradicts_and_a_step_dated_before_the_last_counts_at_it() {
         let mut o = order();
-        o.take_reported(step(WorkOrderStatus::OnSite, 60, "a"));
+        o.take_reported(step(WorkOrderStatus::Accepted, 60, "a"));
+        let before = o.clone();
         assert_eq!(
-            o.take_reported(step(WorkOrderStatus::Accepted, 70, "b")),
+            o.take_reported(step(WorkOrderStatus::Dispatched, 70, "b")),
             Taken::Contradicts
         );
+        assert_eq!(o, before);
         assert_eq!(
-            o.take_reported(step(WorkOrderStatus::Resolved, 50, "b")),
+            o.take_reported(step(WorkOrderStatus::OnSite, 50, "b")),
             Taken::Moved
         );
         assert_eq!(
             o.steps.last().unwrap().at,
             reported_at() + Duration::minutes(60)
         );
+    }
+
+    #[test]
+    fn a_resolution_made_before_another_phones_last_step_counts_at_its_own_time() {
+        let mut o = order();
+        let a_on_site = step(WorkOrderStatus::OnSite, 60, "a");
+        o.take_reported(a_on_site.clone());
+        let b_resolved = step(WorkOrderStatus::Resolved, 50, "b");
+        assert_eq!(
+            o.take_reported(b_resolved.clone()),
+            Taken::ResolvedEarlier {
+                displaced: vec![a_on_site]
+            }
+        );
+        assert_eq!(o.reached(WorkOrderStatus::Resolved), Some(b_resolved.at));
+        o.validate().unwrap();
+    }
+
+    /// One phone's steps: forward only, each later than the one before; even minutes for one
+    /// phone and odd for the other, so that no two steps of the two phones share a time.
+    fn phone_steps(device: &'static str, parity: i64) -> impl Strategy<Value = Vec<StatusStep>> {
+        (
+            proptest::sample::subsequence(
+                vec![
+                    WorkOrderStatus::Dispatched,
+                    WorkOrderStatus::Accepted,
+                    WorkOrderStatus::EnRoute,
+                    WorkOrderStatus::OnSite,
+                ],
+                0..=4,
+            ),
+            proptest::option::of(proptest::sample::select(vec![
+                WorkOrderStatus::Resolved,
+                WorkOrderStatus::ReferredElsewhere,
+                WorkOrderStatus::Cancelled,
+            ])),
+            proptest::collection::vec(1i64..30, 5),
+        )
+            .prop_map(move |(mut statuses, last, gaps)| {
+                statuses.extend(last);
+                let mut minute = parity;
+                statuses
+                    .into_iter()
+                    .zip(gaps)
+                    .map(|(status, gap)| {
+                        minute += 2 * gap;
+                        step(status, minute, device)
+                    })
+                    .collect()
+            })
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whichever order two phones' steps arrive in (each phone's in its own order), the
+        /// order ends resolved by the resolution made first, at its time, and stays valid.
+        #[test]
+        fn the_resolution_made_first_stands_in_any_arrival_order(
+            a in phone_steps("a", 0),
+            b in phone_steps("b", 1),
+            arrivals in proptest::collection::vec(any::<bool>(), 10),
+        ) {
+            let mut o = order();
+            let (mut from_a, mut from_b) = (a.iter(), b.iter());
+            let mut arrivals = arrivals.into_iter();
+            loop {
+                let next = if arrivals.next().unwrap_or(true) {
+                    from_a.next().or_else(|| from_b.next())
+                } else {
+                    from_b.next().or_else(|| from_a.next())
+                };
+                let Some(step) = next else { break };
+                o.take_reported(step.clone());
+            }
+            prop_assert!(o.validate().is_ok(), "{:?}", o.steps);
+            let first = a.iter().chain(&b).filter(|s| s.status.is_final()).min_by_key(|s| s.at);
+            match first {
+                Some(first) => prop_assert_eq!(o.steps.last(), Some(first)),
+                None => prop_assert!(o.is_open()),
+            }
+        }
     }
 }
