@@ -37,10 +37,11 @@ pub enum Taken {
 impl WorkOrder {
     /// Takes in `step`, reported from the field, its time already the trusted one. A step
     /// dated before the order's last step counts at that step's time (the order's steps stay in
-    /// time order), except a phone's resolution: that counts at its own time, and the steps
-    /// made after it, a later phone's resolution among them, make way for it.
+    /// time order), except a phone's resolution: that counts at its own time, and the phones'
+    /// steps made after it, a later resolution among them, make way for it. The office's steps
+    /// never make way: nothing counts before the last of them.
     pub fn take_reported(&mut self, mut step: StatusStep) -> Taken {
-        step.at = step.at.max(self.reported_at);
+        step.at = step.at.max(self.recorded_by_the_server());
         let last = self
             .steps
             .last()
@@ -65,6 +66,16 @@ impl WorkOrder {
         let displaced = self.steps.split_off(kept);
         self.steps.push(step);
         Taken::ResolvedEarlier { displaced }
+    }
+
+    /// The time of the last step no phone reported (the office's, or the order's opening):
+    /// such a step is the office's record and never makes way, so no step counts before it.
+    fn recorded_by_the_server(&self) -> chrono::DateTime<chrono::Utc> {
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| s.reported_by.is_none())
+            .map_or(self.reported_at, |s| s.at)
     }
 
     /// `step` resolves the order before the resolution that stands, which a phone reported (not
@@ -208,6 +219,26 @@ mod tests {
             }
         );
         assert_eq!(o.reached(WorkOrderStatus::Resolved), Some(b_resolved.at));
+        o.validate().unwrap();
+    }
+
+    #[test]
+    fn a_resolution_made_before_the_offices_dispatch_counts_at_the_dispatch() {
+        let mut o = order();
+        let dispatched = reported_at() + Duration::minutes(60);
+        o.advance(WorkOrderStatus::Dispatched, dispatched, None)
+            .unwrap();
+        let b_on_site = step(WorkOrderStatus::OnSite, 70, "b");
+        o.take_reported(b_on_site.clone());
+        let a_resolved = step(WorkOrderStatus::Resolved, 30, "a");
+        assert_eq!(
+            o.take_reported(a_resolved.clone()),
+            Taken::ResolvedEarlier {
+                displaced: vec![b_on_site]
+            }
+        );
+        assert_eq!(o.steps[1].status, WorkOrderStatus::Dispatched);
+        assert_eq!(o.reached(WorkOrderStatus::Resolved), Some(dispatched));
         o.validate().unwrap();
     }
 
