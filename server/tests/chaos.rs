@@ -30,6 +30,9 @@ use serde_json::Value;
 
 const ROUNDS: u32 = 1000;
 
+/// How many of the households the office and the phones edit fields of.
+const BUSY: usize = 3;
+
 /// The fields the phones and the office both edit: contact details, whose rule is the later
 /// clock, so either side may win and each overridden edit is a row.
 const FIELDS: [&str; 2] = ["phones", "name"];
@@ -140,11 +143,14 @@ on_both_backends! {
             let roll: f64 = rng.random();
             let who = rng.random_range(0..phones.len());
             let h = ids[rng.random_range(0..ids.len())];
+            // Field edits gather on a few busy households, so that the office's and the phones'
+            // edits of one field often cross.
+            let busy = ids[rng.random_range(0..BUSY)];
             if roll < 0.12 {
                 // The office edits a field the phones edit too.
                 let field = FIELDS[rng.random_range(0..FIELDS.len())];
-                server.office_edit(h, |hh| set_field(hh, field, tag + 9));
-                current.insert((h, field), field_of(&server.household(h), field));
+                server.office_edit(busy, |hh| set_field(hh, field, tag + 9));
+                current.insert((busy, field), field_of(&server.household(busy), field));
                 office_edits += 1;
             } else if roll < 0.15 {
                 // The office re-imports the household into the other district.
@@ -155,45 +161,53 @@ on_both_backends! {
             } else {
                 let phone = &mut phones[who];
                 let mut store = phone.device.store();
-                let held = store.household(h).ok();
-                match held {
-                    Some(mut household) if roll < 0.55 => {
+                if roll < 0.55 {
+                    // A phone edits a field of a busy household it holds.
+                    if let Ok(mut household) = store.household(busy) {
                         let field = FIELDS[rng.random_range(0..FIELDS.len())];
                         let seen = field_of(&household, field);
                         set_field(&mut household, field, tag + who as u32);
                         store.save_household(&household, Utc::now()).unwrap();
                         let op_id = store.outbox(usize::MAX).unwrap().last().unwrap().op_id;
-                        phone.pending.push(Edit { op_id, household: h, field, seen, value: field_of(&household, field) });
+                        let value = field_of(&household, field);
+                        phone.pending.push(Edit { op_id, household: busy, field, seen, value });
                     }
-                    Some(_) if roll < 0.75 => {
-                        store
-                            .record_meter_reading(&MeterReading {
-                                household_id: h,
-                                taken_at: start + Duration::seconds(i64::from(round)),
-                                value: Volume::from_litres(i64::from(round) * 1000),
-                                source: ReadingSource::Technician,
-                            })
-                            .unwrap();
-                    }
-                    Some(household) if roll < 0.79 => {
-                        drop(store);
-                        let photo = take_photo(&phone.device, &household, round);
-                        let bytes = phone.device.store().photo_jpeg(&photo).unwrap();
-                        let form = inspect(&phone.device, &household, std::slice::from_ref(&photo));
-                        photos.push((photo, bytes));
-                        sealed.insert(form, phone.device.store().form(form).unwrap());
-                    }
-                    _ if who == 0 && roll < 0.86 => {
-                        let pick = rng.random_range(0..orders.len());
-                        let (id, next) = &mut orders[pick];
-                        if *next < steps.len() && store.work_order(*id).is_ok() {
-                            store.move_work_order(*id, steps[*next], Utc::now(), None).unwrap();
-                            *next += 1;
+                } else if roll < 0.79 {
+                    if let Ok(household) = store.household(h) {
+                        if roll < 0.75 {
+                            store
+                                .record_meter_reading(&MeterReading {
+                                    household_id: h,
+                                    taken_at: start + Duration::seconds(i64::from(round)),
+                                    value: Volume::from_litres(i64::from(round) * 1000),
+                                    source: ReadingSource::Technician,
+                                })
+                                .unwrap();
+                        } else {
+                            // An inspection with a photo, sealed.
+                            drop(store);
+                            let photo = take_photo(&phone.device, &household, round);
+                            let bytes = phone.device.store().photo_jpeg(&photo).unwrap();
+                            let form = inspect(&phone.device, &household, std::slice::from_ref(&photo));
+                            photos.push((photo, bytes));
+                            sealed.insert(form, phone.device.store().form(form).unwrap());
                         }
                     }
-                    _ => {}
+                } else if who == 0 && roll < 0.86 {
+                    let pick = rng.random_range(0..orders.len());
+                    let (id, next) = &mut orders[pick];
+                    if *next < steps.len() && store.work_order(*id).is_ok() {
+                        store.move_work_order(*id, steps[*next], Utc::now(), None).unwrap();
+                        *next += 1;
+                    }
                 }
             }
+            // One phone syncs, not always the one that worked: work waits on a phone for a few
+            // rounds while the office and the others change the same households.
+            if rng.random_bool(0.4) {
+                continue;
+            }
+            let who = rng.random_range(0..phones.len());
             let phone = &mut phones[who];
             {
                 let store = phone.device.store();
@@ -265,7 +279,10 @@ on_both_backends! {
 
         proxy.set_faults(Faults::none());
         for _ in 0..2 {
-            for phone in &phones {
+            for (i, phone) in phones.iter().enumerate() {
+                for op in phone.device.store().push_batch(100_000).unwrap() {
+                    pushed.insert((i, op.op_id));
+                }
                 phone.device.sync().unwrap();
             }
         }
