@@ -223,6 +223,11 @@ impl Tx for CachedTx<'_> {
         Ok(())
     }
 
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        self.flush()?;
+        self.inner.pushed_about(device_id, entity, id)
+    }
+
     fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
         self.flush()?;
         self.inner.op(device_id, op_id)

@@ -311,6 +311,8 @@ pub trait Tx {
     fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
         ops.iter().try_for_each(|o| self.insert_op(o))
     }
+    /// Whether the device pushed any operation about this record (its subject).
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool>;
     /// The operation a device pushed, as the operation log keeps it.
     fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>>;
     /// A record's entry in one bucket: when it last changed there, and whether it left.

@@ -132,3 +132,7 @@ CREATE TABLE IF NOT EXISTS parked (
 );
 CREATE INDEX IF NOT EXISTS parked_decided ON parked(device_id, decided_seq);
 CREATE INDEX IF NOT EXISTS parked_op ON parked(op_id);
+
+-- What a device pushed about a record: a first pull sends a record's departure only to a device
+-- that pushed something about it (it may hold it without ever having pulled it).
+CREATE INDEX IF NOT EXISTS ops_subject ON ops(device_id, entity, entity_id);

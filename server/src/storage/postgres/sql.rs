@@ -116,6 +116,9 @@ pub(super) const FORMS_WAITING: &str = "SELECT DISTINCT f.form_id FROM form_phot
 
 pub(super) const COUNT: &str = "SELECT count(*) FROM records WHERE entity = $1 AND NOT deleted";
 
+pub(super) const PUSHED_ABOUT: &str =
+    "SELECT 1 FROM ops WHERE device_id = $1 AND entity = $2 AND entity_id = $3 LIMIT 1";
+
 pub(super) const OP: &str =
     "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
     server_seq, payload FROM ops WHERE device_id = $1 AND op_id = $2";

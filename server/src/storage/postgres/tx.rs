@@ -229,6 +229,12 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        Ok(self
+            .query_opt(PUSHED_ABOUT, &[&device_id, &entity.as_str(), &id])?
+            .is_some())
+    }
+
     fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
         self.query_opt(OP, &[&device_id, &op_id.to_string()])?
             .map(|r| {

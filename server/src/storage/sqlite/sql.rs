@@ -97,6 +97,9 @@ pub(super) const BUCKET_ENTRY_UPSERT: &str =
     "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
     left_bucket = excluded.left_bucket";
 
+pub(super) const PUSHED_ABOUT: &str =
+    "SELECT 1 FROM ops WHERE device_id = ?1 AND entity = ?2 AND entity_id = ?3 LIMIT 1";
+
 pub(super) const OP: &str =
     "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
     server_seq, payload FROM ops WHERE device_id = ?1 AND op_id = ?2";

@@ -203,6 +203,17 @@ impl Tx for SqliteTx<'_> {
         .map_err(db)
     }
 
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(PUSHED_ABOUT)
+            .map_err(db)?
+            .query_row(params![device_id, entity.as_str(), id], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some())
+    }
+
     fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
         self.tx
             .prepare_cached(OP)
