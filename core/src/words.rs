@@ -6,7 +6,6 @@
 use crate::forms::form::ProblemKind;
 use crate::forms::template::SignerRole;
 use crate::media::MediaError;
-use crate::store::sync::Standing;
 use crate::sync::protocol::{ErrorKind, Operation};
 use crate::text::{Text, said};
 
@@ -99,43 +98,51 @@ pub fn set_aside_work(
     }
 }
 
-/// Why a piece of work is on the technician's list: refused by the server (by its kind),
-/// parked for the service center, or rejected by it (with the office's reason).
-pub fn set_aside_why(standing: Standing, error: ErrorKind, reason: Option<&str>) -> Text {
-    match (standing, reason) {
-        (Standing::Refused, _) => refusal(error),
-        (Standing::Parked, _) => said(
+/// Why parked work is on the technician's list (with what to do: nothing, wait).
+pub fn parked() -> (Text, Text) {
+    (
+        said(
             "该户已不在您的片区，服务中心将决定是否将其归入该户档案",
             "the household is no longer in your district: the service center will decide \
              whether it goes into the household's file",
         ),
-        (Standing::Rejected, Some(reason)) => said(
-            format!("服务中心未将其归入该户档案：{reason}"),
-            format!("the service center did not take it into the household's file: {reason}"),
-        ),
-        (Standing::Rejected, None) => said(
-            "服务中心未将其归入该户档案",
-            "the service center did not take it into the household's file",
-        ),
-    }
-}
-
-/// What the technician is to do about a piece of work on the list.
-pub fn set_aside_to_do(standing: Standing) -> Text {
-    match standing {
-        Standing::Refused => said(
-            "记录保留在本机，请联系服务中心处理",
-            "it is kept on this phone: call the service center to settle it",
-        ),
-        Standing::Parked => said(
+        said(
             "无需操作：服务中心决定之前，记录保留在本机",
             "nothing to do: it stays on this phone until the service center decides",
         ),
-        Standing::Rejected => said(
-            "如认为应当归档，请联系服务中心；记录保留在此列表中",
-            "if it belongs in the file, call the service center; it stays in this list",
+    )
+}
+
+/// Why work the service center rejected is on the list, with the office's reason (and what to
+/// do about it).
+pub fn rejected_by_office(reason: Option<&str>) -> (Text, Text) {
+    let why = match reason {
+        Some(reason) => said(
+            format!("服务中心未将其归入该户档案：{reason}"),
+            format!("the service center did not take it into the household's file: {reason}"),
         ),
-    }
+        None => said(
+            "服务中心未将其归入该户档案",
+            "the service center did not take it into the household's file",
+        ),
+    };
+    let to_do = said(
+        "如认为应当归档，请联系服务中心；记录保留在此列表中",
+        "if it belongs in the file, call the service center; it stays in this list",
+    );
+    (why, to_do)
+}
+
+/// Why work the server refused for good is on the list ([`refusal`] of its kind), and what to
+/// do about it.
+pub fn refused(kind: ErrorKind) -> (Text, Text) {
+    (
+        refusal(kind),
+        said(
+            "记录保留在本机，请联系服务中心处理",
+            "it is kept on this phone: call the service center to settle it",
+        ),
+    )
 }
 
 /// What keeps a form item from being complete, as the form screen shows it beside the item.

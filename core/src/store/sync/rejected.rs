@@ -179,10 +179,15 @@ fn described(conn: &Connection, row: Row) -> Result<RejectedOperation> {
     };
     let form = set_aside_form(conn, &operation, &row)?;
     let title = form.as_ref().and_then(|f| f.title.as_ref());
+    let (why, to_do) = match row.standing {
+        Standing::Refused => words::refused(row.error),
+        Standing::Parked => words::parked(),
+        Standing::Rejected => words::rejected_by_office(row.decision_reason.as_deref()),
+    };
     Ok(RejectedOperation {
         what: words::set_aside_work(&operation, title, customer_number.as_deref()),
-        why: words::set_aside_why(row.standing, row.error, row.decision_reason.as_deref()),
-        to_do: words::set_aside_to_do(row.standing),
+        why,
+        to_do,
         seq: row.seq,
         op_id: row.op_id,
         standing: row.standing,
