@@ -74,7 +74,10 @@ pub fn set_aside_work(
     use Operation as O;
     let (title_zh, title_en) = form_title.map_or(("表单", "form"), |t| (&*t.zh, &*t.en));
     let (zh, en) = match operation {
-        O::FormSealed { .. } => (format!("{title_zh}（已签封）"), format!("{title_en} (sealed)")),
+        O::FormSealed { .. } => (
+            format!("{title_zh}（已签封）"),
+            format!("{title_en} (sealed)"),
+        ),
         O::FormStarted { .. }
         | O::FormAnswered { .. }
         | O::FormPhotoAttached { .. }
@@ -93,7 +96,14 @@ pub fn set_aside_work(
         O::CheckedIn { .. } => ("到户签到".into(), "check-in at the door".into()),
     };
     match customer_number {
-        Some(n) => said(format!("{zh} · 户号 {n}"), format!("{en} · customer no. {n}")),
+        Some(n) => {
+            // A full-width bracket has its own space.
+            let gap = if zh.ends_with('）') { "" } else { " " };
+            said(
+                format!("{zh}{gap}· 户号 {n}"),
+                format!("{en} · customer no. {n}"),
+            )
+        }
         None => said(zh, en),
     }
 }

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::plan::{LocalWork, departs};
 use super::rejected::HOLDING;
-use crate::store::outbox::PUSHED;
 use crate::error::Result;
+use crate::store::outbox::PUSHED;
 use crate::sync::protocol::{Change, Entity};
 
 /// What the phone holds of `change`'s record that the change must not overwrite. With
@@ -63,9 +63,7 @@ fn has_pending(conn: &Connection, entity: Entity, id: &str, departs: bool) -> Re
             .is_some())
     };
     if exists(
-        &format!(
-            "SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND {PUSHED} LIMIT 1"
-        ),
+        &format!("SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND {PUSHED} LIMIT 1"),
         &[entity.as_str(), id],
     )? {
         return Ok(true);

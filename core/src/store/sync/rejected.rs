@@ -142,7 +142,9 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(|row| described(&self.conn, row)).collect()
+        rows.into_iter()
+            .map(|row| described(&self.conn, row))
+            .collect()
     }
 }
 
@@ -277,7 +279,11 @@ fn set_aside(
 /// The server stored `op_id` but parked it for the service center: it leaves the outbox for the
 /// set-aside list, where it keeps its household (and its sealed form) on the phone until the
 /// decision comes. Returns how many moved (0: not in the outbox, already moved).
-pub(crate) fn park_for_office(tx: &Transaction<'_>, newest: &Hlc, op_id: OperationId) -> Result<usize> {
+pub(crate) fn park_for_office(
+    tx: &Transaction<'_>,
+    newest: &Hlc,
+    op_id: OperationId,
+) -> Result<usize> {
     set_aside(
         tx,
         newest,
