@@ -143,10 +143,12 @@ pub struct SyncStatus {
     pub server: Option<String>,
     pub technician_id: Option<String>,
     pub last_sync_at: Option<Timestamp>,
-    /// Changes made on this device and not yet acknowledged by the server.
+    /// Changes made on this device that the next sync sends (the server has not acknowledged
+    /// them yet). A form still being filled is not counted: it is sent whole, once sealed.
     pub pending_operations: u64,
     /// Photos the server does not have yet.
     pub pending_photos: Vec<String>,
+    /// Work refused, parked for the service center, or rejected by it (as `conflicts()`).
     pub rejected: Vec<RejectedOperation>,
     /// Changes from the server that this version of the app cannot read (a newer server sent
     /// them): kept, and applied after the app is updated. More than none: ask for an update.
