@@ -67,12 +67,16 @@ pub fn refusal(kind: ErrorKind) -> Text {
 /// (a form by its template's title) and the household's customer number while the household is
 /// on the phone, e.g. "入户安检表（已签封）· 户号 3300000001".
 pub fn set_aside_work(
-    operation: &Operation,
+    operation: Option<&Operation>,
     form_title: Option<&Text>,
     customer_number: Option<&str>,
 ) -> Text {
     use Operation as O;
     let (title_zh, title_en) = form_title.map_or(("表单", "form"), |t| (&*t.zh, &*t.en));
+    let Some(operation) = operation else {
+        let (zh, en) = ("一项记录", "a record");
+        return with_number(zh.into(), en.into(), customer_number);
+    };
     let (zh, en) = match operation {
         O::FormSealed { .. } => (
             format!("{title_zh}（已签封）"),
@@ -95,6 +99,11 @@ pub fn set_aside_work(
         O::PhotoTaken { .. } => ("照片".into(), "photo".into()),
         O::CheckedIn { .. } => ("到户签到".into(), "check-in at the door".into()),
     };
+    with_number(zh, en, customer_number)
+}
+
+/// A piece of work's words with the household's customer number after them, when known.
+fn with_number(zh: String, en: String, customer_number: Option<&str>) -> Text {
     match customer_number {
         Some(n) => {
             // A full-width bracket has its own space.

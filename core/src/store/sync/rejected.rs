@@ -166,11 +166,12 @@ struct Row {
 
 /// A stored row with what the phone knows of its household and form, in the technician's words.
 fn described(conn: &Connection, row: Row) -> Result<RejectedOperation> {
-    let operation: Operation = serde_json::from_str(&row.payload)?;
+    // Made by this device; one an older build wrote that this one cannot read is still listed.
+    let operation: Option<Operation> = serde_json::from_str(&row.payload).ok();
     // A row set aside before the store kept its household (version 9) names it in its payload.
     let household_id = match &row.household_id {
         Some(id) => id.parse().ok(),
-        None => operation.household_id(),
+        None => operation.as_ref().and_then(Operation::household_id),
     };
     let customer_number: Option<String> = match household_id {
         Some(id) => conn
@@ -179,7 +180,10 @@ fn described(conn: &Connection, row: Row) -> Result<RejectedOperation> {
             .optional()?,
         None => None,
     };
-    let form = set_aside_form(conn, &operation, &row)?;
+    let form = match &operation {
+        Some(operation) => set_aside_form(conn, operation, &row)?,
+        None => None,
+    };
     let title = form.as_ref().and_then(|f| f.title.as_ref());
     let (why, to_do) = match row.standing {
         Standing::Refused => words::refused(row.error),
@@ -187,7 +191,7 @@ fn described(conn: &Connection, row: Row) -> Result<RejectedOperation> {
         Standing::Rejected => words::rejected_by_office(row.decision_reason.as_deref()),
     };
     Ok(RejectedOperation {
-        what: words::set_aside_work(&operation, title, customer_number.as_deref()),
+        what: words::set_aside_work(operation.as_ref(), title, customer_number.as_deref()),
         why,
         to_do,
         seq: row.seq,
