@@ -8,10 +8,11 @@ use crate::common;
 use chrono::Utc;
 use common::forms::{inspect, take_photo};
 use common::process::doorstep;
-use common::{Backend, TestDevice, TestServer, households, team};
+use common::{Backend, TestDevice, TestServer, households, raw_post, team};
 use doorstep_core::forms::form::Form;
 use doorstep_core::ids::{FormId, OperationId};
-use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::store::sync::Standing;
+use doorstep_core::sync::protocol::{Entity, PushRequest, PushResponse, Record};
 use doorstep_server::bucket::Bucket;
 use doorstep_server::push::parked::{self, Decide};
 use doorstep_server::storage::{self, Counted, ParkReason, ParkedQuery, ParkedRow};
@@ -118,6 +119,11 @@ on_both_backends! {
         let server = TestServer::start(backend);
         let (phone, household, form, west) = visit_sealed_before_a_transfer(&server);
 
+        // The first push's answer is lost on the way back: the phone sends the same operations
+        // again, and is told again that they are parked.
+        let ops = phone.store().push_batch(100).unwrap();
+        let lost: PushResponse = raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }).json().unwrap();
+        assert!(!lost.parked.is_empty());
         let report = phone.sync().unwrap();
         assert_eq!(report.rejected, 0, "parked, not refused");
         let parked = server.parked();
@@ -129,8 +135,13 @@ on_both_backends! {
             .expect("the seal is parked, whole");
         assert_eq!(seal.household_id.as_deref(), Some(household.id.to_string().as_str()));
         assert!(server.form(form).is_none(), "not in the household's file before the office decides");
-        // Readable on the phone while the office decides, though the west district left it.
+        // Readable on the phone while the office decides, though the west district left it,
+        // and listed as waiting for the service center.
         assert!(phone.store().form(form).unwrap().is_sealed());
+        let listed = phone.store().rejected_operations().unwrap();
+        assert_eq!(listed.len(), parked.len());
+        assert!(listed.iter().all(|r| r.standing == Standing::Parked));
+        assert!(phone.store().household(household.id).is_ok(), "its household stays with it");
 
         // A second sync changes nothing: each operation is parked once.
         phone.sync().unwrap();
@@ -168,7 +179,10 @@ on_both_backends! {
         phone.sync().unwrap();
         let listed = phone.store().rejected_operations().unwrap();
         assert!(!listed.is_empty(), "the technician sees what was not taken in");
-        assert!(listed.iter().all(|r| r.message.contains("该户本月已由滨江二片检查")));
+        assert!(listed.iter().all(|r| r.standing == Standing::Rejected
+            && r.decision_reason.as_deref() == Some("该户本月已由滨江二片检查")));
+        let seal = listed.iter().find(|r| r.form.is_some()).expect("the sealed form is listed");
+        assert!(seal.what.zh.contains(&household.customer_number) || seal.customer_number.is_none());
         assert!(phone.store().household(household.id).is_err(), "decided: the household may leave");
         // A rejection needs a reason.
         let no_reason = storage::write(&*server.storage, |tx| {

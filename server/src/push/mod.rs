@@ -85,6 +85,11 @@ fn apply_all(
         }
         // Stored before, or earlier in this request.
         if !stored_ops.insert(op.op_id) {
+            // One parked before and sent again (the answer that named it was lost) is named
+            // again, so the device keeps it for the office's decision instead of dropping it.
+            if !pushed.parked.contains(&op.op_id) && parked::waiting(tx, &device.id, op.op_id)? {
+                pushed.parked.push(op.op_id);
+            }
             continue;
         }
         // Within what both databases store (PostgreSQL's timestamps end at year 294276, and
