@@ -20,7 +20,7 @@ use doorstep_core::forms::form::Form;
 use doorstep_core::household::{Household, MeterReading, Phone, ReadingSource, Volume};
 use doorstep_core::ids::{FormId, HouseholdId, OperationId};
 use doorstep_core::sync::merge::Author;
-use doorstep_core::sync::protocol::{Entity, Operation, Record};
+use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 use doorstep_server::storage::{self, ConflictRow, Counted, ParkedQuery};
@@ -212,7 +212,7 @@ on_both_backends! {
             {
                 let store = phone.device.store();
                 for op in store.push_batch(100_000).unwrap() {
-                    if is_form_step(&op.operation) {
+                    if op.operation.is_draft_step() {
                         form_steps_pushed += 1;
                     }
                     pushed.insert((who, op.op_id));
@@ -341,18 +341,4 @@ on_both_backends! {
             }
         }
     }
-}
-
-/// A form's start or one of its draft steps: what a form's seal carries whole.
-fn is_form_step(operation: &Operation) -> bool {
-    matches!(
-        operation,
-        Operation::FormStarted { .. }
-            | Operation::FormAnswered { .. }
-            | Operation::FormPhotoAttached { .. }
-            | Operation::FormPhotoRemoved { .. }
-            | Operation::FormSigned { .. }
-            | Operation::FormOutcomeSet { .. }
-            | Operation::FormMovedToTemplate { .. }
-    )
 }
