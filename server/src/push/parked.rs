@@ -48,7 +48,7 @@ pub(super) fn park(
 
 /// Whether this device's operation is parked and waits for the office's decision.
 pub(super) fn waiting(tx: &mut dyn Tx, device_id: &str, op_id: OperationId) -> Result<bool> {
-    Ok(tx
+    Ok(!tx
         .parked(&ParkedQuery {
             device_id: Some(device_id),
             op_id: Some(op_id),
@@ -56,8 +56,7 @@ pub(super) fn waiting(tx: &mut dyn Tx, device_id: &str, op_id: OperationId) -> R
             limit: 1,
             ..ParkedQuery::default()
         })?
-        .first()
-        .is_some())
+        .is_empty())
 }
 
 /// The service center's decision on a parked operation.
