@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use common::{Backend, TestDevice, TestServer, households, team};
-use doorstep_core::household::{Category, Household, Phone};
+use doorstep_core::household::{
+    Category, Household, Phone, SpecialGroup, SpecialGroupRegistration,
+};
 use doorstep_core::ids::HouseholdId;
 use doorstep_core::sync::merge::Author;
 use doorstep_server::storage::{self, ConflictRow};
@@ -31,6 +33,9 @@ enum Field {
     Phones,
     Name,
     Category,
+    /// Changed on a phone only by sealing a special-group registration (a form's consequence,
+    /// merged on the seal's base); by the office, registered or withdrawn.
+    SpecialGroup,
 }
 
 impl Field {
@@ -39,6 +44,7 @@ impl Field {
             Field::Phones => "phones",
             Field::Name => "name",
             Field::Category => "category",
+            Field::SpecialGroup => "special_group",
         }
     }
     fn set(self, h: &mut Household, v: u8) {
@@ -52,8 +58,51 @@ impl Field {
                     Category::Heating,
                 ][v as usize % 3]
             }
+            Field::SpecialGroup => {
+                h.special_group = (v % 3 != 0).then(|| SpecialGroupRegistration {
+                    groups: vec![SpecialGroup::Elderly],
+                    needs: format!("办公室登记{v}"),
+                    contact: None,
+                    consent_given: true,
+                    registered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                })
+            }
         }
     }
+}
+
+/// The technician registers the household's resident for priority service: a special-group
+/// registration filled in, signed and sealed on the phone, in their own words (`needs`).
+pub(crate) fn register_special_group(device: &TestDevice, household: HouseholdId, needs: &str) {
+    use doorstep_core::forms::builtin::builtin_template;
+    use doorstep_core::forms::form::Answer;
+    use doorstep_core::testkit::valid_answer;
+    let template = builtin_template("special_group_registration").unwrap();
+    let mut store = device.store();
+    let form = store
+        .start_form(&template, household, None, Utc::now())
+        .unwrap();
+    for _ in 0..3 {
+        let current = store.form(form.id).unwrap();
+        for item in template
+            .items()
+            .filter(|i| current.is_visible(&template, i))
+        {
+            if current.answers.contains_key(&item.id) {
+                continue;
+            }
+            let answer = if item.id == "needs" {
+                Some(Answer::Text(needs.into()))
+            } else {
+                valid_answer(item, Utc::now())
+            };
+            if let Some(answer) = answer {
+                store.answer(form.id, &item.id, Some(answer)).unwrap();
+            }
+        }
+    }
+    common::forms::sign_all(&mut store, form.id, &template);
+    store.complete_form(form.id, Utc::now()).unwrap();
 }
 
 #[derive(Debug, Clone)]
@@ -77,7 +126,8 @@ fn step() -> impl Strategy<Value = Step> {
     let field = prop_oneof![
         Just(Field::Phones),
         Just(Field::Name),
-        Just(Field::Category)
+        Just(Field::Category),
+        Just(Field::SpecialGroup)
     ];
     prop_oneof![
         3 => (actor, 0..3usize, field, 0..6u8)
@@ -149,7 +199,12 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
         rows: 0,
     };
     for (i, h) in hs.iter().enumerate() {
-        for field in [Field::Phones, Field::Name, Field::Category] {
+        for field in [
+            Field::Phones,
+            Field::Name,
+            Field::Category,
+            Field::SpecialGroup,
+        ] {
             let cell = Cell {
                 value: field_of(h, field),
                 by: Actor::Office,
@@ -192,6 +247,25 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
                         },
                     );
                 }
+            }
+            Step::Edit {
+                actor,
+                household,
+                field: Field::SpecialGroup,
+                value,
+            } => {
+                // A sealed form is sent whatever the phone held: the server works out again
+                // what it changes, against its own copy, on the seal's base.
+                let phone = &world.phones[&actor];
+                register_special_group(phone, world.ids[household], &format!("上门需求{value}"));
+                let h = phone.store().household(world.ids[household]).unwrap();
+                let base = world.pulled_at[&actor];
+                world.pending.entry(actor).or_default().push((
+                    household,
+                    Field::SpecialGroup,
+                    field_of(&h, Field::SpecialGroup),
+                    base,
+                ));
             }
             Step::Edit {
                 actor,
