@@ -71,40 +71,6 @@ impl Field {
     }
 }
 
-/// The technician registers the household's resident for priority service: a special-group
-/// registration filled in, signed and sealed on the phone, in their own words (`needs`).
-pub(crate) fn register_special_group(device: &TestDevice, household: HouseholdId, needs: &str) {
-    use doorstep_core::forms::builtin::builtin_template;
-    use doorstep_core::forms::form::Answer;
-    use doorstep_core::testkit::valid_answer;
-    let template = builtin_template("special_group_registration").unwrap();
-    let mut store = device.store();
-    let form = store
-        .start_form(&template, household, None, Utc::now())
-        .unwrap();
-    for _ in 0..3 {
-        let current = store.form(form.id).unwrap();
-        for item in template
-            .items()
-            .filter(|i| current.is_visible(&template, i))
-        {
-            if current.answers.contains_key(&item.id) {
-                continue;
-            }
-            let answer = if item.id == "needs" {
-                Some(Answer::Text(needs.into()))
-            } else {
-                valid_answer(item, Utc::now())
-            };
-            if let Some(answer) = answer {
-                store.answer(form.id, &item.id, Some(answer)).unwrap();
-            }
-        }
-    }
-    common::forms::sign_all(&mut store, form.id, &template);
-    store.complete_form(form.id, Utc::now()).unwrap();
-}
-
 #[derive(Debug, Clone)]
 enum Step {
     Edit {
@@ -257,7 +223,11 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
                 // A sealed form is sent whatever the phone held: the server works out again
                 // what it changes, against its own copy, on the seal's base.
                 let phone = &world.phones[&actor];
-                register_special_group(phone, world.ids[household], &format!("上门需求{value}"));
+                common::forms::register_special_group(
+                    phone,
+                    world.ids[household],
+                    &format!("上门需求{value}"),
+                );
                 let h = phone.store().household(world.ids[household]).unwrap();
                 let base = world.pulled_at[&actor];
                 world.pending.entry(actor).or_default().push((

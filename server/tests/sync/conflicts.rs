@@ -141,47 +141,13 @@ on_both_backends! {
 /// value the phone had pulled replace what they replace without a conflict row.
 mod not_conflicts {
     use chrono::Utc;
-    use doorstep_core::forms::builtin::builtin_template;
-    use doorstep_core::forms::form::Answer;
     use doorstep_core::household::{Household, Phone, SpecialGroup, SpecialGroupRegistration};
     use doorstep_core::sync::merge::Author;
     use doorstep_core::sync::protocol::{PullResponse, Pulled, PushRequest, PushResponse};
-    use doorstep_core::testkit::valid_answer;
     use doorstep_server::storage::{ConflictRow, Counted};
 
     use super::*;
-    use crate::common::forms::sign_all;
-
-    /// The technician registers the household's resident for priority service (a special-group
-    /// registration, filled in, signed and sealed on the phone), in their own words: `needs`.
-    pub(super) fn register_special_group(device: &TestDevice, household: &Household, needs: &str) {
-        let template = builtin_template("special_group_registration").unwrap();
-        let mut store = device.store();
-        let form = store
-            .start_form(&template, household.id, None, Utc::now())
-            .unwrap();
-        for _ in 0..3 {
-            let current = store.form(form.id).unwrap();
-            for item in template
-                .items()
-                .filter(|i| current.is_visible(&template, i))
-            {
-                if current.answers.contains_key(&item.id) {
-                    continue;
-                }
-                let answer = if item.id == "needs" {
-                    Some(Answer::Text(needs.into()))
-                } else {
-                    valid_answer(item, Utc::now())
-                };
-                if let Some(answer) = answer {
-                    store.answer(form.id, &item.id, Some(answer)).unwrap();
-                }
-            }
-        }
-        sign_all(&mut store, form.id, &template);
-        store.complete_form(form.id, Utc::now()).unwrap();
-    }
+    use crate::common::forms::register_special_group;
 
     pub(super) fn conflict_rows(server: &TestServer) -> Vec<ConflictRow> {
         doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(1000)?)).unwrap()
@@ -206,14 +172,14 @@ mod not_conflicts {
             let (a, b) = (common::enrolled_phone(&server, &team), common::enrolled_phone(&server, &team));
             // Phone A registers the resident; phone B pulls that, then registers them again
             // with what it learned at the door.
-            register_special_group(&a, &hs[0], "独居，行动不便");
+            register_special_group(&a, hs[0].id, "独居，行动不便");
             assert_eq!(a.sync().unwrap().conflicts, 0);
             b.sync().unwrap();
             assert_eq!(
                 b.store().household(hs[0].id).unwrap().special_group.map(|r| r.needs).as_deref(),
                 Some("独居，行动不便")
             );
-            register_special_group(&b, &hs[0], "独居，需上门抄表");
+            register_special_group(&b, hs[0].id, "独居，需上门抄表");
             let report = b.sync().unwrap();
             assert_eq!(report.conflicts, 0, "B had seen A's registration: {:?}", conflict_rows(&server));
             assert_eq!(conflict_rows(&server), Vec::new());
@@ -241,8 +207,8 @@ mod not_conflicts {
             phone.sync().unwrap();
             server.office_edit(hs[0].id, |h| h.special_group = Some(registration.clone()));
             server.office_edit(hs[1].id, |h| h.special_group = None);
-            register_special_group(&phone, &hs[0], "独居，行动不便");
-            register_special_group(&phone, &hs[1], "独居，行动不便");
+            register_special_group(&phone, hs[0].id, "独居，行动不便");
+            register_special_group(&phone, hs[1].id, "独居，行动不便");
             let report = phone.sync().unwrap();
             let rows = conflict_rows(&server);
             assert_eq!(report.conflicts, 2, "{rows:?}");
@@ -264,7 +230,7 @@ mod not_conflicts {
             let hs = households(&server, &team, 1);
             assert_eq!(hs[0].special_group, None, "created by the office with no registration");
             let phone = common::enrolled_phone(&server, &team);
-            register_special_group(&phone, &hs[0], "独居，行动不便");
+            register_special_group(&phone, hs[0].id, "独居，行动不便");
             // As an app from before merge bases sends it: every write of others counts as
             // unseen. The office created the household with no registration: nobody wrote it.
             let mut ops = phone.store().push_batch(100).unwrap();
