@@ -59,7 +59,7 @@ impl Field {
                 ][v as usize % 3]
             }
             Field::SpecialGroup => {
-                h.special_group = (v % 3 != 0).then(|| SpecialGroupRegistration {
+                h.special_group = (!v.is_multiple_of(3)).then(|| SpecialGroupRegistration {
                     groups: vec![SpecialGroup::Elderly],
                     needs: format!("办公室登记{v}"),
                     contact: None,
