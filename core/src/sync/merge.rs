@@ -609,11 +609,27 @@ mod tests {
                 }
                 let field = FIELDS[late.field];
                 let last = server.stamps.get(field).cloned();
-                prop_assume!(last.as_ref().is_some_and(|l| l.origin != late.writer));
+                prop_assume!(last.is_some());
                 let last = last.expect("assumed");
+                // Another writer than the last, with another value than the field's.
+                let writers = [
+                    Origin::Office,
+                    Origin::Device("a".into()),
+                    Origin::Device("b".into()),
+                    Origin::Device("c".into()),
+                ];
+                let first = writers.iter().position(|w| *w == late.writer).unwrap_or(0);
+                let writer = (0..writers.len())
+                    .map(|k| writers[(first + k) % writers.len()].clone())
+                    .find(|w| *w != last.origin)
+                    .expect("four writers");
                 let old = server.record[field].clone();
+                let v = (0..5u8)
+                    .map(|k| (late.value + k) % 5)
+                    .find(|v| value(field, *v) != old)
+                    .expect("five values");
+                let late = Write { writer, value: v, ..late };
                 let new = value(field, late.value);
-                prop_assume!(old != new);
                 let base = (last.seq - base_back).max(0);
                 let lost = server.merge(&late, base);
                 prop_assert_eq!(lost.len(), 1, "{:?} on base {}: {:?}", late, base, lost);
