@@ -56,7 +56,8 @@ impl FieldRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictRule {
     Field(FieldRule),
-    /// A resolved order stays resolved: a later step that contradicts it is kept for review.
+    /// The resolution made first on site (by trusted time) stands: a step made after it, or
+    /// a later resolution it replaced, is kept for review (`WorkOrder::take_reported`).
     FirstResolutionWins,
     /// An order's status only moves forward: a step back is kept for review.
     StatusMovesForward,

@@ -2,6 +2,9 @@
 //! and the forward-only status machine that records when each step really happened.
 
 pub mod deadline;
+mod reported;
+
+pub use reported::{StepReporter, Taken};
 
 use crate::text::{Text, said};
 use chrono::{DateTime, Utc};
@@ -58,6 +61,7 @@ impl WorkOrder {
                 status: WorkOrderStatus::New,
                 at: reported_at,
                 position: None,
+                reported_by: None,
             }],
         }
     }
@@ -160,6 +164,7 @@ impl WorkOrder {
             status,
             at,
             position,
+            reported_by: None,
         });
         Ok(())
     }
@@ -196,6 +201,10 @@ pub struct StatusStep {
     pub at: DateTime<Utc>,
     /// Where the device was, when the shell gave a position.
     pub position: Option<GeoPoint>,
+    /// Who reported it from the field, as the server recorded it; none for the office's steps
+    /// and for a step the server has not taken in yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<StepReporter>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,10 +1,11 @@
 //! A work order as a device's push opens or moves it: its times believed as far as the
-//! device's clock is, its status moved forward only, a contradicting step kept for review.
+//! device's clock is, its status moved forward only, the resolution made first on site standing
+//! (`WorkOrder::take_reported`), a contradicting or replaced step kept for review.
 
 use chrono::{DateTime, Utc};
 use doorstep_core::sync::merge::{Author, ConflictRule};
 use doorstep_core::sync::protocol::{Entity, Record};
-use doorstep_core::workorder::{WorkOrder, WorkOrderStatus, check_transition};
+use doorstep_core::workorder::{StatusStep, StepReporter, Taken, WorkOrder, WorkOrderStatus};
 use serde_json::Value;
 
 use super::{Apply, forbidden, in_scope};
@@ -80,34 +81,57 @@ impl Apply<'_> {
             return Err(forbidden("the work order"));
         }
         let mut order: WorkOrder = decode(&current)?;
-        let now = order.status();
         let seq = self.tx.next_seq()?;
-        match check_transition(now, status) {
-            Ok(()) => {
-                let counted_at = self.arrival().step_time(at);
-                let last = order
+        let step = StatusStep {
+            status,
+            at: self.arrival().step_time(at),
+            position,
+            reported_by: Some(StepReporter {
+                technician: self.device.technician.id,
+                device: self.device.id.clone(),
+                op_id: self.op.op_id,
+            }),
+        };
+        match order.take_reported(step) {
+            Taken::Moved => {}
+            Taken::ResolvedEarlier { displaced } => {
+                // The earlier resolution stands; what it replaced is kept for review, each
+                // under the operation that had brought it.
+                let kept = status_value(status);
+                let kept_by = Author::from(&self.origin());
+                for lost in displaced {
+                    self.keep_conflict(&ConflictRow {
+                        seq,
+                        entity: Entity::WorkOrder,
+                        entity_id: id.to_owned(),
+                        field: "status".into(),
+                        rule: ConflictRule::FirstResolutionWins,
+                        kept: kept.clone(),
+                        lost: status_value(lost.status),
+                        kept_by: kept_by.clone(),
+                        lost_by: reporter(&lost),
+                        op_id: lost.reported_by.map(|r| r.op_id),
+                        at: self.received_at,
+                    })?;
+                }
+            }
+            Taken::Contradicts => {
+                // The status only moves forward, and the resolution made first stands: the
+                // contradicting step is kept for review.
+                let standing = order
                     .steps
                     .last()
-                    .map(|s| s.at)
-                    .unwrap_or(order.reported_at);
-                order
-                    .advance(status, counted_at.max(last), position)
-                    .map_err(Error::from)?;
-            }
-            Err(_) => {
-                // The status only moves forward, and the first resolution wins: the later,
-                // contradicting step is kept for review.
-                let rule = ConflictRule::of_status_step(now.is_final());
-                self.conflicts += 1;
-                self.tx.insert_conflict(&ConflictRow {
+                    .expect("an order always has its first step");
+                let rule = ConflictRule::of_status_step(standing.status.is_final());
+                self.keep_conflict(&ConflictRow {
                     seq,
                     entity: Entity::WorkOrder,
                     entity_id: id.to_owned(),
                     field: "status".into(),
                     rule,
-                    kept: Value::String(now.as_str().into()).to_string(),
-                    lost: Value::String(status.as_str().into()).to_string(),
-                    kept_by: Author::Server,
+                    kept: status_value(standing.status),
+                    lost: status_value(status),
+                    kept_by: reporter(standing),
                     lost_by: Author::from(&self.origin()),
                     op_id: Some(self.op.op_id),
                     at: self.received_at,
@@ -121,4 +145,22 @@ impl Apply<'_> {
         self.server_seq = save_at(self.tx, record, Some(&current), seq)?.seq;
         Ok(())
     }
+
+    fn keep_conflict(&mut self, row: &ConflictRow) -> Result<()> {
+        self.conflicts += 1;
+        Ok(self.tx.insert_conflict(row)?)
+    }
+}
+
+/// A status as a kept conflict records it: its name, as JSON.
+fn status_value(status: WorkOrderStatus) -> String {
+    Value::String(status.as_str().into()).to_string()
+}
+
+/// Who a conflict names for a step: the phone that reported it, or the server's own record of
+/// the order (the office's steps, and those from before reporters were recorded).
+fn reporter(step: &StatusStep) -> Author {
+    step.reported_by
+        .as_ref()
+        .map_or(Author::Server, |r| Author::Device(r.device.clone()))
 }

@@ -3,6 +3,7 @@
 mod clocks;
 use crate::common;
 mod conflicts;
+mod resolution;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::{Backend, TestDevice, TestServer, households, team};
