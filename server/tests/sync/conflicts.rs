@@ -116,6 +116,40 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn two_crew_phones_reporting_the_same_step_of_an_order_make_no_conflict(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let mut order = WorkOrder::open("GD-0003", WorkOrderKind::UserEquipmentFault, WorkOrderSource::Phone,
+            Some(hs[0].id), "灶具漏气", Utc::now() - Duration::hours(1));
+        order.crew = Some(team.crew);
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        let (a, b) = (TestDevice::new(), TestDevice::new());
+        for phone in [&a, &b] {
+            phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+            phone.sync().unwrap();
+        }
+        // Both crew phones accept the order offline, then both arrive: the same steps, each
+        // made without having seen the other's, and nothing lost.
+        for status in [WorkOrderStatus::Accepted, WorkOrderStatus::OnSite] {
+            for phone in [&a, &b] {
+                phone.store().move_work_order(order.id, status, Utc::now(), None).unwrap();
+            }
+            assert_eq!(a.sync().unwrap().conflicts, 0);
+            assert_eq!(b.sync().unwrap().conflicts, 0);
+        }
+        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(10)?)).unwrap();
+        assert_eq!(conflicts, Vec::new());
+        a.sync().unwrap();
+        let on_server = server.work_order(&order.id.to_string());
+        assert_eq!(on_server.status(), WorkOrderStatus::OnSite);
+        for phone in [&a, &b] {
+            assert_eq!(phone.store().work_order(order.id).unwrap(), on_server);
+        }
+    }
+}
+
+on_both_backends! {
     fn the_office_wins_account_data_edited_on_a_phone_at_the_same_time(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
