@@ -205,7 +205,8 @@ impl DeviceStore {
         })
     }
 
-    /// Operations the server refused for good: the conflicts this device must show.
+    /// Work the server refused for good, parked for the service center, or the service center
+    /// rejected: the list this device must show, in the technician's words.
     pub fn conflicts(&self) -> Result<Vec<RejectedOperation>> {
         self.with(|s| rejected(s))
     }
@@ -412,11 +413,6 @@ impl DeviceStore {
 fn rejected(s: &Store) -> doorstep_core::error::Result<Vec<RejectedOperation>> {
     Ok(s.rejected_operations()?
         .into_iter()
-        .map(|r| RejectedOperation {
-            operation_id: r.op_id.to_string(),
-            error: r.error,
-            message: r.message,
-            rejected_at: r.rejected_at,
-        })
+        .map(Into::into)
         .collect())
 }

@@ -6,7 +6,7 @@
 use crate::forms::form::ProblemKind;
 use crate::forms::template::SignerRole;
 use crate::media::MediaError;
-use crate::sync::protocol::ErrorKind;
+use crate::sync::protocol::{ErrorKind, Operation};
 use crate::text::{Text, said};
 
 /// What a refusal of the server means for the technician, by the protocol's error kind (the
@@ -61,6 +61,107 @@ pub fn refusal(kind: ErrorKind) -> Text {
         ),
     };
     said(zh, en)
+}
+
+/// What a piece of work set aside from the outbox was, for the technician's list: the work
+/// (a form by its template's title) and the household's customer number while the household is
+/// on the phone, e.g. "入户安检表（已签封）· 户号 3300000001".
+pub fn set_aside_work(
+    operation: Option<&Operation>,
+    form_title: Option<&Text>,
+    customer_number: Option<&str>,
+) -> Text {
+    use Operation as O;
+    let (title_zh, title_en) = form_title.map_or(("表单", "form"), |t| (&*t.zh, &*t.en));
+    let Some(operation) = operation else {
+        let (zh, en) = ("一项记录", "a record");
+        return with_number(zh.into(), en.into(), customer_number);
+    };
+    let (zh, en) = match operation {
+        O::FormSealed { .. } => (
+            format!("{title_zh}（已签封）"),
+            format!("{title_en} (sealed)"),
+        ),
+        O::FormStarted { .. }
+        | O::FormAnswered { .. }
+        | O::FormPhotoAttached { .. }
+        | O::FormPhotoRemoved { .. }
+        | O::FormSigned { .. }
+        | O::FormOutcomeSet { .. }
+        | O::FormMovedToTemplate { .. } => {
+            (format!("{title_zh}（草稿）"), format!("{title_en} (draft)"))
+        }
+        O::HouseholdSaved { .. } => ("用户信息修改".into(), "household details".into()),
+        O::MeterReadingRecorded { .. } => ("表具读数".into(), "meter reading".into()),
+        O::WorkOrderOpened { .. } => ("新开工单".into(), "new work order".into()),
+        O::WorkOrderMoved { .. } => ("工单状态变更".into(), "work order status".into()),
+        O::InspectionSigned { .. } => ("安检签字".into(), "inspection signed".into()),
+        O::PhotoTaken { .. } => ("照片".into(), "photo".into()),
+        O::CheckedIn { .. } => ("到户签到".into(), "check-in at the door".into()),
+    };
+    with_number(zh, en, customer_number)
+}
+
+/// A piece of work's words with the household's customer number after them, when known.
+fn with_number(zh: String, en: String, customer_number: Option<&str>) -> Text {
+    match customer_number {
+        Some(n) => {
+            // A full-width bracket has its own space.
+            let gap = if zh.ends_with('）') { "" } else { " " };
+            said(
+                format!("{zh}{gap}· 户号 {n}"),
+                format!("{en} · customer no. {n}"),
+            )
+        }
+        None => said(zh, en),
+    }
+}
+
+/// Why parked work is on the technician's list (with what to do: nothing, wait).
+pub fn parked() -> (Text, Text) {
+    (
+        said(
+            "该户已不在您的片区，服务中心将决定是否将其归入该户档案",
+            "the household is no longer in your district: the service center will decide \
+             whether it goes into the household's file",
+        ),
+        said(
+            "无需操作：服务中心决定之前，记录保留在本机",
+            "nothing to do: it stays on this phone until the service center decides",
+        ),
+    )
+}
+
+/// Why work the service center rejected is on the list, with the office's reason (and what to
+/// do about it).
+pub fn rejected_by_office(reason: Option<&str>) -> (Text, Text) {
+    let why = match reason {
+        Some(reason) => said(
+            format!("服务中心未将其归入该户档案：{reason}"),
+            format!("the service center did not take it into the household's file: {reason}"),
+        ),
+        None => said(
+            "服务中心未将其归入该户档案",
+            "the service center did not take it into the household's file",
+        ),
+    };
+    let to_do = said(
+        "如认为应当归档，请联系服务中心；记录保留在此列表中",
+        "if it belongs in the file, call the service center; it stays in this list",
+    );
+    (why, to_do)
+}
+
+/// Why work the server refused for good is on the list ([`refusal`] of its kind), and what to
+/// do about it.
+pub fn refused(kind: ErrorKind) -> (Text, Text) {
+    (
+        refusal(kind),
+        said(
+            "记录保留在本机，请联系服务中心处理",
+            "it is kept on this phone: call the service center to settle it",
+        ),
+    )
 }
 
 /// What keeps a form item from being complete, as the form screen shows it beside the item.

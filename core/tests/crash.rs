@@ -243,9 +243,9 @@ fn crash_child_writes_until_killed() {
     }
 }
 
-/// A form sealed and the phone killed before the sync pushed it: its draft steps left the outbox
-/// in the seal's own transaction, so the outbox holds either the draft's steps (the seal did not
-/// commit) or the sealed form with every answer (it did): never neither.
+/// A form sealed and the phone killed before the sync pushed it: its start and draft steps left
+/// the outbox in the seal's own transaction, so the outbox holds either the draft's steps (the
+/// seal did not commit) or the sealed form with every answer, alone (it did): never neither.
 #[test]
 fn a_form_sealed_then_killed_before_the_push_keeps_every_answer_in_the_outbox() {
     let dir = tempfile::tempdir().unwrap();
@@ -273,18 +273,25 @@ fn a_form_sealed_then_killed_before_the_push_keeps_every_answer_in_the_outbox() 
                 "run {run}: reported seal lost"
             );
         }
-        for entry in &outbox {
-            let Operation::FormStarted { form } = &entry.operation else {
-                continue;
-            };
-            let stored = store.form(form.id).unwrap();
-            let seals: Vec<_> = of_form(form.id)
+        let forms: std::collections::BTreeSet<FormId> = outbox
+            .iter()
+            .filter_map(|e| match &e.operation {
+                Operation::FormStarted { form } | Operation::FormSealed { form } => Some(form.id),
+                _ => None,
+            })
+            .collect();
+        for id in forms {
+            let stored = store.form(id).unwrap();
+            let starts = of_form(id)
+                .filter(|op| matches!(op, Operation::FormStarted { .. }))
+                .count();
+            let seals: Vec<_> = of_form(id)
                 .filter_map(|op| match op {
                     Operation::FormSealed { form } => Some(form.as_ref()),
                     _ => None,
                 })
                 .collect();
-            let steps = of_form(form.id)
+            let steps = of_form(id)
                 .filter(|op| {
                     !matches!(
                         op,
@@ -295,6 +302,7 @@ fn a_form_sealed_then_killed_before_the_push_keeps_every_answer_in_the_outbox() 
             if stored.is_sealed() {
                 assert_eq!(seals, vec![&stored], "run {run}: the seal carries the form");
                 assert_eq!(steps, 0, "run {run}: a sealed form's draft steps left");
+                assert_eq!(starts, 0, "run {run}: the seal is the form's one operation");
             } else {
                 assert!(seals.is_empty(), "run {run}: a draft was queued as sealed");
                 assert_eq!(

@@ -16,5 +16,6 @@ mod photo_formats;
 mod photo_jpeg;
 mod photos;
 mod pull;
+mod refused_work;
 mod store;
 mod sync_client;

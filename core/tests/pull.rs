@@ -245,7 +245,11 @@ fn a_household_that_leaves_while_a_form_is_being_filled_there_leaves_once_it_is_
         .start_form(&hose_check(), h.id, None, Utc::now())
         .unwrap();
     send_outbox(&mut store);
-    assert_eq!(store.outbox_len().unwrap(), 0, "the draft's start was sent");
+    assert_eq!(
+        store.outbox_len().unwrap(),
+        0,
+        "nothing of the draft is pushed before its seal"
+    );
 
     // The household moves to another district while the technician is filling the form.
     let applied = store
@@ -401,10 +405,10 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
 
 /// The outbox as a sync sends it: pushed and acknowledged by the server.
 fn send_outbox(store: &mut Store) {
-    let pushed = store.push_batch(100).unwrap();
-    store
-        .acknowledge_through(pushed.last().unwrap().seq)
-        .unwrap();
+    // A draft's operations are not pushed: there may be nothing to send.
+    if let Some(last) = store.push_batch(100).unwrap().last() {
+        store.acknowledge_through(last.seq).unwrap();
+    }
 }
 
 /// The office swapped two households' customer numbers. The pull sends each household's new

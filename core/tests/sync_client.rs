@@ -795,3 +795,94 @@ fn an_operation_too_large_for_the_proxy_alone_is_set_aside_not_retried_forever()
         "{parked:?}"
     );
 }
+
+#[test]
+fn a_sealed_form_the_server_parks_is_set_aside_and_outlives_its_households_leave() {
+    use common::forms::{hose_check, signature};
+    use doorstep_core::forms::form::{Answer, CheckAnswer, CheckResult};
+    use doorstep_core::forms::template::SignerRole;
+    use doorstep_core::store::sync::Standing;
+    let dir = tempfile::tempdir().unwrap();
+    let h = neighbour(1);
+    let pushed_ops = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = pushed_ops.clone();
+    let household_id = h.id.to_string();
+    let server = FakeServer::start(move |request| match request.path.split('?').next() {
+        Some("/v1/push") => {
+            let pushed: Value = serde_json::from_slice(&request.body).unwrap();
+            let ops = pushed["ops"].as_array().unwrap();
+            seen.lock()
+                .unwrap()
+                .extend(ops.iter().map(|op| op["operation"]["op"].to_string()));
+            let sealed: Vec<&Value> = ops
+                .iter()
+                .filter(|op| op["operation"]["op"] == "form_sealed")
+                .map(|op| &op["op_id"])
+                .collect();
+            ok(json!({
+                "acknowledged_through": ops.last().unwrap()["seq"],
+                "applied": ops.len(),
+                "conflicts": 0,
+                "parked": sealed,
+                "server_hlc": server_hlc(),
+            }))
+        }
+        _ => pull_page(
+            vec![json!({"seq": 5, "entity": "household", "id": household_id, "action": "leave"})],
+            false,
+            0,
+        ),
+    });
+    let store = enrolled(&dir, &server);
+    let form = {
+        let mut store = store.lock().unwrap();
+        store.save_household(&h, at(2026, 11, 2, 9, 0)).unwrap();
+        let form = store
+            .start_form(&hose_check(), h.id, None, at(2026, 11, 2, 9, 5))
+            .unwrap();
+        let pass = || {
+            Some(Answer::Check(CheckAnswer {
+                result: CheckResult::Pass,
+                advice: None,
+            }))
+        };
+        store.answer(form.id, "leak_test", pass()).unwrap();
+        store.answer(form.id, "hose_ok", pass()).unwrap();
+        let now = Utc::now();
+        store
+            .sign(
+                form.id,
+                "customer_signature",
+                signature(SignerRole::Customer, "王秀英", now),
+            )
+            .unwrap();
+        store
+            .sign(
+                form.id,
+                "technician_signature",
+                signature(SignerRole::Technician, "徐磊", now),
+            )
+            .unwrap();
+        store.complete_form(form.id, now).unwrap();
+        form.id
+    };
+
+    let (answer, _) = sync(quick(), &store);
+    let report = answer.expect("the sync goes on");
+    assert_eq!((report.pushed, report.parked), (2, 1));
+    assert_eq!(
+        *pushed_ops.lock().unwrap(),
+        vec!["\"household_saved\"", "\"form_sealed\""],
+        "the form travels as its seal alone"
+    );
+    let store = store.lock().unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 0);
+    let listed = store.rejected_operations().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].standing, Standing::Parked);
+    assert!(
+        store.form(form).unwrap().is_sealed(),
+        "readable on the phone until the office decides"
+    );
+    assert!(store.household(h.id).is_ok());
+}

@@ -50,6 +50,10 @@ pub struct SyncProgress {
 pub struct SyncReport {
     pub pushed: u64,
     pub rejected: u64,
+    /// Operations the server stored but parked for the service center to decide (sealed work
+    /// for a household that had left the technician's district): kept on the phone, listed
+    /// with the refused ones, until the decision comes with a pull.
+    pub parked: u64,
     pub conflicts: u64,
     pub photos_uploaded: u64,
     pub photo_bytes: u64,

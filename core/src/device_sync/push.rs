@@ -1,5 +1,6 @@
 //! Pushing the outbox: a batch at a time, oldest first, each acknowledged before the next;
-//! a refused operation is parked with its reason and the push goes on.
+//! a refused operation is set aside with its reason and the push goes on, and one the server
+//! parked for the service center is set aside until the office decides.
 
 use std::sync::Mutex;
 
@@ -54,8 +55,12 @@ impl Session<'_> {
             let mut follows = false;
             match answer {
                 Ok(ack) => {
-                    let removed =
-                        lock(store)?.acknowledge_pushed(&request.ops, ack.acknowledged_through)?;
+                    // Parked operations move to the set-aside list with the acknowledgement.
+                    let removed = lock(store)?.acknowledge_push(
+                        &request.ops,
+                        ack.acknowledged_through,
+                        &ack.parked,
+                    )?;
                     if removed == 0 {
                         return Err(Error::Protocol {
                             reason: "the server acknowledged none of the pushed operations".into(),
@@ -64,6 +69,7 @@ impl Session<'_> {
                     done += removed as u64;
                     report.pushed += removed as u64;
                     report.conflicts += u64::from(ack.conflicts);
+                    report.parked += ack.parked.len() as u64;
                     follows = ack.acknowledged_through == last;
                 }
                 Err(Error::Refused {

@@ -4,10 +4,10 @@
 //! exactly once, keyed by device and operation id.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::sync::{pulled_through, seen_through};
+use super::sync::{park_for_office, pulled_through, seen_through};
 use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
@@ -75,33 +75,21 @@ impl Change<'_> {
     /// The operation's merge base: the newest server change of its household (of its order,
     /// for an order's step) the technician had seen as they made it (`PushOp::base_seq`).
     fn merge_base(&self, operation: &Operation) -> Result<i64> {
-        let household = match operation {
-            Operation::WorkOrderMoved { work_order_id, .. } => {
-                return seen_through(&self.tx, Entity::WorkOrder, &work_order_id.to_string());
-            }
-            Operation::FormAnswered { form_id, .. }
-            | Operation::FormPhotoAttached { form_id, .. }
-            | Operation::FormPhotoRemoved { form_id, .. }
-            | Operation::FormSigned { form_id, .. }
-            | Operation::FormOutcomeSet { form_id, .. }
-            | Operation::FormMovedToTemplate { form_id, .. } => self
-                .tx
-                .prepare_cached("SELECT household_id FROM forms WHERE id = ?1")?
-                .query_row([form_id], |r| r.get::<_, String>(0))
-                .optional()?,
-            other => other.household_id().map(|h| h.to_string()),
-        };
-        match household {
+        if let Operation::WorkOrderMoved { work_order_id, .. } = operation {
+            return seen_through(&self.tx, Entity::WorkOrder, &work_order_id.to_string());
+        }
+        match household_of(&self.tx, operation)? {
             Some(id) => seen_through(&self.tx, Entity::Household, &id),
             None => pulled_through(&self.tx),
         }
     }
 
-    /// Takes a sealed form's draft steps not yet pushed out of the outbox: the sealed form
-    /// carries all of them, and the server keeps none of them (a draft lives on the device).
-    /// Its start stays, evidence of the visit with its check-in. Called after the seal is
-    /// queued, in its transaction: a seal that does not commit leaves the steps, and the
-    /// sequence numbers they had are below the seal's, so none is given again.
+    /// Takes a sealed form's start and draft steps out of the outbox: the sealed form carries
+    /// all of them (its `started_at` too), so that the seal is the form's one pushed operation
+    /// and the server accepts or refuses the form as one. (A start pushed by an older build is
+    /// the server's already and stays so.) Called after the seal is queued, in its
+    /// transaction: a seal that does not commit leaves the steps, and the sequence numbers they
+    /// had are below the seal's, so none is given again.
     pub(super) fn drop_draft_steps(&mut self, form: FormId) -> Result<usize> {
         let steps: Vec<(i64, String)> = self
             .tx
@@ -123,17 +111,45 @@ impl Change<'_> {
     }
 }
 
-/// A step of a draft form that its sealed form repeats in full.
+/// The household an operation was done for: the one it names, or its form's (a draft step), or
+/// its order's (an order's step), as the phone holds them.
+pub(crate) fn household_of(conn: &Connection, operation: &Operation) -> Result<Option<String>> {
+    let lookup = |sql: &str, id: String| -> Result<Option<String>> {
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row([id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    };
+    match operation {
+        Operation::WorkOrderMoved { work_order_id, .. } => lookup(
+            "SELECT household_id FROM work_orders WHERE id = ?1",
+            work_order_id.to_string(),
+        ),
+        Operation::FormAnswered { form_id, .. }
+        | Operation::FormPhotoAttached { form_id, .. }
+        | Operation::FormPhotoRemoved { form_id, .. }
+        | Operation::FormSigned { form_id, .. }
+        | Operation::FormOutcomeSet { form_id, .. }
+        | Operation::FormMovedToTemplate { form_id, .. } => lookup(
+            "SELECT household_id FROM forms WHERE id = ?1",
+            form_id.to_string(),
+        ),
+        other => Ok(other.household_id().map(|h| h.to_string())),
+    }
+}
+
+/// A step of a draft form that its sealed form repeats in full: its start, its answers.
 fn is_draft_step(operation: &Operation) -> bool {
     match operation {
-        Operation::FormAnswered { .. }
+        Operation::FormStarted { .. }
+        | Operation::FormAnswered { .. }
         | Operation::FormPhotoAttached { .. }
         | Operation::FormPhotoRemoved { .. }
         | Operation::FormSigned { .. }
         | Operation::FormOutcomeSet { .. }
         | Operation::FormMovedToTemplate { .. } => true,
-        Operation::FormStarted { .. }
-        | Operation::FormSealed { .. }
+        Operation::FormSealed { .. }
         | Operation::HouseholdSaved { .. }
         | Operation::MeterReadingRecorded { .. }
         | Operation::WorkOrderOpened { .. }
@@ -144,8 +160,16 @@ fn is_draft_step(operation: &Operation) -> bool {
     }
 }
 
+/// An outbox operation (a row of `outbox`, named so in the query) that a push sends: any but
+/// those of a form still being filled. A draft's start and steps stay on the phone until its
+/// seal takes them out of the outbox ([`Change::drop_draft_steps`]): a form travels whole, as
+/// its seal.
+pub(crate) const PUSHED: &str = "NOT EXISTS (SELECT 1 FROM forms WHERE outbox.entity = 'form'
+     AND forms.id = outbox.entity_id AND forms.sealed_at IS NULL)";
+
 impl Store {
-    /// The operations not yet acknowledged by the server, oldest first.
+    /// The operations not yet acknowledged by the server, oldest first, with those of forms
+    /// still being filled (which wait for their seal and are never pushed).
     pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, op_id, hlc, device_time, payload FROM outbox ORDER BY seq LIMIT ?1",
@@ -173,11 +197,14 @@ impl Store {
         Ok(entries)
     }
 
+    /// The operations a push would send now: the work waiting for the server. Those of a form
+    /// still being filled are not counted; they leave with its seal, which is counted.
     pub fn outbox_len(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
-            as u64)
+        Ok(self.conn.query_row(
+            &format!("SELECT count(*) FROM outbox WHERE {PUSHED}"),
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// Removes the operations of the pushed batch `sent` that the server acknowledged (up to and
@@ -185,9 +212,32 @@ impl Store {
     /// faulty server, a mixed-up answer): it is refused with nothing removed, since believing
     /// it would drop operations that never left the phone.
     pub fn acknowledge_pushed(&mut self, sent: &[PushOp], through: i64) -> Result<usize> {
+        self.acknowledge_push(sent, through, &[])
+    }
+
+    /// [`Store::acknowledge_pushed`], with the operations of the batch the server `parked` for
+    /// the service center to decide: they move to the list of set-aside work first (in the same
+    /// transaction), where they keep their household on the phone until the decision comes.
+    /// Returns how many operations left the outbox (acknowledged or parked).
+    pub fn acknowledge_push(
+        &mut self,
+        sent: &[PushOp],
+        through: i64,
+        parked: &[OperationId],
+    ) -> Result<usize> {
         match (sent.first(), sent.last()) {
             (Some(first), Some(last)) if (first.seq..=last.seq).contains(&through) => {
-                self.acknowledge_through(through)
+                let newest = self.clock.last().clone();
+                let tx = self.conn.transaction()?;
+                let mut moved = 0;
+                for op in sent.iter().filter(|op| op.seq <= through) {
+                    if parked.contains(&op.op_id) {
+                        moved += park_for_office(&tx, &newest, op.op_id)?;
+                    }
+                }
+                let removed = acknowledge_in(&tx, &newest, through)?;
+                tx.commit()?;
+                Ok(moved + removed)
             }
             _ => Err(Error::Protocol {
                 reason: format!(
@@ -198,22 +248,33 @@ impl Store {
     }
 
     /// Removes the operations up to and including `seq` (a sync checks the server's number
-    /// first: [`Store::acknowledge_pushed`]). The clock's and the sequence's high-water marks
-    /// are kept in `meta` first, so that neither a stamp nor a sequence number is ever issued
-    /// twice, even once the outbox is empty.
+    /// first: [`Store::acknowledge_pushed`]), except those of forms still being filled, which
+    /// no push sent. The clock's and the sequence's high-water marks are kept in `meta` first,
+    /// so that neither a stamp nor a sequence number is ever issued twice, even once the
+    /// outbox is empty.
     pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
+        let newest = self.clock.last().clone();
         let tx = self.conn.transaction()?;
-        // The highest number actually removed, not `seq`: a number no operation had would move
-        // the next one there, and one near `i64::MAX` leaves none to give.
-        let highest: Option<i64> =
-            tx.query_row("SELECT max(seq) FROM outbox WHERE seq <= ?1", [seq], |r| {
-                r.get(0)
-            })?;
-        keep_high_water(&tx, self.clock.last(), highest.unwrap_or(0))?;
-        let removed = tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?;
+        let removed = acknowledge_in(&tx, &newest, seq)?;
         tx.commit()?;
         Ok(removed)
     }
+}
+
+/// Removes the pushed operations up to and including `seq`, keeping the high-water marks.
+fn acknowledge_in(tx: &Transaction<'_>, newest: &Hlc, seq: i64) -> Result<usize> {
+    // The highest number actually removed, not `seq`: a number no operation had would move
+    // the next one there, and one near `i64::MAX` leaves none to give.
+    let highest: Option<i64> = tx.query_row(
+        &format!("SELECT max(seq) FROM outbox WHERE seq <= ?1 AND {PUSHED}"),
+        [seq],
+        |r| r.get(0),
+    )?;
+    keep_high_water(tx, newest, highest.unwrap_or(0))?;
+    Ok(tx.execute(
+        &format!("DELETE FROM outbox WHERE seq <= ?1 AND {PUSHED}"),
+        [seq],
+    )?)
 }
 
 /// Before operations leave the outbox (acknowledged, or set aside as refused), keeps in `meta`

@@ -1,10 +1,13 @@
-//! What the phone has not pushed yet of a record: a pulled change of it waits, so that the
-//! technician's work is neither overwritten nor taken off the phone before the server has it.
+//! What the phone has not pushed yet of a record, or has set aside: a pulled change of it
+//! waits, so that the technician's work is neither overwritten nor taken off the phone before
+//! the server has it (or the service center has decided on it).
 
 use rusqlite::{Connection, OptionalExtension};
 
 use super::plan::{LocalWork, departs};
+use super::rejected::HOLDING;
 use crate::error::Result;
+use crate::store::outbox::PUSHED;
 use crate::sync::protocol::{Change, Entity};
 
 /// What the phone holds of `change`'s record that the change must not overwrite. With
@@ -17,15 +20,21 @@ pub(super) fn local_work(
 ) -> Result<LocalWork> {
     let departs = departs(change);
     let unpushed = anything_pending && has_pending(conn, change.entity, &change.id, departs)?;
+    let household_departs = change.entity == Entity::Household && departs;
+    let set_aside = !unpushed && household_departs && holds_set_aside(conn, &change.id)?;
     let draft = !unpushed
-        && change.entity == Entity::Household
-        && departs
+        && !set_aside
+        && household_departs
         && conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM forms WHERE household_id = ?1 AND sealed_at IS NULL)",
             )?
             .query_row([&change.id], |r| r.get(0))?;
-    Ok(LocalWork { unpushed, draft })
+    Ok(LocalWork {
+        unpushed,
+        set_aside,
+        draft,
+    })
 }
 
 /// Something waits to be pushed: an operation in the outbox or a photo not uploaded. When
@@ -54,7 +63,7 @@ fn has_pending(conn: &Connection, entity: Entity, id: &str, departs: bool) -> Re
             .is_some())
     };
     if exists(
-        "SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 LIMIT 1",
+        &format!("SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND {PUSHED} LIMIT 1"),
         &[entity.as_str(), id],
     )? {
         return Ok(true);
@@ -62,10 +71,12 @@ fn has_pending(conn: &Connection, entity: Entity, id: &str, departs: bool) -> Re
     if entity != Entity::Household {
         return Ok(false);
     }
-    // A household whose forms or photos still wait to be pushed stays.
+    // A household whose sealed forms or photos still wait to be pushed stays. A draft's steps
+    // do not count (they are not pushed before its seal): a long draft would otherwise hold
+    // every office update of the household; a draft holds only its departure (`draft`).
     if exists(
-        "SELECT 1 FROM outbox o JOIN forms f ON o.entity = 'form' AND o.entity_id = f.id
-         WHERE f.household_id = ?1 LIMIT 1",
+        "SELECT 1 FROM outbox JOIN forms f ON outbox.entity = 'form' AND outbox.entity_id = f.id
+         WHERE f.household_id = ?1 AND f.sealed_at IS NOT NULL LIMIT 1",
         &[id],
     )? {
         return Ok(true);
@@ -76,4 +87,25 @@ fn has_pending(conn: &Connection, entity: Entity, id: &str, departs: bool) -> Re
              AND NOT EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = p.sha256) LIMIT 1",
             &[id],
         )?)
+}
+
+/// Where an operation set aside before the store kept its household (version 9) names it.
+const HOUSEHOLD_IN_PAYLOAD: &str = "json_extract(payload, '$.household.id'),
+     json_extract(payload, '$.household_id'), json_extract(payload, '$.reading.household_id'),
+     json_extract(payload, '$.order.household_id'), json_extract(payload, '$.form.household_id')";
+
+/// The household has work set aside that the server does not have for good: refused (for the
+/// technician to see and take up with the service center), or parked for the service center to
+/// decide. Its own operations or its forms'. The household does not leave the phone with it:
+/// a sealed form stays readable until the server has it or the office has decided.
+fn holds_set_aside(conn: &Connection, household: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM sync_rejected WHERE state IN ({HOLDING})
+                 AND (household_id = ?1
+                      OR (entity = 'form'
+                          AND entity_id IN (SELECT id FROM forms WHERE household_id = ?1))
+                      OR (household_id IS NULL AND ?1 IN ({HOUSEHOLD_IN_PAYLOAD}))))"
+        ))?
+        .query_row([household], |r| r.get(0))?)
 }

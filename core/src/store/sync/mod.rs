@@ -2,7 +2,8 @@
 //!
 //! - `state`: where the device stands with the server (enrollment, pull cursor, last sync).
 //! - `push`: the outbox cut into push requests, and photos waiting for upload.
-//! - `rejected`: operations the server refused for good, set aside for the technician.
+//! - `rejected`: work set aside for the technician: refused for good, or parked for the
+//!   service center (and its decision).
 //! - `pull`: a pulled page applied in one transaction, as `plan` decides from plain data.
 //! - `held_back`: pulled changes kept until they can be applied, and applied then.
 //! - `reset`: the full pull after a scope change, and what it sweeps off the phone.
@@ -20,7 +21,8 @@ mod reset;
 mod state;
 
 pub use pull::PageApplied;
-pub use rejected::RejectedOperation;
+pub use rejected::{RejectedOperation, SetAsideForm, Standing};
 pub use state::SyncState;
 
+pub(super) use rejected::park_for_office;
 pub(super) use state::{pulled_through, seen_through};

@@ -41,9 +41,12 @@ pub(super) fn plan_page(
 /// What the phone holds of a record that a pulled change must not overwrite.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct LocalWork {
-    /// Operations not yet acknowledged (for a household, also its forms'; and when it is to
-    /// leave, its photos not uploaded).
+    /// Operations not yet acknowledged (for a household, also its sealed forms'; and when it
+    /// is to leave, its photos not uploaded).
     pub unpushed: bool,
+    /// A household's work the server refused or parked for the service center: it keeps the
+    /// household (and the sealed form) on the phone until the office has decided.
+    pub set_aside: bool,
     /// A household's form still being filled on the phone.
     pub draft: bool,
 }
@@ -64,9 +67,9 @@ pub(super) fn departs(change: &Change) -> bool {
 }
 
 pub(super) fn step(change: &Change, local: LocalWork) -> Step<'_> {
-    let household_leaves_a_draft =
-        change.entity == Entity::Household && departs(change) && local.draft;
-    if local.unpushed || household_leaves_a_draft {
+    let household_leaves =
+        change.entity == Entity::Household && departs(change) && (local.draft || local.set_aside);
+    if local.unpushed || household_leaves {
         return Step::Wait;
     }
     match &change.action {
@@ -217,12 +220,12 @@ mod tests {
         assert_eq!(step(&gone, LocalWork::default()), Step::Remove);
         let pushed_first = LocalWork {
             unpushed: true,
-            draft: false,
+            ..LocalWork::default()
         };
         assert_eq!(step(&gone, pushed_first), Step::Wait);
         let drafting = LocalWork {
-            unpushed: false,
             draft: true,
+            ..LocalWork::default()
         };
         assert_eq!(
             step(&gone, drafting),
@@ -234,6 +237,25 @@ mod tests {
             step(&order, drafting),
             Step::Remove,
             "a draft holds its household only"
+        );
+    }
+
+    #[test]
+    fn work_refused_or_parked_keeps_its_household_on_the_phone() {
+        let waiting = LocalWork {
+            set_aside: true,
+            ..LocalWork::default()
+        };
+        assert_eq!(step(&leave(Entity::Household, 1), waiting), Step::Wait);
+        let deleted = Change {
+            action: ChangeAction::Delete,
+            ..leave(Entity::Household, 2)
+        };
+        assert_eq!(step(&deleted, waiting), Step::Wait);
+        assert_eq!(
+            step(&leave(Entity::WorkOrder, 3), waiting),
+            Step::Remove,
+            "it holds its household only"
         );
     }
 

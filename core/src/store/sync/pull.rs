@@ -8,6 +8,7 @@ use super::held_back::{anything_held, forget_held_back, held, hold_back};
 use super::local::{anything_pending, local_work};
 use super::plan::{self, Step, Until, plan_page};
 use super::records::{remove_record, write_record};
+use super::rejected::apply_decisions;
 use super::reset::{confirm_after_reset, mark_for_reset, sweep_after_reset};
 use super::state::{keep_pull_position, pulled_through};
 use crate::error::Result;
@@ -29,6 +30,8 @@ pub struct PageApplied {
     /// phone still holds: kept, and applied once that record's own change has come (two
     /// households' numbers swapped) or the clash is resolved.
     pub clashing: u32,
+    /// The service center's decisions on work parked on this phone that the page brought.
+    pub decided: u32,
 }
 
 impl PageApplied {
@@ -72,7 +75,12 @@ impl Store {
             meta::is_raised(&tx, Flag::RESETTING)?,
             pulled_through(&tx)?,
         );
-        let mut applied = PageApplied::default();
+        let mut applied = PageApplied {
+            // Before the changes: a household that leaves in this page no longer waits for
+            // the decision on its parked form (held back departures are tried after the pull).
+            decided: apply_decisions(&tx, &page.decisions)?,
+            ..PageApplied::default()
+        };
         if plan.begin_reset {
             mark_for_reset(&tx)?;
             meta::raise(&tx, Flag::RESETTING)?;

@@ -6,6 +6,7 @@ use rusqlite::params;
 
 use crate::error::Result;
 use crate::ids::PhotoHash;
+use crate::store::outbox::PUSHED;
 use crate::store::{Store, ts};
 use crate::sync::protocol::PushOp;
 
@@ -19,7 +20,8 @@ impl Store {
         self.push_batch_after(i64::MIN, limit, usize::MAX)
     }
 
-    /// The outbox operations after `after_seq`, oldest first: at most `limit` of them, and no
+    /// The outbox operations after `after_seq`, oldest first (a form's as its seal: none of a
+    /// form still being filled): at most `limit` of them, and no
     /// more than fill about `max_bytes` of request (always at least one), so that a push
     /// request of big operations (sealed forms with their signatures) stays under the server's
     /// limit while one of small operations carries many.
@@ -29,10 +31,10 @@ impl Store {
         limit: usize,
         max_bytes: usize,
     ) -> Result<Vec<PushOp>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, op_id, hlc, device_time, payload, base_seq FROM outbox WHERE seq > ?1
-             ORDER BY seq LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, op_id, hlc, device_time, payload, base_seq FROM outbox
+             WHERE seq > ?1 AND {PUSHED} ORDER BY seq LIMIT ?2"
+        ))?;
         let mut rows = stmt.query(params![after_seq, limit as i64])?;
         let mut ops = Vec::new();
         let mut bytes = 0;
