@@ -85,6 +85,50 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    fn a_phone_edit_not_made_on_the_other_phones_value_it_held_back_is_one_conflict(backend: Backend) {
+        use doorstep_core::sync::protocol::{PullResponse, Pulled};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let hs = households(&server, &team, 1);
+        let (a, b) = (common::enrolled_phone(&server, &team), common::enrolled_phone(&server, &team));
+        // B's technician renames the contact; before it is pushed, phone A changes the phones,
+        // the office then the category, and B pulls (its push waits): the household comes once,
+        // as the office left it, and is held back until B's rename is pushed.
+        let mut h = b.store().household(hs[0].id).unwrap();
+        h.name = "王建国".into();
+        b.store().save_household(&h, Utc::now()).unwrap();
+        let a_phones = vec![Phone::parse("13811112222").unwrap()];
+        let mut h = a.store().household(hs[0].id).unwrap();
+        h.phones = a_phones.clone();
+        a.store().save_household(&h, Utc::now()).unwrap();
+        a.sync().unwrap();
+        server.office_edit(hs[0].id, |h| h.category = doorstep_core::household::Category::Commercial);
+        let cursor = b.store().sync_state().unwrap().cursor;
+        let credential = b.store().credential().unwrap().unwrap();
+        let page: PullResponse<Pulled> = reqwest::blocking::Client::new()
+            .get(format!("{}/v1/pull", server.url))
+            .query(&[("cursor", cursor.as_str())])
+            .bearer_auth(credential)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(b.store().apply_pull(&page).unwrap().kept_local, 1);
+        // B's technician, who never saw A's number, changes it too: one conflict.
+        let mut h = b.store().household(hs[0].id).unwrap();
+        assert_ne!(h.phones, a_phones);
+        h.phones = vec![Phone::parse("13833334444").unwrap()];
+        b.store().save_household(&h, Utc::now()).unwrap();
+        assert_eq!(b.sync().unwrap().conflicts, 1);
+        let conflicts = doorstep_server::storage::read(&*server.storage, |tx| Ok(tx.conflicts(10)?)).unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(conflicts[0].field, "phones");
+        let a_author = Author::Device(a.store().device_id().to_string());
+        assert!(conflicts[0].kept_by == a_author || conflicts[0].lost_by == a_author, "{conflicts:?}");
+    }
+}
+
+on_both_backends! {
     fn the_first_resolution_of_an_order_wins_and_the_second_is_kept_for_review(backend: Backend) {
         let server = TestServer::start(backend);
         let team = team(&server, "西湖一片", "HZ1001");
