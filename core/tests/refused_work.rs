@@ -317,6 +317,36 @@ fn refused_work_keeps_its_household_until_the_office_decides() {
     assert_eq!(listed[0].household_id, Some(h.id));
 }
 
+/// A refused edit of a household is listed with what it was, but does not keep the household's
+/// personal data on the phone once the household left the technician's scope: only a sealed
+/// form, the one copy of a visit, does.
+#[test]
+fn refused_household_edit_does_not_keep_a_departed_household_on_the_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, h) = phone(&dir);
+    let mut edited = store.household(h.id).unwrap();
+    edited.name = "王秀兰".into();
+    store.save_household(&edited, chrono::Utc::now()).unwrap();
+    let op = store.outbox(10).unwrap().last().unwrap().op_id;
+    store
+        .park_rejected(
+            op,
+            ErrorKind::Forbidden,
+            "the household's new district is outside this technician's scope",
+        )
+        .unwrap();
+    let left = json!({"seq": 2, "entity": "household", "id": h.id.to_string(), "action": "leave"});
+    store.apply_pull(&page(vec![left], vec![], false)).unwrap();
+    store.apply_held_back().unwrap();
+    assert!(
+        store.household(h.id).is_err(),
+        "the household left the phone"
+    );
+    let listed = store.rejected_operations().unwrap();
+    assert_eq!(listed.len(), 1, "the refused edit is still listed");
+    assert_eq!(listed[0].standing, Standing::Refused);
+}
+
 #[test]
 fn the_refused_list_says_which_household_which_form_why_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();

@@ -50,6 +50,11 @@ pub enum Error {
     /// A failure of the server's own; its message goes to the log only.
     #[error("{0}")]
     Internal(String),
+    /// An operation for a record the device could no longer reach when it was made: it is not
+    /// refused but parked for the service center to decide (`push::parked`). Raised before the
+    /// operation writes anything; never a reply of its own.
+    #[error("the operation is set aside for the service center ({})", .0.as_str())]
+    Park(crate::storage::ParkReason),
     /// A refusal of one pushed operation: the device sets that operation aside and goes on
     /// with the rest.
     #[error("{refusal}")]

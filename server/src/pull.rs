@@ -69,13 +69,28 @@ pub fn pull(
     unique.reverse();
     let mut changes = Vec::with_capacity(unique.len());
     for e in unique {
-        changes.push(change_for(tx, device, e)?);
+        let change = change_for(tx, device, e)?;
+        // A pull from the beginning (a new device's first, or the full pull after a scope
+        // change) sends a record's departure only to a device that may hold it without having
+        // pulled it: one that pushed something about it (a household it opened, say, moved by
+        // the office before the phone's first pull). Any other has never had the record; after
+        // a scope change, what the full pull does not send again leaves the device anyway.
+        if after == 0
+            && change.record.is_none()
+            && !tx.pushed_about(&device.id, change.entity, &change.id)?
+        {
+            continue;
+        }
+        changes.push(change);
     }
     let remaining = if more {
         tx.count_changes(&device.scope, last)?
     } else {
         0
     };
+    // The office's decisions on the device's parked work, made after its cursor: sent with
+    // every page until the cursor passes them (a device applies one once).
+    let decisions = crate::push::parked::decisions(tx, &device.id, after)?;
     Ok(PullResponse {
         changes,
         cursor: format!("{last}.{scope_fp}"),
@@ -84,7 +99,7 @@ pub fn pull(
         remaining,
         server_time: Utc::now(),
         server_hlc,
-        decisions: Vec::new(),
+        decisions,
     })
 }
 

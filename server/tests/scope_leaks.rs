@@ -91,3 +91,78 @@ on_both_backends! {
         assert_eq!(server.household(in_east.id).customer_number, "BJ000001", "nothing stored");
     }
 }
+
+/// The changes of a first pull (from the beginning), asked by hand: (entity, id, action).
+fn first_pull(server: &TestServer, phone: &TestDevice) -> Vec<(String, String, String)> {
+    let credential = phone.store().credential().unwrap().unwrap();
+    let page: serde_json::Value = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/pull", server.url))
+        .query(&[("cursor", ""), ("limit", "5000")])
+        .bearer_auth(&credential)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap().to_owned();
+            (text("entity"), text("id"), text("action"))
+        })
+        .collect()
+}
+
+on_both_backends! {
+    fn a_new_phones_first_pull_names_no_departure_of_a_household_it_never_had(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let hs = households(&server, &west, 3);
+        // One household moved to the east district, one deleted: both left the west bucket.
+        server.office_edit(hs[0].id, |h| h.district_id = Some(east.district.id));
+        doorstep_server::storage::write(&*server.storage, |tx| {
+            doorstep_server::records::delete_from_office(
+                tx,
+                doorstep_core::sync::protocol::Entity::Household,
+                &hs[1].id.to_string(),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let phone = enrolled(&server, &west);
+        let changes = first_pull(&server, &phone);
+        assert!(
+            changes.iter().all(|(_, _, action)| action == "put"),
+            "a first pull sends only what the phone may hold: {changes:?}"
+        );
+        assert!(changes.iter().any(|(_, id, _)| *id == hs[2].id.to_string()));
+        assert!(!changes.iter().any(|(_, id, _)| *id == hs[0].id.to_string() || *id == hs[1].id.to_string()));
+    }
+}
+
+on_both_backends! {
+    fn a_household_a_phone_opened_and_the_office_moved_before_its_first_pull_still_leaves_it(backend: Backend) {
+        let server = TestServer::start(backend);
+        let west = team(&server, "西湖一片", "HZ1001");
+        let east = team(&server, "滨江二片", "BJ2001");
+        let phone = enrolled(&server, &west);
+        // Opened on site and pushed, before the phone ever pulled.
+        let opened = common::household("HZ900001", west.district.id, 7);
+        phone.store().save_household(&opened, Utc::now()).unwrap();
+        let ops = phone.store().push_batch(10).unwrap();
+        let answer = raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() });
+        assert!(answer.status().is_success());
+        phone.store().acknowledge_through(ops[0].seq).unwrap();
+        // The office moves it to the east district before the phone's first pull.
+        server.office_edit(opened.id, |h| h.district_id = Some(east.district.id));
+        let changes = first_pull(&server, &phone);
+        assert!(
+            changes.contains(&("household".into(), opened.id.to_string(), "leave".into())),
+            "the phone that pushed it is told it left: {changes:?}"
+        );
+        phone.sync().unwrap();
+        assert!(phone.store().household(opened.id).is_err(), "it left the phone");
+    }
+}

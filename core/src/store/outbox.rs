@@ -100,7 +100,7 @@ impl Change<'_> {
             .collect::<rusqlite::Result<_>>()?;
         let mut dropped = 0;
         for (seq, payload) in steps {
-            if is_draft_step(&serde_json::from_str(&payload)?) {
+            if serde_json::from_str::<Operation>(&payload)?.is_draft_step() {
                 dropped += self
                     .tx
                     .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
@@ -136,27 +136,6 @@ pub(crate) fn household_of(conn: &Connection, operation: &Operation) -> Result<O
             form_id.to_string(),
         ),
         other => Ok(other.household_id().map(|h| h.to_string())),
-    }
-}
-
-/// A step of a draft form that its sealed form repeats in full: its start, its answers.
-fn is_draft_step(operation: &Operation) -> bool {
-    match operation {
-        Operation::FormStarted { .. }
-        | Operation::FormAnswered { .. }
-        | Operation::FormPhotoAttached { .. }
-        | Operation::FormPhotoRemoved { .. }
-        | Operation::FormSigned { .. }
-        | Operation::FormOutcomeSet { .. }
-        | Operation::FormMovedToTemplate { .. } => true,
-        Operation::FormSealed { .. }
-        | Operation::HouseholdSaved { .. }
-        | Operation::MeterReadingRecorded { .. }
-        | Operation::WorkOrderOpened { .. }
-        | Operation::WorkOrderMoved { .. }
-        | Operation::InspectionSigned { .. }
-        | Operation::PhotoTaken { .. }
-        | Operation::CheckedIn { .. } => false,
     }
 }
 

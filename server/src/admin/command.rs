@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
+use doorstep_core::ids::{CrewId, DistrictId, OperationId, TechnicianId};
 use doorstep_core::team::TechnicianRole;
 use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
 
@@ -81,6 +81,13 @@ pub enum AdminCommand {
     },
     /// Show the newest edits the sync merge overrode, tab-separated, newest first.
     Conflicts(Newest),
+    /// Work set aside for the service center: a sealed form (or other work) a phone made for a
+    /// household it could no longer reach. List it, then accept it into the household's file or
+    /// reject it with a reason; the phone learns the decision at its next sync.
+    Parked {
+        #[command(subcommand)]
+        command: ParkedCommand,
+    },
     /// Show the newest entries of the audit log, tab-separated, newest first.
     Audit(Newest),
     /// Remove the photo store's debris now (temporary files of uploads a killed server left),
@@ -94,6 +101,33 @@ pub struct SweepNow {
     /// in progress (e.g. `1h`, `10m`, `30s`).
     #[arg(long, default_value = "1h", value_parser = crate::photos::sweep::parse_duration)]
     pub older_than: std::time::Duration,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ParkedCommand {
+    /// List parked work, oldest first, tab-separated: what waits for a decision (or, with
+    /// `--all`, what was decided too).
+    List {
+        /// Also the work already decided.
+        #[arg(long)]
+        all: bool,
+        /// How many rows to show.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+    /// Take the work into the household's file, with what it changes there.
+    Accept {
+        /// The operation's id, as `parked list` prints it.
+        op_id: OperationId,
+    },
+    /// Do not take the work in; the technician is told the reason.
+    Reject {
+        /// The operation's id, as `parked list` prints it.
+        op_id: OperationId,
+        /// Why, in words the technician reads on the phone.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

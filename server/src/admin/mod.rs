@@ -23,6 +23,7 @@ use doorstep_core::sync::protocol::Entity;
 
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::push::parked::Decide;
 use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
@@ -118,6 +119,17 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             println!("已吊销设备 {device_id} / device {device_id} revoked");
         }
         AdminCommand::Conflicts(Newest { limit }) => print_conflicts(storage, limit)?,
+        AdminCommand::Parked { command } => match command {
+            ParkedCommand::List { all, limit } => print_parked(storage, all, limit)?,
+            ParkedCommand::Accept { op_id } => {
+                decide_parked(storage, op_id, &Decide::Accept, act)?;
+                println!("已收入户档 {op_id} / {op_id} accepted into the household's file");
+            }
+            ParkedCommand::Reject { op_id, reason } => {
+                decide_parked(storage, op_id, &Decide::Reject(reason), act)?;
+                println!("已退回 {op_id} / {op_id} rejected");
+            }
+        },
         AdminCommand::Audit(Newest { limit }) => print_audit(storage, limit)?,
         AdminCommand::Sweep(SweepNow { older_than }) => {
             let swept = crate::photos::sweep::sweep(
@@ -142,6 +154,7 @@ fn message(e: Error) -> String {
                 "household" => "用户",
                 "work order" => "工单",
                 "device" => "设备",
+                "parked operation" => "待定作业",
                 _ => "记录",
             };
             format!("找不到该{zh} / {e}")

@@ -3,7 +3,10 @@
 use doorstep_core::ids::TechnicianId;
 
 use crate::error::Result;
-use crate::storage::{self, Storage};
+use doorstep_core::ids::OperationId;
+
+use crate::push::parked::Decide;
+use crate::storage::{self, ParkedQuery, Storage};
 
 use super::*;
 
@@ -100,4 +103,111 @@ pub(super) fn print_audit(storage: &dyn Storage, limit: usize) -> Result<(), Str
         );
     }
     Ok(())
+}
+
+pub(super) fn print_parked(storage: &dyn Storage, all: bool, limit: usize) -> Result<(), String> {
+    let rows = storage::read(storage, |tx| {
+        let parked = tx.parked(&ParkedQuery {
+            waiting: !all,
+            limit,
+            ..ParkedQuery::default()
+        })?;
+        // What each is, by its operation's kind (a form's, also its template).
+        let mut rows = Vec::with_capacity(parked.len());
+        for p in parked {
+            let what = tx
+                .op(&p.device_id, p.op_id)?
+                .map(|op| operation_kind(&op.payload))
+                .unwrap_or_else(|| "-".into());
+            rows.push((p, what));
+        }
+        Ok(rows)
+    })
+    .map_err(message)?;
+    println!(
+        "{}",
+        tsv(&[
+            "parked_at",
+            "op_id",
+            "what",
+            "household_id",
+            "reason",
+            "technician_id",
+            "device_id",
+            "decision",
+            "decided_by",
+            "decision_reason"
+        ]
+        .map(str::to_owned))
+    );
+    for (p, what) in rows {
+        let decision = p.decision.as_ref();
+        println!(
+            "{}",
+            tsv(&[
+                p.parked_at.to_rfc3339(),
+                p.op_id.to_string(),
+                what,
+                or_dash(p.household_id),
+                p.reason.as_str().to_owned(),
+                p.technician_id,
+                p.device_id,
+                match decision {
+                    None => "waiting".into(),
+                    Some(d) if d.accepted => "accepted".into(),
+                    Some(_) => "rejected".into(),
+                },
+                or_dash(decision.map(|d| d.by.clone())),
+                or_dash(decision.and_then(|d| d.reason.clone())),
+            ])
+        );
+    }
+    Ok(())
+}
+
+/// An operation's kind (`form_sealed`), with a form's template (`form_sealed:residential_check`).
+fn operation_kind(payload: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        op: String,
+        form: Option<FormHead>,
+    }
+    #[derive(serde::Deserialize)]
+    struct FormHead {
+        template_id: String,
+    }
+    match serde_json::from_str::<Head>(payload) {
+        Ok(Head {
+            op,
+            form: Some(form),
+        }) => format!("{op}:{}", form.template_id),
+        Ok(Head { op, .. }) => op,
+        Err(_) => "-".into(),
+    }
+}
+
+pub(super) fn decide_parked(
+    storage: &dyn Storage,
+    op_id: OperationId,
+    decide: &Decide,
+    act: &Act,
+) -> Result<(), String> {
+    storage::write(storage, |tx| {
+        let parked =
+            crate::push::parked::decide(tx, op_id, decide, &act.actor.to_string(), act.at)?;
+        tx.audit(&AuditRow {
+            at: act.at,
+            actor: act.actor.clone(),
+            device_id: Some(parked.device_id.clone()),
+            action: match decide {
+                Decide::Accept => "parked_accepted",
+                Decide::Reject(_) => "parked_rejected",
+            }
+            .into(),
+            entity: Some(parked.entity.as_str().into()),
+            entity_id: Some(parked.entity_id.clone()),
+        })?;
+        Ok(())
+    })
+    .map_err(message)
 }

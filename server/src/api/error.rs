@@ -60,7 +60,9 @@ impl From<Error> for ApiError {
             Error::Conflict(_) | Error::Storage(StorageError::Duplicate(_)) => ErrorKind::Conflict,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::MethodNotAllowed => ErrorKind::MethodNotAllowed,
-            Error::Storage(_) | Error::Internal(_) | Error::Operation { .. } => ErrorKind::Internal,
+            Error::Storage(_) | Error::Internal(_) | Error::Park(_) | Error::Operation { .. } => {
+                ErrorKind::Internal
+            }
         };
         if kind == ErrorKind::Internal {
             // The detail goes to the log (it names no person); the client learns only the kind.

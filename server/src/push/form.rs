@@ -20,7 +20,14 @@ use crate::storage::StoredRecord;
 
 impl Apply<'_> {
     pub(super) fn form_sealed(&mut self, form: &Form) -> Result<()> {
-        let household = self.household_in_scope(&form.household_id.to_string())?;
+        // A sealed visit is never refused for its household: one the office deleted meanwhile
+        // parks it for the office too.
+        let household = match self.household_in_scope(&form.household_id.to_string()) {
+            Err(Error::NotFound(_)) if !self.office_accepts => {
+                return Err(Error::Park(crate::storage::ParkReason::NoHousehold));
+            }
+            other => other?,
+        };
         let template = self.template(&form.template_id, form.template_version)?;
         verify(form, &template)
             .map_err(|e| Error::Tampered(format!("the sealed form was refused: {e}")))?;

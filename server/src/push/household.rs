@@ -96,9 +96,7 @@ impl Apply<'_> {
             self.server_seq = save_at(self.tx, record, None, seq)?.seq;
             return Ok(());
         };
-        if !in_scope(&current.buckets, &self.device.scope) {
-            return Err(forbidden("the household"));
-        }
+        self.reachable(&current)?;
         if changed.is_empty() {
             // Every field that differs (a device that does not say what it changed).
             let mut incoming = as_object(household)?;

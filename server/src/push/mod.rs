@@ -31,6 +31,7 @@ pub use self::household::{office_stamp, stamp_office_edit};
 mod form;
 mod household;
 mod order;
+pub mod parked;
 mod stamps;
 
 /// The device a request came from, as authentication established it.
@@ -84,6 +85,11 @@ fn apply_all(
         }
         // Stored before, or earlier in this request.
         if !stored_ops.insert(op.op_id) {
+            // One parked before and sent again (the answer that named it was lost) is named
+            // again, so the device keeps it for the office's decision instead of dropping it.
+            if !pushed.parked.contains(&op.op_id) && parked::waiting(tx, &device.id, op.op_id)? {
+                pushed.parked.push(op.op_id);
+            }
             continue;
         }
         // Within what both databases store (PostgreSQL's timestamps end at year 294276, and
@@ -109,11 +115,19 @@ fn apply_all(
             op,
             payload,
             received_at,
+            office_accepts: false,
             conflicts: 0,
             server_seq: 0,
         };
-        apply.operation().map_err(|e| e.for_op(op.op_id))?;
-        let (conflicts, server_seq) = (apply.conflicts, apply.server_seq);
+        let (conflicts, server_seq) = match apply.operation() {
+            Ok(()) => (apply.conflicts, apply.server_seq),
+            Err(Error::Park(reason)) => {
+                parked::park(tx, device, op, reason, received_at)?;
+                pushed.parked.push(op.op_id);
+                (0, 0)
+            }
+            Err(e) => return Err(e.for_op(op.op_id)),
+        };
         let (entity, entity_id) = op.operation.subject();
         tx.insert_op(&OpRow {
             device_id: device.id.clone(),
@@ -145,6 +159,9 @@ struct Apply<'a> {
     /// The operation's JSON as the device sent it.
     payload: &'a str,
     received_at: DateTime<Utc>,
+    /// The service center applies a parked operation it accepted: the device's scope does
+    /// not decide any more.
+    office_accepts: bool,
     conflicts: u32,
     server_seq: i64,
 }
@@ -242,16 +259,37 @@ impl Apply<'_> {
         }
     }
 
+    /// The household an operation is for, if the device may write it (`reachable`).
     fn household_in_scope(&mut self, id: &str) -> Result<StoredRecord> {
         let record = self
             .tx
             .record(Entity::Household, id)?
             .filter(|r| !r.deleted)
             .ok_or(Error::NotFound("household"))?;
-        if !in_scope(&record.buckets, &self.device.scope) {
-            return Err(forbidden("the household"));
-        }
+        self.reachable(&record)?;
         Ok(record)
+    }
+
+    /// Whether the device may write `record` with this operation: the record is in the
+    /// device's scope, or was when the technician made the operation: it left one of the
+    /// device's buckets after the operation's merge base, so the phone had not yet heard of
+    /// the move (a household re-imported into another district while the technician worked
+    /// offline). Honest work is not refused for a move its maker could not know of. Work made
+    /// after the phone had heard of it is parked whole for the service center
+    /// ([`Error::Park`]), never refused in pieces.
+    fn reachable(&mut self, record: &StoredRecord) -> Result<()> {
+        if self.office_accepts || in_scope(&record.buckets, &self.device.scope) {
+            return Ok(());
+        }
+        if let Some(base) = self.op.base_seq {
+            for bucket in &self.device.scope {
+                let entry = self.tx.bucket_entry(bucket, record.entity, &record.id)?;
+                if entry.is_some_and(|e| e.left && e.seq > base) {
+                    return Ok(());
+                }
+            }
+        }
+        Err(Error::Park(crate::storage::ParkReason::LeftScope))
     }
 
     /// The record `id` names, decoded, if there is an id and the server holds the record.

@@ -77,9 +77,7 @@ impl Apply<'_> {
             .record(Entity::WorkOrder, id)?
             .filter(|r| !r.deleted)
             .ok_or(Error::NotFound("work order"))?;
-        if !in_scope(&current.buckets, &self.device.scope) {
-            return Err(forbidden("the work order"));
-        }
+        self.reachable(&current)?;
         let mut order: WorkOrder = decode(&current)?;
         let seq = self.tx.next_seq()?;
         let step = StatusStep {

@@ -22,8 +22,8 @@ use crate::bucket::Bucket;
 use crate::error::Result;
 
 use super::{
-    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
-    StorageResult, StoredRecord, Tx,
+    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, ParkedQuery,
+    ParkedRow, PhotoRow, StorageResult, StoredRecord, Tx,
 };
 
 pub struct CachedTx<'t> {
@@ -221,6 +221,34 @@ impl Tx for CachedTx<'_> {
     fn insert_op(&mut self, op: &OpRow) -> StorageResult<()> {
         self.ops.push(op.clone());
         Ok(())
+    }
+
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        self.flush()?;
+        self.inner.pushed_about(device_id, entity, id)
+    }
+
+    fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
+        self.flush()?;
+        self.inner.op(device_id, op_id)
+    }
+
+    fn bucket_entry(
+        &mut self,
+        bucket: &Bucket,
+        entity: Entity,
+        id: &str,
+    ) -> StorageResult<Option<BucketEntry>> {
+        self.flush()?;
+        self.inner.bucket_entry(bucket, entity, id)
+    }
+
+    fn put_parked(&mut self, parked: &ParkedRow) -> StorageResult<()> {
+        self.inner.put_parked(parked)
+    }
+
+    fn parked(&mut self, query: &ParkedQuery<'_>) -> StorageResult<Vec<ParkedRow>> {
+        self.inner.parked(query)
     }
 
     fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()> {

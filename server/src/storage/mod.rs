@@ -89,6 +89,72 @@ pub struct OpRow {
     pub payload: String,
 }
 
+/// An operation set aside for the service center to decide (`parked` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkedRow {
+    pub device_id: String,
+    pub op_id: OperationId,
+    pub technician_id: String,
+    /// The record the operation changes (its subject), as the operation log names it.
+    pub entity: Entity,
+    pub entity_id: String,
+    pub household_id: Option<String>,
+    pub base_seq: Option<i64>,
+    pub reason: ParkReason,
+    pub parked_at: DateTime<Utc>,
+    pub decision: Option<ParkDecision>,
+}
+
+/// Why an operation was parked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParkReason {
+    /// Its household had left the device's scope before the device's merge base: the device
+    /// had heard of the move when the work was made.
+    LeftScope,
+    /// Its household is not on the server: the office deleted it, or never took it in (a
+    /// household opened on the phone and refused).
+    NoHousehold,
+}
+
+impl ParkReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParkReason::LeftScope => "left_scope",
+            ParkReason::NoHousehold => "no_household",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [ParkReason::LeftScope, ParkReason::NoHousehold]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
+/// The service center's decision on a parked operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkDecision {
+    pub accepted: bool,
+    pub reason: Option<String>,
+    /// Who decided (an operator's login name, `admin` when unknown).
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The server change it was made at.
+    pub seq: i64,
+}
+
+/// Which parked operations to read. Every filter left `None` (or false) takes all.
+#[derive(Debug, Clone, Default)]
+pub struct ParkedQuery<'a> {
+    pub device_id: Option<&'a str>,
+    pub op_id: Option<OperationId>,
+    /// Only those still waiting for a decision.
+    pub waiting: bool,
+    /// Only those decided at a server change after this one.
+    pub decided_after: Option<i64>,
+    pub limit: usize,
+}
+
 /// An edit the merge overrode, for the back office to review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConflictRow {
@@ -245,6 +311,21 @@ pub trait Tx {
     fn insert_ops(&mut self, ops: &[OpRow]) -> StorageResult<()> {
         ops.iter().try_for_each(|o| self.insert_op(o))
     }
+    /// Whether the device pushed any operation about this record (its subject).
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool>;
+    /// The operation a device pushed, as the operation log keeps it.
+    fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>>;
+    /// A record's entry in one bucket: when it last changed there, and whether it left.
+    fn bucket_entry(
+        &mut self,
+        bucket: &Bucket,
+        entity: Entity,
+        id: &str,
+    ) -> StorageResult<Option<BucketEntry>>;
+    /// Parks an operation, or records the decision on one parked before (same device and id).
+    fn put_parked(&mut self, parked: &ParkedRow) -> StorageResult<()>;
+    /// Parked operations, oldest first.
+    fn parked(&mut self, query: &ParkedQuery<'_>) -> StorageResult<Vec<ParkedRow>>;
     fn insert_conflict(&mut self, conflict: &ConflictRow) -> StorageResult<()>;
     fn conflicts(&mut self, limit: usize) -> StorageResult<Vec<ConflictRow>>;
     fn audit(&mut self, row: &AuditRow) -> StorageResult<()>;

@@ -109,3 +109,33 @@ CREATE TABLE IF NOT EXISTS form_photos (
     sha256  TEXT NOT NULL,
     PRIMARY KEY (form_id, sha256)
 );
+
+-- Operations a device pushed for a household it could no longer reach when it made them (the
+-- household had left its scope before the device's merge base), stored whole and set aside for
+-- the service center to decide: accepted into the household's file, or rejected with a reason.
+-- The operation itself is in `ops` (server_seq 0 until accepted).
+CREATE TABLE IF NOT EXISTS parked (
+    device_id       TEXT NOT NULL,
+    op_id           TEXT NOT NULL,
+    technician_id   TEXT NOT NULL,
+    entity          TEXT NOT NULL,
+    entity_id       TEXT NOT NULL,
+    household_id    TEXT,
+    base_seq        BIGINT,
+    reason          TEXT NOT NULL,
+    parked_at       TIMESTAMPTZ NOT NULL,
+    -- The decision: NULL while it waits.
+    accepted        BOOLEAN,
+    decision_reason TEXT,
+    decided_by      TEXT,
+    decided_at      TIMESTAMPTZ,
+    -- The server change the decision was made at; the device learns it at its next pull.
+    decided_seq     BIGINT,
+    PRIMARY KEY (device_id, op_id)
+);
+CREATE INDEX IF NOT EXISTS parked_decided ON parked(device_id, decided_seq);
+CREATE INDEX IF NOT EXISTS parked_op ON parked(op_id);
+
+-- What a device pushed about a record: a first pull sends a record's departure only to a device
+-- that pushed something about it (it may hold it without ever having pulled it).
+CREATE INDEX IF NOT EXISTS ops_subject ON ops(device_id, entity, entity_id);

@@ -76,7 +76,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let (storage, pg): (Arc<dyn Storage>, _) = match backend {
             Backend::Sqlite => (
-                Arc::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap()),
+                Arc::new(SqliteStorage::open(&dir.path().join("doorstep.sqlite")).unwrap()),
                 None,
             ),
             Backend::Postgres => {

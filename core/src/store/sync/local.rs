@@ -94,14 +94,15 @@ const HOUSEHOLD_IN_PAYLOAD: &str = "json_extract(payload, '$.household.id'),
      json_extract(payload, '$.household_id'), json_extract(payload, '$.reading.household_id'),
      json_extract(payload, '$.order.household_id'), json_extract(payload, '$.form.household_id')";
 
-/// The household has work set aside that the server does not have for good: refused (for the
-/// technician to see and take up with the service center), or parked for the service center to
-/// decide. Its own operations or its forms'. The household does not leave the phone with it:
-/// a sealed form stays readable until the server has it or the office has decided.
+/// The household has work set aside that the server does not have for good ([`HOLDING`]): a
+/// sealed form refused (for the technician to take up with the service center), or work parked
+/// for the service center to decide. Its own operations or its forms'. The household does not
+/// leave the phone with it: a sealed form stays readable until the server has it or the office
+/// has decided.
 fn holds_set_aside(conn: &Connection, household: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT EXISTS (SELECT 1 FROM sync_rejected WHERE state IN ({HOLDING})
+            "SELECT EXISTS (SELECT 1 FROM sync_rejected WHERE {HOLDING}
                  AND (household_id = ?1
                       OR (entity = 'form'
                           AND entity_id IN (SELECT id FROM forms WHERE household_id = ?1))

@@ -49,9 +49,13 @@ impl Standing {
     }
 }
 
-/// The standings that keep a household on the phone, as SQL: the server does not have the
-/// work for good and nobody has decided on it yet.
-pub(super) const HOLDING: &str = "'refused', 'parked'";
+/// The set-aside work that keeps its household on the phone, as SQL: parked work (the server
+/// has it, nobody has decided on it yet), and a sealed form the server refused (the phone holds
+/// the only copy of the visit). Other refused work (an edit, a reading) stays listed, with its
+/// content, but does not keep the household's personal data on the phone after it left the
+/// technician's scope.
+pub(super) const HOLDING: &str =
+    "(state = 'parked' OR (state = 'refused' AND json_extract(payload, '$.op') = 'form_sealed'))";
 
 /// A set-aside operation's form: which one, on which template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

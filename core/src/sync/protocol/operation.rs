@@ -95,6 +95,28 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// A form's start or one of its draft steps: what the form's seal carries whole, so they
+    /// never leave the phone (a form travels as its seal).
+    pub fn is_draft_step(&self) -> bool {
+        match self {
+            Operation::FormStarted { .. }
+            | Operation::FormAnswered { .. }
+            | Operation::FormPhotoAttached { .. }
+            | Operation::FormPhotoRemoved { .. }
+            | Operation::FormSigned { .. }
+            | Operation::FormOutcomeSet { .. }
+            | Operation::FormMovedToTemplate { .. } => true,
+            Operation::FormSealed { .. }
+            | Operation::HouseholdSaved { .. }
+            | Operation::MeterReadingRecorded { .. }
+            | Operation::WorkOrderOpened { .. }
+            | Operation::WorkOrderMoved { .. }
+            | Operation::InspectionSigned { .. }
+            | Operation::PhotoTaken { .. }
+            | Operation::CheckedIn { .. } => false,
+        }
+    }
+
     /// The household the operation is about, when the operation names it. A draft step names
     /// only its form (the device knows the form's household).
     pub fn household_id(&self) -> Option<HouseholdId> {

@@ -20,8 +20,9 @@ use postgres::{Config, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 
 use super::{
-    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
-    Storage, StorageError, StorageResult, StoredRecord, Tx,
+    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, ParkDecision,
+    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult,
+    StoredRecord, Tx,
 };
 use crate::bucket::Bucket;
 use crate::error::{Error, Result};

@@ -115,3 +115,27 @@ pub(super) const FORMS_WAITING: &str = "SELECT DISTINCT f.form_id FROM form_phot
     ORDER BY f.form_id";
 
 pub(super) const COUNT: &str = "SELECT count(*) FROM records WHERE entity = $1 AND NOT deleted";
+
+pub(super) const PUSHED_ABOUT: &str =
+    "SELECT 1 FROM ops WHERE device_id = $1 AND entity = $2 AND entity_id = $3 LIMIT 1";
+
+pub(super) const OP: &str =
+    "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
+    server_seq, payload FROM ops WHERE device_id = $1 AND op_id = $2";
+
+pub(super) const BUCKET_ENTRY: &str = "SELECT seq, entity, id, left_bucket FROM bucket_entries
+    WHERE bucket = $1 AND entity = $2 AND id = $3";
+
+pub(super) const PUT_PARKED: &str = "INSERT INTO parked(device_id, op_id, technician_id, entity, entity_id, household_id, base_seq, reason,
+    parked_at, accepted, decision_reason, decided_by, decided_at, decided_seq)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    ON CONFLICT(device_id, op_id) DO UPDATE SET accepted = excluded.accepted,
+    decision_reason = excluded.decision_reason, decided_by = excluded.decided_by,
+    decided_at = excluded.decided_at, decided_seq = excluded.decided_seq";
+
+pub(super) const PARKED: &str =
+    "SELECT device_id, op_id, technician_id, entity, entity_id, household_id, base_seq, reason,
+    parked_at, accepted, decision_reason, decided_by, decided_at, decided_seq
+    FROM parked WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR op_id = $2)
+    AND (NOT $3::boolean OR accepted IS NULL) AND ($4::bigint IS NULL OR decided_seq > $4)
+    ORDER BY parked_at, op_id LIMIT $5";

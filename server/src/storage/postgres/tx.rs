@@ -229,6 +229,111 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        Ok(self
+            .query_opt(PUSHED_ABOUT, &[&device_id, &entity.as_str(), &id])?
+            .is_some())
+    }
+
+    fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
+        self.query_opt(OP, &[&device_id, &op_id.to_string()])?
+            .map(|r| {
+                Ok(OpRow {
+                    device_id: get(&r, 0)?,
+                    op_id: parsed(&r, 1, |t| t.parse().ok())?,
+                    device_seq: get(&r, 2)?,
+                    hlc: get(&r, 3)?,
+                    entity: get(&r, 4)?,
+                    entity_id: get(&r, 5)?,
+                    device_time: get(&r, 6)?,
+                    received_at: get(&r, 7)?,
+                    server_seq: get(&r, 8)?,
+                    payload: get(&r, 9)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn bucket_entry(
+        &mut self,
+        bucket: &Bucket,
+        entity_: Entity,
+        id: &str,
+    ) -> StorageResult<Option<BucketEntry>> {
+        self.query_opt(BUCKET_ENTRY, &[&bucket.to_string(), &entity_.as_str(), &id])?
+            .map(|r| {
+                Ok(BucketEntry {
+                    seq: get(&r, 0)?,
+                    entity: entity(&r, 1)?,
+                    id: get(&r, 2)?,
+                    left: get(&r, 3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_parked(&mut self, p: &ParkedRow) -> StorageResult<()> {
+        let d = p.decision.as_ref();
+        self.execute(
+            PUT_PARKED,
+            &[
+                &p.device_id,
+                &p.op_id.to_string(),
+                &p.technician_id,
+                &p.entity.as_str(),
+                &p.entity_id,
+                &p.household_id,
+                &p.base_seq,
+                &p.reason.as_str(),
+                &p.parked_at,
+                &d.map(|d| d.accepted),
+                &d.and_then(|d| d.reason.clone()),
+                &d.map(|d| d.by.clone()),
+                &d.map(|d| d.at),
+                &d.map(|d| d.seq),
+            ],
+        )
+    }
+
+    fn parked(&mut self, q: &ParkedQuery<'_>) -> StorageResult<Vec<ParkedRow>> {
+        self.query(
+            PARKED,
+            &[
+                &q.device_id,
+                &q.op_id.map(|o| o.to_string()),
+                &q.waiting,
+                &q.decided_after,
+                &sql_limit(q.limit),
+            ],
+        )?
+        .iter()
+        .map(|r| {
+            let accepted: Option<bool> = get(r, 9)?;
+            Ok(ParkedRow {
+                device_id: get(r, 0)?,
+                op_id: parsed(r, 1, |t| t.parse().ok())?,
+                technician_id: get(r, 2)?,
+                entity: entity(r, 3)?,
+                entity_id: get(r, 4)?,
+                household_id: get(r, 5)?,
+                base_seq: get(r, 6)?,
+                reason: parsed(r, 7, ParkReason::parse)?,
+                parked_at: get(r, 8)?,
+                decision: match accepted {
+                    None => None,
+                    Some(accepted) => Some(ParkDecision {
+                        accepted,
+                        reason: get(r, 10)?,
+                        by: get(r, 11)?,
+                        at: get(r, 12)?,
+                        seq: get(r, 13)?,
+                    }),
+                },
+            })
+        })
+        .collect()
+    }
+
     fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
         self.execute(
             INSERT_CONFLICT,

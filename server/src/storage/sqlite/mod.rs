@@ -14,8 +14,9 @@ use doorstep_core::sync::protocol::Entity;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, PhotoRow,
-    Storage, StorageError, StorageResult, StoredRecord, Tx,
+    AuditRow, BucketEntry, ConflictRow, Counted, DeviceRow, EnrollmentRow, OpRow, ParkDecision,
+    ParkReason, ParkedQuery, ParkedRow, PhotoRow, Storage, StorageError, StorageResult,
+    StoredRecord, Tx,
 };
 use crate::bucket::Bucket;
 use crate::error::Result;

@@ -96,3 +96,27 @@ pub(super) const RECORD_UPSERT: &str = "ON CONFLICT(entity, id) DO UPDATE SET ke
 pub(super) const BUCKET_ENTRY_UPSERT: &str =
     "ON CONFLICT(bucket, entity, id) DO UPDATE SET seq = excluded.seq,
     left_bucket = excluded.left_bucket";
+
+pub(super) const PUSHED_ABOUT: &str =
+    "SELECT 1 FROM ops WHERE device_id = ?1 AND entity = ?2 AND entity_id = ?3 LIMIT 1";
+
+pub(super) const OP: &str =
+    "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
+    server_seq, payload FROM ops WHERE device_id = ?1 AND op_id = ?2";
+
+pub(super) const BUCKET_ENTRY: &str = "SELECT seq, entity, id, left_bucket FROM bucket_entries
+    WHERE bucket = ?1 AND entity = ?2 AND id = ?3";
+
+pub(super) const PUT_PARKED: &str = "INSERT INTO parked(device_id, op_id, technician_id, entity, entity_id, household_id, base_seq, reason,
+    parked_at, accepted, decision_reason, decided_by, decided_at, decided_seq)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+    ON CONFLICT(device_id, op_id) DO UPDATE SET accepted = excluded.accepted,
+    decision_reason = excluded.decision_reason, decided_by = excluded.decided_by,
+    decided_at = excluded.decided_at, decided_seq = excluded.decided_seq";
+
+pub(super) const PARKED: &str =
+    "SELECT device_id, op_id, technician_id, entity, entity_id, household_id, base_seq, reason,
+    parked_at, accepted, decision_reason, decided_by, decided_at, decided_seq
+    FROM parked WHERE (?1 IS NULL OR device_id = ?1) AND (?2 IS NULL OR op_id = ?2)
+    AND (?3 = 0 OR accepted IS NULL) AND (?4 IS NULL OR decided_seq > ?4)
+    ORDER BY parked_at, op_id LIMIT ?5";

@@ -203,6 +203,125 @@ impl Tx for SqliteTx<'_> {
         .map_err(db)
     }
 
+    fn pushed_about(&mut self, device_id: &str, entity: Entity, id: &str) -> StorageResult<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(PUSHED_ABOUT)
+            .map_err(db)?
+            .query_row(params![device_id, entity.as_str(), id], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some())
+    }
+
+    fn op(&mut self, device_id: &str, op_id: OperationId) -> StorageResult<Option<OpRow>> {
+        self.tx
+            .prepare_cached(OP)
+            .map_err(db)?
+            .query_row(params![device_id, op_id.to_string()], |r| {
+                Ok(OpRow {
+                    device_id: r.get(0)?,
+                    op_id: parsed(r.get(1)?, "op_id", |t| t.parse().ok())?,
+                    device_seq: r.get(2)?,
+                    hlc: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    device_time: r.get(6)?,
+                    received_at: r.get(7)?,
+                    server_seq: r.get(8)?,
+                    payload: r.get(9)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn bucket_entry(
+        &mut self,
+        bucket: &Bucket,
+        entity_: Entity,
+        id: &str,
+    ) -> StorageResult<Option<BucketEntry>> {
+        self.tx
+            .prepare_cached(BUCKET_ENTRY)
+            .map_err(db)?
+            .query_row(params![bucket.to_string(), entity_.as_str(), id], |r| {
+                Ok(BucketEntry {
+                    seq: r.get(0)?,
+                    entity: entity(r.get(1)?)?,
+                    id: r.get(2)?,
+                    left: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_parked(&mut self, p: &ParkedRow) -> StorageResult<()> {
+        let d = p.decision.as_ref();
+        self.tx
+            .prepare_cached(PUT_PARKED)
+            .map_err(db)?
+            .execute(params![
+                p.device_id,
+                p.op_id.to_string(),
+                p.technician_id,
+                p.entity.as_str(),
+                p.entity_id,
+                p.household_id,
+                p.base_seq,
+                p.reason.as_str(),
+                p.parked_at,
+                d.map(|d| d.accepted),
+                d.and_then(|d| d.reason.clone()),
+                d.map(|d| d.by.clone()),
+                d.map(|d| d.at),
+                d.map(|d| d.seq),
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn parked(&mut self, q: &ParkedQuery<'_>) -> StorageResult<Vec<ParkedRow>> {
+        let mut stmt = self.tx.prepare_cached(PARKED).map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    q.device_id,
+                    q.op_id.map(|o| o.to_string()),
+                    q.waiting,
+                    q.decided_after,
+                    q.limit as i64
+                ],
+                |r| {
+                    let accepted: Option<bool> = r.get(9)?;
+                    Ok(ParkedRow {
+                        device_id: r.get(0)?,
+                        op_id: parsed(r.get(1)?, "op_id", |t| t.parse().ok())?,
+                        technician_id: r.get(2)?,
+                        entity: entity(r.get(3)?)?,
+                        entity_id: r.get(4)?,
+                        household_id: r.get(5)?,
+                        base_seq: r.get(6)?,
+                        reason: parsed(r.get(7)?, "reason", ParkReason::parse)?,
+                        parked_at: r.get(8)?,
+                        decision: match accepted {
+                            None => None,
+                            Some(accepted) => Some(ParkDecision {
+                                accepted,
+                                reason: r.get(10)?,
+                                by: r.get(11)?,
+                                at: r.get(12)?,
+                                seq: r.get(13)?,
+                            }),
+                        },
+                    })
+                },
+            )
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
     fn insert_conflict(&mut self, c: &ConflictRow) -> StorageResult<()> {
         self.tx
             .prepare_cached(INSERT_CONFLICT)
