@@ -1,7 +1,9 @@
 //! Two technicians' phones and the service center edit the same households at the same time,
 //! round after round, syncing in any order. Property: in the end all three hold the same
 //! households, and every edit either took effect or is in the conflict list; an edit lost to a
-//! concurrent one is never lost silently.
+//! concurrent one is never lost silently. Conversely, the conflict list holds exactly the
+//! concurrent edits of the model (an edit of a value someone else wrote after the editor's last
+//! sync), one row each: an edit made on top of the value it replaces is never listed.
 
 use crate::common;
 
@@ -9,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use common::{Backend, TestDevice, TestServer, households, team};
-use doorstep_core::household::{Category, Household, Phone};
+use doorstep_core::household::{
+    Category, Household, Phone, SpecialGroup, SpecialGroupRegistration,
+};
 use doorstep_core::ids::HouseholdId;
 use doorstep_core::sync::merge::Author;
 use doorstep_server::storage::{self, ConflictRow};
@@ -29,6 +33,9 @@ enum Field {
     Phones,
     Name,
     Category,
+    /// Changed on a phone only by sealing a special-group registration (a form's consequence,
+    /// merged on the seal's base); by the office, registered or withdrawn.
+    SpecialGroup,
 }
 
 impl Field {
@@ -37,6 +44,7 @@ impl Field {
             Field::Phones => "phones",
             Field::Name => "name",
             Field::Category => "category",
+            Field::SpecialGroup => "special_group",
         }
     }
     fn set(self, h: &mut Household, v: u8) {
@@ -49,6 +57,15 @@ impl Field {
                     Category::Commercial,
                     Category::Heating,
                 ][v as usize % 3]
+            }
+            Field::SpecialGroup => {
+                h.special_group = (!v.is_multiple_of(3)).then(|| SpecialGroupRegistration {
+                    groups: vec![SpecialGroup::Elderly],
+                    needs: format!("办公室登记{v}"),
+                    contact: None,
+                    consent_given: true,
+                    registered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                })
             }
         }
     }
@@ -75,7 +92,8 @@ fn step() -> impl Strategy<Value = Step> {
     let field = prop_oneof![
         Just(Field::Phones),
         Just(Field::Name),
-        Just(Field::Category)
+        Just(Field::Category),
+        Just(Field::SpecialGroup)
     ];
     prop_oneof![
         3 => (actor, 0..3usize, field, 0..6u8)
@@ -95,6 +113,14 @@ struct Write {
     step: usize,
 }
 
+/// A field as the model holds it on the server: its value, and who last wrote it when.
+#[derive(Debug, Clone)]
+struct Cell {
+    value: Value,
+    by: Actor,
+    step: usize,
+}
+
 struct World<'a> {
     server: &'a TestServer,
     phones: HashMap<Actor, TestDevice>,
@@ -105,6 +131,11 @@ struct World<'a> {
     last_write: HashMap<(usize, Field), Write>,
     /// Edits waiting on a phone: (household, field, value, step made).
     pending: HashMap<Actor, Vec<(usize, Field, Value, usize)>>,
+    /// Per (household, field): the model of the server's field.
+    cells: HashMap<(usize, Field), Cell>,
+    /// The concurrent edits the model counted, and the conflict rows the server kept.
+    concurrent: usize,
+    rows: usize,
 }
 
 fn origin(actor: Actor, world: &World<'_>) -> Author {
@@ -129,7 +160,25 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
         pulled_at: HashMap::new(),
         last_write: HashMap::new(),
         pending: HashMap::new(),
+        cells: HashMap::new(),
+        concurrent: 0,
+        rows: 0,
     };
+    for (i, h) in hs.iter().enumerate() {
+        for field in [
+            Field::Phones,
+            Field::Name,
+            Field::Category,
+            Field::SpecialGroup,
+        ] {
+            let cell = Cell {
+                value: field_of(h, field),
+                by: Actor::Office,
+                step: 0,
+            };
+            world.cells.insert((i, field), cell);
+        }
+    }
     for actor in [Actor::PhoneA, Actor::PhoneB] {
         let phone = common::enrolled_phone(&server, &team);
         world.phones.insert(actor, phone);
@@ -146,7 +195,8 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
             } => {
                 let before = field_of(&server.household(world.ids[household]), field);
                 server.office_edit(world.ids[household], |h| field.set(h, value));
-                if field_of(&server.household(world.ids[household]), field) != before {
+                let after = field_of(&server.household(world.ids[household]), field);
+                if after != before {
                     world.last_write.insert(
                         (household, field),
                         Write {
@@ -154,7 +204,38 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
                             step: now,
                         },
                     );
+                    world.cells.insert(
+                        (household, field),
+                        Cell {
+                            value: after,
+                            by: Actor::Office,
+                            step: now,
+                        },
+                    );
                 }
+            }
+            Step::Edit {
+                actor,
+                household,
+                field: Field::SpecialGroup,
+                value,
+            } => {
+                // A sealed form is sent whatever the phone held: the server works out again
+                // what it changes, against its own copy, on the seal's base.
+                let phone = &world.phones[&actor];
+                common::forms::register_special_group(
+                    phone,
+                    world.ids[household],
+                    &format!("上门需求{value}"),
+                );
+                let h = phone.store().household(world.ids[household]).unwrap();
+                let base = world.pulled_at[&actor];
+                world.pending.entry(actor).or_default().push((
+                    household,
+                    Field::SpecialGroup,
+                    field_of(&h, Field::SpecialGroup),
+                    base,
+                ));
             }
             Step::Edit {
                 actor,
@@ -195,6 +276,80 @@ fn run_steps(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError> {
             );
         }
     }
+    prop_assert_eq!(world.rows, world.concurrent);
+    prop_assert_eq!(conflicts(&server).len(), world.concurrent);
+    Ok(())
+}
+
+/// The conflict rows one phone's sync must leave, worked out by the model from its edits in the
+/// order they were pushed, against the rows the server kept (`new_rows`, oldest first): each
+/// edit of a value someone else wrote after the phone's last sync (`base`) is one row naming
+/// both writers and both values; no other edit is a row. Moves the model's fields on.
+fn check_rows(
+    world: &mut World<'_>,
+    actor: Actor,
+    now: usize,
+    edits: &[(usize, Field, Value, usize)],
+    new_rows: &[ConflictRow],
+) -> Result<(), TestCaseError> {
+    let me = origin(actor, world);
+    let mut rows = new_rows.iter();
+    for (household, field, value, base) in edits {
+        let cell = world.cells[&(*household, *field)].clone();
+        if *value == cell.value {
+            continue;
+        }
+        if cell.by == actor || cell.step <= *base {
+            world.cells.insert(
+                (*household, *field),
+                Cell {
+                    value: value.clone(),
+                    by: actor,
+                    step: now,
+                },
+            );
+            continue;
+        }
+        world.concurrent += 1;
+        let them = origin(cell.by, world);
+        let row = rows.next();
+        prop_assert!(
+            row.is_some(),
+            "{:?}'s edit of {:?} of household {} had not seen {:?}'s write: no conflict row",
+            actor,
+            field,
+            household,
+            cell.by
+        );
+        let row = row.expect("asserted");
+        let kept: Value = serde_json::from_str(&row.kept).unwrap();
+        let lost: Value = serde_json::from_str(&row.lost).unwrap();
+        prop_assert_eq!(&row.entity_id, &world.ids[*household].to_string());
+        prop_assert_eq!(row.field.as_str(), field.key());
+        let mine_kept = row.kept_by == me && kept == *value;
+        let theirs_kept = row.kept_by == them && kept == cell.value;
+        prop_assert!(mine_kept || theirs_kept, "{:?}", row);
+        if mine_kept {
+            prop_assert!(row.lost_by == them && lost == cell.value, "{:?}", row);
+            world.cells.insert(
+                (*household, *field),
+                Cell {
+                    value: value.clone(),
+                    by: actor,
+                    step: now,
+                },
+            );
+        } else {
+            prop_assert!(row.lost_by == me && lost == *value, "{:?}", row);
+        }
+    }
+    let extra: Vec<&ConflictRow> = rows.collect();
+    prop_assert!(
+        extra.is_empty(),
+        "conflict rows for edits that were not concurrent ({:?}'s sync): {:?}",
+        actor,
+        extra
+    );
     Ok(())
 }
 
@@ -219,6 +374,10 @@ fn sync_and_check(world: &mut World<'_>, actor: Actor, now: usize) -> Result<(),
         .take(conflicts(world.server).len() - conflicts_before)
         .collect();
     let me = origin(actor, world);
+    let edits = world.pending.get(&actor).cloned().unwrap_or_default();
+    let oldest_first: Vec<ConflictRow> = new_conflicts.iter().rev().cloned().collect();
+    world.rows += oldest_first.len();
+    check_rows(world, actor, now, &edits, &oldest_first)?;
     // The last edit of each field is the phone's value; the earlier ones were replaced by the
     // phone itself, but they were pushed too, so one that differs from the server's value
     // replaced it (and the phone is its writer now) even when the last edit puts it back.

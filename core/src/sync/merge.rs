@@ -6,6 +6,9 @@
 //! made the edit) and it came from someone else. Only concurrent writes are resolved by a rule;
 //! an edit of a value the editor had seen simply replaces it. The back office edits the current
 //! record, so its edits are never concurrent with what is already there.
+//!
+//! A field never set has no writer: a new record stamps only the fields it gives a value
+//! ([`stamps_of_new_record`]), so the first value anyone gives a field left empty replaces no one's.
 
 use std::collections::BTreeMap;
 
@@ -277,6 +280,29 @@ fn later_value(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The stamps of a record as it is created (by the office, or opened on site by a device): each
+/// field it gives a value is written by its creator with `stamp`; a field left empty (null, an
+/// empty list, text or object) is not written by anyone, so no later edit of it is concurrent
+/// with the creation. Setting a field to null later is a write like any other.
+pub fn stamps_of_new_record(record: &Map<String, Value>, stamp: &FieldStamp) -> FieldStamps {
+    record
+        .iter()
+        .filter(|(field, value)| field.as_str() != "id" && !is_empty(value))
+        .map(|(field, _)| (field.clone(), stamp.clone()))
+        .collect()
+}
+
+/// A value that says nothing was set: what a new record holds in a field nobody filled in.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::String(text) => text.is_empty(),
+        Value::Object(fields) => fields.is_empty(),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
 /// The fields of `new` that differ from `old` (both objects), for an edit's field list.
 pub fn changed_fields(old: &Value, new: &Value) -> Vec<String> {
     let empty = Map::new();
@@ -412,5 +438,216 @@ mod tests {
         assert_eq!(cur["phones"], json!(["device"]));
         assert_eq!(lost[0].lost, json!(["office"]));
         assert_eq!(lost[0].lost_origin, Origin::Office);
+    }
+
+    #[test]
+    fn a_new_record_stamps_only_the_fields_it_fills_in() {
+        let stamp = FieldStamp {
+            seq: 3,
+            hlc: hlc(100, "office"),
+            origin: Origin::Office,
+        };
+        let created = obj(json!({
+            "id": "h1", "name": "住户1", "phones": [], "meter": null, "special_group": null,
+            "address": {}, "category": "residential", "gas_on_date": "",
+        }));
+        let stamps = stamps_of_new_record(&created, &stamp);
+        let written: Vec<&str> = stamps.keys().map(String::as_str).collect();
+        assert_eq!(written, ["category", "name"]);
+    }
+
+    #[test]
+    fn a_devices_first_value_of_a_field_nobody_set_is_no_conflict_whatever_its_base() {
+        let mut cur = obj(json!({ "name": "住户1", "meter": null }));
+        let mut stamps = stamps_of_new_record(
+            &cur,
+            &FieldStamp {
+                seq: 9,
+                hlc: hlc(100, "office"),
+                origin: Origin::Office,
+            },
+        );
+        let fields = vec!["meter".to_string()];
+        let edit = Edit {
+            origin: Origin::Device("a".into()),
+            hlc: hlc(50, "a"),
+            // A seal queued before the device sent merge bases: it says nothing of what it saw.
+            base_seq: 0,
+            fields: &fields,
+        };
+        let sent = obj(json!({ "meter": { "serial": "M1" } }));
+        let lost = merge_fields(household_rule, &mut cur, &mut stamps, &sent, &edit, 10);
+        assert!(lost.is_empty(), "{lost:?}");
+        assert_eq!(cur["meter"], json!({ "serial": "M1" }));
+    }
+
+    /// Edits of a household's fields by the office and devices, merged in turn on a server
+    /// that counts its changes: the property tests' world.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The fields edited: one of each rule that can override an edit.
+        const FIELDS: [&str; 2] = ["phones", "category"];
+
+        #[derive(Debug, Clone)]
+        struct Write {
+            writer: Origin,
+            field: usize,
+            value: u8,
+            /// The writer's clock, in ms: any order, as phones' clocks are.
+            ms: u64,
+        }
+
+        fn writer() -> impl Strategy<Value = Origin> {
+            prop_oneof![
+                Just(Origin::Office),
+                Just(Origin::Device("a".into())),
+                Just(Origin::Device("b".into())),
+                Just(Origin::Device("c".into())),
+            ]
+        }
+
+        fn write() -> impl Strategy<Value = Write> {
+            (writer(), 0..FIELDS.len(), 0..4u8, 0..1000u64).prop_map(
+                |(writer, field, value, ms)| Write {
+                    writer,
+                    field,
+                    value,
+                    ms,
+                },
+            )
+        }
+
+        fn value(field: &str, v: u8) -> Value {
+            match field {
+                "phones" => json!([format!("1390000000{v}")]),
+                _ => json!(format!("category{v}")),
+            }
+        }
+
+        struct Server {
+            record: Map<String, Value>,
+            stamps: FieldStamps,
+            seq: i64,
+        }
+
+        impl Server {
+            /// A household the office created with a phone number and no category set.
+            fn new() -> Self {
+                let record = obj(json!({ "phones": value("phones", 0), "category": null }));
+                let stamps = stamps_of_new_record(
+                    &record,
+                    &FieldStamp {
+                        seq: 1,
+                        hlc: hlc(0, "office"),
+                        origin: Origin::Office,
+                    },
+                );
+                Server {
+                    record,
+                    stamps,
+                    seq: 1,
+                }
+            }
+
+            /// Merges `w` made on `base` (the newest change its writer had seen).
+            fn merge(&mut self, w: &Write, base: i64) -> Vec<Overridden> {
+                self.seq += 1;
+                let field = FIELDS[w.field];
+                let fields = vec![field.to_string()];
+                let node = match &w.writer {
+                    Origin::Office => "office".to_string(),
+                    Origin::Device(id) => id.clone(),
+                };
+                let edit = Edit {
+                    origin: w.writer.clone(),
+                    hlc: hlc(w.ms, &node),
+                    base_seq: base,
+                    fields: &fields,
+                };
+                let sent = obj(json!({ field: value(field, w.value) }));
+                merge_fields(
+                    household_rule,
+                    &mut self.record,
+                    &mut self.stamps,
+                    &sent,
+                    &edit,
+                    self.seq,
+                )
+            }
+        }
+
+        proptest! {
+            /// Edits one after another, each made by a writer who had seen the value it
+            /// replaces (the office always has): no conflict, and each edit takes effect.
+            #[test]
+            fn edits_each_made_on_the_value_before_it_are_never_conflicts(
+                writes in proptest::collection::vec(write(), 1..40),
+            ) {
+                let mut server = Server::new();
+                for w in &writes {
+                    let base = server.seq;
+                    let lost = server.merge(w, base);
+                    prop_assert!(lost.is_empty(), "{w:?} on base {base}: {lost:?}");
+                    let field = FIELDS[w.field];
+                    prop_assert_eq!(&server.record[field], &value(field, w.value));
+                }
+            }
+
+            /// After such a history, an edit made on a base below another writer's last write
+            /// of the field, with another value, is one conflict: whichever side the rule keeps.
+            #[test]
+            fn an_edit_that_had_not_seen_another_writers_last_write_is_one_conflict(
+                writes in proptest::collection::vec(write(), 1..30),
+                late in write(),
+                base_back in 1..40i64,
+            ) {
+                let mut server = Server::new();
+                for w in &writes {
+                    let base = server.seq;
+                    server.merge(w, base);
+                }
+                let field = FIELDS[late.field];
+                let last = server.stamps.get(field).cloned();
+                prop_assume!(last.is_some());
+                let last = last.expect("assumed");
+                // Another writer than the last, with another value than the field's.
+                let writers = [
+                    Origin::Office,
+                    Origin::Device("a".into()),
+                    Origin::Device("b".into()),
+                    Origin::Device("c".into()),
+                ];
+                let first = writers.iter().position(|w| *w == late.writer).unwrap_or(0);
+                let writer = (0..writers.len())
+                    .map(|k| writers[(first + k) % writers.len()].clone())
+                    .find(|w| *w != last.origin)
+                    .expect("four writers");
+                let old = server.record[field].clone();
+                let v = (0..5u8)
+                    .map(|k| (late.value + k) % 5)
+                    .find(|v| value(field, *v) != old)
+                    .expect("five values");
+                let late = Write { writer, value: v, ..late };
+                let new = value(field, late.value);
+                let base = (last.seq - base_back).max(0);
+                let lost = server.merge(&late, base);
+                prop_assert_eq!(lost.len(), 1, "{:?} on base {}: {:?}", late, base, lost);
+                let o = &lost[0];
+                prop_assert_eq!(o.field.as_str(), field);
+                let kept_new = o.kept == new && o.lost == old;
+                let kept_old = o.kept == old && o.lost == new;
+                prop_assert!(kept_new || kept_old, "{o:?}");
+                let (new_by, old_by) = if kept_new {
+                    (&o.kept_origin, &o.lost_origin)
+                } else {
+                    (&o.lost_origin, &o.kept_origin)
+                };
+                prop_assert_eq!(new_by, &late.writer);
+                prop_assert_eq!(old_by, &last.origin);
+                prop_assert_eq!(&server.record[field], &o.kept);
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::Hlc;
 use doorstep_core::sync::merge::{
     Author, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields,
-    household_rule, merge_fields,
+    household_rule, merge_fields, stamps_of_new_record,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::sync::raw::RawObject;
@@ -91,10 +91,7 @@ impl Apply<'_> {
                 hlc: self.merge_stamp(),
                 origin: self.origin(),
             };
-            let stamps: FieldStamps = as_object(&household)?
-                .keys()
-                .map(|k| (k.clone(), stamp.clone()))
-                .collect();
+            let stamps = stamps_of_new_record(&as_object(&household)?, &stamp);
             record.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
             self.server_seq = save_at(self.tx, record, None, seq)?.seq;
             return Ok(());
@@ -304,30 +301,33 @@ pub(super) fn as_object(household: &Household) -> Result<Map<String, Value>> {
 
 /// Stamps the fields the back office changed in a household it saves, with the sequence
 /// number the record is about to be saved at. The office edits the current record, so its edit
-/// is never concurrent with what is stored and simply applies.
+/// is never concurrent with what is stored and simply applies. A household it creates (or
+/// imports) is written only in the fields it fills in: one left empty has no writer, and a
+/// device's first value for it is nobody's conflict.
 pub fn stamp_office_edit(
     new: &mut StoredRecord,
     previous: Option<&StoredRecord>,
     household: &Household,
     seq: i64,
 ) -> Result<()> {
-    let mut stamps: FieldStamps = match previous {
-        Some(p) => serde_json::from_str(&p.stamps).map_err(Error::internal)?,
-        None => FieldStamps::new(),
-    };
-    let before = match previous {
-        Some(p) => serde_json::from_str(&p.body).map_err(Error::internal)?,
-        None => Value::Null,
-    };
-    let after = Value::Object(as_object(household)?);
+    let after = as_object(household)?;
     let stamp = FieldStamp {
         seq,
         hlc: office_stamp(),
         origin: Origin::Office,
     };
-    for field in changed_fields(&before, &after) {
-        stamps.insert(field, stamp.clone());
-    }
+    let stamps = match previous {
+        None => stamps_of_new_record(&after, &stamp),
+        Some(p) => {
+            let mut stamps: FieldStamps =
+                serde_json::from_str(&p.stamps).map_err(Error::internal)?;
+            let before: Value = serde_json::from_str(&p.body).map_err(Error::internal)?;
+            for field in changed_fields(&before, &Value::Object(after)) {
+                stamps.insert(field, stamp.clone());
+            }
+            stamps
+        }
+    };
     new.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
     Ok(())
 }

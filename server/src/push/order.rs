@@ -113,6 +113,9 @@ impl Apply<'_> {
                     })?;
                 }
             }
+            // A step to the status the order has (two crew phones both on site) loses
+            // nothing: no conflict, as a field set to the value it holds is none.
+            Taken::Contradicts if order.status() == status => {}
             Taken::Contradicts => {
                 // The status only moves forward, and the resolution made first stands: the
                 // contradicting step is kept for review.

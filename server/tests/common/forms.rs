@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use doorstep_core::forms::builtin::builtin_template;
-use doorstep_core::forms::form::{Outcome, PhotoRef};
+use doorstep_core::forms::form::{Answer, Outcome, PhotoRef};
 use doorstep_core::forms::template::{ItemKind, Template};
 use doorstep_core::household::Household;
-use doorstep_core::ids::FormId;
+use doorstep_core::ids::{FormId, HouseholdId};
 use doorstep_core::media::decode::{RgbImage, encode_jpeg};
 use doorstep_core::media::signature::SignatureCapture;
 use doorstep_core::media::{PhotoPolicy, WatermarkContext};
@@ -110,6 +110,37 @@ pub fn inspect_with(
     sign_all(&mut store, form.id, &template);
     store.complete_form(form.id, Utc::now()).unwrap();
     form.id
+}
+
+/// The technician registers the household's resident for priority service: a special-group
+/// registration filled in, signed and sealed on the phone, in their own words (`needs`).
+pub fn register_special_group(device: &TestDevice, household: HouseholdId, needs: &str) {
+    let template = builtin_template("special_group_registration").unwrap();
+    let mut store = device.store();
+    let form = store
+        .start_form(&template, household, None, Utc::now())
+        .unwrap();
+    for _ in 0..3 {
+        let current = store.form(form.id).unwrap();
+        for item in template
+            .items()
+            .filter(|i| current.is_visible(&template, i))
+        {
+            if current.answers.contains_key(&item.id) {
+                continue;
+            }
+            let answer = if item.id == "needs" {
+                Some(Answer::Text(needs.into()))
+            } else {
+                valid_answer(item, Utc::now())
+            };
+            if let Some(answer) = answer {
+                store.answer(form.id, &item.id, Some(answer)).unwrap();
+            }
+        }
+    }
+    sign_all(&mut store, form.id, &template);
+    store.complete_form(form.id, Utc::now()).unwrap();
 }
 
 /// Every signature of the form, signed now.

@@ -1,6 +1,11 @@
 //! Pulled changes kept until they can be applied: one this build cannot read (from a newer
 //! server), one of a record with local work not pushed yet, one whose unique key another
 //! record on the phone still holds. A later change of the same record replaces it.
+//!
+//! A held change's place (`held_back.seq`) is where the pull stood before it came, plus one: the
+//! phone's copy of the record has every change of it up to there and none after (a pull sends
+//! only a record's latest change), so an edit made on the copy had seen that far and no further
+//! (`state::seen_through`). A later change held in its place keeps the first one's place.
 
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -8,13 +13,16 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::local::{anything_pending, local_work};
 use super::plan::{self, Step, Until};
 use super::pull::{PageApplied, apply_change};
+use super::state::pulled_through;
 use crate::error::Result;
 use crate::store::{Store, ts};
 use crate::sync::protocol::{Change, ChangeAction, Entity, HeldBack, Pulled, Record};
 
 const HOLD: &str = "INSERT INTO held_back(entity, id, seq, body, reason, held_at, until)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-     ON CONFLICT(entity, id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+     ON CONFLICT(entity, id) DO UPDATE SET seq = iif(held_back.seq > 0 AND excluded.seq > 0,
+                                                 min(held_back.seq, excluded.seq), excluded.seq),
+         body = excluded.body,
          reason = excluded.reason, held_at = excluded.held_at, until = excluded.until";
 
 impl Store {
@@ -47,9 +55,10 @@ impl Store {
                     if plan::step(&change, local) == Step::Wait {
                         continue;
                     }
-                    forget_held_back(&tx, &entity, &id)?;
+                    let first = forget_held_back(&tx, &entity, &id)?;
                     let clashing = applied.clashing;
                     apply_change(&tx, &change, anything_pending, &mut applied)?;
+                    keep_first_held(&tx, &entity, &id, first)?;
                     if applied.clashing > clashing {
                         applied.clashing = clashing;
                         still.push((entity, id, body));
@@ -82,10 +91,15 @@ pub(super) fn hold_back(tx: &Transaction<'_>, held: &HeldBack, until: Until) -> 
             "a pulled change this app cannot read is held back until it is updated"
         );
     }
+    // A synthetic departure (seq 0, made by a full pull) has no place in the pull.
+    let place = match held.seq {
+        0 => 0,
+        seq => pulled_through(tx)?.saturating_add(1).min(seq),
+    };
     tx.prepare_cached(HOLD)?.execute(params![
         held.entity,
         held.id,
-        held.seq,
+        place,
         held.body,
         held.reason,
         ts(&Utc::now()),
@@ -105,9 +119,38 @@ pub(super) fn held(change: &Change, reason: &str) -> Result<HeldBack> {
     })
 }
 
-pub(super) fn forget_held_back(tx: &Transaction<'_>, entity: &str, id: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM held_back WHERE entity = ?1 AND id = ?2")?
-        .execute([entity, id])?;
+/// Takes the record's held change off the list (a later change of it is about to be applied,
+/// or held in its place: [`keep_first_held`]); gives back the place of the first one held.
+pub(super) fn forget_held_back(
+    tx: &Transaction<'_>,
+    entity: &str,
+    id: &str,
+) -> Result<Option<i64>> {
+    let first: Option<i64> = tx
+        .prepare_cached("SELECT seq FROM held_back WHERE entity = ?1 AND id = ?2")?
+        .query_row([entity, id], |r| r.get(0))
+        .optional()?;
+    if first.is_some() {
+        tx.prepare_cached("DELETE FROM held_back WHERE entity = ?1 AND id = ?2")?
+            .execute([entity, id])?;
+    }
+    Ok(first)
+}
+
+/// A later change of the record held again (after [`forget_held_back`]) keeps the place of the
+/// first one held (a synthetic departure's 0 is no place).
+pub(super) fn keep_first_held(
+    tx: &Transaction<'_>,
+    entity: &str,
+    id: &str,
+    first: Option<i64>,
+) -> Result<()> {
+    if let Some(first) = first.filter(|seq| *seq > 0) {
+        tx.prepare_cached(
+            "UPDATE held_back SET seq = min(seq, ?3) WHERE entity = ?1 AND id = ?2 AND seq > 0",
+        )?
+        .execute(params![entity, id, first])?;
+    }
     Ok(())
 }
 
@@ -119,7 +162,8 @@ fn readable(body: &str) -> Option<Change> {
     }
 }
 
-/// The place in the pull of the record's change held back, if one is.
+/// The place of the record's change held back, if one is: the phone's copy of the record holds
+/// every change of it before that place, and none from there on.
 pub(super) fn held_seq(conn: &Connection, entity: Entity, id: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT seq FROM held_back WHERE entity = ?1 AND id = ?2")?

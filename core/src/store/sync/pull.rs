@@ -4,7 +4,7 @@
 
 use rusqlite::Transaction;
 
-use super::held_back::{anything_held, forget_held_back, held, hold_back};
+use super::held_back::{anything_held, forget_held_back, held, hold_back, keep_first_held};
 use super::local::{anything_pending, local_work};
 use super::plan::{self, Step, Until, plan_page};
 use super::records::{remove_record, write_record};
@@ -97,11 +97,14 @@ impl Store {
             }
             match pulled {
                 Pulled::Change(change) => {
-                    if anything_held {
-                        // A later change of the record replaces the one held back.
-                        forget_held_back(&tx, change.entity.as_str(), &change.id)?;
-                    }
+                    // A later change of the record replaces the one held back.
+                    let first = if anything_held {
+                        forget_held_back(&tx, change.entity.as_str(), &change.id)?
+                    } else {
+                        None
+                    };
                     apply_change(&tx, change, anything_pending, &mut applied)?;
+                    keep_first_held(&tx, change.entity.as_str(), &change.id, first)?;
                 }
                 Pulled::HeldBack(held) => {
                     hold_back(&tx, held, Until::Update)?;
