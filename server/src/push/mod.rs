@@ -121,10 +121,21 @@ fn apply_all(
         };
         let (conflicts, server_seq) = match apply.operation() {
             Ok(()) => (apply.conflicts, apply.server_seq),
-            Err(Error::Park(reason)) => {
+            Err(Error::Park(reason)) if parked::parks(&op.operation) => {
                 parked::park(tx, device, op, reason, received_at)?;
                 pushed.parked.push(op.op_id);
                 (0, 0)
+            }
+            // Not evidence of a visit (an edit of the household's details, an order's step):
+            // refused, as any write outside the scope.
+            Err(Error::Park(_)) => {
+                let (entity, _) = op.operation.subject();
+                let what = if entity == Entity::WorkOrder {
+                    "the work order"
+                } else {
+                    "the household"
+                };
+                return Err(forbidden(what).for_op(op.op_id));
             }
             Err(e) => return Err(e.for_op(op.op_id)),
         };
@@ -275,8 +286,8 @@ impl Apply<'_> {
     /// device's buckets after the operation's merge base, so the phone had not yet heard of
     /// the move (a household re-imported into another district while the technician worked
     /// offline). Honest work is not refused for a move its maker could not know of. Work made
-    /// after the phone had heard of it is parked whole for the service center
-    /// ([`Error::Park`]), never refused in pieces.
+    /// after the phone had heard of it is parked whole for the service center when it is
+    /// evidence of a visit ([`Error::Park`], `parked::parks`), and refused otherwise.
     fn reachable(&mut self, record: &StoredRecord) -> Result<()> {
         if self.office_accepts || in_scope(&record.buckets, &self.device.scope) {
             return Ok(());
