@@ -86,8 +86,10 @@ fn apply_all(
         // Stored before, or earlier in this request.
         if !stored_ops.insert(op.op_id) {
             // One parked before and sent again (the answer that named it was lost) is named
-            // again, so the device keeps it for the office's decision instead of dropping it.
-            if !pushed.parked.contains(&op.op_id) && parked::waiting(tx, &device.id, op.op_id)? {
+            // again, so the device keeps it for the office's decision instead of dropping it;
+            // decided meanwhile, the decision reaches it with its next pull (its cursor is
+            // still before the decision: a device pulls only after its push went through).
+            if !pushed.parked.contains(&op.op_id) && parked::is_parked(tx, &device.id, op.op_id)? {
                 pushed.parked.push(op.op_id);
             }
             continue;

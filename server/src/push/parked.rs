@@ -63,13 +63,12 @@ pub(super) fn park(
     Ok(())
 }
 
-/// Whether this device's operation is parked and waits for the office's decision.
-pub(super) fn waiting(tx: &mut dyn Tx, device_id: &str, op_id: OperationId) -> Result<bool> {
+/// Whether this device's operation was parked (decided since or not).
+pub(super) fn is_parked(tx: &mut dyn Tx, device_id: &str, op_id: OperationId) -> Result<bool> {
     Ok(!tx
         .parked(&ParkedQuery {
             device_id: Some(device_id),
             op_id: Some(op_id),
-            waiting: true,
             limit: 1,
             ..ParkedQuery::default()
         })?
