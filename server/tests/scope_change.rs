@@ -171,7 +171,11 @@ on_both_backends! {
     fn a_parked_visit_the_office_rejects_stays_listed_on_the_phone_with_the_offices_reason(backend: Backend) {
         let server = TestServer::start(backend);
         let (phone, household, form, _) = visit_sealed_before_a_transfer(&server);
-        phone.sync().unwrap();
+        // The push's answer is lost, and the office decides before the phone syncs again: the
+        // phone sends the visit again, is told it is parked, and learns the decision at once.
+        let ops = phone.store().push_batch(100).unwrap();
+        let lost: PushResponse = raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops }).json().unwrap();
+        assert!(!lost.parked.is_empty());
         for p in server.parked() {
             server.decide(p.op_id, Decide::Reject("该户本月已由滨江二片检查".into()));
         }
