@@ -123,21 +123,10 @@ fn apply_all(
         };
         let (conflicts, server_seq) = match apply.operation() {
             Ok(()) => (apply.conflicts, apply.server_seq),
-            Err(Error::Park(reason)) if parked::parks(&op.operation) => {
+            Err(Error::Park(reason)) => {
                 parked::park(tx, device, op, reason, received_at)?;
                 pushed.parked.push(op.op_id);
                 (0, 0)
-            }
-            // Not evidence of a visit (an edit of the household's details, an order's step):
-            // refused, as any write outside the scope.
-            Err(Error::Park(_)) => {
-                let (entity, _) = op.operation.subject();
-                let what = if entity == Entity::WorkOrder {
-                    "the work order"
-                } else {
-                    "the household"
-                };
-                return Err(forbidden(what).for_op(op.op_id));
             }
             Err(e) => return Err(e.for_op(op.op_id)),
         };
@@ -289,7 +278,8 @@ impl Apply<'_> {
     /// the move (a household re-imported into another district while the technician worked
     /// offline). Honest work is not refused for a move its maker could not know of. Work made
     /// after the phone had heard of it is parked whole for the service center when it is
-    /// evidence of a visit ([`Error::Park`], `parked::parks`), and refused otherwise.
+    /// evidence of a visit ([`Error::Park`], `Operation::is_visit_evidence`), and refused as
+    /// any write outside the scope otherwise.
     fn reachable(&mut self, record: &StoredRecord) -> Result<()> {
         if self.office_accepts || in_scope(&record.buckets, &self.device.scope) {
             return Ok(());
@@ -302,7 +292,13 @@ impl Apply<'_> {
                 }
             }
         }
-        Err(Error::Park(crate::storage::ParkReason::LeftScope))
+        if self.op.operation.is_visit_evidence() {
+            Err(Error::Park(crate::storage::ParkReason::LeftScope))
+        } else if record.entity == Entity::WorkOrder {
+            Err(forbidden("the work order"))
+        } else {
+            Err(forbidden("the household"))
+        }
     }
 
     /// The record `id` names, decoded, if there is an id and the server holds the record.

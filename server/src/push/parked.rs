@@ -14,23 +14,6 @@ use crate::storage::{ParkDecision, ParkReason, ParkedQuery, ParkedRow, Tx};
 use doorstep_core::ids::OperationId;
 use doorstep_core::sync::protocol::Entity;
 
-/// Whether an operation the device could not reach its household with is parked for the office
-/// rather than refused: the evidence of a visit (a sealed form, a check-in, a photo, a meter
-/// reading, an inspection's signature), work done at a real door that only the phone holds. An
-/// edit of a household's details or an order's step outside the scope is refused as any write
-/// outside it is: the office could not take it in without handing the device a household it
-/// may not see.
-pub fn parks(operation: &Operation) -> bool {
-    matches!(
-        operation,
-        Operation::FormSealed { .. }
-            | Operation::CheckedIn { .. }
-            | Operation::PhotoTaken { .. }
-            | Operation::MeterReadingRecorded { .. }
-            | Operation::InspectionSigned { .. }
-    )
-}
-
 /// Sets a pushed operation aside for the office. Its entry in the operation log (written by
 /// the push like any other) keeps it exactly once.
 pub(super) fn park(

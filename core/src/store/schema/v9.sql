@@ -21,3 +21,10 @@ ALTER TABLE sync_rejected ADD COLUMN state TEXT NOT NULL DEFAULT 'refused';
 ALTER TABLE sync_rejected ADD COLUMN decided_at TEXT;
 ALTER TABLE sync_rejected ADD COLUMN decision_reason TEXT;
 CREATE INDEX sync_rejected_household ON sync_rejected(household_id, state);
+-- Rows set aside before: their household, read once from the operation (or its form's).
+UPDATE sync_rejected SET household_id = coalesce(
+    json_extract(payload, '$.household.id'), json_extract(payload, '$.household_id'),
+    json_extract(payload, '$.reading.household_id'), json_extract(payload, '$.order.household_id'),
+    json_extract(payload, '$.form.household_id'),
+    (SELECT household_id FROM forms WHERE id = json_extract(payload, '$.form_id')))
+WHERE household_id IS NULL;

@@ -89,11 +89,6 @@ fn has_pending(conn: &Connection, entity: Entity, id: &str, departs: bool) -> Re
         )?)
 }
 
-/// Where an operation set aside before the store kept its household (version 9) names it.
-const HOUSEHOLD_IN_PAYLOAD: &str = "json_extract(payload, '$.household.id'),
-     json_extract(payload, '$.household_id'), json_extract(payload, '$.reading.household_id'),
-     json_extract(payload, '$.order.household_id'), json_extract(payload, '$.form.household_id')";
-
 /// The household has work set aside that the server does not have for good ([`HOLDING`]): a
 /// sealed form refused (for the technician to take up with the service center), or work parked
 /// for the service center to decide. Its own operations or its forms'. The household does not
@@ -102,11 +97,7 @@ const HOUSEHOLD_IN_PAYLOAD: &str = "json_extract(payload, '$.household.id'),
 fn holds_set_aside(conn: &Connection, household: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT EXISTS (SELECT 1 FROM sync_rejected WHERE {HOLDING}
-                 AND (household_id = ?1
-                      OR (entity = 'form'
-                          AND entity_id IN (SELECT id FROM forms WHERE household_id = ?1))
-                      OR (household_id IS NULL AND ?1 IN ({HOUSEHOLD_IN_PAYLOAD}))))"
+            "SELECT EXISTS (SELECT 1 FROM sync_rejected WHERE household_id = ?1 AND {HOLDING})"
         ))?
         .query_row([household], |r| r.get(0))?)
 }

@@ -172,11 +172,8 @@ struct Row {
 fn described(conn: &Connection, row: Row) -> Result<RejectedOperation> {
     // Made by this device; one an older build wrote that this one cannot read is still listed.
     let operation: Option<Operation> = serde_json::from_str(&row.payload).ok();
-    // A row set aside before the store kept its household (version 9) names it in its payload.
-    let household_id = match &row.household_id {
-        Some(id) => id.parse().ok(),
-        None => operation.as_ref().and_then(Operation::household_id),
-    };
+    let household_id: Option<HouseholdId> =
+        row.household_id.as_deref().and_then(|id| id.parse().ok());
     let customer_number: Option<String> = match household_id {
         Some(id) => conn
             .prepare_cached("SELECT customer_number FROM households WHERE id = ?1")?

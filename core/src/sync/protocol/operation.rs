@@ -95,6 +95,21 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The evidence of a visit: work done at a real door that only the phone holds (a sealed
+    /// form, a check-in, a photo, a meter reading, an inspection's signature). Made for a
+    /// household the phone could no longer reach, it is kept whole for the service center to
+    /// decide, never refused; an edit of a household's details or an order's step is not.
+    pub fn is_visit_evidence(&self) -> bool {
+        matches!(
+            self,
+            Operation::FormSealed { .. }
+                | Operation::CheckedIn { .. }
+                | Operation::PhotoTaken { .. }
+                | Operation::MeterReadingRecorded { .. }
+                | Operation::InspectionSigned { .. }
+        )
+    }
+
     /// A form's start or one of its draft steps: what the form's seal carries whole, so they
     /// never leave the phone (a form travels as its seal).
     pub fn is_draft_step(&self) -> bool {
