@@ -93,6 +93,18 @@ id_type!(
     /// A form: the record of one visit, draft or sealed.
     FormId
 );
+id_type!(
+    /// A complaint (Art.7(6), Art.16): its own record, with its clocks.
+    ComplaintId
+);
+id_type!(
+    /// A call the service center took (Art.5(1), Art.13).
+    CallId
+);
+id_type!(
+    /// A technician's settlement of one day's fees (Art.14, 日清日结).
+    SettlementId
+);
 
 /// A photo's content address: the SHA-256 of its stored JPEG, as 64 lowercase hexadecimal
 /// characters. Photos are named by it on the device, on the wire and on the server; the format

@@ -39,6 +39,12 @@ pub enum Milestone {
     Dispatch,
     Handle,
     Repair,
+    EmergencyOnSite,
+    LeadershipReport,
+    EquipmentOnSite,
+    SpecialGroupVisit,
+    ComplaintInvestigation,
+    ComplaintAnswer,
 }
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct StatusStep {

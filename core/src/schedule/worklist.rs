@@ -210,6 +210,12 @@ fn milestone_en(m: Milestone) -> &'static str {
         Milestone::Dispatch => "dispatch",
         Milestone::Handle => "on-site response",
         Milestone::Repair => "repair",
+        Milestone::EmergencyOnSite => "emergency crew on site",
+        Milestone::LeadershipReport => "report to the leadership",
+        Milestone::EquipmentOnSite => "on site",
+        Milestone::SpecialGroupVisit => "home visit",
+        Milestone::ComplaintInvestigation => "investigation started",
+        Milestone::ComplaintAnswer => "first answer",
     }
 }
 
@@ -218,6 +224,12 @@ fn milestone_zh(m: Milestone) -> &'static str {
         Milestone::Dispatch => "派工",
         Milestone::Handle => "到场处理",
         Milestone::Repair => "修复",
+        Milestone::EmergencyOnSite => "抢险到场",
+        Milestone::LeadershipReport => "上报领导",
+        Milestone::EquipmentOnSite => "到场",
+        Milestone::SpecialGroupVisit => "上门服务",
+        Milestone::ComplaintInvestigation => "开始调查",
+        Milestone::ComplaintAnswer => "首次答复",
     }
 }
 

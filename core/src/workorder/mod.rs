@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::InvalidInput;
 use crate::geo::GeoPoint;
 use crate::household::validate_text;
-use crate::ids::{CrewId, HouseholdId, TechnicianId, WorkOrderId};
+use crate::ids::{ComplaintId, CrewId, HouseholdId, TechnicianId, WorkOrderId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkOrder {
@@ -34,6 +34,18 @@ pub struct WorkOrder {
     /// Every status the order has been in, oldest first; the first is always `New` at
     /// `reported_at`.
     pub steps: Vec<StatusStep>,
+    /// The order or complaint this one follows up (a return visit, a complaint's follow-up
+    /// work): an id, never free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowUp>,
+}
+
+/// What a follow-up order (a return visit, a complaint's follow-up work) follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "of", content = "id", rename_all = "snake_case")]
+pub enum FollowUp {
+    Order(WorkOrderId),
+    Complaint(ComplaintId),
 }
 
 impl WorkOrder {
@@ -63,6 +75,7 @@ impl WorkOrder {
                 position: None,
                 reported_by: None,
             }],
+            follows: None,
         }
     }
 
