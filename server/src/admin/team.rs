@@ -32,6 +32,7 @@ pub(super) fn add_district(
     let district = District {
         id: DistrictId::new(),
         name: args.name.trim().to_owned(),
+        policy: Default::default(),
         boundary,
     };
     district

@@ -1,0 +1,369 @@
+//! What an order records about its clocks besides its steps: a pipeline fault's class and every
+//! change of it, the report of a major fault to the leadership, the appointment of a fault of
+//! the user's equipment and every change the user agreed to, and each time a technician declined
+//! or handed the order back. Each is kept as history on the order, never overwritten, so that a
+//! deadline can be judged on what was in force when it ran out.
+//!
+//! Decisions (issue 22):
+//! - A pipeline fault is ordinary unless the office said major at intake or it was raised since.
+//!   Only ordinary -> major is allowed: lowering a class would erase the clocks it started.
+//! - An order raised to major keeps the ordinary 6 h / 24 h clocks counted from the report (they
+//!   were in force, and a lateness on them stays) and gains the major clocks counted from the
+//!   raise. An order major at intake has the major clocks only, from the report.
+//! - A hand back (or a decline, before the technician accepted) clears the assignee and the
+//!   crew: the order is back on the office's list, its status unchanged (statuses only move
+//!   forward); the office dispatches it again by naming an assignee.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{WorkOrder, WorkOrderKind, WorkOrderStatus};
+use crate::InvalidInput;
+use crate::household::validate_text;
+use crate::ids::TechnicianId;
+use crate::text::{Text, said};
+
+/// How serious a pipeline fault is (Art.7(3), Art.5(1)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultClass {
+    /// 一般故障: handled in 6 h, repaired in 24 h.
+    Ordinary,
+    /// 重大故障 (抢险: a leak with evacuation, a fire, a broken main): crew on site at once,
+    /// the leadership told at once.
+    Major,
+}
+
+impl FaultClass {
+    pub const ALL: [FaultClass; 2] = [FaultClass::Ordinary, FaultClass::Major];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultClass::Ordinary => "ordinary",
+            FaultClass::Major => "major",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            FaultClass::Ordinary => said("一般故障", "ordinary fault"),
+            FaultClass::Major => said("重大故障（抢险）", "major fault (emergency repair)"),
+        }
+    }
+}
+
+/// Who recorded something on an order: an operator of the service center, or a technician
+/// from their phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum RecordedBy {
+    Office { operator: String },
+    Technician { technician: TechnicianId },
+}
+
+/// One change of a pipeline fault's class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassChange {
+    pub from: FaultClass,
+    pub to: FaultClass,
+    pub at: DateTime<Utc>,
+    pub by: RecordedBy,
+    pub reason: String,
+}
+
+/// The report of a major fault to the leadership (Art.5(1)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadershipReport {
+    /// Who was told: the leader's title or name.
+    pub told: String,
+    pub at: DateTime<Utc>,
+    pub by: RecordedBy,
+}
+
+/// When the user wants the crew to come, instead of at once (Art.7(4)). Arrival before `from`
+/// counts as in time; after `to` it is late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Appointment {
+    pub fn validate(&self, field: &str) -> Result<(), InvalidInput> {
+        if self.to <= self.from {
+            return Err(InvalidInput::new(
+                field,
+                said("结束时间须晚于开始时间", "must end after it starts"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Who agreed to a changed appointment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "agreed", rename_all = "snake_case")]
+pub enum AgreedBy {
+    /// The user themselves.
+    User,
+    /// A contact person the user named (a relative, a neighbour).
+    Contact { name: String },
+}
+
+/// A changed appointment, with the user's consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentChange {
+    pub window: Appointment,
+    pub agreed_by: AgreedBy,
+    /// When the user agreed.
+    pub agreed_at: DateTime<Utc>,
+    /// When it was recorded (the device's clock, believed as a step's is): a change counts for
+    /// the clock from here.
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: RecordedBy,
+}
+
+/// A technician declined the order (before accepting it) or handed it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandBack {
+    pub technician: TechnicianId,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    /// Declined before it was accepted, rather than handed back after.
+    pub declined: bool,
+}
+
+fn closed(field: &str) -> InvalidInput {
+    InvalidInput::new(field, said("工单已结束", "the order is closed"))
+}
+
+fn before_report(field: &str) -> InvalidInput {
+    InvalidInput::new(
+        field,
+        said("不能早于报修时间", "cannot be before the report"),
+    )
+}
+
+impl WorkOrder {
+    /// The class of a pipeline fault (ordinary unless said otherwise); none for other kinds.
+    pub fn fault_class(&self) -> Option<FaultClass> {
+        (self.kind == WorkOrderKind::PipelineFault)
+            .then(|| self.class.unwrap_or(FaultClass::Ordinary))
+    }
+
+    /// When the fault became major: its report, or the raise. `None` for an ordinary fault.
+    pub fn major_since(&self) -> Option<DateTime<Utc>> {
+        if self.fault_class() != Some(FaultClass::Major) {
+            return None;
+        }
+        Some(
+            self.class_changes
+                .iter()
+                .find(|c| c.to == FaultClass::Major)
+                .map_or(self.reported_at, |c| c.at),
+        )
+    }
+
+    /// Raises an ordinary pipeline fault to major at `at` (on site, or at the office).
+    pub fn raise_to_major(
+        &mut self,
+        at: DateTime<Utc>,
+        by: RecordedBy,
+        reason: &str,
+    ) -> Result<(), InvalidInput> {
+        let field = "work_order.class";
+        match self.fault_class() {
+            None => {
+                return Err(InvalidInput::new(
+                    field,
+                    said("只有管网故障分一般和重大", "only a pipeline fault has a class"),
+                ));
+            }
+            Some(FaultClass::Major) => {
+                return Err(InvalidInput::new(
+                    field,
+                    said("已是重大故障", "the fault is already major"),
+                ));
+            }
+            Some(FaultClass::Ordinary) => {}
+        }
+        if !self.is_open() {
+            return Err(closed(field));
+        }
+        validate_text("work_order.class_change.reason", reason, 1, 500)?;
+        if at < self.reported_at {
+            return Err(before_report("work_order.class_change.at"));
+        }
+        self.class_changes.push(ClassChange {
+            from: FaultClass::Ordinary,
+            to: FaultClass::Major,
+            at,
+            by,
+            reason: reason.trim().to_owned(),
+        });
+        self.class = Some(FaultClass::Major);
+        Ok(())
+    }
+
+    /// Records that the leadership was told of this major fault. Once: the first report is the
+    /// one the clock counts.
+    pub fn report_to_leadership(
+        &mut self,
+        told: &str,
+        at: DateTime<Utc>,
+        by: RecordedBy,
+    ) -> Result<(), InvalidInput> {
+        let field = "work_order.leadership_report";
+        let Some(since) = self.major_since() else {
+            return Err(InvalidInput::new(
+                field,
+                said("只有重大故障须上报领导", "only a major fault is reported to the leadership"),
+            ));
+        };
+        if self.leadership_report.is_some() {
+            return Err(InvalidInput::new(
+                field,
+                said("已上报过领导", "the leadership was already told"),
+            ));
+        }
+        validate_text("work_order.leadership_report.told", told, 1, 64)?;
+        if at < since.min(self.reported_at) {
+            return Err(before_report("work_order.leadership_report.at"));
+        }
+        self.leadership_report = Some(LeadershipReport {
+            told: told.trim().to_owned(),
+            at,
+            by,
+        });
+        Ok(())
+    }
+
+    /// The appointment in force: the last agreed change, else the one taken at intake.
+    pub fn current_appointment(&self) -> Option<Appointment> {
+        self.appointment_changes
+            .last()
+            .map(|c| c.window)
+            .or(self.appointment)
+    }
+
+    /// Records a changed appointment the user agreed to. It is kept whatever the clock says; a
+    /// change recorded after the clock ran out does not move it (see
+    /// [`deadline`](super::deadline)).
+    pub fn change_appointment(&mut self, change: AppointmentChange) -> Result<(), InvalidInput> {
+        let field = "work_order.appointment";
+        if self.kind != WorkOrderKind::UserEquipmentFault {
+            return Err(InvalidInput::new(
+                field,
+                said(
+                    "只有户内设施故障可以预约上门时间",
+                    "only a fault of the user's equipment has an appointment",
+                ),
+            ));
+        }
+        if !self.is_open() {
+            return Err(closed(field));
+        }
+        validate_change(&change, self.reported_at)?;
+        if self
+            .appointment_changes
+            .last()
+            .is_some_and(|last| change.recorded_at < last.recorded_at)
+        {
+            return Err(InvalidInput::new(
+                "work_order.appointment.recorded_at",
+                said(
+                    "不能早于上一次改约",
+                    "cannot be before the previous change",
+                ),
+            ));
+        }
+        self.appointment_changes.push(change);
+        Ok(())
+    }
+
+    /// The technician `by` declines the order (before accepting it) or hands it back: it leaves
+    /// their list and returns, unassigned, to the office's.
+    pub fn hand_back(
+        &mut self,
+        by: TechnicianId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<HandBack, InvalidInput> {
+        let field = "work_order.assignee";
+        if !self.is_open() {
+            return Err(closed(field));
+        }
+        let theirs = match self.assignee {
+            Some(a) => a == by,
+            None => self.crew.is_some(),
+        };
+        if !theirs {
+            return Err(InvalidInput::new(
+                field,
+                said("这张工单没有派给您", "the order is not assigned to you"),
+            ));
+        }
+        validate_text("work_order.hand_back.reason", reason, 1, 500)?;
+        if at < self.reported_at {
+            return Err(before_report("work_order.hand_back.at"));
+        }
+        let back = HandBack {
+            technician: by,
+            at,
+            reason: reason.trim().to_owned(),
+            declined: self.status().rank() < WorkOrderStatus::Accepted.rank(),
+        };
+        self.assignee = None;
+        self.crew = None;
+        self.hand_backs.push(back.clone());
+        Ok(back)
+    }
+
+    /// The rules of the records above, as [`WorkOrder::validate`] checks them.
+    pub(super) fn validate_clock_records(&self) -> Result<(), InvalidInput> {
+        if self.class.is_some() && self.kind != WorkOrderKind::PipelineFault {
+            return Err(InvalidInput::new(
+                "work_order.class",
+                said("只有管网故障分一般和重大", "only a pipeline fault has a class"),
+            ));
+        }
+        if (self.appointment.is_some() || !self.appointment_changes.is_empty())
+            && self.kind != WorkOrderKind::UserEquipmentFault
+        {
+            return Err(InvalidInput::new(
+                "work_order.appointment",
+                said(
+                    "只有户内设施故障可以预约上门时间",
+                    "only a fault of the user's equipment has an appointment",
+                ),
+            ));
+        }
+        if let Some(a) = &self.appointment {
+            a.validate("work_order.appointment")?;
+        }
+        for change in &self.appointment_changes {
+            validate_change(change, self.reported_at)?;
+        }
+        if let Some(r) = &self.leadership_report {
+            validate_text("work_order.leadership_report.told", &r.told, 1, 64)?;
+        }
+        self.targets.validate("work_order.targets")
+    }
+}
+
+fn validate_change(change: &AppointmentChange, reported_at: DateTime<Utc>) -> Result<(), InvalidInput> {
+    change.window.validate("work_order.appointment.window")?;
+    if let AgreedBy::Contact { name } = &change.agreed_by {
+        validate_text("work_order.appointment.agreed_by", name, 1, 64)?;
+    }
+    if change.recorded_at < reported_at {
+        return Err(before_report("work_order.appointment.recorded_at"));
+    }
+    if change.agreed_at > change.recorded_at {
+        return Err(InvalidInput::new(
+            "work_order.appointment.agreed_at",
+            said("不能晚于记录时间", "cannot be after it was recorded"),
+        ));
+    }
+    Ok(())
+}
