@@ -281,6 +281,23 @@ impl WorkOrder {
         Ok(())
     }
 
+    /// Takes in a changed appointment a phone reported, its times already the trusted ones:
+    /// placed among the changes by when it was recorded, so that a later change (the office's,
+    /// or another phone's) stays the one in force. Refused, changing nothing, when it breaks a
+    /// rule of [`Self::change_appointment`] other than its order in time.
+    pub fn take_reported_appointment(
+        &mut self,
+        change: AppointmentChange,
+    ) -> Result<(), InvalidInput> {
+        let at = self
+            .appointment_changes
+            .partition_point(|c| c.recorded_at <= change.recorded_at);
+        let later = self.appointment_changes.split_off(at);
+        let taken = self.change_appointment(change);
+        self.appointment_changes.extend(later);
+        taken
+    }
+
     /// The technician `by` declines the order (before accepting it) or hands it back: it leaves
     /// their list and returns, unassigned, to the office's.
     pub fn hand_back(

@@ -258,6 +258,20 @@ impl Apply<'_> {
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
             | Operation::FormMovedToTemplate { .. } => Ok(()),
+            Operation::WorkOrderHandedBack {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_handed_back(&work_order_id.to_string(), *at, reason),
+            Operation::WorkOrderAppointmentChanged {
+                work_order_id,
+                change,
+            } => self.order_appointment_changed(&work_order_id.to_string(), change),
+            Operation::WorkOrderClassRaised {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_class_raised(&work_order_id.to_string(), *at, reason),
         }
     }
 
