@@ -27,6 +27,7 @@ use crate::storage::cache::CachedTx;
 use crate::storage::{OpRow, StoredRecord, Tx};
 
 pub use self::household::{office_stamp, stamp_office_edit};
+pub(crate) use self::order::district_targets;
 
 mod form;
 mod household;

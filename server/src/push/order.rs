@@ -175,7 +175,7 @@ impl Apply<'_> {
         match order.hand_back(me, at, reason) {
             Ok(_) => {}
             Err(e) if e.field == "work_order.assignee" => {
-                validate_reason(reason)?;
+                validate_reason("work_order.hand_back.reason", reason)?;
                 let declined = order.status().rank() < WorkOrderStatus::Accepted.rank();
                 order.hand_backs.push(HandBack {
                     technician: me,
@@ -218,7 +218,7 @@ impl Apply<'_> {
     ) -> Result<()> {
         let (current, mut order) = self.order_to_change(id)?;
         if order.fault_class() == Some(FaultClass::Major) {
-            validate_reason(reason)?;
+            validate_reason("work_order.class_change.reason", reason)?;
             return Ok(());
         }
         let at = self.arrival().step_time(at).max(order.reported_at);
@@ -260,10 +260,11 @@ impl Apply<'_> {
     }
 }
 
-fn validate_reason(reason: &str) -> Result<()> {
+/// A reason a phone gave, checked as the core checks it where the core's own rule is not run.
+fn validate_reason(field: &str, reason: &str) -> Result<()> {
     if reason.trim().is_empty() || reason.chars().count() > 500 {
         return Err(doorstep_core::InvalidInput::new(
-            "work_order.reason",
+            field,
             doorstep_core::text::said("须为1到500个字", "must be 1 to 500 characters"),
         )
         .into());
