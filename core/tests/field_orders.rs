@@ -59,7 +59,14 @@ fn field() -> Field {
         .set_enrollment("https://doorstep.test", "secret", &me)
         .unwrap();
     let h = in_district(
-        household("3300000301", "赵梅", "13800000301", "文二路3号", 30.27, 120.15),
+        household(
+            "3300000301",
+            "赵梅",
+            "13800000301",
+            "文二路3号",
+            30.27,
+            120.15,
+        ),
         district.id,
     );
     store.save_household(&h, at(2026, 11, 2, 8, 0)).unwrap();
@@ -123,12 +130,17 @@ fn a_technician_declines_an_order_with_a_reason_and_it_leaves_their_list() {
     let mut f = field();
     let order = opened(&mut f, WorkOrderKind::ShutOff, "GD-302");
     f.store
-        .move_work_order(order.id, WorkOrderStatus::Dispatched, at(2026, 11, 2, 9, 5), None)
+        .move_work_order(
+            order.id,
+            WorkOrderStatus::Dispatched,
+            at(2026, 11, 2, 9, 5),
+            None,
+        )
         .unwrap();
     let before = f.store.outbox_len().unwrap();
-    let Err(Error::Invalid(e)) = f
-        .store
-        .hand_back_work_order(order.id, at(2026, 11, 2, 9, 10), "  ")
+    let Err(Error::Invalid(e)) =
+        f.store
+            .hand_back_work_order(order.id, at(2026, 11, 2, 9, 10), "  ")
     else {
         panic!("a hand back without a reason is refused")
     };
@@ -147,14 +159,17 @@ fn a_technician_declines_an_order_with_a_reason_and_it_leaves_their_list() {
         .work_list(f.me, at(2026, 11, 2, 9, 15), None, &Default::default())
         .unwrap();
     assert!(list.iter().all(|i| i.household_id != Some(f.household)
-        || !matches!(i.task, doorstep_core::schedule::worklist::Task::Order { .. })));
+        || !matches!(
+            i.task,
+            doorstep_core::schedule::worklist::Task::Order { .. }
+        )));
     assert!(matches!(
         f.store.outbox(10).unwrap().last().unwrap().operation,
         Operation::WorkOrderHandedBack { .. }
     ));
-    let Err(Error::Invalid(e)) = f
-        .store
-        .hand_back_work_order(order.id, at(2026, 11, 2, 9, 20), "again")
+    let Err(Error::Invalid(e)) =
+        f.store
+            .hand_back_work_order(order.id, at(2026, 11, 2, 9, 20), "again")
     else {
         panic!("an order no longer theirs cannot be handed back")
     };

@@ -557,7 +557,11 @@ mod tests {
             &WorkListOptions::default(),
         );
         let mut got = ids(&list);
-        assert_eq!(got.pop(), Some(Some(due.household_id)), "due inspections last");
+        assert_eq!(
+            got.pop(),
+            Some(Some(due.household_id)),
+            "due inspections last"
+        );
         // The three orders without a clock keep report order among themselves.
         assert_eq!(got[..2], expected[..2]);
         let mut rest = got[2..].to_vec();

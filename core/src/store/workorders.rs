@@ -5,10 +5,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, ensure_household};
 use super::{Store, ts};
+use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
-use crate::InvalidInput;
 use crate::ids::{TechnicianId, WorkOrderId};
 use crate::sync::protocol::Operation;
 use crate::team::District;
@@ -108,10 +108,7 @@ impl Store {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<WorkOrder> {
-        let technician = self
-            .sync_state()?
-            .technician_id
-            .ok_or(Error::NotEnrolled)?;
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
         self.order_change(id, at, |order| {
             let back = order.hand_back(technician, at, reason)?;
             let what = if back.declined {
@@ -140,10 +137,7 @@ impl Store {
         agreed_at: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<WorkOrder> {
-        let technician = self
-            .sync_state()?
-            .technician_id
-            .ok_or(Error::NotEnrolled)?;
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
         let change = AppointmentChange {
             window,
             agreed_by,
@@ -171,14 +165,14 @@ impl Store {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<WorkOrder> {
-        let technician = self
-            .sync_state()?
-            .technician_id
-            .ok_or(Error::NotEnrolled)?;
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
         self.order_change(id, at, |order| {
             order.raise_to_major(at, RecordedBy::Technician { technician }, reason)?;
             Ok((
-                with_detail(&said("工单升级为", "order raised to"), &FaultClass::Major.label()),
+                with_detail(
+                    &said("工单升级为", "order raised to"),
+                    &FaultClass::Major.label(),
+                ),
                 Operation::WorkOrderClassRaised {
                     work_order_id: id,
                     at,

@@ -176,7 +176,10 @@ impl WorkOrder {
             None => {
                 return Err(InvalidInput::new(
                     field,
-                    said("只有管网故障分一般和重大", "only a pipeline fault has a class"),
+                    said(
+                        "只有管网故障分一般和重大",
+                        "only a pipeline fault has a class",
+                    ),
                 ));
             }
             Some(FaultClass::Major) => {
@@ -217,7 +220,10 @@ impl WorkOrder {
         let Some(since) = self.major_since() else {
             return Err(InvalidInput::new(
                 field,
-                said("只有重大故障须上报领导", "only a major fault is reported to the leadership"),
+                said(
+                    "只有重大故障须上报领导",
+                    "only a major fault is reported to the leadership",
+                ),
             ));
         };
         if self.leadership_report.is_some() {
@@ -271,10 +277,7 @@ impl WorkOrder {
         {
             return Err(InvalidInput::new(
                 "work_order.appointment.recorded_at",
-                said(
-                    "不能早于上一次改约",
-                    "cannot be before the previous change",
-                ),
+                said("不能早于上一次改约", "cannot be before the previous change"),
             ));
         }
         self.appointment_changes.push(change);
@@ -341,7 +344,10 @@ impl WorkOrder {
         if self.class.is_some() && self.kind != WorkOrderKind::PipelineFault {
             return Err(InvalidInput::new(
                 "work_order.class",
-                said("只有管网故障分一般和重大", "only a pipeline fault has a class"),
+                said(
+                    "只有管网故障分一般和重大",
+                    "only a pipeline fault has a class",
+                ),
             ));
         }
         if (self.appointment.is_some() || !self.appointment_changes.is_empty())
@@ -368,7 +374,10 @@ impl WorkOrder {
     }
 }
 
-fn validate_change(change: &AppointmentChange, reported_at: DateTime<Utc>) -> Result<(), InvalidInput> {
+fn validate_change(
+    change: &AppointmentChange,
+    reported_at: DateTime<Utc>,
+) -> Result<(), InvalidInput> {
     change.window.validate("work_order.appointment.window")?;
     if let AgreedBy::Contact { name } = &change.agreed_by {
         validate_text("work_order.appointment.agreed_by", name, 1, 64)?;

@@ -241,7 +241,10 @@ pub fn deadlines(order: &WorkOrder) -> Vec<Deadline> {
                 regulated.push((Milestone::Repair, from_report(policy.pipeline_repair)));
             }
             if let Some(since) = major_since {
-                regulated.push((Milestone::EmergencyOnSite, after(since, policy.major_on_site)));
+                regulated.push((
+                    Milestone::EmergencyOnSite,
+                    after(since, policy.major_on_site),
+                ));
                 regulated.push((
                     Milestone::LeadershipReport,
                     after(since, policy.leadership_report),
@@ -383,7 +386,10 @@ fn check_target(field: &str, allowed: Duration) -> Result<(), InvalidInput> {
     if allowed <= Duration::zero() || allowed > Duration::days(30) {
         return Err(InvalidInput::new(
             field,
-            said("须大于0且不超过30天", "must be more than zero and at most 30 days"),
+            said(
+                "须大于0且不超过30天",
+                "must be more than zero and at most 30 days",
+            ),
         ));
     }
     Ok(())
@@ -402,7 +408,9 @@ pub fn parse_target(field: &str, text: &str) -> Result<Duration, InvalidInput> {
     };
     let text = text.trim();
     let unit = text.chars().last().ok_or_else(bad)?;
-    let number: i64 = text[..text.len() - unit.len_utf8()].parse().map_err(|_| bad())?;
+    let number: i64 = text[..text.len() - unit.len_utf8()]
+        .parse()
+        .map_err(|_| bad())?;
     let allowed = match unit {
         's' => Duration::try_seconds(number),
         'm' => Duration::try_minutes(number),
@@ -562,9 +570,7 @@ mod tests {
         let mut o = pipeline_fault_reported_at_1am();
         let due = local(2, 7, 0);
         assert_eq!(
-            next_deadline(&o)
-                .unwrap()
-                .state(due),
+            next_deadline(&o).unwrap().state(due),
             DeadlineState::Pending {
                 remaining: Duration::zero()
             }
@@ -744,7 +750,10 @@ mod tests {
     }
 
     fn milestones(o: &WorkOrder) -> Vec<(Milestone, DateTime<Utc>)> {
-        deadlines(o).iter().map(|d| (d.milestone, d.due_at)).collect()
+        deadlines(o)
+            .iter()
+            .map(|d| (d.milestone, d.due_at))
+            .collect()
     }
 
     #[test]
@@ -776,7 +785,7 @@ mod tests {
 
     #[test]
     fn a_fault_raised_to_major_on_site_gets_the_major_clocks_from_the_raise_and_keeps_its_lateness()
-     {
+    {
         let mut o = pipeline_fault_reported_at_1am();
         // Nobody came in 6 h; at 08:00 the crew arrives, finds a broken main and raises it.
         o.advance(WorkOrderStatus::OnSite, local(2, 8, 0), None)
@@ -840,8 +849,7 @@ mod tests {
     }
 
     #[test]
-    fn a_user_who_asked_for_the_afternoon_is_on_time_when_the_crew_comes_in_the_window_or_before()
-     {
+    fn a_user_who_asked_for_the_afternoon_is_on_time_when_the_crew_comes_in_the_window_or_before() {
         let mut o = order(WorkOrderKind::UserEquipmentFault, local(2, 9, 0));
         o.appointment = Some(window(local(2, 14, 0), local(2, 16, 0)));
         o.validate().unwrap();
@@ -858,13 +866,23 @@ mod tests {
     fn an_appointment_moved_in_time_moves_the_clock_and_one_moved_after_it_ran_out_does_not() {
         let mut o = order(WorkOrderKind::UserEquipmentFault, local(2, 9, 0));
         // At 09:30, within the hour, the user asks for the evening instead.
-        o.change_appointment(change(window(local(2, 18, 0), local(2, 19, 0)), local(2, 9, 30)))
-            .unwrap();
+        o.change_appointment(change(
+            window(local(2, 18, 0), local(2, 19, 0)),
+            local(2, 9, 30),
+        ))
+        .unwrap();
         assert_eq!(equipment_due(&o), local(2, 19, 0));
         // At 20:00 nobody came; a consent recorded now for tomorrow does not erase it.
-        o.change_appointment(change(window(local(3, 9, 0), local(3, 10, 0)), local(2, 20, 0)))
-            .unwrap();
-        assert_eq!(o.appointment_changes.len(), 2, "the change is kept as history");
+        o.change_appointment(change(
+            window(local(3, 9, 0), local(3, 10, 0)),
+            local(2, 20, 0),
+        ))
+        .unwrap();
+        assert_eq!(
+            o.appointment_changes.len(),
+            2,
+            "the change is kept as history"
+        );
         assert_eq!(equipment_due(&o), local(2, 19, 0));
         o.advance(WorkOrderStatus::OnSite, local(3, 9, 30), None)
             .unwrap();
@@ -889,7 +907,10 @@ mod tests {
         let mut pipeline = pipeline_fault_reported_at_1am();
         assert_eq!(
             pipeline
-                .change_appointment(change(window(local(2, 18, 0), local(2, 19, 0)), local(2, 2, 0)))
+                .change_appointment(change(
+                    window(local(2, 18, 0), local(2, 19, 0)),
+                    local(2, 2, 0)
+                ))
                 .unwrap_err()
                 .field,
             "work_order.appointment"
@@ -913,7 +934,9 @@ mod tests {
     fn an_order_is_judged_on_the_targets_stamped_on_it_and_an_old_one_reads_as_the_defaults() {
         let mut o = pipeline_fault_reported_at_1am();
         o.class = Some(FaultClass::Major);
-        o.targets.set("major_on_site", Duration::minutes(20)).unwrap();
+        o.targets
+            .set("major_on_site", Duration::minutes(20))
+            .unwrap();
         assert_eq!(
             deadline_of(&o, Milestone::EmergencyOnSite).due_at,
             local(2, 1, 20)
@@ -930,13 +953,14 @@ mod tests {
 
     #[test]
     fn a_target_is_typed_as_a_number_and_a_unit_and_refused_out_of_range() {
-        assert_eq!(
-            parse_target("--set", "20m").unwrap(),
-            Duration::minutes(20)
-        );
+        assert_eq!(parse_target("--set", "20m").unwrap(), Duration::minutes(20));
         assert_eq!(parse_target("--set", "7d").unwrap(), Duration::days(7));
         for bad in ["", "m", "20", "20x", "0m", "-5m", "31d", "9999999999999d"] {
-            assert_eq!(parse_target("--set", bad).unwrap_err().field, "--set", "{bad}");
+            assert_eq!(
+                parse_target("--set", bad).unwrap_err().field,
+                "--set",
+                "{bad}"
+            );
         }
         let mut p = DeadlinePolicy::default();
         assert_eq!(

@@ -283,7 +283,6 @@ pub enum OrderCommand {
 }
 
 #[derive(Debug, clap::Args)]
-#[group(id = "agreed", required = true, multiple = false, args = ["user", "contact"])]
 pub struct OrderAppointment {
     /// The order's number.
     pub number: String,
@@ -294,7 +293,7 @@ pub struct OrderAppointment {
     #[arg(long, value_parser = parse_time)]
     pub to: DateTime<Utc>,
     /// The user agreed.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "contact", required_unless_present = "contact")]
     pub user: bool,
     /// A contact person agreed (their name or relation).
     #[arg(long, value_name = "NAME")]

@@ -188,9 +188,13 @@ pub(super) fn report_leadership(
     if at > act.at {
         return Err("--at: 晚于现在 / is in the future".into());
     }
-    change_order(storage, number, act, "work_order_leadership_reported", |order| {
-        order.report_to_leadership(told, at, office(act))
-    })
+    change_order(
+        storage,
+        number,
+        act,
+        "work_order_leadership_reported",
+        |order| order.report_to_leadership(told, at, office(act)),
+    )
 }
 
 /// `order appointment`: a changed appointment the user (or their contact) agreed to.
@@ -256,7 +260,9 @@ pub(super) fn order_deadlines(
     for d in deadlines(&order) {
         let (state, detail) = match d.state(now) {
             DeadlineState::Met { margin } => ("met", format!("{} min early", minutes(margin))),
-            DeadlineState::MetLate { late_by } => ("late", format!("{} min late", minutes(late_by))),
+            DeadlineState::MetLate { late_by } => {
+                ("late", format!("{} min late", minutes(late_by)))
+            }
             DeadlineState::Pending { remaining } => {
                 ("open", format!("{} min left", minutes(remaining)))
             }

@@ -3,11 +3,11 @@
 //! (`WorkOrder::take_reported`), a contradicting or replaced step kept for review.
 
 use chrono::{DateTime, Utc};
-use doorstep_core::sync::merge::{Author, ConflictRule};
-use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::geo::GeoPoint;
 use doorstep_core::household::Household;
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
+use doorstep_core::sync::merge::{Author, ConflictRule};
+use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{Crew, District, Technician};
 use doorstep_core::workorder::{
     AppointmentChange, DeadlinePolicy, FaultClass, HandBack, RecordedBy, StatusStep, StepReporter,
@@ -27,7 +27,8 @@ impl Apply<'_> {
         // Stamped with the district's targets as the server holds them: the phone's copy of
         // the policy may be older.
         let me = &self.device.technician;
-        order.targets = district_targets(self.tx, order.household_id, Some(me.id), me.crew_id, None)?;
+        order.targets =
+            district_targets(self.tx, order.household_id, Some(me.id), me.crew_id, None)?;
         let order = &order;
         if let Some(h) = order.household_id {
             self.household_in_scope(&h.to_string())?;
@@ -243,7 +244,12 @@ impl Apply<'_> {
 
     /// Saves a changed order; `reassigned` when its assignee or crew changed, so that it leaves
     /// (or joins) their buckets.
-    fn save_order(&mut self, current: &StoredRecord, order: WorkOrder, reassigned: bool) -> Result<()> {
+    fn save_order(
+        &mut self,
+        current: &StoredRecord,
+        order: WorkOrder,
+        reassigned: bool,
+    ) -> Result<()> {
         order.validate()?;
         let mut record = stored(&Record::WorkOrder(Box::new(order)), self.tx)?;
         record.body = records::keeping_unknown_fields(&current.body, record.body)?;
@@ -301,7 +307,9 @@ pub(crate) fn district_targets(
         district = decode::<Crew>(&r)?.district_id;
     }
     if let Some(d) = district
-        && let Some(r) = tx.record(Entity::District, &d.to_string())?.filter(|r| !r.deleted)
+        && let Some(r) = tx
+            .record(Entity::District, &d.to_string())?
+            .filter(|r| !r.deleted)
     {
         return Ok(decode::<District>(&r)?.policy);
     }
