@@ -86,8 +86,9 @@ pub struct District {
     pub boundary: Area,
     /// The district's targets for its orders' clocks; each order opened in the district is
     /// stamped with them. A district stored before it had a policy reads as the defaults.
+    /// (Boxed: it is most of a district's size, and a district travels in every pull's record.)
     #[serde(default)]
-    pub policy: DeadlinePolicy,
+    pub policy: Box<DeadlinePolicy>,
 }
 
 impl District {

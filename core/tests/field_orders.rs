@@ -42,9 +42,10 @@ fn field() -> Field {
             p(30.28, 120.14),
         ])
         .unwrap(),
-        policy,
+        policy: Box::new(policy),
     };
-    store.receive_districts(&[district.clone()]).unwrap();
+    let district_id = district.id;
+    store.receive_districts(&[district]).unwrap();
     let me = Technician {
         id: TechnicianId::new(),
         badge: "T100".into(),
@@ -52,7 +53,7 @@ fn field() -> Field {
         phone: None,
         role: TechnicianRole::RepairTechnician,
         crew_id: None,
-        district_id: Some(district.id),
+        district_id: Some(district_id),
         active: true,
     };
     store
@@ -67,7 +68,7 @@ fn field() -> Field {
             30.27,
             120.15,
         ),
-        district.id,
+        district_id,
     );
     store.save_household(&h, at(2026, 11, 2, 8, 0)).unwrap();
     Field {

@@ -540,7 +540,7 @@ mod tests {
         // Its visit is overdue, and still it waits behind a fault reported a minute ago.
         let special = order(WorkOrderKind::SpecialGroupService, 30, true);
         let fault = order(WorkOrderKind::PipelineFault, 0, false);
-        let expected = vec![
+        let expected = [
             fault.order.household_id,
             special.order.household_id,
             inspection_order.order.household_id,

@@ -249,7 +249,7 @@ fn district_targets(
         .query_row([district], |r| r.get(0))
         .optional()?;
     Ok(match doc {
-        Some(doc) => serde_json::from_str::<District>(&doc)?.policy,
+        Some(doc) => *serde_json::from_str::<District>(&doc)?.policy,
         None => DeadlinePolicy::default(),
     })
 }

@@ -95,7 +95,7 @@ pub(super) fn set_district_policy(
             .ok_or(Error::NotFound("district"))?;
         let mut district: District = decode(&record)?;
         if let Some(p) = &from_file {
-            district.policy = p.clone();
+            *district.policy = p.clone();
         }
         for (name, allowed) in &changes {
             district
@@ -108,7 +108,7 @@ pub(super) fn set_district_policy(
             .map_err(|e| Error::invalid(invalid_option("--file", e)))?;
         put_from_office(tx, &Record::District(district.clone()))?;
         audit(tx, act, "district_policy_set", Entity::District, &id)?;
-        Ok(district.policy)
+        Ok(*district.policy)
     })
     .map_err(message)?;
     Ok(DeadlinePolicy::TARGETS

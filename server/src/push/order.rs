@@ -311,7 +311,7 @@ pub(crate) fn district_targets(
             .record(Entity::District, &d.to_string())?
             .filter(|r| !r.deleted)
     {
-        return Ok(decode::<District>(&r)?.policy);
+        return Ok(*decode::<District>(&r)?.policy);
     }
     if let Some(point) = location {
         let mut after = String::new();
@@ -322,7 +322,7 @@ pub(crate) fn district_targets(
             for r in page.iter().filter(|r| !r.deleted) {
                 let d: District = decode(r)?;
                 if d.boundary.contains(&point) {
-                    return Ok(d.policy);
+                    return Ok(*d.policy);
                 }
             }
         }
