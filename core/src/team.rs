@@ -87,7 +87,7 @@ pub struct District {
     /// The district's targets for its orders' clocks; each order opened in the district is
     /// stamped with them. A district stored before it had a policy reads as the defaults.
     /// (Boxed: it is most of a district's size, and a district travels in every pull's record.)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "DeadlinePolicy::is_default")]
     pub policy: Box<DeadlinePolicy>,
 }
 

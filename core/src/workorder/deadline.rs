@@ -352,6 +352,11 @@ impl DeadlinePolicy {
         })
     }
 
+    /// Whether every target is its default (a district that set none stores none).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// The target called `name`.
     pub fn target(&self, name: &str) -> Option<Duration> {
         self.clone().target_mut(name).map(|d| *d)
