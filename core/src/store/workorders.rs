@@ -109,8 +109,9 @@ impl Store {
         reason: &str,
     ) -> Result<WorkOrder> {
         let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
+        let crew = self.technician(technician)?.crew_id;
         self.order_change(id, at, |order| {
-            let back = order.hand_back(technician, at, reason)?;
+            let back = order.hand_back(technician, crew, at, reason)?;
             let what = if back.declined {
                 said("工单已拒接", "order declined")
             } else {

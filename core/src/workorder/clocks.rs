@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::{WorkOrder, WorkOrderKind, WorkOrderStatus};
 use crate::InvalidInput;
 use crate::household::validate_text;
-use crate::ids::TechnicianId;
+use crate::ids::{CrewId, TechnicianId};
 use crate::text::{Text, said};
 
 /// How serious a pipeline fault is (Art.7(3), Art.5(1)).
@@ -301,11 +301,13 @@ impl WorkOrder {
         taken
     }
 
-    /// The technician `by` declines the order (before accepting it) or hands it back: it leaves
-    /// their list and returns, unassigned, to the office's.
+    /// The technician `by` (of the crew `their_crew`) declines the order (before accepting it)
+    /// or hands it back: it leaves their list and returns, unassigned, to the office's. The
+    /// order must be theirs: assigned to them, or to no one and to their crew.
     pub fn hand_back(
         &mut self,
         by: TechnicianId,
+        their_crew: Option<CrewId>,
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<HandBack, InvalidInput> {
@@ -315,7 +317,7 @@ impl WorkOrder {
         }
         let theirs = match self.assignee {
             Some(a) => a == by,
-            None => self.crew.is_some(),
+            None => self.crew.is_some() && self.crew == their_crew,
         };
         if !theirs {
             return Err(InvalidInput::new(
@@ -392,4 +394,59 @@ fn validate_change(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::ids::HouseholdId;
+    use crate::workorder::WorkOrderSource;
+
+    fn crew_order(crew: CrewId) -> WorkOrder {
+        let t = Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap();
+        let mut o = WorkOrder::open(
+            "GD-9",
+            WorkOrderKind::ShutOff,
+            WorkOrderSource::System,
+            Some(HouseholdId::new()),
+            "",
+            t,
+        );
+        o.crew = Some(crew);
+        o
+    }
+
+    #[test]
+    fn a_crew_member_hands_back_their_crews_order_and_no_one_else_can() {
+        let crew = CrewId::new();
+        let mut o = crew_order(crew);
+        let at = o.reported_at + chrono::Duration::minutes(5);
+        let stranger = TechnicianId::new();
+        let before = o.clone();
+        let err = o
+            .hand_back(stranger, Some(CrewId::new()), at, "not ours")
+            .unwrap_err();
+        assert_eq!(err.field, "work_order.assignee");
+        assert_eq!(o, before, "a refused hand back changes nothing");
+
+        let member = TechnicianId::new();
+        let back = o.hand_back(member, Some(crew), at, "缺少配件").unwrap();
+        assert!(back.declined, "handed back before anyone accepted it");
+        assert_eq!((o.assignee, o.crew), (None, None));
+        assert_eq!(o.status(), WorkOrderStatus::New, "the status does not move");
+        assert_eq!(o.hand_backs, vec![back]);
+    }
+
+    #[test]
+    fn an_accepted_order_handed_back_is_not_a_decline() {
+        let me = TechnicianId::new();
+        let mut o = crew_order(CrewId::new());
+        o.assignee = Some(me);
+        let t = o.reported_at;
+        o.advance(WorkOrderStatus::Accepted, t, None).unwrap();
+        let back = o.hand_back(me, None, t, "需要专业队伍").unwrap();
+        assert!(!back.declined);
+    }
 }

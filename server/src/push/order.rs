@@ -173,7 +173,7 @@ impl Apply<'_> {
         let (current, mut order) = self.order_to_change(id)?;
         let at = self.arrival().step_time(at).max(order.reported_at);
         let me = self.device.technician.id;
-        match order.hand_back(me, at, reason) {
+        match order.hand_back(me, self.device.technician.crew_id, at, reason) {
             Ok(_) => {}
             Err(e) if e.field == "work_order.assignee" => {
                 validate_reason("work_order.hand_back.reason", reason)?;
