@@ -376,3 +376,28 @@ on_both_backends! {
         assert_eq!(due, window.to, "the clock is the window");
     }
 }
+
+on_both_backends! {
+    fn a_hand_back_of_an_order_the_office_gave_to_someone_else_meanwhile_is_kept_as_history_only(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "T504");
+        let h = households(&server, &team, 1).remove(0);
+        let order = assigned_order(&server, WorkOrderKind::Reconnection, h.id, team.inspector.id);
+        let phone = enrolled_phone(&server, &team);
+        phone
+            .store()
+            .hand_back_work_order(order.id, Utc::now(), "今天不在片区")
+            .unwrap();
+        // Before the phone syncs, the office reassigns the order to a colleague.
+        let colleague = doorstep_core::ids::TechnicianId::new();
+        let mut reassigned = server.work_order(&order.id.to_string());
+        reassigned.assignee = Some(colleague);
+        server.office_put(Record::WorkOrder(Box::new(reassigned)));
+        phone.sync().unwrap();
+
+        let on_server = server.work_order(&order.id.to_string());
+        assert_eq!(on_server.assignee, Some(colleague), "the office's decision stands");
+        assert_eq!(on_server.hand_backs.len(), 1, "the hand back is kept as history");
+        assert_eq!(on_server.hand_backs[0].reason, "今天不在片区");
+    }
+}

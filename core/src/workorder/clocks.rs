@@ -440,6 +440,50 @@ mod tests {
     }
 
     #[test]
+    fn a_phones_appointment_change_arriving_after_the_offices_later_one_leaves_the_office_in_force()
+    {
+        let t = Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap();
+        let h = chrono::Duration::hours;
+        let mut o = WorkOrder::open(
+            "GD-10",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(HouseholdId::new()),
+            "",
+            t,
+        );
+        let change = |from: i64, recorded: i64, by: RecordedBy| AppointmentChange {
+            window: Appointment {
+                from: t + h(from),
+                to: t + h(from + 1),
+            },
+            agreed_by: AgreedBy::User,
+            agreed_at: t + chrono::Duration::minutes(recorded),
+            recorded_at: t + chrono::Duration::minutes(recorded),
+            recorded_by: by,
+        };
+        let office = RecordedBy::Office {
+            operator: "wangli".into(),
+        };
+        let phone = RecordedBy::Technician {
+            technician: TechnicianId::new(),
+        };
+        o.change_appointment(change(10, 40, office.clone()))
+            .unwrap();
+        // Made offline at minute 20, it arrives after the office's change of minute 40.
+        o.take_reported_appointment(change(5, 20, phone.clone()))
+            .unwrap();
+        assert_eq!(o.appointment_changes.len(), 2);
+        assert_eq!(o.appointment_changes[0].recorded_by, phone);
+        assert_eq!(o.current_appointment().unwrap().from, t + h(10));
+        let before = o.clone();
+        let mut backwards = change(5, 50, phone);
+        backwards.window.to = backwards.window.from;
+        assert!(o.take_reported_appointment(backwards).is_err());
+        assert_eq!(o, before, "a refused change leaves the order as it was");
+    }
+
+    #[test]
     fn an_accepted_order_handed_back_is_not_a_decline() {
         let me = TechnicianId::new();
         let mut o = crew_order(CrewId::new());
