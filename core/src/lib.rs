@@ -16,8 +16,9 @@
 //! - [`visit`]: checking in at a household.
 //! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
 //!   history; abnormal consumption; the import of a utility's customer file.
-//! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
+//! - [`team`]: technicians, crews, districts (with their deadline policy). [`outage`]: planned
+//!   outage notices.
 //! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.

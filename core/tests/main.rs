@@ -9,6 +9,7 @@ mod common;
 
 mod builtin_forms;
 mod cipher;
+mod field_orders;
 mod forms;
 mod migrations;
 mod module_graph;

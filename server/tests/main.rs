@@ -9,6 +9,7 @@ mod common;
 mod admin;
 mod chaos;
 mod cli;
+mod clocks;
 mod convergence;
 mod debris;
 mod forms_photos;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use doorstep_core::ids::{CrewId, DistrictId, OperationId, TechnicianId};
 use doorstep_core::team::TechnicianRole;
-use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
+use doorstep_core::workorder::{FaultClass, WorkOrderKind, WorkOrderSource};
 
 use crate::error::Result;
 use crate::serve::StorageOptions;
@@ -143,6 +143,25 @@ pub enum DistrictCommand {
     Add(DistrictAdd),
     /// List the districts: id and name, tab-separated.
     List,
+    /// Set a district's targets for its orders' clocks (orders opened from now on are stamped
+    /// with them); prints the policy, one target a line, in seconds.
+    Policy(DistrictPolicy),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DistrictPolicy {
+    /// The district's id (see `district list`).
+    pub district_id: DistrictId,
+    /// A target as NAME=DURATION, e.g. major_on_site=20m (s, m, h or d); repeat for more.
+    /// Names: pipeline_handle, pipeline_repair, major_on_site, leadership_report,
+    /// equipment_on_site, special_group_visit, complaint_investigate, complaint_answer,
+    /// return_visit, outage_lead.
+    #[arg(long = "set", value_name = "NAME=DURATION")]
+    pub set: Vec<String>,
+    /// A JSON file with the whole policy (targets in seconds; a missing one is its default),
+    /// applied before any --set.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -235,6 +254,53 @@ pub enum HouseholdCommand {
 pub enum OrderCommand {
     /// Open a work order; prints its id. With an assignee or a crew it is dispatched at once.
     Create(OrderCreate),
+    /// Raise an ordinary pipeline fault to major (抢险): the major clocks start now.
+    Raise {
+        /// The order's number.
+        number: String,
+        /// Why (e.g. 需疏散居民).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record that a major fault was reported to the leadership (Art.5(1)).
+    ReportLeadership {
+        /// The order's number.
+        number: String,
+        /// Who was told: the leader's title or name.
+        #[arg(long)]
+        told: String,
+        /// When (RFC 3339). Default: now.
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Record a changed appointment the user agreed to (a fault of the user's equipment).
+    Appointment(OrderAppointment),
+    /// Print each clock of an order: milestone, due, state (met, late, open, overdue).
+    Deadlines {
+        /// The order's number.
+        number: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrderAppointment {
+    /// The order's number.
+    pub number: String,
+    /// The window's start (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub from: DateTime<Utc>,
+    /// The window's end (RFC 3339): arriving after it is late.
+    #[arg(long, value_parser = parse_time)]
+    pub to: DateTime<Utc>,
+    /// The user agreed.
+    #[arg(long, conflicts_with = "contact", required_unless_present = "contact")]
+    pub user: bool,
+    /// A contact person agreed (their name or relation).
+    #[arg(long, value_name = "NAME")]
+    pub contact: Option<String>,
+    /// When they agreed (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub agreed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -270,6 +336,17 @@ pub struct OrderCreate {
     /// here. Default: now.
     #[arg(long, value_parser = parse_time)]
     pub reported_at: Option<DateTime<Utc>>,
+    /// A pipeline fault's class: ordinary (6 h / 24 h) or major (抢险: crew on site and the
+    /// leadership told at once). Default: ordinary.
+    #[arg(long, value_parser = named(FaultClass::ALL, FaultClass::as_str))]
+    pub class: Option<FaultClass>,
+    /// A fault of the user's equipment: the start of the window the user asked for (RFC 3339),
+    /// instead of a crew at once.
+    #[arg(long, value_parser = parse_time, requires = "appointment_to")]
+    pub appointment_from: Option<DateTime<Utc>>,
+    /// The end of that window.
+    #[arg(long, value_parser = parse_time, requires = "appointment_from")]
+    pub appointment_to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -336,5 +413,6 @@ mod tests {
         typed(TechnicianRole::ALL, TechnicianRole::as_str);
         typed(WorkOrderKind::ALL, WorkOrderKind::as_str);
         typed(WorkOrderSource::ALL, WorkOrderSource::as_str);
+        typed(FaultClass::ALL, FaultClass::as_str);
     }
 }

@@ -77,6 +77,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         AdminCommand::District { command } => match command {
             DistrictCommand::Add(args) => println!("{}", add_district(storage, args, act)?),
             DistrictCommand::List => list(storage, Entity::District, district_line)?,
+            DistrictCommand::Policy(args) => print!("{}", set_district_policy(storage, args, act)?),
         },
         AdminCommand::Technician { command } => match command {
             TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, act)?),
@@ -96,9 +97,25 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             let summary = import_households(storage, &file, act)?;
             println!("{summary}");
         }
-        AdminCommand::Order {
-            command: OrderCommand::Create(args),
-        } => println!("{}", create_order(storage, args, act)?),
+        AdminCommand::Order { command } => match command {
+            OrderCommand::Create(args) => println!("{}", create_order(storage, args, act)?),
+            OrderCommand::Raise { number, reason } => {
+                raise_order(storage, &number, &reason, act)?;
+                println!("已升级为重大故障 {number} / order {number} raised to major");
+            }
+            OrderCommand::ReportLeadership { number, told, at } => {
+                report_leadership(storage, &number, &told, at, act)?;
+                println!("已记录上报领导 {number} / report to the leadership recorded");
+            }
+            OrderCommand::Appointment(args) => {
+                let number = args.number.clone();
+                change_appointment(storage, args, act)?;
+                println!("已记录改约 {number} / appointment change recorded");
+            }
+            OrderCommand::Deadlines { number } => {
+                print!("{}", order_deadlines(storage, &number, act.at)?)
+            }
+        },
         AdminCommand::Enroll { technician_id } => {
             let code = storage::write(storage, |tx| {
                 auth::issue_code(tx, &technician_id.to_string(), &act.actor, act.at)

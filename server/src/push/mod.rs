@@ -27,6 +27,7 @@ use crate::storage::cache::CachedTx;
 use crate::storage::{OpRow, StoredRecord, Tx};
 
 pub use self::household::{office_stamp, stamp_office_edit};
+pub(crate) use self::order::district_targets;
 
 mod form;
 mod household;
@@ -258,6 +259,20 @@ impl Apply<'_> {
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
             | Operation::FormMovedToTemplate { .. } => Ok(()),
+            Operation::WorkOrderHandedBack {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_handed_back(&work_order_id.to_string(), *at, reason),
+            Operation::WorkOrderAppointmentChanged {
+                work_order_id,
+                change,
+            } => self.order_appointment_changed(&work_order_id.to_string(), change),
+            Operation::WorkOrderClassRaised {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_class_raised(&work_order_id.to_string(), *at, reason),
         }
     }
 

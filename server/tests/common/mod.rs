@@ -289,6 +289,7 @@ pub fn team(server: &TestServer, name: &str, badge: &str) -> Team {
     let district = District {
         id: DistrictId::new(),
         name: name.into(),
+        policy: Default::default(),
         boundary: square(30.25, 120.15, 0.05),
     };
     server.office_put(Record::District(district.clone()));

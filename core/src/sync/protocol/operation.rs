@@ -12,7 +12,7 @@ use crate::household::{Household, MeterReading};
 use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
 use crate::media::PhotoMetadata;
 use crate::visit::CheckIn;
-use crate::workorder::{WorkOrder, WorkOrderStatus};
+use crate::workorder::{AppointmentChange, WorkOrder, WorkOrderStatus};
 
 /// What the technician did, as it travels to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +92,24 @@ pub enum Operation {
         position: GeoPoint,
         check_in: CheckIn,
     },
+    /// The technician declined an assigned order, or handed it back, with a reason: it returns
+    /// unassigned to the office's list (`WorkOrder::hand_back`).
+    WorkOrderHandedBack {
+        work_order_id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+    /// The user agreed to another time for a fault of their equipment (Art.7(4)).
+    WorkOrderAppointmentChanged {
+        work_order_id: WorkOrderId,
+        change: Box<AppointmentChange>,
+    },
+    /// The crew on site raised an ordinary pipeline fault to major (Art.5(1)).
+    WorkOrderClassRaised {
+        work_order_id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: String,
+    },
 }
 
 impl Operation {
@@ -128,7 +146,10 @@ impl Operation {
             | Operation::WorkOrderMoved { .. }
             | Operation::InspectionSigned { .. }
             | Operation::PhotoTaken { .. }
-            | Operation::CheckedIn { .. } => false,
+            | Operation::CheckedIn { .. }
+            | Operation::WorkOrderHandedBack { .. }
+            | Operation::WorkOrderAppointmentChanged { .. }
+            | Operation::WorkOrderClassRaised { .. } => false,
         }
     }
 
@@ -151,7 +172,10 @@ impl Operation {
             | Operation::FormPhotoRemoved { .. }
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
-            | Operation::FormMovedToTemplate { .. } => None,
+            | Operation::FormMovedToTemplate { .. }
+            | Operation::WorkOrderHandedBack { .. }
+            | Operation::WorkOrderAppointmentChanged { .. }
+            | Operation::WorkOrderClassRaised { .. } => None,
         }
     }
 
@@ -182,6 +206,11 @@ impl Operation {
             | Operation::FormSigned { form_id, .. }
             | Operation::FormOutcomeSet { form_id, .. }
             | Operation::FormMovedToTemplate { form_id, .. } => (Entity::Form, form_id.to_string()),
+            Operation::WorkOrderHandedBack { work_order_id, .. }
+            | Operation::WorkOrderAppointmentChanged { work_order_id, .. }
+            | Operation::WorkOrderClassRaised { work_order_id, .. } => {
+                (Entity::WorkOrder, work_order_id.to_string())
+            }
         }
     }
 }
