@@ -17,6 +17,7 @@
 //! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
 //!   history; abnormal consumption; the import of a utility's customer file.
 //! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
+//! - [`fees`]: charges collected on site and the day's settlement per technician (Art.14).
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
 //! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
@@ -35,6 +36,7 @@
 pub mod calendar;
 pub mod device_sync;
 pub mod error;
+pub mod fees;
 pub mod forms;
 pub mod geo;
 pub mod household;
