@@ -12,6 +12,7 @@ mod cipher;
 mod forms;
 mod migrations;
 mod module_graph;
+mod outages_fees;
 mod photo_formats;
 mod photo_jpeg;
 mod photos;

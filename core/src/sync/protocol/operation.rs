@@ -9,8 +9,9 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
-use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, OutageId, PhotoHash, WorkOrderId};
 use crate::media::PhotoMetadata;
+use crate::outage::Notification;
 use crate::visit::CheckIn;
 use crate::workorder::{WorkOrder, WorkOrderStatus};
 
@@ -92,6 +93,12 @@ pub enum Operation {
         position: GeoPoint,
         check_in: CheckIn,
     },
+    /// Households told of a planned outage by the technician (a notice posted at their
+    /// building, a call, a visit): added to the notice's notifications, a set merged by union.
+    OutageNotified {
+        outage_id: OutageId,
+        notifications: Vec<Notification>,
+    },
 }
 
 impl Operation {
@@ -128,7 +135,8 @@ impl Operation {
             | Operation::WorkOrderMoved { .. }
             | Operation::InspectionSigned { .. }
             | Operation::PhotoTaken { .. }
-            | Operation::CheckedIn { .. } => false,
+            | Operation::CheckedIn { .. }
+            | Operation::OutageNotified { .. } => false,
         }
     }
 
@@ -152,6 +160,8 @@ impl Operation {
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
             | Operation::FormMovedToTemplate { .. } => None,
+            // Several households at once (a building's): its subject is the notice.
+            Operation::OutageNotified { .. } => None,
         }
     }
 
@@ -182,6 +192,7 @@ impl Operation {
             | Operation::FormSigned { form_id, .. }
             | Operation::FormOutcomeSet { form_id, .. }
             | Operation::FormMovedToTemplate { form_id, .. } => (Entity::Form, form_id.to_string()),
+            Operation::OutageNotified { outage_id, .. } => (Entity::Outage, outage_id.to_string()),
         }
     }
 }
