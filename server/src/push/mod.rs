@@ -31,6 +31,7 @@ pub use self::household::{office_stamp, stamp_office_edit};
 mod form;
 mod household;
 mod order;
+pub mod outage;
 pub mod parked;
 mod stamps;
 
@@ -258,6 +259,10 @@ impl Apply<'_> {
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
             | Operation::FormMovedToTemplate { .. } => Ok(()),
+            Operation::OutageNotified {
+                outage_id,
+                notifications,
+            } => self.outage_notified(*outage_id, notifications),
         }
     }
 
