@@ -13,6 +13,7 @@ mod convergence;
 mod debris;
 mod fees;
 mod forms_photos;
+mod outages;
 mod scope_change;
 mod scope_leaks;
 mod security;
