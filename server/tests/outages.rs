@@ -91,7 +91,7 @@ on_both_backends! {
             Utc::now(),
         )
         .unwrap();
-        server.office_put(Record::Outage(notice.clone()));
+        server.office_put(Record::Outage(Box::new(notice.clone())));
         let phone = enrolled_phone(&server, &team);
         let second_phone = enrolled_phone(&server, &team);
         assert_eq!(phone.store().outage_households(notice.id).unwrap().len(), 3);

@@ -149,7 +149,7 @@ pub(super) fn print_settlements(
     })
     .map_err(message)?;
     settlements.retain(|s| technician.is_none_or(|t| s.technician_id == t));
-    settlements.sort_by(|a, b| (a.day, a.technician_id).cmp(&(b.day, b.technician_id)));
+    settlements.sort_by_key(|s| (s.day, s.technician_id));
     for s in settlements {
         let declared: i64 = s.declared.values().sum();
         println!(

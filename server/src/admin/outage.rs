@@ -73,7 +73,7 @@ pub(super) fn create_outage(
                 require(tx, Entity::District, &d.to_string(), "district")?;
             }
         }
-        put_from_office(tx, &Record::Outage(notice.clone()))?;
+        put_from_office(tx, &Record::Outage(Box::new(notice.clone())))?;
         audit(tx, act, "outage_created", Entity::Outage, &id)
     })
     .map_err(message)?;

@@ -45,7 +45,7 @@ pub fn add_notifications(
             .record_notification(&household, n.how, n.at, n.by.clone())
             .map_err(|e| e.within(&format!("notifications[{i}]")))?;
     }
-    let record = stored(&Record::Outage(notice), tx)?;
+    let record = stored(&Record::Outage(Box::new(notice)), tx)?;
     Ok(save_at(tx, record, Some(&previous), seq)?.seq)
 }
 

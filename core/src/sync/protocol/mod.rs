@@ -135,7 +135,7 @@ pub enum Record {
     District(District),
     Crew(Crew),
     Technician(Technician),
-    Outage(OutageNotice),
+    Outage(Box<OutageNotice>),
     Template(Box<Template>),
     /// A technician's settlement of one day's fees: the office's only (no device reads it).
     Settlement(Box<Settlement>),
