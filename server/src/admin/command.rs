@@ -202,13 +202,13 @@ pub struct SettleDay {
     /// Cash handed over, in fen.
     #[arg(long, default_value_t = 0)]
     pub cash: i64,
-    /// WeChat Pay collected, in fen.
+    /// WeChat Pay declared handed over, in fen.
     #[arg(long, default_value_t = 0)]
     pub wechat: i64,
-    /// Alipay collected, in fen.
+    /// Alipay declared handed over, in fen.
     #[arg(long, default_value_t = 0)]
     pub alipay: i64,
-    /// Bank card payments collected, in fen.
+    /// Bank card payments declared handed over, in fen.
     #[arg(long, default_value_t = 0)]
     pub bank_card: i64,
 }
