@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use doorstep_core::device_sync::{CancelToken, SyncOptions, Syncer};
-use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
+use doorstep_core::ids::{FormId, HouseholdId, OutageId, TechnicianId, WorkOrderId};
 use doorstep_core::media::PhotoPolicy;
 use doorstep_core::schedule::worklist::WorkListOptions;
 use doorstep_core::store::{Store, StoreKey, develop_photo};
@@ -484,6 +484,39 @@ impl DeviceStore {
     pub fn amend(&self, form_id: String) -> Result<Form> {
         let id: FormId = parse_id("form_id", &form_id)?;
         self.with(|s| s.amend(id, now())).map(Into::into)
+    }
+
+    /// The households this phone holds that a planned outage affects: who must be told.
+    pub fn outage_households(&self, outage_id: String) -> Result<Vec<HouseholdSummary>> {
+        let id: OutageId = parse_id("outage_id", &outage_id)?;
+        self.with(|s| s.outage_households(id))
+            .map(|hs| hs.into_iter().map(Into::into).collect())
+    }
+
+    /// Records that the technician told these households of the outage now (a notice posted
+    /// at their building: one call for all of them). Refused, with nothing kept, when one is
+    /// not in the outage's area (`households[N]`). Returns how many were recorded.
+    pub fn record_outage_notices(
+        &self,
+        outage_id: String,
+        household_ids: Vec<String>,
+        how: NotifiedHow,
+    ) -> Result<u32> {
+        let id: OutageId = parse_id("outage_id", &outage_id)?;
+        let households = household_ids
+            .iter()
+            .enumerate()
+            .map(|(i, h)| parse_id(&format!("households[{i}]"), h))
+            .collect::<Result<Vec<HouseholdId>>>()?;
+        self.with(|s| s.record_outage_notices(id, &households, how, now()))
+            .map(|told| told.len() as u32)
+    }
+
+    /// What this phone's technician collected on `day` (`YYYY-MM-DD`, Beijing time), by
+    /// method, from the forms sealed on it: what they hand over at the day's settlement.
+    pub fn collected_on(&self, day: String) -> Result<DayCollected> {
+        let day = collection_day(&day)?;
+        self.with(|s| s.collected_on(day)).map(Into::into)
     }
 }
 

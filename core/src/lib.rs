@@ -19,6 +19,7 @@
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
 //! - [`team`]: technicians, crews, districts (with their deadline policy). [`outage`]: planned
 //!   outage notices.
+//! - [`fees`]: charges collected on site and the day's settlement per technician (Art.14).
 //! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
@@ -36,6 +37,7 @@
 pub mod calendar;
 pub mod device_sync;
 pub mod error;
+pub mod fees;
 pub mod forms;
 pub mod geo;
 pub mod household;

@@ -103,6 +103,7 @@ pub fn set_aside_work(
             ("工单改约".into(), "work order appointment changed".into())
         }
         O::WorkOrderClassRaised { .. } => ("工单升级".into(), "work order raised to major".into()),
+        O::OutageNotified { .. } => ("停气通知记录".into(), "outage notice given".into()),
     };
     with_number(zh, en, customer_number)
 }

@@ -13,6 +13,7 @@ mod field_orders;
 mod forms;
 mod migrations;
 mod module_graph;
+mod outages_fees;
 mod photo_formats;
 mod photo_jpeg;
 mod photos;

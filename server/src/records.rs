@@ -163,6 +163,8 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
             }
             b
         }
+        // The office's only: no device reads a settlement.
+        Record::Settlement(_) => vec![],
     };
     stored_in(record, buckets)
 }
@@ -183,6 +185,7 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Technician(t) => (t.id.to_string(), Some(t.badge.clone())),
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
+        Record::Settlement(s) => (s.id.to_string(), Some(s.key())),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -229,6 +232,7 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Technician(t) => serde_json::to_string(t),
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
+        Record::Settlement(s) => serde_json::to_string(s),
     }
     .map_err(|e| Error::Internal(e.to_string()))
 }

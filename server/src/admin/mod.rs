@@ -12,8 +12,10 @@
 //! errors for the operator.
 
 mod command;
+mod fees;
 mod import;
 mod order;
+mod outage;
 mod report;
 mod team;
 
@@ -28,6 +30,7 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
+use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 
 /// When a command runs and who runs it: what its audit lines say.
@@ -156,6 +159,21 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             )?;
             println!("removed\t{}\nyoung\t{}", swept.removed, swept.young);
         }
+        AdminCommand::Outage { command } => match command {
+            OutageCommand::Create(args) => println!("{}", create_outage(storage, args, act)?),
+            OutageCommand::List => list(storage, Entity::Outage, outage_line)?,
+            OutageCommand::Households { id } => print_outage_households(storage, id, act)?,
+            OutageCommand::Notify {
+                id,
+                households,
+                how,
+                at,
+            } => println!("{}", notify_outage(storage, id, &households, how, at, act)?),
+        },
+        AdminCommand::Settle { command, day } => match command {
+            Some(SettleCommand::List { technician }) => print_settlements(storage, technician)?,
+            None => println!("{}", settle_day(storage, day, act)?),
+        },
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub(crate) use self::order::district_targets;
 mod form;
 mod household;
 mod order;
+pub mod outage;
 pub mod parked;
 mod stamps;
 
@@ -273,6 +274,10 @@ impl Apply<'_> {
                 at,
                 reason,
             } => self.order_class_raised(&work_order_id.to_string(), *at, reason),
+            Operation::OutageNotified {
+                outage_id,
+                notifications,
+            } => self.outage_notified(*outage_id, notifications),
         }
     }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fees::Settlement;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
@@ -134,8 +135,10 @@ pub enum Record {
     District(District),
     Crew(Crew),
     Technician(Technician),
-    Outage(OutageNotice),
+    Outage(Box<OutageNotice>),
     Template(Box<Template>),
+    /// A technician's settlement of one day's fees: the office's only (no device reads it).
+    Settlement(Box<Settlement>),
 }
 
 /// The kinds of record, as they are named on the wire and in the server's tables.
@@ -152,6 +155,7 @@ pub enum Entity {
     Outage,
     Template,
     Photo,
+    Settlement,
 }
 
 impl Entity {
@@ -167,6 +171,7 @@ impl Entity {
             Entity::Outage => "outage",
             Entity::Template => "template",
             Entity::Photo => "photo",
+            Entity::Settlement => "settlement",
         }
     }
 
@@ -182,6 +187,7 @@ impl Entity {
             "outage" => Entity::Outage,
             "template" => Entity::Template,
             "photo" => Entity::Photo,
+            "settlement" => Entity::Settlement,
             _ => return None,
         })
     }
@@ -199,6 +205,7 @@ impl Record {
             Record::Technician(_) => Entity::Technician,
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
+            Record::Settlement(_) => Entity::Settlement,
         }
     }
 }

@@ -9,8 +9,9 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
-use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, OutageId, PhotoHash, WorkOrderId};
 use crate::media::PhotoMetadata;
+use crate::outage::Notification;
 use crate::visit::CheckIn;
 use crate::workorder::{AppointmentChange, WorkOrder, WorkOrderStatus};
 
@@ -110,6 +111,12 @@ pub enum Operation {
         at: DateTime<Utc>,
         reason: String,
     },
+    /// Households told of a planned outage by the technician (a notice posted at their
+    /// building, a call, a visit): added to the notice's notifications, a set merged by union.
+    OutageNotified {
+        outage_id: OutageId,
+        notifications: Vec<Notification>,
+    },
 }
 
 impl Operation {
@@ -149,7 +156,8 @@ impl Operation {
             | Operation::CheckedIn { .. }
             | Operation::WorkOrderHandedBack { .. }
             | Operation::WorkOrderAppointmentChanged { .. }
-            | Operation::WorkOrderClassRaised { .. } => false,
+            | Operation::WorkOrderClassRaised { .. }
+            | Operation::OutageNotified { .. } => false,
         }
     }
 
@@ -176,6 +184,8 @@ impl Operation {
             | Operation::WorkOrderHandedBack { .. }
             | Operation::WorkOrderAppointmentChanged { .. }
             | Operation::WorkOrderClassRaised { .. } => None,
+            // Several households at once (a building's): its subject is the notice.
+            Operation::OutageNotified { .. } => None,
         }
     }
 
@@ -211,6 +221,7 @@ impl Operation {
             | Operation::WorkOrderClassRaised { work_order_id, .. } => {
                 (Entity::WorkOrder, work_order_id.to_string())
             }
+            Operation::OutageNotified { outage_id, .. } => (Entity::Outage, outage_id.to_string()),
         }
     }
 }
