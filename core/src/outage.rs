@@ -54,6 +54,28 @@ pub enum OutageArea {
     Districts(Vec<DistrictId>),
 }
 
+impl OutageArea {
+    /// The lead time a notice over this area must give: the longest of the lead times of the
+    /// districts it touches (a district that asks for 48 h is not told in 24), else `default`
+    /// (the utility's policy). `districts` are every district with its boundary and its own
+    /// lead time.
+    pub fn lead_time<'a>(
+        &self,
+        districts: impl IntoIterator<Item = (DistrictId, &'a Area, Duration)>,
+        default: Duration,
+    ) -> Duration {
+        districts
+            .into_iter()
+            .filter(|(id, boundary, _)| match self {
+                OutageArea::Polygon(area) => area.overlaps(boundary),
+                OutageArea::Districts(ids) => ids.contains(id),
+            })
+            .map(|(_, _, lead)| lead)
+            .max()
+            .unwrap_or(default)
+    }
+}
+
 /// The one rule of who is told of an outage in `area`: a located household that receives gas
 /// and lies inside it.
 pub fn is_affected(household: &Household, area: &Area) -> bool {
@@ -481,6 +503,43 @@ mod tests {
         ];
         let told: Vec<_> = n.affected(&all).into_iter().map(|h| h.id).collect();
         assert_eq!(told, vec![inside.id]);
+    }
+
+    #[test]
+    fn a_notice_gives_the_longest_lead_time_of_the_districts_it_touches() {
+        let p = |lat, lon| GeoPoint::new(lat, lon).unwrap();
+        let square = |lat: f64, lon: f64| {
+            Area::new(vec![
+                p(lat, lon),
+                p(lat, lon + 0.1),
+                p(lat + 0.1, lon + 0.1),
+                p(lat + 0.1, lon),
+            ])
+            .unwrap()
+        };
+        let (west, east, far) = (DistrictId::new(), DistrictId::new(), DistrictId::new());
+        let (west_area, east_area, far_area) =
+            (square(30.0, 120.0), square(30.0, 120.1), square(31.0, 121.0));
+        let districts = || {
+            [
+                (west, &west_area, Duration::hours(24)),
+                (east, &east_area, Duration::hours(48)),
+                (far, &far_area, Duration::hours(72)),
+            ]
+        };
+        let default = Duration::hours(24);
+        // The L-shaped block covers part of both west and east: east's 48 h holds.
+        assert_eq!(
+            notice().area.lead_time(districts(), default),
+            Duration::hours(48)
+        );
+        let only_west = OutageArea::Districts(vec![west]);
+        assert_eq!(
+            only_west.lead_time(districts(), default),
+            Duration::hours(24)
+        );
+        let nowhere = OutageArea::Polygon(square(10.0, 10.0));
+        assert_eq!(nowhere.lead_time(districts(), default), default);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod route;
 pub use boundary::BoundaryError;
 
 use crate::text::said;
-use geo::{Contains, Distance, Haversine};
+use geo::{Contains, Distance, Haversine, Intersects};
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
@@ -148,6 +148,11 @@ impl Area {
     /// outside; an address on the border line of a district should be assigned explicitly).
     pub fn contains(&self, point: &GeoPoint) -> bool {
         self.polygon.contains(&point.to_geo())
+    }
+
+    /// Whether the two areas share any ground or border (one inside the other counts).
+    pub fn overlaps(&self, other: &Area) -> bool {
+        self.polygon.intersects(&other.polygon)
     }
 
     /// (south-west, north-east) corners of the smallest box around the area, for a cheap

@@ -11,6 +11,7 @@ use doorstep_core::outage::{
     NoticeState, Notification, NotifiedHow, Notifier, OutageArea, OutageNotice,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::team::District;
 use doorstep_core::workorder::deadline::DeadlinePolicy;
 
 use crate::error::{Error, Result};
@@ -49,35 +50,55 @@ pub(super) fn create_outage(
             );
         }
     };
-    // The utility's policy; a district's own lead time, once districts carry one, is passed here.
-    let lead = DeadlinePolicy::default().outage_lead;
     let emergency = args
         .emergency
         .then_some(args.emergency_reason.as_deref().unwrap_or(""));
-    let notice = OutageNotice::create(
-        &args.title,
-        args.reason,
-        area,
-        args.starts,
-        args.ends,
-        lead,
-        emergency,
-        &operator(act),
-        act.at,
-    )
-    .map_err(outage_option)?;
-    let id = notice.id.to_string();
     storage::write(storage, |tx| {
-        if let OutageArea::Districts(ids) = &notice.area {
+        if let OutageArea::Districts(ids) = &area {
             for d in ids {
                 require(tx, Entity::District, &d.to_string(), "district")?;
             }
         }
-        put_from_office(tx, &Record::Outage(Box::new(notice.clone())))?;
-        audit(tx, act, "outage_created", Entity::Outage, &id)
+        let districts = all_districts(tx)?;
+        let lead = area.lead_time(
+            districts
+                .iter()
+                .map(|d| (d.id, &d.boundary, d.policy.outage_lead)),
+            DeadlinePolicy::default().outage_lead,
+        );
+        let notice = OutageNotice::create(
+            &args.title,
+            args.reason,
+            area.clone(),
+            args.starts,
+            args.ends,
+            lead,
+            emergency,
+            &operator(act),
+            act.at,
+        )
+        .map_err(|e| Error::invalid(outage_option(e)))?;
+        let id = notice.id.to_string();
+        put_from_office(tx, &Record::Outage(Box::new(notice)))?;
+        audit(tx, act, "outage_created", Entity::Outage, &id)?;
+        Ok(id)
     })
-    .map_err(message)?;
-    Ok(id)
+    .map_err(message)
+}
+
+/// Every district, with its boundary and its policy.
+fn all_districts(tx: &mut dyn Tx) -> Result<Vec<District>> {
+    let mut districts = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = tx.records(Entity::District, &after, 500)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for record in page.iter().filter(|r| !r.deleted) {
+            districts.push(decode(record)?);
+        }
+    }
+    Ok(districts)
 }
 
 /// A notice's problem, named by the option that caused it.
