@@ -66,6 +66,15 @@ fuzz_target!(|data: &[u8]| {
                 let _ = o.validate();
             }
             Record::Reading(_) => {}
+            Record::Complaint(c) => {
+                let _ = c.validate();
+            }
+            Record::Call(c) => {
+                let _ = c.validate();
+            }
+            Record::Satisfaction(s) => {
+                let _ = s.validate();
+            }
         }
     }
 });

@@ -37,6 +37,8 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
             t.validate()?;
             keep_template(tx, t)?;
         }
+        // Office-only records: never in a device's buckets; one that came would be ignored.
+        Record::Complaint(_) | Record::Call(_) | Record::Satisfaction(_) => {}
     }
     Ok(())
 }
@@ -104,6 +106,7 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         Entity::Outage => &["DELETE FROM outages WHERE id = ?1"],
         // Readings, forms and templates go with their household or stay (templates).
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
+        Entity::Complaint | Entity::Call | Entity::Satisfaction => &[],
     };
     let mut removed = 0;
     for statement in sql {

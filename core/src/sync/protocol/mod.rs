@@ -5,11 +5,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calls::Call;
+use crate::complaint::Complaint;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
 use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
+use crate::satisfaction::Satisfaction;
 use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
@@ -136,6 +139,12 @@ pub enum Record {
     Technician(Technician),
     Outage(OutageNotice),
     Template(Box<Template>),
+    /// A complaint: office only, never sent to a device (it may name a technician).
+    Complaint(Box<Complaint>),
+    /// A call the service center took: office only.
+    Call(Box<Call>),
+    /// The scores of one return visit: office only.
+    Satisfaction(Satisfaction),
 }
 
 /// The kinds of record, as they are named on the wire and in the server's tables.
@@ -152,6 +161,9 @@ pub enum Entity {
     Outage,
     Template,
     Photo,
+    Complaint,
+    Call,
+    Satisfaction,
 }
 
 impl Entity {
@@ -167,6 +179,9 @@ impl Entity {
             Entity::Outage => "outage",
             Entity::Template => "template",
             Entity::Photo => "photo",
+            Entity::Complaint => "complaint",
+            Entity::Call => "call",
+            Entity::Satisfaction => "satisfaction",
         }
     }
 
@@ -182,6 +197,9 @@ impl Entity {
             "outage" => Entity::Outage,
             "template" => Entity::Template,
             "photo" => Entity::Photo,
+            "complaint" => Entity::Complaint,
+            "call" => Entity::Call,
+            "satisfaction" => Entity::Satisfaction,
             _ => return None,
         })
     }
@@ -199,6 +217,9 @@ impl Record {
             Record::Technician(_) => Entity::Technician,
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
+            Record::Complaint(_) => Entity::Complaint,
+            Record::Call(_) => Entity::Call,
+            Record::Satisfaction(_) => Entity::Satisfaction,
         }
     }
 }
