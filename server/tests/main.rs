@@ -12,6 +12,7 @@ mod cli;
 mod convergence;
 mod debris;
 mod forms_photos;
+mod office;
 mod scope_change;
 mod scope_leaks;
 mod security;
