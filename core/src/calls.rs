@@ -165,12 +165,18 @@ mod tests {
     fn a_complaint_call_is_recorded_as_a_complaint_and_an_inquiry_may_be_answered_on_the_spot() {
         let answered = call(CallKind::Complaint, CallOutcome::Answered("已解释".into()));
         assert_eq!(answered.validate().unwrap_err().field, "call.outcome");
-        call(CallKind::Complaint, CallOutcome::Complaint(ComplaintId::new()))
-            .validate()
-            .unwrap();
-        call(CallKind::Inquiry, CallOutcome::Answered("每月25日前缴费".into()))
-            .validate()
-            .unwrap();
+        call(
+            CallKind::Complaint,
+            CallOutcome::Complaint(ComplaintId::new()),
+        )
+        .validate()
+        .unwrap();
+        call(
+            CallKind::Inquiry,
+            CallOutcome::Answered("每月25日前缴费".into()),
+        )
+        .validate()
+        .unwrap();
         let blank = call(CallKind::Inquiry, CallOutcome::Answered(" ".into()));
         assert_eq!(blank.validate().unwrap_err().field, "call.outcome.answer");
         let mut nothing_said = call(CallKind::Other, CallOutcome::Answered("好".into()));

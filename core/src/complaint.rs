@@ -213,11 +213,7 @@ impl Complaint {
     }
 
     /// The investigation starts (Art.7(6): at once).
-    pub fn start_investigation(
-        &mut self,
-        at: DateTime<Utc>,
-        by: &str,
-    ) -> Result<(), InvalidInput> {
+    pub fn start_investigation(&mut self, at: DateTime<Utc>, by: &str) -> Result<(), InvalidInput> {
         self.step_to(ComplaintStatus::Investigating, at)?;
         check_operator(by)?;
         self.investigation = Some(ComplaintStep {
@@ -351,7 +347,10 @@ impl Complaint {
         if self.investigate_by < self.received_at || self.answer_by < self.received_at {
             return Err(InvalidInput::new(
                 "complaint.received_at",
-                said("时限不能早于受理时间", "a target cannot come before the complaint"),
+                said(
+                    "时限不能早于受理时间",
+                    "a target cannot come before the complaint",
+                ),
             ));
         }
         let mut replay = Complaint {
@@ -377,7 +376,9 @@ impl Complaint {
 pub(crate) fn check_number(field: &str, number: &str) -> Result<(), InvalidInput> {
     if number.is_empty()
         || number.len() > 32
-        || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
         return Err(InvalidInput::new(
             field,
@@ -392,7 +393,9 @@ pub(crate) fn check_number(field: &str, number: &str) -> Result<(), InvalidInput
 
 /// Who recorded a step: a login name, as the audit log names operators.
 pub(crate) fn check_operator(by: &str) -> Result<(), InvalidInput> {
-    if by.is_empty() || by.chars().count() > 64 || by.chars().any(|c| c.is_whitespace() || c.is_control())
+    if by.is_empty()
+        || by.chars().count() > 64
+        || by.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(InvalidInput::new(
             "complaint.by",
@@ -518,7 +521,10 @@ mod tests {
     fn a_complaint_with_bad_input_names_the_field_and_never_the_complainant() {
         let mut c = complaint_at(at(1, 0));
         c.complainant.name = " ".into();
-        assert_eq!(c.validate().unwrap_err().field, "complaint.complainant.name");
+        assert_eq!(
+            c.validate().unwrap_err().field,
+            "complaint.complainant.name"
+        );
 
         let mut c = complaint_at(at(1, 0));
         c.complainant.phone = Some("call me maybe".into());

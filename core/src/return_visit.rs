@@ -33,7 +33,10 @@ pub fn after_resolution(order: &WorkOrder) -> Option<WorkOrder> {
     let mut visit = scheduled(
         FollowUp::Order(order.id),
         order.household_id,
-        format!("回访：工单 {} / return visit: order {}", order.number, order.number),
+        format!(
+            "回访：工单 {} / return visit: order {}",
+            order.number, order.number
+        ),
         resolved_at,
     );
     visit.location = order.location;
@@ -199,8 +202,13 @@ mod tests {
         assert_eq!(after_complaint_closed(&c, Some(household)), None);
         c.start_investigation(t0(), "wangli").unwrap();
         c.answer(t0(), "wangli", "已安排复查").unwrap();
-        c.close(t0() + Duration::hours(5), "wangli", "复查无泄漏", Acceptance::Accepted)
-            .unwrap();
+        c.close(
+            t0() + Duration::hours(5),
+            "wangli",
+            "复查无泄漏",
+            Acceptance::Accepted,
+        )
+        .unwrap();
         assert_eq!(after_complaint_closed(&c, None), None);
         let visit = after_complaint_closed(&c, Some(household)).unwrap();
         assert_eq!(visit.follows, Some(FollowUp::Complaint(c.id)));
@@ -208,7 +216,9 @@ mod tests {
         assert_eq!(visit.reported_at, t0() + Duration::hours(5));
         c.household_id = Some(HouseholdId::new());
         assert_eq!(
-            after_complaint_closed(&c, Some(household)).unwrap().household_id,
+            after_complaint_closed(&c, Some(household))
+                .unwrap()
+                .household_id,
             c.household_id
         );
     }

@@ -162,7 +162,10 @@ fn check_score(field: &str, score: i64) -> Result<(), InvalidInput> {
 fn out_of_range(field: &str) -> InvalidInput {
     InvalidInput::new(
         field,
-        said("评分须为1到5的整数", "a score is a whole number from 1 to 5"),
+        said(
+            "评分须为1到5的整数",
+            "a score is a whole number from 1 to 5",
+        ),
     )
 }
 
@@ -252,12 +255,11 @@ pub fn aggregate(
             });
         let s = &v.scores;
         a.visits += 1;
-        for (sum, score) in a.sums.iter_mut().zip([
-            s.timeliness,
-            s.attitude,
-            s.quality,
-            s.safety_explanation,
-        ]) {
+        for (sum, score) in
+            a.sums
+                .iter_mut()
+                .zip([s.timeliness, s.attitude, s.quality, s.safety_explanation])
+        {
             *sum += u32::from(score);
         }
         let level = Overall::ALL

@@ -88,7 +88,10 @@ impl Office {
     }
 
     fn count(&self, entity: Entity) -> u64 {
-        storage::read(&*self.storage(), |tx| Ok(tx.count(Counted::Records(entity))?)).unwrap()
+        storage::read(&*self.storage(), |tx| {
+            Ok(tx.count(Counted::Records(entity))?)
+        })
+        .unwrap()
     }
 
     fn every<T: serde::de::DeserializeOwned>(&self, entity: Entity) -> Vec<T> {

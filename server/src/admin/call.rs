@@ -16,7 +16,11 @@ use super::complaint::{complaint_by_number, every, household_by_number, operator
 use super::order::order_option;
 use super::*;
 
-pub(super) fn take_call(storage: &dyn Storage, args: CallTake, act: &Act) -> Result<String, String> {
+pub(super) fn take_call(
+    storage: &dyn Storage,
+    args: CallTake,
+    act: &Act,
+) -> Result<String, String> {
     let at = args.at.unwrap_or(act.at);
     if at > act.at {
         return Err("--at: 晚于现在 / is in the future".into());
@@ -148,7 +152,10 @@ pub(super) fn print_calls(storage: &dyn Storage) -> Result<(), String> {
                     None => format!("order {o}"),
                 },
                 CallOutcome::Complaint(id) => {
-                    match tx.record(Entity::Complaint, &id.to_string())?.and_then(|r| r.key) {
+                    match tx
+                        .record(Entity::Complaint, &id.to_string())?
+                        .and_then(|r| r.key)
+                    {
                         Some(number) => format!("complaint {number}"),
                         None => format!("complaint {id}"),
                     }

@@ -69,13 +69,17 @@ pub(super) fn open_complaint(
     .map_err(message)
 }
 
+/// What a step does to a complaint, at a time, by an operator.
+pub(super) type Step<'a> =
+    dyn Fn(&mut Complaint, chrono::DateTime<chrono::Utc>, &str) -> Result<(), InvalidInput> + 'a;
+
 /// One step of a complaint: investigation, answer, or closing (which schedules its return
 /// visit in the same transaction).
 pub(super) fn step_complaint(
     storage: &dyn Storage,
     args: &ComplaintStepArgs,
     act: &Act,
-    step: &dyn Fn(&mut Complaint, chrono::DateTime<chrono::Utc>, &str) -> Result<(), InvalidInput>,
+    step: &Step<'_>,
     action: &str,
 ) -> Result<String, String> {
     let at = args.at.unwrap_or(act.at);
@@ -93,8 +97,7 @@ pub(super) fn step_complaint(
                 Some(o) => order_household(tx, o)?,
                 None => None,
             };
-            if let Some(visit) = return_visit::after_complaint_closed(&complaint, order_household)
-            {
+            if let Some(visit) = return_visit::after_complaint_closed(&complaint, order_household) {
                 scheduled = schedule_return_visit(tx, &visit, act)?.then_some(visit.number);
             }
         }

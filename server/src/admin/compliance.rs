@@ -19,7 +19,11 @@ use crate::storage::{self, Storage, Tx};
 use super::complaint::every;
 use super::*;
 
-pub(super) fn print_compliance(storage: &dyn Storage, args: ComplianceArgs, act: &Act) -> Result<(), String> {
+pub(super) fn print_compliance(
+    storage: &dyn Storage,
+    args: ComplianceArgs,
+    act: &Act,
+) -> Result<(), String> {
     let now = args.now.unwrap_or(act.at);
     let lines = storage::read(storage, |tx| {
         let in_period = |t: chrono::DateTime<chrono::Utc>| {
@@ -52,10 +56,9 @@ pub(super) fn print_compliance(storage: &dyn Storage, args: ComplianceArgs, act:
             )
             .collect();
         let report = compliance(&orders, &complaints, &DeadlinePolicy::default(), now);
-        let mut lines = vec![tsv(&[
-            "clause", "met", "met_late", "breached", "open",
-        ]
-        .map(str::to_owned))];
+        let mut lines = vec![tsv(
+            &["clause", "met", "met_late", "breached", "open"].map(str::to_owned)
+        )];
         for c in &report {
             lines.push(tsv(&[
                 c.milestone.as_str().to_owned(),
@@ -104,12 +107,12 @@ fn in_district(
     let Some(h) = household else {
         return Ok(false);
     };
-    if !known.contains_key(&h) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(h) {
         let of = match tx.record(Entity::Household, &h.to_string())? {
             Some(r) => decode::<Household>(&r)?.district_id,
             None => None,
         };
-        known.insert(h, of);
+        slot.insert(of);
     }
     Ok(known[&h] == Some(district))
 }

@@ -33,9 +33,9 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
-use self::{import::*, order::*, report::*, team::*};
-use self::{call::*, complaint::*, compliance::*, return_visit::*};
 pub use self::return_visit::after_order_resolved;
+use self::{call::*, complaint::*, compliance::*, return_visit::*};
+use self::{import::*, order::*, report::*, team::*};
 
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {

@@ -23,7 +23,9 @@ pub(crate) fn schedule_return_visit(tx: &mut dyn Tx, visit: &WorkOrder, act: &Ac
     if tx
         .record(Entity::WorkOrder, &visit.id.to_string())?
         .is_some()
-        || tx.record_id_by_key(Entity::WorkOrder, &visit.number)?.is_some()
+        || tx
+            .record_id_by_key(Entity::WorkOrder, &visit.number)?
+            .is_some()
     {
         return Ok(false);
     }
