@@ -301,6 +301,48 @@ mod tests {
     }
 
     #[test]
+    fn a_sealed_return_visit_form_gives_its_scores_as_numbers() {
+        use crate::forms::builtin::builtin_template;
+        use crate::forms::decimal::Decimal;
+        use crate::ids::HouseholdId;
+
+        let template = builtin_template(RETURN_VISIT_TEMPLATE).unwrap();
+        let mut form = Form::new(&template, HouseholdId::new(), None, t0());
+        for (item, answer) in [
+            ("score_timeliness", Answer::Number(Decimal::new(4, 0))),
+            ("score_attitude", Answer::Number(Decimal::new(5, 0))),
+            ("score_quality", Answer::Number(Decimal::new(3, 0))),
+            (
+                "score_safety_explanation",
+                Answer::Number(Decimal::new(2, 0)),
+            ),
+            ("overall_satisfaction", Answer::Choice("neutral".into())),
+        ] {
+            form.answers.insert(item.into(), answer);
+        }
+        // A draft has no scores yet.
+        assert_eq!(Scores::from_form(&form), Ok(None));
+        form.seal = Some(crate::forms::seal::Seal {
+            content_digest: String::new(),
+            digest: String::new(),
+            sealed_at: t0(),
+        });
+        assert_eq!(
+            Scores::from_form(&form),
+            Ok(Some(Scores {
+                overall: Overall::Neutral,
+                timeliness: 4,
+                attitude: 5,
+                quality: 3,
+                safety_explanation: 2,
+            }))
+        );
+        form.answers
+            .insert("score_quality".into(), Answer::Number(Decimal::new(45, 1)));
+        assert_eq!(Scores::from_form(&form).unwrap_err().field, "score_quality");
+    }
+
+    #[test]
     fn scores_are_aggregated_per_technician_period_and_kind_with_known_answers() {
         let (wu, li) = (TechnicianId::new(), TechnicianId::new());
         let district = DistrictId::new();

@@ -18,6 +18,14 @@ use doorstep_server::records::decode;
 use doorstep_server::storage::throwaway::ThrowawayDatabase;
 use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
 
+use doorstep_core::forms::builtin::builtin_template;
+use doorstep_core::forms::decimal::Decimal;
+use doorstep_core::forms::form::Answer;
+use doorstep_core::household::Household;
+use doorstep_core::ids::WorkOrderId;
+use doorstep_core::testkit::valid_answer;
+
+use crate::common::forms::sign_all;
 use crate::common::{self, Backend, TestDevice, TestServer, households, team};
 
 /// One data directory (and, for PostgreSQL, a database of its own) and the binary run on it.
@@ -339,5 +347,89 @@ on_both_backends! {
         assert_eq!(visit.reported_at, stored.reached(WorkOrderStatus::Resolved).unwrap());
         // The district's phones see it, as every unassigned order of their households.
         assert!(a.store().work_order(visit.id).is_ok());
+
+        // The technician calls at the door and fills the return-visit form for it: its scores
+        // are kept as numbers, tied to the visit.
+        fill_return_visit(&a, &hs[0], visit.id);
+        a.sync().unwrap();
+        let scores: Vec<Satisfaction> = storage::read(&*server.storage, |tx| {
+            let mut all = Vec::new();
+            for r in tx.records(Entity::Satisfaction, "", 10)? {
+                assert!(r.buckets.is_empty(), "scores are the office's: {:?}", r.buckets);
+                all.push(decode(&r)?);
+            }
+            Ok(all)
+        })
+        .unwrap();
+        assert_eq!(scores.len(), 1);
+        assert_eq!(scores[0].visit, visit.id);
+        assert!(matches!(scores[0].source, ScoreSource::Form(_)));
+        assert_eq!(scores[0].scores.overall, Overall::Satisfied);
+        assert_eq!((scores[0].scores.timeliness, scores[0].scores.attitude), (4, 2));
+    }
+}
+
+/// A return-visit form filled for `visit` at `household`: timeliness 4, attitude 2, the other
+/// scores 5, overall satisfied; signed and sealed.
+fn fill_return_visit(device: &TestDevice, household: &Household, visit: WorkOrderId) {
+    let template = builtin_template("return_visit").unwrap();
+    let mut store = device.store();
+    let form = store
+        .start_form(&template, household.id, Some(visit), Utc::now())
+        .unwrap();
+    for _ in 0..3 {
+        let current = store.form(form.id).unwrap();
+        for item in template
+            .items()
+            .filter(|i| current.is_visible(&template, i))
+        {
+            if current.answers.contains_key(&item.id) {
+                continue;
+            }
+            let answer = match item.id.as_str() {
+                "score_timeliness" => Some(Answer::Number(Decimal::new(4, 0))),
+                "score_attitude" => Some(Answer::Number(Decimal::new(2, 0))),
+                id if id.starts_with("score_") => Some(Answer::Number(Decimal::new(5, 0))),
+                "overall_satisfaction" => Some(Answer::Choice("satisfied".into())),
+                _ => valid_answer(item, Utc::now()),
+            };
+            if let Some(answer) = answer {
+                store.answer(form.id, &item.id, Some(answer)).unwrap();
+            }
+        }
+    }
+    sign_all(&mut store, form.id, &template);
+    store.complete_form(form.id, Utc::now()).unwrap();
+}
+
+#[test]
+fn every_office_subcommand_has_help() {
+    let office = Office::on(Backend::Sqlite);
+    for args in [
+        vec!["complaint", "--help"],
+        vec!["complaint", "open", "--help"],
+        vec!["complaint", "investigate", "--help"],
+        vec!["complaint", "answer", "--help"],
+        vec!["complaint", "close", "--help"],
+        vec!["complaint", "list", "--help"],
+        vec!["call", "--help"],
+        vec!["call", "take", "--help"],
+        vec!["call", "list", "--help"],
+        vec!["return-visit", "--help"],
+        vec!["return-visit", "list", "--help"],
+        vec!["return-visit", "record", "--help"],
+        vec!["compliance", "--help"],
+    ] {
+        let run = office.admin(&args);
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("Usage: doorstep admin"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+    let top = office.ok(&["--help"]);
+    for command in ["complaint", "call", "return-visit", "compliance"] {
+        assert!(top.contains(command), "{command}: {top}");
     }
 }

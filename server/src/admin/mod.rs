@@ -33,7 +33,7 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
-pub use self::return_visit::after_order_resolved;
+pub use self::return_visit::{after_form_sealed, after_order_resolved};
 use self::{call::*, complaint::*, compliance::*, return_visit::*};
 use self::{import::*, order::*, report::*, team::*};
 

@@ -3,6 +3,7 @@
 //! after the call. The scores are kept as numbers, one [`Satisfaction`] record per visit, with
 //! no bucket (office only).
 
+use doorstep_core::forms::form::Form;
 use doorstep_core::return_visit;
 use doorstep_core::satisfaction::{Satisfaction, ScoreSource, Scores};
 use doorstep_core::sync::protocol::{Entity, Record};
@@ -50,6 +51,37 @@ pub fn after_order_resolved(
         };
         schedule_return_visit(tx, &visit, &act)?;
     }
+    Ok(())
+}
+
+/// What a device's push calls where it stores a sealed form: a return-visit form filled for a
+/// return-visit order keeps its scores as numbers (unless the office recorded them first after
+/// a call). The seal is the template's, so its scores are in range; a form whose scores cannot
+/// be read is kept as it is, without scores, since a sealed visit is never refused for them.
+pub fn after_form_sealed(tx: &mut dyn Tx, form: &Form) -> Result<()> {
+    let (Ok(Some(scores)), Some(order), Some(seal)) =
+        (Scores::from_form(form), form.work_order_id, &form.seal)
+    else {
+        return Ok(());
+    };
+    let Some(record) = tx.record(Entity::WorkOrder, &order.to_string())? else {
+        return Ok(());
+    };
+    let visit: WorkOrder = decode(&record)?;
+    if visit.kind != WorkOrderKind::ReturnVisit
+        || tx
+            .record(Entity::Satisfaction, &order.to_string())?
+            .is_some()
+    {
+        return Ok(());
+    }
+    let satisfaction = Satisfaction {
+        visit: order,
+        recorded_at: seal.sealed_at,
+        source: ScoreSource::Form(form.id),
+        scores,
+    };
+    put_from_office(tx, &Record::Satisfaction(satisfaction))?;
     Ok(())
 }
 

@@ -48,6 +48,8 @@ impl Apply<'_> {
         for photo in form.evidence_photos() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
         }
+        // A return visit's scores are kept as numbers (Art.5(5)).
+        crate::admin::after_form_sealed(self.tx, form)?;
         self.apply_consequences(form, &template, &household)
     }
 
