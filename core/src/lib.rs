@@ -24,7 +24,7 @@
 //! - [`complaint`]: complaints, their steps and their two clocks. [`calls`]: the call log.
 //! - [`compliance`]: which regulated deadlines were met, late or open, per clause.
 //! - [`return_visit`]: the return visit a resolved repair or a closed complaint schedules.
-//!   [`satisfaction`]: the scores of a return visit and their aggregate per unit.
+//! - [`satisfaction`]: the scores of a return visit and their aggregate per unit.
 //! - [`synthetic`]: a synthetic city for benchmarks, demos and tests.
 //! - [`testkit`] (the `test-support` feature): what the core's and the server's tests share to
 //!   fill a form, sign it and start from a household.
