@@ -192,6 +192,18 @@ pub enum UnitLevel {
     Technician,
 }
 
+impl UnitLevel {
+    pub const ALL: [UnitLevel; 3] = [UnitLevel::District, UnitLevel::Crew, UnitLevel::Technician];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitLevel::District => "district",
+            UnitLevel::Crew => "crew",
+            UnitLevel::Technician => "technician",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "unit", content = "id", rename_all = "snake_case")]
 pub enum Unit {

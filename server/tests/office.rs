@@ -275,7 +275,7 @@ on_both_backends! {
 on_both_backends! {
     fn the_office_records_a_return_visits_scores_and_a_score_out_of_range_is_refused(backend: Backend) {
         let office = Office::on(backend);
-        office.city();
+        let (city_district, _) = office.city();
         office.ok(&["complaint", "open", "--number", "TS-2", "--name", "李娜", "--channel", "phone",
             "--summary", "抄表不准", "--household", "HZ-0001", "--received-at", &hours_ago(5)]);
         office.ok(&["complaint", "investigate", "TS-2", "--at", &hours_ago(4)]);
@@ -303,6 +303,17 @@ on_both_backends! {
         assert!(office.ok(&["return-visit", "list"]).lines().count() == 1);
         let all = office.ok(&["return-visit", "list", "--all"]);
         assert!(all.contains("\tresolved\tvery_satisfied"), "{all}");
+
+        // Aggregated per district of the household followed up; per technician there is none
+        // (the complaint named nobody).
+        let district = office.ok(&["return-visit", "scores", "--by", "district"]);
+        let rows: Vec<&str> = district.lines().collect();
+        assert_eq!(rows.len(), 2, "{district}");
+        assert!(rows[1].starts_with(&city_district), "{district}");
+        assert!(rows[1].ends_with("\t-\t1\t5.00\t4.00\t5.00\t3.00\t100.00%"), "{district}");
+        assert_eq!(office.ok(&["return-visit", "scores", "--by", "technician"]).lines().count(), 1);
+        let later = office.ok(&["return-visit", "scores", "--by", "district", "--from", &Utc::now().to_rfc3339()]);
+        assert_eq!(later.lines().count(), 1, "{later}");
     }
 }
 
@@ -418,6 +429,7 @@ fn every_office_subcommand_has_help() {
         vec!["return-visit", "--help"],
         vec!["return-visit", "list", "--help"],
         vec!["return-visit", "record", "--help"],
+        vec!["return-visit", "scores", "--help"],
         vec!["compliance", "--help"],
     ] {
         let run = office.admin(&args);

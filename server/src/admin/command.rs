@@ -9,7 +9,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use doorstep_core::calls::CallKind;
 use doorstep_core::complaint::{Acceptance, ComplaintChannel};
 use doorstep_core::ids::{CrewId, DistrictId, OperationId, TechnicianId};
-use doorstep_core::satisfaction::Overall;
+use doorstep_core::satisfaction::{Overall, UnitLevel};
 use doorstep_core::team::TechnicianRole;
 use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
 
@@ -442,6 +442,23 @@ pub enum ReturnVisitCommand {
     /// Record the scores a user gave on a return-visit call (1 to 5, 5 best); the visit is
     /// done.
     Record(ReturnVisitRecord),
+    /// The scores aggregated per unit and kind of the order followed up, tab-separated: unit,
+    /// kind, visits, the mean of each score, the satisfied share.
+    Scores(ScoresArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoresArgs {
+    /// The unit the scores are grouped by: the district, crew or technician of the work
+    /// followed up.
+    #[arg(long, value_parser = named(UnitLevel::ALL, UnitLevel::as_str))]
+    pub by: UnitLevel,
+    /// Only visits scored from this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<DateTime<Utc>>,
+    /// Only visits scored before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, clap::Args)]

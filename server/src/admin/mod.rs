@@ -191,6 +191,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         AdminCommand::ReturnVisit { command } => match command {
             ReturnVisitCommand::List { all } => print_return_visits(storage, all)?,
             ReturnVisitCommand::Record(args) => println!("{}", record_scores(storage, args, act)?),
+            ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
     }

@@ -3,10 +3,15 @@
 //! after the call. The scores are kept as numbers, one [`Satisfaction`] record per visit, with
 //! no bucket (office only).
 
+use doorstep_core::complaint::Complaint;
 use doorstep_core::forms::form::Form;
+use doorstep_core::household::Household;
 use doorstep_core::return_visit;
-use doorstep_core::satisfaction::{Satisfaction, ScoreSource, Scores};
+use doorstep_core::satisfaction::{
+    Satisfaction, ScoreSource, ScoredVisit, Scores, Unit, aggregate,
+};
 use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::team::Technician;
 use doorstep_core::workorder::deadline::DeadlinePolicy;
 use doorstep_core::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderStatus};
 
@@ -198,6 +203,114 @@ pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<()
     );
     for row in rows {
         println!("{row}");
+    }
+    Ok(())
+}
+
+/// The scored visits as the aggregate reads them: each with the unit that did the work it
+/// follows up. For a repair: the technician who reported its resolution (else its assignee),
+/// its crew (else the technician's), its household's district. For a complaint: the technician
+/// complained of, their crew, the complaint's household's district.
+fn scored_visits(tx: &mut dyn Tx) -> Result<Vec<ScoredVisit>> {
+    let mut visits = Vec::new();
+    for s in every::<Satisfaction>(tx, Entity::Satisfaction)? {
+        let Some(visit) = tx.record(Entity::WorkOrder, &s.visit.to_string())? else {
+            continue;
+        };
+        let visit: WorkOrder = decode(&visit)?;
+        let (technician, crew, household, followed_kind) = match visit.follows {
+            Some(FollowUp::Order(o)) => match tx.record(Entity::WorkOrder, &o.to_string())? {
+                Some(r) => {
+                    let o: WorkOrder = decode(&r)?;
+                    let resolver = o
+                        .steps
+                        .iter()
+                        .rev()
+                        .find(|s| s.status == WorkOrderStatus::Resolved)
+                        .and_then(|s| s.reported_by.as_ref())
+                        .map(|r| r.technician);
+                    (
+                        resolver.or(o.assignee),
+                        o.crew,
+                        o.household_id,
+                        Some(o.kind),
+                    )
+                }
+                None => (None, None, visit.household_id, None),
+            },
+            Some(FollowUp::Complaint(c)) => match tx.record(Entity::Complaint, &c.to_string())? {
+                Some(r) => {
+                    let c: Complaint = decode(&r)?;
+                    (c.against_technician, None, c.household_id, None)
+                }
+                None => (None, None, visit.household_id, None),
+            },
+            None => (None, None, visit.household_id, None),
+        };
+        let crew = match (crew, technician) {
+            (Some(c), _) => Some(c),
+            (None, Some(t)) => tx
+                .record(Entity::Technician, &t.to_string())?
+                .map(|r| decode::<Technician>(&r))
+                .transpose()?
+                .and_then(|t| t.crew_id),
+            (None, None) => None,
+        };
+        let district = match household.or(visit.household_id) {
+            Some(h) => tx
+                .record(Entity::Household, &h.to_string())?
+                .map(|r| decode::<Household>(&r))
+                .transpose()?
+                .and_then(|h| h.district_id),
+            None => None,
+        };
+        visits.push(ScoredVisit {
+            scores: s.scores,
+            at: s.recorded_at,
+            district,
+            crew,
+            technician,
+            followed_kind,
+        });
+    }
+    Ok(visits)
+}
+
+pub(super) fn print_scores(storage: &dyn Storage, args: ScoresArgs) -> Result<(), String> {
+    let visits = storage::read(storage, scored_visits).map_err(message)?;
+    let from = args
+        .from
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let to = args.to.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    println!(
+        "{}",
+        tsv(&[
+            "unit",
+            "kind",
+            "visits",
+            "timeliness",
+            "attitude",
+            "quality",
+            "safety_explanation",
+            "satisfied"
+        ]
+        .map(str::to_owned))
+    );
+    let hundredths = |n: u32| format!("{}.{:02}", n / 100, n % 100);
+    for a in aggregate(&visits, args.by, from, to) {
+        let unit = match a.unit {
+            Unit::District(id) => id.to_string(),
+            Unit::Crew(id) => id.to_string(),
+            Unit::Technician(id) => id.to_string(),
+        };
+        let mut row = vec![
+            unit,
+            or_dash(a.followed_kind.map(WorkOrderKind::as_str)),
+            a.visits.to_string(),
+        ];
+        row.extend(a.means_hundredths().map(hundredths));
+        row.push(format!("{}%", hundredths(a.satisfied_basis_points())));
+        println!("{}", tsv(&row));
     }
     Ok(())
 }
