@@ -552,6 +552,41 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever steps are attempted, at whatever times, the ones taken come in order, never
+        /// earlier than the one before, and the complaint still validates.
+        #[test]
+        fn a_complaints_steps_only_move_forward(
+            attempts in proptest::collection::vec((0u8..3, -120i64..600), 0..12),
+        ) {
+            let mut c = complaint_at(at(1, 0));
+            for (step, minutes) in attempts {
+                let when = c.received_at + Duration::minutes(minutes);
+                let before = c.clone();
+                let taken = match step {
+                    0 => c.start_investigation(when, "wangli"),
+                    1 => c.answer(when, "wangli", "答复"),
+                    _ => c.close(when, "wangli", "办结", Acceptance::Accepted),
+                };
+                if taken.is_err() {
+                    proptest::prop_assert_eq!(&c, &before);
+                }
+            }
+            proptest::prop_assert!(c.validate().is_ok());
+            let times: Vec<_> = [
+                Some(c.received_at),
+                c.investigation.as_ref().map(|s| s.at),
+                c.answer.as_ref().map(|a| a.at),
+                c.closure.as_ref().map(|x| x.at),
+            ]
+            .into_iter()
+            .map_while(|t| t)
+            .collect();
+            proptest::prop_assert!(times.windows(2).all(|w| w[0] <= w[1]));
+            proptest::prop_assert_eq!(times.len() - 1, c.status() as usize);
+        }
+    }
+
     #[test]
     fn a_complaint_travels_as_json_with_its_channel_and_acceptance_by_name() {
         let mut c = complaint_at(at(1, 0));

@@ -186,6 +186,14 @@ on_both_backends! {
             "--acceptance", "accepted"]);
         assert!(closed.contains("HF-"), "{closed}");
 
+        // Its follow-up work is an order linked to it.
+        office.ok(&["order", "create", "--number", "WO-2", "--kind", "complaint_follow_up",
+            "--source", "phone", "--household", "HZ-0001", "--complaint", "TS-1"]);
+        let said = office.refused(&["order", "create", "--number", "WO-3", "--kind",
+            "complaint_follow_up", "--source", "phone", "--household", "HZ-0001", "--complaint", "TS-9"]);
+        assert!(said.contains("--complaint"), "{said}");
+        assert_eq!(office.order("WO-2").follows, Some(FollowUp::Complaint(id.parse().unwrap())));
+
         let complaints: Vec<Complaint> = office.every(Entity::Complaint);
         let c = &complaints[0];
         assert_eq!(c.id.to_string(), id);
@@ -209,7 +217,7 @@ on_both_backends! {
 
         // Closing again is refused and makes no second visit.
         office.refused(&["complaint", "close", "TS-1", "--answer", "再次办结", "--acceptance", "accepted"]);
-        assert_eq!(office.every::<WorkOrder>(Entity::WorkOrder).len(), 2);
+        assert_eq!(office.every::<WorkOrder>(Entity::WorkOrder).len(), 3);
 
         let list = office.ok(&["complaint", "list"]);
         assert!(list.contains("TS-1\thotline_12345\tclosed"), "{list}");

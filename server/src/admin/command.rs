@@ -293,6 +293,9 @@ pub struct OrderCreate {
     /// here. Default: now.
     #[arg(long, value_parser = parse_time)]
     pub reported_at: Option<DateTime<Utc>>,
+    /// The complaint this order follows up (its number): the order is linked to it.
+    #[arg(long, value_name = "COMPLAINT_NUMBER")]
+    pub complaint: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]

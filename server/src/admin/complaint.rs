@@ -7,8 +7,8 @@ use doorstep_core::complaint::{Complainant, Complaint};
 use doorstep_core::ids::{HouseholdId, WorkOrderId};
 use doorstep_core::return_visit;
 use doorstep_core::sync::protocol::{Entity, Record};
-use doorstep_core::workorder::WorkOrder;
 use doorstep_core::workorder::deadline::DeadlinePolicy;
+use doorstep_core::workorder::{FollowUp, WorkOrder};
 
 use crate::error::{Error, Result};
 use crate::records::{decode, put_from_office};
@@ -199,6 +199,14 @@ pub(super) fn complaint_by_number(tx: &mut dyn Tx, number: &str) -> Result<(Comp
         .record(Entity::Complaint, &id)?
         .ok_or(Error::NotFound("complaint"))?;
     Ok((decode(&record)?, id))
+}
+
+/// The link of a complaint's follow-up order (`order create --complaint`).
+pub(super) fn follows_complaint(tx: &mut dyn Tx, number: &str) -> Result<FollowUp> {
+    let (complaint, _) = complaint_by_number(tx, number).map_err(|_| {
+        Error::invalid("--complaint: 没有这个编号的投诉 / no complaint has this number")
+    })?;
+    Ok(FollowUp::Complaint(complaint.id))
 }
 
 pub(super) fn household_by_number(
