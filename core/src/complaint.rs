@@ -267,32 +267,26 @@ impl Complaint {
             ));
         }
         if next <= now {
-            let done = next.label();
             return Err(InvalidInput::new(
                 field,
                 said(
-                    format!("投诉已{}", now.label().zh),
+                    format!("投诉状态为“{}”，这一步已记录", now.label().zh),
                     format!(
-                        "the complaint is already {}: it cannot be {} again",
-                        now.label().en,
-                        done.en
+                        "the complaint is already {}: this step was recorded",
+                        now.label().en
                     ),
                 ),
             ));
         }
         if next as u8 != now as u8 + 1 {
-            let missing = [
-                ComplaintStatus::Investigating,
-                ComplaintStatus::Answered,
-                ComplaintStatus::Closed,
-            ][now as usize];
-            return Err(InvalidInput::new(
-                field,
-                said(
-                    format!("请先记录“{}”", missing.label().zh),
-                    format!("record it {} first", missing.label().en),
+            let first = match now {
+                ComplaintStatus::Received => said(
+                    "请先记录开始调查",
+                    "record the start of the investigation first",
                 ),
-            ));
+                _ => said("请先记录首次答复", "record the first answer first"),
+            };
+            return Err(InvalidInput::new(field, first));
         }
         if at < self.last_step_at() {
             return Err(InvalidInput::new(

@@ -253,7 +253,7 @@ fn complaint_option(e: InvalidInput) -> String {
         "complaint.summary" => "--summary",
         "complaint.answer.said" => "--said",
         "complaint.closure.answer" => "--answer",
-        "complaint.status" | "complaint.received_at" => "--at",
+        "complaint.received_at" => "--received-at",
         "complaint.by" => "--operator",
         other => other,
     }
