@@ -11,7 +11,7 @@ use crate::geo::GeoPoint;
 use crate::household::validate_text;
 use crate::ids::{CallId, ComplaintId, HouseholdId, WorkOrderId};
 use crate::text::said;
-use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
+use crate::workorder::{FaultClass, WorkOrder, WorkOrderKind, WorkOrderSource};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
@@ -101,9 +101,10 @@ impl Call {
     }
 }
 
-/// The emergency order an alarm opens at once (Art.5(1), Art.7(3)): a pipeline fault, reported
-/// when the call was taken, for the service center to dispatch. A gas smell is treated as a
-/// fault of the network until a crew on site says otherwise.
+/// The emergency order an alarm opens at once (Art.5(1), Art.7(3)): a major pipeline fault
+/// (抢险: crew on site and the leadership told at once), reported when the call was taken, for
+/// the service center to dispatch. A gas smell is treated as a major fault of the network until
+/// a crew on site says otherwise. The caller stamps it with its district's targets.
 pub fn alarm_order(
     number: impl Into<String>,
     household_id: Option<HouseholdId>,
@@ -120,6 +121,7 @@ pub fn alarm_order(
         at,
     );
     order.location = location;
+    order.class = Some(FaultClass::Major);
     order
 }
 
@@ -158,6 +160,7 @@ mod tests {
         order.validate().unwrap();
         assert_eq!(order.kind, WorkOrderKind::PipelineFault);
         assert!(order.kind.is_emergency());
+        assert_eq!(order.class, Some(FaultClass::Major));
         assert_eq!(order.reported_at, c.at);
     }
 

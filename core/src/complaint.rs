@@ -173,12 +173,7 @@ impl Complaint {
         received_at: DateTime<Utc>,
         policy: &DeadlinePolicy,
     ) -> Self {
-        let after = |d| {
-            received_at
-                .checked_add_signed(d)
-                .unwrap_or(DateTime::<Utc>::MAX_UTC)
-        };
-        Self {
+        let mut complaint = Self {
             id: ComplaintId::new(),
             number: number.into(),
             complainant,
@@ -188,12 +183,25 @@ impl Complaint {
             against_order: None,
             against_technician: None,
             received_at,
-            investigate_by: after(policy.complaint_investigate),
-            answer_by: after(policy.complaint_answer),
+            investigate_by: received_at,
+            answer_by: received_at,
             investigation: None,
             answer: None,
             closure: None,
-        }
+        };
+        complaint.stamp(policy);
+        complaint
+    }
+
+    /// Stamps its clocks from `policy` (a district's), counted from its receipt.
+    pub fn stamp(&mut self, policy: &DeadlinePolicy) {
+        let after = |d| {
+            self.received_at
+                .checked_add_signed(d)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        };
+        self.investigate_by = after(policy.complaint_investigate);
+        self.answer_by = after(policy.complaint_answer);
     }
 
     pub fn status(&self) -> ComplaintStatus {

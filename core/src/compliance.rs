@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::complaint::Complaint;
 use crate::ids::{ComplaintId, WorkOrderId};
 use crate::workorder::WorkOrder;
-use crate::workorder::deadline::{self, Deadline, DeadlinePolicy, DeadlineState, Milestone};
+use crate::workorder::deadline::{self, Deadline, DeadlineState, Milestone};
 
 /// Where one deadline stands, as compliance counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,10 +99,11 @@ impl ClauseCompliance {
     }
 }
 
-/// The deadlines of one order, as compliance reads them: the one place that asks the work
-/// order's clocks, so that a change of their signature is adapted here alone.
-pub fn order_deadlines(order: &WorkOrder, policy: &DeadlinePolicy) -> Vec<Deadline> {
-    deadline::deadlines(order, policy)
+/// The deadlines of one order, as compliance reads them (on the targets stamped on the order):
+/// the one place that asks the work order's clocks, so that a change of their signature is
+/// adapted here alone.
+pub fn order_deadlines(order: &WorkOrder) -> Vec<Deadline> {
+    deadline::deadlines(order)
 }
 
 /// Compliance per clause at `now`, for these orders and complaints. Only the clauses with at
@@ -110,7 +111,6 @@ pub fn order_deadlines(order: &WorkOrder, policy: &DeadlinePolicy) -> Vec<Deadli
 pub fn compliance<'a>(
     orders: impl IntoIterator<Item = &'a WorkOrder>,
     complaints: impl IntoIterator<Item = &'a Complaint>,
-    policy: &DeadlinePolicy,
     now: DateTime<Utc>,
 ) -> Vec<ClauseCompliance> {
     let mut clauses: std::collections::BTreeMap<Milestone, ClauseCompliance> = Default::default();
@@ -121,7 +121,7 @@ pub fn compliance<'a>(
             .count(subject, &d, now);
     };
     for order in orders {
-        for d in order_deadlines(order, policy) {
+        for d in order_deadlines(order) {
             count(Subject::Order(order.id), d);
         }
     }
@@ -152,6 +152,7 @@ mod tests {
     use super::*;
     use crate::complaint::{Complainant, ComplaintChannel};
     use crate::ids::HouseholdId;
+    use crate::workorder::deadline::DeadlinePolicy;
     use crate::workorder::{WorkOrderKind, WorkOrderSource, WorkOrderStatus};
     use chrono::{Duration, TimeZone};
     use proptest::prelude::*;
@@ -219,12 +220,7 @@ mod tests {
         let untouched = complaint();
 
         let now = t0() + Duration::hours(20);
-        let report = compliance(
-            [&on_time, &late, &forgotten],
-            [&answered, &untouched],
-            &DeadlinePolicy::default(),
-            now,
-        );
+        let report = compliance([&on_time, &late, &forgotten], [&answered, &untouched], now);
         let handle = clause(&report, Milestone::Handle);
         assert_eq!(
             (handle.met, handle.met_late, handle.breached, handle.open),
@@ -273,7 +269,7 @@ mod tests {
     #[test]
     fn nothing_to_judge_gives_an_empty_report() {
         let inspection = fault(WorkOrderKind::Inspection);
-        assert!(compliance([&inspection], [], &DeadlinePolicy::default(), t0()).is_empty());
+        assert!(compliance([&inspection], [], t0()).is_empty());
     }
 
     proptest! {
@@ -315,13 +311,12 @@ mod tests {
                 })
                 .collect();
             let now = t0() + Duration::minutes(now_min);
-            let policy = DeadlinePolicy::default();
-            let report = compliance(&orders, &complaints, &policy, now);
+            let report = compliance(&orders, &complaints, now);
 
             let mut expected: std::collections::BTreeMap<Milestone, [u32; 4]> = Default::default();
             let all = orders
                 .iter()
-                .flat_map(|o| order_deadlines(o, &policy))
+                .flat_map(|o| order_deadlines(o))
                 .chain(complaints.iter().flat_map(Complaint::deadlines));
             for d in all {
                 let slot = match Verdict::of(&d, now) {
@@ -333,7 +328,7 @@ mod tests {
                 expected.entry(d.milestone).or_default()[slot] += 1;
             }
             let total: u32 = report.iter().map(ClauseCompliance::total).sum();
-            let deadlines = orders.iter().map(|o| order_deadlines(o, &policy).len()).sum::<usize>()
+            let deadlines = orders.iter().map(|o| order_deadlines(o).len()).sum::<usize>()
                 + complaints.len() * 2;
             prop_assert_eq!(total as usize, deadlines);
             prop_assert_eq!(report.len(), expected.len());

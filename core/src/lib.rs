@@ -16,8 +16,10 @@
 //! - [`visit`]: checking in at a household.
 //! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
 //!   history; abnormal consumption; the import of a utility's customer file.
-//! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
+//! - [`team`]: technicians, crews, districts (with their deadline policy). [`outage`]: planned
+//!   outage notices.
+//! - [`fees`]: charges collected on site and the day's settlement per technician (Art.14).
 //! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
@@ -42,6 +44,7 @@ pub mod complaint;
 pub mod compliance;
 pub mod device_sync;
 pub mod error;
+pub mod fees;
 pub mod forms;
 pub mod geo;
 pub mod household;

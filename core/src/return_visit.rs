@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 
 use crate::complaint::Complaint;
 use crate::ids::{HouseholdId, WorkOrderId};
-use crate::workorder::deadline::DeadlinePolicy;
 use crate::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 
 /// The return visit a repair's resolution schedules: a pipeline fault or a fault of the user's
@@ -40,6 +39,7 @@ pub fn after_resolution(order: &WorkOrder) -> Option<WorkOrder> {
         resolved_at,
     );
     visit.location = order.location;
+    visit.targets = order.targets.clone();
     visit.validate().ok()?;
     Some(visit)
 }
@@ -67,13 +67,13 @@ pub fn after_complaint_closed(
     Some(visit)
 }
 
-/// When a return visit is due: `return_visit` after the resolution or closing it follows
-/// (its `reported_at`). `None` for an order that is not a return visit.
-pub fn due(visit: &WorkOrder, policy: &DeadlinePolicy) -> Option<DateTime<Utc>> {
+/// When a return visit is due: its stamped `return_visit` target after the resolution or
+/// closing it follows (its `reported_at`). `None` for an order that is not a return visit.
+pub fn due(visit: &WorkOrder) -> Option<DateTime<Utc>> {
     (visit.kind == WorkOrderKind::ReturnVisit).then(|| {
         visit
             .reported_at
-            .checked_add_signed(policy.return_visit)
+            .checked_add_signed(visit.targets.return_visit)
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     })
 }
@@ -121,6 +121,7 @@ fn derived(follows: FollowUp) -> (WorkOrderId, String) {
 mod tests {
     use super::*;
     use crate::complaint::{Acceptance, Complainant, ComplaintChannel};
+    use crate::workorder::deadline::DeadlinePolicy;
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
@@ -155,7 +156,7 @@ mod tests {
         assert_eq!(visit.reported_at, t0() + Duration::hours(2));
         assert_eq!((visit.assignee, visit.crew), (None, None));
         assert_eq!(
-            due(&visit, &DeadlinePolicy::default()),
+            due(&visit),
             Some(t0() + Duration::hours(2) + Duration::days(7))
         );
         // Scheduled again, it is the same order: the caller finds it stored and stops.

@@ -166,6 +166,8 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
             }
             b
         }
+        // The office's only: no device reads a settlement.
+        Record::Settlement(_) => vec![],
     };
     stored_in(record, buckets)
 }
@@ -186,6 +188,7 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Technician(t) => (t.id.to_string(), Some(t.badge.clone())),
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
+        Record::Settlement(s) => (s.id.to_string(), Some(s.key())),
         Record::Complaint(c) => (c.id.to_string(), Some(c.number.clone())),
         Record::Call(c) => (c.id.to_string(), None),
         // One set of scores per return visit: recording again replaces it.
@@ -236,6 +239,7 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Technician(t) => serde_json::to_string(t),
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
+        Record::Settlement(s) => serde_json::to_string(s),
         Record::Complaint(c) => serde_json::to_string(c),
         Record::Call(c) => serde_json::to_string(c),
         Record::Satisfaction(s) => serde_json::to_string(s),

@@ -66,6 +66,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = o.validate();
             }
             Record::Reading(_) => {}
+            Record::Settlement(_) => {}
             Record::Complaint(c) => {
                 let _ = c.validate();
             }

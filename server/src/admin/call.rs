@@ -9,6 +9,7 @@ use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
 
 use crate::error::{Error, Result};
+use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
 use crate::storage::{self, Storage};
 
@@ -75,6 +76,7 @@ pub(super) fn take_call(
                 o
             };
             order.number = order.number.trim().to_owned();
+            order.targets = district_targets(tx, household_id, None, None, location)?;
             order.validate().map_err(|e| {
                 Error::invalid(match e.field.as_str() {
                     "work_order.number" => invalid_option("--order-number", e),

@@ -11,6 +11,7 @@ use doorstep_core::workorder::deadline::DeadlinePolicy;
 use doorstep_core::workorder::{FollowUp, WorkOrder};
 
 use crate::error::{Error, Result};
+use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
 use crate::storage::{self, Storage, Tx};
 
@@ -58,6 +59,15 @@ pub(super) fn open_complaint(
             }
             complaint.against_technician = Some(t);
         }
+        // The clocks of the household's district (else the technician's), as an order's.
+        let targets = district_targets(
+            tx,
+            complaint.household_id,
+            complaint.against_technician,
+            None,
+            None,
+        )?;
+        complaint.stamp(&targets);
         complaint
             .validate()
             .map_err(|e| Error::invalid(complaint_option(e)))?;
@@ -97,7 +107,10 @@ pub(super) fn step_complaint(
                 Some(o) => order_household(tx, o)?,
                 None => None,
             };
-            if let Some(visit) = return_visit::after_complaint_closed(&complaint, order_household) {
+            if let Some(mut visit) =
+                return_visit::after_complaint_closed(&complaint, order_household)
+            {
+                visit.targets = district_targets(tx, visit.household_id, None, None, None)?;
                 scheduled = schedule_return_visit(tx, &visit, act)?.then_some(visit.number);
             }
         }

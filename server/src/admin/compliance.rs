@@ -10,7 +10,6 @@ use doorstep_core::household::Household;
 use doorstep_core::ids::{DistrictId, HouseholdId};
 use doorstep_core::sync::protocol::Entity;
 use doorstep_core::workorder::WorkOrder;
-use doorstep_core::workorder::deadline::DeadlinePolicy;
 
 use crate::error::Result;
 use crate::records::decode;
@@ -55,7 +54,7 @@ pub(super) fn print_compliance(
                     .map(|c| (Subject::Complaint(c.id), c.number.clone())),
             )
             .collect();
-        let report = compliance(&orders, &complaints, &DeadlinePolicy::default(), now);
+        let report = compliance(&orders, &complaints, now);
         let mut lines = vec![tsv(
             &["clause", "met", "met_late", "breached", "open"].map(str::to_owned)
         )];

@@ -12,7 +12,6 @@ use doorstep_core::satisfaction::{
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
-use doorstep_core::workorder::deadline::DeadlinePolicy;
 use doorstep_core::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderStatus};
 
 use crate::error::{Error, Result};
@@ -144,7 +143,6 @@ pub(super) fn record_scores(
 }
 
 pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<(), String> {
-    let policy = DeadlinePolicy::default();
     let rows = storage::read(storage, |tx| {
         let mut visits: Vec<WorkOrder> = every::<WorkOrder>(tx, Entity::WorkOrder)?
             .into_iter()
@@ -180,7 +178,7 @@ pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<()
                 or_dash(follows),
                 or_dash(household),
                 v.reported_at.to_rfc3339(),
-                or_dash(return_visit::due(&v, &policy).map(|d| d.to_rfc3339())),
+                or_dash(return_visit::due(&v).map(|d| d.to_rfc3339())),
                 v.status().as_str().to_owned(),
                 or_dash(overall),
             ]));

@@ -37,6 +37,8 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
             t.validate()?;
             keep_template(tx, t)?;
         }
+        // The office's own: no device is sent one, and one that came is not kept.
+        Record::Settlement(_) => {}
         // Office-only records: never in a device's buckets; one that came would be ignored.
         Record::Complaint(_) | Record::Call(_) | Record::Satisfaction(_) => {}
     }
@@ -106,6 +108,7 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         Entity::Outage => &["DELETE FROM outages WHERE id = ?1"],
         // Readings, forms and templates go with their household or stay (templates).
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
+        Entity::Settlement => &[],
         Entity::Complaint | Entity::Call | Entity::Satisfaction => &[],
     };
     let mut removed = 0;

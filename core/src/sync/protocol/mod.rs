@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calls::Call;
 use crate::complaint::Complaint;
+use crate::fees::Settlement;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
@@ -137,8 +138,10 @@ pub enum Record {
     District(District),
     Crew(Crew),
     Technician(Technician),
-    Outage(OutageNotice),
+    Outage(Box<OutageNotice>),
     Template(Box<Template>),
+    /// A technician's settlement of one day's fees: the office's only (no device reads it).
+    Settlement(Box<Settlement>),
     /// A complaint: office only, never sent to a device (it may name a technician).
     Complaint(Box<Complaint>),
     /// A call the service center took: office only.
@@ -161,6 +164,7 @@ pub enum Entity {
     Outage,
     Template,
     Photo,
+    Settlement,
     Complaint,
     Call,
     Satisfaction,
@@ -179,6 +183,7 @@ impl Entity {
             Entity::Outage => "outage",
             Entity::Template => "template",
             Entity::Photo => "photo",
+            Entity::Settlement => "settlement",
             Entity::Complaint => "complaint",
             Entity::Call => "call",
             Entity::Satisfaction => "satisfaction",
@@ -197,6 +202,7 @@ impl Entity {
             "outage" => Entity::Outage,
             "template" => Entity::Template,
             "photo" => Entity::Photo,
+            "settlement" => Entity::Settlement,
             "complaint" => Entity::Complaint,
             "call" => Entity::Call,
             "satisfaction" => Entity::Satisfaction,
@@ -217,6 +223,7 @@ impl Record {
             Record::Technician(_) => Entity::Technician,
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
+            Record::Settlement(_) => Entity::Settlement,
             Record::Complaint(_) => Entity::Complaint,
             Record::Call(_) => Entity::Call,
             Record::Satisfaction(_) => Entity::Satisfaction,
