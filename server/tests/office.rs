@@ -256,7 +256,12 @@ on_both_backends! {
         let order: WorkOrder = office.every::<WorkOrder>(Entity::WorkOrder).remove(0);
         assert_eq!(order.id.to_string(), order_id);
         assert_eq!(order.kind, WorkOrderKind::PipelineFault);
+        assert_eq!(order.class, Some(doorstep_core::workorder::FaultClass::Major));
         assert_eq!(order.reported_at, calls[0].at);
+        // Its clocks are a major fault's: crew on site and the leadership told at once.
+        let report = office.ok(&["compliance"]);
+        assert!(report.contains("emergency_on_site\t0\t0\t0\t1"), "{report}");
+        assert!(report.contains("leadership_report\t0\t0\t0\t1"), "{report}");
 
         // An alarm cannot be answered on the spot, an empty summary is refused: nothing stored,
         // not even the order.
