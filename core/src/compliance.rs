@@ -316,7 +316,7 @@ mod tests {
             let mut expected: std::collections::BTreeMap<Milestone, [u32; 4]> = Default::default();
             let all = orders
                 .iter()
-                .flat_map(|o| order_deadlines(o))
+                .flat_map(order_deadlines)
                 .chain(complaints.iter().flat_map(Complaint::deadlines));
             for d in all {
                 let slot = match Verdict::of(&d, now) {
