@@ -23,6 +23,10 @@
 //! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
+//! - [`complaint`]: complaints, their steps and their two clocks. [`calls`]: the call log.
+//! - [`compliance`]: which regulated deadlines were met, late or open, per clause.
+//! - [`return_visit`]: the return visit a resolved repair or a closed complaint schedules.
+//! - [`satisfaction`]: the scores of a return visit and their aggregate per unit.
 //! - [`synthetic`]: a synthetic city for benchmarks, demos and tests.
 //! - [`testkit`] (the `test-support` feature): what the core's and the server's tests share to
 //!   fill a form, sign it and start from a household.
@@ -35,6 +39,9 @@
 //! - [`device_sync`]: the device's side of sync: push, photos, pull over one HTTP transport.
 
 pub mod calendar;
+pub mod calls;
+pub mod complaint;
+pub mod compliance;
 pub mod device_sync;
 pub mod error;
 pub mod fees;
@@ -45,6 +52,8 @@ pub mod ids;
 pub mod input;
 pub mod media;
 pub mod outage;
+pub mod return_visit;
+pub mod satisfaction;
 pub mod schedule;
 pub mod store;
 pub mod sync;

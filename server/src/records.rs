@@ -155,6 +155,9 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
         Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
         Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
         Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![Bucket::All],
+        // The office's own: no phone reads a complaint (it may name a technician), a call or
+        // a score.
+        Record::Complaint(_) | Record::Call(_) | Record::Satisfaction(_) => Vec::new(),
         Record::Crew(c) => vec![Bucket::Crew(c.id)],
         Record::Technician(t) => {
             let mut b = vec![Bucket::Technician(t.id)];
@@ -186,6 +189,10 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
         Record::Settlement(s) => (s.id.to_string(), Some(s.key())),
+        Record::Complaint(c) => (c.id.to_string(), Some(c.number.clone())),
+        Record::Call(c) => (c.id.to_string(), None),
+        // One set of scores per return visit: recording again replaces it.
+        Record::Satisfaction(s) => (s.visit.to_string(), None),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -233,6 +240,9 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
         Record::Settlement(s) => serde_json::to_string(s),
+        Record::Complaint(c) => serde_json::to_string(c),
+        Record::Call(c) => serde_json::to_string(c),
+        Record::Satisfaction(s) => serde_json::to_string(s),
     }
     .map_err(|e| Error::Internal(e.to_string()))
 }

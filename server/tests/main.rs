@@ -14,6 +14,7 @@ mod convergence;
 mod debris;
 mod fees;
 mod forms_photos;
+mod office;
 mod outages;
 mod scope_change;
 mod scope_leaks;

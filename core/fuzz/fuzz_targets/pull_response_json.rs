@@ -67,6 +67,15 @@ fuzz_target!(|data: &[u8]| {
             }
             Record::Reading(_) => {}
             Record::Settlement(_) => {}
+            Record::Complaint(c) => {
+                let _ = c.validate();
+            }
+            Record::Call(c) => {
+                let _ = c.validate();
+            }
+            Record::Satisfaction(s) => {
+                let _ = s.validate();
+            }
         }
     }
 });

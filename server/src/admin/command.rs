@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use doorstep_core::calls::CallKind;
+use doorstep_core::complaint::{Acceptance, ComplaintChannel};
 use doorstep_core::ids::{CrewId, DistrictId, OperationId, TechnicianId};
+use doorstep_core::satisfaction::{Overall, UnitLevel};
 use doorstep_core::team::TechnicianRole;
 use doorstep_core::workorder::{FaultClass, WorkOrderKind, WorkOrderSource};
 
@@ -109,6 +112,26 @@ pub enum AdminCommand {
         #[command(flatten)]
         day: SettleDay,
     },
+    /// Complaints (Art.7(6), Art.16): open one, record its investigation, its first answer and
+    /// its closing with the user's acceptance; list them with their clocks.
+    Complaint {
+        #[command(subcommand)]
+        command: ComplaintCommand,
+    },
+    /// The call log (Art.5(1), Art.13): every call the service center takes and what it became.
+    Call {
+        #[command(subcommand)]
+        command: CallCommand,
+    },
+    /// Return visits (Art.5(5)): the ones scheduled after a repair or a complaint, and their
+    /// satisfaction scores.
+    ReturnVisit {
+        #[command(subcommand)]
+        command: ReturnVisitCommand,
+    },
+    /// Compliance per clause: how many regulated deadlines were met, met late, breached or are
+    /// still open, with the late ones listed; tab-separated.
+    Compliance(ComplianceArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -465,6 +488,9 @@ pub struct OrderCreate {
     /// The end of that window.
     #[arg(long, value_parser = parse_time, requires = "appointment_from")]
     pub appointment_to: Option<DateTime<Utc>>,
+    /// The complaint this order follows up (its number): the order is linked to it.
+    #[arg(long, value_name = "COMPLAINT_NUMBER")]
+    pub complaint: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -481,6 +507,196 @@ pub enum DeviceCommand {
         #[arg(long)]
         technician: Option<TechnicianId>,
     },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ComplaintCommand {
+    /// Receive a complaint; prints its id. Its clocks start at --received-at: investigation
+    /// within 2 h, first answer within 24 h (the policy's complaint targets).
+    Open(ComplaintOpen),
+    /// The investigation has started.
+    Investigate(ComplaintStepArgs),
+    /// The first answer reached the user.
+    Answer {
+        #[command(flatten)]
+        step: ComplaintStepArgs,
+        /// What the user was told.
+        #[arg(long = "said")]
+        said: String,
+    },
+    /// Close the complaint with the answer given and the user's acceptance; schedules its
+    /// return visit (for a complaint tied to a household).
+    Close {
+        #[command(flatten)]
+        step: ComplaintStepArgs,
+        /// The answer the complaint is closed with.
+        #[arg(long)]
+        answer: String,
+        /// Whether the user accepted it.
+        #[arg(long, value_parser = named(Acceptance::ALL, Acceptance::as_str))]
+        acceptance: Acceptance,
+    },
+    /// List the complaints, oldest first, tab-separated: number, channel, status, received,
+    /// investigate by, answer by, order, household (never the complainant).
+    List {
+        /// Only the complaints not yet closed.
+        #[arg(long)]
+        open: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ComplaintOpen {
+    /// The complaint's number (letters, digits, '-'; unique), e.g. TS-20260301-001.
+    #[arg(long)]
+    pub number: String,
+    /// Who complained (kept for the service center only; never printed in a list).
+    #[arg(long)]
+    pub name: String,
+    /// The complainant's phone.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// How the complaint came in.
+    #[arg(long, value_parser = named(ComplaintChannel::ALL, ComplaintChannel::as_str))]
+    pub channel: ComplaintChannel,
+    /// What the user complains of.
+    #[arg(long)]
+    pub summary: String,
+    /// The household's customer number, when known.
+    #[arg(long, value_name = "CUSTOMER_NUMBER")]
+    pub household: Option<String>,
+    /// The work order complained of (its number).
+    #[arg(long, value_name = "ORDER_NUMBER")]
+    pub order: Option<String>,
+    /// The technician complained of (id).
+    #[arg(long)]
+    pub technician: Option<TechnicianId>,
+    /// When it was received (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ComplaintStepArgs {
+    /// The complaint's number.
+    pub number: String,
+    /// When it happened (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CallCommand {
+    /// Log a call and what it became; prints the call's id (and the order's, when it opened
+    /// one). An alarm always opens an emergency order (a pipeline fault) with the call.
+    Take(CallTake),
+    /// List the calls, oldest first, tab-separated: id, at, kind, household, became, summary.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CallTake {
+    /// What the caller wanted.
+    #[arg(long, value_parser = named(CallKind::ALL, CallKind::as_str))]
+    pub kind: CallKind,
+    /// The household's customer number, when known.
+    #[arg(long, value_name = "CUSTOMER_NUMBER")]
+    pub household: Option<String>,
+    /// What the caller said.
+    #[arg(long)]
+    pub summary: String,
+    /// The call opened a work order of this kind (an alarm opens a pipeline fault by itself).
+    #[arg(long, value_parser = named(WorkOrderKind::ALL, WorkOrderKind::as_str), conflicts_with_all = ["complaint", "answer"])]
+    pub order_kind: Option<WorkOrderKind>,
+    /// The number of the order it opens. Default: DH- and a number made from the call's id.
+    #[arg(long)]
+    pub order_number: Option<String>,
+    /// Where the work is (WGS-84 latitude), for an order without a household.
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    pub lat: Option<f64>,
+    /// Where the work is (WGS-84 longitude).
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    pub lon: Option<f64>,
+    /// The call is the complaint with this number (open it first with `complaint open`).
+    #[arg(long, value_name = "COMPLAINT_NUMBER", conflicts_with = "answer")]
+    pub complaint: Option<String>,
+    /// The call was answered on the spot: what the caller was told.
+    #[arg(long, value_name = "TEXT")]
+    pub answer: Option<String>,
+    /// When the call was taken (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReturnVisitCommand {
+    /// List the return visits, tab-separated: number, follows, household, scheduled, due,
+    /// status, overall satisfaction (or -).
+    List {
+        /// Also the visits done.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record the scores a user gave on a return-visit call (1 to 5, 5 best); the visit is
+    /// done.
+    Record(ReturnVisitRecord),
+    /// The scores aggregated per unit and kind of the order followed up, tab-separated: unit,
+    /// kind, visits, the mean of each score, the satisfied share.
+    Scores(ScoresArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoresArgs {
+    /// The unit the scores are grouped by: the district, crew or technician of the work
+    /// followed up.
+    #[arg(long, value_parser = named(UnitLevel::ALL, UnitLevel::as_str))]
+    pub by: UnitLevel,
+    /// Only visits scored from this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<DateTime<Utc>>,
+    /// Only visits scored before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReturnVisitRecord {
+    /// The return visit's order number (as `return-visit list` prints it).
+    pub number: String,
+    /// The overall satisfaction.
+    #[arg(long, value_parser = named(Overall::ALL, Overall::as_str))]
+    pub overall: Overall,
+    /// Timeliness, 1 to 5.
+    #[arg(long)]
+    pub timeliness: u8,
+    /// Attitude, 1 to 5.
+    #[arg(long)]
+    pub attitude: u8,
+    /// Quality of the work, 1 to 5.
+    #[arg(long)]
+    pub quality: u8,
+    /// Safety advice given, 1 to 5.
+    #[arg(long)]
+    pub safety_explanation: u8,
+    /// When the user was called (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ComplianceArgs {
+    /// Only orders reported and complaints received from this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<DateTime<Utc>>,
+    /// Only those before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<DateTime<Utc>>,
+    /// Only the households of this district (its id).
+    #[arg(long)]
+    pub district: Option<DistrictId>,
+    /// Judge open deadlines as of this time (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// A clap parser for a core enum, by its serde names (which it also lists in `--help`).

@@ -18,6 +18,11 @@ mod order;
 mod outage;
 mod report;
 mod team;
+// Issue 22, the office's part: complaints, calls, return visits, compliance.
+mod call;
+mod complaint;
+mod compliance;
+mod return_visit;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::InvalidInput;
@@ -30,6 +35,8 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
+pub use self::return_visit::{after_form_sealed, after_order_resolved};
+use self::{call::*, complaint::*, compliance::*, return_visit::*};
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 
@@ -174,6 +181,54 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             Some(SettleCommand::List { technician }) => print_settlements(storage, technician)?,
             None => println!("{}", settle_day(storage, day, act)?),
         },
+        AdminCommand::Complaint { command } => match command {
+            ComplaintCommand::Open(args) => println!("{}", open_complaint(storage, args, act)?),
+            ComplaintCommand::Investigate(step) => println!(
+                "{}",
+                step_complaint(
+                    storage,
+                    &step,
+                    act,
+                    &|c, at, by| c.start_investigation(at, by),
+                    "complaint_investigated"
+                )?
+            ),
+            ComplaintCommand::Answer { step, said } => println!(
+                "{}",
+                step_complaint(
+                    storage,
+                    &step,
+                    act,
+                    &|c, at, by| c.answer(at, by, &said),
+                    "complaint_answered"
+                )?
+            ),
+            ComplaintCommand::Close {
+                step,
+                answer,
+                acceptance,
+            } => println!(
+                "{}",
+                step_complaint(
+                    storage,
+                    &step,
+                    act,
+                    &|c, at, by| c.close(at, by, &answer, acceptance),
+                    "complaint_closed"
+                )?
+            ),
+            ComplaintCommand::List { open } => print_complaints(storage, open)?,
+        },
+        AdminCommand::Call { command } => match command {
+            CallCommand::Take(args) => println!("{}", take_call(storage, args, act)?),
+            CallCommand::List => print_calls(storage)?,
+        },
+        AdminCommand::ReturnVisit { command } => match command {
+            ReturnVisitCommand::List { all } => print_return_visits(storage, all)?,
+            ReturnVisitCommand::Record(args) => println!("{}", record_scores(storage, args, act)?),
+            ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
+        },
+        AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
     }
     Ok(())
 }
@@ -190,6 +245,7 @@ fn message(e: Error) -> String {
                 "work order" => "工单",
                 "device" => "设备",
                 "parked operation" => "待定作业",
+                "complaint" => "投诉",
                 _ => "记录",
             };
             format!("找不到该{zh} / {e}")

@@ -79,6 +79,9 @@ pub(super) fn create_order(
             reported_at,
         );
         order.location = location;
+        if let Some(number) = &args.complaint {
+            order.follows = Some(super::complaint::follows_complaint(tx, number)?);
+        }
         order.assignee = args.assignee;
         order.crew = args.crew;
         order.class = args.class;

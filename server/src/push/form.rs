@@ -52,6 +52,8 @@ impl Apply<'_> {
         if let Some(receipt) = receipt {
             self.tx.put_receipt(&receipt)?;
         }
+        // A return visit's scores are kept as numbers (Art.5(5)).
+        crate::admin::after_form_sealed(self.tx, form)?;
         self.apply_consequences(form, &template, &household)
     }
 

@@ -152,6 +152,11 @@ impl Apply<'_> {
                 })?;
             }
         }
+        // A resolved repair schedules its return visit, once (Art.5(5)).
+        if order.status() == WorkOrderStatus::Resolved {
+            let me = self.device.technician.id;
+            crate::admin::after_order_resolved(self.tx, &order, me, self.received_at)?;
+        }
         // Saved even when nothing changed, so that the device pulls the server's version.
         let mut record = stored(&Record::WorkOrder(Box::new(order)), self.tx)?;
         record.body = records::keeping_unknown_fields(&current.body, record.body)?;

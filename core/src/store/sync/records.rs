@@ -39,6 +39,8 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
         }
         // The office's own: no device is sent one, and one that came is not kept.
         Record::Settlement(_) => {}
+        // Office-only records: never in a device's buckets; one that came would be ignored.
+        Record::Complaint(_) | Record::Call(_) | Record::Satisfaction(_) => {}
     }
     Ok(())
 }
@@ -107,6 +109,7 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         // Readings, forms and templates go with their household or stay (templates).
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
         Entity::Settlement => &[],
+        Entity::Complaint | Entity::Call | Entity::Satisfaction => &[],
     };
     let mut removed = 0;
     for statement in sql {

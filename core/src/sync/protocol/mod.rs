@@ -5,12 +5,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calls::Call;
+use crate::complaint::Complaint;
 use crate::fees::Settlement;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{Household, MeterReading};
 use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
+use crate::satisfaction::Satisfaction;
 use crate::sync::Hlc;
 use crate::team::{Crew, District, Technician};
 use crate::workorder::WorkOrder;
@@ -139,6 +142,12 @@ pub enum Record {
     Template(Box<Template>),
     /// A technician's settlement of one day's fees: the office's only (no device reads it).
     Settlement(Box<Settlement>),
+    /// A complaint: office only, never sent to a device (it may name a technician).
+    Complaint(Box<Complaint>),
+    /// A call the service center took: office only.
+    Call(Box<Call>),
+    /// The scores of one return visit: office only.
+    Satisfaction(Satisfaction),
 }
 
 /// The kinds of record, as they are named on the wire and in the server's tables.
@@ -156,6 +165,9 @@ pub enum Entity {
     Template,
     Photo,
     Settlement,
+    Complaint,
+    Call,
+    Satisfaction,
 }
 
 impl Entity {
@@ -172,6 +184,9 @@ impl Entity {
             Entity::Template => "template",
             Entity::Photo => "photo",
             Entity::Settlement => "settlement",
+            Entity::Complaint => "complaint",
+            Entity::Call => "call",
+            Entity::Satisfaction => "satisfaction",
         }
     }
 
@@ -188,6 +203,9 @@ impl Entity {
             "template" => Entity::Template,
             "photo" => Entity::Photo,
             "settlement" => Entity::Settlement,
+            "complaint" => Entity::Complaint,
+            "call" => Entity::Call,
+            "satisfaction" => Entity::Satisfaction,
             _ => return None,
         })
     }
@@ -206,6 +224,9 @@ impl Record {
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
             Record::Settlement(_) => Entity::Settlement,
+            Record::Complaint(_) => Entity::Complaint,
+            Record::Call(_) => Entity::Call,
+            Record::Satisfaction(_) => Entity::Satisfaction,
         }
     }
 }
