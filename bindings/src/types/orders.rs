@@ -36,7 +36,6 @@ pub enum WorkOrderStatus {
 
 #[uniffi::remote(Enum)]
 pub enum Milestone {
-    Dispatch,
     Handle,
     Repair,
     EmergencyOnSite,

@@ -242,7 +242,6 @@ impl WorkReason {
 
 fn milestone_en(m: Milestone) -> &'static str {
     match m {
-        Milestone::Dispatch => "dispatch",
         Milestone::Handle => "on-site response",
         Milestone::Repair => "repair",
         Milestone::EmergencyOnSite => "emergency crew on site",
@@ -256,7 +255,6 @@ fn milestone_en(m: Milestone) -> &'static str {
 
 fn milestone_zh(m: Milestone) -> &'static str {
     match m {
-        Milestone::Dispatch => "派工",
         Milestone::Handle => "到场处理",
         Milestone::Repair => "修复",
         Milestone::EmergencyOnSite => "抢险到场",

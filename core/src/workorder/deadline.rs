@@ -42,10 +42,6 @@ pub struct DeadlinePolicy {
     /// agreed (Art.7(4)): within this target (default 60 minutes).
     #[serde(with = "whole_seconds")]
     pub equipment_on_site: Duration,
-    /// Until the equipment-fault clock counted arrival, it counted dispatch; kept only so that
-    /// a stored policy written then still reads. Not used by any rule.
-    #[serde(with = "whole_seconds")]
-    pub equipment_dispatch: Duration,
     /// A special-group household's home-service order is visited within 24 h (Art.7(7)).
     #[serde(with = "whole_seconds")]
     pub special_group_visit: Duration,
@@ -71,7 +67,6 @@ impl Default for DeadlinePolicy {
             major_on_site: Duration::minutes(30),
             leadership_report: Duration::minutes(30),
             equipment_on_site: Duration::minutes(60),
-            equipment_dispatch: Duration::minutes(15),
             special_group_visit: Duration::hours(24),
             complaint_investigate: Duration::hours(2),
             complaint_answer: Duration::hours(24),
@@ -86,9 +81,6 @@ impl Default for DeadlinePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Milestone {
-    /// A crew is dispatched: the order reached `Dispatched`. (No clause counts dispatch any
-    /// more; kept for stored verdicts.)
-    Dispatch,
     /// An ordinary pipeline fault is handled: a crew is on site (`OnSite`) within 6 h
     /// (Art.7(3)).
     Handle,
@@ -114,7 +106,6 @@ pub enum Milestone {
 impl Milestone {
     pub fn as_str(self) -> &'static str {
         match self {
-            Milestone::Dispatch => "dispatch",
             Milestone::Handle => "handle",
             Milestone::Repair => "repair",
             Milestone::EmergencyOnSite => "emergency_on_site",
@@ -133,7 +124,6 @@ impl Milestone {
     /// steps): those are met by their own records.
     fn met_by(self) -> Option<WorkOrderStatus> {
         match self {
-            Milestone::Dispatch => Some(WorkOrderStatus::Dispatched),
             Milestone::Handle
             | Milestone::EmergencyOnSite
             | Milestone::EquipmentOnSite
@@ -321,13 +311,12 @@ pub fn next_deadline(order: &WorkOrder) -> Option<Deadline> {
 
 impl DeadlinePolicy {
     /// The names of the targets, as stored and typed (`doorstep admin district policy --set`).
-    pub const TARGETS: [&'static str; 11] = [
+    pub const TARGETS: [&'static str; 10] = [
         "pipeline_handle",
         "pipeline_repair",
         "major_on_site",
         "leadership_report",
         "equipment_on_site",
-        "equipment_dispatch",
         "special_group_visit",
         "complaint_investigate",
         "complaint_answer",
@@ -342,7 +331,6 @@ impl DeadlinePolicy {
             "major_on_site" => &mut self.major_on_site,
             "leadership_report" => &mut self.leadership_report,
             "equipment_on_site" => &mut self.equipment_on_site,
-            "equipment_dispatch" => &mut self.equipment_dispatch,
             "special_group_visit" => &mut self.special_group_visit,
             "complaint_investigate" => &mut self.complaint_investigate,
             "complaint_answer" => &mut self.complaint_answer,
