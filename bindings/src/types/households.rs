@@ -96,6 +96,7 @@ pub enum SupplyStatus {
     ShutOff {
         reason: ShutOffReason,
         since: Timestamp,
+        seal: Option<String>,
     },
     PermanentlyDisconnected {
         since: Timestamp,

@@ -341,6 +341,7 @@ mod tests {
             SupplyStatus::ShutOff {
                 reason: ShutOffReason::Arrears,
                 since,
+                seal: None,
             },
             SupplyStatus::PermanentlyDisconnected { since },
         ] {

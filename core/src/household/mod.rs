@@ -284,6 +284,11 @@ pub enum SupplyStatus {
     ShutOff {
         reason: ShutOffReason,
         since: DateTime<Utc>,
+        /// The number of the seal (or lock) put on the valve, as the shut-off form gave it: the
+        /// reconnection checks the seal it finds against it. None for a shut-off recorded
+        /// without one (a hazard shut on the spot, records from before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seal: Option<String>,
     },
     PermanentlyDisconnected {
         since: DateTime<Utc>,
@@ -293,6 +298,15 @@ pub enum SupplyStatus {
 impl SupplyStatus {
     fn validate(&self) -> Result<(), InvalidInput> {
         Ok(())
+    }
+
+    /// The seal number the reconnection is to find on the valve: the shut-off's, while the
+    /// supply is shut off.
+    pub fn seal_to_check(&self) -> Option<&str> {
+        match self {
+            SupplyStatus::ShutOff { seal, .. } => seal.as_deref(),
+            _ => None,
+        }
     }
 
     pub fn kind(&self) -> &'static str {

@@ -256,6 +256,9 @@ impl Store {
                     order: Box::new(order.clone()),
                 })?;
             }
+            if let (Some(status), Some(order)) = (effects.resolves, f.work_order_id) {
+                resolve_order(c, order, status, at)?;
+            }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
                 for note in &effects.notes {
@@ -517,4 +520,42 @@ fn sealed_or(e: rusqlite::Error) -> Error {
         }
         _ => e.into(),
     }
+}
+
+/// The order a sealed repair closing was filled for, moved to the status the form gives it at
+/// the seal's time (never before its last step). No operation of its own: the server resolves
+/// it from the sealed form by the same rule. An order already closed (resolved by hand before
+/// the seal, or by another phone) keeps its one final step.
+fn resolve_order(
+    c: &Connection,
+    id: WorkOrderId,
+    status: crate::workorder::WorkOrderStatus,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let Some(mut order) = load_order(c, id)? else {
+        return Ok(());
+    };
+    let last = order.steps.last().map_or(at, |s| s.at);
+    if order.status().is_final() {
+        return Ok(());
+    }
+    order.advance(status, at.max(last), None)?;
+    write_order(c, &order)?;
+    if let Some(household) = order.household_id {
+        append_history(
+            c,
+            household,
+            at,
+            HistoryKind::WorkOrderStatus,
+            Some(&id.to_string()),
+            &crate::text::with_detail(
+                &said(
+                    format!("工单 {}", order.number),
+                    format!("work order {}", order.number),
+                ),
+                &status.label(),
+            ),
+        )?;
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! A sealed form as a device's push delivers it: verified against its template, tied to its
 //! household, and what sealing it changed worked out again by the core's rule.
 
+use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::{self, SealTimes};
 use doorstep_core::forms::form::Form;
@@ -9,7 +10,7 @@ use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
 use doorstep_core::sync::merge::changed_fields;
 use doorstep_core::sync::protocol::{Entity, Record};
-use doorstep_core::workorder::WorkOrder;
+use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
 use serde_json::Value;
 
 use super::Apply;
@@ -62,8 +63,8 @@ impl Apply<'_> {
 
     /// What sealing the form changed on the device, worked out again here by the same rule:
     /// the household (merged like any edit of the device, on the seal's merge base: a write
-    /// the technician had seen before sealing is not a conflict) and the meter readings. Follow-up orders
-    /// arrive as operations of their own.
+    /// the technician had seen before sealing is not a conflict), the meter readings, and the
+    /// order a repair closing resolves. Follow-up orders arrive as operations of their own.
     pub(super) fn apply_consequences(
         &mut self,
         form: &Form,
@@ -86,6 +87,9 @@ impl Apply<'_> {
                     problems.len()
                 ))
             })?;
+        if let (Some(status), Some(order)) = (effects.resolves, form.work_order_id) {
+            self.form_resolves(&order.to_string(), status, seal.sealed_at)?;
+        }
         let corrects = form.amends.is_some();
         for reading in effects.readings {
             let record = stored(&Record::Reading(reading), self.tx)?;
@@ -112,6 +116,35 @@ impl Apply<'_> {
                 self.merge_household(household, &incoming, &fields, base)?;
             }
         }
+        Ok(())
+    }
+
+    /// The order a sealed repair closing was filled for takes the form's resolution as a step
+    /// the phone reported at the seal's time (`order_moved`: the earliest resolution by trusted
+    /// time stands, the office's steps are never replaced). An order already at that status
+    /// gets no second step; one the server does not hold, or the device may not write, is
+    /// left to the office: the form itself is not refused for it.
+    fn form_resolves(
+        &mut self,
+        order: &str,
+        status: WorkOrderStatus,
+        sealed_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(current) = self
+            .tx
+            .record(Entity::WorkOrder, order)?
+            .filter(|r| !r.deleted)
+        else {
+            return Ok(());
+        };
+        let held: WorkOrder = decode(&current)?;
+        if held.status() == status || self.reachable(&current).is_err() {
+            return Ok(());
+        }
+        // The operation's own record is the form's: its sequence number stays the form's.
+        let form_seq = self.server_seq;
+        self.order_moved(order, status, sealed_at, None)?;
+        self.server_seq = form_seq;
         Ok(())
     }
 
