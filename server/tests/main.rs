@@ -11,6 +11,7 @@ mod chaos;
 mod cli;
 mod convergence;
 mod debris;
+mod forms_keep;
 mod forms_photos;
 mod scope_change;
 mod scope_leaks;

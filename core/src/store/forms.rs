@@ -208,6 +208,11 @@ impl Store {
                 .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
+            // Queued before the form, so that the server holds the order's step when the
+            // form arrives and does not make it a second time.
+            if let (Some(status), Some(order)) = (effects.resolves, f.work_order_id) {
+                resolve_order(c, order, status, at)?;
+            }
             c.append(&Operation::FormSealed {
                 form: Box::new(f.clone()),
             })?;
@@ -255,9 +260,6 @@ impl Store {
                 c.append(&Operation::WorkOrderOpened {
                     order: Box::new(order.clone()),
                 })?;
-            }
-            if let (Some(status), Some(order)) = (effects.resolves, f.work_order_id) {
-                resolve_order(c, order, status, at)?;
             }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
@@ -523,11 +525,12 @@ fn sealed_or(e: rusqlite::Error) -> Error {
 }
 
 /// The order a sealed repair closing was filled for, moved to the status the form gives it at
-/// the seal's time (never before its last step). No operation of its own: the server resolves
-/// it from the sealed form by the same rule. An order already closed (resolved by hand before
-/// the seal, or by another phone) keeps its one final step.
+/// the seal's time (never before its last step), and queued as the order's step like any the
+/// technician makes: the server takes it by its rules for steps (the earliest resolution
+/// stands). An order already closed (by hand before the seal, or by another phone) keeps its
+/// one final step.
 fn resolve_order(
-    c: &Connection,
+    c: &mut super::Change<'_>,
     id: WorkOrderId,
     status: crate::workorder::WorkOrderStatus,
     at: DateTime<Utc>,
@@ -539,7 +542,8 @@ fn resolve_order(
     if order.status().is_final() {
         return Ok(());
     }
-    order.advance(status, at.max(last), None)?;
+    let at = at.max(last);
+    order.advance(status, at, None)?;
     write_order(c, &order)?;
     if let Some(household) = order.household_id {
         append_history(
@@ -557,5 +561,11 @@ fn resolve_order(
             ),
         )?;
     }
+    c.append(&Operation::WorkOrderMoved {
+        work_order_id: id,
+        status,
+        at,
+        position: None,
+    })?;
     Ok(())
 }

@@ -119,11 +119,13 @@ impl Apply<'_> {
         Ok(())
     }
 
-    /// The order a sealed repair closing was filled for takes the form's resolution as a step
-    /// the phone reported at the seal's time (`order_moved`: the earliest resolution by trusted
-    /// time stands, the office's steps are never replaced). An order already at that status
-    /// gets no second step; one the server does not hold, or the device may not write, is
-    /// left to the office: the form itself is not refused for it.
+    /// The order a sealed repair closing was filled for, when the form arrives and the order is
+    /// still open: it takes the form's resolution as a step the phone reported at the seal's
+    /// time (`order_moved`: the earliest resolution by trusted time stands, the office's steps
+    /// are never replaced). The phone queues that step itself just before the form, so an
+    /// order already closed here (by that step, by the office, by another phone, whose race
+    /// that step settles) gets no second step from the form. One the server does not hold, or
+    /// the device may not write, is left to the office: the form is not refused for it.
     fn form_resolves(
         &mut self,
         order: &str,
@@ -138,7 +140,7 @@ impl Apply<'_> {
             return Ok(());
         };
         let held: WorkOrder = decode(&current)?;
-        if held.status() == status || self.reachable(&current).is_err() {
+        if held.status().is_final() || self.reachable(&current).is_err() {
             return Ok(());
         }
         // The operation's own record is the form's: its sequence number stays the form's.
