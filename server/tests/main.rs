@@ -13,6 +13,7 @@ mod convergence;
 mod debris;
 mod forms_keep;
 mod forms_photos;
+mod patrols;
 mod scope_change;
 mod scope_leaks;
 mod security;

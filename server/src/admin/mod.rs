@@ -14,6 +14,7 @@
 mod command;
 mod import;
 mod order;
+mod reading;
 mod report;
 mod team;
 
@@ -28,6 +29,7 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
+pub use self::reading::{ReadingSummary, import_readings};
 use self::{import::*, order::*, report::*, team::*};
 
 /// When a command runs and who runs it: what its audit lines say.
@@ -139,6 +141,9 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             )?;
             println!("removed\t{}\nyoung\t{}", swept.removed, swept.young);
         }
+        AdminCommand::Reading {
+            command: ReadingCommand::Import { file },
+        } => println!("{}", reading::import_readings(storage, &file, act)?),
     }
     Ok(())
 }

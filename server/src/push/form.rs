@@ -91,6 +91,7 @@ impl Apply<'_> {
             self.form_resolves(&order.to_string(), status, seal.sealed_at)?;
         }
         let corrects = form.amends.is_some();
+        let mut read = false;
         for reading in effects.readings {
             let record = stored(&Record::Reading(reading), self.tx)?;
             let previous = self.tx.record(Entity::Reading, &record.id)?;
@@ -102,6 +103,7 @@ impl Apply<'_> {
                 };
                 if previous.as_ref().is_none_or(|p| p.body != record.body) {
                     save(self.tx, record, previous.as_ref())?;
+                    read = true;
                 }
             }
         }
@@ -114,6 +116,12 @@ impl Apply<'_> {
             if !fields.is_empty() {
                 let base = self.base();
                 self.merge_household(household, &incoming, &fields, base)?;
+            }
+        }
+        if read {
+            // Analysed as the household is now, after the visit (a shut-off is not abnormal).
+            if let Some(now) = self.tx.record(Entity::Household, &household.id)? {
+                crate::patrols::patrol_if_abnormal(self.tx, &now, self.received_at)?;
             }
         }
         Ok(())

@@ -219,6 +219,7 @@ impl Apply<'_> {
                 )?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
                     self.server_seq = save(self.tx, record, None)?.seq;
+                    crate::patrols::patrol_if_abnormal(self.tx, &household, self.received_at)?;
                 }
                 Ok(())
             }
