@@ -42,6 +42,7 @@ pub mod ids;
 pub mod input;
 pub mod media;
 pub mod outage;
+pub mod scan;
 pub mod schedule;
 pub mod store;
 pub mod sync;

@@ -118,6 +118,37 @@ impl Store {
         load_household(&self.conn, id)
     }
 
+    /// The household a scanned code belongs to: the code checked against its format first
+    /// (a wrong one is refused naming what was expected), then looked up by customer number,
+    /// meter serial or the seal of a shut-off. `None`: a valid code no household here has.
+    pub fn scanned_household(
+        &self,
+        kind: crate::scan::CodeKind,
+        scanned: &str,
+        formats: &crate::scan::ScanFormats,
+    ) -> Result<(String, Option<Household>)> {
+        use crate::scan::CodeKind;
+        let code = crate::scan::check(kind, scanned, formats)?;
+        // Serials and seals are read from the file itself: a household has one of each, and
+        // a phone holds its districts' few thousand.
+        let sql = match kind {
+            CodeKind::CustomerCard => "SELECT doc FROM households WHERE customer_number = ?1",
+            CodeKind::MeterSerial => {
+                "SELECT doc FROM households WHERE upper(json_extract(doc, '$.meter.serial')) = ?1"
+            }
+            CodeKind::SealNumber => {
+                "SELECT doc FROM households WHERE upper(json_extract(doc, '$.supply.seal')) = ?1"
+            }
+        };
+        let doc: Option<String> = self
+            .conn
+            .prepare_cached(sql)?
+            .query_row([&code], |r| r.get(0))
+            .optional()?;
+        let household = doc.map(|d| serde_json::from_str(&d)).transpose()?;
+        Ok((code, household))
+    }
+
     pub fn household_by_customer_number(&self, number: &str) -> Result<Household> {
         let doc: Option<String> = self
             .conn
