@@ -107,6 +107,45 @@ impl Store {
         })
     }
 
+    /// Corrects a household's contact details at the door: its phone numbers, and the contact
+    /// person of a special-group registration (`None`: left as it is). Saved as any edit of
+    /// the file (`save_household`): only the fields that changed travel, and the server merges
+    /// them by their rule (contact details: the later clock wins, the office's value kept for
+    /// review). A bad number names its field and stores nothing.
+    pub fn edit_contact_details(
+        &mut self,
+        id: HouseholdId,
+        phones: &[String],
+        contact: Option<(String, String, String)>,
+        at: DateTime<Utc>,
+    ) -> Result<Household> {
+        let mut household = load_household(&self.conn, id)?;
+        household.phones = phones
+            .iter()
+            .map(|p| crate::household::Phone::parse(p).map_err(|e| e.within("household.phones")))
+            .collect::<std::result::Result<_, _>>()?;
+        if let Some((name, relation, phone)) = contact {
+            let Some(registration) = household.special_group.as_mut() else {
+                return Err(InvalidInput::new(
+                    "household.contact",
+                    said(
+                        "只有登记的优先上门服务对象才有联系人",
+                        "only a household registered for priority service has a contact person",
+                    ),
+                )
+                .into());
+            };
+            registration.contact = Some(crate::household::ContactPerson {
+                name: name.trim().to_owned(),
+                relation: relation.trim().to_owned(),
+                phone: crate::household::Phone::parse(&phone)
+                    .map_err(|e| e.within("household.contact"))?,
+            });
+        }
+        self.save_household(&household, at)?;
+        Ok(household)
+    }
+
     /// Stores households received from the back office (no outbox entries).
     pub fn receive_households(&mut self, households: &[Household]) -> Result<()> {
         self.receive_all(households, Household::validate, |tx, h| {
