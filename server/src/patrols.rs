@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use doorstep_core::household::consumption::{ConsumptionPolicy, patrol_for};
-use doorstep_core::household::{Household, MeterReading};
+use doorstep_core::household::{HistoryEvent, HistoryKind, Household, MeterReading};
 use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::text::{said, with_detail};
 use doorstep_core::workorder::WorkOrder;
 
 use crate::bucket::Bucket;
@@ -62,5 +63,13 @@ pub fn patrol_if_abnormal(
     };
     order.validate().map_err(Error::internal)?;
     put_from_office(tx, &Record::WorkOrder(Box::new(order.clone())))?;
+    let line = HistoryEvent::line(
+        id,
+        now,
+        HistoryKind::WorkOrder,
+        Some(&order.id.to_string()),
+        &with_detail(&said("已开工单", "work order opened"), &order.kind.label()),
+    );
+    crate::history::keep(tx, household, vec![line])?;
     Ok(Some(order))
 }

@@ -154,6 +154,7 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
         Record::WorkOrder(o) => order_buckets(tx, o)?,
         Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
         Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
+        Record::HistoryEvent(e) => buckets_of_child(tx, &e.household_id.to_string())?,
         Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![Bucket::All],
         Record::Crew(c) => vec![Bucket::Crew(c.id)],
         Record::Technician(t) => {
@@ -183,6 +184,7 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Technician(t) => (t.id.to_string(), Some(t.badge.clone())),
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
+        Record::HistoryEvent(e) => (e.id.to_string(), None),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -229,6 +231,7 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Technician(t) => serde_json::to_string(t),
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
+        Record::HistoryEvent(e) => serde_json::to_string(e),
     }
     .map_err(|e| Error::Internal(e.to_string()))
 }

@@ -166,3 +166,46 @@ on_both_backends! {
         );
     }
 }
+
+on_both_backends! {
+    fn a_households_history_shows_another_technicians_visit_and_the_phone_that_made_it_keeps_each_line_once(backend: Backend) {
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let household = households(&server, &team, 1).remove(0);
+        let a = common::enrolled_phone(&server, &team);
+        let b = common::enrolled_phone(&server, &team);
+        let mut order = WorkOrder::open(
+            "GD-0041",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(household.id),
+            "灶具打不着火",
+            Utc::now() - Duration::hours(1),
+        );
+        order.crew = Some(team.crew);
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        a.sync().unwrap();
+        a.store().move_work_order(order.id, WorkOrderStatus::OnSite, Utc::now(), None).unwrap();
+        let form = common::forms::inspect(&a, &household, &[]);
+        let mine = a.store().household_file(household.id).unwrap().history;
+        a.sync().unwrap();
+        a.sync().unwrap();
+
+        // A's own lines came back from the server as the same lines: none twice.
+        let after = a.store().household_file(household.id).unwrap().history;
+        assert_eq!(after.len(), mine.len(), "{after:#?}");
+        // B, who was not there, sees the visit: the form sealed, its reading, the order's step.
+        b.sync().unwrap();
+        let seen = b.store().household_file(household.id).unwrap().history;
+        let form_id = form.to_string();
+        let order_id = order.id.to_string();
+        for line in mine.iter().filter(|l| {
+            l.subject_id.as_deref() == Some(form_id.as_str()) || l.subject_id.as_deref() == Some(order_id.as_str())
+        }) {
+            assert!(seen.iter().any(|s| s.id == line.id && s.summary == line.summary), "B lacks {line:?}");
+        }
+        assert!(seen.iter().any(|l| l.summary.en.starts_with("form sealed")));
+        assert!(seen.iter().any(|l| l.summary.en.starts_with("meter read")));
+        assert!(seen.iter().any(|l| l.subject_id.as_deref() == Some(order_id.as_str())));
+    }
+}

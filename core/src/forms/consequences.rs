@@ -21,8 +21,9 @@ use super::form::{Answer, CheckResult, Form, Outcome, Problem, ProblemKind};
 use super::template::{FormKind, HazardGrade, Template};
 use crate::calendar::local_date;
 use crate::household::{
-    Appliance, ApplianceKind, ContactPerson, FlueType, Household, Meter, MeterKind, MeterReading,
-    Phone, ReadingSource, ShutOffReason, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
+    Appliance, ApplianceKind, ContactPerson, FlueType, HistoryEvent, HistoryKind, Household, Meter,
+    MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason, SpecialGroup,
+    SpecialGroupRegistration, SupplyStatus, meter_read,
 };
 use crate::text::Text;
 use crate::text::said;
@@ -42,6 +43,59 @@ pub struct Effects {
     pub resolves: Option<WorkOrderStatus>,
     /// What a reconnection found of the shut-off's seal.
     pub seal_check: Option<SealCheck>,
+}
+
+/// The household's timeline lines of a seal at `at`: the form sealed, each reading, each
+/// follow-up order, and what the visit changed. Written by the phone that seals it and derived
+/// by the server from the sealed form, under the same ids (`HistoryEvent::line`): the phones
+/// that hold the household get the visit's lines, and the phone that made it keeps them once.
+pub fn timeline(
+    form: &Form,
+    template: &Template,
+    effects: &Effects,
+    at: DateTime<Utc>,
+) -> Vec<HistoryEvent> {
+    let form_id = form.id.to_string();
+    let line = |kind, subject: &str, summary: &Text| {
+        HistoryEvent::line(form.household_id, at, kind, Some(subject), summary)
+    };
+    let mut lines = vec![line(
+        HistoryKind::Form,
+        &form_id,
+        &said(
+            format!(
+                "表单已签封：{} 第{}版",
+                template.title.zh, form.template_version
+            ),
+            format!(
+                "form sealed: {} v{}",
+                template.title.en, form.template_version
+            ),
+        ),
+    )];
+    for reading in &effects.readings {
+        lines.push(line(
+            HistoryKind::MeterReading,
+            &form_id,
+            &meter_read(reading.value),
+        ));
+    }
+    for order in &effects.orders {
+        lines.push(line(
+            HistoryKind::WorkOrder,
+            &order.id.to_string(),
+            &said(
+                "已为重大隐患开复查工单",
+                "follow-up order opened for a major hazard",
+            ),
+        ));
+    }
+    if effects.household.is_some() {
+        for note in &effects.notes {
+            lines.push(line(HistoryKind::Visit, &form_id, note));
+        }
+    }
+    lines
 }
 
 /// The seal a reconnection found, against the one the shut-off recorded.

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, write_household};
-use super::readings::{SameMoment, meter_read, write_reading};
+use super::households::{append_history, load_household, write_history, write_household};
+use super::readings::{SameMoment, write_reading};
 use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
@@ -218,61 +218,20 @@ impl Store {
             })?;
             c.drop_draft_steps(f.id)?;
 
-            let sealed_line = said(
-                format!(
-                    "表单已签封：{} 第{}版",
-                    template.title.zh, f.template_version
-                ),
-                format!("form sealed: {} v{}", template.title.en, f.template_version),
-            );
-            append_history(
-                c,
-                f.household_id,
-                at,
-                HistoryKind::Form,
-                Some(&f.id.to_string()),
-                &sealed_line,
-            )?;
             for reading in &effects.readings {
                 write_reading(c, reading, SameMoment::Replace)?;
-                append_history(
-                    c,
-                    f.household_id,
-                    at,
-                    HistoryKind::MeterReading,
-                    Some(&f.id.to_string()),
-                    &meter_read(reading.value),
-                )?;
             }
             for order in &effects.orders {
                 write_order(c, order)?;
-                append_history(
-                    c,
-                    f.household_id,
-                    at,
-                    HistoryKind::WorkOrder,
-                    Some(&order.id.to_string()),
-                    &said(
-                        "已为重大隐患开复查工单",
-                        "follow-up order opened for a major hazard",
-                    ),
-                )?;
                 c.append(&Operation::WorkOrderOpened {
                     order: Box::new(order.clone()),
                 })?;
             }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
-                for note in &effects.notes {
-                    append_history(
-                        c,
-                        f.household_id,
-                        at,
-                        HistoryKind::Visit,
-                        Some(&f.id.to_string()),
-                        note,
-                    )?;
-                }
+            }
+            for line in consequences::timeline(&f, &template, &effects, at) {
+                write_history(c, &line)?;
             }
             Ok(sealed)
         })

@@ -462,7 +462,7 @@ const INSERT_CHECK_IN: &str = "INSERT INTO check_ins(id, household_id, at, lat, 
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 const INSERT_HISTORY: &str =
-    "INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
+    "INSERT OR IGNORE INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 pub(super) fn load_household(conn: &Connection, id: HouseholdId) -> Result<Household> {
@@ -493,14 +493,23 @@ pub(super) fn append_history(
     subject: Option<&str>,
     summary: &Text,
 ) -> Result<()> {
+    write_history(
+        conn,
+        &HistoryEvent::line(household, at, kind, subject, summary),
+    )
+}
+
+/// Keeps a timeline line, once: a line this phone wrote that comes back from the server (the
+/// same id, `HistoryEvent::line`) is the line it already has.
+pub(super) fn write_history(conn: &Connection, line: &HistoryEvent) -> Result<()> {
     conn.prepare_cached(INSERT_HISTORY)?.execute(params![
-        HistoryEventId::new(),
-        household,
-        ts(&at),
-        kind.as_str(),
-        subject,
-        summary.en,
-        summary.zh
+        line.id,
+        line.household_id,
+        ts(&line.at),
+        line.kind.as_str(),
+        line.subject_id,
+        line.summary.en,
+        line.summary.zh
     ])?;
     Ok(())
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use doorstep_core::household::Household;
 use doorstep_core::household::import::{LineError, merge, parse_household_csv};
+use doorstep_core::household::{HistoryEvent, HistoryKind, Household};
 use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::text::said;
@@ -141,7 +141,20 @@ pub(super) fn import_households(
         }
         for (action, household) in changes.drain(..) {
             let id = household.id.to_string();
-            put_from_office(tx, &Record::Household(Box::new(household)))?;
+            let (kind, summary) = if action == "household_created" {
+                (
+                    HistoryKind::FileOpened,
+                    said("已建户档", "household file opened"),
+                )
+            } else {
+                (
+                    HistoryKind::FileUpdated,
+                    said("户档已更新", "household file updated"),
+                )
+            };
+            let line = HistoryEvent::line(household.id, act.at, kind, None, &summary);
+            let stored = put_from_office(tx, &Record::Household(Box::new(household)))?;
+            crate::history::keep(tx, &stored, vec![line])?;
             audit(tx, act, action, Entity::Household, &id)?;
         }
         Ok(summary)

@@ -87,6 +87,17 @@ impl Apply<'_> {
                     problems.len()
                 ))
             })?;
+        // The visit's lines on the household's timeline, as the phone wrote them. Its follow-up
+        // orders are named by the phone's own ids, which arrive with their operations.
+        let lines = consequences::timeline(
+            form,
+            template,
+            &consequences::Effects {
+                orders: Vec::new(),
+                ..effects.clone()
+            },
+            seal.sealed_at,
+        );
         if let (Some(status), Some(order)) = (effects.resolves, form.work_order_id) {
             self.form_resolves(&order.to_string(), status, seal.sealed_at)?;
         }
@@ -118,6 +129,7 @@ impl Apply<'_> {
                 self.merge_household(household, &incoming, &fields, base)?;
             }
         }
+        crate::history::keep(self.tx, household, lines)?;
         if read {
             // Analysed as the household is now, after the visit (a shut-off is not abnormal).
             if let Some(now) = self.tx.record(Entity::Household, &household.id)? {

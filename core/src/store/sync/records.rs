@@ -37,6 +37,16 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
             t.validate()?;
             keep_template(tx, t)?;
         }
+        // Filed under its household, once: kept when the household is here (it comes in its
+        // buckets, after it), skipped otherwise.
+        Record::HistoryEvent(line) => {
+            let held: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM households WHERE id = ?1)")?
+                .query_row([line.household_id], |r| r.get(0))?;
+            if held {
+                crate::store::households::write_history(tx, line)?;
+            }
+        }
     }
     Ok(())
 }
@@ -104,6 +114,8 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         Entity::Outage => &["DELETE FROM outages WHERE id = ?1"],
         // Readings, forms and templates go with their household or stay (templates).
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
+        // Timeline lines go with their household.
+        Entity::HistoryEvent => &[],
     };
     let mut removed = 0;
     for statement in sql {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::forms::form::Form;
 use crate::forms::template::Template;
-use crate::household::{Household, MeterReading};
+use crate::household::{HistoryEvent, Household, MeterReading};
 use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
 use crate::sync::Hlc;
@@ -136,6 +136,9 @@ pub enum Record {
     Technician(Technician),
     Outage(OutageNotice),
     Template(Box<Template>),
+    /// A line of a household's timeline as the server keeps it (another phone's visit, an
+    /// office change), carried to the phones that hold the household.
+    HistoryEvent(Box<HistoryEvent>),
 }
 
 /// The kinds of record, as they are named on the wire and in the server's tables.
@@ -152,6 +155,7 @@ pub enum Entity {
     Outage,
     Template,
     Photo,
+    HistoryEvent,
 }
 
 impl Entity {
@@ -167,6 +171,7 @@ impl Entity {
             Entity::Outage => "outage",
             Entity::Template => "template",
             Entity::Photo => "photo",
+            Entity::HistoryEvent => "history_event",
         }
     }
 
@@ -182,6 +187,7 @@ impl Entity {
             "outage" => Entity::Outage,
             "template" => Entity::Template,
             "photo" => Entity::Photo,
+            "history_event" => Entity::HistoryEvent,
             _ => return None,
         })
     }
@@ -199,6 +205,7 @@ impl Record {
             Record::Technician(_) => Entity::Technician,
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
+            Record::HistoryEvent(_) => Entity::HistoryEvent,
         }
     }
 }
