@@ -78,6 +78,13 @@ on_both_backends! {
         // The district's phone has it on its list.
         let phone = common::enrolled_phone(&server, &team);
         assert_eq!(phone.store().work_order(order.id).unwrap().kind, WorkOrderKind::AbnormalUsePatrol);
+        // And the household's timeline says so, as the server keeps it.
+        let history = phone.store().household_file(hs[0].id).unwrap().history;
+        let order_id = order.id.to_string();
+        assert!(
+            history.iter().any(|l| l.subject_id.as_deref() == Some(order_id.as_str()) && l.summary.en.starts_with("work order opened")),
+            "{history:#?}"
+        );
 
         // The same file again, and the next reading, open no second patrol while it is open.
         let again = import_readings(&*server.storage, &file, &act()).unwrap();

@@ -127,7 +127,10 @@ pub fn patrol_for(
         ),
         now,
     );
-    order.number = format!("XC-{}", &order.id.0.simple().to_string()[..12]);
+    // The id's random end: its start is the time (UUIDv7), the same for two patrols opened
+    // in one millisecond.
+    let id = order.id.0.simple().to_string();
+    order.number = format!("XC-{}", &id[id.len() - 12..]);
     Some(order)
 }
 

@@ -141,20 +141,19 @@ pub(super) fn import_households(
         }
         for (action, household) in changes.drain(..) {
             let id = household.id.to_string();
-            let (kind, summary) = if action == "household_created" {
-                (
-                    HistoryKind::FileOpened,
-                    said("已建户档", "household file opened"),
-                )
-            } else {
-                (
+            // An update of a file the phones hold is news on its timeline; a new file is the
+            // household itself.
+            let line = (action == "household_updated").then(|| {
+                HistoryEvent::line(
+                    household.id,
+                    act.at,
                     HistoryKind::FileUpdated,
-                    said("户档已更新", "household file updated"),
+                    None,
+                    &said("户档已由营业厅更新", "household file updated by the office"),
                 )
-            };
-            let line = HistoryEvent::line(household.id, act.at, kind, None, &summary);
+            });
             let stored = put_from_office(tx, &Record::Household(Box::new(household)))?;
-            crate::history::keep(tx, &stored, vec![line])?;
+            crate::history::keep(tx, &stored, line.into_iter().collect())?;
             audit(tx, act, action, Entity::Household, &id)?;
         }
         Ok(summary)
