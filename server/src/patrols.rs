@@ -1,11 +1,12 @@
 //! Abnormal consumption → patrol (Art.5(2), Art.15): every reading that reaches the server
 //! (imported from the billing system, pushed by a phone, on a sealed form) has its household's
-//! readings analysed by the core's rule (`consumption::patrol_for`); an abnormal household gets
+//! readings analysed by the core's rule (`schedule::patrol::patrol_for`); an abnormal household gets
 //! one unassigned patrol order on its district's list.
 
 use chrono::{DateTime, Utc};
-use doorstep_core::household::consumption::{ConsumptionPolicy, patrol_for};
+use doorstep_core::household::consumption::ConsumptionPolicy;
 use doorstep_core::household::{HistoryEvent, HistoryKind, Household, MeterReading};
+use doorstep_core::schedule::patrol::patrol_for;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::text::{said, with_detail};
 use doorstep_core::workorder::WorkOrder;

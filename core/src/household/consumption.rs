@@ -13,9 +13,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Household, MeterReading, ReadingSource, SupplyStatus};
+use super::{MeterReading, ReadingSource, SupplyStatus};
 use crate::text::{Text, said};
-use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
 
 /// Use between readings less than a day apart is not turned into a daily rate: a technician and
 /// the customer reading the same meter on the same morning would otherwise extrapolate a few
@@ -93,45 +92,6 @@ impl AbnormalUse {
             ),
         }
     }
-}
-
-/// The patrol order (异常用户上门巡查, Art.5(2)) a household's readings call for at `now`: one
-/// when they show abnormal use and no patrol of the household is still open (a repeat import
-/// or the next reading opens no second one). Unassigned: it lands on the district's list. Its
-/// description gives the reason in both languages, without personal data.
-pub fn patrol_for(
-    household: &Household,
-    readings: &[MeterReading],
-    orders: &[WorkOrder],
-    policy: &ConsumptionPolicy,
-    now: DateTime<Utc>,
-) -> Option<WorkOrder> {
-    let open = orders.iter().any(|o| {
-        o.household_id == Some(household.id)
-            && o.kind == WorkOrderKind::AbnormalUsePatrol
-            && !o.status().is_final()
-    });
-    if open {
-        return None;
-    }
-    let finding = abnormal_use(&household.supply, readings, policy)?;
-    let reason = finding.reason();
-    let mut order = WorkOrder::open(
-        String::new(),
-        WorkOrderKind::AbnormalUsePatrol,
-        WorkOrderSource::System,
-        Some(household.id),
-        format!(
-            "异常用气巡查：{} / Abnormal use patrol: {}",
-            reason.zh, reason.en
-        ),
-        now,
-    );
-    // The id's random end: its start is the time (UUIDv7), the same for two patrols opened
-    // in one millisecond.
-    let id = order.id.0.simple().to_string();
-    order.number = format!("XC-{}", &id[id.len() - 12..]);
-    Some(order)
 }
 
 /// Whether the readings of a household show abnormal use, and which.
@@ -525,44 +485,5 @@ mod tests {
             };
             prop_assert_eq!(verdict(scale), verdict(1).map(|daily| daily * scale));
         }
-    }
-
-    #[test]
-    fn a_household_whose_meter_went_back_gets_one_patrol_on_its_districts_list_with_the_reason() {
-        let household = crate::testkit::household(
-            "HZ000009",
-            "王芳",
-            "13800001234",
-            crate::household::Address::default(),
-        );
-        let readings: Vec<MeterReading> = [(0, 5_000), (30, 4_000)]
-            .into_iter()
-            .map(|(day, litres)| MeterReading {
-                household_id: household.id,
-                ..reading_after(Duration::days(day), litres, ReadingSource::Technician)
-            })
-            .collect();
-        let policy = ConsumptionPolicy::default();
-        let now = start() + Duration::days(31);
-        let order = patrol_for(&household, &readings, &[], &policy, now).expect("a patrol");
-        assert_eq!(order.kind, WorkOrderKind::AbnormalUsePatrol);
-        assert_eq!(order.household_id, Some(household.id));
-        assert!(
-            order.assignee.is_none() && order.crew.is_none(),
-            "on the district's list"
-        );
-        assert!(order.description.contains("表读数比上次少1000升"));
-        assert!(order.description.contains("went back by 1000 L"));
-        assert!(!order.description.contains("王芳") && !order.description.contains("HZ000009"));
-        // While it is open, the next reading opens no second one.
-        assert_eq!(
-            patrol_for(&household, &readings, &[order.clone()], &policy, now),
-            None
-        );
-        // Use as usual: nothing.
-        assert_eq!(
-            patrol_for(&household, &readings[..1], &[], &policy, now),
-            None
-        );
     }
 }
