@@ -95,7 +95,13 @@ mod tests {
         assert!(!order.description.contains("王芳") && !order.description.contains("HZ000009"));
         // While it is open, the next reading opens no second one.
         assert_eq!(
-            patrol_for(&household, &readings, &[order.clone()], &policy, now),
+            patrol_for(
+                &household,
+                &readings,
+                std::slice::from_ref(&order),
+                &policy,
+                now
+            ),
             None
         );
         // Use as usual: nothing.
