@@ -209,3 +209,47 @@ on_both_backends! {
         assert!(seen.iter().any(|l| l.subject_id.as_deref() == Some(order_id.as_str())));
     }
 }
+
+on_both_backends! {
+    fn a_sealed_repair_closing_that_arrives_without_its_step_still_resolves_its_order_once(backend: Backend) {
+        use doorstep_core::sync::protocol::{Operation, PushRequest};
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let household = households(&server, &team, 1).remove(0);
+        let mut order = WorkOrder::open(
+            "GD-0051",
+            WorkOrderKind::UserEquipmentFault,
+            WorkOrderSource::Phone,
+            Some(household.id),
+            "灶具打不着火",
+            Utc::now() - Duration::hours(1),
+        );
+        order.crew = Some(team.crew);
+        server.office_put(Record::WorkOrder(Box::new(order.clone())));
+        let phone = common::enrolled_phone(&server, &team);
+        let sealed_at = Utc::now().trunc_subsecs(3);
+        seal(&phone, "repair_closing", &household, Some(order.id), &[], sealed_at);
+
+        // The form alone (say, from a phone of the version before the step was queued): the
+        // server resolves the order from it, by the same rule.
+        let ops: Vec<_> = phone
+            .store()
+            .push_batch(100)
+            .unwrap()
+            .into_iter()
+            .filter(|op| !matches!(op.operation, Operation::WorkOrderMoved { .. }))
+            .collect();
+        for _ in 0..2 {
+            let answer = common::raw_post(&server.url, "/v1/push", &phone, &PushRequest { ops: ops.clone() });
+            assert!(answer.status().is_success(), "{}", answer.status());
+        }
+        let on_server = server.work_order(&order.id.to_string());
+        assert_eq!(on_server.status(), WorkOrderStatus::Resolved);
+        let finals: Vec<_> = on_server.steps.iter().filter(|s| s.status.is_final()).collect();
+        assert_eq!(finals.len(), 1, "sent twice, resolved once: {:?}", on_server.steps);
+        assert_eq!(finals[0].at, sealed_at);
+        // The phone's own step, when it comes, is the same resolution: no conflict.
+        assert_eq!(phone.sync().unwrap().conflicts, 0);
+        assert_eq!(server.work_order(&order.id.to_string()).steps, on_server.steps);
+    }
+}
