@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use doorstep_core::device_sync::{CancelToken, SyncOptions, Syncer};
-use doorstep_core::ids::{FormId, HouseholdId, TechnicianId, WorkOrderId};
+use doorstep_core::ids::{FormId, HouseholdId, OutageId, TechnicianId, WorkOrderId};
 use doorstep_core::media::PhotoPolicy;
 use doorstep_core::schedule::worklist::WorkListOptions;
 use doorstep_core::store::{Store, StoreKey, develop_photo};
@@ -269,6 +269,83 @@ impl DeviceStore {
             .map(Into::into)
     }
 
+    /// Opens a work order from the field (a hazard found on a visit, a repair asked for at the
+    /// door), assigned to this technician, reported now: its clocks count from this moment,
+    /// on the targets of its household's district. A pipeline fault may be opened as major.
+    /// Numbered `YD-` and a part of its id (the office may give it its own number later).
+    pub fn open_work_order(
+        &self,
+        kind: WorkOrderKind,
+        household_id: Option<String>,
+        description: String,
+        position: Option<Position>,
+        fault_class: Option<FaultClass>,
+    ) -> Result<WorkOrder> {
+        let household = household_id
+            .map(|h| parse_id::<HouseholdId>("household_id", &h))
+            .transpose()?;
+        let point = position.map(|p| p.to_core().map(|p| p.point)).transpose()?;
+        let technician = self.technician()?;
+        let mut order = doorstep_core::workorder::WorkOrder::open(
+            "",
+            kind,
+            doorstep_core::workorder::WorkOrderSource::Visit,
+            household,
+            description.trim(),
+            now(),
+        );
+        order.number = format!("YD-{}", &order.id.to_string().replace('-', "")[..12]);
+        order.location = point;
+        order.assignee = Some(technician);
+        order.class = fault_class;
+        let id = order.id;
+        self.with(|s| {
+            s.open_work_order(&order)?;
+            s.work_order(id)
+        })
+        .map(Into::into)
+    }
+
+    /// Declines an order assigned to this technician (before accepting it) or hands it back,
+    /// with a reason: it leaves the work list and returns, unassigned, to the office's.
+    pub fn hand_back_work_order(&self, work_order_id: String, reason: String) -> Result<WorkOrder> {
+        let id: WorkOrderId = parse_id("work_order_id", &work_order_id)?;
+        self.with(|s| s.hand_back_work_order(id, now(), &reason))
+            .map(Into::into)
+    }
+
+    /// Records an appointment the user (or a contact person) agreed to change, at `agreed_at`.
+    /// A change recorded after the clock ran out is kept, and the lateness stays.
+    pub fn change_work_order_appointment(
+        &self,
+        work_order_id: String,
+        window: AppointmentWindow,
+        agreed_by: AppointmentConsent,
+        agreed_at: Timestamp,
+    ) -> Result<WorkOrder> {
+        let id: WorkOrderId = parse_id("work_order_id", &work_order_id)?;
+        let window = doorstep_core::workorder::Appointment {
+            from: window.start,
+            to: window.end,
+        };
+        self.with(|s| {
+            s.change_work_order_appointment(id, window, agreed_by.to_core(), agreed_at, now())
+        })
+        .map(Into::into)
+    }
+
+    /// Raises an ordinary pipeline fault to major on site, with a reason: the major clocks
+    /// (crew on site, report to the leadership) start now.
+    pub fn raise_work_order_class(
+        &self,
+        work_order_id: String,
+        reason: String,
+    ) -> Result<WorkOrder> {
+        let id: WorkOrderId = parse_id("work_order_id", &work_order_id)?;
+        self.with(|s| s.raise_work_order_class(id, now(), &reason))
+            .map(Into::into)
+    }
+
     /// Checks the technician in at a household: a visit far from the address is flagged.
     pub fn check_in(&self, household_id: String, position: Position) -> Result<CheckIn> {
         let id: HouseholdId = parse_id("household_id", &household_id)?;
@@ -449,6 +526,39 @@ impl DeviceStore {
             s.household_file(id)
         })
         .map(Into::into)
+    }
+
+    /// The households this phone holds that a planned outage affects: who must be told.
+    pub fn outage_households(&self, outage_id: String) -> Result<Vec<HouseholdSummary>> {
+        let id: OutageId = parse_id("outage_id", &outage_id)?;
+        self.with(|s| s.outage_households(id))
+            .map(|hs| hs.into_iter().map(Into::into).collect())
+    }
+
+    /// Records that the technician told these households of the outage now (a notice posted
+    /// at their building: one call for all of them). Refused, with nothing kept, when one is
+    /// not in the outage's area (`households[N]`). Returns how many were recorded.
+    pub fn record_outage_notices(
+        &self,
+        outage_id: String,
+        household_ids: Vec<String>,
+        how: NotifiedHow,
+    ) -> Result<u32> {
+        let id: OutageId = parse_id("outage_id", &outage_id)?;
+        let households = household_ids
+            .iter()
+            .enumerate()
+            .map(|(i, h)| parse_id(&format!("households[{i}]"), h))
+            .collect::<Result<Vec<HouseholdId>>>()?;
+        self.with(|s| s.record_outage_notices(id, &households, how, now()))
+            .map(|told| told.len() as u32)
+    }
+
+    /// What this phone's technician collected on `day` (`YYYY-MM-DD`, Beijing time), by
+    /// method, from the forms sealed on it: what they hand over at the day's settlement.
+    pub fn collected_on(&self, day: String) -> Result<DayCollected> {
+        let day = collection_day(&day)?;
+        self.with(|s| s.collected_on(day)).map(Into::into)
     }
 }
 

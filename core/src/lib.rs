@@ -19,8 +19,10 @@
 //!   billing system's meter readings.
 //! - [`scan`]: scanned codes (customer cards, meter serials, seal numbers) checked against the
 //!   utility's formats.
-//! - [`team`]: technicians, crews, districts. [`outage`]: planned outage notices.
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
+//! - [`team`]: technicians, crews, districts (with their deadline policy). [`outage`]: planned
+//!   outage notices.
+//! - [`fees`]: charges collected on site and the day's settlement per technician (Art.14).
 //! - [`schedule`]: when a household is due for inspection or for a patrol of abnormal use, and
 //!   the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
@@ -39,6 +41,7 @@
 pub mod calendar;
 pub mod device_sync;
 pub mod error;
+pub mod fees;
 pub mod forms;
 pub mod geo;
 pub mod household;

@@ -141,6 +141,7 @@ pub fn generate(size: &CitySize, seed: u64, now: DateTime<Utc>) -> City {
             let district = District {
                 id: DistrictId::new(),
                 name: format!("第{number}片区"),
+                policy: Default::default(),
                 boundary,
             };
             let crew = Crew {

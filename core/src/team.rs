@@ -8,6 +8,7 @@ use crate::InvalidInput;
 use crate::geo::Area;
 use crate::household::{Phone, validate_text};
 use crate::ids::{CrewId, DistrictId, TechnicianId};
+use crate::workorder::DeadlinePolicy;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Technician {
@@ -83,11 +84,17 @@ pub struct District {
     pub id: DistrictId,
     pub name: String,
     pub boundary: Area,
+    /// The district's targets for its orders' clocks; each order opened in the district is
+    /// stamped with them. A district stored before it had a policy reads as the defaults.
+    /// (Boxed: it is most of a district's size, and a district travels in every pull's record.)
+    #[serde(default, skip_serializing_if = "DeadlinePolicy::is_default")]
+    pub policy: Box<DeadlinePolicy>,
 }
 
 impl District {
     pub fn validate(&self) -> Result<(), InvalidInput> {
-        validate_text("district.name", &self.name, 1, 64)
+        validate_text("district.name", &self.name, 1, 64)?;
+        self.policy.validate("district.policy")
     }
 }
 

@@ -98,6 +98,12 @@ pub fn set_aside_work(
         O::InspectionSigned { .. } => ("安检签字".into(), "inspection signed".into()),
         O::PhotoTaken { .. } => ("照片".into(), "photo".into()),
         O::CheckedIn { .. } => ("到户签到".into(), "check-in at the door".into()),
+        O::WorkOrderHandedBack { .. } => ("工单退回".into(), "work order handed back".into()),
+        O::WorkOrderAppointmentChanged { .. } => {
+            ("工单改约".into(), "work order appointment changed".into())
+        }
+        O::WorkOrderClassRaised { .. } => ("工单升级".into(), "work order raised to major".into()),
+        O::OutageNotified { .. } => ("停气通知记录".into(), "outage notice given".into()),
     };
     with_number(zh, en, customer_number)
 }

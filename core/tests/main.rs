@@ -9,9 +9,11 @@ mod common;
 
 mod builtin_forms;
 mod cipher;
+mod field_orders;
 mod forms;
 mod migrations;
 mod module_graph;
+mod outages_fees;
 mod photo_formats;
 mod photo_jpeg;
 mod photos;

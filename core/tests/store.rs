@@ -512,6 +512,7 @@ fn technician_opens_the_day_with_emergencies_first_then_a_route_of_due_inspectio
     let district = District {
         id: DistrictId::new(),
         name: "第1片区".into(),
+        policy: Default::default(),
         boundary: Area::new(vec![
             p(30.26, 120.14),
             p(30.26, 120.16),

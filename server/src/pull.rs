@@ -170,6 +170,7 @@ mod tests {
         let district = District {
             id: DistrictId::new(),
             name: "西湖一片".into(),
+            policy: Default::default(),
             boundary: Area::new(vec![
                 corner(30.0, 120.0),
                 corner(30.0, 120.1),

@@ -164,6 +164,8 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
             }
             b
         }
+        // The office's only: no device reads a settlement.
+        Record::Settlement(_) => vec![],
     };
     stored_in(record, buckets)
 }
@@ -185,6 +187,7 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
         Record::HistoryEvent(e) => (e.id.to_string(), None),
+        Record::Settlement(s) => (s.id.to_string(), Some(s.key())),
     };
     Ok(StoredRecord {
         entity: record.entity(),
@@ -232,6 +235,7 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
         Record::HistoryEvent(e) => serde_json::to_string(e),
+        Record::Settlement(s) => serde_json::to_string(s),
     }
     .map_err(|e| Error::Internal(e.to_string()))
 }

@@ -58,6 +58,10 @@ pub enum AnswerValue {
         lon: f64,
         accuracy_m: f64,
     },
+    /// Fees collected on site: lines in fen, the payment method, the receipt number.
+    Charges {
+        value: super::ChargesValue,
+    },
 }
 
 impl AnswerValue {
@@ -92,6 +96,7 @@ impl AnswerValue {
                     accuracy_m: *accuracy_m,
                 })
             }
+            AnswerValue::Charges { value } => A::Charges(value.to_core()?),
         })
     }
 }
@@ -120,6 +125,7 @@ impl From<core_form::Answer> for AnswerValue {
                 lon: l.point.lon(),
                 accuracy_m: l.accuracy_m,
             },
+            A::Charges(c) => AnswerValue::Charges { value: c.into() },
         }
     }
 }

@@ -19,6 +19,7 @@ use doorstep_core::text::said;
 
 use crate::error::{DoorstepError, Result};
 
+mod fees;
 mod forms;
 mod households;
 mod orders;
@@ -29,6 +30,7 @@ mod templates;
 mod visits;
 mod worklist;
 
+pub use fees::*;
 pub use forms::*;
 pub use households::*;
 pub use orders::*;

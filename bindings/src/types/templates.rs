@@ -80,6 +80,8 @@ pub enum ItemKind {
         role: SignerRole,
     },
     Location,
+    /// Fees collected on site (`AnswerValue::Charges`).
+    Charges,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -174,6 +176,7 @@ impl From<core_template::Template> for Template {
                                 K::Photo { min, max } => ItemKind::Photo { min, max },
                                 K::Signature { role } => ItemKind::Signature { role },
                                 K::Location => ItemKind::Location,
+                                K::Charges => ItemKind::Charges,
                             },
                         })
                         .collect(),

@@ -60,6 +60,12 @@ pub enum WorkReason {
         due_on: String,
         in_days: i64,
     },
+    /// A special-group household's home service: first in line after the faults (Art.7(7)).
+    SpecialGroup {
+        milestone: Milestone,
+        due_at: Timestamp,
+        breached: bool,
+    },
 }
 
 impl From<core_worklist::WorkItem> for WorkItem {
@@ -109,6 +115,15 @@ impl From<core_worklist::WorkItem> for WorkItem {
                     due_on: day(due_on),
                     in_days,
                 },
+                R::SpecialGroup {
+                    milestone,
+                    due_at,
+                    breached,
+                } => WorkReason::SpecialGroup {
+                    milestone,
+                    due_at,
+                    breached,
+                },
             },
         }
     }
@@ -146,6 +161,15 @@ impl WorkReason {
             WorkReason::InspectionDue { due_on, in_days } => R::InspectionDue {
                 due_on: parse_day("due_on", due_on)?,
                 in_days: *in_days,
+            },
+            WorkReason::SpecialGroup {
+                milestone,
+                due_at,
+                breached,
+            } => R::SpecialGroup {
+                milestone: *milestone,
+                due_at: *due_at,
+                breached: *breached,
             },
         })
     }

@@ -69,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
             Record::HistoryEvent(line) => {
                 let _ = line.summary.en.len();
             }
+            Record::Settlement(_) => {}
         }
     }
 });

@@ -130,6 +130,9 @@ pub enum ItemKind {
     },
     /// The device's GPS position at the moment of capture.
     Location,
+    /// Fees collected on site (Art.14): charge lines in fen, the payment method, the receipt
+    /// number (`fees::Charges`).
+    Charges,
 }
 
 fn default_max_len() -> u32 {

@@ -57,6 +57,12 @@ fn drawn(ring: Vec<GeoPoint>) -> Result<Area, BoundaryError> {
 }
 
 impl Area {
+    /// Whether the area encloses some ground and does not cross itself: what a boundary the
+    /// office draws must do (a planned outage's area is checked by it too).
+    pub fn is_drawn_well(&self) -> bool {
+        drawn(self.ring.clone()).is_ok()
+    }
+
     /// An area from its corners typed as `lon lat, lon lat, lon lat, …` (at least three
     /// distinct corners; the ring closes by itself).
     pub fn parse_corners(text: &str) -> Result<Area, BoundaryError> {

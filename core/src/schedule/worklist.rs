@@ -1,14 +1,19 @@
 //! The day's work list of one technician.
 //!
 //! Order of the list, and why:
-//! 1. Emergencies (pipeline faults, faults of the user's equipment): people may be in danger.
+//! 1. Faults (pipeline faults, faults of the user's equipment): people may be in danger.
 //!    Among them, the nearest deadline first; a breached deadline is the nearest of all.
-//! 2. Other orders with a regulated deadline, nearest deadline first.
-//! 3. Orders without a regulated deadline (return visits, shut-offs…), oldest report first.
+//! 2. Special-group home service (Art.7(7)): behind every fault, ahead of everything else,
+//!    nearest visit deadline first.
+//! 3. Other orders with a regulated deadline, nearest deadline first.
+//! 4. Orders without a regulated deadline (inspections, patrols, return visits, shut-offs…),
+//!    oldest report first.
 //!    At equal urgency (deadlines in the same [`WorkListOptions::urgency_bucket`], or no
-//!    deadline) special-group users (elderly, weak, sick, disabled) go ahead of others (Art.7(7)).
-//! 4. Inspections due or overdue in the technician's district, the most overdue chosen first up
+//!    deadline) special-group users (elderly, weak, sick, disabled) go ahead of others.
+//! 5. Inspections due or overdue in the technician's district, the most overdue chosen first up
 //!    to a day's capacity, then ordered into a walking route from the start point.
+//!
+//! Every order is judged on the targets stamped on it ([`WorkOrder::targets`]).
 //!
 //! Every item carries a [`WorkReason`] saying why it is on the list.
 
@@ -20,7 +25,7 @@ use crate::geo::{GeoPoint, route::walking_route};
 use crate::household::Category;
 use crate::ids::{HouseholdId, WorkOrderId};
 use crate::schedule::inspection::{InspectionDue, inspection_due};
-use crate::workorder::deadline::{DeadlinePolicy, DeadlineState, Milestone, next_deadline};
+use crate::workorder::deadline::{DeadlineState, Milestone, next_deadline};
 use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderStatus};
 
 #[derive(Debug, Clone)]
@@ -32,7 +37,6 @@ pub struct WorkListOptions {
     pub horizon_days: i64,
     /// Deadlines this close together count as equally urgent.
     pub urgency_bucket: Duration,
-    pub deadlines: DeadlinePolicy,
 }
 
 impl Default for WorkListOptions {
@@ -41,7 +45,6 @@ impl Default for WorkListOptions {
             max_inspections: 25,
             horizon_days: 7,
             urgency_bucket: Duration::hours(1),
-            deadlines: DeadlinePolicy::default(),
         }
     }
 }
@@ -115,6 +118,12 @@ pub enum WorkReason {
     InspectionDue {
         due_on: NaiveDate,
         in_days: i64,
+    },
+    /// A special-group household's home service (Art.7(7)): first in line after the faults.
+    SpecialGroup {
+        milestone: Milestone,
+        due_at: DateTime<Utc>,
+        breached: bool,
     },
 }
 
@@ -201,6 +210,32 @@ impl WorkReason {
             (WorkReason::InspectionDue { in_days, .. }, false) => {
                 format!("Inspection due in {in_days} days")
             }
+            (
+                WorkReason::SpecialGroup {
+                    milestone,
+                    due_at,
+                    breached,
+                },
+                true,
+            ) => format!(
+                "特殊群体优先：须在 {} 前{}{}",
+                fmt(due_at),
+                milestone_zh(*milestone),
+                if *breached { "（已超时）" } else { "" }
+            ),
+            (
+                WorkReason::SpecialGroup {
+                    milestone,
+                    due_at,
+                    breached,
+                },
+                false,
+            ) => format!(
+                "Special group first: {} due by {}{}",
+                milestone_en(*milestone),
+                fmt(due_at),
+                if *breached { " (overdue)" } else { "" }
+            ),
         }
     }
 }
@@ -309,8 +344,9 @@ fn rank_order(
     options: &WorkListOptions,
 ) -> (OrderRank, WorkItem) {
     let order = &candidate.order;
-    let next = next_deadline(order, &options.deadlines);
+    let next = next_deadline(order);
     let emergency = order.kind.is_emergency();
+    let special_service = order.kind == WorkOrderKind::SpecialGroupService;
     let (tier, bucket, reason) = match &next {
         Some(d) => {
             let breached = matches!(
@@ -324,20 +360,30 @@ fn rank_order(
             } else {
                 (d.due_at - now).num_seconds().div_euclid(bucket_secs)
             };
-            let reason = if emergency {
-                WorkReason::Emergency {
-                    milestone: d.milestone,
-                    due_at: d.due_at,
+            let (milestone, due_at) = (d.milestone, d.due_at);
+            let (tier, reason) = if emergency {
+                let reason = WorkReason::Emergency {
+                    milestone,
+                    due_at,
                     breached,
-                }
+                };
+                (0, reason)
+            } else if special_service {
+                let reason = WorkReason::SpecialGroup {
+                    milestone,
+                    due_at,
+                    breached,
+                };
+                (1, reason)
             } else {
-                WorkReason::Deadline {
-                    milestone: d.milestone,
-                    due_at: d.due_at,
+                let reason = WorkReason::Deadline {
+                    milestone,
+                    due_at,
                     breached,
-                }
+                };
+                (2, reason)
             };
-            (if emergency { 0 } else { 1 }, bucket, reason)
+            (tier, bucket, reason)
         }
         None if emergency => (
             0,
@@ -346,8 +392,15 @@ fn rank_order(
                 reported_at: order.reported_at,
             },
         ),
+        None if special_service => (
+            1,
+            i64::MAX,
+            WorkReason::Assigned {
+                reported_at: order.reported_at,
+            },
+        ),
         None => (
-            2,
+            3,
             0,
             WorkReason::Assigned {
                 reported_at: order.reported_at,
@@ -449,7 +502,9 @@ mod tests {
     #[test]
     fn emergencies_come_first_then_orders_by_nearest_deadline() {
         let return_visit = order(WorkOrderKind::ReturnVisit, 30, false);
-        let equipment = order(WorkOrderKind::UserEquipmentFault, 0, false);
+        let mut equipment = order(WorkOrderKind::UserEquipmentFault, 0, false);
+        // Its district wants a crew within 15 minutes.
+        equipment.order.targets.equipment_on_site = Duration::minutes(15);
         let pipeline_old = order(WorkOrderKind::PipelineFault, 5, false); // handle due in 1 h
         let pipeline_new = order(WorkOrderKind::PipelineFault, 1, false); // handle due in 5 h
         let expected = vec![
@@ -469,11 +524,69 @@ mod tests {
         assert!(matches!(
             list[0].reason,
             WorkReason::Emergency {
-                milestone: Milestone::Dispatch,
+                milestone: Milestone::EquipmentOnSite,
                 ..
             }
         ));
         assert!(matches!(list[3].reason, WorkReason::Assigned { .. }));
+    }
+
+    #[test]
+    fn special_group_home_service_comes_after_every_fault_and_before_inspections_patrols_and_return_visits()
+     {
+        let return_visit = order(WorkOrderKind::ReturnVisit, 100, true);
+        let patrol = order(WorkOrderKind::AbnormalUsePatrol, 100, false);
+        let inspection_order = order(WorkOrderKind::Inspection, 100, true);
+        // Its visit is overdue, and still it waits behind a fault reported a minute ago.
+        let special = order(WorkOrderKind::SpecialGroupService, 30, true);
+        let fault = order(WorkOrderKind::PipelineFault, 0, false);
+        let expected = [
+            fault.order.household_id,
+            special.order.household_id,
+            inspection_order.order.household_id,
+            patrol.order.household_id,
+            return_visit.order.household_id,
+        ];
+        let mut due = inspection(-30, 30.27, 120.15);
+        due.special_group = true;
+        let list = work_list(
+            vec![return_visit, patrol, special, inspection_order, fault],
+            vec![due.clone()],
+            None,
+            now(),
+            &WorkListOptions::default(),
+        );
+        let mut got = ids(&list);
+        assert_eq!(
+            got.pop(),
+            Some(Some(due.household_id)),
+            "due inspections last"
+        );
+        // The three orders without a clock keep report order among themselves.
+        assert_eq!(got[..2], expected[..2]);
+        let mut rest = got[2..].to_vec();
+        let mut expected_rest = expected[2..].to_vec();
+        rest.sort();
+        expected_rest.sort();
+        assert_eq!(rest, expected_rest);
+        assert_eq!(
+            list[1].reason,
+            WorkReason::SpecialGroup {
+                milestone: Milestone::SpecialGroupVisit,
+                due_at: now() - Duration::hours(6),
+                breached: true,
+            }
+        );
+        assert_eq!(
+            list[1].reason.describe(false),
+            format!(
+                "Special group first: home visit due by {} (overdue)",
+                (now() - Duration::hours(6))
+                    .with_timezone(&crate::calendar::service_timezone())
+                    .format("%m-%d %H:%M")
+            )
+        );
+        assert!(list[1].reason.describe(true).starts_with("特殊群体优先"));
     }
 
     #[test]

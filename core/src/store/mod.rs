@@ -11,9 +11,11 @@
 //! - A file that cannot be read is never deleted: it is moved aside and the error says where.
 
 mod cipher;
+mod fees;
 mod forms;
 mod households;
 mod meta;
+mod outages;
 pub mod outbox;
 mod photos;
 mod readings;

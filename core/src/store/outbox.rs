@@ -75,7 +75,11 @@ impl Change<'_> {
     /// The operation's merge base: the newest server change of its household (of its order,
     /// for an order's step) the technician had seen as they made it (`PushOp::base_seq`).
     fn merge_base(&self, operation: &Operation) -> Result<i64> {
-        if let Operation::WorkOrderMoved { work_order_id, .. } = operation {
+        if let Operation::WorkOrderMoved { work_order_id, .. }
+        | Operation::WorkOrderHandedBack { work_order_id, .. }
+        | Operation::WorkOrderAppointmentChanged { work_order_id, .. }
+        | Operation::WorkOrderClassRaised { work_order_id, .. } = operation
+        {
             return seen_through(&self.tx, Entity::WorkOrder, &work_order_id.to_string());
         }
         match household_of(&self.tx, operation)? {
@@ -122,7 +126,10 @@ pub(crate) fn household_of(conn: &Connection, operation: &Operation) -> Result<O
             .flatten())
     };
     match operation {
-        Operation::WorkOrderMoved { work_order_id, .. } => lookup(
+        Operation::WorkOrderMoved { work_order_id, .. }
+        | Operation::WorkOrderHandedBack { work_order_id, .. }
+        | Operation::WorkOrderAppointmentChanged { work_order_id, .. }
+        | Operation::WorkOrderClassRaised { work_order_id, .. } => lookup(
             "SELECT household_id FROM work_orders WHERE id = ?1",
             work_order_id.to_string(),
         ),

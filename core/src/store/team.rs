@@ -3,7 +3,9 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Store, ts};
+use super::Store;
+/// A notice is written merging its notifications (`store::outages`).
+pub(super) use super::outages::write_outage;
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::ids::{DistrictId, OutageId, TechnicianId};
@@ -102,11 +104,5 @@ pub(super) fn write_technician(tx: &Transaction<'_>, t: &Technician) -> Result<(
         t.district_id,
         serde_json::to_string(t)?
     ])?;
-    Ok(())
-}
-
-pub(super) fn write_outage(tx: &Transaction<'_>, o: &OutageNotice) -> Result<()> {
-    tx.prepare_cached("INSERT OR REPLACE INTO outages(id, starts_at, doc) VALUES (?1, ?2, ?3)")?
-        .execute(params![o.id, ts(&o.starts_at), serde_json::to_string(o)?])?;
     Ok(())
 }

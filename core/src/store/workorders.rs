@@ -5,18 +5,28 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::households::{append_history, ensure_household};
 use super::{Store, ts};
+use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::geo::GeoPoint;
 use crate::household::HistoryKind;
-use crate::ids::WorkOrderId;
+use crate::ids::{TechnicianId, WorkOrderId};
 use crate::sync::protocol::Operation;
-use crate::text::{said, with_detail};
-use crate::workorder::{WorkOrder, WorkOrderStatus};
+use crate::team::District;
+use crate::text::{Text, said, with_detail};
+use crate::workorder::{
+    AgreedBy, Appointment, AppointmentChange, DeadlinePolicy, FaultClass, RecordedBy, WorkOrder,
+    WorkOrderStatus,
+};
 
 impl Store {
-    /// Opens a work order on the device (an order raised at the door): validated, noted on the
-    /// household's timeline and queued for upload.
+    /// Opens a work order on the device (an order raised at the door): stamped with the targets
+    /// of its district (its household's, else the technician's; the defaults when the phone
+    /// knows neither), validated, noted on the household's timeline and queued for upload.
     pub fn open_work_order(&mut self, order: &WorkOrder) -> Result<()> {
+        let technician = self.sync_state()?.technician_id;
+        let mut stamped = order.clone();
+        stamped.targets = district_targets(&self.conn, order, technician)?;
+        let order = &stamped;
         order.validate()?;
         self.change(|c| {
             if load_order(c, order.id)?.is_some() {
@@ -93,6 +103,161 @@ impl Store {
             Ok(order)
         })
     }
+
+    /// The enrolled technician declines an order assigned to them (before accepting it) or
+    /// hands it back, with a reason: it leaves their list, unassigned, and the office dispatches
+    /// it again. Its status does not move.
+    pub fn hand_back_work_order(
+        &mut self,
+        id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<WorkOrder> {
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
+        let crew = self.technician(technician)?.crew_id;
+        self.order_change(id, at, |order| {
+            let back = order.hand_back(technician, crew, at, reason)?;
+            let what = if back.declined {
+                said("工单已拒接", "order declined")
+            } else {
+                said("工单已退回", "order handed back")
+            };
+            Ok((
+                what,
+                Operation::WorkOrderHandedBack {
+                    work_order_id: id,
+                    at,
+                    reason: back.reason,
+                },
+            ))
+        })
+    }
+
+    /// Records an appointment the user agreed to change (who agreed, when), by the enrolled
+    /// technician. A change recorded after the clock ran out is kept but leaves the clock.
+    pub fn change_work_order_appointment(
+        &mut self,
+        id: WorkOrderId,
+        window: Appointment,
+        agreed_by: AgreedBy,
+        agreed_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<WorkOrder> {
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
+        let change = AppointmentChange {
+            window,
+            agreed_by,
+            agreed_at,
+            recorded_at: at,
+            recorded_by: RecordedBy::Technician { technician },
+        };
+        self.order_change(id, at, |order| {
+            order.change_appointment(change.clone())?;
+            Ok((
+                said("上门时间已改约", "appointment changed"),
+                Operation::WorkOrderAppointmentChanged {
+                    work_order_id: id,
+                    change: Box::new(change),
+                },
+            ))
+        })
+    }
+
+    /// The crew on site raises an ordinary pipeline fault to major, with a reason: the major
+    /// clocks start now, and the ordinary ones it had stay.
+    pub fn raise_work_order_class(
+        &mut self,
+        id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<WorkOrder> {
+        let technician = self.sync_state()?.technician_id.ok_or(Error::NotEnrolled)?;
+        self.order_change(id, at, |order| {
+            order.raise_to_major(at, RecordedBy::Technician { technician }, reason)?;
+            Ok((
+                with_detail(
+                    &said("工单升级为", "order raised to"),
+                    &FaultClass::Major.label(),
+                ),
+                Operation::WorkOrderClassRaised {
+                    work_order_id: id,
+                    at,
+                    reason: reason.trim().to_owned(),
+                },
+            ))
+        })
+    }
+
+    /// One change of an order from the field: `f` changes it and says what to note on the
+    /// household's timeline and what to send; all of it is stored in one transaction, or
+    /// nothing is.
+    fn order_change(
+        &mut self,
+        id: WorkOrderId,
+        at: DateTime<Utc>,
+        f: impl FnOnce(&mut WorkOrder) -> std::result::Result<(Text, Operation), InvalidInput>,
+    ) -> Result<WorkOrder> {
+        self.milestone(|c| {
+            let mut order = load_order(c, id)?.ok_or(Error::NotFound { what: "work order" })?;
+            let (what, operation) = f(&mut order)?;
+            write_order(c, &order)?;
+            if let Some(household) = order.household_id {
+                append_history(
+                    c,
+                    household,
+                    at,
+                    HistoryKind::WorkOrderStatus,
+                    Some(&id.to_string()),
+                    &with_detail(
+                        &said(
+                            format!("工单 {}", order.number),
+                            format!("work order {}", order.number),
+                        ),
+                        &what,
+                    ),
+                )?;
+            }
+            c.append(&operation)?;
+            Ok(order)
+        })
+    }
+}
+
+/// The targets an order opened on this phone is stamped with: its household's district's,
+/// else the technician's district's, else the defaults.
+fn district_targets(
+    conn: &Connection,
+    order: &WorkOrder,
+    technician: Option<TechnicianId>,
+) -> Result<DeadlinePolicy> {
+    let of_household: Option<String> = match order.household_id {
+        Some(h) => conn
+            .prepare_cached("SELECT district_id FROM households WHERE id = ?1")?
+            .query_row([h], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten(),
+        None => None,
+    };
+    let district = match (of_household, technician) {
+        (Some(d), _) => Some(d),
+        (None, Some(t)) => conn
+            .prepare_cached("SELECT district_id FROM technicians WHERE id = ?1")?
+            .query_row([t], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten(),
+        (None, None) => None,
+    };
+    let Some(district) = district else {
+        return Ok(DeadlinePolicy::default());
+    };
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM districts WHERE id = ?1")?
+        .query_row([district], |r| r.get(0))
+        .optional()?;
+    Ok(match doc {
+        Some(doc) => *serde_json::from_str::<District>(&doc)?.policy,
+        None => DeadlinePolicy::default(),
+    })
 }
 
 pub(super) fn write_order(conn: &Connection, o: &WorkOrder) -> Result<()> {

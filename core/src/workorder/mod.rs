@@ -1,9 +1,15 @@
 //! Work orders: what the service center asks a crew or an inspector to do, where it came from,
 //! and the forward-only status machine that records when each step really happened.
 
+mod clocks;
 pub mod deadline;
 mod reported;
 
+pub use clocks::{
+    AgreedBy, Appointment, AppointmentChange, ClassChange, FaultClass, HandBack, LeadershipReport,
+    RecordedBy,
+};
+pub use deadline::DeadlinePolicy;
 pub use reported::{StepReporter, Taken};
 
 use crate::text::{Text, said};
@@ -38,6 +44,29 @@ pub struct WorkOrder {
     /// work): an id, never free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<FollowUp>,
+    /// The targets of its district when it was opened: every clock of the order is judged on
+    /// them, whatever the district sets later. An order stored before orders were stamped reads
+    /// as the defaults.
+    #[serde(default)]
+    pub targets: DeadlinePolicy,
+    /// A pipeline fault's class as it stands (none reads as ordinary); none for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<FaultClass>,
+    /// Every change of the class, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub class_changes: Vec<ClassChange>,
+    /// The report of a major fault to the leadership (Art.5(1)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leadership_report: Option<LeadershipReport>,
+    /// The window the user asked for at intake, instead of a crew at once (Art.7(4)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<Appointment>,
+    /// Every change of the appointment the user agreed to since, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointment_changes: Vec<AppointmentChange>,
+    /// Every time a technician declined or handed the order back, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hand_backs: Vec<HandBack>,
 }
 
 /// What a follow-up order (a return visit, a complaint's follow-up work) follows.
@@ -76,6 +105,13 @@ impl WorkOrder {
                 reported_by: None,
             }],
             follows: None,
+            targets: DeadlinePolicy::default(),
+            class: None,
+            class_changes: Vec::new(),
+            leadership_report: None,
+            appointment: None,
+            appointment_changes: Vec::new(),
+            hand_backs: Vec::new(),
         }
     }
 
@@ -128,7 +164,7 @@ impl WorkOrder {
                 ));
             }
         }
-        Ok(())
+        self.validate_clock_records()
     }
 
     pub fn status(&self) -> WorkOrderStatus {

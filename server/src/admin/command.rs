@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use doorstep_core::ids::{CrewId, DistrictId, OperationId, TechnicianId};
 use doorstep_core::team::TechnicianRole;
-use doorstep_core::workorder::{WorkOrderKind, WorkOrderSource};
+use doorstep_core::workorder::{FaultClass, WorkOrderKind, WorkOrderSource};
 
 use crate::error::Result;
 use crate::serve::StorageOptions;
@@ -98,6 +98,124 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ReadingCommand,
     },
+    /// Planned outages (Art.7(2)): announce one, list them, see which households were told,
+    /// record a household told by phone or text message.
+    Outage {
+        #[command(subcommand)]
+        command: OutageCommand,
+    },
+    /// The day's settlement of a technician's fees (日清日结, Art.14): what the sealed forms
+    /// say was collected, by method, against what was handed over. Prints the lines and the
+    /// balance; a difference is kept as a discrepancy. `settle list` lists the settlements.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Settle {
+        #[command(subcommand)]
+        command: Option<SettleCommand>,
+        #[command(flatten)]
+        day: SettleDay,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum OutageCommand {
+    /// Announce a planned outage; prints its id. One starting within its lead time (24 h) is
+    /// refused unless it is an emergency, with the reason.
+    Create(OutageCreate),
+    /// List the outages, tab-separated: id, starts, ends, reason, households told, emergency
+    /// or -, title.
+    List,
+    /// The households an outage affects, tab-separated: customer number, then how and when it
+    /// was first told (`sms 2026-11-30T09:00:00Z`, with `LATE` after the lead time ran out), or
+    /// `PENDING` (not yet told), or `LATE` (not told, and the lead time ran out).
+    Households {
+        /// The outage's id.
+        id: doorstep_core::ids::OutageId,
+    },
+    /// Record households told of an outage (by phone, text message, a posted notice, a visit).
+    Notify {
+        /// The outage's id.
+        id: doorstep_core::ids::OutageId,
+        /// A household's customer number (repeat the option for several).
+        #[arg(long = "household", value_name = "CUSTOMER_NUMBER", required = true)]
+        households: Vec<String>,
+        /// How they were told.
+        #[arg(long, value_parser = named(
+            doorstep_core::outage::NotifiedHow::ALL,
+            doorstep_core::outage::NotifiedHow::as_str,
+        ))]
+        how: doorstep_core::outage::NotifiedHow,
+        /// When (RFC 3339). Default: now.
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OutageCreate {
+    /// What the notice says, e.g. 文三路管网检修停气.
+    #[arg(long)]
+    pub title: String,
+    /// Why gas stops.
+    #[arg(long, value_parser = named(
+        doorstep_core::outage::OutageReason::ALL,
+        doorstep_core::outage::OutageReason::as_str,
+    ))]
+    pub reason: doorstep_core::outage::OutageReason,
+    /// When gas stops (RFC 3339, e.g. 2026-12-01T08:00:00+08:00).
+    #[arg(long, value_parser = parse_time)]
+    pub starts: DateTime<Utc>,
+    /// When gas is expected back (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub ends: DateTime<Utc>,
+    /// The area's corners in WGS-84 decimal degrees, longitude first: 'lon lat, lon lat, …'.
+    #[arg(long, value_name = "CORNERS", conflicts_with_all = ["area_file", "districts"])]
+    pub area: Option<String>,
+    /// A GeoJSON file with the area: a Polygon, or a Feature holding one.
+    #[arg(long, value_name = "FILE", conflicts_with = "districts")]
+    pub area_file: Option<PathBuf>,
+    /// A district the outage covers whole (its id; repeat the option for several).
+    #[arg(long = "district", value_name = "ID")]
+    pub districts: Vec<DistrictId>,
+    /// An emergency announced with less than the lead time: needs --emergency-reason.
+    #[arg(long, requires = "emergency_reason")]
+    pub emergency: bool,
+    /// Why the outage could not be announced in time.
+    #[arg(long, requires = "emergency")]
+    pub emergency_reason: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SettleCommand {
+    /// List the settlements, tab-separated: id, day, technician, collected, declared, balance
+    /// (`balanced` or the difference in fen), settled by.
+    List {
+        /// Only this technician's.
+        #[arg(long)]
+        technician: Option<TechnicianId>,
+    },
+}
+
+/// A technician's day and what they handed over, per method, in fen (12000 is 120.00 yuan).
+#[derive(Debug, clap::Args)]
+pub struct SettleDay {
+    /// The technician whose day it is (id).
+    #[arg(long, required = true)]
+    pub technician: Option<TechnicianId>,
+    /// The day (Beijing time), e.g. 2026-12-01. It must be over.
+    #[arg(long, required = true)]
+    pub day: Option<chrono::NaiveDate>,
+    /// Cash handed over, in fen.
+    #[arg(long, default_value_t = 0)]
+    pub cash: i64,
+    /// WeChat Pay declared handed over, in fen.
+    #[arg(long, default_value_t = 0)]
+    pub wechat: i64,
+    /// Alipay declared handed over, in fen.
+    #[arg(long, default_value_t = 0)]
+    pub alipay: i64,
+    /// Bank card payments declared handed over, in fen.
+    #[arg(long, default_value_t = 0)]
+    pub bank_card: i64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,6 +266,25 @@ pub enum DistrictCommand {
     Add(DistrictAdd),
     /// List the districts: id and name, tab-separated.
     List,
+    /// Set a district's targets for its orders' clocks (orders opened from now on are stamped
+    /// with them); prints the policy, one target a line, in seconds.
+    Policy(DistrictPolicy),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DistrictPolicy {
+    /// The district's id (see `district list`).
+    pub district_id: DistrictId,
+    /// A target as NAME=DURATION, e.g. major_on_site=20m (s, m, h or d); repeat for more.
+    /// Names: pipeline_handle, pipeline_repair, major_on_site, leadership_report,
+    /// equipment_on_site, special_group_visit, complaint_investigate, complaint_answer,
+    /// return_visit, outage_lead.
+    #[arg(long = "set", value_name = "NAME=DURATION")]
+    pub set: Vec<String>,
+    /// A JSON file with the whole policy (targets in seconds; a missing one is its default),
+    /// applied before any --set.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,6 +393,53 @@ pub enum HouseholdCommand {
 pub enum OrderCommand {
     /// Open a work order; prints its id. With an assignee or a crew it is dispatched at once.
     Create(OrderCreate),
+    /// Raise an ordinary pipeline fault to major (抢险): the major clocks start now.
+    Raise {
+        /// The order's number.
+        number: String,
+        /// Why (e.g. 需疏散居民).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record that a major fault was reported to the leadership (Art.5(1)).
+    ReportLeadership {
+        /// The order's number.
+        number: String,
+        /// Who was told: the leader's title or name.
+        #[arg(long)]
+        told: String,
+        /// When (RFC 3339). Default: now.
+        #[arg(long, value_parser = parse_time)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Record a changed appointment the user agreed to (a fault of the user's equipment).
+    Appointment(OrderAppointment),
+    /// Print each clock of an order: milestone, due, state (met, late, open, overdue).
+    Deadlines {
+        /// The order's number.
+        number: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrderAppointment {
+    /// The order's number.
+    pub number: String,
+    /// The window's start (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub from: DateTime<Utc>,
+    /// The window's end (RFC 3339): arriving after it is late.
+    #[arg(long, value_parser = parse_time)]
+    pub to: DateTime<Utc>,
+    /// The user agreed.
+    #[arg(long, conflicts_with = "contact", required_unless_present = "contact")]
+    pub user: bool,
+    /// A contact person agreed (their name or relation).
+    #[arg(long, value_name = "NAME")]
+    pub contact: Option<String>,
+    /// When they agreed (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub agreed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -291,6 +475,17 @@ pub struct OrderCreate {
     /// here. Default: now.
     #[arg(long, value_parser = parse_time)]
     pub reported_at: Option<DateTime<Utc>>,
+    /// A pipeline fault's class: ordinary (6 h / 24 h) or major (抢险: crew on site and the
+    /// leadership told at once). Default: ordinary.
+    #[arg(long, value_parser = named(FaultClass::ALL, FaultClass::as_str))]
+    pub class: Option<FaultClass>,
+    /// A fault of the user's equipment: the start of the window the user asked for (RFC 3339),
+    /// instead of a crew at once.
+    #[arg(long, value_parser = parse_time, requires = "appointment_to")]
+    pub appointment_from: Option<DateTime<Utc>>,
+    /// The end of that window.
+    #[arg(long, value_parser = parse_time, requires = "appointment_from")]
+    pub appointment_to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -357,5 +552,6 @@ mod tests {
         typed(TechnicianRole::ALL, TechnicianRole::as_str);
         typed(WorkOrderKind::ALL, WorkOrderKind::as_str);
         typed(WorkOrderSource::ALL, WorkOrderSource::as_str);
+        typed(FaultClass::ALL, FaultClass::as_str);
     }
 }

@@ -12,8 +12,10 @@
 //! errors for the operator.
 
 mod command;
+mod fees;
 mod import;
 mod order;
+mod outage;
 mod reading;
 mod report;
 mod team;
@@ -30,6 +32,7 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
 pub use self::reading::{ReadingSummary, import_readings};
+use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 
 /// When a command runs and who runs it: what its audit lines say.
@@ -79,6 +82,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         AdminCommand::District { command } => match command {
             DistrictCommand::Add(args) => println!("{}", add_district(storage, args, act)?),
             DistrictCommand::List => list(storage, Entity::District, district_line)?,
+            DistrictCommand::Policy(args) => print!("{}", set_district_policy(storage, args, act)?),
         },
         AdminCommand::Technician { command } => match command {
             TechnicianCommand::Add(args) => println!("{}", add_technician(storage, args, act)?),
@@ -98,9 +102,25 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             let summary = import_households(storage, &file, act)?;
             println!("{summary}");
         }
-        AdminCommand::Order {
-            command: OrderCommand::Create(args),
-        } => println!("{}", create_order(storage, args, act)?),
+        AdminCommand::Order { command } => match command {
+            OrderCommand::Create(args) => println!("{}", create_order(storage, args, act)?),
+            OrderCommand::Raise { number, reason } => {
+                raise_order(storage, &number, &reason, act)?;
+                println!("已升级为重大故障 {number} / order {number} raised to major");
+            }
+            OrderCommand::ReportLeadership { number, told, at } => {
+                report_leadership(storage, &number, &told, at, act)?;
+                println!("已记录上报领导 {number} / report to the leadership recorded");
+            }
+            OrderCommand::Appointment(args) => {
+                let number = args.number.clone();
+                change_appointment(storage, args, act)?;
+                println!("已记录改约 {number} / appointment change recorded");
+            }
+            OrderCommand::Deadlines { number } => {
+                print!("{}", order_deadlines(storage, &number, act.at)?)
+            }
+        },
         AdminCommand::Enroll { technician_id } => {
             let code = storage::write(storage, |tx| {
                 auth::issue_code(tx, &technician_id.to_string(), &act.actor, act.at)
@@ -144,6 +164,21 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         AdminCommand::Reading {
             command: ReadingCommand::Import { file },
         } => println!("{}", reading::import_readings(storage, &file, act)?),
+        AdminCommand::Outage { command } => match command {
+            OutageCommand::Create(args) => println!("{}", create_outage(storage, args, act)?),
+            OutageCommand::List => list(storage, Entity::Outage, outage_line)?,
+            OutageCommand::Households { id } => print_outage_households(storage, id, act)?,
+            OutageCommand::Notify {
+                id,
+                households,
+                how,
+                at,
+            } => println!("{}", notify_outage(storage, id, &households, how, at, act)?),
+        },
+        AdminCommand::Settle { command, day } => match command {
+            Some(SettleCommand::List { technician }) => print_settlements(storage, technician)?,
+            None => println!("{}", settle_day(storage, day, act)?),
+        },
     }
     Ok(())
 }

@@ -1,15 +1,21 @@
 //! Work orders the service center opens (a customer's call, a fault in the street).
 
+use chrono::{DateTime, Utc};
 use doorstep_core::InvalidInput;
+use doorstep_core::calendar::service_timezone;
 use doorstep_core::geo::GeoPoint;
 use doorstep_core::ids::HouseholdId;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
-use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
+use doorstep_core::workorder::deadline::{DeadlineState, deadlines};
+use doorstep_core::workorder::{
+    AgreedBy, Appointment, AppointmentChange, RecordedBy, WorkOrder, WorkOrderStatus,
+};
 
 use crate::error::{Error, Result};
+use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
-use crate::storage::{self, Storage};
+use crate::storage::{self, Actor, Storage};
 
 use super::*;
 
@@ -75,6 +81,12 @@ pub(super) fn create_order(
         order.location = location;
         order.assignee = args.assignee;
         order.crew = args.crew;
+        order.class = args.class;
+        if let (Some(from), Some(to)) = (args.appointment_from, args.appointment_to) {
+            order.appointment = Some(Appointment { from, to });
+        }
+        order.targets =
+            district_targets(tx, household_id, args.assignee, args.crew, location)?;
         if order.assignee.is_some() || order.crew.is_some() {
             order
                 .advance(WorkOrderStatus::Dispatched, now, None)
@@ -100,6 +112,169 @@ pub(super) fn order_option(e: InvalidInput) -> String {
             "请给出 --household，或 --lat 和 --lon / give --household or --lat and --lon".to_owned()
         }
         "work_order.steps" | "work_order.status" => invalid_option("--reported-at", e),
+        "work_order.class" => invalid_option("--class", e),
+        "work_order.appointment" => invalid_option("--appointment-from", e),
+        "work_order.class_change.reason" => invalid_option("--reason", e),
+        "work_order.leadership_report" | "work_order.leadership_report.told" => {
+            invalid_option("--told", e)
+        }
+        "work_order.leadership_report.at" => invalid_option("--at", e),
+        "work_order.appointment.window" => invalid_option("--from/--to", e),
+        "work_order.appointment.agreed_by" => invalid_option("--contact", e),
+        "work_order.appointment.agreed_at" => invalid_option("--agreed-at", e),
+        "work_order.appointment.recorded_at" => invalid_option("--from", e),
         _ => e.to_string(),
     }
+}
+
+/// The operator, as an order's record names who did something at the office.
+fn office(act: &Act) -> RecordedBy {
+    let operator = match &act.actor {
+        Actor::Admin(Some(name)) => name.clone(),
+        other => other.to_string(),
+    };
+    RecordedBy::Office { operator }
+}
+
+/// Changes the order numbered `number` with `f` (which refuses bad input as the core does),
+/// saves it as the office's and audits `action`; nothing is stored when `f` refuses.
+fn change_order(
+    storage: &dyn Storage,
+    number: &str,
+    act: &Act,
+    action: &str,
+    f: impl Fn(&mut WorkOrder) -> std::result::Result<(), InvalidInput>,
+) -> Result<(), String> {
+    storage::write(storage, |tx| {
+        let id = tx
+            .record_id_by_key(Entity::WorkOrder, number.trim())?
+            .ok_or(Error::NotFound("work order"))?;
+        let record = tx
+            .record(Entity::WorkOrder, &id)?
+            .filter(|r| !r.deleted)
+            .ok_or(Error::NotFound("work order"))?;
+        let mut order: WorkOrder = decode(&record)?;
+        f(&mut order).map_err(|e| Error::invalid(order_option(e)))?;
+        order
+            .validate()
+            .map_err(|e| Error::invalid(order_option(e)))?;
+        put_from_office(tx, &Record::WorkOrder(Box::new(order)))?;
+        audit(tx, act, action, Entity::WorkOrder, &id)
+    })
+    .map_err(message)
+}
+
+/// `order raise`: an ordinary pipeline fault becomes major now.
+pub(super) fn raise_order(
+    storage: &dyn Storage,
+    number: &str,
+    reason: &str,
+    act: &Act,
+) -> Result<(), String> {
+    change_order(storage, number, act, "work_order_raised", |order| {
+        order.raise_to_major(act.at, office(act), reason)
+    })
+}
+
+/// `order report-leadership`: who at the top was told of a major fault, and when.
+pub(super) fn report_leadership(
+    storage: &dyn Storage,
+    number: &str,
+    told: &str,
+    at: Option<DateTime<Utc>>,
+    act: &Act,
+) -> Result<(), String> {
+    let at = at.unwrap_or(act.at);
+    if at > act.at {
+        return Err("--at: 晚于现在 / is in the future".into());
+    }
+    change_order(
+        storage,
+        number,
+        act,
+        "work_order_leadership_reported",
+        |order| order.report_to_leadership(told, at, office(act)),
+    )
+}
+
+/// `order appointment`: a changed appointment the user (or their contact) agreed to.
+pub(super) fn change_appointment(
+    storage: &dyn Storage,
+    args: OrderAppointment,
+    act: &Act,
+) -> Result<(), String> {
+    let agreed_at = args.agreed_at.unwrap_or(act.at);
+    if agreed_at > act.at {
+        return Err("--agreed-at: 晚于现在 / is in the future".into());
+    }
+    let agreed_by = match args.contact {
+        Some(name) => AgreedBy::Contact {
+            name: name.trim().to_owned(),
+        },
+        None => AgreedBy::User,
+    };
+    let change = AppointmentChange {
+        window: Appointment {
+            from: args.from,
+            to: args.to,
+        },
+        agreed_by,
+        agreed_at,
+        recorded_at: act.at,
+        recorded_by: office(act),
+    };
+    change_order(
+        storage,
+        &args.number,
+        act,
+        "work_order_appointment_changed",
+        |order| order.change_appointment(change.clone()),
+    )
+}
+
+/// `order deadlines`: each clock of the order, judged on its stamped targets, as
+/// `milestone<TAB>due<TAB>state<TAB>detail`: met (in time), late (met late), open (still
+/// running) or overdue (missed, not met yet); times in the service timezone.
+pub(super) fn order_deadlines(
+    storage: &dyn Storage,
+    number: &str,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let order: WorkOrder = storage::read(storage, |tx| {
+        let id = tx
+            .record_id_by_key(Entity::WorkOrder, number.trim())?
+            .ok_or(Error::NotFound("work order"))?;
+        let record = tx
+            .record(Entity::WorkOrder, &id)?
+            .ok_or(Error::NotFound("work order"))?;
+        decode(&record)
+    })
+    .map_err(message)?;
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&service_timezone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let minutes = |d: chrono::Duration| d.num_minutes();
+    let mut out = String::new();
+    for d in deadlines(&order) {
+        let (state, detail) = match d.state(now) {
+            DeadlineState::Met { margin } => ("met", format!("{} min early", minutes(margin))),
+            DeadlineState::MetLate { late_by } => {
+                ("late", format!("{} min late", minutes(late_by)))
+            }
+            DeadlineState::Pending { remaining } => {
+                ("open", format!("{} min left", minutes(remaining)))
+            }
+            DeadlineState::Breached { overdue_by } => {
+                ("overdue", format!("{} min overdue", minutes(overdue_by)))
+            }
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{state}\t{detail}\n",
+            d.milestone.as_str(),
+            local(d.due_at)
+        ));
+    }
+    Ok(out)
 }

@@ -8,6 +8,8 @@ use doorstep_core::household::Phone;
 use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::{Crew, District, Technician};
+use doorstep_core::workorder::DeadlinePolicy;
+use doorstep_core::workorder::deadline::parse_target;
 
 use crate::error::{Error, Result};
 use crate::records::{decode, put_from_office};
@@ -32,6 +34,7 @@ pub(super) fn add_district(
     let district = District {
         id: DistrictId::new(),
         name: args.name.trim().to_owned(),
+        policy: Default::default(),
         boundary,
     };
     district
@@ -44,6 +47,77 @@ pub(super) fn add_district(
     })
     .map_err(message)?;
     Ok(id)
+}
+
+/// `district policy`: the district's targets, from a file and then each `--set`, validated as
+/// a whole; orders opened afterwards are stamped with them (open orders keep their own).
+pub(super) fn set_district_policy(
+    storage: &dyn Storage,
+    args: DistrictPolicy,
+    act: &Act,
+) -> Result<String, String> {
+    if args.set.is_empty() && args.file.is_none() {
+        return Err("请给出 --set 或 --file / give --set or --file".into());
+    }
+    let from_file = match &args.file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("无法读取 / cannot read {}: {e}", file.display()))?;
+            Some(serde_json::from_str::<DeadlinePolicy>(&text).map_err(|e| {
+                format!(
+                    "--file: 不是时限策略 / not a deadline policy: {}",
+                    doorstep_core::input::without_values(&e.to_string())
+                )
+            })?)
+        }
+        None => None,
+    };
+    let mut changes = Vec::new();
+    for pair in &args.set {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or("--set: 请写成 名称=时长 / write NAME=DURATION, e.g. major_on_site=20m")?;
+        let name = name.trim();
+        if !DeadlinePolicy::TARGETS.contains(&name) {
+            return Err(format!(
+                "--set: 未知的时限名称 / unknown target name (one of: {})",
+                DeadlinePolicy::TARGETS.join(", ")
+            ));
+        }
+        let allowed = parse_target("--set", value).map_err(|e| invalid_option("--set", e))?;
+        changes.push((name.to_owned(), allowed));
+    }
+    let id = args.district_id.to_string();
+    let policy = storage::write(storage, |tx| {
+        let record = tx
+            .record(Entity::District, &id)?
+            .filter(|r| !r.deleted)
+            .ok_or(Error::NotFound("district"))?;
+        let mut district: District = decode(&record)?;
+        if let Some(p) = &from_file {
+            *district.policy = p.clone();
+        }
+        for (name, allowed) in &changes {
+            district
+                .policy
+                .set(name, *allowed)
+                .map_err(|e| Error::invalid(invalid_option("--set", e)))?;
+        }
+        district
+            .validate()
+            .map_err(|e| Error::invalid(invalid_option("--file", e)))?;
+        put_from_office(tx, &Record::District(district.clone()))?;
+        audit(tx, act, "district_policy_set", Entity::District, &id)?;
+        Ok(*district.policy)
+    })
+    .map_err(message)?;
+    Ok(DeadlinePolicy::TARGETS
+        .iter()
+        .map(|name| {
+            let seconds = policy.target(name).map_or(0, |d| d.num_seconds());
+            format!("{name}\t{seconds}\n")
+        })
+        .collect())
 }
 
 /// The outer ring of a GeoJSON Polygon (or of a Feature, or a one-feature collection, holding one).

@@ -17,7 +17,7 @@ use super::Apply;
 use super::household::as_object;
 use crate::error::{Error, Result};
 use crate::records::{self, decode, save, stored};
-use crate::storage::StoredRecord;
+use crate::storage::{ParkReason, ReceiptRow, StoredRecord};
 
 impl Apply<'_> {
     pub(super) fn form_sealed(&mut self, form: &Form) -> Result<()> {
@@ -43,13 +43,47 @@ impl Apply<'_> {
             return Ok(());
         }
         self.check_form_links(form)?;
+        let receipt = self.receipt_of(form, &template)?;
         let mut record = stored(&Record::Form(Box::new(form.clone())), self.tx)?;
         record.buckets = records::child_buckets(&household)?;
         self.server_seq = save(self.tx, record, None)?.seq;
         for photo in form.evidence_photos() {
             self.tx.put_form_photo(&id, &photo.sha256)?;
         }
+        if let Some(receipt) = receipt {
+            self.tx.put_receipt(&receipt)?;
+        }
         self.apply_consequences(form, &template, &household)
+    }
+
+    /// The money a sealed form collected, for the receipt ledger (Art.14). Its receipt number
+    /// already on another sealed form parks it for the office (a typo, or a receipt book used
+    /// twice: the visit is kept either way); the office accepting it takes it in as it is.
+    fn receipt_of(&mut self, form: &Form, template: &Template) -> Result<Option<ReceiptRow>> {
+        if let Some(charges) = form.charges(template) {
+            charges.validate()?;
+        }
+        let Some(collected) = form.collection(template) else {
+            return Ok(None);
+        };
+        let id = form.id.to_string();
+        if !self.office_accepts
+            && self
+                .tx
+                .receipt_forms(&collected.receipt)?
+                .iter()
+                .any(|other| *other != id)
+        {
+            return Err(Error::Park(ParkReason::ReceiptUsedTwice));
+        }
+        Ok(Some(ReceiptRow {
+            receipt: collected.receipt,
+            form_id: id,
+            technician_id: collected.technician_id.to_string(),
+            sealed_at: collected.sealed_at,
+            method: collected.method.as_str().to_owned(),
+            total_fen: collected.total_fen,
+        }))
     }
 
     /// The form a sealed form amends, and the order it was filled for, as the server holds

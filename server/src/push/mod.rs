@@ -27,10 +27,12 @@ use crate::storage::cache::CachedTx;
 use crate::storage::{OpRow, StoredRecord, Tx};
 
 pub use self::household::{office_stamp, stamp_office_edit};
+pub(crate) use self::order::district_targets;
 
 mod form;
 mod household;
 mod order;
+pub mod outage;
 pub mod parked;
 mod stamps;
 
@@ -262,6 +264,24 @@ impl Apply<'_> {
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
             | Operation::FormMovedToTemplate { .. } => Ok(()),
+            Operation::WorkOrderHandedBack {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_handed_back(&work_order_id.to_string(), *at, reason),
+            Operation::WorkOrderAppointmentChanged {
+                work_order_id,
+                change,
+            } => self.order_appointment_changed(&work_order_id.to_string(), change),
+            Operation::WorkOrderClassRaised {
+                work_order_id,
+                at,
+                reason,
+            } => self.order_class_raised(&work_order_id.to_string(), *at, reason),
+            Operation::OutageNotified {
+                outage_id,
+                notifications,
+            } => self.outage_notified(*outage_id, notifications),
         }
     }
 

@@ -320,6 +320,23 @@ impl Tx for CachedTx<'_> {
         self.flush()?;
         self.inner.count(what)
     }
+
+    fn receipt_forms(&mut self, receipt: &str) -> StorageResult<Vec<String>> {
+        self.inner.receipt_forms(receipt)
+    }
+
+    fn put_receipt(&mut self, row: &super::ReceiptRow) -> StorageResult<()> {
+        self.inner.put_receipt(row)
+    }
+
+    fn receipts_between(
+        &mut self,
+        technician: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<Vec<super::ReceiptRow>> {
+        self.inner.receipts_between(technician, from, to)
+    }
 }
 
 #[cfg(test)]

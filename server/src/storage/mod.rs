@@ -114,6 +114,9 @@ pub enum ParkReason {
     /// Its household is not on the server: the office deleted it, or never took it in (a
     /// household opened on the phone and refused).
     NoHousehold,
+    /// A sealed form whose receipt number another sealed form already carries (Art.14): kept
+    /// whole for the office to check the receipt book, never lost.
+    ReceiptUsedTwice,
 }
 
 impl ParkReason {
@@ -121,13 +124,18 @@ impl ParkReason {
         match self {
             ParkReason::LeftScope => "left_scope",
             ParkReason::NoHousehold => "no_household",
+            ParkReason::ReceiptUsedTwice => "receipt_used_twice",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [ParkReason::LeftScope, ParkReason::NoHousehold]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        [
+            ParkReason::LeftScope,
+            ParkReason::NoHousehold,
+            ParkReason::ReceiptUsedTwice,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 }
 
@@ -250,6 +258,20 @@ pub struct PhotoRow {
     pub complete: bool,
 }
 
+/// Money collected on a sealed form (Art.14), as the receipt ledger keeps it (`receipts`): a
+/// receipt number is used on one sealed form only, and the day's settlement reads its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceiptRow {
+    pub receipt: String,
+    pub form_id: String,
+    /// The technician who collected the money (the charges' collector).
+    pub technician_id: String,
+    pub sealed_at: DateTime<Utc>,
+    /// The payment method's name (`PaymentMethod::as_str`).
+    pub method: String,
+    pub total_fen: i64,
+}
+
 /// What tests and metrics count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counted {
@@ -349,6 +371,18 @@ pub trait Tx {
     fn forms_waiting(&mut self) -> StorageResult<Vec<String>>;
 
     fn count(&mut self, what: Counted) -> StorageResult<u64>;
+
+    /// The sealed forms a receipt number was given on.
+    fn receipt_forms(&mut self, receipt: &str) -> StorageResult<Vec<String>>;
+    /// Keeps a sealed form's receipt (once per receipt and form).
+    fn put_receipt(&mut self, row: &ReceiptRow) -> StorageResult<()>;
+    /// A technician's receipts of forms sealed in `[from, to)`, oldest first.
+    fn receipts_between(
+        &mut self,
+        technician: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StorageResult<Vec<ReceiptRow>>;
 }
 
 /// A database the server keeps its truth in.

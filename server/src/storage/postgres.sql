@@ -139,3 +139,17 @@ CREATE INDEX IF NOT EXISTS parked_op ON parked(op_id);
 -- What a device pushed about a record: a first pull sends a record's departure only to a device
 -- that pushed something about it (it may hold it without ever having pulled it).
 CREATE INDEX IF NOT EXISTS ops_subject ON ops(device_id, entity, entity_id);
+
+-- Money collected on site (Art.14): one row per receipt and sealed form. A receipt number is
+-- used on one sealed form only (a second is parked for the office); the day's settlement per
+-- technician reads the rows of its day.
+CREATE TABLE IF NOT EXISTS receipts (
+    receipt       TEXT NOT NULL,
+    form_id       TEXT NOT NULL,
+    technician_id TEXT NOT NULL,
+    sealed_at     TIMESTAMPTZ NOT NULL,
+    method        TEXT NOT NULL,
+    total_fen     BIGINT NOT NULL,
+    PRIMARY KEY (receipt, form_id)
+);
+CREATE INDEX IF NOT EXISTS receipts_day ON receipts(technician_id, sealed_at);

@@ -133,6 +133,16 @@ impl TestServer {
         }
     }
 
+    /// The admin tool's options that reach this server's database: its data directory, and
+    /// on PostgreSQL its database.
+    pub fn admin_storage_args(&self) -> Vec<String> {
+        let mut args = vec!["--data".to_owned(), self.dir.path().display().to_string()];
+        if let Some(db) = &self._pg {
+            args.extend(["--database-url".to_owned(), db.url.clone()]);
+        }
+        args
+    }
+
     /// Writes a record as the back office does.
     pub fn office_put(&self, record: Record) {
         storage::write(&*self.storage, |tx| {
@@ -289,6 +299,7 @@ pub fn team(server: &TestServer, name: &str, badge: &str) -> Team {
     let district = District {
         id: DistrictId::new(),
         name: name.into(),
+        policy: Default::default(),
         boundary: square(30.25, 120.15, 0.05),
     };
     server.office_put(Record::District(district.clone()));

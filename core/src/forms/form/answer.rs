@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::InvalidInput;
+use crate::fees::Charges;
 use crate::forms::decimal::Decimal;
 use crate::forms::template::{Item, ItemKind};
 use crate::geo::GeoPoint;
@@ -24,6 +25,8 @@ pub enum Answer {
     DateTime(DateTime<Utc>),
     MeterReading(Volume),
     Location(CapturedLocation),
+    /// What was charged and collected at the door (Art.14): lines in fen, method, receipt.
+    Charges(Charges),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +74,7 @@ pub(super) fn check_answer_type(item: &Item, answer: &Answer) -> Result<(), Inva
             | (ItemKind::DateTime, Answer::DateTime(_))
             | (ItemKind::MeterReading, Answer::MeterReading(_))
             | (ItemKind::Location, Answer::Location(_))
+            | (ItemKind::Charges, Answer::Charges(_))
     );
     if fits {
         Ok(())
@@ -123,6 +127,11 @@ pub(super) fn check_answer_size(item: &str, answer: &Answer) -> Result<(), Inval
         Answer::Text(text) => too_long(text),
         Answer::Check(check) => check.advice.as_deref().is_some_and(too_long),
         Answer::Choices(ids) => ids.len() > MAX_ANSWER_CHOICES,
+        Answer::Charges(c) => {
+            c.lines.len() > crate::fees::MAX_CHARGE_LINES
+                || c.lines.iter().any(|l| too_long(&l.item))
+                || c.receipt.as_deref().is_some_and(too_long)
+        }
         _ => false,
     };
     if refused {

@@ -21,8 +21,8 @@ pub use answer::{
     Answer, CapturedLocation, CheckAnswer, CheckResult, MAX_ANSWER_CHARS, MAX_ANSWER_CHOICES,
 };
 use answer::{check_answer_size, check_answer_type, check_location_accuracy};
-use problem::answer_problems;
 pub use problem::{Problem, ProblemKind};
+use problem::{answer_problems, form_rule_problems};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Form {
@@ -340,7 +340,28 @@ impl Form {
             }
             _ => {}
         }
+        if needs_answers {
+            problems.extend(form_rule_problems(self, template));
+        }
         problems
+    }
+
+    /// What the form says was charged at the door: the answer of its visible charges item
+    /// (Art.14), if it has one.
+    pub fn charges(&self, template: &Template) -> Option<&crate::fees::Charges> {
+        template
+            .items()
+            .filter(|i| matches!(i.kind, ItemKind::Charges) && self.is_visible(template, i))
+            .find_map(|i| match self.answers.get(&i.id) {
+                Some(Answer::Charges(c)) => Some(c),
+                _ => None,
+            })
+    }
+
+    /// The money this sealed form collected, as the day's settlement counts it.
+    pub fn collection(&self, template: &Template) -> Option<crate::fees::Collection> {
+        let seal = self.seal.as_ref()?;
+        crate::fees::Collection::of(self.id, seal.sealed_at, self.charges(template)?)
     }
 
     /// The failed checks of the form with their hazard grade, for the consequences and the

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::answer::{Answer, CheckResult};
 use crate::InvalidInput;
 use crate::forms::decimal::Decimal;
-use crate::forms::template::{Item, ItemKind, SignerRole};
+use crate::forms::template::{FormKind, Item, ItemKind, SignerRole, Template};
 use crate::text::said;
 
 /// One thing that keeps a form from being completed.
@@ -150,6 +150,11 @@ pub(super) fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<
                 min: Decimal::new(0, 0),
             });
         }
+        (ItemKind::Charges, Answer::Charges(charges)) => {
+            if let Err(e) = charges.validate() {
+                found.push(ProblemKind::invalid(e));
+            }
+        }
         (ItemKind::Location, Answer::Location(l))
             if !l.accuracy_m.is_finite() || l.accuracy_m < 0.0 =>
         {
@@ -161,4 +166,139 @@ pub(super) fn answer_problems(item: &Item, answer: &Answer, photos: u32) -> Vec<
         _ => {}
     }
     found
+}
+
+/// The shut-off form's reason and its notice (Art.7(2)): planned works are always announced in
+/// advance, so "emergency, customer told afterwards" is not an answer for them. The item and
+/// choice ids are the built-in shut-off template's (`templates/shut_off.json`).
+const SHUT_OFF_REASON: &str = "shut_off_reason";
+const PLANNED_WORKS: &str = "planned_works";
+const SHUT_OFF_NOTICE: &str = "notice";
+const TOLD_AFTERWARDS: &str = "emergency";
+
+/// The rules between answers of one form (each answer's own rules are in [`answer_problems`]).
+pub(super) fn form_rule_problems(form: &super::Form, template: &Template) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let chosen = |item: &str| match form.answers.get(item) {
+        Some(Answer::Choice(c)) => Some(c.as_str()),
+        _ => None,
+    };
+    if template.kind == FormKind::ShutOff
+        && chosen(SHUT_OFF_REASON) == Some(PLANNED_WORKS)
+        && chosen(SHUT_OFF_NOTICE) == Some(TOLD_AFTERWARDS)
+    {
+        found.push(Problem {
+            item: Some(SHUT_OFF_NOTICE.to_owned()),
+            kind: ProblemKind::invalid(InvalidInput::new(
+                SHUT_OFF_NOTICE,
+                said(
+                    "计划停气必须提前通知用户，“紧急停气、事后告知”只用于紧急情况",
+                    "planned works are announced in advance: \"emergency, customer told afterwards\" is only for an emergency",
+                ),
+            )),
+        });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::super::Form;
+    use super::*;
+    use crate::fees::{ChargeLine, Charges, PaymentMethod};
+    use crate::forms::builtin::builtin_template;
+    use crate::forms::seal::content_digest;
+    use crate::ids::{HouseholdId, TechnicianId};
+
+    fn invalid_fields(form: &Form, template: &Template) -> Vec<(Option<String>, String)> {
+        form.problems(template)
+            .into_iter()
+            .filter_map(|p| match p.kind {
+                ProblemKind::Invalid { field, .. } => Some((p.item, field)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn charged(receipt: Option<&str>) -> Answer {
+        Answer::Charges(Charges {
+            lines: vec![ChargeLine {
+                item: "更换灶前阀".into(),
+                quantity: 1,
+                unit_price_fen: 3500,
+            }],
+            method: Some(PaymentMethod::WechatPay),
+            receipt: receipt.map(Into::into),
+            collected_by: TechnicianId::new(),
+        })
+    }
+
+    #[test]
+    fn a_repair_closing_that_collected_money_without_a_receipt_cannot_be_completed() {
+        for id in ["repair_closing", "acceptance_gas_on"] {
+            let template = builtin_template(id).unwrap();
+            let mut form = Form::new(&template, HouseholdId::new(), None, Utc::now());
+            form.answer(&template, "charges", Some(charged(None)))
+                .unwrap();
+            assert!(
+                invalid_fields(&form, &template)
+                    .contains(&(Some("charges".into()), "charges.receipt".into())),
+                "{id}"
+            );
+            form.answer(&template, "charges", Some(charged(Some("WX-20261201-7"))))
+                .unwrap();
+            assert_eq!(invalid_fields(&form, &template), vec![], "{id}");
+            // A charge is not a text: the answer kind must fit.
+            let err = form
+                .answer(&template, "charges", Some(Answer::Text("35元".into())))
+                .unwrap_err();
+            assert_eq!(err.field, "charges");
+        }
+    }
+
+    #[test]
+    fn the_seal_covers_every_charge_line_and_the_receipt() {
+        let template = builtin_template("repair_closing").unwrap();
+        let mut form = Form::new(&template, HouseholdId::new(), None, Utc::now());
+        form.answer(&template, "charges", Some(charged(Some("R1"))))
+            .unwrap();
+        let before = content_digest(&form, &template);
+        let Some(Answer::Charges(mut c)) = form.answers.get("charges").cloned() else {
+            unreachable!()
+        };
+        c.lines[0].unit_price_fen = 3501;
+        form.answer(&template, "charges", Some(Answer::Charges(c.clone())))
+            .unwrap();
+        let priced = content_digest(&form, &template);
+        assert_ne!(before, priced);
+        c.receipt = Some("R2".into());
+        form.answer(&template, "charges", Some(Answer::Charges(c)))
+            .unwrap();
+        assert_ne!(priced, content_digest(&form, &template));
+    }
+
+    #[test]
+    fn a_planned_shut_off_cannot_be_an_emergency_told_afterwards() {
+        let template = builtin_template("shut_off").unwrap();
+        let mut form = Form::new(&template, HouseholdId::new(), None, Utc::now());
+        let choose = |form: &mut Form, item: &str, choice: &str| {
+            form.answer(&template, item, Some(Answer::Choice(choice.into())))
+                .unwrap()
+        };
+        choose(&mut form, "shut_off_reason", "planned_works");
+        choose(&mut form, "notice", "emergency");
+        assert_eq!(
+            invalid_fields(&form, &template),
+            vec![(Some("notice".into()), "notice".into())]
+        );
+        // A leak found at the door is shut off first and the customer told afterwards.
+        choose(&mut form, "shut_off_reason", "hazard");
+        assert_eq!(invalid_fields(&form, &template), vec![]);
+        // Planned works announced in advance are fine.
+        choose(&mut form, "shut_off_reason", "planned_works");
+        choose(&mut form, "notice", "advance_notice");
+        assert_eq!(invalid_fields(&form, &template), vec![]);
+    }
 }

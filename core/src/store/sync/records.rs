@@ -47,6 +47,8 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
                 crate::store::households::write_history(tx, line)?;
             }
         }
+        // The office's own: no device is sent one, and one that came is not kept.
+        Record::Settlement(_) => {}
     }
     Ok(())
 }
@@ -116,6 +118,7 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
         // Timeline lines go with their household.
         Entity::HistoryEvent => &[],
+        Entity::Settlement => &[],
     };
     let mut removed = 0;
     for statement in sql {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fees::Settlement;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
 use crate::household::{HistoryEvent, Household, MeterReading};
@@ -134,11 +135,13 @@ pub enum Record {
     District(District),
     Crew(Crew),
     Technician(Technician),
-    Outage(OutageNotice),
+    Outage(Box<OutageNotice>),
     Template(Box<Template>),
     /// A line of a household's timeline as the server keeps it (another phone's visit, an
     /// office change), carried to the phones that hold the household.
     HistoryEvent(Box<HistoryEvent>),
+    /// A technician's settlement of one day's fees: the office's only (no device reads it).
+    Settlement(Box<Settlement>),
 }
 
 /// The kinds of record, as they are named on the wire and in the server's tables.
@@ -156,6 +159,7 @@ pub enum Entity {
     Template,
     Photo,
     HistoryEvent,
+    Settlement,
 }
 
 impl Entity {
@@ -172,6 +176,7 @@ impl Entity {
             Entity::Template => "template",
             Entity::Photo => "photo",
             Entity::HistoryEvent => "history_event",
+            Entity::Settlement => "settlement",
         }
     }
 
@@ -188,6 +193,7 @@ impl Entity {
             "template" => Entity::Template,
             "photo" => Entity::Photo,
             "history_event" => Entity::HistoryEvent,
+            "settlement" => Entity::Settlement,
             _ => return None,
         })
     }
@@ -206,6 +212,7 @@ impl Record {
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
             Record::HistoryEvent(_) => Entity::HistoryEvent,
+            Record::Settlement(_) => Entity::Settlement,
         }
     }
 }

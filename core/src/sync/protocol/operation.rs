@@ -9,10 +9,11 @@ use crate::forms::form::{Answer, Form, Outcome, PhotoRef};
 use crate::forms::seal::Signature;
 use crate::geo::GeoPoint;
 use crate::household::{Household, MeterReading};
-use crate::ids::{FormId, HouseholdId, PhotoHash, WorkOrderId};
+use crate::ids::{FormId, HouseholdId, OutageId, PhotoHash, WorkOrderId};
 use crate::media::PhotoMetadata;
+use crate::outage::Notification;
 use crate::visit::CheckIn;
-use crate::workorder::{WorkOrder, WorkOrderStatus};
+use crate::workorder::{AppointmentChange, WorkOrder, WorkOrderStatus};
 
 /// What the technician did, as it travels to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +93,30 @@ pub enum Operation {
         position: GeoPoint,
         check_in: CheckIn,
     },
+    /// The technician declined an assigned order, or handed it back, with a reason: it returns
+    /// unassigned to the office's list (`WorkOrder::hand_back`).
+    WorkOrderHandedBack {
+        work_order_id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+    /// The user agreed to another time for a fault of their equipment (Art.7(4)).
+    WorkOrderAppointmentChanged {
+        work_order_id: WorkOrderId,
+        change: Box<AppointmentChange>,
+    },
+    /// The crew on site raised an ordinary pipeline fault to major (Art.5(1)).
+    WorkOrderClassRaised {
+        work_order_id: WorkOrderId,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+    /// Households told of a planned outage by the technician (a notice posted at their
+    /// building, a call, a visit): added to the notice's notifications, a set merged by union.
+    OutageNotified {
+        outage_id: OutageId,
+        notifications: Vec<Notification>,
+    },
 }
 
 impl Operation {
@@ -128,7 +153,11 @@ impl Operation {
             | Operation::WorkOrderMoved { .. }
             | Operation::InspectionSigned { .. }
             | Operation::PhotoTaken { .. }
-            | Operation::CheckedIn { .. } => false,
+            | Operation::CheckedIn { .. }
+            | Operation::WorkOrderHandedBack { .. }
+            | Operation::WorkOrderAppointmentChanged { .. }
+            | Operation::WorkOrderClassRaised { .. }
+            | Operation::OutageNotified { .. } => false,
         }
     }
 
@@ -151,7 +180,12 @@ impl Operation {
             | Operation::FormPhotoRemoved { .. }
             | Operation::FormSigned { .. }
             | Operation::FormOutcomeSet { .. }
-            | Operation::FormMovedToTemplate { .. } => None,
+            | Operation::FormMovedToTemplate { .. }
+            | Operation::WorkOrderHandedBack { .. }
+            | Operation::WorkOrderAppointmentChanged { .. }
+            | Operation::WorkOrderClassRaised { .. } => None,
+            // Several households at once (a building's): its subject is the notice.
+            Operation::OutageNotified { .. } => None,
         }
     }
 
@@ -182,6 +216,12 @@ impl Operation {
             | Operation::FormSigned { form_id, .. }
             | Operation::FormOutcomeSet { form_id, .. }
             | Operation::FormMovedToTemplate { form_id, .. } => (Entity::Form, form_id.to_string()),
+            Operation::WorkOrderHandedBack { work_order_id, .. }
+            | Operation::WorkOrderAppointmentChanged { work_order_id, .. }
+            | Operation::WorkOrderClassRaised { work_order_id, .. } => {
+                (Entity::WorkOrder, work_order_id.to_string())
+            }
+            Operation::OutageNotified { outage_id, .. } => (Entity::Outage, outage_id.to_string()),
         }
     }
 }

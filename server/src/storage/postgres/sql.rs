@@ -139,3 +139,15 @@ pub(super) const PARKED: &str =
     FROM parked WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR op_id = $2)
     AND (NOT $3::boolean OR accepted IS NULL) AND ($4::bigint IS NULL OR decided_seq > $4)
     ORDER BY parked_at, op_id LIMIT $5";
+
+pub(super) const RECEIPT_FORMS: &str =
+    "SELECT form_id FROM receipts WHERE receipt = $1 ORDER BY form_id";
+
+pub(super) const PUT_RECEIPT: &str =
+    "INSERT INTO receipts(receipt, form_id, technician_id, sealed_at, method, total_fen)
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+
+pub(super) const RECEIPTS_BETWEEN: &str =
+    "SELECT receipt, form_id, technician_id, sealed_at, method, total_fen
+    FROM receipts WHERE technician_id = $1 AND sealed_at >= $2 AND sealed_at < $3
+    ORDER BY sealed_at, form_id";

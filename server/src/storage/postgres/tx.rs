@@ -509,4 +509,46 @@ impl Tx for PgTx<'_> {
         };
         self.count_of(sql, &[])
     }
+
+    fn receipt_forms(&mut self, receipt: &str) -> StorageResult<Vec<String>> {
+        self.query(RECEIPT_FORMS, &[&receipt])?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect()
+    }
+
+    fn put_receipt(&mut self, row: &crate::storage::ReceiptRow) -> StorageResult<()> {
+        self.execute(
+            PUT_RECEIPT,
+            &[
+                &row.receipt,
+                &row.form_id,
+                &row.technician_id,
+                &row.sealed_at,
+                &row.method,
+                &row.total_fen,
+            ],
+        )
+    }
+
+    fn receipts_between(
+        &mut self,
+        technician: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<Vec<crate::storage::ReceiptRow>> {
+        self.query(RECEIPTS_BETWEEN, &[&technician, &from, &to])?
+            .iter()
+            .map(|r| {
+                Ok(crate::storage::ReceiptRow {
+                    receipt: get(r, 0)?,
+                    form_id: get(r, 1)?,
+                    technician_id: get(r, 2)?,
+                    sealed_at: get(r, 3)?,
+                    method: get(r, 4)?,
+                    total_fen: get(r, 5)?,
+                })
+            })
+            .collect()
+    }
 }

@@ -120,3 +120,15 @@ pub(super) const PARKED: &str =
     FROM parked WHERE (?1 IS NULL OR device_id = ?1) AND (?2 IS NULL OR op_id = ?2)
     AND (?3 = 0 OR accepted IS NULL) AND (?4 IS NULL OR decided_seq > ?4)
     ORDER BY parked_at, op_id LIMIT ?5";
+
+pub(super) const RECEIPT_FORMS: &str =
+    "SELECT form_id FROM receipts WHERE receipt = ?1 ORDER BY form_id";
+
+pub(super) const PUT_RECEIPT: &str =
+    "INSERT OR IGNORE INTO receipts(receipt, form_id, technician_id, sealed_at, method, total_fen)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+pub(super) const RECEIPTS_BETWEEN: &str =
+    "SELECT receipt, form_id, technician_id, sealed_at, method, total_fen
+    FROM receipts WHERE technician_id = ?1 AND sealed_at >= ?2 AND sealed_at < ?3
+    ORDER BY sealed_at, form_id";

@@ -544,4 +544,48 @@ impl Tx for SqliteTx<'_> {
         .map_err(db)?;
         Ok(n as u64)
     }
+
+    fn receipt_forms(&mut self, receipt: &str) -> StorageResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(RECEIPT_FORMS).map_err(db)?;
+        let rows = stmt.query_map([receipt], |r| r.get(0)).map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn put_receipt(&mut self, row: &crate::storage::ReceiptRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_RECEIPT)
+            .map_err(db)?
+            .execute(params![
+                row.receipt,
+                row.form_id,
+                row.technician_id,
+                row.sealed_at,
+                row.method,
+                row.total_fen,
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn receipts_between(
+        &mut self,
+        technician: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<Vec<crate::storage::ReceiptRow>> {
+        let mut stmt = self.tx.prepare_cached(RECEIPTS_BETWEEN).map_err(db)?;
+        let rows = stmt
+            .query_map(params![technician, from, to], |r| {
+                Ok(crate::storage::ReceiptRow {
+                    receipt: r.get(0)?,
+                    form_id: r.get(1)?,
+                    technician_id: r.get(2)?,
+                    sealed_at: r.get(3)?,
+                    method: r.get(4)?,
+                    total_fen: r.get(5)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
 }

@@ -61,6 +61,7 @@ object Field {
                 lat = AT_THE_DOOR.lat, lon = AT_THE_DOOR.lon, accuracyM = AT_THE_DOOR.accuracyM,
             )
             is ItemKind.Photo, is ItemKind.Signature -> error("no answer for ${item.id}: it takes a photo or a signature")
+            ItemKind.Charges -> error("no answer for ${item.id}: charges are never required")
         }
     }
 
