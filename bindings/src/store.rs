@@ -486,6 +486,48 @@ impl DeviceStore {
         self.with(|s| s.amend(id, now())).map(Into::into)
     }
 
+    // ---- Scanned codes and contact details ----
+
+    /// Checks a code the camera read (a customer card, a meter's serial, a seal's number)
+    /// against the utility's formats (`formats_json`, its configuration; none: the documented
+    /// defaults) and finds the household on this device that has it. A code of the wrong
+    /// format is refused naming what was expected.
+    pub fn scan_code(
+        &self,
+        kind: CodeKind,
+        scanned: String,
+        formats_json: Option<String>,
+    ) -> Result<ScannedCode> {
+        let formats = match formats_json {
+            Some(json) => doorstep_core::scan::ScanFormats::from_json(&json)?,
+            None => doorstep_core::scan::ScanFormats::default(),
+        };
+        let (code, household) = self.with(|s| s.scanned_household(kind, &scanned, &formats))?;
+        Ok(ScannedCode {
+            code,
+            household: household.map(Into::into),
+        })
+    }
+
+    /// Corrects a household's phone numbers, and the contact person of a special-group
+    /// household (`None`: left as it is), now. Only what changed travels; the server merges it
+    /// with the office's edits field by field (contact details: the later edit wins, the other
+    /// kept for review).
+    pub fn edit_contact_details(
+        &self,
+        household_id: String,
+        phones: Vec<String>,
+        contact: Option<ContactPerson>,
+    ) -> Result<HouseholdFile> {
+        let id: HouseholdId = parse_id("household_id", &household_id)?;
+        let contact = contact.map(|c| (c.name, c.relation, c.phone));
+        self.with(|s| {
+            s.edit_contact_details(id, &phones, contact, now())?;
+            s.household_file(id)
+        })
+        .map(Into::into)
+    }
+
     /// The households this phone holds that a planned outage affects: who must be told.
     pub fn outage_households(&self, outage_id: String) -> Result<Vec<HouseholdSummary>> {
         let id: OutageId = parse_id("outage_id", &outage_id)?;

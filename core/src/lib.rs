@@ -15,12 +15,16 @@
 //! - [`geo`]: WGS-84 points, areas, distances, walking routes, the GCJ-02 datum.
 //! - [`visit`]: checking in at a household.
 //! - [`household`]: one household, one file: account, meter, appliances, supply, special group,
-//!   history; abnormal consumption; the import of a utility's customer file.
+//!   history; abnormal consumption; the import of a utility's customer file and of its
+//!   billing system's meter readings.
+//! - [`scan`]: scanned codes (customer cards, meter serials, seal numbers) checked against the
+//!   utility's formats.
 //! - [`workorder`]: work orders, their forward-only status machine and their deadlines.
 //! - [`team`]: technicians, crews, districts (with their deadline policy). [`outage`]: planned
 //!   outage notices.
 //! - [`fees`]: charges collected on site and the day's settlement per technician (Art.14).
-//! - [`schedule`]: when a household is due for inspection, and the technician's day's work list.
+//! - [`schedule`]: when a household is due for inspection or for a patrol of abnormal use, and
+//!   the technician's day's work list.
 //! - [`media`]: photos (decoded, watermarked, hashed, kept encrypted) and signatures.
 //! - [`forms`]: form templates, the forms of visits, sealing, and what a sealed form changes.
 //! - [`complaint`]: complaints, their steps and their two clocks. [`calls`]: the call log.
@@ -54,6 +58,7 @@ pub mod media;
 pub mod outage;
 pub mod return_visit;
 pub mod satisfaction;
+pub mod scan;
 pub mod schedule;
 pub mod store;
 pub mod sync;

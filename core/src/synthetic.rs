@@ -191,6 +191,7 @@ pub fn generate(size: &CitySize, seed: u64, now: DateTime<Utc>) -> City {
             94..97 => SupplyStatus::ShutOff {
                 reason: crate::household::ShutOffReason::Arrears,
                 since: now - Duration::days(rng.random_range(1..300)),
+                seal: None,
             },
             97..99 => SupplyStatus::NotConnected,
             _ => SupplyStatus::PermanentlyDisconnected {

@@ -351,3 +351,59 @@ fn conditional_items_appear_and_disappear_with_their_condition() {
         "the built-in forms use conditional items ({conditions})"
     );
 }
+
+#[test]
+fn sealing_a_repair_closing_resolves_its_order_in_the_same_transaction_and_only_once() {
+    use doorstep_core::forms::builtin::builtin_template;
+    use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
+    let template = builtin_template("repair_closing").unwrap();
+    let (_dir, mut store, draft) = start(&template);
+    let order = WorkOrder::open(
+        "WX-20261102-01",
+        WorkOrderKind::UserEquipmentFault,
+        WorkOrderSource::Phone,
+        Some(draft.household_id),
+        "灶具打不着火 / stove will not light",
+        at(2026, 11, 2, 0, 30),
+    );
+    store.open_work_order(&order).unwrap();
+    let form = store
+        .start_form(
+            &template,
+            draft.household_id,
+            Some(order.id),
+            at(2026, 11, 2, 1, 0),
+        )
+        .unwrap();
+    fill(&mut store, &form, &template);
+    store
+        .complete_form(form.id, at(2026, 11, 2, 1, 45))
+        .unwrap();
+
+    let resolved = store.work_order(order.id).unwrap();
+    assert_eq!(resolved.status(), WorkOrderStatus::Resolved);
+    let last = resolved.steps.last().unwrap();
+    assert_eq!(last.at, at(2026, 11, 2, 1, 45), "at the seal's time");
+    // The app does not have to move it as well; if it does, the order keeps its one resolution.
+    let again = store
+        .move_work_order(
+            order.id,
+            WorkOrderStatus::Resolved,
+            at(2026, 11, 2, 1, 50),
+            None,
+        )
+        .unwrap();
+    assert_eq!(again.steps, resolved.steps);
+    let steps = store
+        .push_batch(100)
+        .unwrap()
+        .into_iter()
+        .filter(|op| {
+            matches!(
+                op.operation,
+                doorstep_core::sync::protocol::Operation::WorkOrderMoved { .. }
+            )
+        })
+        .count();
+    assert_eq!(steps, 1, "one step queued for the server");
+}

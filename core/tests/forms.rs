@@ -402,7 +402,8 @@ fn major_hazard_opens_a_follow_up_order_and_shuts_the_gas_off() {
         file.household.supply,
         SupplyStatus::ShutOff {
             reason: ShutOffReason::Hazard,
-            since: at(2026, 11, 2, 1, 22)
+            since: at(2026, 11, 2, 1, 22),
+            seal: None,
         }
     );
     assert_eq!(file.work_orders.len(), 1);

@@ -890,3 +890,112 @@ fn a_days_inspections_send_the_sealed_forms_not_their_draft_steps() {
         "no start, answer or signature step: the sealed form carries them"
     );
 }
+
+#[test]
+fn a_scanned_meter_serial_seal_or_customer_card_says_which_household_it_belongs_to() {
+    use doorstep_core::household::{ShutOffReason, SupplyStatus};
+    use doorstep_core::scan::{CodeKind, ScanFormats};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut h = household(
+        "HZ-0042",
+        "王秀英",
+        "13800000300",
+        "凤起路30号",
+        30.27,
+        120.16,
+    );
+    h.supply = SupplyStatus::ShutOff {
+        reason: ShutOffReason::Arrears,
+        since: at(2026, 11, 1, 1, 0),
+        seal: Some("FQ-778812".into()),
+    };
+    store.save_household(&h, at(2026, 11, 1, 1, 0)).unwrap();
+    let other = household(
+        "HZ-0043",
+        "李娜",
+        "13800000301",
+        "凤起路31号",
+        30.27,
+        120.16,
+    );
+    store.save_household(&other, at(2026, 11, 1, 1, 0)).unwrap();
+    let formats = ScanFormats::default();
+    let serial = h.meter.as_ref().unwrap().serial.clone();
+    for (kind, scanned) in [
+        (CodeKind::CustomerCard, "hz-0042"),
+        (CodeKind::MeterSerial, serial.as_str()),
+        (CodeKind::SealNumber, " FQ-778812\n"),
+    ] {
+        let (_, found) = store.scanned_household(kind, scanned, &formats).unwrap();
+        assert_eq!(found.map(|f| f.id), Some(h.id), "{kind:?}");
+    }
+    let (code, none) = store
+        .scanned_household(CodeKind::SealNumber, "FQ-000000", &formats)
+        .unwrap();
+    assert_eq!((code.as_str(), none), ("FQ-000000", None));
+    let Err(doorstep_core::error::Error::Invalid(e)) =
+        store.scanned_household(CodeKind::CustomerCard, "HZ 0042?", &formats)
+    else {
+        panic!("a code of the wrong format is refused");
+    };
+    assert_eq!(e.field, "scan.customer_card");
+}
+
+#[test]
+fn a_technician_corrects_a_households_phone_and_contact_person_at_the_door_and_only_those_fields_travel()
+ {
+    use doorstep_core::household::{SpecialGroup, SpecialGroupRegistration};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut h = household(
+        "HZ-0051",
+        "王秀英",
+        "13800000300",
+        "凤起路30号",
+        30.27,
+        120.16,
+    );
+    h.special_group = Some(SpecialGroupRegistration {
+        groups: vec![SpecialGroup::Elderly],
+        needs: String::new(),
+        contact: None,
+        consent_given: true,
+        registered_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    });
+    store.receive_households(std::slice::from_ref(&h)).unwrap();
+    let edited = store
+        .edit_contact_details(
+            h.id,
+            &["139 1234 5678".into()],
+            Some(("李强".into(), "儿子".into(), "13700001111".into())),
+            at(2026, 11, 2, 9, 0),
+        )
+        .unwrap();
+    assert_eq!(edited.phones[0].as_str(), "13912345678");
+    let contact = edited.special_group.unwrap().contact.unwrap();
+    assert_eq!(
+        (contact.name.as_str(), contact.phone.as_str()),
+        ("李强", "13700001111")
+    );
+    let ops = store.push_batch(10).unwrap();
+    let Some(Operation::HouseholdSaved { changed, .. }) = ops.last().map(|o| &o.operation) else {
+        panic!("the edit is queued: {ops:?}");
+    };
+    assert_eq!(
+        changed,
+        &vec!["phones".to_string(), "special_group".to_string()]
+    );
+
+    // A bad number names its field and changes nothing.
+    let Err(Error::Invalid(e)) =
+        store.edit_contact_details(h.id, &["12".into()], None, at(2026, 11, 2, 9, 5))
+    else {
+        panic!("a bad number is refused");
+    };
+    assert!(e.field.starts_with("household.phones"), "{}", e.field);
+    assert_eq!(
+        store.household(h.id).unwrap().phones[0].as_str(),
+        "13912345678"
+    );
+}

@@ -16,6 +16,8 @@ pub mod api;
 pub mod auth;
 pub mod bucket;
 pub mod error;
+pub mod history;
+pub mod patrols;
 pub mod photos;
 pub mod pull;
 pub mod push;

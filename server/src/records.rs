@@ -154,6 +154,7 @@ pub fn stored(record: &Record, tx: &mut dyn Tx) -> Result<StoredRecord> {
         Record::WorkOrder(o) => order_buckets(tx, o)?,
         Record::Reading(r) => buckets_of_child(tx, &r.household_id.to_string())?,
         Record::Form(f) => buckets_of_child(tx, &f.household_id.to_string())?,
+        Record::HistoryEvent(e) => buckets_of_child(tx, &e.household_id.to_string())?,
         Record::District(_) | Record::Outage(_) | Record::Template(_) => vec![Bucket::All],
         // The office's own: no phone reads a complaint (it may name a technician), a call or
         // a score.
@@ -188,6 +189,7 @@ pub fn stored_in(record: &Record, buckets: Vec<Bucket>) -> Result<StoredRecord> 
         Record::Technician(t) => (t.id.to_string(), Some(t.badge.clone())),
         Record::Outage(o) => (o.id.to_string(), None),
         Record::Template(t) => (format!("{}@{}", t.id, t.version), None),
+        Record::HistoryEvent(e) => (e.id.to_string(), None),
         Record::Settlement(s) => (s.id.to_string(), Some(s.key())),
         Record::Complaint(c) => (c.id.to_string(), Some(c.number.clone())),
         Record::Call(c) => (c.id.to_string(), None),
@@ -239,6 +241,7 @@ pub fn record_body(record: &Record) -> Result<String> {
         Record::Technician(t) => serde_json::to_string(t),
         Record::Outage(o) => serde_json::to_string(o),
         Record::Template(t) => serde_json::to_string(t),
+        Record::HistoryEvent(e) => serde_json::to_string(e),
         Record::Settlement(s) => serde_json::to_string(s),
         Record::Complaint(c) => serde_json::to_string(c),
         Record::Call(c) => serde_json::to_string(c),

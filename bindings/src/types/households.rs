@@ -96,6 +96,7 @@ pub enum SupplyStatus {
     ShutOff {
         reason: ShutOffReason,
         since: Timestamp,
+        seal: Option<String>,
     },
     PermanentlyDisconnected {
         since: Timestamp,
@@ -122,6 +123,8 @@ pub struct Household {
     pub special_group: bool,
     /// What the registered person needs, in the words of whoever registered them.
     pub special_needs: Option<String>,
+    /// Whom to call for the registered person (a relative, a neighbour).
+    pub contact_person: Option<super::ContactPerson>,
 }
 
 impl From<core_household::Household> for Household {
@@ -139,6 +142,15 @@ impl From<core_household::Household> for Household {
             gas_on_date: h.gas_on_date.map(day),
             last_inspection_at: h.last_inspection_at,
             special_group: h.special_group.is_some(),
+            contact_person: h
+                .special_group
+                .as_ref()
+                .and_then(|g| g.contact.as_ref())
+                .map(|c| super::ContactPerson {
+                    name: c.name.clone(),
+                    relation: c.relation.clone(),
+                    phone: c.phone.as_str().to_owned(),
+                }),
             special_needs: h.special_group.map(|g| g.needs),
         }
     }

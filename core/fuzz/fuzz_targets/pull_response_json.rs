@@ -66,6 +66,9 @@ fuzz_target!(|data: &[u8]| {
                 let _ = o.validate();
             }
             Record::Reading(_) => {}
+            Record::HistoryEvent(line) => {
+                let _ = line.summary.en.len();
+            }
             Record::Settlement(_) => {}
             Record::Complaint(c) => {
                 let _ = c.validate();

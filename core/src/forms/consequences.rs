@@ -2,14 +2,18 @@
 //! the same transaction as the seal:
 //! - a signed inspection moves the household's next due date;
 //! - a major hazard opens a follow-up order; a hazard whose rule says so shuts the gas off;
-//! - a gas-on makes the supply active (and records the meter and its opening reading);
-//! - a shut-off or a reconnection changes the supply status;
+//! - a gas-on makes the supply active and keeps every answer of the household file: the meter
+//!   (serial, type, opening reading), the appliances registered with their flue, the gas-on time;
+//! - a shut-off or a reconnection changes the supply status; the shut-off keeps its seal number,
+//!   the reconnection checks the seal it found against it;
+//! - a repair closing filled for an order resolves the order (or refers it elsewhere);
 //! - a special-group registration marks the household;
 //! - every meter reading on the form goes into the household's readings.
 //!
 //! Item ids the core reads are fixed (see `docs/forms.md`): `meter_reading`, `meter_serial`,
-//! `shut_off_reason`, `groups`, `needs`, `contact_name`, `contact_relation`, `contact_phone`,
-//! `consent`.
+//! `meter_type`, `appliances`, `heater_flue_type`, `gas_on_at`, `shut_off_reason`,
+//! `seal_number`, `seal_intact`, `repair_result`, `groups`, `needs`, `contact_name`,
+//! `contact_relation`, `contact_phone`, `consent`.
 
 use chrono::{DateTime, Utc};
 
@@ -17,12 +21,13 @@ use super::form::{Answer, CheckResult, Form, Outcome, Problem, ProblemKind};
 use super::template::{FormKind, HazardGrade, Template};
 use crate::calendar::local_date;
 use crate::household::{
-    ContactPerson, Household, Meter, MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason,
-    SpecialGroup, SpecialGroupRegistration, SupplyStatus,
+    Appliance, ApplianceKind, ContactPerson, FlueType, HistoryEvent, HistoryKind, Household, Meter,
+    MeterKind, MeterReading, Phone, ReadingSource, ShutOffReason, SpecialGroup,
+    SpecialGroupRegistration, SupplyStatus, meter_read,
 };
 use crate::text::Text;
 use crate::text::said;
-use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
+use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 
 /// The changes a sealed form makes.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +38,115 @@ pub struct Effects {
     pub orders: Vec<WorkOrder>,
     /// One line per change for the household's timeline (no personal data).
     pub notes: Vec<Text>,
+    /// The final status the form gives the order it was filled for (a repair closing:
+    /// resolved, or referred elsewhere), at the seal's time.
+    pub resolves: Option<WorkOrderStatus>,
+    /// What a reconnection found of the shut-off's seal.
+    pub seal_check: Option<SealCheck>,
+}
+
+/// The household's timeline lines of a seal at `at`: the form sealed, each reading, each
+/// follow-up order, and what the visit changed. Written by the phone that seals it and derived
+/// by the server from the sealed form, under the same ids (`HistoryEvent::line`): the phones
+/// that hold the household get the visit's lines, and the phone that made it keeps them once.
+pub fn timeline(
+    form: &Form,
+    template: &Template,
+    effects: &Effects,
+    at: DateTime<Utc>,
+) -> Vec<HistoryEvent> {
+    let form_id = form.id.to_string();
+    let line = |kind, subject: &str, summary: &Text| {
+        HistoryEvent::line(form.household_id, at, kind, Some(subject), summary)
+    };
+    let mut lines = vec![line(
+        HistoryKind::Form,
+        &form_id,
+        &said(
+            format!(
+                "表单已签封：{} 第{}版",
+                template.title.zh, form.template_version
+            ),
+            format!(
+                "form sealed: {} v{}",
+                template.title.en, form.template_version
+            ),
+        ),
+    )];
+    for reading in &effects.readings {
+        lines.push(line(
+            HistoryKind::MeterReading,
+            &form_id,
+            &meter_read(reading.value),
+        ));
+    }
+    for order in &effects.orders {
+        lines.push(line(
+            HistoryKind::WorkOrder,
+            &order.id.to_string(),
+            &said(
+                "已为重大隐患开复查工单",
+                "follow-up order opened for a major hazard",
+            ),
+        ));
+    }
+    if effects.household.is_some() {
+        for note in &effects.notes {
+            lines.push(line(HistoryKind::Visit, &form_id, note));
+        }
+    }
+    lines
+}
+
+/// The seal a reconnection found, against the one the shut-off recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCheck {
+    /// The number the shut-off recorded; None when it recorded none.
+    pub expected: Option<String>,
+    /// The number of the seal removed, as answered.
+    pub found: String,
+    /// Whether the technician found the seal intact (`seal_intact` passed).
+    pub intact: bool,
+}
+
+impl SealCheck {
+    /// The seal found is the one put on at the shut-off, and unbroken.
+    pub fn holds(&self) -> bool {
+        self.intact && self.expected.as_deref() == Some(self.found.as_str())
+    }
+
+    /// The timeline's line for it (seal numbers are the utility's, not personal data).
+    pub fn note(&self) -> Text {
+        let intact = if self.intact {
+            said("封签完好", "seal intact")
+        } else {
+            said("封签不完好", "seal NOT intact")
+        };
+        let number = match &self.expected {
+            Some(expected) if *expected == self.found => said(
+                format!("编号与停气记录一致（{expected}）"),
+                format!("number matches the shut-off record ({expected})"),
+            ),
+            Some(expected) => said(
+                format!("编号与停气记录不符：记录{expected}，拆除{}", self.found),
+                format!(
+                    "number does NOT match the shut-off record: recorded {expected}, removed {}",
+                    self.found
+                ),
+            ),
+            None => said(
+                format!("停气记录无封签编号，拆除{}", self.found),
+                format!(
+                    "the shut-off recorded no seal number; removed {}",
+                    self.found
+                ),
+            ),
+        };
+        said(
+            format!("恢复供气核对封签：{}，{}", intact.zh, number.zh),
+            format!("seal checked at reconnection: {}, {}", intact.en, number.en),
+        )
+    }
 }
 
 /// When a sealed form's consequences count.
@@ -133,23 +247,40 @@ pub fn plan(
         }
         FormKind::AcceptanceAndGasOn if completed => {
             updated.supply = SupplyStatus::Active;
-            updated.gas_on_date = Some(local_date(at));
+            // The time answered, never later than the seal counts at: a slip of the date picker
+            // must not put the first inspection off.
+            let gas_on_at = match answer("gas_on_at") {
+                Some(Answer::DateTime(answered)) => (*answered).min(at),
+                _ => at,
+            };
+            updated.gas_on_date = Some(local_date(gas_on_at));
+            let kind = match answer("meter_type") {
+                Some(Answer::Choice(c)) => Some(choice::<MeterKind>("meter_type", c)?),
+                _ => None,
+            };
             if let Some(Answer::Text(serial)) = answer("meter_serial") {
                 let initial = effects
                     .readings
                     .first()
                     .map(|r| r.value)
                     .unwrap_or_default();
-                let kind = household
-                    .meter
-                    .as_ref()
-                    .map(|m| m.kind)
+                let kind = kind
+                    .or(household.meter.as_ref().map(|m| m.kind))
                     .unwrap_or(MeterKind::Diaphragm);
                 updated.meter = Some(Meter {
                     serial: serial.trim().to_owned(),
                     kind,
                     initial_reading: initial,
                 });
+            } else if let (Some(kind), Some(meter)) = (kind, updated.meter.as_mut()) {
+                meter.kind = kind;
+            }
+            if let Some(Answer::Choices(chosen)) = answer("appliances") {
+                let flue = match answer("heater_flue_type") {
+                    Some(Answer::Choice(c)) => Some(choice::<FlueType>("heater_flue_type", c)?),
+                    _ => None,
+                };
+                updated.appliances = registered_appliances(&household.appliances, chosen, flue)?;
             }
             effects.notes.push(said("已通气", "gas turned on"));
         }
@@ -167,7 +298,17 @@ pub fn plan(
                     kind: ProblemKind::Missing,
                 }]);
             };
-            updated.supply = SupplyStatus::ShutOff { reason, since: at };
+            let seal = match answer("seal_number") {
+                Some(Answer::Text(number)) if !number.trim().is_empty() => {
+                    Some(number.trim().to_owned())
+                }
+                _ => None,
+            };
+            updated.supply = SupplyStatus::ShutOff {
+                reason,
+                since: at,
+                seal,
+            };
             let why = reason.label();
             effects.notes.push(said(
                 format!("已停气（{}）", why.zh),
@@ -175,8 +316,29 @@ pub fn plan(
             ));
         }
         FormKind::Reconnection if completed => {
+            if let Some(Answer::Text(found)) = answer("seal_number") {
+                let check = SealCheck {
+                    expected: household.supply.seal_to_check().map(str::to_owned),
+                    found: found.trim().to_owned(),
+                    intact: matches!(
+                        answer("seal_intact"),
+                        Some(Answer::Check(c)) if c.result == CheckResult::Pass
+                    ),
+                };
+                effects.notes.push(check.note());
+                effects.seal_check = Some(check);
+            }
             updated.supply = SupplyStatus::Active;
             effects.notes.push(said("已恢复供气", "gas reconnected"));
+        }
+        FormKind::RepairClosing if completed && form.work_order_id.is_some() => {
+            effects.resolves = match answer("repair_result") {
+                Some(Answer::Choice(c)) if c == "repaired" => Some(WorkOrderStatus::Resolved),
+                Some(Answer::Choice(c)) if c == "out_of_scope" => {
+                    Some(WorkOrderStatus::ReferredElsewhere)
+                }
+                _ => None,
+            };
         }
         FormKind::SpecialGroupRegistration if completed => {
             updated.special_group = Some(registration(form, template, at)?);
@@ -190,9 +352,12 @@ pub fn plan(
 
     for (n, (item, grade, shut_off)) in form.hazards(template).into_iter().enumerate() {
         if shut_off {
+            // A seal put on by this same form (a shut-off that found a hazard) stays recorded.
+            let seal = updated.supply.seal_to_check().map(str::to_owned);
             updated.supply = SupplyStatus::ShutOff {
                 reason: ShutOffReason::Hazard,
                 since: at,
+                seal,
             };
             // The item's label says what passes: the note names it as the check that failed.
             effects.notes.push(said(
@@ -234,6 +399,46 @@ pub fn plan(
         effects.household = Some(updated);
     }
     Ok(effects)
+}
+
+/// A choice's id read as the core's enum of the same snake_case names.
+fn choice<T: serde::de::DeserializeOwned>(item: &str, id: &str) -> Result<T, Vec<Problem>> {
+    serde_json::from_value(serde_json::Value::String(id.to_owned())).map_err(|_| {
+        vec![Problem {
+            item: Some(item.into()),
+            kind: ProblemKind::invalid(crate::InvalidInput::new(
+                item,
+                said("不是可选的选项", "not one of the choices"),
+            )),
+        }]
+    })
+}
+
+/// The appliances the acceptance registered: one per kind chosen, the flue answered for the
+/// water heater and boiler, the file's brand and date kept for a kind it already held.
+fn registered_appliances(
+    held: &[Appliance],
+    chosen: &[String],
+    heater_flue: Option<FlueType>,
+) -> Result<Vec<Appliance>, Vec<Problem>> {
+    let mut appliances = Vec::new();
+    for id in chosen {
+        let kind = choice::<ApplianceKind>("appliances", id)?;
+        let flue = match kind {
+            ApplianceKind::WaterHeater | ApplianceKind::WallBoiler => {
+                heater_flue.unwrap_or(FlueType::None)
+            }
+            _ => FlueType::None,
+        };
+        let before = held.iter().find(|a| a.kind == kind);
+        appliances.push(Appliance {
+            kind,
+            brand: before.map(|a| a.brand.clone()).unwrap_or_default(),
+            installed_on: before.and_then(|a| a.installed_on),
+            flue,
+        });
+    }
+    Ok(appliances)
 }
 
 fn registration(
@@ -375,5 +580,168 @@ mod tests {
         // An original the server does not hold: the amendment's own seal is the best time known.
         let effects = of_seal(&amendment, &template, &household, None, times).unwrap();
         assert_eq!(effects.readings[0].taken_at, at(8));
+    }
+
+    fn answered(template: &Template, household: &Household, answers: &[(&str, Answer)]) -> Form {
+        let mut form = Form::new(template, household.id, None, at(1));
+        for (item, answer) in answers {
+            form.answers.insert((*item).into(), answer.clone());
+        }
+        form
+    }
+
+    fn choice(id: &str) -> Answer {
+        Answer::Choice(id.into())
+    }
+
+    fn acceptance(household: &Household, answers: &[(&str, Answer)]) -> Effects {
+        let template = builtin_template("acceptance_gas_on").unwrap();
+        let mut all = vec![
+            ("meter_serial", Answer::Text("LJ2026-0001".into())),
+            (
+                "meter_reading",
+                Answer::MeterReading(Volume::from_litres(3_000)),
+            ),
+        ];
+        all.extend(answers.iter().cloned());
+        let form = answered(&template, household, &all);
+        plan(&form, &template, household, at(9)).unwrap()
+    }
+
+    #[test]
+    fn the_meter_type_answered_at_acceptance_is_the_households_meter_type() {
+        let mut household = household();
+        household.meter = None;
+        household.supply = SupplyStatus::NotConnected;
+        let effects = acceptance(&household, &[("meter_type", choice("ic_card"))]);
+        let meter = effects.household.unwrap().meter.unwrap();
+        assert_eq!(meter.kind, MeterKind::IcCard, "not the diaphragm default");
+        assert_eq!(meter.serial, "LJ2026-0001");
+        assert_eq!(meter.initial_reading, Volume::from_litres(3_000));
+    }
+
+    #[test]
+    fn the_appliances_and_the_heaters_flue_answered_at_acceptance_are_in_the_household_file() {
+        let mut household = household();
+        household.appliances = vec![Appliance {
+            kind: ApplianceKind::Stove,
+            brand: "方太".into(),
+            installed_on: None,
+            flue: FlueType::None,
+        }];
+        let effects = acceptance(
+            &household,
+            &[
+                (
+                    "appliances",
+                    Answer::Choices(vec!["stove".into(), "water_heater".into()]),
+                ),
+                ("heater_flue_type", choice("balanced")),
+            ],
+        );
+        let appliances = effects.household.unwrap().appliances;
+        assert_eq!(appliances.len(), 2);
+        assert_eq!(appliances[0].kind, ApplianceKind::Stove);
+        assert_eq!(appliances[0].brand, "方太", "what the file knew is kept");
+        assert_eq!(appliances[0].flue, FlueType::None);
+        assert_eq!(appliances[1].kind, ApplianceKind::WaterHeater);
+        assert_eq!(appliances[1].flue, FlueType::Balanced);
+    }
+
+    #[test]
+    fn the_gas_on_time_answered_is_the_gas_on_date_not_the_seal_time() {
+        let household = household();
+        // Gas let in late on the 1st (China time), the form sealed the next morning.
+        let gas_on = Utc.with_ymd_and_hms(2026, 11, 1, 15, 30, 0).unwrap();
+        let effects = acceptance(&household, &[("gas_on_at", Answer::DateTime(gas_on))]);
+        assert_eq!(
+            effects.household.unwrap().gas_on_date,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
+        );
+        // A time answered after the seal counts at the seal.
+        let later = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let effects = acceptance(&household, &[("gas_on_at", Answer::DateTime(later))]);
+        assert_eq!(
+            effects.household.unwrap().gas_on_date,
+            Some(local_date(at(9)))
+        );
+    }
+
+    fn pass() -> Answer {
+        Answer::Check(crate::forms::form::CheckAnswer {
+            result: CheckResult::Pass,
+            advice: None,
+        })
+    }
+
+    #[test]
+    fn a_shut_off_keeps_its_seal_number_and_the_reconnection_checks_the_seal_it_finds() {
+        let household = household();
+        let shut_off = builtin_template("shut_off").unwrap();
+        let form = answered(
+            &shut_off,
+            &household,
+            &[
+                ("shut_off_reason", choice("arrears")),
+                ("seal_number", Answer::Text(" FQ-778812 ".into())),
+            ],
+        );
+        let after = plan(&form, &shut_off, &household, at(9))
+            .unwrap()
+            .household
+            .unwrap();
+        assert_eq!(after.supply.seal_to_check(), Some("FQ-778812"));
+
+        let reconnection = builtin_template("reconnection").unwrap();
+        let found = |number: &str, intact: bool| {
+            let intact = if intact {
+                pass()
+            } else {
+                Answer::Check(crate::forms::form::CheckAnswer {
+                    result: CheckResult::Fail,
+                    advice: Some("报稽查".into()),
+                })
+            };
+            let form = answered(
+                &reconnection,
+                &after,
+                &[
+                    ("seal_number", Answer::Text(number.into())),
+                    ("seal_intact", intact),
+                ],
+            );
+            plan(&form, &reconnection, &after, at(10)).unwrap()
+        };
+        let same = found("FQ-778812", true);
+        assert!(same.seal_check.as_ref().unwrap().holds());
+        assert_eq!(same.household.unwrap().supply, SupplyStatus::Active);
+        let other = found("FQ-000001", true);
+        let check = other.seal_check.unwrap();
+        assert!(!check.holds());
+        assert!(check.note().en.contains("does NOT match"));
+        assert!(other.notes.iter().any(|n| n.zh.contains("不符")));
+        assert!(!found("FQ-778812", false).seal_check.unwrap().holds());
+    }
+
+    #[test]
+    fn a_repair_closing_filled_for_an_order_resolves_it_or_refers_it_elsewhere() {
+        let household = household();
+        let template = builtin_template("repair_closing").unwrap();
+        let closing = |result: &str, order: Option<crate::ids::WorkOrderId>| {
+            let mut form = answered(&template, &household, &[("repair_result", choice(result))]);
+            form.work_order_id = order;
+            plan(&form, &template, &household, at(9)).unwrap().resolves
+        };
+        let order = Some(crate::ids::WorkOrderId::new());
+        assert_eq!(closing("repaired", order), Some(WorkOrderStatus::Resolved));
+        assert_eq!(
+            closing("out_of_scope", order),
+            Some(WorkOrderStatus::ReferredElsewhere)
+        );
+        assert_eq!(
+            closing("repaired", None),
+            None,
+            "no order, nothing to resolve"
+        );
     }
 }

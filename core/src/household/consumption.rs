@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{MeterReading, ReadingSource, SupplyStatus};
+use crate::text::{Text, said};
 
 /// Use between readings less than a day apart is not turned into a daily rate: a technician and
 /// the customer reading the same meter on the same morning would otherwise extrapolate a few
@@ -65,6 +66,32 @@ pub enum AbnormalUse {
     },
     /// The most recent reading that was lower than the one before it, by `by_litres`.
     ReadingWentBackwards { by_litres: i64 },
+}
+
+impl AbnormalUse {
+    /// Why the household is visited, as the patrol order says it: figures of the meter, never
+    /// who lives there.
+    pub fn reason(&self) -> Text {
+        match self {
+            AbnormalUse::ZeroUse { days } => said(
+                format!("在用户{days}天用气量为零"),
+                format!("no gas used for {days} days on an active account"),
+            ),
+            AbnormalUse::Jump {
+                daily_litres,
+                usual_daily_litres,
+            } => said(
+                format!("用气量突增：每天{daily_litres}升，平常每天{usual_daily_litres}升"),
+                format!(
+                    "sudden rise in use: {daily_litres} L a day against a usual {usual_daily_litres} L"
+                ),
+            ),
+            AbnormalUse::ReadingWentBackwards { by_litres } => said(
+                format!("表读数比上次少{by_litres}升"),
+                format!("the meter reading went back by {by_litres} L"),
+            ),
+        }
+    }
 }
 
 /// Whether the readings of a household show abnormal use, and which.
@@ -341,6 +368,7 @@ mod tests {
             SupplyStatus::ShutOff {
                 reason: ShutOffReason::Arrears,
                 since,
+                seal: None,
             },
             SupplyStatus::PermanentlyDisconnected { since },
         ] {

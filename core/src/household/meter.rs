@@ -28,6 +28,11 @@ impl Meter {
     }
 }
 
+/// The timeline's line for a reading, on the phone and on the server alike.
+pub fn meter_read(value: Volume) -> crate::text::Text {
+    said(format!("抄表：{value}"), format!("meter read: {value}"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeterKind {

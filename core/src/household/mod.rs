@@ -8,7 +8,7 @@ mod meter;
 mod phone;
 mod special_group;
 
-pub use meter::{Meter, MeterKind, MeterReading, ReadingSource, Volume};
+pub use meter::{Meter, MeterKind, MeterReading, ReadingSource, Volume, meter_read};
 pub use phone::Phone;
 pub use special_group::{ContactPerson, SpecialGroup, SpecialGroupRegistration};
 
@@ -284,6 +284,11 @@ pub enum SupplyStatus {
     ShutOff {
         reason: ShutOffReason,
         since: DateTime<Utc>,
+        /// The number of the seal (or lock) put on the valve, as the shut-off form gave it: the
+        /// reconnection checks the seal it finds against it. None for a shut-off recorded
+        /// without one (a hazard shut on the spot, records from before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seal: Option<String>,
     },
     PermanentlyDisconnected {
         since: DateTime<Utc>,
@@ -293,6 +298,15 @@ pub enum SupplyStatus {
 impl SupplyStatus {
     fn validate(&self) -> Result<(), InvalidInput> {
         Ok(())
+    }
+
+    /// The seal number the reconnection is to find on the valve: the shut-off's, while the
+    /// supply is shut off.
+    pub fn seal_to_check(&self) -> Option<&str> {
+        match self {
+            SupplyStatus::ShutOff { seal, .. } => seal.as_deref(),
+            _ => None,
+        }
     }
 
     pub fn kind(&self) -> &'static str {
@@ -342,6 +356,55 @@ pub struct HistoryEvent {
     /// A short description without personal data, in both languages (it is shown on the
     /// timeline). Lines written before the store kept Chinese have the English in both.
     pub summary: crate::text::Text,
+}
+
+impl HistoryEvent {
+    /// A timeline line, its id made from what it says: the phone that writes it and the server
+    /// that derives it from the phone's operation name it alike, so that the line coming back
+    /// from the server is the same line, stored once.
+    pub fn line(
+        household_id: HouseholdId,
+        at: DateTime<Utc>,
+        kind: HistoryKind,
+        subject_id: Option<&str>,
+        summary: &Text,
+    ) -> Self {
+        Self {
+            id: line_id(household_id, at, kind, subject_id, summary),
+            household_id,
+            at,
+            kind,
+            subject_id: subject_id.map(str::to_owned),
+            summary: summary.clone(),
+        }
+    }
+}
+
+/// The id of a line: the first 16 bytes of the SHA-256 of its household, time (ms), kind,
+/// subject and English summary, marked as a UUID of version 8 (custom).
+fn line_id(
+    household_id: HouseholdId,
+    at: DateTime<Utc>,
+    kind: HistoryKind,
+    subject_id: Option<&str>,
+    summary: &Text,
+) -> HistoryEventId {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in [
+        household_id.to_string().as_str(),
+        &at.timestamp_millis().to_string(),
+        kind.as_str(),
+        subject_id.unwrap_or(""),
+        &summary.en,
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    HistoryEventId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -266,6 +266,7 @@ mod tests {
             SupplyStatus::ShutOff {
                 reason: ShutOffReason::Arrears,
                 since,
+                seal: None,
             },
             SupplyStatus::PermanentlyDisconnected { since },
         ] {
@@ -347,6 +348,7 @@ mod tests {
         shut_off.supply = SupplyStatus::ShutOff {
             reason: ShutOffReason::Hazard,
             since: signed(2021, 1, 1, 9, 0),
+            seal: None,
         };
         let all = [
             restaurant,

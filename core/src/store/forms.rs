@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, write_household};
-use super::readings::{SameMoment, meter_read, write_reading};
+use super::households::{append_history, load_household, write_history, write_household};
+use super::readings::{SameMoment, write_reading};
 use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
 use super::{Change, Store, ts};
@@ -208,66 +208,30 @@ impl Store {
                 .map_err(|problems| Error::Incomplete { problems })?;
             f.seal = Some(sealed.clone());
             update_form(c, &f)?;
+            // Queued before the form, so that the server holds the order's step when the
+            // form arrives and does not make it a second time.
+            if let (Some(status), Some(order)) = (effects.resolves, f.work_order_id) {
+                resolve_order(c, order, status, at)?;
+            }
             c.append(&Operation::FormSealed {
                 form: Box::new(f.clone()),
             })?;
             c.drop_draft_steps(f.id)?;
 
-            let sealed_line = said(
-                format!(
-                    "表单已签封：{} 第{}版",
-                    template.title.zh, f.template_version
-                ),
-                format!("form sealed: {} v{}", template.title.en, f.template_version),
-            );
-            append_history(
-                c,
-                f.household_id,
-                at,
-                HistoryKind::Form,
-                Some(&f.id.to_string()),
-                &sealed_line,
-            )?;
             for reading in &effects.readings {
                 write_reading(c, reading, SameMoment::Replace)?;
-                append_history(
-                    c,
-                    f.household_id,
-                    at,
-                    HistoryKind::MeterReading,
-                    Some(&f.id.to_string()),
-                    &meter_read(reading.value),
-                )?;
             }
             for order in &effects.orders {
                 write_order(c, order)?;
-                append_history(
-                    c,
-                    f.household_id,
-                    at,
-                    HistoryKind::WorkOrder,
-                    Some(&order.id.to_string()),
-                    &said(
-                        "已为重大隐患开复查工单",
-                        "follow-up order opened for a major hazard",
-                    ),
-                )?;
                 c.append(&Operation::WorkOrderOpened {
                     order: Box::new(order.clone()),
                 })?;
             }
             if let Some(updated) = &effects.household {
                 write_household(c, updated)?;
-                for note in &effects.notes {
-                    append_history(
-                        c,
-                        f.household_id,
-                        at,
-                        HistoryKind::Visit,
-                        Some(&f.id.to_string()),
-                        note,
-                    )?;
-                }
+            }
+            for line in consequences::timeline(&f, &template, &effects, at) {
+                write_history(c, &line)?;
             }
             Ok(sealed)
         })
@@ -517,4 +481,50 @@ fn sealed_or(e: rusqlite::Error) -> Error {
         }
         _ => e.into(),
     }
+}
+
+/// The order a sealed repair closing was filled for, moved to the status the form gives it at
+/// the seal's time (never before its last step), and queued as the order's step like any the
+/// technician makes: the server takes it by its rules for steps (the earliest resolution
+/// stands). An order already closed (by hand before the seal, or by another phone) keeps its
+/// one final step.
+fn resolve_order(
+    c: &mut super::Change<'_>,
+    id: WorkOrderId,
+    status: crate::workorder::WorkOrderStatus,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let Some(mut order) = load_order(c, id)? else {
+        return Ok(());
+    };
+    let last = order.steps.last().map_or(at, |s| s.at);
+    if order.status().is_final() {
+        return Ok(());
+    }
+    let at = at.max(last);
+    order.advance(status, at, None)?;
+    write_order(c, &order)?;
+    if let Some(household) = order.household_id {
+        append_history(
+            c,
+            household,
+            at,
+            HistoryKind::WorkOrderStatus,
+            Some(&id.to_string()),
+            &crate::text::with_detail(
+                &said(
+                    format!("工单 {}", order.number),
+                    format!("work order {}", order.number),
+                ),
+                &status.label(),
+            ),
+        )?;
+    }
+    c.append(&Operation::WorkOrderMoved {
+        work_order_id: id,
+        status,
+        at,
+        position: None,
+    })?;
+    Ok(())
 }

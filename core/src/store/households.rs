@@ -107,6 +107,45 @@ impl Store {
         })
     }
 
+    /// Corrects a household's contact details at the door: its phone numbers, and the contact
+    /// person of a special-group registration (`None`: left as it is). Saved as any edit of
+    /// the file (`save_household`): only the fields that changed travel, and the server merges
+    /// them by their rule (contact details: the later clock wins, the office's value kept for
+    /// review). A bad number names its field and stores nothing.
+    pub fn edit_contact_details(
+        &mut self,
+        id: HouseholdId,
+        phones: &[String],
+        contact: Option<(String, String, String)>,
+        at: DateTime<Utc>,
+    ) -> Result<Household> {
+        let mut household = load_household(&self.conn, id)?;
+        household.phones = phones
+            .iter()
+            .map(|p| crate::household::Phone::parse(p).map_err(|e| e.within("household.phones")))
+            .collect::<std::result::Result<_, _>>()?;
+        if let Some((name, relation, phone)) = contact {
+            let Some(registration) = household.special_group.as_mut() else {
+                return Err(InvalidInput::new(
+                    "household.contact",
+                    said(
+                        "只有登记的优先上门服务对象才有联系人",
+                        "only a household registered for priority service has a contact person",
+                    ),
+                )
+                .into());
+            };
+            registration.contact = Some(crate::household::ContactPerson {
+                name: name.trim().to_owned(),
+                relation: relation.trim().to_owned(),
+                phone: crate::household::Phone::parse(&phone)
+                    .map_err(|e| e.within("household.contact"))?,
+            });
+        }
+        self.save_household(&household, at)?;
+        Ok(household)
+    }
+
     /// Stores households received from the back office (no outbox entries).
     pub fn receive_households(&mut self, households: &[Household]) -> Result<()> {
         self.receive_all(households, Household::validate, |tx, h| {
@@ -116,6 +155,37 @@ impl Store {
 
     pub fn household(&self, id: HouseholdId) -> Result<Household> {
         load_household(&self.conn, id)
+    }
+
+    /// The household a scanned code belongs to: the code checked against its format first
+    /// (a wrong one is refused naming what was expected), then looked up by customer number,
+    /// meter serial or the seal of a shut-off. `None`: a valid code no household here has.
+    pub fn scanned_household(
+        &self,
+        kind: crate::scan::CodeKind,
+        scanned: &str,
+        formats: &crate::scan::ScanFormats,
+    ) -> Result<(String, Option<Household>)> {
+        use crate::scan::CodeKind;
+        let code = crate::scan::check(kind, scanned, formats)?;
+        // Serials and seals are read from the file itself: a household has one of each, and
+        // a phone holds its districts' few thousand.
+        let sql = match kind {
+            CodeKind::CustomerCard => "SELECT doc FROM households WHERE customer_number = ?1",
+            CodeKind::MeterSerial => {
+                "SELECT doc FROM households WHERE upper(json_extract(doc, '$.meter.serial')) = ?1"
+            }
+            CodeKind::SealNumber => {
+                "SELECT doc FROM households WHERE upper(json_extract(doc, '$.supply.seal')) = ?1"
+            }
+        };
+        let doc: Option<String> = self
+            .conn
+            .prepare_cached(sql)?
+            .query_row([&code], |r| r.get(0))
+            .optional()?;
+        let household = doc.map(|d| serde_json::from_str(&d)).transpose()?;
+        Ok((code, household))
     }
 
     pub fn household_by_customer_number(&self, number: &str) -> Result<Household> {
@@ -392,7 +462,7 @@ const INSERT_CHECK_IN: &str = "INSERT INTO check_ins(id, household_id, at, lat, 
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 const INSERT_HISTORY: &str =
-    "INSERT INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
+    "INSERT OR IGNORE INTO history(id, household_id, at, kind, subject_id, summary, summary_zh)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 pub(super) fn load_household(conn: &Connection, id: HouseholdId) -> Result<Household> {
@@ -423,14 +493,23 @@ pub(super) fn append_history(
     subject: Option<&str>,
     summary: &Text,
 ) -> Result<()> {
+    write_history(
+        conn,
+        &HistoryEvent::line(household, at, kind, subject, summary),
+    )
+}
+
+/// Keeps a timeline line, once: a line this phone wrote that comes back from the server (the
+/// same id, `HistoryEvent::line`) is the line it already has.
+pub(super) fn write_history(conn: &Connection, line: &HistoryEvent) -> Result<()> {
     conn.prepare_cached(INSERT_HISTORY)?.execute(params![
-        HistoryEventId::new(),
-        household,
-        ts(&at),
-        kind.as_str(),
-        subject,
-        summary.en,
-        summary.zh
+        line.id,
+        line.household_id,
+        ts(&line.at),
+        line.kind.as_str(),
+        line.subject_id,
+        line.summary.en,
+        line.summary.zh
     ])?;
     Ok(())
 }

@@ -11,7 +11,6 @@ use crate::household::{HistoryKind, MeterReading, ReadingSource, Volume};
 use crate::ids::HouseholdId;
 use crate::sync::protocol::Operation;
 use crate::text::Text;
-use crate::text::said;
 
 impl Store {
     /// Stores meter readings received from the back office (no outbox entries).
@@ -107,5 +106,5 @@ pub(super) fn write_reading(
 
 /// The timeline's line for a meter reading.
 pub(super) fn meter_read(value: Volume) -> Text {
-    said(format!("抄表：{value}"), format!("meter read: {value}"))
+    crate::household::meter_read(value)
 }

@@ -61,7 +61,9 @@ impl Store {
 
     /// Moves an order to `status` at `at`, the device's clock when the technician did it (it may
     /// be offline: deadlines are judged on this time). A move backwards is refused with a typed
-    /// error and changes nothing.
+    /// error and changes nothing. A move to the final status the order already has (the app
+    /// resolving an order its sealed repair closing resolved) is a repeat: the order as it is,
+    /// no second step.
     pub fn move_work_order(
         &mut self,
         id: WorkOrderId,
@@ -71,6 +73,9 @@ impl Store {
     ) -> Result<WorkOrder> {
         self.milestone(|c| {
             let mut order = load_order(c, id)?.ok_or(Error::NotFound { what: "work order" })?;
+            if status.is_final() && order.status() == status {
+                return Ok(order);
+            }
             order.advance(status, at, position)?;
             write_order(c, &order)?;
             if let Some(household) = order.household_id {

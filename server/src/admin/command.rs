@@ -96,6 +96,11 @@ pub enum AdminCommand {
     /// Remove the photo store's debris now (temporary files of uploads a killed server left),
     /// as `doorstep serve` does every 10 minutes; prints how many went and how many stayed.
     Sweep(SweepNow),
+    /// Meter readings from the billing system: imported, and analysed for abnormal use.
+    Reading {
+        #[command(subcommand)]
+        command: ReadingCommand,
+    },
     /// Planned outages (Art.7(2)): announce one, list them, see which households were told,
     /// record a household told by phone or text message.
     Outage {
@@ -375,6 +380,22 @@ pub struct CrewAdd {
     /// The district the crew is based in (its id).
     #[arg(long)]
     pub district: Option<DistrictId>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReadingCommand {
+    /// Import meter readings from a CSV file (UTF-8, header row: customer_number, taken_at,
+    /// value, optional source; see docs/admin.md).
+    ///
+    /// Every row is checked before anything is written, with the rules of a field reading: if
+    /// any row is wrong, nothing is imported and each problem is reported as
+    /// `line N: <column>: <reason>`. Then every household read is analysed: one whose use is
+    /// abnormal (the meter went back, no use for 60 days, a sudden rise) gets a patrol order on
+    /// its district's list, unless one is still open. One transaction.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use doorstep_core::household::Household;
 use doorstep_core::household::import::{LineError, merge, parse_household_csv};
+use doorstep_core::household::{HistoryEvent, HistoryKind, Household};
 use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::text::said;
@@ -141,7 +141,19 @@ pub(super) fn import_households(
         }
         for (action, household) in changes.drain(..) {
             let id = household.id.to_string();
-            put_from_office(tx, &Record::Household(Box::new(household)))?;
+            // An update of a file the phones hold is news on its timeline; a new file is the
+            // household itself.
+            let line = (action == "household_updated").then(|| {
+                HistoryEvent::line(
+                    household.id,
+                    act.at,
+                    HistoryKind::FileUpdated,
+                    None,
+                    &said("户档已由营业厅更新", "household file updated by the office"),
+                )
+            });
+            let stored = put_from_office(tx, &Record::Household(Box::new(household)))?;
+            crate::history::keep(tx, &stored, line.into_iter().collect())?;
             audit(tx, act, action, Entity::Household, &id)?;
         }
         Ok(summary)

@@ -16,6 +16,7 @@ mod fees;
 mod import;
 mod order;
 mod outage;
+mod reading;
 mod report;
 mod team;
 // Issue 22, the office's part: complaints, calls, return visits, compliance.
@@ -37,6 +38,7 @@ pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
 pub use self::return_visit::{after_form_sealed, after_order_resolved};
 use self::{call::*, complaint::*, compliance::*, return_visit::*};
+pub use self::reading::{ReadingSummary, import_readings};
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 
@@ -166,6 +168,9 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             )?;
             println!("removed\t{}\nyoung\t{}", swept.removed, swept.young);
         }
+        AdminCommand::Reading {
+            command: ReadingCommand::Import { file },
+        } => println!("{}", reading::import_readings(storage, &file, act)?),
         AdminCommand::Outage { command } => match command {
             OutageCommand::Create(args) => println!("{}", create_outage(storage, args, act)?),
             OutageCommand::List => list(storage, Entity::Outage, outage_line)?,

@@ -1,6 +1,7 @@
 //! A sealed form as a device's push delivers it: verified against its template, tied to its
 //! household, and what sealing it changed worked out again by the core's rule.
 
+use chrono::{DateTime, Utc};
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::consequences::{self, SealTimes};
 use doorstep_core::forms::form::Form;
@@ -9,7 +10,7 @@ use doorstep_core::forms::template::Template;
 use doorstep_core::household::Household;
 use doorstep_core::sync::merge::changed_fields;
 use doorstep_core::sync::protocol::{Entity, Record};
-use doorstep_core::workorder::WorkOrder;
+use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
 use serde_json::Value;
 
 use super::Apply;
@@ -98,8 +99,8 @@ impl Apply<'_> {
 
     /// What sealing the form changed on the device, worked out again here by the same rule:
     /// the household (merged like any edit of the device, on the seal's merge base: a write
-    /// the technician had seen before sealing is not a conflict) and the meter readings. Follow-up orders
-    /// arrive as operations of their own.
+    /// the technician had seen before sealing is not a conflict), the meter readings, and the
+    /// order a repair closing resolves. Follow-up orders arrive as operations of their own.
     pub(super) fn apply_consequences(
         &mut self,
         form: &Form,
@@ -122,7 +123,22 @@ impl Apply<'_> {
                     problems.len()
                 ))
             })?;
+        // The visit's lines on the household's timeline, as the phone wrote them. Its follow-up
+        // orders are named by the phone's own ids, which arrive with their operations.
+        let lines = consequences::timeline(
+            form,
+            template,
+            &consequences::Effects {
+                orders: Vec::new(),
+                ..effects.clone()
+            },
+            seal.sealed_at,
+        );
+        if let (Some(status), Some(order)) = (effects.resolves, form.work_order_id) {
+            self.form_resolves(&order.to_string(), status, seal.sealed_at)?;
+        }
         let corrects = form.amends.is_some();
+        let mut read = false;
         for reading in effects.readings {
             let record = stored(&Record::Reading(reading), self.tx)?;
             let previous = self.tx.record(Entity::Reading, &record.id)?;
@@ -134,6 +150,7 @@ impl Apply<'_> {
                 };
                 if previous.as_ref().is_none_or(|p| p.body != record.body) {
                     save(self.tx, record, previous.as_ref())?;
+                    read = true;
                 }
             }
         }
@@ -148,6 +165,44 @@ impl Apply<'_> {
                 self.merge_household(household, &incoming, &fields, base)?;
             }
         }
+        crate::history::keep(self.tx, household, lines)?;
+        if read {
+            // Analysed as the household is now, after the visit (a shut-off is not abnormal).
+            if let Some(now) = self.tx.record(Entity::Household, &household.id)? {
+                crate::patrols::patrol_if_abnormal(self.tx, &now, self.received_at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The order a sealed repair closing was filled for, when the form arrives and the order is
+    /// still open: it takes the form's resolution as a step the phone reported at the seal's
+    /// time (`order_moved`: the earliest resolution by trusted time stands, the office's steps
+    /// are never replaced). The phone queues that step itself just before the form, so an
+    /// order already closed here (by that step, by the office, by another phone, whose race
+    /// that step settles) gets no second step from the form. One the server does not hold, or
+    /// the device may not write, is left to the office: the form is not refused for it.
+    fn form_resolves(
+        &mut self,
+        order: &str,
+        status: WorkOrderStatus,
+        sealed_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(current) = self
+            .tx
+            .record(Entity::WorkOrder, order)?
+            .filter(|r| !r.deleted)
+        else {
+            return Ok(());
+        };
+        let held: WorkOrder = decode(&current)?;
+        if held.status().is_final() || self.reachable(&current).is_err() {
+            return Ok(());
+        }
+        // The operation's own record is the form's: its sequence number stays the form's.
+        let form_seq = self.server_seq;
+        self.order_moved(order, status, sealed_at, None)?;
+        self.server_seq = form_seq;
         Ok(())
     }
 

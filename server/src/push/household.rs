@@ -340,3 +340,44 @@ pub fn office_stamp() -> Hlc {
         node: "office".into(),
     }
 }
+
+impl Apply<'_> {
+    /// The household's timeline line for a step a phone made of its order: the line the phone
+    /// wrote (`Store::move_work_order`), at the phone's time, so that it is one line there.
+    pub(super) fn order_step_line(
+        &mut self,
+        order: &str,
+        status: doorstep_core::workorder::WorkOrderStatus,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let Some(record) = self.tx.record(Entity::WorkOrder, order)? else {
+            return Ok(());
+        };
+        let order: doorstep_core::workorder::WorkOrder = decode(&record)?;
+        let Some(household_id) = order.household_id else {
+            return Ok(());
+        };
+        let Some(household) = self
+            .tx
+            .record(Entity::Household, &household_id.to_string())?
+            .filter(|h| !h.deleted)
+        else {
+            return Ok(());
+        };
+        let summary = doorstep_core::text::with_detail(
+            &doorstep_core::text::said(
+                format!("工单 {}", order.number),
+                format!("work order {}", order.number),
+            ),
+            &status.label(),
+        );
+        let line = doorstep_core::household::HistoryEvent::line(
+            household_id,
+            at,
+            doorstep_core::household::HistoryKind::WorkOrderStatus,
+            Some(&order.id.to_string()),
+            &summary,
+        );
+        crate::history::keep(self.tx, &household, vec![line])
+    }
+}

@@ -221,6 +221,7 @@ impl Apply<'_> {
                 )?;
                 if self.tx.record(Entity::Reading, &record.id)?.is_none() {
                     self.server_seq = save(self.tx, record, None)?.seq;
+                    crate::patrols::patrol_if_abnormal(self.tx, &household, self.received_at)?;
                 }
                 Ok(())
             }
@@ -230,7 +231,10 @@ impl Apply<'_> {
                 status,
                 at,
                 position,
-            } => self.order_moved(&work_order_id.to_string(), *status, *at, *position),
+            } => {
+                self.order_moved(&work_order_id.to_string(), *status, *at, *position)?;
+                self.order_step_line(&work_order_id.to_string(), *status, *at)
+            }
             Operation::InspectionSigned { household_id, at } => {
                 // Believed as any step of the device is: a phone whose clock runs a year ahead
                 // must not put the household's next inspection off by a year.

@@ -157,8 +157,8 @@ impl Race {
         GeoPoint::new(30.2601, 120.1602).unwrap()
     }
 
-    /// `phone` closes the repair offline: a closing form with photo `n`, sealed, and the order
-    /// moved to `status` now. Returns when, the form and the photo.
+    /// `phone` closes the repair offline: the order moved to `status` now, and a closing form
+    /// with photo `n`, sealed. Returns when, the form and the photo.
     fn resolve(
         &self,
         phone: &TestDevice,
@@ -166,13 +166,14 @@ impl Race {
         n: u32,
     ) -> (DateTime<Utc>, FormId, String) {
         let photo = take_photo(phone, &self.household, n);
-        let form = close_repair(phone, &self.household, self.order, &photo);
         let at = Utc::now().trunc_subsecs(3);
         let position = (n == 1).then(|| self.site());
         phone
             .store()
             .move_work_order(self.order, status, at, position)
             .unwrap();
+        // Filled after the order was closed: the seal finds it closed and makes no step of its own.
+        let form = close_repair(phone, &self.household, self.order, &photo);
         (at, form, photo)
     }
 

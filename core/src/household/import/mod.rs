@@ -19,12 +19,14 @@ use crate::ids::{DistrictId, HouseholdId};
 use crate::text::said;
 
 mod columns;
+mod readings;
 mod row;
 #[cfg(test)]
 mod tests;
 
 use columns::Columns;
 pub use columns::{HOUSEHOLD_COLUMNS, HOUSEHOLD_COLUMNS_ZH, LineError, REQUIRED_COLUMNS};
+pub use readings::{READING_COLUMNS, ReadingRow, parse_readings_csv};
 use row::parse_row;
 
 /// One parsed line of the file. `None` in an optional field: the cell was empty, and the

@@ -342,7 +342,7 @@ impl Line {
 }
 
 /// A time in RFC 3339, as the `last_inspection_at` column holds it.
-fn parse_time(text: &str) -> Result<DateTime<Utc>, Text> {
+pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>, Text> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {

@@ -227,6 +227,7 @@ fn a_re_import_never_moves_the_last_inspection_back_nor_reopens_a_shut_off() {
     h.supply = SupplyStatus::ShutOff {
         reason: ShutOffReason::Hazard,
         since: now,
+        seal: None,
     };
     let stale = row(
         now,

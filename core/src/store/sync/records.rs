@@ -37,6 +37,16 @@ pub(super) fn write_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
             t.validate()?;
             keep_template(tx, t)?;
         }
+        // Filed under its household, once: kept when the household is here (it comes in its
+        // buckets, after it), skipped otherwise.
+        Record::HistoryEvent(line) => {
+            let held: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM households WHERE id = ?1)")?
+                .query_row([line.household_id], |r| r.get(0))?;
+            if held {
+                crate::store::households::write_history(tx, line)?;
+            }
+        }
         // The office's own: no device is sent one, and one that came is not kept.
         Record::Settlement(_) => {}
         // Office-only records: never in a device's buckets; one that came would be ignored.
@@ -108,6 +118,8 @@ pub(super) fn remove_record(tx: &Transaction<'_>, entity: Entity, id: &str) -> R
         Entity::Outage => &["DELETE FROM outages WHERE id = ?1"],
         // Readings, forms and templates go with their household or stay (templates).
         Entity::Reading | Entity::Form | Entity::Template | Entity::Photo => &[],
+        // Timeline lines go with their household.
+        Entity::HistoryEvent => &[],
         Entity::Settlement => &[],
         Entity::Complaint | Entity::Call | Entity::Satisfaction => &[],
     };

@@ -10,7 +10,7 @@ use crate::complaint::Complaint;
 use crate::fees::Settlement;
 use crate::forms::form::Form;
 use crate::forms::template::Template;
-use crate::household::{Household, MeterReading};
+use crate::household::{HistoryEvent, Household, MeterReading};
 use crate::ids::{OperationId, PhotoHash, TechnicianId};
 use crate::outage::OutageNotice;
 use crate::satisfaction::Satisfaction;
@@ -140,6 +140,9 @@ pub enum Record {
     Technician(Technician),
     Outage(Box<OutageNotice>),
     Template(Box<Template>),
+    /// A line of a household's timeline as the server keeps it (another phone's visit, an
+    /// office change), carried to the phones that hold the household.
+    HistoryEvent(Box<HistoryEvent>),
     /// A technician's settlement of one day's fees: the office's only (no device reads it).
     Settlement(Box<Settlement>),
     /// A complaint: office only, never sent to a device (it may name a technician).
@@ -164,6 +167,7 @@ pub enum Entity {
     Outage,
     Template,
     Photo,
+    HistoryEvent,
     Settlement,
     Complaint,
     Call,
@@ -183,6 +187,7 @@ impl Entity {
             Entity::Outage => "outage",
             Entity::Template => "template",
             Entity::Photo => "photo",
+            Entity::HistoryEvent => "history_event",
             Entity::Settlement => "settlement",
             Entity::Complaint => "complaint",
             Entity::Call => "call",
@@ -202,6 +207,7 @@ impl Entity {
             "outage" => Entity::Outage,
             "template" => Entity::Template,
             "photo" => Entity::Photo,
+            "history_event" => Entity::HistoryEvent,
             "settlement" => Entity::Settlement,
             "complaint" => Entity::Complaint,
             "call" => Entity::Call,
@@ -223,6 +229,7 @@ impl Record {
             Record::Technician(_) => Entity::Technician,
             Record::Outage(_) => Entity::Outage,
             Record::Template(_) => Entity::Template,
+            Record::HistoryEvent(_) => Entity::HistoryEvent,
             Record::Settlement(_) => Entity::Settlement,
             Record::Complaint(_) => Entity::Complaint,
             Record::Call(_) => Entity::Call,
