@@ -518,8 +518,11 @@ mod tests {
             .unwrap()
         };
         let (west, east, far) = (DistrictId::new(), DistrictId::new(), DistrictId::new());
-        let (west_area, east_area, far_area) =
-            (square(30.0, 120.0), square(30.0, 120.1), square(31.0, 121.0));
+        let (west_area, east_area, far_area) = (
+            square(30.0, 120.0),
+            square(30.0, 120.1),
+            square(31.0, 121.0),
+        );
         let districts = || {
             [
                 (west, &west_area, Duration::hours(24)),

@@ -36,9 +36,9 @@ use crate::storage::{self, Actor, AuditRow, Tx};
 
 pub use self::command::*;
 pub use self::import::HOUSEHOLD_COLUMNS;
+pub use self::reading::{ReadingSummary, import_readings};
 pub use self::return_visit::{after_form_sealed, after_order_resolved};
 use self::{call::*, complaint::*, compliance::*, return_visit::*};
-pub use self::reading::{ReadingSummary, import_readings};
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 
