@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::complaint::Complaint;
 use crate::ids::{HouseholdId, WorkOrderId};
+use crate::workorder::deadline::{self, Milestone};
 use crate::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 
 /// The return visit a repair's resolution schedules: a pipeline fault or a fault of the user's
@@ -68,14 +69,13 @@ pub fn after_complaint_closed(
 }
 
 /// When a return visit is due: its stamped `return_visit` target after the resolution or
-/// closing it follows (its `reported_at`). `None` for an order that is not a return visit.
+/// closing it follows (its `reported_at`), as its deadline says. `None` for an order that is
+/// not a return visit.
 pub fn due(visit: &WorkOrder) -> Option<DateTime<Utc>> {
-    (visit.kind == WorkOrderKind::ReturnVisit).then(|| {
-        visit
-            .reported_at
-            .checked_add_signed(visit.targets.return_visit)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    })
+    deadline::deadlines(visit)
+        .into_iter()
+        .find(|d| d.milestone == Milestone::ReturnVisit)
+        .map(|d| d.due_at)
 }
 
 fn scheduled(
@@ -162,6 +162,32 @@ mod tests {
         // Scheduled again, it is the same order: the caller finds it stored and stops.
         let again = after_resolution(&order).unwrap();
         assert_eq!((again.id, &again.number), (visit.id, &visit.number));
+    }
+
+    #[test]
+    fn a_return_visit_made_on_the_eighth_day_counts_late_under_its_own_clause() {
+        let mut order = repair(WorkOrderKind::PipelineFault);
+        order
+            .advance(WorkOrderStatus::Resolved, t0() + Duration::hours(3), None)
+            .unwrap();
+        let mut visit = after_resolution(&order).unwrap();
+        let clocks = deadline::deadlines(&visit);
+        assert_eq!(clocks.len(), 1);
+        assert_eq!(clocks[0].milestone, Milestone::ReturnVisit);
+        assert_eq!(clocks[0].met_at, None);
+        visit
+            .advance(
+                WorkOrderStatus::Resolved,
+                t0() + Duration::hours(3) + Duration::days(8),
+                None,
+            )
+            .unwrap();
+        let late = &deadline::deadlines(&visit)[0];
+        assert!(late.is_breached(t0() + Duration::days(30)));
+        assert_eq!(
+            late.met_at,
+            Some(t0() + Duration::hours(3) + Duration::days(8))
+        );
     }
 
     #[test]

@@ -127,9 +127,10 @@ fn with_number(zh: String, en: String, customer_number: Option<&str>) -> Text {
 pub fn parked() -> (Text, Text) {
     (
         said(
-            "该户已不在您的片区，服务中心将决定是否将其归入该户档案",
-            "the household is no longer in your district: the service center will decide \
-             whether it goes into the household's file",
+            "服务中心须先核对（例如该户已不在您的片区，或收据号已在另一张表单上用过），再决定是否将其归入该户档案",
+            "the service center must check it first (say, the household is no longer in your \
+             district, or its receipt number is already on another form), then decides whether \
+             it goes into the household's file",
         ),
         said(
             "无需操作：服务中心决定之前，记录保留在本机",

@@ -44,6 +44,7 @@ pub enum Milestone {
     SpecialGroupVisit,
     ComplaintInvestigation,
     ComplaintAnswer,
+    ReturnVisit,
 }
 /// How serious a pipeline fault is: ordinary (6 h / 24 h) or major (抢险).
 #[uniffi::remote(Enum)]

@@ -6,7 +6,8 @@
 //!   (serial, type, opening reading), the appliances registered with their flue, the gas-on time;
 //! - a shut-off or a reconnection changes the supply status; the shut-off keeps its seal number,
 //!   the reconnection checks the seal it found against it;
-//! - a repair closing filled for an order resolves the order (or refers it elsewhere);
+//! - a repair closing filled for an order resolves the order (or refers it elsewhere); a
+//!   return-visit form filled for its return-visit order resolves it;
 //! - a special-group registration marks the household;
 //! - every meter reading on the form goes into the household's readings.
 //!
@@ -339,6 +340,10 @@ pub fn plan(
                 }
                 _ => None,
             };
+        }
+        // The return visit the office scheduled is done once its form is sealed at the door.
+        FormKind::ReturnVisit if completed && form.work_order_id.is_some() => {
+            effects.resolves = Some(WorkOrderStatus::Resolved);
         }
         FormKind::SpecialGroupRegistration if completed => {
             updated.special_group = Some(registration(form, template, at)?);
@@ -743,5 +748,18 @@ mod tests {
             None,
             "no order, nothing to resolve"
         );
+    }
+
+    #[test]
+    fn a_return_visit_sealed_at_the_door_completes_its_return_visit_order() {
+        let household = household();
+        let template = builtin_template("return_visit").unwrap();
+        let mut form = answered(&template, &household, &[]);
+        form.work_order_id = Some(crate::ids::WorkOrderId::new());
+        let effects = plan(&form, &template, &household, at(9)).unwrap();
+        assert_eq!(effects.resolves, Some(WorkOrderStatus::Resolved));
+        form.work_order_id = None;
+        let effects = plan(&form, &template, &household, at(9)).unwrap();
+        assert_eq!(effects.resolves, None, "no order, nothing to complete");
     }
 }

@@ -250,6 +250,7 @@ fn milestone_en(m: Milestone) -> &'static str {
         Milestone::SpecialGroupVisit => "home visit",
         Milestone::ComplaintInvestigation => "investigation started",
         Milestone::ComplaintAnswer => "first answer",
+        Milestone::ReturnVisit => "return visit",
     }
 }
 
@@ -263,6 +264,7 @@ fn milestone_zh(m: Milestone) -> &'static str {
         Milestone::SpecialGroupVisit => "上门服务",
         Milestone::ComplaintInvestigation => "开始调查",
         Milestone::ComplaintAnswer => "首次答复",
+        Milestone::ReturnVisit => "回访",
     }
 }
 

@@ -101,6 +101,10 @@ pub enum Milestone {
     ComplaintInvestigation,
     /// A complaint's first answer reaches the user within its target (Art.7(6)).
     ComplaintAnswer,
+    /// A return visit follows a resolved repair or a closed complaint within its target
+    /// (Art.5(5), Art.16): the return-visit order is done (`Resolved`), by the office's call
+    /// or a form sealed at the door.
+    ReturnVisit,
 }
 
 impl Milestone {
@@ -114,6 +118,7 @@ impl Milestone {
             Milestone::SpecialGroupVisit => "special_group_visit",
             Milestone::ComplaintInvestigation => "complaint_investigation",
             Milestone::ComplaintAnswer => "complaint_answer",
+            Milestone::ReturnVisit => "return_visit",
         }
     }
 
@@ -128,7 +133,7 @@ impl Milestone {
             | Milestone::EmergencyOnSite
             | Milestone::EquipmentOnSite
             | Milestone::SpecialGroupVisit => Some(WorkOrderStatus::OnSite),
-            Milestone::Repair => Some(WorkOrderStatus::Resolved),
+            Milestone::Repair | Milestone::ReturnVisit => Some(WorkOrderStatus::Resolved),
             Milestone::LeadershipReport
             | Milestone::ComplaintInvestigation
             | Milestone::ComplaintAnswer => None,
@@ -208,9 +213,11 @@ impl Deadline {
 /// - A fault of the user's own equipment has a crew on site at once, or within the appointment
 ///   the user asked for (Art.7(4)); see [`equipment_due`].
 /// - A special-group home service is visited within its target (Art.7(7)).
+/// - A return visit is made within its target of the resolution or closing it follows
+///   (Art.5(5)).
 ///
-/// Other kinds (inspections, shut-offs, return visits…) have no clock here; periodic inspections
-/// are scheduled by [`crate::schedule::inspection`].
+/// Other kinds (inspections, shut-offs, patrols…) have no clock here; periodic inspections are
+/// scheduled by [`crate::schedule::inspection`].
 ///
 /// A cancelled order keeps the deadlines it met before it was cancelled (they happened and are
 /// reported), and drops the ones it had not met: cancelling says the order was not needed (a
@@ -255,8 +262,11 @@ pub fn deadlines(order: &WorkOrder) -> Vec<Deadline> {
         | WorkOrderKind::ShutOff
         | WorkOrderKind::Reconnection
         | WorkOrderKind::ComplaintFollowUp
-        | WorkOrderKind::AbnormalUsePatrol
-        | WorkOrderKind::ReturnVisit => {}
+        | WorkOrderKind::AbnormalUsePatrol => {}
+        WorkOrderKind::ReturnVisit => {
+            // Its report is the resolution or the closing it follows up.
+            regulated.push((Milestone::ReturnVisit, from_report(policy.return_visit)));
+        }
     }
     let cancelled = order.status() == WorkOrderStatus::Cancelled;
     regulated
