@@ -528,7 +528,14 @@ mod tests {
                 ..
             }
         ));
-        assert!(matches!(list[3].reason, WorkReason::Assigned { .. }));
+        // A return visit's clock is days, not hours: it comes after the faults.
+        assert!(matches!(
+            list[3].reason,
+            WorkReason::Deadline {
+                milestone: Milestone::ReturnVisit,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -653,7 +653,10 @@ mod tests {
         for kind in WorkOrderKind::ALL {
             let o = order(kind, local(2, 9, 0));
             let ds = deadlines(&o);
-            if kind.is_emergency() || kind == WorkOrderKind::SpecialGroupService {
+            if kind.is_emergency()
+                || kind == WorkOrderKind::SpecialGroupService
+                || kind == WorkOrderKind::ReturnVisit
+            {
                 assert!(!ds.is_empty(), "{} should have a deadline", kind.as_str());
             } else {
                 assert!(ds.is_empty(), "{} should have none", kind.as_str());
