@@ -390,6 +390,15 @@ on_both_backends! {
         assert!(matches!(scores[0].source, ScoreSource::Form(_)));
         assert_eq!(scores[0].scores.overall, Overall::Satisfied);
         assert_eq!((scores[0].scores.timeliness, scores[0].scores.attitude), (4, 2));
+        // The form sealed at the door completes the return visit, on the phone and on the
+        // server, within its 7-day clock.
+        let done = a.store().work_order(visit.id).unwrap();
+        assert_eq!(done.status(), WorkOrderStatus::Resolved);
+        let held = server.work_order(&visit.id.to_string());
+        assert_eq!(held.status(), WorkOrderStatus::Resolved);
+        let clock = doorstep_core::workorder::deadline::deadlines(&held);
+        assert_eq!(clock.len(), 1);
+        assert!(!clock[0].is_breached(Utc::now()), "{clock:?}");
     }
 }
 
