@@ -64,7 +64,8 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: HouseholdCommand,
     },
-    /// Work orders: open one as the service center does after a call.
+    /// Work orders: open one after a call, raise a fault to major, record the report to the
+    /// leadership and a changed appointment, show its clocks.
     Order {
         #[command(subcommand)]
         command: OrderCommand,
