@@ -56,7 +56,54 @@ pub fn parse_household_csv(
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Vec<ImportRow>, Vec<LineError>> {
-    // Excel's "CSV UTF-8" starts with a byte-order mark.
+    let mut rows = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    read_rows(
+        bytes,
+        Columns::from_header,
+        |columns, record, line, errors| {
+            // A repeated customer number is found even on a line with other problems.
+            let customer_number = columns
+                .0
+                .get("customer_number")
+                .and_then(|i| record.get(*i))
+                .and_then(|cell| std::str::from_utf8(cell).ok())
+                .map(str::trim)
+                .filter(|n| !n.is_empty());
+            if let Some(number) = customer_number {
+                match first_line.get(number) {
+                    Some(first) => errors.push(LineError::new(
+                        line,
+                        "customer_number",
+                        said(
+                            format!("与第{first}行的用户编号相同"),
+                            format!("the same customer number as line {first}"),
+                        ),
+                    )),
+                    None => {
+                        first_line.insert(number.to_owned(), line);
+                    }
+                }
+            }
+            match parse_row(columns, record, line, now) {
+                Ok(row) => rows.push(row),
+                Err(mut e) => errors.append(&mut e),
+            }
+        },
+    )?;
+    Ok(rows)
+}
+
+/// Walks a CSV file as a spreadsheet saves it (UTF-8, perhaps with Excel's byte-order mark, a
+/// header row, CRLF or LF line ends): `header` reads the header row (its line given), then
+/// `row` reads each line that is not blank and has as many cells as the header, with its line
+/// as an editor numbers it, and adds its problems to the list. Every problem of the file is
+/// returned, or none.
+fn read_rows<H>(
+    bytes: &[u8],
+    header: impl FnOnce(&csv::ByteRecord, u64) -> Result<H, Vec<LineError>>,
+    mut row: impl FnMut(&H, &csv::ByteRecord, u64, &mut Vec<LineError>),
+) -> Result<(), Vec<LineError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Flexible: a line of spaces is one cell, and blank; the number of cells of every other
     // line is checked below, after the blank ones are skipped.
@@ -66,7 +113,7 @@ pub fn parse_household_csv(
         .from_reader(bytes);
     let mut records = reader.byte_records();
     let mut lines = LineCounter::new(bytes);
-    let header = match records.next() {
+    let head = match records.next() {
         None => {
             return Err(vec![LineError::new(
                 1,
@@ -75,12 +122,10 @@ pub fn parse_household_csv(
             )]);
         }
         Some(Err(e)) => return Err(vec![csv_error(e, &mut lines)]),
-        Some(Ok(header)) => header,
+        Some(Ok(head)) => head,
     };
-    let columns = Columns::from_header(&header, lines.line_of(header.position()))?;
-    let mut rows = Vec::new();
+    let read = header(&head, lines.line_of(head.position()))?;
     let mut errors = Vec::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
     for record in records {
         let record = match record {
             Ok(r) => r,
@@ -96,8 +141,8 @@ pub fn parse_household_csv(
         {
             continue; // a blank line (a row of empty cells, as spreadsheets save them)
         }
-        if record.len() != header.len() {
-            let (len, expected_len) = (record.len(), header.len());
+        if record.len() != head.len() {
+            let (len, expected_len) = (record.len(), head.len());
             errors.push(LineError::new(
                 line,
                 "row",
@@ -108,36 +153,10 @@ pub fn parse_household_csv(
             ));
             continue;
         }
-        // A repeated customer number is found even on a line with other problems.
-        let customer_number = columns
-            .0
-            .get("customer_number")
-            .and_then(|i| record.get(*i))
-            .and_then(|cell| std::str::from_utf8(cell).ok())
-            .map(str::trim)
-            .filter(|n| !n.is_empty());
-        if let Some(number) = customer_number {
-            match first_line.get(number) {
-                Some(first) => errors.push(LineError::new(
-                    line,
-                    "customer_number",
-                    said(
-                        format!("与第{first}行的用户编号相同"),
-                        format!("the same customer number as line {first}"),
-                    ),
-                )),
-                None => {
-                    first_line.insert(number.to_owned(), line);
-                }
-            }
-        }
-        match parse_row(&columns, &record, line, now) {
-            Ok(row) => rows.push(row),
-            Err(mut e) => errors.append(&mut e),
-        }
+        row(&read, &record, line, &mut errors);
     }
     if errors.is_empty() {
-        Ok(rows)
+        Ok(())
     } else {
         Err(errors)
     }

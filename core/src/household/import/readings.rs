@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::row::parse_time;
-use super::{LineCounter, LineError, csv_error};
+use super::{LineError, read_rows};
 use crate::household::{ReadingSource, Volume};
 use crate::text::said;
 
@@ -39,57 +39,13 @@ pub fn parse_readings_csv(
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Vec<ReadingRow>, Vec<LineError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.byte_records();
-    let mut lines = LineCounter::new(bytes);
-    let header = match records.next() {
-        None => {
-            return Err(vec![LineError::new(
-                1,
-                "header",
-                said("文件是空的", "the file is empty"),
-            )]);
-        }
-        Some(Err(e)) => return Err(vec![csv_error(e, &mut lines)]),
-        Some(Ok(header)) => header,
-    };
-    let columns = columns(&header, lines.line_of(header.position()))?;
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
     // One reading per meter and moment: the same line twice is a mistake of the export.
     let mut first_line: HashMap<(String, DateTime<Utc>), u64> = HashMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(csv_error(e, &mut lines));
-                continue;
-            }
-        };
-        let line = lines.line_of(record.position());
-        if record
-            .iter()
-            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-        {
-            continue;
-        }
-        if record.len() != header.len() {
-            let (len, expected_len) = (record.len(), header.len());
-            errors.push(LineError::new(
-                line,
-                "row",
-                said(
-                    format!("有{len}格，表头有{expected_len}格"),
-                    format!("has {len} cells, the header has {expected_len}"),
-                ),
-            ));
-            continue;
-        }
-        match parse_row(&columns, &record, line, now) {
+    read_rows(
+        bytes,
+        columns,
+        |columns, record, line, errors| match parse_row(columns, record, line, now) {
             Ok(row) => {
                 let key = (row.customer_number.clone(), row.taken_at);
                 if let Some(first) = first_line.get(&key) {
@@ -107,13 +63,9 @@ pub fn parse_readings_csv(
                 }
             }
             Err(mut e) => errors.append(&mut e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+        },
+    )?;
+    Ok(rows)
 }
 
 /// Where each column is: index by English name.
