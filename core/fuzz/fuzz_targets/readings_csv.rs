@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(rows) => {
             let mut after = 1;
             for row in &rows {
-                assert!(row.line > after && row.line <= last_line, "row at line {}", row.line);
+                assert!(
+                    row.line > after && row.line <= last_line,
+                    "row at line {}",
+                    row.line
+                );
                 after = row.line;
                 MeterReading {
                     household_id: HouseholdId::default(),
@@ -37,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
         Err(errors) => {
             assert!(!errors.is_empty(), "a refused file names a problem");
             for e in &errors {
-                assert!((1..=last_line).contains(&e.line), "line {} of {last_line}: {e}", e.line);
+                assert!(
+                    (1..=last_line).contains(&e.line),
+                    "line {} of {last_line}: {e}",
+                    e.line
+                );
                 assert!(e.to_string().starts_with(&format!("line {}: ", e.line)));
             }
         }

@@ -14,12 +14,22 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // The first byte picks the kind and the format; the rest is the scanned text.
-    let kind = [CodeKind::CustomerCard, CodeKind::MeterSerial, CodeKind::SealNumber]
-        [usize::from(selector % 3)];
-    let check_digit = [CheckDigit::None, CheckDigit::Luhn, CheckDigit::Iso7064Mod11_2]
-        [usize::from(selector / 3 % 3)];
+    let kind = [
+        CodeKind::CustomerCard,
+        CodeKind::MeterSerial,
+        CodeKind::SealNumber,
+    ][usize::from(selector % 3)];
+    let check_digit = [
+        CheckDigit::None,
+        CheckDigit::Luhn,
+        CheckDigit::Iso7064Mod11_2,
+    ][usize::from(selector / 3 % 3)];
     let format = CodeFormat {
-        prefix: if selector & 0x40 != 0 { "HZ".into() } else { String::new() },
+        prefix: if selector & 0x40 != 0 {
+            "HZ".into()
+        } else {
+            String::new()
+        },
         min_len: usize::from(selector & 0x07),
         max_len: 32,
         digits_only: selector & 0x80 != 0,
@@ -35,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
             let length = code.chars().count();
             assert!(length >= format.min_len.max(1) && length <= format.max_len);
             assert!(code.starts_with(&format.prefix));
-            assert_eq!(check(kind, &code, &formats).as_ref(), Ok(&code), "a checked code checks again");
+            assert_eq!(
+                check(kind, &code, &formats).as_ref(),
+                Ok(&code),
+                "a checked code checks again"
+            );
         }
         Err(e) => assert_eq!(e.field, kind.field()),
     }
