@@ -1,7 +1,6 @@
 //! `doorstep admin` as the service center runs it: the real binary against a data directory of
 //! its own, checked through the server library where the output alone would not show it.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use doorstep_core::household::Household;
@@ -9,89 +8,24 @@ use doorstep_core::sync::protocol::{EnrollRequest, Entity};
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
 use doorstep_server::bucket::Bucket;
 use doorstep_server::records::decode;
-use doorstep_server::storage::throwaway::ThrowawayDatabase;
-use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
+use doorstep_server::storage::{self, Counted};
 
-/// One data directory (and, for PostgreSQL, one database of its own) and the binary run
-/// against it.
-struct Office {
-    dir: tempfile::TempDir,
-    postgres: Option<ThrowawayDatabase>,
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
+use crate::common::Backend;
+use crate::common::office::Office;
 
 impl Office {
     fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            postgres: None,
-        }
+        Office::on(Backend::Sqlite)
     }
 
     fn on_postgres() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            postgres: Some(
-                ThrowawayDatabase::create().expect("the admin tool's PostgreSQL tests need it"),
-            ),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn admin(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
-        command
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(self.data());
-        // SQLite under --data unless this office is on PostgreSQL, whatever the environment says;
-        // run by the login `wangli` unless the arguments name another operator.
-        command
-            .env_remove("DOORSTEP_DATABASE_URL")
-            .env_remove("DOORSTEP_OPERATOR")
-            .env("USER", "wangli");
-        if let Some(db) = &self.postgres {
-            command.arg("--database-url").arg(&db.url);
-        }
-        let out = command.output().unwrap();
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    /// Runs a command that must succeed and returns its one line of output.
-    fn ok(&self, args: &[&str]) -> String {
-        let run = self.admin(args);
-        assert!(run.ok, "{args:?} failed: {}", run.stderr);
-        run.stdout.trim().to_owned()
+        Office::on(Backend::Postgres)
     }
 
     fn file(&self, name: &str, content: &str) -> String {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).unwrap();
         path.to_str().unwrap().to_owned()
-    }
-
-    fn storage(&self) -> Box<dyn Storage> {
-        match &self.postgres {
-            Some(db) => Box::new(PostgresStorage::connect(&db.url, 2).unwrap()),
-            None => Box::new(SqliteStorage::open(&self.data().join("doorstep.sqlite")).unwrap()),
-        }
-    }
-
-    fn count(&self, what: Counted) -> u64 {
-        storage::read(&*self.storage(), |tx| Ok(tx.count(what)?)).unwrap()
     }
 
     fn households(&self) -> u64 {

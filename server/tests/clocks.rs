@@ -2,10 +2,8 @@
 //! order …` and `district policy` through the real binary, and the phone's field actions (a
 //! hand back, a fault raised on site, a changed appointment) pushed over HTTP.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use chrono::{Duration, SubsecRound, Utc};
+use common::office::Office;
 use common::{Backend, TestServer, enrolled_phone, households, team};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::workorder::{
@@ -13,81 +11,11 @@ use doorstep_core::workorder::{
     WorkOrderStatus,
 };
 use doorstep_server::bucket::Bucket;
-use doorstep_server::records::decode;
-use doorstep_server::storage::throwaway::ThrowawayDatabase;
-use doorstep_server::storage::{self, PostgresStorage, SqliteStorage, Storage};
+use doorstep_server::storage;
 
 use super::*;
 
-/// The service center's data (a directory, and a PostgreSQL database of its own on that
-/// backend) and `doorstep admin` run against it.
-struct Office {
-    dir: tempfile::TempDir,
-    postgres: Option<ThrowawayDatabase>,
-}
-
 impl Office {
-    fn on(backend: Backend) -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            postgres: (backend == Backend::Postgres)
-                .then(|| ThrowawayDatabase::create().expect("PostgreSQL for the admin tool")),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn admin(&self, args: &[&str]) -> std::process::Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
-        command
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .env_remove("DOORSTEP_DATABASE_URL")
-            .env_remove("DOORSTEP_OPERATOR")
-            .env("USER", "wangli");
-        if let Some(db) = &self.postgres {
-            command.arg("--database-url").arg(&db.url);
-        }
-        command.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.admin(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-
-    /// Runs a command that must fail; returns what it said.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.admin(args);
-        assert!(!out.status.success(), "{args:?} should have been refused");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn storage(&self) -> Box<dyn Storage> {
-        match &self.postgres {
-            Some(db) => Box::new(PostgresStorage::connect(&db.url, 2).unwrap()),
-            None => Box::new(SqliteStorage::open(&self.data().join("doorstep.sqlite")).unwrap()),
-        }
-    }
-
-    fn order(&self, number: &str) -> WorkOrder {
-        let storage = self.storage();
-        storage::read(&*storage, |tx| {
-            let id = tx.record_id_by_key(Entity::WorkOrder, number)?.unwrap();
-            decode(&tx.record(Entity::WorkOrder, &id)?.unwrap())
-        })
-        .unwrap()
-    }
-
     fn audited(&self) -> Vec<String> {
         let storage = self.storage();
         storage::read(&*storage, |tx| Ok(tx.audit_log(100)?))
@@ -98,7 +26,7 @@ impl Office {
     }
 
     /// A district around the West Lake office whose major faults get a crew in 20 minutes.
-    fn district(&self) -> String {
+    fn fast_district(&self) -> String {
         let id = self.ok(&[
             "district",
             "add",
@@ -135,7 +63,7 @@ fn pair(m: &str, s: &str) -> (String, String) {
 on_both_backends! {
     fn a_leak_with_evacuation_is_reported_to_the_leadership_and_has_its_crew_on_site_within_its_target(backend: Backend) {
         let office = Office::on(backend);
-        office.district();
+        office.fast_district();
         office.ok(&[
             "order", "create", "--number", "QX-1", "--kind", "pipeline_fault", "--source", "phone",
             "--class", "major", "--lat", "30.27", "--lon", "120.15", "--description", "燃气泄漏，已疏散",
@@ -168,7 +96,7 @@ on_both_backends! {
 on_both_backends! {
     fn an_ordinary_fault_raised_at_the_office_keeps_its_lateness_and_starts_the_major_clocks(backend: Backend) {
         let office = Office::on(backend);
-        office.district();
+        office.fast_district();
         let reported = rfc3339(Utc::now() - Duration::hours(8));
         office.ok(&[
             "order", "create", "--number", "GZ-2", "--kind", "pipeline_fault", "--source", "phone",
@@ -209,7 +137,7 @@ on_both_backends! {
 on_both_backends! {
     fn a_user_who_asked_for_the_evening_is_on_time_in_the_window_and_a_changed_appointment_is_kept(backend: Backend) {
         let office = Office::on(backend);
-        office.district();
+        office.fast_district();
         let now = Utc::now().trunc_subsecs(0);
         let (from, to) = (now + Duration::hours(8), now + Duration::hours(9));
         office.ok(&[
@@ -248,7 +176,7 @@ on_both_backends! {
 on_both_backends! {
     fn a_districts_policy_refuses_a_bad_target_and_stores_nothing(backend: Backend) {
         let office = Office::on(backend);
-        let id = office.district();
+        let id = office.fast_district();
         for bad in ["major_on_site=0m", "major_on_site=31d", "major_on_site=soon", "nonsense=5m", "major_on_site"] {
             let said = office.refused(&["district", "policy", &id, "--set", bad]);
             assert!(said.contains("--set"), "{bad}: {said}");

@@ -3,9 +3,6 @@
 //! compliance per clause; through the real `doorstep admin` binary and through phones syncing,
 //! on SQLite and PostgreSQL.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use chrono::{Duration, Utc};
 use doorstep_core::calls::{Call, CallKind, CallOutcome};
 use doorstep_core::complaint::{Acceptance, Complaint, ComplaintStatus};
@@ -15,8 +12,7 @@ use doorstep_core::workorder::{
     FollowUp, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus,
 };
 use doorstep_server::records::decode;
-use doorstep_server::storage::throwaway::ThrowawayDatabase;
-use doorstep_server::storage::{self, Counted, PostgresStorage, SqliteStorage, Storage};
+use doorstep_server::storage::{self, Counted};
 
 use doorstep_core::forms::builtin::builtin_template;
 use doorstep_core::forms::decimal::Decimal;
@@ -26,80 +22,12 @@ use doorstep_core::ids::WorkOrderId;
 use doorstep_core::testkit::valid_answer;
 
 use crate::common::forms::sign_all;
+use crate::common::office::Office;
 use crate::common::{self, Backend, TestDevice, TestServer, households, team};
 
-/// One data directory (and, for PostgreSQL, a database of its own) and the binary run on it.
-struct Office {
-    dir: tempfile::TempDir,
-    postgres: Option<ThrowawayDatabase>,
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
 impl Office {
-    fn on(backend: Backend) -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            postgres: (backend == Backend::Postgres).then(|| {
-                ThrowawayDatabase::create().expect("the office's PostgreSQL tests need it")
-            }),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn admin(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
-        command
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .env_remove("DOORSTEP_DATABASE_URL")
-            .env_remove("DOORSTEP_OPERATOR")
-            .env("USER", "wangli");
-        if let Some(db) = &self.postgres {
-            command.arg("--database-url").arg(&db.url);
-        }
-        let out = command.output().unwrap();
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let run = self.admin(args);
-        assert!(run.ok, "{args:?} failed: {}", run.stderr);
-        run.stdout.trim().to_owned()
-    }
-
-    /// Runs a command that must be refused, and returns what it said.
-    fn refused(&self, args: &[&str]) -> String {
-        let run = self.admin(args);
-        assert!(!run.ok, "{args:?} should have been refused: {}", run.stdout);
-        run.stderr
-    }
-
-    fn storage(&self) -> Box<dyn Storage> {
-        match &self.postgres {
-            Some(db) => Box::new(PostgresStorage::connect(&db.url, 2).unwrap()),
-            None => Box::new(SqliteStorage::open(&self.data().join("doorstep.sqlite")).unwrap()),
-        }
-    }
-
-    fn count(&self, entity: Entity) -> u64 {
-        storage::read(&*self.storage(), |tx| {
-            Ok(tx.count(Counted::Records(entity))?)
-        })
-        .unwrap()
+    fn records(&self, entity: Entity) -> u64 {
+        self.count(Counted::Records(entity))
     }
 
     fn every<T: serde::de::DeserializeOwned>(&self, entity: Entity) -> Vec<T> {
@@ -109,14 +37,6 @@ impl Office {
                 all.push(decode(&r)?);
             }
             Ok(all)
-        })
-        .unwrap()
-    }
-
-    fn order(&self, number: &str) -> WorkOrder {
-        storage::read(&*self.storage(), |tx| {
-            let id = tx.record_id_by_key(Entity::WorkOrder, number)?.unwrap();
-            decode(&tx.record(Entity::WorkOrder, &id)?.unwrap())
         })
         .unwrap()
     }
@@ -171,7 +91,7 @@ on_both_backends! {
             "--order", "WO-404"]);
         assert!(said.contains("--order"), "{said}");
         assert!(!said.contains("13812345678") && !said.contains("张伟"), "{said}");
-        assert_eq!(office.count(Entity::Complaint), 0);
+        assert_eq!(office.records(Entity::Complaint), 0);
 
         let id = office.ok(&["complaint", "open", "--number", "TS-1", "--name", "张伟",
             "--phone", "13812345678", "--channel", "hotline_12345", "--summary", "维修人员态度差",
@@ -274,8 +194,8 @@ on_both_backends! {
         let said = office.refused(&["call", "take", "--kind", "complaint", "--summary", "投诉",
             "--complaint", "TS-404"]);
         assert!(said.contains("--complaint"), "{said}");
-        assert_eq!(office.count(Entity::Call), 1);
-        assert_eq!(office.count(Entity::WorkOrder), 1);
+        assert_eq!(office.records(Entity::Call), 1);
+        assert_eq!(office.records(Entity::WorkOrder), 1);
 
         office.ok(&["call", "take", "--kind", "inquiry", "--summary", "问缴费时间",
             "--answer", "每月25日前"]);
@@ -303,7 +223,7 @@ on_both_backends! {
         let said = office.refused(&["return-visit", "record", &number, "--overall", "satisfied",
             "--timeliness", "5", "--attitude", "5", "--quality", "6", "--safety-explanation", "4"]);
         assert!(said.contains("--quality"), "{said}");
-        assert_eq!(office.count(Entity::Satisfaction), 0);
+        assert_eq!(office.records(Entity::Satisfaction), 0);
 
         office.ok(&["return-visit", "record", &number, "--overall", "very_satisfied",
             "--timeliness", "5", "--attitude", "4", "--quality", "5", "--safety-explanation", "3"]);

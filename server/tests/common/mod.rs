@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod forms;
+pub mod office;
 pub mod process;
 pub mod proxy;
 
