@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::households::{append_history, load_household, write_history, write_household};
+use super::households::{load_household, write_history, write_household};
 use super::readings::{SameMoment, write_reading};
 use super::templates::{keep_template, template_in};
 use super::workorders::{load_order, write_order};
@@ -16,7 +16,6 @@ use crate::forms::Template;
 use crate::forms::consequences;
 use crate::forms::form::{Answer, Form, Outcome, PhotoRef, Problem};
 use crate::forms::seal::{Seal, Signature, SignatureCapture, seal};
-use crate::household::HistoryKind;
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
 use crate::sync::protocol::Operation;
 use crate::text::said;
@@ -503,28 +502,12 @@ fn resolve_order(
     }
     let at = at.max(last);
     order.advance(status, at, None)?;
-    write_order(c, &order)?;
-    if let Some(household) = order.household_id {
-        append_history(
-            c,
-            household,
-            at,
-            HistoryKind::WorkOrderStatus,
-            Some(&id.to_string()),
-            &crate::text::with_detail(
-                &said(
-                    format!("工单 {}", order.number),
-                    format!("work order {}", order.number),
-                ),
-                &status.label(),
-            ),
-        )?;
-    }
-    c.append(&Operation::WorkOrderMoved {
+    let moved = Operation::WorkOrderMoved {
         work_order_id: id,
         status,
         at,
         position: None,
-    })?;
+    };
+    super::workorders::record_change(c, &order, at, &status.label(), &moved)?;
     Ok(())
 }

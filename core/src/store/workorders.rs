@@ -77,29 +77,13 @@ impl Store {
                 return Ok(order);
             }
             order.advance(status, at, position)?;
-            write_order(c, &order)?;
-            if let Some(household) = order.household_id {
-                append_history(
-                    c,
-                    household,
-                    at,
-                    HistoryKind::WorkOrderStatus,
-                    Some(&id.to_string()),
-                    &with_detail(
-                        &said(
-                            format!("工单 {}", order.number),
-                            format!("work order {}", order.number),
-                        ),
-                        &status.label(),
-                    ),
-                )?;
-            }
-            c.append(&Operation::WorkOrderMoved {
+            let moved = Operation::WorkOrderMoved {
                 work_order_id: id,
                 status,
                 at,
                 position,
-            })?;
+            };
+            record_change(c, &order, at, &status.label(), &moved)?;
             Ok(order)
         })
     }
@@ -200,27 +184,41 @@ impl Store {
         self.milestone(|c| {
             let mut order = load_order(c, id)?.ok_or(Error::NotFound { what: "work order" })?;
             let (what, operation) = f(&mut order)?;
-            write_order(c, &order)?;
-            if let Some(household) = order.household_id {
-                append_history(
-                    c,
-                    household,
-                    at,
-                    HistoryKind::WorkOrderStatus,
-                    Some(&id.to_string()),
-                    &with_detail(
-                        &said(
-                            format!("工单 {}", order.number),
-                            format!("work order {}", order.number),
-                        ),
-                        &what,
-                    ),
-                )?;
-            }
-            c.append(&operation)?;
+            record_change(c, &order, at, &what, &operation)?;
             Ok(order)
         })
     }
+}
+
+/// Writes `order` as a step of the technician's changed it (`what`, at `at`): the order, its
+/// line on its household's timeline, and the operation that tells the server, in the caller's
+/// transaction.
+pub(super) fn record_change(
+    c: &mut super::Change<'_>,
+    order: &WorkOrder,
+    at: DateTime<Utc>,
+    what: &Text,
+    operation: &Operation,
+) -> Result<()> {
+    write_order(c, order)?;
+    if let Some(household) = order.household_id {
+        append_history(
+            c,
+            household,
+            at,
+            HistoryKind::WorkOrderStatus,
+            Some(&order.id.to_string()),
+            &with_detail(
+                &said(
+                    format!("工单 {}", order.number),
+                    format!("work order {}", order.number),
+                ),
+                what,
+            ),
+        )?;
+    }
+    c.append(operation)?;
+    Ok(())
 }
 
 /// The targets an order opened on this phone is stamped with: its household's district's,
