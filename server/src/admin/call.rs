@@ -13,7 +13,7 @@ use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
 use crate::storage::{self, Storage};
 
-use super::complaint::{complaint_by_number, every, household_by_number, operator};
+use super::complaint::{complaint_by_number, every, household_by_number};
 use super::order::order_option;
 use super::*;
 
@@ -110,7 +110,7 @@ pub(super) fn take_call(
             id,
             kind: args.kind,
             at,
-            taken_by: operator(act),
+            taken_by: act.operator(),
             household_id,
             summary: summary.to_owned(),
             outcome,

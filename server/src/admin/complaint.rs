@@ -96,7 +96,7 @@ pub(super) fn step_complaint(
     if at > act.at {
         return Err("--at: 晚于现在 / is in the future".into());
     }
-    let by = operator(act);
+    let by = act.operator();
     storage::write(storage, |tx| {
         let (mut complaint, _) = complaint_by_number(tx, &args.number)?;
         step(&mut complaint, at, &by).map_err(|e| Error::invalid(complaint_option(e)))?;
@@ -176,14 +176,6 @@ pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result
         println!("{row}");
     }
     Ok(())
-}
-
-/// The operator's login name, as a complaint's or a score's steps record it.
-pub(super) fn operator(act: &Act) -> String {
-    match &act.actor {
-        crate::storage::Actor::Admin(Some(name)) => name.clone(),
-        _ => "admin".to_owned(),
-    }
 }
 
 /// Every stored record of `entity`, decoded (deleted ones left out).

@@ -48,6 +48,18 @@ pub struct Act {
     pub actor: Actor,
 }
 
+impl Act {
+    /// The operator's login name, as the office's records keep who did something (a
+    /// complaint's steps, a score, a notice, an order's class change): `admin` when the tool
+    /// could not name one.
+    pub fn operator(&self) -> String {
+        match &self.actor {
+            Actor::Admin(Some(name)) => name.clone(),
+            _ => "admin".to_owned(),
+        }
+    }
+}
+
 /// The audit log's actor for an operator: named by `--operator` (or `DOORSTEP_OPERATOR`), else
 /// by the shell's login name. A name is up to 64 characters, with no spaces or control
 /// characters (it is one column of the tab-separated `audit` output).

@@ -15,7 +15,7 @@ use doorstep_core::workorder::{
 use crate::error::{Error, Result};
 use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
-use crate::storage::{self, Actor, Storage};
+use crate::storage::{self, Storage};
 
 use super::*;
 
@@ -132,11 +132,9 @@ pub(super) fn order_option(e: InvalidInput) -> String {
 
 /// The operator, as an order's record names who did something at the office.
 fn office(act: &Act) -> RecordedBy {
-    let operator = match &act.actor {
-        Actor::Admin(Some(name)) => name.clone(),
-        other => other.to_string(),
-    };
-    RecordedBy::Office { operator }
+    RecordedBy::Office {
+        operator: act.operator(),
+    }
 }
 
 /// Changes the order numbered `number` with `f` (which refuses bad input as the core does),

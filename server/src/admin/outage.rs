@@ -16,17 +16,9 @@ use doorstep_core::workorder::deadline::DeadlinePolicy;
 
 use crate::error::{Error, Result};
 use crate::records::{decode, put_from_office};
-use crate::storage::{self, Actor, Storage, StoredRecord, Tx};
+use crate::storage::{self, Storage, StoredRecord, Tx};
 
 use super::*;
-
-/// The operator's login name as a notice keeps it (`admin` when the tool could not name one).
-fn operator(act: &Act) -> String {
-    match &act.actor {
-        Actor::Admin(Some(name)) => name.clone(),
-        _ => "admin".to_owned(),
-    }
-}
 
 pub(super) fn create_outage(
     storage: &dyn Storage,
@@ -59,7 +51,7 @@ pub(super) fn create_outage(
                 require(tx, Entity::District, &d.to_string(), "district")?;
             }
         }
-        let districts = all_districts(tx)?;
+        let districts: Vec<District> = every(tx, Entity::District)?;
         let lead = area.lead_time(
             districts
                 .iter()
@@ -74,7 +66,7 @@ pub(super) fn create_outage(
             args.ends,
             lead,
             emergency,
-            &operator(act),
+            &act.operator(),
             act.at,
         )
         .map_err(|e| Error::invalid(outage_option(e)))?;
@@ -84,21 +76,6 @@ pub(super) fn create_outage(
         Ok(id)
     })
     .map_err(message)
-}
-
-/// Every district, with its boundary and its policy.
-fn all_districts(tx: &mut dyn Tx) -> Result<Vec<District>> {
-    let mut districts = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = tx.records(Entity::District, &after, 500)?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        for record in page.iter().filter(|r| !r.deleted) {
-            districts.push(decode(record)?);
-        }
-    }
-    Ok(districts)
 }
 
 /// A notice's problem, named by the option that caused it.
@@ -208,7 +185,7 @@ pub(super) fn notify_outage(
         return Err("--at: 晚于现在 / is in the future".into());
     }
     let by = Notifier::Office {
-        operator: operator(act),
+        operator: act.operator(),
     };
     let told = storage::write(storage, |tx| {
         let mut notifications = Vec::new();

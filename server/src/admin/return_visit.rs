@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::records::{decode, put_from_office};
 use crate::storage::{self, Actor, Storage, Tx};
 
-use super::complaint::{every, operator, order_by_number};
+use super::complaint::{every, order_by_number};
 use super::*;
 
 /// Saves `visit` unless it is already stored (its id is derived from what it follows, so a
@@ -124,7 +124,7 @@ pub(super) fn record_scores(
         let satisfaction = Satisfaction {
             visit: visit.id,
             recorded_at: at,
-            source: ScoreSource::Office(operator(act)),
+            source: ScoreSource::Office(act.operator()),
             scores,
         };
         satisfaction.validate()?;
