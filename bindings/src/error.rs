@@ -45,6 +45,17 @@ pub enum DoorstepError {
     /// The server could not be reached or the connection broke: try again later.
     #[error("the server could not be reached: {reason}")]
     Network { reason: String },
+    /// The event belongs to another screen than the one shown (`event` and `screen` name
+    /// both): nothing changed.
+    #[error("the event {event} does not fit the screen shown ({screen})")]
+    WrongScreen { event: String, screen: String },
+    /// An effect's answer the app does not wait for: never asked (`late` false), or asked by
+    /// a screen the user has left, or answered already (`late` true). Dropped.
+    #[error("no screen waits for the answer to request {request}")]
+    Unanswerable { request: u64, late: bool },
+    /// The app is locked: unlock it with the platform's prompt first.
+    #[error("the app is locked")]
+    Locked,
     /// The device is not enrolled with a server yet.
     #[error("this device is not enrolled with a server yet")]
     NotEnrolled,
@@ -106,6 +117,28 @@ impl From<doorstep_core::InvalidInput> for DoorstepError {
 /// technician, the caller or the server said, which the app shows and nothing logs; the last
 /// is the device failing (its disk, its database, a stored file), which the app can only
 /// report, so it is logged here with its cause before it becomes `Storage`.
+impl From<doorstep_core::app::AppError> for DoorstepError {
+    fn from(e: doorstep_core::app::AppError) -> Self {
+        use doorstep_core::app::AppError as A;
+        match e {
+            A::NotOnThisScreen { event, screen } => DoorstepError::WrongScreen {
+                event: event.into(),
+                screen: screen.into(),
+            },
+            A::UnknownRequest { request } => DoorstepError::Unanswerable {
+                request,
+                late: false,
+            },
+            A::LateAnswer { request } => DoorstepError::Unanswerable {
+                request,
+                late: true,
+            },
+            A::Locked => DoorstepError::Locked,
+            A::Core(e) => e.into(),
+        }
+    }
+}
+
 impl From<Error> for DoorstepError {
     fn from(e: Error) -> Self {
         use doorstep_core::media::MediaError;

@@ -11,10 +11,12 @@
 
 uniffi::setup_scaffolding!("doorstep");
 
+pub mod app;
 mod error;
 mod store;
 pub mod types;
 
+pub use app::DoorstepApp;
 pub use error::DoorstepError;
 pub use store::{DeviceStore, SyncObserver};
 pub use types::*;
@@ -37,9 +39,7 @@ pub fn generate_store_key() -> String {
 /// for the service center.
 #[uniffi::export]
 pub fn describe_refusal(kind: ErrorKind, language: Language) -> String {
-    doorstep_core::words::refusal(kind)
-        .get(language.into())
-        .to_owned()
+    doorstep_core::words::refusal(kind).get(language).to_owned()
 }
 
 /// What keeps a form item from being complete (one of `Incomplete`'s problems, or of
@@ -50,7 +50,7 @@ pub fn describe_form_problem(
     language: Language,
 ) -> Result<String, DoorstepError> {
     Ok(doorstep_core::words::problem(&problem.to_core()?)
-        .get(language.into())
+        .get(language)
         .to_owned())
 }
 

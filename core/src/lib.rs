@@ -41,7 +41,10 @@
 //! - [`words`]: what the core says to the technician about a refusal or an incomplete form.
 //! - [`store`]: the encrypted device store with its outbox.
 //! - [`device_sync`]: the device's side of sync: push, photos, pull over one HTTP transport.
+//! - [`app`]: the technician's app as state: screens, events, effects, navigation, the clock
+//!   (docs/adr/0007-app-layer.md, docs/screens.md).
 
+pub mod app;
 pub mod calendar;
 pub mod calls;
 pub mod complaint;

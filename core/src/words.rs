@@ -334,6 +334,31 @@ pub fn photo_refusal(e: &MediaError) -> Text {
     }
 }
 
+/// Why a sync did not finish, for the Today and Sync screens: no network, the server's
+/// refusal of the device, a failure to try again later. Never a person's data (the error's own
+/// detail is for the log).
+pub fn sync_failure(e: &crate::error::Error) -> Text {
+    use crate::error::Error as E;
+    let (zh, en) = match e {
+        E::Network { .. } => (
+            "无网络或服务器无法连接，稍后自动重试",
+            "no network, or the server cannot be reached: it is tried again later",
+        ),
+        E::Cancelled => ("同步已取消", "the sync was cancelled"),
+        E::NotEnrolled => ("本设备尚未登记", "this device is not enrolled"),
+        E::Auth { .. } => (
+            "本设备凭证无效或已被停用，请联系服务中心",
+            "this device's credential is not valid or was revoked: call the service center",
+        ),
+        E::Refused { kind, .. } => return refusal(*kind),
+        _ => (
+            "同步出错，稍后自动重试",
+            "the sync failed: it is tried again later",
+        ),
+    };
+    said(zh, en)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

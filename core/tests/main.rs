@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod app;
 mod builtin_forms;
 mod cipher;
 mod field_orders;

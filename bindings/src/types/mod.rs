@@ -81,21 +81,15 @@ fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
 
 // ---- Words in two languages ----
 
+/// The language of a text the core words: the core's `Lang`, under the name the shells know.
+pub type Language = doorstep_core::text::Lang;
+
 /// The language of a text the core words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Language {
     /// Simplified Chinese, the users' first language.
     Zh,
     En,
-}
-
-impl From<Language> for doorstep_core::text::Lang {
-    fn from(l: Language) -> Self {
-        match l {
-            Language::Zh => doorstep_core::text::Lang::Zh,
-            Language::En => doorstep_core::text::Lang::En,
-        }
-    }
 }
 
 /// A text in both languages: the core's `Text`, under the name the shells know it by.

@@ -57,6 +57,14 @@ impl Vault {
                 std::fs::remove_file(&path)?;
             }
         }
+        Ok(Self::reader(dir, key))
+    }
+
+    /// The vault in `dir` for reading beside the one that writes it (the screens' connection,
+    /// docs/adr/0007-app-layer.md): it leaves the folder as it is, since a `.tmp` file there
+    /// may be a photo the writer is storing right now.
+    pub fn reader(dir: impl Into<PathBuf>, key: Option<&[u8; 32]>) -> Self {
+        let dir = dir.into();
         let cipher = key.map(|k| {
             let mut derived = [0u8; 32];
             Hkdf::<Sha256>::new(None, k)
@@ -64,7 +72,7 @@ impl Vault {
                 .expect("32 bytes is a valid HKDF length");
             Aes256Gcm::new(&derived.into())
         });
-        Ok(Self { dir, cipher })
+        Self { dir, cipher }
     }
 
     pub fn dir(&self) -> &Path {

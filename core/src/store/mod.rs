@@ -153,6 +153,44 @@ impl Store {
         })
     }
 
+    /// A second, read-only connection to the store at `path`, which a [`Store::open`] has
+    /// made ready: the screens read through it, so a sync writing a pull page of thousands of
+    /// changes never holds them up (WAL lets readers go on beside the one writer). Every
+    /// reading method works on it; a change fails with SQLite's read-only error.
+    /// See docs/adr/0007-app-layer.md.
+    pub fn open_reader(path: impl AsRef<Path>, key: &StoreKey) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        key.unlock(&conn)?;
+        conn.execute_batch(
+            "PRAGMA query_only = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16000;",
+        )?;
+        let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found != schema::LATEST_VERSION {
+            return Err(Error::StoreTooNew {
+                found,
+                supported: schema::LATEST_VERSION,
+            });
+        }
+        let device_id = meta::get(&conn, meta::Key::DEVICE_ID)?.ok_or(Error::NotFound {
+            what: "the store's device id (open the store for writing first)",
+        })?;
+        let vault = crate::media::vault::Vault::reader(photo_dir(&path), Some(key.as_bytes()));
+        Ok(Self {
+            conn,
+            path,
+            vault,
+            clock: HlcClock::resume(device_id.clone(), None),
+            device_id,
+        })
+    }
+
     fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
         let mut conn = Connection::open_with_flags(
             path,
