@@ -15,6 +15,7 @@ mod household;
 mod lock;
 mod order;
 mod outage;
+mod parts;
 mod search;
 mod settings;
 mod signature;

@@ -26,6 +26,7 @@ pub mod household;
 pub mod lock;
 pub mod order;
 pub mod outage;
+pub mod parts;
 pub mod search;
 pub mod settings;
 pub mod signature;
