@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Cx, Outcome};
 use crate::error::Result;
+use crate::ids::FormId;
 
 /// What the Copy screen shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,9 +20,50 @@ pub enum CopyEvent {
     Refresh,
 }
 
-/// The input typed on the Copy screen and not saved in the store yet; kept on the back stack.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CopyInput {}
+/// Which paper is made for the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Paper {
+    /// The visit report of a sealed form (上门服务记录).
+    VisitReport,
+    /// The hazard rectification notice of a sealed form's failed checks (隐患整改通知书).
+    HazardNotice,
+    /// The receipt of the fees a sealed form collected (收费凭证).
+    Receipt,
+}
+
+/// Which paper of which sealed form the Copy screen shows; kept on the back stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CopyInput {
+    pub paper: Paper,
+    pub form: FormId,
+}
+
+impl CopyInput {
+    /// The visit report of the sealed form `form` (the Form and Work order screens push it).
+    pub fn visit_report(form: FormId) -> Self {
+        Self {
+            paper: Paper::VisitReport,
+            form,
+        }
+    }
+
+    /// The hazard rectification notice of the sealed form `form`.
+    pub fn hazard_notice(form: FormId) -> Self {
+        Self {
+            paper: Paper::HazardNotice,
+            form,
+        }
+    }
+
+    /// The fee receipt of the sealed form `form`.
+    pub fn receipt(form: FormId) -> Self {
+        Self {
+            paper: Paper::Receipt,
+            form,
+        }
+    }
+}
 
 pub fn render(cx: &Cx<'_>, input: &CopyInput) -> Result<CopyScreen> {
     let _ = (input,);
