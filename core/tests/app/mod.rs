@@ -15,6 +15,7 @@ use doorstep_core::text::Lang;
 use crate::common;
 
 mod navigation;
+mod outage;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).

@@ -33,7 +33,7 @@ pub enum Paper {
 }
 
 /// Which paper of which sealed form the Copy screen shows; kept on the back stack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyInput {
     pub paper: Paper,
     pub form: FormId,
@@ -62,6 +62,31 @@ impl CopyInput {
             paper: Paper::Receipt,
             form,
         }
+    }
+
+    /// The input of a link's path `<paper>/<form id>` (`doorstep://copy/receipt/<id>`).
+    pub fn parse_link(path: &str) -> Option<Self> {
+        let (paper, form) = path.split_once('/')?;
+        let paper = match paper {
+            "visit_report" => Paper::VisitReport,
+            "hazard_notice" => Paper::HazardNotice,
+            "receipt" => Paper::Receipt,
+            _ => return None,
+        };
+        Some(Self {
+            paper,
+            form: form.parse().ok()?,
+        })
+    }
+
+    /// The link's path of this input: `<paper>/<form id>`.
+    pub fn link_path(&self) -> String {
+        let paper = match self.paper {
+            Paper::VisitReport => "visit_report",
+            Paper::HazardNotice => "hazard_notice",
+            Paper::Receipt => "receipt",
+        };
+        format!("{paper}/{}", self.form)
     }
 }
 
