@@ -50,9 +50,14 @@ pub fn seal(
     sealed: DateTime<Utc>,
 ) -> FormId {
     let template = builtin_template(template_id).unwrap();
-    if store.household(h.id).is_err() {
-        store.save_household(h, at(2026, 1, 1, 1, 0)).unwrap();
-    }
+    // The household as the phone holds it (the same customer visited twice is one household).
+    let h = match store.household_by_customer_number(&h.customer_number) {
+        Ok(held) => held,
+        Err(_) => {
+            store.save_household(h, at(2026, 1, 1, 1, 0)).unwrap();
+            h.clone()
+        }
+    };
     let form = store
         .start_form(&template, h.id, None, sealed - Duration::minutes(30))
         .unwrap();

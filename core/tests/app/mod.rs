@@ -14,6 +14,7 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod copy;
 mod fees;
 mod navigation;
 mod outage;

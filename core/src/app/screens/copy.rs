@@ -162,7 +162,9 @@ fn source(cx: &Cx<'_>, input: &CopyInput) -> Result<std::result::Result<Source, 
             "a paper for the customer is made once the form is sealed",
         )));
     }
-    let template = cx.read().template(&form.template_id, form.template_version)?;
+    let template = cx
+        .read()
+        .template(&form.template_id, form.template_version)?;
     let household = cx.read().household(form.household_id)?;
     let mine = cx
         .read()
@@ -254,7 +256,10 @@ fn summary(cx: &Cx<'_>, paper: Paper, s: &Source) -> (Vec<Field>, String) {
                     cx.say("重大隐患，立即整改", "major: at once")
                 } else {
                     let d = h.by.format("%Y-%m-%d");
-                    cx.say(&format!("一般隐患，{d} 前整改"), &format!("general: by {d}"))
+                    cx.say(
+                        &format!("一般隐患，{d} 前整改"),
+                        &format!("general: by {d}"),
+                    )
                 };
                 fields.push(Field {
                     label: h.what.clone(),
@@ -328,11 +333,9 @@ pub fn document(cx: &Cx<'_>, input: &CopyInput) -> Result<String> {
         Paper::VisitReport => paper::visit_report(cx.read(), &s, cx.lang),
         Paper::HazardNotice => paper::hazard_notice(&s, cx.lang),
         Paper::Receipt => {
-            let charges = s
-                .form
-                .charges(&s.template)
-                .cloned()
-                .ok_or_else(|| crate::InvalidInput::new("paper", said("没有收费", "nothing collected")))?;
+            let charges = s.form.charges(&s.template).cloned().ok_or_else(|| {
+                crate::InvalidInput::new("paper", said("没有收费", "nothing collected"))
+            })?;
             paper::receipt(&s, &charges, cx.lang)
         }
     })

@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::html::{Page, Sheet, data_uri, esc};
 use crate::calendar::{local_date, service_timezone};
-use crate::error::Result;
 use crate::fees::Charges;
 use crate::forms::Template;
 use crate::forms::form::{Answer, CheckResult, Form, Outcome, PhotoRef};
@@ -155,7 +154,10 @@ fn signatures(page: &mut Page, s: &Source, w: &Words) {
                 data_uri("image/png", &png),
                 esc(&role)
             ),
-            Err(_) => format!("<p>{}</p>", esc(&w.w("（签名无法显示）", "(cannot be drawn)"))),
+            Err(_) => format!(
+                "<p>{}</p>",
+                esc(&w.w("（签名无法显示）", "(cannot be drawn)"))
+            ),
         };
         page.push(&format!(
             "<div class=\"sig\">{picture}<div>{}：{}</div><div>{}</div></div>",
@@ -184,11 +186,7 @@ fn seal_lines(page: &mut Page, s: &Source, w: &Words) {
     if let Some(seal) = &s.form.seal {
         page.para(
             "note",
-            &format!(
-                "{}：{}",
-                w.w("签封时间", "Sealed"),
-                stamp(seal.sealed_at)
-            ),
+            &format!("{}：{}", w.w("签封时间", "Sealed"), stamp(seal.sealed_at)),
         );
         page.push(&format!(
             "<p class=\"digest\">{}：{}</p>",
@@ -261,7 +259,10 @@ fn outcome_text(outcome: &Outcome, w: &Words) -> String {
             format!("{}：{note}", w.w("用户拒绝入户", "access refused"))
         }
         Outcome::CustomerRefusedToSign { reason, .. } => {
-            format!("{}：{reason}", w.w("用户拒绝签字", "customer refused to sign"))
+            format!(
+                "{}：{reason}",
+                w.w("用户拒绝签字", "customer refused to sign")
+            )
         }
     }
 }
@@ -274,11 +275,7 @@ pub fn visit_report(store: &Store, s: &Source, lang: Lang) -> String {
     page.push(&format!("<h1>{}</h1>", esc(&title)));
     page.para(
         "no",
-        &format!(
-            "{} {}",
-            w.w("编号", "No."),
-            number("FW", &s.form)
-        ),
+        &format!("{} {}", w.w("编号", "No."), number("FW", &s.form)),
     );
     page.heading(&w.w("用户信息", "Customer"));
     page.fields(&household_fields(s, &w));
@@ -358,9 +355,16 @@ pub fn hazard_notice(s: &Source, lang: Lang) -> String {
     let title = w.w("燃气安全隐患整改通知书", "Gas hazard rectification notice");
     let mut page = Page::new();
     page.push(&format!("<h1>{}</h1>", esc(&title)));
-    page.para("no", &format!("{} {}", w.w("编号", "No."), number("YH", &s.form)));
+    page.para(
+        "no",
+        &format!("{} {}", w.w("编号", "No."), number("YH", &s.form)),
+    );
     page.fields(&household_fields(s, &w));
-    let inspected = s.form.seal.as_ref().map_or(s.form.started_at, |x| x.sealed_at);
+    let inspected = s
+        .form
+        .seal
+        .as_ref()
+        .map_or(s.form.started_at, |x| x.sealed_at);
     page.fields(&[
         (w.w("检查时间", "Inspected"), stamp(inspected)),
         technician_field(s, &w),
@@ -475,7 +479,11 @@ pub fn receipt(s: &Source, charges: &Charges, lang: Lang) -> String {
             charges.receipt_number().unwrap_or("")
         ),
     );
-    let when = s.form.seal.as_ref().map_or(s.form.started_at, |x| x.sealed_at);
+    let when = s
+        .form
+        .seal
+        .as_ref()
+        .map_or(s.form.started_at, |x| x.sealed_at);
     let mut fields = household_fields(s, &w);
     fields.push((w.w("收费时间", "Date"), stamp(when)));
     if let Some(n) = &s.order_number {
