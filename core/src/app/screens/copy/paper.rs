@@ -617,6 +617,61 @@ pub fn capital_yuan(fen: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Reads capital numerals back into fen (the test's own reading, digit by digit).
+    fn read_back(words: &str) -> i64 {
+        let digits = "零壹贰叁肆伍陆柒捌玖";
+        let body = words.strip_prefix("人民币").unwrap();
+        let (yuan_part, small) = match body.split_once('元') {
+            Some((y, rest)) => (y, rest),
+            None => ("", body),
+        };
+        let (mut total, mut section, mut num) = (0i64, 0i64, 0i64);
+        for c in yuan_part.chars() {
+            if let Some(d) = digits.chars().position(|x| x == c) {
+                num = d as i64;
+                continue;
+            }
+            match c {
+                '拾' => section += num * 10,
+                '佰' => section += num * 100,
+                '仟' => section += num * 1000,
+                '万' => {
+                    total += (section + num) * 10_000;
+                    section = 0;
+                }
+                '亿' => {
+                    total = (total + section + num) * 100_000_000;
+                    section = 0;
+                }
+                other => panic!("unexpected {other} in {words}"),
+            }
+            num = 0;
+        }
+        let yuan = total + section + num;
+        let (mut jiao, mut fen, mut last) = (0i64, 0i64, 0i64);
+        for c in small.chars() {
+            if let Some(d) = digits.chars().position(|x| x == c) {
+                last = d as i64;
+            } else if c == '角' {
+                jiao = last;
+            } else if c == '分' {
+                fen = last;
+            }
+        }
+        yuan * 100 + jiao * 10 + fen
+    }
+
+    proptest! {
+        #[test]
+        fn capital_numerals_read_back_to_the_same_amount(fen in 0i64..1_000_000_000_000) {
+            let words = capital_yuan(fen);
+            prop_assert!(!words.contains("零零"), "{}", words);
+            prop_assert!(words.ends_with('整') || words.ends_with('分'), "{}", words);
+            prop_assert_eq!(read_back(&words), fen, "{}", words);
+        }
+    }
 
     #[test]
     fn an_amount_is_written_in_capital_numerals_as_on_a_chinese_receipt() {
