@@ -414,7 +414,7 @@ pub fn hazard_notice(s: &Source, lang: Lang) -> String {
     page.table(
         &[
             w.w("序号", "No."),
-            w.w("隐患", "Hazard"),
+            w.w("不合格项", "Failed check"),
             w.w("等级", "Grade"),
             w.w("整改意见", "What to do"),
             w.w("整改期限", "Put right by"),
