@@ -246,6 +246,9 @@ fn a_hazard_notice_lists_each_hazard_with_its_deadline_to_put_it_right() {
     assert!(html.contains("立即整改"));
     assert!(html.contains("2027年1月6日前"));
     assert!(html.contains("更换为金属波纹管"));
+    // The leak's photo is its evidence, inside the notice.
+    assert!(html.contains("隐患照片"));
+    assert_eq!(html.matches("src=\"data:image/jpeg;base64,").count(), 1);
     assert!(html.contains("已当场停气"));
     assert!(html.contains("已安排复查"));
     assert!(html.contains("申请复查"));

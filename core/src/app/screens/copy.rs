@@ -8,8 +8,10 @@
 //! in Chinese, with English beside when the app is in English. Every value is escaped (a
 //! customer's name may hold `<`); signatures and photo thumbnails are inside as `data:` URIs.
 
+mod capital;
 mod html;
 pub mod paper;
+pub mod rectification;
 
 use serde::{Deserialize, Serialize};
 
@@ -189,7 +191,9 @@ fn source(cx: &Cx<'_>, input: &CopyInput) -> Result<std::result::Result<Source, 
         order_number,
     };
     match input.paper {
-        Paper::HazardNotice if paper::hazards(&source.form, &source.template).is_empty() => {
+        Paper::HazardNotice
+            if rectification::hazards(&source.form, &source.template).is_empty() =>
+        {
             Ok(Err(said(
                 "这次上门没有发现隐患，无需整改通知书",
                 "no hazard was found on this visit: there is no rectification notice",
@@ -250,7 +254,7 @@ fn summary(cx: &Cx<'_>, paper: Paper, s: &Source) -> (Vec<Field>, String) {
             parts.extend([p, g]);
         }
         Paper::HazardNotice => {
-            let found = paper::hazards(&s.form, &s.template);
+            let found = rectification::hazards(&s.form, &s.template);
             for h in &found {
                 let by = if h.major {
                     cx.say("重大隐患，立即整改", "major: at once")
@@ -331,7 +335,7 @@ pub fn document(cx: &Cx<'_>, input: &CopyInput) -> Result<String> {
     let s = source(cx, input)?.map_err(|why| crate::InvalidInput::new("paper", why))?;
     Ok(match input.paper {
         Paper::VisitReport => paper::visit_report(cx.read(), &s, cx.lang),
-        Paper::HazardNotice => paper::hazard_notice(&s, cx.lang),
+        Paper::HazardNotice => paper::hazard_notice(cx.read(), &s, cx.lang),
         Paper::Receipt => {
             let charges = s.form.charges(&s.template).cloned().ok_or_else(|| {
                 crate::InvalidInput::new("paper", said("没有收费", "nothing collected"))

@@ -70,6 +70,7 @@ th{background:#eee;font-weight:600}\
 td.num,th.num{text-align:right;white-space:nowrap}\
 .fields td:first-child{width:28%;background:#f6f6f6}\
 .photos img{width:120px;height:auto;margin:2px;border:1px solid #999}\
+.photos figure{display:inline-block;margin:0 4px;text-align:center}\
 .sig{display:inline-block;margin:6px 12px 0 0;vertical-align:top;text-align:center}\
 .sig img{height:60px;width:auto;border-bottom:1px solid #000}\
 .digest{font-family:ui-monospace,monospace;font-size:11px;word-break:break-all}\

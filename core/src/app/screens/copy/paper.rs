@@ -3,25 +3,22 @@
 //! of the fees it collected (Art.14). In Chinese; with English beside when the app is in
 //! English (the customer reads Chinese, the technician may not).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use super::capital::capital_yuan;
 use super::html::{Page, Sheet, data_uri, esc};
-use crate::calendar::{local_date, service_timezone};
+use super::rectification::hazards;
+use crate::calendar::service_timezone;
 use crate::fees::Charges;
 use crate::forms::Template;
 use crate::forms::form::{Answer, CheckResult, Form, Outcome, PhotoRef};
-use crate::forms::template::{HazardGrade, Item, ItemKind};
+use crate::forms::template::{Item, ItemKind};
 use crate::household::Household;
 use crate::media::signature::{RenderOptions, SignerRole, render_png};
 use crate::store::Store;
 use crate::text::Lang;
 
 use super::super::fees::method_words;
-
-/// How long a general hazard is given to be put right, in days from the inspection. The
-/// regulation sets no figure: this is the utility's practice, printed on the notice so the
-/// customer knows the date. A major hazard is put right at once, the gas unused until then.
-pub const GENERAL_HAZARD_DAYS: i64 = 30;
 
 /// What a paper is made from: the sealed form and everything it names.
 pub struct Source {
@@ -32,17 +29,6 @@ pub struct Source {
     pub technician: Option<(String, String)>,
     /// The work order's number, when the form was filled for one.
     pub order_number: Option<String>,
-}
-
-/// One hazard on the notice.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hazard {
-    pub what: String,
-    pub major: bool,
-    pub shut_off: bool,
-    pub advice: Option<String>,
-    /// The last day to put it right (the inspection's day itself for a major hazard).
-    pub by: NaiveDate,
 }
 
 /// Words in the paper's language(s): Chinese, and English beside it when the app is English.
@@ -78,32 +64,6 @@ fn date(d: NaiveDate, lang: Lang) -> String {
         Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
         Lang::En => format!("{} / {}", d.format("%Y年%-m月%-d日"), d.format("%-d %b %Y")),
     }
-}
-
-/// The hazards the form found, each with the day it must be put right by.
-pub fn hazards(form: &Form, template: &Template) -> Vec<Hazard> {
-    let inspected = local_date(form.seal.as_ref().map_or(form.started_at, |s| s.sealed_at));
-    form.hazards(template)
-        .into_iter()
-        .map(|(item, grade, shut_off)| {
-            let major = grade == HazardGrade::Major;
-            let advice = match form.answers.get(&item.id) {
-                Some(Answer::Check(c)) => c.advice.clone().filter(|a| !a.trim().is_empty()),
-                _ => None,
-            };
-            Hazard {
-                what: item.label.zh.clone(),
-                major,
-                shut_off,
-                advice,
-                by: if major {
-                    inspected
-                } else {
-                    inspected + Duration::days(GENERAL_HAZARD_DAYS)
-                },
-            }
-        })
-        .collect()
 }
 
 /// The paper's number: its kind and the form's first twelve hex digits ("YH-0190f3a0c1d2").
@@ -349,7 +309,7 @@ pub fn visit_report(store: &Store, s: &Source, lang: Lang) -> String {
 }
 
 /// The hazard rectification notice: each hazard with its deadline, what the user must do.
-pub fn hazard_notice(s: &Source, lang: Lang) -> String {
+pub fn hazard_notice(store: &Store, s: &Source, lang: Lang) -> String {
     let w = Words { lang };
     let found = hazards(&s.form, &s.template);
     let title = w.w("燃气安全隐患整改通知书", "Gas hazard rectification notice");
@@ -422,6 +382,29 @@ pub fn hazard_notice(s: &Source, lang: Lang) -> String {
         ],
         &rows,
     );
+    let evidence: Vec<(usize, &PhotoRef)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(i, h)| {
+            s.form
+                .photos
+                .get(&h.item)
+                .into_iter()
+                .flatten()
+                .map(move |p| (i + 1, p))
+        })
+        .collect();
+    if !evidence.is_empty() {
+        page.heading(&w.w("隐患照片", "Photos of the hazards"));
+        page.push("<div class=\"photos\">");
+        for (n, p) in evidence {
+            page.push(&format!(
+                "<figure>{}<figcaption>{n}</figcaption></figure>",
+                photo_tag(store, p, &w)
+            ));
+        }
+        page.push("</div>");
+    }
     page.heading(&w.w("用户须知", "What you must do"));
     let mut musts = vec![
         w.w(
@@ -535,160 +518,4 @@ pub fn receipt(s: &Source, charges: &Charges, lang: Lang) -> String {
     );
     seal_lines(&mut page, s, &w);
     page.finish(&title, w.html_lang(), Sheet::Receipt)
-}
-
-/// An amount in fen in the capital numerals of Chinese receipts (大写):
-/// `5900` is "人民币伍拾玖元整", `1205` is "人民币壹拾贰元零伍分".
-pub fn capital_yuan(fen: i64) -> String {
-    const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
-    const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
-    const GROUPS: [&str; 5] = ["", "万", "亿", "万亿", "亿亿"];
-    let negative = fen < 0;
-    let fen = fen.unsigned_abs();
-    let (yuan, jiao, cent) = (fen / 100, (fen / 10 % 10) as usize, (fen % 10) as usize);
-    let mut out = String::from("人民币");
-    if negative {
-        out.push('负');
-    }
-    if yuan > 0 {
-        // Groups of four digits, most significant first.
-        let mut groups = Vec::new();
-        let mut rest = yuan;
-        while rest > 0 {
-            groups.push((rest % 10_000) as usize);
-            rest /= 10_000;
-        }
-        let mut zero_pending = false;
-        let mut started = false;
-        for (g, &value) in groups.iter().enumerate().rev() {
-            if value == 0 {
-                zero_pending = started;
-                continue;
-            }
-            if started && (zero_pending || value < 1000) {
-                out.push('零');
-            }
-            zero_pending = false;
-            let digits = [value / 1000, value / 100 % 10, value / 10 % 10, value % 10];
-            let mut inner_zero = false;
-            let mut seen = false;
-            for (i, &d) in digits.iter().enumerate() {
-                if d == 0 {
-                    inner_zero = seen;
-                    continue;
-                }
-                if inner_zero {
-                    out.push('零');
-                    inner_zero = false;
-                }
-                seen = true;
-                out.push(DIGITS[d]);
-                out.push_str(UNITS[3 - i]);
-            }
-            out.push_str(GROUPS[g]);
-            started = true;
-        }
-        out.push('元');
-    }
-    match (jiao, cent) {
-        (0, 0) if yuan == 0 => out.push_str("零元整"),
-        (0, 0) => out.push('整'),
-        (j, 0) => {
-            out.push(DIGITS[j]);
-            out.push_str("角整");
-        }
-        (0, c) => {
-            if yuan > 0 {
-                out.push('零');
-            }
-            out.push(DIGITS[c]);
-            out.push('分');
-        }
-        (j, c) => {
-            out.push(DIGITS[j]);
-            out.push('角');
-            out.push(DIGITS[c]);
-            out.push('分');
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// Reads capital numerals back into fen (the test's own reading, digit by digit).
-    fn read_back(words: &str) -> i64 {
-        let digits = "零壹贰叁肆伍陆柒捌玖";
-        let body = words.strip_prefix("人民币").unwrap();
-        let (yuan_part, small) = match body.split_once('元') {
-            Some((y, rest)) => (y, rest),
-            None => ("", body),
-        };
-        let (mut total, mut section, mut num) = (0i64, 0i64, 0i64);
-        for c in yuan_part.chars() {
-            if let Some(d) = digits.chars().position(|x| x == c) {
-                num = d as i64;
-                continue;
-            }
-            match c {
-                '拾' => section += num * 10,
-                '佰' => section += num * 100,
-                '仟' => section += num * 1000,
-                '万' => {
-                    total += (section + num) * 10_000;
-                    section = 0;
-                }
-                '亿' => {
-                    total = (total + section + num) * 100_000_000;
-                    section = 0;
-                }
-                other => panic!("unexpected {other} in {words}"),
-            }
-            num = 0;
-        }
-        let yuan = total + section + num;
-        let (mut jiao, mut fen, mut last) = (0i64, 0i64, 0i64);
-        for c in small.chars() {
-            if let Some(d) = digits.chars().position(|x| x == c) {
-                last = d as i64;
-            } else if c == '角' {
-                jiao = last;
-            } else if c == '分' {
-                fen = last;
-            }
-        }
-        yuan * 100 + jiao * 10 + fen
-    }
-
-    proptest! {
-        #[test]
-        fn capital_numerals_read_back_to_the_same_amount(fen in 0i64..1_000_000_000_000) {
-            let words = capital_yuan(fen);
-            prop_assert!(!words.contains("零零"), "{}", words);
-            prop_assert!(words.ends_with('整') || words.ends_with('分'), "{}", words);
-            prop_assert_eq!(read_back(&words), fen, "{}", words);
-        }
-    }
-
-    #[test]
-    fn an_amount_is_written_in_capital_numerals_as_on_a_chinese_receipt() {
-        for (fen, words) in [
-            (5900, "人民币伍拾玖元整"),
-            (1205, "人民币壹拾贰元零伍分"),
-            (0, "人民币零元整"),
-            (50, "人民币伍角整"),
-            (7, "人民币柒分"),
-            (100_000, "人民币壹仟元整"),
-            (100_500, "人民币壹仟零伍元整"),
-            (1_000_100, "人民币壹万零壹元整"),
-            (12_345_678, "人民币壹拾贰万叁仟肆佰伍拾陆元柒角捌分"),
-            (10_000_000_000, "人民币壹亿元整"),
-            (10_000_010_000, "人民币壹亿零壹佰元整"),
-        ] {
-            assert_eq!(capital_yuan(fen), words, "{fen}");
-        }
-    }
 }
