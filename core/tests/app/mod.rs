@@ -14,7 +14,10 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod copy;
+mod fees;
 mod navigation;
+mod outage;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).
