@@ -16,6 +16,10 @@ use crate::common;
 
 mod navigation;
 
+mod actions;
+mod household;
+mod order;
+
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).
 pub struct Phone {

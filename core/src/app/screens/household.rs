@@ -221,7 +221,7 @@ pub fn render(cx: &Cx<'_>, id: HouseholdId) -> Result<HouseholdScreen> {
             cx,
             &said("下次安检", "next inspection"),
             match file.inspection_due_on {
-                Some(day) => format::day(noon_of(day), cx.lang),
+                Some(day) => due_day(cx, day),
                 None => cx.say("未排期", "not scheduled"),
             },
         ),
@@ -820,6 +820,23 @@ fn group(g: SpecialGroup) -> Text {
         SpecialGroup::Sick => said("患病", "ill"),
         SpecialGroup::Disabled => said("残疾人", "disabled"),
     }
+}
+
+/// A due day as the file says it: its year when not this year's, and whether it is overdue.
+fn due_day(cx: &Cx<'_>, day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let today = crate::calendar::local_date(cx.now);
+    let mut text = format::day(noon_of(day), cx.lang);
+    if day.year() != today.year() {
+        text = cx.say(
+            &format!("{}年{text}", day.year()),
+            &format!("{text} {}", day.year()),
+        );
+    }
+    if day < today {
+        text.push_str(&cx.say("（已逾期）", " (overdue)"));
+    }
+    text
 }
 
 /// Noon in Beijing of a calendar day (04:00 UTC), the moment `format::day` names it by.
