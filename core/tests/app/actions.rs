@@ -17,7 +17,7 @@ fn seeded(kind: WorkOrderKind) -> (Phone, Household, WorkOrder) {
     let h = wang();
     let mut seeded = None;
     let phone = Phone::enrolled(morning(), |s| {
-        s.receive_households(&[h.clone()]).unwrap();
+        s.receive_households(std::slice::from_ref(&h)).unwrap();
         let mut o = order(&h, kind, morning(), me(s));
         if kind == WorkOrderKind::UserEquipmentFault {
             o.appointment = Some(Appointment {
@@ -25,7 +25,7 @@ fn seeded(kind: WorkOrderKind) -> (Phone, Household, WorkOrder) {
                 to: morning() + Duration::hours(7),
             });
         }
-        s.receive_work_orders(&[o.clone()]).unwrap();
+        s.receive_work_orders(std::slice::from_ref(&o)).unwrap();
         seeded = Some(o);
     });
     (phone, h, seeded.unwrap())
@@ -54,7 +54,13 @@ fn outbox(phone: &Phone) -> u64 {
 }
 
 fn stored(phone: &Phone, o: &WorkOrder) -> WorkOrder {
-    phone.app().store().lock().unwrap().work_order(o.id).unwrap()
+    phone
+        .app()
+        .store()
+        .lock()
+        .unwrap()
+        .work_order(o.id)
+        .unwrap()
 }
 
 #[test]
@@ -65,7 +71,10 @@ fn a_hand_back_without_a_reason_is_refused_beside_the_reason_field_and_nothing_i
     assert_eq!(screen.subject, "工单 WO-1：管网故障");
     assert_eq!(screen.fields[0].label, "退回原因");
     assert!(!screen.submit.enabled);
-    assert_eq!(screen.submit.disabled_reason.as_deref(), Some("请填写：退回原因"));
+    assert_eq!(
+        screen.submit.disabled_reason.as_deref(),
+        Some("请填写：退回原因")
+    );
     let before = outbox(&phone);
 
     let refused = act(&phone, text(ActionField::Reason, "   "));
@@ -78,22 +87,33 @@ fn a_hand_back_without_a_reason_is_refused_beside_the_reason_field_and_nothing_i
     assert_eq!(stored(&phone, &o).assignee, o.assignee);
     let english = phone.send(Event::SetLanguage { lang: Lang::En });
     let screen = crate::on_screen!(english.screen, Action);
-    assert_eq!(screen.fields[0].problem.as_deref(), Some("must not be empty"));
+    assert_eq!(
+        screen.fields[0].problem.as_deref(),
+        Some("must not be empty")
+    );
     assert_eq!(screen.fields[0].label, "reason");
 
     // Typing again clears the problem.
     let typed = act(&phone, text(ActionField::Reason, "客户要求改天"));
-    assert!(crate::on_screen!(typed.screen, Action).fields[0].problem.is_none());
+    assert!(
+        crate::on_screen!(typed.screen, Action).fields[0]
+            .problem
+            .is_none()
+    );
 }
 
 #[test]
-fn declining_an_order_with_a_reason_returns_to_it_with_a_done_notice_and_it_leaves_the_technician() {
+fn declining_an_order_with_a_reason_returns_to_it_with_a_done_notice_and_it_leaves_the_technician()
+{
     let (phone, _, o) = seeded(WorkOrderKind::PipelineFault);
     on_order(&phone, &o, OrderEvent::HandBack);
     act(&phone, text(ActionField::Reason, "不在本人片区"));
     let done = act(&phone, ActionEvent::Submit);
     let notice = done.screen.notice.clone().unwrap();
-    assert_eq!((notice.text.as_str(), notice.kind), ("工单已拒接", NoticeKind::Done));
+    assert_eq!(
+        (notice.text.as_str(), notice.kind),
+        ("工单已拒接", NoticeKind::Done)
+    );
     let screen = crate::on_screen!(done.screen, WorkOrder);
     let accept = &screen
         .actions
@@ -101,7 +121,10 @@ fn declining_an_order_with_a_reason_returns_to_it_with_a_done_notice_and_it_leav
         .find(|b| b.event == OrderEvent::Accept)
         .unwrap()
         .action;
-    assert_eq!(accept.disabled_reason.as_deref(), Some("这张工单没有派给您"));
+    assert_eq!(
+        accept.disabled_reason.as_deref(),
+        Some("这张工单没有派给您")
+    );
     let stored = stored(&phone, &o);
     assert_eq!(stored.assignee, None);
     assert_eq!(stored.hand_backs[0].reason, "不在本人片区");
@@ -125,12 +148,18 @@ fn a_pipeline_fault_opened_at_the_door_as_major_has_its_thirty_minute_crew_clock
         link: format!("doorstep://household/{}", h.id),
     });
     let screen = crate::on_screen!(
-        phone.send(Event::Household(HouseholdEvent::NewOrder)).screen,
+        phone
+            .send(Event::Household(HouseholdEvent::NewOrder))
+            .screen,
         Action
     );
     assert_eq!(screen.title, "开工单");
     assert_eq!(screen.subject, "王小明（3300000001）");
-    assert_eq!(screen.fields.len(), 2, "kind and description; a class once a fault");
+    assert_eq!(
+        screen.fields.len(),
+        2,
+        "kind and description; a class once a fault"
+    );
     act(
         &phone,
         ActionEvent::Choose {
@@ -148,10 +177,23 @@ fn a_pipeline_fault_opened_at_the_door_as_major_has_its_thirty_minute_crew_clock
     let screen = crate::on_screen!(chosen.screen, Action);
     assert_eq!(screen.fields[0].value, "管网故障");
     assert_eq!(screen.fields[2].value, "重大故障（抢险）");
-    assert_eq!(screen.submit.disabled_reason.as_deref(), Some("请填写：情况说明"));
-    act(&phone, text(ActionField::Description, "楼道内燃气泄漏，已疏散"));
+    assert_eq!(
+        screen.submit.disabled_reason.as_deref(),
+        Some("请填写：情况说明")
+    );
+    act(
+        &phone,
+        text(ActionField::Description, "楼道内燃气泄漏，已疏散"),
+    );
     let done = act(&phone, ActionEvent::Submit);
-    assert!(done.screen.notice.as_ref().unwrap().text.starts_with("已开工单 YD-"));
+    assert!(
+        done.screen
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("已开工单 YD-")
+    );
     let file = crate::on_screen!(done.screen, Household);
     let line = file
         .timeline
@@ -159,7 +201,9 @@ fn a_pipeline_fault_opened_at_the_door_as_major_has_its_thirty_minute_crew_clock
         .find(|l| l.text.starts_with("已开工单"))
         .unwrap();
     let opened = crate::on_screen!(
-        phone.send(Event::Household(line.opens.clone().unwrap())).screen,
+        phone
+            .send(Event::Household(line.opens.clone().unwrap()))
+            .screen,
         WorkOrder
     );
     let labels: Vec<_> = opened.countdowns.iter().map(|c| c.label.as_str()).collect();
@@ -189,7 +233,9 @@ fn a_bad_phone_number_is_refused_beside_its_field_and_the_file_keeps_its_numbers
         link: format!("doorstep://household/{}", h.id),
     });
     let screen = crate::on_screen!(
-        phone.send(Event::Household(HouseholdEvent::EditContact)).screen,
+        phone
+            .send(Event::Household(HouseholdEvent::EditContact))
+            .screen,
         Action
     );
     assert_eq!(screen.fields[0].value, "13800001234");
@@ -219,7 +265,10 @@ fn a_corrected_contact_person_is_saved_to_the_file_and_shown_on_it() {
     let done = act(&phone, ActionEvent::Submit);
     assert_eq!(done.screen.notice.as_ref().unwrap().text, "联系方式已保存");
     let file = crate::on_screen!(done.screen, Household);
-    assert_eq!(file.special_group.unwrap().contact, "李建国（儿子）13900002222");
+    assert_eq!(
+        file.special_group.unwrap().contact,
+        "李建国（儿子）13900002222"
+    );
 }
 
 #[test]
@@ -276,7 +325,10 @@ fn a_window_that_ends_before_it_starts_is_refused_beside_its_end() {
     let before = outbox(&phone);
     let refused = act(&phone, ActionEvent::Submit);
     let screen = crate::on_screen!(refused.screen, Action);
-    assert_eq!(screen.fields[1].problem.as_deref(), Some("结束时间须晚于开始时间"));
+    assert_eq!(
+        screen.fields[1].problem.as_deref(),
+        Some("结束时间须晚于开始时间")
+    );
     assert_eq!(outbox(&phone), before);
 }
 
@@ -288,7 +340,10 @@ fn a_fault_raised_to_major_on_site_keeps_its_ordinary_clocks_and_gains_the_major
     assert_eq!(screen.submit.label, "升级为重大故障");
     act(&phone, text(ActionField::Reason, "发现主管断裂"));
     let done = act(&phone, ActionEvent::Submit);
-    assert_eq!(done.screen.notice.as_ref().unwrap().text, "已升级为重大故障");
+    assert_eq!(
+        done.screen.notice.as_ref().unwrap().text,
+        "已升级为重大故障"
+    );
     let screen = crate::on_screen!(done.screen, WorkOrder);
     let labels: Vec<_> = screen.countdowns.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, vec!["到场处置", "修复", "抢险到场", "上报领导"]);
@@ -300,7 +355,12 @@ fn a_fault_raised_to_major_on_site_keeps_its_ordinary_clocks_and_gains_the_major
             .any(|f| f.value == "重大故障（抢险）（今天 10:00 升级：发现主管断裂）")
     );
     assert_eq!(stored(&phone, &o).class, Some(FaultClass::Major));
-    assert!(!screen.actions.iter().any(|b| b.event == OrderEvent::RaiseToMajor));
+    assert!(
+        !screen
+            .actions
+            .iter()
+            .any(|b| b.event == OrderEvent::RaiseToMajor)
+    );
 }
 
 #[test]

@@ -10,7 +10,9 @@ use doorstep_core::household::{
 use doorstep_core::ids::TechnicianId;
 use doorstep_core::store::Store;
 use doorstep_core::text::Lang;
-use doorstep_core::workorder::{StatusStep, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
+use doorstep_core::workorder::{
+    StatusStep, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus,
+};
 
 use super::Phone;
 use crate::common::{self, at};
@@ -45,7 +47,12 @@ pub fn me(store: &Store) -> TechnicianId {
 }
 
 /// An order of `kind` for `h`, phoned in at `reported` and dispatched to `to` at once.
-pub fn order(h: &Household, kind: WorkOrderKind, reported: DateTime<Utc>, to: TechnicianId) -> WorkOrder {
+pub fn order(
+    h: &Household,
+    kind: WorkOrderKind,
+    reported: DateTime<Utc>,
+    to: TechnicianId,
+) -> WorkOrder {
     let mut o = WorkOrder::open(
         "WO-1",
         kind,
@@ -64,7 +71,10 @@ pub fn order(h: &Household, kind: WorkOrderKind, reported: DateTime<Utc>, to: Te
     o
 }
 
-fn open_file(phone: &Phone, h: &Household) -> doorstep_core::app::screens::household::HouseholdScreen {
+fn open_file(
+    phone: &Phone,
+    h: &Household,
+) -> doorstep_core::app::screens::household::HouseholdScreen {
     let update = phone.send(Event::OpenLink {
         link: format!("doorstep://household/{}", h.id),
     });
@@ -74,7 +84,9 @@ fn open_file(phone: &Phone, h: &Household) -> doorstep_core::app::screens::house
 #[test]
 fn a_household_file_shows_account_supply_meter_appliances_and_special_group_in_both_languages() {
     let h = wang();
-    let phone = Phone::enrolled(morning(), |s| s.receive_households(&[h.clone()]).unwrap());
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
     let file = open_file(&phone, &h);
     assert_eq!(file.title, "王小明（3300000001）");
     assert!(file.missing.is_none());
@@ -92,10 +104,21 @@ fn a_household_file_shows_account_supply_meter_appliances_and_special_group_in_b
     assert_eq!(group.contact, "李建国（儿子）13900001111");
     // Gas on since May 2020 and never inspected: due two years on, long overdue.
     assert_eq!(file.next_inspection.value, "2022年5月1日 周日（已逾期）");
-    assert!(file.badges.iter().any(|b| b.kind == BadgeKind::SpecialGroup));
-    assert_eq!(file.phones.len(), 2, "the household's number and the contact's");
+    assert!(
+        file.badges
+            .iter()
+            .any(|b| b.kind == BadgeKind::SpecialGroup)
+    );
+    assert_eq!(
+        file.phones.len(),
+        2,
+        "the household's number and the contact's"
+    );
     assert_eq!(file.phones[0].number, "13800001234");
-    assert_eq!(file.phones[0].call.accessibility, "拨打户主电话 13800001234");
+    assert_eq!(
+        file.phones[0].call.accessibility,
+        "拨打户主电话 13800001234"
+    );
 
     let english = phone.send(Event::SetLanguage { lang: Lang::En });
     let file = crate::on_screen!(english.screen, Household);
@@ -115,7 +138,9 @@ fn a_household_shut_off_for_a_hazard_shows_why_its_seal_and_its_badges() {
         since: morning() - Duration::days(2),
         seal: Some("QF-20417".into()),
     };
-    let phone = Phone::enrolled(morning(), |s| s.receive_households(&[h.clone()]).unwrap());
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
     let file = open_file(&phone, &h);
     assert_eq!(file.supply.status, "已停气");
     assert_eq!(
@@ -127,15 +152,22 @@ fn a_household_shut_off_for_a_hazard_shows_why_its_seal_and_its_badges() {
     assert!(kinds.contains(&BadgeKind::Hazard));
     assert!(kinds.contains(&BadgeKind::ShutOff));
     // Only what fits a shut-off household is offered: a reconnection, not an inspection.
-    let offered: Vec<_> = file.form_starts.iter().map(|f| f.template_id.as_str()).collect();
+    let offered: Vec<_> = file
+        .form_starts
+        .iter()
+        .map(|f| f.template_id.as_str())
+        .collect();
     assert!(offered.contains(&"reconnection"));
     assert!(!offered.contains(&"residential_inspection"));
 }
 
 #[test]
-fn starting_an_inspection_from_the_file_opens_its_form_and_the_file_then_offers_to_continue_the_draft() {
+fn starting_an_inspection_from_the_file_opens_its_form_and_the_file_then_offers_to_continue_the_draft()
+ {
     let h = wang();
-    let phone = Phone::enrolled(morning(), |s| s.receive_households(&[h.clone()]).unwrap());
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
     let file = open_file(&phone, &h);
     let start = file
         .form_starts
@@ -146,7 +178,13 @@ fn starting_an_inspection_from_the_file_opens_its_form_and_the_file_then_offers_
     assert!(start.action.label.starts_with("新建："));
     let opened = phone.send(Event::Household(start.event.clone()));
     assert!(matches!(opened.screen.body, Screen::Form(_)));
-    let forms = phone.app().store().lock().unwrap().forms_of_household(h.id).unwrap();
+    let forms = phone
+        .app()
+        .store()
+        .lock()
+        .unwrap()
+        .forms_of_household(h.id)
+        .unwrap();
     assert_eq!(forms.len(), 1);
     assert_eq!(forms[0].template_id, "residential_inspection");
 
@@ -162,18 +200,28 @@ fn starting_an_inspection_from_the_file_opens_its_form_and_the_file_then_offers_
     assert!(draft.text.starts_with("草稿："), "{}", draft.text);
     // Continuing opens the same draft: no second form.
     phone.send(Event::Household(again.event.clone()));
-    let forms = phone.app().store().lock().unwrap().forms_of_household(h.id).unwrap();
+    let forms = phone
+        .app()
+        .store()
+        .lock()
+        .unwrap()
+        .forms_of_household(h.id)
+        .unwrap();
     assert_eq!(forms.len(), 1);
 }
 
 #[test]
 fn a_form_that_does_not_fit_the_household_is_refused_and_nothing_is_started() {
     let h = wang();
-    let phone = Phone::enrolled(morning(), |s| s.receive_households(&[h.clone()]).unwrap());
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
     open_file(&phone, &h);
-    let refused = phone.app().handle(Event::Household(HouseholdEvent::StartForm {
-        template_id: "reconnection".into(),
-    }));
+    let refused = phone
+        .app()
+        .handle(Event::Household(HouseholdEvent::StartForm {
+            template_id: "reconnection".into(),
+        }));
     match refused {
         Err(AppError::Core(doorstep_core::Error::Invalid(e))) => {
             assert_eq!(e.field, "template_id");
@@ -181,14 +229,22 @@ fn a_form_that_does_not_fit_the_household_is_refused_and_nothing_is_started() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    let forms = phone.app().store().lock().unwrap().forms_of_household(h.id).unwrap();
+    let forms = phone
+        .app()
+        .store()
+        .lock()
+        .unwrap()
+        .forms_of_household(h.id)
+        .unwrap();
     assert!(forms.is_empty());
 }
 
 #[test]
 fn navigating_gives_the_map_app_both_datums_and_calling_dials_the_number_tapped() {
     let h = wang();
-    let phone = Phone::enrolled(morning(), |s| s.receive_households(&[h.clone()]).unwrap());
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
     open_file(&phone, &h);
     let map = phone.send(Event::Household(HouseholdEvent::Navigate));
     let Some(Effect::OpenMap { label, place }) = map.effects.first() else {
@@ -217,8 +273,13 @@ fn navigating_gives_the_map_app_both_datums_and_calling_dials_the_number_tapped(
 fn the_timeline_lists_the_offices_orders_and_tapping_one_opens_it() {
     let h = wang();
     let phone = Phone::enrolled(morning(), |s| {
-        s.receive_households(&[h.clone()]).unwrap();
-        let o = order(&h, WorkOrderKind::PipelineFault, morning() - Duration::hours(1), me(s));
+        s.receive_households(std::slice::from_ref(&h)).unwrap();
+        let o = order(
+            &h,
+            WorkOrderKind::PipelineFault,
+            morning() - Duration::hours(1),
+            me(s),
+        );
         s.receive_work_orders(&[o]).unwrap();
     });
     let file = open_file(&phone, &h);
@@ -239,7 +300,10 @@ fn the_timeline_lists_the_offices_orders_and_tapping_one_opens_it() {
 fn a_household_link_to_a_file_not_on_this_phone_says_so() {
     let phone = Phone::enrolled(morning(), |_| {});
     let update = phone.send(Event::OpenLink {
-        link: format!("doorstep://household/{}", doorstep_core::ids::HouseholdId::new()),
+        link: format!(
+            "doorstep://household/{}",
+            doorstep_core::ids::HouseholdId::new()
+        ),
     });
     let file = crate::on_screen!(update.screen, Household);
     assert!(file.missing.unwrap().starts_with("本机没有这户的户档"));

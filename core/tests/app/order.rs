@@ -13,9 +13,9 @@ fn crew() -> (Phone, WorkOrder) {
     let h = wang();
     let mut fault = None;
     let phone = Phone::enrolled(morning(), |s| {
-        s.receive_households(&[h.clone()]).unwrap();
+        s.receive_households(std::slice::from_ref(&h)).unwrap();
         let o = order(&h, WorkOrderKind::PipelineFault, morning(), me(s));
-        s.receive_work_orders(&[o.clone()]).unwrap();
+        s.receive_work_orders(std::slice::from_ref(&o)).unwrap();
         fault = Some(o);
     });
     (phone, fault.unwrap())
@@ -42,7 +42,14 @@ fn button<'a>(screen: &'a WorkOrderScreen, event: &OrderEvent) -> &'a doorstep_c
 }
 
 fn status(phone: &Phone, o: &WorkOrder) -> WorkOrderStatus {
-    phone.app().store().lock().unwrap().work_order(o.id).unwrap().status()
+    phone
+        .app()
+        .store()
+        .lock()
+        .unwrap()
+        .work_order(o.id)
+        .unwrap()
+        .status()
 }
 
 #[test]
@@ -74,7 +81,11 @@ fn a_repair_crew_sees_a_pipeline_faults_two_clocks_turn_urgent_as_the_hours_pass
     assert_eq!(screen.countdowns[1].remaining, "剩 1 小时 30 分");
     assert_eq!(screen.countdowns[1].level, Level::Urgent);
     let english = crate::on_screen!(
-        phone.send(Event::SetLanguage { lang: doorstep_core::text::Lang::En }).screen,
+        phone
+            .send(Event::SetLanguage {
+                lang: doorstep_core::text::Lang::En
+            })
+            .screen,
         WorkOrder
     );
     assert_eq!(english.countdowns[1].label, "repaired");
@@ -137,7 +148,11 @@ fn accepting_an_order_then_going_and_checking_in_records_each_step_with_its_time
         .unwrap()
         .household_file(fault.household_id.unwrap())
         .unwrap();
-    assert!(file.history.iter().any(|l| l.summary.zh == "已在地址处到户打卡"));
+    assert!(
+        file.history
+            .iter()
+            .any(|l| l.summary.zh == "已在地址处到户打卡")
+    );
 }
 
 #[test]
@@ -254,7 +269,10 @@ fn a_crew_that_cannot_get_a_position_is_still_recorded_on_site_without_a_check_i
 fn an_order_deep_link_to_an_order_not_on_this_phone_says_so() {
     let phone = Phone::enrolled(morning(), |_| {});
     let update = phone.send(Event::OpenLink {
-        link: format!("doorstep://order/{}", doorstep_core::ids::WorkOrderId::new()),
+        link: format!(
+            "doorstep://order/{}",
+            doorstep_core::ids::WorkOrderId::new()
+        ),
     });
     assert!(update.screen.can_go_back);
     let screen = crate::on_screen!(update.screen, WorkOrder);
@@ -264,5 +282,10 @@ fn an_order_deep_link_to_an_order_not_on_this_phone_says_so() {
         lang: doorstep_core::text::Lang::En,
     });
     let screen = crate::on_screen!(english.screen, WorkOrder);
-    assert!(screen.missing.unwrap().starts_with("This work order is not on this phone"));
+    assert!(
+        screen
+            .missing
+            .unwrap()
+            .starts_with("This work order is not on this phone")
+    );
 }

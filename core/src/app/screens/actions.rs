@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Answer, Cx, Outcome};
+use crate::InvalidInput;
 use crate::app::format;
 use crate::error::{Error, Result};
 use crate::household::{Household, Phone};
@@ -17,7 +18,6 @@ use crate::text::{Text, said};
 use crate::workorder::{
     AgreedBy, Appointment, FaultClass, WorkOrder, WorkOrderKind, WorkOrderSource,
 };
-use crate::InvalidInput;
 
 /// What the Action screen shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,9 @@ pub enum ActionField {
     /// A new pipeline fault's class.
     Class,
     /// The household's phone number at `index`.
-    Phone { index: u32 },
+    Phone {
+        index: u32,
+    },
     ContactName,
     ContactRelation,
     ContactPhone,
@@ -103,11 +105,22 @@ pub enum ActionField {
 pub enum ActionEvent {
     /// Redraw (nothing changes).
     Refresh,
-    SetText { field: ActionField, text: String },
-    SetTime { field: ActionField, at: DateTime<Utc> },
-    Choose { field: ActionField, choice: String },
+    SetText {
+        field: ActionField,
+        text: String,
+    },
+    SetTime {
+        field: ActionField,
+        at: DateTime<Utc>,
+    },
+    Choose {
+        field: ActionField,
+        choice: String,
+    },
     AddPhone,
-    RemovePhone { index: u32 },
+    RemovePhone {
+        index: u32,
+    },
     Submit,
 }
 
@@ -271,8 +284,13 @@ pub fn render(cx: &Cx<'_>, input: &ActionInput) -> Result<ActionScreen> {
         Some((None, why)) => Some(cx.t(why)),
         _ => None,
     };
-    let add_phone = matches!(action, FieldAction::EditContact { .. })
-        .then(|| Action::new(cx, &said("添加电话", "Add a phone number"), input.phones.len() < 8));
+    let add_phone = matches!(action, FieldAction::EditContact { .. }).then(|| {
+        Action::new(
+            cx,
+            &said("添加电话", "Add a phone number"),
+            input.phones.len() < 8,
+        )
+    });
     Ok(ActionScreen {
         title,
         subject,
@@ -343,7 +361,10 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut ActionInput, event: ActionEvent) -> R
         }
         ActionEvent::AddPhone => {
             if !matches!(input.action, Some(FieldAction::EditContact { .. })) {
-                return Err(not_a(ActionField::Phone { index: 0 }, said("电话", "phone")));
+                return Err(not_a(
+                    ActionField::Phone { index: 0 },
+                    said("电话", "phone"),
+                ));
             }
             if input.phones.len() >= 8 {
                 return Err(InvalidInput::new(
@@ -407,9 +428,10 @@ fn heading(cx: &Cx<'_>, action: &FieldAction) -> Result<(String, String)> {
         FieldAction::HandBack { order: o } => {
             (cx.say("退回工单", "Hand the order back"), order(*o)?)
         }
-        FieldAction::RaiseClass { order: o } => {
-            (cx.say("升级为重大故障", "Raise to a major fault"), order(*o)?)
-        }
+        FieldAction::RaiseClass { order: o } => (
+            cx.say("升级为重大故障", "Raise to a major fault"),
+            order(*o)?,
+        ),
     })
 }
 
@@ -419,13 +441,33 @@ fn fields(cx: &Cx<'_>, input: &ActionInput, action: &FieldAction) -> Vec<ActionF
         _ => None,
     };
     let text = |field, label: Text, kind, value: &str, required| {
-        view(cx, field, &label, kind, value.to_owned(), None, Vec::new(), required, problem_of(field))
+        view(
+            cx,
+            field,
+            &label,
+            kind,
+            value.to_owned(),
+            None,
+            Vec::new(),
+            required,
+            problem_of(field),
+        )
     };
     let time = |field, label: Text, at: Option<DateTime<Utc>>| {
         let value = at
             .map(|at| format::moment(at, cx.now, cx.lang))
             .unwrap_or_default();
-        view(cx, field, &label, ActionFieldKind::Time, value, at, Vec::new(), true, problem_of(field))
+        view(
+            cx,
+            field,
+            &label,
+            ActionFieldKind::Time,
+            value,
+            at,
+            Vec::new(),
+            true,
+            problem_of(field),
+        )
     };
     let choice = |field, label: Text, choices: Vec<(String, Text, bool)>, required| {
         let value = choices
@@ -441,7 +483,17 @@ fn fields(cx: &Cx<'_>, input: &ActionInput, action: &FieldAction) -> Vec<ActionF
                 chosen,
             })
             .collect();
-        view(cx, field, &label, ActionFieldKind::Choice, value, None, choices, required, problem_of(field))
+        view(
+            cx,
+            field,
+            &label,
+            ActionFieldKind::Choice,
+            value,
+            None,
+            choices,
+            required,
+            problem_of(field),
+        )
     };
     match action {
         FieldAction::OpenOrder { .. } => {
@@ -525,7 +577,11 @@ fn fields(cx: &Cx<'_>, input: &ActionInput, action: &FieldAction) -> Vec<ActionF
         FieldAction::ChangeAppointment { .. } => {
             let by_contact = input.agreed_by_contact == Some(true);
             let mut fields = vec![
-                time(ActionField::WindowFrom, said("上门时间自", "from"), input.window_from),
+                time(
+                    ActionField::WindowFrom,
+                    said("上门时间自", "from"),
+                    input.window_from,
+                ),
                 time(ActionField::WindowTo, said("至", "to"), input.window_to),
                 choice(
                     ActionField::AgreedBy,
@@ -536,7 +592,11 @@ fn fields(cx: &Cx<'_>, input: &ActionInput, action: &FieldAction) -> Vec<ActionF
                             said("用户本人", "the user"),
                             input.agreed_by_contact == Some(false),
                         ),
-                        ("contact".to_owned(), said("联系人", "a contact person"), by_contact),
+                        (
+                            "contact".to_owned(),
+                            said("联系人", "a contact person"),
+                            by_contact,
+                        ),
                     ],
                     true,
                 ),
@@ -829,8 +889,10 @@ fn shows(input: &ActionInput, action: &FieldAction, field: ActionField) -> bool 
             _ => false,
         },
         FieldAction::ChangeAppointment { .. } => {
-            matches!(field, F::WindowFrom | F::WindowTo | F::AgreedBy | F::AgreedAt)
-                || field == F::AgreedName && input.agreed_by_contact == Some(true)
+            matches!(
+                field,
+                F::WindowFrom | F::WindowTo | F::AgreedBy | F::AgreedAt
+            ) || field == F::AgreedName && input.agreed_by_contact == Some(true)
         }
         FieldAction::HandBack { .. } | FieldAction::RaiseClass { .. } => field == F::Reason,
     }

@@ -368,7 +368,10 @@ fn start_form(cx: &mut Cx<'_>, id: HouseholdId, template_id: &str) -> Result<Out
     let Some(template) = phone_templates().iter().find(|t| t.id == template_id) else {
         return Err(crate::InvalidInput::new(
             "template_id",
-            said("本机没有这个表单模板", "no such form template on this phone"),
+            said(
+                "本机没有这个表单模板",
+                "no such form template on this phone",
+            ),
         )
         .into());
     };
@@ -447,7 +450,10 @@ fn form_starts(cx: &Cx<'_>, h: &Household, forms: &[Form]) -> Vec<FormStart> {
                     format!("Continue: {}", t.title.en),
                 )
             } else {
-                said(format!("新建：{}", t.title.zh), format!("New: {}", t.title.en))
+                said(
+                    format!("新建：{}", t.title.zh),
+                    format!("New: {}", t.title.en),
+                )
             };
             let mut action = Action::new(cx, &label, true);
             action.accessibility = cx.say(
@@ -526,7 +532,10 @@ fn badges(cx: &Cx<'_>, file: &HouseholdFile) -> Vec<Badge> {
         }
     );
     if hazard_shut || file.work_orders.iter().any(is_hazard_follow_up) {
-        badge(BadgeKind::Hazard, said("隐患未整改", "hazard not put right"));
+        badge(
+            BadgeKind::Hazard,
+            said("隐患未整改", "hazard not put right"),
+        );
     }
     if matches!(h.supply, SupplyStatus::ShutOff { .. }) {
         badge(BadgeKind::ShutOff, said("已停气", "gas shut off"));
@@ -581,10 +590,7 @@ fn supply(cx: &Cx<'_>, supply: &SupplyStatus) -> SupplyView {
             &format!("供气状态：{status}，{d}"),
             &format!("supply: {status}, {d}"),
         ),
-        None => cx.say(
-            &format!("供气状态：{status}"),
-            &format!("supply: {status}"),
-        ),
+        None => cx.say(&format!("供气状态：{status}"), &format!("supply: {status}")),
     };
     SupplyView {
         status,
@@ -607,7 +613,11 @@ fn meter(cx: &Cx<'_>, file: &HouseholdFile) -> Vec<Field> {
         None => cx.say("尚无读数", "no reading yet"),
     };
     vec![
-        Field::new(cx, &said("表型", "meter type"), cx.t(&meter_kind(meter.kind))),
+        Field::new(
+            cx,
+            &said("表型", "meter type"),
+            cx.t(&meter_kind(meter.kind)),
+        ),
         Field::new(cx, &said("表号", "serial"), &meter.serial),
         Field::new(cx, &said("上次读数", "last reading"), last),
     ]
@@ -697,7 +707,10 @@ fn timeline(cx: &Cx<'_>, file: &HouseholdFile, forms: &[Form]) -> Vec<TimelineLi
         let title = phone_templates()
             .iter()
             .find(|t| t.id == form.template_id)
-            .map_or_else(|| said(&form.template_id, &form.template_id), |t| t.title.clone());
+            .map_or_else(
+                || said(&form.template_id, &form.template_id),
+                |t| t.title.clone(),
+            );
         let text = cx.say(
             &format!("草稿：{}（未签封）", title.zh),
             &format!("draft: {} (not sealed)", title.en),
@@ -710,7 +723,11 @@ fn timeline(cx: &Cx<'_>, file: &HouseholdFile, forms: &[Form]) -> Vec<TimelineLi
             line(cx, form.started_at, TimelineKind::Draft, text, opens),
         ));
     }
-    for order in file.work_orders.iter().filter(|o| !mentioned.contains(&o.id)) {
+    for order in file
+        .work_orders
+        .iter()
+        .filter(|o| !mentioned.contains(&o.id))
+    {
         let kind = order.kind.label();
         let status = order.status().label();
         let text = cx.say(
@@ -725,7 +742,7 @@ fn timeline(cx: &Cx<'_>, file: &HouseholdFile, forms: &[Form]) -> Vec<TimelineLi
             line(cx, order.reported_at, TimelineKind::Order, text, opens),
         ));
     }
-    lines.sort_by(|a, b| b.0.cmp(&a.0));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
     lines.into_iter().map(|(_, l)| l).collect()
 }
 

@@ -134,7 +134,11 @@ pub fn render(cx: &Cx<'_>, id: WorkOrderId) -> Result<WorkOrderScreen> {
         Field::new(cx, &said("状态", "status"), cx.t(&order.status().label())),
     ];
     if let Some(class) = order.fault_class() {
-        facts.push(Field::new(cx, &said("故障等级", "fault class"), class_text(cx, &order, class)));
+        facts.push(Field::new(
+            cx,
+            &said("故障等级", "fault class"),
+            class_text(cx, &order, class),
+        ));
     }
     facts.push(Field::new(
         cx,
@@ -148,14 +152,22 @@ pub fn render(cx: &Cx<'_>, id: WorkOrderId) -> Result<WorkOrderScreen> {
     };
     facts.push(Field::new(cx, &said("地点", "where"), place));
     if !order.description.trim().is_empty() {
-        facts.push(Field::new(cx, &said("情况", "description"), &order.description));
+        facts.push(Field::new(
+            cx,
+            &said("情况", "description"),
+            &order.description,
+        ));
     }
     let mut badges = Vec::new();
     if order.fault_class() == Some(FaultClass::Major) {
         badges.push(badge(cx, BadgeKind::Major, said("重大故障", "major fault")));
     }
     if order.current_appointment().is_some() {
-        badges.push(badge(cx, BadgeKind::Appointment, said("已预约", "appointment")));
+        badges.push(badge(
+            cx,
+            BadgeKind::Appointment,
+            said("已预约", "appointment"),
+        ));
     }
     if order.kind == WorkOrderKind::ComplaintFollowUp
         || matches!(order.follows, Some(FollowUp::Complaint(_)))
@@ -163,7 +175,11 @@ pub fn render(cx: &Cx<'_>, id: WorkOrderId) -> Result<WorkOrderScreen> {
         badges.push(badge(cx, BadgeKind::Complaint, said("投诉", "complaint")));
     }
     if household.as_ref().is_some_and(|h| h.is_special_group()) {
-        badges.push(badge(cx, BadgeKind::SpecialGroup, said("优先上门服务", "priority service")));
+        badges.push(badge(
+            cx,
+            BadgeKind::SpecialGroup,
+            said("优先上门服务", "priority service"),
+        ));
     }
     let (charges, charges_total) = charges(cx, &forms)?;
     Ok(WorkOrderScreen {
@@ -330,7 +346,10 @@ pub fn allowed(
         if !open {
             Some(said("工单已结束", "the order is closed"))
         } else if !mine {
-            Some(said("这张工单没有派给您", "the order is not assigned to you"))
+            Some(said(
+                "这张工单没有派给您",
+                "the order is not assigned to you",
+            ))
         } else {
             why
         }
@@ -407,7 +426,11 @@ pub fn allowed(
         gate(None),
     ));
     if order.household_id.is_some() {
-        buttons.push((OrderEvent::OpenHousehold, said("查看户档", "Household file"), None));
+        buttons.push((
+            OrderEvent::OpenHousehold,
+            said("查看户档", "Household file"),
+            None,
+        ));
     }
     buttons
 }
@@ -483,7 +506,11 @@ fn countdowns(cx: &Cx<'_>, order: &WorkOrder) -> Vec<Countdown> {
 
 fn class_text(cx: &Cx<'_>, order: &WorkOrder, class: FaultClass) -> String {
     let label = cx.t(&class.label());
-    match order.class_changes.iter().find(|c| c.to == FaultClass::Major) {
+    match order
+        .class_changes
+        .iter()
+        .find(|c| c.to == FaultClass::Major)
+    {
         Some(raise) => {
             let when = format::moment(raise.at, cx.now, cx.lang);
             cx.say(
@@ -518,7 +545,10 @@ fn appointment(cx: &Cx<'_>, order: &WorkOrder) -> Option<Field> {
     Some(Field::new(
         cx,
         &said("预约上门", "appointment"),
-        cx.say(&format!("{from} 至 {to}，{who}"), &format!("{from} to {to}, {who}")),
+        cx.say(
+            &format!("{from} 至 {to}，{who}"),
+            &format!("{from} to {to}, {who}"),
+        ),
     ))
 }
 
@@ -574,7 +604,9 @@ fn charges(cx: &Cx<'_>, forms: &[Form]) -> Result<(Vec<ChargeView>, Option<Strin
     let mut lines = Vec::new();
     let mut total: Option<i64> = Some(0);
     for form in forms {
-        let template = cx.read().template(&form.template_id, form.template_version)?;
+        let template = cx
+            .read()
+            .template(&form.template_id, form.template_version)?;
         let Some(charges) = form.charges(&template) else {
             continue;
         };
@@ -589,7 +621,10 @@ fn charges(cx: &Cx<'_>, forms: &[Form]) -> Result<(Vec<ChargeView>, Option<Strin
                 unit_price: unit_price.clone(),
                 total: line_total.clone(),
                 accessibility: cx.say(
-                    &format!("{}，{} 件，单价 {unit_price}，小计 {line_total}", line.item, line.quantity),
+                    &format!(
+                        "{}，{} 件，单价 {unit_price}，小计 {line_total}",
+                        line.item, line.quantity
+                    ),
                     &format!(
                         "{}, {} at {unit_price}, {line_total}",
                         line.item, line.quantity
@@ -603,7 +638,10 @@ fn charges(cx: &Cx<'_>, forms: &[Form]) -> Result<(Vec<ChargeView>, Option<Strin
             let t = format::money(t);
             cx.say(&format!("合计 {t}"), &format!("total {t}"))
         }
-        None => cx.say("合计超出可记录的金额", "the total is beyond any recordable amount"),
+        None => cx.say(
+            "合计超出可记录的金额",
+            "the total is beyond any recordable amount",
+        ),
     });
     Ok((lines, total))
 }
