@@ -289,3 +289,113 @@ fn an_order_deep_link_to_an_order_not_on_this_phone_says_so() {
             .starts_with("This work order is not on this phone")
     );
 }
+
+/// Fills every visible item of the form of `form_id` as the Form screen would, with `charges`,
+/// and seals it at `at` (through the store: the Form screen is another file's story).
+fn fill_and_seal(
+    phone: &Phone,
+    form_id: doorstep_core::ids::FormId,
+    charges: doorstep_core::fees::Charges,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    use crate::common::forms::{photo, signature};
+    use doorstep_core::forms::form::{Answer, PhotoRef};
+    use doorstep_core::forms::template::ItemKind;
+    use doorstep_core::testkit::valid_answer;
+    let store = phone.app().store();
+    let mut store = store.lock().unwrap();
+    let form = store.form(form_id).unwrap();
+    let template = store
+        .template(&form.template_id, form.template_version)
+        .unwrap();
+    store
+        .answer(form_id, "charges", Some(Answer::Charges(charges)))
+        .unwrap();
+    for _ in 0..3 {
+        let current = store.form(form_id).unwrap();
+        for item in template
+            .items()
+            .filter(|i| current.is_visible(&template, i))
+        {
+            if current.answers.contains_key(&item.id) {
+                continue;
+            }
+            if let Some(answer) = valid_answer(item, at - Duration::minutes(10)) {
+                store.answer(form_id, &item.id, Some(answer)).unwrap();
+            } else if let ItemKind::Photo { min, max } = item.kind {
+                for n in 0..min.max(1).min(max) {
+                    let p = PhotoRef::new(&photo(n as u8 + 1), at - Duration::minutes(15));
+                    store.attach_photo(form_id, &item.id, p.unwrap()).unwrap();
+                }
+            }
+        }
+    }
+    for item in template.items() {
+        if let ItemKind::Signature { role } = item.kind {
+            let s = signature(role, "王小明", at - Duration::minutes(5));
+            store.sign(form_id, &item.id, s).unwrap();
+        }
+    }
+    store.complete_form(form_id, at).unwrap();
+}
+
+#[test]
+fn a_sealed_repair_closing_resolves_the_fault_and_its_charges_show_on_the_order() {
+    use doorstep_core::fees::{ChargeLine, Charges, PaymentMethod};
+    let (phone, fault) = crew();
+    open(&phone, &fault);
+    tap(&phone, OrderEvent::Accept);
+    let asked = tap(&phone, OrderEvent::CheckIn);
+    let Some(Effect::Locate { request, .. }) = asked.effects.first().cloned() else {
+        panic!("no position asked");
+    };
+    phone.send(Event::Located {
+        request,
+        lat: 30.27,
+        lon: 120.15,
+        accuracy_m: 10.0,
+    });
+    phone.later(Duration::minutes(40));
+    let form = match tap(&phone, OrderEvent::Close).screen.body {
+        Screen::Form(_) => {
+            let store = phone.app().store();
+            let store = store.lock().unwrap();
+            store
+                .forms_of_household(fault.household_id.unwrap())
+                .unwrap()[0]
+                .id
+        }
+        other => panic!("expected the closing form, got {other:?}"),
+    };
+    let me = phone.technician.id;
+    let charges = Charges {
+        lines: vec![
+            ChargeLine {
+                item: "更换灶前阀".into(),
+                quantity: 1,
+                unit_price_fen: 3500,
+            },
+            ChargeLine {
+                item: "燃气软管（米）".into(),
+                quantity: 2,
+                unit_price_fen: 1250,
+            },
+        ],
+        method: Some(PaymentMethod::Cash),
+        receipt: Some("R-0427".into()),
+        collected_by: me,
+    };
+    fill_and_seal(&phone, form, charges, phone.app().now());
+    let back = crate::on_screen!(phone.send(Event::Back).screen, WorkOrder);
+    assert_eq!(status(&phone, &fault), WorkOrderStatus::Resolved);
+    assert_eq!(back.charges.len(), 2);
+    assert_eq!(back.charges[1].item, "燃气软管（米）");
+    assert_eq!(back.charges[1].quantity, "× 2");
+    assert_eq!(back.charges[1].unit_price, "¥12.50");
+    assert_eq!(back.charges[1].total, "¥25.00");
+    assert_eq!(back.charges_total.as_deref(), Some("合计 ¥60.00"));
+    let close = button(&back, &OrderEvent::Close);
+    assert_eq!(close.disabled_reason.as_deref(), Some("工单已结束"));
+    assert!(back.countdowns.iter().all(|c| c.met));
+    assert_eq!(back.steps.last().unwrap().status, "已处理完毕");
+}
