@@ -193,7 +193,7 @@ pub fn render(cx: &Cx<'_>, id: WorkOrderId) -> Result<WorkOrderScreen> {
         countdowns: countdowns(cx, &order),
         appointment: appointment(cx, &order),
         steps: steps(cx, &order, me),
-        actions: allowed(&order, me, &forms)
+        actions: allowed(&order, is_mine(cx, &order, me), &forms)
             .into_iter()
             .map(|(event, label, why)| OrderButton {
                 action: match why {
@@ -215,7 +215,7 @@ pub fn handle(cx: &mut Cx<'_>, id: WorkOrderId, event: OrderEvent) -> Result<Out
     let order = cx.read().work_order(id)?;
     let me = cx.read().sync_state()?.technician_id;
     let forms = order_forms(cx, &order)?;
-    match allowed(&order, me, &forms)
+    match allowed(&order, is_mine(cx, &order, me), &forms)
         .into_iter()
         .find(|(e, _, _)| *e == event)
     {
@@ -331,17 +331,35 @@ fn info(text: Text) -> Outcome {
     }
 }
 
-/// What can be done with `order` now, by the technician `me`, its forms being `forms`: each
-/// button's event, words, and why it cannot be pressed (`None`: it can).
+/// Whether the order is the technician `me`'s: assigned to them, or to no one and to their
+/// crew (the rule `WorkOrder::hand_back` keeps).
+fn is_mine(cx: &Cx<'_>, order: &WorkOrder, me: Option<TechnicianId>) -> bool {
+    let Some(me) = me else {
+        return false;
+    };
+    match order.assignee {
+        Some(a) => a == me,
+        None => {
+            order.crew.is_some()
+                && cx
+                    .read()
+                    .technician(me)
+                    .is_ok_and(|t| t.crew_id.is_some() && t.crew_id == order.crew)
+        }
+    }
+}
+
+/// What can be done with `order` now, by a technician whose order it is or not (`mine`), its
+/// forms being `forms`: each button's event, words, and why it cannot be pressed (`None`: it
+/// can).
 pub fn allowed(
     order: &WorkOrder,
-    me: Option<TechnicianId>,
+    mine: bool,
     forms: &[Form],
 ) -> Vec<(OrderEvent, Text, Option<Text>)> {
     use WorkOrderStatus as S;
     let rank = order.status().rank();
     let open = order.is_open();
-    let mine = me.is_some() && order.assignee == me;
     let gate = |why: Option<Text>| -> Option<Text> {
         if !open {
             Some(said("工单已结束", "the order is closed"))
