@@ -51,7 +51,7 @@ pub struct ActionChoice {
 pub enum ActionField {
     Kind,
     Description,
-    Class,
+    FaultClass,
     Phone { index: u32 },
     ContactName,
     ContactRelation,

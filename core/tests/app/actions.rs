@@ -170,7 +170,7 @@ fn a_pipeline_fault_opened_at_the_door_as_major_has_its_thirty_minute_crew_clock
     let chosen = act(
         &phone,
         ActionEvent::Choose {
-            field: ActionField::Class,
+            field: ActionField::FaultClass,
             choice: "major".into(),
         },
     );

@@ -80,7 +80,7 @@ pub enum ActionField {
     Kind,
     Description,
     /// A new pipeline fault's class.
-    Class,
+    FaultClass,
     /// The household's phone number at `index`.
     Phone {
         index: u32,
@@ -333,7 +333,7 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut ActionInput, event: ActionEvent) -> R
                         input.class = None;
                     }
                 }
-                ActionField::Class => {
+                ActionField::FaultClass => {
                     let class = FaultClass::ALL
                         .into_iter()
                         .find(|c| c.as_str() == choice)
@@ -517,7 +517,7 @@ fn fields(cx: &Cx<'_>, input: &ActionInput, action: &FieldAction) -> Vec<ActionF
             ];
             if input.kind == Some(WorkOrderKind::PipelineFault) {
                 fields.push(choice(
-                    ActionField::Class,
+                    ActionField::FaultClass,
                     said("故障等级", "fault class"),
                     FaultClass::ALL
                         .iter()
@@ -862,7 +862,7 @@ fn field_of(name: &str) -> Option<ActionField> {
     Some(match name {
         "work_order.kind" => ActionField::Kind,
         "work_order.description" => ActionField::Description,
-        "work_order.class" => ActionField::Class,
+        "work_order.class" => ActionField::FaultClass,
         "work_order.hand_back.reason" | "work_order.class_change.reason" => ActionField::Reason,
         "work_order.appointment.window" => ActionField::WindowTo,
         "work_order.appointment.agreed_by" => ActionField::AgreedName,
@@ -881,7 +881,7 @@ fn shows(input: &ActionInput, action: &FieldAction, field: ActionField) -> bool 
     match action {
         FieldAction::OpenOrder { .. } => {
             matches!(field, F::Kind | F::Description)
-                || field == F::Class && input.kind == Some(WorkOrderKind::PipelineFault)
+                || field == F::FaultClass && input.kind == Some(WorkOrderKind::PipelineFault)
         }
         FieldAction::EditContact { .. } => match field {
             F::Phone { index } => (index as usize) < input.phones.len(),
