@@ -284,6 +284,10 @@ pub fn answer(
         } => {
             let point = GeoPoint::new(lat, lon)?;
             let position = DevicePosition { point, accuracy_m };
+            // The step is checked before the check-in is written: both are kept, or neither.
+            order
+                .clone()
+                .advance(WorkOrderStatus::OnSite, now, Some(point))?;
             let check_in = cx.write(|s| {
                 let check_in = match order.household_id {
                     Some(h) => Some(s.check_in(h, position, now, &CheckInPolicy::default())?),
@@ -694,5 +698,91 @@ fn missing(cx: &Cx<'_>) -> WorkOrderScreen {
         actions: Vec::new(),
         charges: Vec::new(),
         charges_total: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+    use crate::ids::HouseholdId;
+
+    fn fault() -> WorkOrder {
+        let at = Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap();
+        WorkOrder::open(
+            "WO-1",
+            WorkOrderKind::PipelineFault,
+            WorkOrderSource::Phone,
+            Some(HouseholdId::new()),
+            "",
+            at,
+        )
+    }
+
+    fn why(order: &WorkOrder, mine: bool, event: OrderEvent) -> Option<String> {
+        allowed(order, mine, &[])
+            .into_iter()
+            .find(|(e, _, _)| *e == event)
+            .unwrap_or_else(|| panic!("no {event:?}"))
+            .2
+            .map(|t| t.zh)
+    }
+
+    #[test]
+    fn each_step_of_an_order_opens_the_next_and_closes_the_ones_behind_it() {
+        let mut o = fault();
+        assert_eq!(why(&o, true, OrderEvent::Accept), None);
+        assert_eq!(
+            why(&o, true, OrderEvent::CheckIn).as_deref(),
+            Some("请先接单")
+        );
+        let t = o.reported_at + Duration::minutes(5);
+        o.advance(WorkOrderStatus::Accepted, t, None).unwrap();
+        assert_eq!(why(&o, true, OrderEvent::Accept).as_deref(), Some("已接单"));
+        assert_eq!(why(&o, true, OrderEvent::CheckIn), None);
+        assert_eq!(
+            why(&o, true, OrderEvent::Close).as_deref(),
+            Some("请先到场打卡")
+        );
+        o.advance(WorkOrderStatus::OnSite, t, None).unwrap();
+        assert_eq!(why(&o, true, OrderEvent::Close), None);
+        assert_eq!(why(&o, true, OrderEvent::Refer), None);
+        o.advance(WorkOrderStatus::Resolved, t, None).unwrap();
+        for (event, _, reason) in allowed(&o, true, &[]) {
+            if event != OrderEvent::OpenHousehold {
+                assert_eq!(reason.map(|t| t.zh).as_deref(), Some("工单已结束"));
+            }
+        }
+    }
+
+    #[test]
+    fn an_order_of_someone_else_can_be_read_but_not_worked() {
+        let o = fault();
+        assert_eq!(
+            why(&o, false, OrderEvent::Accept).as_deref(),
+            Some("这张工单没有派给您")
+        );
+        assert_eq!(why(&o, false, OrderEvent::OpenHousehold), None);
+    }
+
+    #[test]
+    fn only_an_ordinary_pipeline_fault_can_be_raised_and_only_an_equipment_fault_rebooked() {
+        let mut o = fault();
+        let events = |o: &WorkOrder| -> Vec<OrderEvent> {
+            allowed(o, true, &[])
+                .into_iter()
+                .map(|(e, _, _)| e)
+                .collect()
+        };
+        assert!(events(&o).contains(&OrderEvent::RaiseToMajor));
+        assert!(!events(&o).contains(&OrderEvent::ChangeAppointment));
+        o.class = Some(FaultClass::Major);
+        assert!(!events(&o).contains(&OrderEvent::RaiseToMajor));
+        o.kind = WorkOrderKind::UserEquipmentFault;
+        o.class = None;
+        assert!(events(&o).contains(&OrderEvent::ChangeAppointment));
+        o.kind = WorkOrderKind::Inspection;
+        assert!(!events(&o).contains(&OrderEvent::Refer));
     }
 }
