@@ -376,3 +376,27 @@ fn an_event_for_a_field_of_another_kind_is_refused_and_the_input_stays() {
     assert!(refused.is_err());
     assert_eq!(phone.screen(), before);
 }
+
+#[test]
+fn a_number_removed_from_the_file_is_gone_once_saved() {
+    let (phone, h, _) = seeded(WorkOrderKind::Inspection);
+    phone.send(Event::OpenLink {
+        link: format!("doorstep://household/{}", h.id),
+    });
+    phone.send(Event::Household(HouseholdEvent::EditContact));
+    act(&phone, ActionEvent::AddPhone);
+    act(&phone, text(ActionField::Phone { index: 1 }, "13700007777"));
+    let removed = act(&phone, ActionEvent::RemovePhone { index: 0 });
+    let screen = crate::on_screen!(removed.screen, Action);
+    assert_eq!(screen.fields[0].value, "13700007777");
+    assert!(
+        phone
+            .app()
+            .handle(Event::Action(ActionEvent::RemovePhone { index: 5 }))
+            .is_err()
+    );
+    act(&phone, ActionEvent::Submit);
+    let kept = phone.app().store().lock().unwrap().household(h.id).unwrap();
+    let numbers: Vec<_> = kept.phones.iter().map(|p| p.as_str().to_owned()).collect();
+    assert_eq!(numbers, vec!["13700007777"]);
+}

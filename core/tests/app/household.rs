@@ -310,3 +310,40 @@ fn a_household_link_to_a_file_not_on_this_phone_says_so() {
     assert!(!file.open_order.enabled);
     assert!(update.screen.can_go_back);
 }
+
+#[test]
+fn a_draft_on_the_timeline_opens_the_form_and_a_file_without_a_location_cannot_navigate() {
+    let mut h = wang();
+    h.location = None;
+    let phone = Phone::enrolled(morning(), |s| {
+        s.receive_households(std::slice::from_ref(&h)).unwrap()
+    });
+    let file = open_file(&phone, &h);
+    assert!(!file.navigate.enabled);
+    assert_eq!(
+        file.navigate.disabled_reason.as_deref(),
+        Some("户档没有定位")
+    );
+    phone.send(Event::Household(HouseholdEvent::StartForm {
+        template_id: "safety_education".into(),
+    }));
+    let file = crate::on_screen!(phone.send(Event::Back).screen, Household);
+    let draft = file
+        .timeline
+        .iter()
+        .find(|l| l.kind == TimelineKind::Draft)
+        .unwrap();
+    let Some(HouseholdEvent::OpenForm { .. }) = &draft.opens else {
+        panic!("a draft opens its form: {draft:?}");
+    };
+    let opened = phone.send(Event::Household(draft.opens.clone().unwrap()));
+    assert!(matches!(opened.screen.body, Screen::Form(_)));
+    // A form of another household is refused.
+    phone.send(Event::Back);
+    let refused = phone
+        .app()
+        .handle(Event::Household(HouseholdEvent::OpenForm {
+            form_id: "not-an-id".into(),
+        }));
+    assert!(refused.is_err());
+}

@@ -399,3 +399,48 @@ fn a_sealed_repair_closing_resolves_the_fault_and_its_charges_show_on_the_order(
     assert!(back.countdowns.iter().all(|c| c.met));
     assert_eq!(back.steps.last().unwrap().status, "已处理完毕");
 }
+
+#[test]
+fn a_fault_outside_the_utilitys_scope_is_referred_elsewhere_once_the_crew_is_on_site() {
+    let (phone, fault) = crew();
+    let screen = open(&phone, &fault);
+    assert_eq!(
+        button(&screen, &OrderEvent::Refer)
+            .disabled_reason
+            .as_deref(),
+        Some("请先到场打卡")
+    );
+    tap(&phone, OrderEvent::Accept);
+    let asked = tap(&phone, OrderEvent::CheckIn);
+    let Some(Effect::Locate { request, .. }) = asked.effects.first().cloned() else {
+        panic!("no position asked");
+    };
+    phone.send(Event::EffectFailed {
+        request,
+        failure: doorstep_core::app::EffectFailure::Denied,
+    });
+    let referred = tap(&phone, OrderEvent::Refer);
+    assert_eq!(
+        referred.screen.notice.as_ref().unwrap().text,
+        "已转其他渠道"
+    );
+    assert_eq!(status(&phone, &fault), WorkOrderStatus::ReferredElsewhere);
+    let screen = crate::on_screen!(referred.screen, WorkOrder);
+    // Referring ends the utility's part: the repair clock is met.
+    assert!(screen.countdowns[1].met);
+}
+
+#[test]
+fn the_household_file_opens_from_its_order_and_back_returns_to_the_order() {
+    let (phone, fault) = crew();
+    open(&phone, &fault);
+    let file = tap(&phone, OrderEvent::OpenHousehold);
+    assert_eq!(
+        crate::on_screen!(file.screen, Household).title,
+        "王小明（3300000001）"
+    );
+    assert!(matches!(
+        phone.send(Event::Back).screen.body,
+        Screen::WorkOrder(_)
+    ));
+}
