@@ -19,12 +19,14 @@ use crate::forms::builtin::builtin_templates;
 use crate::forms::form::Form;
 use crate::forms::template::FormKind;
 use crate::geo::gcj02::wgs84_to_gcj02;
-use crate::household::{
-    ApplianceKind, Category, FlueType, HistoryKind, Household, MeterKind, ShutOffReason,
-    SpecialGroup, SupplyStatus,
-};
+use crate::household::{ApplianceKind, Category, FlueType, Household, ShutOffReason, SupplyStatus};
 use crate::ids::{FormId, HouseholdId, WorkOrderId};
 use crate::store::HouseholdFile;
+use timeline::timeline;
+use words::{appliance, category, flue, group, meter_kind};
+
+mod timeline;
+mod words;
 use crate::text::{Text, said};
 use crate::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
 
@@ -658,119 +660,6 @@ fn special_group(cx: &Cx<'_>, h: &Household) -> Option<SpecialGroupView> {
     })
 }
 
-/// The timeline: the store's history lines (this phone's and the office's), the drafts begun
-/// here, and the orders the office sent that no line mentions yet; newest first.
-fn timeline(cx: &Cx<'_>, file: &HouseholdFile, forms: &[Form]) -> Vec<TimelineLine> {
-    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, TimelineLine)> = Vec::new();
-    let form_of = |subject: &Option<String>| {
-        let id = subject.as_deref()?;
-        forms.iter().find(|f| f.id.to_string() == id)
-    };
-    let order_of = |subject: &Option<String>| {
-        let id = subject.as_deref()?;
-        file.work_orders.iter().find(|o| o.id.to_string() == id)
-    };
-    let mut mentioned = Vec::new();
-    for event in &file.history {
-        let kind = match event.kind {
-            HistoryKind::Form => TimelineKind::Form,
-            HistoryKind::Photo => TimelineKind::Photo,
-            HistoryKind::Signature => TimelineKind::Signature,
-            HistoryKind::WorkOrder | HistoryKind::WorkOrderStatus => TimelineKind::Order,
-            HistoryKind::MeterReading => TimelineKind::Reading,
-            HistoryKind::OutageNotice => TimelineKind::Notice,
-            HistoryKind::FileOpened
-            | HistoryKind::FileUpdated
-            | HistoryKind::SpecialGroupRegistered => TimelineKind::File,
-            HistoryKind::CheckIn
-            | HistoryKind::Visit
-            | HistoryKind::Call
-            | HistoryKind::Complaint
-            | HistoryKind::SupplyChange => TimelineKind::Visit,
-        };
-        let opens = if let Some(order) = order_of(&event.subject_id) {
-            mentioned.push(order.id);
-            Some(HouseholdEvent::OpenOrder {
-                order_id: order.id.to_string(),
-            })
-        } else {
-            form_of(&event.subject_id).map(|f| HouseholdEvent::OpenForm {
-                form_id: f.id.to_string(),
-            })
-        };
-        lines.push((
-            event.at,
-            line(cx, event.at, kind, cx.t(&event.summary), opens),
-        ));
-    }
-    for form in forms.iter().filter(|f| f.seal.is_none()) {
-        let title = phone_templates()
-            .iter()
-            .find(|t| t.id == form.template_id)
-            .map_or_else(
-                || said(&form.template_id, &form.template_id),
-                |t| t.title.clone(),
-            );
-        let text = cx.say(
-            &format!("草稿：{}（未签封）", title.zh),
-            &format!("draft: {} (not sealed)", title.en),
-        );
-        let opens = Some(HouseholdEvent::OpenForm {
-            form_id: form.id.to_string(),
-        });
-        lines.push((
-            form.started_at,
-            line(cx, form.started_at, TimelineKind::Draft, text, opens),
-        ));
-    }
-    for order in file
-        .work_orders
-        .iter()
-        .filter(|o| !mentioned.contains(&o.id))
-    {
-        let kind = order.kind.label();
-        let status = order.status().label();
-        let text = cx.say(
-            &format!("工单 {}：{}，{}", order.number, kind.zh, status.zh),
-            &format!("work order {}: {}, {}", order.number, kind.en, status.en),
-        );
-        let opens = Some(HouseholdEvent::OpenOrder {
-            order_id: order.id.to_string(),
-        });
-        lines.push((
-            order.reported_at,
-            line(cx, order.reported_at, TimelineKind::Order, text, opens),
-        ));
-    }
-    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
-    lines.into_iter().map(|(_, l)| l).collect()
-}
-
-fn line(
-    cx: &Cx<'_>,
-    at: chrono::DateTime<chrono::Utc>,
-    kind: TimelineKind,
-    text: String,
-    opens: Option<HouseholdEvent>,
-) -> TimelineLine {
-    let when = format::moment(at, cx.now, cx.lang);
-    let accessibility = if opens.is_some() {
-        cx.say(
-            &format!("{when}，{text}，点按打开"),
-            &format!("{when}, {text}, tap to open"),
-        )
-    } else {
-        cx.say(&format!("{when}，{text}"), &format!("{when}, {text}"))
-    };
-    TimelineLine {
-        when,
-        text,
-        kind,
-        opens,
-        accessibility,
-    }
-}
-
 fn parse_id<T: std::str::FromStr<Err = crate::InvalidInput>>(field: &str, text: &str) -> Result<T> {
     text.parse::<T>().map_err(|e| {
         crate::InvalidInput {
@@ -787,56 +676,6 @@ fn not_of_household(field: &str) -> Error {
         said("不属于这户", "does not belong to this household"),
     )
     .into()
-}
-
-fn category(c: Category) -> Text {
-    match c {
-        Category::Residential => said("居民", "residential"),
-        Category::Commercial => said("商业", "commercial"),
-        Category::Industrial => said("工业", "industrial"),
-        Category::Heating => said("采暖", "heating"),
-    }
-}
-
-fn meter_kind(k: MeterKind) -> Text {
-    match k {
-        MeterKind::Diaphragm => said("膜式表", "diaphragm meter"),
-        MeterKind::IcCard => said("IC卡表", "IC-card meter"),
-        MeterKind::Remote => said("远传表", "remote-reading meter"),
-        MeterKind::Ultrasonic => said("超声波表", "ultrasonic meter"),
-        MeterKind::Industrial => said("工商业流量计", "industrial meter"),
-    }
-}
-
-fn appliance(k: ApplianceKind) -> Text {
-    match k {
-        ApplianceKind::Stove => said("燃气灶", "stove"),
-        ApplianceKind::WaterHeater => said("燃气热水器", "water heater"),
-        ApplianceKind::WallBoiler => said("壁挂炉", "wall boiler"),
-        ApplianceKind::Oven => said("燃气烤箱", "oven"),
-        ApplianceKind::Dryer => said("燃气干衣机", "dryer"),
-        ApplianceKind::CommercialBurner => said("商用灶", "commercial burner"),
-        ApplianceKind::IndustrialBoiler => said("工业锅炉", "industrial boiler"),
-        ApplianceKind::Other => said("其他燃气具", "other appliance"),
-    }
-}
-
-fn flue(f: FlueType) -> Text {
-    match f {
-        FlueType::None => said("无烟道", "none"),
-        FlueType::Natural => said("自然排气", "natural draught"),
-        FlueType::ForcedExhaust => said("强排", "forced exhaust"),
-        FlueType::Balanced => said("平衡式", "balanced"),
-    }
-}
-
-fn group(g: SpecialGroup) -> Text {
-    match g {
-        SpecialGroup::Elderly => said("老年人", "elderly"),
-        SpecialGroup::Weak => said("体弱", "frail"),
-        SpecialGroup::Sick => said("患病", "ill"),
-        SpecialGroup::Disabled => said("残疾人", "disabled"),
-    }
 }
 
 /// A due day as the file says it: its year when not this year's, and whether it is overdue.
