@@ -444,3 +444,23 @@ fn the_household_file_opens_from_its_order_and_back_returns_to_the_order() {
         Screen::WorkOrder(_)
     ));
 }
+
+#[test]
+fn a_position_that_arrives_after_the_app_was_killed_still_checks_the_crew_in() {
+    let (mut phone, fault) = crew();
+    open(&phone, &fault);
+    tap(&phone, OrderEvent::Accept);
+    let asked = tap(&phone, OrderEvent::CheckIn);
+    let Some(Effect::Locate { request, .. }) = asked.effects.first().cloned() else {
+        panic!("no position asked");
+    };
+    phone.reopen();
+    let on_site = phone.send(Event::Located {
+        request,
+        lat: 30.27,
+        lon: 120.15,
+        accuracy_m: 8.0,
+    });
+    assert_eq!(on_site.screen.notice.unwrap().text, "已到场打卡");
+    assert_eq!(status(&phone, &fault), WorkOrderStatus::OnSite);
+}
