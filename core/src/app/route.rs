@@ -9,6 +9,7 @@ use super::screens;
 
 /// One screen on the back stack and the input typed on it that is not saved in the store yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // a back stack holds a handful
 pub enum Route {
     Enroll(screens::enroll::EnrollInput),
     Today(screens::today::TodayInput),

@@ -19,6 +19,10 @@ mod fees;
 mod navigation;
 mod outage;
 
+mod actions;
+mod household;
+mod order;
+
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).
 pub struct Phone {
