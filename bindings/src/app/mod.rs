@@ -169,6 +169,7 @@ pub enum Effect {
         prompt: String,
     },
     ForgetStoreKey,
+    RunEnrollment,
 }
 
 #[uniffi::remote(Enum)]
