@@ -15,6 +15,12 @@ use doorstep_core::text::Lang;
 use crate::common;
 
 mod navigation;
+mod enroll;
+mod lock;
+mod search;
+mod settings;
+mod sync;
+mod today;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).
