@@ -235,8 +235,12 @@ fn pulling_the_list_asks_for_a_sync_and_where_the_phone_is_and_distances_follow(
     // A fresh position is not asked again at the next pull.
     let again = phone.send(Event::Today(TodayEvent::PullToSync));
     assert!(!again.effects.iter().any(|e| matches!(e, Effect::Locate { .. })));
-    // Coming back later asks again.
-    phone.later(Duration::minutes(6));
+    // Coming back later asks again (the technician busy meanwhile: the app did not lock).
+    phone.later(Duration::minutes(3));
+    phone.send(Event::Today(TodayEvent::SetFilter {
+        filter: TodayFilter::All,
+    }));
+    phone.later(Duration::minutes(3));
     phone.send(Event::Paused);
     let resumed = phone.send(Event::Resumed);
     assert!(resumed.effects.iter().any(|e| matches!(e, Effect::Locate { .. })));
