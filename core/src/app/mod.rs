@@ -519,11 +519,12 @@ impl App {
         let idle = state
             .last_active
             .is_some_and(|at| now - at >= self.config.lock_after);
-        if idle && self.enrolled()? {
+        let mut outcome = if idle && !state.locked && self.enrolled()? {
             state.locked = true;
-            return Ok(self.ask_unlock(state));
-        }
-        let mut outcome = Outcome::stay();
+            self.ask_unlock(state)
+        } else {
+            Outcome::stay()
+        };
         let due = state
             .sync_asked
             .is_none_or(|at| now - at >= self.config.sync_every);
@@ -577,7 +578,9 @@ impl App {
                 state.pending.retain(|p| p.request != request);
                 Ok(Vec::new())
             }
-            Event::Tick | Event::Paused => Ok(Vec::new()),
+            // A locked phone still syncs: urgent work must reach it, and notify.
+            Event::Tick => Ok(self.tick(state, self.now())?.effects),
+            Event::Paused => Ok(Vec::new()),
             Event::SetLanguage { lang } => {
                 state.lang = lang;
                 Ok(Vec::new())
