@@ -10,7 +10,7 @@ use doorstep_core::sync::protocol::Record;
 use doorstep_core::workorder::{FaultClass, WorkOrder, WorkOrderKind, WorkOrderSource};
 use doorstep_server::storage::{self, Actor};
 
-use crate::common::{self, Backend, TestServer, Team};
+use crate::common::{self, Backend, Team, TestServer};
 
 struct AppPhone {
     dir: tempfile::TempDir,
@@ -55,7 +55,11 @@ impl AppPhone {
 }
 
 fn urgent_order(server: &TestServer, team: &Team, number: &str, major: bool) -> WorkOrder {
-    let household = common::household(&format!("HZ{}", &number[3..].replace('-', "")), team.district.id, 7);
+    let household = common::household(
+        &format!("HZ{}", &number[3..].replace('-', "")),
+        team.district.id,
+        7,
+    );
     server.office_put(Record::Household(Box::new(household.clone())));
     let household = household.id;
     let mut order = WorkOrder::open(

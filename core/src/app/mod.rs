@@ -285,14 +285,14 @@ impl App {
         };
         let result = match &asked {
             Some(_) if self.is_wiped() => Err(Error::NotEnrolled),
-            Some((server, code)) => Some(self.syncer.enroll(
-                &self.writer,
-                server,
-                code,
-                &self.config.device_model,
-            ))
-            .transpose()
-            .map(|_| ()),
+            Some((server, code)) => {
+                Some(
+                    self.syncer
+                        .enroll(&self.writer, server, code, &self.config.device_model),
+                )
+                .transpose()
+                .map(|_| ())
+            }
             None => Ok(()),
         };
         let mut state = lock(&self.state);
@@ -741,9 +741,7 @@ impl App {
                 outcome
             }
             (Route::Search(input), Event::Search(e)) => screens::search::handle(&mut cx, input, e)?,
-            (Route::Settings, Event::Settings(e)) => {
-                screens::settings::handle(&mut cx, lang, e)?
-            }
+            (Route::Settings, Event::Settings(e)) => screens::settings::handle(&mut cx, lang, e)?,
             (Route::Action(input), Event::Action(e)) => {
                 screens::actions::handle(&mut cx, input, e)?
             }
@@ -835,7 +833,9 @@ impl App {
             std::mem::replace(&mut *reader, Store::open_reader(&scratch_db, &scratch_key)?);
         drop((old_reader, old_writer));
         let mut files = vec![path.clone()];
-        files.extend(["-wal", "-shm"].map(|side| PathBuf::from(format!("{}{side}", path.display()))));
+        files.extend(
+            ["-wal", "-shm"].map(|side| PathBuf::from(format!("{}{side}", path.display()))),
+        );
         for file in files {
             match std::fs::remove_file(&file) {
                 Ok(()) => {}

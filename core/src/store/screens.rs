@@ -28,7 +28,10 @@ impl Store {
     }
 
     /// The work orders of `ids` this phone holds, by id, in one query.
-    pub fn work_orders_by_id(&self, ids: &[WorkOrderId]) -> Result<HashMap<WorkOrderId, WorkOrder>> {
+    pub fn work_orders_by_id(
+        &self,
+        ids: &[WorkOrderId],
+    ) -> Result<HashMap<WorkOrderId, WorkOrder>> {
         let ids = serde_json::to_string(ids)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT doc FROM work_orders WHERE id IN (SELECT value FROM json_each(?1))",

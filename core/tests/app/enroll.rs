@@ -63,10 +63,7 @@ fn a_wrong_address_is_said_beside_its_field_and_nothing_is_sent() {
 fn a_scanned_enrollment_qr_code_fills_the_server_and_the_code() {
     let phone = fresh();
     let update = phone.send(Event::Enroll(EnrollEvent::Scan));
-    let Some(Effect::Scan {
-        request, kinds, ..
-    }) = update.effects.first().cloned()
-    else {
+    let Some(Effect::Scan { request, kinds, .. }) = update.effects.first().cloned() else {
         panic!("no scan asked: {:?}", update.effects);
     };
     assert_eq!(kinds, [Symbology::Qr]);

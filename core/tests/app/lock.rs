@@ -70,8 +70,15 @@ fn unlock_on_the_locked_screen_asks_the_prompt_again_after_it_was_dismissed() {
     let again = unlock_request(&phone.send(Event::Unlock).effects);
     assert_ne!(again, first);
     // The dismissed prompt's answer opens nothing.
-    assert!(phone.app().handle(Event::Unlocked { request: first }).is_err());
-    assert!(is_today(&phone.send(Event::Unlocked { request: again }).screen));
+    assert!(
+        phone
+            .app()
+            .handle(Event::Unlocked { request: first })
+            .is_err()
+    );
+    assert!(is_today(
+        &phone.send(Event::Unlocked { request: again }).screen
+    ));
 }
 
 #[test]
@@ -79,7 +86,10 @@ fn a_phone_not_enrolled_never_locks() {
     let phone = Phone::fresh(at(2026, 12, 7, 1, 0));
     phone.send(Event::Resumed);
     phone.later(Duration::minutes(30));
-    assert!(matches!(phone.send(Event::Tick).screen.body, Screen::Enroll(_)));
+    assert!(matches!(
+        phone.send(Event::Tick).screen.body,
+        Screen::Enroll(_)
+    ));
 }
 
 #[test]

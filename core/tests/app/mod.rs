@@ -14,9 +14,9 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
-mod navigation;
 mod enroll;
 mod lock;
+mod navigation;
 mod search;
 mod settings;
 mod sync;

@@ -12,8 +12,22 @@ fn phone_with_households() -> Phone {
     let phone = Phone::enrolled(at(2026, 12, 7, 1, 0), |store| {
         store
             .receive_households(&[
-                household("3300000001", "张桂英", "13800138000", "文三路", 30.27, 120.15),
-                household("3300000002", "李文华", "13912345678", "学院路", 30.27, 120.15),
+                household(
+                    "3300000001",
+                    "张桂英",
+                    "13800138000",
+                    "文三路",
+                    30.27,
+                    120.15,
+                ),
+                household(
+                    "3300000002",
+                    "李文华",
+                    "13912345678",
+                    "学院路",
+                    30.27,
+                    120.15,
+                ),
             ])
             .unwrap();
     });
@@ -50,7 +64,11 @@ fn households_are_found_by_number_name_phone_or_partial_chinese_address_with_the
 
     let by_name = search(&phone, "桂英");
     assert_eq!(by_name.results[0].matched, "姓名：张桂英");
-    assert!(by_name.results[0].accessibility.starts_with("张桂英，户号 3300000001"));
+    assert!(
+        by_name.results[0]
+            .accessibility
+            .starts_with("张桂英，户号 3300000001")
+    );
 
     assert_eq!(search(&phone, "不存在的路").summary, "未找到匹配的用户");
     phone.send(Event::SetLanguage { lang: Lang::En });
@@ -74,10 +92,12 @@ fn the_query_survives_the_process_being_killed_and_a_result_opens_the_household(
     phone.send(Event::Back);
     let cleared = phone.send(Event::Search(SearchEvent::Clear));
     assert!(on_screen!(cleared.screen, Search).query.is_empty());
-    assert!(phone
-        .app()
-        .handle(Event::Search(SearchEvent::Open {
-            household_id: "nope".into()
-        }))
-        .is_err());
+    assert!(
+        phone
+            .app()
+            .handle(Event::Search(SearchEvent::Open {
+                household_id: "nope".into()
+            }))
+            .is_err()
+    );
 }

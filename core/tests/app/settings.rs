@@ -1,8 +1,8 @@
 //! The Settings screen: the language, the device, the server, the store's size, versions.
 
+use doorstep_core::app::Event;
 use doorstep_core::app::screens::settings::SettingsEvent;
 use doorstep_core::app::screens::today::TodayEvent;
-use doorstep_core::app::Event;
 use doorstep_core::text::Lang;
 
 use super::Phone;
@@ -20,7 +20,11 @@ fn settings_switch_the_language_and_show_the_device_server_technician_and_store_
     assert_eq!(settings.technician.value, "王师傅 · 工号 T0427");
     assert_eq!(settings.device.label, "设备编号");
     assert!(!settings.device.value.is_empty());
-    assert!(settings.store_size.value.ends_with(" MB"), "{}", settings.store_size.value);
+    assert!(
+        settings.store_size.value.ends_with(" MB"),
+        "{}",
+        settings.store_size.value
+    );
     assert_ne!(settings.store_size.value, "0.0 MB");
     assert_eq!(settings.core_version.value, env!("CARGO_PKG_VERSION"));
     assert_eq!(settings.last_sync.value, "尚未同步");
@@ -31,7 +35,9 @@ fn settings_switch_the_language_and_show_the_device_server_technician_and_store_
         .collect();
     assert_eq!(chosen, [("中文", true), ("English", false)]);
 
-    let update = phone.send(Event::Settings(SettingsEvent::SetLanguage { lang: Lang::En }));
+    let update = phone.send(Event::Settings(SettingsEvent::SetLanguage {
+        lang: Lang::En,
+    }));
     let settings = on_screen!(update.screen, Settings);
     assert_eq!(settings.title, "Settings");
     assert_eq!(settings.technician.value, "王师傅 · badge T0427");

@@ -38,7 +38,10 @@ fn work_the_server_refused_is_listed_in_words_with_what_to_do() {
     assert!(sync.held_back.is_none());
     assert!(sync.sync_now.enabled);
     assert!(!sync.cancel.enabled);
-    assert_eq!(sync.cancel.disabled_reason.as_deref(), Some("没有正在进行的同步"));
+    assert_eq!(
+        sync.cancel.disabled_reason.as_deref(),
+        Some("没有正在进行的同步")
+    );
     phone.send(Event::SetLanguage { lang: Lang::En });
     let sync = on_screen!(phone.screen(), Sync);
     assert_eq!(

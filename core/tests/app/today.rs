@@ -55,11 +55,25 @@ pub fn seed_day(store: &mut Store, now: DateTime<Utc>) -> Day {
     store.receive_technicians(&[technician]).unwrap();
 
     let ordered = in_district(
-        household("3300000001", "张桂英", "13800138000", "文三路", 30.270, 120.150),
+        household(
+            "3300000001",
+            "张桂英",
+            "13800138000",
+            "文三路",
+            30.270,
+            120.150,
+        ),
         district,
     );
     let mut due = in_district(
-        household("3300000002", "李文华", "13800138001", "学院路", 30.271, 120.151),
+        household(
+            "3300000002",
+            "李文华",
+            "13800138001",
+            "学院路",
+            30.271,
+            120.151,
+        ),
         district,
     );
     due.last_inspection_at = Some(now - Duration::days(800));
@@ -105,10 +119,22 @@ fn the_day_opens_with_the_technician_the_date_and_the_major_leak_first_in_chines
     assert_eq!(first.order_id, Some(day.leak.id.to_string()));
     assert!(first.address.contains("文三路"), "{}", first.address);
     assert!(first.reason.starts_with("紧急故障"), "{}", first.reason);
-    assert!(first.badges.iter().any(|b| b.kind == BadgeKind::Major && b.label == "重大"));
-    let countdown = first.countdown.as_ref().expect("a major leak has its clock");
+    assert!(
+        first
+            .badges
+            .iter()
+            .any(|b| b.kind == BadgeKind::Major && b.label == "重大")
+    );
+    let countdown = first
+        .countdown
+        .as_ref()
+        .expect("a major leak has its clock");
     assert_eq!(countdown.label, "抢险到场");
-    assert!(countdown.remaining.starts_with("剩 "), "{}", countdown.remaining);
+    assert!(
+        countdown.remaining.starts_with("剩 "),
+        "{}",
+        countdown.remaining
+    );
     assert!(first.accessibility.contains("抢险到场"));
     let second = &today.lines[1];
     assert_eq!(second.title, "入户安检 · 李文华");
@@ -183,15 +209,23 @@ fn tapping_a_line_opens_its_order_or_its_household_and_back_returns_to_the_day()
         id: day.leak.id.to_string(),
     }));
     assert!(update.screen.can_go_back);
-    assert!(matches!(update.screen.body, doorstep_core::app::Screen::WorkOrder(_)));
+    assert!(matches!(
+        update.screen.body,
+        doorstep_core::app::Screen::WorkOrder(_)
+    ));
     phone.send(Event::Back);
     let update = phone.send(Event::Today(TodayEvent::OpenHousehold {
         id: day.due.id.to_string(),
     }));
-    assert!(matches!(update.screen.body, doorstep_core::app::Screen::Household(_)));
+    assert!(matches!(
+        update.screen.body,
+        doorstep_core::app::Screen::Household(_)
+    ));
     phone.send(Event::Back);
     // An id that is not one is refused, and the screen stays.
-    let refused = phone.app().handle(Event::Today(TodayEvent::OpenOrder { id: "x".into() }));
+    let refused = phone
+        .app()
+        .handle(Event::Today(TodayEvent::OpenOrder { id: "x".into() }));
     assert!(refused.is_err());
     assert!(super::is_today(&phone.screen()));
     for (event, route) in [
@@ -221,7 +255,11 @@ fn pulling_the_list_asks_for_a_sync_and_where_the_phone_is_and_distances_follow(
     else {
         panic!("no position asked: {:?}", pulled.effects);
     };
-    assert!(on_screen!(phone.screen(), Today).lines[0].distance.is_none());
+    assert!(
+        on_screen!(phone.screen(), Today).lines[0]
+            .distance
+            .is_none()
+    );
     let located = phone.send(Event::Located {
         request,
         lat: 30.270,
@@ -234,7 +272,12 @@ fn pulling_the_list_asks_for_a_sync_and_where_the_phone_is_and_distances_follow(
     let _ = day;
     // A fresh position is not asked again at the next pull.
     let again = phone.send(Event::Today(TodayEvent::PullToSync));
-    assert!(!again.effects.iter().any(|e| matches!(e, Effect::Locate { .. })));
+    assert!(
+        !again
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Locate { .. }))
+    );
     // Coming back later asks again (the technician busy meanwhile: the app did not lock).
     phone.later(Duration::minutes(3));
     phone.send(Event::Today(TodayEvent::SetFilter {
@@ -243,7 +286,12 @@ fn pulling_the_list_asks_for_a_sync_and_where_the_phone_is_and_distances_follow(
     phone.later(Duration::minutes(3));
     phone.send(Event::Paused);
     let resumed = phone.send(Event::Resumed);
-    assert!(resumed.effects.iter().any(|e| matches!(e, Effect::Locate { .. })));
+    assert!(
+        resumed
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Locate { .. }))
+    );
 }
 
 #[test]
@@ -276,11 +324,19 @@ fn a_planned_outage_touching_the_list_shows_a_banner_and_marks_its_households() 
         today.outages[0].text,
         "计划停气：文三路管道检修，明天 11:00 至 明天 15:00，影响今日 2 户"
     );
-    assert!(today.lines.iter().all(|l| l.badges.iter().any(|b| b.kind == BadgeKind::Outage)));
+    assert!(
+        today
+            .lines
+            .iter()
+            .all(|l| l.badges.iter().any(|b| b.kind == BadgeKind::Outage))
+    );
     let opened = phone.send(Event::Today(TodayEvent::OpenOutage {
         id: outage_id.unwrap().to_string(),
     }));
-    assert!(matches!(opened.screen.body, doorstep_core::app::Screen::Outage(_)));
+    assert!(matches!(
+        opened.screen.body,
+        doorstep_core::app::Screen::Outage(_)
+    ));
     phone.send(Event::Back);
     phone.send(Event::SetLanguage { lang: Lang::En });
     let today = on_screen!(phone.screen(), Today);
@@ -304,7 +360,10 @@ fn changes_made_on_the_phone_show_as_waiting_in_the_header() {
     assert_eq!(today.sync.waiting_count, 1);
     assert!(today.sync.accessibility.contains("1 项更改待上传"));
     phone.send(Event::SetLanguage { lang: Lang::En });
-    assert_eq!(on_screen!(phone.screen(), Today).sync.waiting, "1 change waiting");
+    assert_eq!(
+        on_screen!(phone.screen(), Today).sync.waiting,
+        "1 change waiting"
+    );
 }
 
 #[test]
@@ -347,5 +406,8 @@ fn a_day_of_five_hundred_lines_renders_in_a_few_queries() {
     let today = on_screen!(phone.screen(), Today);
     let took = started.elapsed();
     assert!(today.lines.len() >= 500, "{}", today.lines.len());
-    eprintln!("screen_today_ms (debug build) = {:.1}", took.as_secs_f64() * 1000.0);
+    eprintln!(
+        "screen_today_ms (debug build) = {:.1}",
+        took.as_secs_f64() * 1000.0
+    );
 }

@@ -46,8 +46,12 @@ pub struct EnrollField {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EnrollEvent {
     Refresh,
-    SetServer { text: String },
-    SetCode { text: String },
+    SetServer {
+        text: String,
+    },
+    SetCode {
+        text: String,
+    },
     /// Read the server and code from the service center's QR code.
     Scan,
     Submit,
@@ -105,7 +109,10 @@ pub fn render(cx: &Cx<'_>, input: &EnrollInput) -> Result<EnrollScreen> {
         Action::disabled(
             cx,
             &submit_label,
-            &said("请填写服务器地址和登记码", "enter the server address and the code"),
+            &said(
+                "请填写服务器地址和登记码",
+                "enter the server address and the code",
+            ),
         )
     } else {
         Action::new(cx, &submit_label, true)
@@ -170,7 +177,10 @@ pub fn handle(
             Ok(Outcome::stay().with_effect(Effect::Scan {
                 request,
                 kinds: vec![Symbology::Qr],
-                prompt: cx.say("扫描服务中心的登记二维码", "Scan the service center's QR code"),
+                prompt: cx.say(
+                    "扫描服务中心的登记二维码",
+                    "Scan the service center's QR code",
+                ),
             }))
         }
         EnrollEvent::Submit => {
@@ -367,7 +377,8 @@ mod tests {
 
     #[test]
     fn an_enrollment_qr_code_gives_the_server_and_the_code_and_anything_else_is_refused() {
-        let read = read_qr("doorstep://enroll?server=https%3A%2F%2Fgas.example.cn%3A8443&code=AB12-CD34");
+        let read =
+            read_qr("doorstep://enroll?server=https%3A%2F%2Fgas.example.cn%3A8443&code=AB12-CD34");
         assert_eq!(
             read,
             Some(Scanned {
@@ -377,7 +388,10 @@ mod tests {
         );
         assert_eq!(read_qr("AB12CD34").unwrap().server, None);
         assert_eq!(read_qr("https://example.com"), None);
-        assert_eq!(read_qr("doorstep://enroll?server=ftp%3A%2F%2Fx&code=AB12"), None);
+        assert_eq!(
+            read_qr("doorstep://enroll?server=ftp%3A%2F%2Fx&code=AB12"),
+            None
+        );
         assert_eq!(read_qr("doorstep://enroll?code=%ZZ"), None);
         assert_eq!(read_qr("doorstep://enroll?server=https%3A%2F%2Fx"), None);
     }

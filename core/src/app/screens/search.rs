@@ -64,7 +64,10 @@ pub fn render(cx: &Cx<'_>, input: &SearchInput) -> Result<SearchScreen> {
             let matched = matched_field(cx.lang, h, query);
             let address = h.address.one_line();
             let accessibility = cx.say(
-                &format!("{}，户号 {}，{}，{}", h.name, h.customer_number, address, matched),
+                &format!(
+                    "{}，户号 {}，{}，{}",
+                    h.name, h.customer_number, address, matched
+                ),
                 &format!(
                     "{}, customer no. {}, {}, {}",
                     h.name, h.customer_number, address, matched
@@ -91,13 +94,19 @@ pub fn render(cx: &Cx<'_>, input: &SearchInput) -> Result<SearchScreen> {
     } else {
         cx.say(
             &format!("找到 {n} 户"),
-            &format!("{n} {} found", if n == 1 { "household" } else { "households" }),
+            &format!(
+                "{n} {} found",
+                if n == 1 { "household" } else { "households" }
+            ),
         )
     };
     Ok(SearchScreen {
         title: cx.say("搜索用户", "Search households"),
         query: input.query.clone(),
-        placeholder: cx.say("户号、姓名、电话或地址", "customer no., name, phone or address"),
+        placeholder: cx.say(
+            "户号、姓名、电话或地址",
+            "customer no., name, phone or address",
+        ),
         query_accessibility: cx.say("搜索用户", "Search households"),
         results,
         summary,

@@ -88,7 +88,9 @@ pub fn render(cx: &Cx<'_>, sync: &SyncView) -> Result<SettingsScreen> {
         server: Field::new(
             cx,
             &said("服务器", "Server"),
-            state.server.unwrap_or_else(|| cx.say("未登记", "not enrolled")),
+            state
+                .server
+                .unwrap_or_else(|| cx.say("未登记", "not enrolled")),
         ),
         technician: Field::new(cx, &said("技术员", "Technician"), technician),
         store_size: Field::new(

@@ -137,22 +137,18 @@ pub fn render(cx: &Cx<'_>, view: &SyncView) -> Result<SyncScreen> {
         }
     })
     .collect();
-    let last_result = view
-        .last
-        .as_ref()
-        .and_then(|l| l.report.as_ref())
-        .map(|r| {
-            cx.say(
-                &format!(
-                    "上传 {} 项，下载 {} 项，照片 {} 张",
-                    r.pushed, r.pulled, r.photos_uploaded
-                ),
-                &format!(
-                    "{} sent, {} received, {} photos",
-                    r.pushed, r.pulled, r.photos_uploaded
-                ),
-            )
-        });
+    let last_result = view.last.as_ref().and_then(|l| l.report.as_ref()).map(|r| {
+        cx.say(
+            &format!(
+                "上传 {} 项，下载 {} 项，照片 {} 张",
+                r.pushed, r.pulled, r.photos_uploaded
+            ),
+            &format!(
+                "{} sent, {} received, {} photos",
+                r.pushed, r.pulled, r.photos_uploaded
+            ),
+        )
+    });
     let last_failure = view
         .last
         .as_ref()
@@ -195,7 +191,11 @@ pub fn render(cx: &Cx<'_>, view: &SyncView) -> Result<SyncScreen> {
     let cancel = if running.is_some() {
         Action::new(cx, &cancel_label, true)
     } else {
-        Action::disabled(cx, &cancel_label, &said("没有正在进行的同步", "no sync is running"))
+        Action::disabled(
+            cx,
+            &cancel_label,
+            &said("没有正在进行的同步", "no sync is running"),
+        )
     };
     Ok(SyncScreen {
         title: cx.say("同步", "Sync"),
@@ -234,10 +234,9 @@ pub fn waiting_text(lang: Lang, waiting: u64) -> String {
 pub fn handle(_cx: &mut Cx<'_>, view: &mut SyncView, event: SyncEvent) -> Result<Outcome> {
     match event {
         SyncEvent::Refresh => Ok(Outcome::stay()),
-        SyncEvent::SyncNow if view.running.is_some() => Ok(Outcome::stay().problem(said(
-            "正在同步，请稍候",
-            "a sync is running: please wait",
-        ))),
+        SyncEvent::SyncNow if view.running.is_some() => {
+            Ok(Outcome::stay().problem(said("正在同步，请稍候", "a sync is running: please wait")))
+        }
         SyncEvent::SyncNow => Ok(Outcome::stay().with_effect(Effect::SyncNow)),
         SyncEvent::Cancel if view.running.is_some() => {
             Ok(Outcome::stay().done(said("正在取消同步", "Cancelling the sync")))

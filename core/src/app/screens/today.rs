@@ -122,12 +122,20 @@ pub struct TodayLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TodayEvent {
     Refresh,
-    SetFilter { filter: TodayFilter },
+    SetFilter {
+        filter: TodayFilter,
+    },
     /// The list pulled down: sync now (and find where the phone is, if not known lately).
     PullToSync,
-    OpenOrder { id: String },
-    OpenHousehold { id: String },
-    OpenOutage { id: String },
+    OpenOrder {
+        id: String,
+    },
+    OpenHousehold {
+        id: String,
+    },
+    OpenOutage {
+        id: String,
+    },
     OpenSearch,
     OpenSync,
     OpenSettings,
@@ -194,7 +202,10 @@ pub fn render(cx: &Cx<'_>, input: &TodayInput, sync: &SyncView) -> Result<TodayS
         );
         let n = hit.len();
         let text = cx.say(
-            &format!("计划停气：{}，{from} 至 {to}，影响今日 {n} 户", notice.title),
+            &format!(
+                "计划停气：{}，{from} 至 {to}，影响今日 {n} 户",
+                notice.title
+            ),
             &format!(
                 "Planned outage: {}, {from} to {to}, {n} {} on today's list",
                 notice.title,
@@ -229,7 +240,15 @@ pub fn render(cx: &Cx<'_>, input: &TodayInput, sync: &SyncView) -> Result<TodayS
                 Task::Inspection { .. } => None,
             };
             let outage = item.household_id.is_some_and(|id| touched.contains(&id));
-            lines.push(line(cx, i as u32 + 1, item, order, household, outage, start));
+            lines.push(line(
+                cx,
+                i as u32 + 1,
+                item,
+                order,
+                household,
+                outage,
+                start,
+            ));
         }
     }
 
@@ -247,9 +266,17 @@ pub fn render(cx: &Cx<'_>, input: &TodayInput, sync: &SyncView) -> Result<TodayS
         }
     };
     let filters = vec![
-        chip(TodayFilter::All, said("全部", "All"), n_orders + n_inspections),
+        chip(
+            TodayFilter::All,
+            said("全部", "All"),
+            n_orders + n_inspections,
+        ),
         chip(TodayFilter::Orders, said("工单", "Orders"), n_orders),
-        chip(TodayFilter::Inspections, said("安检", "Inspections"), n_inspections),
+        chip(
+            TodayFilter::Inspections,
+            said("安检", "Inspections"),
+            n_inspections,
+        ),
     ];
     let empty = lines.is_empty().then(|| match input.filter {
         TodayFilter::All => cx.say("今天没有待办工作", "Nothing to do today"),
@@ -317,12 +344,17 @@ fn sync_header(
         .and_then(|l| l.failure.as_ref())
         .map(|f| cx.t(f));
     let waiting = super::sync::waiting_text(cx.lang, waiting_count);
-    let parts: Vec<&str> = [Some(&last_sync), Some(&waiting), refused.as_ref(), photos.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .chain(failure.as_deref())
-        .collect();
+    let parts: Vec<&str> = [
+        Some(&last_sync),
+        Some(&waiting),
+        refused.as_ref(),
+        photos.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .chain(failure.as_deref())
+    .collect();
     let accessibility = parts.join(if cx.lang == Lang::Zh { "，" } else { ", " });
     Ok(TodaySync {
         last_sync,
@@ -409,7 +441,12 @@ fn line(
         (Some(from), Some(to)) => Some(format::distance(from.distance_m(&to), cx.lang)),
         _ => None,
     };
-    let mut said_parts = vec![format!("{position}"), title.clone(), address.clone(), reason.clone()];
+    let mut said_parts = vec![
+        format!("{position}"),
+        title.clone(),
+        address.clone(),
+        reason.clone(),
+    ];
     said_parts.extend(badges.iter().map(|b| b.label.clone()));
     if let Some(c) = &countdown {
         said_parts.push(c.accessibility.clone());
