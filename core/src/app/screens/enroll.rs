@@ -324,7 +324,9 @@ pub fn read_qr(text: &str) -> Option<Scanned> {
             let (key, value) = pair.split_once('=')?;
             let value = percent_decode(value)?;
             match key {
-                "server" if server_problem(&value).is_none() => server = Some(value),
+                "server" if server_problem(&value).is_none() => {
+                    server = Some(value.trim().to_owned())
+                }
                 "code" if is_code(&value) => code = Some(value),
                 _ => return None,
             }
@@ -374,6 +376,45 @@ fn percent_decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn percent_encode(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn any_enrollment_link_the_office_makes_reads_back_as_its_server_and_code(
+            host in "[a-z][a-z0-9-]{0,20}(\\.[a-z]{2,5}){1,2}",
+            port in proptest::option::of(1u16..),
+            https in any::<bool>(),
+            code in "[A-Z0-9][A-Z0-9_-]{3,40}",
+        ) {
+            let scheme = if https { "https" } else { "http" };
+            let server = match port {
+                Some(p) => format!("{scheme}://{host}:{p}"),
+                None => format!("{scheme}://{host}"),
+            };
+            let link = format!(
+                "doorstep://enroll?server={}&code={}",
+                percent_encode(&server),
+                percent_encode(&code)
+            );
+            prop_assert_eq!(read_qr(&link), Some(Scanned { server: Some(server), code }));
+        }
+
+        #[test]
+        fn no_scanned_text_makes_the_reader_panic(text in ".{0,200}") {
+            let _ = read_qr(&text);
+        }
+    }
 
     #[test]
     fn an_enrollment_qr_code_gives_the_server_and_the_code_and_anything_else_is_refused() {
