@@ -112,7 +112,25 @@ on_both_backends! {
         assert!(matches!(enrolled.screen.body, Screen::Today(_)));
         assert_eq!(enrolled.effects, [Effect::SyncNow]);
         assert_eq!(enrolled.screen.notice.unwrap().text, "本机已登记");
-        let synced = phone.sync();
+        // The Sync screen follows the sync's phases while it runs, and rests after it.
+        phone.send(Event::Today(doorstep_core::app::screens::today::TodayEvent::OpenSync));
+        let seen = std::sync::Mutex::new(Vec::new());
+        let synced = phone.app.run_sync(&|u| seen.lock().unwrap().push(u.screen.body)).unwrap();
+        let active: Vec<_> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|body| match body {
+                Screen::Sync(sync) => sync.stages.iter().find(|s| s.active).map(|s| s.label.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(active.contains(&"下载更新".to_owned()), "{active:?}");
+        let Screen::Sync(after) = synced.screen.body.clone() else { panic!("left Sync") };
+        assert!(after.stages.iter().all(|s| !s.active));
+        assert!(after.last_result.unwrap().starts_with("上传 0 项，下载 "));
+        phone.send(Event::Back);
+        let synced = Update { screen: phone.app.screen().unwrap(), effects: synced.effects };
         let Screen::Today(today) = synced.screen.body.clone() else { panic!("not on Today") };
         assert_eq!(today.technician, "王师傅 · 工号 T0427");
         assert!(today.sync.last_sync.starts_with("上次同步：今天"), "{}", today.sync.last_sync);
@@ -148,6 +166,14 @@ on_both_backends! {
         assert!(opened.screen.can_go_back);
 
         assert!(notifications(&phone.sync()).is_empty(), "notified once");
+
+        // In English, the same words the other way round.
+        phone.send(Event::SetLanguage { lang: doorstep_core::text::Lang::En });
+        urgent_order(&server, &team, "GD-2026-102", false);
+        let told = notifications(&phone.sync());
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(told[0].0, "Urgent order: pipeline fault");
+        assert!(told[0].1.starts_with("GD-2026-102: handled on site by today "), "{}", told[0].1);
     }
 }
 
@@ -184,5 +210,10 @@ on_both_backends! {
         phone.send(Event::Tick);
         assert!(!dir.join("app-state.bin").exists());
         assert!(phone.sync().effects.is_empty());
+        // Enrolling again needs a new app object (and key): this one says so.
+        let again = phone.enroll(&server.url, &server.enrollment_code(team.inspector.id));
+        let Screen::Enroll(enroll) = again.screen.body else { panic!("not on Enroll") };
+        assert!(enroll.message.unwrap().contains("请重新打开应用"));
+        assert!(!db.exists());
     }
 }

@@ -130,3 +130,13 @@ fn an_enrollment_the_shell_runs_twice_or_without_submit_changes_nothing() {
     assert_eq!(update.screen, before);
     assert!(update.effects.is_empty());
 }
+
+#[test]
+fn what_was_typed_survives_the_process_being_killed() {
+    let mut phone = fresh();
+    type_in(&phone, "https://gas.example.cn", "AB12CD34");
+    phone.reopen();
+    let enroll = on_screen!(phone.screen(), Enroll);
+    assert_eq!(enroll.server.value, "https://gas.example.cn");
+    assert_eq!(enroll.code.value, "AB12CD34");
+}
