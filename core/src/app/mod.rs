@@ -210,7 +210,9 @@ impl App {
             notified: Vec::new(),
             notice: None,
         });
-        if state.stack.is_empty() || !enrolled && !matches!(state.stack[0], Route::Enroll(_)) {
+        // Enrolled, or not, the first screen says so (a process killed between enrolling and
+        // saving the state reopens on Today, not on a form whose code is used up).
+        if state.stack.is_empty() || enrolled == matches!(state.stack[0], Route::Enroll(_)) {
             state.stack = vec![first_route(enrolled)];
         }
         Ok(Self {

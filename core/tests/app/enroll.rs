@@ -140,3 +140,22 @@ fn what_was_typed_survives_the_process_being_killed() {
     assert_eq!(enroll.server.value, "https://gas.example.cn");
     assert_eq!(enroll.code.value, "AB12CD34");
 }
+
+#[test]
+fn a_phone_killed_right_after_enrolling_reopens_on_today() {
+    let mut phone = fresh();
+    type_in(&phone, "https://gas.example.cn", "AB12CD34");
+    // The enrollment reached the store, the process died before the app's state was saved.
+    phone.app.take();
+    let mut store = doorstep_core::store::Store::open(
+        phone.dir.path().join("doorstep.db"),
+        &crate::common::key(),
+    )
+    .unwrap();
+    store
+        .set_enrollment("https://gas.example.cn", "credential", &phone.technician)
+        .unwrap();
+    drop(store);
+    phone.reopen();
+    assert!(super::is_today(&phone.screen()));
+}
