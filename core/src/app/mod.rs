@@ -287,14 +287,10 @@ impl App {
         };
         let result = match &asked {
             Some(_) if self.is_wiped() => Err(Error::NotEnrolled),
-            Some((server, code)) => {
-                Some(
-                    self.syncer
-                        .enroll(&self.writer, server, code, &self.config.device_model),
-                )
-                .transpose()
-                .map(|_| ())
-            }
+            Some((server, code)) => self
+                .syncer
+                .enroll(&self.writer, server, code, &self.config.device_model)
+                .map(|_| ()),
             None => Ok(()),
         };
         let mut state = lock(&self.state);
