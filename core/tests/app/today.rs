@@ -437,3 +437,38 @@ fn a_day_of_five_hundred_lines_renders_in_a_few_queries() {
     });
     eprintln!("screen_today_ms = {screen:.2} (of which the work list {list:.2})");
 }
+
+#[test]
+fn a_position_that_is_not_one_is_refused_and_the_list_stays_as_it_was() {
+    let (phone, _) = day_phone();
+    let pulled = phone.send(Event::Today(TodayEvent::PullToSync));
+    let Some(Effect::Locate { request, .. }) = pulled
+        .effects
+        .iter()
+        .find(|e| matches!(e, Effect::Locate { .. }))
+        .cloned()
+    else {
+        panic!("no position asked: {:?}", pulled.effects);
+    };
+    let before = phone.screen();
+    let refused = phone.app().handle(Event::Located {
+        request,
+        lat: f64::NAN,
+        lon: 120.15,
+        accuracy_m: 10.0,
+    });
+    assert!(refused.is_err());
+    assert_eq!(phone.screen(), before);
+    // The request is still awaited: a good answer is taken.
+    let located = phone.send(Event::Located {
+        request,
+        lat: 30.27,
+        lon: 120.15,
+        accuracy_m: 10.0,
+    });
+    assert!(
+        on_screen!(located.screen, Today).lines[0]
+            .distance
+            .is_some()
+    );
+}
