@@ -15,9 +15,15 @@ use doorstep_core::text::Lang;
 use crate::common;
 
 mod copy;
+mod enroll;
 mod fees;
+mod lock;
 mod navigation;
 mod outage;
+mod search;
+mod settings;
+mod sync;
+mod today;
 
 mod actions;
 mod household;
