@@ -326,7 +326,13 @@ impl App {
             Event::Tick => self.tick(state, now)?,
             Event::Back => {
                 if state.stack.len() > 1 {
-                    Outcome::back()
+                    let leaving_signature = matches!(state.stack.last(), Some(Route::Signature(_)));
+                    let back = Outcome::back();
+                    if leaving_signature {
+                        back.with_effect(Effect::KeepScreenOn { on: false })
+                    } else {
+                        back
+                    }
                 } else {
                     Outcome::stay()
                 }
