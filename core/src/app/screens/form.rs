@@ -50,13 +50,13 @@ pub struct FormScreen {
     pub amendment: Option<String>,
     pub sections: Vec<FormSection>,
     pub progress: FormProgress,
-    pub outcome: VisitOutcomeView,
+    pub outcome: FormOutcome,
     /// Problems of the whole form, not of one item (a note missing, a rule between answers).
     pub form_problems: Vec<String>,
     /// Complete and seal: enabled only when nothing is missing.
     pub seal: Action,
     /// Once sealed: when, its digest shortened, and what sealing changed.
-    pub sealed: Option<SealView>,
+    pub sealed: Option<FormSeal>,
     /// Start an amendment of the sealed form.
     pub amend: Option<Action>,
 }
@@ -82,7 +82,7 @@ pub struct FormItem {
     pub problems: Vec<String>,
     pub message: Option<String>,
     /// Photos on the item (a photo item's, or a failed check's evidence).
-    pub photos: Vec<PhotoThumb>,
+    pub photos: Vec<FormPhoto>,
     /// Take a photo for the item, where it takes photos now.
     pub take_photo: Option<Action>,
     /// False once the form is sealed.
@@ -96,7 +96,7 @@ pub enum FormItemKind {
     /// Pass / fail / not applicable (`options` ids: `pass`, `fail`, `na`); a failed check with
     /// a hazard rule asks for advice.
     Check {
-        options: Vec<ChoiceOption>,
+        options: Vec<FormOption>,
         advice: String,
         advice_wanted: bool,
         hazard: Option<String>,
@@ -118,19 +118,19 @@ pub enum FormItemKind {
         scan: Option<Action>,
     },
     SingleChoice {
-        options: Vec<ChoiceOption>,
+        options: Vec<FormOption>,
     },
     MultipleChoice {
-        options: Vec<ChoiceOption>,
+        options: Vec<FormOption>,
         min: u32,
         max: Option<u32>,
     },
     /// A day; `initial` is where the picker opens (the answer, or today), in Beijing time.
     Date {
-        initial: DatePick,
+        initial: FormDate,
     },
     DateTime {
-        initial: DatePick,
+        initial: FormDate,
     },
     /// A meter reading in m³, typed with up to three decimals.
     MeterReading {
@@ -155,7 +155,7 @@ pub enum FormItemKind {
 
 /// A choice, a check's mark or a visit outcome, with whether it is picked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChoiceOption {
+pub struct FormOption {
     pub id: String,
     pub label: String,
     pub selected: bool,
@@ -164,7 +164,7 @@ pub struct ChoiceOption {
 
 /// A date and time in Beijing time, for a picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DatePick {
+pub struct FormDate {
     pub year: i32,
     pub month: u32,
     pub day: u32,
@@ -175,7 +175,7 @@ pub struct DatePick {
 /// A photo on an item: its thumbnail as a plain JPEG file the shell draws (none when the photo
 /// is not on this phone), and its removal.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PhotoThumb {
+pub struct FormPhoto {
     pub sha256: String,
     pub path: Option<String>,
     pub remove: Action,
@@ -191,9 +191,9 @@ pub struct FormProgress {
 
 /// How the visit ended, and the note a visit without answers needs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VisitOutcomeView {
-    pub chosen: VisitChoice,
-    pub options: Vec<ChoiceOption>,
+pub struct FormOutcome {
+    pub chosen: FormOutcomeChoice,
+    pub options: Vec<FormOption>,
     pub note: String,
     pub note_label: String,
     /// Whether the note field is shown (nobody home, access refused).
@@ -202,7 +202,7 @@ pub struct VisitOutcomeView {
 
 /// The outcomes a technician picks on the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum VisitChoice {
+pub enum FormOutcomeChoice {
     Completed,
     NobodyHome,
     AccessRefused,
@@ -211,7 +211,7 @@ pub enum VisitChoice {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct SealView {
+pub struct FormSeal {
     pub sealed_at: String,
     /// The seal's digest, its first 12 hex digits ("封存码 3f9a…" / "seal 3f9a…").
     pub digest: String,
@@ -222,7 +222,7 @@ pub struct SealView {
 
 /// A check's mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CheckMark {
+pub enum FormCheckMark {
     Pass,
     Fail,
     NotApplicable,
@@ -232,7 +232,7 @@ pub enum CheckMark {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FormEvent {
     Refresh,
-    Check { item: String, mark: CheckMark },
+    Check { item: String, mark: FormCheckMark },
     /// Rectification advice of a failed check.
     Advice { item: String, text: String },
     /// Text typed in a number, meter reading or text item (the whole field, each keystroke).
@@ -244,7 +244,7 @@ pub enum FormEvent {
     /// A day picked (Beijing time).
     PickDate { item: String, year: i32, month: u32, day: u32 },
     /// A day and time picked (Beijing time).
-    PickDateTime { item: String, at: DatePick },
+    PickDateTime { item: String, at: FormDate },
     /// The answer cleared.
     Clear { item: String },
     TakePhoto { item: String },
@@ -253,7 +253,7 @@ pub enum FormEvent {
     Locate { item: String },
     /// Open the signature screen for a signature item.
     Sign { item: String },
-    SetOutcome { choice: VisitChoice },
+    SetOutcome { choice: FormOutcomeChoice },
     /// The note of a visit without answers.
     Note { text: String },
     Seal,
@@ -536,7 +536,7 @@ fn render_item(
         },
         ItemKind::Charges => FormItemKind::Charges,
     };
-    let photos: Vec<PhotoThumb> = form
+    let photos: Vec<FormPhoto> = form
         .photos
         .get(&item.id)
         .map(|photos| {
@@ -592,14 +592,14 @@ fn render_item(
     }
 }
 
-fn option(cx: &Cx<'_>, id: &str, label: &Text, selected: bool) -> ChoiceOption {
+fn option(cx: &Cx<'_>, id: &str, label: &Text, selected: bool) -> FormOption {
     let label = cx.t(label);
     let state = if selected {
         cx.say("已选", "selected")
     } else {
         cx.say("未选", "not selected")
     };
-    ChoiceOption {
+    FormOption {
         id: id.to_owned(),
         accessibility: cx.say(&format!("{label}，{state}"), &format!("{label}, {state}")),
         label,
@@ -700,7 +700,7 @@ fn value_of(cx: &Cx<'_>, form: &Form, item: &Item) -> Option<String> {
 
 /// A photo's thumbnail, written decrypted to `files()/thumbs/<sha>.jpg` the first time it is
 /// shown (the app's private folder: only the app and its shell read it).
-fn thumb(cx: &Cx<'_>, sha256: &str, n: usize, editable: bool) -> PhotoThumb {
+fn thumb(cx: &Cx<'_>, sha256: &str, n: usize, editable: bool) -> FormPhoto {
     let dir = cx.files().join("thumbs");
     let path = dir.join(format!("{sha256}.jpg"));
     let written = path.exists()
@@ -716,7 +716,7 @@ fn thumb(cx: &Cx<'_>, sha256: &str, n: usize, editable: bool) -> PhotoThumb {
             })
             .is_some();
     let text = said("删除照片", "Remove photo");
-    PhotoThumb {
+    FormPhoto {
         sha256: sha256.to_owned(),
         path: written.then(|| path.to_string_lossy().into_owned()),
         remove: if editable {
@@ -735,24 +735,24 @@ fn thumb(cx: &Cx<'_>, sha256: &str, n: usize, editable: bool) -> PhotoThumb {
     }
 }
 
-fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> VisitOutcomeView {
+fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> FormOutcome {
     let (chosen, note) = match outcome {
-        Visit::Completed => (VisitChoice::Completed, String::new()),
-        Visit::NobodyHome { note } => (VisitChoice::NobodyHome, note.clone()),
-        Visit::AccessRefused { note } => (VisitChoice::AccessRefused, note.clone()),
+        Visit::Completed => (FormOutcomeChoice::Completed, String::new()),
+        Visit::NobodyHome { note } => (FormOutcomeChoice::NobodyHome, note.clone()),
+        Visit::AccessRefused { note } => (FormOutcomeChoice::AccessRefused, note.clone()),
         Visit::CustomerRefusedToSign { reason, .. } => {
-            (VisitChoice::CustomerRefusedToSign, reason.clone())
+            (FormOutcomeChoice::CustomerRefusedToSign, reason.clone())
         }
     };
     let mut choices = vec![
-        VisitChoice::Completed,
-        VisitChoice::NobodyHome,
-        VisitChoice::AccessRefused,
+        FormOutcomeChoice::Completed,
+        FormOutcomeChoice::NobodyHome,
+        FormOutcomeChoice::AccessRefused,
     ];
-    if chosen == VisitChoice::CustomerRefusedToSign {
+    if chosen == FormOutcomeChoice::CustomerRefusedToSign {
         choices.push(chosen);
     }
-    VisitOutcomeView {
+    FormOutcome {
         chosen,
         options: choices
             .into_iter()
@@ -760,7 +760,7 @@ fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> VisitOutcomeView {
             .collect(),
         note,
         note_label: cx.say("现场情况说明", "What was found"),
-        note_wanted: chosen != VisitChoice::Completed,
+        note_wanted: chosen != FormOutcomeChoice::Completed,
     }
 }
 
@@ -769,7 +769,7 @@ fn seal_view(
     form: &Form,
     seal: &crate::forms::seal::Seal,
     household: crate::ids::HouseholdId,
-) -> Result<SealView> {
+) -> Result<FormSeal> {
     let short: String = seal.digest.chars().take(12).collect();
     let sealed_at = format::moment(seal.sealed_at, cx.now, cx.lang);
     let subject = form.id.to_string();
@@ -783,7 +783,7 @@ fn seal_view(
         .map(|h| cx.t(&h.summary))
         .collect();
     let digest = cx.say(&format!("封存码 {short}"), &format!("seal {short}"));
-    Ok(SealView {
+    Ok(FormSeal {
         accessibility: cx.say(
             &format!("已于 {sealed_at} 签封，{digest}"),
             &format!("sealed {sealed_at}, {digest}"),
@@ -810,9 +810,9 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
         FormEvent::Refresh => Ok(Outcome::stay()),
         FormEvent::Check { item, mark } => {
             let result = match mark {
-                CheckMark::Pass => CheckResult::Pass,
-                CheckMark::Fail => CheckResult::Fail,
-                CheckMark::NotApplicable => CheckResult::Na,
+                FormCheckMark::Pass => CheckResult::Pass,
+                FormCheckMark::Fail => CheckResult::Fail,
+                FormCheckMark::NotApplicable => CheckResult::Na,
             };
             let advice = match form.answers.get(&item) {
                 Some(Given::Check(c)) if result == CheckResult::Fail => c.advice.clone(),
@@ -1004,10 +1004,10 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
                 _ => String::new(),
             };
             let outcome = match choice {
-                VisitChoice::Completed => Visit::Completed,
-                VisitChoice::NobodyHome => Visit::NobodyHome { note },
-                VisitChoice::AccessRefused => Visit::AccessRefused { note },
-                VisitChoice::CustomerRefusedToSign => {
+                FormOutcomeChoice::Completed => Visit::Completed,
+                FormOutcomeChoice::NobodyHome => Visit::NobodyHome { note },
+                FormOutcomeChoice::AccessRefused => Visit::AccessRefused { note },
+                FormOutcomeChoice::CustomerRefusedToSign => {
                     return Err(InvalidInput::new(
                         "outcome",
                         said(
@@ -1271,10 +1271,10 @@ fn default_signer(cx: &Cx<'_>, form: &Form, role: SignerRole) -> String {
     }
 }
 
-fn pick_of(at: chrono::DateTime<chrono::Utc>) -> DatePick {
+fn pick_of(at: chrono::DateTime<chrono::Utc>) -> FormDate {
     use chrono::{Datelike, Timelike};
     let local = at.with_timezone(&service_timezone());
-    DatePick {
+    FormDate {
         year: local.year(),
         month: local.month(),
         day: local.day(),
@@ -1283,9 +1283,9 @@ fn pick_of(at: chrono::DateTime<chrono::Utc>) -> DatePick {
     }
 }
 
-fn pick_of_day(day: NaiveDate) -> DatePick {
+fn pick_of_day(day: NaiveDate) -> FormDate {
     use chrono::Datelike;
-    DatePick {
+    FormDate {
         year: day.year(),
         month: day.month(),
         day: day.day(),
@@ -1322,20 +1322,20 @@ pub fn role_label(role: SignerRole) -> Text {
     }
 }
 
-fn visit_id(choice: VisitChoice) -> &'static str {
+fn visit_id(choice: FormOutcomeChoice) -> &'static str {
     match choice {
-        VisitChoice::Completed => "completed",
-        VisitChoice::NobodyHome => "nobody_home",
-        VisitChoice::AccessRefused => "access_refused",
-        VisitChoice::CustomerRefusedToSign => "customer_refused_to_sign",
+        FormOutcomeChoice::Completed => "completed",
+        FormOutcomeChoice::NobodyHome => "nobody_home",
+        FormOutcomeChoice::AccessRefused => "access_refused",
+        FormOutcomeChoice::CustomerRefusedToSign => "customer_refused_to_sign",
     }
 }
 
-fn visit_label(choice: VisitChoice) -> Text {
+fn visit_label(choice: FormOutcomeChoice) -> Text {
     match choice {
-        VisitChoice::Completed => said("正常入户", "Visit done"),
-        VisitChoice::NobodyHome => said("无人在家", "Nobody home"),
-        VisitChoice::AccessRefused => said("拒绝入户", "Access refused"),
-        VisitChoice::CustomerRefusedToSign => said("用户拒签", "Customer refused to sign"),
+        FormOutcomeChoice::Completed => said("正常入户", "Visit done"),
+        FormOutcomeChoice::NobodyHome => said("无人在家", "Nobody home"),
+        FormOutcomeChoice::AccessRefused => said("拒绝入户", "Access refused"),
+        FormOutcomeChoice::CustomerRefusedToSign => said("用户拒签", "Customer refused to sign"),
     }
 }
