@@ -165,21 +165,61 @@ pub enum FormCheckMark {
 #[uniffi::remote(Enum)]
 pub enum FormEvent {
     Refresh,
-    Check { item: String, mark: FormCheckMark },
-    Advice { item: String, text: String },
-    Type { item: String, text: String },
-    Choose { item: String, choice: String },
-    Toggle { item: String, choice: String },
-    PickDate { item: String, year: i32, month: u32, day: u32 },
-    PickDateTime { item: String, at: FormDate },
-    Clear { item: String },
-    TakePhoto { item: String },
-    RemovePhoto { item: String, sha256: String },
-    Scan { item: String },
-    Locate { item: String },
-    Sign { item: String },
-    SetOutcome { choice: FormOutcomeChoice },
-    Note { text: String },
+    Check {
+        item: String,
+        mark: FormCheckMark,
+    },
+    Advice {
+        item: String,
+        text: String,
+    },
+    Type {
+        item: String,
+        text: String,
+    },
+    Choose {
+        item: String,
+        choice: String,
+    },
+    Toggle {
+        item: String,
+        choice: String,
+    },
+    PickDate {
+        item: String,
+        year: i32,
+        month: u32,
+        day: u32,
+    },
+    PickDateTime {
+        item: String,
+        at: FormDate,
+    },
+    Clear {
+        item: String,
+    },
+    TakePhoto {
+        item: String,
+    },
+    RemovePhoto {
+        item: String,
+        sha256: String,
+    },
+    Scan {
+        item: String,
+    },
+    Locate {
+        item: String,
+    },
+    Sign {
+        item: String,
+    },
+    SetOutcome {
+        choice: FormOutcomeChoice,
+    },
+    Note {
+        text: String,
+    },
     Seal,
     Amend,
 }

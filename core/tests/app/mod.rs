@@ -14,7 +14,10 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod form;
 mod navigation;
+mod process_death;
+mod signature;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).

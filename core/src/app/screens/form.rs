@@ -26,7 +26,6 @@ use crate::app::route::Route;
 use crate::calendar::service_timezone;
 use crate::error::{Error, Result};
 use crate::forms::Decimal;
-use crate::forms::Template;
 use crate::forms::form::{
     Answer as Given, CapturedLocation, CheckAnswer, CheckResult, Form, Outcome as Visit,
 };
@@ -232,30 +231,70 @@ pub enum FormCheckMark {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FormEvent {
     Refresh,
-    Check { item: String, mark: FormCheckMark },
+    Check {
+        item: String,
+        mark: FormCheckMark,
+    },
     /// Rectification advice of a failed check.
-    Advice { item: String, text: String },
+    Advice {
+        item: String,
+        text: String,
+    },
     /// Text typed in a number, meter reading or text item (the whole field, each keystroke).
-    Type { item: String, text: String },
+    Type {
+        item: String,
+        text: String,
+    },
     /// A single choice picked.
-    Choose { item: String, choice: String },
+    Choose {
+        item: String,
+        choice: String,
+    },
     /// An option of a multiple choice ticked or unticked.
-    Toggle { item: String, choice: String },
+    Toggle {
+        item: String,
+        choice: String,
+    },
     /// A day picked (Beijing time).
-    PickDate { item: String, year: i32, month: u32, day: u32 },
+    PickDate {
+        item: String,
+        year: i32,
+        month: u32,
+        day: u32,
+    },
     /// A day and time picked (Beijing time).
-    PickDateTime { item: String, at: FormDate },
+    PickDateTime {
+        item: String,
+        at: FormDate,
+    },
     /// The answer cleared.
-    Clear { item: String },
-    TakePhoto { item: String },
-    RemovePhoto { item: String, sha256: String },
-    Scan { item: String },
-    Locate { item: String },
+    Clear {
+        item: String,
+    },
+    TakePhoto {
+        item: String,
+    },
+    RemovePhoto {
+        item: String,
+        sha256: String,
+    },
+    Scan {
+        item: String,
+    },
+    Locate {
+        item: String,
+    },
     /// Open the signature screen for a signature item.
-    Sign { item: String },
-    SetOutcome { choice: FormOutcomeChoice },
+    Sign {
+        item: String,
+    },
+    SetOutcome {
+        choice: FormOutcomeChoice,
+    },
     /// The note of a visit without answers.
-    Note { text: String },
+    Note {
+        text: String,
+    },
     Seal,
     Amend,
 }
@@ -306,7 +345,9 @@ const LOCATE_TIMEOUT_S: u32 = 30;
 pub fn render(cx: &Cx<'_>, input: &FormInput) -> Result<FormScreen> {
     let id = form_id(input)?;
     let form = cx.read().form(id)?;
-    let template = cx.read().template(&form.template_id, form.template_version)?;
+    let template = cx
+        .read()
+        .template(&form.template_id, form.template_version)?;
     let household = cx.read().household(form.household_id)?;
     let sealed = form.is_sealed();
     let problems = if sealed {
@@ -374,10 +415,7 @@ pub fn render(cx: &Cx<'_>, input: &FormInput) -> Result<FormScreen> {
             &seal_text,
             &said(
                 format!("还有 {n} 处未完成"),
-                format!(
-                    "{n} {} left",
-                    if n == 1 { "thing" } else { "things" }
-                ),
+                format!("{n} {} left", if n == 1 { "thing" } else { "things" }),
             ),
         )
     } else {
@@ -531,7 +569,11 @@ fn render_item(
             locate: if editable {
                 Action::new(cx, &said("获取位置", "Get position"), true)
             } else {
-                Action::disabled(cx, &said("获取位置", "Get position"), &said("已签封", "sealed"))
+                Action::disabled(
+                    cx,
+                    &said("获取位置", "Get position"),
+                    &said("已签封", "sealed"),
+                )
             },
         },
         ItemKind::Charges => FormItemKind::Charges,
@@ -800,10 +842,16 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
         return Ok(Outcome::stay());
     }
     let form = cx.read().form(id)?;
-    let template = cx.read().template(&form.template_id, form.template_version)?;
+    let template = cx
+        .read()
+        .template(&form.template_id, form.template_version)?;
     let item_of = |item: &str| -> Result<Item> {
         template.item(item).cloned().ok_or_else(|| {
-            InvalidInput::new(item, said("此表单中没有这一项", "no such item in this form")).into()
+            InvalidInput::new(
+                item,
+                said("此表单中没有这一项", "no such item in this form"),
+            )
+            .into()
         })
     };
     match event {
@@ -818,7 +866,13 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
                 Some(Given::Check(c)) if result == CheckResult::Fail => c.advice.clone(),
                 _ => None,
             };
-            save(cx, input, id, &item, Some(Given::Check(CheckAnswer { result, advice })))
+            save(
+                cx,
+                input,
+                id,
+                &item,
+                Some(Given::Check(CheckAnswer { result, advice })),
+            )
         }
         FormEvent::Advice { item, text } => {
             let Some(Given::Check(c)) = form.answers.get(&item) else {
@@ -918,7 +972,10 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             if form.photos.get(&item).map_or(0, Vec::len) as u32 >= max {
                 return Err(InvalidInput::new(
                     item,
-                    said(format!("最多 {max} 张照片"), format!("at most {max} photos")),
+                    said(
+                        format!("最多 {max} 张照片"),
+                        format!("at most {max} photos"),
+                    ),
                 )
                 .into());
             }
@@ -948,7 +1005,10 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
         FormEvent::Scan { item } => {
             let spec = item_of(&item)?;
             let kind = scan_kind(&spec).ok_or_else(|| {
-                InvalidInput::new(item.clone(), said("这一项不能扫码", "this item is not scanned"))
+                InvalidInput::new(
+                    item.clone(),
+                    said("这一项不能扫码", "this item is not scanned"),
+                )
             })?;
             editable(&form)?;
             let request = cx.ask(
@@ -993,10 +1053,10 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             })?;
             editable(&form)?;
             let signer = default_signer(cx, &form, role);
-            Ok(
-                Outcome::go(Route::Signature(SignatureInput::new(id, item, role, signer)))
-                    .with_effect(Effect::KeepScreenOn { on: true }),
-            )
+            Ok(Outcome::go(Route::Signature(SignatureInput::new(
+                id, item, role, signer,
+            )))
+            .with_effect(Effect::KeepScreenOn { on: true }))
         }
         FormEvent::SetOutcome { choice } => {
             let note = match &form.outcome {
@@ -1139,9 +1199,11 @@ fn take_in(
             )),
         })),
         (FormPurpose::Photo { .. }, Answer::Photo { path }) => {
-            let context = match cx.read().photo_item_household(form, item).and_then(|h| {
-                cx.read().camera_context(h, cx.now, None)
-            }) {
+            let context = match cx
+                .read()
+                .photo_item_household(form, item)
+                .and_then(|h| cx.read().camera_context(h, cx.now, None))
+            {
                 Ok(context) => context,
                 Err(e) => return refused(e),
             };

@@ -63,11 +63,15 @@ pub struct InkPoint {
 pub enum SignatureEvent {
     Refresh,
     /// One stroke, pen down to pen up.
-    Stroke { points: Vec<InkPoint> },
+    Stroke {
+        points: Vec<InkPoint>,
+    },
     /// Start again.
     Clear,
     /// The signer's name as typed.
-    Name { text: String },
+    Name {
+        text: String,
+    },
     /// Sign the form with what was drawn.
     Accept,
     /// Leave without signing.
@@ -112,7 +116,9 @@ const MAX_STROKE_POINTS: usize = 5_000;
 
 pub fn render(cx: &Cx<'_>, input: &SignatureInput) -> Result<SignatureScreen> {
     let form = cx.read().form(input.form)?;
-    let template = cx.read().template(&form.template_id, form.template_version)?;
+    let template = cx
+        .read()
+        .template(&form.template_id, form.template_version)?;
     let item = template.item(&input.item);
     let role = cx.t(&super::form::role_label(input.role));
     let title = item
@@ -224,7 +230,11 @@ fn check_points(input: &SignatureInput) -> std::result::Result<(), InvalidInput>
     let mut strokes = input.strokes.clone();
     if let Some(first) = strokes.first().and_then(|s| s.first()).cloned() {
         strokes.push(vec![StrokePoint {
-            x: if first.x > 0.0 { first.x - 10.0 } else { first.x + 10.0 },
+            x: if first.x > 0.0 {
+                first.x - 10.0
+            } else {
+                first.x + 10.0
+            },
             pressure: None,
             ..first
         }]);
