@@ -767,3 +767,64 @@ fn a_date_picked_in_beijing_time_is_shown_as_a_day() {
             .contains_key("rectification_deadline")
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use doorstep_core::forms::Decimal;
+    use doorstep_core::forms::form::Answer;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever is typed in a number field, either the store holds exactly the number it
+        /// reads as and the field shows it, or the store keeps its last answer and the field
+        /// keeps the text with why it is not a number yet.
+        #[test]
+        fn a_number_typed_is_either_the_answer_or_kept_as_typed(text in "-?[0-9]{0,4}\\.?[0-9]{0,3}|[0-9a-z ,.]{1,6}") {
+            let (phone, id, _) = on_form("residential_inspection");
+            form(&phone, FormEvent::Toggle { item: "leak_test_method".into(), choice: "detector".into() });
+            let stored = |phone: &Phone| {
+                phone.app().store().lock().unwrap().form(id).unwrap().answers.get("leak_detector_lel").cloned()
+            };
+            form(&phone, FormEvent::Type { item: "leak_detector_lel".into(), text: "7".into() });
+            form(&phone, FormEvent::Type { item: "leak_detector_lel".into(), text: text.clone() });
+            let lel = item(&form_screen(&phone), "leak_detector_lel");
+            let FormItemKind::Number { typed, .. } = &lel.kind else { panic!() };
+            match text.parse::<Decimal>() {
+                _ if text.trim().is_empty() => {
+                    prop_assert_eq!(stored(&phone), None);
+                    prop_assert_eq!(lel.message, None);
+                }
+                Ok(n) => {
+                    prop_assert_eq!(stored(&phone), Some(Answer::Number(n)));
+                    prop_assert_eq!(typed, &n.to_string());
+                    prop_assert_eq!(lel.message, None);
+                }
+                Err(_) => {
+                    prop_assert_eq!(stored(&phone), Some(Answer::Number("7".parse().unwrap())));
+                    prop_assert_eq!(typed, &text);
+                    prop_assert!(lel.message.is_some());
+                }
+            }
+        }
+
+        /// A time picked in Beijing time opens the picker again on the same time, whatever the
+        /// day and hour (the UTC date may be the day before).
+        #[test]
+        fn a_time_picked_in_beijing_time_comes_back_as_picked(
+            day in 1u32..=28, month in 1u32..=12, hour in 0u32..24, minute in 0u32..60,
+        ) {
+            let (phone, _, _) = on_form("acceptance_gas_on");
+            let at = FormDate { year: 2026, month, day, hour, minute };
+            form(&phone, FormEvent::PickDateTime { item: "gas_on_at".into(), at });
+            let picked = item(&form_screen(&phone), "gas_on_at");
+            let shown_again = matches!(picked.kind, FormItemKind::DateTime { initial } if initial == at);
+            prop_assert!(shown_again);
+            let clock = format!("{hour:02}:{minute:02}");
+            let value = picked.value.unwrap();
+            prop_assert!(value.ends_with(&clock), "{} does not end with {}", value, clock);
+        }
+    }
+}
