@@ -497,9 +497,15 @@ impl App {
             return Ok(Outcome::stay());
         }
         // A link opens over Today, whatever was open: Back returns to the day's work.
+        let leaving_signature = matches!(state.stack.last(), Some(Route::Signature(_)));
         state.stack.truncate(1);
         state.pending.clear();
-        Ok(Outcome::go(route))
+        let opened = Outcome::go(route);
+        Ok(if leaving_signature {
+            opened.with_effect(Effect::KeepScreenOn { on: false })
+        } else {
+            opened
+        })
     }
 
     fn unanswerable(&self, state: &State, request: u64) -> AppError {

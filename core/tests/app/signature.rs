@@ -141,6 +141,18 @@ fn clearing_starts_again_and_leaving_lets_the_screen_sleep() {
     let cancelled = pad(&phone, SignatureEvent::Cancel);
     assert_eq!(cancelled.effects, vec![Effect::KeepScreenOn { on: false }]);
     on_screen!(cancelled.screen, Form);
+
+    // A notification tapped during a signature leaves it too.
+    form(
+        &phone,
+        FormEvent::Sign {
+            item: "technician_signature".into(),
+        },
+    );
+    let linked = phone.send(Event::OpenLink {
+        link: "doorstep://sync".into(),
+    });
+    assert!(linked.effects.contains(&Effect::KeepScreenOn { on: false }));
 }
 
 #[test]
