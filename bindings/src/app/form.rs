@@ -137,6 +137,7 @@ pub struct FormOutcome {
     pub note: String,
     pub note_label: String,
     pub note_wanted: bool,
+    pub message: Option<String>,
 }
 
 #[uniffi::remote(Enum)]

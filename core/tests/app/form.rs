@@ -828,3 +828,83 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_customer_who_refuses_to_sign_is_recorded_with_a_photo_and_a_reason_instead() {
+    let (phone, id, _) = on_form("residential_inspection");
+    answer_everything(&phone);
+    let asked = form(
+        &phone,
+        FormEvent::SetOutcome {
+            choice: FormOutcomeChoice::CustomerRefusedToSign,
+        },
+    );
+    let [
+        Effect::TakePhoto {
+            request,
+            path,
+            prompt,
+        },
+    ] = asked.effects.as_slice()
+    else {
+        panic!("{:?}", asked.effects);
+    };
+    assert!(prompt.starts_with("拍摄用户拒签的证明照片"));
+    // Nothing changes until the photo is in.
+    assert_eq!(
+        form_screen(&phone).outcome.chosen,
+        FormOutcomeChoice::Completed
+    );
+    std::fs::write(path, b"not a photo").unwrap();
+    phone.send(Event::PhotoTaken { request: *request });
+    let screen = form_screen(&phone);
+    assert_eq!(screen.outcome.chosen, FormOutcomeChoice::Completed);
+    assert!(
+        screen
+            .outcome
+            .message
+            .unwrap()
+            .starts_with("该文件不是照片")
+    );
+
+    let asked = form(
+        &phone,
+        FormEvent::SetOutcome {
+            choice: FormOutcomeChoice::CustomerRefusedToSign,
+        },
+    );
+    let [Effect::TakePhoto { request, path, .. }] = asked.effects.as_slice() else {
+        panic!()
+    };
+    camera_writes(path);
+    phone.send(Event::PhotoTaken { request: *request });
+    let screen = form_screen(&phone);
+    assert_eq!(
+        screen.outcome.chosen,
+        FormOutcomeChoice::CustomerRefusedToSign
+    );
+    assert_eq!(screen.outcome.message, None);
+    assert!(screen.outcome.note_wanted);
+    assert_eq!(screen.form_problems, vec!["须填写现场情况说明".to_owned()]);
+    form(
+        &phone,
+        FormEvent::Note {
+            text: "用户对检查结果有异议，拒绝签字".into(),
+        },
+    );
+    sign(&phone, "technician_signature");
+    let screen = form_screen(&phone);
+    assert!(screen.form_problems.is_empty());
+    assert!(
+        item(&screen, "customer_signature").problems.is_empty(),
+        "not wanted any more"
+    );
+    assert!(screen.seal.enabled, "{:?}", screen.seal);
+    form(&phone, FormEvent::Seal);
+    let store = phone.app().store();
+    let sealed = store.lock().unwrap().form(id).unwrap();
+    assert!(matches!(
+        sealed.outcome,
+        doorstep_core::forms::form::Outcome::CustomerRefusedToSign { ref reason, .. } if reason == "用户对检查结果有异议，拒绝签字"
+    ));
+}

@@ -27,7 +27,7 @@ use crate::calendar::service_timezone;
 use crate::error::{Error, Result};
 use crate::forms::Decimal;
 use crate::forms::form::{
-    Answer as Given, CapturedLocation, CheckAnswer, CheckResult, Form, Outcome as Visit,
+    Answer as Given, CapturedLocation, CheckAnswer, CheckResult, Form, Outcome as Visit, PhotoRef,
 };
 use crate::forms::template::{Item, ItemKind, SignerRole};
 use crate::geo::GeoPoint;
@@ -195,8 +195,10 @@ pub struct FormOutcome {
     pub options: Vec<FormOption>,
     pub note: String,
     pub note_label: String,
-    /// Whether the note field is shown (nobody home, access refused).
+    /// Whether the note field is shown (nobody home, access refused, refused to sign).
     pub note_wanted: bool,
+    /// What the last answer of the camera said (the refusal's photo not taken in).
+    pub message: Option<String>,
 }
 
 /// The outcomes a technician picks on the form.
@@ -205,7 +207,8 @@ pub enum FormOutcomeChoice {
     Completed,
     NobodyHome,
     AccessRefused,
-    /// Recorded through the bindings' store (with its photo); shown, not picked here.
+    /// The form was filled in but the customer would not sign: picking it opens the camera
+    /// for the photo that stands in for the signature; the note says why.
     CustomerRefusedToSign,
 }
 
@@ -336,7 +339,14 @@ pub enum FormPurpose {
         form: FormId,
         item: String,
     },
+    /// The photo that stands in for the customer's refused signature.
+    RefusalPhoto {
+        form: FormId,
+    },
 }
+
+/// The key of the outcome's message among the items' (no item id starts with '#').
+const OUTCOME: &str = "#outcome";
 
 /// The accuracy a position item asks the phone for, and how long it may try.
 const LOCATE_ACCURACY_M: u32 = 30;
@@ -439,7 +449,7 @@ pub fn render(cx: &Cx<'_>, input: &FormInput) -> Result<FormScreen> {
         amendment,
         sections,
         progress,
-        outcome: outcome_view(cx, &form.outcome),
+        outcome: outcome_view(cx, &form.outcome, input.messages.get(OUTCOME)),
         form_problems,
         seal,
         sealed: sealed_view,
@@ -777,7 +787,7 @@ fn thumb(cx: &Cx<'_>, sha256: &str, n: usize, editable: bool) -> FormPhoto {
     }
 }
 
-fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> FormOutcome {
+fn outcome_view(cx: &Cx<'_>, outcome: &Visit, message: Option<&Text>) -> FormOutcome {
     let (chosen, note) = match outcome {
         Visit::Completed => (FormOutcomeChoice::Completed, String::new()),
         Visit::NobodyHome { note } => (FormOutcomeChoice::NobodyHome, note.clone()),
@@ -786,14 +796,12 @@ fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> FormOutcome {
             (FormOutcomeChoice::CustomerRefusedToSign, reason.clone())
         }
     };
-    let mut choices = vec![
+    let choices = [
         FormOutcomeChoice::Completed,
         FormOutcomeChoice::NobodyHome,
         FormOutcomeChoice::AccessRefused,
+        FormOutcomeChoice::CustomerRefusedToSign,
     ];
-    if chosen == FormOutcomeChoice::CustomerRefusedToSign {
-        choices.push(chosen);
-    }
     FormOutcome {
         chosen,
         options: choices
@@ -803,6 +811,7 @@ fn outcome_view(cx: &Cx<'_>, outcome: &Visit) -> FormOutcome {
         note,
         note_label: cx.say("现场情况说明", "What was found"),
         note_wanted: chosen != FormOutcomeChoice::Completed,
+        message: message.map(|m| cx.t(m)),
     }
 }
 
@@ -1061,21 +1070,27 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
         FormEvent::SetOutcome { choice } => {
             let note = match &form.outcome {
                 Visit::NobodyHome { note } | Visit::AccessRefused { note } => note.clone(),
-                _ => String::new(),
+                Visit::CustomerRefusedToSign { reason, .. } => reason.clone(),
+                Visit::Completed => String::new(),
             };
             let outcome = match choice {
                 FormOutcomeChoice::Completed => Visit::Completed,
                 FormOutcomeChoice::NobodyHome => Visit::NobodyHome { note },
                 FormOutcomeChoice::AccessRefused => Visit::AccessRefused { note },
                 FormOutcomeChoice::CustomerRefusedToSign => {
-                    return Err(InvalidInput::new(
-                        "outcome",
-                        said(
-                            "用户拒签须附照片，请在签名处记录",
-                            "a refusal to sign needs its photo: record it at the signature",
+                    // Recorded once its photo is taken (`answer`).
+                    editable(&form)?;
+                    let request =
+                        cx.ask(Purpose::Form(FormPurpose::RefusalPhoto { form: id }), None);
+                    let path = photo_path(cx, request);
+                    return Ok(Outcome::stay().with_effect(Effect::TakePhoto {
+                        request,
+                        path: path.to_string_lossy().into_owned(),
+                        prompt: cx.say(
+                            "拍摄用户拒签的证明照片（门牌、现场或见证人）",
+                            "photo for the refused signature (the door, the site or a witness)",
                         ),
-                    )
-                    .into());
+                    }));
                 }
             };
             cx.write(|s| s.set_outcome(id, outcome))?;
@@ -1085,13 +1100,14 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             let outcome = match form.outcome {
                 Visit::NobodyHome { .. } => Visit::NobodyHome { note: text },
                 Visit::AccessRefused { .. } => Visit::AccessRefused { note: text },
-                _ => {
+                Visit::CustomerRefusedToSign { photo, .. } => Visit::CustomerRefusedToSign {
+                    reason: text,
+                    photo,
+                },
+                Visit::Completed => {
                     return Err(InvalidInput::new(
                         "outcome.note",
-                        said(
-                            "只有无人在家或拒绝入户时填写说明",
-                            "a note is written only when nobody was home or access was refused",
-                        ),
+                        said("正常入户不需填写说明", "a visit done needs no note"),
                     )
                     .into());
                 }
@@ -1142,9 +1158,12 @@ pub fn answer(
         FormPurpose::Photo { form, item }
         | FormPurpose::Scan { form, item, .. }
         | FormPurpose::Locate { form, item } => (*form, item.clone()),
+        FormPurpose::RefusalPhoto { form } => (*form, OUTCOME.to_owned()),
     };
     let photo_file = match (&purpose, &answer) {
-        (FormPurpose::Photo { .. }, Answer::Photo { path }) => Some(path.clone()),
+        (FormPurpose::Photo { .. } | FormPurpose::RefusalPhoto { .. }, Answer::Photo { path }) => {
+            Some(path.clone())
+        }
         _ => None,
     };
     let taken = take_in(cx, form, &item, purpose, answer);
@@ -1212,6 +1231,33 @@ fn take_in(
                 Err(e) => return refused(e),
             };
             match cx.write(|s| s.attach_developed_photo(form, item, photo, &context)) {
+                Ok(_) => Ok(Ok(())),
+                Err(e) => refused(e),
+            }
+        }
+        (FormPurpose::RefusalPhoto { .. }, Answer::Photo { path }) => {
+            let draft = cx.read().form(form)?;
+            if draft.is_sealed() {
+                return refused(Error::Sealed);
+            }
+            let household = draft.household_id;
+            let context = match cx.read().camera_context(household, cx.now, None) {
+                Ok(context) => context,
+                Err(e) => return refused(e),
+            };
+            let photo = match develop_photo(&path, &context, &PhotoPolicy::default()) {
+                Ok(photo) => photo,
+                Err(e) => return refused(e),
+            };
+            let stored = cx.write(|s| s.keep_photo(photo, Some(household), &context))?;
+            let photo = PhotoRef::new(&stored.sha256, context.captured_at)?;
+            let reason = match draft.outcome {
+                Visit::NobodyHome { note } | Visit::AccessRefused { note } => note,
+                Visit::CustomerRefusedToSign { reason, .. } => reason,
+                Visit::Completed => String::new(),
+            };
+            let outcome = Visit::CustomerRefusedToSign { reason, photo };
+            match cx.write(|s| s.set_outcome(form, outcome)) {
                 Ok(_) => Ok(Ok(())),
                 Err(e) => refused(e),
             }
