@@ -492,6 +492,8 @@ impl App {
             Link::Outage(id) => Route::Outage(screens::outage::OutageInput::of(id)),
             Link::Form(id) => Route::Form(screens::form::FormInput::of(id)),
             Link::Sync => Route::Sync,
+            Link::Fees => Route::Fees(Default::default()),
+            Link::Copy(input) => Route::Copy(input),
         };
         if !self.enrolled()? {
             return Ok(Outcome::stay());

@@ -14,8 +14,11 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod copy;
+mod fees;
 mod form;
 mod navigation;
+mod outage;
 mod process_death;
 mod signature;
 
