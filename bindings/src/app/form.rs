@@ -2,8 +2,9 @@
 //! `doorstep_core::app::screens::form` (the compiler checks each field against the core's).
 
 use doorstep_core::app::Action;
+use doorstep_core::app::screens::copy::Paper;
 use doorstep_core::app::screens::form::{
-    FormCheckMark, FormDate, FormEvent, FormItem, FormItemKind, FormOption, FormOutcome,
+    FormCheckMark, FormCopy, FormDate, FormEvent, FormItem, FormItemKind, FormOption, FormOutcome,
     FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal, FormSection,
 };
 
@@ -154,6 +155,13 @@ pub struct FormSeal {
     pub digest: String,
     pub consequences: Vec<String>,
     pub accessibility: String,
+    pub copies: Vec<FormCopy>,
+}
+
+#[uniffi::remote(Record)]
+pub struct FormCopy {
+    pub paper: Paper,
+    pub open: Action,
 }
 
 #[uniffi::remote(Enum)]
@@ -223,4 +231,7 @@ pub enum FormEvent {
     },
     Seal,
     Amend,
+    OpenCopy {
+        paper: Paper,
+    },
 }

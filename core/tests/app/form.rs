@@ -2,6 +2,7 @@
 //! photo, scan and position effects and their answers, outcomes, sealing and amending.
 
 use chrono::{DateTime, Utc};
+use doorstep_core::app::screens::copy::Paper;
 use doorstep_core::app::screens::form::{
     FormCheckMark, FormDate, FormEvent, FormItem, FormItemKind, FormOutcomeChoice, FormScreen,
 };
@@ -388,6 +389,9 @@ fn an_answer_of_the_wrong_kind_or_to_an_item_not_on_the_form_is_refused_and_noth
         FormEvent::Note {
             text: "无人".into(),
         },
+        FormEvent::OpenCopy {
+            paper: Paper::VisitReport,
+        },
     ] {
         let refused = phone.app().handle(Event::Form(event.clone()));
         match refused {
@@ -559,6 +563,29 @@ fn a_major_hazard_sealed_opens_a_follow_up_order_and_shuts_the_gas_off() {
     phone.send(Event::SetLanguage { lang: Lang::En });
     let english = form_screen(&phone).sealed.unwrap().consequences;
     assert!(english.contains(&"follow-up order opened for a major hazard".to_owned()));
+    phone.send(Event::SetLanguage { lang: Lang::Zh });
+
+    // The papers for the customer: the visit report and the rectification notice.
+    let copies = form_screen(&phone).sealed.unwrap().copies;
+    let papers: Vec<(Paper, &str)> = copies
+        .iter()
+        .map(|c| (c.paper, c.open.label.as_str()))
+        .collect();
+    assert_eq!(
+        papers,
+        vec![
+            (Paper::VisitReport, "上门服务记录"),
+            (Paper::HazardNotice, "隐患整改通知书")
+        ]
+    );
+    let opened = form(
+        &phone,
+        FormEvent::OpenCopy {
+            paper: Paper::HazardNotice,
+        },
+    );
+    on_screen!(opened.screen, Copy);
+    phone.send(Event::Back);
 
     let store = phone.app().store();
     let store = store.lock().unwrap();

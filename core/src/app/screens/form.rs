@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
 
+use super::copy::{CopyInput, Paper};
 use super::signature::SignatureInput;
 use super::{Action, Cx, Outcome, Purpose};
 use crate::InvalidInput;
@@ -222,6 +223,15 @@ pub struct FormSeal {
     /// What sealing changed: a follow-up order opened, the gas shut off, a reading kept.
     pub consequences: Vec<String>,
     pub accessibility: String,
+    /// The papers for the customer (`OpenCopy`).
+    pub copies: Vec<FormCopy>,
+}
+
+/// A paper for the customer a sealed form makes, and the button that opens it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormCopy {
+    pub paper: Paper,
+    pub open: Action,
 }
 
 /// A check's mark.
@@ -302,6 +312,10 @@ pub enum FormEvent {
     },
     Seal,
     Amend,
+    /// Open a paper for the customer of the sealed form (the Copy screen).
+    OpenCopy {
+        paper: Paper,
+    },
 }
 
 /// The input typed on the Form screen and not saved in the store yet; kept on the back stack.
@@ -644,6 +658,19 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
                 }
                 Err(e) => Err(e),
             }
+        }
+        FormEvent::OpenCopy { paper } => {
+            if !form.is_sealed() {
+                return Err(InvalidInput::new(
+                    "form",
+                    said(
+                        "表单签封后才能出具给用户的单据",
+                        "the customer's papers are made once the form is sealed",
+                    ),
+                )
+                .into());
+            }
+            Ok(Outcome::go(Route::Copy(CopyInput { paper, form: id })))
         }
         FormEvent::Amend => {
             let now = cx.now;

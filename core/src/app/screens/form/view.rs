@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{
-    FormDate, FormInput, FormItem, FormItemKind, FormOption, FormOutcome, FormOutcomeChoice,
-    FormPhoto, FormProgress, FormScreen, FormSeal, FormSection, OUTCOME, form_id, scan_kind,
+    FormCopy, FormDate, FormInput, FormItem, FormItemKind, FormOption, FormOutcome,
+    FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal, FormSection, OUTCOME,
+    form_id, scan_kind,
 };
 use crate::app::format;
+use crate::app::screens::copy::Paper;
 use crate::app::screens::{Action, Cx};
 use crate::calendar::service_timezone;
 use crate::error::Result;
@@ -99,7 +101,7 @@ pub fn render(cx: &Cx<'_>, input: &FormInput) -> Result<FormScreen> {
         Action::new(cx, &seal_text, true)
     };
     let sealed_view = match &form.seal {
-        Some(seal) => Some(seal_view(cx, &form, seal, form.household_id)?),
+        Some(seal) => Some(seal_view(cx, &form, &template, seal)?),
         None => None,
     };
     let amend = sealed.then(|| Action::new(cx, &said("更正", "Amend"), true));
@@ -485,13 +487,13 @@ fn outcome_view(cx: &Cx<'_>, outcome: &Visit, message: Option<&Text>) -> FormOut
 fn seal_view(
     cx: &Cx<'_>,
     form: &Form,
+    template: &crate::forms::Template,
     seal: &crate::forms::seal::Seal,
-    household: crate::ids::HouseholdId,
 ) -> Result<FormSeal> {
     let short: String = seal.digest.chars().take(12).collect();
     let sealed_at = format::moment(seal.sealed_at, cx.now, cx.lang);
     let subject = form.id.to_string();
-    let file = cx.read().household_file(household)?;
+    let file = cx.read().household_file(form.household_id)?;
     let consequences: Vec<String> = file
         .history
         .iter()
@@ -509,7 +511,31 @@ fn seal_view(
         sealed_at,
         digest,
         consequences,
+        copies: copies(cx, form, template),
     })
+}
+
+/// The papers for the customer this sealed form makes (the Copy screen draws them): the visit
+/// report always, the rectification notice when a hazard was found, the receipt when money
+/// was collected.
+fn copies(cx: &Cx<'_>, form: &Form, template: &crate::forms::Template) -> Vec<FormCopy> {
+    let mut papers = vec![(Paper::VisitReport, said("上门服务记录", "Visit report"))];
+    if !form.hazards(template).is_empty() {
+        papers.push((
+            Paper::HazardNotice,
+            said("隐患整改通知书", "Hazard rectification notice"),
+        ));
+    }
+    if form.collection(template).is_some() {
+        papers.push((Paper::Receipt, said("收费凭证", "Receipt")));
+    }
+    papers
+        .into_iter()
+        .map(|(paper, text)| FormCopy {
+            paper,
+            open: Action::new(cx, &text, true),
+        })
+        .collect()
 }
 
 fn pick_of(at: chrono::DateTime<chrono::Utc>) -> FormDate {
