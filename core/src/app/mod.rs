@@ -404,7 +404,13 @@ impl App {
             Event::Tick => self.tick(state, now)?,
             Event::Back => {
                 if state.stack.len() > 1 {
-                    Outcome::back()
+                    let leaving_signature = matches!(state.stack.last(), Some(Route::Signature(_)));
+                    let back = Outcome::back();
+                    if leaving_signature {
+                        back.with_effect(Effect::KeepScreenOn { on: false })
+                    } else {
+                        back
+                    }
                 } else {
                     Outcome::stay()
                 }
@@ -607,9 +613,15 @@ impl App {
             return Ok(Outcome::stay());
         }
         // A link opens over Today, whatever was open: Back returns to the day's work.
+        let leaving_signature = matches!(state.stack.last(), Some(Route::Signature(_)));
         state.stack.truncate(1);
         state.pending.clear();
-        Ok(Outcome::go(route))
+        let opened = Outcome::go(route);
+        Ok(if leaving_signature {
+            opened.with_effect(Effect::KeepScreenOn { on: false })
+        } else {
+            opened
+        })
     }
 
     fn unanswerable(&self, state: &State, request: u64) -> AppError {

@@ -14,20 +14,22 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod actions;
 mod copy;
 mod enroll;
 mod fees;
+mod form;
+mod household;
 mod lock;
 mod navigation;
+mod order;
 mod outage;
+mod process_death;
 mod search;
 mod settings;
+mod signature;
 mod sync;
 mod today;
-
-mod actions;
-mod household;
-mod order;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).
