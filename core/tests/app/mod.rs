@@ -112,6 +112,26 @@ impl Phone {
     pub fn later(&self, by: Duration) {
         self.clock.advance(by);
     }
+
+    /// The technician looks at the phone again after a while: the minute's tick, and when the
+    /// idle phone locked itself, the platform's prompt answered (the stories of the lock itself
+    /// are in `lock.rs`).
+    pub fn glance(&self) -> Update {
+        let update = self.send(Event::Tick);
+        if !matches!(update.screen.body, Screen::Locked(_)) {
+            return update;
+        }
+        let asked = self.send(Event::Unlock);
+        let request = asked
+            .effects
+            .iter()
+            .find_map(|e| match e {
+                doorstep_core::app::Effect::Unlock { request, .. } => Some(*request),
+                _ => None,
+            })
+            .expect("a locked phone asks for the platform's prompt");
+        self.send(Event::Unlocked { request })
+    }
 }
 
 /// The body of a screen state, as the variant a test expects.

@@ -68,14 +68,14 @@ fn a_repair_crew_sees_a_pipeline_faults_two_clocks_turn_urgent_as_the_hours_pass
 
     // 14:10: fifty minutes left to be on site.
     phone.later(Duration::minutes(4 * 60 + 10));
-    let screen = crate::on_screen!(phone.send(Event::Tick).screen, WorkOrder);
+    let screen = crate::on_screen!(phone.glance().screen, WorkOrder);
     assert_eq!(screen.countdowns[0].remaining, "剩 50 分");
     assert_eq!(screen.countdowns[0].level, Level::Urgent);
     assert_eq!(screen.countdowns[1].level, Level::OnTime);
 
     // 07:30 the next morning: the first clock is late, the repair clock urgent.
     phone.later(Duration::minutes(17 * 60 + 20));
-    let screen = crate::on_screen!(phone.send(Event::Tick).screen, WorkOrder);
+    let screen = crate::on_screen!(phone.glance().screen, WorkOrder);
     assert_eq!(screen.countdowns[0].level, Level::Late);
     assert_eq!(screen.countdowns[0].remaining, "超时 16 小时 30 分");
     assert_eq!(screen.countdowns[1].remaining, "剩 1 小时 30 分");
