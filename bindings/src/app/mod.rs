@@ -379,8 +379,7 @@ fn parse_time(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>> 
 }
 
 fn invalid(field: &str, zh: &str, en: &str) -> DoorstepError {
-    DoorstepError::from(doorstep_core::Error::from(doorstep_core::InvalidInput::new(
-        field,
-        doorstep_core::text::said(zh, en),
-    )))
+    DoorstepError::from(doorstep_core::Error::from(
+        doorstep_core::InvalidInput::new(field, doorstep_core::text::said(zh, en)),
+    ))
 }
