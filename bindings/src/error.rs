@@ -155,7 +155,7 @@ impl From<Error> for DoorstepError {
                 problems: problems.into_iter().map(Into::into).collect(),
             },
             Error::Network { reason } | Error::Protocol { reason } => Self::Network { reason },
-            Error::Auth { reason } => Self::Auth { reason },
+            Error::Auth { reason, .. } => Self::Auth { reason },
             Error::Refused {
                 kind,
                 status,

@@ -49,9 +49,13 @@ pub enum Error {
     #[error("the server could not be reached: {reason}")]
     Network { reason: String },
 
-    /// The server did not accept this device's credential or enrollment code.
+    /// The server did not accept this device's credential or enrollment code; `kind` says
+    /// whether the device was revoked (`ErrorKind::Revoked`: the app wipes the store).
     #[error("the server refused this device: {reason}")]
-    Auth { reason: String },
+    Auth {
+        kind: crate::sync::protocol::ErrorKind,
+        reason: String,
+    },
 
     /// The server refused a request for good: `kind` is the protocol's error kind as the
     /// server named it, `status` the HTTP status (what an unknown kind means, see

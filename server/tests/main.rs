@@ -7,6 +7,7 @@
 mod common;
 
 mod admin;
+mod app_sync;
 mod chaos;
 mod cli;
 mod clocks;

@@ -169,6 +169,7 @@ pub enum Effect {
         prompt: String,
     },
     ForgetStoreKey,
+    RunEnrollment,
 }
 
 #[uniffi::remote(Enum)]
@@ -324,6 +325,12 @@ impl DoorstepApp {
             }
         };
         Ok(self.app.run_sync(&progress)?)
+    }
+
+    /// Enrolls with what the Enroll screen holds, as a `RunEnrollment` effect asked; returns
+    /// the screen after it (Today and a `SyncNow`, or the Enroll screen with why not).
+    pub fn run_enrollment(&self) -> Result<Update> {
+        Ok(self.app.run_enrollment()?)
     }
 
     /// Stops the sync running now before its next request.

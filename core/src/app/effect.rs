@@ -84,4 +84,7 @@ pub enum Effect {
     Unlock { request: u64, prompt: String },
     /// The device was revoked and its store wiped: forget the store key in the keystore.
     ForgetStoreKey,
+    /// Enroll now, off the UI thread (the bindings' `run_enrollment`): the Enroll screen shows
+    /// its progress meanwhile, and the screen after it comes back from that call.
+    RunEnrollment,
 }

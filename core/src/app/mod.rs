@@ -163,6 +163,9 @@ pub struct App {
     files: PathBuf,
     config: AppConfig,
     cancel: Mutex<Option<CancelToken>>,
+    /// The device was revoked and its store wiped: nothing is read or saved any more (the
+    /// shell forgets the key and opens a new app to enroll again).
+    wiped: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for App {
@@ -207,7 +210,9 @@ impl App {
             notified: Vec::new(),
             notice: None,
         });
-        if state.stack.is_empty() || !enrolled && !matches!(state.stack[0], Route::Enroll(_)) {
+        // Enrolled, or not, the first screen says so (a process killed between enrolling and
+        // saving the state reopens on Today, not on a form whose code is used up).
+        if state.stack.is_empty() || enrolled == matches!(state.stack[0], Route::Enroll(_)) {
             state.stack = vec![first_route(enrolled)];
         }
         Ok(Self {
@@ -220,6 +225,7 @@ impl App {
             files,
             config,
             cancel: Mutex::new(None),
+            wiped: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -253,7 +259,72 @@ impl App {
                 return Err(e);
             }
         };
-        self.saved.save(&*state)?;
+        self.save(&state)?;
+        let screen = self.render(&mut state)?;
+        Ok(Update { screen, effects })
+    }
+
+    /// Keeps the state for the next process, unless the store was wiped.
+    fn save(&self, state: &State) -> AppResult<()> {
+        if !self.is_wiped() {
+            self.saved.save(state)?;
+        }
+        Ok(())
+    }
+
+    fn is_wiped(&self) -> bool {
+        self.wiped.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Enrolls on the calling thread (the shell's worker, after a `RunEnrollment` effect) with
+    /// what the Enroll screen holds. Meanwhile the screen shows its progress and stays
+    /// drawable: the app's state is not held while the server is asked. Enrolled: Today, and
+    /// a first sync; refused: the Enroll screen with why, beside the field concerned.
+    pub fn run_enrollment(&self) -> AppResult<Update> {
+        let asked = match lock(&self.state).stack.first() {
+            Some(Route::Enroll(input)) => screens::enroll::to_enroll(input),
+            _ => None,
+        };
+        let result = match &asked {
+            Some(_) if self.is_wiped() => Err(Error::NotEnrolled),
+            Some((server, code)) => self
+                .syncer
+                .enroll(&self.writer, server, code, &self.config.device_model)
+                .map(|_| ()),
+            None => Ok(()),
+        };
+        let mut state = lock(&self.state);
+        let mut effects = Vec::new();
+        if asked.is_some() {
+            state.notice = None;
+            match result {
+                Ok(()) => {
+                    state.stack = vec![Route::Today(Default::default())];
+                    state.pending.clear();
+                    state.sync_asked = Some(self.now());
+                    state.last_active = Some(self.now());
+                    state.notice = Some(Notice {
+                        text: crate::text::said("本机已登记", "This phone is enrolled")
+                            .get(state.lang)
+                            .to_owned(),
+                        kind: NoticeKind::Done,
+                    });
+                    effects.push(Effect::SyncNow);
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "enrollment refused");
+                    if let Some(Route::Enroll(input)) = state.stack.first_mut() {
+                        if self.is_wiped() {
+                            input.enrolling = false;
+                            input.message = Some(screens::sync::wiped_message());
+                        } else {
+                            screens::enroll::failed(input, &e);
+                        }
+                    }
+                }
+            }
+        }
+        self.save(&state)?;
         let screen = self.render(&mut state)?;
         Ok(Update { screen, effects })
     }
@@ -262,6 +333,13 @@ impl App {
     /// from its background job), telling `progress` each new screen while it goes. The
     /// screens stay usable throughout: they read through their own connection.
     pub fn run_sync(&self, progress: &dyn Fn(Update)) -> AppResult<Update> {
+        if self.is_wiped() {
+            let screen = self.render(&mut lock(&self.state))?;
+            return Ok(Update {
+                screen,
+                effects: Vec::new(),
+            });
+        }
         let token = CancelToken::new();
         *lock(&self.cancel) = Some(token.clone());
         lock(&self.state).sync.running = Some(SyncProgress {
@@ -296,7 +374,7 @@ impl App {
             report: result.as_ref().ok().copied(),
             failure: result.as_ref().err().map(crate::words::sync_failure),
         });
-        self.saved.save(&*state)?;
+        self.save(&state)?;
         let screen = self.render(&mut state)?;
         Ok(Update { screen, effects })
     }
@@ -409,11 +487,42 @@ impl App {
             state.locked = true;
             return Ok(self.ask_unlock(state));
         }
-        self.tick(state, now)
+        // The idle time runs from the first start too, not only from the first tap.
+        state.last_active.get_or_insert(now);
+        let mut outcome = self.tick(state, now)?;
+        let depth = state.stack.len() - 1;
+        if let Some(Route::Today(input)) = state.stack.last_mut()
+            && !state.locked
+        {
+            let reader = lock(&self.reader);
+            let mut cx = Cx::new(
+                now,
+                state.lang,
+                &reader,
+                &self.writer,
+                &self.files,
+                depth,
+                &mut state.pending,
+                &mut state.next_request,
+            );
+            outcome
+                .effects
+                .extend(screens::today::resumed(&mut cx, input));
+        }
+        Ok(outcome)
     }
 
     fn tick(&self, state: &mut State, now: DateTime<Utc>) -> AppResult<Outcome> {
-        let mut outcome = Outcome::stay();
+        // Left open and untouched in the foreground: locked as if it had gone to the background.
+        let idle = state
+            .last_active
+            .is_some_and(|at| now - at >= self.config.lock_after);
+        let mut outcome = if idle && !state.locked && self.enrolled()? {
+            state.locked = true;
+            self.ask_unlock(state)
+        } else {
+            Outcome::stay()
+        };
         let due = state
             .sync_asked
             .is_none_or(|at| now - at >= self.config.sync_every);
@@ -425,6 +534,9 @@ impl App {
     }
 
     fn enrolled(&self) -> AppResult<bool> {
+        if self.is_wiped() {
+            return Ok(false);
+        }
         Ok(lock(&self.reader).sync_state()?.technician_id.is_some())
     }
 
@@ -464,7 +576,9 @@ impl App {
                 state.pending.retain(|p| p.request != request);
                 Ok(Vec::new())
             }
-            Event::Tick | Event::Paused => Ok(Vec::new()),
+            // A locked phone still syncs: urgent work must reach it, and notify.
+            Event::Tick => Ok(self.tick(state, self.now())?.effects),
+            Event::Paused => Ok(Vec::new()),
             Event::SetLanguage { lang } => {
                 state.lang = lang;
                 Ok(Vec::new())
@@ -486,6 +600,8 @@ impl App {
             Link::Outage(id) => Route::Outage(screens::outage::OutageInput::of(id)),
             Link::Form(id) => Route::Form(screens::form::FormInput::of(id)),
             Link::Sync => Route::Sync,
+            Link::Fees => Route::Fees(Default::default()),
+            Link::Copy(input) => Route::Copy(input),
         };
         if !self.enrolled()? {
             return Ok(Outcome::stay());
@@ -616,9 +732,16 @@ impl App {
             (Route::Signature(input), Event::Signature(e)) => {
                 screens::signature::handle(&mut cx, input, e)?
             }
-            (Route::Sync, Event::Sync(e)) => screens::sync::handle(&mut cx, sync, e)?,
+            (Route::Sync, Event::Sync(e)) => {
+                let cancel = e == screens::sync::SyncEvent::Cancel;
+                let outcome = screens::sync::handle(&mut cx, sync, e)?;
+                if cancel {
+                    self.cancel_sync();
+                }
+                outcome
+            }
             (Route::Search(input), Event::Search(e)) => screens::search::handle(&mut cx, input, e)?,
-            (Route::Settings, Event::Settings(e)) => screens::settings::handle(&mut cx, e)?,
+            (Route::Settings, Event::Settings(e)) => screens::settings::handle(&mut cx, lang, e)?,
             (Route::Action(input), Event::Action(e)) => {
                 screens::actions::handle(&mut cx, input, e)?
             }
@@ -675,7 +798,7 @@ impl App {
                 }
                 Route::Sync => Screen::Sync(screens::sync::render(&cx, sync)?),
                 Route::Search(input) => Screen::Search(screens::search::render(&cx, input)?),
-                Route::Settings => Screen::Settings(screens::settings::render(&cx)?),
+                Route::Settings => Screen::Settings(screens::settings::render(&cx, sync)?),
                 Route::Action(input) => Screen::Action(screens::actions::render(&cx, input)?),
                 Route::Outage(input) => Screen::Outage(screens::outage::render(&cx, input)?),
                 Route::Fees(input) => Screen::Fees(screens::fees::render(&cx, input)?),
@@ -691,10 +814,59 @@ impl App {
     }
 }
 
+impl App {
+    /// Wipes the store of a revoked device: the store file, its WAL, the photo vault, the
+    /// files for the shell and the saved state; the app then shows the Enroll screen with why,
+    /// and asks the shell to forget the store key. The open connections are moved to an empty
+    /// throwaway store first, so that closing them later touches nothing of a new enrollment.
+    fn wipe(&self, state: &mut State) -> AppResult<Vec<Effect>> {
+        self.wiped.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut writer = lock(&self.writer);
+        let mut reader = lock(&self.reader);
+        let path = writer.path().to_path_buf();
+        let scratch = self.config.dir.join("wiped");
+        std::fs::create_dir_all(&scratch).map_err(Error::from)?;
+        let scratch_db = scratch.join("empty.db");
+        let scratch_key = StoreKey::generate();
+        let old_writer = std::mem::replace(&mut *writer, Store::open(&scratch_db, &scratch_key)?);
+        let old_reader =
+            std::mem::replace(&mut *reader, Store::open_reader(&scratch_db, &scratch_key)?);
+        drop((old_reader, old_writer));
+        let mut files = vec![path.clone()];
+        files.extend(
+            ["-wal", "-shm"].map(|side| PathBuf::from(format!("{}{side}", path.display()))),
+        );
+        for file in files {
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::from(e).into()),
+            }
+        }
+        for dir in [crate::store::photo_dir(&path), self.files.clone(), scratch] {
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::from(e).into()),
+            }
+        }
+        self.saved.forget()?;
+        state.stack = vec![Route::Enroll(screens::enroll::EnrollInput {
+            message: Some(screens::sync::wiped_message()),
+            ..Default::default()
+        })];
+        state.pending.clear();
+        state.notified.clear();
+        state.sync = SyncView::default();
+        state.locked = false;
+        tracing::warn!("the device was revoked: its store was wiped");
+        Ok(vec![Effect::ForgetStoreKey])
+    }
+}
+
 /// What [`screens::sync::after`] works with once a sync ended: the app, its state, the result.
 pub struct SyncAfter<'a> {
     pub app: &'a App,
-    #[allow(dead_code)] // read by the sync screen's `after` (issue 23 in progress)
     state: &'a mut State,
     pub result: &'a crate::error::Result<SyncReport>,
     pub at: DateTime<Utc>,

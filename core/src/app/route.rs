@@ -9,6 +9,7 @@ use super::screens;
 
 /// One screen on the back stack and the input typed on it that is not saved in the store yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // a back stack holds a handful
 pub enum Route {
     Enroll(screens::enroll::EnrollInput),
     Today(screens::today::TodayInput),
@@ -32,7 +33,8 @@ pub enum Route {
 }
 
 /// A link into the app, from a notification: `doorstep://order/<id>`,
-/// `doorstep://household/<id>`, `doorstep://outage/<id>`, `doorstep://sync`.
+/// `doorstep://household/<id>`, `doorstep://outage/<id>`, `doorstep://sync`, `doorstep://fees`,
+/// `doorstep://copy/<paper>/<form id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     Order(WorkOrderId),
@@ -40,6 +42,11 @@ pub enum Link {
     Outage(OutageId),
     Form(FormId),
     Sync,
+    /// `doorstep://fees`: the day's fees and settlement (the end-of-day reminder to hand in).
+    Fees,
+    /// `doorstep://copy/<paper>/<form id>` (`visit_report`, `hazard_notice`, `receipt`): a
+    /// copy for the customer of a sealed form.
+    Copy(screens::copy::CopyInput),
 }
 
 impl Link {
@@ -52,6 +59,8 @@ impl Link {
             "outage" => id.parse().ok().map(Link::Outage),
             "form" => id.parse().ok().map(Link::Form),
             "sync" if id.is_empty() => Some(Link::Sync),
+            "fees" if id.is_empty() => Some(Link::Fees),
+            "copy" => screens::copy::CopyInput::parse_link(id).map(Link::Copy),
             _ => None,
         }
     }
@@ -63,6 +72,8 @@ impl Link {
             Link::Outage(id) => format!("doorstep://outage/{id}"),
             Link::Form(id) => format!("doorstep://form/{id}"),
             Link::Sync => "doorstep://sync".into(),
+            Link::Fees => "doorstep://fees".into(),
+            Link::Copy(input) => format!("doorstep://copy/{}", input.link_path()),
         }
     }
 }

@@ -81,7 +81,6 @@ impl Saved {
     }
 
     /// Removes the saved state (the store was wiped).
-    #[allow(dead_code)] // the wipe of a revoked device (issue 23 in progress)
     pub fn forget(&self) -> Result<()> {
         match std::fs::remove_file(&self.path) {
             Ok(()) => Ok(()),

@@ -280,7 +280,10 @@ fn refusal(status: StatusCode, body: &[u8]) -> Error {
         ),
     };
     match status {
-        StatusCode::UNAUTHORIZED => Error::Auth { reason: message },
+        StatusCode::UNAUTHORIZED => Error::Auth {
+            kind: kind.or_status(status.as_u16()),
+            reason: message,
+        },
         _ => Error::Refused {
             kind,
             status: status.as_u16(),

@@ -16,16 +16,8 @@ impl Store {
     /// the receipts: from the sealed forms whose charges they collected.
     pub fn collected_on(&self, day: NaiveDate) -> Result<DayTotals> {
         let technician = own_technician(&self.conn)?;
-        let (start, end) = day_bounds(day);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT doc FROM forms WHERE sealed_at >= ?1 AND sealed_at < ?2 ORDER BY sealed_at",
-        )?;
-        let docs = stmt
-            .query_map([ts(&start), ts(&end)], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut collections = Vec::new();
-        for doc in docs {
-            let form: Form = serde_json::from_str(&doc)?;
+        for form in self.sealed_on(day)? {
             let template = self.template(&form.template_id, form.template_version)?;
             collections.extend(form.collection(&template));
         }
@@ -39,5 +31,20 @@ impl Store {
             )
             .into()
         })
+    }
+
+    /// The forms sealed on this phone on `day` (Asia/Shanghai), in the order they were sealed:
+    /// the Fees screen lists the charges of each.
+    pub fn sealed_on(&self, day: NaiveDate) -> Result<Vec<Form>> {
+        let (start, end) = day_bounds(day);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM forms WHERE sealed_at >= ?1 AND sealed_at < ?2 ORDER BY sealed_at",
+        )?;
+        let docs = stmt
+            .query_map([ts(&start), ts(&end)], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        docs.iter()
+            .map(|doc| Ok(serde_json::from_str(doc)?))
+            .collect()
     }
 }

@@ -20,6 +20,7 @@ pub mod outbox;
 mod photos;
 mod readings;
 mod schema;
+mod screens;
 mod search;
 pub mod sync;
 mod team;

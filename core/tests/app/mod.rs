@@ -14,7 +14,20 @@ use doorstep_core::text::Lang;
 
 use crate::common;
 
+mod copy;
+mod enroll;
+mod fees;
+mod lock;
 mod navigation;
+mod outage;
+mod search;
+mod settings;
+mod sync;
+mod today;
+
+mod actions;
+mod household;
+mod order;
 
 /// An app on a phone: its folder, its clock, and the app object (dropped and opened again
 /// for the process-death stories).

@@ -35,6 +35,7 @@ pub mod today;
 
 /// What the shell draws: the screen on top of the back stack.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one is built per event and handed to the shell
 pub enum Screen {
     Enroll(enroll::EnrollScreen),
     Today(today::TodayScreen),
