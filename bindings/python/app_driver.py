@@ -119,7 +119,7 @@ class Phone:
                 self.sync()
             elif effect.is_NOTIFY():
                 self.notified.append(effect)
-            elif getattr(effect, "is_RUN_ENROLLMENT", lambda: False)():
+            elif effect.is_RUN_ENROLLMENT():
                 # Enrolling talks to the server: a shell runs it on a worker.
                 update = self.app.run_enrollment()
                 self.screen = update.screen
@@ -150,16 +150,4 @@ class Phone:
         self.on("ENROLL")
         self.send(Event.ENROLL(doorstep.EnrollEvent.SET_SERVER(text=server)))
         self.send(Event.ENROLL(doorstep.EnrollEvent.SET_CODE(text=code)))
-        return self.send(Event.ENROLL(unit(doorstep.EnrollEvent.SUBMIT)))
-
-
-def unit(variant):
-    """A variant without fields: UniFFI makes an enum whose variants carry nothing a plain Python
-    enum (the member itself), and one with data a class per variant (called to make one)."""
-    return variant() if callable(variant) else variant
-
-
-def enroll_ready():
-    """Whether the library has the Enroll screen's events (issue 23's screens land one by one:
-    the tests that need one skip on a branch without it)."""
-    return hasattr(doorstep.EnrollEvent, "SET_SERVER") and hasattr(doorstep.DoorstepApp, "run_enrollment")
+        return self.send(Event.ENROLL(doorstep.EnrollEvent.SUBMIT()))
