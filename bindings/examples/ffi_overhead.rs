@@ -5,7 +5,8 @@
 //! `ffi_overhead measure <dir> <key> <household> [iterations]` times the calls the Python and
 //! Kotlin sides repeat on the same store, through the same `DeviceStore` methods, without
 //! crossing the FFI, and prints `figure rust_work_list_ms …` and
-//! `figure rust_household_file_ms …`. The script runs `measure` and the other languages in
+//! `figure rust_household_file_ms …`, then `figure rust_screen_ms …` (the app's Today screen
+//! through `DoorstepApp`, as Kotlin's `kotlin_screen_ms`). The script runs `measure` and the other languages in
 //! turn, several rounds, so each ratio compares runs made moments apart.
 
 use std::time::Instant;
@@ -13,7 +14,8 @@ use std::time::Instant;
 use chrono::Utc;
 use doorstep_core::store::{Store, StoreKey};
 use doorstep_core::synthetic::{CitySize, generate};
-use doorstep_ffi::DeviceStore;
+use doorstep_core::text::Lang;
+use doorstep_ffi::{DeviceStore, DoorstepApp};
 
 /// Calls made before measuring, in every language of the benchmark.
 const WARMUP: usize = 20;
@@ -105,5 +107,18 @@ fn measure(
     println!("figure rust_work_list_items {items}");
     println!("figure rust_work_list_ms {:.3}", median_ms(list));
     println!("figure rust_household_file_ms {:.3}", median_ms(file));
+
+    // The app layer (issue 23): Today drawn again through DoorstepApp, as Kotlin does.
+    let app = DoorstepApp::open(dir.to_owned(), key.to_owned(), Lang::Zh, "bench".into())?;
+    for _ in 0..WARMUP {
+        std::hint::black_box(app.screen()?);
+    }
+    let mut screens = Vec::new();
+    for _ in 0..iterations {
+        let t = Instant::now();
+        std::hint::black_box(app.screen()?);
+        screens.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("figure rust_screen_ms {:.3}", median_ms(screens));
     Ok(())
 }

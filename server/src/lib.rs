@@ -15,6 +15,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bucket;
+pub mod delivery;
 pub mod error;
 pub mod history;
 pub mod patrols;

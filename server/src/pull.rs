@@ -118,6 +118,14 @@ pub struct Served {
     record: Option<Box<RawValue>>,
 }
 
+impl Served {
+    /// A work order's current version: its id and the change's `seq` (for the delivery
+    /// record, `crate::delivery`).
+    pub fn work_order_put(&self) -> Option<(&str, i64)> {
+        (self.entity == Entity::WorkOrder && self.action == "put").then_some((&self.id, self.seq))
+    }
+}
+
 fn change_for(tx: &mut dyn Tx, device: &Device, e: BucketEntry) -> Result<Served> {
     let stored = tx.record(e.entity, &e.id)?;
     let (action, record) = match stored {

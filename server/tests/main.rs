@@ -13,6 +13,7 @@ mod cli;
 mod clocks;
 mod convergence;
 mod debris;
+mod delivery;
 mod fees;
 mod forms_keep;
 mod forms_photos;

@@ -41,8 +41,8 @@ use doorstep_core::app::screens::{
     today::{TodayEvent, TodayScreen},
 };
 use doorstep_core::app::{
-    Action, App, AppConfig, Effect, EffectFailure, Event, MapPlace, Notice, NoticeKind, Screen,
-    ScreenState, Symbology, Update,
+    Action, App, AppConfig, Clock, Effect, EffectFailure, Event, ManualClock, MapPlace, Notice,
+    NoticeKind, Screen, ScreenState, Symbology, SystemClock, Update,
 };
 use doorstep_core::store::StoreKey;
 
@@ -239,6 +239,8 @@ pub trait AppListener: Send + Sync {
 #[derive(uniffi::Object)]
 pub struct DoorstepApp {
     app: App,
+    /// The hand-set clock of [`DoorstepApp::open_with_time`]; `None` on the phone's clock.
+    manual: Option<Arc<ManualClock>>,
 }
 
 impl std::fmt::Debug for DoorstepApp {
@@ -259,15 +261,43 @@ impl DoorstepApp {
         language: Language,
         device_model: String,
     ) -> Result<Arc<Self>> {
-        let key = StoreKey::from_hex(&key_hex).map_err(|mut e| {
-            e.field = "key_hex".into();
-            DoorstepError::from(e)
-        })?;
-        let mut config = AppConfig::new(directory);
-        config.lang = language;
-        config.device_model = device_model;
-        let app = App::open(config, &key)?;
-        Ok(Arc::new(Self { app }))
+        Self::open_on(directory, key_hex, language, device_model, None)
+    }
+
+    /// FOR TESTS AND THE DEMO ONLY: [`DoorstepApp::open`] on a clock set by hand to `now_iso`
+    /// (RFC 3339, e.g. `2026-12-07T09:00:00+08:00`), moved only by [`DoorstepApp::set_time`]
+    /// and [`DoorstepApp::advance_minutes`]. A shipped shell never calls it.
+    #[uniffi::constructor]
+    pub fn open_with_time(
+        directory: String,
+        key_hex: String,
+        language: Language,
+        device_model: String,
+        now_iso: String,
+    ) -> Result<Arc<Self>> {
+        let clock = Arc::new(ManualClock::new(parse_time("now_iso", &now_iso)?));
+        Self::open_on(directory, key_hex, language, device_model, Some(clock))
+    }
+
+    /// FOR TESTS AND THE DEMO ONLY: sets the hand-set clock to `now_iso` (RFC 3339). Refused
+    /// on the phone's clock.
+    pub fn set_time(&self, now_iso: String) -> Result<()> {
+        let at = parse_time("now_iso", &now_iso)?;
+        self.manual_clock("now_iso")?.set(at);
+        Ok(())
+    }
+
+    /// FOR TESTS AND THE DEMO ONLY: moves the hand-set clock `minutes` forward (the shell
+    /// then sends `Tick` as it would each minute). Refused on the phone's clock.
+    pub fn advance_minutes(&self, minutes: u32) -> Result<()> {
+        self.manual_clock("minutes")?
+            .advance(chrono::Duration::minutes(i64::from(minutes)));
+        Ok(())
+    }
+
+    /// The time the app goes by, RFC 3339 in UTC.
+    pub fn now_iso(&self) -> String {
+        self.app.now().to_rfc3339()
     }
 
     /// Takes one event: the new screen and the effects to carry out. An event that does not
@@ -307,4 +337,56 @@ impl DoorstepApp {
     pub fn cancel_sync(&self) {
         self.app.cancel_sync();
     }
+}
+
+impl DoorstepApp {
+    fn open_on(
+        directory: String,
+        key_hex: String,
+        language: Language,
+        device_model: String,
+        manual: Option<Arc<ManualClock>>,
+    ) -> Result<Arc<Self>> {
+        let key = StoreKey::from_hex(&key_hex).map_err(|mut e| {
+            e.field = "key_hex".into();
+            DoorstepError::from(e)
+        })?;
+        let mut config = AppConfig::new(directory);
+        config.lang = language;
+        config.device_model = device_model;
+        let clock: Arc<dyn Clock> = match &manual {
+            Some(m) => m.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let app = App::open_with_clock(config, &key, clock)?;
+        Ok(Arc::new(Self { app, manual }))
+    }
+
+    fn manual_clock(&self, field: &str) -> Result<&ManualClock> {
+        self.manual.as_deref().ok_or_else(|| {
+            invalid(
+                field,
+                "应用使用手机时钟，不能手动设置时间",
+                "the app goes by the phone's clock: open it with open_with_time to set the time",
+            )
+        })
+    }
+}
+
+fn parse_time(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            invalid(
+                field,
+                "时间格式应为 RFC 3339，例如 2026-12-07T09:00:00+08:00",
+                "a time in RFC 3339, e.g. 2026-12-07T09:00:00+08:00",
+            )
+        })
+}
+
+fn invalid(field: &str, zh: &str, en: &str) -> DoorstepError {
+    DoorstepError::from(doorstep_core::Error::from(
+        doorstep_core::InvalidInput::new(field, doorstep_core::text::said(zh, en)),
+    ))
 }

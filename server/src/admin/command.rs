@@ -443,6 +443,12 @@ pub enum OrderCommand {
         /// The order's number.
         number: String,
     },
+    /// Print when an order was reported, when it reached its technician's phone and when it
+    /// was accepted (the urgent orders' 30- and 60-minute targets).
+    Delivery {
+        /// The order's number.
+        number: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

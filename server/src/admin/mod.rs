@@ -139,6 +139,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             OrderCommand::Deadlines { number } => {
                 print!("{}", order_deadlines(storage, &number, act.at)?)
             }
+            OrderCommand::Delivery { number } => print!("{}", order_delivery(storage, &number)?),
         },
         AdminCommand::Enroll { technician_id } => {
             let code = storage::write(storage, |tx| {

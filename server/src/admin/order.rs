@@ -279,3 +279,37 @@ pub(super) fn order_deadlines(
     }
     Ok(out)
 }
+
+/// `order delivery`: when the order was reported, reached its technician's phone and was
+/// accepted, as `what<TAB>when<TAB>detail` lines, in the service timezone
+/// (`crate::delivery`). A step not reached yet prints `-`.
+pub(super) fn order_delivery(storage: &dyn Storage, number: &str) -> Result<String, String> {
+    let d = crate::delivery::order_delivery(storage, number).map_err(message)?;
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&service_timezone())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let after =
+        |t: DateTime<Utc>| format!("{} min after the report", (t - d.reported_at).num_minutes());
+    let mut out = format!("reported\t{}\t\n", local(d.reported_at));
+    match (&d.reached, &d.served_unconfirmed) {
+        (Some(r), _) => out.push_str(&format!(
+            "reached_phone\t{}\tdevice {}, {}\n",
+            local(r.at),
+            r.device_id,
+            after(r.at)
+        )),
+        (None, Some(r)) => out.push_str(&format!(
+            "reached_phone\t-\tserved to device {} at {}, not confirmed yet\n",
+            r.device_id,
+            local(r.at)
+        )),
+        (None, None) => out.push_str("reached_phone\t-\tnot served yet\n"),
+    }
+    match d.accepted_at {
+        Some(at) => out.push_str(&format!("accepted\t{}\t{}\n", local(at), after(at))),
+        None => out.push_str("accepted\t-\tnot yet\n"),
+    }
+    Ok(out)
+}

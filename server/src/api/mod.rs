@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::photos::blocking;
 use crate::push::Device;
 use crate::storage::{Actor, AuditRow, Storage, read, write};
-use crate::{auth, photos, pull, push};
+use crate::{auth, delivery, photos, pull, push};
 
 /// What every handler shares.
 pub struct AppState {
@@ -465,11 +465,20 @@ async fn pull_changes(
         // The clock is held by a push for its whole transaction: waited for here, on a
         // blocking thread, never on one of the few threads that serve every request.
         let hlc = st.server_hlc();
-        read(&*storage, |tx| {
+        let served_at = chrono::Utc::now();
+        let (page, delivered) = read(&*storage, |tx| {
             // The scope as it is in the snapshot the page is read from.
             let device = auth::authenticate(tx, authorization.as_deref())?;
-            pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())
-        })
+            let page = pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())?;
+            let delivered = delivery::plan(tx, &device, &q.cursor, &page, served_at)?;
+            Ok((page, delivered))
+        })?;
+        // When work orders reached the phone (issue 23): written only when the page serves
+        // an order or the cursor confirms one served before.
+        if let Some(plan) = delivered {
+            delivery::record(&*storage, &plan, served_at)?;
+        }
+        Ok(page)
     })
     .await?;
     state

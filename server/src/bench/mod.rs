@@ -1,6 +1,7 @@
 //! `doorstep bench …`: benchmarks on generated data, not timed tests. Each figure is printed on
 //! its own line as `figure <name> <value>` so that runs can be compared.
 
+mod app;
 mod media;
 mod store;
 mod sync;
@@ -18,6 +19,9 @@ pub enum What {
     /// 200 photos, the first pull of a district of 100,000 households, 200 devices syncing at
     /// once, and the push against a plain SQLite insert of the same rows.
     Sync(sync::Args),
+    /// The technician's app (issue 23): Today of 500 lines, the largest form half answered,
+    /// one answer, and Today drawn while a pull of 5,000 changes is applied.
+    App(app::Args),
 }
 
 pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
@@ -25,6 +29,7 @@ pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
         What::Store(args) => store::run(args),
         What::Media(args) => media::run(args),
         What::Sync(args) => sync::run(args),
+        What::App(args) => app::run(args),
     }
 }
 

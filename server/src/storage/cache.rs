@@ -329,6 +329,27 @@ impl Tx for CachedTx<'_> {
         self.inner.put_receipt(row)
     }
 
+    fn put_delivery(&mut self, row: &super::DeliveryRow) -> StorageResult<()> {
+        self.inner.put_delivery(row)
+    }
+
+    fn deliveries_waiting(&mut self, device_id: &str, through: i64) -> StorageResult<u64> {
+        self.inner.deliveries_waiting(device_id, through)
+    }
+
+    fn acknowledge_deliveries(
+        &mut self,
+        device_id: &str,
+        through: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.inner.acknowledge_deliveries(device_id, through, at)
+    }
+
+    fn deliveries(&mut self, order_id: &str) -> StorageResult<Vec<super::DeliveryRow>> {
+        self.inner.deliveries(order_id)
+    }
+
     fn receipts_between(
         &mut self,
         technician: &str,

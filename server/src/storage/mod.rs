@@ -258,9 +258,24 @@ pub struct PhotoRow {
     pub complete: bool,
 }
 
+/// A work order served to a device in a pull page (`order_deliveries`, issue 23): when it
+/// reached the phone, for the urgent orders' 30- and 60-minute targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRow {
+    pub order_id: String,
+    pub device_id: String,
+    /// The device's technician when it was served.
+    pub technician_id: String,
+    /// The server change the order was served at: a cursor at or past it acknowledges it.
+    pub seq: i64,
+    pub served_at: DateTime<Utc>,
+    /// When the device asked a page after it (none yet: served, not confirmed).
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
 /// Money collected on a sealed form (Art.14), as the receipt ledger keeps it (`receipts`): a
 /// receipt number is used on one sealed form only, and the day's settlement reads its rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptRow {
     pub receipt: String,
     pub form_id: String,
@@ -377,6 +392,21 @@ pub trait Tx {
     /// Keeps a sealed form's receipt (once per receipt and form).
     fn put_receipt(&mut self, row: &ReceiptRow) -> StorageResult<()>;
     /// A technician's receipts of forms sealed in `[from, to)`, oldest first.
+    /// Records that an order was served to a device in a pull page (its first time only).
+    fn put_delivery(&mut self, row: &DeliveryRow) -> StorageResult<()>;
+    /// How many orders served to the device at or before `through` wait for its
+    /// acknowledgement.
+    fn deliveries_waiting(&mut self, device_id: &str, through: i64) -> StorageResult<u64>;
+    /// The device asked a page after `through`: what it was served up to there reached it.
+    fn acknowledge_deliveries(
+        &mut self,
+        device_id: &str,
+        through: i64,
+        at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Every device an order was served to, first served first.
+    fn deliveries(&mut self, order_id: &str) -> StorageResult<Vec<DeliveryRow>>;
+
     fn receipts_between(
         &mut self,
         technician: &str,

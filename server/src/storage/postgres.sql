@@ -153,3 +153,18 @@ CREATE TABLE IF NOT EXISTS receipts (
     PRIMARY KEY (receipt, form_id)
 );
 CREATE INDEX IF NOT EXISTS receipts_day ON receipts(technician_id, sealed_at);
+
+-- When each work order reached a device (issue 23): served in a pull page at `served_at`, and
+-- confirmed when the device asked a later page with a cursor at or past `seq` (it applies a page
+-- and its cursor in one transaction). One row per order and device: its first delivery.
+CREATE TABLE IF NOT EXISTS order_deliveries (
+    order_id        TEXT NOT NULL,
+    device_id       TEXT NOT NULL,
+    technician_id   TEXT NOT NULL,
+    seq             BIGINT NOT NULL,
+    served_at       TIMESTAMPTZ NOT NULL,
+    acknowledged_at TIMESTAMPTZ,
+    PRIMARY KEY (order_id, device_id)
+);
+CREATE INDEX IF NOT EXISTS order_deliveries_waiting ON order_deliveries(device_id, seq)
+    WHERE acknowledged_at IS NULL;

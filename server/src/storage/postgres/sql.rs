@@ -151,3 +151,17 @@ pub(super) const RECEIPTS_BETWEEN: &str =
     "SELECT receipt, form_id, technician_id, sealed_at, method, total_fen
     FROM receipts WHERE technician_id = $1 AND sealed_at >= $2 AND sealed_at < $3
     ORDER BY sealed_at, form_id";
+
+pub(super) const PUT_DELIVERY: &str =
+    "INSERT INTO order_deliveries(order_id, device_id, technician_id, seq, served_at)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+
+pub(super) const DELIVERIES_WAITING: &str = "SELECT count(*) FROM order_deliveries
+    WHERE device_id = $1 AND seq <= $2 AND acknowledged_at IS NULL";
+
+pub(super) const ACKNOWLEDGE_DELIVERIES: &str = "UPDATE order_deliveries SET acknowledged_at = $3
+    WHERE device_id = $1 AND seq <= $2 AND acknowledged_at IS NULL";
+
+pub(super) const DELIVERIES: &str =
+    "SELECT order_id, device_id, technician_id, seq, served_at, acknowledged_at
+    FROM order_deliveries WHERE order_id = $1 ORDER BY served_at, device_id";

@@ -551,4 +551,46 @@ impl Tx for PgTx<'_> {
             })
             .collect()
     }
+
+    fn put_delivery(&mut self, row: &crate::storage::DeliveryRow) -> StorageResult<()> {
+        self.execute(
+            PUT_DELIVERY,
+            &[
+                &row.order_id,
+                &row.device_id,
+                &row.technician_id,
+                &row.seq,
+                &row.served_at,
+            ],
+        )
+    }
+
+    fn deliveries_waiting(&mut self, device_id: &str, through: i64) -> StorageResult<u64> {
+        self.count_of(DELIVERIES_WAITING, &[&device_id, &through])
+    }
+
+    fn acknowledge_deliveries(
+        &mut self,
+        device_id: &str,
+        through: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.execute(ACKNOWLEDGE_DELIVERIES, &[&device_id, &through, &at])
+    }
+
+    fn deliveries(&mut self, order_id: &str) -> StorageResult<Vec<crate::storage::DeliveryRow>> {
+        self.query(DELIVERIES, &[&order_id])?
+            .iter()
+            .map(|r| {
+                Ok(crate::storage::DeliveryRow {
+                    order_id: get(r, 0)?,
+                    device_id: get(r, 1)?,
+                    technician_id: get(r, 2)?,
+                    seq: get(r, 3)?,
+                    served_at: get(r, 4)?,
+                    acknowledged_at: get(r, 5)?,
+                })
+            })
+            .collect()
+    }
 }

@@ -588,4 +588,58 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?;
         rows.map(|r| r.map_err(db)).collect()
     }
+
+    fn put_delivery(&mut self, row: &crate::storage::DeliveryRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_DELIVERY)
+            .map_err(db)?
+            .execute(params![
+                row.order_id,
+                row.device_id,
+                row.technician_id,
+                row.seq,
+                row.served_at,
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn deliveries_waiting(&mut self, device_id: &str, through: i64) -> StorageResult<u64> {
+        let mut stmt = self.tx.prepare_cached(DELIVERIES_WAITING).map_err(db)?;
+        let n: i64 = stmt
+            .query_row(params![device_id, through], |r| r.get(0))
+            .map_err(db)?;
+        Ok(n as u64)
+    }
+
+    fn acknowledge_deliveries(
+        &mut self,
+        device_id: &str,
+        through: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(ACKNOWLEDGE_DELIVERIES)
+            .map_err(db)?
+            .execute(params![device_id, through, at])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn deliveries(&mut self, order_id: &str) -> StorageResult<Vec<crate::storage::DeliveryRow>> {
+        let mut stmt = self.tx.prepare_cached(DELIVERIES).map_err(db)?;
+        let rows = stmt
+            .query_map([order_id], |r| {
+                Ok(crate::storage::DeliveryRow {
+                    order_id: r.get(0)?,
+                    device_id: r.get(1)?,
+                    technician_id: r.get(2)?,
+                    seq: r.get(3)?,
+                    served_at: r.get(4)?,
+                    acknowledged_at: r.get(5)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
 }

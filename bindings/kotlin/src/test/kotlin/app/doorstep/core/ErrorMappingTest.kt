@@ -49,7 +49,7 @@ class ErrorMappingTest {
         enrolledStore(office).use { store ->
             val household = store.searchHouseholds("HZ-0002", 1u).first().id
             val form = store.startForm("residential_inspection", household, null)
-            val number = Field.itemsOf(store.template(form.templateId)).values.first { it.kind is ItemKind.Number }
+            val number = FieldWork.itemsOf(store.template(form.templateId)).values.first { it.kind is ItemKind.Number }
             val notANumber = assertFailsWith<DoorstepException.InvalidInput> {
                 store.answer(form.id, number.id, AnswerValue.Number(value = "0,3.5"))
             }
@@ -63,7 +63,7 @@ class ErrorMappingTest {
             val signature = incomplete.problems.first { it.item == "customer_signature" }
             assertEquals("缺少用户签字", describeFormProblem(signature.kind, Language.ZH))
 
-            val (sealedId, _) = Field.fullInspection(store, household, tmp)
+            val (sealedId, _) = FieldWork.fullInspection(store, household, tmp)
             assertFailsWith<DoorstepException.Sealed> {
                 store.answer(sealedId, "remarks", AnswerValue.Text(value = "改一下"))
             }
@@ -85,20 +85,20 @@ class ErrorMappingTest {
             val here = store.searchHouseholds("HZ-0001", 1u).first().id
             val nextDoor = store.searchHouseholds("HZ-0002", 1u).first().id
             val form = store.startForm("residential_inspection", here, null)
-            Field.fill(store, form)
-            store.attachPhoto(form.id, "site_photos", Field.cameraPhoto(tmp.resolve("site.png"), 1), Field.AT_THE_DOOR)
+            FieldWork.fill(store, form)
+            store.attachPhoto(form.id, "site_photos", FieldWork.cameraPhoto(tmp.resolve("site.png"), 1), FieldWork.AT_THE_DOOR)
             fun refused(sha256: String) = VisitOutcome.CustomerRefusedToSign(reason = "用户拒绝签字", photoSha256 = sha256)
 
             val notTaken = assertFailsWith<DoorstepException.InvalidInput> { store.setOutcome(form.id, refused("ab".repeat(32))) }
             assertEquals("outcome.photo", notTaken.field)
-            val elsewhere = store.takePhoto(nextDoor, Field.cameraPhoto(tmp.resolve("door.png"), 2), Field.AT_THE_DOOR)
+            val elsewhere = store.takePhoto(nextDoor, FieldWork.cameraPhoto(tmp.resolve("door.png"), 2), FieldWork.AT_THE_DOOR)
             assertEquals("outcome.photo", assertFailsWith<DoorstepException.InvalidInput> {
                 store.setOutcome(form.id, refused(elsewhere.sha256))
             }.field)
 
-            val refusal = store.takePhoto(here, Field.cameraPhoto(tmp.resolve("refusal.png"), 3), Field.AT_THE_DOOR)
+            val refusal = store.takePhoto(here, FieldWork.cameraPhoto(tmp.resolve("refusal.png"), 3), FieldWork.AT_THE_DOOR)
             store.setOutcome(form.id, refused(refusal.sha256))
-            store.sign(form.id, "technician_signature", Field.signature(SignerRole.TECHNICIAN, "周建国"))
+            store.sign(form.id, "technician_signature", FieldWork.signature(SignerRole.TECHNICIAN, "周建国"))
             assertEquals(emptyList(), store.validateForm(form.id))
             store.completeForm(form.id)
             assertTrue(refusal.sha256 in store.pendingUploads())

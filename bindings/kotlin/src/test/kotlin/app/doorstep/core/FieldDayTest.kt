@@ -45,7 +45,7 @@ class FieldDayTest {
             assertTrue(first.pulled >= 3u, "the district, the households, the order, the technician: ${first.pulled}")
 
             // The day's work list: the gas leak first, as an emergency.
-            val orders = a.workList(Field.AT_THE_DOOR).filter { it.task is WorkTask.Order }
+            val orders = a.workList(FieldWork.AT_THE_DOOR).filter { it.task is WorkTask.Order }
             assertEquals(1, orders.size)
             val order = orders.single()
             val orderId = (order.task as WorkTask.Order).workOrderId
@@ -63,8 +63,8 @@ class FieldDayTest {
 
             // Offline from here: the server is down while the technician works.
             office.stop()
-            val (inspectionId, seal) = Field.fullInspection(a, hit.id, tmp)
-            val repairId = Field.closeRepair(a, orderId, hit.id)
+            val (inspectionId, seal) = FieldWork.fullInspection(a, hit.id, tmp)
+            val repairId = FieldWork.closeRepair(a, orderId, hit.id)
             assertFailsWith<DoorstepException.Network> { a.sync(null) }
             // The household's timeline says what was done, in both languages.
             val sealedLine = a.householdFile(hit.id).history.first { it.kind == HistoryKind.FORM }

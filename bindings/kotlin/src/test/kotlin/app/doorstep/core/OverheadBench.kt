@@ -5,7 +5,8 @@ import java.util.Locale
 /**
  * The Kotlin side of the FFI overhead benchmark (scripts/bench-bindings): the same calls as
  * bindings/examples/ffi_overhead.rs and bindings/bench/overhead.py, on the same store, through
- * the generated bindings. Not a test; the script runs it in a JVM of its own each round:
+ * the generated bindings, and the app's Today screen through DoorstepApp (`kotlin_screen_ms`,
+ * against the example's `rust_screen_ms`). Not a test; the script runs it in a JVM of its own each round:
  *
  *     java -cp … app.doorstep.core.OverheadBenchKt <store dir> <key hex> <household id> [iterations]
  */
@@ -34,6 +35,13 @@ fun main(args: Array<String>) {
         println("figure kotlin_work_list_items $items")
         println("figure kotlin_work_list_ms ${ms(median(lists))}")
         println("figure kotlin_household_file_ms ${ms(median(files))}")
+    }
+    // The app layer (issue 23): Today drawn again, through DoorstepApp, on the same store.
+    DoorstepApp.open(directory, key, Language.ZH, "bench").use { app ->
+        repeat(WARMUP) { app.screen() }
+        val screens = mutableListOf<Double>()
+        repeat(iterations) { screens += millis { app.screen() } }
+        println("figure kotlin_screen_ms ${ms(median(screens))}")
     }
 }
 

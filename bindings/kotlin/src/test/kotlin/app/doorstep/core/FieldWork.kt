@@ -13,9 +13,11 @@ import kotlin.test.assertTrue
 /**
  * What a technician does in a day, through the Kotlin bindings (the twin of
  * bindings/python/field.py). Forms are filled generically: the core says what is missing
- * (`validateForm`), and a plausible answer is given for each item's kind.
+ * (`validateForm`), and a plausible answer is given for each item's kind. Not named `Field`:
+ * that is the generated record of a labelled field (the app layer's `parts::Field`), in this
+ * same package, and a test class of that name would stand in for it at run time.
  */
-object Field {
+object FieldWork {
     val AT_THE_DOOR = Position(lat = 30.271, lon = 120.121, accuracyM = 8.0)
 
     /** A PNG with sensor-like noise, different for every seed (so every photo is its own). */
