@@ -13,18 +13,19 @@ import org.junit.jupiter.api.io.TempDir
 /**
  * User story (issue 23): a technician's day driven only through the app's events, against the
  * real library and a real `doorstep serve`, as the Android shell will drive it: enroll on the
- * Enroll screen, sync, read Today in Chinese and in English, open a household, and the office
- * sees when the urgent order reached the phone. The same story as
- * bindings/python/tests/test_app_day.py; the later steps of the day (a form with a photo and two
- * signatures, a hazard, a repair closed with a charge, a special group, an outage notice) are
- * added here as one function each, in the order of the day.
+ * Enroll screen, sync, read Today in Chinese and in English, open a household, inspect it and
+ * find a major hazard (a photo, two signatures, sealed: a follow-up order and the gas shut off),
+ * a repair crew's phone closing a pipeline fault, a special-group registration, an outage notice
+ * posted at a building; after each sync the office's server holds what the phone did. One
+ * function per step, in the order of the day. The same story as
+ * bindings/python/tests/test_app_day.py.
  */
 class AppDayTest {
     @TempDir
     lateinit var tmp: Path
 
     @Test
-    fun `an inspector enrolls, syncs and finds the office's work on Today`() = Office.open(tmp).use { office ->
+    fun `a technician's day, from enrolling to a posted outage notice, is done on the screens and held by the office`() = Office.open(tmp).use { office ->
         Phone.open(tmp.resolve("phone")).use { phone ->
             val enroll = phone.on<Screen.Enroll>().v1
             assertEquals("", enroll.server.value)
@@ -141,6 +142,12 @@ class AppDayTest {
         assertTrue(file.supply.off, file.supply.toString())
         assertTrue(file.badges.isNotEmpty(), "the hazard and the shut-off are badged")
         assertTrue(file.timeline.any { "复查工单" in it.text }, file.timeline.map { it.text }.toString())
+        assertEquals("已停气", file.supply.status)
+        assertTrue(file.badges.any { it.label == "已停气" }, file.badges.toString())
+        phone.send(Event.SetLanguage(Language.EN))
+        assertEquals("shut off", phone.household().supply.status)
+        assertTrue(phone.household().badges.any { it.label == "gas shut off" }, phone.household().badges.toString())
+        phone.send(Event.SetLanguage(Language.ZH))
         val followUp = file.timeline.first { "重大隐患复查" in it.text || "复查工单" in it.text }
         assertTrue(followUp.opens != null, "the follow-up order opens from the timeline")
         phone.back()
@@ -208,6 +215,10 @@ class AppDayTest {
             order = crewPhone.on<Screen.WorkOrder>().v1
             assertTrue(order.facts.any { it.label == "状态" && it.value == "已处理完毕" }, order.facts.toString())
             assertTrue(order.actions.none { it.event == OrderEvent.CLOSE && it.action.enabled })
+            crewPhone.send(Event.SetLanguage(Language.EN))
+            val english = crewPhone.on<Screen.WorkOrder>().v1
+            assertTrue(english.facts.any { it.value == "resolved" }, english.facts.toString())
+            crewPhone.send(Event.SetLanguage(Language.ZH))
             crewPhone.sync()
         }
         assertEquals(1L, office.held("work_order", number, "\"resolved\""))
