@@ -25,7 +25,7 @@ class AppDayTest {
     lateinit var tmp: Path
 
     @Test
-    fun `a technician's day, from enrolling to a posted outage notice, is done on the screens and held by the office`() = Office.open(tmp).use { office ->
+    fun `a technician's whole day is done on the screens and held by the office`() = Office.open(tmp).use { office ->
         Phone.open(tmp.resolve("phone")).use { phone ->
             val enroll = phone.on<Screen.Enroll>().v1
             assertEquals("", enroll.server.value)
@@ -121,6 +121,11 @@ class AppDayTest {
         assertTrue(form.seal.enabled, form.seal.disabledReason)
         assertEquals(form.progress.required, form.progress.answered, form.progress.label)
 
+        // The process killed before sealing: the app reopens on the same form, every answer and
+        // photo kept (the notice of the last signature is not drawn again).
+        val before = phone.screen.body
+        assertEquals(before, phone.reopen().body)
+
         phone.send(Event.Form(FormEvent.Seal))
         val sealed = assertNotNull(phone.form().sealed)
         assertTrue(sealed.digest.startsWith("封存码 "), sealed.digest)
@@ -213,7 +218,8 @@ class AppDayTest {
             assertNotNull(crewPhone.form().sealed)
             crewPhone.back()
             order = crewPhone.on<Screen.WorkOrder>().v1
-            assertTrue(order.facts.any { it.label == "状态" && it.value == "已处理完毕" }, order.facts.toString())
+            val status = order.facts.first { it.label == "状态" }
+            assertEquals("已处理完毕", status.value)
             assertTrue(order.actions.none { it.event == OrderEvent.CLOSE && it.action.enabled })
             crewPhone.send(Event.SetLanguage(Language.EN))
             val english = crewPhone.on<Screen.WorkOrder>().v1

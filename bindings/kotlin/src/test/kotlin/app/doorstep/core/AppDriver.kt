@@ -161,7 +161,7 @@ class Phone private constructor(
             is FormItemKind.Text -> form(FormEvent.Type(item.id, given ?: "已按规程处理"))
             is FormItemKind.SingleChoice -> form(FormEvent.Choose(item.id, given ?: kind.options.first().id))
             is FormItemKind.MultipleChoice -> form(FormEvent.Toggle(item.id, given ?: kind.options.first().id))
-            is FormItemKind.Date -> form(FormEvent.PickDate(item.id, kind.initial.year, kind.initial.month, kind.initial.day))
+            is FormItemKind.Date -> kind.initial.let { form(FormEvent.PickDate(item.id, it.year, it.month, it.day)) }
             is FormItemKind.DateTime -> form(FormEvent.PickDateTime(item.id, kind.initial))
             is FormItemKind.Photo -> form(FormEvent.TakePhoto(item.id))
             is FormItemKind.Location -> form(FormEvent.Locate(item.id))
@@ -193,6 +193,7 @@ class Phone private constructor(
         /** The camera: real JPEGs of the repo's photo fixtures (Maven runs in bindings/kotlin). */
         val CAMERA: List<Path> = listOf("testorig.jpg", "progressive-cat.jpg", "portrait_2.jpg", "monkey12.jpg")
             .map { Path.of("../../core/tests/fixtures/photos/jpeg", it).toAbsolutePath().normalize() }
+            .onEach { check(Files.exists(it)) { "no camera fixture at $it" } }
 
         fun open(folder: Path, language: Language = Language.ZH, now: String = Instant.now().toString()) =
             Phone(folder, generateStoreKey(), language, now)
