@@ -15,6 +15,7 @@ use doorstep_core::text::Lang;
 use crate::common;
 
 mod actions;
+mod charges;
 mod copy;
 mod enroll;
 mod fees;
