@@ -171,8 +171,9 @@ class AppDayTest {
     /**
      * Step 4: a repair crew's phone (a second technician, enrolled on a phone of its own)
      * accepts the pipeline fault the office opened for it, goes, checks in near the household,
-     * closes it with the repair-closing form (repaired, the charge noted) and syncs: the server
-     * holds the order resolved.
+     * closes it with the repair-closing form (repaired, a valve charged in cash with its receipt,
+     * shown on the order and the Fees screen) and syncs: the server holds the order resolved and
+     * the form with its charge.
      */
     private fun closeARepairOnASecondPhone(office: Office) {
         val crew = office.admin("crew", "list").lines().first().substringBefore('\t')
@@ -205,6 +206,13 @@ class AppDayTest {
             order = crewPhone.on<Screen.WorkOrder>().v1
             assertTrue(order.steps.size >= 3, order.steps.toString())
             tap(OrderEvent.CLOSE)
+            // The valve charged at the published price, paid in cash against receipt R-7: before
+            // the signatures, which cover what was charged.
+            crewPhone.send(Event.Form(FormEvent.AddCharge("charges", "更换灶前阀", 1L, 3500L)))
+            val unpaid = crewPhone.form().sections.flatMap { it.items }.first { it.id == "charges" }
+            assertTrue(unpaid.problems.any { "收费方式" in it }, unpaid.problems.toString())
+            crewPhone.send(Event.Form(FormEvent.PayCharges("charges", PaymentMethod.CASH, "R-7")))
+            assertTrue(crewPhone.form().sections.flatMap { it.items }.first { it.id == "charges" }.problems.isEmpty())
             val form = crewPhone.fillForm(
                 answers = mapOf(
                     "fault_category" to "valve",
@@ -213,7 +221,7 @@ class AppDayTest {
                 ),
                 signers = mapOf("customer_signature" to "王秀英"),
             )
-            assertTrue(form.title.isNotEmpty())
+            assertTrue(form.seal.enabled, form.seal.disabledReason)
             crewPhone.send(Event.Form(FormEvent.Seal))
             assertNotNull(crewPhone.form().sealed)
             crewPhone.back()
@@ -221,14 +229,26 @@ class AppDayTest {
             val status = order.facts.first { it.label == "状态" }
             assertEquals("已处理完毕", status.value)
             assertTrue(order.actions.none { it.event == OrderEvent.CLOSE && it.action.enabled })
+            val charged = order.charges.single()
+            assertEquals("更换灶前阀", charged.item)
+            assertEquals("¥35.00", charged.total)
+            assertTrue("35.00" in order.chargesTotal.orEmpty(), order.chargesTotal)
             crewPhone.send(Event.SetLanguage(Language.EN))
             val english = crewPhone.on<Screen.WorkOrder>().v1
             assertTrue(english.facts.any { it.value == "resolved" }, english.facts.toString())
             crewPhone.send(Event.SetLanguage(Language.ZH))
+
+            // The day's takings to hand in, on the Fees screen.
+            crewPhone.send(Event.OpenLink("doorstep://fees"))
+            val fees = crewPhone.on<Screen.Fees>().v1
+            assertEquals("收费与日结", fees.title)
+            assertEquals("合计 ¥35.00", fees.total)
+            assertEquals("收据 R-7", fees.collections.single().receipt)
+            assertEquals("现金", fees.handIn.single().method)
             crewPhone.sync()
         }
         assertEquals(1L, office.held("work_order", number, "\"resolved\""))
-        assertEquals(1L, office.held("form", "repair_closing"))
+        assertEquals(1L, office.held("form", "repair_closing", "\"R-7\"", "3500"))
     }
 
     /**
