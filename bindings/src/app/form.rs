@@ -7,7 +7,6 @@ use doorstep_core::app::screens::form::{
     FormCheckMark, FormCopy, FormDate, FormEvent, FormItem, FormItemKind, FormOption, FormOutcome,
     FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal, FormSection,
 };
-use doorstep_core::fees::PaymentMethod;
 
 #[uniffi::remote(Record)]
 pub struct FormScreen {
@@ -234,16 +233,5 @@ pub enum FormEvent {
     Amend,
     OpenCopy {
         paper: Paper,
-    },
-    AddCharge {
-        item: String,
-        name: String,
-        quantity: i64,
-        unit_price_fen: i64,
-    },
-    PayCharges {
-        item: String,
-        method: PaymentMethod,
-        receipt: String,
     },
 }

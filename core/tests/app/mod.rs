@@ -15,7 +15,6 @@ use doorstep_core::text::Lang;
 use crate::common;
 
 mod actions;
-mod charges;
 mod copy;
 mod enroll;
 mod fees;

@@ -34,7 +34,6 @@ use crate::app::effect::{Effect, Symbology};
 use crate::app::route::Route;
 use crate::calendar::service_timezone;
 use crate::error::{Error, Result};
-use crate::fees::{ChargeLine, Charges, PaymentMethod};
 use crate::forms::Decimal;
 use crate::forms::form::{Answer as Given, CheckAnswer, CheckResult, Form, Outcome as Visit};
 use crate::forms::template::{Item, ItemKind, SignerRole};
@@ -316,20 +315,6 @@ pub enum FormEvent {
     /// Open a paper for the customer of the sealed form (the Copy screen).
     OpenCopy {
         paper: Paper,
-    },
-    /// A line charged on site at the published price (a `charges` item): `name` × `quantity`
-    /// at `unit_price_fen`, added to the item's lines.
-    AddCharge {
-        item: String,
-        name: String,
-        quantity: i64,
-        unit_price_fen: i64,
-    },
-    /// How the money of a `charges` item was paid, and the number of the receipt given.
-    PayCharges {
-        item: String,
-        method: PaymentMethod,
-        receipt: String,
     },
 }
 
@@ -687,41 +672,6 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             }
             Ok(Outcome::go(Route::Copy(CopyInput { paper, form: id })))
         }
-        FormEvent::AddCharge {
-            item,
-            name,
-            quantity,
-            unit_price_fen,
-        } => {
-            let mut charges = charges_of(cx, &form, &item_of(&item)?)?;
-            charges.lines.push(ChargeLine {
-                item: name,
-                quantity,
-                unit_price_fen,
-            });
-            // A line the rules refuse is an error here; the method and the receipt come next
-            // (`PayCharges`) and until then are the item's problems.
-            match charges.validate() {
-                Err(e) if e.field != "charges.method" && e.field != "charges.receipt" => {
-                    return Err(InvalidInput { field: item, ..e }.into());
-                }
-                _ => {}
-            }
-            save(cx, input, id, &item, Some(Given::Charges(charges)))
-        }
-        FormEvent::PayCharges {
-            item,
-            method,
-            receipt,
-        } => {
-            let mut charges = charges_of(cx, &form, &item_of(&item)?)?;
-            charges.method = Some(method);
-            charges.receipt = Some(receipt.trim().to_owned());
-            if let Err(e) = charges.validate() {
-                return Err(InvalidInput { field: item, ..e }.into());
-            }
-            save(cx, input, id, &item, Some(Given::Charges(charges)))
-        }
         FormEvent::Amend => {
             let now = cx.now;
             let amendment = cx.write(|s| s.amend(id, now))?;
@@ -743,26 +693,6 @@ fn save(
     input.typed.remove(item);
     input.messages.remove(item);
     Ok(Outcome::stay())
-}
-
-/// The charges a `charges` item holds so far, or none yet, collected by this phone's technician.
-fn charges_of(cx: &Cx<'_>, form: &Form, spec: &Item) -> Result<Charges> {
-    if !matches!(spec.kind, ItemKind::Charges) {
-        return Err(wrong_kind(&spec.id).into());
-    }
-    editable(form)?;
-    if let Some(Given::Charges(c)) = form.answers.get(&spec.id) {
-        return Ok(c.clone());
-    }
-    let Some(collected_by) = cx.read().sync_state()?.technician_id else {
-        return Err(Error::NotEnrolled);
-    };
-    Ok(Charges {
-        lines: Vec::new(),
-        method: None,
-        receipt: None,
-        collected_by,
-    })
 }
 
 fn form_id(input: &FormInput) -> Result<FormId> {
