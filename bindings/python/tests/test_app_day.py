@@ -174,10 +174,12 @@ def inspect_and_find_a_major_hazard(doorstep, office, phone, household_id):
     today = phone.on("TODAY")
     assert today.sync.waiting_count == 0 and today.sync.photos is None, today.sync
     [inspection] = [f for f in record(office, "form") if f["template_id"] == "residential_inspection"]
-    assert inspection.get("sealed") or inspection.get("seal"), sorted(inspection)
+    assert inspection["seal"] is not None
+    assert sorted(inspection["signatures"]) == ["customer_signature", "technician_signature"]
+    [evidence] = inspection["photos"]["leak_test"]
+    assert office.count("SELECT count(*) FROM photos WHERE sha256 = ? AND complete", evidence["sha256"]) == 1, "the photo uploaded whole"
     leak = inspection["answers"]["leak_test"]["value"]
     assert leak["result"] == "fail" and leak["advice"].startswith("灶前阀漏气")
-    assert office.count("SELECT count(*) FROM photos") == 1
     assert record(office, "household", "HZ-0001")["supply"]["status"] == "shut_off"
     follow_ups = [o for o in record(office, "work_order") if o["number"] != office.order_number]
     assert len(follow_ups) == 1, follow_ups

@@ -953,17 +953,16 @@ fn a_repair_technician_enters_the_fees_collected_at_the_door_on_the_closing_form
         receipt: " R-20261207-07 ".into(),
     };
 
-    // A quantity of nothing is refused, naming the line's field; nothing is stored.
-    let refused = phone
-        .app()
-        .handle(Event::Form(charges(vec![line("更换灶前阀", 0, 3500)])));
-    match refused {
-        Err(AppError::Core(Error::Invalid(e))) => {
-            assert_eq!(e.field, "charges.lines[0].quantity")
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(item(&form_screen(&phone), "charges").value, None);
+    // A quantity of nothing is kept as entered, with its problem beside the item, and the
+    // form cannot be sealed with it (the rules of charges are the core's, as on any answer).
+    form(&phone, charges(vec![line("更换灶前阀", 0, 3500)]));
+    let screen = form_screen(&phone);
+    let problems = item(&screen, "charges").problems;
+    assert!(
+        problems.iter().any(|p| p.contains("数量须至少为1")),
+        "{problems:?}"
+    );
+    assert!(!screen.seal.enabled);
 
     form(
         &phone,
