@@ -127,8 +127,21 @@ def inspect_and_find_a_major_hazard(doorstep, office, phone, household_id):
     phone.form(FormEvent.ADVICE(item="leak_test", text="灶前阀漏气，已关闭表前阀，请更换灶前阀后报修恢复供气"))
     assert phone.items()["leak_test"].problems == []
 
-    # Everything else passes; the customer and the inspector sign on the Signature screen.
+    # Everything else passes; the customer and the inspector sign on the Signature screen,
+    # which keeps the screen on while it is open.
     phone.answer_everything()
+    phone.form(FormEvent.SIGN(item="customer_signature"))
+    pad = phone.on("SIGNATURE")
+    assert pad.title == "用户签名" and pad.signer_name == "张伟"
+    assert pad.form_title == "居民用户入户安全检查表"
+    assert pad.pad_hint == "请用户在此处签字"
+    assert not pad.accept.enabled and pad.accept.disabled_reason
+    assert any(e.is_KEEP_SCREEN_ON() and e.on for e in phone.done)
+    phone.send(Event.SET_LANGUAGE(lang=doorstep.Language.EN))
+    assert phone.on("SIGNATURE").title == "Customer signature"
+    phone.send(Event.SET_LANGUAGE(lang=doorstep.Language.ZH))
+    phone.send(Event.SIGNATURE(doorstep.SignatureEvent.CANCEL()))
+    assert phone.on("FORM").sealed is None
     form = phone.sign_everything()
     items = phone.items()
     assert items["customer_signature"].value.startswith("张伟 已签 今天 "), items["customer_signature"].value
