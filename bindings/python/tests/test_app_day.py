@@ -195,8 +195,10 @@ def inspect_and_find_a_major_hazard(doorstep, office, phone, household_id):
     assert leak["result"] == "fail" and leak["advice"].startswith("灶前阀漏气")
     assert record(office, "household", "HZ-0001")["supply"]["status"] == "shut_off"
     follow_ups = [o for o in record(office, "work_order") if o["number"] != office.order_number]
-    assert len(follow_ups) == 1, follow_ups
-    assert follow_ups[0]["household_id"] == household_id
+    [follow_up] = follow_ups
+    assert follow_up["household_id"] == household_id
+    assert follow_up["kind"] == "inspection" and follow_up["source"] == "visit"
+    assert follow_up["description"].startswith("重大隐患复查（不合格项：各接头及燃气设施无泄漏")
 
 
 def a_crew_repairs_a_pipeline_fault(doorstep, office, folder):
