@@ -218,7 +218,11 @@ def a_crew_repairs_a_pipeline_fault(doorstep, office, folder):
     today = crew.on("TODAY")
     assert "李强" in today.technician
     [line] = [line for line in today.lines if line.order_id and number in line.title]
-    crew.send(Event.TODAY(doorstep.TodayEvent.OPEN_ORDER(id=line.order_id)))
+    # The first sync brought an urgent order: a notification; tapping it opens the order.
+    [notify] = [n for n in crew.notified if n.link == f"doorstep://order/{line.order_id}"]
+    assert notify.urgent and notify.title.startswith("紧急工单：管网故障"), notify.title
+    assert number in notify.body and "表前阀" not in notify.body, "no address, no person, no detail"
+    crew.send(Event.OPEN_LINK(link=notify.link))
     order = crew.on("WORK_ORDER")
     assert number in order.title and "管网故障" in order.title
     assert order.countdowns and all(c.due.startswith("须在 ") for c in order.countdowns), order.countdowns
@@ -245,7 +249,14 @@ def a_crew_repairs_a_pipeline_fault(doorstep, office, folder):
         receipt="R-20261207-31",
     ))
     assert crew.items()["charges"].value == "共 ¥104.00"
-    crew.answer_everything(choose={"repair_result": "repaired", "fault_category": "valve"})
+    crew.answer_everything(
+        choose={"repair_result": "repaired", "fault_category": "valve"},
+        texts={
+            "fault_found": "表前阀阀芯密封圈老化，检漏仪报警", "cause": "阀门老化",
+            "work_done": "更换表前阀及两米软管，检漏合格", "parts_used": "表前阀1只，软管2米",
+            "charge_note": "按公示价格收费",
+        },
+    )
     form = crew.sign_everything()
     assert form.seal.enabled, (form.seal, form.form_problems)
     crew.form(FormEvent.SEAL())
