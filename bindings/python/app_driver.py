@@ -7,8 +7,9 @@ so that a test reads as a technician's day.
     today = phone.on("TODAY")               # the Today record, as the shell would draw it
     phone.send(Event.TODAY(TodayEvent.OPEN_HOUSEHOLD(id=...)))
 
-Effects: a photo is a test image (`field.camera_photo`, as the bindings' other tests use) copied
-to the path the core chose, then `PhotoTaken`; a scan
+Effects: a photo is a test image (`field.camera_photo`, as the bindings' other tests use, or the
+file `photo` names, e.g. `CAMERA_JPEG`, a real camera's JPEG) copied to the path the core chose,
+then `PhotoTaken`; a scan
 answers with the code `scans` holds next; a position with `position`; `SyncNow` runs the sync
 at once (a shell runs it on a worker); a notification is recorded in `notified`; the rest
 (map, call, share, print, keep the screen on, background sync) are recorded in `done`.
@@ -24,6 +25,11 @@ import doorstep
 import field
 
 Event = doorstep.Event
+FormEvent = doorstep.FormEvent
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# A real JPEG as a camera writes it (the libjpeg test image, in the core's photo fixtures).
+CAMERA_JPEG = ROOT / "core" / "tests" / "fixtures" / "photos" / "jpeg" / "testorig.jpg"
 
 
 @dataclasses.dataclass
@@ -151,3 +157,89 @@ class Phone:
         self.send(Event.ENROLL(doorstep.EnrollEvent.SET_SERVER(text=server)))
         self.send(Event.ENROLL(doorstep.EnrollEvent.SET_CODE(text=code)))
         return self.send(Event.ENROLL(doorstep.EnrollEvent.SUBMIT()))
+
+    # --- the Form and Signature screens ---------------------------------------------------------
+
+    def form(self, event):
+        """Sends a Form screen event."""
+        return self.send(Event.FORM(event))
+
+    def items(self):
+        """The Form screen's items shown now, by their template id."""
+        return {item.id: item for section in self.on("FORM").sections for item in section.items}
+
+    def answer_everything(self, choose=None, texts=None):
+        """Answers every shown item that has no answer yet, as a technician taps, until nothing
+        new appears: checks pass, the first option (or `choose[item]`, a list for a multiple
+        choice), a number's minimum, `texts[item]` or "正常" for a text, the day the picker opens
+        on. Photos and signatures are left to the test."""
+        choose = choose or {}
+        texts = texts or {}
+        for _ in range(6):
+            acted = False
+            for item in self.items().values():
+                if item.value is not None or not item.editable:
+                    continue
+                kind, name = item.kind, item.id
+                if kind.is_CHECK():
+                    event = FormEvent.CHECK(item=name, mark=doorstep.FormCheckMark.PASS)
+                elif kind.is_NUMBER():
+                    event = FormEvent.TYPE(item=name, text=kind.min or "1")
+                elif kind.is_TEXT():
+                    event = FormEvent.TYPE(item=name, text=texts.get(name, "正常"))
+                elif kind.is_SINGLE_CHOICE():
+                    event = FormEvent.CHOOSE(item=name, choice=choose.get(name, kind.options[0].id))
+                elif kind.is_MULTIPLE_CHOICE():
+                    for choice in choose.get(name, [kind.options[0].id]):
+                        self.form(FormEvent.TOGGLE(item=name, choice=choice))
+                    acted = True
+                    continue
+                elif kind.is_DATE() and item.required:
+                    i = kind.initial
+                    event = FormEvent.PICK_DATE(item=name, year=i.year, month=i.month, day=i.day)
+                elif kind.is_DATE_TIME():
+                    event = FormEvent.PICK_DATE_TIME(item=name, at=kind.initial)
+                elif kind.is_METER_READING():
+                    event = FormEvent.TYPE(item=name, text="1234.567")
+                else:
+                    continue
+                self.form(event)
+                acted = True
+            if not acted:
+                return self.on("FORM")
+        raise AssertionError("the form never stopped asking")
+
+    def sign(self, item, name="张见证"):
+        """Opens the Signature screen for `item`, draws one stroke (pen down to pen up), names
+        the signer when the screen has no name for them, and accepts; back on the form."""
+        self.form(FormEvent.SIGN(item=item))
+        pad = self.on("SIGNATURE")
+        assert pad.keep_screen_on and not pad.accept.enabled and pad.accept.disabled_reason
+        points = [
+            doorstep.InkPoint(x=20.0 + i * 8, y=60.0 + (i % 6) * 9, t_ms=i * 16, pressure=0.5)
+            for i in range(30)
+        ]
+        self.send(Event.SIGNATURE(doorstep.SignatureEvent.STROKE(points=points)))
+        if not self.on("SIGNATURE").signer_name:
+            self.send(Event.SIGNATURE(doorstep.SignatureEvent.NAME(text=name)))
+        pad = self.on("SIGNATURE")
+        assert pad.strokes == 1 and pad.points == 30 and pad.preview_path, pad
+        assert pad.accept.enabled, pad.accept
+        self.send(Event.SIGNATURE(doorstep.SignatureEvent.ACCEPT()))
+        return self.on("FORM")
+
+    def sign_everything(self):
+        """Signs every signature item the form asks for."""
+        for item in list(self.items().values()):
+            if item.kind.is_SIGNATURE() and item.required and item.value is None:
+                self.sign(item.id)
+        return self.on("FORM")
+
+    # --- the Work order screen ------------------------------------------------------------------
+
+    def tap(self, event):
+        """Taps the Work order screen's button that sends `event` (it must be shown, enabled)."""
+        order = self.on("WORK_ORDER")
+        [button] = [b for b in order.actions if b.event == event]
+        assert button.action.enabled, button.action
+        return self.send(Event.ORDER(event))

@@ -85,6 +85,7 @@ def office(tmp_path):
     district = office.admin("district", "add", "--name", "西湖区文新片区", "--boundary", BOUNDARY)
     office.district = district
     crew = office.admin("crew", "add", "--name", "抢修一班", "--district", district)
+    office.crew = crew
     office.technician = office.admin(
         "technician", "add", "--badge", "HZ1024", "--name", "周建国", "--role", "crew_leader",
         "--crew", crew, "--district", district,

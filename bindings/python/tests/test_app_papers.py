@@ -8,13 +8,39 @@ import datetime
 import field
 
 
-def test_a_notice_posted_at_a_building_and_a_receipt_printed_through_the_apps_events(doorstep, office, tmp_path):
+def announce_an_outage(office):
+    """The office announces a planned outage in the district, 30 hours ahead; its id."""
     starts = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=30)
-    outage = office.admin(
+    return office.admin(
         "outage", "create", "--title", "文三路管网检修", "--reason", "repair",
         "--starts", starts.isoformat(), "--ends", (starts + datetime.timedelta(hours=8)).isoformat(),
         "--district", office.district,
     )
+
+
+def post_the_notice_at_the_building(doorstep, office, app, outage, households=(("HZ-0001", "501室"), ("HZ-0002", "502室"))):
+    """On an app that has synced the outage: the Outage screen, the notice posted at the one
+    building, synced, and the office sees its `households` (customer number, room; the ones the
+    outage cuts off: a household already shut off is not) told. test_app_day.py's step too."""
+    # The outage: one building, its households, none told yet.
+    update = app.handle(doorstep.Event.OPEN_LINK(link=f"doorstep://outage/{outage}"))
+    screen = update.screen.body[0]
+    assert screen.progress == "已通知 0/1 栋"
+    [building] = screen.buildings
+    assert building.address == "西湖区文三路88号3栋2单元"
+    assert [h.room for h in building.households] == [room for _, room in households]
+    assert building.post_notice.enabled
+    update = app.handle(doorstep.Event.OUTAGE(doorstep.OutageEvent.NOTICE_POSTED(building=building.key)))
+    assert update.screen.notice.text == f"已记录张贴公告：{len(households)} 户已通知"
+    assert update.screen.body[0].progress == "已通知 1/1 栋"
+    app.run_sync(None)
+    told = office.admin("outage", "households", outage).splitlines()
+    assert [line.split("\t")[0] for line in told] == [number for number, _ in households]
+    assert all(line.split("\t")[1].startswith("notice_posted ") for line in told), told
+
+
+def test_a_notice_posted_at_a_building_and_a_receipt_printed_through_the_apps_events(doorstep, office, tmp_path):
+    outage = announce_an_outage(office)
     # The phone enrolled and synced, a repair with a charge sealed on it (the store's own API).
     directory = tmp_path / "phone"
     key = doorstep.generate_store_key()
@@ -39,21 +65,7 @@ def test_a_notice_posted_at_a_building_and_a_receipt_printed_through_the_apps_ev
 
     app = doorstep.DoorstepApp.open(str(directory), key, doorstep.Language.ZH, "test phone")
 
-    # The outage: one building, two households, none told yet.
-    update = app.handle(doorstep.Event.OPEN_LINK(link=f"doorstep://outage/{outage}"))
-    screen = update.screen.body[0]
-    assert screen.progress == "已通知 0/1 栋"
-    [building] = screen.buildings
-    assert building.address == "西湖区文三路88号3栋2单元"
-    assert [h.room for h in building.households] == ["501室", "502室"]
-    assert building.post_notice.enabled
-    update = app.handle(doorstep.Event.OUTAGE(doorstep.OutageEvent.NOTICE_POSTED(building=building.key)))
-    assert update.screen.notice.text == "已记录张贴公告：2 户已通知"
-    assert update.screen.body[0].progress == "已通知 1/1 栋"
-    app.run_sync(None)
-    households = office.admin("outage", "households", outage).splitlines()
-    assert [line.split("\t")[0] for line in households] == ["HZ-0001", "HZ-0002"]
-    assert all(line.split("\t")[1].startswith("notice_posted ") for line in households), households
+    post_the_notice_at_the_building(doorstep, office, app, outage)
 
     # The day's fees, then the customer's receipt, printed.
     app.handle(doorstep.Event.BACK())

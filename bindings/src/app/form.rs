@@ -4,9 +4,11 @@
 use doorstep_core::app::Action;
 use doorstep_core::app::screens::copy::Paper;
 use doorstep_core::app::screens::form::{
-    FormCheckMark, FormCopy, FormDate, FormEvent, FormItem, FormItemKind, FormOption, FormOutcome,
-    FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal, FormSection,
+    FormChargeLine, FormCheckMark, FormCopy, FormDate, FormEvent, FormItem, FormItemKind,
+    FormOption, FormOutcome, FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal,
+    FormSection,
 };
+use doorstep_core::fees::PaymentMethod;
 
 #[uniffi::remote(Record)]
 pub struct FormScreen {
@@ -234,4 +236,17 @@ pub enum FormEvent {
     OpenCopy {
         paper: Paper,
     },
+    Charges {
+        item: String,
+        lines: Vec<FormChargeLine>,
+        method: Option<PaymentMethod>,
+        receipt: String,
+    },
+}
+
+#[uniffi::remote(Record)]
+pub struct FormChargeLine {
+    pub item: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
 }

@@ -935,3 +935,75 @@ fn a_customer_who_refuses_to_sign_is_recorded_with_a_photo_and_a_reason_instead(
         doorstep_core::forms::form::Outcome::CustomerRefusedToSign { ref reason, .. } if reason == "用户对检查结果有异议，拒绝签字"
     ));
 }
+
+#[test]
+fn a_repair_technician_enters_the_fees_collected_at_the_door_on_the_closing_form() {
+    use doorstep_core::app::screens::form::FormChargeLine;
+    use doorstep_core::fees::PaymentMethod;
+    let (phone, id, _) = on_form("repair_closing");
+    let line = |item: &str, quantity, unit_price_fen| FormChargeLine {
+        item: item.into(),
+        quantity,
+        unit_price_fen,
+    };
+    let charges = |lines: Vec<FormChargeLine>| FormEvent::Charges {
+        item: "charges".into(),
+        lines,
+        method: Some(PaymentMethod::Cash),
+        receipt: " R-20261207-07 ".into(),
+    };
+
+    // A quantity of nothing is kept as entered, with its problem beside the item, and the
+    // form cannot be sealed with it (the rules of charges are the core's, as on any answer).
+    form(&phone, charges(vec![line("更换灶前阀", 0, 3500)]));
+    let screen = form_screen(&phone);
+    let problems = item(&screen, "charges").problems;
+    assert!(
+        problems.iter().any(|p| p.contains("数量须至少为1")),
+        "{problems:?}"
+    );
+    assert!(!screen.seal.enabled);
+
+    form(
+        &phone,
+        charges(vec![line("更换灶前阀", 1, 3500), line("软管(米)", 2, 1200)]),
+    );
+    assert_eq!(
+        item(&form_screen(&phone), "charges").value.as_deref(),
+        Some("共 ¥59.00")
+    );
+    let store = phone.app().store();
+    let stored = store.lock().unwrap().form(id).unwrap();
+    let Some(doorstep_core::forms::form::Answer::Charges(c)) = stored.answers.get("charges") else {
+        panic!("no charges stored")
+    };
+    assert_eq!(c.receipt.as_deref(), Some("R-20261207-07"));
+    assert_eq!(c.method, Some(PaymentMethod::Cash));
+    assert_eq!(
+        Some(c.collected_by),
+        store.lock().unwrap().sync_state().unwrap().technician_id
+    );
+
+    // A charges event on another kind of item is refused; an empty one clears the answer.
+    assert!(
+        phone
+            .app()
+            .handle(Event::Form(FormEvent::Charges {
+                item: "repair_result".into(),
+                lines: vec![],
+                method: None,
+                receipt: String::new(),
+            }))
+            .is_err()
+    );
+    form(
+        &phone,
+        FormEvent::Charges {
+            item: "charges".into(),
+            lines: vec![],
+            method: None,
+            receipt: String::new(),
+        },
+    );
+    assert_eq!(item(&form_screen(&phone), "charges").value, None);
+}

@@ -464,3 +464,59 @@ fn a_position_that_arrives_after_the_app_was_killed_still_checks_the_crew_in() {
     assert_eq!(on_site.screen.notice.unwrap().text, "已到场打卡");
     assert_eq!(status(&phone, &fault), WorkOrderStatus::OnSite);
 }
+
+#[test]
+fn a_crew_closes_a_fault_with_its_form_and_a_charge_entered_through_the_form_screen_and_sealing_says_the_order_is_resolved()
+ {
+    use super::form::{answer_everything, form, form_screen, item, sign_everything};
+    use doorstep_core::app::screens::form::{FormChargeLine, FormEvent};
+    use doorstep_core::fees::PaymentMethod;
+    let (phone, fault) = crew();
+    open(&phone, &fault);
+    tap(&phone, OrderEvent::Accept);
+    let asked = tap(&phone, OrderEvent::CheckIn);
+    let Some(Effect::Locate { request, .. }) = asked.effects.first().cloned() else {
+        panic!("no position asked");
+    };
+    phone.send(Event::Located {
+        request,
+        lat: 30.27,
+        lon: 120.15,
+        accuracy_m: 10.0,
+    });
+    phone.later(Duration::minutes(40));
+    crate::on_screen!(tap(&phone, OrderEvent::Close).screen, Form);
+    form(
+        &phone,
+        FormEvent::Charges {
+            item: "charges".into(),
+            lines: vec![FormChargeLine {
+                item: "更换灶前阀".into(),
+                quantity: 1,
+                unit_price_fen: 3500,
+            }],
+            method: Some(PaymentMethod::WechatPay),
+            receipt: "R-0428".into(),
+        },
+    );
+    assert_eq!(
+        item(&form_screen(&phone), "charges").value.as_deref(),
+        Some("共 ¥35.00")
+    );
+    answer_everything(&phone);
+    sign_everything(&phone);
+    let sealed = crate::on_screen!(phone.send(Event::Form(FormEvent::Seal)).screen, Form);
+    let sealed = sealed.sealed.unwrap();
+    assert!(
+        sealed
+            .consequences
+            .iter()
+            .any(|c| c.contains(&fault.number) && c.contains("已处理完毕")),
+        "{:?}",
+        sealed.consequences
+    );
+    assert!(sealed.copies.iter().any(|c| c.open.label == "收费凭证"));
+    let back = crate::on_screen!(phone.send(Event::Back).screen, WorkOrder);
+    assert_eq!(status(&phone, &fault), WorkOrderStatus::Resolved);
+    assert_eq!(back.charges_total.as_deref(), Some("合计 ¥35.00"));
+}

@@ -34,6 +34,7 @@ use crate::app::effect::{Effect, Symbology};
 use crate::app::route::Route;
 use crate::calendar::service_timezone;
 use crate::error::{Error, Result};
+use crate::fees::{ChargeLine, Charges, PaymentMethod};
 use crate::forms::Decimal;
 use crate::forms::form::{Answer as Given, CheckAnswer, CheckResult, Form, Outcome as Visit};
 use crate::forms::template::{Item, ItemKind, SignerRole};
@@ -316,6 +317,24 @@ pub enum FormEvent {
     OpenCopy {
         paper: Paper,
     },
+    /// The fees collected on site, on a charges item, sent whole at each change (as `Type`
+    /// sends the whole field): the lines at the published prices, how the money was paid and
+    /// the receipt's number. This phone's technician is the collector. No lines, no method and
+    /// no receipt clears the answer.
+    Charges {
+        item: String,
+        lines: Vec<FormChargeLine>,
+        method: Option<PaymentMethod>,
+        receipt: String,
+    },
+}
+
+/// One charged item as the technician enters it: quantity × unit price in fen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormChargeLine {
+    pub item: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
 }
 
 /// The input typed on the Form screen and not saved in the store yet; kept on the back stack.
@@ -677,6 +696,41 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             let amendment = cx.write(|s| s.amend(id, now))?;
             Ok(Outcome::go(Route::Form(FormInput::of(amendment.id)))
                 .done(said("已开始更正", "Amendment started")))
+        }
+        FormEvent::Charges {
+            item,
+            lines,
+            method,
+            receipt,
+        } => {
+            if !matches!(item_of(&item)?.kind, ItemKind::Charges) {
+                return Err(wrong_kind(&item).into());
+            }
+            let receipt = receipt.trim();
+            if lines.is_empty() && method.is_none() && receipt.is_empty() {
+                return save(cx, input, id, &item, None);
+            }
+            let Some(collected_by) = cx.read().sync_state()?.technician_id else {
+                return Err(InvalidInput::new(
+                    item,
+                    said("本机尚未登记", "this phone is not enrolled"),
+                )
+                .into());
+            };
+            let charges = Charges {
+                lines: lines
+                    .into_iter()
+                    .map(|l| ChargeLine {
+                        item: l.item,
+                        quantity: l.quantity,
+                        unit_price_fen: l.unit_price_fen,
+                    })
+                    .collect(),
+                method,
+                receipt: (!receipt.is_empty()).then(|| receipt.to_owned()),
+                collected_by,
+            };
+            save(cx, input, id, &item, Some(Given::Charges(charges)))
         }
     }
 }

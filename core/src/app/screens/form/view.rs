@@ -499,7 +499,15 @@ fn seal_view(
         .iter()
         .rev()
         .filter(|h| h.at == seal.sealed_at && h.kind != HistoryKind::Form)
-        .filter(|h| h.subject_id.as_deref() == Some(&subject) || h.kind == HistoryKind::WorkOrder)
+        .filter(|h| {
+            // The form's own lines, an order it opened, and an order it moved (a repair
+            // closing resolves its fault).
+            h.subject_id.as_deref() == Some(&subject)
+                || matches!(
+                    h.kind,
+                    HistoryKind::WorkOrder | HistoryKind::WorkOrderStatus
+                )
+        })
         .map(|h| cx.t(&h.summary))
         .collect();
     let digest = cx.say(&format!("封存码 {short}"), &format!("seal {short}"));
