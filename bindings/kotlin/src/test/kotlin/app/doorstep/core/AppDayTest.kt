@@ -208,10 +208,11 @@ class AppDayTest {
             tap(OrderEvent.CLOSE)
             // The valve charged at the published price, paid in cash against receipt R-7: before
             // the signatures, which cover what was charged.
-            crewPhone.send(Event.Form(FormEvent.AddCharge("charges", "更换灶前阀", 1L, 3500L)))
+            val valve = listOf(FormChargeLine("更换灶前阀", 1L, 3500L))
+            crewPhone.send(Event.Form(FormEvent.Charges("charges", valve, null, "")))
             val unpaid = crewPhone.form().sections.flatMap { it.items }.first { it.id == "charges" }
             assertTrue(unpaid.problems.any { "收费方式" in it }, unpaid.problems.toString())
-            crewPhone.send(Event.Form(FormEvent.PayCharges("charges", PaymentMethod.CASH, "R-7")))
+            crewPhone.send(Event.Form(FormEvent.Charges("charges", valve, PaymentMethod.CASH, "R-7")))
             assertTrue(crewPhone.form().sections.flatMap { it.items }.first { it.id == "charges" }.problems.isEmpty())
             val form = crewPhone.fillForm(
                 answers = mapOf(
