@@ -224,11 +224,13 @@ class AppDayTest {
             )
             assertTrue(form.seal.enabled, form.seal.disabledReason)
             crewPhone.send(Event.Form(FormEvent.Seal))
-            assertNotNull(crewPhone.form().sealed)
+            val sealed = assertNotNull(crewPhone.form().sealed).consequences
+            assertTrue(sealed.any { number in it && "已处理完毕" in it }, sealed.toString())
             crewPhone.back()
             order = crewPhone.on<Screen.WorkOrder>().v1
             val status = order.facts.first { it.label == "状态" }
             assertEquals("已处理完毕", status.value)
+            assertEquals("已处理完毕", order.steps.last().status)
             assertTrue(order.actions.none { it.event == OrderEvent.CLOSE && it.action.enabled })
             val charged = order.charges.single()
             assertEquals("更换灶前阀", charged.item)
