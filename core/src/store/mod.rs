@@ -43,6 +43,7 @@ pub use outbox::{MAX_OPERATION_BYTES, OutboxEntry};
 pub use photos::{DevelopedPhoto, StoredPhoto, develop_photo};
 pub use schema::LATEST_VERSION;
 pub use search::SearchHit;
+pub use worklist::WorkDay;
 
 /// The 256-bit key of the store. Never printed.
 #[derive(Clone, PartialEq, Eq)]

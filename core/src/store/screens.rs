@@ -8,9 +8,8 @@ use chrono::{DateTime, Utc};
 use super::Store;
 use crate::error::Result;
 use crate::household::Household;
-use crate::ids::{HouseholdId, WorkOrderId};
+use crate::ids::HouseholdId;
 use crate::outage::OutageNotice;
-use crate::workorder::WorkOrder;
 
 impl Store {
     /// The households of `ids` this phone holds, by id, in one query.
@@ -23,23 +22,6 @@ impl Store {
         rows.map(|doc| {
             let h: Household = serde_json::from_str(&doc?)?;
             Ok((h.id, h))
-        })
-        .collect()
-    }
-
-    /// The work orders of `ids` this phone holds, by id, in one query.
-    pub fn work_orders_by_id(
-        &self,
-        ids: &[WorkOrderId],
-    ) -> Result<HashMap<WorkOrderId, WorkOrder>> {
-        let ids = serde_json::to_string(ids)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT doc FROM work_orders WHERE id IN (SELECT value FROM json_each(?1))",
-        )?;
-        let rows = stmt.query_map([ids], |r| r.get::<_, String>(0))?;
-        rows.map(|doc| {
-            let o: WorkOrder = serde_json::from_str(&doc?)?;
-            Ok((o.id, o))
         })
         .collect()
     }

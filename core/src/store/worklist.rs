@@ -1,6 +1,8 @@
 //! Gathers what the day's work list needs from the store; the ordering rule itself lives in
 //! [`crate::schedule::worklist`].
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 
@@ -9,11 +11,20 @@ use crate::calendar::local_date;
 use crate::error::Result;
 use crate::geo::GeoPoint;
 use crate::household::Household;
-use crate::ids::TechnicianId;
+use crate::ids::{HouseholdId, TechnicianId, WorkOrderId};
 use crate::schedule::worklist::{
-    InspectionCandidate, OrderCandidate, WorkItem, WorkListOptions, work_list,
+    InspectionCandidate, OrderCandidate, Task, WorkItem, WorkListOptions, work_list,
 };
 use crate::workorder::WorkOrder;
+
+/// The day's work list with the records it was drawn from: the orders on it and the
+/// households of its lines, read once (the Today screen draws 500 lines from them).
+#[derive(Debug, Default)]
+pub struct WorkDay {
+    pub items: Vec<WorkItem>,
+    pub orders: HashMap<WorkOrderId, WorkOrder>,
+    pub households: HashMap<HouseholdId, Household>,
+}
 
 impl Store {
     /// The day's work list of `technician` at `now`, walking from `start` (the device's
@@ -25,6 +36,17 @@ impl Store {
         start: Option<GeoPoint>,
         options: &WorkListOptions,
     ) -> Result<Vec<WorkItem>> {
+        Ok(self.work_day(technician, now, start, options)?.items)
+    }
+
+    /// [`Store::work_list`] with the orders and households of its lines.
+    pub fn work_day(
+        &self,
+        technician: TechnicianId,
+        now: DateTime<Utc>,
+        start: Option<GeoPoint>,
+        options: &WorkListOptions,
+    ) -> Result<WorkDay> {
         let tech = self.technician(technician)?;
         let mut orders_stmt = self.conn.prepare_cached(
             "SELECT o.doc, h.special_group, h.lat, h.lon FROM work_orders o LEFT JOIN households h ON h.id = o.household_id
@@ -52,20 +74,34 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
 
+        let mut orders_by_id: HashMap<WorkOrderId, WorkOrder> = orders
+            .iter()
+            .map(|c| (c.order.id, c.order.clone()))
+            .collect();
+        let mut households: HashMap<HouseholdId, Household> = HashMap::new();
         let mut inspections = Vec::new();
         if let Some(district) = tech.district_id {
             let by = local_date(now) + Duration::days(options.horizon_days);
-            // Only the most overdue can make the list; a few more than the day's capacity leaves
-            // room for households dropped because an order already takes the technician there.
-            let limit = (options.max_inspections + orders.len()) as i64;
+            // Only the most overdue can make the list, and not a household an order already
+            // takes the technician to (the list's rule, `work_list`): read just those, so a day
+            // of 475 orders does not parse 500 households to keep 25.
+            let with_orders: Vec<HouseholdId> =
+                orders.iter().filter_map(|c| c.order.household_id).collect();
             let mut stmt = self.conn.prepare_cached(
                 "SELECT doc, inspection_due_on FROM households
                  WHERE district_id = ?1 AND inspection_due_on <= ?2
+                   AND id NOT IN (SELECT value FROM json_each(?4))
                  ORDER BY inspection_due_on, special_group DESC LIMIT ?3",
             )?;
-            let rows = stmt.query_map(params![district, by, limit], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?))
-            })?;
+            let rows = stmt.query_map(
+                params![
+                    district,
+                    by,
+                    options.max_inspections as i64,
+                    serde_json::to_string(&with_orders)?
+                ],
+                |r| Ok((r.get::<_, String>(0)?, r.get(1)?)),
+            )?;
             for row in rows {
                 let (doc, due_on) = row?;
                 let h: Household = serde_json::from_str(&doc)?;
@@ -76,9 +112,33 @@ impl Store {
                     special_group: h.is_special_group(),
                     location: h.location,
                 });
+                households.insert(h.id, h);
             }
         }
-        Ok(work_list(orders, inspections, start, now, options))
+        let items = work_list(orders, inspections, start, now, options);
+        // Keep what the lines use: the orders on the list, and the households of its lines
+        // (those of the orders are read now, in one query; the inspections' were read above).
+        let on_list: HashSet<WorkOrderId> = items
+            .iter()
+            .filter_map(|i| match i.task {
+                Task::Order { work_order_id, .. } => Some(work_order_id),
+                Task::Inspection { .. } => None,
+            })
+            .collect();
+        orders_by_id.retain(|id, _| on_list.contains(id));
+        let lines: HashSet<HouseholdId> = items.iter().filter_map(|i| i.household_id).collect();
+        households.retain(|id, _| lines.contains(id));
+        let missing: Vec<HouseholdId> = lines
+            .iter()
+            .filter(|id| !households.contains_key(id))
+            .copied()
+            .collect();
+        households.extend(self.households_by_id(&missing)?);
+        Ok(WorkDay {
+            items,
+            orders: orders_by_id,
+            households,
+        })
     }
 }
 

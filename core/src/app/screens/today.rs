@@ -1,8 +1,8 @@
 //! Today screen: the technician, the date, where the sync stands, a banner where a planned
-//! outage touches the list, and the day's lines in the core's order (`Store::work_list`), each
+//! outage touches the list, and the day's lines in the core's order (`Store::work_day`), each
 //! with its reason, badges, countdown and walking distance; filters with counts; pull to sync.
 //!
-//! The lines' records are read in bulk (`Store::households_by_id`, `work_orders_by_id`): a
+//! The lines' records come with the list (`WorkDay`: each order and household read once): a
 //! day of 500 lines is a handful of queries. The phone's position is kept in the input and
 //! asked again (a `Locate` effect) when the app comes back and it is older than
 //! [`POSITION_FRESH_MINUTES`].
@@ -19,7 +19,7 @@ use crate::app::{Effect, SyncView, format};
 use crate::error::Result;
 use crate::geo::GeoPoint;
 use crate::household::{Household, ShutOffReason, SupplyStatus};
-use crate::ids::{HouseholdId, OutageId, WorkOrderId};
+use crate::ids::{HouseholdId, OutageId};
 use crate::schedule::worklist::{Task, WorkItem, WorkListOptions};
 use crate::text::{Lang, Text, said};
 use crate::workorder::deadline::{Milestone, next_deadline};
@@ -175,17 +175,8 @@ pub fn render(cx: &Cx<'_>, input: &TodayInput, sync: &SyncView) -> Result<TodayS
     let start = input
         .position
         .and_then(|p| GeoPoint::new(p.lat, p.lon).ok());
-    let items = store.work_list(technician_id, cx.now, start, &WorkListOptions::default())?;
-    let order_ids: Vec<WorkOrderId> = items
-        .iter()
-        .filter_map(|i| match i.task {
-            Task::Order { work_order_id, .. } => Some(work_order_id),
-            Task::Inspection { .. } => None,
-        })
-        .collect();
-    let household_ids: Vec<HouseholdId> = items.iter().filter_map(|i| i.household_id).collect();
-    let orders = store.work_orders_by_id(&order_ids)?;
-    let households = store.households_by_id(&household_ids)?;
+    let day = store.work_day(technician_id, cx.now, start, &WorkListOptions::default())?;
+    let (items, orders, households) = (&day.items, &day.orders, &day.households);
 
     let outages = store.outages_not_over(cx.now)?;
     let mut touched: HashSet<HouseholdId> = HashSet::new();
