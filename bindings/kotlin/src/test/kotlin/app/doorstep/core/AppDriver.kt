@@ -11,7 +11,8 @@ import java.util.Collections
  * [DoorstepApp] only through events and carries out its effects as the Android shell does
  * (docs/screens.md, "How a shell drives the app"), so a test reads as a technician's day.
  *
- * Effects: a photo is [FieldWork.cameraPhoto] copied to the path the core chose, then `PhotoTaken`;
+ * Effects: a photo is one of the repo's JPEG fixtures ([CAMERA], in turn) copied to the path the
+ * core chose, then `PhotoTaken`;
  * a scan answers with the next of [scans]; a position with [position]; `SyncNow` runs the sync
  * at once (the app runs it on a worker); `RunEnrollment` enrolls; a notification is kept in
  * [notified]; the rest (map, call, share, print, keep the screen on, background sync) in [done].
@@ -88,9 +89,9 @@ class Phone private constructor(
         for (effect in effects) {
             when (effect) {
                 is Effect.TakePhoto -> {
+                    val taken = CAMERA[photos % CAMERA.size]
                     photos++
-                    val taken = FieldWork.cameraPhoto(folder.resolveSibling("camera-$photos.png"), photos)
-                    Files.copy(Path.of(taken), Path.of(effect.path), StandardCopyOption.REPLACE_EXISTING)
+                    Files.copy(taken, Path.of(effect.path), StandardCopyOption.REPLACE_EXISTING)
                     send(Event.PhotoTaken(effect.request))
                 }
                 is Effect.Scan -> send(
@@ -113,7 +114,87 @@ class Phone private constructor(
 
     override fun close() = app.destroy()
 
+    /**
+     * Answers the form shown item by item through `Form` events, as a technician taps them,
+     * until its Seal button is enabled: each item still wanted (required and unanswered, or
+     * with a problem) gets [answers]'s answer for its id (a check's `pass`/`fail`/`na`, a
+     * choice's id, the text typed), else the first option, a pass, a plain number or text; a
+     * failed check gets its advice and its photo; a photo item its photos; a signature is drawn
+     * on the Signature screen and signed by [signers]' name for its item (the technician's is
+     * filled in by the core).
+     */
+    fun fillForm(answers: Map<String, String> = emptyMap(), signers: Map<String, String> = emptyMap()): FormScreen {
+        val tries = mutableMapOf<String, Int>()
+        while (true) {
+            val form = on<Screen.Form>().v1
+            if (form.seal.enabled || form.sealed != null) return form
+            val item = form.sections.flatMap { it.items }.firstOrNull { item ->
+                item.editable && item.kind !is FormItemKind.Charges &&
+                    (item.problems.isNotEmpty() || (item.required && item.value == null)) &&
+                    (tries[item.id] ?: 0) < 5
+            } ?: error("the form cannot be sealed: ${form.seal.disabledReason} ${form.formProblems}")
+            tries.merge(item.id, 1, Int::plus)
+            answer(item, answers[item.id], signers)
+        }
+    }
+
+    private fun answer(item: FormItem, given: String?, signers: Map<String, String>) {
+        fun form(event: FormEvent) = send(Event.Form(event))
+        when (val kind = item.kind) {
+            is FormItemKind.Check -> when {
+                item.value == null -> form(
+                    FormEvent.Check(
+                        item.id,
+                        when (given) {
+                            "fail" -> FormCheckMark.FAIL
+                            "na" -> FormCheckMark.NOT_APPLICABLE
+                            else -> FormCheckMark.PASS
+                        },
+                    ),
+                )
+                kind.adviceWanted && kind.advice.isEmpty() ->
+                    form(FormEvent.Advice(item.id, "立即停止用气，更换漏气接头后申请复查"))
+                else -> form(FormEvent.TakePhoto(item.id))
+            }
+            is FormItemKind.Number -> form(FormEvent.Type(item.id, given ?: kind.min ?: "1"))
+            is FormItemKind.MeterReading -> form(FormEvent.Type(item.id, given ?: "1234.5"))
+            is FormItemKind.Text -> form(FormEvent.Type(item.id, given ?: "已按规程处理"))
+            is FormItemKind.SingleChoice -> form(FormEvent.Choose(item.id, given ?: kind.options.first().id))
+            is FormItemKind.MultipleChoice -> form(FormEvent.Toggle(item.id, given ?: kind.options.first().id))
+            is FormItemKind.Date -> kind.initial.let { form(FormEvent.PickDate(item.id, it.year, it.month, it.day)) }
+            is FormItemKind.DateTime -> form(FormEvent.PickDateTime(item.id, kind.initial))
+            is FormItemKind.Photo -> form(FormEvent.TakePhoto(item.id))
+            is FormItemKind.Location -> form(FormEvent.Locate(item.id))
+            is FormItemKind.Signature -> {
+                form(FormEvent.Sign(item.id))
+                sign(signers[item.id])
+            }
+            is FormItemKind.Charges -> Unit
+        }
+    }
+
+    /** On the Signature screen: two strokes drawn with the finger, the name if it is wanted, Accept. */
+    fun sign(name: String?): ScreenState {
+        val pad = on<Screen.Signature>().v1
+        check(!pad.accept.enabled) { "an empty signature cannot be accepted" }
+        val stroke = { y: Float, t0: UInt ->
+            List(12) { i -> InkPoint(40f + 18f * i, y + (if (i % 2 == 0) 0f else 14f), t0 + 16u * i.toUInt(), 0.6f) }
+        }
+        send(Event.Signature(SignatureEvent.Stroke(stroke(80f, 0u))))
+        send(Event.Signature(SignatureEvent.Stroke(stroke(120f, 400u))))
+        if (on<Screen.Signature>().v1.signerName.isEmpty()) {
+            send(Event.Signature(SignatureEvent.Name(checkNotNull(name) { "no name for ${pad.role}" })))
+        }
+        check(on<Screen.Signature>().v1.accept.enabled) { "accept: ${on<Screen.Signature>().v1.accept.disabledReason}" }
+        return send(Event.Signature(SignatureEvent.Accept))
+    }
+
     companion object {
+        /** The camera: real JPEGs of the repo's photo fixtures (Maven runs in bindings/kotlin). */
+        val CAMERA: List<Path> = listOf("testorig.jpg", "progressive-cat.jpg", "portrait_2.jpg", "monkey12.jpg")
+            .map { Path.of("../../core/tests/fixtures/photos/jpeg", it).toAbsolutePath().normalize() }
+            .onEach { check(Files.exists(it)) { "no camera fixture at $it" } }
+
         fun open(folder: Path, language: Language = Language.ZH, now: String = Instant.now().toString()) =
             Phone(folder, generateStoreKey(), language, now)
     }
