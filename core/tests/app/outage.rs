@@ -201,3 +201,45 @@ fn an_outage_not_on_the_phone_says_so_instead_of_failing() {
     );
     assert!(screen.buildings.is_empty());
 }
+
+#[test]
+fn a_household_under_a_planned_outage_carries_its_badge_on_its_file_and_one_outside_does_not() {
+    let (phone, _) = phone();
+    let id = |number: &str| {
+        phone
+            .app()
+            .store()
+            .lock()
+            .unwrap()
+            .household_by_customer_number(number)
+            .unwrap()
+            .id
+    };
+    let (inside, outside) = (id("3300000101"), id("3300000106"));
+    let open = |id| {
+        let update = phone.send(Event::OpenLink {
+            link: format!("doorstep://household/{id}"),
+        });
+        on_screen!(update.screen, Household)
+    };
+    let file = open(inside);
+    let outage = file
+        .badges
+        .iter()
+        .find(|b| b.kind == doorstep_core::app::screens::parts::BadgeKind::Outage)
+        .expect("the household inside the notice's area has its badge");
+    assert_eq!(outage.label, "计划停气 明天 09:00 起");
+    phone.send(Event::SetLanguage { lang: Lang::En });
+    let file = on_screen!(phone.screen(), Household);
+    assert!(
+        file.badges
+            .iter()
+            .any(|b| b.label == "planned outage from tomorrow 09:00")
+    );
+    let file = open(outside);
+    assert!(
+        file.badges
+            .iter()
+            .all(|b| b.kind != doorstep_core::app::screens::parts::BadgeKind::Outage)
+    );
+}

@@ -181,7 +181,7 @@ pub fn render(cx: &Cx<'_>, id: HouseholdId) -> Result<HouseholdScreen> {
     Ok(HouseholdScreen {
         title: format!("{}（{}）", h.name, h.customer_number),
         missing: None,
-        badges: badges(cx, &file),
+        badges: badges(cx, &file)?,
         account: vec![
             Field::new(cx, &said("户号", "customer number"), &h.customer_number),
             Field::new(cx, &said("户名", "name"), &h.name),
@@ -511,7 +511,7 @@ fn phone_lines(cx: &Cx<'_>, h: &Household) -> Vec<PhoneLine> {
         .collect()
 }
 
-fn badges(cx: &Cx<'_>, file: &HouseholdFile) -> Vec<Badge> {
+fn badges(cx: &Cx<'_>, file: &HouseholdFile) -> Result<Vec<Badge>> {
     let h = &file.household;
     let mut badges = Vec::new();
     let mut badge = |kind, text: Text| {
@@ -542,7 +542,24 @@ fn badges(cx: &Cx<'_>, file: &HouseholdFile) -> Vec<Badge> {
     if matches!(h.supply, SupplyStatus::ShutOff { .. }) {
         badge(BadgeKind::ShutOff, said("已停气", "gas shut off"));
     }
-    badges
+    // A planned outage not over yet that reaches this household (the Today screen's banner,
+    // here on the household itself).
+    if let Some(notice) = cx
+        .read()
+        .outages_not_over(cx.now)?
+        .into_iter()
+        .find(|n| n.affects(h))
+    {
+        let from = crate::app::format::moment(notice.starts_at, cx.now, cx.lang);
+        badge(
+            BadgeKind::Outage,
+            said(
+                format!("计划停气 {from} 起"),
+                format!("planned outage from {from}"),
+            ),
+        );
+    }
+    Ok(badges)
 }
 
 /// An open follow-up order a sealed inspection opened for a major hazard.
