@@ -305,8 +305,10 @@ fn new_urgent_orders(
         max_inspections: 0,
         ..WorkListOptions::default()
     };
+    // The list's own records: no second read per order.
+    let mut day = store.work_day(technician, now, None, &options)?;
     let mut found = Vec::new();
-    for item in store.work_list(technician, now, None, &options)? {
+    for item in &day.items {
         let Task::Order {
             work_order_id,
             kind,
@@ -316,8 +318,12 @@ fn new_urgent_orders(
             continue;
         };
         let waiting = matches!(status, WorkOrderStatus::New | WorkOrderStatus::Dispatched);
-        if is_urgent(kind) && waiting && !notified.contains(&work_order_id) {
-            found.push(store.work_order(work_order_id)?);
+        if is_urgent(kind)
+            && waiting
+            && !notified.contains(&work_order_id)
+            && let Some(order) = day.orders.remove(&work_order_id)
+        {
+            found.push(order);
         }
     }
     Ok(found)
