@@ -4,8 +4,10 @@
 
 use chrono::{Duration, Utc};
 use doorstep_core::app::screens::enroll::EnrollEvent;
+use doorstep_core::app::format::moment;
 use doorstep_core::app::{App, AppConfig, Effect, Event, Screen, Update};
 use doorstep_core::store::StoreKey;
+use doorstep_core::text::Lang;
 use doorstep_core::sync::protocol::Record;
 use doorstep_core::workorder::{FaultClass, WorkOrder, WorkOrderKind, WorkOrderSource};
 use doorstep_server::storage::{self, Actor};
@@ -157,7 +159,9 @@ on_both_backends! {
         assert_eq!(told.len(), 1, "{told:?}");
         let (title, body, link) = &told[0];
         assert_eq!(title, "紧急工单：管网故障（重大）");
-        assert!(body.starts_with("GD-2026-101 抢险到场须在 今天 "), "{body}");
+        // The day word is the one the phone's clock gives: an order made at 23:50 is due tomorrow.
+        let on_site = moment(order.reported_at + Duration::minutes(30), Utc::now(), Lang::Zh);
+        assert!(body.starts_with(&format!("GD-2026-101 抢险到场须在 {on_site}")), "{body}");
         assert!(!body.contains("文三路"), "no address or person in a notification: {body}");
         assert_eq!(link, &format!("doorstep://order/{}", order.id));
         // Tapping the notification opens the order over Today.
@@ -168,12 +172,14 @@ on_both_backends! {
         assert!(notifications(&phone.sync()).is_empty(), "notified once");
 
         // In English, the same words the other way round.
-        phone.send(Event::SetLanguage { lang: doorstep_core::text::Lang::En });
-        urgent_order(&server, &team, "GD-2026-102", false);
+        phone.send(Event::SetLanguage { lang: Lang::En });
+        let order = urgent_order(&server, &team, "GD-2026-102", false);
         let told = notifications(&phone.sync());
         assert_eq!(told.len(), 1, "{told:?}");
         assert_eq!(told[0].0, "Urgent order: pipeline fault");
-        assert!(told[0].1.starts_with("GD-2026-102: handled on site by today "), "{}", told[0].1);
+        let handled = moment(order.reported_at + Duration::hours(6), Utc::now(), Lang::En);
+        let expected = format!("GD-2026-102: handled on site by {handled}");
+        assert!(told[0].1.starts_with(&expected), "{}", told[0].1);
     }
 }
 
