@@ -16,6 +16,7 @@ pub mod api;
 pub mod auth;
 pub mod bucket;
 pub mod delivery;
+pub mod demo;
 pub mod error;
 pub mod history;
 pub mod patrols;

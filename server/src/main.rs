@@ -37,6 +37,9 @@ enum Command {
     Serve(doorstep_server::serve::ServeOptions),
     /// The back office's tool: districts, technicians, crews, households, work orders, devices.
     Admin(doorstep_server::admin::AdminOptions),
+    /// A whole working day of a generated district: the server, two phones driven through the
+    /// app, a summary and the day's page (`doorstep-demo/index.html`).
+    Demo(doorstep_server::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Signature { command } => media::signature(command),
         Command::Serve(options) => doorstep_server::serve::serve(options).map_err(Into::into),
         Command::Admin(options) => doorstep_server::admin::run(options).map_err(Into::into),
+        Command::Demo(args) => doorstep_server::demo::run(args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

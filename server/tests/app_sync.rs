@@ -3,12 +3,12 @@
 //! order notified once, a revoked device wiped.
 
 use chrono::{Duration, Utc};
-use doorstep_core::app::screens::enroll::EnrollEvent;
 use doorstep_core::app::format::moment;
+use doorstep_core::app::screens::enroll::EnrollEvent;
 use doorstep_core::app::{App, AppConfig, Effect, Event, Screen, Update};
 use doorstep_core::store::StoreKey;
-use doorstep_core::text::Lang;
 use doorstep_core::sync::protocol::Record;
+use doorstep_core::text::Lang;
 use doorstep_core::workorder::{FaultClass, WorkOrder, WorkOrderKind, WorkOrderSource};
 use doorstep_server::storage::{self, Actor};
 

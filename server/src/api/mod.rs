@@ -22,6 +22,7 @@ use doorstep_core::sync::protocol::{
     MissingPhotosResponse, PhotoChunkResponse, PullResponse, PushRequest, PushResponse, WhoAmI,
 };
 use doorstep_core::sync::raw::read_push_request;
+use http_body_util::BodyExt;
 use object_store::ObjectStore;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -53,6 +54,10 @@ pub struct Metrics {
     /// Time spent answering pushes, from the request's first byte to its answer, in
     /// microseconds: the server's own cost of ingesting operations.
     pub push_micros: AtomicU64,
+    /// Bytes of request bodies received and of response bodies sent, as they crossed the
+    /// wire (before any decoding): what the phones' syncs cost their data plans.
+    pub bytes_received: AtomicU64,
+    pub bytes_sent: AtomicU64,
 }
 
 impl AppState {
@@ -100,7 +105,31 @@ async fn count_requests(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = std::time::Instant::now();
+    let counted = state.clone();
+    let request = request.map(|body| {
+        axum::body::Body::new(body.map_frame(move |frame| {
+            if let Some(data) = frame.data_ref() {
+                counted
+                    .metrics
+                    .bytes_received
+                    .fetch_add(data.len() as u64, Ordering::Relaxed);
+            }
+            frame
+        }))
+    });
     let response = next.run(request).await;
+    let counted = state.clone();
+    let response = response.map(|body| {
+        axum::body::Body::new(body.map_frame(move |frame| {
+            if let Some(data) = frame.data_ref() {
+                counted
+                    .metrics
+                    .bytes_sent
+                    .fetch_add(data.len() as u64, Ordering::Relaxed);
+            }
+            frame
+        }))
+    });
     if path == "/v1/push" {
         let micros = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
         state
@@ -292,6 +321,16 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
             "changes_pulled_total",
             "Changes sent to devices.",
             &m.changes_pulled,
+        ),
+        line(
+            "bytes_received_total",
+            "Bytes of request bodies received.",
+            &m.bytes_received,
+        ),
+        line(
+            "bytes_sent_total",
+            "Bytes of response bodies sent.",
+            &m.bytes_sent,
         ),
         format!(
             "# HELP doorstep_push_seconds_total Time spent answering pushes.\n\
