@@ -701,3 +701,291 @@ fn kib(bytes: u64) -> String {
         format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration as Span;
+    use doorstep_core::forms::builtin::builtin_templates;
+    use doorstep_core::forms::form::PhotoRef;
+    use doorstep_core::forms::seal::{Seal, Signature};
+    use doorstep_core::ids::{HouseholdId, OperationId};
+    use doorstep_core::media::signature::{SignatureCapture, SignerRole};
+    use doorstep_core::sync::merge::FieldRule;
+    use doorstep_core::workorder::StepReporter;
+    use doorstep_core::workorder::{Appointment, WorkOrderKind, WorkOrderSource};
+    use proptest::prelude::*;
+
+    fn date() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        beijing(date(), hm(h, m))
+    }
+
+    fn technician(badge: &str, role: TechnicianRole) -> Technician {
+        Technician {
+            id: TechnicianId(uuid::Uuid::new_v4()),
+            badge: badge.to_owned(),
+            name: "王伟".to_owned(),
+            phone: None,
+            role,
+            crew_id: None,
+            district_id: None,
+            active: true,
+        }
+    }
+
+    fn sealed(outcome: Outcome, sealed_at: DateTime<Utc>, photos: &[&str], signed: usize) -> Form {
+        let template = builtin_templates().remove(0);
+        let mut form = Form::new(
+            &template,
+            HouseholdId(uuid::Uuid::new_v4()),
+            None,
+            sealed_at - Span::minutes(20),
+        );
+        form.outcome = outcome;
+        let refs = photos
+            .iter()
+            .map(|h| PhotoRef::new(h, sealed_at).unwrap())
+            .collect();
+        form.photos.insert("meter_photo".to_owned(), refs);
+        for i in 0..signed {
+            form.signatures.insert(
+                format!("signature_{i}"),
+                Signature {
+                    capture: SignatureCapture {
+                        role: SignerRole::Customer,
+                        signer_name: "王伟".to_owned(),
+                        signed_at: sealed_at,
+                        strokes: doorstep_core::testkit::strokes(),
+                    },
+                    strokes_sha256: String::new(),
+                    signed_digest: String::new(),
+                },
+            );
+        }
+        form.seal = Some(Seal {
+            content_digest: String::new(),
+            digest: String::new(),
+            sealed_at,
+        });
+        form
+    }
+
+    fn order(number: &str, kind: WorkOrderKind, reported_at: DateTime<Utc>) -> WorkOrder {
+        WorkOrder::open(number, kind, WorkOrderSource::Phone, None, "", reported_at)
+    }
+
+    fn by(t: &Technician) -> StepReporter {
+        StepReporter {
+            technician: t.id,
+            device: "crew-phone".to_owned(),
+            op_id: OperationId::new(),
+        }
+    }
+
+    fn hash(n: u8) -> String {
+        format!("{n:02x}").repeat(32)
+    }
+
+    /// A day as the server holds it: the inspector's three visits (one with a photo still
+    /// uploading), the crew's repair resolved in time and a water heater reached late, the
+    /// office's phone edit that met the inspector's.
+    fn server_day() -> (ServerDay, Technician, Technician) {
+        let inspector = technician("HZ1024", TechnicianRole::Inspector);
+        let crew = technician("HZ2051", TechnicianRole::RepairTechnician);
+
+        let mut pipeline = order("GD-1", WorkOrderKind::PipelineFault, at(8, 5));
+        pipeline
+            .advance(WorkOrderStatus::OnSite, at(9, 0), None)
+            .unwrap();
+        pipeline
+            .advance(WorkOrderStatus::Resolved, at(10, 0), None)
+            .unwrap();
+        pipeline.steps.last_mut().unwrap().reported_by = Some(by(&crew));
+        let mut heater = order("GD-2", WorkOrderKind::UserEquipmentFault, at(7, 40));
+        heater.appointment = Some(Appointment {
+            from: at(14, 0),
+            to: at(16, 0),
+        });
+        heater
+            .advance(WorkOrderStatus::OnSite, at(16, 30), None)
+            .unwrap();
+        let elsewhere = order("GD-3", WorkOrderKind::PipelineFault, at(7, 0));
+
+        let mut repair = sealed(Outcome::Completed, at(9, 55), &[&hash(9)], 2);
+        repair.work_order_id = Some(pipeline.id);
+        let day = ServerDay {
+            households: 3,
+            readings: 36,
+            complete_photos: 3,
+            conflict_count: 1,
+            forms: vec![
+                (
+                    sealed(Outcome::Completed, at(8, 30), &[&hash(1), &hash(2)], 2),
+                    Some(inspector.id),
+                ),
+                (
+                    sealed(Outcome::Completed, at(9, 10), &[&hash(3)], 2),
+                    Some(inspector.id),
+                ),
+                (
+                    sealed(
+                        Outcome::NobodyHome {
+                            note: "敲门无人".into(),
+                        },
+                        at(9, 40),
+                        &[],
+                        1,
+                    ),
+                    Some(inspector.id),
+                ),
+                // Sealed the evening before: on the server, not the day's work.
+                (
+                    sealed(Outcome::Completed, at(0, 0) - Span::hours(3), &[], 2),
+                    Some(inspector.id),
+                ),
+                (repair, Some(crew.id)),
+            ],
+            whole_photos: [hash(1), hash(2), hash(9)].into_iter().collect(),
+            orders: vec![
+                (pipeline, [crew.id].into_iter().collect()),
+                (heater, [crew.id].into_iter().collect()),
+                (elsewhere, BTreeSet::new()),
+            ],
+            receipts: vec![ReceiptRow {
+                receipt: "R-1".to_owned(),
+                form_id: "f".to_owned(),
+                technician_id: crew.id.to_string(),
+                sealed_at: at(15, 0),
+                method: "cash".to_owned(),
+                total_fen: 8_050,
+            }],
+            conflicts: vec![ConflictRow {
+                seq: 40,
+                entity: Entity::Household,
+                entity_id: "h".to_owned(),
+                field: "phones".to_owned(),
+                rule: ConflictRule::Field(FieldRule::LaterClockWins),
+                kept: "[\"13812345678\"]".to_owned(),
+                lost: "[\"13987654321\"]".to_owned(),
+                kept_by: Author::Device("inspector-phone".to_owned()),
+                lost_by: Author::Office,
+                op_id: None,
+                at: at(10, 12),
+            }],
+            device_badges: [("inspector-phone".to_owned(), "HZ1024".to_owned())]
+                .into_iter()
+                .collect(),
+            technicians: vec![inspector.clone(), crew.clone()],
+        };
+        (day, inspector, crew)
+    }
+
+    #[test]
+    fn the_office_reads_each_technicians_day_by_badge_from_what_the_server_holds() {
+        let (day, _, _) = server_day();
+        let summary = tally(&day, date());
+        assert_eq!(summary.forms, 5, "every sealed form on the server");
+        assert_eq!(summary.orders_closed, 1);
+        let [inspector, crew] = &summary.technicians[..] else {
+            panic!("two technicians: {:?}", summary.technicians);
+        };
+        assert_eq!(inspector.badge, "HZ1024");
+        assert_eq!(inspector.role, "inspector");
+        assert_eq!(
+            inspector.visits,
+            Visits {
+                total: 3,
+                completed: 2,
+                nobody_home: 1,
+                refused: 0,
+                refused_to_sign: 0
+            }
+        );
+        assert_eq!(
+            inspector.photos, 2,
+            "the photo still uploading is not counted"
+        );
+        assert_eq!(inspector.signatures, 5);
+        assert_eq!((inspector.orders_closed, inspector.collected_fen), (0, 0));
+        assert_eq!(crew.visits.completed, 1);
+        assert_eq!(crew.orders_closed, 1);
+        assert_eq!(
+            (crew.collected_fen, crew.collected.as_str()),
+            (8_050, "¥80.50")
+        );
+        let text = text(&summary);
+        assert!(
+            !text.contains("王伟"),
+            "no technician's or user's name: {text}"
+        );
+    }
+
+    #[test]
+    fn the_deadlines_of_the_orders_the_phones_worked_say_met_or_missed_and_by_how_long() {
+        let (day, _, _) = server_day();
+        let d = tally(&day, date()).deadlines;
+        assert_eq!((d.met, d.missed, d.pending), (2, 1, 0), "{:#?}", d.list);
+        assert!(
+            d.list.iter().all(|l| l.order != "GD-3"),
+            "no phone worked GD-3"
+        );
+        let late = d.list.iter().find(|l| l.state == "met_late").unwrap();
+        assert_eq!(
+            (late.order.as_str(), late.milestone, late.by_seconds),
+            ("GD-2", Milestone::EquipmentOnSite, 30 * 60)
+        );
+        let handled = d
+            .list
+            .iter()
+            .find(|l| l.milestone == Milestone::Handle)
+            .unwrap();
+        assert_eq!(
+            (handled.state.as_str(), handled.by_seconds),
+            ("met", 5 * 3600 + 5 * 60)
+        );
+    }
+
+    #[test]
+    fn a_conflict_says_who_made_each_value_and_that_the_later_edit_stands_with_the_phone_masked() {
+        let (day, _, _) = server_day();
+        let summary = tally(&day, date());
+        let [c] = &summary.conflict_list[..] else {
+            panic!("one conflict");
+        };
+        assert_eq!(c.kept, "[\"138****5678\"]");
+        assert_eq!(c.overridden, "[\"139****4321\"]");
+        assert_eq!(
+            (c.kept_by.as_str(), c.overridden_by.as_str()),
+            ("HZ1024", "office")
+        );
+        assert!(c.resolution.starts_with("the later edit stands"));
+        let text = text(&summary);
+        assert!(
+            !text.contains("13812345678") && !text.contains("13987654321"),
+            "{text}"
+        );
+        assert!(text.contains("后改者为准"), "{text}");
+    }
+
+    proptest! {
+        #[test]
+        fn no_phone_number_survives_masking(text in "[0-9a-z\\[\\]\", +-]{0,60}") {
+            let masked = mask_phones(&text);
+            prop_assert_eq!(masked.chars().count(), text.chars().count());
+            let longest = masked
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            prop_assert!(longest < 7, "{} -> {}", text, masked);
+            // Short runs (a house number, a count) are left as they are.
+            for run in text.split(|c: char| !c.is_ascii_digit()).filter(|r| r.len() < 7) {
+                prop_assert!(masked.contains(run));
+            }
+        }
+    }
+}
