@@ -14,6 +14,7 @@ mod clocks;
 mod convergence;
 mod debris;
 mod delivery;
+mod demo_page;
 mod fees;
 mod forms_keep;
 mod forms_photos;
