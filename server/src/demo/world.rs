@@ -389,16 +389,6 @@ pub fn generate(seed: u64, households: usize, date: NaiveDate) -> World {
         });
     }
 
-    // The day's visits lead the inspector's Today, which lists the district's 25 most overdue
-    // households (shops, inspected yearly, fill it otherwise): overdue longer than any other. Set without the generator: the rest of the world stays
-    // as the seed made it.
-    let visits = [nobody_home, major_hazard, phone_edit, special_group];
-    for (k, &i) in inspections.iter().chain(&visits).enumerate() {
-        let last = now - Duration::days(1_500 - k as i64);
-        all[i].last_inspection_at = Some(last);
-        // The schedule runs from the later of the last inspection and the gas-on day.
-        all[i].gas_on_date = all[i].gas_on_date.map(|d| d.min(last.date_naive()));
-    }
     let cast = Cast {
         inspections: inspections.iter().map(|&i| all[i].id).collect(),
         nobody_home: all[nobody_home].id,
