@@ -17,13 +17,11 @@ use doorstep_core::text::said;
 use rand::Rng;
 
 use super::visit::{self, Reply, Script};
+use crate::demo::office::OPERATOR;
 use crate::demo::world::{World, hm};
 use crate::demo::{Day, DemoResult, Role, Scene};
 use crate::records::{self, decode};
 use crate::storage::{self, Actor, AuditRow};
-
-/// Who the audit log names as the office's operator in this scene.
-const OPERATOR: &str = "demo";
 
 pub fn office_scene() -> Scene {
     Scene {
