@@ -16,7 +16,8 @@ use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::text::said;
 use rand::Rng;
 
-use super::visit::{self, Reply, Script};
+use super::answers::{self, Reply, Script};
+use super::visit;
 use crate::demo::office::OPERATOR;
 use crate::demo::world::{World, hm};
 use crate::demo::{Day, DemoResult, Role, Scene};
@@ -36,14 +37,14 @@ pub fn office_scene() -> Scene {
 /// The two new numbers of the day, the one told at the door and the one told on the phone:
 /// generated from the seed, never a real person's.
 fn new_numbers(world: &World, household: &Household) -> (String, String) {
-    let mut rng = visit::rng_for(world, household, 4);
+    let mut rng = answers::rng_for(world, household, 4);
     let mut number = |prefix: &str| format!("{prefix}{:08}", rng.random_range(0..100_000_000u32));
     (number("139"), number("186"))
 }
 
 /// A contact person for a household: the user's daughter, with a generated number.
 pub fn daughter_of(world: &World, household: &Household) -> (String, String) {
-    let mut rng = visit::rng_for(world, household, 5);
+    let mut rng = answers::rng_for(world, household, 5);
     let surname: String = household.name.chars().take(1).collect();
     let given = ["丽华", "晓燕", "海燕", "雪梅", "秀兰"][rng.random_range(0..5)];
     (
@@ -60,7 +61,7 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     visit::wake(phone)?;
     let household = day.world.household(day.world.cast.phone_edit);
     let (at_the_door, _) = new_numbers(day.world, household);
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     if !file.edit_contact.enabled {
         return Err(day.script("the household file's Edit contact details is disabled"));
     }
@@ -195,7 +196,7 @@ pub fn lunch_sync(day: &mut Day<'_>) -> DemoResult<()> {
         return Err(day.script("the conflict's kept value is not the server's number"));
     }
     // The phone pulled the merged record: its file shows the number that stood.
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     if !file.phones.iter().any(|p| digits(&p.number) == stood) {
         return Err(day.script("the phone does not show the number that stood on the server"));
     }

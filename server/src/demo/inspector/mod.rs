@@ -9,6 +9,7 @@
 //! Every scene checks what the app shows at its key points (the screen, the button, the
 //! sealed form) and fails with what it found otherwise.
 
+mod answers;
 mod contact;
 mod ink;
 mod outage;
@@ -22,7 +23,7 @@ use doorstep_core::household::Household;
 
 use super::world::hm;
 use super::{Day, DemoResult, Role, Scene};
-use visit::{Filling, Reply, Script};
+use answers::{Filling, Reply, Script};
 
 pub fn scenes() -> Vec<Scene> {
     let scene = |h: u32,
@@ -250,7 +251,7 @@ fn nobody_home(day: &mut Day<'_>) -> DemoResult<()> {
     phone.set_scene(day.scene);
     visit::wake(phone)?;
     let household = day.world.household(day.world.cast.nobody_home);
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     visit::start_form(phone, &file, visit::inspection_template(household))?;
     let form = visit::set_outcome(phone, FormOutcomeChoice::NobodyHome)?;
     if !form.outcome.note_wanted {
@@ -271,7 +272,7 @@ fn nobody_home(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script: Script::default(),
-        rng: visit::rng_for(day.world, household, 1),
+        rng: answers::rng_for(day.world, household, 1),
         chosen: Default::default(),
     }
     .sign_missing()?;
@@ -317,7 +318,7 @@ fn major_hazard(day: &mut Day<'_>) -> DemoResult<()> {
             "remarks",
             Reply::Text("已向用户说明漏气危险，用户同意停气整改。".into()),
         );
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     visit::start_form(phone, &file, visit::inspection_template(household))?;
     visit::set_outcome(phone, FormOutcomeChoice::Completed)?;
     Filling {
@@ -325,7 +326,7 @@ fn major_hazard(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script,
-        rng: visit::rng_for(day.world, household, 2),
+        rng: answers::rng_for(day.world, household, 2),
         chosen: Default::default(),
     }
     .answer_everything()?;
@@ -422,7 +423,7 @@ fn special_group(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script,
-        rng: visit::rng_for(day.world, household, 3),
+        rng: answers::rng_for(day.world, household, 3),
         chosen: Default::default(),
     }
     .answer_everything()?;
