@@ -62,6 +62,23 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     let household = day.world.household(day.world.cast.phone_edit);
     let (at_the_door, _) = new_numbers(day.world, household);
     let file = visit::open_household(phone, household)?;
+    let told = file.phones.iter().any(|p| digits(&p.number) == at_the_door);
+    if !told {
+        change_number(day, &at_the_door)?;
+    }
+    visit::inspect(
+        day,
+        household,
+        Script::default().with("site_photos", Reply::Photos(1)),
+    )?;
+    visit::to_today(phone)?;
+    Ok(())
+}
+
+/// Edit contact details from the household file shown: the first number becomes `number`.
+fn change_number(day: &Day<'_>, at_the_door: &str) -> DemoResult<()> {
+    let phone = day.inspector;
+    let file = visit::household_screen(phone)?;
     if !file.edit_contact.enabled {
         return Err(day.script("the household file's Edit contact details is disabled"));
     }
@@ -75,7 +92,7 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     }
     let typed = phone.send(Event::Action(ActionEvent::SetText {
         field: first,
-        text: at_the_door.clone(),
+        text: at_the_door.to_owned(),
     }))?;
     let Screen::Action(form) = typed.screen.body else {
         return Err(phone.unexpected("Edit contact details", &typed.screen));
@@ -98,12 +115,6 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     if !saved || !file.phones.iter().any(|p| digits(&p.number) == at_the_door) {
         return Err(day.script("the household file does not show the number given at the door"));
     }
-    visit::inspect(
-        day,
-        household,
-        Script::default().with("site_photos", Reply::Photos(1)),
-    )?;
-    visit::to_today(phone)?;
     Ok(())
 }
 

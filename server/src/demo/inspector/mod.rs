@@ -319,6 +319,11 @@ fn major_hazard(day: &mut Day<'_>) -> DemoResult<()> {
             Reply::Text("已向用户说明漏气危险，用户同意停气整改。".into()),
         );
     let file = visit::open_household(phone, household)?;
+    if file.supply.off {
+        // Shut off already: the run stopped after the seal, before the journal kept it.
+        visit::to_today(phone)?;
+        return Ok(());
+    }
     visit::start_form(phone, &file, visit::inspection_template(household))?;
     visit::set_outcome(phone, FormOutcomeChoice::Completed)?;
     Filling {
@@ -393,8 +398,12 @@ fn special_group(day: &mut Day<'_>) -> DemoResult<()> {
         household,
         Script::default().with("site_photos", Reply::Photos(1)),
     )?;
-    phone.send(Event::Back)?;
-    let file = visit::household_screen(phone)?;
+    let file = visit::open_household(phone, household)?;
+    if file.special_group.is_some() {
+        // Registered already: the run stopped after the seal, before the journal kept it.
+        visit::to_today(phone)?;
+        return Ok(());
+    }
     visit::start_form(phone, &file, "special_group_registration")?;
     let contact = contact::daughter_of(day.world, household);
     let script = Script::default()
