@@ -21,7 +21,7 @@ use doorstep_core::sync::protocol::Entity;
 use doorstep_core::team::{Technician, TechnicianRole};
 use doorstep_core::text::Lang;
 use doorstep_core::workorder::deadline::{DeadlineState, Milestone, deadlines};
-use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
+use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderStatus};
 use serde::Serialize;
 
 use super::DemoResult;
@@ -118,7 +118,7 @@ pub struct DeadlineLine {
     /// The order's number.
     pub order: String,
     /// The order's kind (`pipeline_fault`, …).
-    pub kind: String,
+    pub kind: WorkOrderKind,
     /// The regulated step (`handle`, `repair`, `equipment_on_site`, …).
     pub milestone: Milestone,
     pub due_at: DateTime<Utc>,
@@ -388,7 +388,7 @@ pub fn tally(server: &ServerDay, date: NaiveDate) -> Summary {
             };
             deadline_summary.list.push(DeadlineLine {
                 order: order.number.clone(),
-                kind: order.kind.as_str().to_owned(),
+                kind: order.kind,
                 milestone: d.milestone,
                 due_at: d.due_at,
                 met_at: d.met_at,
@@ -662,13 +662,16 @@ fn deadline_line(l: &DeadlineLine, now: DateTime<Utc>) -> String {
             format!("pending, {} left", span(by, Lang::En)),
         ),
     };
+    let kind = l.kind.label();
     format!(
-        "{} {}，截止 {}：{} / {} {}, due {}: {}",
+        "{} {} {}，截止 {}：{} / {} {} {}, due {}: {}",
         l.order,
+        kind.zh,
         m_zh,
         moment(l.due_at, now, Lang::Zh),
         zh,
         l.order,
+        kind.en,
         m_en,
         moment(l.due_at, now, Lang::En),
         en
@@ -713,7 +716,7 @@ mod tests {
     use doorstep_core::media::signature::{SignatureCapture, SignerRole};
     use doorstep_core::sync::merge::FieldRule;
     use doorstep_core::workorder::StepReporter;
-    use doorstep_core::workorder::{Appointment, WorkOrderKind, WorkOrderSource};
+    use doorstep_core::workorder::{Appointment, WorkOrderSource};
     use proptest::prelude::*;
 
     fn date() -> NaiveDate {
