@@ -1,7 +1,9 @@
 //! `doorstep demo`, the README's first command, as a newcomer runs it: the built binary on a
 //! fresh directory, its summary read as JSON, and every number it gives checked against the
 //! server's own storage (`<data>/server`, opened as `doorstep admin --data` opens it), never
-//! against the demo's account of itself. Then what a second run does with the directory.
+//! against the demo's account of itself. Then what a second run does with the directory: the
+//! same seed continues the day, another is refused until `--fresh` starts over (one story, so
+//! that the test plays two whole days, not three).
 //!
 //! The demo's server keeps its records in SQLite only (it never touches a real server's
 //! database), so these run on SQLite.
@@ -127,7 +129,7 @@ fn journal(data: &Path) -> Value {
 }
 
 #[test]
-fn a_newcomers_demo_says_what_the_server_holds_and_a_second_run_continues_the_day_creating_nothing_twice()
+fn a_newcomers_demo_day_is_what_the_server_holds_a_second_run_continues_it_and_another_seed_needs_fresh()
  {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
@@ -261,20 +263,11 @@ fn a_newcomers_demo_says_what_the_server_holds_and_a_second_run_continues_the_da
     let again = ask_the_server(&data);
     assert_eq!(again, held, "nothing created twice");
     assert_eq!(journal(&data)["played"], played);
-    eprintln!(
-        "figure demo_test_first_run_s {:.1}",
-        first_run.as_secs_f64()
-    );
-}
 
-#[test]
-fn another_seed_on_a_demo_directory_is_refused_asking_for_fresh_which_starts_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    ran(&data, &["--json", "--seed", "7"]);
+    // Another seed on it is refused, asking for --fresh, and changes nothing; --fresh starts
+    // over: the old district is gone, not added to.
     let before = ask_the_server(&data);
     let journal_before = std::fs::read(data.join("demo.json")).unwrap();
-
     let out = demo(&data, &["--json", "--seed", "8"]);
     let said = text(&out.stderr);
     assert!(!out.status.success(), "another seed must be refused");
@@ -301,6 +294,11 @@ fn another_seed_on_a_demo_directory_is_refused_asking_for_fresh_which_starts_ove
     );
     assert_eq!((after.outages, after.complaints), (1, 1));
     assert_eq!(after.sealed_forms, number(&summary, "/forms"));
+    assert_eq!(after.conflicts, number(&summary, "/conflicts"));
+    eprintln!(
+        "figure demo_test_first_run_s {:.1}",
+        first_run.as_secs_f64()
+    );
 }
 
 #[test]
