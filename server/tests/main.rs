@@ -15,6 +15,7 @@ mod convergence;
 mod debris;
 mod delivery;
 mod demo;
+mod demo_page;
 mod fees;
 mod forms_keep;
 mod forms_photos;
