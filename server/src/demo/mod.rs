@@ -266,6 +266,7 @@ fn play_the_day(
         for phone in [inspector, crew] {
             phone.move_clock_to(day.now);
         }
+        running.move_clock_to(day.now);
         progress.message(&format!("{} {}", scene.at.format("%H:%M"), scene.title));
         (scene.play)(&mut day)?;
         journal.played.push(scene.name.to_owned());
