@@ -19,10 +19,10 @@ use doorstep_server::records::decode;
 use doorstep_server::storage::{self, Counted, SqliteStorage, StoredRecord, Tx};
 use serde_json::Value;
 
-/// The phones play their day (the inspector's and the crew's scenes are on this branch): their
-/// forms, photos and closed orders must then be there. OFF until those scenes are merged; the
-/// lead turns it on after merging them (issue 24). The equalities with the server hold either way.
-const PHONES_PLAY_THEIR_DAY: bool = false;
+/// The phones play their day (the inspector's and the crew's scenes): their forms, photos,
+/// closed orders and the phone edit's conflict must be there. The equalities with the server
+/// hold whatever the day holds; these say the day is not empty.
+const PHONES_PLAY_THEIR_DAY: bool = true;
 
 /// Runs `doorstep demo --no-serve --listen 127.0.0.1:0 --data <data>` with `args`.
 fn demo(data: &Path, args: &[&str]) -> Output {
@@ -60,6 +60,8 @@ struct Held {
     conflicts: u64,
     outages: u64,
     complaints: u64,
+    /// Money on the receipt ledger, of every technician with a phone, in fen.
+    collected_fen: i64,
 }
 
 fn server_dir(data: &Path) -> PathBuf {
@@ -88,6 +90,21 @@ fn ask_the_server(data: &Path) -> Held {
             conflicts: tx.count(Counted::Conflicts)?,
             outages: tx.count(Counted::Records(Entity::Outage))?,
             complaints: tx.count(Counted::Records(Entity::Complaint))?,
+            collected_fen: {
+                let mut fen = 0;
+                for device in tx.devices(None)? {
+                    fen += tx
+                        .receipts_between(
+                            &device.technician_id,
+                            "2000-01-01T00:00:00Z".parse().unwrap(),
+                            "2100-01-01T00:00:00Z".parse().unwrap(),
+                        )?
+                        .iter()
+                        .map(|r| r.total_fen)
+                        .sum::<i64>();
+                }
+                fen
+            },
         })
     })
     .unwrap()
@@ -264,13 +281,20 @@ fn a_newcomers_demo_day_is_what_the_server_holds_a_second_run_continues_it_and_a
         visits, held.sealed_forms,
         "every sealed form is a phone's visit of the day"
     );
+    let collected: i64 = technicians
+        .iter()
+        .map(|t| t["collected_fen"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        collected, held.collected_fen,
+        "the money is the receipt ledger's"
+    );
     let photos: u64 = technicians.iter().map(|t| number(t, "/photos")).sum();
     assert!(photos <= held.complete_photos);
     // The office's morning: tomorrow's outage notice and last evening's complaint, once each.
     assert_eq!((held.outages, held.complaints), (1, 1));
 
     if PHONES_PLAY_THEIR_DAY {
-        // TURN ON (PHONES_PLAY_THEIR_DAY) once the inspector's and crew's scenes are merged.
         assert!(held.sealed_forms > 0, "the day sealed forms");
         assert!(
             held.complete_photos > 0,
@@ -278,6 +302,7 @@ fn a_newcomers_demo_day_is_what_the_server_holds_a_second_run_continues_it_and_a
         );
         assert!(held.orders_closed > 0, "the crew closed orders");
         assert!(held.conflicts > 0, "the phone edit met the office's");
+        assert!(held.collected_fen > 0, "the crew collected a charge");
         assert!(listed > 0, "the orders the phones worked have deadlines");
     }
 
