@@ -34,7 +34,7 @@ th{background:#f8f9fa;font-weight:600;width:34%}\
 .legend{font-size:13px;color:#495057}\
 .legend span{margin-right:16px}\
 .outage{display:inline-block;width:14px;height:14px;vertical-align:-2px;margin-right:6px;\
-background:repeating-linear-gradient(45deg,#e03131 0 3px,#fde2e2 3px 8px)}\
+background:repeating-linear-gradient(45deg,#e03131,#e03131 3px,#fde2e2 3px,#fde2e2 8px)}\
 .visit{border:1px solid #dee2e6;border-radius:8px;padding:12px 16px;margin:16px 0;break-inside:avoid-page}\
 .n{display:inline-block;min-width:26px;padding:0 6px;border-radius:13px;color:#fff;text-align:center;margin-right:6px}\
 .photos,.sigs{display:flex;flex-wrap:wrap;gap:8px}\
@@ -64,9 +64,9 @@ pub fn page(world: &World, day: NaiveDate, visits: &[Visit], pictures: &Pictures
     header(&mut out, world, day, visits);
     route(&mut out, world, visits);
     if visits.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"missing\">{}</p>\n",
+            "<p class=\"missing\">{}</p>",
             zh_en(
                 "这一天服务器上没有签封的表单。",
                 "No form sealed that day is on the server."
@@ -108,19 +108,19 @@ fn header(out: &mut String, world: &World, day: NaiveDate, visits: &[Visit]) {
         zh_en("签名", "Signatures"),
         signatures,
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<table class=\"team\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "<table class=\"team\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         zh_en("路线", "Route"),
         zh_en("工号", "Badge"),
         zh_en("岗位", "Role"),
         zh_en("班组", "Crew"),
     );
     for (i, t) in [&world.inspector, &world.repairer].into_iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<tr><td><span class=\"swatch\" style=\"background:{}\"></span></td><td>{}</td>\
-             <td>{}</td><td>{}</td></tr>\n",
+             <td>{}</td><td>{}</td></tr>",
             COLOURS[i],
             esc(&t.badge),
             esc(&role(t.role)),
@@ -256,9 +256,9 @@ fn visit(out: &mut String, world: &World, n: usize, v: &Visit, pictures: &Pictur
     }
     signatures(out, v, pictures);
     if let Some(seal) = &v.form.seal {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"digest\">{}：{} · {}：{}</p>\n",
+            "<p class=\"digest\">{}：{} · {}：{}</p>",
             zh_en("签封时间", "Sealed"),
             esc(&words::stamp(seal.sealed_at)),
             zh_en("签封摘要 (SHA-256)", "Seal digest"),

@@ -220,7 +220,7 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
         placed.push((x, y));
         dots.push((s, x, y));
     }
-    for route in 0..COLOURS.len() {
+    for (route, colour) in COLOURS.iter().enumerate() {
         let points: Vec<String> = dots
             .iter()
             .filter(|(s, ..)| s.route == route)
@@ -232,7 +232,7 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
                 "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"3\" \
                  stroke-linejoin=\"round\" stroke-dasharray=\"{}\" opacity=\"0.85\"/>",
                 points.join(" "),
-                COLOURS[route],
+                colour,
                 if route == 0 { "none" } else { "8 4" }
             );
         }
