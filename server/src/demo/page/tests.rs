@@ -129,12 +129,12 @@ fn the_map_draws_every_compound_shades_the_outage_one_and_numbers_the_stops_in_o
             route: 1,
         },
     ];
-    let svg = map::svg(&world, &stops);
+    let svg = map::district(&world, &stops);
     assert_eq!(
         svg.matches("<rect x=").count() - building_rects(&world),
         world.compounds.len()
     );
-    assert_eq!(svg.matches("fill=\"url(#outage)\"").count(), 1);
+    assert_eq!(svg.matches("fill=\"url(#district-outage)\"").count(), 1);
     assert!(svg.contains(&format!(
         "{}（停气）",
         world.compounds[world.cast.outage_compound].name
@@ -171,4 +171,22 @@ fn the_map_draws_every_compound_shades_the_outage_one_and_numbers_the_stops_in_o
 
 fn building_rects(world: &World) -> usize {
     world.compounds.iter().map(|c| c.buildings.len()).sum()
+}
+
+#[test]
+fn the_compound_of_three_visits_or_more_gets_a_closer_map_with_its_buildings_numbered() {
+    let world = small_world();
+    let home = world.households[0].location.unwrap();
+    let stop = |number| Stop {
+        number,
+        at: home,
+        route: 0,
+    };
+    assert!(map::busiest(&world, &[stop(1), stop(2)]).is_none());
+    let (index, svg) = map::busiest(&world, &[stop(1), stop(2), stop(3)]).unwrap();
+    let compound = &world.compounds[index];
+    assert!(world.households[0].address.street.ends_with(&compound.name));
+    assert!(svg.contains("1幢</text>"));
+    assert!(svg.contains("id=\"detail-title\""));
+    assert_eq!(svg.matches("<circle").count(), 3);
 }
