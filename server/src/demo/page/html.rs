@@ -155,7 +155,7 @@ fn route(out: &mut String, world: &World, visits: &[Visit]) {
         out,
         "<section class=\"map\" id=\"route\">\n<h2>{}</h2>\n{}\n<p class=\"legend\">",
         zh_en("路线", "Route"),
-        map::district(world, &stops)
+        map::svg(world, &stops)
     );
     for (i, t) in [&world.inspector, &world.repairer].into_iter().enumerate() {
         let _ = write!(
@@ -173,19 +173,10 @@ fn route(out: &mut String, world: &World, visits: &[Visit]) {
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<span><span class=\"outage\"></span>{}：{}</span></p>\n",
+        "<span><span class=\"outage\"></span>{}：{}</span></p>\n</section>\n",
         zh_en("计划停气小区", "planned outage"),
         esc(outage)
     );
-    if let Some((index, detail)) = map::busiest(world, &stops) {
-        let _ = write!(
-            out,
-            "<h3>{}：{}</h3>\n{detail}\n",
-            zh_en("放大", "Closer"),
-            esc(&world.compounds[index].name)
-        );
-    }
-    out.push_str("</section>\n");
 }
 
 fn visit(out: &mut String, world: &World, n: usize, v: &Visit, pictures: &Pictures) {

@@ -74,81 +74,33 @@ impl Frame {
     }
 }
 
-/// The map of the whole district; empty when the world has no compound to draw.
-pub fn district(world: &World, stops: &[Stop]) -> String {
+/// The map; empty when the world has no compound to draw.
+pub fn svg(world: &World, stops: &[Stop]) -> String {
     let corners = world
         .compounds
         .iter()
         .flat_map(|c| [c.block.0, c.block.1])
         .chain(stops.iter().map(|s| s.at));
-    match Frame::around(corners) {
-        Some(frame) => draw(
-            world,
-            stops,
-            &frame,
-            "district",
-            "路线图 / Route map",
-            false,
-        ),
-        None => String::new(),
-    }
-}
-
-/// A closer map of the compound where most of the day's visits were, when it holds three or
-/// more (there the district's map stacks their dots): the compound's index and its map, with
-/// its buildings numbered and the routes leading in and out.
-pub fn busiest(world: &World, stops: &[Stop]) -> Option<(usize, String)> {
-    let inside = |block: &(GeoPoint, GeoPoint), p: GeoPoint| {
-        (block.0.lat()..=block.1.lat()).contains(&p.lat())
-            && (block.0.lon()..=block.1.lon()).contains(&p.lon())
+    let Some(frame) = Frame::around(corners) else {
+        return String::new();
     };
-    let (index, visited) = world
-        .compounds
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, stops.iter().filter(|s| inside(&c.block, s.at)).count()))
-        .max_by_key(|(i, n)| (*n, std::cmp::Reverse(*i)))?;
-    if visited < 3 {
-        return None;
-    }
-    let (sw, ne) = world.compounds[index].block;
-    // The block and a little of the roads around it.
-    let (pad_lat, pad_lon) = ((ne.lat() - sw.lat()) * 0.06, (ne.lon() - sw.lon()) * 0.06);
-    let corners = [
-        GeoPoint::new(sw.lat() - pad_lat, sw.lon() - pad_lon).ok()?,
-        GeoPoint::new(ne.lat() + pad_lat, ne.lon() + pad_lon).ok()?,
-    ];
-    let frame = Frame::around(corners.into_iter())?;
-    let title = format!("{} / detail", world.compounds[index].name);
-    Some((index, draw(world, stops, &frame, "detail", &title, true)))
-}
-
-/// One map in `frame`; `id` keeps its ids apart from another map's on the same page.
-fn draw(
-    world: &World,
-    stops: &[Stop],
-    frame: &Frame,
-    id: &str,
-    title: &str,
-    detail: bool,
-) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH:.0} {h:.0}\" \
-         width=\"{WIDTH:.0}\" height=\"{h:.0}\" role=\"img\" aria-labelledby=\"{id}-title\">\
-         <title id=\"{id}-title\">{title}</title>\
-         <defs><pattern id=\"{id}-outage\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" \
+         width=\"{WIDTH:.0}\" height=\"{h:.0}\" role=\"img\" aria-labelledby=\"map-title\">\
+         <title id=\"map-title\">{title}</title>\
+         <defs><pattern id=\"outage\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#fde2e2\"/>\
          <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#e03131\" stroke-width=\"3\"/>\
          </pattern></defs>\
          <rect width=\"100%\" height=\"100%\" fill=\"#f8f9fa\"/>",
         h = frame.height,
-        title = esc(title),
+        title = esc("路线图 / Route map"),
     );
-    roads(&mut out, world, frame);
-    blocks(&mut out, world, frame, id, detail);
-    routes(&mut out, stops, frame);
+    roads(&mut out, world, &frame);
+    blocks(&mut out, world, &frame);
+    routes(&mut out, stops, &frame);
     out.push_str("</svg>");
     out
 }
@@ -208,7 +160,7 @@ fn roads(out: &mut String, world: &World, frame: &Frame) {
 }
 
 /// The compounds' blocks with their buildings, the outage compound shaded.
-fn blocks(out: &mut String, world: &World, frame: &Frame, id: &str, detail: bool) {
+fn blocks(out: &mut String, world: &World, frame: &Frame) {
     out.push_str("<g font-size=\"12\" text-anchor=\"middle\">");
     for (i, c) in world.compounds.iter().enumerate() {
         let (xa, ya) = frame.xy(c.block.0);
@@ -218,18 +170,14 @@ fn blocks(out: &mut String, world: &World, frame: &Frame, id: &str, detail: bool
             continue;
         }
         let outage = i == world.cast.outage_compound;
-        let fill = if outage {
-            format!("url(#{id}-outage)")
-        } else {
-            "#f1ede4".to_owned()
-        };
+        let fill = if outage { "url(#outage)" } else { "#f1ede4" };
         let stroke = if outage { "#e03131" } else { "#d6ccb8" };
         let _ = write!(
             out,
             "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"4\" \
              fill=\"{fill}\" stroke=\"{stroke}\"/>"
         );
-        for (n, b) in c.buildings.iter().enumerate() {
+        for b in &c.buildings {
             let (bx, by) = frame.xy(*b);
             let _ = write!(
                 out,
@@ -237,15 +185,6 @@ fn blocks(out: &mut String, world: &World, frame: &Frame, id: &str, detail: bool
                 bx - 2.0,
                 by - 8.0
             );
-            if detail {
-                let _ = write!(
-                    out,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#868e96\">{}幢</text>",
-                    bx + 5.0,
-                    by - 12.0,
-                    n + 1
-                );
-            }
         }
         let label = if outage {
             format!("{}（停气）", c.name)
@@ -279,14 +218,16 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
             (x, y) = (cx + radius * angle.cos(), cy + radius * angle.sin());
         }
         placed.push((x, y));
-        dots.push((s, x, y));
+        dots.push((s, x, y, cx, cy));
     }
+    // The routes run through where the visits were; a dot moved aside points to its door.
     for (route, colour) in COLOURS.iter().enumerate() {
-        let points: Vec<String> = dots
+        let mut points: Vec<String> = dots
             .iter()
             .filter(|(s, ..)| s.route == route)
-            .map(|(_, x, y)| format!("{x:.1},{y:.1}"))
+            .map(|(.., cx, cy)| format!("{cx:.1},{cy:.1}"))
             .collect();
+        points.dedup();
         if points.len() > 1 {
             let _ = write!(
                 out,
@@ -298,8 +239,17 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
             );
         }
     }
+    out.push_str("<g stroke=\"#495057\" stroke-width=\"1\">");
+    for (_, x, y, cx, cy) in dots.iter().filter(|(_, x, y, cx, cy)| (x, y) != (cx, cy)) {
+        let _ = write!(
+            out,
+            "<line x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>\
+             <circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"3\" fill=\"#495057\"/>"
+        );
+    }
+    out.push_str("</g>");
     out.push_str("<g font-size=\"11\" font-weight=\"700\" text-anchor=\"middle\">");
-    for (s, x, y) in dots {
+    for (s, x, y, ..) in dots {
         let colour = COLOURS[s.route.min(COLOURS.len() - 1)];
         let _ = write!(
             out,

@@ -126,20 +126,25 @@ fn the_map_draws_every_compound_shades_the_outage_one_and_numbers_the_stops_in_o
         Stop {
             number: 3,
             at: at(50),
+            route: 0,
+        },
+        Stop {
+            number: 4,
+            at: at(100),
             route: 1,
         },
     ];
-    let svg = map::district(&world, &stops);
+    let svg = map::svg(&world, &stops);
     assert_eq!(
         svg.matches("<rect x=").count() - building_rects(&world),
         world.compounds.len()
     );
-    assert_eq!(svg.matches("fill=\"url(#district-outage)\"").count(), 1);
+    assert_eq!(svg.matches("fill=\"url(#outage)\"").count(), 1);
     assert!(svg.contains(&format!(
         "{}（停气）",
         world.compounds[world.cast.outage_compound].name
     )));
-    // Two routes, one line each once it has two stops: the inspector's here.
+    // A route is a line once it has two places: the inspector's here, not the crew's.
     assert_eq!(svg.matches("<polyline").count(), 1);
     let first = svg.find("#visit-1").unwrap();
     let second = svg.find("#visit-2").unwrap();
@@ -167,26 +172,12 @@ fn the_map_draws_every_compound_shades_the_outage_one_and_numbers_the_stops_in_o
     };
     let ((x1, y1), (x2, y2)) = (centre(1), centre(2));
     assert!((x1 - x2).hypot(y1 - y2) >= 17.0);
+    // ... with a line to the door, where the route runs.
+    assert!(svg.contains(&format!(
+        "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\"/>"
+    )));
 }
 
 fn building_rects(world: &World) -> usize {
     world.compounds.iter().map(|c| c.buildings.len()).sum()
-}
-
-#[test]
-fn the_compound_of_three_visits_or_more_gets_a_closer_map_with_its_buildings_numbered() {
-    let world = small_world();
-    let home = world.households[0].location.unwrap();
-    let stop = |number| Stop {
-        number,
-        at: home,
-        route: 0,
-    };
-    assert!(map::busiest(&world, &[stop(1), stop(2)]).is_none());
-    let (index, svg) = map::busiest(&world, &[stop(1), stop(2), stop(3)]).unwrap();
-    let compound = &world.compounds[index];
-    assert!(world.households[0].address.street.ends_with(&compound.name));
-    assert!(svg.contains("1幢</text>"));
-    assert!(svg.contains("id=\"detail-title\""));
-    assert_eq!(svg.matches("<circle").count(), 3);
 }
