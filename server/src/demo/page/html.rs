@@ -207,6 +207,9 @@ fn visit(out: &mut String, world: &World, n: usize, v: &Visit, pictures: &Pictur
     if let Some(number) = &v.order_number {
         fields.push((zh_en("工单", "Work order"), number.clone()));
     }
+    if let Some(amended) = v.form.amends {
+        fields.push((zh_en("更正表单", "Corrects form"), amended.to_string()));
+    }
     fields.push((zh_en("结果", "Outcome"), words::outcome(&v.form.outcome)));
     for (label, value) in fields {
         let _ = writeln!(out, "<tr><th>{label}</th><td>{}</td></tr>", esc(&value));

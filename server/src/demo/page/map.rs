@@ -211,10 +211,10 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
         let (mut x, mut y) = frame.xy(s.at);
         let (cx, cy) = (x, y);
         let mut k = 0;
-        while placed.iter().any(|(px, py)| (px - x).hypot(py - y) < 17.0) && k < 36 {
+        while placed.iter().any(|(px, py)| (px - x).hypot(py - y) < 20.0) && k < 36 {
             k += 1;
             let angle = f64::from(k) * 1.1;
-            let radius = 18.0 + 6.0 * f64::from(k / 6);
+            let radius = 22.0 + 8.0 * f64::from(k / 6);
             (x, y) = (cx + radius * angle.cos(), cy + radius * angle.sin());
         }
         placed.push((x, y));
