@@ -37,6 +37,11 @@ th{background:#f8f9fa;font-weight:600;width:34%}\
 background:repeating-linear-gradient(45deg,#e03131,#e03131 3px,#fde2e2 3px,#fde2e2 8px)}\
 .visit{border:1px solid #dee2e6;border-radius:8px;padding:12px 16px;margin:16px 0;break-inside:avoid-page}\
 .n{display:inline-block;min-width:26px;padding:0 6px;border-radius:13px;color:#fff;text-align:center;margin-right:6px}\
+.answers{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:0 16px;margin:4px 0}\
+.answers div{border-bottom:1px solid #e9ecef;padding:3px 0}\
+.answers dt{font-weight:600;font-size:13px}\
+.answers dt .en{font-size:12px}\
+.answers dd{margin:0}\
 .photos,.sigs{display:flex;flex-wrap:wrap;gap:8px}\
 figure{margin:0;text-align:center;font-size:12px;color:#495057}\
 .photos img{width:300px;height:auto;border:1px solid #adb5bd}\
@@ -300,16 +305,17 @@ fn sections(out: &mut String, v: &Visit, pictures: &Pictures) {
         }
         let _ = writeln!(out, "<h3>{}</h3>", text(&section.title));
         if !answers.is_empty() {
-            out.push_str("<table class=\"answers\">\n");
+            // Two answers a row: an inspection has some thirty.
+            out.push_str("<dl class=\"answers\">\n");
             for (item, answer) in answers {
                 let _ = writeln!(
                     out,
-                    "<tr><th>{}</th><td>{}</td></tr>",
+                    "<div><dt>{}</dt><dd>{}</dd></div>",
                     text(&item.label),
                     esc(&words::answer(item, answer))
                 );
             }
-            out.push_str("</table>\n");
+            out.push_str("</dl>\n");
         }
         if !photos.is_empty() {
             out.push_str("<div class=\"photos\">");

@@ -76,7 +76,7 @@ fn a_visit_shows_its_time_technician_household_answers_photos_and_seal() {
     assert!(page.contains("居民用户入户安全检查表"));
     assert!(page.contains(&format!("{} · 巡检员 / inspector", world.inspector.badge)));
     assert!(page.contains(&visit.household.customer_number));
-    assert!(page.contains("<td>用户已知晓</td>"));
+    assert!(page.contains("<dd>用户已知晓</dd>"));
     assert!(page.contains(&format!(
         "<img src=\"page/{SHA_ON_SERVER}.jpg\" alt=\"照片 / photo"
     )));
