@@ -14,7 +14,7 @@ use crate::storage::{self, Storage, StoredRecord};
 
 use super::*;
 
-pub(super) fn settle_day(
+pub(crate) fn settle_day(
     storage: &dyn Storage,
     args: SettleDay,
     act: &Act,

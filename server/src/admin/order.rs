@@ -19,7 +19,7 @@ use crate::storage::{self, Storage};
 
 use super::*;
 
-pub(super) fn create_order(
+pub(crate) fn create_order(
     storage: &dyn Storage,
     args: OrderCreate,
     act: &Act,
