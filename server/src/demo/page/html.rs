@@ -44,7 +44,7 @@ background:repeating-linear-gradient(45deg,#e03131,#e03131 3px,#fde2e2 3px,#fde2
 .answers dd{margin:0}\
 .photos,.sigs{display:flex;flex-wrap:wrap;gap:8px}\
 figure{margin:0;text-align:center;font-size:12px;color:#495057}\
-.photos img{width:300px;height:auto;border:1px solid #adb5bd}\
+.photos img{height:240px;width:auto;max-width:100%;border:1px solid #adb5bd}\
 .sigs img{width:240px;height:auto;border-bottom:1px solid #212529;background:#fff}\
 .hazard{color:#c92a2a;font-weight:600}\
 .missing{color:#868e96;font-style:italic}\
