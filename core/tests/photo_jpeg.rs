@@ -113,7 +113,8 @@ fn a_12_mp_progressive_444_photo_is_accepted_and_scaled_in_the_dct_domain() {
 }
 
 #[test]
-fn a_photo_whose_last_scan_repeats_3000_times_is_refused_at_its_101st_scan_not_after_decoding_them_all() {
+fn a_photo_whose_last_scan_repeats_3000_times_is_refused_at_its_101st_scan_not_after_decoding_them_all()
+ {
     // Refused as the 101st scan begins (the count says where it stopped), not after decoding
     // 3,000: the time it takes is a benchmark's business, not a test's (a loaded CI machine
     // made a 500 ms bound fail).

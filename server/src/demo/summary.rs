@@ -21,7 +21,7 @@ use doorstep_core::sync::protocol::Entity;
 use doorstep_core::team::{Technician, TechnicianRole};
 use doorstep_core::text::Lang;
 use doorstep_core::workorder::deadline::{DeadlineState, Milestone, deadlines};
-use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
+use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderStatus};
 use serde::Serialize;
 
 use super::DemoResult;
@@ -118,7 +118,7 @@ pub struct DeadlineLine {
     /// The order's number.
     pub order: String,
     /// The order's kind (`pipeline_fault`, …).
-    pub kind: String,
+    pub kind: WorkOrderKind,
     /// The regulated step (`handle`, `repair`, `equipment_on_site`, …).
     pub milestone: Milestone,
     pub due_at: DateTime<Utc>,
@@ -154,7 +154,7 @@ pub struct ServerDay {
     pub readings: u64,
     pub complete_photos: u64,
     pub conflict_count: u64,
-    /// The technicians with a phone enrolled, in the order they were enrolled.
+    /// The technicians with a phone enrolled: inspectors first, then the crew, by badge.
     pub technicians: Vec<Technician>,
     /// Every sealed form, with the technician whose phone pushed it.
     pub forms: Vec<(Form, Option<TechnicianId>)>,
@@ -212,8 +212,7 @@ pub fn read_server(storage: &dyn Storage, date: NaiveDate) -> DemoResult<ServerD
             conflict_count: tx.count(Counted::Conflicts)?,
             ..ServerDay::default()
         };
-        let mut devices = tx.devices(None)?;
-        devices.sort_by_key(|d| d.enrolled_at);
+        let devices = tx.devices(None)?;
         let technicians: Vec<Technician> = every(tx, Entity::Technician)?;
         let by_id: HashMap<String, &Technician> =
             technicians.iter().map(|t| (t.id.to_string(), t)).collect();
@@ -227,6 +226,11 @@ pub fn read_server(storage: &dyn Storage, date: NaiveDate) -> DemoResult<ServerD
                 }
             }
         }
+        // Inspectors first, then the crew, each by badge.
+        day.technicians.sort_by_key(|t| {
+            let rank = TechnicianRole::ALL.iter().position(|r| *r == t.role);
+            (rank, t.badge.clone())
+        });
         let pushed_by = |tx: &mut dyn Tx, entity: Entity, id: &str| {
             let mut who = BTreeSet::new();
             for (device, technician) in &device_of {
@@ -388,7 +392,7 @@ pub fn tally(server: &ServerDay, date: NaiveDate) -> Summary {
             };
             deadline_summary.list.push(DeadlineLine {
                 order: order.number.clone(),
-                kind: order.kind.as_str().to_owned(),
+                kind: order.kind,
                 milestone: d.milestone,
                 due_at: d.due_at,
                 met_at: d.met_at,
@@ -662,13 +666,22 @@ fn deadline_line(l: &DeadlineLine, now: DateTime<Utc>) -> String {
             format!("pending, {} left", span(by, Lang::En)),
         ),
     };
+    let kind = l.kind.label();
+    // A return visit's one milestone is its own name: said once.
+    let (m_zh, m_en) = if kind.zh == m_zh {
+        (String::new(), String::new())
+    } else {
+        (format!(" {m_zh}"), format!(" {m_en}"))
+    };
     format!(
-        "{} {}，截止 {}：{} / {} {}, due {}: {}",
+        "{} {}{}，截止 {}：{} / {} {}{}, due {}: {}",
         l.order,
+        kind.zh,
         m_zh,
         moment(l.due_at, now, Lang::Zh),
         zh,
         l.order,
+        kind.en,
         m_en,
         moment(l.due_at, now, Lang::En),
         en
@@ -713,7 +726,7 @@ mod tests {
     use doorstep_core::media::signature::{SignatureCapture, SignerRole};
     use doorstep_core::sync::merge::FieldRule;
     use doorstep_core::workorder::StepReporter;
-    use doorstep_core::workorder::{Appointment, WorkOrderKind, WorkOrderSource};
+    use doorstep_core::workorder::{Appointment, WorkOrderSource};
     use proptest::prelude::*;
 
     fn date() -> NaiveDate {
