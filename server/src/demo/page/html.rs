@@ -34,12 +34,17 @@ th{background:#f8f9fa;font-weight:600;width:34%}\
 .legend{font-size:13px;color:#495057}\
 .legend span{margin-right:16px}\
 .outage{display:inline-block;width:14px;height:14px;vertical-align:-2px;margin-right:6px;\
-background:repeating-linear-gradient(45deg,#e03131 0 3px,#fde2e2 3px 8px)}\
+background:repeating-linear-gradient(45deg,#e03131,#e03131 3px,#fde2e2 3px,#fde2e2 8px)}\
 .visit{border:1px solid #dee2e6;border-radius:8px;padding:12px 16px;margin:16px 0;break-inside:avoid-page}\
 .n{display:inline-block;min-width:26px;padding:0 6px;border-radius:13px;color:#fff;text-align:center;margin-right:6px}\
+.answers{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:0 16px;margin:4px 0}\
+.answers div{border-bottom:1px solid #e9ecef;padding:3px 0}\
+.answers dt{font-weight:600;font-size:13px}\
+.answers dt .en{font-size:12px}\
+.answers dd{margin:0}\
 .photos,.sigs{display:flex;flex-wrap:wrap;gap:8px}\
 figure{margin:0;text-align:center;font-size:12px;color:#495057}\
-.photos img{width:300px;height:auto;border:1px solid #adb5bd}\
+.photos img{height:240px;width:auto;max-width:100%;border:1px solid #adb5bd}\
 .sigs img{width:240px;height:auto;border-bottom:1px solid #212529;background:#fff}\
 .hazard{color:#c92a2a;font-weight:600}\
 .missing{color:#868e96;font-style:italic}\
@@ -64,9 +69,9 @@ pub fn page(world: &World, day: NaiveDate, visits: &[Visit], pictures: &Pictures
     header(&mut out, world, day, visits);
     route(&mut out, world, visits);
     if visits.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"missing\">{}</p>\n",
+            "<p class=\"missing\">{}</p>",
             zh_en(
                 "这一天服务器上没有签封的表单。",
                 "No form sealed that day is on the server."
@@ -108,19 +113,19 @@ fn header(out: &mut String, world: &World, day: NaiveDate, visits: &[Visit]) {
         zh_en("签名", "Signatures"),
         signatures,
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<table class=\"team\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "<table class=\"team\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         zh_en("路线", "Route"),
         zh_en("工号", "Badge"),
         zh_en("岗位", "Role"),
         zh_en("班组", "Crew"),
     );
     for (i, t) in [&world.inspector, &world.repairer].into_iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<tr><td><span class=\"swatch\" style=\"background:{}\"></span></td><td>{}</td>\
-             <td>{}</td><td>{}</td></tr>\n",
+             <td>{}</td><td>{}</td></tr>",
             COLOURS[i],
             esc(&t.badge),
             esc(&role(t.role)),
@@ -207,6 +212,9 @@ fn visit(out: &mut String, world: &World, n: usize, v: &Visit, pictures: &Pictur
     if let Some(number) = &v.order_number {
         fields.push((zh_en("工单", "Work order"), number.clone()));
     }
+    if let Some(amended) = v.form.amends {
+        fields.push((zh_en("更正表单", "Corrects form"), amended.to_string()));
+    }
     fields.push((zh_en("结果", "Outcome"), words::outcome(&v.form.outcome)));
     for (label, value) in fields {
         let _ = writeln!(out, "<tr><th>{label}</th><td>{}</td></tr>", esc(&value));
@@ -256,9 +264,9 @@ fn visit(out: &mut String, world: &World, n: usize, v: &Visit, pictures: &Pictur
     }
     signatures(out, v, pictures);
     if let Some(seal) = &v.form.seal {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"digest\">{}：{} · {}：{}</p>\n",
+            "<p class=\"digest\">{}：{} · {}：{}</p>",
             zh_en("签封时间", "Sealed"),
             esc(&words::stamp(seal.sealed_at)),
             zh_en("签封摘要 (SHA-256)", "Seal digest"),
@@ -297,16 +305,17 @@ fn sections(out: &mut String, v: &Visit, pictures: &Pictures) {
         }
         let _ = writeln!(out, "<h3>{}</h3>", text(&section.title));
         if !answers.is_empty() {
-            out.push_str("<table class=\"answers\">\n");
+            // Two answers a row: an inspection has some thirty.
+            out.push_str("<dl class=\"answers\">\n");
             for (item, answer) in answers {
                 let _ = writeln!(
                     out,
-                    "<tr><th>{}</th><td>{}</td></tr>",
+                    "<div><dt>{}</dt><dd>{}</dd></div>",
                     text(&item.label),
                     esc(&words::answer(item, answer))
                 );
             }
-            out.push_str("</table>\n");
+            out.push_str("</dl>\n");
         }
         if !photos.is_empty() {
             out.push_str("<div class=\"photos\">");

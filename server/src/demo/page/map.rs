@@ -211,34 +211,45 @@ fn routes(out: &mut String, stops: &[Stop], frame: &Frame) {
         let (mut x, mut y) = frame.xy(s.at);
         let (cx, cy) = (x, y);
         let mut k = 0;
-        while placed.iter().any(|(px, py)| (px - x).hypot(py - y) < 17.0) && k < 36 {
+        while placed.iter().any(|(px, py)| (px - x).hypot(py - y) < 20.0) && k < 36 {
             k += 1;
             let angle = f64::from(k) * 1.1;
-            let radius = 18.0 + 6.0 * f64::from(k / 6);
+            let radius = 22.0 + 8.0 * f64::from(k / 6);
             (x, y) = (cx + radius * angle.cos(), cy + radius * angle.sin());
         }
         placed.push((x, y));
-        dots.push((s, x, y));
+        dots.push((s, x, y, cx, cy));
     }
-    for route in 0..COLOURS.len() {
-        let points: Vec<String> = dots
+    // The routes run through where the visits were; a dot moved aside points to its door.
+    for (route, colour) in COLOURS.iter().enumerate() {
+        let mut points: Vec<String> = dots
             .iter()
             .filter(|(s, ..)| s.route == route)
-            .map(|(_, x, y)| format!("{x:.1},{y:.1}"))
+            .map(|(.., cx, cy)| format!("{cx:.1},{cy:.1}"))
             .collect();
+        points.dedup();
         if points.len() > 1 {
             let _ = write!(
                 out,
                 "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"3\" \
                  stroke-linejoin=\"round\" stroke-dasharray=\"{}\" opacity=\"0.85\"/>",
                 points.join(" "),
-                COLOURS[route],
+                colour,
                 if route == 0 { "none" } else { "8 4" }
             );
         }
     }
+    out.push_str("<g stroke=\"#495057\" stroke-width=\"1\">");
+    for (_, x, y, cx, cy) in dots.iter().filter(|(_, x, y, cx, cy)| (x, y) != (cx, cy)) {
+        let _ = write!(
+            out,
+            "<line x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>\
+             <circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"3\" fill=\"#495057\"/>"
+        );
+    }
+    out.push_str("</g>");
     out.push_str("<g font-size=\"11\" font-weight=\"700\" text-anchor=\"middle\">");
-    for (s, x, y) in dots {
+    for (s, x, y, ..) in dots {
         let colour = COLOURS[s.route.min(COLOURS.len() - 1)];
         let _ = write!(
             out,

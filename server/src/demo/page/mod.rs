@@ -13,6 +13,8 @@
 mod html;
 mod map;
 mod pictures;
+#[cfg(test)]
+mod tests;
 mod visits;
 mod words;
 
