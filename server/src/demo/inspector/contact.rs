@@ -16,14 +16,13 @@ use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::text::said;
 use rand::Rng;
 
-use super::visit::{self, Reply, Script};
+use super::answers::{self, Reply, Script};
+use super::visit;
+use crate::demo::office::OPERATOR;
 use crate::demo::world::{World, hm};
 use crate::demo::{Day, DemoResult, Role, Scene};
 use crate::records::{self, decode};
 use crate::storage::{self, Actor, AuditRow};
-
-/// Who the audit log names as the office's operator in this scene.
-const OPERATOR: &str = "demo";
 
 pub fn office_scene() -> Scene {
     Scene {
@@ -38,14 +37,14 @@ pub fn office_scene() -> Scene {
 /// The two new numbers of the day, the one told at the door and the one told on the phone:
 /// generated from the seed, never a real person's.
 fn new_numbers(world: &World, household: &Household) -> (String, String) {
-    let mut rng = visit::rng_for(world, household, 4);
+    let mut rng = answers::rng_for(world, household, 4);
     let mut number = |prefix: &str| format!("{prefix}{:08}", rng.random_range(0..100_000_000u32));
     (number("139"), number("186"))
 }
 
 /// A contact person for a household: the user's daughter, with a generated number.
 pub fn daughter_of(world: &World, household: &Household) -> (String, String) {
-    let mut rng = visit::rng_for(world, household, 5);
+    let mut rng = answers::rng_for(world, household, 5);
     let surname: String = household.name.chars().take(1).collect();
     let given = ["丽华", "晓燕", "海燕", "雪梅", "秀兰"][rng.random_range(0..5)];
     (
@@ -62,7 +61,24 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     visit::wake(phone)?;
     let household = day.world.household(day.world.cast.phone_edit);
     let (at_the_door, _) = new_numbers(day.world, household);
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
+    let told = file.phones.iter().any(|p| digits(&p.number) == at_the_door);
+    if !told {
+        change_number(day, &at_the_door)?;
+    }
+    visit::inspect(
+        day,
+        household,
+        Script::default().with("site_photos", Reply::Photos(1)),
+    )?;
+    visit::to_today(phone)?;
+    Ok(())
+}
+
+/// Edit contact details from the household file shown: the first number becomes `number`.
+fn change_number(day: &Day<'_>, at_the_door: &str) -> DemoResult<()> {
+    let phone = day.inspector;
+    let file = visit::household_screen(phone)?;
     if !file.edit_contact.enabled {
         return Err(day.script("the household file's Edit contact details is disabled"));
     }
@@ -76,7 +92,7 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     }
     let typed = phone.send(Event::Action(ActionEvent::SetText {
         field: first,
-        text: at_the_door.clone(),
+        text: at_the_door.to_owned(),
     }))?;
     let Screen::Action(form) = typed.screen.body else {
         return Err(phone.unexpected("Edit contact details", &typed.screen));
@@ -99,12 +115,6 @@ pub fn on_the_doorstep(day: &mut Day<'_>) -> DemoResult<()> {
     if !saved || !file.phones.iter().any(|p| digits(&p.number) == at_the_door) {
         return Err(day.script("the household file does not show the number given at the door"));
     }
-    visit::inspect(
-        day,
-        household,
-        Script::default().with("site_photos", Reply::Photos(1)),
-    )?;
-    visit::to_today(phone)?;
     Ok(())
 }
 
@@ -197,7 +207,7 @@ pub fn lunch_sync(day: &mut Day<'_>) -> DemoResult<()> {
         return Err(day.script("the conflict's kept value is not the server's number"));
     }
     // The phone pulled the merged record: its file shows the number that stood.
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     if !file.phones.iter().any(|p| digits(&p.number) == stood) {
         return Err(day.script("the phone does not show the number that stood on the server"));
     }

@@ -9,6 +9,7 @@
 //! Every scene checks what the app shows at its key points (the screen, the button, the
 //! sealed form) and fails with what it found otherwise.
 
+mod answers;
 mod contact;
 mod ink;
 mod outage;
@@ -22,7 +23,7 @@ use doorstep_core::household::Household;
 
 use super::world::hm;
 use super::{Day, DemoResult, Role, Scene};
-use visit::{Filling, Reply, Script};
+use answers::{Filling, Reply, Script};
 
 pub fn scenes() -> Vec<Scene> {
     let scene = |h: u32,
@@ -190,25 +191,23 @@ fn morning(day: &mut Day<'_>) -> DemoResult<()> {
     if today.lines.iter().any(|l| l.order_id.is_some()) {
         return Err(day.script("the Inspections filter shows orders"));
     }
-    let listed = cast_households(day)
+    let missing = cast_households(day)
         .iter()
         .filter(|h| {
             let id = h.id.to_string();
-            today
+            !today
                 .lines
                 .iter()
                 .any(|l| l.household_id.as_deref() == Some(id.as_str()))
         })
         .count();
-    if listed == 0 {
-        // The list takes the most overdue households of the district: the day's visits are
-        // then found by Search (reported: the world's cast is not the most overdue).
-        eprintln!(
-            "{}: none of the day's {} households is on Today's list of {}; the inspector finds them by Search",
-            day.scene,
-            cast_households(day).len(),
-            today.lines.len()
-        );
+    if missing > 0 {
+        // The list is the district's 25 most overdue households: the world makes the day's
+        // visits the most overdue of all (world::generate).
+        return Err(day.script(format!(
+            "{missing} of the day's {} households are not on Today's list",
+            cast_households(day).len()
+        )));
     }
     Ok(())
 }
@@ -252,7 +251,7 @@ fn nobody_home(day: &mut Day<'_>) -> DemoResult<()> {
     phone.set_scene(day.scene);
     visit::wake(phone)?;
     let household = day.world.household(day.world.cast.nobody_home);
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
     visit::start_form(phone, &file, visit::inspection_template(household))?;
     let form = visit::set_outcome(phone, FormOutcomeChoice::NobodyHome)?;
     if !form.outcome.note_wanted {
@@ -273,7 +272,7 @@ fn nobody_home(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script: Script::default(),
-        rng: visit::rng_for(day.world, household, 1),
+        rng: answers::rng_for(day.world, household, 1),
         chosen: Default::default(),
     }
     .sign_missing()?;
@@ -319,7 +318,12 @@ fn major_hazard(day: &mut Day<'_>) -> DemoResult<()> {
             "remarks",
             Reply::Text("已向用户说明漏气危险，用户同意停气整改。".into()),
         );
-    let (file, _) = visit::open_household(phone, household)?;
+    let file = visit::open_household(phone, household)?;
+    if file.supply.off {
+        // Shut off already: the run stopped after the seal, before the journal kept it.
+        visit::to_today(phone)?;
+        return Ok(());
+    }
     visit::start_form(phone, &file, visit::inspection_template(household))?;
     visit::set_outcome(phone, FormOutcomeChoice::Completed)?;
     Filling {
@@ -327,7 +331,7 @@ fn major_hazard(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script,
-        rng: visit::rng_for(day.world, household, 2),
+        rng: answers::rng_for(day.world, household, 2),
         chosen: Default::default(),
     }
     .answer_everything()?;
@@ -394,8 +398,12 @@ fn special_group(day: &mut Day<'_>) -> DemoResult<()> {
         household,
         Script::default().with("site_photos", Reply::Photos(1)),
     )?;
-    phone.send(Event::Back)?;
-    let file = visit::household_screen(phone)?;
+    let file = visit::open_household(phone, household)?;
+    if file.special_group.is_some() {
+        // Registered already: the run stopped after the seal, before the journal kept it.
+        visit::to_today(phone)?;
+        return Ok(());
+    }
     visit::start_form(phone, &file, "special_group_registration")?;
     let contact = contact::daughter_of(day.world, household);
     let script = Script::default()
@@ -424,7 +432,7 @@ fn special_group(day: &mut Day<'_>) -> DemoResult<()> {
         world: day.world,
         household,
         script,
-        rng: visit::rng_for(day.world, household, 3),
+        rng: answers::rng_for(day.world, household, 3),
         chosen: Default::default(),
     }
     .answer_everything()?;
