@@ -568,3 +568,45 @@ fn appointment(order: &WorkOrderScreen) -> String {
 fn yuan(fen: i64) -> String {
     format!("¥{}.{:02}", fen / 100, fen % 100)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::demo::world;
+
+    #[test]
+    fn the_crews_day_is_scenes_of_unique_names_in_time_order_ending_with_the_settlement() {
+        let scenes = scenes();
+        let mut names: Vec<_> = scenes.iter().map(|s| s.name).collect();
+        assert!(names.iter().all(|n| n.starts_with("crew_")));
+        assert!(scenes.windows(2).all(|w| w[0].at < w[1].at));
+        assert_eq!(scenes.last().map(|s| s.role), Some(Role::Office));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), scenes.len());
+        assert_eq!(collected_fen(), 8_800);
+        assert_eq!(yuan(collected_fen()), "¥88.00");
+    }
+
+    #[test]
+    fn the_forgotten_fault_is_the_same_every_run_and_at_a_door_no_other_scene_knocks_on() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day");
+        let world = world::generate(7, 600, date);
+        let household = office::forgotten_household(&world);
+        assert_eq!(
+            household,
+            office::forgotten_household(&world::generate(7, 600, date))
+        );
+        assert_eq!(office::forgotten_number(&world), "GD-20261206-0100");
+        assert!(
+            world
+                .orders
+                .iter()
+                .all(|o| o.household_id != Some(household))
+        );
+        assert!(world.household(household).location.is_some());
+        assert!(!world.cast.inspections.contains(&household));
+    }
+}
