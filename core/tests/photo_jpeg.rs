@@ -6,7 +6,6 @@
 
 use std::io::Cursor;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use doorstep_core::media::MediaError;
 use doorstep_core::media::decode::{Decoded, Limits, decode_reader, scale_numerator};
@@ -55,7 +54,7 @@ fn has_detail_to_the_last_row(decoded: &Decoded) -> bool {
 
 #[test]
 fn a_progressive_8000_square_444_photo_is_refused_before_decoding_over_budget() {
-    let started = Instant::now();
+    // OverBudget is the header's verdict (what decoding would need): nothing was decoded.
     judged("progressive_444_8000");
     let Err(MediaError::OverBudget {
         needed_mib,
@@ -67,10 +66,6 @@ fn a_progressive_8000_square_444_photo_is_refused_before_decoding_over_budget() 
     assert!(
         needed_mib > 366 && budget_mib == 128,
         "{needed_mib} of {budget_mib}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "refused from the header"
     );
 }
 
@@ -118,8 +113,10 @@ fn a_12_mp_progressive_444_photo_is_accepted_and_scaled_in_the_dct_domain() {
 }
 
 #[test]
-fn a_photo_whose_last_scan_repeats_3000_times_is_refused_in_well_under_a_second() {
-    let started = Instant::now();
+fn a_photo_whose_last_scan_repeats_3000_times_is_refused_at_its_101st_scan_not_after_decoding_them_all() {
+    // Refused as the 101st scan begins (the count says where it stopped), not after decoding
+    // 3,000: the time it takes is a benchmark's business, not a test's (a loaded CI machine
+    // made a 500 ms bound fail).
     judged("repeated_last_scan");
     let Err(MediaError::TooComplex {
         what: doorstep_core::media::Part::Scans,
@@ -130,11 +127,6 @@ fn a_photo_whose_last_scan_repeats_3000_times_is_refused_in_well_under_a_second(
         panic!("too many scans")
     };
     assert_eq!((count, limit), (101, 100));
-    assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        started.elapsed()
-    );
     // The same file within the limit is a valid photo: the scans alone decide.
     let few = jpeg::repeated_last_scan(90);
     assert!(decode(&few, EDGE).is_ok());

@@ -5,7 +5,7 @@
 //! drops what it holds and takes the full pull, so nothing of the old scope lingers on it. So
 //! does a cursor past the server's last change (the database was restored from a backup).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use doorstep_core::sync::Hlc;
 use doorstep_core::sync::protocol::{Entity, PullResponse};
 use serde::Serialize;
@@ -97,7 +97,9 @@ pub fn pull(
         more,
         reset,
         remaining,
-        server_time: Utc::now(),
+        // The clock the page was served by (the server's, or the demo's day).
+        server_time: DateTime::from_timestamp_millis(server_hlc.wall_ms as i64)
+            .unwrap_or_else(Utc::now),
         server_hlc,
         decisions,
     })

@@ -14,6 +14,8 @@ mod clocks;
 mod convergence;
 mod debris;
 mod delivery;
+mod demo;
+mod demo_page;
 mod fees;
 mod forms_keep;
 mod forms_photos;

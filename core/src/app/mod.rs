@@ -194,7 +194,11 @@ impl App {
     ) -> AppResult<Self> {
         std::fs::create_dir_all(&config.dir).map_err(Error::from)?;
         let path = config.dir.join("doorstep.db");
-        let writer = Store::open(&path, key)?;
+        let mut writer = Store::open(&path, key)?;
+        // The store's clock stamps go by the app's clock: a step made at 09:30 by the app's
+        // (hand-set) clock is stamped 09:30, and the server believes it.
+        let wall = clock.clone();
+        writer.go_by(Arc::new(move || wall.now()));
         let reader = Store::open_reader(&path, key)?;
         let files = config.dir.join("files");
         std::fs::create_dir_all(&files).map_err(Error::from)?;

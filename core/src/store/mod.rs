@@ -115,7 +115,15 @@ pub struct Store {
     vault: crate::media::vault::Vault,
     clock: HlcClock,
     device_id: String,
+    /// The wall time the clock stamps go by: the system's unless [`Store::go_by`] said.
+    wall: Option<WallClock>,
 }
+
+/// A wall clock other than the system's, for the store's clock stamps: the app's own clock
+/// when it goes by a hand-set one (its tests, `doorstep demo`'s day). The server believes the
+/// time a step carries only when it agrees with its operation's stamp
+/// ([`crate::sync::time::trusted_step_time`]), so the stamps must go by the clock the steps do.
+pub type WallClock = std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -152,6 +160,7 @@ impl Store {
             vault,
             clock,
             device_id,
+            wall: None,
         })
     }
 
@@ -190,6 +199,7 @@ impl Store {
             vault,
             clock: HlcClock::resume(device_id.clone(), None),
             device_id,
+            wall: None,
         })
     }
 
@@ -245,10 +255,12 @@ impl Store {
     /// One local change: `f` writes records and appends operations through the [`Change`];
     /// everything commits together or not at all.
     fn change<T>(&mut self, f: impl FnOnce(&mut Change<'_>) -> Result<T>) -> Result<T> {
+        let wall_ms = self.wall_ms();
         let tx = self.conn.transaction()?;
         let mut change = Change {
             tx,
             clock: &mut self.clock,
+            wall_ms,
         };
         let value = f(&mut change)?;
         change.tx.commit()?;
@@ -280,11 +292,13 @@ impl Store {
 struct Change<'a> {
     tx: Transaction<'a>,
     clock: &'a mut HlcClock,
+    /// The wall time when the change began.
+    wall_ms: u64,
 }
 
 impl Change<'_> {
     fn stamp(&mut self) -> Hlc {
-        self.clock.tick(now_ms())
+        self.clock.tick(self.wall_ms)
     }
 }
 
@@ -295,8 +309,17 @@ impl std::ops::Deref for Change<'_> {
     }
 }
 
-fn now_ms() -> u64 {
-    u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0)
+impl Store {
+    /// Stamps go by `wall` from now on, not by the system's clock: see [`WallClock`].
+    pub fn go_by(&mut self, wall: WallClock) {
+        self.wall = Some(wall);
+    }
+
+    /// The wall time the clock stamps go by, in milliseconds.
+    fn wall_ms(&self) -> u64 {
+        let now = self.wall.as_ref().map_or_else(Utc::now, |wall| wall());
+        u64::try_from(now.timestamp_millis()).unwrap_or(0)
+    }
 }
 
 fn is_unreadable(e: &Error) -> bool {

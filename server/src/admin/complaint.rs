@@ -18,7 +18,7 @@ use crate::storage::{self, Storage, Tx};
 use super::return_visit::schedule_return_visit;
 use super::*;
 
-pub(super) fn open_complaint(
+pub(crate) fn open_complaint(
     storage: &dyn Storage,
     args: ComplaintOpen,
     act: &Act,

@@ -20,7 +20,7 @@ use crate::storage::{self, Storage, StoredRecord, Tx};
 
 use super::*;
 
-pub(super) fn create_outage(
+pub(crate) fn create_outage(
     storage: &dyn Storage,
     args: OutageCreate,
     act: &Act,

@@ -41,7 +41,14 @@ pub struct AppState {
     /// The server's hybrid logical clock: it observes every pushed stamp.
     pub clock: Mutex<HlcClock>,
     pub metrics: Metrics,
+    /// The wall time the server goes by: the system's, or the day `doorstep demo` plays.
+    pub wall: WallClock,
 }
+
+/// Where the server takes the time from: [`AppState::new`] the system's clock; `doorstep demo`
+/// its own day's, moved with the scenes, so that what its phones did at 09:30 by their clocks
+/// reaches a server whose clock agrees, and is believed (`doorstep_core::sync::time`).
+pub type WallClock = Arc<dyn Fn() -> chrono::DateTime<Utc> + Send + Sync>;
 
 #[derive(Default)]
 pub struct Metrics {
@@ -62,17 +69,33 @@ pub struct Metrics {
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, blobs: Arc<dyn ObjectStore>) -> Arc<Self> {
+        Self::with_clock(storage, blobs, Arc::new(Utc::now))
+    }
+
+    /// A server going by `wall` instead of the system's clock (`doorstep demo`).
+    pub fn with_clock(
+        storage: Arc<dyn Storage>,
+        blobs: Arc<dyn ObjectStore>,
+        wall: WallClock,
+    ) -> Arc<Self> {
         Arc::new(Self {
             storage,
             blobs,
             clock: Mutex::new(HlcClock::resume("server", None)),
             metrics: Metrics::default(),
+            wall,
         })
     }
 
+    /// The server's time now.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        (self.wall)()
+    }
+
     fn server_hlc(&self) -> doorstep_core::sync::Hlc {
+        let now = self.now();
         let mut clock = self.clock.lock().unwrap_or_else(|p| p.into_inner());
-        clock.tick(Utc::now().timestamp_millis().max(0) as u64)
+        clock.tick(now.timestamp_millis().max(0) as u64)
     }
 }
 
@@ -349,8 +372,8 @@ async fn enroll(
 ) -> ApiResult<Json<EnrollResponse>> {
     let Body(request) = body?;
     let storage = state.storage.clone();
-    let response =
-        blocking(move || write(&*storage, |tx| auth::enroll(tx, &request, Utc::now()))).await?;
+    let now = state.now();
+    let response = blocking(move || write(&*storage, |tx| auth::enroll(tx, &request, now))).await?;
     Ok(Json(response))
 }
 
@@ -359,7 +382,7 @@ async fn whoami(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiRe
     Ok(Json(WhoAmI {
         device_id: device.id,
         technician_id: device.technician.id,
-        server_time: Utc::now(),
+        server_time: state.now(),
     }))
 }
 
@@ -386,8 +409,8 @@ async fn push_ops(
             // moved, while this request waited for the writer is refused, or served in its
             // new scope, not the one it had when the request came in.
             let device = auth::authenticate(tx, authorization.as_deref())?;
+            let now = st.now();
             let mut clock = st.clock.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Utc::now();
             let pushed = push::push(tx, &device, &ops, &mut clock, now)?;
             if pushed.applied > 0 {
                 tx.audit(&AuditRow {
@@ -504,7 +527,7 @@ async fn pull_changes(
         // The clock is held by a push for its whole transaction: waited for here, on a
         // blocking thread, never on one of the few threads that serve every request.
         let hlc = st.server_hlc();
-        let served_at = chrono::Utc::now();
+        let served_at = st.now();
         let (page, delivered) = read(&*storage, |tx| {
             // The scope as it is in the snapshot the page is read from.
             let device = auth::authenticate(tx, authorization.as_deref())?;

@@ -185,13 +185,22 @@ pub fn run(args: Args) -> DemoResult<()> {
     let world = world::generate(journal.seed, journal.households, journal.date);
     let running = server::start(&args, &journal)?;
     if !journal.seeded {
-        progress.phase("服务中心建档 / The office sets up the district", 1);
+        let households = world.households.len() as u64;
+        progress.phase("服务中心建档 / The office sets up the district", households);
+        progress.message(&format!(
+            "{households} 户，{} 条读数 / households, readings",
+            world.readings.len()
+        ));
         world::seed(&*running.state.storage, &world)?;
         journal.seeded = true;
         journal.save(&args.data)?;
+        progress.advance(households);
         progress.done();
     }
+    progress.phase("手机注册 / Two phones enrolled", 2);
     let (inspector, crew) = phone::enroll_both(&args.data, &world, &running, &mut journal)?;
+    progress.advance(2);
+    progress.done();
     play_the_day(
         &world,
         &running,
@@ -209,6 +218,7 @@ pub fn run(args: Args) -> DemoResult<()> {
         &running,
         started.elapsed(),
     )?;
+    progress.phase("当日报告 / The day's page", 1);
     page::write(
         &args.data,
         &*running.state.storage,
@@ -216,6 +226,7 @@ pub fn run(args: Args) -> DemoResult<()> {
         &world,
         &journal,
     )?;
+    progress.advance(1);
     progress.finish();
     summary::print(&summary, args.json, &running.url, &args.data);
     if args.no_serve {
@@ -255,6 +266,7 @@ fn play_the_day(
         for phone in [inspector, crew] {
             phone.move_clock_to(day.now);
         }
+        running.move_clock_to(day.now);
         progress.message(&format!("{} {}", scene.at.format("%H:%M"), scene.title));
         (scene.play)(&mut day)?;
         journal.played.push(scene.name.to_owned());

@@ -42,6 +42,8 @@ pub struct DemoPhone {
     pub notifications: Mutex<Vec<(String, String, String)>>,
     photos: Mutex<StdRng>,
     pub photos_taken: AtomicU64,
+    /// The server's clock: a sync moves it up to this phone's time first.
+    server_clock: Arc<ManualClock>,
 }
 
 /// Opens both phones, enrolling each with a one-time code the office issues (first run), or
@@ -105,6 +107,7 @@ impl DemoPhone {
             notifications: Mutex::new(Vec::new()),
             photos: Mutex::new(StdRng::seed_from_u64(world.seed ^ role as u64)),
             photos_taken: AtomicU64::new(0),
+            server_clock: running.clock.clone(),
         };
         if known.is_none() {
             journal.phones.push(PhoneKey {
@@ -181,6 +184,11 @@ impl DemoPhone {
     /// One sync, as the shell runs it on `SyncNow`: the screen after it, its notifications
     /// kept in [`Self::notifications`].
     pub fn sync(&self) -> DemoResult<Update> {
+        // The server's clock is at least the phone's: what the phone did is not in the
+        // server's future.
+        if self.server_clock.now() < self.now() {
+            self.server_clock.set(self.now());
+        }
         let update = self.app.run_sync(&|_| {}).map_err(|e| self.refused(e))?;
         self.carry_out(update)
     }
@@ -265,7 +273,8 @@ impl DemoPhone {
         Some(self.app.handle(event).map_err(|e| self.refused(e)))
     }
 
-    /// A camera's photo of what `prompt` asks for: a real JPEG of a phone camera's size.
+    /// A camera's photo of what `prompt` asks for: a real JPEG of a phone camera's size, each
+    /// one different (a scene of its own: the same photo twice would be one photo, by its hash).
     fn photo(&self, prompt: &str) -> DemoResult<Vec<u8>> {
         let mut rng = self.photos.lock().unwrap_or_else(|p| p.into_inner());
         let (w, h) = if rng.random_bool(0.5) {
@@ -274,7 +283,23 @@ impl DemoPhone {
             (1200, 1600)
         };
         let _ = prompt;
-        let image = doorstep_core::media::samples::photo_like(w, h);
+        let mut image = doorstep_core::media::samples::photo_like(w, h);
+        // A few objects of their own colour and place: a pipe, a valve, a label.
+        for _ in 0..rng.random_range(3..7) {
+            let (rw, rh) = (rng.random_range(40..w / 3), rng.random_range(40..h / 3));
+            let (x0, y0) = (rng.random_range(0..w - rw), rng.random_range(0..h - rh));
+            let colour: [u8; 3] = [rng.random(), rng.random(), rng.random()];
+            for y in y0..y0 + rh {
+                let row = (y * w) as usize * 3;
+                for x in x0..x0 + rw {
+                    let i = row + x as usize * 3;
+                    for (c, value) in colour.iter().enumerate() {
+                        let old = u16::from(image.pixels[i + c]);
+                        image.pixels[i + c] = ((old + 3 * u16::from(*value)) / 4) as u8;
+                    }
+                }
+            }
+        }
         doorstep_core::media::decode::encode_jpeg(&image, 88)
             .map_err(|e| self.script(format!("the camera could not encode its photo: {e}")))
     }

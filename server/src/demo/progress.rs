@@ -47,8 +47,13 @@ impl Progress {
     }
 
     pub fn step(&self, _title: &str) {
+        self.advance(1);
+    }
+
+    /// `count` more of the phase's steps are done (households written, phones enrolled).
+    pub fn advance(&self, count: u64) {
         if let Some(bar) = &*self.bar() {
-            bar.inc(1);
+            bar.inc(count);
         }
     }
 

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use doorstep_core::app::{Clock, ManualClock};
 use doorstep_core::team::Technician;
 use tokio::sync::oneshot;
 
@@ -19,11 +20,14 @@ pub struct Running {
     /// `http://127.0.0.1:port`
     pub url: String,
     pub state: Arc<AppState>,
+    /// The server's clock: the demo's day, moved forward with the scenes and with every
+    /// phone that syncs (never back), so that the phones' times are believed as they are.
+    pub clock: Arc<ManualClock>,
     runtime: tokio::runtime::Runtime,
     stop: Option<oneshot::Sender<()>>,
 }
 
-pub fn start(args: &Args, _journal: &Journal) -> DemoResult<Running> {
+pub fn start(args: &Args, journal: &Journal) -> DemoResult<Running> {
     let options = StorageOptions {
         data: Journal::server_dir(&args.data),
         database_url: None,
@@ -46,7 +50,12 @@ pub fn start(args: &Args, _journal: &Journal) -> DemoResult<Running> {
             ))
         })?;
     let local = listener.local_addr()?;
-    let state = AppState::new(storage, blobs);
+    let clock = Arc::new(ManualClock::new(super::world::beijing(
+        journal.date,
+        super::world::hm(6, 30),
+    )));
+    let wall = clock.clone();
+    let state = AppState::with_clock(storage, blobs, Arc::new(move || wall.now()));
     let app = router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     runtime.spawn(async move {
@@ -59,12 +68,20 @@ pub fn start(args: &Args, _journal: &Journal) -> DemoResult<Running> {
     Ok(Running {
         url: format!("http://{local}"),
         state,
+        clock,
         runtime,
         stop: Some(stop),
     })
 }
 
 impl Running {
+    /// Moves the server's clock forward to `at` (never back).
+    pub fn move_clock_to(&self, at: DateTime<Utc>) {
+        if self.clock.now() < at {
+            self.clock.set(at);
+        }
+    }
+
     /// A one-time enrollment code for the technician, as `doorstep admin enroll` issues it.
     pub fn enrollment_code(&self, technician: &Technician) -> DemoResult<String> {
         Ok(storage::write(&*self.state.storage, |tx| {
@@ -72,7 +89,7 @@ impl Running {
                 tx,
                 &technician.id.to_string(),
                 &Actor::Admin(Some("demo".to_owned())),
-                Utc::now(),
+                self.state.now(),
             )
         })?)
     }

@@ -292,16 +292,23 @@ pub fn generate(seed: u64, households: usize, date: NaiveDate) -> World {
         .take(60)
         .collect();
     inspections.truncate(8);
+    // The cast is the most overdue of the district (more than three years since the last
+    // inspection), so that the day's households head the inspector's list on Today.
+    let overdue = |h: &mut Household, days: i64| {
+        let last = now - Duration::days(days);
+        h.last_inspection_at = Some(last);
+        h.gas_on_date = Some((last - Duration::days(400)).date_naive());
+    };
     for &i in &inspections {
         taken.push(i);
-        all[i].last_inspection_at = Some(now - Duration::days(rng.random_range(800..900)));
+        overdue(&mut all[i], rng.random_range(1300..1360));
     }
     let nobody_home = pick(&mut rng, &mut taken);
     let major_hazard = pick(&mut rng, &mut taken);
     let phone_edit = pick(&mut rng, &mut taken);
     let special_group = pick(&mut rng, &mut taken);
     for &i in &[nobody_home, major_hazard, phone_edit, special_group] {
-        all[i].last_inspection_at = Some(now - Duration::days(rng.random_range(760..800)));
+        overdue(&mut all[i], rng.random_range(1250..1290));
     }
     let fault_at = pick(&mut rng, &mut taken);
     let equipment_at = pick(&mut rng, &mut taken);
@@ -488,14 +495,15 @@ fn household(
         _ => SupplyStatus::NotConnected,
     };
     let today = now.date_naive();
-    // About one in eight is overdue (inspected more than two years ago).
-    let last_inspection = Some(
-        now - Duration::days(if rng.random_range(0..8) == 0 {
-            rng.random_range(731..1100)
-        } else {
-            rng.random_range(20..700)
-        }) - Duration::minutes(rng.random_range(0..600)),
-    );
+    // About one residential household in eight is overdue (inspected more than two years
+    // ago, at most about nine months late); shops and plants are inspected yearly and in time.
+    let days = match category {
+        Category::Residential if rng.random_range(0..8) == 0 => rng.random_range(731..1000),
+        Category::Residential => rng.random_range(20..700),
+        _ => rng.random_range(20..330),
+    };
+    let last_inspection =
+        Some(now - Duration::days(days) - Duration::minutes(rng.random_range(0..600)));
     let special = (rng.random_range(0..100) < 3).then(|| SpecialGroupRegistration {
         groups: vec![
             [

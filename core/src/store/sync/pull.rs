@@ -12,8 +12,8 @@ use super::rejected::apply_decisions;
 use super::reset::{confirm_after_reset, mark_for_reset, sweep_after_reset};
 use super::state::{keep_pull_position, pulled_through};
 use crate::error::Result;
+use crate::store::Store;
 use crate::store::meta::{self, Flag, Key};
-use crate::store::{Store, now_ms};
 use crate::sync::protocol::{Change, PullResponse, Pulled};
 
 /// What one pulled page changed on the device.
@@ -67,7 +67,8 @@ impl Store {
     }
 
     fn apply_page(&mut self, page: &PullResponse<Pulled>) -> Result<PageApplied> {
-        self.clock.observe(&page.server_hlc, now_ms());
+        let wall_ms = self.wall_ms();
+        self.clock.observe(&page.server_hlc, wall_ms);
         let hlc = self.clock.last().to_string();
         let tx = self.conn.transaction()?;
         let plan = plan_page(
