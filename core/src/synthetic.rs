@@ -334,7 +334,8 @@ pub fn generate(size: &CitySize, seed: u64, now: DateTime<Utc>) -> City {
     }
 }
 
-fn person_name(rng: &mut StdRng) -> String {
+/// A generated Chinese name (surname and given name).
+pub fn person_name(rng: &mut StdRng) -> String {
     format!(
         "{}{}",
         SURNAMES[rng.random_range(0..SURNAMES.len())],
@@ -342,7 +343,8 @@ fn person_name(rng: &mut StdRng) -> String {
     )
 }
 
-fn mobile(rng: &mut StdRng) -> Phone {
+/// A generated mainland mobile number.
+pub fn mobile(rng: &mut StdRng) -> Phone {
     Phone::parse(&format!(
         "1{}{:09}",
         rng.random_range(3..10),

@@ -10,11 +10,12 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use doorstep_core::geo::{Area, GeoPoint};
 use doorstep_core::household::{
     Address, Appliance, ApplianceKind, Category, ContactPerson, FlueType, Household, Meter,
-    MeterKind, MeterReading, Phone, ReadingSource, SpecialGroup, SpecialGroupRegistration,
-    SupplyStatus, Volume,
+    MeterKind, MeterReading, ReadingSource, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
+    Volume,
 };
 use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId, WorkOrderId};
 use doorstep_core::sync::protocol::Record;
+use doorstep_core::synthetic::{mobile, person_name};
 use doorstep_core::team::{Crew, District, Technician, TechnicianRole};
 use doorstep_core::workorder::{
     Appointment, WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus,
@@ -100,15 +101,11 @@ pub struct Cast {
     pub complainant: HouseholdId,
 }
 
+/// Surnames for the shops' signs ("王记小吃"); people's names come from `synthetic`.
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "沈", "钱",
     "欧阳",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "淑珍", "志强", "海燕", "晓东",
-    "玉兰", "文华", "国平", "雪梅",
 ];
 /// East-west roads, south to north, and north-south roads, west to east: the grid of 文新.
 const EAST_WEST: &[&str] = &["文一西路", "文二西路", "文三西路", "文鼎路", "余杭塘路"];
@@ -586,23 +583,6 @@ fn household(
         last_inspection_at: last_inspection,
         special_group: special,
     }
-}
-
-fn person_name(rng: &mut StdRng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[rng.random_range(0..SURNAMES.len())],
-        GIVEN[rng.random_range(0..GIVEN.len())]
-    )
-}
-
-fn mobile(rng: &mut StdRng) -> Phone {
-    Phone::parse(&format!(
-        "1{}{:09}",
-        [3, 5, 7, 8, 9][rng.random_range(0..5)],
-        rng.random_range(0..1_000_000_000u64)
-    ))
-    .expect("generated numbers are valid")
 }
 
 /// An id from the seed's generator: the same seed, the same ids.

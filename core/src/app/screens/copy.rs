@@ -9,7 +9,7 @@
 //! customer's name may hold `<`); signatures and photo thumbnails are inside as `data:` URIs.
 
 mod capital;
-mod html;
+pub mod html;
 pub mod paper;
 pub mod rectification;
 

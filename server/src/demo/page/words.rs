@@ -11,21 +11,8 @@ use doorstep_core::forms::template::{Item, ItemKind};
 use doorstep_core::media::signature::SignerRole;
 use doorstep_core::text::Text;
 
-/// `text` safe inside an element or a quoted attribute: `& < > " '` escaped.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// `text` safe inside an element or a quoted attribute: the customer papers' escaping.
+pub use doorstep_core::app::screens::copy::html::esc;
 
 /// Chinese first, English beside it (escaped, as HTML): for headings and labels.
 pub fn zh_en(zh: &str, en: &str) -> String {
