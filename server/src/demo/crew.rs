@@ -133,6 +133,9 @@ pub fn scenes() -> Vec<Scene> {
 fn return_visit(day: &mut Day<'_>) -> DemoResult<()> {
     let phone = begin(day);
     let id = day.world.cast.return_visit;
+    if screens::resolved_already(phone, id)? {
+        return Ok(());
+    }
     open_order(phone, id)?;
     press(phone, OrderEvent::Accept)?;
     press(phone, OrderEvent::OnTheWay)?;

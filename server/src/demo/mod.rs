@@ -133,6 +133,9 @@ pub struct Day<'a> {
     pub scene: &'static str,
     /// When the scene plays (UTC).
     pub now: DateTime<Utc>,
+    /// The scene was begun by a run that stopped in it: what it did then is on the phones
+    /// and the server, and the scene goes on from there (a step taken is not taken again).
+    pub replaying: bool,
 }
 
 impl Day<'_> {
@@ -262,14 +265,18 @@ fn play_the_day(
             date: journal.date,
             scene: scene.name,
             now: world::beijing(journal.date, scene.at),
+            replaying: journal.playing.as_deref() == Some(scene.name),
         };
         for phone in [inspector, crew] {
             phone.move_clock_to(day.now);
         }
         running.move_clock_to(day.now);
         progress.message(&format!("{} {}", scene.at.format("%H:%M"), scene.title));
+        journal.playing = Some(scene.name.to_owned());
+        journal.save(&args.data)?;
         (scene.play)(&mut day)?;
         journal.played.push(scene.name.to_owned());
+        journal.playing = None;
         journal.save(&args.data)?;
         progress.step(scene.title);
     }

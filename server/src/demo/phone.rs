@@ -27,6 +27,9 @@ use super::server::Running;
 use super::world::World;
 use super::{DemoError, DemoResult, Role};
 
+/// The phone's notification tray, in its folder.
+const TRAY: &str = "notifications.json";
+
 pub struct DemoPhone {
     pub role: Role,
     pub technician: Technician,
@@ -38,8 +41,11 @@ pub struct DemoPhone {
     scans: Mutex<VecDeque<String>>,
     /// The scene playing, for errors.
     scene: Mutex<&'static str>,
-    /// Every notification the app showed: (title, body, link).
+    /// Every notification the app showed: (title, body, link). Kept in the phone's folder
+    /// (`notifications.json`) as the system's tray keeps them across the app's restarts: a
+    /// demo run that continues finds the notifications of the run before.
     pub notifications: Mutex<Vec<(String, String, String)>>,
+    tray: std::path::PathBuf,
     photos: Mutex<StdRng>,
     pub photos_taken: AtomicU64,
     /// The server's clock: a sync moves it up to this phone's time first.
@@ -104,7 +110,13 @@ impl DemoPhone {
             position: Mutex::new(None),
             scans: Mutex::new(VecDeque::new()),
             scene: Mutex::new("enroll"),
-            notifications: Mutex::new(Vec::new()),
+            notifications: Mutex::new(
+                std::fs::read(dir.join(TRAY))
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                    .unwrap_or_default(),
+            ),
+            tray: dir.join(TRAY),
             photos: Mutex::new(StdRng::seed_from_u64(world.seed ^ role as u64)),
             photos_taken: AtomicU64::new(0),
             server_clock: running.clock.clone(),
@@ -195,16 +207,21 @@ impl DemoPhone {
 
     fn carry_out(&self, mut update: Update) -> DemoResult<Update> {
         loop {
-            for effect in &update.effects {
-                if let Effect::Notify {
-                    title, body, link, ..
-                } = effect
-                {
-                    self.notifications
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((title.clone(), body.clone(), link.clone()));
-                }
+            let shown: Vec<_> = update
+                .effects
+                .iter()
+                .filter_map(|effect| match effect {
+                    Effect::Notify {
+                        title, body, link, ..
+                    } => Some((title.clone(), body.clone(), link.clone())),
+                    _ => None,
+                })
+                .collect();
+            if !shown.is_empty() {
+                let mut tray = self.notifications.lock().unwrap_or_else(|p| p.into_inner());
+                tray.extend(shown);
+                let json = serde_json::to_vec(&*tray).map_err(std::io::Error::other)?;
+                std::fs::write(&self.tray, json)?;
             }
             let Some(next) = update.effects.iter().find_map(|e| self.answer(e)) else {
                 return Ok(update);

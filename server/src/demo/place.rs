@@ -37,6 +37,10 @@ pub struct Journal {
     pub phones: Vec<PhoneKey>,
     /// The scenes played, by name, in order.
     pub played: Vec<String>,
+    /// The scene playing when the run stopped, if it stopped in one: played again from its
+    /// start, over what it had done (`Day::replaying`).
+    #[serde(default)]
+    pub playing: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +115,7 @@ pub fn prepare(args: &Args, progress: &Progress) -> DemoResult<Journal> {
         seeded: false,
         phones: Vec::new(),
         played: Vec::new(),
+        playing: None,
     };
     journal.save(data)?;
     Ok(journal)

@@ -12,7 +12,9 @@ use doorstep_core::app::{Effect, Event, NoticeKind, Screen};
 use doorstep_core::fees::PaymentMethod;
 
 use super::form::{self, Given};
-use super::screens::{begin, check_in, home, met_in_time, on_order, open_order, press};
+use super::screens::{
+    begin, check_in, home, met_in_time, on_order, open_order, press, resolved_already,
+};
 use super::{EQUIPMENT_CHARGES, appointment, collected_fen, open_closing_form, resolved, yuan};
 use crate::demo::phone::DemoPhone;
 use crate::demo::world::hm;
@@ -24,6 +26,11 @@ pub fn equipment_rebooked(day: &mut Day<'_>) -> DemoResult<()> {
     let phone = begin(day);
     let id = day.world.cast.equipment_fault;
     let order = open_order(phone, id)?;
+    let window = appointment(&order);
+    if window.contains("15:00") && window.contains("17:00") {
+        // Moved in a run that stopped before the journal kept this scene.
+        return Ok(());
+    }
     if !appointment(&order).contains("14:00") {
         return Err(day.script("the order does not show its 14:00 appointment"));
     }
@@ -69,6 +76,9 @@ pub fn equipment_on_the_way(day: &mut Day<'_>) -> DemoResult<()> {
 pub fn equipment_repair(day: &mut Day<'_>) -> DemoResult<()> {
     let phone = begin(day);
     let id = day.world.cast.equipment_fault;
+    if resolved_already(phone, id)? {
+        return Ok(());
+    }
     open_order(phone, id)?;
     let order = check_in(phone, day.world, day.world.order(id).household_id)?;
     met_in_time(phone, &order, "到场")?;

@@ -199,7 +199,9 @@ fn give(phone: &DemoPhone, item: &FormItem, given: Given) -> DemoResult<()> {
             phone.send(Event::Form(event))?;
         }
         Given::Photos(n) => {
+            // Up to `n` on the item: a form continued after a stopped run keeps its photos.
             let before = item.photos.len();
+            let n = (n as usize).saturating_sub(before) as u32;
             for _ in 0..n {
                 phone.send(Event::Form(FormEvent::TakePhoto { item: id.clone() }))?;
             }

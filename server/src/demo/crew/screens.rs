@@ -102,6 +102,11 @@ pub fn press(phone: &DemoPhone, event: OrderEvent) -> DemoResult<doorstep_core::
         .iter()
         .find(|b| b.event == event)
         .ok_or_else(|| phone.script(format!("the order has no button {event:?}")))?;
+    if !button.action.enabled && already_taken(&order, &event) {
+        // A run stopped after this step and before the journal kept its scene: the phone
+        // took it then, and does not take it twice.
+        return phone.send(Event::Order(OrderEvent::Refresh));
+    }
     if !button.action.enabled {
         return Err(phone.script(format!(
             "the button {event:?} is disabled: {}",
@@ -133,6 +138,34 @@ pub fn press(phone: &DemoPhone, event: OrderEvent) -> DemoResult<doorstep_core::
         }
     }
     Ok(update)
+}
+
+/// The order has gone past `event`'s step already (accepted, on the way, on site).
+fn already_taken(order: &WorkOrderScreen, event: &OrderEvent) -> bool {
+    use doorstep_core::workorder::WorkOrderStatus as S;
+    let step = match event {
+        OrderEvent::Accept => S::Accepted,
+        OrderEvent::OnTheWay => S::EnRoute,
+        OrderEvent::CheckIn => S::OnSite,
+        _ => return false,
+    };
+    let shown = status(order);
+    [S::Accepted, S::EnRoute, S::OnSite, S::Resolved]
+        .iter()
+        .any(|s| s.rank() >= step.rank() && s.label().zh == shown)
+}
+
+/// The order is resolved on this phone: a scene that ends by resolving it was played in a
+/// run that stopped before the journal kept it.
+pub fn resolved_already(phone: &DemoPhone, id: WorkOrderId) -> DemoResult<bool> {
+    let link = format!("doorstep://order/{id}");
+    let opened = phone.send(Event::OpenLink { link })?;
+    let order = order_shown(phone, &opened.screen)?;
+    phone.send(Event::Back)?;
+    Ok(status(&order)
+        == doorstep_core::workorder::WorkOrderStatus::Resolved
+            .label()
+            .zh)
 }
 
 /// Checks in on site for the order shown, standing at the door of `household`.

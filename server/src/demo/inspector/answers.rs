@@ -326,7 +326,9 @@ impl Filling<'_> {
             .sections
             .iter()
             .flat_map(|s| &s.items)
-            .filter(|i| i.editable && i.value.is_none())
+            // Unsigned, or signed before an answer changed (a visit continued after a stopped
+            // run): "签字后内容有改动，须重新签字".
+            .filter(|i| i.editable && (i.value.is_none() || !i.problems.is_empty()))
             .filter(|i| matches!(i.kind, FormItemKind::Signature { .. }))
             .filter(|i| wanted(i))
             .map(|i| i.id.clone())
