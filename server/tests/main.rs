@@ -19,6 +19,7 @@ mod demo_page;
 mod fees;
 mod forms_keep;
 mod forms_photos;
+mod metrics;
 mod office;
 mod outages;
 mod patrols;

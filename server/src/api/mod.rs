@@ -22,7 +22,6 @@ use doorstep_core::sync::protocol::{
     MissingPhotosResponse, PhotoChunkResponse, PullResponse, PushRequest, PushResponse, WhoAmI,
 };
 use doorstep_core::sync::raw::read_push_request;
-use http_body_util::BodyExt;
 use object_store::ObjectStore;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -128,31 +127,9 @@ async fn count_requests(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = std::time::Instant::now();
-    let counted = state.clone();
-    let request = request.map(|body| {
-        axum::body::Body::new(body.map_frame(move |frame| {
-            if let Some(data) = frame.data_ref() {
-                counted
-                    .metrics
-                    .bytes_received
-                    .fetch_add(data.len() as u64, Ordering::Relaxed);
-            }
-            frame
-        }))
-    });
+    let request = request.map(|body| Counted::body(body, state.clone(), Direction::Received));
     let response = next.run(request).await;
-    let counted = state.clone();
-    let response = response.map(|body| {
-        axum::body::Body::new(body.map_frame(move |frame| {
-            if let Some(data) = frame.data_ref() {
-                counted
-                    .metrics
-                    .bytes_sent
-                    .fetch_add(data.len() as u64, Ordering::Relaxed);
-            }
-            frame
-        }))
-    });
+    let response = response.map(|body| Counted::body(body, state.clone(), Direction::Sent));
     if path == "/v1/push" {
         let micros = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
         state
@@ -167,6 +144,67 @@ async fn count_requests(
     tracing::info!(%method, path = %path_for_log(&path), status = response.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0, "request");
     response
+}
+
+/// Which way a body goes, for [`Counted`].
+#[derive(Clone, Copy)]
+enum Direction {
+    Received,
+    Sent,
+}
+
+/// A body whose bytes are added to the metrics as they pass, unchanged otherwise: its size
+/// hint and end are the inner body's, so a response with a known length keeps its
+/// `Content-Length` (a body of unknown size would go out chunked).
+struct Counted {
+    inner: axum::body::Body,
+    state: Arc<AppState>,
+    direction: Direction,
+}
+
+impl Counted {
+    fn body(
+        inner: axum::body::Body,
+        state: Arc<AppState>,
+        direction: Direction,
+    ) -> axum::body::Body {
+        axum::body::Body::new(Self {
+            inner,
+            state,
+            direction,
+        })
+    }
+}
+
+impl http_body::Body for Counted {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<std::result::Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if let std::task::Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            let metrics = &self.state.metrics;
+            let counter = match self.direction {
+                Direction::Received => &metrics.bytes_received,
+                Direction::Sent => &metrics.bytes_sent,
+            };
+            counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// The route a request went to, as the log names it: an endpoint's own path, a photo's with
