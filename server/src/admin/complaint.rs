@@ -179,7 +179,7 @@ pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result
 }
 
 /// Every stored record of `entity`, decoded (deleted ones left out).
-pub(super) fn every<T: serde::de::DeserializeOwned>(
+pub(crate) fn every<T: serde::de::DeserializeOwned>(
     tx: &mut dyn Tx,
     entity: Entity,
 ) -> Result<Vec<T>> {

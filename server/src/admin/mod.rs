@@ -40,7 +40,10 @@ pub use self::reading::{ReadingSummary, import_readings};
 pub use self::return_visit::{after_form_sealed, after_order_resolved};
 // The demo's office (`crate::demo::office`) announces an outage and records a complaint.
 use self::{call::*, complaint::*, compliance::*, return_visit::*};
-pub(crate) use self::{complaint::open_complaint, outage::create_outage};
+pub(crate) use self::{
+    complaint::{every, open_complaint},
+    outage::create_outage,
+};
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 // The demo's office opens an order and settles a day as these commands do.

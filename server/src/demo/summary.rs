@@ -28,7 +28,7 @@ use super::DemoResult;
 use super::place::Journal;
 use super::server::Running;
 use super::world::{World, beijing, hm};
-use crate::records::decode;
+use crate::admin::every;
 use crate::storage::{self, ConflictRow, Counted, ReceiptRow, Storage, Tx};
 
 /// The day's deadlines are judged when the working day ends: one still open then is pending.
@@ -267,24 +267,6 @@ pub fn read_server(storage: &dyn Storage, date: NaiveDate) -> DemoResult<ServerD
         day.conflicts.sort_by_key(|c| c.seq);
         Ok(day)
     })?)
-}
-
-/// Every stored record of `entity`, decoded (deleted ones left out).
-fn every<T: serde::de::DeserializeOwned>(
-    tx: &mut dyn Tx,
-    entity: Entity,
-) -> crate::error::Result<Vec<T>> {
-    let mut all = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = tx.records(entity, &after, 500)?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        for record in page.iter().filter(|r| !r.deleted) {
-            all.push(decode(record)?);
-        }
-    }
-    Ok(all)
 }
 
 /// The summary of what the server holds of `date` (the run's own figures left empty).
