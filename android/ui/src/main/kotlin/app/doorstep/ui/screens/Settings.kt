@@ -1,0 +1,16 @@
+package app.doorstep.ui.screens
+
+import androidx.compose.runtime.Composable
+import app.doorstep.core.Event
+import app.doorstep.core.SettingsScreen
+import app.doorstep.core.ScreenState
+import app.doorstep.ui.parts.Message
+import app.doorstep.ui.parts.ScreenFrame
+
+/** docs/screens.md: TO BE WRITTEN (skeleton; draws the title only). */
+@Composable
+fun SettingsUi(screen: SettingsScreen, state: ScreenState, send: (Event) -> Unit) {
+    ScreenFrame(screen.title, state, send) {
+        item { Message(screen.title) }
+    }
+}
