@@ -105,13 +105,13 @@ object Gallery {
         }
 
         /** The screen shown, in Chinese and in English, with [fix] applied to both. */
-        fun take(name: String, fix: (ScreenState) -> ScreenState = { it }) {
+        fun take(name: String, fix: (ScreenState, Language) -> ScreenState = { it, _ -> it }) {
             val zh = phone.screen
             phone.send(Event.SetLanguage(Language.EN))
             val en = phone.screen
             phone.send(Event.SetLanguage(Language.ZH))
             check(zh.body::class == en.body::class) { "$name: the language changed the screen" }
-            shots += Shot(name, fix(zh), fix(en))
+            shots += Shot(name, fix(zh, Language.ZH), fix(en, Language.EN))
         }
 
         fun send(event: Event) = phone.send(event)
@@ -193,7 +193,7 @@ object Gallery {
             take("fees")
             send(Event.Fees(FeesEvent.OpenReceipt(fees.collections.single().formId)))
             send(Event.Copy(CopyEvent.REFRESH))
-            take("copy")
+            take("copy", ::fixCopy)
             send(Event.Back)
             send(Event.Back)
 
@@ -229,7 +229,7 @@ object Gallery {
         }
 
         // The server's address is a loopback port chosen for this run.
-        fun fixServer(state: ScreenState): ScreenState {
+        fun fixServer(state: ScreenState, language: Language): ScreenState {
             val enroll = (state.body as Screen.Enroll).v1
             val server = enroll.server.copy(
                 value = enroll.server.value.replace(office.url, SERVER),
@@ -238,11 +238,45 @@ object Gallery {
             return state.copy(body = Screen.Enroll(enroll.copy(server = server)))
         }
 
-        fun fixHousehold(state: ScreenState): ScreenState = state
+        // The fixture's order (Office.kt) is reported and dispatched at the real time of the run.
+        fun fixHousehold(state: ScreenState, language: Language): ScreenState {
+            val household = (state.body as Screen.Household).v1
+            val timeline = household.timeline.map { line ->
+                if (office.orderNumber !in line.text) return@map line
+                val fixed = if (language == Language.ZH) "今天 09:05" else "today 09:05"
+                line.copy(`when` = fixed, accessibility = line.accessibility.replace(line.`when`, fixed))
+            }
+            return state.copy(body = Screen.Household(household.copy(timeline = timeline)))
+        }
 
-        fun fixOrder(state: ScreenState): ScreenState = state
+        // The office dispatches an order at the real time of the run (`order create --assignee`).
+        fun fixOrder(state: ScreenState, language: Language): ScreenState {
+            val order = (state.body as Screen.WorkOrder).v1
+            val steps = order.steps.map { step ->
+                if (step.status != "已派工" && step.status != "dispatched") return@map step
+                val fixed = if (language == Language.ZH) "今天 08:42" else "today 08:42"
+                step.copy(`when` = fixed, accessibility = step.accessibility.replace(step.`when`, fixed))
+            }
+            return state.copy(body = Screen.WorkOrder(order.copy(steps = steps)))
+        }
 
-        fun fixSettings(state: ScreenState): ScreenState {
+        // The file is named after the form's id, a new random id every run.
+        fun fixCopy(state: ScreenState, language: Language): ScreenState {
+            val copy = (state.body as Screen.Copy).v1
+            val id = copy.fileName.substringAfter('-').substringBeforeLast('.')
+            return state.copy(
+                body = Screen.Copy(
+                    copy.copy(
+                        fileName = copy.fileName.replace(id, FORM_ID),
+                        description = copy.description.replace(id, FORM_ID),
+                        accessibility = copy.accessibility.replace(id, FORM_ID),
+                        summary = copy.summary.map { it.copy(value = it.value.replace(id, FORM_ID)) },
+                    ),
+                ),
+            )
+        }
+
+        fun fixSettings(state: ScreenState, language: Language): ScreenState {
             val settings = (state.body as Screen.Settings).v1
             return state.copy(
                 body = Screen.Settings(
@@ -259,6 +293,7 @@ object Gallery {
         }
     }
 
+    const val FORM_ID = "0193a5f0-3c2e-7d31-8a10-5b8c4d6e8f11"
     const val FAULT = "GZ-20261207-001"
     const val HEATER = "HN-20261207-002"
 }
