@@ -43,18 +43,17 @@ fun FeesUi(screen: FeesScreen, state: ScreenState, send: (Event) -> Unit) {
     fun fees(event: FeesEvent) = send(Event.Fees(event))
     ScreenFrame(screen.title, state, send) {
         item(key = "day") {
-            Column(
-                Modifier.semantics(mergeDescendants = true) { contentDescription = screen.accessibility },
-                verticalArrangement = Arrangement.spacedBy(8.dp),
-            ) {
-                Text(
-                    screen.day,
-                    color = Palette.Ink,
-                    style = MaterialTheme.typography.titleMedium,
-                    fontWeight = FontWeight.SemiBold,
-                    modifier = Modifier.testTag("fees.day").semantics { heading() },
-                )
-            }
+            // The day as the heading; the core's sentence of the whole day is what it reads out.
+            Text(
+                screen.day,
+                color = Palette.Ink,
+                style = MaterialTheme.typography.titleMedium,
+                fontWeight = FontWeight.SemiBold,
+                modifier = Modifier.testTag("fees.day").semantics {
+                    heading()
+                    contentDescription = screen.accessibility
+                },
+            )
         }
         item(key = "days") {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.Top) {
