@@ -40,7 +40,6 @@ import app.doorstep.core.TimelineKind
 import app.doorstep.core.TimelineLine
 import app.doorstep.ui.parts.ActionButton
 import app.doorstep.ui.parts.Badges
-import app.doorstep.ui.parts.ButtonLook
 import app.doorstep.ui.parts.Card
 import app.doorstep.ui.parts.FieldRows
 import app.doorstep.ui.parts.Message
@@ -65,7 +64,7 @@ fun HouseholdUi(screen: HouseholdScreen, state: ScreenState, send: (Event) -> Un
             return@ScreenFrame
         }
         if (screen.badges.isNotEmpty()) item(key = "badges") { Badges(screen.badges) }
-        item(key = "account") { FieldRows(screen.account, Modifier.testTag("household.account")) }
+        item(key = "account") { Block(screen.account, "household.account") }
         itemsIndexed(screen.phones, key = { index, _ -> "phone-$index" }) { index, phone ->
             Phone(phone, index) { household(HouseholdEvent.Call(index.toUInt())) }
         }
@@ -88,7 +87,6 @@ fun HouseholdUi(screen: HouseholdScreen, state: ScreenState, send: (Event) -> Un
             ActionButton(
                 start.action,
                 { household(start.event) },
-                look = ButtonLook.Primary,
                 tag = "household.start." + start.templateId,
             )
         }

@@ -50,6 +50,7 @@ class CopyScreenTest {
 
                 val copy = phone.copy()
                 assertNull(copy.problem)
+                CrewDay.render(phone, "copy")
                 rule.onNodeWithText(copy.title).assertIsDisplayed()
                 CrewDay.shownText(phone, copy.description).assertIsDisplayed()
                 copy.summary.forEach { CrewDay.shownText(phone, it.value).assertIsDisplayed() }

@@ -21,7 +21,14 @@ import app.doorstep.core.Office
 import app.doorstep.core.Screen
 import app.doorstep.core.SignatureEvent
 import app.doorstep.ui.UiPhone
+import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Instant
+import androidx.compose.ui.ImageComposeScene
+import androidx.compose.ui.unit.Density
+import app.doorstep.ui.DoorstepScreen
+import app.doorstep.ui.Themed
+import org.jetbrains.skia.EncodedImageFormat
 
 /**
  * What the screens' tests of this area share: a phone enrolled at the office and drawn, the
@@ -139,6 +146,25 @@ object CrewDay {
         check(body is Screen.Signature) { "expected the Signature screen, got ${body::class.simpleName}" }
         if (body.v1.signerName.isEmpty()) pad(SignatureEvent.Name(name))
         pad(SignatureEvent.Accept)
+    }
+
+    /**
+     * The screen shown, rendered at a phone's width (360 dp at density 2, [heightDp] high: a
+     * tall one shows the whole list) to target/screens-a/<name>.png, for a person to look at
+     * (the screenshot tests compare renders; these are not compared).
+     */
+    fun render(phone: UiPhone, name: String, heightDp: Int = 1800) {
+        val state = phone.state
+        val scene = ImageComposeScene(720, heightDp * 2, Density(2f)) { Themed { DoorstepScreen(state) {} } }
+        try {
+            scene.render()
+            val png = scene.render().encodeToData(EncodedImageFormat.PNG) ?: error("no PNG for $name")
+            val out = Path.of("target", "screens-a", "$name.png")
+            Files.createDirectories(out.parent)
+            Files.write(out, png.bytes)
+        } finally {
+            scene.close()
+        }
     }
 
     /** An event through the shell, as a tap of another screen would send it. */

@@ -36,6 +36,7 @@ class FeesScreenTest {
                 CrewDay.tap(phone, "today.fees")
                 val today = phone.fees()
                 assertTrue(today.isToday)
+                CrewDay.render(phone, "fees-today")
                 rule.onNodeWithTag("fees.day").assertTextContains(today.day)
                 // Nothing collected yet: the core's words for an empty day, the total, the settlement.
                 CrewDay.shownText(phone, assertNotNull(today.empty)).assertIsDisplayed()

@@ -45,6 +45,7 @@ class HouseholdScreenTest {
                 val file = phone.household()
                 assertTrue("HZ-0001" in file.title, file.title)
                 rule.onNodeWithTag("back").assertIsDisplayed()
+                CrewDay.render(phone, "household")
 
                 // Every part the core filled is drawn.
                 file.account.forEach { CrewDay.shownText(phone, it.value).assertIsDisplayed() }

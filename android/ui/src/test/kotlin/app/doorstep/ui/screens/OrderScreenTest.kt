@@ -77,6 +77,7 @@ class OrderScreenTest {
                 press(phone, OrderEvent.CHECK_IN)
 
                 val steps = phone.order().steps
+                CrewDay.render(phone, "order-on-site")
                 assertTrue(steps.size >= 3, steps.toString())
                 steps.indices.forEach { CrewDay.shown(phone, "order.step.$it").assertIsDisplayed() }
                 CrewDay.shownText(phone, steps.last().status).assertIsDisplayed()
@@ -119,6 +120,7 @@ class OrderScreenTest {
                 val refused = phone.action().fields.single().problem
                 assertTrue(refused != null && "500" in refused, refused.toString())
                 CrewDay.shown(phone, "action.problem.reason").assertIsDisplayed()
+                CrewDay.render(phone, "action-hand-back-refused")
                 CrewDay.shownText(phone, refused).assertIsDisplayed()
 
                 // The reason typed anew: handed back, the order shown with the core's notice.

@@ -46,6 +46,7 @@ class OutageScreenTest {
                 CrewDay.shownText(phone, screen.progress).assertIsDisplayed()
                 screen.deadline?.let { CrewDay.shown(phone, "outage.deadline").assertIsDisplayed() }
                 val building = screen.buildings.single()
+                CrewDay.render(phone, "outage")
                 assertEquals(listOf("张伟", "王秀英"), building.households.map { it.name }.sorted())
                 building.households.forEach { CrewDay.shownText(phone, it.name).assertIsDisplayed() }
 
