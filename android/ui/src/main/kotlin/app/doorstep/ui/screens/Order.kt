@@ -3,14 +3,16 @@ package app.doorstep.ui.screens
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
-import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.lazy.itemsIndexed
+import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import app.doorstep.core.ChargeView
@@ -57,21 +59,38 @@ fun OrderUi(screen: WorkOrderScreen, state: ScreenState, send: (Event) -> Unit) 
                 }
             }
         }
-        itemsIndexed(screen.steps, key = { index, _ -> "step-$index" }) { index, step -> Step(step, index) }
+        if (screen.steps.isNotEmpty()) {
+            item(key = "steps") {
+                Card(modifier = Modifier.testTag("order.steps")) {
+                    screen.steps.forEachIndexed { index, step ->
+                        if (index > 0) HorizontalDivider(color = Palette.Line)
+                        Step(step, index)
+                    }
+                }
+            }
+        }
         val primary = screen.actions.indexOfFirst { it.action.enabled }
         itemsIndexed(screen.actions, key = { index, button -> "action-$index-" + button.event.name }) { index, button ->
             Button(button, index, primary = index == primary, send = send)
         }
-        items(screen.charges.withIndex().toList(), key = { "charge-" + it.index }) { (index, charge) -> Charge(charge, index) }
-        screen.chargesTotal?.let { total ->
-            item(key = "charges-total") {
-                Text(
-                    total,
-                    color = Palette.Ink,
-                    style = MaterialTheme.typography.titleMedium,
-                    fontWeight = FontWeight.Bold,
-                    modifier = Modifier.testTag("order.charges_total"),
-                )
+        if (screen.charges.isNotEmpty() || screen.chargesTotal != null) {
+            item(key = "charges") {
+                Card(modifier = Modifier.testTag("order.charges")) {
+                    screen.charges.forEachIndexed { index, charge ->
+                        if (index > 0) HorizontalDivider(color = Palette.Line)
+                        Charge(charge, index)
+                    }
+                    screen.chargesTotal?.let { total ->
+                        HorizontalDivider(color = Palette.Line)
+                        Text(
+                            total,
+                            color = Palette.Ink,
+                            style = MaterialTheme.typography.titleMedium,
+                            fontWeight = FontWeight.Bold,
+                            modifier = Modifier.testTag("order.charges_total"),
+                        )
+                    }
+                }
             }
         }
     }
@@ -80,7 +99,11 @@ fun OrderUi(screen: WorkOrderScreen, state: ScreenState, send: (Event) -> Unit) 
 /** A step: its status, when, and who reported it. */
 @Composable
 private fun Step(step: StepLine, index: Int) {
-    Card(accessibility = step.accessibility, modifier = Modifier.testTag("order.step.$index")) {
+    Column(
+        Modifier
+            .semantics(mergeDescendants = true) { contentDescription = step.accessibility }
+            .testTag("order.step.$index"),
+    ) {
         Row(verticalAlignment = Alignment.CenterVertically) {
             Text(
                 step.status,
@@ -109,8 +132,12 @@ private fun Button(button: OrderButton, index: Int, primary: Boolean, send: (Eve
 /** A charged line: item, quantity, unit price and the line's total, as the core wrote them. */
 @Composable
 private fun Charge(charge: ChargeView, index: Int) {
-    Card(accessibility = charge.accessibility, modifier = Modifier.testTag("order.charge.$index")) {
-        Row(verticalAlignment = Alignment.CenterVertically) {
+    Row(
+        Modifier
+            .semantics(mergeDescendants = true) { contentDescription = charge.accessibility }
+            .testTag("order.charge.$index"),
+        verticalAlignment = Alignment.CenterVertically,
+    ) {
             Column(Modifier.weight(1f)) {
                 Text(charge.item, color = Palette.Ink, style = MaterialTheme.typography.bodyLarge)
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -119,6 +146,5 @@ private fun Charge(charge: ChargeView, index: Int) {
                 }
             }
             Text(charge.total, color = Palette.Ink, style = MaterialTheme.typography.bodyLarge, fontWeight = FontWeight.SemiBold)
-        }
     }
 }

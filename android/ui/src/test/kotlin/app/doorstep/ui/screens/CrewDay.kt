@@ -89,10 +89,10 @@ object CrewDay {
     /**
      * Answers the form shown through the core's events until it can be sealed (the Kotlin
      * driver's way, bindings/kotlin/.../AppDriver.kt): each item still wanted gets the first
-     * option, a pass, a number or a text; a signature is drawn on the Signature screen and
-     * signed by [signer] when the core has no name for it.
+     * option (or [answers]' choice for its id), a pass, a number or a text; a signature is
+     * drawn on the Signature screen and signed by [signer] when the core has no name for it.
      */
-    fun fillForm(phone: UiPhone, signer: String) {
+    fun fillForm(phone: UiPhone, signer: String, answers: Map<String, String> = emptyMap()) {
         val tries = mutableMapOf<String, Int>()
         while (true) {
             val form = form(phone)
@@ -103,7 +103,7 @@ object CrewDay {
                     (tries[item.id] ?: 0) < 5
             } ?: error("the form cannot be sealed: ${form.seal.disabledReason} ${form.formProblems}")
             tries.merge(item.id, 1, Int::plus)
-            answer(phone, item, signer)
+            answer(phone, item, signer, answers[item.id])
         }
     }
 
@@ -113,15 +113,15 @@ object CrewDay {
         return body.v1
     }
 
-    private fun answer(phone: UiPhone, item: FormItem, signer: String) {
+    private fun answer(phone: UiPhone, item: FormItem, signer: String, given: String?) {
         fun form(event: FormEvent) = send(phone, Event.Form(event))
         when (val kind = item.kind) {
             is FormItemKind.Check -> if (item.value == null) form(FormEvent.Check(item.id, FormCheckMark.PASS)) else form(FormEvent.TakePhoto(item.id))
             is FormItemKind.Number -> form(FormEvent.Type(item.id, kind.min ?: "1"))
             is FormItemKind.MeterReading -> form(FormEvent.Type(item.id, "1234.5"))
-            is FormItemKind.Text -> form(FormEvent.Type(item.id, "已按规程处理"))
-            is FormItemKind.SingleChoice -> form(FormEvent.Choose(item.id, kind.options.first().id))
-            is FormItemKind.MultipleChoice -> form(FormEvent.Toggle(item.id, kind.options.first().id))
+            is FormItemKind.Text -> form(FormEvent.Type(item.id, given ?: "已按规程处理"))
+            is FormItemKind.SingleChoice -> form(FormEvent.Choose(item.id, given ?: kind.options.first().id))
+            is FormItemKind.MultipleChoice -> form(FormEvent.Toggle(item.id, given ?: kind.options.first().id))
             is FormItemKind.Date -> kind.initial.let { form(FormEvent.PickDate(item.id, it.year, it.month, it.day)) }
             is FormItemKind.DateTime -> form(FormEvent.PickDateTime(item.id, kind.initial))
             is FormItemKind.Photo -> form(FormEvent.TakePhoto(item.id))
