@@ -4,8 +4,10 @@ import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.material3.DatePicker
+import androidx.compose.material3.DatePickerDefaults
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.TimeInput
+import androidx.compose.material3.TimePickerDefaults
 import androidx.compose.material3.rememberDatePickerState
 import androidx.compose.material3.rememberTimePickerState
 import androidx.compose.runtime.Composable
@@ -17,6 +19,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import app.doorstep.core.FormDate
+import app.doorstep.ui.theme.Palette
 import java.time.Instant
 import java.time.LocalDate
 import java.time.LocalDateTime
@@ -114,10 +117,34 @@ fun DateTimePicker(
             title = null,
             headline = null,
             showModeToggle = false,
+            colors = DatePickerDefaults.colors(
+                containerColor = Palette.PaperDim,
+                weekdayContentColor = Palette.InkMuted,
+                subheadContentColor = Palette.InkMuted,
+                navigationContentColor = Palette.Ink,
+                yearContentColor = Palette.Ink,
+                currentYearContentColor = Palette.Blue,
+                selectedYearContentColor = Palette.Paper,
+                selectedYearContainerColor = Palette.Blue,
+                dayContentColor = Palette.Ink,
+                selectedDayContentColor = Palette.Paper,
+                selectedDayContainerColor = Palette.Blue,
+                todayContentColor = Palette.Blue,
+                todayDateBorderColor = Palette.Blue,
+            ),
             modifier = Modifier.fillMaxWidth().let { if (tag != null) it.testTag("$tag.day") else it },
         )
         if (withTime) {
-            TimeInput(state = clock, modifier = if (tag != null) Modifier.testTag("$tag.time") else Modifier)
+            TimeInput(
+                state = clock,
+                colors = TimePickerDefaults.colors(
+                    timeSelectorSelectedContainerColor = Palette.BlueLight,
+                    timeSelectorSelectedContentColor = Palette.BlueDark,
+                    timeSelectorUnselectedContainerColor = Palette.PaperDim,
+                    timeSelectorUnselectedContentColor = Palette.Ink,
+                ),
+                modifier = if (tag != null) Modifier.testTag("$tag.time") else Modifier,
+            )
         }
     }
 }

@@ -4,6 +4,9 @@ import androidx.compose.ui.test.SemanticsNodeInteraction
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onAllNodesWithTag
+import androidx.compose.ui.test.onRoot
+import androidx.compose.ui.test.captureToImage
+import androidx.compose.ui.graphics.asSkiaBitmap
 import androidx.compose.ui.test.onAllNodesWithText
 import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.onNodeWithTag
@@ -165,6 +168,15 @@ object CrewDay {
         } finally {
             scene.close()
         }
+    }
+
+    /** The test's window as drawn now (its own size, what is open in it included), to target/screens-a/<name>.png. */
+    fun capture(phone: UiPhone, name: String) {
+        val image = phone.rule.onRoot().captureToImage()
+        val out = Path.of("target", "screens-a", "$name.png")
+        Files.createDirectories(out.parent)
+        val png = org.jetbrains.skia.Image.makeFromBitmap(image.asSkiaBitmap()).encodeToData(EncodedImageFormat.PNG) ?: error("no PNG for $name")
+        Files.write(out, png.bytes)
     }
 
     /** An event through the shell, as a tap of another screen would send it. */
