@@ -32,7 +32,7 @@ class FormScreenTest {
     @get:Rule val rule = createComposeRule()
     @get:Rule val tmp = TemporaryFolder()
 
-    @Test fun `an inspector fails the leak test with advice and a photo, both sign on the pad by touch, and seals`() =
+    @Test fun `an inspector fails the leak test with advice and a photo, both sign on the pad by touch, and seals`(): Unit =
         onTheInspection { phone, taps ->
             // The leak test failed by a tap: the hazard asks for advice and a photo.
             taps.tap("form.item.leak_test.fail")
@@ -76,7 +76,7 @@ class FormScreenTest {
             taps.find("form.item.meter_reading.field").assertIsNotEnabled()
         }
 
-    @Test fun `a half typed number keeps its text and blocks Seal until it is a number`() =
+    @Test fun `a half typed number keeps its text and blocks Seal until it is a number`(): Unit =
         onTheInspection { _, taps ->
             taps.tap("form.item.leak_test_method.detector")
             taps.type("form.item.leak_detector_lel.field", "12.")
