@@ -72,7 +72,7 @@ class CodeReaderTest {
                 assertTrue(shell.state.body is Screen.Form)
 
                 val seal = "QF-2026-00731"
-                platform.frames += Frames.frame(Frames.code128(seal), left = 40, top = 180, rotationDegrees = 90, noise = 30)
+                platform.frames += Frames.frame(Frames.code128(seal), left = 30, top = 180, rotationDegrees = 90)
                 shell.send(Event.Form(FormEvent.Scan("seal_number")))
                 assertTrue(Symbology.BARCODE in platform.kindsAsked.single())
                 val item = (shell.state.body as Screen.Form).v1.sections.flatMap { it.items }.first { it.id == "seal_number" }

@@ -19,14 +19,15 @@ object Frames {
     fun qr(text: String, modulePx: Int = 4): BitMatrix =
         QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, mapOf(EncodeHintType.MARGIN to 4)).scaled(modulePx, modulePx)
 
+    // MARGIN is both quiet zones together: 12 modules a side, more than the 10 the symbologies ask.
     fun code128(text: String, barPx: Int = 3, heightPx: Int = 90): BitMatrix =
-        Code128Writer().encode(text, BarcodeFormat.CODE_128, 0, 1, mapOf(EncodeHintType.MARGIN to 12)).scaled(barPx, heightPx)
+        Code128Writer().encode(text, BarcodeFormat.CODE_128, 0, 1, mapOf(EncodeHintType.MARGIN to 24)).scaled(barPx, heightPx)
 
     fun code39(text: String, barPx: Int = 3, heightPx: Int = 90): BitMatrix =
-        Code39Writer().encode(text, BarcodeFormat.CODE_39, 0, 1, mapOf(EncodeHintType.MARGIN to 12)).scaled(barPx, heightPx)
+        Code39Writer().encode(text, BarcodeFormat.CODE_39, 0, 1, mapOf(EncodeHintType.MARGIN to 24)).scaled(barPx, heightPx)
 
     fun ean13(digits: String, barPx: Int = 3, heightPx: Int = 90): BitMatrix =
-        EAN13Writer().encode(digits, BarcodeFormat.EAN_13, 0, 1, mapOf(EncodeHintType.MARGIN to 12)).scaled(barPx, heightPx)
+        EAN13Writer().encode(digits, BarcodeFormat.EAN_13, 0, 1, mapOf(EncodeHintType.MARGIN to 24)).scaled(barPx, heightPx)
 
     /**
      * A [width] × [height] upright frame with [code] at ([left], [top]), noise of ±[noise]
