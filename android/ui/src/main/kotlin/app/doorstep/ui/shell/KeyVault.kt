@@ -4,9 +4,6 @@ import app.doorstep.core.generateStoreKey
 import java.io.File
 import java.io.FileOutputStream
 import java.io.IOException
-import java.nio.file.AtomicMoveNotSupportedException
-import java.nio.file.Files
-import java.nio.file.StandardCopyOption
 import java.security.GeneralSecurityException
 import java.security.ProviderException
 import javax.crypto.Cipher
@@ -60,12 +57,16 @@ class KeyVault(
     private val storeExists: () -> Boolean,
     private val newKey: () -> String = ::generateStoreKey,
 ) {
-    /** The store key as the bindings take it: 64 hexadecimal characters. */
+    /**
+     * The store key as the bindings take it: 64 hexadecimal characters. [overExistingStore]:
+     * the technician chose to start over on a store whose key is lost (the core then sets that
+     * store aside, unread, and opens a new one); never set without that choice.
+     */
     @Throws(KeyVaultException::class)
-    fun keyHex(): String {
+    fun keyHex(overExistingStore: Boolean = false): String {
         val stored = storage.read()
         if (stored == null) {
-            if (storeExists()) throw KeyVaultException.Lost()
+            if (storeExists() && !overExistingStore) throw KeyVaultException.Lost()
             val key = newKey()
             storage.write(byteArrayOf(FORMAT) + wrapper.wrap(hexToBytes(key)))
             return key
@@ -153,11 +154,8 @@ class FileKeyStorage(private val file: File) : KeyStorage {
             out.write(bytes)
             out.fd.sync()
         }
-        try {
-            Files.move(temporary.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING)
-        } catch (e: AtomicMoveNotSupportedException) {
-            Files.move(temporary.toPath(), file.toPath(), StandardCopyOption.REPLACE_EXISTING)
-        }
+        // rename(2) replaces the old file in one step. (java.nio.file would need API 26.)
+        if (!temporary.renameTo(file)) throw IOException("the wrapped store key could not be put in place")
     }
 
     override fun delete() {

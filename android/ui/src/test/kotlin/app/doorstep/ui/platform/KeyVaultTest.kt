@@ -98,6 +98,23 @@ class KeyVaultTest {
         assertFalse(keyFile.exists(), "no key was made")
     }
 
+    @Test fun `a technician who starts over after a lost key gets a new store, the old one set aside unread`() {
+        val key = vault().keyHex()
+        DoorstepApp.open(phone.path, key, Language.ZH, "key vault test").use { }
+        vault().forget() // the key is gone (the app's data partly cleared, a keystore reset)
+        assertFailsWith<KeyVaultException.Lost> { vault().keyHex() }
+
+        val fresh = vault().keyHex(overExistingStore = true)
+        assertNotEquals(key, fresh)
+        // The core keeps the store it cannot read, beside a new one (what android/app does on "start over").
+        assertFailsWith<app.doorstep.core.DoorstepException> { DoorstepApp.open(phone.path, fresh, Language.ZH, "key vault test") }
+        assertTrue(phone.list()!!.any { it.startsWith("doorstep.db.unreadable") }, phone.list()!!.joinToString())
+        DoorstepApp.open(phone.path, fresh, Language.ZH, "key vault test").use { app ->
+            assertTrue(app.screen().body is Screen.Enroll)
+        }
+        assertEquals(fresh, vault().keyHex())
+    }
+
     @Test fun `a revoked device forgets its key and the next enrollment gets a new one`() {
         val first = vault().keyHex()
         vault().forget()
