@@ -56,7 +56,7 @@ dependencies {
     api(libs.compose.material3)
     api(libs.compose.runtime)
     // The bindings load the core's library through JNA: the AAR carries JNA's own native part.
-    api("${libs.jna.get()}@aar")
+    api(libs.jna) { artifact { type = "aar" } }
     api(libs.zxing.core)
     coreLibraryDesugaring(libs.desugar.jdk.libs)
 }
