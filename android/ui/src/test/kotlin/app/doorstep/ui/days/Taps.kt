@@ -53,7 +53,7 @@ class Taps(private val phone: UiPhone) {
      */
     fun type(text: String, label: String? = null, within: String? = null) {
         val field = hasSetTextAction().let { if (label != null) it and reads(label, substring = true) else it }
-        val what = if (label != null) "the field '$label'" else "a text field"
+        val what = if (label != null) "field labelled '$label'" else "text field"
         find(field, what, within).performTextReplacement(text)
         idle()
     }
