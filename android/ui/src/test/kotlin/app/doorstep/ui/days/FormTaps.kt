@@ -1,5 +1,13 @@
 package app.doorstep.ui.days
 
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.hasTestTag
+import androidx.compose.ui.test.isNotSelected
+import androidx.compose.ui.test.isSelectable
+import androidx.compose.ui.test.isSelected
 import app.doorstep.core.FormItem
 import app.doorstep.core.FormItemKind
 import app.doorstep.core.FormScreen
@@ -62,10 +70,23 @@ class FormTaps(private val phone: UiPhone, private val taps: Taps) {
         }
     }
 
-    /** A date or a time: the item's field opens the picker at the core's `initial`; its confirm takes it. */
+    /**
+     * A date or a time: tapping the item opens its picker at the core's `initial` (today, now),
+     * which sends a day only when it changes; so another day is tapped, then the initial one again.
+     */
     private fun pick(item: FormItem, tag: String) {
-        taps.tapTag("$tag.pick")
-        taps.tapTag("$tag.confirm")
+        // The picker's days are drawn inside the item's card (its own tag `.picker` is merged away).
+        val day = hasClickAction() and isSelectable()
+        if (taps.nodeWhere(day, within = tag) == null) taps.tapTag(tag)
+        val initial = checkNotNull(taps.nodeWhere(day and isSelected(), within = tag)) {
+            "on 「${taps.title}」: the picker of ${item.id} has no day selected"
+        }.config
+        val same = SemanticsMatcher("the day first selected") {
+            it.config.getOrNull(SemanticsProperties.Text) == initial.getOrNull(SemanticsProperties.Text) &&
+                it.config.getOrNull(SemanticsProperties.ContentDescription) == initial.getOrNull(SemanticsProperties.ContentDescription)
+        }
+        taps.tapWhere(day and isNotSelected(), "another day", within = tag)
+        taps.tapWhere(day and same, "the day first selected", within = tag)
     }
 
     /**

@@ -64,7 +64,7 @@ class InspectorDayTest {
                 val items = form.sections.flatMap { it.items }.associateBy { it.id }
                 assertEquals(1, items.getValue("leak_test").photos.size, "the failed leak test has its photo")
                 assertEquals(FormTaps.ADVICE, (items.getValue("leak_test").kind as app.doorstep.core.FormItemKind.Check).advice)
-                assertEquals("1234.5 m³", items.getValue("meter_reading").value)
+                assertEquals("1234.500 m³", items.getValue("meter_reading").value)
                 assertTrue(items.getValue("customer_signature").value!!.contains("已签"))
                 assertTrue(items.getValue("technician_signature").value!!.contains("已签"))
 

@@ -44,6 +44,12 @@ class Taps(private val phone: UiPhone) {
     /** Taps the element tagged [tag]. */
     fun tapTag(tag: String) = click(hasTestTag(tag), "tag $tag", null)
 
+    /** Taps the first element of [matcher] ([what] it is, for the message), inside [within] when given. */
+    fun tapWhere(matcher: SemanticsMatcher, what: String, within: String? = null) = click(matcher, what, within)
+
+    /** The first element of [matcher] inside [within], brought onto the screen; null when there is none. */
+    fun nodeWhere(matcher: SemanticsMatcher, within: String? = null): SemanticsNode? = locate(matcher, within)?.fetchSemanticsNode()
+
     /** The top bar's Back. */
     fun back() = tapTag("back")
 
