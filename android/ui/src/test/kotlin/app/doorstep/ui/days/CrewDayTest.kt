@@ -39,7 +39,7 @@ class CrewDayTest {
                 "--household", "HZ-0002", "--assignee", repairer, "--description", "灶前阀漏气",
             )
             UiPhone(rule, tmp.newFolder("crew-phone").toPath(), Instant.now().toString()).use { phone ->
-                phone.show()
+                phone.showAtPhoneWidth()
                 val taps = Taps(phone)
 
                 // His own phone, enrolled with his own code.

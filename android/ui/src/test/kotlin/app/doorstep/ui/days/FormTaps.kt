@@ -103,6 +103,7 @@ class FormTaps(private val phone: UiPhone, private val taps: Taps) {
         val accept = signature().accept
         check(accept.enabled) { "on 「${pad.title}」 after two strokes: ${accept.disabledReason}" }
         taps.tap(accept.label)
+        check(phone.state.body is Screen.Form) { "Accept on the pad left 「${taps.title}」 shown, not the form" }
     }
 
     private fun signature(): SignatureScreen =

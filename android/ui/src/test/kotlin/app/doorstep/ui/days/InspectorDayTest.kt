@@ -28,7 +28,7 @@ class InspectorDayTest {
         val started = System.nanoTime()
         Office.open(tmp.root.toPath()).use { office ->
             UiPhone(rule, tmp.newFolder("phone").toPath(), Instant.now().toString()).use { phone ->
-                phone.show()
+                phone.showAtPhoneWidth()
                 val taps = Taps(phone)
 
                 // Enroll: the server's address and the office's one-time code typed, Submit.
@@ -77,6 +77,7 @@ class InspectorDayTest {
                 // Back to Today, then the sync from the Sync screen.
                 taps.back()
                 assertTrue(phone.state.body is Screen.Household, taps.title)
+                taps.shows("已停气")
                 taps.back()
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")

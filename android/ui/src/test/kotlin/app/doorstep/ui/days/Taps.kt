@@ -2,6 +2,7 @@ package app.doorstep.ui.days
 
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.SemanticsMatcher
@@ -16,10 +17,30 @@ import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performScrollToNode
+import androidx.compose.ui.test.performSemanticsAction
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.performTouchInput
 import app.doorstep.core.Screen
+import app.doorstep.ui.DoorstepUi
+import app.doorstep.ui.Themed
 import app.doorstep.ui.UiPhone
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxHeight
+import androidx.compose.foundation.layout.width
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+
+/**
+ * Puts the app on the test's window at a phone's width (the window is wider), the way
+ * [UiPhone.show] does otherwise: the chips wrap and the lists scroll as on a phone.
+ */
+fun UiPhone.showAtPhoneWidth(): UiPhone {
+    rule.setContent {
+        Themed { Box(Modifier.fillMaxHeight().width(Taps.PHONE_WIDTH)) { DoorstepUi(shell) } }
+    }
+    rule.waitForIdle()
+    return this
+}
 
 /**
  * A technician's finger on the rendered screens of [phone]: every helper finds what it taps the
@@ -122,11 +143,27 @@ class Taps(private val phone: UiPhone) {
 
     private fun present(matcher: SemanticsMatcher): List<SemanticsNode> = rule.onAllNodes(matcher).fetchSemanticsNodes()
 
-    /** Scrolls the screen's list until [matcher] is composed, when the screen has a list. */
+    /**
+     * Scrolls the screen's list until [matcher] is composed, when the screen has a list: onward
+     * from where it is first, a screen at a time (a form is answered downwards), then from the
+     * top through every item (Compose's own search, which starts at the first item).
+     */
     private fun scrollTo(matcher: SemanticsMatcher) {
         if (present(hasTestTag(CONTENT)).isEmpty()) return
+        val list = rule.onNode(hasTestTag(CONTENT))
+        for (page in 1..40) {
+            if (present(matcher).isNotEmpty()) return
+            val node = list.fetchSemanticsNode()
+            val range = node.config.getOrNull(SemanticsProperties.VerticalScrollAxisRange) ?: break
+            val before = range.value()
+            if (before >= range.maxValue()) break
+            list.performSemanticsAction(SemanticsActions.ScrollBy) { it(0f, node.size.height * 0.8f) }
+            idle()
+            if (range.value() == before) break
+        }
+        if (present(matcher).isNotEmpty()) return
         try {
-            rule.onNode(hasTestTag(CONTENT)).performScrollToNode(matcher)
+            list.performScrollToNode(matcher)
         } catch (notThere: AssertionError) {
             // Not in the list: the caller says what it looked for.
         }
@@ -136,6 +173,9 @@ class Taps(private val phone: UiPhone) {
     private fun where(within: String?) = if (within == null) "" else " in $within"
 
     companion object {
+        /** A phone's width (dp): the day is tapped on the screens as a phone lays them out. */
+        val PHONE_WIDTH = 360.dp
+
         /** The screen's list (parts/Parts.kt: ScreenFrame). */
         const val CONTENT = "screen.content"
 
