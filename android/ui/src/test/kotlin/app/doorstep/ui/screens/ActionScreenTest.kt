@@ -79,6 +79,8 @@ class ActionScreenTest {
                 assertEquals(Instant.parse("2026-12-08T01:00:00Z"), from.time)
                 CrewDay.shownText(phone, from.value).assertIsDisplayed()
 
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "every tappable element is big enough and says what it is")
+
                 // From: the 20th, at 12:00 — after the window's end.
                 CrewDay.tap(phone, "action.field.window_from")
                 CrewDay.shown(phone, "action.picker.window_from").assertIsDisplayed()

@@ -46,6 +46,7 @@ class HouseholdScreenTest {
                 assertTrue("HZ-0001" in file.title, file.title)
                 rule.onNodeWithTag("back").assertIsDisplayed()
                 CrewDay.render(phone, "household")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "household: every tappable element is big enough and says what it is")
 
                 // Every part the core filled is drawn.
                 file.account.forEach { CrewDay.shownText(phone, it.value).assertIsDisplayed() }

@@ -78,6 +78,7 @@ class OrderScreenTest {
 
                 val steps = phone.order().steps
                 CrewDay.render(phone, "order-on-site")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "order-on-site: every tappable element is big enough and says what it is")
                 assertTrue(steps.size >= 3, steps.toString())
                 steps.indices.forEach { CrewDay.shown(phone, "order.step.$it").assertIsDisplayed() }
                 CrewDay.shownText(phone, steps.last().status).assertIsDisplayed()
@@ -103,6 +104,7 @@ class OrderScreenTest {
 
                 // Nothing typed: Submit is disabled and says which field is wanted.
                 val empty = phone.action()
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "action: every tappable element is big enough and says what it is")
                 rule.onNodeWithTag("action.submit").assertIsNotEnabled()
                 val why = empty.submit.disabledReason!!
                 assertTrue(empty.fields.single().label in why, why)
@@ -121,6 +123,7 @@ class OrderScreenTest {
                 assertTrue(refused != null && "500" in refused, refused.toString())
                 CrewDay.shown(phone, "action.problem.reason").assertIsDisplayed()
                 CrewDay.render(phone, "action-hand-back-refused")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "action-hand-back-refused: every tappable element is big enough and says what it is")
                 CrewDay.shownText(phone, refused).assertIsDisplayed()
 
                 // The reason typed anew: handed back, the order shown with the core's notice.
