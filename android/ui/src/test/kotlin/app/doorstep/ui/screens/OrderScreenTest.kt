@@ -1,5 +1,6 @@
 package app.doorstep.ui.screens
 
+import androidx.compose.ui.test.assertHeightIsAtLeast
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.assertIsNotEnabled
@@ -16,6 +17,7 @@ import app.doorstep.core.Screen
 import app.doorstep.core.TodayScreen
 import app.doorstep.core.WorkOrderScreen
 import app.doorstep.ui.UiPhone
+import app.doorstep.ui.theme.Touch
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
@@ -69,6 +71,11 @@ class OrderScreenTest {
                 CrewDay.shown(phone, "order.countdown.0").assertIsDisplayed()
                 val accept = order.actions.indexOfFirst { it.event == OrderEvent.ACCEPT }
                 assertEquals(order.actions.indexOfFirst { it.action.enabled }, accept, "Accept is the first step open")
+                // Drawn as the primary action (56 dp); the household file is a plain button.
+                CrewDay.shown(phone, "order.action.$accept").assertHeightIsAtLeast(Touch.Primary)
+                val file = order.actions.indexOfFirst { it.event == OrderEvent.OPEN_HOUSEHOLD }
+                val fileHeight = CrewDay.shown(phone, "order.action.$file").fetchSemanticsNode().size.height
+                assertTrue(with(rule.density) { fileHeight.toDp() } < Touch.Primary, "the household button is not primary")
 
                 press(phone, OrderEvent.ACCEPT)
                 press(phone, OrderEvent.ON_THE_WAY)
