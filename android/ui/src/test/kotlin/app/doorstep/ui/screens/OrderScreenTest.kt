@@ -77,6 +77,13 @@ class OrderScreenTest {
                 val fileHeight = CrewDay.shown(phone, "order.action.$file").fetchSemanticsNode().size.height
                 assertTrue(with(rule.density) { fileHeight.toDp() } < Touch.Primary, "the household button is not primary")
 
+                // Minutes pass: the Activity's timer ticks and the clocks move on the screen.
+                val before = order.countdowns.first().remaining
+                phone.tick(3)
+                val after = phone.order().countdowns.first().remaining
+                assertTrue(after != before, "$before, then $after")
+                CrewDay.shownText(phone, after).assertIsDisplayed()
+
                 press(phone, OrderEvent.ACCEPT)
                 press(phone, OrderEvent.ON_THE_WAY)
                 // At the door of HZ-0001: the TestPlatform answers the core's Locate with it.
