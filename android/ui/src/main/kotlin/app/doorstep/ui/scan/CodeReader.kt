@@ -74,9 +74,29 @@ class CodeReader(kinds: List<Symbology>) {
     /** The code's text in [frame], or null when none is readable (the camera sends the next frame). */
     fun read(frame: LumaFrame): String? {
         val upright = frame.upright()
-        val source = PlanarYUVLuminanceSource(upright.bytes, upright.width, upright.height, 0, 0, upright.width, upright.height, false)
+        val source = upright.source()
         // A label held crosswise: 1D readers look along rows, so the frame is tried turned too.
-        return decode(source) ?: decode(source.turned())
+        // A dim basement's sensor noise breaks a 1D code's thin bars along one row: averaged
+        // down the bars (which run across the rows), the noise fades and the bars stay.
+        return decode(source) ?: decode(source.turned()) ?: decode(upright.smoothedDownColumns().source()) ?:
+            decode(LumaFrame(upright.bytes, upright.width, upright.height, rotationDegrees = 90).upright().smoothedDownColumns().source())
+    }
+
+    private fun LumaFrame.source() = PlanarYUVLuminanceSource(bytes, width, height, 0, 0, width, height, false)
+
+    /** Each pixel the mean of itself and the two above and below it. */
+    private fun LumaFrame.smoothedDownColumns(): LumaFrame {
+        val out = ByteArray(width * height)
+        for (y in 0 until height) {
+            val from = (y - SMOOTH).coerceAtLeast(0)
+            val to = (y + SMOOTH).coerceAtMost(height - 1)
+            for (x in 0 until width) {
+                var sum = 0
+                for (yy in from..to) sum += bytes[yy * width + x].toInt() and 0xff
+                out[y * width + x] = (sum / (to - from + 1)).toByte()
+            }
+        }
+        return LumaFrame(out, width, height)
     }
 
     private fun decode(source: LuminanceSource): String? {
@@ -100,6 +120,8 @@ class CodeReader(kinds: List<Symbology>) {
     }
 
     companion object {
+        private const val SMOOTH = 2
+
         fun formats(kinds: List<Symbology>): List<BarcodeFormat> = kinds.flatMap { kind ->
             when (kind) {
                 Symbology.QR -> listOf(BarcodeFormat.QR_CODE)
