@@ -151,6 +151,8 @@ class MainActivity : ComponentActivity() {
                     Opened.Failed(Problem.KEY_LOST)
                 } catch (e: DoorstepException) {
                     Opened.Failed(Problem.STORE)
+                } catch (e: java.io.IOException) {
+                    Opened.Failed(Problem.STORE) // the wrapped key's file could not be read or written
                 }
             }
             when (opened) {
