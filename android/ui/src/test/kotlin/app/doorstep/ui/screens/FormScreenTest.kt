@@ -7,6 +7,7 @@ import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
+import androidx.compose.ui.test.performClick
 import app.doorstep.core.Event
 import app.doorstep.core.FormItemKind
 import app.doorstep.core.HouseholdEvent
@@ -21,6 +22,7 @@ import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
+import java.util.Locale
 
 /**
  * The Form and Signature screens tapped through: a residential inspection answered on the
@@ -98,6 +100,33 @@ class FormScreenTest {
             taps.fillForm(signers = mapOf("customer_signature" to "张伟"))
             rule.onNodeWithTag("form.seal").assertIsEnabled()
         }
+
+    @Test fun `a rectification deadline is picked on the calendar that opens at today`(): Unit =
+        inLocale(Locale.US) { onTheInspection { _, taps -> pickADeadline(taps) } }
+
+    private fun pickADeadline(taps: Taps) {
+        val item = taps.item("rectification_deadline")
+        val initial = (item.kind as FormItemKind.Date).initial
+        assertEquals(7u, initial.day)
+        taps.tap("form.item.rectification_deadline")
+        taps.findInside("form.item.rectification_deadline.picker").assertIsDisplayed()
+        // Material's calendar names each day in the JVM's locale (pinned to en-US for this test).
+        rule.onNodeWithText("December 20, 2026", substring = true, useUnmergedTree = true).performClick()
+        rule.waitForIdle()
+        val picked = checkNotNull(taps.item("rectification_deadline").value) { "the day is the answer" }
+        assertEquals("2026年12月20日", picked)
+        taps.findInside("form.item.rectification_deadline.value").assertTextContains(picked)
+    }
+
+    private fun inLocale(locale: Locale, story: () -> Unit) {
+        val before = Locale.getDefault()
+        Locale.setDefault(locale)
+        try {
+            story()
+        } finally {
+            Locale.setDefault(before)
+        }
+    }
 
     /** An enrolled phone (by taps) on a new residential inspection of HZ-0001. */
     private fun onTheInspection(story: (UiPhone, Taps) -> Unit) {

@@ -12,6 +12,9 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.snapshotFlow
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.Alignment
+import androidx.compose.foundation.layout.requiredWidth
+import androidx.compose.ui.unit.dp
 import androidx.compose.ui.platform.testTag
 import app.doorstep.core.FormDate
 import app.doorstep.core.FormEvent
@@ -53,8 +56,11 @@ internal fun Picker(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
                 }
             }
     }
-    Column(Modifier.fillMaxWidth().testTag("$tag.picker")) {
+    // Material's pickers are 360 dp wide whatever the room: centred, they overhang the card's
+    // padding rather than lose their last column on a 360 dp phone.
+    Column(Modifier.fillMaxWidth().testTag("$tag.picker"), horizontalAlignment = Alignment.CenterHorizontally) {
         DatePicker(
+            modifier = Modifier.requiredWidth(360.dp),
             state = date,
             title = null,
             headline = null,
