@@ -43,7 +43,8 @@ import app.doorstep.ui.theme.Touch
  * on the phone), the texts sent and not answered yet are not taken for the core's own change, so
  * fast typing loses nothing; a change the core makes itself (a scan, a clear, a cut to the
  * longest allowed) replaces the text. [problem] is the core's why-not, drawn under the field as
- * its error.
+ * its error. [description] is what a screen reader says (the core's sentence); the label or the
+ * placeholder when the core gives none.
  */
 @Composable
 fun CoreTextField(
@@ -87,7 +88,7 @@ fun CoreTextField(
             modifier = Modifier
                 .fillMaxWidth()
                 .heightIn(min = Touch.Primary)
-                .let { m -> description?.let { d -> m.semantics { contentDescription = d } } ?: m }
+                .let { m -> (description ?: label ?: placeholder)?.let { d -> m.semantics { contentDescription = d } } ?: m }
                 .let { m -> tag?.let { m.testTag(it) } ?: m },
         )
         if (problem != null) ProblemText(problem)

@@ -31,6 +31,7 @@ class EnrollScreenTest {
                 rule.onNodeWithText(enroll.intro).assertIsDisplayed()
                 rule.onNodeWithTag("enroll.submit").assertIsNotEnabled()
                 rule.onNodeWithText(enroll.submit.disabledReason!!).assertIsDisplayed()
+                taps.checkTouchTargets()
 
                 taps.find("enroll.server").performTextInput(office.url)
                 taps.find("enroll.server").assertTextContains(office.url)

@@ -8,12 +8,8 @@ import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
-import app.doorstep.core.Event
 import app.doorstep.core.FormItemKind
-import app.doorstep.core.HouseholdEvent
 import app.doorstep.core.Office
-import app.doorstep.core.Screen
-import app.doorstep.core.TodayEvent
 import app.doorstep.ui.UiPhone
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -54,6 +50,7 @@ class FormScreenTest {
             taps.findInside("form.item.leak_test.photo.${photo.sha256}").assertIsDisplayed()
             rule.onNodeWithTag("form.seal").assertIsNotEnabled()
             rule.onNodeWithText(taps.form().seal.disabledReason!!).assertIsDisplayed()
+            taps.checkTouchTargets()
 
             // Everything else answered by taps; both signatures drawn on the pad by touch.
             taps.fillForm(answers = mapOf("leak_points" to "hose"), signers = mapOf("customer_signature" to "张伟"))
@@ -74,6 +71,7 @@ class FormScreenTest {
             rule.onNodeWithTag("form.seal").assertDoesNotExist()
             taps.find("form.copy.visit_report").assertIsEnabled()
             taps.find("form.copy.hazard_notice").assertIsEnabled()
+            taps.checkTouchTargets()
             // A sealed form's items are read only.
             taps.find("form.item.meter_reading.field").assertIsNotEnabled()
         }
@@ -135,12 +133,7 @@ class FormScreenTest {
                 phone.show()
                 val taps = Taps(phone)
                 taps.enroll(office)
-                val household = taps.today().lines.first { it.orderId != null }.householdId!!
-                phone.shell.send(Event.Today(TodayEvent.OpenHousehold(household)))
-                rule.waitForIdle()
-                val start = (phone.state.body as Screen.Household).v1.formStarts.first { it.templateId == "residential_inspection" }
-                phone.shell.send(Event.Household(start.event))
-                rule.waitForIdle()
+                taps.startInspection()
                 assertTrue("HZ-0001" in taps.form().subtitle)
                 rule.onNodeWithText(taps.form().title).assertIsDisplayed()
                 story(phone, taps)
