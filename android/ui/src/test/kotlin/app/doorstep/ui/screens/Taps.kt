@@ -9,6 +9,8 @@ import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performScrollToKey
 import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
@@ -32,14 +34,21 @@ import app.doorstep.ui.UiPhone
 internal class Taps(private val phone: UiPhone) {
     private val rule: ComposeContentTestRule = phone.rule
 
-    /** The element tagged [tag], scrolled into view in the screen's list when it is in it. */
+    /**
+     * The element tagged [tag], scrolled into view in the screen's list when it is in it: a form
+     * item's part by its item's key (straight there), anything else by searching the list.
+     */
     fun find(tag: String): SemanticsNodeInteraction {
-        val inList = rule.onAllNodesWithTagCount("screen.content") > 0
-        if (inList) {
-            runCatching { rule.onNodeWithTag("screen.content").performScrollToNode(hasTestTag(tag)) }
-                .recoverCatching {
-                    rule.onNodeWithTag("screen.content", useUnmergedTree = true).performScrollToNode(hasTestTag(tag))
-                }
+        if (rule.onAllNodes(hasTestTag("screen.content")).fetchSemanticsNodes().isEmpty()) return rule.onNodeWithTag(tag)
+        val list = rule.onNodeWithTag("screen.content")
+        val item = tag.removePrefix("form.item.").takeIf { it != tag }?.substringBefore('.')
+        val scrolled = item != null && runCatching {
+            list.performScrollToKey("item-$item")
+            rule.onNodeWithTag(tag, useUnmergedTree = true).performScrollTo()
+        }.isSuccess
+        if (!scrolled) {
+            runCatching { list.performScrollToNode(hasTestTag(tag)) }
+                .recoverCatching { rule.onNodeWithTag("screen.content", useUnmergedTree = true).performScrollToNode(hasTestTag(tag)) }
         }
         return rule.onNodeWithTag(tag)
     }
@@ -184,6 +193,3 @@ internal class Taps(private val phone: UiPhone) {
         const val ADVICE = "立即停止用气，更换漏气接头后申请复查"
     }
 }
-
-private fun ComposeContentTestRule.onAllNodesWithTagCount(tag: String): Int =
-    onAllNodes(hasTestTag(tag)).fetchSemanticsNodes().size
