@@ -126,6 +126,22 @@ class FormScreenTest {
         }
     }
 
+    @Test fun `nobody home picked by a tap wants its note, and the visit is sealed with it`(): Unit =
+        onTheInspection { phone, taps ->
+            taps.tap("form.outcome.nobody_home")
+            val outcome = taps.form().outcome
+            assertTrue(outcome.noteWanted)
+            rule.onNodeWithText(outcome.noteLabel).assertIsDisplayed()
+            taps.type("form.outcome.note", "敲门无人应答，已留联系卡")
+            taps.find("form.outcome.note").assertTextContains("敲门无人应答，已留联系卡")
+            taps.fillForm(signers = mapOf("customer_signature" to "张伟"))
+            taps.tap("form.seal")
+            checkNotNull(taps.form().sealed) { "the visit is sealed" }
+            taps.find("form.sealed").assertIsDisplayed()
+            taps.find("form.outcome.nobody_home").assertIsNotEnabled()
+            assertTrue(phone.state.notice != null)
+        }
+
     /** An enrolled phone (by taps) on a new residential inspection of HZ-0001. */
     private fun onTheInspection(story: (UiPhone, Taps) -> Unit) {
         Office.open(tmp.root.toPath()).use { office ->
