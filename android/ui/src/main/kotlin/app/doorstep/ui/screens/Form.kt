@@ -124,7 +124,7 @@ private fun Outcome(outcome: FormOutcome, editable: Boolean, form: (FormEvent) -
 private fun Sealed(sealed: FormSeal, form: (FormEvent) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Card(accessibility = sealed.accessibility, tone = Tones.Done, modifier = Modifier.testTag("form.sealed")) {
-            Text(sealed.sealedAt, color = Tones.Done.text, style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.SemiBold)
+            Text(sealed.sealed, color = Tones.Done.text, style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.SemiBold)
             Text(sealed.digest, color = Tones.Done.text, style = MaterialTheme.typography.bodyMedium)
             sealed.consequences.forEach { Text(it, color = Tones.Done.text, style = MaterialTheme.typography.bodyLarge) }
         }

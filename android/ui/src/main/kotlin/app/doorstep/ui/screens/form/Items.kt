@@ -100,6 +100,7 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
                 CoreTextField(
                     value = kind.advice,
                     onText = { form(FormEvent.Advice(id, it)) },
+                    label = kind.adviceLabel,
                     description = item.accessibility,
                     enabled = item.editable,
                     singleLine = false,
