@@ -88,7 +88,6 @@ fun SignatureUi(screen: SignatureScreen, state: ScreenState, send: (Event) -> Un
                 value = screen.signerName,
                 onText = { signature(SignatureEvent.Name(it)) },
                 label = screen.signerLabel,
-                description = screen.signerLabel,
                 tag = "signature.name",
             )
         }
