@@ -26,12 +26,12 @@ import kotlin.math.ceil
  * most overdue inspections), a phone enrolled and synced on the gallery's clock;
  * then each frame is a new state from the core (a minute passes and the Tick's screen arrives:
  * the countdowns move), composed, laid out and drawn by Skia in an ImageComposeScene at
- * 360x800 dp, density 2. [WARM_UP] frames first, then [FRAMES] timed ones; only the UI's work is
+ * 360x800 dp, density 2. [WARM_UP] frames first (the JIT settles), then [FRAMES] timed ones; only the UI's work is
  * timed (the core's Tick is docs/bench.md's `event_answer_ms`). `ROUNDS` (default 3) rounds in
  * the same JVM; prints each, then `figure android_ui_frame_ms_median <ms>` and `figure
  * android_ui_frame_ms_p95 <ms>` of the round with the lowest median.
  */
-const val WARM_UP = 30
+const val WARM_UP = 100
 const val FRAMES = 30
 const val HOUSEHOLDS = 500
 const val ORDERS = 475

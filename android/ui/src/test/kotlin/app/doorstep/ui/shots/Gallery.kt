@@ -12,6 +12,7 @@ import app.doorstep.core.FormItemKind
 import app.doorstep.core.EnrollEvent
 import app.doorstep.core.HouseholdEvent
 import app.doorstep.core.Language
+import app.doorstep.core.Level
 import app.doorstep.core.Office
 import app.doorstep.core.OrderEvent
 import app.doorstep.core.PaymentMethod
@@ -183,7 +184,7 @@ object Gallery {
             send(Event.Back)
 
             send(Event.Today(TodayEvent.OpenOutage(outage)))
-            take("outage")
+            take("outage", ::fixOutage)
             send(Event.Back)
 
             turnTheGasOn()
@@ -258,6 +259,20 @@ object Gallery {
                 step.copy(`when` = fixed, accessibility = step.accessibility.replace(step.`when`, fixed))
             }
             return state.copy(body = Screen.WorkOrder(order.copy(steps = steps)))
+        }
+
+        // An emergency notice is to be told at once: its deadline is the real time it was made.
+        fun fixOutage(state: ScreenState, language: Language): ScreenState {
+            val outage = (state.body as Screen.Outage).v1
+            val deadline = checkNotNull(outage.deadline) { "the notice has its deadline" }
+            val fixed = if (language == Language.ZH) {
+                deadline.copy(due = "须在 今天 22:15 前", remaining = "剩 12 小时 15 分", level = Level.ON_TIME)
+                    .let { it.copy(accessibility = "${it.label}，${it.due}，${it.remaining}") }
+            } else {
+                deadline.copy(due = "by today 22:15", remaining = "12 h 15 min left", level = Level.ON_TIME)
+                    .let { it.copy(accessibility = "${it.label}, ${it.due}, ${it.remaining}") }
+            }
+            return state.copy(body = Screen.Outage(outage.copy(deadline = fixed)))
         }
 
         // The file is named after the form's id, a new random id every run.
