@@ -93,11 +93,16 @@ class CrewDayTest {
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")
                 taps.tap("立即同步")
+                taps.shows("所有更改已上传")
             }
             assertEquals(1L, office.held("work_order", number, "\"resolved\""))
             assertEquals(1L, office.held("form", "repair_closing"))
             val delivery = office.admin("order", "delivery", number).lines()
             assertTrue(delivery.any { it.startsWith("accepted\t20") }, delivery.toString())
+            // Its clocks (handle within 6 h, repair within 24 h) are met in the office's books.
+            val clocks = office.admin("order", "deadlines", number).lines()
+            assertEquals(listOf("handle", "repair"), clocks.map { it.substringBefore('\t') }, clocks.toString())
+            assertTrue(clocks.all { it.split('\t')[2] == "met" }, clocks.toString())
         }
         println("android_ui_crew_day_s ${"%.1f".format((System.nanoTime() - started) / 1e9)}")
     }

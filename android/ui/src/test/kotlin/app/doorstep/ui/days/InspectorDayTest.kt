@@ -83,7 +83,8 @@ class InspectorDayTest {
                 taps.tap("同步")
                 assertEquals("同步", taps.title)
                 taps.tap("立即同步")
-                taps.shows("上次同步：今天", substring = true)
+                taps.shows("照片 1 张", substring = true)
+                taps.shows("所有更改已上传")
 
                 // The office holds the sealed inspection, its photo and the follow-up order.
                 assertEquals(1L, office.held("form", "residential_inspection"))
