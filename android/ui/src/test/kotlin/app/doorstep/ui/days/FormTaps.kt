@@ -10,6 +10,7 @@ import androidx.compose.ui.test.isSelectable
 import androidx.compose.ui.test.isSelected
 import app.doorstep.core.FormItem
 import app.doorstep.core.FormItemKind
+import app.doorstep.core.FormOption
 import app.doorstep.core.FormScreen
 import app.doorstep.core.Screen
 import app.doorstep.core.SignatureScreen
@@ -46,7 +47,7 @@ class FormTaps(private val phone: UiPhone, private val taps: Taps) {
 
     private fun answer(item: FormItem, given: String?, advice: String) {
         val tag = "form.item." + item.id
-        fun option(id: String, options: List<app.doorstep.core.FormOption>) =
+        fun option(id: String, options: List<FormOption>) =
             options.firstOrNull { it.id == id } ?: error("${item.id} has no option $id")
         when (val kind = item.kind) {
             is FormItemKind.Check -> when {

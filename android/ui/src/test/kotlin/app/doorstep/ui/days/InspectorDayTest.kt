@@ -1,6 +1,7 @@
 package app.doorstep.ui.days
 
 import androidx.compose.ui.test.junit4.createComposeRule
+import app.doorstep.core.FormItemKind
 import app.doorstep.core.Office
 import app.doorstep.core.Screen
 import app.doorstep.ui.UiPhone
@@ -63,7 +64,7 @@ class InspectorDayTest {
                 val form = (phone.state.body as Screen.Form).v1
                 val items = form.sections.flatMap { it.items }.associateBy { it.id }
                 assertEquals(1, items.getValue("leak_test").photos.size, "the failed leak test has its photo")
-                assertEquals(FormTaps.ADVICE, (items.getValue("leak_test").kind as app.doorstep.core.FormItemKind.Check).advice)
+                assertEquals(FormTaps.ADVICE, (items.getValue("leak_test").kind as FormItemKind.Check).advice)
                 assertEquals("1234.500 m³", items.getValue("meter_reading").value)
                 assertTrue(items.getValue("customer_signature").value!!.contains("已签"))
                 assertTrue(items.getValue("technician_signature").value!!.contains("已签"))
