@@ -13,11 +13,13 @@ uniffi::setup_scaffolding!("doorstep");
 
 pub mod app;
 mod error;
+mod log;
 mod store;
 pub mod types;
 
 pub use app::DoorstepApp;
 pub use error::DoorstepError;
+pub use log::{LogLevel, LogSink, set_log_sink};
 pub use store::{DeviceStore, SyncObserver};
 pub use types::*;
 

@@ -21,6 +21,8 @@ class TestPlatform : Platform {
     val scans = ArrayDeque<String>()
     var position = Fix(30.271, 120.121, 8.0)
     var cameraFails: EffectFailure? = null
+    /** The lock prompt dismissed by the user (answered Cancelled) while set. */
+    var unlockDismissed = false
     val done = mutableListOf<String>()
     val notified = mutableListOf<Notified>()
     var screenOn = false
@@ -40,7 +42,8 @@ class TestPlatform : Platform {
 
     override fun locate(accuracyM: Int, timeoutS: Int, answer: (Outcome<Fix>) -> Unit) = answer(Outcome.Done(position))
 
-    override fun unlock(prompt: String, answer: (Outcome<Unit>) -> Unit) = answer(Outcome.Done(Unit))
+    override fun unlock(prompt: String, answer: (Outcome<Unit>) -> Unit) =
+        answer(if (unlockDismissed) Outcome.Failed(EffectFailure.CANCELLED) else Outcome.Done(Unit))
 
     override fun openMap(label: String, place: MapPlace) {
         done += "map"

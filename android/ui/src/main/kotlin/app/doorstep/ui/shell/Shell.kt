@@ -27,6 +27,8 @@ class Shell(
     private val workers: Workers,
     initial: ScreenState,
     private var language: Language,
+    /** Set while a sync runs; android/app's background SyncWorker shares it, so the two never overlap. */
+    private val syncing: AtomicBoolean = AtomicBoolean(false),
 ) {
     var state: ScreenState by mutableStateOf(initial)
         private set
@@ -34,8 +36,6 @@ class Shell(
     /** The core's words for the last event it refused (InvalidInput, a photo it could not read). */
     var refusal: Notice? by mutableStateOf(null)
         private set
-
-    private val syncing = AtomicBoolean(false)
 
     val effects = EffectDispatcher(platform, answer = ::send, runSync = ::sync, runEnrollment = ::enroll)
 

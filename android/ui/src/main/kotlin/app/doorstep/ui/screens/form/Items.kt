@@ -1,0 +1,173 @@
+package app.doorstep.ui.screens.form
+
+import androidx.compose.foundation.border
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.shape.RoundedCornerShape
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.layout.ContentScale
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.unit.dp
+import app.doorstep.core.FormCheckMark
+import app.doorstep.core.FormEvent
+import app.doorstep.core.FormItem
+import app.doorstep.core.FormItemKind
+import app.doorstep.core.FormOption
+import app.doorstep.core.FormPhoto
+import app.doorstep.ui.parts.ActionButton
+import app.doorstep.ui.parts.Card
+import app.doorstep.ui.parts.ChipChoice
+import app.doorstep.ui.parts.ChoiceChips
+import app.doorstep.ui.parts.CoreTextField
+import app.doorstep.ui.parts.FileImage
+import app.doorstep.ui.parts.Pill
+import app.doorstep.ui.parts.ProblemText
+import app.doorstep.ui.parts.SmallAction
+import app.doorstep.ui.theme.Palette
+import app.doorstep.ui.theme.Tones
+
+/**
+ * One item of a form (docs/screens.md, "Form"), drawn by its kind: its label and help, the
+ * control its kind needs, the photos on it, its problems and the last effect's message beside
+ * it. Every control sends the core's [FormEvent] named by the item's id; a sealed form's items
+ * (`editable` false) are drawn read-only. Tags: `form.item.<id>` and `form.item.<id>.<part>`.
+ */
+@Composable
+fun FormItemUi(item: FormItem, form: (FormEvent) -> Unit) {
+    val tag = "form.item." + item.id
+    var picking by rememberSaveable(item.id) { mutableStateOf(false) }
+    val pickable = item.editable && (item.kind is FormItemKind.Date || item.kind is FormItemKind.DateTime)
+    Card(
+        accessibility = item.accessibility,
+        onClick = if (pickable) ({ picking = !picking }) else null,
+        modifier = Modifier.testTag(tag),
+    ) {
+        Text(
+            item.label,
+            style = MaterialTheme.typography.titleMedium,
+            fontWeight = FontWeight.SemiBold,
+            color = Palette.Ink,
+        )
+        item.help?.let { Text(it, style = MaterialTheme.typography.bodyMedium, color = Palette.InkMuted) }
+        if (shownAsValue(item.kind)) {
+            item.value?.let { Text(it, style = MaterialTheme.typography.bodyLarge, color = Palette.Ink, modifier = Modifier.testTag("$tag.value")) }
+        }
+        Control(item, tag, form)
+        if (pickable && picking) Picker(item, tag, form)
+        Photos(item, tag, form)
+        item.problems.forEach { ProblemText(it) }
+        item.message?.let { ProblemText(it) }
+    }
+}
+
+/** Kinds whose control does not show the answer itself: the core's formatted value is drawn. */
+private fun shownAsValue(kind: FormItemKind): Boolean = when (kind) {
+    is FormItemKind.Date, is FormItemKind.DateTime, is FormItemKind.Signature,
+    is FormItemKind.Location, is FormItemKind.Charges, is FormItemKind.Photo -> true
+    else -> false
+}
+
+/** A check's marks are the options `pass`, `fail` and `na` (docs/screens.md). */
+private fun markOf(id: String): FormCheckMark = when (id) {
+    "pass" -> FormCheckMark.PASS
+    "fail" -> FormCheckMark.FAIL
+    else -> FormCheckMark.NOT_APPLICABLE
+}
+
+private fun List<FormOption>.chips() = map { ChipChoice(it.id, it.label, it.selected, it.accessibility) }
+
+@Composable
+private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
+    val id = item.id
+    when (val kind = item.kind) {
+        is FormItemKind.Check -> {
+            kind.hazard?.let { Pill(it, Tones.Danger) }
+            ChoiceChips(kind.options.chips(), { form(FormEvent.Check(id, markOf(it))) }, enabled = item.editable, tagPrefix = tag)
+            if (kind.adviceWanted || kind.advice.isNotEmpty()) {
+                CoreTextField(
+                    value = kind.advice,
+                    onText = { form(FormEvent.Advice(id, it)) },
+                    description = item.accessibility,
+                    enabled = item.editable,
+                    singleLine = false,
+                    tag = "$tag.advice",
+                )
+            }
+        }
+        is FormItemKind.Number -> CoreTextField(
+            value = kind.typed,
+            onText = { form(FormEvent.Type(id, it)) },
+            description = item.accessibility,
+            suffix = kind.unit,
+            enabled = item.editable,
+            keyboard = KeyboardOptions(keyboardType = KeyboardType.Decimal),
+            tag = "$tag.field",
+        )
+        is FormItemKind.MeterReading -> CoreTextField(
+            value = kind.typed,
+            onText = { form(FormEvent.Type(id, it)) },
+            description = item.accessibility,
+            suffix = kind.unit,
+            enabled = item.editable,
+            keyboard = KeyboardOptions(keyboardType = KeyboardType.Decimal),
+            tag = "$tag.field",
+        )
+        is FormItemKind.Text -> {
+            CoreTextField(
+                value = kind.typed,
+                onText = { form(FormEvent.Type(id, it)) },
+                description = item.accessibility,
+                enabled = item.editable,
+                singleLine = !kind.multiline,
+                tag = "$tag.field",
+            )
+            kind.scan?.let { SmallAction(it, { form(FormEvent.Scan(id)) }, tag = "$tag.scan") }
+        }
+        is FormItemKind.SingleChoice ->
+            ChoiceChips(kind.options.chips(), { form(FormEvent.Choose(id, it)) }, enabled = item.editable, tagPrefix = tag)
+        is FormItemKind.MultipleChoice ->
+            ChoiceChips(kind.options.chips(), { form(FormEvent.Toggle(id, it)) }, enabled = item.editable, tagPrefix = tag)
+        is FormItemKind.Signature -> ActionButton(kind.sign, { form(FormEvent.Sign(id)) }, tag = "$tag.sign")
+        is FormItemKind.Location -> ActionButton(kind.locate, { form(FormEvent.Locate(id)) }, tag = "$tag.locate")
+        is FormItemKind.Date, is FormItemKind.DateTime, is FormItemKind.Photo, FormItemKind.Charges -> Unit
+    }
+}
+
+/** The photos on an item (thumbnails the core wrote, each with its removal) and Take photo. */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+private fun Photos(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
+    if (item.photos.isNotEmpty()) {
+        FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            for (photo in item.photos) Photo(item.id, photo, "$tag.photo.${photo.sha256}", form)
+        }
+    }
+    item.takePhoto?.let { ActionButton(it, { form(FormEvent.TakePhoto(item.id)) }, tag = "$tag.photo") }
+}
+
+@Composable
+private fun Photo(item: String, photo: FormPhoto, tag: String, form: (FormEvent) -> Unit) {
+    Column(Modifier.testTag(tag), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+        FileImage(
+            photo.path,
+            photo.accessibility,
+            Modifier.size(96.dp).border(1.dp, Palette.Line, RoundedCornerShape(4.dp)),
+            ContentScale.Crop,
+        )
+        if (photo.path == null) Text(photo.accessibility, style = MaterialTheme.typography.bodySmall, color = Palette.InkMuted)
+        SmallAction(photo.remove, { form(FormEvent.RemovePhoto(item, photo.sha256)) }, tag = "$tag.remove")
+    }
+}
