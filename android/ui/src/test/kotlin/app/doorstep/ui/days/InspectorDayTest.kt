@@ -3,8 +3,11 @@ package app.doorstep.ui.days
 import androidx.compose.ui.test.junit4.createComposeRule
 import app.doorstep.core.FormItemKind
 import app.doorstep.core.Office
+import app.doorstep.core.Paper
 import app.doorstep.core.Screen
 import app.doorstep.ui.UiPhone
+import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Instant
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
@@ -75,10 +78,26 @@ class InspectorDayTest {
                 taps.shows("已为重大隐患开复查工单", substring = true)
                 taps.shows("当场停气（不合格项：各接头及燃气设施无泄漏）", substring = true)
 
+                // The hazard rectification notice for the customer, opened from the seal block and printed.
+                val sealed = checkNotNull((phone.state.body as Screen.Form).v1.sealed)
+                taps.tap(sealed.copies.single { it.paper == Paper.HAZARD_NOTICE }.open.label)
+                val copy = (phone.state.body as? Screen.Copy)?.v1 ?: error("the notice opened 「${taps.title}」")
+                assertEquals("隐患整改通知书", copy.title)
+                taps.tap(copy.print.label)
+                val printed = phone.platform.done.single { it.startsWith("print ") }.removePrefix("print ")
+                assertTrue(Files.size(Path.of(printed)) > 0, "the notice's paper is written before it is printed")
+                taps.back()
+
                 // Back to Today, then the sync from the Sync screen.
                 taps.back()
                 assertTrue(phone.state.body is Screen.Household, taps.title)
                 taps.shows("已停气")
+                // The follow-up order the seal opened, from the file's timeline.
+                taps.tap("已为重大隐患开复查工单")
+                assertTrue(phone.state.body is Screen.WorkOrder, taps.title)
+                taps.shows("重大隐患复查", substring = true)
+                taps.back()
+                assertTrue(phone.state.body is Screen.Household, taps.title)
                 taps.back()
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")
