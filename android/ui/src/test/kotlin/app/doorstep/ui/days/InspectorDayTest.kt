@@ -21,8 +21,9 @@ import org.junit.rules.TemporaryFolder
  * `doorstep serve`: enrolled on the Enroll screen, the overdue household on Today, its file,
  * the residential inspection answered item by item (the leak test failed: advice typed, its
  * photo taken with the camera), both signatures drawn on the pad, sealed; the seal block says
- * what sealing did; synced from the Sync screen; the office holds the form and the follow-up
- * order. Then the app switched to English in Settings.
+ * what sealing did and the hazard rectification notice is printed from it; the file shows the
+ * shut-off and opens the follow-up order; synced from the Sync screen; the office holds the form,
+ * its photo and the follow-up order. Then the app switched to English in Settings.
  */
 class InspectorDayTest {
     @get:Rule val rule = createComposeRule()
@@ -88,16 +89,17 @@ class InspectorDayTest {
                 assertTrue(Files.size(Path.of(printed)) > 0, "the notice's paper is written before it is printed")
                 taps.back()
 
-                // Back to Today, then the sync from the Sync screen.
+                // Back on the household's file: shut off, with the follow-up order the seal opened.
                 taps.back()
                 assertTrue(phone.state.body is Screen.Household, taps.title)
                 taps.shows("已停气")
-                // The follow-up order the seal opened, from the file's timeline.
                 taps.tap("已为重大隐患开复查工单")
                 assertTrue(phone.state.body is Screen.WorkOrder, taps.title)
                 taps.shows("重大隐患复查", substring = true)
                 taps.back()
                 assertTrue(phone.state.body is Screen.Household, taps.title)
+
+                // Back to Today, then the sync from the Sync screen.
                 taps.back()
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")
