@@ -54,6 +54,8 @@ class CrewDayTest {
                 val notification = phone.platform.notified.single { it.urgent }
                 assertTrue(notification.title.startsWith("紧急工单：管网故障"), notification.title)
                 assertTrue(number in notification.body, notification.body)
+                // A notification shows on a locked screen: the kind and the deadline, no address, no person.
+                assertTrue(listOf("文三路", "王秀英").none { it in notification.title + notification.body }, notification.body)
                 // Tapping it is the platform's: it opens the app with the link.
                 rule.runOnIdle { phone.shell.send(Event.OpenLink(notification.link)) }
                 taps.idle()
