@@ -18,6 +18,7 @@ import androidx.compose.ui.unit.dp
 import app.doorstep.core.ChargeView
 import app.doorstep.core.Event
 import app.doorstep.core.OrderButton
+import app.doorstep.core.OrderEvent
 import app.doorstep.core.ScreenState
 import app.doorstep.core.StepLine
 import app.doorstep.core.WorkOrderScreen
@@ -69,7 +70,8 @@ fun OrderUi(screen: WorkOrderScreen, state: ScreenState, send: (Event) -> Unit) 
                 }
             }
         }
-        val primary = screen.actions.indexOfFirst { it.action.enabled }
+        // The primary look goes to the first step the order can take now (the file is no step).
+        val primary = screen.actions.indexOfFirst { it.action.enabled && it.event != OrderEvent.OPEN_HOUSEHOLD }
         itemsIndexed(screen.actions, key = { index, button -> "action-$index-" + button.event.name }) { index, button ->
             Button(button, index, primary = index == primary, send = send)
         }

@@ -4,6 +4,10 @@ import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.assertIsDisplayed
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.assertIsSelected
+import androidx.compose.ui.test.assertIsEnabled
+import androidx.compose.ui.test.assertIsNotEnabled
 import androidx.compose.ui.test.hasAnyAncestor
 import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasSetTextAction
@@ -79,6 +83,8 @@ class ActionScreenTest {
                 assertEquals(Instant.parse("2026-12-08T01:00:00Z"), from.time)
                 CrewDay.shownText(phone, from.value).assertIsDisplayed()
 
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "every tappable element is big enough and says what it is")
+
                 // From: the 20th, at 12:00 — after the window's end.
                 CrewDay.tap(phone, "action.field.window_from")
                 CrewDay.shown(phone, "action.picker.window_from").assertIsDisplayed()
@@ -116,6 +122,87 @@ class ActionScreenTest {
 
                 CrewDay.sync(phone)
                 assertEquals(1L, CrewDay.held(office, "work_order", number, "2026-12-20T04:00:00"))
+            }
+        }
+    }
+
+    /** Today → the office's order → its household file, by taps. */
+    private fun openTheFile(phone: UiPhone, office: Office) {
+        val today = (phone.state.body as Screen.Today).v1
+        CrewDay.shownText(phone, today.lines.first { office.orderNumber in it.title }.title).performClick()
+        rule.waitForIdle()
+        val order = (phone.state.body as Screen.WorkOrder).v1
+        CrewDay.tap(phone, "order.action." + order.actions.indexOfFirst { it.event == OrderEvent.OPEN_HOUSEHOLD })
+        check(phone.state.body is Screen.Household) { "expected the Household screen" }
+    }
+
+    @Test fun `a technician adds the household's second number, drops an extra one, and is refused a number that is not one`() {
+        Office.open(tmp.root.toPath()).use { office ->
+            UiPhone(rule, tmp.newFolder("phone").toPath(), CrewDay.now()).use { phone ->
+                CrewDay.enrolled(phone, office)
+                openTheFile(phone, office)
+                CrewDay.tap(phone, "household.edit_contact")
+                assertEquals("13812345678", phone.field(ActionField.Phone(0u)).value)
+
+                CrewDay.tap(phone, "action.add_phone")
+                assertEquals("", phone.field(ActionField.Phone(1u)).value)
+                rule.onNodeWithTag("action.submit").assertIsNotEnabled()
+                CrewDay.shown(phone, "action.field.phone.1").performTextInput("12")
+                rule.waitForIdle()
+                rule.onNodeWithTag("action.submit").assertIsEnabled().performClick()
+                rule.waitForIdle()
+                val refused = phone.field(ActionField.Phone(1u)).problem
+                assertTrue(refused != null, phone.action().toString())
+                CrewDay.shown(phone, "action.problem.phone.1").assertIsDisplayed()
+                CrewDay.shownText(phone, refused).assertIsDisplayed()
+
+                // A third line added by mistake, removed by its own button.
+                CrewDay.tap(phone, "action.add_phone")
+                assertEquals(3, phone.action().fields.count { it.field is ActionField.Phone })
+                CrewDay.tap(phone, "action.remove_phone.2")
+                assertEquals(2, phone.action().fields.count { it.field is ActionField.Phone })
+
+                CrewDay.shown(phone, "action.field.phone.1").performTextReplacement("13700001111")
+                rule.waitForIdle()
+                assertEquals("13700001111", phone.field(ActionField.Phone(1u)).value)
+                rule.onNodeWithTag("action.submit").performClick()
+                rule.waitForIdle()
+                val file = (phone.state.body as? Screen.Household)?.v1 ?: error("expected the file again: ${phone.state.body}")
+                assertEquals(listOf("13812345678", "13700001111"), file.phones.map { it.number })
+                rule.onNodeWithTag("notice").assertIsDisplayed()
+                CrewDay.tap(phone, "household.call.1")
+                assertTrue("call 13700001111" in phone.platform.done, phone.platform.done.toString())
+
+                CrewDay.sync(phone)
+                assertEquals(1L, CrewDay.held(office, "household", "HZ-0001", "13700001111"))
+            }
+        }
+    }
+
+    @Test fun `a technician opens a major pipeline fault at the door by choosing its kind and class`() {
+        Office.open(tmp.root.toPath()).use { office ->
+            UiPhone(rule, tmp.newFolder("phone").toPath(), CrewDay.now()).use { phone ->
+                CrewDay.enrolled(phone, office)
+                openTheFile(phone, office)
+                CrewDay.tap(phone, "household.open_order")
+                assertTrue(phone.action().fields.none { it.field == ActionField.FaultClass }, "no class before the kind")
+
+                CrewDay.tap(phone, "action.choice.kind.pipeline_fault")
+                val kind = phone.field(ActionField.Kind)
+                assertTrue(kind.choices.single { it.id == "pipeline_fault" }.chosen)
+                CrewDay.shown(phone, "action.choice.kind.pipeline_fault").assertIsSelected()
+                CrewDay.tap(phone, "action.choice.fault_class.major")
+                assertTrue(phone.field(ActionField.FaultClass).choices.single { it.id == "major" }.chosen)
+                CrewDay.shown(phone, "action.field.description").performTextInput("表前阀门断裂漏气")
+                rule.waitForIdle()
+                rule.onNodeWithTag("action.submit").assertIsEnabled().performClick()
+                rule.waitForIdle()
+
+                val notice = phone.state.notice!!.text
+                assertTrue("YD-" in notice, notice)
+                assertTrue(phone.state.body is Screen.Household, phone.state.body.toString())
+                CrewDay.sync(phone)
+                assertEquals(1L, CrewDay.held(office, "work_order", "表前阀门断裂漏气", "\"major\""))
             }
         }
     }

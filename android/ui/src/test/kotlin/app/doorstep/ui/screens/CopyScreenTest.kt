@@ -51,6 +51,7 @@ class CopyScreenTest {
                 val copy = phone.copy()
                 assertNull(copy.problem)
                 CrewDay.render(phone, "copy")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "copy: every tappable element is big enough and says what it is")
                 rule.onNodeWithText(copy.title).assertIsDisplayed()
                 CrewDay.shownText(phone, copy.description).assertIsDisplayed()
                 copy.summary.forEach { CrewDay.shownText(phone, it.value).assertIsDisplayed() }

@@ -5,6 +5,12 @@ import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onRoot
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.performTouchInput
+import androidx.compose.ui.test.swipeUp
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import app.doorstep.ui.theme.Touch
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.graphics.asSkiaBitmap
 import androidx.compose.ui.test.onAllNodesWithText
@@ -168,6 +174,42 @@ object CrewDay {
         } finally {
             scene.close()
         }
+    }
+
+    /**
+     * Every element of the screen that can be tapped (scrolled through the whole list) is at
+     * least 48 dp both ways and says what it is: a content description or its own text.
+     * Returns how many were checked.
+     */
+    fun checkTouchTargets(phone: UiPhone): Int {
+        val seen = mutableSetOf<String>()
+        val list = phone.rule.onNodeWithTag("screen.content")
+        var checked = 0
+        fun visit() {
+            val nodes = phone.rule.onAllNodes(hasClickAction()).fetchSemanticsNodes()
+            for (node in nodes) {
+                val config = node.config
+                val said = (config.getOrNull(SemanticsProperties.ContentDescription) ?: emptyList()) +
+                    (config.getOrNull(SemanticsProperties.Text) ?: emptyList()).map { it.text }
+                val key = node.id.toString()
+                if (!seen.add(key)) continue
+                checked++
+                val size = with(phone.rule.density) { node.size.width.toDp() to node.size.height.toDp() }
+                check(said.any { it.isNotBlank() }) { "a tappable element says nothing: ${node.config}" }
+                check(size.first >= Touch.Minimum && size.second >= Touch.Minimum) {
+                    "'${said.first()}' is ${size.first} × ${size.second}, under ${Touch.Minimum}"
+                }
+            }
+        }
+        visit()
+        repeat(20) {
+            val before = seen.size
+            list.performTouchInput { swipeUp() }
+            phone.rule.waitForIdle()
+            visit()
+            if (seen.size == before) return checked
+        }
+        return checked
     }
 
     /** The test's window as drawn now (its own size, what is open in it included), to target/screens-a/<name>.png. */

@@ -44,6 +44,7 @@ class FeesScreenTest {
                 val today = phone.fees()
                 assertTrue(today.isToday)
                 CrewDay.render(phone, "fees-today")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "fees-today: every tappable element is big enough and says what it is")
                 rule.onNodeWithTag("fees.day").assertTextContains(today.day)
                 // Nothing collected yet: the core's words for an empty day, the total, the settlement.
                 CrewDay.shownText(phone, assertNotNull(today.empty)).assertIsDisplayed()
@@ -105,6 +106,7 @@ class FeesScreenTest {
                 CrewDay.shown(phone, "order.charge.0").assertIsDisplayed()
                 CrewDay.shownText(phone, assertNotNull(order.chargesTotal)).assertIsDisplayed()
                 CrewDay.render(phone, "order-charged")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "order-charged: every tappable element is big enough and says what it is")
                 rule.onNodeWithTag("back").performClick()
                 rule.waitForIdle()
 
@@ -117,6 +119,7 @@ class FeesScreenTest {
                 CrewDay.shownText(phone, fees.handIn.single().amount).assertIsDisplayed()
                 CrewDay.shownText(phone, fees.total).assertIsDisplayed()
                 CrewDay.render(phone, "fees-collected")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "fees-collected: every tappable element is big enough and says what it is")
 
                 CrewDay.tap(phone, "fees.open_receipt." + collection.formId)
                 val copy = (phone.state.body as? Screen.Copy)?.v1 ?: error("expected the Copy screen")

@@ -4,6 +4,8 @@ import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.assertTextContains
+import app.doorstep.core.Event
 import app.doorstep.core.HouseholdScreen
 import app.doorstep.core.Office
 import app.doorstep.core.OrderEvent
@@ -13,6 +15,7 @@ import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
 import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 
 /**
@@ -46,6 +49,7 @@ class HouseholdScreenTest {
                 assertTrue("HZ-0001" in file.title, file.title)
                 rule.onNodeWithTag("back").assertIsDisplayed()
                 CrewDay.render(phone, "household")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "household: every tappable element is big enough and says what it is")
 
                 // Every part the core filled is drawn.
                 file.account.forEach { CrewDay.shownText(phone, it.value).assertIsDisplayed() }
@@ -89,6 +93,27 @@ class HouseholdScreenTest {
                 val again = phone.household().formStarts.first { it.templateId == "safety_education" }
                 assertTrue(again.action.label != start.action.label, again.action.label)
                 CrewDay.shownText(phone, again.action.label).assertIsDisplayed()
+            }
+        }
+    }
+
+    @Test fun `a link to a file or an order not on this phone shows the core's message with Back`() {
+        Office.open(tmp.root.toPath()).use { office ->
+            UiPhone(rule, tmp.newFolder("phone").toPath(), CrewDay.now()).use { phone ->
+                CrewDay.enrolled(phone, office)
+                // A notification's link, as the Activity sends it when tapped.
+                CrewDay.send(phone, Event.OpenLink("doorstep://household/0193a5e2-0000-7000-8000-000000000001"))
+                val file = phone.household()
+                val missing = assertNotNull(file.missing)
+                rule.onNodeWithTag("message").assertTextContains(missing)
+                rule.onNodeWithTag("back").assertIsDisplayed().performClick()
+                rule.waitForIdle()
+                assertTrue(phone.state.body is Screen.Today, phone.state.body.toString())
+
+                CrewDay.send(phone, Event.OpenLink("doorstep://order/0193a5e2-0000-7000-8000-000000000002"))
+                val order = (phone.state.body as? Screen.WorkOrder)?.v1 ?: error("expected the Work order screen")
+                rule.onNodeWithTag("message").assertTextContains(assertNotNull(order.missing))
+                rule.onNodeWithTag("back").assertIsDisplayed()
             }
         }
     }

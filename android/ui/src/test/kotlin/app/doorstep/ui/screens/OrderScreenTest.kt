@@ -1,5 +1,6 @@
 package app.doorstep.ui.screens
 
+import androidx.compose.ui.test.assertHeightIsAtLeast
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.assertIsNotEnabled
@@ -16,6 +17,7 @@ import app.doorstep.core.Screen
 import app.doorstep.core.TodayScreen
 import app.doorstep.core.WorkOrderScreen
 import app.doorstep.ui.UiPhone
+import app.doorstep.ui.theme.Touch
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
@@ -69,6 +71,18 @@ class OrderScreenTest {
                 CrewDay.shown(phone, "order.countdown.0").assertIsDisplayed()
                 val accept = order.actions.indexOfFirst { it.event == OrderEvent.ACCEPT }
                 assertEquals(order.actions.indexOfFirst { it.action.enabled }, accept, "Accept is the first step open")
+                // Drawn as the primary action (56 dp); the household file is a plain button.
+                CrewDay.shown(phone, "order.action.$accept").assertHeightIsAtLeast(Touch.Primary)
+                val file = order.actions.indexOfFirst { it.event == OrderEvent.OPEN_HOUSEHOLD }
+                val fileHeight = CrewDay.shown(phone, "order.action.$file").fetchSemanticsNode().size.height
+                assertTrue(with(rule.density) { fileHeight.toDp() } < Touch.Primary, "the household button is not primary")
+
+                // Minutes pass: the Activity's timer ticks and the clocks move on the screen.
+                val before = order.countdowns.first().remaining
+                phone.tick(3)
+                val after = phone.order().countdowns.first().remaining
+                assertTrue(after != before, "$before, then $after")
+                CrewDay.shownText(phone, after).assertIsDisplayed()
 
                 press(phone, OrderEvent.ACCEPT)
                 press(phone, OrderEvent.ON_THE_WAY)
@@ -78,6 +92,7 @@ class OrderScreenTest {
 
                 val steps = phone.order().steps
                 CrewDay.render(phone, "order-on-site")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "order-on-site: every tappable element is big enough and says what it is")
                 assertTrue(steps.size >= 3, steps.toString())
                 steps.indices.forEach { CrewDay.shown(phone, "order.step.$it").assertIsDisplayed() }
                 CrewDay.shownText(phone, steps.last().status).assertIsDisplayed()
@@ -103,6 +118,7 @@ class OrderScreenTest {
 
                 // Nothing typed: Submit is disabled and says which field is wanted.
                 val empty = phone.action()
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "action: every tappable element is big enough and says what it is")
                 rule.onNodeWithTag("action.submit").assertIsNotEnabled()
                 val why = empty.submit.disabledReason!!
                 assertTrue(empty.fields.single().label in why, why)
@@ -121,6 +137,7 @@ class OrderScreenTest {
                 assertTrue(refused != null && "500" in refused, refused.toString())
                 CrewDay.shown(phone, "action.problem.reason").assertIsDisplayed()
                 CrewDay.render(phone, "action-hand-back-refused")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "action-hand-back-refused: every tappable element is big enough and says what it is")
                 CrewDay.shownText(phone, refused).assertIsDisplayed()
 
                 // The reason typed anew: handed back, the order shown with the core's notice.

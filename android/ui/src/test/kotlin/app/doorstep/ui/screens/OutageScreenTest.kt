@@ -47,6 +47,7 @@ class OutageScreenTest {
                 screen.deadline?.let { CrewDay.shown(phone, "outage.deadline").assertIsDisplayed() }
                 val building = screen.buildings.single()
                 CrewDay.render(phone, "outage")
+                assertTrue(CrewDay.checkTouchTargets(phone) > 0, "outage: every tappable element is big enough and says what it is")
                 assertEquals(listOf("张伟", "王秀英"), building.households.map { it.name }.sorted())
                 building.households.forEach { CrewDay.shownText(phone, it.name).assertIsDisplayed() }
 
