@@ -36,6 +36,8 @@ android {
 
     buildFeatures {
         compose = true
+        // BuildConfig.DEBUG: the library's log level (DoorstepApplication).
+        buildConfig = true
     }
 
     packaging {

@@ -54,6 +54,8 @@ dependencies {
     api(libs.compose.ui)
     api(libs.compose.foundation)
     api(libs.compose.material3)
+    // The screens' icons (Icons.Filled.*); Material 3 1.3 brings it too, later versions do not.
+    api(libs.compose.material.icons.core)
     api(libs.compose.runtime)
     // The bindings load the core's library through JNA: the AAR carries JNA's own native part.
     api(libs.jna) { artifact { type = "aar" } }

@@ -1,6 +1,7 @@
 package app.doorstep.android
 
 import android.Manifest
+import android.annotation.SuppressLint
 import android.app.Activity
 import android.app.KeyguardManager
 import android.content.ActivityNotFoundException
@@ -154,6 +155,7 @@ class AndroidPlatform(
         private val timeoutMs = timeoutS * 1000L
         private val giveUp = Runnable { finish() }
 
+        @SuppressLint("MissingPermission") // locate() asked for it; a withdrawal meanwhile is the SecurityException
         fun start() {
             try {
                 for (provider in providers) {

@@ -2,9 +2,13 @@ package app.doorstep.android
 
 import android.app.Application
 import android.os.Build
+import android.util.Log
 import app.doorstep.core.DoorstepApp
 import app.doorstep.core.DoorstepException
 import app.doorstep.core.Language
+import app.doorstep.core.LogLevel
+import app.doorstep.core.LogSink
+import app.doorstep.core.setLogSink
 import app.doorstep.ui.shell.FileKeyStorage
 import app.doorstep.ui.shell.KeyVault
 import java.io.File
@@ -42,6 +46,8 @@ class DoorstepApplication : Application() {
     override fun onCreate() {
         super.onCreate()
         Notifications.createChannels(this)
+        // The library's log (failures with their causes, never personal data) into logcat.
+        setLogSink(LogcatSink, if (BuildConfig.DEBUG) LogLevel.DEBUG else LogLevel.INFO)
     }
 
     /**
@@ -89,4 +95,18 @@ class DoorstepApplication : Application() {
 
     /** Told to the server at enrollment: the model, nothing about the person. */
     private fun deviceModel(): String = "${Build.MANUFACTURER} ${Build.MODEL} (Android ${Build.VERSION.RELEASE})"
+}
+
+/** The library's log lines in logcat under the tag `doorstep`, with the module that logged them. */
+private object LogcatSink : LogSink {
+    override fun log(level: LogLevel, target: String, message: String) {
+        val priority = when (level) {
+            LogLevel.ERROR -> Log.ERROR
+            LogLevel.WARN -> Log.WARN
+            LogLevel.INFO -> Log.INFO
+            LogLevel.DEBUG -> Log.DEBUG
+            LogLevel.TRACE -> Log.VERBOSE
+        }
+        Log.println(priority, "doorstep", "$target: $message")
+    }
 }

@@ -130,14 +130,19 @@ class MainActivity : ComponentActivity() {
             }
         }
 
-        doorstep.onReopened = { main.post { open() } }
+        // A wipe: the wiped app's last screen (Enroll, saying the device was stopped and its data
+        // cleared) stays drawn over the new app until the technician acts.
+        doorstep.onReopened = { main.post { open(keep = shell?.state) } }
         doorstep.onScreenChanged = { shell?.refresh() }
         platform.askForNotifications()
         open()
     }
 
-    /** Opens the app off the main thread (the store is opened, maybe upgraded), then shows it. */
-    private fun open(startOver: Boolean = false) {
+    /**
+     * Opens the app off the main thread (the store is opened, maybe upgraded), then shows it;
+     * [keep]: the screen to draw until the first event instead of the new app's own.
+     */
+    private fun open(startOver: Boolean = false, keep: ScreenState? = null) {
         shell = null
         problem = null
         lifecycleScope.launch {
@@ -151,16 +156,18 @@ class MainActivity : ComponentActivity() {
                     Opened.Failed(Problem.KEY_LOST)
                 } catch (e: DoorstepException) {
                     Opened.Failed(Problem.STORE)
+                } catch (e: java.io.IOException) {
+                    Opened.Failed(Problem.STORE) // the wrapped key's file could not be read or written
                 }
             }
             when (opened) {
                 is Opened.Failed -> problem = opened.problem
-                is Opened.Ready -> show(opened.app, opened.screen)
+                is Opened.Ready -> show(opened.app, keep ?: opened.screen, resumed = keep == null)
             }
         }
     }
 
-    private fun show(app: DoorstepApp, screen: ScreenState) {
+    private fun show(app: DoorstepApp, screen: ScreenState, resumed: Boolean = true) {
         workers?.close()
         val threads = ThreadWorkers { main.post(it) }
         workers = threads
@@ -177,7 +184,7 @@ class MainActivity : ComponentActivity() {
         restored = emptyMap()
         photoTaken = null
 
-        if (lifecycle.currentState.isAtLeast(Lifecycle.State.RESUMED)) opened.send(Event.Resumed)
+        if (resumed && lifecycle.currentState.isAtLeast(Lifecycle.State.RESUMED)) opened.send(Event.Resumed)
         link?.let { opened.send(Event.OpenLink(it)) }
         link = null
     }

@@ -1,6 +1,7 @@
 package app.doorstep.android
 
 import android.Manifest
+import android.annotation.SuppressLint
 import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.app.PendingIntent
@@ -45,6 +46,7 @@ object Notifications {
     }
 
     /** The core's `Notify { id, title, body, link, urgent }`; the same [id] replaces the earlier one. */
+    @SuppressLint("MissingPermission") // allowed() checks POST_NOTIFICATIONS
     fun show(context: Context, id: String, title: String, body: String, link: String, urgent: Boolean) {
         if (!allowed(context)) return
         val open = Intent(Intent.ACTION_VIEW, Uri.parse(link), context, MainActivity::class.java)
@@ -74,6 +76,7 @@ object Notifications {
     }
 
     /** While the background sync runs: no sound, no badge, gone when it ends. */
+    @SuppressLint("MissingPermission") // allowed() checks POST_NOTIFICATIONS
     fun showSyncRunning(context: Context) {
         if (!allowed(context)) return
         val notification = NotificationCompat.Builder(context, SYNC)

@@ -40,6 +40,7 @@ import app.doorstep.ui.theme.Touch
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicInteger
 
 /**
  * The code scanner (`Effect.Scan`): the camera's preview with the core's prompt over it; every
@@ -50,6 +51,7 @@ import java.util.concurrent.atomic.AtomicBoolean
 class ScanActivity : ComponentActivity() {
     private val analysis: ExecutorService = Executors.newSingleThreadExecutor()
     private val found = AtomicBoolean(false)
+    private val frames = AtomicInteger(0)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -102,7 +104,8 @@ class ScanActivity : ComponentActivity() {
             val buffer = plane.buffer
             val bytes = ByteArray(buffer.remaining()).also { buffer.get(it) }
             val frame = LumaFrame(bytes, image.width, image.height, plane.rowStride, image.imageInfo.rotationDegrees)
-            val text = reader.read(frame) ?: return
+            // The quick pass on every frame; ZXing's slow passes on every fourth (a noisy, dim frame).
+            val text = reader.read(frame, thorough = frames.getAndIncrement() % THOROUGH_EVERY == 0) ?: return
             if (!found.compareAndSet(false, true)) return
             runOnUiThread {
                 setResult(Activity.RESULT_OK, Intent().putExtra(TEXT, text))
@@ -134,5 +137,6 @@ class ScanActivity : ComponentActivity() {
         const val KINDS = "kinds"
         const val PROMPT = "prompt"
         const val TEXT = "text"
+        const val THOROUGH_EVERY = 4
     }
 }

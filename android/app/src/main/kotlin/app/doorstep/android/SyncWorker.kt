@@ -59,6 +59,8 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             return SyncRunEnd.BROKEN // the Activity says why when the technician opens the app
         } catch (e: DoorstepException) {
             return SyncRunEnd.BROKEN
+        } catch (e: java.io.IOException) {
+            return SyncRunEnd.BROKEN
         }
         var update: Update? = null
         var error: DoorstepException? = null

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean
  * on [Workers.ui]. The shell keeps nothing of its own but [refusal] (the core's words for an
  * event it refused, shown over the screen until the next screen arrives).
  */
-class Shell(
+class Shell @JvmOverloads constructor(
     private val app: DoorstepApp,
     platform: Platform,
     private val workers: Workers,

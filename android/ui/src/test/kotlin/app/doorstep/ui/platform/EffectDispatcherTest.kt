@@ -1,6 +1,21 @@
 package app.doorstep.ui.platform
 
+import app.doorstep.core.DoorstepApp
 import app.doorstep.core.Effect
+import app.doorstep.core.EnrollEvent
+import app.doorstep.core.FormEvent
+import app.doorstep.core.Language
+import app.doorstep.core.Office
+import app.doorstep.core.Screen
+import app.doorstep.core.TodayEvent
+import app.doorstep.core.generateStoreKey
+import app.doorstep.ui.TestPlatform
+import app.doorstep.ui.shell.InlineWorkers
+import app.doorstep.ui.shell.Shell
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardCopyOption
+import org.junit.rules.TemporaryFolder
 import app.doorstep.core.EffectFailure
 import app.doorstep.core.Event
 import app.doorstep.core.MapPlace
@@ -16,10 +31,13 @@ import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
+import org.junit.Rule
 import org.junit.Test
 
 /** Every effect reaches the platform, and every answer reaches the core once, with its request number. */
 class EffectDispatcherTest {
+    @get:Rule val tmp = TemporaryFolder()
+
     /** A platform that keeps each answer to give it when the test says (as a camera returns later). */
     private class HeldPlatform : Platform {
         val calls = mutableListOf<String>()
@@ -183,6 +201,45 @@ class EffectDispatcherTest {
         restarted.restore(mapOf(30uL to "photo"))
         restarted.photoTakenAfterRestart(30u, taken = false)
         assertEquals(Event.EffectFailed(30u, EffectFailure.CANCELLED), after.last())
+    }
+
+    @Test fun `a photo taken while Android killed the app reaches the form it was taken for after the restart`() {
+        Office.open(tmp.root.toPath()).use { office ->
+            val folder = tmp.newFolder("phone").path
+            val key = generateStoreKey()
+            val camera = HeldPlatform()
+            var app = DoorstepApp.openWithTime(folder, key, Language.ZH, "restart test", "2026-12-07T09:00:00+08:00")
+            val shell = Shell(app, camera, InlineWorkers, app.screen(), Language.ZH)
+            shell.send(Event.Enroll(EnrollEvent.SetServer(office.url)))
+            shell.send(Event.Enroll(EnrollEvent.SetCode(office.enrollmentCode())))
+            shell.send(Event.Enroll(EnrollEvent.Submit))
+            val household = (shell.state.body as Screen.Today).v1.lines.firstNotNullOf { it.householdId }
+            shell.send(Event.Today(TodayEvent.OpenHousehold(household)))
+            val start = (shell.state.body as Screen.Household).v1.formStarts.first { it.templateId == "shut_off" }
+            shell.send(Event.Household(start.event))
+
+            shell.send(Event.Form(FormEvent.TakePhoto("seal_photo")))
+            val (path, _) = camera.photo.entries.single().toPair()
+            val saved = shell.effects.awaiting() // onSaveInstanceState, with the camera open
+            assertEquals(listOf("photo"), saved.values.toList())
+
+            // Android kills the process; the camera app writes the picture meanwhile.
+            val now = app.nowIso()
+            app.destroy()
+            Files.copy(TestPlatform.CAMERA.first(), Path.of(path), StandardCopyOption.REPLACE_EXISTING)
+
+            // The new process: a new app over the same folder, a new Shell, the saved numbers.
+            app = DoorstepApp.openWithTime(folder, key, Language.ZH, "restart test", now)
+            app.use {
+                val restarted = Shell(app, HeldPlatform(), InlineWorkers, app.screen(), Language.ZH)
+                assertTrue(restarted.state.body is Screen.Form, "the same screen after the restart")
+                restarted.effects.restore(saved)
+                restarted.effects.photoTakenAfterRestart(saved.keys.single(), taken = true)
+                val item = (restarted.state.body as Screen.Form).v1.sections.flatMap { it.items }.first { it.id == "seal_photo" }
+                assertEquals(1, item.photos.size, "the photo is on the item it was taken for")
+                assertEquals(null, restarted.refusal)
+            }
+        }
     }
 
     @Test fun `events sent from many threads are handled one at a time, in the order each thread sent them`() {

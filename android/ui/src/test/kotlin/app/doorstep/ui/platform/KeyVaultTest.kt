@@ -1,7 +1,11 @@
 package app.doorstep.ui.platform
 
 import app.doorstep.core.DoorstepApp
+import app.doorstep.core.Effect
+import app.doorstep.core.EnrollEvent
+import app.doorstep.core.Event
 import app.doorstep.core.Language
+import app.doorstep.core.Office
 import app.doorstep.core.Screen
 import app.doorstep.ui.shell.AesGcmKeyWrapper
 import app.doorstep.ui.shell.FileKeyStorage
@@ -123,6 +127,32 @@ class KeyVaultTest {
         val second = vault().keyHex()
         assertNotEquals(first, second)
         assertEquals(second, vault().keyHex())
+    }
+
+    @Test fun `a device revoked by the office is wiped, forgets its key and enrolls again with a new one`() {
+        Office.open(tmp.root.resolve("office-data").toPath()).use { office ->
+            val key = vault().keyHex()
+            DoorstepApp.openWithTime(phone.path, key, Language.ZH, "key vault test", "2026-12-07T09:00:00+08:00").use { app ->
+                app.handle(Event.Enroll(EnrollEvent.SetServer(office.url)))
+                app.handle(Event.Enroll(EnrollEvent.SetCode(office.enrollmentCode())))
+                app.handle(Event.Enroll(EnrollEvent.Submit))
+                assertTrue(app.runEnrollment().screen.body is Screen.Today)
+                val device = office.admin("device", "list").lines().drop(1).first { it.isNotBlank() }.split(Regex("\\s+")).first()
+                office.admin("device", "revoke", device)
+
+                val wiped = app.runSync(null)
+                assertTrue(wiped.effects.any { it is Effect.ForgetStoreKey }, "the sync that learns it asks the key to go")
+                assertTrue(wiped.screen.body is Screen.Enroll)
+                // What android/app does on ForgetStoreKey.
+                vault().forget()
+            }
+            assertFalse(File(phone, "doorstep.db").exists(), "the core deleted the store: a new key is not over an old store")
+            val fresh = vault().keyHex()
+            assertNotEquals(key, fresh)
+            DoorstepApp.open(phone.path, fresh, Language.ZH, "key vault test").use { app ->
+                assertTrue(app.screen().body is Screen.Enroll)
+            }
+        }
     }
 
     @Test fun `a crash while the key was being written leaves a key that still opens`() {
