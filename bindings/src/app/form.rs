@@ -52,6 +52,7 @@ pub enum FormItemKind {
     Check {
         options: Vec<FormOption>,
         advice: String,
+        advice_label: String,
         advice_wanted: bool,
         hazard: Option<String>,
     },
@@ -154,6 +155,7 @@ pub enum FormOutcomeChoice {
 #[uniffi::remote(Record)]
 pub struct FormSeal {
     pub sealed_at: String,
+    pub sealed: String,
     pub digest: String,
     pub consequences: Vec<String>,
     pub accessibility: String,

@@ -351,6 +351,45 @@ fn a_half_typed_number_is_kept_with_its_problem_and_sealing_waits_for_it() {
     assert_eq!(reading.value.as_deref(), Some("1234.500 m³"));
 }
 
+/// A phone's keyboard sends the whole field at every keystroke: a reading typed digit by digit
+/// shows exactly what the technician typed (never "1.000" under the thumb, which the next digit
+/// would turn into "1.0002"), while the store holds each number as it parses.
+#[test]
+fn a_meter_reading_typed_digit_by_digit_shows_what_was_typed_and_stores_the_number() {
+    let (phone, id, _) = on_form("residential_inspection");
+    let mut field = String::new();
+    for key in "1234.56".chars() {
+        field.push(key);
+        form(
+            &phone,
+            FormEvent::Type {
+                item: "meter_reading".into(),
+                text: field.clone(),
+            },
+        );
+        let reading = item(&form_screen(&phone), "meter_reading");
+        let FormItemKind::MeterReading { typed, .. } = &reading.kind else {
+            panic!("not a reading: {:?}", reading.kind)
+        };
+        assert_eq!(typed, &field, "after typing {key}");
+    }
+    let reading = item(&form_screen(&phone), "meter_reading");
+    assert_eq!(reading.value.as_deref(), Some("1234.560 m³"));
+    assert_eq!(reading.message, None);
+
+    // Opened again, the field shows the stored reading in its own format.
+    phone.send(Event::Back);
+    phone.send(Event::OpenLink {
+        link: format!("doorstep://form/{id}"),
+    });
+    let reading = item(&form_screen(&phone), "meter_reading");
+    assert!(
+        matches!(&reading.kind, FormItemKind::MeterReading { typed, .. } if typed == "1234.560"),
+        "{:?}",
+        reading.kind
+    );
+}
+
 #[test]
 fn an_answer_of_the_wrong_kind_or_to_an_item_not_on_the_form_is_refused_and_nothing_changes() {
     let (phone, id, _) = on_form("residential_inspection");
@@ -806,8 +845,8 @@ mod properties {
         #![proptest_config(ProptestConfig::with_cases(32))]
 
         /// Whatever is typed in a number field, either the store holds exactly the number it
-        /// reads as and the field shows it, or the store keeps its last answer and the field
-        /// keeps the text with why it is not a number yet.
+        /// reads as and the field shows the text as typed, or the store keeps its last answer
+        /// and the field keeps the text with why it is not a number yet.
         #[test]
         fn a_number_typed_is_either_the_answer_or_kept_as_typed(text in "-?[0-9]{0,4}\\.?[0-9]{0,3}|[0-9a-z ,.]{1,6}") {
             let (phone, id, _) = on_form("residential_inspection");
@@ -826,7 +865,7 @@ mod properties {
                 }
                 Ok(n) => {
                     prop_assert_eq!(stored(&phone), Some(Answer::Number(n)));
-                    prop_assert_eq!(typed, &n.to_string());
+                    prop_assert_eq!(typed, &text);
                     prop_assert_eq!(lel.message, None);
                 }
                 Err(_) => {

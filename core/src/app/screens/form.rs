@@ -101,6 +101,8 @@ pub enum FormItemKind {
     Check {
         options: Vec<FormOption>,
         advice: String,
+        /// The advice field's label ("整改建议" / "Rectification advice").
+        advice_label: String,
         advice_wanted: bool,
         hazard: Option<String>,
     },
@@ -219,6 +221,8 @@ pub enum FormOutcomeChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormSeal {
     pub sealed_at: String,
+    /// The seal's line as read: "已于 今天 14:05 签封" / "sealed today 14:05".
+    pub sealed: String,
     /// The seal's digest, its first 12 hex digits ("封存码 3f9a…" / "seal 3f9a…").
     pub digest: String,
     /// What sealing changed: a follow-up order opened, the gas shut off, a reading kept.
@@ -347,6 +351,10 @@ pub struct FormInput {
     /// What the last effect's answer said about an item (a photo refused, a code misread).
     #[serde(default)]
     pub messages: BTreeMap<String, Text>,
+    /// Numbers and readings typed that did parse, as typed: the field goes on showing the
+    /// technician's own text ("1", not the stored "1.000") while the next digit is typed.
+    #[serde(default)]
+    pub shown: BTreeMap<String, String>,
 }
 
 impl FormInput {
@@ -454,7 +462,14 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
                 _ => return Err(wrong_kind(&item).into()),
             };
             match parsed {
-                Ok(answer) => save(cx, input, id, &item, answer),
+                Ok(answer) => {
+                    let typed = answer.is_some();
+                    let outcome = save(cx, input, id, &item, answer)?;
+                    if typed {
+                        input.shown.insert(item, text);
+                    }
+                    Ok(outcome)
+                }
                 Err(problem) => {
                     if form.is_sealed() {
                         return Err(Error::Sealed);
@@ -745,6 +760,7 @@ fn save(
 ) -> Result<Outcome> {
     cx.write(|s| s.answer(id, item, answer))?;
     input.typed.remove(item);
+    input.shown.remove(item);
     input.messages.remove(item);
     Ok(Outcome::stay())
 }

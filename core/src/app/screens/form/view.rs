@@ -135,7 +135,14 @@ fn render_item(
 ) -> FormItem {
     let editable = !form.is_sealed();
     let answer = form.answers.get(&item.id);
-    let typed = |fallback: String| input.typed.get(&item.id).cloned().unwrap_or(fallback);
+    // What the field holds: the text that does not parse yet, else the text as typed that did,
+    // else the stored answer formatted (a form opened again).
+    let typed = |fallback: String| {
+        (input.typed.get(&item.id))
+            .or_else(|| input.shown.get(&item.id))
+            .cloned()
+            .unwrap_or(fallback)
+    };
     let kind = match &item.kind {
         ItemKind::Check { hazard } => {
             let (mark, advice) = match answer {
@@ -149,6 +156,7 @@ fn render_item(
             FormItemKind::Check {
                 options,
                 advice,
+                advice_label: cx.say("整改建议", "Rectification advice"),
                 advice_wanted: mark == Some(CheckResult::Fail)
                     && hazard.as_ref().is_some_and(|h| h.advice_required),
                 hazard: hazard.as_ref().map(|h| cx.t(&hazard_label(h.grade))),
@@ -515,6 +523,10 @@ fn seal_view(
         accessibility: cx.say(
             &format!("已于 {sealed_at} 签封，{digest}"),
             &format!("sealed {sealed_at}, {digest}"),
+        ),
+        sealed: cx.say(
+            &format!("已于 {sealed_at} 签封"),
+            &format!("sealed {sealed_at}"),
         ),
         sealed_at,
         digest,

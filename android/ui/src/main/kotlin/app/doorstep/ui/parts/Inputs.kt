@@ -40,10 +40,11 @@ import app.doorstep.ui.theme.Touch
 /**
  * A text field on the core's [value]: each change sends the whole text ([onText]); the core's
  * answer becomes the field's text. While answers are on their way (the app's worker is a thread
- * on the phone), the texts sent and not answered yet are not taken for the core's own change, so
- * fast typing loses nothing; a change the core makes itself (a scan, a clear, a cut to the
- * longest allowed) replaces the text. [problem] is the core's why-not, drawn under the field as
- * its error.
+ * on the phone), the core's value as it was and its answers to texts sent are not taken for a
+ * change of its own, so fast typing loses nothing; a change the core makes itself (a scan, a
+ * clear, a cut to the longest allowed, a number written its way) replaces the text. [problem]
+ * is the core's why-not, drawn under the field as its error. [description] is what a screen
+ * reader says (the core's sentence); the label or the placeholder when the core gives none.
  */
 @Composable
 fun CoreTextField(
@@ -61,9 +62,20 @@ fun CoreTextField(
     tag: String? = null,
 ) {
     var local by remember { mutableStateOf(TextFieldValue(value, TextRange(value.length))) }
+    val seen = remember { arrayOf(value) }
     val sent = remember { ArrayDeque<String>() }
-    if (value == local.text) sent.clear()
-    val shown = if (value != local.text && value !in sent) TextFieldValue(value, TextRange(value.length)) else local
+    if (value != seen[0]) {
+        seen[0] = value
+        if (value == local.text || value in sent) {
+            // The core's answer to a text sent: the answers before it are stale.
+            while (sent.isNotEmpty() && sent.removeFirst() != value) Unit
+        } else {
+            // The core changed the text itself.
+            sent.clear()
+            local = TextFieldValue(value, TextRange(value.length))
+        }
+    }
+    val shown = local
     Column(modifier) {
         OutlinedTextField(
             value = shown,
@@ -87,7 +99,7 @@ fun CoreTextField(
             modifier = Modifier
                 .fillMaxWidth()
                 .heightIn(min = Touch.Primary)
-                .let { m -> description?.let { d -> m.semantics { contentDescription = d } } ?: m }
+                .let { m -> (description ?: label ?: placeholder)?.let { d -> m.semantics { contentDescription = d } } ?: m }
                 .let { m -> tag?.let { m.testTag(it) } ?: m },
         )
         if (problem != null) ProblemText(problem)

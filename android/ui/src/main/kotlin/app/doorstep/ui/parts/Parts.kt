@@ -79,18 +79,26 @@ fun ActionButton(
             .semantics { contentDescription = action.accessibility }
             .let { if (tag != null) it.testTag(tag) else it }
         when (look) {
-            ButtonLook.Secondary -> OutlinedButton(onClick = onClick, enabled = action.enabled, modifier = described) {
+            ButtonLook.Secondary -> OutlinedButton(
+                onClick = onClick,
+                enabled = action.enabled,
+                modifier = described,
+                colors = ButtonDefaults.outlinedButtonColors(disabledContentColor = Palette.Disabled),
+            ) {
                 Text(action.label, maxLines = 2, overflow = TextOverflow.Ellipsis)
             }
             ButtonLook.Primary, ButtonLook.Danger -> Button(
                 onClick = onClick,
                 enabled = action.enabled,
                 modifier = described,
-                colors = if (look == ButtonLook.Danger) {
-                    ButtonDefaults.buttonColors(containerColor = Palette.Red, contentColor = Palette.Paper)
-                } else {
-                    ButtonDefaults.buttonColors()
-                },
+                // Disabled: the theme's disabled pair (ContrastPairs), readable in the sun, not
+                // Material's 38 % grey.
+                colors = ButtonDefaults.buttonColors(
+                    containerColor = if (look == ButtonLook.Danger) Palette.Red else Palette.Blue,
+                    contentColor = Palette.Paper,
+                    disabledContainerColor = Palette.DisabledBack,
+                    disabledContentColor = Palette.Disabled,
+                ),
             ) {
                 Text(action.label, maxLines = 2, overflow = TextOverflow.Ellipsis, fontWeight = FontWeight.SemiBold)
             }
@@ -113,6 +121,7 @@ fun SmallAction(action: Action, onClick: () -> Unit, modifier: Modifier = Modifi
     OutlinedButton(
         onClick = onClick,
         enabled = action.enabled,
+        colors = ButtonDefaults.outlinedButtonColors(disabledContentColor = Palette.Disabled),
         modifier = modifier
             .heightIn(min = Touch.Minimum)
             .widthIn(min = Touch.Minimum)
@@ -173,7 +182,7 @@ fun TopBar(title: String, state: ScreenState, send: (Event) -> Unit, actions: @C
                 title,
                 style = MaterialTheme.typography.titleLarge,
                 color = Palette.Paper,
-                maxLines = 1,
+                maxLines = 2,
                 overflow = TextOverflow.Ellipsis,
                 modifier = Modifier
                     .weight(1f)

@@ -6,6 +6,8 @@ import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontWeight
@@ -41,10 +43,15 @@ import app.doorstep.ui.theme.Tones
 @Composable
 fun FormUi(screen: FormScreen, state: ScreenState, send: (Event) -> Unit) {
     fun form(event: FormEvent) = send(Event.Form(event))
+    val list = rememberLazyListState()
+    // Sealed: the seal block (at the top) is what the technician looks at next.
+    val sealed = screen.sealed != null
+    LaunchedEffect(sealed) { if (sealed) list.scrollToItem(0) }
     ScreenFrame(
         screen.title,
         state,
         send,
+        listState = list,
         bottom = if (screen.sealed == null) {
             { SealBar(screen, ::form) }
         } else {
@@ -117,7 +124,7 @@ private fun Outcome(outcome: FormOutcome, editable: Boolean, form: (FormEvent) -
 private fun Sealed(sealed: FormSeal, form: (FormEvent) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Card(accessibility = sealed.accessibility, tone = Tones.Done, modifier = Modifier.testTag("form.sealed")) {
-            Text(sealed.sealedAt, color = Tones.Done.text, style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.SemiBold)
+            Text(sealed.sealed, color = Tones.Done.text, style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.SemiBold)
             Text(sealed.digest, color = Tones.Done.text, style = MaterialTheme.typography.bodyMedium)
             sealed.consequences.forEach { Text(it, color = Tones.Done.text, style = MaterialTheme.typography.bodyLarge) }
         }

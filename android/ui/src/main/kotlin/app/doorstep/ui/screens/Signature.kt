@@ -16,6 +16,7 @@ import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.snapshots.SnapshotStateList
@@ -102,9 +103,12 @@ private fun Pad(screen: SignatureScreen, stroke: (List<InkPoint>) -> Unit) {
     val drawn: SnapshotStateList<List<Offset>> = remember { mutableStateListOf() }
     val live: SnapshotStateList<Offset> = remember { mutableStateListOf() }
     val began = remember { longArrayOf(-1) }
-    if (screen.strokes == 0u && drawn.isNotEmpty() && live.isEmpty()) {
-        drawn.clear()
-        began[0] = -1
+    // Cleared (or not begun): the ink seen here goes, and the next stroke begins the signature.
+    LaunchedEffect(screen.strokes) {
+        if (screen.strokes == 0u) {
+            drawn.clear()
+            began[0] = -1
+        }
     }
     val ours = drawn.size.toUInt() == screen.strokes
     Box(

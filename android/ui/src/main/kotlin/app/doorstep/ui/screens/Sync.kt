@@ -1,6 +1,7 @@
 package app.doorstep.ui.screens
 
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.lazy.itemsIndexed
@@ -40,15 +41,9 @@ fun SyncUi(screen: SyncScreen, state: ScreenState, send: (Event) -> Unit) {
         state,
         send,
         bottom = {
-            Row(horizontalArrangement = Arrangement.spacedBy(12.dp), verticalAlignment = Alignment.Top) {
-                ActionButton(
-                    screen.syncNow,
-                    { sync(SyncEvent.SYNC_NOW) },
-                    look = ButtonLook.Primary,
-                    tag = "sync.now",
-                    modifier = Modifier.weight(2f),
-                )
-                ActionButton(screen.cancel, { sync(SyncEvent.CANCEL) }, tag = "sync.cancel", modifier = Modifier.weight(1f))
+            Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                ActionButton(screen.syncNow, { sync(SyncEvent.SYNC_NOW) }, look = ButtonLook.Primary, tag = "sync.now")
+                ActionButton(screen.cancel, { sync(SyncEvent.CANCEL) }, tag = "sync.cancel")
             }
         },
     ) {

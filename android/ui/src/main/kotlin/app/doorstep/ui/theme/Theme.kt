@@ -64,6 +64,7 @@ val ContrastPairs: List<ContrastPair> = listOf(
     ContrastPair("secondary button", Palette.Blue, Palette.Paper),
     ContrastPair("tonal", Palette.BlueDark, Palette.BlueLight),
     ContrastPair("disabled", Palette.Disabled, Palette.DisabledBack),
+    ContrastPair("disabled outlined", Palette.Disabled, Palette.Paper),
     ContrastPair("done", Palette.Green, Palette.GreenLight),
     ContrastPair("due soon", Palette.Amber, Palette.AmberLight),
     ContrastPair("late", Palette.Red, Palette.RedLight),

@@ -13,6 +13,7 @@ import app.doorstep.core.Screen
 import app.doorstep.ui.UiPhone
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
+import java.net.URLEncoder
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
@@ -31,6 +32,7 @@ class EnrollScreenTest {
                 rule.onNodeWithText(enroll.intro).assertIsDisplayed()
                 rule.onNodeWithTag("enroll.submit").assertIsNotEnabled()
                 rule.onNodeWithText(enroll.submit.disabledReason!!).assertIsDisplayed()
+                taps.checkTouchTargets()
 
                 taps.find("enroll.server").performTextInput(office.url)
                 taps.find("enroll.server").assertTextContains(office.url)
@@ -59,6 +61,21 @@ class EnrollScreenTest {
                 val problem = checkNotNull(enroll.code.problem) { "the code's problem: ${enroll.message}" }
                 rule.onNodeWithText(problem).assertIsDisplayed()
                 taps.find("enroll.code").assertTextContains("WRONG-0000")
+            }
+        }
+
+    @Test fun `a technician enrolls by scanning the office's QR code`(): Unit =
+        Office.open(tmp.root.toPath()).use { office ->
+            UiPhone(rule, tmp.newFolder("phone").toPath(), FormScreenTest.NOW).use { phone ->
+                phone.show()
+                val taps = Taps(phone)
+                val code = office.enrollmentCode()
+                phone.platform.scans.addLast("doorstep://enroll?server=${URLEncoder.encode(office.url, Charsets.UTF_8)}&code=$code")
+                taps.tap("enroll.scan")
+                taps.find("enroll.server").assertTextContains(office.url)
+                taps.find("enroll.code").assertTextContains(code)
+                taps.tap("enroll.submit")
+                rule.onNodeWithText(taps.today().title).assertIsDisplayed()
             }
         }
 }

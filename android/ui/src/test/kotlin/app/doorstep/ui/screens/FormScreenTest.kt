@@ -7,12 +7,9 @@ import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
-import app.doorstep.core.Event
+import androidx.compose.ui.test.performClick
 import app.doorstep.core.FormItemKind
-import app.doorstep.core.HouseholdEvent
 import app.doorstep.core.Office
-import app.doorstep.core.Screen
-import app.doorstep.core.TodayEvent
 import app.doorstep.ui.UiPhone
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -21,6 +18,7 @@ import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
+import java.util.Locale
 
 /**
  * The Form and Signature screens tapped through: a residential inspection answered on the
@@ -52,6 +50,7 @@ class FormScreenTest {
             taps.findInside("form.item.leak_test.photo.${photo.sha256}").assertIsDisplayed()
             rule.onNodeWithTag("form.seal").assertIsNotEnabled()
             rule.onNodeWithText(taps.form().seal.disabledReason!!).assertIsDisplayed()
+            taps.checkTouchTargets()
 
             // Everything else answered by taps; both signatures drawn on the pad by touch.
             taps.fillForm(answers = mapOf("leak_points" to "hose"), signers = mapOf("customer_signature" to "张伟"))
@@ -72,6 +71,7 @@ class FormScreenTest {
             rule.onNodeWithTag("form.seal").assertDoesNotExist()
             taps.find("form.copy.visit_report").assertIsEnabled()
             taps.find("form.copy.hazard_notice").assertIsEnabled()
+            taps.checkTouchTargets()
             // A sealed form's items are read only.
             taps.find("form.item.meter_reading.field").assertIsNotEnabled()
         }
@@ -99,6 +99,49 @@ class FormScreenTest {
             rule.onNodeWithTag("form.seal").assertIsEnabled()
         }
 
+    @Test fun `a rectification deadline is picked on the calendar that opens at today`(): Unit =
+        inLocale(Locale.US) { onTheInspection { _, taps -> pickADeadline(taps) } }
+
+    private fun pickADeadline(taps: Taps) {
+        val item = taps.item("rectification_deadline")
+        val initial = (item.kind as FormItemKind.Date).initial
+        assertEquals(7u, initial.day)
+        taps.tap("form.item.rectification_deadline")
+        taps.findInside("form.item.rectification_deadline.picker").assertIsDisplayed()
+        // Material's calendar names each day in the JVM's locale (pinned to en-US for this test).
+        rule.onNodeWithText("December 20, 2026", substring = true, useUnmergedTree = true).performClick()
+        rule.waitForIdle()
+        val picked = checkNotNull(taps.item("rectification_deadline").value) { "the day is the answer" }
+        assertEquals("2026年12月20日", picked)
+        taps.findInside("form.item.rectification_deadline.value").assertTextContains(picked)
+    }
+
+    private fun inLocale(locale: Locale, story: () -> Unit) {
+        val before = Locale.getDefault()
+        Locale.setDefault(locale)
+        try {
+            story()
+        } finally {
+            Locale.setDefault(before)
+        }
+    }
+
+    @Test fun `nobody home picked by a tap wants its note, and the visit is sealed with it`(): Unit =
+        onTheInspection { phone, taps ->
+            taps.tap("form.outcome.nobody_home")
+            val outcome = taps.form().outcome
+            assertTrue(outcome.noteWanted)
+            rule.onNodeWithText(outcome.noteLabel).assertIsDisplayed()
+            taps.type("form.outcome.note", "敲门无人应答，已留联系卡")
+            taps.find("form.outcome.note").assertTextContains("敲门无人应答，已留联系卡")
+            taps.fillForm(signers = mapOf("customer_signature" to "张伟"))
+            taps.tap("form.seal")
+            checkNotNull(taps.form().sealed) { "the visit is sealed" }
+            taps.find("form.sealed").assertIsDisplayed()
+            taps.find("form.outcome.nobody_home").assertIsNotEnabled()
+            assertTrue(phone.state.notice != null)
+        }
+
     /** An enrolled phone (by taps) on a new residential inspection of HZ-0001. */
     private fun onTheInspection(story: (UiPhone, Taps) -> Unit) {
         Office.open(tmp.root.toPath()).use { office ->
@@ -106,12 +149,7 @@ class FormScreenTest {
                 phone.show()
                 val taps = Taps(phone)
                 taps.enroll(office)
-                val household = taps.today().lines.first { it.orderId != null }.householdId!!
-                phone.shell.send(Event.Today(TodayEvent.OpenHousehold(household)))
-                rule.waitForIdle()
-                val start = (phone.state.body as Screen.Household).v1.formStarts.first { it.templateId == "residential_inspection" }
-                phone.shell.send(Event.Household(start.event))
-                rule.waitForIdle()
+                taps.startInspection()
                 assertTrue("HZ-0001" in taps.form().subtitle)
                 rule.onNodeWithText(taps.form().title).assertIsDisplayed()
                 story(phone, taps)

@@ -29,6 +29,7 @@ class LockedScreenTest {
                 val locked = (phone.state.body as? Screen.Locked)?.v1 ?: error("not locked: ${phone.state.body::class.simpleName}")
                 rule.onNodeWithText(locked.title).assertIsDisplayed()
                 rule.onNodeWithText(locked.message).assertIsDisplayed()
+                taps.checkTouchTargets()
 
                 phone.platform.unlockDismissed = false
                 taps.tap("locked.unlock")

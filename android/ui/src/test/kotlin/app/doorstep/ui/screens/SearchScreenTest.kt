@@ -38,6 +38,7 @@ class SearchScreenTest {
                 rule.onNodeWithText(found.summary).assertIsDisplayed()
                 taps.find("search.result.${line.householdId}").assertIsDisplayed()
                 rule.onNodeWithText("王秀英", substring = true).assertIsDisplayed()
+                taps.checkTouchTargets()
 
                 // Emptied, the query is cleared and the hint comes back.
                 taps.type("search.query", "")

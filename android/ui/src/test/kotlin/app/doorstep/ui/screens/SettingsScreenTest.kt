@@ -30,6 +30,7 @@ class SettingsScreenTest {
                 val chinese = (phone.state.body as Screen.Settings).v1
                 rule.onNodeWithText(chinese.technician.value).assertIsDisplayed()
                 taps.find("settings.language.zh").assertIsSelected()
+                taps.checkTouchTargets()
 
                 taps.tap("settings.language.en")
                 val english = (phone.state.body as Screen.Settings).v1

@@ -35,6 +35,7 @@ class SyncScreenTest {
                 for (stage in sync.stages) taps.find("sync.stage." + stage.stage.name.lowercase()).assertIsDisplayed()
                 rule.onNodeWithTag("sync.now").assertIsEnabled()
                 rule.onNodeWithTag("sync.cancel").assertIsNotEnabled()
+                taps.checkTouchTargets()
 
                 // Two minutes on, Sync now: the status tells the new sync's time and its result.
                 val before = sync.status

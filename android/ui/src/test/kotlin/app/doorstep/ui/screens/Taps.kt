@@ -2,20 +2,27 @@ package app.doorstep.ui.screens
 
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.test.SemanticsNodeInteraction
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performScrollToKey
 import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.performTouchInput
+import app.doorstep.core.Event
 import app.doorstep.core.FormItem
 import app.doorstep.core.FormItemKind
 import app.doorstep.core.FormScreen
 import app.doorstep.core.Office
 import app.doorstep.core.Screen
 import app.doorstep.core.SignatureScreen
+import app.doorstep.core.TodayEvent
 import app.doorstep.core.TodayScreen
 import app.doorstep.ui.UiPhone
 
@@ -27,14 +34,21 @@ import app.doorstep.ui.UiPhone
 internal class Taps(private val phone: UiPhone) {
     private val rule: ComposeContentTestRule = phone.rule
 
-    /** The element tagged [tag], scrolled into view in the screen's list when it is in it. */
+    /**
+     * The element tagged [tag], scrolled into view in the screen's list when it is in it: a form
+     * item's part by its item's key (straight there), anything else by searching the list.
+     */
     fun find(tag: String): SemanticsNodeInteraction {
-        val inList = rule.onAllNodesWithTagCount("screen.content") > 0
-        if (inList) {
-            runCatching { rule.onNodeWithTag("screen.content").performScrollToNode(hasTestTag(tag)) }
-                .recoverCatching {
-                    rule.onNodeWithTag("screen.content", useUnmergedTree = true).performScrollToNode(hasTestTag(tag))
-                }
+        if (rule.onAllNodes(hasTestTag("screen.content")).fetchSemanticsNodes().isEmpty()) return rule.onNodeWithTag(tag)
+        val list = rule.onNodeWithTag("screen.content")
+        val item = tag.removePrefix("form.item.").takeIf { it != tag }?.substringBefore('.')
+        val scrolled = item != null && runCatching {
+            list.performScrollToKey("item-$item")
+            rule.onNodeWithTag(tag, useUnmergedTree = true).performScrollTo()
+        }.isSuccess
+        if (!scrolled) {
+            runCatching { list.performScrollToNode(hasTestTag(tag)) }
+                .recoverCatching { rule.onNodeWithTag("screen.content", useUnmergedTree = true).performScrollToNode(hasTestTag(tag)) }
         }
         return rule.onNodeWithTag(tag)
     }
@@ -62,6 +76,19 @@ internal class Taps(private val phone: UiPhone) {
         find("enroll.code").performTextInput(office.enrollmentCode())
         rule.waitForIdle()
         tap("enroll.submit")
+    }
+
+    /**
+     * From Today to a new residential inspection of the household of the office's order
+     * (HZ-0001), by the events of the screens drawn by others (Today, the household file).
+     */
+    fun startInspection() {
+        val household = checkNotNull(today().lines.first { it.orderId != null }.householdId)
+        phone.shell.send(Event.Today(TodayEvent.OpenHousehold(household)))
+        rule.waitForIdle()
+        val file = (phone.state.body as? Screen.Household)?.v1 ?: error("not on the household file")
+        phone.shell.send(Event.Household(file.formStarts.first { it.templateId == "residential_inspection" }.event))
+        rule.waitForIdle()
     }
 
     fun today(): TodayScreen = (phone.state.body as Screen.Today).v1
@@ -136,10 +163,33 @@ internal class Taps(private val phone: UiPhone) {
         rule.waitForIdle()
     }
 
+    /**
+     * Every element that can be tapped on the screen shown has a content description and is
+     * at least 48 dp both ways (docs: the conventions of android/ui). Material's calendar inside
+     * a date item (`….picker`) is Material's own and left out.
+     */
+    fun checkTouchTargets() {
+        rule.waitForIdle()
+        val density = rule.density.density
+        val tappable = rule.onAllNodes(hasClickAction()).fetchSemanticsNodes().filterNot { node ->
+            generateSequence(node) { it.parent }.any { it.config.getOrNull(SemanticsProperties.TestTag)?.endsWith(".picker") == true }
+        }
+        check(tappable.isNotEmpty()) { "nothing to tap on the screen" }
+        val bad = tappable.mapNotNull { node ->
+            val name = node.config.getOrNull(SemanticsProperties.TestTag) ?: node.config.getOrNull(SemanticsProperties.Text)?.joinToString()
+            val described = node.config.getOrNull(SemanticsProperties.ContentDescription).orEmpty().any { it.isNotBlank() }
+            val w = node.size.width / density
+            val h = node.size.height / density
+            when {
+                !described -> "$name: no content description"
+                w < 47.5f || h < 47.5f -> "$name: ${w}x$h dp"
+                else -> null
+            }
+        }
+        check(bad.isEmpty()) { "touch targets: $bad" }
+    }
+
     companion object {
         const val ADVICE = "立即停止用气，更换漏气接头后申请复查"
     }
 }
-
-private fun ComposeContentTestRule.onAllNodesWithTagCount(tag: String): Int =
-    onAllNodes(hasTestTag(tag)).fetchSemanticsNodes().size

@@ -43,7 +43,7 @@ import app.doorstep.ui.theme.Tones
  * One item of a form (docs/screens.md, "Form"), drawn by its kind: its label and help, the
  * control its kind needs, the photos on it, its problems and the last effect's message beside
  * it. Every control sends the core's [FormEvent] named by the item's id; a sealed form's items
- * (`editable` false) are drawn read-only. Tags: `form.item.<id>` and `form.item.<id>.<part>`.
+ * (`editable` false) are drawn read-only: answers and photos, no actions. Tags: `form.item.<id>` and `form.item.<id>.<part>`.
  */
 @Composable
 fun FormItemUi(item: FormItem, form: (FormEvent) -> Unit) {
@@ -100,6 +100,7 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
                 CoreTextField(
                     value = kind.advice,
                     onText = { form(FormEvent.Advice(id, it)) },
+                    label = kind.adviceLabel,
                     description = item.accessibility,
                     enabled = item.editable,
                     singleLine = false,
@@ -134,14 +135,16 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
                 singleLine = !kind.multiline,
                 tag = "$tag.field",
             )
-            kind.scan?.let { SmallAction(it, { form(FormEvent.Scan(id)) }, tag = "$tag.scan") }
+            if (item.editable) kind.scan?.let { SmallAction(it, { form(FormEvent.Scan(id)) }, tag = "$tag.scan") }
         }
         is FormItemKind.SingleChoice ->
             ChoiceChips(kind.options.chips(), { form(FormEvent.Choose(id, it)) }, enabled = item.editable, tagPrefix = tag)
         is FormItemKind.MultipleChoice ->
             ChoiceChips(kind.options.chips(), { form(FormEvent.Toggle(id, it)) }, enabled = item.editable, tagPrefix = tag)
-        is FormItemKind.Signature -> ActionButton(kind.sign, { form(FormEvent.Sign(id)) }, tag = "$tag.sign")
-        is FormItemKind.Location -> ActionButton(kind.locate, { form(FormEvent.Locate(id)) }, tag = "$tag.locate")
+        is FormItemKind.Signature ->
+            if (item.editable) ActionButton(kind.sign, { form(FormEvent.Sign(id)) }, tag = "$tag.sign")
+        is FormItemKind.Location ->
+            if (item.editable) ActionButton(kind.locate, { form(FormEvent.Locate(id)) }, tag = "$tag.locate")
         is FormItemKind.Date, is FormItemKind.DateTime, is FormItemKind.Photo, FormItemKind.Charges -> Unit
     }
 }
@@ -152,14 +155,14 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
 private fun Photos(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
     if (item.photos.isNotEmpty()) {
         FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-            for (photo in item.photos) Photo(item.id, photo, "$tag.photo.${photo.sha256}", form)
+            for (photo in item.photos) Photo(item.id, photo, item.editable, "$tag.photo.${photo.sha256}", form)
         }
     }
-    item.takePhoto?.let { ActionButton(it, { form(FormEvent.TakePhoto(item.id)) }, tag = "$tag.photo") }
+    if (item.editable) item.takePhoto?.let { ActionButton(it, { form(FormEvent.TakePhoto(item.id)) }, tag = "$tag.photo") }
 }
 
 @Composable
-private fun Photo(item: String, photo: FormPhoto, tag: String, form: (FormEvent) -> Unit) {
+private fun Photo(item: String, photo: FormPhoto, editable: Boolean, tag: String, form: (FormEvent) -> Unit) {
     Column(Modifier.testTag(tag), verticalArrangement = Arrangement.spacedBy(4.dp)) {
         FileImage(
             photo.path,
@@ -168,6 +171,6 @@ private fun Photo(item: String, photo: FormPhoto, tag: String, form: (FormEvent)
             ContentScale.Crop,
         )
         if (photo.path == null) Text(photo.accessibility, style = MaterialTheme.typography.bodySmall, color = Palette.InkMuted)
-        SmallAction(photo.remove, { form(FormEvent.RemovePhoto(item, photo.sha256)) }, tag = "$tag.remove")
+        if (editable) SmallAction(photo.remove, { form(FormEvent.RemovePhoto(item, photo.sha256)) }, tag = "$tag.remove")
     }
 }
