@@ -54,6 +54,8 @@ class CrewDayTest {
                 val notification = phone.platform.notified.single { it.urgent }
                 assertTrue(notification.title.startsWith("紧急工单：管网故障"), notification.title)
                 assertTrue(number in notification.body, notification.body)
+                // A notification shows on a locked screen: the kind and the deadline, no address, no person.
+                assertTrue(listOf("文三路", "王秀英").none { it in notification.title + notification.body }, notification.body)
                 // Tapping it is the platform's: it opens the app with the link.
                 rule.runOnIdle { phone.shell.send(Event.OpenLink(notification.link)) }
                 taps.idle()
@@ -93,11 +95,16 @@ class CrewDayTest {
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")
                 taps.tap("立即同步")
+                taps.shows("所有更改已上传")
             }
             assertEquals(1L, office.held("work_order", number, "\"resolved\""))
             assertEquals(1L, office.held("form", "repair_closing"))
             val delivery = office.admin("order", "delivery", number).lines()
             assertTrue(delivery.any { it.startsWith("accepted\t20") }, delivery.toString())
+            // Its clocks (handle within 6 h, repair within 24 h) are met in the office's books.
+            val clocks = office.admin("order", "deadlines", number).lines()
+            assertEquals(listOf("handle", "repair"), clocks.map { it.substringBefore('\t') }, clocks.toString())
+            assertTrue(clocks.all { it.split('\t')[2] == "met" }, clocks.toString())
         }
         println("android_ui_crew_day_s ${"%.1f".format((System.nanoTime() - started) / 1e9)}")
     }

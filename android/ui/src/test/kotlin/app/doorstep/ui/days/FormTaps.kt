@@ -6,13 +6,12 @@ import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.hasAnyAncestor
 import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasTestTag
-import androidx.compose.ui.test.isNotSelected
 import androidx.compose.ui.test.isSelectable
-import androidx.compose.ui.test.isSelected
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performScrollToKey
 import app.doorstep.core.FormItem
 import app.doorstep.core.FormItemKind
+import app.doorstep.core.FormOption
 import app.doorstep.core.FormScreen
 import app.doorstep.core.Screen
 import app.doorstep.core.SignatureScreen
@@ -49,7 +48,7 @@ class FormTaps(private val phone: UiPhone, private val taps: Taps) {
 
     private fun answer(item: FormItem, given: String?, advice: String) {
         val tag = "form.item." + item.id
-        fun option(id: String, options: List<app.doorstep.core.FormOption>) =
+        fun option(id: String, options: List<FormOption>) =
             options.firstOrNull { it.id == id } ?: error("${item.id} has no option $id")
         when (val kind = item.kind) {
             is FormItemKind.Check -> when {
@@ -74,31 +73,20 @@ class FormTaps(private val phone: UiPhone, private val taps: Taps) {
     }
 
     /**
-     * A date or a time: tapping the item opens its picker at the core's `initial` (today, now),
-     * which sends a day only when it changes; so another day is tapped, then the initial one again.
+     * A date or a time: tapping the item opens its picker at the core's `initial` (today, now);
+     * tapping that day answers it, with the time the picker opens at.
      */
     private fun pick(item: FormItem, tag: String) {
         // The picker's days are drawn inside the item's card (its own tag `.picker` is merged away).
         val day = hasClickAction() and isSelectable()
         if (taps.nodeWhere(day, within = tag) == null) taps.tapTag(tag)
-        if (taps.nodeWhere(day and isSelected(), within = tag) == null) {
-            // Unanswered, the picker marks no day (a tap on today must send it): the initial day
-            // is tapped by its place among the month's days, whatever the locale words them.
-            val opens = (item.kind as? FormItemKind.Date)?.initial ?: (item.kind as FormItemKind.DateTime).initial
-            val days = phone.rule.onAllNodes(day and hasAnyAncestor(hasTestTag("$tag.picker.day")), useUnmergedTree = true)
-            val words = days[opens.day.toInt() - 1].fetchSemanticsNode().config.getOrNull(SemanticsProperties.Text)
-            phone.rule.onNodeWithTag("screen.content").performScrollToKey("item-${item.id}")
-            taps.tapWhere(day and SemanticsMatcher("the initial day") { it.config.getOrNull(SemanticsProperties.Text) == words }, "the initial day", within = tag)
-        }
-        val initial = checkNotNull(taps.nodeWhere(day and isSelected(), within = tag)) {
-            "on 「${taps.title}」: the picker of ${item.id} has no day selected"
-        }.config
-        val same = SemanticsMatcher("the day first selected") {
-            it.config.getOrNull(SemanticsProperties.Text) == initial.getOrNull(SemanticsProperties.Text) &&
-                it.config.getOrNull(SemanticsProperties.ContentDescription) == initial.getOrNull(SemanticsProperties.ContentDescription)
-        }
-        taps.tapWhere(day and isNotSelected(), "another day", within = tag)
-        taps.tapWhere(day and same, "the day first selected", within = tag)
+        // Unanswered, the picker marks no day (a tap on today sends it): the initial day is
+        // tapped by its place among the month's days, whatever the locale words them.
+        val opens = (item.kind as? FormItemKind.Date)?.initial ?: (item.kind as FormItemKind.DateTime).initial
+        val days = phone.rule.onAllNodes(day and hasAnyAncestor(hasTestTag("$tag.picker.day")), useUnmergedTree = true)
+        val words = days[opens.day.toInt() - 1].fetchSemanticsNode().config.getOrNull(SemanticsProperties.Text)
+        phone.rule.onNodeWithTag("screen.content").performScrollToKey("item-${item.id}")
+        taps.tapWhere(day and SemanticsMatcher("the initial day") { it.config.getOrNull(SemanticsProperties.Text) == words }, "the initial day", within = tag)
     }
 
     /**

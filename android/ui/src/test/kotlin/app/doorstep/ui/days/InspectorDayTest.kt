@@ -1,9 +1,13 @@
 package app.doorstep.ui.days
 
 import androidx.compose.ui.test.junit4.createComposeRule
+import app.doorstep.core.FormItemKind
 import app.doorstep.core.Office
+import app.doorstep.core.Paper
 import app.doorstep.core.Screen
 import app.doorstep.ui.UiPhone
+import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Instant
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
@@ -17,8 +21,9 @@ import org.junit.rules.TemporaryFolder
  * `doorstep serve`: enrolled on the Enroll screen, the overdue household on Today, its file,
  * the residential inspection answered item by item (the leak test failed: advice typed, its
  * photo taken with the camera), both signatures drawn on the pad, sealed; the seal block says
- * what sealing did; synced from the Sync screen; the office holds the form and the follow-up
- * order. Then the app switched to English in Settings.
+ * what sealing did and the hazard rectification notice is printed from it; the file shows the
+ * shut-off and opens the follow-up order; synced from the Sync screen; the office holds the form,
+ * its photo and the follow-up order. Then the app switched to English in Settings.
  */
 class InspectorDayTest {
     @get:Rule val rule = createComposeRule()
@@ -63,7 +68,7 @@ class InspectorDayTest {
                 val form = (phone.state.body as Screen.Form).v1
                 val items = form.sections.flatMap { it.items }.associateBy { it.id }
                 assertEquals(1, items.getValue("leak_test").photos.size, "the failed leak test has its photo")
-                assertEquals(FormTaps.ADVICE, (items.getValue("leak_test").kind as app.doorstep.core.FormItemKind.Check).advice)
+                assertEquals(FormTaps.ADVICE, (items.getValue("leak_test").kind as FormItemKind.Check).advice)
                 assertEquals("1234.500 m³", items.getValue("meter_reading").value)
                 assertTrue(items.getValue("customer_signature").value!!.contains("已签"))
                 assertTrue(items.getValue("technician_signature").value!!.contains("已签"))
@@ -74,16 +79,34 @@ class InspectorDayTest {
                 taps.shows("已为重大隐患开复查工单", substring = true)
                 taps.shows("当场停气（不合格项：各接头及燃气设施无泄漏）", substring = true)
 
-                // Back to Today, then the sync from the Sync screen.
+                // The hazard rectification notice for the customer, opened from the seal block and printed.
+                val sealed = checkNotNull((phone.state.body as Screen.Form).v1.sealed)
+                taps.tap(sealed.copies.single { it.paper == Paper.HAZARD_NOTICE }.open.label)
+                val copy = (phone.state.body as? Screen.Copy)?.v1 ?: error("the notice opened 「${taps.title}」")
+                assertEquals("隐患整改通知书", copy.title)
+                taps.tap(copy.print.label)
+                val printed = phone.platform.done.single { it.startsWith("print ") }.removePrefix("print ")
+                assertTrue(Files.size(Path.of(printed)) > 0, "the notice's paper is written before it is printed")
+                taps.back()
+
+                // Back on the household's file: shut off, with the follow-up order the seal opened.
                 taps.back()
                 assertTrue(phone.state.body is Screen.Household, taps.title)
                 taps.shows("已停气")
+                taps.tap("已为重大隐患开复查工单")
+                assertTrue(phone.state.body is Screen.WorkOrder, taps.title)
+                taps.shows("重大隐患复查", substring = true)
+                taps.back()
+                assertTrue(phone.state.body is Screen.Household, taps.title)
+
+                // Back to Today, then the sync from the Sync screen.
                 taps.back()
                 assertEquals("今日工作", taps.title)
                 taps.tap("同步")
                 assertEquals("同步", taps.title)
                 taps.tap("立即同步")
-                taps.shows("上次同步：今天", substring = true)
+                taps.shows("照片 1 张", substring = true)
+                taps.shows("所有更改已上传")
 
                 // The office holds the sealed inspection, its photo and the follow-up order.
                 assertEquals(1L, office.held("form", "residential_inspection"))
