@@ -14,6 +14,7 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.layout.widthIn
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.LazyListScope
@@ -232,7 +233,8 @@ fun FieldRows(fields: List<Field>, modifier: Modifier = Modifier) {
                     field.label,
                     color = Palette.InkMuted,
                     style = MaterialTheme.typography.bodyMedium,
-                    modifier = Modifier.widthIn(min = 88.dp, max = 120.dp).padding(end = 8.dp),
+                    // One column for every label, so that the values line up.
+                    modifier = Modifier.width(112.dp).padding(end = 8.dp),
                 )
                 Text(field.value, color = Palette.Ink, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
             }

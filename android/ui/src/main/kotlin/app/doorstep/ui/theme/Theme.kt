@@ -112,6 +112,11 @@ private val Colors: ColorScheme = lightColorScheme(
     onPrimaryContainer = Palette.BlueDark,
     secondary = Palette.BlueDark,
     onSecondary = Palette.Paper,
+    // Selected chips and tonal elements: the utility's light blue, not Material's lavender.
+    secondaryContainer = Palette.BlueLight,
+    onSecondaryContainer = Palette.BlueDark,
+    tertiaryContainer = Palette.BlueLight,
+    onTertiaryContainer = Palette.BlueDark,
     background = Palette.Paper,
     onBackground = Palette.Ink,
     surface = Palette.Paper,
