@@ -85,6 +85,7 @@ fun ActionButton(
                 enabled = action.enabled,
                 modifier = described,
                 colors = ButtonDefaults.outlinedButtonColors(disabledContentColor = Palette.Disabled),
+                contentPadding = ButtonPadding,
             ) {
                 Text(action.label, maxLines = 2, overflow = TextOverflow.Ellipsis)
             }
@@ -100,6 +101,7 @@ fun ActionButton(
                     disabledContainerColor = Palette.DisabledBack,
                     disabledContentColor = Palette.Disabled,
                 ),
+                contentPadding = ButtonPadding,
             ) {
                 Text(action.label, maxLines = 2, overflow = TextOverflow.Ellipsis, fontWeight = FontWeight.SemiBold)
             }
@@ -115,6 +117,12 @@ fun ActionButton(
         }
     }
 }
+
+/**
+ * Less side padding than Material's 24 dp: three buttons share a 360 dp phone's row (Cancel,
+ * Clear, Accept on the signature pad) and "Cancel" must not break inside the word.
+ */
+private val ButtonPadding = androidx.compose.foundation.layout.PaddingValues(horizontal = 12.dp, vertical = 8.dp)
 
 /** A compact tappable text (a chip, a link-like row action), still 48 dp high at least. */
 @Composable
