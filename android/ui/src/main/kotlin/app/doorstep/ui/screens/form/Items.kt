@@ -9,6 +9,7 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -167,8 +168,12 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
 @Composable
 private fun Charges(id: String, kind: FormItemKind.Charges, editable: Boolean, tag: String, form: (FormEvent) -> Unit) {
     for (line in kind.lines) {
-        key(line.index) { ChargeLine(id, line, editable, "$tag.line.${line.index}", form) }
+        key(line.index) {
+            if (line.index > 0u) HorizontalDivider(color = Palette.Line)
+            ChargeLine(id, line, editable, "$tag.line.${line.index}", form)
+        }
     }
+    if (kind.lines.isNotEmpty()) HorizontalDivider(color = Palette.Line)
     if (editable) ActionButton(kind.addLine, { form(FormEvent.ChargeAdd(id)) }, tag = "$tag.add_line")
     Text(kind.methodLabel, style = MaterialTheme.typography.bodyMedium, color = Palette.InkMuted)
     ChoiceChips(
