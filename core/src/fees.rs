@@ -401,6 +401,39 @@ pub fn yuan(fen: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Yuan as a person types them (`35`, `35.5`, `35.00`) in fen: digits, at most two decimals,
+/// zero or more; the one parser of a typed price (the inverse of [`yuan`] on what it writes).
+pub fn parse_yuan(text: &str) -> Result<i64, InvalidInput> {
+    let refuse = || {
+        InvalidInput::new(
+            "unit_price",
+            said(
+                "单价须为元，最多两位小数（如 35.00）",
+                "the price is in yuan with at most two decimals (like 35.00)",
+            ),
+        )
+    };
+    let t = text.trim();
+    let (whole, cents) = match t.split_once('.') {
+        Some((w, c)) => (w, Some(c)),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || cents.is_some_and(|c| !digits(c) || c.len() > 2) {
+        return Err(refuse());
+    }
+    let whole: i64 = whole.parse().map_err(|_| refuse())?;
+    let cents = match cents {
+        Some(c) if c.len() == 1 => c.parse::<i64>().map_err(|_| refuse())? * 10,
+        Some(c) => c.parse::<i64>().map_err(|_| refuse())?,
+        None => 0,
+    };
+    whole
+        .checked_mul(100)
+        .and_then(|f| f.checked_add(cents))
+        .ok_or_else(refuse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +454,34 @@ mod tests {
             method: Some(PaymentMethod::Cash),
             receipt: Some("R-0001".into()),
             collected_by: TechnicianId::new(),
+        }
+    }
+
+    #[test]
+    fn a_price_typed_in_yuan_is_read_in_fen_and_an_unfinished_one_is_refused() {
+        assert_eq!(parse_yuan("35").unwrap(), 3500);
+        assert_eq!(parse_yuan("35.5").unwrap(), 3550);
+        assert_eq!(parse_yuan(" 35.00 ").unwrap(), 3500);
+        assert_eq!(parse_yuan("0.05").unwrap(), 5);
+        for bad in [
+            "",
+            "35.",
+            ".5",
+            "35.001",
+            "-1",
+            "3 5",
+            "¥35",
+            "1e3",
+            "99999999999999999999",
+        ] {
+            assert!(parse_yuan(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_amount_written_in_yuan_reads_back_to_its_fen(fen in 0i64..=i64::MAX) {
+            prop_assert_eq!(parse_yuan(&yuan(fen)).unwrap(), fen);
         }
     }
 

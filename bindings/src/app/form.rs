@@ -4,9 +4,9 @@
 use doorstep_core::app::Action;
 use doorstep_core::app::screens::copy::Paper;
 use doorstep_core::app::screens::form::{
-    FormChargeLine, FormCheckMark, FormCopy, FormDate, FormEvent, FormItem, FormItemKind,
-    FormOption, FormOutcome, FormOutcomeChoice, FormPhoto, FormProgress, FormScreen, FormSeal,
-    FormSection,
+    ChargeField, FormChargeLine, FormChargeView, FormCheckMark, FormCopy, FormDate, FormEvent,
+    FormItem, FormItemKind, FormOption, FormOutcome, FormOutcomeChoice, FormPhoto, FormProgress,
+    FormScreen, FormSeal, FormSection,
 };
 use doorstep_core::fees::PaymentMethod;
 
@@ -99,7 +99,38 @@ pub enum FormItemKind {
     Location {
         locate: Action,
     },
-    Charges,
+    Charges {
+        lines: Vec<FormChargeView>,
+        add_line: Action,
+        methods: Vec<FormOption>,
+        method_label: String,
+        receipt: String,
+        receipt_label: String,
+        total: String,
+        total_label: String,
+    },
+}
+
+#[uniffi::remote(Record)]
+pub struct FormChargeView {
+    pub index: u32,
+    pub item: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub total: String,
+    pub item_label: String,
+    pub quantity_label: String,
+    pub unit_price_label: String,
+    pub problem: Option<String>,
+    pub remove: Action,
+    pub accessibility: String,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ChargeField {
+    Item,
+    Quantity,
+    UnitPrice,
 }
 
 #[uniffi::remote(Record)]
@@ -243,6 +274,27 @@ pub enum FormEvent {
         lines: Vec<FormChargeLine>,
         method: Option<PaymentMethod>,
         receipt: String,
+    },
+    ChargeAdd {
+        item: String,
+    },
+    ChargeEdit {
+        item: String,
+        index: u32,
+        field: ChargeField,
+        text: String,
+    },
+    ChargeRemove {
+        item: String,
+        index: u32,
+    },
+    ChargeMethod {
+        item: String,
+        method: Option<PaymentMethod>,
+    },
+    ChargeReceipt {
+        item: String,
+        text: String,
     },
 }
 

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use doorstep_core::app::screens::copy::Paper;
 use doorstep_core::app::screens::form::{
-    FormCheckMark, FormDate, FormEvent, FormItem, FormItemKind, FormOutcomeChoice, FormScreen,
+    ChargeField, FormCheckMark, FormDate, FormEvent, FormItem, FormItemKind, FormOutcomeChoice,
+    FormScreen,
 };
 use doorstep_core::app::screens::signature::{InkPoint, SignatureEvent};
 use doorstep_core::app::{AppError, Effect, Event, NoticeKind, Update};
@@ -1045,4 +1046,312 @@ fn a_repair_technician_enters_the_fees_collected_at_the_door_on_the_closing_form
         },
     );
     assert_eq!(item(&form_screen(&phone), "charges").value, None);
+}
+
+/// The charges item's lines as shown: (item, quantity, unit price, total, problem).
+fn charge_lines(screen: &FormScreen) -> Vec<(String, String, String, String, Option<String>)> {
+    match item(screen, "charges").kind {
+        FormItemKind::Charges { lines, .. } => lines
+            .into_iter()
+            .map(|l| (l.item, l.quantity, l.unit_price, l.total, l.problem))
+            .collect(),
+        other => panic!("not a charges item: {other:?}"),
+    }
+}
+
+fn stored_charges(phone: &Phone, id: FormId) -> Option<doorstep_core::fees::Charges> {
+    let store = phone.app().store();
+    let form = store.lock().unwrap().form(id).unwrap();
+    match form.answers.get("charges") {
+        Some(doorstep_core::forms::form::Answer::Charges(c)) => Some(c.clone()),
+        _ => None,
+    }
+}
+
+fn edit(phone: &Phone, index: u32, field: ChargeField, text: &str) {
+    form(
+        phone,
+        FormEvent::ChargeEdit {
+            item: "charges".into(),
+            index,
+            field,
+            text: text.into(),
+        },
+    );
+}
+
+#[test]
+fn a_repair_technician_enters_a_valve_replaced_one_at_35_yuan_in_cash_with_receipt_r7_field_by_field()
+ {
+    use doorstep_core::fees::PaymentMethod;
+    let (phone, id, _) = on_form("repair_closing");
+    let screen = form_screen(&phone);
+    let FormItemKind::Charges {
+        lines,
+        add_line,
+        methods,
+        method_label,
+        receipt_label,
+        total,
+        ..
+    } = item(&screen, "charges").kind
+    else {
+        panic!("not a charges item")
+    };
+    assert!(lines.is_empty() && total.is_empty());
+    assert_eq!(add_line.label, "添加收费项目");
+    assert!(add_line.enabled);
+    assert_eq!(method_label, "收费方式");
+    assert_eq!(receipt_label, "收据编号");
+    assert_eq!(
+        methods.iter().map(|m| m.label.as_str()).collect::<Vec<_>>(),
+        ["现金", "微信支付", "支付宝", "银行卡"]
+    );
+
+    form(
+        &phone,
+        FormEvent::ChargeAdd {
+            item: "charges".into(),
+        },
+    );
+    let screen = form_screen(&phone);
+    let FormItemKind::Charges { lines, .. } = item(&screen, "charges").kind else {
+        panic!()
+    };
+    assert_eq!(lines[0].item_label, "收费项目");
+    assert_eq!(lines[0].quantity_label, "数量");
+    assert_eq!(lines[0].unit_price_label, "单价（元）");
+    assert_eq!(lines[0].quantity, "1");
+    assert_eq!(lines[0].problem.as_deref(), Some("请填写单价"));
+    assert_eq!(lines[0].remove.label, "删除这一行");
+    assert_eq!(stored_charges(&phone, id), None, "nothing counted yet");
+
+    edit(&phone, 0, ChargeField::Item, "更换灶前阀");
+    for typed in ["3", "35"] {
+        edit(&phone, 0, ChargeField::UnitPrice, typed);
+    }
+    // The field keeps the technician's own text while the next key is typed.
+    assert_eq!(
+        charge_lines(&form_screen(&phone)),
+        [(
+            "更换灶前阀".into(),
+            "1".into(),
+            "35".into(),
+            "¥35.00".into(),
+            None
+        )]
+    );
+    form(
+        &phone,
+        FormEvent::ChargeMethod {
+            item: "charges".into(),
+            method: Some(PaymentMethod::Cash),
+        },
+    );
+    for typed in ["R", "R-", "R-7"] {
+        form(
+            &phone,
+            FormEvent::ChargeReceipt {
+                item: "charges".into(),
+                text: typed.into(),
+            },
+        );
+    }
+    let screen = form_screen(&phone);
+    let charges = item(&screen, "charges");
+    assert_eq!(charges.value.as_deref(), Some("共 ¥35.00"));
+    assert!(charges.problems.is_empty(), "{:?}", charges.problems);
+    let FormItemKind::Charges {
+        methods,
+        receipt,
+        total,
+        ..
+    } = charges.kind
+    else {
+        panic!()
+    };
+    assert_eq!(total, "¥35.00");
+    assert_eq!(receipt, "R-7");
+    assert!(methods.iter().any(|m| m.id == "cash" && m.selected));
+    let stored = stored_charges(&phone, id).expect("charges stored");
+    assert_eq!(stored.lines.len(), 1);
+    assert_eq!(
+        (
+            stored.lines[0].item.as_str(),
+            stored.lines[0].quantity,
+            stored.lines[0].unit_price_fen
+        ),
+        ("更换灶前阀", 1, 3500)
+    );
+    assert_eq!(stored.method, Some(PaymentMethod::Cash));
+    assert_eq!(stored.receipt.as_deref(), Some("R-7"));
+
+    // Opened again, the form shows the stored lines.
+    phone.send(Event::Back);
+    phone.send(Event::OpenLink {
+        link: format!("doorstep://form/{id}"),
+    });
+    let screen = form_screen(&phone);
+    assert_eq!(
+        charge_lines(&screen),
+        [(
+            "更换灶前阀".into(),
+            "1".into(),
+            "35.00".into(),
+            "¥35.00".into(),
+            None
+        )]
+    );
+    let FormItemKind::Charges { receipt, .. } = item(&screen, "charges").kind else {
+        panic!()
+    };
+    assert_eq!(receipt, "R-7");
+}
+
+#[test]
+fn a_price_typed_35_dot_waits_with_its_problem_and_seal_waits_for_it() {
+    let (phone, id, _) = on_form("repair_closing");
+    form(
+        &phone,
+        FormEvent::ChargeAdd {
+            item: "charges".into(),
+        },
+    );
+    edit(&phone, 0, ChargeField::Item, "更换灶前阀");
+    edit(&phone, 0, ChargeField::UnitPrice, "35");
+    edit(&phone, 0, ChargeField::UnitPrice, "35.");
+    let screen = form_screen(&phone);
+    let lines = charge_lines(&screen);
+    assert_eq!(lines[0].2, "35.", "kept as typed");
+    assert_eq!(lines[0].3, "", "no total while it does not parse");
+    assert!(
+        lines[0]
+            .4
+            .as_deref()
+            .is_some_and(|p| p.contains("两位小数")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        screen.seal.disabled_reason.as_deref(),
+        Some("有未填完的收费")
+    );
+    // The store keeps the last valid answer.
+    let stored = stored_charges(&phone, id).expect("35 was stored");
+    assert_eq!(stored.lines[0].unit_price_fen, 3500);
+    match phone.app().handle(Event::Form(FormEvent::Seal)) {
+        Err(AppError::Core(Error::Invalid(e))) => assert_eq!(e.reason_zh, "有未填完的收费"),
+        other => panic!("sealed with a charge not finished: {other:?}"),
+    }
+    // A quantity that is not a whole number waits the same way.
+    edit(&phone, 0, ChargeField::UnitPrice, "35.5");
+    edit(&phone, 0, ChargeField::Quantity, "1.5");
+    let lines = charge_lines(&form_screen(&phone));
+    assert_eq!(lines[0].4.as_deref(), Some("数量须为至少1的整数"));
+    assert_eq!(
+        stored_charges(&phone, id).unwrap().lines[0].unit_price_fen,
+        3550
+    );
+    edit(&phone, 0, ChargeField::Quantity, "2");
+    let screen = form_screen(&phone);
+    assert_eq!(charge_lines(&screen)[0].3, "¥71.00");
+    assert_ne!(
+        screen.seal.disabled_reason.as_deref(),
+        Some("有未填完的收费")
+    );
+}
+
+#[test]
+fn a_charge_line_removed_leaves_the_others_and_a_sealed_form_refuses_charges() {
+    use doorstep_core::fees::PaymentMethod;
+    let (phone, id, _) = on_form("repair_closing");
+    for _ in 0..2 {
+        form(
+            &phone,
+            FormEvent::ChargeAdd {
+                item: "charges".into(),
+            },
+        );
+    }
+    edit(&phone, 0, ChargeField::Item, "更换灶前阀");
+    edit(&phone, 0, ChargeField::UnitPrice, "35");
+    edit(&phone, 1, ChargeField::Item, "软管(米)");
+    // The second line has no price: nothing of it is counted, the first alone is not saved.
+    assert_eq!(stored_charges(&phone, id), None);
+    form(
+        &phone,
+        FormEvent::ChargeRemove {
+            item: "charges".into(),
+            index: 1,
+        },
+    );
+    let lines = charge_lines(&form_screen(&phone));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].0, "更换灶前阀");
+    assert_eq!(stored_charges(&phone, id).unwrap().lines.len(), 1);
+
+    // An index out of range is refused naming `index`.
+    match phone.app().handle(Event::Form(FormEvent::ChargeRemove {
+        item: "charges".into(),
+        index: 5,
+    })) {
+        Err(AppError::Core(Error::Invalid(e))) => assert_eq!(e.field, "index"),
+        other => panic!("not refused: {other:?}"),
+    }
+    // Removing the last line, with no method and no receipt, clears the answer.
+    form(
+        &phone,
+        FormEvent::ChargeRemove {
+            item: "charges".into(),
+            index: 0,
+        },
+    );
+    assert_eq!(stored_charges(&phone, id), None);
+    assert!(charge_lines(&form_screen(&phone)).is_empty());
+
+    // On a sealed form every charges event is refused.
+    let h = household(
+        "3300000302",
+        "孙丽",
+        "13800000302",
+        "环城北路32号",
+        30.27,
+        120.16,
+    );
+    let mut sealed = None;
+    let phone = Phone::enrolled(NOW(), |store: &mut Store| {
+        sealed = Some(super::fees::seal(
+            store,
+            "repair_closing",
+            &h,
+            vec![],
+            NOW(),
+        ));
+    });
+    phone.send(Event::OpenLink {
+        link: format!("doorstep://form/{}", sealed.unwrap()),
+    });
+    let screen = form_screen(&phone);
+    let FormItemKind::Charges { add_line, .. } = item(&screen, "charges").kind else {
+        panic!()
+    };
+    assert!(!add_line.enabled);
+    for event in [
+        FormEvent::ChargeAdd {
+            item: "charges".into(),
+        },
+        FormEvent::ChargeMethod {
+            item: "charges".into(),
+            method: Some(PaymentMethod::Cash),
+        },
+        FormEvent::ChargeReceipt {
+            item: "charges".into(),
+            text: "R-8".into(),
+        },
+    ] {
+        let refused = phone.app().handle(Event::Form(event));
+        assert!(
+            matches!(refused, Err(AppError::Core(Error::Sealed))),
+            "{refused:?}"
+        );
+    }
 }

@@ -13,9 +13,11 @@
 //! This file holds the records, the events and [`handle`]; `view.rs` draws the record
 //! ([`render`]), `effects.rs` takes in the effects' answers ([`answer`]).
 
+mod charges;
 mod effects;
 mod view;
 
+pub use charges::{ChargeField, ChargeLineDraft, ChargesDraft, FormChargeView};
 pub use effects::answer;
 use view::photo_limit;
 pub use view::{render, role_label};
@@ -34,7 +36,7 @@ use crate::app::effect::{Effect, Symbology};
 use crate::app::route::Route;
 use crate::calendar::service_timezone;
 use crate::error::{Error, Result};
-use crate::fees::{ChargeLine, Charges, PaymentMethod};
+use crate::fees::PaymentMethod;
 use crate::forms::Decimal;
 use crate::forms::form::{Answer as Given, CheckAnswer, CheckResult, Form, Outcome as Visit};
 use crate::forms::template::{Item, ItemKind, SignerRole};
@@ -154,8 +156,19 @@ pub enum FormItemKind {
     Location {
         locate: Action,
     },
-    /// Fees charged on site: shown here, entered on the fees screen.
-    Charges,
+    /// Fees collected at the door, entered field by field (`ChargeAdd`, `ChargeEdit`, ...): the
+    /// lines as typed, Add line, the payment methods, the receipt and the total ("¥35.00", empty
+    /// while no line is counted).
+    Charges {
+        lines: Vec<FormChargeView>,
+        add_line: Action,
+        methods: Vec<FormOption>,
+        method_label: String,
+        receipt: String,
+        receipt_label: String,
+        total: String,
+        total_label: String,
+    },
 }
 
 /// A choice, a check's mark or a visit outcome, with whether it is picked.
@@ -331,6 +344,31 @@ pub enum FormEvent {
         method: Option<PaymentMethod>,
         receipt: String,
     },
+    /// A charge line added to a charges item (quantity 1, no price yet).
+    ChargeAdd {
+        item: String,
+    },
+    /// A field of a charge line typed (the whole field at each keystroke).
+    ChargeEdit {
+        item: String,
+        index: u32,
+        field: ChargeField,
+        text: String,
+    },
+    ChargeRemove {
+        item: String,
+        index: u32,
+    },
+    /// How the money was paid; none clears it.
+    ChargeMethod {
+        item: String,
+        method: Option<PaymentMethod>,
+    },
+    /// The receipt number typed (the whole field).
+    ChargeReceipt {
+        item: String,
+        text: String,
+    },
 }
 
 /// One charged item as the technician enters it: quantity × unit price in fen.
@@ -355,6 +393,9 @@ pub struct FormInput {
     /// technician's own text ("1", not the stored "1.000") while the next digit is typed.
     #[serde(default)]
     pub shown: BTreeMap<String, String>,
+    /// Charges items as typed field by field, by item (the lines that do not parse yet too).
+    #[serde(default)]
+    pub charges: BTreeMap<String, ChargesDraft>,
 }
 
 impl FormInput {
@@ -523,6 +564,7 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
         }
         FormEvent::Clear { item } => {
             item_of(&item)?;
+            input.charges.remove(&item);
             save(cx, input, id, &item, None)
         }
         FormEvent::TakePhoto { item } => {
@@ -680,6 +722,13 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
                 )
                 .into());
             }
+            if let Some(item) = unfinished_charges(input) {
+                return Err(InvalidInput::new(
+                    item,
+                    said("有未填完的收费", "a charge is not finished"),
+                )
+                .into());
+            }
             let now = cx.now;
             match cx.write(|s| s.complete_form(id, now)) {
                 Ok(_) => Ok(Outcome::stay().done(said("已签封", "Sealed"))),
@@ -718,36 +767,58 @@ pub fn handle(cx: &mut Cx<'_>, input: &mut FormInput, event: FormEvent) -> Resul
             method,
             receipt,
         } => {
-            if !matches!(item_of(&item)?.kind, ItemKind::Charges) {
-                return Err(wrong_kind(&item).into());
-            }
-            let receipt = receipt.trim();
-            if lines.is_empty() && method.is_none() && receipt.is_empty() {
-                return save(cx, input, id, &item, None);
-            }
-            let Some(collected_by) = cx.read().sync_state()?.technician_id else {
-                return Err(InvalidInput::new(
-                    item,
-                    said("本机尚未登记", "this phone is not enrolled"),
-                )
-                .into());
-            };
-            let charges = Charges {
-                lines: lines
-                    .into_iter()
-                    .map(|l| ChargeLine {
-                        item: l.item,
-                        quantity: l.quantity,
-                        unit_price_fen: l.unit_price_fen,
-                    })
-                    .collect(),
-                method,
-                receipt: (!receipt.is_empty()).then(|| receipt.to_owned()),
-                collected_by,
-            };
-            save(cx, input, id, &item, Some(Given::Charges(charges)))
+            charges_item(&item_of(&item)?)?;
+            let outcome = charges::save(cx, input, id, &item, lines, method, &receipt)?;
+            input.charges.remove(&item);
+            Ok(outcome)
+        }
+        FormEvent::ChargeAdd { item } => {
+            charges_item(&item_of(&item)?)?;
+            charges::change(cx, input, id, &form, &item, charges::Change::Add)
+        }
+        FormEvent::ChargeEdit {
+            item,
+            index,
+            field,
+            text,
+        } => {
+            charges_item(&item_of(&item)?)?;
+            let change = charges::Change::Edit { index, field, text };
+            charges::change(cx, input, id, &form, &item, change)
+        }
+        FormEvent::ChargeRemove { item, index } => {
+            charges_item(&item_of(&item)?)?;
+            let change = charges::Change::Remove { index };
+            charges::change(cx, input, id, &form, &item, change)
+        }
+        FormEvent::ChargeMethod { item, method } => {
+            charges_item(&item_of(&item)?)?;
+            let change = charges::Change::Method(method);
+            charges::change(cx, input, id, &form, &item, change)
+        }
+        FormEvent::ChargeReceipt { item, text } => {
+            charges_item(&item_of(&item)?)?;
+            let change = charges::Change::Receipt(text);
+            charges::change(cx, input, id, &form, &item, change)
         }
     }
+}
+
+fn charges_item(item: &Item) -> Result<()> {
+    if matches!(item.kind, ItemKind::Charges) {
+        Ok(())
+    } else {
+        Err(wrong_kind(&item.id).into())
+    }
+}
+
+/// The first charges item with a line that does not parse yet.
+fn unfinished_charges(input: &FormInput) -> Option<String> {
+    input
+        .charges
+        .iter()
+        .find(|(_, draft)| draft.unfinished())
+        .map(|(item, _)| item.clone())
 }
 
 /// Saves an answer (or clears it) and forgets what was typed for the item.

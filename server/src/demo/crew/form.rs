@@ -104,7 +104,7 @@ pub fn answer_the_rest(phone: &DemoPhone, seed: u64) -> DemoResult<FormScreen> {
                 }))?;
                 continue;
             }
-            FormItemKind::MeterReading { .. } | FormItemKind::Charges => {
+            FormItemKind::MeterReading { .. } | FormItemKind::Charges { .. } => {
                 if item.required {
                     return Err(phone.script(format!(
                         "the form asks for {} and the scene gave nothing for it",

@@ -87,6 +87,12 @@ pub fn render(cx: &Cx<'_>, input: &FormInput) -> Result<FormScreen> {
             &seal_text,
             &said("有未填完的数字", "a number is not finished"),
         )
+    } else if super::unfinished_charges(input).is_some() {
+        Action::disabled(
+            cx,
+            &seal_text,
+            &said("有未填完的收费", "a charge is not finished"),
+        )
     } else if !problems.is_empty() {
         let n = problems.len();
         Action::disabled(
@@ -263,7 +269,19 @@ fn render_item(
                 )
             },
         },
-        ItemKind::Charges => FormItemKind::Charges,
+        ItemKind::Charges => {
+            let v = super::charges::view(cx, input, form, &item.id);
+            FormItemKind::Charges {
+                lines: v.lines,
+                add_line: v.add_line,
+                methods: v.methods,
+                method_label: v.method_label,
+                receipt: v.receipt,
+                receipt_label: v.receipt_label,
+                total: v.total,
+                total_label: v.total_label,
+            }
+        }
     };
     let photos: Vec<FormPhoto> = form
         .photos
@@ -321,7 +339,7 @@ fn render_item(
     }
 }
 
-fn option(cx: &Cx<'_>, id: &str, label: &Text, selected: bool) -> FormOption {
+pub(super) fn option(cx: &Cx<'_>, id: &str, label: &Text, selected: bool) -> FormOption {
     let label = cx.t(label);
     let state = if selected {
         cx.say("已选", "selected")

@@ -2,6 +2,7 @@ package app.doorstep.ui.days
 
 import androidx.compose.ui.test.junit4.createComposeRule
 import app.doorstep.core.Event
+import app.doorstep.core.FormItemKind
 import app.doorstep.core.Office
 import app.doorstep.core.Screen
 import app.doorstep.ui.UiPhone
@@ -70,6 +71,31 @@ class CrewDayTest {
                 taps.shows("已到场打卡")
                 taps.tap("填写结单表")
 
+                // On the repair closing form the valve replaced is charged first, field by field, as
+                // typed at the door: 1 × ¥35.00 in cash, receipt R-7.
+                val charges = "form.item.charges"
+                val kind = chargesOf(phone)
+                taps.tap(kind.addLine.label, within = charges)
+                val line = chargesOf(phone).lines.single()
+                assertEquals("1", line.quantity)
+                taps.type("更换灶前阀", label = line.itemLabel, within = "$charges.line.0")
+                taps.type("35.", label = line.unitPriceLabel, within = "$charges.line.0")
+                // "35." waits with its problem beside the line, and Seal waits for it.
+                val waiting = checkNotNull(chargesOf(phone).lines.single().problem)
+                taps.shows(waiting)
+                val seal = (phone.state.body as Screen.Form).v1.seal
+                assertEquals("有未填完的收费", seal.disabledReason)
+                taps.shows(checkNotNull(seal.disabledReason))
+                taps.type("35", label = line.unitPriceLabel, within = "$charges.line.0")
+                check(chargesOf(phone).lines.single().total == "¥35.00")
+                taps.shows("¥35.00")
+                val cash = kind.methods.single { it.id == "cash" }
+                taps.tap(cash.label, within = charges)
+                taps.type("R-7", label = kind.receiptLabel, within = charges)
+                taps.shows(chargesOf(phone).total)
+                assertEquals("¥35.00", chargesOf(phone).total)
+                assertTrue(chargesOf(phone).methods.single { it.id == "cash" }.selected)
+
                 // The repair closing form, answered and signed by taps, sealed.
                 val form = FormTaps(phone, taps).fill(
                     answers = mapOf(
@@ -81,6 +107,7 @@ class CrewDayTest {
                         "test_after_repair" to "pass",
                     ),
                 )
+                assertTrue(form.seal.enabled, form.seal.disabledReason.toString())
                 taps.tap(form.seal.label)
                 taps.shows("封存码 ", substring = true)
                 val consequences = checkNotNull((phone.state.body as Screen.Form).v1.sealed).consequences
@@ -96,9 +123,25 @@ class CrewDayTest {
                 taps.tap("同步")
                 taps.tap("立即同步")
                 taps.shows("所有更改已上传")
+
+                // The day's takings, on the Fees screen opened from Today: the collection and the cash to hand in.
+                taps.back()
+                assertEquals("今日工作", taps.title)
+                val today = (phone.state.body as Screen.Today).v1
+                taps.tap(today.fees.label)
+                val fees = (phone.state.body as Screen.Fees).v1
+                assertEquals("收据 R-7", fees.collections.single().receipt)
+                taps.shows(fees.collections.single().receipt, within = "fees.collection.${fees.collections.single().formId}")
+                val handIn = fees.handIn.single()
+                assertEquals("现金" to "¥35.00", handIn.method to handIn.amount)
+                taps.shows(handIn.method, within = "fees.hand_in")
+                taps.shows(handIn.amount, within = "fees.hand_in")
+                taps.shows("合计 ¥35.00", within = "fees.total")
             }
             assertEquals(1L, office.held("work_order", number, "\"resolved\""))
             assertEquals(1L, office.held("form", "repair_closing"))
+            // The office holds the money collected: the receipt and the price in fen.
+            assertEquals(1L, office.held("form", "repair_closing", "\"R-7\"", "3500"))
             val delivery = office.admin("order", "delivery", number).lines()
             assertTrue(delivery.any { it.startsWith("accepted\t20") }, delivery.toString())
             // Its clocks (handle within 6 h, repair within 24 h) are met in the office's books.
@@ -108,4 +151,7 @@ class CrewDayTest {
         }
         println("android_ui_crew_day_s ${"%.1f".format((System.nanoTime() - started) / 1e9)}")
     }
+
+    private fun chargesOf(phone: UiPhone): FormItemKind.Charges =
+        (phone.state.body as Screen.Form).v1.sections.flatMap { it.items }.single { it.id == "charges" }.kind as FormItemKind.Charges
 }

@@ -139,7 +139,7 @@ internal class Taps(private val phone: UiPhone) {
                 tap("$tag.sign")
                 sign(signer)
             }
-            is FormItemKind.Date, is FormItemKind.DateTime, FormItemKind.Charges ->
+            is FormItemKind.Date, is FormItemKind.DateTime, is FormItemKind.Charges ->
                 error("no tap answers ${item.id} here")
         }
     }
