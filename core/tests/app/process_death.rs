@@ -77,3 +77,66 @@ fn a_form_half_filled_with_the_camera_open_and_a_signature_half_drawn_survives_t
     assert_eq!(kept.photos["site_photos"].len(), 1);
     assert!(kept.signatures.contains_key("customer_signature"));
 }
+
+/// A repair technician is typing the fees collected when Android kills the app: opened again,
+/// the charge line half typed ("35.") is still there with its problem, Seal still waits for it,
+/// and finishing it counts the money once.
+#[test]
+fn a_charge_half_typed_survives_the_process_being_killed_and_is_counted_once_finished() {
+    use doorstep_core::app::screens::form::ChargeField;
+    let (mut phone, id, _) = on_form("repair_closing");
+    form(
+        &phone,
+        FormEvent::ChargeAdd {
+            item: "charges".into(),
+        },
+    );
+    for (field, text) in [
+        (ChargeField::Item, "更换灶前阀"),
+        (ChargeField::UnitPrice, "35."),
+    ] {
+        form(
+            &phone,
+            FormEvent::ChargeEdit {
+                item: "charges".into(),
+                index: 0,
+                field,
+                text: text.into(),
+            },
+        );
+    }
+    let before = form_screen(&phone);
+
+    phone.reopen();
+    let after = form_screen(&phone);
+    assert_eq!(after, before, "the same form with the same charge line");
+    let FormItemKind::Charges { lines, .. } = item(&after, "charges").kind else {
+        panic!("not a charges item")
+    };
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].item, "更换灶前阀");
+    assert_eq!(lines[0].unit_price, "35.");
+    assert!(lines[0].problem.is_some());
+    assert_eq!(
+        after.seal.disabled_reason.as_deref(),
+        Some("有未填完的收费")
+    );
+
+    form(
+        &phone,
+        FormEvent::ChargeEdit {
+            item: "charges".into(),
+            index: 0,
+            field: ChargeField::UnitPrice,
+            text: "35".into(),
+        },
+    );
+    let store = phone.app().store();
+    let kept = store.lock().unwrap().form(id).unwrap();
+    let Some(doorstep_core::forms::form::Answer::Charges(charges)) = kept.answers.get("charges")
+    else {
+        panic!("no charges stored")
+    };
+    assert_eq!(charges.lines.len(), 1);
+    assert_eq!(charges.total_fen(), Some(3500));
+}
