@@ -116,24 +116,8 @@ private fun Control(item: FormItem, tag: String, form: (FormEvent) -> Unit) {
                 )
             }
         }
-        is FormItemKind.Number -> CoreTextField(
-            value = kind.typed,
-            onText = { form(FormEvent.Type(id, it)) },
-            description = item.accessibility,
-            suffix = kind.unit,
-            enabled = item.editable,
-            keyboard = KeyboardOptions(keyboardType = KeyboardType.Decimal),
-            tag = "$tag.field",
-        )
-        is FormItemKind.MeterReading -> CoreTextField(
-            value = kind.typed,
-            onText = { form(FormEvent.Type(id, it)) },
-            description = item.accessibility,
-            suffix = kind.unit,
-            enabled = item.editable,
-            keyboard = KeyboardOptions(keyboardType = KeyboardType.Decimal),
-            tag = "$tag.field",
-        )
+        is FormItemKind.Number -> NumberField(item, kind.typed, kind.unit, tag, form)
+        is FormItemKind.MeterReading -> NumberField(item, kind.typed, kind.unit, tag, form)
         is FormItemKind.Text -> {
             CoreTextField(
                 value = kind.typed,
@@ -273,3 +257,16 @@ private fun Photo(item: String, photo: FormPhoto, editable: Boolean, tag: String
         if (editable) SmallAction(photo.remove, { form(FormEvent.RemovePhoto(item, photo.sha256)) }, tag = "$tag.remove")
     }
 }
+
+/** A number or a meter reading: the field holds what the core says it holds, with its unit. */
+@Composable
+private fun NumberField(item: FormItem, typed: String, unit: String, tag: String, form: (FormEvent) -> Unit) =
+    CoreTextField(
+        value = typed,
+        onText = { form(FormEvent.Type(item.id, it)) },
+        description = item.accessibility,
+        suffix = unit,
+        enabled = item.editable,
+        keyboard = KeyboardOptions(keyboardType = KeyboardType.Decimal),
+        tag = "$tag.field",
+    )
