@@ -2,7 +2,7 @@
 //!
 //! The back office's source of truth: the sync API devices push to and pull from, the storage
 //! behind it (SQLite or PostgreSQL; photos in a directory or S3-compatible storage), the admin
-//! tool, and (later) the service center's console.
+//! tool, and the service center's console.
 //!
 //! - [`api`]: the HTTP endpoints, and the one place an [`error::Error`] becomes a reply.
 //!   [`auth`]: enrollment and credentials. [`admin`]: the back office's command-line tool.
@@ -10,11 +10,13 @@
 //! - [`photos`]: resumable, verified photo uploads. [`records`]: records and their
 //!   [`bucket`]s.
 //! - [`storage`]: the one storage interface and its two backends.
+//! - [`console`]: the service center's web console, under `/console`.
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bucket;
+pub mod console;
 pub mod delivery;
 pub mod demo;
 pub mod error;

@@ -61,7 +61,7 @@ impl Act {
     /// could not name one.
     pub fn operator(&self) -> String {
         match &self.actor {
-            Actor::Admin(Some(name)) => name.clone(),
+            Actor::Admin(Some(name)) | Actor::Staff(name) => name.clone(),
             _ => "admin".to_owned(),
         }
     }

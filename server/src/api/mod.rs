@@ -42,6 +42,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The wall time the server goes by: the system's, or the day `doorstep demo` plays.
     pub wall: WallClock,
+    /// The console's sessions and sign-in limits.
+    pub console: crate::console::session::Settings,
 }
 
 /// Where the server takes the time from: [`AppState::new`] the system's clock; `doorstep demo`
@@ -83,6 +85,7 @@ impl AppState {
             clock: Mutex::new(HlcClock::resume("server", None)),
             metrics: Metrics::default(),
             wall,
+            console: Default::default(),
         })
     }
 
@@ -99,6 +102,7 @@ impl AppState {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
+    let console = crate::console::router(state.clone());
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -116,6 +120,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             count_requests,
         ))
         .with_state(state)
+        .merge(console)
 }
 
 async fn count_requests(

@@ -199,6 +199,8 @@ pub enum Actor {
     Admin(Option<String>),
     /// A technician, through one of their devices.
     Technician(TechnicianId),
+    /// A member of the service center's staff signed in to the console (their login).
+    Staff(String),
     /// An actor this version does not write (a newer server's), kept as it was stored.
     Other(String),
 }
@@ -212,6 +214,9 @@ impl Actor {
         if let Some(operator) = text.strip_prefix("admin:") {
             return Actor::Admin(Some(operator.to_owned()));
         }
+        if let Some(login) = text.strip_prefix("staff:") {
+            return Actor::Staff(login.to_owned());
+        }
         text.strip_prefix("technician:")
             .and_then(|id| id.parse().ok())
             .map_or_else(|| Actor::Other(text.to_owned()), Actor::Technician)
@@ -224,6 +229,7 @@ impl std::fmt::Display for Actor {
             Actor::Admin(None) => f.write_str("admin"),
             Actor::Admin(Some(operator)) => write!(f, "admin:{operator}"),
             Actor::Technician(id) => write!(f, "technician:{id}"),
+            Actor::Staff(login) => write!(f, "staff:{login}"),
             Actor::Other(text) => f.write_str(text),
         }
     }

@@ -58,6 +58,7 @@ fn an_audit_line_names_its_actor_as_it_always_has() {
             Actor::Technician(technician),
             format!("technician:{technician}"),
         ),
+        (Actor::Staff("wangli".into()), "staff:wangli".to_owned()),
         (Actor::Other("system".into()), "system".to_owned()),
     ] {
         assert_eq!(actor.to_string(), text);
