@@ -358,6 +358,18 @@ impl Tx for CachedTx<'_> {
     ) -> StorageResult<Vec<super::ReceiptRow>> {
         self.inner.receipts_between(technician, from, to)
     }
+
+    // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    // (end console/staff)
+
+    // console/search (issue 26): the household search.
+    // (end console/search)
+
+    // console/board (issue 26): open work orders for the dispatch board.
+    // (end console/board)
+
+    // console/conflicts (issue 26): conflicts resolved by the office.
+    // (end console/conflicts)
 }
 
 #[cfg(test)]

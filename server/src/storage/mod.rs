@@ -419,6 +419,18 @@ pub trait Tx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StorageResult<Vec<ReceiptRow>>;
+
+    // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    // (end console/staff)
+
+    // console/search (issue 26): the household search.
+    // (end console/search)
+
+    // console/board (issue 26): open work orders for the dispatch board.
+    // (end console/board)
+
+    // console/conflicts (issue 26): conflicts resolved by the office.
+    // (end console/conflicts)
 }
 
 /// A database the server keeps its truth in.

@@ -165,3 +165,15 @@ CREATE TABLE IF NOT EXISTS order_deliveries (
 );
 CREATE INDEX IF NOT EXISTS order_deliveries_waiting ON order_deliveries(device_id, seq)
     WHERE acknowledged_at IS NULL;
+
+-- console/staff (issue 26): staff accounts, sessions and sign-in failures.
+-- (end console/staff)
+
+-- console/search (issue 26): the household search.
+-- (end console/search)
+
+-- console/board (issue 26): open work orders for the dispatch board.
+-- (end console/board)
+
+-- console/conflicts (issue 26): conflicts resolved by the office.
+-- (end console/conflicts)

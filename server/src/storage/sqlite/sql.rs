@@ -146,3 +146,15 @@ pub(super) const ACKNOWLEDGE_DELIVERIES: &str = "UPDATE order_deliveries SET ack
 pub(super) const DELIVERIES: &str =
     "SELECT order_id, device_id, technician_id, seq, served_at, acknowledged_at
     FROM order_deliveries WHERE order_id = ?1 ORDER BY served_at, device_id";
+
+// console/staff (issue 26): staff accounts, sessions and sign-in failures.
+// (end console/staff)
+
+// console/search (issue 26): the household search.
+// (end console/search)
+
+// console/board (issue 26): open work orders for the dispatch board.
+// (end console/board)
+
+// console/conflicts (issue 26): conflicts resolved by the office.
+// (end console/conflicts)

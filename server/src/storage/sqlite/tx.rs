@@ -642,4 +642,16 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?;
         rows.map(|r| r.map_err(db)).collect()
     }
+
+    // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    // (end console/staff)
+
+    // console/search (issue 26): the household search.
+    // (end console/search)
+
+    // console/board (issue 26): open work orders for the dispatch board.
+    // (end console/board)
+
+    // console/conflicts (issue 26): conflicts resolved by the office.
+    // (end console/conflicts)
 }
