@@ -11,6 +11,7 @@ mod app_sync;
 mod chaos;
 mod cli;
 mod clocks;
+mod console;
 mod convergence;
 mod debris;
 mod delivery;

@@ -3,6 +3,7 @@
 //! encrypted stores syncing over HTTP.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod forms;
 pub mod office;
 pub mod process;

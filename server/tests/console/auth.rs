@@ -1,0 +1,1 @@
+//! Console tests (issue 26): auth.
