@@ -175,14 +175,14 @@ fn months_between(first: NaiveDate, month: NaiveDate) -> Option<usize> {
 
 /// Which households: one district, none (outside every district), or all the person sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
+pub(crate) enum Scope {
     All,
     District(DistrictId),
     NoDistrict,
 }
 
 impl Scope {
-    fn parse(text: Option<&str>) -> Result<Scope, ConsoleError> {
+    pub(crate) fn parse(text: Option<&str>) -> Result<Scope, ConsoleError> {
         match text.map(str::trim).unwrap_or("") {
             "" => Ok(Scope::All),
             "none" => Ok(Scope::NoDistrict),
@@ -194,7 +194,7 @@ impl Scope {
     }
 
     /// Refuses a dispatcher another district's households.
-    fn check(self, ctx: &Ctx) -> Result<(), ConsoleError> {
+    pub(crate) fn check(self, ctx: &Ctx) -> Result<(), ConsoleError> {
         match self {
             Scope::All => Ok(()),
             Scope::District(d) => ctx.may_see(Some(d)),
@@ -202,7 +202,7 @@ impl Scope {
         }
     }
 
-    fn takes(self, staff: &Staff, district: Option<DistrictId>) -> bool {
+    pub(crate) fn takes(self, staff: &Staff, district: Option<DistrictId>) -> bool {
         staff.covers(district)
             && match self {
                 Scope::All => true,
@@ -211,7 +211,7 @@ impl Scope {
             }
     }
 
-    fn as_param(self) -> String {
+    pub(crate) fn as_param(self) -> String {
         match self {
             Scope::All => String::new(),
             Scope::District(d) => d.to_string(),
@@ -251,7 +251,7 @@ fn each_household(tx: &mut dyn Tx, f: impl FnMut(Household)) -> crate::error::Re
 }
 
 /// The districts `staff` sees, by name.
-fn districts_of(tx: &mut dyn Tx, staff: &Staff) -> crate::error::Result<Vec<District>> {
+pub(crate) fn districts_of(tx: &mut dyn Tx, staff: &Staff) -> crate::error::Result<Vec<District>> {
     let mut all: Vec<District> = Vec::new();
     each(tx, Entity::District, |d: District| {
         if staff.covers(Some(d.id)) {
