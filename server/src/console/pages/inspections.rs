@@ -593,7 +593,7 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Markup, ConsoleErr
                 }
             }
         }
-        nav.filters aria-label=(w.page)(page_no, pages) {
+        nav.filters aria-label=((w.page)(page_no, pages)) {
             @if page_no > 1 {
                 a href=(list_url(scope, cell, page_no - 1)) rel="prev" { (w.previous_page) }
             }
@@ -709,5 +709,177 @@ fn due_text(w: &Inspections, due: NaiveDate) -> String {
         w.never_inspected.to_owned()
     } else {
         due.format("%Y-%m-%d").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use doorstep_core::household::{Address, SupplyStatus};
+    use doorstep_core::schedule::inspection::{InspectionDue, inspection_due};
+    use proptest::prelude::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// Signed at 10:00 Beijing time on that day.
+    fn signed(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        doorstep_core::calendar::service_timezone()
+            .with_ymd_and_hms(y, m, d, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn household(
+        n: u32,
+        district: DistrictId,
+        category: Category,
+        last: Option<DateTime<Utc>>,
+    ) -> Household {
+        Household {
+            district_id: Some(district),
+            category,
+            last_inspection_at: last,
+            ..doorstep_core::testkit::household(
+                &format!("HZ{n:04}"),
+                "住户",
+                "13900000000",
+                Address::default(),
+            )
+        }
+    }
+
+    fn tally(households: &[Household], today: NaiveDate) -> BTreeMap<Option<DistrictId>, Tally> {
+        let mut tallies: BTreeMap<Option<DistrictId>, Tally> = BTreeMap::new();
+        for h in households {
+            tallies.entry(h.district_id).or_default().add(h, today);
+        }
+        tallies
+    }
+
+    #[test]
+    fn a_district_counts_its_households_due_by_month_overdue_and_covered_this_year() {
+        use Category::*;
+        let (a, b) = (DistrictId::new(), DistrictId::new());
+        let today = date(2026, 12, 7);
+        let mut never = household(7, a, Residential, None);
+        never.gas_on_date = None;
+        let mut shut = household(6, a, Residential, Some(signed(2020, 1, 1)));
+        shut.supply = SupplyStatus::PermanentlyDisconnected {
+            since: signed(2026, 2, 1),
+        };
+        let households = vec![
+            // Residential every 2 years: due 2026-12-20, this month.
+            household(1, a, Residential, Some(signed(2024, 12, 20))),
+            // Due 2026-11-30: overdue.
+            household(2, a, Residential, Some(signed(2024, 11, 30))),
+            // Commercial every year, inspected this year: due 2027-03-14.
+            household(3, a, Commercial, Some(signed(2026, 3, 14))),
+            // Due today: this month, not overdue.
+            household(4, a, Commercial, Some(signed(2025, 12, 7))),
+            // Due 2027-01-10: next month.
+            household(5, a, Residential, Some(signed(2025, 1, 10))),
+            shut,
+            never,
+            // Inspected this year, due 2027-01-31.
+            household(8, a, Industrial, Some(signed(2026, 1, 31))),
+            // Due 2027-12-10: past the table's 12 months.
+            household(9, a, Residential, Some(signed(2025, 12, 10))),
+            household(10, b, Heating, Some(signed(2025, 6, 1))),
+        ];
+        let tallies = tally(&households, today);
+        let mut months = [0; MONTHS];
+        months[0] = 2;
+        months[1] = 2;
+        months[3] = 1;
+        assert_eq!(
+            tallies[&Some(a)],
+            Tally {
+                overdue: 2,
+                months,
+                inspected: 2,
+                still_due: 4,
+            }
+        );
+        assert_eq!(tallies[&Some(a)].coverage_per_mille(), Some(333));
+        assert_eq!(
+            tallies[&Some(b)],
+            Tally {
+                overdue: 1,
+                months: [0; MONTHS],
+                inspected: 0,
+                still_due: 1,
+            }
+        );
+        assert_eq!(tallies[&Some(b)].coverage_per_mille(), Some(0));
+        assert_eq!(Tally::default().coverage_per_mille(), None);
+    }
+
+    #[test]
+    fn a_cell_is_named_in_links_as_it_is_read_back() {
+        for cell in [Cell::Overdue, Cell::Month(date(2027, 3, 1))] {
+            assert_eq!(Cell::parse(&cell.as_param()), Some(cell));
+        }
+        assert_eq!(Cell::parse("2027-13"), None);
+        assert_eq!(Cell::parse("soon"), None);
+    }
+
+    #[test]
+    fn the_export_is_excel_readable_and_a_name_cannot_become_a_formula() {
+        let w = &Lang::Zh.words().inspections;
+        let listed = Listed {
+            id: HouseholdId::new(),
+            customer_number: "HZ0001".into(),
+            name: "=HYPERLINK(\"x\")".into(),
+            address: "文三路1栋".into(),
+            district: None,
+            category: Category::Residential,
+            last_inspection_at: None,
+            due: NEVER_INSPECTED_DUE,
+        };
+        let text = csv(w, &[], &[listed]);
+        assert!(text.starts_with('\u{feff}'));
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "\"用户编号\",\"户名\",\"地址\",\"片区\",\"类别\",\"上次安检\",\"应检日期\""
+        );
+        assert_eq!(
+            lines[1],
+            "\"HZ0001\",\"'=HYPERLINK(\"\"x\"\")\",\"文三路1栋\",\"未划片区\",\"居民\",\"无记录\",\"从未安检\""
+        );
+    }
+
+    proptest! {
+        /// The table's columns say what the core says: overdue exactly when the core does, and
+        /// otherwise the month of the due date.
+        #[test]
+        fn a_household_lands_in_the_column_of_its_core_due_date(
+            days_ago in 0i64..1500,
+            commercial in any::<bool>(),
+            today_offset in 0i64..730,
+        ) {
+            let today = date(2026, 1, 1) + chrono::Duration::days(today_offset);
+            let last = today - chrono::Duration::days(days_ago);
+            let category = if commercial { Category::Commercial } else { Category::Residential };
+            let mut h = household(1, DistrictId::new(), category, Some(signed(last.year(), last.month(), last.day())));
+            h.gas_on_date = None;
+            let due = due_on(&h).unwrap();
+            let mut t = Tally::default();
+            t.add(&h, today);
+            let overdue = matches!(inspection_due(due, today), InspectionDue::Overdue { .. });
+            prop_assert_eq!(t.overdue == 1, overdue);
+            if !overdue {
+                let shown = months_between(month_start(today), month_start(due));
+                prop_assert_eq!(t.months.iter().sum::<usize>(), usize::from(shown.is_some()));
+                if let Some(i) = shown {
+                    prop_assert_eq!(t.months[i], 1);
+                }
+            }
+            prop_assert_eq!(t.inspected, usize::from(last.year() == today.year()));
+            prop_assert!(t.inspected + t.still_due <= 1);
+        }
     }
 }

@@ -336,3 +336,77 @@ fn group(w: &Special, g: SpecialGroup) -> &'static str {
         SpecialGroup::Disabled => w.disabled,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, NaiveDate, TimeZone};
+    use doorstep_core::household::{Address, SpecialGroupRegistration};
+    use doorstep_core::workorder::WorkOrderSource;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 7, h, 0, 0).unwrap()
+    }
+
+    fn person(n: &str, registered: bool) -> Household {
+        let mut h =
+            doorstep_core::testkit::household(n, "住户", "13900000000", Address::default());
+        if registered {
+            h.special_group = Some(SpecialGroupRegistration {
+                groups: vec![SpecialGroup::Elderly],
+                needs: "行动不便".into(),
+                contact: None,
+                consent_given: true,
+                registered_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            });
+        }
+        h
+    }
+
+    fn order(n: &str, kind: WorkOrderKind, h: &Household, reported: DateTime<Utc>) -> WorkOrder {
+        WorkOrder::open(n, kind, WorkOrderSource::Phone, Some(h.id), "", reported)
+    }
+
+    #[test]
+    fn the_register_puts_the_nearest_home_visit_deadline_first_and_keeps_the_last_visit() {
+        let (old, waiting, calm) = (
+            person("HZ3", true),
+            person("HZ2", true),
+            person("HZ1", true),
+        );
+        let other = person("HZ0", false);
+        let mut visited = order("V1", WorkOrderKind::SpecialGroupService, &old, at(1));
+        visited
+            .advance(WorkOrderStatus::OnSite, at(2), None)
+            .unwrap();
+        visited
+            .advance(WorkOrderStatus::Resolved, at(3), None)
+            .unwrap();
+        let orders = vec![
+            visited,
+            order("V2", WorkOrderKind::SpecialGroupService, &waiting, at(4)),
+            order("V3", WorkOrderKind::SpecialGroupService, &old, at(5)),
+            order("V4", WorkOrderKind::SpecialGroupService, &other, at(0)),
+        ];
+        let entries = register(
+            vec![calm.clone(), waiting.clone(), old.clone(), other],
+            orders,
+        );
+        let numbers: Vec<&str> = entries
+            .iter()
+            .map(|e| e.household.customer_number.as_str())
+            .collect();
+        assert_eq!(numbers, ["HZ2", "HZ3", "HZ1"]);
+        let first = &entries[0].orders[0];
+        assert_eq!(first.number, "V2");
+        let due = first.next.as_ref().unwrap();
+        assert_eq!(due.milestone, Milestone::SpecialGroupVisit);
+        // The special-group visit's own clock: 24 hours by default.
+        assert_eq!(due.due_at, at(4) + Duration::hours(24));
+        assert_eq!(first.level(at(5)), Some(Level::OnTime));
+        assert_eq!(first.level(at(4) + Duration::hours(25)), Some(Level::Late));
+        assert_eq!(entries[1].last_visit, Some(at(2)));
+        assert_eq!(entries[1].orders.len(), 1);
+        assert!(entries[2].orders.is_empty());
+    }
+}
