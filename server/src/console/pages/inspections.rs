@@ -882,4 +882,84 @@ mod tests {
             prop_assert!(t.inspected + t.still_due <= 1);
         }
     }
+
+    /// The figure of the report: the table's reading of a generated city of 100,000
+    /// households (demo/world.rs) on SQLite, median of 5.
+    #[test]
+    #[ignore = "a measurement: cargo test --release -p doorstep-server --lib -- --ignored --nocapture a_city_of"]
+    fn a_city_of_100000_households_is_counted_in_one_reading() {
+        use crate::storage::{SqliteStorage, Storage};
+        use doorstep_core::sync::protocol::Record;
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(&dir.path().join("city.sqlite")).unwrap();
+        let today = date(2026, 12, 7);
+        let world = crate::demo::world::generate(7, 100_000, today);
+        crate::storage::write(&storage, |tx| {
+            crate::records::put_from_office(tx, &Record::District(world.district.clone()))?;
+            for h in &world.households {
+                crate::records::put_from_office(tx, &Record::Household(Box::new(h.clone())))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let staff = Staff {
+            id: "s".into(),
+            login: "s".into(),
+            name: "s".into(),
+            role: Role::Supervisor,
+            districts: Vec::new(),
+        };
+        let mut samples = Vec::new();
+        let mut counted = Tally::default();
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            counted = crate::storage::read(&storage as &dyn Storage, |tx| {
+                let mut total = Tally::default();
+                each_household(tx, |h| {
+                    if Scope::All.takes(&staff, h.district_id) {
+                        total.add(&h, today);
+                    }
+                })?;
+                Ok(total)
+            })
+            .unwrap();
+            samples.push(started.elapsed());
+        }
+        let started = std::time::Instant::now();
+        let (mut n, mut bytes) = (0usize, 0usize);
+        crate::storage::read(&storage as &dyn Storage, |tx| {
+            let mut after = String::new();
+            loop {
+                let page = tx.records(Entity::Household, &after, 1000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id.clone();
+                n += page.len();
+                bytes += page.iter().map(|r| r.body.len()).sum::<usize>();
+            }
+            Ok(())
+        })
+        .unwrap();
+        println!(
+            "reading the stored households alone: {:?} ({n} records, {bytes} bytes of JSON)",
+            started.elapsed()
+        );
+        let started = std::time::Instant::now();
+        let overdue = crate::storage::read(&storage as &dyn Storage, |tx| {
+            select(tx, &staff, Scope::All, Cell::Overdue, today)
+        })
+        .unwrap();
+        let list = started.elapsed();
+        println!(
+            "inspections_table_ms {:.1} inspections_list_ms {:.1} (overdue {}, inspected this year {})",
+            {
+                samples.sort();
+                samples[samples.len() / 2].as_secs_f64() * 1000.0
+            },
+            list.as_secs_f64() * 1000.0,
+            overdue.len(),
+            counted.inspected
+        );
+        assert_eq!(overdue.len(), counted.overdue);
+        assert_eq!(world.households.len(), 100_000);
+    }
 }
