@@ -74,20 +74,6 @@ impl OutageArea {
             .max()
             .unwrap_or(default)
     }
-
-    /// Whether this household must be told of an outage over this area: it receives gas, and
-    /// it lies in the area (a polygon: it is located inside; districts: it is in one of them).
-    /// A household without a location cannot be placed in a polygon and is left to the back
-    /// office.
-    pub fn affects(&self, household: &Household) -> bool {
-        match self {
-            OutageArea::Polygon(area) => is_affected(household, area),
-            OutageArea::Districts(ids) => {
-                matches!(household.supply, SupplyStatus::Active)
-                    && household.district_id.is_some_and(|d| ids.contains(&d))
-            }
-        }
-    }
 }
 
 /// The one rule of who is told of an outage in `area`: a located household that receives gas
@@ -343,9 +329,17 @@ impl OutageNotice {
         }
     }
 
-    /// Whether this household must be told ([`OutageArea::affects`]).
+    /// Whether this household must be told: it receives gas, and it lies in the area (a
+    /// polygon: it is located inside; districts: it is in one of them). A household without a
+    /// location cannot be placed in a polygon and is left to the back office.
     pub fn affects(&self, household: &Household) -> bool {
-        self.area.affects(household)
+        match &self.area {
+            OutageArea::Polygon(area) => is_affected(household, area),
+            OutageArea::Districts(ids) => {
+                matches!(household.supply, SupplyStatus::Active)
+                    && household.district_id.is_some_and(|d| ids.contains(&d))
+            }
+        }
     }
 
     /// The households among `households` that must be told, for the advance notice.

@@ -132,11 +132,26 @@ pub(crate) fn preview_outage(
     area: &OutageArea,
     counts: &dyn Fn(&Household) -> bool,
 ) -> Result<OutagePreview> {
+    // A notice not made yet, over the area: the core's rule of who is affected reads its area
+    // alone.
+    let draft = OutageNotice {
+        id: OutageId::new(),
+        title: String::new(),
+        reason: OutageReason::Repair,
+        area: area.clone(),
+        starts_at: DateTime::<Utc>::MIN_UTC,
+        ends_at: DateTime::<Utc>::MIN_UTC,
+        created_at: DateTime::<Utc>::MIN_UTC,
+        created_by: String::new(),
+        lead_seconds: 0,
+        emergency: None,
+        notifications: Vec::new(),
+    };
     storage::read(storage, |tx| {
         let lead = lead_for(tx, area)?;
         let mut households = 0;
         each_household(tx, &mut |h| {
-            if area.affects(h) && counts(h) {
+            if draft.affects(h) && counts(h) {
                 households += 1;
             }
         })?;
