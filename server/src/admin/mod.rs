@@ -47,13 +47,10 @@ pub(crate) use self::{
 use self::{fees::*, outage::*};
 // The console (issue 26) posts outages, steps complaints and scores visits as these commands do.
 pub(crate) use self::{
-    complaint::{
-        ComplaintRow, ComplaintStep, StepTaken, complaint_by_number, complaint_rows,
-        take_complaint_step,
-    },
+    complaint::{ComplaintStep, complaint_by_number, complaint_rows, take_complaint_step},
     outage::{
-        NewOutage, OutagePreview, OutageSummary, announce_outage, outage_households,
-        outage_summaries, preview_outage, record_notifications,
+        NewOutage, OutageSummary, announce_outage, outage_households, outage_summaries,
+        preview_outage, record_notifications,
     },
     return_visit::{
         Followed, ReturnVisitRow, record_visit_scores, return_visit_by_number, return_visit_rows,

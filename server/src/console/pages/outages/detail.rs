@@ -283,7 +283,9 @@ pub(super) async fn notify(
         how: f.get("how").to_owned(),
         at: f.get("at").to_owned(),
     };
-    let how = NotifiedHow::ALL.into_iter().find(|h| h.as_str() == kept.how);
+    let how = NotifiedHow::ALL
+        .into_iter()
+        .find(|h| h.as_str() == kept.how);
     let at = match kept.at.as_str() {
         "" => Ok(None),
         typed => beijing_time(typed)
@@ -313,9 +315,7 @@ pub(super) async fn notify(
     }
     let act = ctx.act();
     let told = ctx
-        .with_storage(move |storage| {
-            Ok(record_notifications(storage, id, &numbers, how, at, &act))
-        })
+        .with_storage(move |storage| Ok(record_notifications(storage, id, &numbers, how, at, &act)))
         .await?;
     match told {
         Ok(n) => Ok(Redirect::to(&format!("/console/outages/{id}?told={n}")).into_response()),

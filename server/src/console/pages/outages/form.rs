@@ -89,9 +89,7 @@ fn corners(ctx: &Ctx, text: &str) -> Result<Vec<GeoPoint>, Refusal> {
         let [lon, lat] = numbers[..] else {
             return Err(("corners", (w.error_corners)(i + 1)));
         };
-        points.push(
-            GeoPoint::new(lat, lon).map_err(|e| ("corners", core_reason(ctx.lang, &e)))?,
-        );
+        points.push(GeoPoint::new(lat, lon).map_err(|e| ("corners", core_reason(ctx.lang, &e)))?);
     }
     Ok(points)
 }
@@ -166,7 +164,10 @@ fn field_of(core_field: &str) -> &'static str {
     }
 }
 
-pub(super) async fn new(ctx: Ctx, Query(fields): Query<Vec<(String, String)>>) -> Result<Markup, ConsoleError> {
+pub(super) async fn new(
+    ctx: Ctx,
+    Query(fields): Query<Vec<(String, String)>>,
+) -> Result<Markup, ConsoleError> {
     ctx.require(Role::Dispatcher)?;
     let draft = Draft::read(&Fields(fields));
     form_page(&ctx, &draft, None).await

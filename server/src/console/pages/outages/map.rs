@@ -60,7 +60,10 @@ impl Frame {
     }
 
     fn xy(&self, p: &GeoPoint) -> (f64, f64) {
-        ((p.lon() - self.lon0) * self.sx, (self.lat1 - p.lat()) * self.sy)
+        (
+            (p.lon() - self.lon0) * self.sx,
+            (self.lat1 - p.lat()) * self.sy,
+        )
     }
 
     fn points(&self, ring: &[GeoPoint]) -> String {
@@ -118,9 +121,10 @@ pub fn drawing(
 
 fn centre(frame: &Frame, ring: &[GeoPoint]) -> (f64, f64) {
     let n = ring.len().max(1) as f64;
-    let (sx, sy) = ring.iter().map(|p| frame.xy(p)).fold((0.0, 0.0), |(a, b), (x, y)| {
-        (a + x, b + y)
-    });
+    let (sx, sy) = ring
+        .iter()
+        .map(|p| frame.xy(p))
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
     (sx / n, sy / n)
 }
 

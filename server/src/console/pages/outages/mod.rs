@@ -33,7 +33,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/console/outages/new", get(form::new).post(form::create))
         .route("/console/outages/preview", get(form::preview))
         .route("/console/outages/{id}", get(detail::show))
-        .route("/console/outages/{id}/notify", axum::routing::post(detail::notify))
+        .route(
+            "/console/outages/{id}/notify",
+            axum::routing::post(detail::notify),
+        )
         .route("/console/outages/{id}/not-told.csv", get(detail::export))
 }
 
@@ -76,7 +79,9 @@ async fn show(ctx: Ctx) -> Result<Markup, ConsoleError> {
     let now = ctx.now;
     let summaries = ctx
         .with_storage(move |storage| {
-            Ok(outage_summaries(storage, now, &|h| staff.covers(h.district_id))?)
+            Ok(outage_summaries(storage, now, &|h| {
+                staff.covers(h.district_id)
+            })?)
         })
         .await?;
     let all = districts(&ctx).await?;
