@@ -5,8 +5,8 @@
 use doorstep_core::calls::{Call, CallKind, CallOutcome, alarm_order};
 use doorstep_core::geo::GeoPoint;
 use doorstep_core::ids::{CallId, CrewId, TechnicianId, WorkOrderId};
-use doorstep_core::team::Technician;
 use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::team::Technician;
 use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource, WorkOrderStatus};
 
 use crate::error::{Error, Result};
@@ -62,12 +62,24 @@ pub struct CallRecorded {
 /// Records a call in the call log and, when it becomes an order, opens the order in the same
 /// transaction (an alarm always does). A value a rule refuses is [`Error::InvalidInput`] named
 /// by the core's field (`call.summary`, `work_order.number`, …); nothing is written then.
-pub(crate) fn record_call(storage: &dyn Storage, said: &CallSaid, act: &Act) -> Result<CallRecorded> {
+pub(crate) fn record_call(
+    storage: &dyn Storage,
+    said: &CallSaid,
+    act: &Act,
+) -> Result<CallRecorded> {
     let id = CallId::new();
     let at = said.at;
     let becomes = match (said.kind, &said.becomes) {
         // An alarm always opens an emergency order, whatever else was chosen.
-        (CallKind::Alarm, CallBecomes::Order { number, assignee, crew, .. }) => CallBecomes::Order {
+        (
+            CallKind::Alarm,
+            CallBecomes::Order {
+                number,
+                assignee,
+                crew,
+                ..
+            },
+        ) => CallBecomes::Order {
             kind: WorkOrderKind::PipelineFault,
             number: number.clone(),
             assignee: *assignee,
@@ -98,7 +110,10 @@ pub(crate) fn record_call(storage: &dyn Storage, said: &CallSaid, act: &Act) -> 
                 let number = number
                     .clone()
                     .unwrap_or_else(|| format!("DH-{}", &id.0.simple().to_string()[20..]));
-                if tx.record_id_by_key(Entity::WorkOrder, number.trim())?.is_some() {
+                if tx
+                    .record_id_by_key(Entity::WorkOrder, number.trim())?
+                    .is_some()
+                {
                     return Err(Error::invalid(
                         "--order-number: 已有此编号的工单 / a work order with this number already exists",
                     ));

@@ -47,7 +47,7 @@ pub(crate) use self::{
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 // The console takes calls and reports major faults to the leadership as these commands do.
-pub(crate) use self::call::{CallBecomes, CallRecorded, CallSaid, record_call};
+pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
 pub(crate) use self::order::report_leadership;
 // The demo's office opens an order and settles a day as these commands do.
 pub(crate) use self::{fees::settle_day, order::create_order};

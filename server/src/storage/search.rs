@@ -232,7 +232,11 @@ mod tests {
 
     #[test]
     fn an_address_is_found_the_way_a_caller_says_it_whatever_the_file_wrote() {
-        for (b, u, r) in [("3", "2", "501"), ("3幢", "2单元", "501室"), ("3栋", "2", "501")] {
+        for (b, u, r) in [
+            ("3", "2", "501"),
+            ("3幢", "2单元", "501室"),
+            ("3栋", "2", "501"),
+        ] {
             let h = household(b, u, r);
             for said in [
                 "文三路88",

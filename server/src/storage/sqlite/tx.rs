@@ -665,13 +665,7 @@ impl Tx for SqliteTx<'_> {
         let mut stmt = self.tx.prepare_cached(FIND_HOUSEHOLDS).map_err(db)?;
         let rows = stmt
             .query_map(
-                params![
-                    first,
-                    needles.get(1),
-                    districts,
-                    query.trim(),
-                    limit as i64
-                ],
+                params![first, needles.get(1), districts, query.trim(), limit as i64],
                 record_row,
             )
             .map_err(db)?;
