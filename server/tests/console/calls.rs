@@ -192,3 +192,293 @@ fn an_old_postgresql_database_gets_its_household_search_built_when_a_server_conn
     assert_eq!(found(&storage, "HZ00001", None).len(), 10);
     assert_eq!(found(&storage, "住户7", None), ["HZ000007"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The calls page over HTTP, signed in as a dispatcher of one district.
+
+use doorstep_core::calls::{Call, CallKind, CallOutcome};
+use doorstep_core::workorder::{FaultClass, WorkOrder, WorkOrderKind, WorkOrderStatus};
+use doorstep_server::console::Role;
+use doorstep_server::records::decode;
+
+use crate::common::Team;
+use crate::common::console::{self, Console, Page, encode};
+
+/// A server with two districts (west and east), a household in each at the same address, and
+/// a dispatcher of the west signed in.
+struct Desk {
+    server: TestServer,
+    west: Team,
+    mine: Household,
+    theirs: Household,
+    c: Console,
+}
+
+fn desk(backend: Backend) -> Desk {
+    let server = TestServer::start(backend);
+    let west = common::team(&server, "西湖", "T0001");
+    let east = common::team(&server, "上城", "T0002");
+    let mine = resident(
+        "HZ-100234",
+        "王丽",
+        "138 0013 8000",
+        ("文三路88号", "3幢", "2单元", "501室"),
+        west.district.id,
+    );
+    let theirs = resident(
+        "HZ-900001",
+        "赵强",
+        "13700000001",
+        ("文三路88号", "3", "2", "502"),
+        east.district.id,
+    );
+    for h in [&mine, &theirs] {
+        server.office_put(Record::Household(Box::new(h.clone())));
+    }
+    let password = console::staff(&server, "wangli", Role::Dispatcher, &[west.district.id]);
+    let c = Console::sign_in(&server, "wangli", &password);
+    Desk {
+        server,
+        west,
+        mine,
+        theirs,
+        c,
+    }
+}
+
+impl Desk {
+    fn calls(&self) -> Vec<Call> {
+        every(&*self.server.storage, Entity::Call)
+    }
+
+    fn orders(&self) -> Vec<WorkOrder> {
+        every(&*self.server.storage, Entity::WorkOrder)
+    }
+
+    /// The audit lines of `action`, as `actor entity_id`.
+    fn audited(&self, action: &str) -> Vec<String> {
+        storage::read(&*self.server.storage, |tx| Ok(tx.audit_log(1000)?))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == action)
+            .map(|a| format!("{} {}", a.actor, a.entity_id.unwrap_or_default()))
+            .collect()
+    }
+
+    /// Takes a call for our household with these fields; the result page it leads to.
+    fn take(&mut self, fields: &[(&str, &str)]) -> Page {
+        let id = self.mine.id.to_string();
+        let mut all = vec![("household", id.as_str())];
+        all.extend_from_slice(fields);
+        let done = self.c.post("/console/calls", &all);
+        assert_eq!(done.status, 303, "{}", done.body);
+        self.c.follow(&done).ok()
+    }
+}
+
+fn every<T: serde::de::DeserializeOwned>(storage: &dyn Storage, entity: Entity) -> Vec<T> {
+    storage::read(storage, |tx| {
+        tx.records(entity, "", 10_000)?
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(|r| decode(r))
+            .collect()
+    })
+    .unwrap()
+}
+
+on_both_backends! {
+    fn a_dispatcher_takes_a_repair_call_for_a_household_found_by_part_of_its_address_and_an_order_is_opened_for_it(backend: Backend) {
+        let mut d = desk(backend);
+        // As you type: part of the address, the way the caller says it.
+        let found = d.c.get(&format!("/console/calls/search?q={}", encode("文三路88号3幢2单元"))).ok();
+        assert!(found.shows("HZ-100234") && found.shows("王丽"), "{}", found.body);
+        let choose = format!("/console/calls?household={}", d.mine.id);
+        assert!(found.shows(&choose), "{}", found.body);
+        // Chosen: the call form for the household, its crew offered.
+        let form = d.c.get(&choose).ok();
+        assert!(form.shows("13800138000") && form.shows(&format!("c:{}", d.west.crew)), "{}", form.body);
+        assert_eq!(d.audited("household_viewed"), [format!("staff:wangli {}", d.mine.id)]);
+
+        let crew = format!("c:{}", d.west.crew);
+        let result = d.take(&[
+            ("kind", "repair"),
+            ("summary", "厨房灶具打不着火，闻到轻微异味"),
+            ("becomes", "order"),
+            ("order_kind", "user_equipment_fault"),
+            ("dispatch", &crew),
+        ]);
+        let orders = d.orders();
+        assert_eq!(orders.len(), 1);
+        let order = &orders[0];
+        assert_eq!(order.household_id, Some(d.mine.id));
+        assert_eq!(order.kind, WorkOrderKind::UserEquipmentFault);
+        assert_eq!(order.crew, Some(d.west.crew));
+        assert_eq!(order.status(), WorkOrderStatus::Dispatched);
+        let calls = d.calls();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].kind, CallKind::Repair);
+        assert_eq!(calls[0].outcome, CallOutcome::Order(order.id));
+        assert_eq!(calls[0].taken_by, "wangli");
+        assert_eq!(calls[0].household_id, Some(d.mine.id));
+        assert_eq!(d.audited("call_taken"), [format!("staff:wangli {}", calls[0].id)]);
+        assert_eq!(d.audited("work_order_created"), [format!("staff:wangli {}", order.id)]);
+        // The result page links the order to the board and the household to its file.
+        assert!(result.shows(&format!("/console/board?order={}", order.number)), "{}", result.body);
+        assert!(result.shows(&format!("/console/households/{}", d.mine.id)));
+        // And the day's log lists it.
+        let page = d.c.get("/console/calls").ok();
+        assert!(page.shows(&format!("工单 {}", order.number)) && page.shows("HZ-100234"), "{}", page.body);
+    }
+}
+
+on_both_backends! {
+    fn an_alarm_opens_an_emergency_order_and_shows_the_leadership_report_to_make(backend: Backend) {
+        let mut d = desk(backend);
+        // Whatever was chosen, an alarm opens a major pipeline fault.
+        let result = d.take(&[
+            ("kind", "alarm"),
+            ("summary", "楼道内燃气味很重"),
+            ("becomes", "answer"),
+            ("answer", "请开窗通风"),
+        ]);
+        let order = d.orders().pop().expect("an emergency order");
+        assert_eq!(order.kind, WorkOrderKind::PipelineFault);
+        assert_eq!(order.class, Some(FaultClass::Major));
+        assert_eq!(order.status(), WorkOrderStatus::New);
+        assert_eq!(d.calls()[0].outcome, CallOutcome::Order(order.id));
+        assert!(result.shows("须上报领导") && result.shows("name=\"told\""), "{}", result.body);
+
+        let call = d.calls()[0].id;
+        let refused = d.c.post(&format!("/console/calls/{call}/leadership"), &[("told", " ")]);
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.shows("不能为空"));
+        let done = d.c.post(&format!("/console/calls/{call}/leadership"), &[("told", "值班经理李强")]);
+        assert_eq!(done.status, 303, "{}", done.body);
+        let shown = d.c.follow(&done).ok();
+        assert!(shown.shows("已于") && shown.shows("值班经理李强"), "{}", shown.body);
+        let reported = d.orders().pop().unwrap().leadership_report.expect("reported");
+        assert_eq!(reported.told, "值班经理李强");
+        assert_eq!(d.audited("work_order_leadership_reported"), [format!("staff:wangli {}", order.id)]);
+    }
+}
+
+on_both_backends! {
+    fn a_complaint_call_opens_a_complaint_and_an_inquiry_answered_on_the_spot_is_recorded(backend: Backend) {
+        let mut d = desk(backend);
+        let result = d.take(&[
+            ("kind", "complaint"),
+            ("summary", "维修人员迟到两小时"),
+            ("becomes", "complaint"),
+            ("caller_name", "王丽"),
+            ("caller_phone", "13800138000"),
+        ]);
+        let complaints: Vec<doorstep_core::complaint::Complaint> = every(&*d.server.storage, Entity::Complaint);
+        assert_eq!(complaints.len(), 1);
+        assert_eq!(complaints[0].household_id, Some(d.mine.id));
+        assert_eq!(d.calls()[0].outcome, CallOutcome::Complaint(complaints[0].id));
+        assert!(result.shows(&format!("已登记投诉 {}", complaints[0].number)), "{}", result.body);
+        assert_eq!(d.audited("complaint_opened").len(), 1);
+
+        let result = d.take(&[
+            ("kind", "inquiry"),
+            ("summary", "问本月燃气费何时缴"),
+            ("becomes", "answer"),
+            ("answer", "每月25日前缴费"),
+        ]);
+        assert!(result.shows("每月25日前缴费"), "{}", result.body);
+        let calls = d.calls();
+        assert_eq!(calls.len(), 2);
+        assert!(calls.iter().any(|c| c.outcome == CallOutcome::Answered("每月25日前缴费".into())));
+        assert!(d.orders().is_empty());
+    }
+}
+
+on_both_backends! {
+    fn a_dispatcher_searches_by_number_name_and_phone_digits_and_never_finds_or_opens_another_districts_household(backend: Backend) {
+        let mut d = desk(backend);
+        for q in ["hz-1002", "王丽", "0013 8000", "3幢2单元"] {
+            let found = d.c.get(&format!("/console/calls/search?q={}", encode(q))).ok();
+            assert!(found.shows("HZ-100234"), "{q}: {}", found.body);
+            assert!(!found.shows("HZ-900001") && !found.shows("赵强"), "{q}: {}", found.body);
+        }
+        // The same search without the script: the whole page.
+        let page = d.c.get(&format!("/console/calls?q={}", encode("文三路88号"))).ok();
+        assert!(page.shows("HZ-100234") && !page.shows("HZ-900001"), "{}", page.body);
+        // Another district's household by its URL, or posted: refused, nothing written.
+        assert_eq!(d.c.get(&format!("/console/calls?household={}", d.theirs.id)).status, 403);
+        let refused = d.c.post(
+            "/console/calls",
+            &[
+                ("household", &d.theirs.id.to_string()),
+                ("kind", "repair"),
+                ("summary", "漏气"),
+                ("becomes", "order"),
+                ("order_kind", "user_equipment_fault"),
+            ],
+        );
+        assert_eq!(refused.status, 403);
+        assert!(!refused.shows("赵强"));
+        assert!(d.calls().is_empty() && d.orders().is_empty());
+        // A supervisor finds both.
+        let password = console::staff(&d.server, "lisi", Role::Supervisor, &[]);
+        let mut boss = Console::sign_in(&d.server, "lisi", &password);
+        let found = boss.get(&format!("/console/calls/search?q={}", encode("文三路88号3"))).ok();
+        assert!(found.shows("HZ-100234") && found.shows("HZ-900001"), "{}", found.body);
+    }
+}
+
+on_both_backends! {
+    fn a_call_with_nothing_said_is_refused_beside_the_field_with_the_form_kept_and_nothing_written(backend: Backend) {
+        let mut d = desk(backend);
+        let id = d.mine.id.to_string();
+        let refused = d.c.post(
+            "/console/calls",
+            &[
+                ("household", id.as_str()),
+                ("kind", "inquiry"),
+                ("summary", "  "),
+                ("becomes", "answer"),
+                ("answer", "每月25日前缴费"),
+            ],
+        );
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.shows("summary-error") && refused.shows("不能为空"), "{}", refused.body);
+        assert!(refused.shows("每月25日前缴费") && refused.shows("HZ-100234"), "{}", refused.body);
+        assert!(d.calls().is_empty() && d.orders().is_empty());
+        assert!(d.audited("call_taken").is_empty());
+        // In English, the reason in English.
+        d.c.language("en");
+        let refused = d.c.post(
+            "/console/calls",
+            &[("household", id.as_str()), ("kind", "repair"), ("summary", ""), ("becomes", "order"), ("order_kind", "user_equipment_fault")],
+        );
+        assert_eq!(refused.status, 422);
+        assert!(refused.shows("must not be empty"), "{}", refused.body);
+        assert!(d.orders().is_empty());
+    }
+}
+
+on_both_backends! {
+    fn a_fault_in_the_street_is_taken_with_its_position_and_no_household(backend: Backend) {
+        let mut d = desk(backend);
+        // Without a position the core refuses the order, beside the position.
+        let refused = d.c.post(
+            "/console/calls",
+            &[("kind", "repair"), ("summary", "路边井盖冒气"), ("becomes", "order"), ("order_kind", "pipeline_fault"), ("place", "文三路与学院路口")],
+        );
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.shows("lat-error") && refused.shows("文三路与学院路口"), "{}", refused.body);
+        assert!(d.orders().is_empty() && d.calls().is_empty());
+        let done = d.c.post(
+            "/console/calls",
+            &[("kind", "repair"), ("summary", "路边井盖冒气"), ("becomes", "order"), ("order_kind", "pipeline_fault"), ("lat", "30.27"), ("lon", "120.17"), ("place", "文三路与学院路口")],
+        );
+        assert_eq!(done.status, 303, "{}", done.body);
+        let order = d.orders().pop().unwrap();
+        assert_eq!(order.household_id, None);
+        assert!(order.location.is_some());
+        assert!(order.description.contains("文三路与学院路口"), "{}", order.description);
+        d.c.follow(&done).ok();
+    }
+}
