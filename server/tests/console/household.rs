@@ -13,6 +13,7 @@ use doorstep_core::visit::{CheckInPolicy, DevicePosition};
 use doorstep_server::console::Role;
 use doorstep_server::storage::{self, AuditRow};
 
+use crate::common;
 use crate::common::console::{self, Console, Page};
 use crate::common::forms::{camera_file, inspect, take_photo};
 use crate::common::{Backend, TestDevice, TestServer, enrolled_phone, household, households, team};
