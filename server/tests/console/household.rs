@@ -44,7 +44,10 @@ fn visit(backend: Backend) -> Visit {
             &CheckInPolicy::default(),
         )
         .unwrap();
-    let photos = [take_photo(&phone, &household, 1), photo_at(&phone, &household, far)];
+    let photos = [
+        take_photo(&phone, &household, 1),
+        photo_at(&phone, &household, far),
+    ];
     let form = inspect(&phone, &household, &photos);
     phone.sync().unwrap();
     Visit {
@@ -75,7 +78,12 @@ fn photo_at(phone: &TestDevice, household: &Household, at: GeoPoint) -> String {
         .into()
 }
 
-fn signed_in(server: &TestServer, login: &str, role: Role, district: &[doorstep_core::ids::DistrictId]) -> Console {
+fn signed_in(
+    server: &TestServer,
+    login: &str,
+    role: Role,
+    district: &[doorstep_core::ids::DistrictId],
+) -> Console {
     let password = console::staff(server, login, role, district);
     Console::sign_in(server, login, &password)
 }
@@ -92,7 +100,10 @@ fn form_url(v: &Visit) -> String {
 fn bytes(server: &TestServer, c: &Console, path: &str) -> (u16, Option<String>, Vec<u8>) {
     let response = reqwest::blocking::Client::new()
         .get(format!("{}{path}", server.url))
-        .header("cookie", format!("doorstep_session={}", c.cookie().unwrap()))
+        .header(
+            "cookie",
+            format!("doorstep_session={}", c.cookie().unwrap()),
+        )
         .send()
         .unwrap();
     let status = response.status().as_u16();

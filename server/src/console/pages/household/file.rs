@@ -416,7 +416,7 @@ fn history_lines(ctx: &Ctx, file: &HouseholdFile) -> Vec<Line> {
             }),
         }
     }
-    lines.sort_by(|a, b| b.at.cmp(&a.at));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.at));
     lines
 }
 

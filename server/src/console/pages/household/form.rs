@@ -253,12 +253,12 @@ fn photo_flags(w: &Words, household: &Household, m: &PhotoMetadata) -> Vec<Strin
         .as_ref()
         .and_then(|s| s.position)
         .or(m.device_position);
-    if let (Some(at), Some(home)) = (position, household.location) {
-        if let Ok(device) = DevicePosition::new(at, 0.0) {
-            let judged = check_in(Some(home), device, &CheckInPolicy::default());
-            if let CheckInVerdict::FarFromAddress { .. } = judged.verdict {
-                flags.push((w.photo_far)(judged.distance_m.unwrap_or_default()));
-            }
+    if let (Some(at), Some(home)) = (position, household.location)
+        && let Ok(device) = DevicePosition::new(at, 0.0)
+    {
+        let judged = check_in(Some(home), device, &CheckInPolicy::default());
+        if let CheckInVerdict::FarFromAddress { .. } = judged.verdict {
+            flags.push((w.photo_far)(judged.distance_m.unwrap_or_default()));
         }
     }
     if let Some(gap) = m.clock_gap_s.filter(|g| g.abs() > policy.max_clock_gap_s) {

@@ -187,7 +187,7 @@ pub fn check_ins(tx: &mut dyn Tx, id: HouseholdId) -> Result<Vec<CheckInSeen>> {
             });
         }
     }
-    seen.sort_by(|a, b| b.at.cmp(&a.at));
+    seen.sort_by_key(|c| std::cmp::Reverse(c.at));
     Ok(seen)
 }
 
