@@ -474,6 +474,13 @@ impl Tx for CachedTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.flush()?;
+        self.inner.ops_about(entity, id, limit)
+    }
+    // (end console/household)
 }
 
 #[cfg(test)]

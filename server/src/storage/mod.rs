@@ -486,6 +486,12 @@ pub trait Tx {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    /// The operations pushed about one record (their subject, `Operation::subject`), newest
+    /// received first, at most `limit`: a household's check-ins, a photo's metadata.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>>;
+    // (end console/household)
 }
 
 /// A database the server keeps its truth in.

@@ -217,3 +217,7 @@ CREATE INDEX IF NOT EXISTS household_search_district ON household_search(distric
 
 -- console/conflicts (issue 26): conflicts resolved by the office.
 -- (end console/conflicts)
+
+-- console/household (issue 26): a household's check-ins and a photo's metadata, by subject.
+CREATE INDEX IF NOT EXISTS ops_about ON ops(entity, entity_id);
+-- (end console/household)

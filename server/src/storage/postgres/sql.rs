@@ -239,3 +239,10 @@ pub(super) const HOUSEHOLD_SEARCH_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FRO
 
 // console/conflicts (issue 26): conflicts resolved by the office.
 // (end console/conflicts)
+
+// console/household (issue 26): what the phones' operations say about a household's file.
+pub(super) const OPS_ABOUT: &str =
+    "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
+    server_seq, payload FROM ops WHERE entity = $1 AND entity_id = $2
+    ORDER BY received_at DESC, device_id, device_seq DESC LIMIT $3";
+// (end console/household)

@@ -833,4 +833,26 @@ impl Tx for PgTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.query(OPS_ABOUT, &[&entity.as_str(), &id, &sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(OpRow {
+                    device_id: get(r, 0)?,
+                    op_id: parsed(r, 1, |t| t.parse().ok())?,
+                    device_seq: get(r, 2)?,
+                    hlc: get(r, 3)?,
+                    entity: get(r, 4)?,
+                    entity_id: get(r, 5)?,
+                    device_time: get(r, 6)?,
+                    received_at: get(r, 7)?,
+                    server_seq: get(r, 8)?,
+                    payload: get(r, 9)?,
+                })
+            })
+            .collect()
+    }
+    // (end console/household)
 }

@@ -930,4 +930,27 @@ impl Tx for SqliteTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        let mut stmt = self.tx.prepare_cached(OPS_ABOUT).map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity.as_str(), id, limit as i64], |r| {
+                Ok(OpRow {
+                    device_id: r.get(0)?,
+                    op_id: parsed(r.get(1)?, "op_id", |t| t.parse().ok())?,
+                    device_seq: r.get(2)?,
+                    hlc: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    device_time: r.get(6)?,
+                    received_at: r.get(7)?,
+                    server_seq: r.get(8)?,
+                    payload: r.get(9)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+    // (end console/household)
 }
