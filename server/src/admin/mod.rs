@@ -18,6 +18,7 @@ mod order;
 mod outage;
 mod reading;
 mod report;
+mod staff;
 mod team;
 // Issue 22, the office's part: complaints, calls, return visits, compliance.
 mod call;
@@ -256,6 +257,17 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
+        AdminCommand::Staff { command } => match command {
+            StaffCommand::Add(args) => print!("{}", staff::add(storage, args, act)?),
+            StaffCommand::List => print!("{}", staff::list(storage)?),
+            StaffCommand::Deactivate { login } => {
+                println!("{}", staff::deactivate(storage, &login, act)?)
+            }
+            StaffCommand::Password {
+                login,
+                password_stdin,
+            } => print!("{}", staff::password(storage, &login, password_stdin, act)?),
+        },
     }
     Ok(())
 }
