@@ -47,7 +47,9 @@ pub(crate) use self::{
 use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 // The demo's office opens an order and settles a day as these commands do.
-pub(crate) use self::{fees::settle_day, order::create_order};
+pub(crate) use self::{
+    fees::settle_day, order::DispatchTo, order::create_order, order::dispatch_order,
+};
 
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {
