@@ -43,18 +43,18 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[derive(Debug, Default, Deserialize)]
 pub struct BoardQuery {
     #[serde(default)]
-    district: String,
+    pub district: String,
     #[serde(default)]
-    kind: String,
+    pub kind: String,
     #[serde(default)]
-    crew: String,
+    pub crew: String,
     #[serde(default)]
-    page: String,
+    pub page: String,
     #[serde(default)]
-    order: String,
+    pub order: String,
     /// `dispatched`: the order was just dispatched (post/redirect/get).
     #[serde(default)]
-    done: String,
+    pub done: String,
 }
 
 impl BoardQuery {
@@ -120,10 +120,15 @@ pub async fn read_board(ctx: &Ctx, filter: Filter) -> Result<(Directory, Board),
 }
 
 async fn show(ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Markup, ConsoleError> {
+    render(&ctx, q).await
+}
+
+/// The whole board page for the person signed in (what `GET /console/board` serves).
+pub async fn render(ctx: &Ctx, q: BoardQuery) -> Result<Markup, ConsoleError> {
     ctx.require(Role::Dispatcher)?;
     let filter = q.filter();
-    let (dir, board) = read_board(&ctx, filter.clone()).await?;
-    let phones = phones::read(&ctx).await?;
+    let (dir, board) = read_board(ctx, filter.clone()).await?;
+    let phones = phones::read(ctx).await?;
     let w = ctx.words();
     let done = (q.done == "dispatched")
         .then_some(filter.order.as_deref())
@@ -132,14 +137,14 @@ async fn show(ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Markup, ConsoleEr
         @if let Some(number) = done {
             p.notice role="status" { ((w.board.dispatched)(number)) }
         }
-        (filters(&ctx, &dir, &filter))
+        (filters(ctx, &dir, &filter))
         section #board-rows data-refresh="30"
             data-src=(format!("/console/board/rows?{}", query_of(&filter, Some(board.page)))) {
-            (table(&ctx, &dir, &filter, &board))
+            (table(ctx, &dir, &filter, &board))
         }
-        (phones::panel(&ctx, &phones))
+        (phones::panel(ctx, &phones))
     };
-    Ok(page(&ctx, Nav::Board, w.board.title, content))
+    Ok(page(ctx, Nav::Board, w.board.title, content))
 }
 
 /// The table alone, for the page's refresh.
