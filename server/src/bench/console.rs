@@ -19,12 +19,16 @@ use chrono::{Duration, Utc};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::synthetic::{CitySize, generate};
 use doorstep_core::workorder::WorkOrderStatus;
+use doorstep_server::admin::Act;
 use doorstep_server::api::{AppState, router};
+use doorstep_server::console::account::{self, NewStaff, SessionRow};
 use doorstep_server::console::pages::board::{BoardQuery, render};
+use doorstep_server::console::session::SESSION_COOKIE;
 use doorstep_server::console::{Ctx, Lang, Role, Staff};
 use doorstep_server::records;
 use doorstep_server::serve::StorageOptions;
-use doorstep_server::storage::{self, Counted, Storage};
+use doorstep_server::storage::{self, Actor, Counted, Storage};
+use sha2::{Digest, Sha256};
 
 use super::{figure, median_ms};
 
@@ -120,17 +124,68 @@ fn measure(args: &Args, options: &StorageOptions, suffix: &str) -> BenchResult<(
         median_ms(samples),
     );
 
-    // Over HTTP, signed in.
+    // Over HTTP, signed in: a supervisor's account and a session made through the library,
+    // its cookie sent as a browser sends it.
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let addr = listener.local_addr()?;
+    let url = format!("http://{}/console/board", listener.local_addr()?);
     let app = router(state.clone());
     runtime.spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             eprintln!("server stopped: {e}");
         }
     });
-    let _ = addr;
+    let cookie = session(&*storage)?;
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut samples = Vec::with_capacity(args.requests);
+    for _ in 0..=args.requests {
+        let t = Instant::now();
+        let response = client
+            .get(&url)
+            .header("cookie", format!("{SESSION_COOKIE}={cookie}"))
+            .send()?;
+        let status = response.status();
+        let body = response.text()?;
+        samples.push(t.elapsed());
+        if !status.is_success() || !body.contains("id=\"board\"") {
+            return Err(format!("the board was not served: {status}").into());
+        }
+    }
+    samples.remove(0);
+    figure(&format!("console_board_ms{suffix}"), median_ms(samples));
+    drop(runtime);
     Ok(())
+}
+
+/// A supervisor's account and a live session of theirs: the session cookie's value.
+fn session(storage: &dyn Storage) -> BenchResult<String> {
+    let now = Utc::now();
+    let act = Act {
+        at: now,
+        actor: Actor::Admin(Some("bench".into())),
+    };
+    let (row, _) = account::create(
+        storage,
+        NewStaff {
+            login: "bench".into(),
+            name: "Bench".into(),
+            role: Role::Supervisor,
+            districts: Vec::new(),
+            password: None,
+        },
+        &act,
+    )?;
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let session = SessionRow {
+        token_sha256: hex::encode(Sha256::digest(token.as_bytes())),
+        staff_id: row.id,
+        csrf: uuid::Uuid::new_v4().simple().to_string(),
+        created_at: now,
+        last_seen_at: now,
+    };
+    storage::write(storage, |tx| Ok(tx.put_staff_session(&session)?))?;
+    Ok(token)
 }
 
 /// A supervisor: the whole city's board.
