@@ -63,7 +63,9 @@ use self::{import::*, order::*, report::*, team::*};
 pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
 pub(crate) use self::order::report_leadership;
 // The demo's office opens an order and settles a day as these commands do.
-pub(crate) use self::{fees::settle_day, order::create_order};
+pub(crate) use self::{
+    fees::settle_day, order::DispatchTo, order::create_order, order::dispatch_order,
+};
 
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {

@@ -470,6 +470,13 @@ impl Tx for CachedTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &super::DeviceSyncRow) -> StorageResult<()> {
+        self.inner.put_device_sync(row)
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<super::DeviceSyncRow>> {
+        self.inner.device_syncs()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.

@@ -305,6 +305,18 @@ pub enum Counted {
     Audit,
 }
 
+// console/board (issue 26): a device's last pull.
+/// A device's last pull as the server served it (`device_syncs`): when, the change its next
+/// cursor stands at, and the app version its request named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSyncRow {
+    pub device_id: String,
+    pub synced_at: DateTime<Utc>,
+    pub cursor_seq: i64,
+    pub app_version: Option<String>,
+}
+// (end console/board)
+
 /// The rows of one transaction.
 pub trait Tx {
     /// Takes the next server sequence number; the first call in a write transaction also
@@ -482,6 +494,10 @@ pub trait Tx {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    /// Records a device's last pull (the dispatch board's phones).
+    fn put_device_sync(&mut self, row: &DeviceSyncRow) -> StorageResult<()>;
+    /// Every device's last pull, by device id.
+    fn device_syncs(&mut self) -> StorageResult<Vec<DeviceSyncRow>>;
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.

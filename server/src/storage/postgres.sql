@@ -216,6 +216,14 @@ CREATE INDEX IF NOT EXISTS household_search_district ON household_search(distric
 -- (end console/search)
 
 -- console/board (issue 26): open work orders for the dispatch board.
+-- The last time each device pulled, the cursor it was given and the app version it reported
+-- (the dispatch board's phones), written at most about once a minute per device.
+CREATE TABLE IF NOT EXISTS device_syncs (
+    device_id   TEXT PRIMARY KEY,
+    synced_at   TIMESTAMPTZ NOT NULL,
+    cursor_seq  BIGINT NOT NULL,
+    app_version TEXT
+);
 -- (end console/board)
 
 -- console/conflicts (issue 26): conflicts resolved by the office.

@@ -829,6 +829,31 @@ impl Tx for PgTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
+        self.execute(
+            PUT_DEVICE_SYNC,
+            &[
+                &row.device_id,
+                &row.synced_at,
+                &row.cursor_seq,
+                &row.app_version,
+            ],
+        )
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<crate::storage::DeviceSyncRow>> {
+        self.query(DEVICE_SYNCS, &[])?
+            .iter()
+            .map(|r| {
+                Ok(crate::storage::DeviceSyncRow {
+                    device_id: get(r, 0)?,
+                    synced_at: get(r, 1)?,
+                    cursor_seq: get(r, 2)?,
+                    app_version: get(r, 3)?,
+                })
+            })
+            .collect()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.

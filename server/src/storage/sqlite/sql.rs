@@ -215,6 +215,13 @@ pub(super) const HOUSEHOLD_SEARCH_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FRO
 // (end console/search)
 
 // console/board (issue 26): open work orders for the dispatch board.
+pub(super) const PUT_DEVICE_SYNC: &str =
+    "INSERT INTO device_syncs(device_id, synced_at, cursor_seq, app_version) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT(device_id) DO UPDATE SET synced_at = excluded.synced_at,
+    cursor_seq = excluded.cursor_seq, app_version = excluded.app_version";
+
+pub(super) const DEVICE_SYNCS: &str =
+    "SELECT device_id, synced_at, cursor_seq, app_version FROM device_syncs ORDER BY device_id";
 // (end console/board)
 
 // console/conflicts (issue 26): conflicts resolved by the office.

@@ -926,6 +926,34 @@ impl Tx for SqliteTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_DEVICE_SYNC)
+            .map_err(db)?
+            .execute(params![
+                row.device_id,
+                row.synced_at,
+                row.cursor_seq,
+                row.app_version
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<crate::storage::DeviceSyncRow>> {
+        let mut stmt = self.tx.prepare_cached(DEVICE_SYNCS).map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(crate::storage::DeviceSyncRow {
+                    device_id: r.get(0)?,
+                    synced_at: r.get(1)?,
+                    cursor_seq: r.get(2)?,
+                    app_version: r.get(3)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
