@@ -48,6 +48,11 @@ use self::{fees::*, outage::*};
 use self::{import::*, order::*, report::*, team::*};
 // The demo's office opens an order and settles a day as these commands do.
 pub(crate) use self::{fees::settle_day, order::create_order};
+// The console's conflicts and settlement pages (issue 26) list and decide as these commands do.
+pub(crate) use self::{
+    fees::{settle_technician_day, settlements},
+    report::{decide_parked_op, parked_rows},
+};
 
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {
