@@ -34,7 +34,6 @@ pub struct Settlement {
     pub result_title: fn(name: &str, day: &str) -> String,
     pub settled_by: fn(by: &str, at: &str) -> String,
     pub settled_already: &'static str,
-    pub day_not_over: &'static str,
     pub back_to_list: &'static str,
     pub yuan: fn(amount: &str) -> String,
 }
@@ -79,7 +78,6 @@ pub const ZH: Settlement = Settlement {
     result_title: |name, day| format!("日结结果：{name}，{day}"),
     settled_by: |by, at| format!("{by} 于 {at} 日结"),
     settled_already: "这一天已日结。",
-    day_not_over: "这一天还没有结束，不能日结。",
     back_to_list: "返回日结列表",
     yuan: |amount| format!("{amount} 元"),
 };
@@ -126,7 +124,6 @@ pub const EN: Settlement = Settlement {
     result_title: |name, day| format!("Settlement of {name}'s {day}"),
     settled_by: |by, at| format!("Settled by {by} at {at}"),
     settled_already: "This day is settled already.",
-    day_not_over: "The day is not over yet: it cannot be settled.",
     back_to_list: "Back to the settlements",
     yuan: |amount| format!("¥{amount}"),
 };
