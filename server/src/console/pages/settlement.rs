@@ -339,7 +339,8 @@ async fn settle(
             Ok(fen) => {
                 declared.insert(m, fen);
             }
-            Err(e) => errors.push((m, reason(&e))),
+            // The core's reason speaks of a unit price: this is an amount handed over.
+            Err(_) => errors.push((m, ctx.words().settlement.amount_invalid.to_owned())),
         }
     }
     let w = &ctx.words().settlement;
