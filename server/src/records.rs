@@ -2,13 +2,13 @@
 //! buckets recomputed, and a bucket entry for every bucket it is in or has just left, so that
 //! pulls see the change (or the departure).
 
+use chrono::{DateTime, Utc};
 use doorstep_core::household::Household;
 use doorstep_core::ids::DistrictId;
+use doorstep_core::sync::merge::{Author, CURRENT, ConflictRule};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
-use chrono::{DateTime, Utc};
-use doorstep_core::sync::merge::{Author, CURRENT, ConflictRule};
 use serde::de::DeserializeOwned;
 
 use crate::bucket::Bucket;

@@ -28,8 +28,8 @@ pub(crate) fn settle_day(
         (PaymentMethod::Alipay, args.alipay),
         (PaymentMethod::BankCard, args.bank_card),
     ]);
-    let settlement = settle_technician_day(storage, technician, day, &declared, act)
-        .map_err(|e| match e {
+    let settlement =
+        settle_technician_day(storage, technician, day, &declared, act).map_err(|e| match e {
             Error::InvalidInput(e) => settle_option(e),
             e => message(e),
         })?;
@@ -172,8 +172,7 @@ pub(super) fn print_settlements(
     storage: &dyn Storage,
     technician: Option<TechnicianId>,
 ) -> Result<(), String> {
-    let settlements =
-        storage::read(storage, |tx| settlements(tx, technician)).map_err(message)?;
+    let settlements = storage::read(storage, |tx| settlements(tx, technician)).map_err(message)?;
     for s in settlements {
         let declared: i64 = s.declared.values().sum();
         println!(

@@ -7,8 +7,8 @@ use doorstep_core::household::Household;
 use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::Hlc;
 use doorstep_core::sync::merge::{
-    Author, CURRENT, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields,
-    household_rule, merge_fields, stamps_of_new_record,
+    Author, CURRENT, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden,
+    changed_fields, household_rule, merge_fields, stamps_of_new_record,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::sync::raw::RawObject;
@@ -311,7 +311,10 @@ pub fn stamp_office_edit(
     seq: i64,
 ) -> Result<()> {
     let overridden = stamp_office_edit_since(new, previous, household, CURRENT, seq)?;
-    debug_assert!(overridden.is_empty(), "an edit of the current record overrode one");
+    debug_assert!(
+        overridden.is_empty(),
+        "an edit of the current record overrode one"
+    );
     Ok(())
 }
 
@@ -334,13 +337,16 @@ pub fn stamp_office_edit_since(
             hlc,
             origin: Origin::Office,
         };
-        new.stamps =
-            serde_json::to_string(&stamps_of_new_record(&after, &stamp)).map_err(Error::internal)?;
+        new.stamps = serde_json::to_string(&stamps_of_new_record(&after, &stamp))
+            .map_err(Error::internal)?;
         return Ok(Vec::new());
     };
     let mut stamps: FieldStamps = serde_json::from_str(&p.stamps).map_err(Error::internal)?;
     let before: Map<String, Value> = serde_json::from_str(&p.body).map_err(Error::internal)?;
-    let fields = changed_fields(&Value::Object(before.clone()), &Value::Object(after.clone()));
+    let fields = changed_fields(
+        &Value::Object(before.clone()),
+        &Value::Object(after.clone()),
+    );
     let mut merged = before;
     let overridden = merge_fields(
         household_rule,

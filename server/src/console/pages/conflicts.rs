@@ -33,9 +33,7 @@ use crate::console::{ConsoleError, Ctx, Lang, Role};
 use crate::error::Error;
 use crate::push::parked::Decide;
 use crate::records::{decode, put_from_office_since};
-use crate::storage::{
-    Actor, ConflictResolution, ParkReason, ParkedRow, ReviewedConflict, Tx,
-};
+use crate::storage::{Actor, ConflictResolution, ParkReason, ParkedRow, ReviewedConflict, Tx};
 
 /// Conflicts per page.
 const PAGE: usize = 50;
@@ -77,7 +75,10 @@ async fn show(ctx: Ctx, Query(listed): Query<Listed>) -> Result<Markup, ConsoleE
 enum Problem {
     None,
     /// A choice on a field that changed since the page was drawn: its value now.
-    Stale { n: i64, now: String },
+    Stale {
+        n: i64,
+        now: String,
+    },
     Said(&'static str),
     /// A rejection without a reason, beside the parked operation's reason field.
     NoReason(OperationId),
@@ -432,10 +433,13 @@ async fn resolve(
                     return Ok(Resolved::Stale(now, field));
                 }
                 if take_other {
-                    let other: Value = serde_json::from_str(&c.row.lost).map_err(Error::internal)?;
+                    let other: Value =
+                        serde_json::from_str(&c.row.lost).map_err(Error::internal)?;
                     body.insert(field, other);
                     let household: Household = serde_json::from_value(Value::Object(body))
-                        .map_err(|_| Error::invalid("the overridden value does not fit the household now"))?;
+                        .map_err(|_| {
+                            Error::invalid("the overridden value does not fit the household now")
+                        })?;
                     household.validate()?;
                     let (saved, _) = put_from_office_since(
                         tx,
@@ -465,8 +469,12 @@ async fn resolve(
     match outcome {
         Resolved::Done => Ok(Redirect::to("/console/conflicts?done=resolved").into_response()),
         Resolved::Already => {
-            let page = draw(&ctx, &Listed::default(), Problem::Said(w.conflicts.already_resolved))
-                .await?;
+            let page = draw(
+                &ctx,
+                &Listed::default(),
+                Problem::Said(w.conflicts.already_resolved),
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Resolved::Stale(value, field) => {
@@ -505,11 +513,13 @@ async fn decide(
     let accepted = decide == Decide::Accept;
     let act = ctx.act();
     let decided = ctx
-        .with_storage(move |storage| match decide_parked_op(storage, op_id, &decide, &act) {
-            Ok(_) => Ok(true),
-            Err(Error::Conflict(_)) => Ok(false),
-            Err(e) => Err(e.into()),
-        })
+        .with_storage(
+            move |storage| match decide_parked_op(storage, op_id, &decide, &act) {
+                Ok(_) => Ok(true),
+                Err(Error::Conflict(_)) => Ok(false),
+                Err(e) => Err(e.into()),
+            },
+        )
         .await?;
     if !decided {
         let w = ctx.words();
@@ -694,8 +704,7 @@ pub fn readable(c: &Conflicts, _lang: Lang, field: &str, value: &Value) -> Strin
         ("special_group", _) => {
             match serde_json::from_value::<SpecialGroupRegistration>(value.clone()) {
                 Ok(r) => {
-                    let groups: Vec<&str> =
-                        r.groups.iter().map(|g| group_label(c, *g)).collect();
+                    let groups: Vec<&str> = r.groups.iter().map(|g| group_label(c, *g)).collect();
                     let mut text = groups.join(" / ");
                     if let Some(contact) = &r.contact {
                         text.push_str(" · ");

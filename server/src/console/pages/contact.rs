@@ -32,10 +32,7 @@ use crate::records::{decode, put_from_office_since};
 const MAX_PHONES: usize = 8;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route(
-        "/console/households/{id}/contact",
-        get(show).post(save),
-    )
+    Router::new().route("/console/households/{id}/contact", get(show).post(save))
 }
 
 /// What the form shows and was drawn from.
@@ -288,7 +285,10 @@ async fn save(
         .filter_map(|p| Phone::parse(p).ok())
         .map(|p| p.as_str().to_owned())
         .collect();
-    let phones_changed = phones.iter().map(Phone::as_str).ne(was.iter().map(String::as_str));
+    let phones_changed = phones
+        .iter()
+        .map(Phone::as_str)
+        .ne(was.iter().map(String::as_str));
     let contact_changed = {
         let was_given = was_contact.iter().any(|t| !t.is_empty());
         match (&contact, was_given) {
@@ -318,10 +318,10 @@ async fn save(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if !phones_changed && !contact_changed {
-        return Ok(Redirect::to(&format!(
-            "/console/households/{id}/contact?done=unchanged"
-        ))
-        .into_response());
+        return Ok(
+            Redirect::to(&format!("/console/households/{id}/contact?done=unchanged"))
+                .into_response(),
+        );
     }
     let staff = ctx.staff.clone();
     let audit = ctx.audit_row("household_updated", "household", &id);
@@ -367,12 +367,8 @@ async fn save(
                     e.reason.to_string(),
                 ));
             }
-            let (_, conflicts) = put_from_office_since(
-                tx,
-                &Record::Household(Box::new(household)),
-                base,
-                now,
-            )?;
+            let (_, conflicts) =
+                put_from_office_since(tx, &Record::Household(Box::new(household)), base, now)?;
             tx.audit(&audit)?;
             Ok(Saved::Done(conflicts.len()))
         })

@@ -52,10 +52,15 @@ fn method_label(w: &Words, method: PaymentMethod) -> &'static str {
 }
 
 /// A technician's name and badge, as the list shows them.
-fn technician_name(w: &Words, technicians: &HashMap<TechnicianId, Technician>, id: TechnicianId) -> String {
-    technicians
-        .get(&id)
-        .map_or_else(|| w.unknown_technician.to_owned(), |t| format!("{} ({})", t.name, t.badge))
+fn technician_name(
+    w: &Words,
+    technicians: &HashMap<TechnicianId, Technician>,
+    id: TechnicianId,
+) -> String {
+    technicians.get(&id).map_or_else(
+        || w.unknown_technician.to_owned(),
+        |t| format!("{} ({})", t.name, t.badge),
+    )
 }
 
 fn all_technicians(tx: &mut dyn Tx) -> crate::error::Result<HashMap<TechnicianId, Technician>> {
@@ -334,7 +339,11 @@ async fn settle(
     let mut declared = BTreeMap::new();
     let mut errors = Vec::new();
     for (i, m) in PaymentMethod::ALL.into_iter().enumerate() {
-        let text = if typed[i].trim().is_empty() { "0" } else { typed[i].as_str() };
+        let text = if typed[i].trim().is_empty() {
+            "0"
+        } else {
+            typed[i].as_str()
+        };
         match parse_yuan(text) {
             Ok(fen) => {
                 declared.insert(m, fen);
@@ -367,14 +376,22 @@ async fn settle(
             let settling = settling(&ctx, &which).await?;
             let (status, alert, errors) = match &refused {
                 // Settled already (by someone else meanwhile).
-                None => (StatusCode::CONFLICT, Some(w.settled_already.to_owned()), Vec::new()),
+                None => (
+                    StatusCode::CONFLICT,
+                    Some(w.settled_already.to_owned()),
+                    Vec::new(),
+                ),
                 Some(e) => match PaymentMethod::ALL
                     .into_iter()
                     .find(|m| e.field == format!("settlement.declared.{}", m.as_str()))
                 {
                     Some(m) => (StatusCode::UNPROCESSABLE_ENTITY, None, vec![(m, reason(e))]),
                     // The day is not over yet: the core's reason.
-                    None => (StatusCode::UNPROCESSABLE_ENTITY, Some(reason(e)), Vec::new()),
+                    None => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(reason(e)),
+                        Vec::new(),
+                    ),
                 },
             };
             let page = settle_page(&ctx, &which, &settling, &typed, &errors, alert.as_deref());

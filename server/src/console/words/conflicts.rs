@@ -233,7 +233,9 @@ pub const ZH: Conflicts = Conflicts {
     contact_saved: "联系方式已保存，技术员手机下次同步时更新。",
     contact_unchanged: "没有改动，未保存。",
     contact_conflicts_kept: |n| {
-        format!("已保存。页面打开后技术员手机也改了 {n} 项，按规则处理，另一方的值已留存，请在“冲突与待定”中核对。")
+        format!(
+            "已保存。页面打开后技术员手机也改了 {n} 项，按规则处理，另一方的值已留存，请在“冲突与待定”中核对。"
+        )
     },
     contact_stale: "页面打开后服务中心已有人改过这些字段，未保存。下面是现值，请核对后再改。",
     contact_to_conflicts: "查看冲突",
@@ -358,7 +360,9 @@ pub const EN: Conflicts = Conflicts {
     contact_saved: "Contact details saved: the technicians' phones get them at their next sync.",
     contact_unchanged: "Nothing changed: nothing saved.",
     contact_conflicts_kept: |n| {
-        format!("Saved. A technician's phone had changed {n} of these since the page was opened: the rules decided, and the other value is kept for review under Conflicts.")
+        format!(
+            "Saved. A technician's phone had changed {n} of these since the page was opened: the rules decided, and the other value is kept for review under Conflicts."
+        )
     },
     contact_stale: "Someone at the service center changed these fields after the page was opened: nothing was saved. Their values now are below: check them, then edit again.",
     contact_to_conflicts: "See the conflicts",

@@ -87,7 +87,9 @@ pub const ZH: Settlement = Settlement {
 pub const EN: Settlement = Settlement {
     title: "Settlement",
     intro: |days| {
-        format!("Each technician's fees collected each day of the last {days} days (from the receipts ledger), and whether the day is settled.")
+        format!(
+            "Each technician's fees collected each day of the last {days} days (from the receipts ledger), and whether the day is settled."
+        )
     },
     shown: |total, shown| {
         if shown < total {

@@ -803,19 +803,10 @@ impl Tx for PgTx<'_> {
             .transpose()
     }
 
-    fn resolve_conflict(
-        &mut self,
-        r: &crate::storage::ConflictResolution,
-    ) -> StorageResult<()> {
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
         self.execute(
             RESOLVE_CONFLICT,
-            &[
-                &r.conflict,
-                &r.took_other,
-                &r.by.to_string(),
-                &r.at,
-                &r.seq,
-            ],
+            &[&r.conflict, &r.took_other, &r.by.to_string(), &r.at, &r.seq],
         )
     }
     // (end console/conflicts)

@@ -910,10 +910,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)
     }
 
-    fn resolve_conflict(
-        &mut self,
-        r: &crate::storage::ConflictResolution,
-    ) -> StorageResult<()> {
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
         self.tx
             .prepare_cached(RESOLVE_CONFLICT)
             .map_err(db)?
@@ -932,7 +929,9 @@ impl Tx for SqliteTx<'_> {
 
 // console/conflicts (issue 26): conflicts resolved by the office.
 /// A row of [`CONFLICTS_TO_REVIEW`].
-fn reviewed_conflict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::storage::ReviewedConflict> {
+fn reviewed_conflict_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<crate::storage::ReviewedConflict> {
     let n: i64 = r.get(0)?;
     let resolution = match r.get::<_, Option<bool>>(12)? {
         None => None,
