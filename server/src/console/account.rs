@@ -241,9 +241,9 @@ pub fn create(
     };
     storage::write(storage, |tx| {
         for d in &row.districts {
-            if !tx
+            if tx
                 .record(Entity::District, &d.to_string())?
-                .is_some_and(|r| !r.deleted)
+                .is_none_or(|r| r.deleted)
             {
                 return Err(Error::NotFound("district"));
             }
