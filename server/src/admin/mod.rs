@@ -62,9 +62,12 @@ use self::{import::*, order::*, report::*, team::*};
 // The console takes calls and reports major faults to the leadership as these commands do.
 pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
 pub(crate) use self::order::report_leadership;
-// The demo's office opens an order and settles a day as these commands do.
+// The demo's office opens an order and settles a day as these commands do; the console's
+// board, conflicts and settlement pages (issue 26) dispatch, list and decide as they do.
 pub(crate) use self::{
-    fees::settle_day, order::DispatchTo, order::create_order, order::dispatch_order,
+    fees::{settle_day, settle_technician_day, settlements},
+    order::{DispatchTo, create_order, dispatch_order},
+    report::{decide_parked_op, parked_rows},
 };
 
 /// When a command runs and who runs it: what its audit lines say.

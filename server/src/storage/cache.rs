@@ -480,6 +480,26 @@ impl Tx for CachedTx<'_> {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<super::ReviewedConflict>> {
+        self.inner.conflicts_to_review(resolved, offset, limit)
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        self.inner.count_conflicts_to_review(resolved)
+    }
+
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<super::ReviewedConflict>> {
+        self.inner.conflict_to_review(n)
+    }
+
+    fn resolve_conflict(&mut self, resolution: &super::ConflictResolution) -> StorageResult<()> {
+        self.inner.resolve_conflict(resolution)
+    }
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.

@@ -181,6 +181,30 @@ pub struct ConflictRow {
     pub at: DateTime<Utc>,
 }
 
+/// A conflict kept for review (console/conflicts, issue 26): its number, the row, and how the
+/// office resolved it, if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedConflict {
+    /// The conflict's number (`conflicts.n`): its identity.
+    pub n: i64,
+    pub row: ConflictRow,
+    pub resolution: Option<ConflictResolution>,
+}
+
+/// How the office resolved a conflict (`conflict_resolutions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictResolution {
+    /// The conflict's number.
+    pub conflict: i64,
+    /// The value the merge overrode was taken (an office edit); else the kept one stands.
+    pub took_other: bool,
+    /// Who resolved it, as the audit log names them (`staff:<login>`).
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+    /// The server change of the office's edit, when the other value was taken.
+    pub seq: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
@@ -501,6 +525,20 @@ pub trait Tx {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    /// The conflicts kept for review, newest first: those not resolved yet, or (`resolved`)
+    /// those resolved; `offset` of them skipped.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<ReviewedConflict>>;
+    /// How many [`Tx::conflicts_to_review`] lists in all.
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64>;
+    /// One conflict kept for review, by its number.
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<ReviewedConflict>>;
+    /// Records a conflict's resolution (once: a second is refused by the database).
+    fn resolve_conflict(&mut self, resolution: &ConflictResolution) -> StorageResult<()>;
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.

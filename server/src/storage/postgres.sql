@@ -227,6 +227,16 @@ CREATE TABLE IF NOT EXISTS device_syncs (
 -- (end console/board)
 
 -- console/conflicts (issue 26): conflicts resolved by the office.
+-- A conflict (conflicts.n) resolved on the console: the value kept left as it was, or the other
+-- taken (an office edit of the record at server change `seq`). A table of its own, so that
+-- databases made before it keep working and older servers never see it.
+CREATE TABLE IF NOT EXISTS conflict_resolutions (
+    conflict    BIGINT PRIMARY KEY,
+    took_other  BOOLEAN NOT NULL,
+    resolved_by TEXT NOT NULL,
+    resolved_at TIMESTAMPTZ NOT NULL,
+    seq         BIGINT
+);
 -- (end console/conflicts)
 
 -- console/household (issue 26): a household's check-ins and a photo's metadata, by subject.
