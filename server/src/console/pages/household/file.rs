@@ -85,7 +85,7 @@ fn account(ctx: &Ctx, file: &HouseholdFile) -> Markup {
                         Some(m) => {
                             ((w.meter_kind)(m.kind)) " · " (w.meter_serial) " " (m.serial)
                             br;
-                            span.muted { (w.meter_initial) " " (m.initial_reading) " m³" }
+                            span.muted { (w.meter_initial) " " (m.initial_reading) }
                         }
                         None => { (ctx.words().common.none) }
                     }
@@ -93,7 +93,7 @@ fn account(ctx: &Ctx, file: &HouseholdFile) -> Markup {
                 dt { (w.last_reading) }
                 dd {
                     @match last_reading {
-                        Some(r) => { (r.value) " m³ · " (when(r.taken_at)) }
+                        Some(r) => { (r.value) " · " (when(r.taken_at)) }
                         None => { (ctx.words().common.none) }
                     }
                 }

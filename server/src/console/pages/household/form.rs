@@ -165,6 +165,7 @@ fn answers(ctx: &Ctx, form: &Form, template: &Template) -> Markup {
                 @if !items.is_empty() {
                     h3 { (section.title.get(lang)) }
                     table {
+                        colgroup { col style="width: 55%"; col; }
                         thead { tr { th scope="col" { (w.item) } th scope="col" { (w.answer) } } }
                         tbody {
                             @for item in items {
@@ -226,7 +227,7 @@ fn answer(lang: Lang, item: &Item, answer: &Answer) -> Markup {
         }
         Answer::Date(d) => html! { (d.to_string()) },
         Answer::DateTime(t) => html! { (when(*t)) },
-        Answer::MeterReading(v) => html! { (v) " m³" },
+        Answer::MeterReading(v) => html! { (v) },
         Answer::Location(l) => html! {
             (format!("{:.6}, {:.6}", l.point.lat(), l.point.lon())) " · " ((w.accuracy)(l.accuracy_m))
         },
@@ -340,7 +341,7 @@ fn signatures(ctx: &Ctx, form: &Form, template: Option<&Template>) -> Markup {
             div.thumbs {
                 @for (item, s) in &form.signatures {
                     @let label = template.and_then(|t| t.item(item)).map_or_else(|| item.clone(), |i| i.label.get(lang).to_owned());
-                    figure.signature {
+                    figure.signature style="width: 340px" {
                         div role="img" aria-label=((w.signature_alt)(&s.capture.signer_name)) {
                             (trusted(signature::svg(&s.capture)))
                         }
