@@ -58,6 +58,9 @@ pub(crate) use self::{
     },
 };
 use self::{import::*, order::*, report::*, team::*};
+// The console takes calls and reports major faults to the leadership as these commands do.
+pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
+pub(crate) use self::order::report_leadership;
 // The demo's office opens an order and settles a day as these commands do.
 pub(crate) use self::{fees::settle_day, order::create_order};
 
