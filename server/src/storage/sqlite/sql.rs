@@ -207,9 +207,10 @@ pub(super) const FIND_HOUSEHOLDS: &str = "SELECT r.entity, r.id, r.key, r.seq, r
 /// phrases (each of three characters or more), `?2` to `?4` as `?3` to `?5` there.
 pub(super) const FIND_HOUSEHOLDS_BY_TRIGRAMS: &str = "SELECT r.entity, r.id, r.key, r.seq,
     r.deleted, r.body, r.stamps, r.buckets
-    FROM household_search s JOIN records r ON r.entity = 'household' AND r.id = s.id
-    WHERE s.rowid IN (SELECT rowid FROM household_search_trigrams
-        WHERE household_search_trigrams MATCH ?1)
+    FROM household_search_trigrams f
+    JOIN household_search s ON s.rowid = f.rowid
+    JOIN records r ON r.entity = 'household' AND r.id = s.id
+    WHERE household_search_trigrams MATCH ?1
     AND (?2 IS NULL OR s.district_id IN (SELECT value FROM json_each(?2)))
     ORDER BY s.number = ?3 DESC, s.number LIMIT ?4";
 
