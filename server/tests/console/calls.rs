@@ -159,7 +159,8 @@ fn an_old_data_directory_gets_its_household_search_built_when_the_server_opens_i
     }
     // What a server older than the search left: the households, no search.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE household_search").unwrap();
+    conn.execute_batch("DROP TABLE household_search; DROP TABLE household_search_trigrams")
+        .unwrap();
     drop(conn);
     let storage = SqliteStorage::open(&path).unwrap();
     assert_eq!(found(&storage, "HZ00001", None).len(), 10);

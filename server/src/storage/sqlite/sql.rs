@@ -203,6 +203,17 @@ pub(super) const FIND_HOUSEHOLDS: &str = "SELECT r.entity, r.id, r.key, r.seq, r
     AND (?3 IS NULL OR s.district_id IN (SELECT value FROM json_each(?3)))
     ORDER BY s.number = ?4 DESC, s.number LIMIT ?5";
 
+/// As [`FIND_HOUSEHOLDS`] through the trigram index: `?1` is an FTS5 query of the needles as
+/// phrases (each of three characters or more), `?2` to `?4` as `?3` to `?5` there.
+pub(super) const FIND_HOUSEHOLDS_BY_TRIGRAMS: &str = "SELECT r.entity, r.id, r.key, r.seq,
+    r.deleted, r.body, r.stamps, r.buckets
+    FROM household_search_trigrams f
+    JOIN household_search s ON s.rowid = f.rowid
+    JOIN records r ON r.entity = 'household' AND r.id = s.id
+    WHERE household_search_trigrams MATCH ?1
+    AND (?2 IS NULL OR s.district_id IN (SELECT value FROM json_each(?2)))
+    ORDER BY s.number = ?3 DESC, s.number LIMIT ?4";
+
 pub(super) const PUT_HOUSEHOLD_SEARCH: &str =
     "INSERT INTO household_search(id, district_id, number, text) VALUES (?1, ?2, ?3, ?4)
     ON CONFLICT(id) DO UPDATE SET district_id = excluded.district_id, number = excluded.number,

@@ -882,14 +882,36 @@ impl Tx for SqliteTx<'_> {
             .map(|d| serde_json::to_string(&d.iter().map(|d| d.to_string()).collect::<Vec<_>>()))
             .transpose()
             .map_err(corrupt)?;
-        let mut stmt = self.tx.prepare_cached(FIND_HOUSEHOLDS).map_err(db)?;
-        let rows = stmt
-            .query_map(
+        // Three characters or more: through the trigram index; shorter (a surname, a room
+        // number): a scan of the texts.
+        let rows: Vec<_> = if needles.iter().all(|n| n.chars().count() >= 3) {
+            let phrases = needles
+                .iter()
+                .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let mut stmt = self
+                .tx
+                .prepare_cached(FIND_HOUSEHOLDS_BY_TRIGRAMS)
+                .map_err(db)?;
+            stmt.query_map(
+                params![phrases, districts, query.trim(), limit as i64],
+                record_row,
+            )
+            .map_err(db)?
+            .collect()
+        } else {
+            let mut stmt = self.tx.prepare_cached(FIND_HOUSEHOLDS).map_err(db)?;
+            stmt.query_map(
                 params![first, needles.get(1), districts, query.trim(), limit as i64],
                 record_row,
             )
-            .map_err(db)?;
-        rows.map(|r| with_buckets(r.map_err(db)?)).collect()
+            .map_err(db)?
+            .collect()
+        };
+        rows.into_iter()
+            .map(|r| with_buckets(r.map_err(db)?))
+            .collect()
     }
 
     fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
