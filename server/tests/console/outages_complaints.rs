@@ -99,7 +99,11 @@ fn keep(page: &Page, name: &str) {
         &format!("<style>{css}</style>"),
     );
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.html")), body).unwrap();
+    std::fs::write(
+        std::path::Path::new(&dir).join(format!("{name}.html")),
+        body,
+    )
+    .unwrap();
 }
 
 /// The text of the field error shown beside `field`.
