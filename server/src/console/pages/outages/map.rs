@@ -101,8 +101,11 @@ pub fn drawing(
     }
     html! {
         div.map {
+            // Drawn at its own size (never magnified: a narrow area stays narrow), smaller on a
+            // narrow screen.
             svg #outage-map xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(label)
                 viewBox=(format!("0 0 {:.0} {:.0}", frame.width, frame.height))
+                style=(format!("width:{:.0}px;max-width:100%;height:auto", frame.width))
                 data-lon0=(frame.lon0) data-lat1=(frame.lat1) data-sx=(frame.sx) data-sy=(frame.sy) {
                 @for d in districts {
                     @let (cx, cy) = centre(&frame, d.boundary.ring());
