@@ -18,6 +18,7 @@ mod order;
 mod outage;
 mod reading;
 mod report;
+mod staff;
 mod team;
 // Issue 22, the office's part: complaints, calls, return visits, compliance.
 mod call;
@@ -45,10 +46,28 @@ pub(crate) use self::{
     outage::create_outage,
 };
 use self::{fees::*, outage::*};
-use self::{import::*, order::*, report::*, team::*};
-// The demo's office opens an order and settles a day as these commands do.
+// The console (issue 26) posts outages, steps complaints and scores visits as these commands do.
 pub(crate) use self::{
-    fees::settle_day, order::DispatchTo, order::create_order, order::dispatch_order,
+    complaint::{ComplaintStep, complaint_by_number, complaint_rows, take_complaint_step},
+    outage::{
+        NewOutage, OutageSummary, announce_outage, outage_households, outage_summaries,
+        preview_outage, record_notifications,
+    },
+    return_visit::{
+        Followed, ReturnVisitRow, record_visit_scores, return_visit_by_number, return_visit_rows,
+        score_summary,
+    },
+};
+use self::{import::*, order::*, report::*, team::*};
+// The console takes calls and reports major faults to the leadership as these commands do.
+pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
+pub(crate) use self::order::report_leadership;
+// The demo's office opens an order and settles a day as these commands do; the console's
+// board, conflicts and settlement pages (issue 26) dispatch, list and decide as they do.
+pub(crate) use self::{
+    fees::{settle_day, settle_technician_day, settlements},
+    order::{DispatchTo, create_order, dispatch_order},
+    report::{decide_parked_op, parked_rows},
 };
 
 /// When a command runs and who runs it: what its audit lines say.
@@ -212,23 +231,11 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ComplaintCommand::Open(args) => println!("{}", open_complaint(storage, args, act)?),
             ComplaintCommand::Investigate(step) => println!(
                 "{}",
-                step_complaint(
-                    storage,
-                    &step,
-                    act,
-                    &|c, at, by| c.start_investigation(at, by),
-                    "complaint_investigated"
-                )?
+                step_complaint(storage, &step, act, &ComplaintStep::Investigate)?
             ),
             ComplaintCommand::Answer { step, said } => println!(
                 "{}",
-                step_complaint(
-                    storage,
-                    &step,
-                    act,
-                    &|c, at, by| c.answer(at, by, &said),
-                    "complaint_answered"
-                )?
+                step_complaint(storage, &step, act, &ComplaintStep::Answer { said })?
             ),
             ComplaintCommand::Close {
                 step,
@@ -240,8 +247,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
                     storage,
                     &step,
                     act,
-                    &|c, at, by| c.close(at, by, &answer, acceptance),
-                    "complaint_closed"
+                    &ComplaintStep::Close { answer, acceptance }
                 )?
             ),
             ComplaintCommand::List { open } => print_complaints(storage, open)?,
@@ -256,6 +262,17 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
+        AdminCommand::Staff { command } => match command {
+            StaffCommand::Add(args) => print!("{}", staff::add(storage, args, act)?),
+            StaffCommand::List => print!("{}", staff::list(storage)?),
+            StaffCommand::Deactivate { login } => {
+                println!("{}", staff::deactivate(storage, &login, act)?)
+            }
+            StaffCommand::Password {
+                login,
+                password_stdin,
+            } => print!("{}", staff::password(storage, &login, password_stdin, act)?),
+        },
     }
     Ok(())
 }

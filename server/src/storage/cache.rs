@@ -448,6 +448,25 @@ impl Tx for CachedTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        // The households held back are not in the search yet.
+        self.flush()?;
+        self.inner.find_households(query, districts, limit)
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        self.inner.index_households(records)
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        self.flush()?;
+        self.inner.build_household_search()
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -461,7 +480,34 @@ impl Tx for CachedTx<'_> {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<super::ReviewedConflict>> {
+        self.inner.conflicts_to_review(resolved, offset, limit)
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        self.inner.count_conflicts_to_review(resolved)
+    }
+
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<super::ReviewedConflict>> {
+        self.inner.conflict_to_review(n)
+    }
+
+    fn resolve_conflict(&mut self, resolution: &super::ConflictResolution) -> StorageResult<()> {
+        self.inner.resolve_conflict(resolution)
+    }
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.flush()?;
+        self.inner.ops_about(entity, id, limit)
+    }
+    // (end console/household)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ macro_rules! record_columns {
 
 pub mod cache;
 pub mod postgres;
+pub mod search;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -178,6 +179,30 @@ pub struct ConflictRow {
     pub lost_by: Author,
     pub op_id: Option<OperationId>,
     pub at: DateTime<Utc>,
+}
+
+/// A conflict kept for review (console/conflicts, issue 26): its number, the row, and how the
+/// office resolved it, if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedConflict {
+    /// The conflict's number (`conflicts.n`): its identity.
+    pub n: i64,
+    pub row: ConflictRow,
+    pub resolution: Option<ConflictResolution>,
+}
+
+/// How the office resolved a conflict (`conflict_resolutions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictResolution {
+    /// The conflict's number.
+    pub conflict: i64,
+    /// The value the merge overrode was taken (an office edit); else the kept one stands.
+    pub took_other: bool,
+    /// Who resolved it, as the audit log names them (`staff:<login>`).
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+    /// The server change of the office's edit, when the other value was taken.
+    pub seq: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -475,6 +500,21 @@ pub trait Tx {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    /// Households found by `query` (part of a customer number, a name, a phone's digits or an
+    /// address, see [`search`]), only in `districts` when given, an exact customer number
+    /// first, then by customer number; at most `limit`.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    /// Keeps the search current for these records (households written or deleted; others are
+    /// not its): called by the backends' [`Tx::put_records`].
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()>;
+    /// Fills an empty search from the households stored (a database older than the search);
+    /// how many were indexed (0 when it was already filled or there are none).
+    fn build_household_search(&mut self) -> StorageResult<u64>;
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -485,7 +525,27 @@ pub trait Tx {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    /// The conflicts kept for review, newest first: those not resolved yet, or (`resolved`)
+    /// those resolved; `offset` of them skipped.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<ReviewedConflict>>;
+    /// How many [`Tx::conflicts_to_review`] lists in all.
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64>;
+    /// One conflict kept for review, by its number.
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<ReviewedConflict>>;
+    /// Records a conflict's resolution (once: a second is refused by the database).
+    fn resolve_conflict(&mut self, resolution: &ConflictResolution) -> StorageResult<()>;
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    /// The operations pushed about one record (their subject, `Operation::subject`), newest
+    /// received first, at most `limit`: a household's check-ins, a photo's metadata.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>>;
+    // (end console/household)
 }
 
 /// A database the server keeps its truth in.

@@ -1,13 +1,147 @@
-//! The texts of the console's inspections page.
+//! The texts of the console's inspections page: households due and overdue for their periodic
+//! safety inspection, by district and month, and this year's coverage.
+
+use chrono::NaiveDate;
 
 pub struct Inspections {
     pub title: &'static str,
+    pub district: &'static str,
+    pub all_districts: &'static str,
+    /// A household outside every district (only the whole city's staff see them).
+    pub no_district: &'static str,
+    pub show: &'static str,
+    pub by_month: &'static str,
+    /// Which households count: the core inspects only households receiving gas.
+    pub counted: &'static str,
+    pub overdue: &'static str,
+    /// A column of the table: the month it counts (its first day).
+    pub month: fn(NaiveDate) -> String,
+    pub city_total: &'static str,
+    pub coverage: &'static str,
+    pub inspected_this_year: &'static str,
+    pub still_due_this_year: &'static str,
+    pub coverage_share: &'static str,
+    /// How coverage is counted.
+    pub coverage_rule: fn(i32) -> String,
+    pub no_coverage: &'static str,
+    /// The list of one cell: district and month (or "overdue").
+    pub list_title: fn(&str, &str) -> String,
+    pub count: fn(usize) -> String,
+    pub customer_number: &'static str,
+    pub name: &'static str,
+    pub address: &'static str,
+    pub category: &'static str,
+    pub last_inspection: &'static str,
+    pub due_on: &'static str,
+    pub never_inspected: &'static str,
+    pub not_recorded: &'static str,
+    pub residential: &'static str,
+    pub commercial: &'static str,
+    pub industrial: &'static str,
+    pub heating: &'static str,
+    pub export_csv: &'static str,
+    pub previous_page: &'static str,
+    pub next_page: &'static str,
+    pub page: fn(usize, usize) -> String,
+    pub back_to_plan: &'static str,
+    pub bad_month: &'static str,
+    pub bad_district: &'static str,
+    pub bad_page: &'static str,
+    /// The export's file name (without extension).
+    pub file_name: &'static str,
 }
 
 pub const ZH: Inspections = Inspections {
-    title: "安检计划"
+    title: "安检计划",
+    district: "片区",
+    all_districts: "全部片区",
+    no_district: "未划片区",
+    show: "查看",
+    by_month: "各片区每月到期户数",
+    counted: "只计正常供气的用户（未通气、停气、销户的不安检）。居民用户每 2 年至少一次，非居民用户每年至少一次。",
+    overdue: "已逾期",
+    month: |m| m.format("%Y年%-m月").to_string(),
+    city_total: "全市合计",
+    coverage: "今年安检覆盖率",
+    inspected_this_year: "今年已检",
+    still_due_this_year: "年底前仍须检",
+    coverage_share: "覆盖率",
+    coverage_rule: |year| {
+        format!(
+            "覆盖率 = {year}年已检户数 ÷（{year}年已检户数 + 到{year}年底仍到期或已逾期的户数）。"
+        )
+    },
+    no_coverage: "—",
+    list_title: |district, month| format!("{district} · {month}"),
+    count: |n| format!("共 {n} 户"),
+    customer_number: "用户编号",
+    name: "户名",
+    address: "地址",
+    category: "类别",
+    last_inspection: "上次安检",
+    due_on: "应检日期",
+    never_inspected: "从未安检",
+    not_recorded: "无记录",
+    residential: "居民",
+    commercial: "商业",
+    industrial: "工业",
+    heating: "采暖",
+    export_csv: "导出 CSV（Excel）",
+    previous_page: "上一页",
+    next_page: "下一页",
+    page: |n, of| format!("第 {n} / {of} 页"),
+    back_to_plan: "返回安检计划",
+    bad_month: "月份应写成 年-月（如 2026-12），或“overdue”",
+    bad_district: "没有这个片区",
+    bad_page: "页码应为正整数",
+    file_name: "安检名单",
 };
 
 pub const EN: Inspections = Inspections {
     title: "Inspections",
+    district: "District",
+    all_districts: "All districts",
+    no_district: "No district",
+    show: "Show",
+    by_month: "Households due, by district and month",
+    counted: "Only households receiving gas are counted (not yet connected, shut off or disconnected ones are not inspected). Residential users at least every 2 years, others at least every year.",
+    overdue: "Overdue",
+    month: |m| m.format("%b %Y").to_string(),
+    city_total: "Whole city",
+    coverage: "Inspection coverage this year",
+    inspected_this_year: "Inspected this year",
+    still_due_this_year: "Still due by year end",
+    coverage_share: "Coverage",
+    coverage_rule: |year| {
+        format!(
+            "Coverage = households inspected in {year} ÷ (households inspected in {year} + households due by the end of {year} or overdue)."
+        )
+    },
+    no_coverage: "—",
+    list_title: |district, month| format!("{district} · {month}"),
+    count: |n| match n {
+        1 => "1 household".to_owned(),
+        n => format!("{n} households"),
+    },
+    customer_number: "Customer number",
+    name: "Name",
+    address: "Address",
+    category: "Category",
+    last_inspection: "Last inspection",
+    due_on: "Due on",
+    never_inspected: "Never inspected",
+    not_recorded: "None on file",
+    residential: "Residential",
+    commercial: "Commercial",
+    industrial: "Industrial",
+    heating: "Heating",
+    export_csv: "Export CSV (Excel)",
+    previous_page: "Previous page",
+    next_page: "Next page",
+    page: |n, of| format!("Page {n} of {of}"),
+    back_to_plan: "Back to the inspection plan",
+    bad_month: "write the month as year-month (e.g. 2026-12), or \"overdue\"",
+    bad_district: "no such district",
+    bad_page: "the page is a whole number from 1",
+    file_name: "inspections",
 };

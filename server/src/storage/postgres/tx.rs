@@ -58,7 +58,8 @@ impl Tx for PgTx<'_> {
             } else {
                 self.fail(e)
             }
-        })
+        })?;
+        self.index_households(&[r])
     }
 
     fn records(
@@ -114,7 +115,8 @@ impl Tx for PgTx<'_> {
                 &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5, &columns.6,
                 &columns.7,
             ],
-        )
+        )?;
+        self.index_households(records)
     }
 
     fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
@@ -767,6 +769,63 @@ impl Tx for PgTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let needles = crate::storage::search::needles(query);
+        let Some(first) = needles.first() else {
+            return Ok(Vec::new());
+        };
+        let districts: Option<Vec<String>> =
+            districts.map(|d| d.iter().map(|d| d.to_string()).collect());
+        self.query(
+            FIND_HOUSEHOLDS,
+            &[
+                first,
+                &needles.get(1),
+                &districts,
+                &query.trim(),
+                &sql_limit(limit),
+            ],
+        )?
+        .iter()
+        .map(record_row)
+        .collect()
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let (mut ids, mut districts, mut numbers, mut texts, mut gone) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in crate::storage::search::rows_of(records) {
+            match row {
+                Ok(row) => {
+                    ids.push(row.id);
+                    districts.push(row.district_id);
+                    numbers.push(row.number);
+                    texts.push(row.text);
+                }
+                Err(id) => gone.push(id),
+            }
+        }
+        if !ids.is_empty() {
+            self.execute(PUT_HOUSEHOLD_SEARCH, &[&ids, &districts, &numbers, &texts])?;
+        }
+        if !gone.is_empty() {
+            self.execute(DROP_HOUSEHOLD_SEARCH, &[&gone])?;
+        }
+        Ok(())
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        let empty: bool = get(&self.query_one(HOUSEHOLD_SEARCH_EMPTY, &[])?, 0)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::search::index_every_household(self)
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -798,5 +857,97 @@ impl Tx for PgTx<'_> {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<crate::storage::ReviewedConflict>> {
+        self.query(
+            CONFLICTS_TO_REVIEW,
+            &[&resolved, &sql_limit(limit), &sql_limit(offset)],
+        )?
+        .iter()
+        .map(reviewed_conflict_row)
+        .collect()
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        let row = self.query_one(COUNT_CONFLICTS_TO_REVIEW, &[&resolved])?;
+        Ok(get::<i64>(&row, 0)? as u64)
+    }
+
+    fn conflict_to_review(
+        &mut self,
+        n: i64,
+    ) -> StorageResult<Option<crate::storage::ReviewedConflict>> {
+        self.query_opt(CONFLICT_TO_REVIEW, &[&n])?
+            .as_ref()
+            .map(reviewed_conflict_row)
+            .transpose()
+    }
+
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
+        self.execute(
+            RESOLVE_CONFLICT,
+            &[&r.conflict, &r.took_other, &r.by.to_string(), &r.at, &r.seq],
+        )
+    }
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.query(OPS_ABOUT, &[&entity.as_str(), &id, &sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(OpRow {
+                    device_id: get(r, 0)?,
+                    op_id: parsed(r, 1, |t| t.parse().ok())?,
+                    device_seq: get(r, 2)?,
+                    hlc: get(r, 3)?,
+                    entity: get(r, 4)?,
+                    entity_id: get(r, 5)?,
+                    device_time: get(r, 6)?,
+                    received_at: get(r, 7)?,
+                    server_seq: get(r, 8)?,
+                    payload: get(r, 9)?,
+                })
+            })
+            .collect()
+    }
+    // (end console/household)
 }
+
+// console/conflicts (issue 26): conflicts resolved by the office.
+/// A row of [`CONFLICTS_TO_REVIEW`].
+fn reviewed_conflict_row(r: &Row) -> StorageResult<crate::storage::ReviewedConflict> {
+    let n: i64 = get(r, 0)?;
+    let resolution = match get::<Option<bool>>(r, 12)? {
+        None => None,
+        Some(took_other) => Some(crate::storage::ConflictResolution {
+            conflict: n,
+            took_other,
+            by: Actor::parse(get(r, 13)?),
+            at: get(r, 14)?,
+            seq: get(r, 15)?,
+        }),
+    };
+    Ok(crate::storage::ReviewedConflict {
+        n,
+        row: ConflictRow {
+            seq: get(r, 1)?,
+            entity: entity(r, 2)?,
+            entity_id: get(r, 3)?,
+            field: get(r, 4)?,
+            rule: parsed(r, 5, ConflictRule::parse)?,
+            kept: get(r, 6)?,
+            lost: get(r, 7)?,
+            kept_by: parsed(r, 8, Author::parse)?,
+            lost_by: parsed(r, 9, Author::parse)?,
+            op_id: get::<Option<&str>>(r, 10)?.and_then(|o| o.parse().ok()),
+            at: get(r, 11)?,
+        },
+        resolution,
+    })
+}
+// (end console/conflicts)

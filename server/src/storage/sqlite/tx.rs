@@ -75,7 +75,8 @@ impl Tx for SqliteTx<'_> {
                 stmt.raw_bind_parameter(at + 7, buckets.as_str())
             },
         )
-        .map_err(duplicate_key(entity))
+        .map_err(duplicate_key(entity))?;
+        self.index_households(records)
     }
 
     fn records(
@@ -867,6 +868,61 @@ impl Tx for SqliteTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let needles = crate::storage::search::needles(query);
+        let Some(first) = needles.first() else {
+            return Ok(Vec::new());
+        };
+        let districts = districts
+            .map(|d| serde_json::to_string(&d.iter().map(|d| d.to_string()).collect::<Vec<_>>()))
+            .transpose()
+            .map_err(corrupt)?;
+        let mut stmt = self.tx.prepare_cached(FIND_HOUSEHOLDS).map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![first, needles.get(1), districts, query.trim(), limit as i64],
+                record_row,
+            )
+            .map_err(db)?;
+        rows.map(|r| with_buckets(r.map_err(db)?)).collect()
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        for row in crate::storage::search::rows_of(records) {
+            match row {
+                Ok(row) => self
+                    .tx
+                    .prepare_cached(PUT_HOUSEHOLD_SEARCH)
+                    .map_err(db)?
+                    .execute(params![row.id, row.district_id, row.number, row.text]),
+                Err(id) => self
+                    .tx
+                    .prepare_cached(DROP_HOUSEHOLD_SEARCH)
+                    .map_err(db)?
+                    .execute([id]),
+            }
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        let empty: bool = self
+            .tx
+            .prepare_cached(HOUSEHOLD_SEARCH_EMPTY)
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::search::index_every_household(self)
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -901,5 +957,115 @@ impl Tx for SqliteTx<'_> {
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<crate::storage::ReviewedConflict>> {
+        let mut stmt = self.tx.prepare_cached(CONFLICTS_TO_REVIEW).map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![resolved, limit as i64, offset as i64],
+                reviewed_conflict_row,
+            )
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        self.tx
+            .prepare_cached(COUNT_CONFLICTS_TO_REVIEW)
+            .map_err(db)?
+            .query_row([resolved], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db)
+    }
+
+    fn conflict_to_review(
+        &mut self,
+        n: i64,
+    ) -> StorageResult<Option<crate::storage::ReviewedConflict>> {
+        self.tx
+            .prepare_cached(CONFLICT_TO_REVIEW)
+            .map_err(db)?
+            .query_row([n], reviewed_conflict_row)
+            .optional()
+            .map_err(db)
+    }
+
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(RESOLVE_CONFLICT)
+            .map_err(db)?
+            .execute(params![
+                r.conflict,
+                r.took_other,
+                r.by.to_string(),
+                r.at,
+                r.seq
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        let mut stmt = self.tx.prepare_cached(OPS_ABOUT).map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity.as_str(), id, limit as i64], |r| {
+                Ok(OpRow {
+                    device_id: r.get(0)?,
+                    op_id: parsed(r.get(1)?, "op_id", |t| t.parse().ok())?,
+                    device_seq: r.get(2)?,
+                    hlc: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    device_time: r.get(6)?,
+                    received_at: r.get(7)?,
+                    server_seq: r.get(8)?,
+                    payload: r.get(9)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+    // (end console/household)
 }
+
+// console/conflicts (issue 26): conflicts resolved by the office.
+/// A row of [`CONFLICTS_TO_REVIEW`].
+fn reviewed_conflict_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<crate::storage::ReviewedConflict> {
+    let n: i64 = r.get(0)?;
+    let resolution = match r.get::<_, Option<bool>>(12)? {
+        None => None,
+        Some(took_other) => Some(crate::storage::ConflictResolution {
+            conflict: n,
+            took_other,
+            by: Actor::parse(&r.get::<_, String>(13)?),
+            at: r.get(14)?,
+            seq: r.get(15)?,
+        }),
+    };
+    Ok(crate::storage::ReviewedConflict {
+        n,
+        row: ConflictRow {
+            seq: r.get(1)?,
+            entity: entity(r.get(2)?)?,
+            entity_id: r.get(3)?,
+            field: r.get(4)?,
+            rule: parsed(r.get(5)?, "rule", ConflictRule::parse)?,
+            kept: r.get(6)?,
+            lost: r.get(7)?,
+            kept_by: parsed(r.get(8)?, "kept_by", Author::parse)?,
+            lost_by: parsed(r.get(9)?, "lost_by", Author::parse)?,
+            op_id: r.get::<_, Option<String>>(10)?.and_then(|o| o.parse().ok()),
+            at: r.get(11)?,
+        },
+        resolution,
+    })
+}
+// (end console/conflicts)
