@@ -131,10 +131,12 @@ pub fn panel(ctx: &Ctx, phones: &[Phone]) -> Markup {
     }
 }
 
-/// When each device's last pull was written, and the cursor it was given then (this
-/// process's memory: it only spares writes).
-fn written() -> &'static Mutex<HashMap<String, (DateTime<Utc>, i64)>> {
-    static WRITTEN: OnceLock<Mutex<HashMap<String, (DateTime<Utc>, i64)>>> = OnceLock::new();
+/// Per device: when its last pull was written, and the cursor it was given then.
+type Written = Mutex<HashMap<String, (DateTime<Utc>, i64)>>;
+
+/// What was written of each device's pulls (this process's memory: it only spares writes).
+fn written() -> &'static Written {
+    static WRITTEN: OnceLock<Written> = OnceLock::new();
     WRITTEN.get_or_init(Default::default)
 }
 
