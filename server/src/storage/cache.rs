@@ -360,6 +360,91 @@ impl Tx for CachedTx<'_> {
     }
 
     // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    fn staff_member(
+        &mut self,
+        id: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        self.inner.staff_member(id)
+    }
+
+    fn staff_by_login(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        self.inner.staff_by_login(login)
+    }
+
+    fn staff_members(&mut self) -> StorageResult<Vec<crate::console::account::StaffRow>> {
+        self.inner.staff_members()
+    }
+
+    fn put_staff(&mut self, row: &crate::console::account::StaffRow) -> StorageResult<()> {
+        self.inner.put_staff(row)
+    }
+
+    fn staff_session(
+        &mut self,
+        token_sha256: &str,
+    ) -> StorageResult<Option<crate::console::account::SessionRow>> {
+        self.inner.staff_session(token_sha256)
+    }
+
+    fn put_staff_session(
+        &mut self,
+        row: &crate::console::account::SessionRow,
+    ) -> StorageResult<()> {
+        self.inner.put_staff_session(row)
+    }
+
+    fn touch_staff_session(
+        &mut self,
+        token_sha256: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.inner.touch_staff_session(token_sha256, at)
+    }
+
+    fn drop_staff_session(&mut self, token_sha256: &str) -> StorageResult<()> {
+        self.inner.drop_staff_session(token_sha256)
+    }
+
+    fn drop_staff_sessions(&mut self, staff_id: &str) -> StorageResult<()> {
+        self.inner.drop_staff_sessions(staff_id)
+    }
+
+    fn drop_idle_staff_sessions(
+        &mut self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.inner.drop_idle_staff_sessions(before)
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::SignInFailures>> {
+        self.inner.sign_in_failures(login)
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        login: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<i64> {
+        self.inner.count_sign_in_failure(login, at)
+    }
+
+    fn lock_sign_in(
+        &mut self,
+        login: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.inner.lock_sign_in(login, until)
+    }
+
+    fn clear_sign_in_failures(&mut self, login: &str) -> StorageResult<()> {
+        self.inner.clear_sign_in_failures(login)
+    }
     // (end console/staff)
 
     // console/search (issue 26): the household search.

@@ -421,6 +421,45 @@ pub trait Tx {
     ) -> StorageResult<Vec<ReceiptRow>>;
 
     // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    /// A member of staff by id, or by login.
+    fn staff_member(
+        &mut self,
+        id: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>>;
+    fn staff_by_login(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>>;
+    /// Every member of staff, by login.
+    fn staff_members(&mut self) -> StorageResult<Vec<crate::console::account::StaffRow>>;
+    /// Inserts or replaces a member of staff (by id); a login taken is
+    /// [`StorageError::Duplicate`].
+    fn put_staff(&mut self, row: &crate::console::account::StaffRow) -> StorageResult<()>;
+    /// A console session by the SHA-256 of its token.
+    fn staff_session(
+        &mut self,
+        token_sha256: &str,
+    ) -> StorageResult<Option<crate::console::account::SessionRow>>;
+    /// Starts a session.
+    fn put_staff_session(&mut self, row: &crate::console::account::SessionRow)
+    -> StorageResult<()>;
+    /// The session was used at `at` (nothing if it has ended meanwhile).
+    fn touch_staff_session(&mut self, token_sha256: &str, at: DateTime<Utc>) -> StorageResult<()>;
+    fn drop_staff_session(&mut self, token_sha256: &str) -> StorageResult<()>;
+    /// Ends every session of a member of staff.
+    fn drop_staff_sessions(&mut self, staff_id: &str) -> StorageResult<()>;
+    /// Ends every session not used since `before`.
+    fn drop_idle_staff_sessions(&mut self, before: DateTime<Utc>) -> StorageResult<()>;
+    fn sign_in_failures(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::SignInFailures>>;
+    /// Counts one more failed sign-in for `login` at `at`: the failures in a row now.
+    fn count_sign_in_failure(&mut self, login: &str, at: DateTime<Utc>) -> StorageResult<i64>;
+    /// Locks `login` until `until` (its count starts again).
+    fn lock_sign_in(&mut self, login: &str, until: DateTime<Utc>) -> StorageResult<()>;
+    /// A sign-in succeeded: the failures are forgotten.
+    fn clear_sign_in_failures(&mut self, login: &str) -> StorageResult<()>;
     // (end console/staff)
 
     // console/search (issue 26): the household search.

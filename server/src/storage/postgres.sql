@@ -170,6 +170,37 @@ CREATE INDEX IF NOT EXISTS order_deliveries_waiting ON order_deliveries(device_i
     WHERE acknowledged_at IS NULL;
 
 -- console/staff (issue 26): staff accounts, sessions and sign-in failures.
+-- Staff of the service center who sign in to the console: `login` is unique, `districts` a JSON
+-- list of district ids (a dispatcher's), `password_hash` an argon2 PHC string.
+CREATE TABLE IF NOT EXISTS staff (
+    id              TEXT PRIMARY KEY,
+    login           TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    role            TEXT NOT NULL,
+    districts       TEXT NOT NULL,
+    password_hash   TEXT NOT NULL,
+    active          BOOLEAN NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    password_set_at TIMESTAMPTZ NOT NULL
+);
+-- Console sessions, shared by every server on the database: keyed by the SHA-256 of the cookie's
+-- token (the token itself is never stored), with the session's CSRF token.
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    staff_id     TEXT NOT NULL,
+    csrf         TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_staff ON staff_sessions(staff_id);
+-- Failed sign-ins in a row per login typed (also logins no one has, so that a lock does not tell
+-- which exist).
+CREATE TABLE IF NOT EXISTS staff_sign_in_failures (
+    login        TEXT PRIMARY KEY,
+    failures     BIGINT NOT NULL,
+    last_failure TIMESTAMPTZ NOT NULL,
+    locked_until TIMESTAMPTZ
+);
 -- (end console/staff)
 
 -- console/search (issue 26): the household search.

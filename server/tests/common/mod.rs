@@ -75,6 +75,12 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {})
+    }
+
+    /// A server whose state `configure` adjusts before it starts (its clock, the console's
+    /// session settings).
+    pub fn start_with(backend: Backend, configure: impl FnOnce(&mut AppState)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (storage, pg): (Arc<dyn Storage>, _) = match backend {
             Backend::Sqlite => (
@@ -114,7 +120,9 @@ impl TestServer {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(AppState::new(storage.clone(), blobs.clone()));
+        let mut state = AppState::new(storage.clone(), blobs.clone());
+        configure(Arc::get_mut(&mut state).expect("a new state has one owner"));
+        let app = router(state);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         runtime.spawn(async move {
             axum::serve(listener, app)

@@ -595,6 +595,175 @@ impl Tx for PgTx<'_> {
     }
 
     // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    fn staff_member(
+        &mut self,
+        id: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        self.query_opt(STAFF_MEMBER, &[&id])?
+            .map(|r| {
+                Ok(crate::console::account::StaffRow {
+                    id: get(&r, 0)?,
+                    login: get(&r, 1)?,
+                    name: get(&r, 2)?,
+                    role: get(&r, 3)?,
+                    districts: serde_json::from_str(get(&r, 4)?).map_err(corrupt)?,
+                    password_hash: get(&r, 5)?,
+                    active: get(&r, 6)?,
+                    created_at: get(&r, 7)?,
+                    password_set_at: get(&r, 8)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn staff_by_login(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        let id: Option<String> = self
+            .query_opt(STAFF_BY_LOGIN, &[&login])?
+            .map(|r| get(&r, 0))
+            .transpose()?;
+        match id {
+            Some(id) => self.staff_member(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn staff_members(&mut self) -> StorageResult<Vec<crate::console::account::StaffRow>> {
+        let ids: Vec<String> = self
+            .query(STAFF_MEMBERS, &[])?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect::<StorageResult<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.staff_member(&id)?);
+        }
+        Ok(out)
+    }
+
+    fn put_staff(&mut self, s: &crate::console::account::StaffRow) -> StorageResult<()> {
+        let districts = serde_json::to_string(&s.districts).map_err(corrupt)?;
+        let outcome = self.tx.execute(
+            PUT_STAFF,
+            &[
+                &s.id,
+                &s.login,
+                &s.name,
+                &s.role,
+                &districts,
+                &s.password_hash,
+                &s.active,
+                &s.created_at,
+                &s.password_set_at,
+            ],
+        );
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let taken = e
+                    .as_db_error()
+                    .is_some_and(|d| *d.code() == SqlState::UNIQUE_VIOLATION);
+                let e = self.fail(e);
+                Err(if taken {
+                    StorageError::Duplicate("staff login")
+                } else {
+                    e
+                })
+            }
+        }
+    }
+
+    fn staff_session(
+        &mut self,
+        token_sha256: &str,
+    ) -> StorageResult<Option<crate::console::account::SessionRow>> {
+        self.query_opt(STAFF_SESSION, &[&token_sha256])?
+            .map(|r| {
+                Ok(crate::console::account::SessionRow {
+                    token_sha256: get(&r, 0)?,
+                    staff_id: get(&r, 1)?,
+                    csrf: get(&r, 2)?,
+                    created_at: get(&r, 3)?,
+                    last_seen_at: get(&r, 4)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_staff_session(&mut self, s: &crate::console::account::SessionRow) -> StorageResult<()> {
+        self.execute(
+            PUT_STAFF_SESSION,
+            &[
+                &s.token_sha256,
+                &s.staff_id,
+                &s.csrf,
+                &s.created_at,
+                &s.last_seen_at,
+            ],
+        )
+    }
+
+    fn touch_staff_session(
+        &mut self,
+        token_sha256: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.execute(TOUCH_STAFF_SESSION, &[&token_sha256, &at])
+    }
+
+    fn drop_staff_session(&mut self, token_sha256: &str) -> StorageResult<()> {
+        self.execute(DROP_STAFF_SESSION, &[&token_sha256])
+    }
+
+    fn drop_staff_sessions(&mut self, staff_id: &str) -> StorageResult<()> {
+        self.execute(DROP_STAFF_SESSIONS, &[&staff_id])
+    }
+
+    fn drop_idle_staff_sessions(
+        &mut self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.execute(DROP_IDLE_STAFF_SESSIONS, &[&before])
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::SignInFailures>> {
+        self.query_opt(SIGN_IN_FAILURES, &[&login])?
+            .map(|r| {
+                Ok(crate::console::account::SignInFailures {
+                    login: get(&r, 0)?,
+                    failures: get(&r, 1)?,
+                    last_failure: get(&r, 2)?,
+                    locked_until: get(&r, 3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        login: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<i64> {
+        let row = self.query_one(COUNT_SIGN_IN_FAILURE, &[&login, &at])?;
+        get(&row, 0)
+    }
+
+    fn lock_sign_in(
+        &mut self,
+        login: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.execute(LOCK_SIGN_IN, &[&login, &until])
+    }
+
+    fn clear_sign_in_failures(&mut self, login: &str) -> StorageResult<()> {
+        self.execute(CLEAR_SIGN_IN_FAILURES, &[&login])
+    }
     // (end console/staff)
 
     // console/search (issue 26): the household search.

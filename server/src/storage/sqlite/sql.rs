@@ -148,6 +148,49 @@ pub(super) const DELIVERIES: &str =
     FROM order_deliveries WHERE order_id = ?1 ORDER BY served_at, device_id";
 
 // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+pub(super) const STAFF_MEMBER: &str = "SELECT id, login, name, role, districts, password_hash, active, created_at, password_set_at FROM staff WHERE id = ?1";
+
+pub(super) const STAFF_BY_LOGIN: &str = "SELECT id FROM staff WHERE login = ?1";
+
+pub(super) const STAFF_MEMBERS: &str = "SELECT id FROM staff ORDER BY login";
+
+pub(super) const PUT_STAFF: &str = "INSERT INTO staff(id, login, name, role, districts, password_hash, active, created_at, password_set_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ON CONFLICT(id) DO UPDATE SET login = excluded.login, name = excluded.name,
+    role = excluded.role, districts = excluded.districts, password_hash = excluded.password_hash,
+    active = excluded.active, password_set_at = excluded.password_set_at";
+
+pub(super) const STAFF_SESSION: &str =
+    "SELECT token_sha256, staff_id, csrf, created_at, last_seen_at
+    FROM staff_sessions WHERE token_sha256 = ?1";
+
+pub(super) const PUT_STAFF_SESSION: &str =
+    "INSERT INTO staff_sessions(token_sha256, staff_id, csrf, created_at, last_seen_at)
+    VALUES (?1, ?2, ?3, ?4, ?5)";
+
+pub(super) const TOUCH_STAFF_SESSION: &str =
+    "UPDATE staff_sessions SET last_seen_at = ?2 WHERE token_sha256 = ?1";
+
+pub(super) const DROP_STAFF_SESSION: &str = "DELETE FROM staff_sessions WHERE token_sha256 = ?1";
+
+pub(super) const DROP_STAFF_SESSIONS: &str = "DELETE FROM staff_sessions WHERE staff_id = ?1";
+
+pub(super) const DROP_IDLE_STAFF_SESSIONS: &str =
+    "DELETE FROM staff_sessions WHERE last_seen_at < ?1";
+
+pub(super) const SIGN_IN_FAILURES: &str = "SELECT login, failures, last_failure, locked_until FROM staff_sign_in_failures WHERE login = ?1";
+
+pub(super) const COUNT_SIGN_IN_FAILURE: &str =
+    "INSERT INTO staff_sign_in_failures(login, failures, last_failure) VALUES (?1, 1, ?2)
+    ON CONFLICT(login) DO UPDATE SET failures = staff_sign_in_failures.failures + 1,
+    last_failure = excluded.last_failure
+    RETURNING failures";
+
+pub(super) const LOCK_SIGN_IN: &str =
+    "UPDATE staff_sign_in_failures SET failures = 0, locked_until = ?2 WHERE login = ?1";
+
+pub(super) const CLEAR_SIGN_IN_FAILURES: &str =
+    "DELETE FROM staff_sign_in_failures WHERE login = ?1";
 // (end console/staff)
 
 // console/search (issue 26): the household search.

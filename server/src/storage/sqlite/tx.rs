@@ -644,6 +644,226 @@ impl Tx for SqliteTx<'_> {
     }
 
     // console/staff (issue 26): staff accounts, sessions and sign-in failures.
+    fn staff_member(
+        &mut self,
+        id: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        let row = self
+            .tx
+            .prepare_cached(STAFF_MEMBER)
+            .map_err(db)?
+            .query_row([id], |r| {
+                Ok((
+                    crate::console::account::StaffRow {
+                        id: r.get(0)?,
+                        login: r.get(1)?,
+                        name: r.get(2)?,
+                        role: r.get(3)?,
+                        districts: Vec::new(),
+                        password_hash: r.get(5)?,
+                        active: r.get(6)?,
+                        created_at: r.get(7)?,
+                        password_set_at: r.get(8)?,
+                    },
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()
+            .map_err(db)?;
+        row.map(|(mut staff, districts)| {
+            staff.districts = serde_json::from_str(&districts).map_err(corrupt)?;
+            Ok(staff)
+        })
+        .transpose()
+    }
+
+    fn staff_by_login(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::StaffRow>> {
+        let id: Option<String> = self
+            .tx
+            .prepare_cached(STAFF_BY_LOGIN)
+            .map_err(db)?
+            .query_row([login], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        match id {
+            Some(id) => self.staff_member(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn staff_members(&mut self) -> StorageResult<Vec<crate::console::account::StaffRow>> {
+        let ids = {
+            let mut stmt = self.tx.prepare_cached(STAFF_MEMBERS).map_err(db)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.staff_member(&id)?);
+        }
+        Ok(out)
+    }
+
+    fn put_staff(&mut self, s: &crate::console::account::StaffRow) -> StorageResult<()> {
+        let districts = serde_json::to_string(&s.districts).map_err(corrupt)?;
+        self.tx
+            .prepare_cached(PUT_STAFF)
+            .map_err(db)?
+            .execute(params![
+                s.id,
+                s.login,
+                s.name,
+                s.role,
+                districts,
+                s.password_hash,
+                s.active,
+                s.created_at,
+                s.password_set_at
+            ])
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StorageError::Duplicate("staff login")
+                }
+                e => db(e),
+            })?;
+        Ok(())
+    }
+
+    fn staff_session(
+        &mut self,
+        token_sha256: &str,
+    ) -> StorageResult<Option<crate::console::account::SessionRow>> {
+        self.tx
+            .prepare_cached(STAFF_SESSION)
+            .map_err(db)?
+            .query_row([token_sha256], |r| {
+                Ok(crate::console::account::SessionRow {
+                    token_sha256: r.get(0)?,
+                    staff_id: r.get(1)?,
+                    csrf: r.get(2)?,
+                    created_at: r.get(3)?,
+                    last_seen_at: r.get(4)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_staff_session(&mut self, s: &crate::console::account::SessionRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_STAFF_SESSION)
+            .map_err(db)?
+            .execute(params![
+                s.token_sha256,
+                s.staff_id,
+                s.csrf,
+                s.created_at,
+                s.last_seen_at
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn touch_staff_session(
+        &mut self,
+        token_sha256: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(TOUCH_STAFF_SESSION)
+            .map_err(db)?
+            .execute(params![token_sha256, at])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn drop_staff_session(&mut self, token_sha256: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(DROP_STAFF_SESSION)
+            .map_err(db)?
+            .execute([token_sha256])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn drop_staff_sessions(&mut self, staff_id: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(DROP_STAFF_SESSIONS)
+            .map_err(db)?
+            .execute([staff_id])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn drop_idle_staff_sessions(
+        &mut self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(DROP_IDLE_STAFF_SESSIONS)
+            .map_err(db)?
+            .execute([before])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        login: &str,
+    ) -> StorageResult<Option<crate::console::account::SignInFailures>> {
+        self.tx
+            .prepare_cached(SIGN_IN_FAILURES)
+            .map_err(db)?
+            .query_row([login], |r| {
+                Ok(crate::console::account::SignInFailures {
+                    login: r.get(0)?,
+                    failures: r.get(1)?,
+                    last_failure: r.get(2)?,
+                    locked_until: r.get(3)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        login: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<i64> {
+        self.tx
+            .prepare_cached(COUNT_SIGN_IN_FAILURE)
+            .map_err(db)?
+            .query_row(params![login, at], |r| r.get(0))
+            .map_err(db)
+    }
+
+    fn lock_sign_in(
+        &mut self,
+        login: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(LOCK_SIGN_IN)
+            .map_err(db)?
+            .execute(params![login, until])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn clear_sign_in_failures(&mut self, login: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(CLEAR_SIGN_IN_FAILURES)
+            .map_err(db)?
+            .execute([login])
+            .map_err(db)?;
+        Ok(())
+    }
     // (end console/staff)
 
     // console/search (issue 26): the household search.
