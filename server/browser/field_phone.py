@@ -95,3 +95,15 @@ def edit_phone_number(phone, household_id, number):
     household = phone.on("HOUSEHOLD")
     assert number in [p.number for p in household.phones], household.phones
     return household
+
+
+def household_phones(phone, household_id):
+    """The phone numbers the household's screen shows on the phone; back to Today."""
+    for _ in range(6):
+        if phone.screen.body.is_TODAY():
+            break
+        phone.back()
+    phone.send(Event.TODAY(doorstep.TodayEvent.OPEN_HOUSEHOLD(id=household_id)))
+    phones = [p.number for p in phone.on("HOUSEHOLD").phones]
+    phone.back()
+    return phones

@@ -3,9 +3,14 @@ technician's phone driven through the real bindings.
 
 Each step is one function, so that the day reads top to bottom."""
 
+import re
+
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from conftest import HEIGHT
+import datetime
+
 from field_phone import edit_phone_number, enrolled_phone, pull_to_sync, work_the_order
 
 # Where HZ-0002 (王秀英, 文三路88号 3幢2单元502) is: the technician checks in at its door.
@@ -53,7 +58,27 @@ def test_a_day_at_the_console_with_a_phone_in_the_field(console, office, tmp_pat
     console.check_page("sign-in")
     console.sign_in(office.admin_login, office.admin_password)
 
+    number, household_id = take_a_repair_call(console, "文三路88", "HZ-0002")
+    pages["call"] = console.path
+    dispatch_on_the_board(console, number, "李强", pages)
+
+    # The phone: the order arrives at its sync; accepted, worked, closed with its form (a
+    # photo, both signatures), sealed; synced again.
+    pull_to_sync(phone)
+    work_the_order(phone, number, AT_502)
+    pull_to_sync(phone)
+    the_board_shows_it_resolved(console, number)
+    the_households_file_and_its_signed_form(console, household_id, pages)
+    a_conflict_resolved(console, office, phone, household_id, pages)
+    an_outage_posted_and_two_notifications_recorded(console, office, pages)
+
     every_page(console, pages, "zh")
+    english_is_remembered(console)
+    every_page(console, pages, "en")
+    console.sign_out()
+    console.go("/console/sign-in")
+    assert console.lang == "en", "the choice outlives the session"
+    console.check_page("sign-in")
 
 
 
@@ -81,3 +106,189 @@ def every_page(console, pages, lang):
         assert console.status_of(path) == 200, f"{name}: {path}"
         assert console.lang.startswith(lang), f"{name} is drawn in {console.lang}, not {lang}"
         console.check_page(name)
+
+
+def take_a_repair_call(console, typed, customer_number):
+    """On the Calls page: part of the address typed into the search box, the results arrive as
+    one types (no page load); the household chosen; a repair call recorded as an order of the
+    user's equipment, left for the board. Returns the order's number (from the result page)."""
+    console.go("/console/calls")
+    page = console.find("html")
+    search = console.find("input[type=search][data-search]")
+    search.send_keys(typed)
+    rows = console.wait(
+        f"the search results showing {customer_number}",
+        lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#results tbody tr") if customer_number in r.text],
+    )
+    assert console.find("html") == page, "the results came without a page load"
+    found = console.find("#results").text
+    assert "文三路88号" in found and "王秀英" in found, found
+    console.click_and_wait(rows[0].find_element(By.CSS_SELECTOR, "a"))
+    assert customer_number in console.find("#call").text
+
+    Select(console.find("select#kind")).select_by_value("repair")
+    console.type_into(console.find("textarea#summary"), "灶前阀漏气，用户已关闭表前阀")
+    console.find("input#becomes-order").click()
+    Select(console.find("select#order_kind")).select_by_value("user_equipment_fault")
+    Select(console.find("select#dispatch")).select_by_value("")  # left for the board
+    console.click_and_wait(console.find("#call button[type=submit]"))
+
+    assert re.match(r"/console/calls/[^/?]+$", console.path), console.path
+    to_board = console.find("main a[href^='/console/board?order=']")
+    number = to_board.get_attribute("href").split("order=", 1)[1]
+    assert number, "the result page names the order"
+    household = console.find("main a[href^='/console/households/']").get_attribute("pathname")
+    return number, household.rsplit("/", 1)[1]
+
+
+def board_row(console, number):
+    rows = console.find_all(f"tr[id='order-{number}']")
+    return rows[0] if rows else None
+
+
+def dispatch_on_the_board(console, number, technician_name, pages):
+    """On the board the new order is open and not yet dispatched; its Dispatch link opens the
+    order's dispatch page, where the repair technician is chosen; back on the board the order
+    shows them."""
+    console.go(f"/console/board?order={number}")
+    row = board_row(console, number)
+    assert row is not None, f"{number} is not on the board:\n{console.text()[:2000]}"
+    assert row.get_attribute("aria-current") == "true", "the board highlights the order asked for"
+    console.click_and_wait(row.find_element(By.CSS_SELECTOR, "a[href$='/assign']"))
+    pages["dispatch"] = console.path
+    console.check_page("dispatch")
+    choose = Select(console.find("select#dispatch-to"))
+    [option] = [o for o in choose.options if technician_name in o.text]
+    choose.select_by_value(option.get_attribute("value"))
+    console.click_and_wait(console.find("form[action$='/assign'] button[type=submit]"))
+    console.go(f"/console/board?order={number}")
+    row = board_row(console, number)
+    assert row is not None and technician_name in row.text, row.text if row else console.text()[:2000]
+
+
+def the_board_shows_it_resolved(console, number):
+    """The phone's resolved order is no longer among the open orders."""
+    console.go(f"/console/board?order={number}")
+    assert board_row(console, number) is None, f"{number} is still on the board as open"
+
+
+def the_households_file_and_its_signed_form(console, household_id, pages):
+    """The household's file lists the repair form the phone sealed, its seal verified; the
+    form's page shows its answers, the photo's thumbnail (loaded: it has a width) linking to the
+    photo, and both signatures drawn."""
+    console.go(f"/console/households/{household_id}")
+    pages["household"] = console.path
+    text = console.text()
+    assert "HZ-0002" in text and "王秀英" in text, text[:2000]
+    forms = [a for a in console.find_all("main a[href*='/forms/']") if "维修工单完工单" in a.text]
+    assert forms, f"the sealed repair form is not on the file:\n{text[:3000]}"
+    row = forms[0].find_element(By.XPATH, "./ancestor::tr")
+    assert "签封校验通过" in row.text, row.text
+    console.click_and_wait(forms[0])
+    pages["form"] = console.path
+    text = console.text()
+    assert "维修工单完工单" in text and "更换表前阀，检漏合格" in text, text[:3000]
+    thumbs = console.find_all(".thumbs img[src$='/thumb']")
+    assert len(thumbs) == 1, f"one photo on the form, not {len(thumbs)}"
+    for img in thumbs:
+        console.driver.execute_script("arguments[0].scrollIntoView()", img)
+        console.wait("the thumbnail loaded", lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", img))
+        assert img.find_element(By.XPATH, "./ancestor::a").get_attribute("pathname").startswith("/console/photos/")
+    assert len(console.find_all("figure.signature svg")) == 2, "both signatures drawn from their strokes"
+
+
+def a_conflict_resolved(console, office, phone, household_id, pages):
+    """The office opens the household's contact page and types a new number; meanwhile the
+    technician corrects the same number on the phone, offline, and syncs; the office then saves
+    from its page drawn before: the edit is not silently applied over the phone's, a conflict is
+    kept. On the Conflicts page, side by side, the office takes the phone's number; the household
+    holds it and the phone, at its next sync, too."""
+    console.go(f"/console/households/{household_id}/contact")
+    pages["contact"] = console.path
+    first = console.find("input#phone0")
+    assert first.get_attribute("value") == "13912345678"
+    console.type_into(first, "13600002222")
+
+    edit_phone_number(phone, household_id, "13700001111")
+    pull_to_sync(phone)
+
+    console.click_and_wait(console.find("form[action$='/contact'] button[type=submit]"))
+    conflicts = office.count("SELECT count(*) FROM conflicts WHERE field = 'phones'")
+    assert conflicts == 1, f"{conflicts} conflicts kept for the phone number:\n{console.text()[:2000]}"
+
+    console.go("/console/conflicts")
+    rows = [r for r in console.find_all("main tr") if "HZ-0002" in r.text]
+    assert len(rows) == 1, console.text()[:3000]
+    row = rows[0]
+    assert "13600002222" in row.text and "13700001111" in row.text, f"side by side: {row.text}"
+    assert "李强" in row.text, f"who: {row.text}"
+    console.click_and_wait(row.find_element(By.CSS_SELECTOR, "button[name=choice][value=other]"))
+    console.go("/console/conflicts?resolved=1")
+    console.go(f"/console/households/{household_id}")
+    text = console.text()
+    assert "13700001111" in text and "13600002222" not in text, text[:2000]
+    pull_to_sync(phone)
+    from field_phone import household_phones
+    assert household_phones(phone, household_id) == ["13700001111"]
+
+
+def in_beijing(days, hour):
+    """A `datetime-local` value: `days` from today, at `hour`, Beijing time."""
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    day = datetime.datetime.now(beijing).date() + datetime.timedelta(days=days)
+    return f"{day.isoformat()}T{hour:02d}:00"
+
+
+def an_outage_posted_and_two_notifications_recorded(console, office, pages):
+    """A planned outage over the district (three days ahead), previewed with its households
+    counted, posted; on its page two households told (one by its own button, by phone; one
+    ticked, by SMS): both shown told, no one left pending."""
+    console.go("/console/outages")
+    console.click_and_wait(console.find("main a[href='/console/outages/new']"))
+    pages["outage-new"] = console.path
+    console.type_into(console.find("input#title"), "文三路管网改造停气")
+    Select(console.find("select#reason")).select_by_index(0)
+    for field, value in (("starts", in_beijing(3, 9)), ("ends", in_beijing(3, 15))):
+        # A datetime-local control is typed into by segments that depend on the locale: its
+        # value is set as the control itself sets it, with the events it sends.
+        console.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+            console.find(f"input#{field}"), value,
+        )
+    console.find(f"input[id='district-{office.district}']").click()
+    console.click_and_wait(console.find("form[action='/console/outages/preview'] button[type=submit]"))
+    pages["outage-preview"] = console.path
+    preview = console.find("main p.notice").text
+    assert "2" in preview, f"two households affected: {preview}"
+    console.click_and_wait(console.find("form[action='/console/outages/new'][method=post] button[type=submit]"))
+    assert console.path.startswith("/console/outages/"), console.path
+    pages["outage"] = console.path.split("?", 1)[0]
+
+    def row(number):
+        return console.find(f"input[id='h-{number}']").find_element(By.XPATH, "./ancestor::tr")
+
+    assert "待通知" in row("HZ-0001").text and "待通知" in row("HZ-0002").text
+    Select(console.find("select#how")).select_by_value("phone")
+    console.click_and_wait(row("HZ-0001").find_element(By.CSS_SELECTOR, "button[name=one]"))
+    console.find("input[id='h-HZ-0002']").click()
+    Select(console.find("select#how")).select_by_value("sms")
+    console.click_and_wait(console.find("form[action$='/notify'] fieldset button[type=submit]"))
+    for number in ("HZ-0001", "HZ-0002"):
+        assert "待通知" not in row(number).text, row(number).text
+    assert office.count("SELECT count(*) FROM records WHERE entity = 'outage'") == 1
+
+
+def english_is_remembered(console):
+    """The switch in the title bar turns the page English, and the next page opened is English
+    too."""
+    console.go("/console/board")
+    assert console.lang == "zh-CN" and console.title() == "调度看板"
+    console.switch_language()
+    assert console.path.startswith("/console/board"), "the switch comes back to the page"
+    assert console.lang == "en" and console.title() == "Dispatch board", console.title()
+    console.go("/console/calls")
+    assert console.lang == "en" and console.title() == "Calls", console.title()
+    assert "Sign out" in console.find("header").text
