@@ -24,12 +24,24 @@ def enrolled_phone(office, folder, technician):
     return phone
 
 
-def pull_to_sync(phone):
-    """Back to Today, and pulled to sync."""
+def catch_up(phone):
+    """The phone's clock (fixed for tests, moved only by the test) set to the real time, the
+    server's: what the office did a moment ago is not in the phone's future."""
+    phone.app.set_time(now_iso())
+
+
+def to_today(phone):
     for _ in range(6):
         if phone.screen.body.is_TODAY():
-            break
+            return phone.on("TODAY")
         phone.back()
+    return phone.on("TODAY")
+
+
+def pull_to_sync(phone):
+    """Back to Today, and pulled to sync."""
+    catch_up(phone)
+    to_today(phone)
     syncs = phone.syncs
     phone.send(Event.TODAY(doorstep.TodayEvent.PULL_TO_SYNC()))
     assert phone.syncs == syncs + 1
@@ -82,10 +94,8 @@ def work_the_order(phone, number, household_position):
 
 def edit_phone_number(phone, household_id, number):
     """The household's first phone number corrected on the phone (offline: no sync)."""
-    for _ in range(6):
-        if phone.screen.body.is_TODAY():
-            break
-        phone.back()
+    catch_up(phone)
+    to_today(phone)
     phone.send(Event.TODAY(doorstep.TodayEvent.OPEN_HOUSEHOLD(id=household_id)))
     phone.on("HOUSEHOLD")
     phone.send(Event.HOUSEHOLD(doorstep.HouseholdEvent.EDIT_CONTACT()))
@@ -99,10 +109,7 @@ def edit_phone_number(phone, household_id, number):
 
 def household_phones(phone, household_id):
     """The phone numbers the household's screen shows on the phone; back to Today."""
-    for _ in range(6):
-        if phone.screen.body.is_TODAY():
-            break
-        phone.back()
+    to_today(phone)
     phone.send(Event.TODAY(doorstep.TodayEvent.OPEN_HOUSEHOLD(id=household_id)))
     phones = [p.number for p in phone.on("HOUSEHOLD").phones]
     phone.back()
