@@ -223,8 +223,13 @@ def a_conflict_resolved(console, office, phone, household_id, pages):
     row = rows[0]
     assert "13600002222" in row.text and "13700001111" in row.text, f"side by side: {row.text}"
     assert "李强" in row.text, f"who: {row.text}"
+    console.check_page("conflicts-open")
     console.click_and_wait(row.find_element(By.CSS_SELECTOR, "button[name=choice][value=other]"))
+    assert not [r for r in console.find_all("main tr") if "HZ-0002" in r.text], "no longer open"
     console.go("/console/conflicts?resolved=1")
+    pages["conflicts"] = console.path
+    [row] = [r for r in console.find_all("main tr") if "HZ-0002" in r.text]
+    assert "改用了被覆盖的值" in row.text, f"resolved, taking the phone's value: {row.text}"
     console.go(f"/console/households/{household_id}")
     text = console.text()
     assert "13700001111" in text and "13600002222" not in text, text[:2000]
