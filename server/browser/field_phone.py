@@ -77,6 +77,14 @@ def work_the_order(phone, number, household_position):
             "work_done": "更换表前阀，检漏合格", "parts_used": "表前阀1只",
         },
     )
+    # The fee collected at the door: a part, paid in cash, with its receipt.
+    phone.form(FormEvent.CHARGES(
+        item="charges",
+        lines=[doorstep.FormChargeLine(item="更换表前阀", quantity=1, unit_price_fen=8000)],
+        method=doorstep.PaymentMethod.CASH,
+        receipt="R-20261207-31",
+    ))
+    assert phone.items()["charges"].value == "共 ¥80.00", phone.items()["charges"].value
     # The photo of the work done (the item shows once the result is chosen).
     phone.photo = CAMERA_JPEG
     phone.form(FormEvent.TAKE_PHOTO(item="photos_after"))

@@ -3,15 +3,14 @@ technician's phone driven through the real bindings.
 
 Each step is one function, so that the day reads top to bottom."""
 
+import datetime
+import json
 import re
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import HEIGHT
-import datetime
-
-from field_phone import edit_phone_number, enrolled_phone, pull_to_sync, work_the_order
+from field_phone import edit_phone_number, enrolled_phone, household_phones, pull_to_sync, work_the_order
 
 # Where HZ-0002 (王秀英, 文三路88号 3幢2单元502) is: the technician checks in at its door.
 AT_502 = (30.2711, 120.1211, 6.0)
@@ -67,10 +66,14 @@ def test_a_day_at_the_console_with_a_phone_in_the_field(console, office, tmp_pat
     pull_to_sync(phone)
     work_the_order(phone, number, AT_502)
     pull_to_sync(phone)
+    steps = [step["status"] for step in office_record(office, "work_order", number)["steps"]]
+    assert steps[-1] == "resolved", steps
     the_board_shows_it_resolved(console, number)
     the_households_file_and_its_signed_form(console, household_id, pages)
     a_conflict_resolved(console, office, phone, household_id, pages)
     an_outage_posted_and_two_notifications_recorded(console, office, pages)
+    a_complaint_call(console, "张伟", "HZ-0001", pages)
+    pages["return-visit"] = first_link(console, "/console/complaints", "/console/return-visits/")
 
     every_page(console, pages, "zh")
     english_is_remembered(console)
@@ -79,7 +82,6 @@ def test_a_day_at_the_console_with_a_phone_in_the_field(console, office, tmp_pat
     console.go("/console/sign-in")
     assert console.lang == "en", "the choice outlives the session"
     console.check_page("sign-in")
-
 
 
 # The pages of the menu, by the screenshot's name.
@@ -139,6 +141,22 @@ def take_a_repair_call(console, typed, customer_number):
     assert number, "the result page names the order"
     household = console.find("main a[href^='/console/households/']").get_attribute("pathname")
     return number, household.rsplit("/", 1)[1]
+
+
+def office_record(office, entity, key):
+    """The office's copy of a record (the core's JSON), by its business key."""
+    with office.db() as conn:
+        [(body,)] = conn.execute("SELECT body FROM records WHERE entity = ? AND key = ?", (entity, key)).fetchall()
+    return json.loads(body)
+
+
+def first_link(console, page, prefix):
+    """The path of the first link under `prefix` on `page` (a record's own page)."""
+    console.go(page)
+    links = [a.get_attribute("pathname") for a in console.find_all(f"main a[href^='{prefix}']")]
+    links = [link for link in links if link.rstrip("/") != prefix.rstrip("/")]
+    assert links, f"no link to {prefix} on {page}:\n{console.text()[:2000]}"
+    return links[0]
 
 
 def board_row(console, number):
@@ -234,7 +252,6 @@ def a_conflict_resolved(console, office, phone, household_id, pages):
     text = console.text()
     assert "13700001111" in text and "13600002222" not in text, text[:2000]
     pull_to_sync(phone)
-    from field_phone import household_phones
     assert household_phones(phone, household_id) == ["13700001111"]
 
 
@@ -297,3 +314,23 @@ def english_is_remembered(console):
     console.go("/console/calls")
     assert console.lang == "en" and console.title() == "Calls", console.title()
     assert "Sign out" in console.find("header").text
+
+
+def a_complaint_call(console, typed, customer_number, pages):
+    """A caller complains: the household found by its name as typed, the call recorded as a
+    complaint; the complaint is in the queue and opens on its own page."""
+    console.go("/console/calls")
+    console.find("input[type=search][data-search]").send_keys(typed)
+    rows = console.wait(
+        f"the search results showing {customer_number}",
+        lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#results tbody tr") if customer_number in r.text],
+    )
+    console.click_and_wait(rows[0].find_element(By.CSS_SELECTOR, "a"))
+    Select(console.find("select#kind")).select_by_value("complaint")
+    console.type_into(console.find("textarea#summary"), "维修人员上门迟到两小时，未提前电话告知")
+    console.find("input#becomes-complaint").click()
+    console.click_and_wait(console.find("#call button[type=submit]"))
+    assert re.match(r"/console/calls/[^/?]+$", console.path), console.path
+    pages["complaint"] = first_link(console, "/console/complaints", "/console/complaints/")
+    console.go(pages["complaint"])
+    assert "维修人员上门迟到两小时" in console.text()
