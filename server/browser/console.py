@@ -175,13 +175,17 @@ class Console:
 
     # --- what every page must be -----------------------------------------------------------------
 
-    def check_page(self, name):
-        """The page shown fits the 1366 px screen, labels every control, and is kept as a
-        screenshot `name` in its language's folder. Returns the screenshot's path."""
+    def check(self, name):
+        """The page shown fits the 1366 px screen and labels every control."""
         width, out = self.driver.execute_script(OVERFLOW, WIDTH)
         assert width <= WIDTH, f"{name} ({self.path}) is {width} px wide at {WIDTH} px: {out}"
         unlabelled = self.driver.execute_script(UNLABELLED)
         assert not unlabelled, f"{name} ({self.path}) has controls without a label: {unlabelled}"
+
+    def check_page(self, name):
+        """`check`, and the page kept as a screenshot `name` in its language's folder. Returns
+        the screenshot's path."""
+        self.check(name)
         return self.screenshot(name)
 
     def screenshot(self, name):
