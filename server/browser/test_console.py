@@ -35,6 +35,7 @@ def test_a_dispatcher_is_refused_on_an_administrators_page(console, office):
     assert "This account may not see or do this." in refusal, "the refusal is in both languages"
     assert "王芳" not in refusal and "陈静" not in refusal, "the refusal shows none of the accounts"
     assert console.find_all("form[action='/console/staff']") == [], "no staff form drawn for a dispatcher"
+    console.check_page("refused")
 
 
 def test_a_day_at_the_console_with_a_phone_in_the_field(console, office, tmp_path):
