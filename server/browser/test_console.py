@@ -75,6 +75,8 @@ def test_a_day_at_the_console_with_a_phone_in_the_field(console, office, tmp_pat
     an_outage_posted_and_two_notifications_recorded(console, office, pages)
     a_complaint_call(console, "张伟", "HZ-0001", pages)
     pages["return-visit"] = first_link(console, "/console/complaints", "/console/return-visits/")
+    # The technician's day of fees (the ¥80 collected on the form) waits to be settled.
+    pages["settle-day"] = first_link(console, "/console/settlement", "/console/settlement/")
 
     every_page(console, pages, "zh")
     english_is_remembered(console)
