@@ -156,8 +156,11 @@ def office_record(office, entity, key):
 def first_link(console, page, prefix):
     """The path of the first link under `prefix` on `page` (a record's own page)."""
     console.go(page)
-    links = [a.get_attribute("pathname") for a in console.find_all(f"main a[href^='{prefix}']")]
-    links = [link for link in links if link.rstrip("/") != prefix.rstrip("/")]
+    links = [
+        a.get_attribute("pathname") + a.get_attribute("search")
+        for a in console.find_all(f"main a[href^='{prefix}']")
+    ]
+    links = [link for link in links if link.split("?")[0].rstrip("/") != prefix.rstrip("/")]
     assert links, f"no link to {prefix} on {page}:\n{console.text()[:2000]}"
     return links[0]
 
