@@ -3,10 +3,12 @@
 //! no bucket, so no phone ever reads it (it may name a technician). Listing never prints the
 //! complainant.
 
-use doorstep_core::complaint::{Complainant, Complaint};
-use doorstep_core::ids::{HouseholdId, WorkOrderId};
+use doorstep_core::complaint::{Acceptance, Complainant, Complaint};
+use doorstep_core::household::Household;
+use doorstep_core::ids::{DistrictId, HouseholdId, WorkOrderId};
 use doorstep_core::return_visit;
 use doorstep_core::sync::protocol::{Entity, Record};
+use doorstep_core::text::said;
 use doorstep_core::workorder::deadline::DeadlinePolicy;
 use doorstep_core::workorder::{FollowUp, WorkOrder};
 
@@ -79,27 +81,90 @@ pub(crate) fn open_complaint(
     .map_err(message)
 }
 
-/// What a step does to a complaint, at a time, by an operator.
-pub(super) type Step<'a> =
-    dyn Fn(&mut Complaint, chrono::DateTime<chrono::Utc>, &str) -> Result<(), InvalidInput> + 'a;
+/// One step of a complaint, as the office takes it (the command line's `investigate`,
+/// `answer`, `close`; the console's buttons).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComplaintStep {
+    /// The investigation has started.
+    Investigate,
+    /// The first answer reached the user: what they were told.
+    Answer { said: String },
+    /// Closed with the answer given and whether the user accepted it.
+    Close {
+        answer: String,
+        acceptance: Acceptance,
+    },
+}
 
-/// One step of a complaint: investigation, answer, or closing (which schedules its return
-/// visit in the same transaction).
+impl ComplaintStep {
+    /// The audit log's action for the step.
+    pub fn action(&self) -> &'static str {
+        match self {
+            ComplaintStep::Investigate => "complaint_investigated",
+            ComplaintStep::Answer { .. } => "complaint_answered",
+            ComplaintStep::Close { .. } => "complaint_closed",
+        }
+    }
+
+    fn apply(
+        &self,
+        c: &mut Complaint,
+        at: chrono::DateTime<chrono::Utc>,
+        by: &str,
+    ) -> Result<(), InvalidInput> {
+        match self {
+            ComplaintStep::Investigate => c.start_investigation(at, by),
+            ComplaintStep::Answer { said } => c.answer(at, by, said),
+            ComplaintStep::Close { answer, acceptance } => c.close(at, by, answer, *acceptance),
+        }
+    }
+}
+
+/// What a step did: the complaint's id, and the return visit its closing scheduled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepTaken {
+    pub id: String,
+    pub return_visit: Option<String>,
+}
+
+/// One step of a complaint (the command line's words): investigation, answer, or closing.
 pub(super) fn step_complaint(
     storage: &dyn Storage,
     args: &ComplaintStepArgs,
     act: &Act,
-    step: &Step<'_>,
-    action: &str,
+    step: &ComplaintStep,
 ) -> Result<String, String> {
-    let at = args.at.unwrap_or(act.at);
+    match take_complaint_step(storage, &args.number, args.at, step, act) {
+        Ok(StepTaken {
+            id,
+            return_visit: Some(number),
+        }) => Ok(format!("{id}\n回访工单 / return visit {number}")),
+        Ok(StepTaken { id, .. }) => Ok(id),
+        Err(Error::InvalidInput(e)) if e.field == "at" => Err(format!("--at: {}", both(&e))),
+        Err(Error::InvalidInput(e)) => Err(complaint_option(e)),
+        Err(e) => Err(message(e)),
+    }
+}
+
+/// Takes `step` on the complaint numbered `number` at `at` (default now; never later), audited
+/// as the step's action: refused by the core's rules (the steps in order, once each; the texts)
+/// with the complaint's field, nothing written. Closing schedules the complaint's return visit
+/// in the same transaction.
+pub(crate) fn take_complaint_step(
+    storage: &dyn Storage,
+    number: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    step: &ComplaintStep,
+    act: &Act,
+) -> Result<StepTaken> {
+    let at = at.unwrap_or(act.at);
     if at > act.at {
-        return Err("--at: 晚于现在 / is in the future".into());
+        return Err(InvalidInput::new("at", said("晚于现在", "is in the future")).into());
     }
     let by = act.operator();
     storage::write(storage, |tx| {
-        let (mut complaint, _) = complaint_by_number(tx, &args.number)?;
-        step(&mut complaint, at, &by).map_err(|e| Error::invalid(complaint_option(e)))?;
+        let (mut complaint, _) = complaint_by_number(tx, number)?;
+        step.apply(&mut complaint, at, &by)?;
         let id = complaint.id.to_string();
         let mut scheduled = None;
         if complaint.closure.is_some() {
@@ -115,17 +180,27 @@ pub(super) fn step_complaint(
             }
         }
         put_from_office(tx, &Record::Complaint(Box::new(complaint)))?;
-        audit(tx, act, action, Entity::Complaint, &id)?;
-        Ok(match scheduled {
-            Some(number) => format!("{id}\n回访工单 / return visit {number}"),
-            None => id,
+        audit(tx, act, step.action(), Entity::Complaint, &id)?;
+        Ok(StepTaken {
+            id,
+            return_visit: scheduled,
         })
     })
-    .map_err(message)
 }
 
-pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result<(), String> {
-    let rows = storage::read(storage, |tx| {
+/// One complaint as the service center lists it: with its order's number, its household's
+/// customer number and district (whose dispatchers see it).
+#[derive(Debug, Clone)]
+pub struct ComplaintRow {
+    pub complaint: Complaint,
+    pub order: Option<String>,
+    pub household: Option<String>,
+    pub district: Option<DistrictId>,
+}
+
+/// The complaints, oldest first (only the open ones when `open_only`).
+pub(crate) fn complaint_rows(storage: &dyn Storage, open_only: bool) -> Result<Vec<ComplaintRow>> {
+    storage::read(storage, |tx| {
         let mut complaints: Vec<Complaint> = every(tx, Entity::Complaint)?;
         complaints.retain(|c| !open_only || c.is_open());
         complaints.sort_by_key(|c| c.received_at);
@@ -138,26 +213,35 @@ pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result
                     .transpose()?,
                 None => None,
             };
-            let household = match c.household_id {
-                Some(h) => tx
-                    .record(Entity::Household, &h.to_string())?
-                    .and_then(|r| r.key),
-                None => None,
-            };
-            rows.push(tsv(&[
-                c.number.clone(),
-                c.channel.as_str().to_owned(),
-                c.status().as_str().to_owned(),
-                c.received_at.to_rfc3339(),
-                c.investigate_by.to_rfc3339(),
-                c.answer_by.to_rfc3339(),
-                or_dash(order),
-                or_dash(household),
-            ]));
+            let (household, district) = household_key_and_district(tx, c.household_id)?;
+            rows.push(ComplaintRow {
+                complaint: c,
+                order,
+                household,
+                district,
+            });
         }
         Ok(rows)
     })
-    .map_err(message)?;
+}
+
+/// A household's customer number and district, by its id.
+pub(crate) fn household_key_and_district(
+    tx: &mut dyn Tx,
+    id: Option<HouseholdId>,
+) -> Result<(Option<String>, Option<DistrictId>)> {
+    let Some(id) = id else {
+        return Ok((None, None));
+    };
+    Ok(match tx.record(Entity::Household, &id.to_string())? {
+        Some(r) if r.deleted => (r.key, None),
+        Some(r) => (r.key.clone(), decode::<Household>(&r)?.district_id),
+        None => (None, None),
+    })
+}
+
+pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result<(), String> {
+    let rows = complaint_rows(storage, open_only).map_err(message)?;
     println!(
         "{}",
         tsv(&[
@@ -173,7 +257,20 @@ pub(super) fn print_complaints(storage: &dyn Storage, open_only: bool) -> Result
         .map(str::to_owned))
     );
     for row in rows {
-        println!("{row}");
+        let c = &row.complaint;
+        println!(
+            "{}",
+            tsv(&[
+                c.number.clone(),
+                c.channel.as_str().to_owned(),
+                c.status().as_str().to_owned(),
+                c.received_at.to_rfc3339(),
+                c.investigate_by.to_rfc3339(),
+                c.answer_by.to_rfc3339(),
+                or_dash(row.order),
+                or_dash(row.household),
+            ])
+        );
     }
     Ok(())
 }
@@ -196,7 +293,7 @@ pub(crate) fn every<T: serde::de::DeserializeOwned>(
     Ok(all)
 }
 
-pub(super) fn complaint_by_number(tx: &mut dyn Tx, number: &str) -> Result<(Complaint, String)> {
+pub(crate) fn complaint_by_number(tx: &mut dyn Tx, number: &str) -> Result<(Complaint, String)> {
     let id = tx
         .record_id_by_key(Entity::Complaint, number.trim())?
         .ok_or(Error::NotFound("complaint"))?;

@@ -45,7 +45,22 @@ pub(crate) use self::{
     outage::create_outage,
 };
 use self::{fees::*, outage::*};
+// The console (issue 26) posts outages, steps complaints and scores visits as these commands do.
+pub(crate) use self::{
+    complaint::{ComplaintStep, complaint_by_number, complaint_rows, take_complaint_step},
+    outage::{
+        NewOutage, OutageSummary, announce_outage, outage_households, outage_summaries,
+        preview_outage, record_notifications,
+    },
+    return_visit::{
+        Followed, ReturnVisitRow, record_visit_scores, return_visit_by_number, return_visit_rows,
+        score_summary,
+    },
+};
 use self::{import::*, order::*, report::*, team::*};
+// The console takes calls and reports major faults to the leadership as these commands do.
+pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
+pub(crate) use self::order::report_leadership;
 // The demo's office opens an order and settles a day as these commands do.
 pub(crate) use self::{fees::settle_day, order::create_order};
 
@@ -210,23 +225,11 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ComplaintCommand::Open(args) => println!("{}", open_complaint(storage, args, act)?),
             ComplaintCommand::Investigate(step) => println!(
                 "{}",
-                step_complaint(
-                    storage,
-                    &step,
-                    act,
-                    &|c, at, by| c.start_investigation(at, by),
-                    "complaint_investigated"
-                )?
+                step_complaint(storage, &step, act, &ComplaintStep::Investigate)?
             ),
             ComplaintCommand::Answer { step, said } => println!(
                 "{}",
-                step_complaint(
-                    storage,
-                    &step,
-                    act,
-                    &|c, at, by| c.answer(at, by, &said),
-                    "complaint_answered"
-                )?
+                step_complaint(storage, &step, act, &ComplaintStep::Answer { said })?
             ),
             ComplaintCommand::Close {
                 step,
@@ -238,8 +241,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
                     storage,
                     &step,
                     act,
-                    &|c, at, by| c.close(at, by, &answer, acceptance),
-                    "complaint_closed"
+                    &ComplaintStep::Close { answer, acceptance }
                 )?
             ),
             ComplaintCommand::List { open } => print_complaints(storage, open)?,

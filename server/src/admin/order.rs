@@ -178,7 +178,7 @@ pub(super) fn raise_order(
 }
 
 /// `order report-leadership`: who at the top was told of a major fault, and when.
-pub(super) fn report_leadership(
+pub(crate) fn report_leadership(
     storage: &dyn Storage,
     number: &str,
     told: &str,

@@ -8,10 +8,11 @@ use doorstep_core::geo::Area;
 use doorstep_core::household::Household;
 use doorstep_core::ids::{HouseholdId, OutageId};
 use doorstep_core::outage::{
-    NoticeState, Notification, NotifiedHow, Notifier, OutageArea, OutageNotice,
+    NoticeState, Notification, NotifiedHow, Notifier, OutageArea, OutageNotice, OutageReason,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::District;
+use doorstep_core::text::said;
 use doorstep_core::workorder::deadline::DeadlinePolicy;
 
 use crate::error::{Error, Result};
@@ -19,6 +20,26 @@ use crate::records::{decode, put_from_office};
 use crate::storage::{self, Storage, StoredRecord, Tx};
 
 use super::*;
+
+/// A planned outage as the office gives it, from the command line or the console.
+#[derive(Debug, Clone)]
+pub struct NewOutage {
+    pub title: String,
+    pub reason: OutageReason,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub area: OutageArea,
+    /// An emergency announced with less than the lead time: why.
+    pub emergency: Option<String>,
+}
+
+/// What an outage over an area would mean before it is posted: the households it affects
+/// and the lead time it must give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutagePreview {
+    pub households: usize,
+    pub lead: chrono::Duration,
+}
 
 pub(crate) fn create_outage(
     storage: &dyn Storage,
@@ -42,40 +63,100 @@ pub(crate) fn create_outage(
             );
         }
     };
-    let emergency = args
-        .emergency
-        .then_some(args.emergency_reason.as_deref().unwrap_or(""));
+    let new = NewOutage {
+        title: args.title,
+        reason: args.reason,
+        starts: args.starts,
+        ends: args.ends,
+        area,
+        emergency: args
+            .emergency
+            .then(|| args.emergency_reason.unwrap_or_default()),
+    };
+    match announce_outage(storage, &new, act) {
+        Ok(id) => Ok(id.to_string()),
+        Err(Error::InvalidInput(e)) => Err(outage_option(e)),
+        Err(e) => Err(message(e)),
+    }
+}
+
+/// Announces `new` (audited `outage_created`): refused by the core's rules (the lead time of
+/// the districts it touches, an emergency's reason, an area that encloses ground and does not
+/// cross itself) with the notice's field and reason, nothing written.
+pub(crate) fn announce_outage(
+    storage: &dyn Storage,
+    new: &NewOutage,
+    act: &Act,
+) -> Result<OutageId> {
     storage::write(storage, |tx| {
-        if let OutageArea::Districts(ids) = &area {
-            for d in ids {
-                require(tx, Entity::District, &d.to_string(), "district")?;
-            }
-        }
-        let districts: Vec<District> = every(tx, Entity::District)?;
-        let lead = area.lead_time(
-            districts
-                .iter()
-                .map(|d| (d.id, &d.boundary, d.policy.outage_lead)),
-            DeadlinePolicy::default().outage_lead,
-        );
+        let lead = lead_for(tx, &new.area)?;
         let notice = OutageNotice::create(
-            &args.title,
-            args.reason,
-            area.clone(),
-            args.starts,
-            args.ends,
+            &new.title,
+            new.reason,
+            new.area.clone(),
+            new.starts,
+            new.ends,
             lead,
-            emergency,
+            new.emergency.as_deref(),
             &act.operator(),
             act.at,
-        )
-        .map_err(|e| Error::invalid(outage_option(e)))?;
-        let id = notice.id.to_string();
+        )?;
+        let id = notice.id;
         put_from_office(tx, &Record::Outage(Box::new(notice)))?;
-        audit(tx, act, "outage_created", Entity::Outage, &id)?;
+        audit(tx, act, "outage_created", Entity::Outage, &id.to_string())?;
         Ok(id)
     })
-    .map_err(message)
+}
+
+/// The lead time an outage over `area` must give: the longest of its districts' (each named
+/// district must exist).
+fn lead_for(tx: &mut dyn Tx, area: &OutageArea) -> Result<chrono::Duration> {
+    if let OutageArea::Districts(ids) = area {
+        for d in ids {
+            require(tx, Entity::District, &d.to_string(), "district")?;
+        }
+    }
+    let districts: Vec<District> = every(tx, Entity::District)?;
+    Ok(area.lead_time(
+        districts
+            .iter()
+            .map(|d| (d.id, &d.boundary, d.policy.outage_lead)),
+        DeadlinePolicy::default().outage_lead,
+    ))
+}
+
+/// How many households an outage over `area` would affect, and its lead time: shown before it
+/// is posted. `counts` says which households to count (a dispatcher's districts).
+pub(crate) fn preview_outage(
+    storage: &dyn Storage,
+    area: &OutageArea,
+    counts: &dyn Fn(&Household) -> bool,
+) -> Result<OutagePreview> {
+    // A notice not made yet, over the area: the core's rule of who is affected reads its area
+    // alone.
+    let draft = OutageNotice {
+        id: OutageId::new(),
+        title: String::new(),
+        reason: OutageReason::Repair,
+        area: area.clone(),
+        starts_at: DateTime::<Utc>::MIN_UTC,
+        ends_at: DateTime::<Utc>::MIN_UTC,
+        created_at: DateTime::<Utc>::MIN_UTC,
+        created_by: String::new(),
+        lead_seconds: 0,
+        emergency: None,
+        notifications: Vec::new(),
+    };
+    storage::read(storage, |tx| {
+        let lead = lead_for(tx, area)?;
+        let mut households = 0;
+        each_household(tx, &mut |h| {
+            if draft.affects(h) && counts(h) {
+                households += 1;
+            }
+        })?;
+        Ok(OutagePreview { households, lead })
+    })
 }
 
 /// A notice's problem, named by the option that caused it.
@@ -110,7 +191,7 @@ pub(super) fn outage_line(record: &StoredRecord) -> Result<String> {
     ]))
 }
 
-fn read_notice(tx: &mut dyn Tx, id: OutageId) -> Result<OutageNotice> {
+pub(crate) fn read_notice(tx: &mut dyn Tx, id: OutageId) -> Result<OutageNotice> {
     decode(
         &tx.record(Entity::Outage, &id.to_string())?
             .filter(|r| !r.deleted)
@@ -118,23 +199,106 @@ fn read_notice(tx: &mut dyn Tx, id: OutageId) -> Result<OutageNotice> {
     )
 }
 
-/// Every household the server holds that the outage affects, by customer number.
-fn affected(tx: &mut dyn Tx, notice: &OutageNotice) -> Result<Vec<Household>> {
-    let mut found = Vec::new();
+/// Calls `f` with every household the server holds (deleted ones left out), a page at a time.
+fn each_household(tx: &mut dyn Tx, f: &mut dyn FnMut(&Household)) -> Result<()> {
     let mut after = String::new();
     loop {
         let page = tx.records(Entity::Household, &after, 500)?;
         let Some(last) = page.last() else { break };
         after = last.id.clone();
         for record in page.iter().filter(|r| !r.deleted) {
-            let h: Household = decode(record)?;
-            if notice.affects(&h) {
-                found.push(h);
-            }
+            f(&decode(record)?);
         }
     }
+    Ok(())
+}
+
+/// Every household the server holds that the outage affects, by customer number.
+fn affected(tx: &mut dyn Tx, notice: &OutageNotice) -> Result<Vec<Household>> {
+    let mut found = Vec::new();
+    each_household(tx, &mut |h| {
+        if notice.affects(h) {
+            found.push(h.clone());
+        }
+    })?;
     found.sort_by(|a, b| a.customer_number.cmp(&b.customer_number));
     Ok(found)
+}
+
+/// An outage's households at `now`: each the outage affects, by customer number, with where it
+/// stands (told, and whether late; pending; not told after the deadline).
+pub(crate) fn outage_households(
+    storage: &dyn Storage,
+    id: OutageId,
+    now: DateTime<Utc>,
+) -> Result<(OutageNotice, Vec<(Household, NoticeState)>)> {
+    storage::read(storage, |tx| {
+        let notice = read_notice(tx, id)?;
+        let households = affected(tx, &notice)?
+            .into_iter()
+            .map(|h| {
+                let state = notice.state_of(h.id, now);
+                (h, state)
+            })
+            .collect();
+        Ok((notice, households))
+    })
+}
+
+/// One outage and how far its households were told at a moment.
+#[derive(Debug, Clone)]
+pub struct OutageSummary {
+    pub notice: OutageNotice,
+    /// The households it affects (of those counted).
+    pub affected: usize,
+    pub told: usize,
+    /// Not told yet, before the deadline.
+    pub pending: usize,
+    /// Not told when the deadline passed.
+    pub overdue: usize,
+    /// Told, but after the deadline.
+    pub told_late: usize,
+}
+
+/// Every outage, the latest to start first, each with its households counted at `now`: only
+/// the households `counts` says (a dispatcher's districts). One pass over the households.
+pub(crate) fn outage_summaries(
+    storage: &dyn Storage,
+    now: DateTime<Utc>,
+    counts: &dyn Fn(&Household) -> bool,
+) -> Result<Vec<OutageSummary>> {
+    storage::read(storage, |tx| {
+        let notices: Vec<OutageNotice> = every(tx, Entity::Outage)?;
+        let mut summaries: Vec<OutageSummary> = notices
+            .into_iter()
+            .map(|notice| OutageSummary {
+                notice,
+                affected: 0,
+                told: 0,
+                pending: 0,
+                overdue: 0,
+                told_late: 0,
+            })
+            .collect();
+        each_household(tx, &mut |h| {
+            if !counts(h) {
+                return;
+            }
+            for s in summaries.iter_mut().filter(|s| s.notice.affects(h)) {
+                s.affected += 1;
+                match s.notice.state_of(h.id, now) {
+                    NoticeState::Notified { late, .. } => {
+                        s.told += 1;
+                        s.told_late += usize::from(late);
+                    }
+                    NoticeState::Pending => s.pending += 1,
+                    NoticeState::Overdue => s.overdue += 1,
+                }
+            }
+        })?;
+        summaries.sort_by(|a, b| b.notice.starts_at.cmp(&a.notice.starts_at));
+        Ok(summaries)
+    })
 }
 
 /// One household's line of `outage households`.
@@ -158,16 +322,9 @@ pub(super) fn print_outage_households(
     id: OutageId,
     act: &Act,
 ) -> Result<(), String> {
-    let lines = storage::read(storage, |tx| {
-        let notice = read_notice(tx, id)?;
-        Ok(affected(tx, &notice)?
-            .iter()
-            .map(|h| household_line(&h.customer_number, &notice.state_of(h.id, act.at)))
-            .collect::<Vec<_>>())
-    })
-    .map_err(message)?;
-    for l in lines {
-        println!("{l}");
+    let (_, households) = outage_households(storage, id, act.at).map_err(message)?;
+    for (h, state) in households {
+        println!("{}", household_line(&h.customer_number, &state));
     }
     Ok(())
 }
@@ -180,21 +337,50 @@ pub(super) fn notify_outage(
     at: Option<DateTime<Utc>>,
     act: &Act,
 ) -> Result<String, String> {
+    let told =
+        record_notifications(storage, id, customer_numbers, how, at, act).map_err(|e| match e {
+            Error::InvalidInput(e) if e.field == "at" => format!("--at: {}", both(&e)),
+            Error::InvalidInput(e) if e.field.ends_with("household") => {
+                format!("--household: {}", both(&e))
+            }
+            other => message(other),
+        })?;
+    Ok(format!(
+        "已记录 {told} 户 / {told} household(s) recorded as told"
+    ))
+}
+
+/// Records the households of `customer_numbers` told of outage `id` (audited
+/// `outage_notified`), at `at` (default now; never later): refused for a number no household
+/// has (field `household`) or a household the outage does not affect (the core's
+/// `notifications[i].household`), nothing written. Returns how many were recorded.
+pub(crate) fn record_notifications(
+    storage: &dyn Storage,
+    id: OutageId,
+    customer_numbers: &[String],
+    how: NotifiedHow,
+    at: Option<DateTime<Utc>>,
+    act: &Act,
+) -> Result<usize> {
     let at = at.unwrap_or(act.at);
     if at > act.at {
-        return Err("--at: 晚于现在 / is in the future".into());
+        return Err(InvalidInput::new("at", said("晚于现在", "is in the future")).into());
     }
     let by = Notifier::Office {
         operator: act.operator(),
     };
-    let told = storage::write(storage, |tx| {
+    storage::write(storage, |tx| {
         let mut notifications = Vec::new();
         for number in customer_numbers {
             let household = tx
                 .record_id_by_key(Entity::Household, number.trim())?
                 .ok_or_else(|| {
-                    Error::invalid(
-                        "--household: 没有这个用户编号的用户 / no household has this customer number",
+                    InvalidInput::new(
+                        "household",
+                        said(
+                            "没有这个用户编号的用户",
+                            "no household has this customer number",
+                        ),
                     )
                 })?;
             notifications.push(Notification {
@@ -204,17 +390,8 @@ pub(super) fn notify_outage(
                 by: by.clone(),
             });
         }
-        crate::push::outage::add_notifications(tx, id, &notifications).map_err(|e| match e {
-            Error::InvalidInput(e) if e.field.ends_with(".household") || e.field.ends_with("household") => {
-                Error::invalid(format!("--household: {}", both(&e)))
-            }
-            other => other,
-        })?;
+        crate::push::outage::add_notifications(tx, id, &notifications)?;
         audit(tx, act, "outage_notified", Entity::Outage, &id.to_string())?;
         Ok(notifications.len())
     })
-    .map_err(message)?;
-    Ok(format!(
-        "已记录 {told} 户 / {told} household(s) recorded as told"
-    ))
 }

@@ -3,15 +3,17 @@
 //! after the call. The scores are kept as numbers, one [`Satisfaction`] record per visit, with
 //! no bucket (office only).
 
+use doorstep_core::InvalidInput;
 use doorstep_core::complaint::Complaint;
 use doorstep_core::forms::form::Form;
 use doorstep_core::household::Household;
 use doorstep_core::return_visit;
 use doorstep_core::satisfaction::{
-    Satisfaction, ScoreSource, ScoredVisit, Scores, Unit, aggregate,
+    Aggregate, Satisfaction, ScoreSource, ScoredVisit, Scores, Unit, UnitLevel, aggregate,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
+use doorstep_core::text::said;
 use doorstep_core::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderStatus};
 
 use crate::error::{Error, Result};
@@ -94,9 +96,33 @@ pub(super) fn record_scores(
     args: ReturnVisitRecord,
     act: &Act,
 ) -> Result<String, String> {
+    record_visit_scores(storage, &args, act).map_err(|e| match e {
+        Error::InvalidInput(e) => {
+            let option = match e.field.as_str() {
+                "at" => "--at",
+                "score_timeliness" => "--timeliness",
+                "score_attitude" => "--attitude",
+                "score_quality" => "--quality",
+                "score_safety_explanation" => "--safety-explanation",
+                _ => return message(Error::InvalidInput(e)),
+            };
+            invalid_option(option, e)
+        }
+        other => message(other),
+    })
+}
+
+/// Records the scores a user gave on a return visit's call (audited `satisfaction_recorded`):
+/// the visit is done. Refused by the core's rules with the score's item (`score_quality`, …)
+/// or `at` (in the future, or before the visit), nothing written. Returns the visit's id.
+pub(crate) fn record_visit_scores(
+    storage: &dyn Storage,
+    args: &ReturnVisitRecord,
+    act: &Act,
+) -> Result<String> {
     let at = args.at.unwrap_or(act.at);
     if at > act.at {
-        return Err("--at: 晚于现在 / is in the future".into());
+        return Err(InvalidInput::new("at", said("晚于现在", "is in the future")).into());
     }
     let scores = Scores {
         overall: args.overall,
@@ -105,15 +131,7 @@ pub(super) fn record_scores(
         quality: args.quality,
         safety_explanation: args.safety_explanation,
     };
-    if let Err(e) = scores.validate() {
-        let option = match e.field.as_str() {
-            "score_timeliness" => "--timeliness",
-            "score_attitude" => "--attitude",
-            "score_quality" => "--quality",
-            _ => "--safety-explanation",
-        };
-        return Err(invalid_option(option, e));
-    }
+    scores.validate()?;
     storage::write(storage, |tx| {
         let mut visit = order_by_number(tx, &args.number, "number")?;
         if visit.kind != WorkOrderKind::ReturnVisit {
@@ -131,7 +149,10 @@ pub(super) fn record_scores(
         if visit.is_open() {
             visit
                 .advance(WorkOrderStatus::Resolved, at, None)
-                .map_err(|e| Error::invalid(invalid_option("--at", e)))?;
+                .map_err(|e| InvalidInput {
+                    field: "at".into(),
+                    ..e
+                })?;
             put_from_office(tx, &Record::WorkOrder(Box::new(visit.clone())))?;
         }
         let id = visit.id.to_string();
@@ -139,53 +160,94 @@ pub(super) fn record_scores(
         audit(tx, act, "satisfaction_recorded", Entity::Satisfaction, &id)?;
         Ok(id)
     })
-    .map_err(message)
 }
 
-pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<(), String> {
-    let rows = storage::read(storage, |tx| {
+/// What a return visit follows up: an order or a complaint, by its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Followed {
+    Order(String),
+    Complaint(String),
+}
+
+/// One return visit as the service center lists it.
+#[derive(Debug, Clone)]
+pub struct ReturnVisitRow {
+    pub visit: WorkOrder,
+    pub follows: Option<Followed>,
+    /// The household's customer number and district (whose dispatchers see it).
+    pub household: Option<String>,
+    pub district: Option<doorstep_core::ids::DistrictId>,
+    /// When it is due (its stamped target after what it follows).
+    pub due: Option<chrono::DateTime<chrono::Utc>>,
+    /// The scores recorded, if any.
+    pub scores: Option<Satisfaction>,
+}
+
+/// The return visits, the earliest scheduled first: the ones not done yet, or all.
+pub(crate) fn return_visit_rows(storage: &dyn Storage, all: bool) -> Result<Vec<ReturnVisitRow>> {
+    storage::read(storage, |tx| {
         let mut visits: Vec<WorkOrder> = every::<WorkOrder>(tx, Entity::WorkOrder)?
             .into_iter()
             .filter(|o| o.kind == WorkOrderKind::ReturnVisit && (all || o.is_open()))
             .collect();
         visits.sort_by_key(|o| o.reported_at);
-        let mut rows = Vec::new();
-        for v in visits {
-            let follows = match v.follows {
-                Some(FollowUp::Order(o)) => tx
-                    .record(Entity::WorkOrder, &o.to_string())?
-                    .map(|r| decode::<WorkOrder>(&r).map(|o| format!("order {}", o.number)))
-                    .transpose()?,
-                Some(FollowUp::Complaint(c)) => tx
-                    .record(Entity::Complaint, &c.to_string())?
-                    .and_then(|r| r.key)
-                    .map(|n| format!("complaint {n}")),
-                None => None,
-            };
-            let household = match v.household_id {
-                Some(h) => tx
-                    .record(Entity::Household, &h.to_string())?
-                    .and_then(|r| r.key),
-                None => None,
-            };
-            let overall = tx
-                .record(Entity::Satisfaction, &v.id.to_string())?
-                .map(|r| decode::<Satisfaction>(&r))
-                .transpose()?
-                .map(|s| s.scores.overall.as_str());
-            rows.push(tsv(&[
-                v.number.clone(),
-                or_dash(follows),
-                or_dash(household),
-                v.reported_at.to_rfc3339(),
-                or_dash(return_visit::due(&v).map(|d| d.to_rfc3339())),
-                v.status().as_str().to_owned(),
-                or_dash(overall),
-            ]));
-        }
-        Ok(rows)
+        visits
+            .into_iter()
+            .map(|v| return_visit_row(tx, v))
+            .collect()
     })
-    .map_err(message)?;
+}
+
+/// The return visit numbered `number`, as [`return_visit_rows`] lists it.
+pub(crate) fn return_visit_by_number(
+    storage: &dyn Storage,
+    number: &str,
+) -> Result<ReturnVisitRow> {
+    storage::read(storage, |tx| {
+        let id = tx
+            .record_id_by_key(Entity::WorkOrder, number.trim())?
+            .ok_or(Error::NotFound("work order"))?;
+        let record = tx
+            .record(Entity::WorkOrder, &id)?
+            .filter(|r| !r.deleted)
+            .ok_or(Error::NotFound("work order"))?;
+        let visit: WorkOrder = decode(&record)?;
+        if visit.kind != WorkOrderKind::ReturnVisit {
+            return Err(Error::NotFound("work order"));
+        }
+        return_visit_row(tx, visit)
+    })
+}
+
+fn return_visit_row(tx: &mut dyn Tx, v: WorkOrder) -> Result<ReturnVisitRow> {
+    let follows = match v.follows {
+        Some(FollowUp::Order(o)) => tx
+            .record(Entity::WorkOrder, &o.to_string())?
+            .map(|r| decode::<WorkOrder>(&r).map(|o| Followed::Order(o.number)))
+            .transpose()?,
+        Some(FollowUp::Complaint(c)) => tx
+            .record(Entity::Complaint, &c.to_string())?
+            .and_then(|r| r.key)
+            .map(Followed::Complaint),
+        None => None,
+    };
+    let (household, district) = super::complaint::household_key_and_district(tx, v.household_id)?;
+    let scores = tx
+        .record(Entity::Satisfaction, &v.id.to_string())?
+        .map(|r| decode::<Satisfaction>(&r))
+        .transpose()?;
+    Ok(ReturnVisitRow {
+        due: return_visit::due(&v),
+        visit: v,
+        follows,
+        household,
+        district,
+        scores,
+    })
+}
+
+pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<(), String> {
+    let rows = return_visit_rows(storage, all).map_err(message)?;
     println!(
         "{}",
         tsv(&[
@@ -200,7 +262,23 @@ pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<()
         .map(str::to_owned))
     );
     for row in rows {
-        println!("{row}");
+        let v = &row.visit;
+        let follows = row.follows.map(|f| match f {
+            Followed::Order(n) => format!("order {n}"),
+            Followed::Complaint(n) => format!("complaint {n}"),
+        });
+        println!(
+            "{}",
+            tsv(&[
+                v.number.clone(),
+                or_dash(follows),
+                or_dash(row.household),
+                v.reported_at.to_rfc3339(),
+                or_dash(row.due.map(|d| d.to_rfc3339())),
+                v.status().as_str().to_owned(),
+                or_dash(row.scores.map(|s| s.scores.overall.as_str())),
+            ])
+        );
     }
     Ok(())
 }
@@ -209,7 +287,7 @@ pub(super) fn print_return_visits(storage: &dyn Storage, all: bool) -> Result<()
 /// follows up. For a repair: the technician who reported its resolution (else its assignee),
 /// its crew (else the technician's), its household's district. For a complaint: the technician
 /// complained of, their crew, the complaint's household's district.
-fn scored_visits(tx: &mut dyn Tx) -> Result<Vec<ScoredVisit>> {
+pub(crate) fn scored_visits(tx: &mut dyn Tx) -> Result<Vec<ScoredVisit>> {
     let mut visits = Vec::new();
     for s in every::<Satisfaction>(tx, Entity::Satisfaction)? {
         let Some(visit) = tx.record(Entity::WorkOrder, &s.visit.to_string())? else {
@@ -274,12 +352,26 @@ fn scored_visits(tx: &mut dyn Tx) -> Result<Vec<ScoredVisit>> {
     Ok(visits)
 }
 
+/// The scores of the visits scored in `[from, to)`, per unit of `by` and kind of the work
+/// followed up; only the visits `counts` says (a dispatcher's districts).
+pub(crate) fn score_summary(
+    storage: &dyn Storage,
+    by: UnitLevel,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    counts: &dyn Fn(&ScoredVisit) -> bool,
+) -> Result<Vec<Aggregate>> {
+    let mut visits = storage::read(storage, scored_visits)?;
+    visits.retain(|v| counts(v));
+    Ok(aggregate(&visits, by, from, to))
+}
+
 pub(super) fn print_scores(storage: &dyn Storage, args: ScoresArgs) -> Result<(), String> {
-    let visits = storage::read(storage, scored_visits).map_err(message)?;
     let from = args
         .from
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     let to = args.to.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    let aggregates = score_summary(storage, args.by, from, to, &|_| true).map_err(message)?;
     println!(
         "{}",
         tsv(&[
@@ -295,7 +387,7 @@ pub(super) fn print_scores(storage: &dyn Storage, args: ScoresArgs) -> Result<()
         .map(str::to_owned))
     );
     let hundredths = |n: u32| format!("{}.{:02}", n / 100, n % 100);
-    for a in aggregate(&visits, args.by, from, to) {
+    for a in aggregates {
         let unit = match a.unit {
             Unit::District(id) => id.to_string(),
             Unit::Crew(id) => id.to_string(),

@@ -448,6 +448,25 @@ impl Tx for CachedTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        // The households held back are not in the search yet.
+        self.flush()?;
+        self.inner.find_households(query, districts, limit)
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        self.inner.index_households(records)
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        self.flush()?;
+        self.inner.build_household_search()
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -455,6 +474,13 @@ impl Tx for CachedTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.flush()?;
+        self.inner.ops_about(entity, id, limit)
+    }
+    // (end console/household)
 }
 
 #[cfg(test)]

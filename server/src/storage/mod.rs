@@ -17,6 +17,7 @@ macro_rules! record_columns {
 
 pub mod cache;
 pub mod postgres;
+pub mod search;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -463,6 +464,21 @@ pub trait Tx {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    /// Households found by `query` (part of a customer number, a name, a phone's digits or an
+    /// address, see [`search`]), only in `districts` when given, an exact customer number
+    /// first, then by customer number; at most `limit`.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    /// Keeps the search current for these records (households written or deleted; others are
+    /// not its): called by the backends' [`Tx::put_records`].
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()>;
+    /// Fills an empty search from the households stored (a database older than the search);
+    /// how many were indexed (0 when it was already filled or there are none).
+    fn build_household_search(&mut self) -> StorageResult<u64>;
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -470,6 +486,12 @@ pub trait Tx {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    /// The operations pushed about one record (their subject, `Operation::subject`), newest
+    /// received first, at most `limit`: a household's check-ins, a photo's metadata.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>>;
+    // (end console/household)
 }
 
 /// A database the server keeps its truth in.

@@ -204,6 +204,15 @@ CREATE TABLE IF NOT EXISTS staff_sign_in_failures (
 -- (end console/staff)
 
 -- console/search (issue 26): the household search.
+-- One row per household not deleted: its customer number, district and the normalised text it
+-- is found by (storage/search.rs), written with the household's record.
+CREATE TABLE IF NOT EXISTS household_search (
+    id          TEXT PRIMARY KEY,
+    district_id TEXT,
+    number      TEXT NOT NULL,
+    text        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS household_search_district ON household_search(district_id);
 -- (end console/search)
 
 -- console/board (issue 26): open work orders for the dispatch board.
@@ -211,3 +220,7 @@ CREATE TABLE IF NOT EXISTS staff_sign_in_failures (
 
 -- console/conflicts (issue 26): conflicts resolved by the office.
 -- (end console/conflicts)
+
+-- console/household (issue 26): a household's check-ins and a photo's metadata, by subject.
+CREATE INDEX IF NOT EXISTS ops_about ON ops(entity, entity_id);
+-- (end console/household)

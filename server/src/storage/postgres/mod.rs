@@ -60,7 +60,9 @@ impl PostgresStorage {
         tx.batch_execute(SCHEMA).map_err(db)?;
         tx.commit().map_err(db)?;
         drop(conn);
-        Ok(Self { pool })
+        let storage = Self { pool };
+        super::search::build_at_open(&storage)?;
+        Ok(storage)
     }
 
     fn run(&self, write: bool, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {

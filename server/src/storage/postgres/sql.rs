@@ -213,6 +213,25 @@ pub(super) const CLEAR_SIGN_IN_FAILURES: &str =
 // (end console/staff)
 
 // console/search (issue 26): the household search.
+/// `$1`, `$2`: what to look for (the second may be NULL); `$3`: the districts, or NULL for the
+/// whole city; `$4`: the query as typed (an exact customer number first).
+pub(super) const FIND_HOUSEHOLDS: &str = "SELECT r.entity, r.id, r.key, r.seq, r.deleted,
+    r.body, r.stamps, r.buckets
+    FROM household_search s JOIN records r ON r.entity = 'household' AND r.id = s.id
+    WHERE (strpos(s.text, $1) > 0 OR ($2::text IS NOT NULL AND strpos(s.text, $2) > 0))
+    AND ($3::text[] IS NULL OR s.district_id = ANY($3))
+    ORDER BY s.number = $4 DESC, s.number LIMIT $5";
+
+pub(super) const PUT_HOUSEHOLD_SEARCH: &str =
+    "INSERT INTO household_search(id, district_id, number, text)
+    SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[])
+    ON CONFLICT(id) DO UPDATE SET district_id = excluded.district_id, number = excluded.number,
+    text = excluded.text";
+
+pub(super) const DROP_HOUSEHOLD_SEARCH: &str = "DELETE FROM household_search WHERE id = ANY($1)";
+
+pub(super) const HOUSEHOLD_SEARCH_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM household_search)
+    AND EXISTS (SELECT 1 FROM records WHERE entity = 'household' AND NOT deleted)";
 // (end console/search)
 
 // console/board (issue 26): open work orders for the dispatch board.
@@ -220,3 +239,10 @@ pub(super) const CLEAR_SIGN_IN_FAILURES: &str =
 
 // console/conflicts (issue 26): conflicts resolved by the office.
 // (end console/conflicts)
+
+// console/household (issue 26): what the phones' operations say about a household's file.
+pub(super) const OPS_ABOUT: &str =
+    "SELECT device_id, op_id, device_seq, hlc, entity, entity_id, device_time, received_at,
+    server_seq, payload FROM ops WHERE entity = $1 AND entity_id = $2
+    ORDER BY received_at DESC, device_id, device_seq DESC LIMIT $3";
+// (end console/household)

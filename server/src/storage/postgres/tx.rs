@@ -58,7 +58,8 @@ impl Tx for PgTx<'_> {
             } else {
                 self.fail(e)
             }
-        })
+        })?;
+        self.index_households(&[r])
     }
 
     fn records(
@@ -114,7 +115,8 @@ impl Tx for PgTx<'_> {
                 &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5, &columns.6,
                 &columns.7,
             ],
-        )
+        )?;
+        self.index_households(records)
     }
 
     fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
@@ -767,6 +769,63 @@ impl Tx for PgTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let needles = crate::storage::search::needles(query);
+        let Some(first) = needles.first() else {
+            return Ok(Vec::new());
+        };
+        let districts: Option<Vec<String>> =
+            districts.map(|d| d.iter().map(|d| d.to_string()).collect());
+        self.query(
+            FIND_HOUSEHOLDS,
+            &[
+                first,
+                &needles.get(1),
+                &districts,
+                &query.trim(),
+                &sql_limit(limit),
+            ],
+        )?
+        .iter()
+        .map(record_row)
+        .collect()
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let (mut ids, mut districts, mut numbers, mut texts, mut gone) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in crate::storage::search::rows_of(records) {
+            match row {
+                Ok(row) => {
+                    ids.push(row.id);
+                    districts.push(row.district_id);
+                    numbers.push(row.number);
+                    texts.push(row.text);
+                }
+                Err(id) => gone.push(id),
+            }
+        }
+        if !ids.is_empty() {
+            self.execute(PUT_HOUSEHOLD_SEARCH, &[&ids, &districts, &numbers, &texts])?;
+        }
+        if !gone.is_empty() {
+            self.execute(DROP_HOUSEHOLD_SEARCH, &[&gone])?;
+        }
+        Ok(())
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        let empty: bool = get(&self.query_one(HOUSEHOLD_SEARCH_EMPTY, &[])?, 0)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::search::index_every_household(self)
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -774,4 +833,26 @@ impl Tx for PgTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        self.query(OPS_ABOUT, &[&entity.as_str(), &id, &sql_limit(limit)])?
+            .iter()
+            .map(|r| {
+                Ok(OpRow {
+                    device_id: get(r, 0)?,
+                    op_id: parsed(r, 1, |t| t.parse().ok())?,
+                    device_seq: get(r, 2)?,
+                    hlc: get(r, 3)?,
+                    entity: get(r, 4)?,
+                    entity_id: get(r, 5)?,
+                    device_time: get(r, 6)?,
+                    received_at: get(r, 7)?,
+                    server_seq: get(r, 8)?,
+                    payload: get(r, 9)?,
+                })
+            })
+            .collect()
+    }
+    // (end console/household)
 }

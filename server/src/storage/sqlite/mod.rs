@@ -70,7 +70,7 @@ impl SqliteStorage {
                 }
             })
             .map_err(|e| StorageError::Database(format!("checkpoint thread: {e}")))?;
-        Ok(Self {
+        let storage = Self {
             writer: Mutex::new(Writer {
                 changes_at_checkpoint: conn.total_changes(),
                 conn,
@@ -78,7 +78,9 @@ impl SqliteStorage {
             }),
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
-        })
+        };
+        super::search::build_at_open(&storage)?;
+        Ok(storage)
     }
 }
 

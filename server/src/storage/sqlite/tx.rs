@@ -75,7 +75,8 @@ impl Tx for SqliteTx<'_> {
                 stmt.raw_bind_parameter(at + 7, buckets.as_str())
             },
         )
-        .map_err(duplicate_key(entity))
+        .map_err(duplicate_key(entity))?;
+        self.index_households(records)
     }
 
     fn records(
@@ -867,6 +868,61 @@ impl Tx for SqliteTx<'_> {
     // (end console/staff)
 
     // console/search (issue 26): the household search.
+    fn find_households(
+        &mut self,
+        query: &str,
+        districts: Option<&[doorstep_core::ids::DistrictId]>,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let needles = crate::storage::search::needles(query);
+        let Some(first) = needles.first() else {
+            return Ok(Vec::new());
+        };
+        let districts = districts
+            .map(|d| serde_json::to_string(&d.iter().map(|d| d.to_string()).collect::<Vec<_>>()))
+            .transpose()
+            .map_err(corrupt)?;
+        let mut stmt = self.tx.prepare_cached(FIND_HOUSEHOLDS).map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![first, needles.get(1), districts, query.trim(), limit as i64],
+                record_row,
+            )
+            .map_err(db)?;
+        rows.map(|r| with_buckets(r.map_err(db)?)).collect()
+    }
+
+    fn index_households(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        for row in crate::storage::search::rows_of(records) {
+            match row {
+                Ok(row) => self
+                    .tx
+                    .prepare_cached(PUT_HOUSEHOLD_SEARCH)
+                    .map_err(db)?
+                    .execute(params![row.id, row.district_id, row.number, row.text]),
+                Err(id) => self
+                    .tx
+                    .prepare_cached(DROP_HOUSEHOLD_SEARCH)
+                    .map_err(db)?
+                    .execute([id]),
+            }
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn build_household_search(&mut self) -> StorageResult<u64> {
+        let empty: bool = self
+            .tx
+            .prepare_cached(HOUSEHOLD_SEARCH_EMPTY)
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::search::index_every_household(self)
+    }
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
@@ -874,4 +930,27 @@ impl Tx for SqliteTx<'_> {
 
     // console/conflicts (issue 26): conflicts resolved by the office.
     // (end console/conflicts)
+
+    // console/household (issue 26): what the phones' operations say about a household's file.
+    fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>> {
+        let mut stmt = self.tx.prepare_cached(OPS_ABOUT).map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity.as_str(), id, limit as i64], |r| {
+                Ok(OpRow {
+                    device_id: r.get(0)?,
+                    op_id: parsed(r.get(1)?, "op_id", |t| t.parse().ok())?,
+                    device_seq: r.get(2)?,
+                    hlc: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    device_time: r.get(6)?,
+                    received_at: r.get(7)?,
+                    server_seq: r.get(8)?,
+                    payload: r.get(9)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+    // (end console/household)
 }
