@@ -113,10 +113,11 @@ def every_page(console, pages, lang):
         console.check_page(name)
 
 
-def take_a_repair_call(console, typed, customer_number):
+def take_a_repair_call(console, typed, customer_number, dispatch_to=None):
     """On the Calls page: part of the address typed into the search box, the results arrive as
     one types (no page load); the household chosen; a repair call recorded as an order of the
-    user's equipment, left for the board. Returns the order's number (from the result page)."""
+    user's equipment, left for the board (or dispatched at once to `dispatch_to`). Returns the
+    order's number (from the result page) and the household's id."""
     console.go("/console/calls")
     page = console.find("html")
     search = console.find("input[type=search][data-search]")
@@ -135,7 +136,12 @@ def take_a_repair_call(console, typed, customer_number):
     console.type_into(console.find("textarea#summary"), "灶前阀漏气，用户已关闭表前阀")
     console.find("input#becomes-order").click()
     Select(console.find("select#order_kind")).select_by_value("user_equipment_fault")
-    Select(console.find("select#dispatch")).select_by_value("")  # left for the board
+    dispatch = Select(console.find("select#dispatch"))
+    if dispatch_to is None:
+        dispatch.select_by_value("")  # left for the board
+    else:
+        [option] = [o for o in dispatch.options if dispatch_to in o.text]
+        dispatch.select_by_value(option.get_attribute("value"))
     console.click_and_wait(console.find("#call button[type=submit]"))
 
     assert re.match(r"/console/calls/[^/?]+$", console.path), console.path
