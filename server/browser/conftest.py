@@ -78,12 +78,46 @@ class ConsoleOffice(Office):
         return password
 
 
+def backends():
+    """SQLite always; PostgreSQL too unless DOORSTEP_SKIP_POSTGRES=1 (as the server's tests)."""
+    if os.environ.get("DOORSTEP_SKIP_POSTGRES") == "1":
+        return ["sqlite"]
+    return ["sqlite", "postgres"]
+
+
 @pytest.fixture
-def office(tmp_path):
-    """A server over a fresh data directory: the bindings' district, crew, crew leader and two
-    households on 文三路88号; a second district with one household; an administrator and a
-    dispatcher of the first district."""
+def database(request, monkeypatch):
+    """The office's database: its SQLite file (nothing to do), or a fresh PostgreSQL database
+    on the test server of scripts/services (DOORSTEP_TEST_DATABASE_URL), dropped afterwards.
+    The server and the admin tool read DOORSTEP_DATABASE_URL."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("DOORSTEP_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    base = os.environ.get("DOORSTEP_TEST_DATABASE_URL")
+    if not base:
+        pytest.fail("DOORSTEP_TEST_DATABASE_URL is not set: `scripts/services start; source "
+                    "target/services/env` (or DOORSTEP_SKIP_POSTGRES=1 for SQLite alone)")
+    name = "test_browser_" + secrets.token_hex(6)
+    psql = installed("psql")
+    run = lambda url, sql: subprocess.run([psql, url, "-v", "ON_ERROR_STOP=1", "-qc", sql],
+                                          capture_output=True, text=True, timeout=60)
+    made = run(base, f"CREATE DATABASE {name}")
+    assert made.returncode == 0, made.stderr
+    monkeypatch.setenv("DOORSTEP_DATABASE_URL", base.rsplit("/", 1)[0] + "/" + name)
+    try:
+        yield "postgres"
+    finally:
+        run(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def office(tmp_path, database):
+    """A server over a fresh data directory (and a fresh database on PostgreSQL): the bindings'
+    district, crew, crew leader and two households on 文三路88号; a second district with one
+    household; an administrator and a dispatcher of the first district."""
     office = ConsoleOffice(tmp_path / "office")
+    office.backend = database
     office.start()
     office.district = office.admin("district", "add", "--name", "西湖区文新片区", "--boundary", BOUNDARY)
     office.other_district = office.admin("district", "add", "--name", "上城区湖滨片区", "--boundary", OTHER_BOUNDARY)
@@ -138,6 +172,12 @@ def console(browser, office):
     from console import Console
 
     return Console(browser, office)
+
+
+def pytest_generate_tests(metafunc):
+    # Every test with an office runs on both backends.
+    if "database" in metafunc.fixturenames:
+        metafunc.parametrize("database", backends(), indirect=True)
 
 
 def pytest_configure(config):
