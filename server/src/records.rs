@@ -2,8 +2,10 @@
 //! buckets recomputed, and a bucket entry for every bucket it is in or has just left, so that
 //! pulls see the change (or the departure).
 
+use chrono::{DateTime, Utc};
 use doorstep_core::household::Household;
 use doorstep_core::ids::DistrictId;
+use doorstep_core::sync::merge::{Author, CURRENT, ConflictRule};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::WorkOrder;
@@ -11,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::bucket::Bucket;
 use crate::error::{Error, Result};
-use crate::storage::{BucketEntry, StoredRecord, Tx};
+use crate::storage::{BucketEntry, ConflictRow, StoredRecord, Tx};
 
 /// The buckets of a reading or a form of this household: the household's own, and the tie to it.
 pub fn child_buckets(household: &StoredRecord) -> Result<Vec<Bucket>> {
@@ -293,8 +295,24 @@ fn buckets_of_child(tx: &mut dyn Tx, household: &str) -> Result<Vec<Bucket>> {
 
 /// Saves a record from the back office (admin tool, console): the new version replaces the
 /// old, keeping the buckets work orders gave a household; a household's changed fields are
-/// stamped as the office's.
+/// stamped as the office's. The edit is of the current record ([`CURRENT`]).
 pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord> {
+    let (saved, conflicts) = put_from_office_since(tx, record, CURRENT, chrono::Utc::now())?;
+    debug_assert!(conflicts.is_empty());
+    Ok(saved)
+}
+
+/// [`put_from_office`] for an edit made on the version `base_seq` of the record (the server
+/// change a console page was drawn from): a household's fields that a device wrote after it
+/// are merged by their rules ([`crate::push::stamp_office_edit_since`]), and whatever the
+/// merge overrode, the office's value or the device's, is kept as a conflict (at `at`) for
+/// review: never silently lost. Returns the saved record and the conflicts kept.
+pub fn put_from_office_since(
+    tx: &mut dyn Tx,
+    record: &Record,
+    base_seq: i64,
+    at: DateTime<Utc>,
+) -> Result<(StoredRecord, Vec<ConflictRow>)> {
     let mut new = stored(record, tx)?;
     let previous = tx.record(new.entity, &new.id)?;
     if let Some(prev) = &previous {
@@ -305,8 +323,10 @@ pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord>
         share_household_with_order(tx, o, &new.buckets)?;
     }
     let seq = tx.next_seq()?;
+    let mut overridden = Vec::new();
     if let (Record::Household(h), previous) = (record, &previous) {
-        crate::push::stamp_office_edit(&mut new, previous.as_ref(), h, seq)?;
+        overridden =
+            crate::push::stamp_office_edit_since(&mut new, previous.as_ref(), h, base_seq, seq)?;
         if let Some(prev) = previous {
             let old_own = household_buckets(&decode::<Household>(prev)?);
             new.buckets.extend(
@@ -317,7 +337,26 @@ pub fn put_from_office(tx: &mut dyn Tx, record: &Record) -> Result<StoredRecord>
             );
         }
     }
-    save_at(tx, new, previous.as_ref(), seq)
+    let saved = save_at(tx, new, previous.as_ref(), seq)?;
+    let mut conflicts = Vec::with_capacity(overridden.len());
+    for o in overridden {
+        let row = ConflictRow {
+            seq,
+            entity: saved.entity,
+            entity_id: saved.id.clone(),
+            field: o.field,
+            rule: ConflictRule::Field(o.rule),
+            kept: o.kept.to_string(),
+            lost: o.lost.to_string(),
+            kept_by: Author::from(&o.kept_origin),
+            lost_by: Author::from(&o.lost_origin),
+            op_id: None,
+            at,
+        };
+        tx.insert_conflict(&row)?;
+        conflicts.push(row);
+    }
+    Ok((saved, conflicts))
 }
 
 /// An order's assignee and crew must be able to read its household: the household joins the

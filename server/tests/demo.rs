@@ -126,6 +126,15 @@ fn every<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, entity: Entity) -> Vec
     all
 }
 
+/// Whether `password` is the one the server holds for `login` (its console account).
+fn signs_in(data: &Path, login: &str, password: &str) -> bool {
+    let storage = SqliteStorage::open(&server_dir(data).join("doorstep.sqlite")).unwrap();
+    let row = storage::read(&storage, |tx| Ok(tx.staff_by_login(login)?))
+        .unwrap()
+        .expect("the demo's console account");
+    row.active && doorstep_server::console::account::verify_password(&row.password_hash, password)
+}
+
 fn number(json: &Value, path: &str) -> u64 {
     json.pointer(path)
         .and_then(Value::as_u64)
@@ -246,6 +255,18 @@ fn a_newcomers_demo_day_is_what_the_server_holds_a_second_run_continues_it_and_a
             .is_some_and(|s| s.starts_with("http://127.0.0.1:")),
         "{summary:#}"
     );
+    // The console's address and a sign-in for it: the demo's administrator, whose password
+    // is the one the server holds.
+    assert_eq!(
+        summary["console"]["url"].as_str(),
+        summary["server"]
+            .as_str()
+            .map(|s| format!("{s}/console"))
+            .as_deref()
+    );
+    assert_eq!(summary["console"]["login"], "demo");
+    let first_password = summary["console"]["password"].as_str().unwrap().to_owned();
+    assert!(signs_in(&data, "demo", &first_password));
     let page = PathBuf::from(summary["page"].as_str().expect("page"));
     assert!(page.ends_with("index.html") && page.exists(), "{page:?}");
 
@@ -319,6 +340,18 @@ fn a_newcomers_demo_day_is_what_the_server_holds_a_second_run_continues_it_and_a
         stdout.contains("服务器 / Server: http://127.0.0.1:"),
         "{stdout}"
     );
+    let console = stdout
+        .lines()
+        .find(|l| l.starts_with("控制台 / console: http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("the console's line: {stdout}"));
+    let (address, sign_in) = console.split_once("  登录 / sign in: ").expect(console);
+    assert!(address.ends_with("/console"), "{console}");
+    let password = sign_in.strip_prefix("demo / ").expect(console);
+    assert!(
+        signs_in(&data, "demo", password),
+        "the second run's password is the one that works"
+    );
+    assert!(!signs_in(&data, "demo", &first_password));
     let again = ask_the_server(&data);
     assert_eq!(again, held, "nothing created twice");
     assert_eq!(journal(&data)["played"], played);

@@ -4,8 +4,13 @@
 //! An edit and a field's last write are *concurrent* when the editor had not seen that write:
 //! the write's server sequence number is above the edit's base (the editor's pull cursor when it
 //! made the edit) and it came from someone else. Only concurrent writes are resolved by a rule;
-//! an edit of a value the editor had seen simply replaces it. The back office edits the current
-//! record, so its edits are never concurrent with what is already there.
+//! an edit of a value the editor had seen simply replaces it.
+//!
+//! The back office's edits have a base too: the console's edit carries the version (the
+//! record's server sequence number) of the page it was made on, so a value a phone wrote after
+//! the page was drawn is concurrent with it and the field's rule decides, the overridden value
+//! kept for review whichever side it was ([`Edit::office`]). The admin tool and the imports
+//! edit what is current ([`CURRENT`]): never concurrent.
 //!
 //! A field never set has no writer: a new record stamps only the fields it gives a value
 //! ([`stamps_of_new_record`]), so the first value anyone gives a field left empty replaces no one's.
@@ -164,15 +169,33 @@ pub struct FieldStamp {
 
 pub type FieldStamps = BTreeMap<String, FieldStamp>;
 
+/// The base of an edit made on the current record (the admin tool, an import): it has seen
+/// every write, so nothing is concurrent with it.
+pub const CURRENT: i64 = i64::MAX;
+
 /// One edit of a record.
 #[derive(Debug, Clone)]
 pub struct Edit<'a> {
     pub origin: Origin,
     pub hlc: Hlc,
-    /// The newest server sequence number the editor had seen (`i64::MAX` for the back office).
+    /// The newest server sequence number the editor had seen: a device's pull cursor, the
+    /// version a console page was drawn from, [`CURRENT`] for the admin tool.
     pub base_seq: i64,
     /// The fields it changed.
     pub fields: &'a [String],
+}
+
+impl<'a> Edit<'a> {
+    /// The back office's edit of `fields`, made on the version `base_seq` of the record, at
+    /// the office's clock `hlc` (its wall time: the server's clock is the reference).
+    pub fn office(hlc: Hlc, base_seq: i64, fields: &'a [String]) -> Self {
+        Edit {
+            origin: Origin::Office,
+            hlc,
+            base_seq,
+            fields,
+        }
+    }
 }
 
 /// An edit that lost to another: the value that was kept and the value that was dropped.
@@ -226,6 +249,10 @@ pub fn merge_fields(
             continue;
         };
         let edit_wins = match rule {
+            // Between devices the later time stands and the earlier says nothing new. The
+            // office's value is a correction made on an older page: whichever time stands, the
+            // other is kept for review.
+            FieldRule::Latest if edit.origin == Origin::Office => later_value(&new, &old),
             FieldRule::Latest => {
                 if later_value(&new, &old) {
                     current.insert(field.clone(), new);
@@ -647,6 +674,195 @@ mod tests {
                 prop_assert_eq!(new_by, &late.writer);
                 prop_assert_eq!(old_by, &last.origin);
                 prop_assert_eq!(&server.record[field], &o.kept);
+            }
+        }
+    }
+
+    /// The console's edits, made on a page drawn from an older version of the household while
+    /// phones kept writing: the property tests' world of issue 26.
+    mod office_edits {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// One field of each rule.
+        const FIELDS: [&str; 3] = ["phones", "category", "last_inspection_at"];
+
+        fn value(field: &str, v: u8) -> Value {
+            match field {
+                "phones" => json!([format!("1390000000{v}")]),
+                "last_inspection_at" => json!(format!("2026-0{}-01T08:00:00Z", v % 9 + 1)),
+                _ => json!(format!("category{v}")),
+            }
+        }
+
+        #[derive(Debug, Clone)]
+        struct Write {
+            /// `None`: the office (on the current version); else a device.
+            device: Option<u8>,
+            field: usize,
+            value: u8,
+            ms: u64,
+        }
+
+        fn write() -> impl Strategy<Value = Write> {
+            (
+                proptest::option::weighted(0.75, 0..3u8),
+                0..FIELDS.len(),
+                0..9u8,
+                0..1000u64,
+            )
+                .prop_map(|(device, field, value, ms)| Write {
+                    device,
+                    field,
+                    value,
+                    ms,
+                })
+        }
+
+        struct Server {
+            record: Map<String, Value>,
+            stamps: FieldStamps,
+            seq: i64,
+        }
+
+        impl Server {
+            fn new() -> Self {
+                let record = obj(json!({
+                    "phones": value("phones", 0),
+                    "category": value("category", 0),
+                    "last_inspection_at": value("last_inspection_at", 0),
+                }));
+                let stamps = stamps_of_new_record(
+                    &record,
+                    &FieldStamp {
+                        seq: 1,
+                        hlc: hlc(0, "office"),
+                        origin: Origin::Office,
+                    },
+                );
+                Server {
+                    record,
+                    stamps,
+                    seq: 1,
+                }
+            }
+
+            fn merge(
+                &mut self,
+                origin: Origin,
+                ms: u64,
+                field: &str,
+                v: Value,
+                base: i64,
+            ) -> Vec<Overridden> {
+                self.seq += 1;
+                let fields = vec![field.to_string()];
+                let node = match &origin {
+                    Origin::Office => "office".to_string(),
+                    Origin::Device(id) => id.clone(),
+                };
+                let edit = Edit {
+                    origin,
+                    hlc: hlc(ms, &node),
+                    base_seq: base,
+                    fields: &fields,
+                };
+                let sent = obj(json!({ field: v }));
+                merge_fields(
+                    household_rule,
+                    &mut self.record,
+                    &mut self.stamps,
+                    &sent,
+                    &edit,
+                    self.seq,
+                )
+            }
+
+            /// Devices push what they made on what they had pulled; the office's own writes
+            /// are on the current version.
+            fn play(&mut self, w: &Write) {
+                let field = FIELDS[w.field];
+                let origin = match w.device {
+                    None => Origin::Office,
+                    Some(d) => Origin::Device(format!("d{d}")),
+                };
+                let base = self.seq;
+                self.merge(origin, w.ms, field, value(field, w.value), base);
+            }
+        }
+
+        proptest! {
+            /// The console draws the household at some point of its history, phones write on,
+            /// then the office saves one field from that page: a value a phone wrote after the
+            /// page was drawn is never overwritten without a conflict naming it, and whichever
+            /// side the rule keeps, the record holds the kept value.
+            #[test]
+            fn an_office_edit_from_an_old_version_never_overwrites_a_newer_device_value_without_a_conflict(
+                before in proptest::collection::vec(write(), 0..15),
+                after in proptest::collection::vec(write(), 0..15),
+                field in 0..FIELDS.len(),
+                v in 0..9u8,
+                ms in 0..2000u64,
+            ) {
+                let mut server = Server::new();
+                for w in &before {
+                    server.play(w);
+                }
+                let drawn = server.seq;
+                for w in &after {
+                    server.play(w);
+                }
+                let field = FIELDS[field];
+                let typed = value(field, v);
+                let was = server.record[field].clone();
+                let last = server.stamps[field].clone();
+                let lost = server.merge(Origin::Office, ms, field, typed.clone(), drawn);
+                let device_wrote_since =
+                    last.seq > drawn && matches!(last.origin, Origin::Device(_));
+                if device_wrote_since && was != typed {
+                    prop_assert_eq!(lost.len(), 1, "{:?}", lost);
+                    let o = &lost[0];
+                    prop_assert_eq!(&server.record[field], &o.kept);
+                    if o.kept == typed {
+                        prop_assert_eq!(&o.lost, &was);
+                        prop_assert_eq!(&o.lost_origin, &last.origin);
+                        prop_assert_eq!(&o.kept_origin, &Origin::Office);
+                    } else {
+                        prop_assert_eq!(&o.kept, &was);
+                        prop_assert_eq!(&o.kept_origin, &last.origin);
+                        prop_assert_eq!(&o.lost, &typed);
+                        prop_assert_eq!(&o.lost_origin, &Origin::Office);
+                    }
+                } else {
+                    prop_assert!(lost.is_empty(), "{:?}", lost);
+                    prop_assert_eq!(&server.record[field], &typed);
+                }
+            }
+
+            /// An office edit made on the current version is applied, with no conflict,
+            /// whatever came before and whatever its clock.
+            #[test]
+            fn an_office_edit_from_the_current_version_is_applied_with_no_conflict(
+                before in proptest::collection::vec(write(), 0..30),
+                field in 0..FIELDS.len(),
+                v in 0..9u8,
+                ms in 0..2000u64,
+                admin_tool in any::<bool>(),
+            ) {
+                let mut server = Server::new();
+                for w in &before {
+                    server.play(w);
+                }
+                let field = FIELDS[field];
+                let typed = value(field, v);
+                let base = if admin_tool { CURRENT } else { server.seq };
+                let was = server.record[field].clone();
+                let lost = server.merge(Origin::Office, ms, field, typed.clone(), base);
+                prop_assert!(lost.is_empty(), "{:?}", lost);
+                prop_assert_eq!(&server.record[field], &typed);
+                if was != typed {
+                    prop_assert_eq!(&server.stamps[field].origin, &Origin::Office);
+                }
             }
         }
     }

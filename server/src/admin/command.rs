@@ -138,6 +138,55 @@ pub enum AdminCommand {
     /// Compliance per clause: how many regulated deadlines were met, met late, breached or are
     /// still open, with the late ones listed; tab-separated.
     Compliance(ComplianceArgs),
+    /// Staff accounts of the console (`/console`): add one (its password printed once), list
+    /// them, deactivate one, give one a new password.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StaffCommand {
+    /// Add a member of staff; prints the generated password once (or takes one chosen, of at
+    /// least 12 characters, on standard input with --password-stdin).
+    Add(StaffAdd),
+    /// List the staff accounts, tab-separated: login, role, active or inactive, districts
+    /// (ids, comma-separated, or -), name.
+    List,
+    /// Deactivate a member of staff: they can no longer sign in, and their sessions end now.
+    Deactivate {
+        /// Their login.
+        login: String,
+    },
+    /// Give a member of staff a new generated password (printed once); their sessions end.
+    Password {
+        /// Their login.
+        login: String,
+        /// Read the new password from standard input instead (at least 12 characters).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StaffAdd {
+    /// The sign-in name (2 to 64 lower-case letters, digits, `.`, `_` or `-`; unique).
+    #[arg(long)]
+    pub login: String,
+    /// The name shown on the console's pages.
+    #[arg(long)]
+    pub name: String,
+    /// What they may do: a dispatcher their districts' calls and orders, a supervisor the whole
+    /// city, an administrator also the staff accounts.
+    #[arg(long, value_parser = ["dispatcher", "supervisor", "administrator"])]
+    pub role: String,
+    /// A dispatcher's district (its id; repeat the option for several).
+    #[arg(long = "district", value_name = "ID")]
+    pub districts: Vec<DistrictId>,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -28,8 +28,28 @@ pub(crate) fn settle_day(
         (PaymentMethod::Alipay, args.alipay),
         (PaymentMethod::BankCard, args.bank_card),
     ]);
+    let settlement =
+        settle_technician_day(storage, technician, day, &declared, act).map_err(|e| match e {
+            Error::InvalidInput(e) => settle_option(e),
+            e => message(e),
+        })?;
+    Ok(settlement_report(&settlement))
+}
+
+/// Settles `technician`'s `day` against what was `declared` handed over (fen per method), as
+/// `admin settle` and the console's settlement page do: the receipts of the day from the
+/// ledger, the core's rule, the settlement kept and audited (`day_settled`). A day settled
+/// already is refused; a refused amount is an [`Error::InvalidInput`] naming
+/// `settlement.declared.<method>`.
+pub(crate) fn settle_technician_day(
+    storage: &dyn Storage,
+    technician: TechnicianId,
+    day: chrono::NaiveDate,
+    declared: &BTreeMap<PaymentMethod, i64>,
+    act: &Act,
+) -> Result<Settlement> {
     let by = act.actor.to_string();
-    let settlement = storage::write(storage, |tx| {
+    storage::write(storage, |tx| {
         require(
             tx,
             Entity::Technician,
@@ -51,8 +71,7 @@ pub(crate) fn settle_day(
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let settlement = settle(technician, day, &collections, declared.clone(), act.at, &by)
-            .map_err(|e| Error::invalid(settle_option(e)))?;
+        let settlement = settle(technician, day, &collections, declared.clone(), act.at, &by)?;
         if tx
             .record_id_by_key(Entity::Settlement, &settlement.key())?
             .is_some()
@@ -71,8 +90,6 @@ pub(crate) fn settle_day(
         )?;
         Ok(settlement)
     })
-    .map_err(message)?;
-    Ok(settlement_report(&settlement))
 }
 
 fn settle_option(e: doorstep_core::InvalidInput) -> String {
@@ -130,26 +147,32 @@ fn settlement_line(record: &StoredRecord) -> Result<Settlement> {
     decode(record)
 }
 
+/// The settlements kept (of `technician`, or everyone's), by day then technician: what `settle
+/// list` prints and the console's settlement page shows.
+pub(crate) fn settlements(
+    tx: &mut dyn crate::storage::Tx,
+    technician: Option<TechnicianId>,
+) -> Result<Vec<Settlement>> {
+    let mut found = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = tx.records(Entity::Settlement, &after, 500)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for record in page.iter().filter(|r| !r.deleted) {
+            found.push(settlement_line(record)?);
+        }
+    }
+    found.retain(|s: &Settlement| technician.is_none_or(|t| s.technician_id == t));
+    found.sort_by_key(|s| (s.day, s.technician_id));
+    Ok(found)
+}
+
 pub(super) fn print_settlements(
     storage: &dyn Storage,
     technician: Option<TechnicianId>,
 ) -> Result<(), String> {
-    let mut settlements = storage::read(storage, |tx| {
-        let mut found = Vec::new();
-        let mut after = String::new();
-        loop {
-            let page = tx.records(Entity::Settlement, &after, 500)?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            for record in page.iter().filter(|r| !r.deleted) {
-                found.push(settlement_line(record)?);
-            }
-        }
-        Ok(found)
-    })
-    .map_err(message)?;
-    settlements.retain(|s| technician.is_none_or(|t| s.technician_id == t));
-    settlements.sort_by_key(|s| (s.day, s.technician_id));
+    let settlements = storage::read(storage, |tx| settlements(tx, technician)).map_err(message)?;
     for s in settlements {
         let declared: i64 = s.declared.values().sum();
         println!(

@@ -18,6 +18,7 @@ mod order;
 mod outage;
 mod reading;
 mod report;
+mod staff;
 mod team;
 // Issue 22, the office's part: complaints, calls, return visits, compliance.
 mod call;
@@ -61,8 +62,13 @@ use self::{import::*, order::*, report::*, team::*};
 // The console takes calls and reports major faults to the leadership as these commands do.
 pub(crate) use self::call::{CallBecomes, CallSaid, record_call};
 pub(crate) use self::order::report_leadership;
-// The demo's office opens an order and settles a day as these commands do.
-pub(crate) use self::{fees::settle_day, order::create_order};
+// The demo's office opens an order and settles a day as these commands do; the console's
+// board, conflicts and settlement pages (issue 26) dispatch, list and decide as they do.
+pub(crate) use self::{
+    fees::{settle_day, settle_technician_day, settlements},
+    order::{DispatchTo, create_order, dispatch_order},
+    report::{decide_parked_op, parked_rows},
+};
 
 /// When a command runs and who runs it: what its audit lines say.
 pub struct Act {
@@ -256,6 +262,17 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
+        AdminCommand::Staff { command } => match command {
+            StaffCommand::Add(args) => print!("{}", staff::add(storage, args, act)?),
+            StaffCommand::List => print!("{}", staff::list(storage)?),
+            StaffCommand::Deactivate { login } => {
+                println!("{}", staff::deactivate(storage, &login, act)?)
+            }
+            StaffCommand::Password {
+                login,
+                password_stdin,
+            } => print!("{}", staff::password(storage, &login, password_stdin, act)?),
+        },
     }
     Ok(())
 }

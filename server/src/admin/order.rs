@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use doorstep_core::InvalidInput;
 use doorstep_core::calendar::service_timezone;
 use doorstep_core::geo::GeoPoint;
-use doorstep_core::ids::HouseholdId;
+use doorstep_core::ids::{CrewId, HouseholdId, TechnicianId};
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::team::Technician;
 use doorstep_core::workorder::deadline::{DeadlineState, deadlines};
@@ -15,7 +15,7 @@ use doorstep_core::workorder::{
 use crate::error::{Error, Result};
 use crate::push::district_targets;
 use crate::records::{decode, put_from_office};
-use crate::storage::{self, Storage};
+use crate::storage::{self, Storage, StoredRecord, Tx};
 
 use super::*;
 
@@ -104,6 +104,57 @@ pub(crate) fn create_order(
         Ok(id)
     })
     .map_err(message)
+}
+
+/// Whom an order is dispatched to: one technician, or a crew (any of its members).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchTo {
+    Technician(TechnicianId),
+    Crew(CrewId),
+}
+
+/// Dispatches an open order to a technician or a crew, or moves it to another (the console's
+/// board; the same step as `order create --assignee/--crew`): the assignee and the crew are
+/// replaced, a new order takes its `dispatched` step now, and the order is saved as the
+/// office's, so that its buckets follow it (`records::put_from_office`): the new assignee's
+/// phone receives it at its next pull, the previous one's is told it left. A technician who is
+/// not active is refused. Audited as `work_order_dispatched`.
+pub(crate) fn dispatch_order(
+    tx: &mut dyn Tx,
+    mut order: WorkOrder,
+    to: DispatchTo,
+    act: &Act,
+) -> Result<StoredRecord> {
+    match to {
+        DispatchTo::Technician(t) => {
+            let record = tx
+                .record(Entity::Technician, &t.to_string())?
+                .filter(|r| !r.deleted)
+                .ok_or(Error::NotFound("technician"))?;
+            if !decode::<Technician>(&record)?.active {
+                return Err(Error::invalid("the technician is not active"));
+            }
+            order.assignee = Some(t);
+            order.crew = None;
+        }
+        DispatchTo::Crew(c) => {
+            require(tx, Entity::Crew, &c.to_string(), "crew")?;
+            order.assignee = None;
+            order.crew = Some(c);
+        }
+    }
+    if order.status() == WorkOrderStatus::New {
+        order.advance(
+            WorkOrderStatus::Dispatched,
+            act.at.max(order.reported_at),
+            None,
+        )?;
+    }
+    order.validate()?;
+    let id = order.id.to_string();
+    let stored = put_from_office(tx, &Record::WorkOrder(Box::new(order)))?;
+    audit(tx, act, "work_order_dispatched", Entity::WorkOrder, &id)?;
+    Ok(stored)
 }
 
 /// A work order's problem, named by the option that caused it.

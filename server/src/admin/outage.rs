@@ -296,7 +296,7 @@ pub(crate) fn outage_summaries(
                 }
             }
         })?;
-        summaries.sort_by(|a, b| b.notice.starts_at.cmp(&a.notice.starts_at));
+        summaries.sort_by_key(|s| std::cmp::Reverse(s.notice.starts_at));
         Ok(summaries)
     })
 }

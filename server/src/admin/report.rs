@@ -105,25 +105,32 @@ pub(super) fn print_audit(storage: &dyn Storage, limit: usize) -> Result<(), Str
     Ok(())
 }
 
+/// The parked operations (waiting ones, or `all`), oldest first, each with what it is: its
+/// operation's kind, a form's with its template (`form_sealed:residential_check`), `-` when the
+/// operation log has no such operation. What `parked list` prints and the console shows.
+pub(crate) fn parked_rows(
+    tx: &mut dyn crate::storage::Tx,
+    all: bool,
+    limit: usize,
+) -> Result<Vec<(crate::storage::ParkedRow, String)>> {
+    let parked = tx.parked(&ParkedQuery {
+        waiting: !all,
+        limit,
+        ..ParkedQuery::default()
+    })?;
+    let mut rows = Vec::with_capacity(parked.len());
+    for p in parked {
+        let what = tx
+            .op(&p.device_id, p.op_id)?
+            .map(|op| operation_kind(&op.payload))
+            .unwrap_or_else(|| "-".into());
+        rows.push((p, what));
+    }
+    Ok(rows)
+}
+
 pub(super) fn print_parked(storage: &dyn Storage, all: bool, limit: usize) -> Result<(), String> {
-    let rows = storage::read(storage, |tx| {
-        let parked = tx.parked(&ParkedQuery {
-            waiting: !all,
-            limit,
-            ..ParkedQuery::default()
-        })?;
-        // What each is, by its operation's kind (a form's, also its template).
-        let mut rows = Vec::with_capacity(parked.len());
-        for p in parked {
-            let what = tx
-                .op(&p.device_id, p.op_id)?
-                .map(|op| operation_kind(&op.payload))
-                .unwrap_or_else(|| "-".into());
-            rows.push((p, what));
-        }
-        Ok(rows)
-    })
-    .map_err(message)?;
+    let rows = storage::read(storage, |tx| parked_rows(tx, all, limit)).map_err(message)?;
     println!(
         "{}",
         tsv(&[
@@ -186,12 +193,26 @@ fn operation_kind(payload: &str) -> String {
     }
 }
 
+/// Accepts or rejects a parked operation ([`crate::push::parked::decide`]), audited
+/// (`parked_accepted`, `parked_rejected`): `parked accept|reject`.
 pub(super) fn decide_parked(
     storage: &dyn Storage,
     op_id: OperationId,
     decide: &Decide,
     act: &Act,
 ) -> Result<(), String> {
+    decide_parked_op(storage, op_id, decide, act)
+        .map(|_| ())
+        .map_err(message)
+}
+
+/// [`decide_parked`], handing back the parked operation as decided: the console's buttons.
+pub(crate) fn decide_parked_op(
+    storage: &dyn Storage,
+    op_id: OperationId,
+    decide: &Decide,
+    act: &Act,
+) -> Result<crate::storage::ParkedRow> {
     storage::write(storage, |tx| {
         let parked =
             crate::push::parked::decide(tx, op_id, decide, &act.actor.to_string(), act.at)?;
@@ -207,7 +228,6 @@ pub(super) fn decide_parked(
             entity: Some(parked.entity.as_str().into()),
             entity_id: Some(parked.entity_id.clone()),
         })?;
-        Ok(())
+        Ok(parked)
     })
-    .map_err(message)
 }

@@ -563,6 +563,10 @@ async fn pull_changes(
 ) -> ApiResult<Json<PullResponse<pull::Served>>> {
     // Authenticated in the read transaction the page comes from (below), once.
     let authorization = bearer(&headers);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let q = query(q)?;
     let storage = state.storage.clone();
     let st = state.clone();
@@ -571,18 +575,27 @@ async fn pull_changes(
         // blocking thread, never on one of the few threads that serve every request.
         let hlc = st.server_hlc();
         let served_at = st.now();
-        let (page, delivered) = read(&*storage, |tx| {
+        let (page, delivered, device_id) = read(&*storage, |tx| {
             // The scope as it is in the snapshot the page is read from.
             let device = auth::authenticate(tx, authorization.as_deref())?;
             let page = pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())?;
             let delivered = delivery::plan(tx, &device, &q.cursor, &page, served_at)?;
-            Ok((page, delivered))
+            Ok((page, delivered, device.id.clone()))
         })?;
         // When work orders reached the phone (issue 23): written only when the page serves
         // an order or the cursor confirms one served before.
         if let Some(plan) = delivered {
             delivery::record(&*storage, &plan, served_at)?;
         }
+        // The device's last sync, for the console's board (issue 26).
+        crate::console::pages::board::phones::note_pull(
+            &*storage,
+            &device_id,
+            &page.cursor,
+            page.more,
+            user_agent.as_deref(),
+            served_at,
+        )?;
         Ok(page)
     })
     .await?;

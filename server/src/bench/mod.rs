@@ -2,6 +2,7 @@
 //! its own line as `figure <name> <value>` so that runs can be compared.
 
 mod app;
+mod console;
 mod media;
 mod store;
 mod sync;
@@ -22,6 +23,9 @@ pub enum What {
     /// The technician's app (issue 23): Today of 500 lines, the largest form half answered,
     /// one answer, and Today drawn while a pull of 5,000 changes is applied.
     App(app::Args),
+    /// The service center's console (issue 26): the dispatch board of a city of 100,000
+    /// households and 5,000 open orders, rendered by the server.
+    Console(console::Args),
 }
 
 pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
@@ -30,6 +34,7 @@ pub fn run(what: What) -> Result<(), Box<dyn std::error::Error>> {
         What::Media(args) => media::run(args),
         What::Sync(args) => sync::run(args),
         What::App(args) => app::run(args),
+        What::Console(args) => console::run(args),
     }
 }
 

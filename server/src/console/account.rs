@@ -241,10 +241,8 @@ pub fn create(
     };
     storage::write(storage, |tx| {
         for d in &row.districts {
-            if !tx
-                .record(Entity::District, &d.to_string())?
-                .is_some_and(|r| !r.deleted)
-            {
+            let held = tx.record(Entity::District, &d.to_string())?;
+            if held.is_none_or(|r| r.deleted) {
                 return Err(Error::NotFound("district"));
             }
         }

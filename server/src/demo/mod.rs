@@ -214,13 +214,14 @@ pub fn run(args: Args) -> DemoResult<()> {
         &progress,
     )?;
 
-    let summary = summary::gather(
+    let mut summary = summary::gather(
         &*running.state.storage,
         &world,
         &journal,
         &running,
         started.elapsed(),
     )?;
+    summary.console = console_sign_in(&*running.state.storage)?;
     progress.phase("当日报告 / The day's page", 1);
     page::write(
         &args.data,
@@ -239,6 +240,37 @@ pub fn run(args: Args) -> DemoResult<()> {
     eprintln!("serving on {} until Ctrl-C", running.url);
     running.wait_for_ctrl_c();
     Ok(())
+}
+
+/// The console's administrator of the demo, `demo`: created at the first run, given a new
+/// generated password at every run (the last one printed is the one that works).
+fn console_sign_in(storage: &dyn Storage) -> DemoResult<summary::ConsoleSignIn> {
+    use crate::console::account::{self, NewStaff};
+    const LOGIN: &str = "demo";
+    let act = crate::admin::Act {
+        at: Utc::now(),
+        actor: crate::storage::Actor::Admin(Some(LOGIN.to_owned())),
+    };
+    let existing = crate::storage::read(storage, |tx| Ok(tx.staff_by_login(LOGIN)?))?;
+    let (_, password) = match existing {
+        Some(row) => account::set_password(storage, &row.id, None, &act)?,
+        None => account::create(
+            storage,
+            NewStaff {
+                login: LOGIN.to_owned(),
+                name: "演示管理员 / demo administrator".to_owned(),
+                role: crate::console::Role::Administrator,
+                districts: Vec::new(),
+                password: None,
+            },
+            &act,
+        )?,
+    };
+    Ok(summary::ConsoleSignIn {
+        url: String::new(),
+        login: LOGIN.to_owned(),
+        password: password.expect("a generated password"),
+    })
 }
 
 fn play_the_day(

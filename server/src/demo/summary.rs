@@ -63,8 +63,19 @@ pub struct Summary {
     pub seconds: f64,
     /// The server's address while the demo serves.
     pub server: String,
+    /// The console's address and the demo's administrator to sign in with (its password
+    /// is new at every run).
+    pub console: ConsoleSignIn,
     /// The day's page.
     pub page: String,
+}
+
+/// How to sign in to the demo's console.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConsoleSignIn {
+    pub url: String,
+    pub login: String,
+    pub password: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -426,6 +437,7 @@ pub fn tally(server: &ServerDay, date: NaiveDate) -> Summary {
         bytes_down: 0,
         seconds: 0.0,
         server: String::new(),
+        console: ConsoleSignIn::default(),
         page: String::new(),
     }
 }
@@ -510,6 +522,7 @@ pub fn mask_phones(text: &str) -> String {
 pub fn print(summary: &Summary, json: bool, url: &str, data: &Path) {
     let mut summary = summary.clone();
     summary.page = data.join("index.html").display().to_string();
+    summary.console.url = format!("{url}/console");
     if json {
         println!(
             "{}",
@@ -621,6 +634,10 @@ pub fn text(s: &Summary) -> String {
         s.seconds
     ));
     line(format!("服务器 / Server: {}", s.server));
+    line(format!(
+        "控制台 / console: {}  登录 / sign in: {} / {}",
+        s.console.url, s.console.login, s.console.password
+    ));
     line(format!("当日报告 / The day's page: {}", s.page));
     out
 }

@@ -7,8 +7,8 @@ use doorstep_core::household::Household;
 use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::Hlc;
 use doorstep_core::sync::merge::{
-    Author, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden, changed_fields,
-    household_rule, merge_fields, stamps_of_new_record,
+    Author, CURRENT, ConflictRule, Edit, FieldStamp, FieldStamps, Origin, Overridden,
+    changed_fields, household_rule, merge_fields, stamps_of_new_record,
 };
 use doorstep_core::sync::protocol::{Entity, Record};
 use doorstep_core::sync::raw::RawObject;
@@ -300,36 +300,75 @@ pub(super) fn as_object(household: &Household) -> Result<Map<String, Value>> {
 }
 
 /// Stamps the fields the back office changed in a household it saves, with the sequence
-/// number the record is about to be saved at. The office edits the current record, so its edit
-/// is never concurrent with what is stored and simply applies. A household it creates (or
-/// imports) is written only in the fields it fills in: one left empty has no writer, and a
-/// device's first value for it is nobody's conflict.
+/// number the record is about to be saved at. The admin tool and the imports edit the current
+/// record, so their edit is never concurrent with what is stored and simply applies. A
+/// household it creates (or imports) is written only in the fields it fills in: one left empty
+/// has no writer, and a device's first value for it is nobody's conflict.
 pub fn stamp_office_edit(
     new: &mut StoredRecord,
     previous: Option<&StoredRecord>,
     household: &Household,
     seq: i64,
 ) -> Result<()> {
-    let after = as_object(household)?;
-    let stamp = FieldStamp {
-        seq,
-        hlc: office_stamp(),
-        origin: Origin::Office,
-    };
-    let stamps = match previous {
-        None => stamps_of_new_record(&after, &stamp),
-        Some(p) => {
-            let mut stamps: FieldStamps =
-                serde_json::from_str(&p.stamps).map_err(Error::internal)?;
-            let before: Value = serde_json::from_str(&p.body).map_err(Error::internal)?;
-            for field in changed_fields(&before, &Value::Object(after)) {
-                stamps.insert(field, stamp.clone());
-            }
-            stamps
-        }
-    };
-    new.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
+    let overridden = stamp_office_edit_since(new, previous, household, CURRENT, seq)?;
+    debug_assert!(
+        overridden.is_empty(),
+        "an edit of the current record overrode one"
+    );
     Ok(())
+}
+
+/// [`stamp_office_edit`] for an edit made on the version `base_seq` of the household (a
+/// console page drawn then): the fields it changes are merged by their rules with what devices
+/// wrote since ([`Edit::office`]). A field the office's value loses keeps its stored value in
+/// `new`'s body; whichever side lost is returned, for the conflicts kept for review.
+pub fn stamp_office_edit_since(
+    new: &mut StoredRecord,
+    previous: Option<&StoredRecord>,
+    household: &Household,
+    base_seq: i64,
+    seq: i64,
+) -> Result<Vec<Overridden>> {
+    let after = as_object(household)?;
+    let hlc = office_stamp();
+    let Some(p) = previous else {
+        let stamp = FieldStamp {
+            seq,
+            hlc,
+            origin: Origin::Office,
+        };
+        new.stamps = serde_json::to_string(&stamps_of_new_record(&after, &stamp))
+            .map_err(Error::internal)?;
+        return Ok(Vec::new());
+    };
+    let mut stamps: FieldStamps = serde_json::from_str(&p.stamps).map_err(Error::internal)?;
+    let before: Map<String, Value> = serde_json::from_str(&p.body).map_err(Error::internal)?;
+    let fields = changed_fields(
+        &Value::Object(before.clone()),
+        &Value::Object(after.clone()),
+    );
+    let mut merged = before;
+    let overridden = merge_fields(
+        household_rule,
+        &mut merged,
+        &mut stamps,
+        &after,
+        &Edit::office(hlc, base_seq, &fields),
+        seq,
+    );
+    // What the office's edit lost stays as it was stored.
+    let stood: Map<String, Value> = overridden
+        .iter()
+        .filter(|o| o.lost_origin == Origin::Office)
+        .map(|o| (o.field.clone(), o.kept.clone()))
+        .collect();
+    if !stood.is_empty() {
+        new.body = RawObject::parse(&new.body)
+            .and_then(|body| body.with(&stood))
+            .map_err(Error::internal)?;
+    }
+    new.stamps = serde_json::to_string(&stamps).map_err(Error::internal)?;
+    Ok(overridden)
 }
 
 /// The office's clock stamp: its wall time (the server's clock is the reference).

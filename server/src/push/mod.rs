@@ -26,7 +26,7 @@ use crate::records::{self, decode, save};
 use crate::storage::cache::CachedTx;
 use crate::storage::{OpRow, StoredRecord, Tx};
 
-pub use self::household::{office_stamp, stamp_office_edit};
+pub use self::household::{office_stamp, stamp_office_edit, stamp_office_edit_since};
 pub(crate) use self::order::district_targets;
 
 mod form;

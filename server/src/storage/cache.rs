@@ -470,9 +470,36 @@ impl Tx for CachedTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &super::DeviceSyncRow) -> StorageResult<()> {
+        self.inner.put_device_sync(row)
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<super::DeviceSyncRow>> {
+        self.inner.device_syncs()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<super::ReviewedConflict>> {
+        self.inner.conflicts_to_review(resolved, offset, limit)
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        self.inner.count_conflicts_to_review(resolved)
+    }
+
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<super::ReviewedConflict>> {
+        self.inner.conflict_to_review(n)
+    }
+
+    fn resolve_conflict(&mut self, resolution: &super::ConflictResolution) -> StorageResult<()> {
+        self.inner.resolve_conflict(resolution)
+    }
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.

@@ -181,6 +181,30 @@ pub struct ConflictRow {
     pub at: DateTime<Utc>,
 }
 
+/// A conflict kept for review (console/conflicts, issue 26): its number, the row, and how the
+/// office resolved it, if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedConflict {
+    /// The conflict's number (`conflicts.n`): its identity.
+    pub n: i64,
+    pub row: ConflictRow,
+    pub resolution: Option<ConflictResolution>,
+}
+
+/// How the office resolved a conflict (`conflict_resolutions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictResolution {
+    /// The conflict's number.
+    pub conflict: i64,
+    /// The value the merge overrode was taken (an office edit); else the kept one stands.
+    pub took_other: bool,
+    /// Who resolved it, as the audit log names them (`staff:<login>`).
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+    /// The server change of the office's edit, when the other value was taken.
+    pub seq: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
@@ -304,6 +328,18 @@ pub enum Counted {
     Devices,
     Audit,
 }
+
+// console/board (issue 26): a device's last pull.
+/// A device's last pull as the server served it (`device_syncs`): when, the change its next
+/// cursor stands at, and the app version its request named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSyncRow {
+    pub device_id: String,
+    pub synced_at: DateTime<Utc>,
+    pub cursor_seq: i64,
+    pub app_version: Option<String>,
+}
+// (end console/board)
 
 /// The rows of one transaction.
 pub trait Tx {
@@ -482,9 +518,27 @@ pub trait Tx {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    /// Records a device's last pull (the dispatch board's phones).
+    fn put_device_sync(&mut self, row: &DeviceSyncRow) -> StorageResult<()>;
+    /// Every device's last pull, by device id.
+    fn device_syncs(&mut self) -> StorageResult<Vec<DeviceSyncRow>>;
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    /// The conflicts kept for review, newest first: those not resolved yet, or (`resolved`)
+    /// those resolved; `offset` of them skipped.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<ReviewedConflict>>;
+    /// How many [`Tx::conflicts_to_review`] lists in all.
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64>;
+    /// One conflict kept for review, by its number.
+    fn conflict_to_review(&mut self, n: i64) -> StorageResult<Option<ReviewedConflict>>;
+    /// Records a conflict's resolution (once: a second is refused by the database).
+    fn resolve_conflict(&mut self, resolution: &ConflictResolution) -> StorageResult<()>;
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.

@@ -216,9 +216,27 @@ CREATE INDEX IF NOT EXISTS household_search_district ON household_search(distric
 -- (end console/search)
 
 -- console/board (issue 26): open work orders for the dispatch board.
+-- The last time each device pulled, the cursor it was given and the app version it reported
+-- (the dispatch board's phones), written at most about once a minute per device.
+CREATE TABLE IF NOT EXISTS device_syncs (
+    device_id   TEXT PRIMARY KEY,
+    synced_at   TIMESTAMPTZ NOT NULL,
+    cursor_seq  BIGINT NOT NULL,
+    app_version TEXT
+);
 -- (end console/board)
 
 -- console/conflicts (issue 26): conflicts resolved by the office.
+-- A conflict (conflicts.n) resolved on the console: the value kept left as it was, or the other
+-- taken (an office edit of the record at server change `seq`). A table of its own, so that
+-- databases made before it keep working and older servers never see it.
+CREATE TABLE IF NOT EXISTS conflict_resolutions (
+    conflict    BIGINT PRIMARY KEY,
+    took_other  BOOLEAN NOT NULL,
+    resolved_by TEXT NOT NULL,
+    resolved_at TIMESTAMPTZ NOT NULL,
+    seq         BIGINT
+);
 -- (end console/conflicts)
 
 -- console/household (issue 26): a household's check-ins and a photo's metadata, by subject.

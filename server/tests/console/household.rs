@@ -168,6 +168,7 @@ on_both_backends! {
         }
         assert_eq!(form.body.matches("拍摄地点距地址").count(), 1, "the photo taken 1 km away is flagged, the other is not");
         assert!(form.shows("到户打卡不在地址处"), "the day's check-in, flagged");
+        assert!(form.shows("class=\"badge red location-flag\""), "the arrival position answered 1 km away is flagged");
         assert_eq!(audited(&v.server, "zhaomin", "form_viewed", &v.form.to_string()), 1);
 
         for sha in &v.photos {
@@ -257,5 +258,37 @@ on_both_backends! {
             assert!(!page.shows("<script>alert"), "{}", page.body);
             assert!(page.shows("&lt;script&gt;alert"));
         }
+    }
+}
+
+on_both_backends! {
+    fn the_file_lists_the_open_orders_by_deadline_with_the_cores_levels_and_the_late_one_as_a_breach(backend: Backend) {
+        use chrono::Duration;
+        use doorstep_core::workorder::{WorkOrder, WorkOrderKind, WorkOrderSource};
+
+        let server = TestServer::start(backend);
+        let team = team(&server, "西湖一片", "HZ1001");
+        let h = households(&server, &team, 1).remove(0);
+        let order = |number: &str, ago: Duration| {
+            let order = WorkOrder::open(
+                number,
+                WorkOrderKind::PipelineFault,
+                WorkOrderSource::Phone,
+                Some(h.id),
+                "楼道内闻到燃气味",
+                Utc::now() - ago,
+            );
+            server.office_put(Record::WorkOrder(Box::new(order)));
+        };
+        order("GD-2026-001", Duration::hours(7));
+        order("GD-2026-002", Duration::minutes(1));
+        let mut c = signed_in(&server, "zhaomin", Role::Dispatcher, &[team.district.id]);
+        let file = c.get(&format!("/console/households/{}", h.id)).ok();
+        let late = file.body.find("GD-2026-001").expect("the late order is listed");
+        let on_time = file.body.find("GD-2026-002").expect("the new order is listed");
+        assert!(late < on_time, "the most pressing deadline first");
+        assert_eq!(file.body.matches("<tr class=\"breach\">").count(), 1);
+        assert!(file.shows("已超时") && file.shows("时间充裕"));
+        assert!(file.shows("开工单 GD-2026-001"), "the orders are in the history too");
     }
 }

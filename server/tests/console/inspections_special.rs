@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use doorstep_core::household::{
-    Category, ContactPerson, Household, Phone, SpecialGroup, SpecialGroupRegistration,
-    SupplyStatus,
+    Category, ContactPerson, Household, Phone, SpecialGroup, SpecialGroupRegistration, SupplyStatus,
 };
 use doorstep_core::ids::DistrictId;
 use doorstep_core::sync::protocol::Record;

@@ -87,6 +87,21 @@ fn outages_stored(server: &TestServer) -> usize {
     .unwrap()
 }
 
+/// Keeps a page to look at (DOORSTEP_CONSOLE_PAGES=dir), the stylesheet inlined so that it
+/// opens from a file.
+fn keep(page: &Page, name: &str) {
+    let Ok(dir) = std::env::var("DOORSTEP_CONSOLE_PAGES") else {
+        return;
+    };
+    let css = include_str!("../../src/console/static/console.css");
+    let body = page.body.replace(
+        "<link rel=\"stylesheet\" href=\"/console/static/console.css\">",
+        &format!("<style>{css}</style>"),
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.html")), body).unwrap();
+}
+
 /// The text of the field error shown beside `field`.
 fn beside(page: &Page, field: &str) -> Option<String> {
     let marker = format!("id=\"{field}-error\"");
@@ -125,6 +140,7 @@ on_both_backends! {
         let page = c.follow(&told).ok();
         assert!(page.shows("2 household(s) recorded as told."), "{}", page.body);
         assert_eq!(page.body.matches(">PENDING<").count(), 2, "{}", page.body);
+        keep(&page, "outage-en");
         assert_eq!(page.body.matches("badge green\">text message<").count(), 2, "{}", page.body);
 
         let n = notice(&server, id);
@@ -142,6 +158,7 @@ on_both_backends! {
 
         let list = c.get("/console/outages").ok();
         assert!(list.shows("文三路管网检修停气") && list.shows("1 outage notice(s)"), "{}", list.body);
+        keep(&list, "outages-en");
 
         // The not-told list as CSV: audited as an export.
         let csv = c.get(&format!("/console/outages/{id}/not-told.csv")).ok();
@@ -170,6 +187,8 @@ on_both_backends! {
         let preview = c.get(&query).ok();
         assert!(preview.shows("将通知 2 户；须至少提前 24 小时通知。"), "{}", preview.body);
         assert_eq!(outages_stored(&server), 0, "a preview writes nothing");
+        keep(&form, "outage-new");
+        keep(&preview, "outage-preview");
 
         let refused = c.post("/console/outages/new", &[
             ("title", "文三路检修"), ("reason", "repair"), ("starts", &starts), ("ends", &ends),
@@ -182,6 +201,7 @@ on_both_backends! {
             "{}", refused.body
         );
         assert!(refused.shows(BOW_TIE), "the corners typed are kept");
+        keep(&refused, "outage-refused");
         assert_eq!(outages_stored(&server), 0);
 
         let posted = c.post("/console/outages/new", &[
@@ -306,6 +326,7 @@ on_both_backends! {
         assert_eq!(done.status, 303, "{}", done.body);
         let page = supervisor.follow(&done).ok();
         assert!(page.shows("已办结") && page.shows("用户认可"), "{}", page.body);
+        keep(&page, "complaint");
         let (_, list, _) = admin(&server, &["complaint", "list"]);
         assert!(list.lines().any(|l| l.starts_with("TS-20261207-001\thotline_12345\tclosed\t")), "{list}");
 
@@ -330,10 +351,12 @@ on_both_backends! {
         assert_eq!(scored.status, 303, "{}", scored.body);
         let page = dispatcher.follow(&scored).ok();
         assert!(page.shows("评分已保存。") && page.shows("已回访"), "{}", page.body);
+        keep(&page, "return-visit");
         let (_, visits, _) = admin(&server, &["return-visit", "list", "--all"]);
         assert!(visits.lines().any(|l| l.starts_with(&number) && l.ends_with("\tresolved\tsatisfied")), "{visits}");
         // The month's summary: district A, one visit of a complaint, all satisfied.
         let queue = dispatcher.get("/console/complaints").ok();
+        keep(&queue, "complaints");
         assert!(queue.shows("<td>文新</td><td>投诉</td><td>1</td><td>5.00</td><td>4.00</td><td>5.00</td><td>4.00</td><td>100.00%</td>"), "{}", queue.body);
     }
 }

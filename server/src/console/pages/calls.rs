@@ -207,7 +207,7 @@ fn todays_calls(
     let today = now.with_timezone(&tz).date_naive();
     let mut calls: Vec<Call> = every(tx, Entity::Call)?;
     calls.retain(|c| c.at.with_timezone(&tz).date_naive() == today);
-    calls.sort_by(|a, b| b.at.cmp(&a.at));
+    calls.sort_by_key(|c| std::cmp::Reverse(c.at));
     let mut rows = Vec::with_capacity(calls.len());
     for c in calls {
         let held = match c.household_id {

@@ -379,13 +379,7 @@ async fn show(ctx: Ctx, Query(q): Query<PlanQuery>) -> Result<Markup, ConsoleErr
     Ok(page(&ctx, Nav::Inspections, w.title, content))
 }
 
-fn due_row(
-    scope: Scope,
-    name: &str,
-    tally: &Tally,
-    months: &[NaiveDate],
-    total: bool,
-) -> Markup {
+fn due_row(scope: Scope, name: &str, tally: &Tally, months: &[NaiveDate], total: bool) -> Markup {
     let cell = |cell: Cell, n: usize| {
         html! {
             td {
@@ -555,12 +549,19 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Markup, ConsoleErr
         })
         .await?;
     // Names and addresses of households: the reading is audited once per list shown.
-    let row = ctx.audit_row("inspection_list_viewed", "inspection_list", &audit_id(scope, cell));
+    let row = ctx.audit_row(
+        "inspection_list_viewed",
+        "inspection_list",
+        &audit_id(scope, cell),
+    );
     ctx.write(move |tx| Ok(tx.audit(&row)?)).await?;
     let w = &ctx.words().inspections;
     let pages = listed.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = page_no.min(pages);
-    let shown = listed.iter().skip((page_no - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let shown = listed
+        .iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE);
     let title = (w.list_title)(&scope_name(w, &districts, scope), &cell.label(w));
     let content = html! {
         p {

@@ -4,6 +4,7 @@ pub mod board;
 pub mod calls;
 pub mod complaints;
 pub mod conflicts;
+pub mod contact;
 pub mod household;
 pub mod inspections;
 pub mod outages;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(calls::routes())
         .merge(complaints::routes())
         .merge(conflicts::routes())
+        .merge(contact::routes())
         .merge(household::routes())
         .merge(inspections::routes())
         .merge(outages::routes())

@@ -193,7 +193,10 @@ async fn show(ctx: Ctx, Query(q): Query<RegisterQuery>) -> Result<Markup, Consol
         districts.iter().map(|d| (d.id, d.name.clone())).collect();
     let pages = entries.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = page_no.min(pages);
-    let shown = entries.iter().skip((page_no - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let shown = entries
+        .iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE);
     let page_url = |n: usize| {
         let mut url = format!("/console/special?page={n}");
         if scope != Scope::All {
@@ -349,8 +352,7 @@ mod tests {
     }
 
     fn person(n: &str, registered: bool) -> Household {
-        let mut h =
-            doorstep_core::testkit::household(n, "住户", "13900000000", Address::default());
+        let mut h = doorstep_core::testkit::household(n, "住户", "13900000000", Address::default());
         if registered {
             h.special_group = Some(SpecialGroupRegistration {
                 groups: vec![SpecialGroup::Elderly],

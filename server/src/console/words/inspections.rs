@@ -67,7 +67,9 @@ pub const ZH: Inspections = Inspections {
     still_due_this_year: "年底前仍须检",
     coverage_share: "覆盖率",
     coverage_rule: |year| {
-        format!("覆盖率 = {year}年已检户数 ÷（{year}年已检户数 + 到{year}年底仍到期或已逾期的户数）。")
+        format!(
+            "覆盖率 = {year}年已检户数 ÷（{year}年已检户数 + 到{year}年底仍到期或已逾期的户数）。"
+        )
     },
     no_coverage: "—",
     list_title: |district, month| format!("{district} · {month}"),
@@ -111,7 +113,9 @@ pub const EN: Inspections = Inspections {
     still_due_this_year: "Still due by year end",
     coverage_share: "Coverage",
     coverage_rule: |year| {
-        format!("Coverage = households inspected in {year} ÷ (households inspected in {year} + households due by the end of {year} or overdue).")
+        format!(
+            "Coverage = households inspected in {year} ÷ (households inspected in {year} + households due by the end of {year} or overdue)."
+        )
     },
     no_coverage: "—",
     list_title: |district, month| format!("{district} · {month}"),

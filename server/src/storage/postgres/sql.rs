@@ -235,9 +235,31 @@ pub(super) const HOUSEHOLD_SEARCH_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FRO
 // (end console/search)
 
 // console/board (issue 26): open work orders for the dispatch board.
+pub(super) const PUT_DEVICE_SYNC: &str =
+    "INSERT INTO device_syncs(device_id, synced_at, cursor_seq, app_version) VALUES ($1, $2, $3, $4)
+    ON CONFLICT(device_id) DO UPDATE SET synced_at = excluded.synced_at,
+    cursor_seq = excluded.cursor_seq, app_version = excluded.app_version";
+
+pub(super) const DEVICE_SYNCS: &str =
+    "SELECT device_id, synced_at, cursor_seq, app_version FROM device_syncs ORDER BY device_id";
 // (end console/board)
 
 // console/conflicts (issue 26): conflicts resolved by the office.
+pub(super) const CONFLICTS_TO_REVIEW: &str = "SELECT c.n, c.seq, c.entity, c.entity_id, c.field, c.rule, c.kept, c.lost, c.kept_by, c.lost_by,
+    c.op_id, c.at, r.took_other, r.resolved_by, r.resolved_at, r.seq
+    FROM conflicts c LEFT JOIN conflict_resolutions r ON r.conflict = c.n
+    WHERE (r.conflict IS NOT NULL) = $1 ORDER BY c.n DESC LIMIT $2 OFFSET $3";
+
+pub(super) const COUNT_CONFLICTS_TO_REVIEW: &str = "SELECT count(*)
+    FROM conflicts c LEFT JOIN conflict_resolutions r ON r.conflict = c.n
+    WHERE (r.conflict IS NOT NULL) = $1";
+
+pub(super) const CONFLICT_TO_REVIEW: &str = "SELECT c.n, c.seq, c.entity, c.entity_id, c.field, c.rule, c.kept, c.lost, c.kept_by, c.lost_by,
+    c.op_id, c.at, r.took_other, r.resolved_by, r.resolved_at, r.seq
+    FROM conflicts c LEFT JOIN conflict_resolutions r ON r.conflict = c.n WHERE c.n = $1";
+
+pub(super) const RESOLVE_CONFLICT: &str = "INSERT INTO conflict_resolutions(conflict, took_other,
+    resolved_by, resolved_at, seq) VALUES ($1, $2, $3, $4, $5)";
 // (end console/conflicts)
 
 // console/household (issue 26): what the phones' operations say about a household's file.

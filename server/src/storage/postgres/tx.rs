@@ -829,9 +829,70 @@ impl Tx for PgTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
+        self.execute(
+            PUT_DEVICE_SYNC,
+            &[
+                &row.device_id,
+                &row.synced_at,
+                &row.cursor_seq,
+                &row.app_version,
+            ],
+        )
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<crate::storage::DeviceSyncRow>> {
+        self.query(DEVICE_SYNCS, &[])?
+            .iter()
+            .map(|r| {
+                Ok(crate::storage::DeviceSyncRow {
+                    device_id: get(r, 0)?,
+                    synced_at: get(r, 1)?,
+                    cursor_seq: get(r, 2)?,
+                    app_version: get(r, 3)?,
+                })
+            })
+            .collect()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<crate::storage::ReviewedConflict>> {
+        self.query(
+            CONFLICTS_TO_REVIEW,
+            &[&resolved, &sql_limit(limit), &sql_limit(offset)],
+        )?
+        .iter()
+        .map(reviewed_conflict_row)
+        .collect()
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        let row = self.query_one(COUNT_CONFLICTS_TO_REVIEW, &[&resolved])?;
+        Ok(get::<i64>(&row, 0)? as u64)
+    }
+
+    fn conflict_to_review(
+        &mut self,
+        n: i64,
+    ) -> StorageResult<Option<crate::storage::ReviewedConflict>> {
+        self.query_opt(CONFLICT_TO_REVIEW, &[&n])?
+            .as_ref()
+            .map(reviewed_conflict_row)
+            .transpose()
+    }
+
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
+        self.execute(
+            RESOLVE_CONFLICT,
+            &[&r.conflict, &r.took_other, &r.by.to_string(), &r.at, &r.seq],
+        )
+    }
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.
@@ -856,3 +917,37 @@ impl Tx for PgTx<'_> {
     }
     // (end console/household)
 }
+
+// console/conflicts (issue 26): conflicts resolved by the office.
+/// A row of [`CONFLICTS_TO_REVIEW`].
+fn reviewed_conflict_row(r: &Row) -> StorageResult<crate::storage::ReviewedConflict> {
+    let n: i64 = get(r, 0)?;
+    let resolution = match get::<Option<bool>>(r, 12)? {
+        None => None,
+        Some(took_other) => Some(crate::storage::ConflictResolution {
+            conflict: n,
+            took_other,
+            by: Actor::parse(get(r, 13)?),
+            at: get(r, 14)?,
+            seq: get(r, 15)?,
+        }),
+    };
+    Ok(crate::storage::ReviewedConflict {
+        n,
+        row: ConflictRow {
+            seq: get(r, 1)?,
+            entity: entity(r, 2)?,
+            entity_id: get(r, 3)?,
+            field: get(r, 4)?,
+            rule: parsed(r, 5, ConflictRule::parse)?,
+            kept: get(r, 6)?,
+            lost: get(r, 7)?,
+            kept_by: parsed(r, 8, Author::parse)?,
+            lost_by: parsed(r, 9, Author::parse)?,
+            op_id: get::<Option<&str>>(r, 10)?.and_then(|o| o.parse().ok()),
+            at: get(r, 11)?,
+        },
+        resolution,
+    })
+}
+// (end console/conflicts)

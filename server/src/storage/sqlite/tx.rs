@@ -926,9 +926,88 @@ impl Tx for SqliteTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_DEVICE_SYNC)
+            .map_err(db)?
+            .execute(params![
+                row.device_id,
+                row.synced_at,
+                row.cursor_seq,
+                row.app_version
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn device_syncs(&mut self) -> StorageResult<Vec<crate::storage::DeviceSyncRow>> {
+        let mut stmt = self.tx.prepare_cached(DEVICE_SYNCS).map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(crate::storage::DeviceSyncRow {
+                    device_id: r.get(0)?,
+                    synced_at: r.get(1)?,
+                    cursor_seq: r.get(2)?,
+                    app_version: r.get(3)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
     // (end console/board)
 
     // console/conflicts (issue 26): conflicts resolved by the office.
+    fn conflicts_to_review(
+        &mut self,
+        resolved: bool,
+        offset: usize,
+        limit: usize,
+    ) -> StorageResult<Vec<crate::storage::ReviewedConflict>> {
+        let mut stmt = self.tx.prepare_cached(CONFLICTS_TO_REVIEW).map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![resolved, limit as i64, offset as i64],
+                reviewed_conflict_row,
+            )
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn count_conflicts_to_review(&mut self, resolved: bool) -> StorageResult<u64> {
+        self.tx
+            .prepare_cached(COUNT_CONFLICTS_TO_REVIEW)
+            .map_err(db)?
+            .query_row([resolved], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db)
+    }
+
+    fn conflict_to_review(
+        &mut self,
+        n: i64,
+    ) -> StorageResult<Option<crate::storage::ReviewedConflict>> {
+        self.tx
+            .prepare_cached(CONFLICT_TO_REVIEW)
+            .map_err(db)?
+            .query_row([n], reviewed_conflict_row)
+            .optional()
+            .map_err(db)
+    }
+
+    fn resolve_conflict(&mut self, r: &crate::storage::ConflictResolution) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(RESOLVE_CONFLICT)
+            .map_err(db)?
+            .execute(params![
+                r.conflict,
+                r.took_other,
+                r.by.to_string(),
+                r.at,
+                r.seq
+            ])
+            .map_err(db)?;
+        Ok(())
+    }
     // (end console/conflicts)
 
     // console/household (issue 26): what the phones' operations say about a household's file.
@@ -954,3 +1033,39 @@ impl Tx for SqliteTx<'_> {
     }
     // (end console/household)
 }
+
+// console/conflicts (issue 26): conflicts resolved by the office.
+/// A row of [`CONFLICTS_TO_REVIEW`].
+fn reviewed_conflict_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<crate::storage::ReviewedConflict> {
+    let n: i64 = r.get(0)?;
+    let resolution = match r.get::<_, Option<bool>>(12)? {
+        None => None,
+        Some(took_other) => Some(crate::storage::ConflictResolution {
+            conflict: n,
+            took_other,
+            by: Actor::parse(&r.get::<_, String>(13)?),
+            at: r.get(14)?,
+            seq: r.get(15)?,
+        }),
+    };
+    Ok(crate::storage::ReviewedConflict {
+        n,
+        row: ConflictRow {
+            seq: r.get(1)?,
+            entity: entity(r.get(2)?)?,
+            entity_id: r.get(3)?,
+            field: r.get(4)?,
+            rule: parsed(r.get(5)?, "rule", ConflictRule::parse)?,
+            kept: r.get(6)?,
+            lost: r.get(7)?,
+            kept_by: parsed(r.get(8)?, "kept_by", Author::parse)?,
+            lost_by: parsed(r.get(9)?, "lost_by", Author::parse)?,
+            op_id: r.get::<_, Option<String>>(10)?.and_then(|o| o.parse().ok()),
+            at: r.get(11)?,
+        },
+        resolution,
+    })
+}
+// (end console/conflicts)

@@ -11,12 +11,12 @@ use doorstep_core::household::{HistoryKind, Household, SupplyStatus};
 use doorstep_core::schedule::inspection::{
     InspectionDue, InspectionPolicy, NEVER_INSPECTED_DUE, inspection_due, next_inspection_due,
 };
-use doorstep_core::visit::CheckInVerdict;
+use doorstep_core::visit::{CheckIn, CheckInVerdict};
 use doorstep_core::workorder::deadline::next_deadline;
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
 use maud::{Markup, html};
 
-use super::records::{CheckInSeen, HouseholdFile};
+use super::records::HouseholdFile;
 use super::{file_url, form_url};
 use crate::console::layout::{self, Nav, when};
 use crate::console::words::household::Household as Words;
@@ -85,7 +85,7 @@ fn account(ctx: &Ctx, file: &HouseholdFile) -> Markup {
                         Some(m) => {
                             ((w.meter_kind)(m.kind)) " · " (w.meter_serial) " " (m.serial)
                             br;
-                            span.muted { (w.meter_initial) " " (m.initial_reading) " m³" }
+                            span.muted { (w.meter_initial) " " (m.initial_reading) }
                         }
                         None => { (ctx.words().common.none) }
                     }
@@ -93,7 +93,7 @@ fn account(ctx: &Ctx, file: &HouseholdFile) -> Markup {
                 dt { (w.last_reading) }
                 dd {
                     @match last_reading {
-                        Some(r) => { (r.value) " m³ · " (when(r.taken_at)) }
+                        Some(r) => { (r.value) " · " (when(r.taken_at)) }
                         None => { (ctx.words().common.none) }
                     }
                 }
@@ -391,7 +391,7 @@ fn history_lines(ctx: &Ctx, file: &HouseholdFile) -> Vec<Line> {
     for c in &file.check_ins {
         lines.push(Line {
             flagged: c.check_in.flagged(),
-            ..line(c.at, check_in_text(ctx.lang, c))
+            ..line(c.at, check_in_text(ctx.lang, &c.check_in))
         });
     }
     for c in &file.complaints {
@@ -421,13 +421,13 @@ fn history_lines(ctx: &Ctx, file: &HouseholdFile) -> Vec<Line> {
 }
 
 /// A check-in in words: where it was, judged by the core's rule.
-pub fn check_in_text(lang: Lang, c: &CheckInSeen) -> String {
+pub fn check_in_text(lang: Lang, c: &CheckIn) -> String {
     let w = &lang.words().household;
-    let distance = c.check_in.distance_m.unwrap_or_default();
-    match c.check_in.verdict {
+    let distance = c.distance_m.unwrap_or_default();
+    match c.verdict {
         CheckInVerdict::AtAddress => (w.check_in_at_address)(distance),
         CheckInVerdict::FarFromAddress { .. } => (w.check_in_far)(distance),
-        CheckInVerdict::PositionTooImprecise => (w.check_in_imprecise)(c.check_in.accuracy_m),
+        CheckInVerdict::PositionTooImprecise => (w.check_in_imprecise)(c.accuracy_m),
         CheckInVerdict::AddressNotLocated => w.check_in_unlocated.to_owned(),
     }
 }

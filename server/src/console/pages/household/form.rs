@@ -132,7 +132,7 @@ pub fn page(ctx: &Ctx, seen: &FormSeen) -> Markup {
                 }
             }
         }
-        @if let Some(t) = &seen.template { (answers(ctx, form, t)) }
+        @if let Some(t) = &seen.template { (answers(ctx, form, t, &seen.household)) }
         (photos(ctx, seen))
         (signatures(ctx, form, seen.template.as_ref()))
         (check_ins(ctx, &seen.check_ins))
@@ -151,7 +151,7 @@ fn outcome(w: &Words, outcome: &Outcome) -> String {
     }
 }
 
-fn answers(ctx: &Ctx, form: &Form, template: &Template) -> Markup {
+fn answers(ctx: &Ctx, form: &Form, template: &Template, household: &Household) -> Markup {
     let w = &ctx.words().household;
     let lang = ctx.lang.core();
     html! {
@@ -165,6 +165,7 @@ fn answers(ctx: &Ctx, form: &Form, template: &Template) -> Markup {
                 @if !items.is_empty() {
                     h3 { (section.title.get(lang)) }
                     table {
+                        colgroup { col style="width: 55%"; col; }
                         thead { tr { th scope="col" { (w.item) } th scope="col" { (w.answer) } } }
                         tbody {
                             @for item in items {
@@ -173,7 +174,7 @@ fn answers(ctx: &Ctx, form: &Form, template: &Template) -> Markup {
                                     th scope="row" { (item.label.get(lang)) }
                                     td {
                                         @match form.answers.get(&item.id) {
-                                            Some(a) => { (answer(ctx.lang, item, a)) }
+                                            Some(a) => { (answer(ctx.lang, item, a, household)) }
                                             None => { span.muted { (w.no_answer) } }
                                         }
                                     }
@@ -187,8 +188,9 @@ fn answers(ctx: &Ctx, form: &Form, template: &Template) -> Markup {
     }
 }
 
-/// An answer in the reader's language: choices and units by the template's labels.
-fn answer(lang: Lang, item: &Item, answer: &Answer) -> Markup {
+/// An answer in the reader's language: choices and units by the template's labels; a position
+/// judged against the household's address by the core's check-in rule.
+fn answer(lang: Lang, item: &Item, answer: &Answer, household: &Household) -> Markup {
     let w = &lang.words().household;
     let core = lang.core();
     let choice = |id: &str| -> String {
@@ -226,10 +228,20 @@ fn answer(lang: Lang, item: &Item, answer: &Answer) -> Markup {
         }
         Answer::Date(d) => html! { (d.to_string()) },
         Answer::DateTime(t) => html! { (when(*t)) },
-        Answer::MeterReading(v) => html! { (v) " m³" },
-        Answer::Location(l) => html! {
-            (format!("{:.6}, {:.6}", l.point.lat(), l.point.lon())) " · " ((w.accuracy)(l.accuracy_m))
-        },
+        Answer::MeterReading(v) => html! { (v) },
+        Answer::Location(l) => {
+            let judged = DevicePosition::new(l.point, l.accuracy_m)
+                .ok()
+                .map(|at| check_in(household.location, at, &CheckInPolicy::default()));
+            html! {
+                (format!("{:.6}, {:.6}", l.point.lat(), l.point.lon())) " · " ((w.accuracy)(l.accuracy_m))
+                @if let Some(judged) = judged.filter(|j| j.flagged()) {
+                    " " span.badge.red.location-flag {
+                        (check_in_text(lang, &judged))
+                    }
+                }
+            }
+        }
         Answer::Charges(c) => html! {
             ul {
                 @for line in &c.lines {
@@ -340,7 +352,7 @@ fn signatures(ctx: &Ctx, form: &Form, template: Option<&Template>) -> Markup {
             div.thumbs {
                 @for (item, s) in &form.signatures {
                     @let label = template.and_then(|t| t.item(item)).map_or_else(|| item.clone(), |i| i.label.get(lang).to_owned());
-                    figure.signature {
+                    figure.signature style="width: 340px" {
                         div role="img" aria-label=((w.signature_alt)(&s.capture.signer_name)) {
                             (trusted(signature::svg(&s.capture)))
                         }
@@ -370,8 +382,8 @@ fn check_ins(ctx: &Ctx, check_ins: &[CheckInSeen]) -> Markup {
                             tr class=[c.check_in.flagged().then_some("warn")] {
                                 td { (when(c.at)) }
                                 td {
-                                    @if c.check_in.flagged() { span.badge.red { (check_in_text(ctx.lang, c)) } }
-                                    @else { (check_in_text(ctx.lang, c)) }
+                                    @if c.check_in.flagged() { span.badge.red { (check_in_text(ctx.lang, &c.check_in)) } }
+                                    @else { (check_in_text(ctx.lang, &c.check_in)) }
                                 }
                                 td { (c.check_in.distance_m.map(|d| format!("{d:.0} m")).unwrap_or_default()) }
                             }
