@@ -470,6 +470,25 @@ impl Tx for CachedTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn index_work_orders(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        self.inner.index_work_orders(records)
+    }
+
+    fn open_work_orders(
+        &mut self,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        // The orders held back are not in the index yet.
+        self.flush()?;
+        self.inner.open_work_orders(after_id, limit)
+    }
+
+    fn build_open_work_orders(&mut self) -> StorageResult<u64> {
+        self.flush()?;
+        self.inner.build_open_work_orders()
+    }
+
     fn put_device_sync(&mut self, row: &super::DeviceSyncRow) -> StorageResult<()> {
         self.inner.put_device_sync(row)
     }

@@ -16,6 +16,7 @@ macro_rules! record_columns {
 }
 
 pub mod cache;
+pub mod open_orders;
 pub mod postgres;
 pub mod search;
 pub mod sqlite;
@@ -518,6 +519,17 @@ pub trait Tx {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    /// Keeps the open orders' index current for these records (called by the backends'
+    /// `put_record`/`put_records`; an order closed or deleted leaves it).
+    fn index_work_orders(&mut self, records: &[&StoredRecord]) -> StorageResult<()>;
+    /// The open work orders, by id after `after_id`, at most `limit`.
+    fn open_work_orders(
+        &mut self,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    /// Indexes every stored order if the index is empty while orders exist; how many were read.
+    fn build_open_work_orders(&mut self) -> StorageResult<u64>;
     /// Records a device's last pull (the dispatch board's phones).
     fn put_device_sync(&mut self, row: &DeviceSyncRow) -> StorageResult<()>;
     /// Every device's last pull, by device id.

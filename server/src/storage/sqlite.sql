@@ -230,6 +230,10 @@ END;
 -- (end console/search)
 
 -- console/board (issue 26): open work orders for the dispatch board.
+-- The ids of the work orders still open (storage/open_orders.rs).
+CREATE TABLE IF NOT EXISTS open_work_orders (
+    id TEXT PRIMARY KEY
+) WITHOUT ROWID;
 -- The last time each device pulled, the cursor it was given and the app version it reported
 -- (the dispatch board's phones), written at most about once a minute per device.
 CREATE TABLE IF NOT EXISTS device_syncs (

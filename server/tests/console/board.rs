@@ -284,3 +284,97 @@ on_both_backends! {
         assert_eq!(bare.status, 403);
     }
 }
+
+/// The ids the open orders' index holds, sorted.
+fn open_ids(storage: &dyn storage::Storage) -> Vec<String> {
+    storage::read(storage, |tx| {
+        Ok(tx
+            .open_work_orders("", 1000)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+    })
+    .unwrap()
+}
+
+on_both_backends! {
+    fn the_board_reads_only_the_open_orders_kept_apart_as_orders_open_close_and_are_deleted(backend: Backend) {
+        let c = city(backend);
+        let h = &c.west_home;
+        let a = order(&c.server, "WO-IDX-1", WorkOrderKind::PipelineFault, h, Duration::hours(1));
+        let mut b = order(&c.server, "WO-IDX-2", WorkOrderKind::UserEquipmentFault, h, Duration::hours(2));
+        let d = order(&c.server, "WO-IDX-3", WorkOrderKind::Inspection, h, Duration::hours(3));
+        let mut all = vec![a.id.to_string(), b.id.to_string(), d.id.to_string()];
+        all.sort();
+        assert_eq!(open_ids(&*c.server.storage), all);
+
+        // Resolved by the office: it leaves the index and the board.
+        b.advance(WorkOrderStatus::Resolved, Utc::now(), None).unwrap();
+        c.server.office_put(Record::WorkOrder(Box::new(b.clone())));
+        // Deleted: it leaves too.
+        storage::write(&*c.server.storage, |tx| {
+            doorstep_server::records::delete_from_office(
+                tx,
+                doorstep_core::sync::protocol::Entity::WorkOrder,
+                &d.id.to_string(),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(open_ids(&*c.server.storage), [a.id.to_string()]);
+
+        let mut lina = dispatcher(&c);
+        let board = lina.get("/console/board").ok();
+        assert!(row(&board.body, "WO-IDX-1").is_some(), "{}", board.body);
+        assert!(row(&board.body, "WO-IDX-2").is_none() && row(&board.body, "WO-IDX-3").is_none());
+    }
+}
+
+#[test]
+fn an_old_data_directory_gets_its_open_orders_indexed_when_the_server_opens_it() {
+    use doorstep_server::storage::SqliteStorage;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doorstep.sqlite");
+    let h = common::household("HZ000001", doorstep_core::ids::DistrictId::new(), 1);
+    let (open, mut closed) = (
+        WorkOrder::open(
+            "WO-OLD-1",
+            WorkOrderKind::PipelineFault,
+            WorkOrderSource::Phone,
+            Some(h.id),
+            "",
+            Utc::now(),
+        ),
+        WorkOrder::open(
+            "WO-OLD-2",
+            WorkOrderKind::PipelineFault,
+            WorkOrderSource::Phone,
+            Some(h.id),
+            "",
+            Utc::now(),
+        ),
+    );
+    closed
+        .advance(WorkOrderStatus::Cancelled, Utc::now(), None)
+        .unwrap();
+    {
+        let storage = SqliteStorage::open(&path).unwrap();
+        storage::write(&storage, |tx| {
+            doorstep_server::records::put_from_office(tx, &Record::Household(Box::new(h.clone())))?;
+            for o in [&open, &closed] {
+                doorstep_server::records::put_from_office(
+                    tx,
+                    &Record::WorkOrder(Box::new(o.clone())),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    // What a server older than the index left: the orders, no index.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE open_work_orders").unwrap();
+    drop(conn);
+    let storage = SqliteStorage::open(&path).unwrap();
+    assert_eq!(open_ids(&storage), [open.id.to_string()]);
+}

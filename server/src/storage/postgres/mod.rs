@@ -62,6 +62,7 @@ impl PostgresStorage {
         drop(conn);
         let storage = Self { pool };
         super::search::build_at_open(&storage)?;
+        super::open_orders::build_at_open(&storage)?;
         Ok(storage)
     }
 

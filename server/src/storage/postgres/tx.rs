@@ -59,7 +59,8 @@ impl Tx for PgTx<'_> {
                 self.fail(e)
             }
         })?;
-        self.index_households(&[r])
+        self.index_households(&[r])?;
+        self.index_work_orders(&[r])
     }
 
     fn records(
@@ -116,7 +117,8 @@ impl Tx for PgTx<'_> {
                 &columns.7,
             ],
         )?;
-        self.index_households(records)
+        self.index_households(records)?;
+        self.index_work_orders(records)
     }
 
     fn put_bucket_entries(&mut self, entries: &[(Bucket, BucketEntry)]) -> StorageResult<()> {
@@ -829,6 +831,42 @@ impl Tx for PgTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn index_work_orders(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let (mut open, mut gone) = (Vec::new(), Vec::new());
+        for row in crate::storage::open_orders::rows_of(records) {
+            match row {
+                Ok(id) => open.push(id),
+                Err(id) => gone.push(id),
+            }
+        }
+        if !open.is_empty() {
+            self.execute(PUT_OPEN_WORK_ORDER, &[&open])?;
+        }
+        if !gone.is_empty() {
+            self.execute(DROP_OPEN_WORK_ORDER, &[&gone])?;
+        }
+        Ok(())
+    }
+
+    fn open_work_orders(
+        &mut self,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        self.query(OPEN_WORK_ORDERS, &[&after_id, &sql_limit(limit)])?
+            .iter()
+            .map(record_row)
+            .collect()
+    }
+
+    fn build_open_work_orders(&mut self) -> StorageResult<u64> {
+        let empty: bool = get(&self.query_one(OPEN_WORK_ORDERS_EMPTY, &[])?, 0)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::open_orders::index_every_order(self)
+    }
+
     fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
         self.execute(
             PUT_DEVICE_SYNC,

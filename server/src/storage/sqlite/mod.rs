@@ -80,6 +80,7 @@ impl SqliteStorage {
             path: path.to_owned(),
         };
         super::search::build_at_open(&storage)?;
+        super::open_orders::build_at_open(&storage)?;
         Ok(storage)
     }
 }

@@ -226,6 +226,19 @@ pub(super) const HOUSEHOLD_SEARCH_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FRO
 // (end console/search)
 
 // console/board (issue 26): open work orders for the dispatch board.
+pub(super) const PUT_OPEN_WORK_ORDER: &str =
+    "INSERT INTO open_work_orders(id) VALUES (?1) ON CONFLICT(id) DO NOTHING";
+
+pub(super) const DROP_OPEN_WORK_ORDER: &str = "DELETE FROM open_work_orders WHERE id = ?1";
+
+pub(super) const OPEN_WORK_ORDERS: &str = "SELECT r.entity, r.id, r.key, r.seq, r.deleted,
+    r.body, r.stamps, r.buckets
+    FROM open_work_orders o JOIN records r ON r.entity = 'work_order' AND r.id = o.id
+    WHERE o.id > ?1 ORDER BY o.id LIMIT ?2";
+
+pub(super) const OPEN_WORK_ORDERS_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM open_work_orders)
+    AND EXISTS (SELECT 1 FROM records WHERE entity = 'work_order' AND NOT deleted)";
+
 pub(super) const PUT_DEVICE_SYNC: &str =
     "INSERT INTO device_syncs(device_id, synced_at, cursor_seq, app_version) VALUES (?1, ?2, ?3, ?4)
     ON CONFLICT(device_id) DO UPDATE SET synced_at = excluded.synced_at,

@@ -76,7 +76,8 @@ impl Tx for SqliteTx<'_> {
             },
         )
         .map_err(duplicate_key(entity))?;
-        self.index_households(records)
+        self.index_households(records)?;
+        self.index_work_orders(records)
     }
 
     fn records(
@@ -948,6 +949,49 @@ impl Tx for SqliteTx<'_> {
     // (end console/search)
 
     // console/board (issue 26): open work orders for the dispatch board.
+    fn index_work_orders(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        for row in crate::storage::open_orders::rows_of(records) {
+            let (sql, id) = match &row {
+                Ok(id) => (PUT_OPEN_WORK_ORDER, id),
+                Err(id) => (DROP_OPEN_WORK_ORDER, id),
+            };
+            self.tx
+                .prepare_cached(sql)
+                .map_err(db)?
+                .execute([id])
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn open_work_orders(
+        &mut self,
+        after_id: &str,
+        limit: usize,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let mut stmt = self.tx.prepare_cached(OPEN_WORK_ORDERS).map_err(db)?;
+        let rows: Vec<_> = stmt
+            .query_map(params![after_id, limit as i64], record_row)
+            .map_err(db)?
+            .collect();
+        rows.into_iter()
+            .map(|r| with_buckets(r.map_err(db)?))
+            .collect()
+    }
+
+    fn build_open_work_orders(&mut self) -> StorageResult<u64> {
+        let empty: bool = self
+            .tx
+            .prepare_cached(OPEN_WORK_ORDERS_EMPTY)
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::storage::open_orders::index_every_order(self)
+    }
+
     fn put_device_sync(&mut self, row: &crate::storage::DeviceSyncRow) -> StorageResult<()> {
         self.tx
             .prepare_cached(PUT_DEVICE_SYNC)

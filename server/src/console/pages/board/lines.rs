@@ -148,7 +148,7 @@ pub fn board(tx: &mut dyn Tx, dir: &Directory, staff: &Staff, filter: &Filter) -
     let mut open = Vec::new();
     let mut after = String::new();
     loop {
-        let page = tx.records(Entity::WorkOrder, &after, 1000)?;
+        let page = tx.open_work_orders(&after, 1000)?;
         let Some(last) = page.last() else { break };
         after = last.id.clone();
         for record in page.into_iter().filter(|r| !r.deleted) {
