@@ -109,7 +109,10 @@ pub(crate) fn record_call(
             } => {
                 let number = number
                     .clone()
-                    .unwrap_or_else(|| format!("DH-{}", &id.0.simple().to_string()[20..]));
+                    // Upper case, as the office's other generated numbers (`HF-…`, `TS-…`).
+                    .unwrap_or_else(|| {
+                        format!("DH-{}", id.0.simple().to_string()[20..].to_uppercase())
+                    });
                 if tx
                     .record_id_by_key(Entity::WorkOrder, number.trim())?
                     .is_some()

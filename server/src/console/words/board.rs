@@ -166,7 +166,8 @@ pub const EN: Board = Board {
         if total == 0 {
             "No open order matches.".to_owned()
         } else {
-            format!("{total} open orders; showing {from}–{to}.")
+            let orders = if total == 1 { "order" } else { "orders" };
+            format!("{total} open {orders}; showing {from}–{to}.")
         }
     },
     nothing_open: "No open orders.",
@@ -219,7 +220,7 @@ pub const EN: Board = Board {
     not_of_district: "Choose a crew or an active technician of the order's district.",
     stale: "The order changed after this page was opened (a phone accepted, worked or handed it back): nothing was dispatched. Here it is as it is now; check it and dispatch again.",
     phones: "Technicians' phones",
-    phones_count: |n| format!("{n} phones."),
+    phones_count: |n| format!("{n} {}.", if n == 1 { "phone" } else { "phones" }),
     col_technician: "Technician",
     col_model: "Phone model",
     col_last_sync: "Last sync",
