@@ -168,7 +168,7 @@ fn render(
                         }
                         (beside(field))
                     }
-                    label for="at" { (w.field_called_at) " (" (ctx.words().outages.beijing_time) ", " (w.at_hint) ")" }
+                    label for="at" { ((ctx.words().outages.in_beijing_time_or_now)(w.field_called_at)) }
                     input #at type="datetime-local" name="at" value=(kept.values.get("at"))
                         aria-describedby=[described("at")];
                     (beside("at"))

@@ -184,7 +184,7 @@ async fn render(
                         }
                     }
                     div {
-                        label for="at" { (w.field_at) " (" (w.beijing_time) ", " (w.at_hint) ")" }
+                        label for="at" { ((w.in_beijing_time_or_now)(w.field_at)) }
                         input #at type="datetime-local" name="at" value=(kept.at)
                             aria-describedby=[error("at").map(|_| "at-error")];
                         @if let Some(reason) = error("at") { p.field-error #at-error role="alert" { (reason) } }

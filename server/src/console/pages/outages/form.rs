@@ -319,11 +319,11 @@ async fn form_page(
                         }
                     }
                     (beside("reason"))
-                    label for="starts" { (w.field_starts) " (" (w.beijing_time) ")" }
+                    label for="starts" { ((w.in_beijing_time)(w.field_starts)) }
                     input #starts type="datetime-local" name="starts" value=(draft.starts) required
                         aria-describedby=[described("starts")];
                     (beside("starts"))
-                    label for="ends" { (w.field_ends) " (" (w.beijing_time) ")" }
+                    label for="ends" { ((w.in_beijing_time)(w.field_ends)) }
                     input #ends type="datetime-local" name="ends" value=(draft.ends) required
                         aria-describedby=[described("ends")];
                     (beside("ends"))
