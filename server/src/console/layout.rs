@@ -285,3 +285,38 @@ pub fn error_page(error: &ConsoleError) -> Markup {
 pub fn trusted(svg: String) -> PreEscaped<String> {
     PreEscaped(svg)
 }
+
+/// What a form's rule refused, for drawing the form again: the field (empty: the form as a
+/// whole) and the reason, already in the person's language.
+pub struct Refused<'a>(pub Option<(&'a str, &'a str)>);
+
+impl<'a> Refused<'a> {
+    pub fn of(refusal: &'a Option<(&'static str, String)>) -> Refused<'a> {
+        Refused(
+            refusal
+                .as_ref()
+                .map(|(field, reason)| (*field, reason.as_str())),
+        )
+    }
+
+    /// Why `field` was refused, if it was.
+    pub fn reason(&self, field: &str) -> Option<&'a str> {
+        self.0
+            .filter(|(f, _)| *f == field)
+            .map(|(_, reason)| reason)
+    }
+
+    /// The reason beside its field (`<field>-error`, which the field names as its description).
+    pub fn beside(&self, field: &str) -> Markup {
+        html! {
+            @if let Some(reason) = self.reason(field) {
+                p.field-error id={ (field) "-error" } role="alert" { (reason) }
+            }
+        }
+    }
+
+    /// The field's `aria-describedby`: its reason, when it was refused.
+    pub fn described(&self, field: &str) -> Option<String> {
+        self.reason(field).map(|_| format!("{field}-error"))
+    }
+}

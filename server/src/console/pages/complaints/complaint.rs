@@ -20,7 +20,7 @@ use super::clock;
 use crate::admin::{
     ComplaintStep, Followed, complaint_by_number, return_visit_rows, take_complaint_step,
 };
-use crate::console::layout::{Nav, csrf_field, page, when};
+use crate::console::layout::{Nav, Refused, csrf_field, page, when};
 use crate::console::{ConsoleError, Ctx, Lang, Role};
 use crate::error::Error;
 use crate::records::decode;
@@ -118,25 +118,12 @@ async fn render(
     let visit = visits
         .iter()
         .find(|v| v.follows == Some(Followed::Complaint(number.clone())));
-    let error = |field: &str| {
-        kept.refusal
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, r)| r.as_str())
-    };
-    let beside = |field: &str| {
-        html! {
-            @if let Some(reason) = error(field) {
-                p.field-error id={ (field) "-error" } role="alert" { (reason) }
-            }
-        }
-    };
-    let described = |field: &str| error(field).map(|_| format!("{field}-error"));
+    let refused = Refused::of(&kept.refusal);
     let action = format!("/console/complaints/{}/step", c.number);
     let version = loaded.seq.to_string();
     let content = html! {
         @if let Some(status) = status { p.notice role="status" { (status) } }
-        @if let Some(reason) = error("") { p.alert role="alert" { (reason) } }
+        @if let Some(reason) = refused.reason("") { p.alert role="alert" { (reason) } }
         div.grid {
             div.panel {
                 dl.facts {
@@ -201,8 +188,8 @@ async fn render(
                     fieldset {
                         legend { (w.answer_legend) }
                         label for="said" { (w.field_said) }
-                        textarea #said name="said" required aria-describedby=[described("said")] { (kept.said) }
-                        (beside("said"))
+                        textarea #said name="said" required aria-describedby=[refused.described("said")] { (kept.said) }
+                        (refused.beside("said"))
                         p { button type="submit" { (w.answer_submit) } }
                     }
                 }
@@ -216,9 +203,9 @@ async fn render(
                         fieldset {
                             legend { (w.close_legend) }
                             label for="answer" { (w.field_answer) }
-                            textarea #answer name="answer" required aria-describedby=[described("answer")] { (kept.answer) }
-                            (beside("answer"))
-                            fieldset aria-describedby=[described("acceptance")] {
+                            textarea #answer name="answer" required aria-describedby=[refused.described("answer")] { (kept.answer) }
+                            (refused.beside("answer"))
+                            fieldset aria-describedby=[refused.described("acceptance")] {
                                 legend { (w.field_acceptance) }
                                 @for a in Acceptance::ALL {
                                     @let id = format!("acceptance-{}", a.as_str());
@@ -228,7 +215,7 @@ async fn render(
                                         " " label for=(id) style="display:inline" { ((w.acceptance)(a)) }
                                     }
                                 }
-                                (beside("acceptance"))
+                                (refused.beside("acceptance"))
                             }
                             p { button type="submit" { (w.close_submit) } }
                         }

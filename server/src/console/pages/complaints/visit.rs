@@ -17,7 +17,7 @@ use super::clock;
 use crate::admin::{
     ReturnVisitRecord, ReturnVisitRow, record_visit_scores, return_visit_by_number,
 };
-use crate::console::layout::{Nav, csrf_field, page, when};
+use crate::console::layout::{Nav, Refused, csrf_field, page, when};
 use crate::console::{ConsoleError, Ctx, Lang, Role};
 use crate::error::Error;
 
@@ -82,20 +82,7 @@ fn render(
     let w = &ctx.words().complaints;
     let v = &row.visit;
     let now = ctx.now;
-    let error = |field: &str| {
-        kept.refusal
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, r)| r.as_str())
-    };
-    let beside = |field: &str| {
-        html! {
-            @if let Some(reason) = error(field) {
-                p.field-error id={ (field) "-error" } role="alert" { (reason) }
-            }
-        }
-    };
-    let described = |field: &str| error(field).map(|_| format!("{field}-error"));
+    let refused = Refused::of(&kept.refusal);
     // What the form shows: what was typed, else the scores recorded.
     let current = |field: &str| -> String {
         let typed = kept.values.get(field);
@@ -121,7 +108,7 @@ fn render(
     });
     let content = html! {
         @if let Some(status) = status { p.notice role="status" { (status) } }
-        @if let Some(reason) = error("") { p.alert role="alert" { (reason) } }
+        @if let Some(reason) = refused.reason("") { p.alert role="alert" { (reason) } }
         div.grid {
             div.panel {
                 dl.facts {
@@ -149,29 +136,29 @@ fn render(
                 fieldset {
                     legend { (w.scores_legend) }
                     label for="overall" { (w.field_overall) }
-                    select #overall name="overall" required aria-describedby=[described("overall")] {
+                    select #overall name="overall" required aria-describedby=[refused.described("overall")] {
                         option value="" { "—" }
                         @for o in Overall::ALL {
                             option value=(o.as_str()) selected[current("overall") == o.as_str()] { ((w.overall)(o)) }
                         }
                     }
-                    (beside("overall"))
+                    (refused.beside("overall"))
                     p.muted #score-hint { (w.score_hint) }
                     @for (field, _) in ITEMS {
                         label for=(field) { (label_of(w, field)) }
                         select id=(field) name=(field) required
-                            aria-describedby={ "score-hint" @if let Some(e) = described(field) { " " (e) } } {
+                            aria-describedby={ "score-hint" @if let Some(e) = refused.described(field) { " " (e) } } {
                             option value="" { "—" }
                             @for score in SCORE_RANGE.rev() {
                                 option value=(score) selected[current(field) == score.to_string()] { (score) }
                             }
                         }
-                        (beside(field))
+                        (refused.beside(field))
                     }
                     label for="at" { ((ctx.words().outages.in_beijing_time_or_now)(w.field_called_at)) }
                     input #at type="datetime-local" name="at" value=(kept.values.get("at"))
-                        aria-describedby=[described("at")];
-                    (beside("at"))
+                        aria-describedby=[refused.described("at")];
+                    (refused.beside("at"))
                     p { button type="submit" { (w.scores_submit) } }
                 }
             }

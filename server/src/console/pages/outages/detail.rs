@@ -19,7 +19,7 @@ use maud::{Markup, html};
 use super::fields::{Fields, beijing_time, csv_value};
 use super::map;
 use crate::admin::{outage_households, record_notifications};
-use crate::console::layout::{Nav, csrf_field, page, when};
+use crate::console::layout::{Nav, Refused, csrf_field, page, when};
 use crate::console::{ConsoleError, Ctx, Lang, Role};
 
 /// What a refused notification keeps: the reason beside its field, the ticks and choices.
@@ -108,16 +108,11 @@ async fn render(
         .cloned()
         .collect();
     let dots: Vec<_> = households.iter().filter_map(|(h, _)| h.location).collect();
-    let error = |field: &str| {
-        kept.refusal
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, r)| r.as_str())
-    };
+    let refused = Refused::of(&kept.refusal);
     let action = format!("/console/outages/{id}/notify");
     let content = html! {
         @if let Some(status) = &status { p.notice role="status" { (status) } }
-        @if let Some(reason) = error("") { p.alert role="alert" { (reason) } }
+        @if let Some(reason) = refused.reason("") { p.alert role="alert" { (reason) } }
         div.grid {
             div.panel {
                 dl.facts {
@@ -186,11 +181,11 @@ async fn render(
                     div {
                         label for="at" { ((w.in_beijing_time_or_now)(w.field_at)) }
                         input #at type="datetime-local" name="at" value=(kept.at)
-                            aria-describedby=[error("at").map(|_| "at-error")];
-                        @if let Some(reason) = error("at") { p.field-error #at-error role="alert" { (reason) } }
+                            aria-describedby=[refused.reason("at").map(|_| "at-error")];
+                        @if let Some(reason) = refused.reason("at") { p.field-error #at-error role="alert" { (reason) } }
                     }
                     div { button type="submit" { (w.notify_submit) } }
-                    @if let Some(reason) = error("households") {
+                    @if let Some(reason) = refused.reason("households") {
                         p.field-error role="alert" { (reason) }
                     }
                 }

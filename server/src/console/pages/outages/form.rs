@@ -20,7 +20,7 @@ use maud::{Markup, html};
 use super::fields::{Fields, beijing_time};
 use super::map;
 use crate::admin::{NewOutage, announce_outage, preview_outage};
-use crate::console::layout::{Nav, csrf_field, page};
+use crate::console::layout::{Nav, Refused, csrf_field, page};
 use crate::console::{ConsoleError, Ctx, Lang, Role};
 use crate::records::decode;
 
@@ -286,47 +286,34 @@ async fn form_page(
         .collect();
     let dots = dots(ctx).await?;
     let drawn = corners(ctx, &draft.corners).unwrap_or_default();
-    let error = |field: &str| -> Option<&str> {
-        refusal
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, reason)| reason.as_str())
-    };
-    let described = |field: &str| error(field).map(|_| format!("{field}-error"));
-    let beside = |field: &str| {
-        html! {
-            @if let Some(reason) = error(field) {
-                p.field-error id={ (field) "-error" } role="alert" { (reason) }
-            }
-        }
-    };
+    let refused = Refused::of(&refusal);
     let content = html! {
-        @if let Some(reason) = error("") { p.alert role="alert" { (reason) } }
+        @if let Some(reason) = refused.reason("") { p.alert role="alert" { (reason) } }
         // The form goes to its preview first (a GET: no token in it); the preview posts.
         form method="get" action="/console/outages/preview" {
             div.grid {
                 div.panel {
                     label for="title" { (w.field_title) }
                     input #title type="text" name="title" value=(draft.title) required
-                        aria-describedby=[described("title")];
-                    (beside("title"))
+                        aria-describedby=[refused.described("title")];
+                    (refused.beside("title"))
                     label for="reason" { (w.field_reason) }
-                    select #reason name="reason" aria-describedby=[described("reason")] {
+                    select #reason name="reason" aria-describedby=[refused.described("reason")] {
                         @for r in OutageReason::ALL {
                             option value=(r.as_str()) selected[draft.reason == r.as_str()] {
                                 (reason_words(r).get(lang))
                             }
                         }
                     }
-                    (beside("reason"))
+                    (refused.beside("reason"))
                     label for="starts" { ((w.in_beijing_time)(w.field_starts)) }
                     input #starts type="datetime-local" name="starts" value=(draft.starts) required
-                        aria-describedby=[described("starts")];
-                    (beside("starts"))
+                        aria-describedby=[refused.described("starts")];
+                    (refused.beside("starts"))
                     label for="ends" { ((w.in_beijing_time)(w.field_ends)) }
                     input #ends type="datetime-local" name="ends" value=(draft.ends) required
-                        aria-describedby=[described("ends")];
-                    (beside("ends"))
+                        aria-describedby=[refused.described("ends")];
+                    (refused.beside("ends"))
                     p {
                         input #emergency type="checkbox" name="emergency" value="on" checked[draft.emergency];
                         " "
@@ -334,8 +321,8 @@ async fn form_page(
                     }
                     label for="emergency_reason" { (w.field_emergency_reason) }
                     textarea #emergency_reason name="emergency_reason"
-                        aria-describedby=[described("emergency_reason")] { (draft.emergency_reason) }
-                    (beside("emergency_reason"))
+                        aria-describedby=[refused.described("emergency_reason")] { (draft.emergency_reason) }
+                    (refused.beside("emergency_reason"))
                 }
                 fieldset.panel {
                     legend { (w.area_legend) }
@@ -350,13 +337,13 @@ async fn form_page(
                             label for=(id) style="display:inline" { (d.name) }
                         }
                     }
-                    (beside("districts"))
+                    (refused.beside("districts"))
                     label for="corners" { (w.field_corners) }
-                    textarea #corners name="corners" aria-describedby={ "corners-hint" @if error("corners").is_some() { " corners-error" } } {
+                    textarea #corners name="corners" aria-describedby={ "corners-hint" @if refused.reason("corners").is_some() { " corners-error" } } {
                         (draft.corners)
                     }
                     p.muted #corners-hint { (w.corners_hint) }
-                    (beside("corners"))
+                    (refused.beside("corners"))
                     button.secondary #clear-corners type="button" hidden { (w.clear_corners) }
                 }
             }
