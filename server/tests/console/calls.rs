@@ -330,6 +330,8 @@ on_both_backends! {
         // And the day's log lists it.
         let page = d.c.get("/console/calls").ok();
         assert!(page.shows(&format!("工单 {}", order.number)) && page.shows("HZ-100234"), "{}", page.body);
+        // Named by the name on their account, not by their login.
+        assert!(page.shows("<td>wangli name</td>"), "{}", page.body);
     }
 }
 

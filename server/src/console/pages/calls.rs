@@ -208,6 +208,7 @@ fn todays_calls(
     let mut calls: Vec<Call> = every(tx, Entity::Call)?;
     calls.retain(|c| c.at.with_timezone(&tz).date_naive() == today);
     calls.sort_by_key(|c| std::cmp::Reverse(c.at));
+    let names = crate::console::account::names_by_login(tx)?;
     let mut rows = Vec::with_capacity(calls.len());
     for c in calls {
         let held = match c.household_id {
@@ -241,7 +242,7 @@ fn todays_calls(
             kind: c.kind,
             household: held.map(|h| h.customer_number),
             outcome,
-            taken_by: c.taken_by,
+            taken_by: names.get(&c.taken_by).cloned().unwrap_or(c.taken_by),
         });
     }
     Ok(rows)

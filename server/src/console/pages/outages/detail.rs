@@ -83,6 +83,11 @@ async fn render(
 ) -> Result<Markup, ConsoleError> {
     let (notice, households) = load(ctx, id).await?;
     let all = super::districts(ctx).await?;
+    let author = ctx
+        .read(crate::console::account::names_by_login)
+        .await?
+        .remove(&notice.created_by)
+        .unwrap_or_else(|| notice.created_by.clone());
     let w = &ctx.words().outages;
     let lang = ctx.lang.core();
     let now = ctx.now;
@@ -128,7 +133,7 @@ async fn render(
                     @if let Some(reason) = &notice.emergency {
                         dt { (w.col_emergency) } dd { span.badge.red { (w.emergency) } " " (reason) }
                     }
-                    dt { (w.facts_created) } dd { (when(notice.created_at)) " · " (notice.created_by) }
+                    dt { (w.facts_created) } dd { (when(notice.created_at)) " · " (author) }
                 }
             }
             (map::drawing(&reached, &dots, &drawn, w.map_label))
