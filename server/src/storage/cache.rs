@@ -484,6 +484,11 @@ impl Tx for CachedTx<'_> {
         self.inner.open_work_orders(after_id, limit)
     }
 
+    fn open_work_order_versions(&mut self) -> StorageResult<Vec<(String, i64)>> {
+        self.flush()?;
+        self.inner.open_work_order_versions()
+    }
+
     fn build_open_work_orders(&mut self) -> StorageResult<u64> {
         self.flush()?;
         self.inner.build_open_work_orders()

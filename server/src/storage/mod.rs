@@ -530,6 +530,8 @@ pub trait Tx {
     ) -> StorageResult<Vec<StoredRecord>>;
     /// Indexes every stored order if the index is empty while orders exist; how many were read.
     fn build_open_work_orders(&mut self) -> StorageResult<u64>;
+    /// Every open work order's id and version (`seq`), without its body.
+    fn open_work_order_versions(&mut self) -> StorageResult<Vec<(String, i64)>>;
     /// Records a device's last pull (the dispatch board's phones).
     fn put_device_sync(&mut self, row: &DeviceSyncRow) -> StorageResult<()>;
     /// Every device's last pull, by device id.

@@ -325,8 +325,17 @@ on_both_backends! {
 
         let mut lina = dispatcher(&c);
         let board = lina.get("/console/board").ok();
-        assert!(row(&board.body, "WO-IDX-1").is_some(), "{}", board.body);
+        let line = row(&board.body, "WO-IDX-1").expect("the open order on the board");
+        assert!(line.contains("新建"), "{line}");
         assert!(row(&board.body, "WO-IDX-2").is_none() && row(&board.body, "WO-IDX-3").is_none());
+
+        // The board keeps the open orders decoded between requests: a change reaches it.
+        let mut a = a;
+        a.advance(WorkOrderStatus::Dispatched, Utc::now(), None).unwrap();
+        c.server.office_put(Record::WorkOrder(Box::new(a)));
+        let board = lina.get("/console/board").ok();
+        let line = row(&board.body, "WO-IDX-1").expect("the open order on the board");
+        assert!(line.contains("已派工") && !line.contains("新建"), "{line}");
     }
 }
 

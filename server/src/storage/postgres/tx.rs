@@ -859,6 +859,13 @@ impl Tx for PgTx<'_> {
             .collect()
     }
 
+    fn open_work_order_versions(&mut self) -> StorageResult<Vec<(String, i64)>> {
+        self.query(OPEN_WORK_ORDER_VERSIONS, &[])?
+            .iter()
+            .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
+            .collect()
+    }
+
     fn build_open_work_orders(&mut self) -> StorageResult<u64> {
         let empty: bool = get(&self.query_one(OPEN_WORK_ORDERS_EMPTY, &[])?, 0)?;
         if !empty {

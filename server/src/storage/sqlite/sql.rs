@@ -236,6 +236,9 @@ pub(super) const OPEN_WORK_ORDERS: &str = "SELECT r.entity, r.id, r.key, r.seq, 
     FROM open_work_orders o JOIN records r ON r.entity = 'work_order' AND r.id = o.id
     WHERE o.id > ?1 ORDER BY o.id LIMIT ?2";
 
+pub(super) const OPEN_WORK_ORDER_VERSIONS: &str = "SELECT o.id, r.seq
+    FROM open_work_orders o JOIN records r ON r.entity = 'work_order' AND r.id = o.id";
+
 pub(super) const OPEN_WORK_ORDERS_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM open_work_orders)
     AND EXISTS (SELECT 1 FROM records WHERE entity = 'work_order' AND NOT deleted)";
 

@@ -979,6 +979,17 @@ impl Tx for SqliteTx<'_> {
             .collect()
     }
 
+    fn open_work_order_versions(&mut self) -> StorageResult<Vec<(String, i64)>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(OPEN_WORK_ORDER_VERSIONS)
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
     fn build_open_work_orders(&mut self) -> StorageResult<u64> {
         let empty: bool = self
             .tx

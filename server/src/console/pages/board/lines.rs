@@ -2,6 +2,9 @@
 //! sorted by their nearest deadline (the core's [`next_deadline`]) and cut to one page, with
 //! what each line needs (the household's customer number, the urgent orders' delivery).
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, Utc};
 use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
 use doorstep_core::sync::protocol::Entity;
@@ -65,8 +68,12 @@ impl Directory {
     /// The district an order belongs to: its household's (the district bucket the order is
     /// in), else its crew's or its technician's, else the district its place lies in.
     pub fn district_of(&self, record: &StoredRecord, order: &WorkOrder) -> Option<DistrictId> {
-        record
-            .buckets
+        self.district_in(&record.buckets, order)
+    }
+
+    /// [`Directory::district_of`] for an order in these buckets.
+    fn district_in(&self, buckets: &[Bucket], order: &WorkOrder) -> Option<DistrictId> {
+        buckets
             .iter()
             .find_map(|b| match b {
                 Bucket::District(d) => Some(*d),
@@ -146,37 +153,31 @@ pub fn clock_start(order: &WorkOrder, deadline: &Deadline) -> DateTime<Utc> {
 /// page of them.
 pub fn board(tx: &mut dyn Tx, dir: &Directory, staff: &Staff, filter: &Filter) -> Result<Board> {
     let mut open = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = tx.open_work_orders(&after, 1000)?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        for record in page.into_iter().filter(|r| !r.deleted) {
-            let order: WorkOrder = decode(&record)?;
-            if !order.is_open()
-                || filter.kind.is_some_and(|k| k != order.kind)
-                || filter.crew.is_some_and(|c| order.crew != Some(c))
-            {
-                continue;
-            }
-            let district = dir.district_of(&record, &order);
-            if !staff.covers(district) || filter.district.is_some_and(|d| district != Some(d)) {
-                continue;
-            }
-            let next = next_deadline(&order).map(|d| {
-                let from = clock_start(&order, &d);
-                (d, from)
-            });
-            open.push(Line {
-                id: record.id,
-                seq: record.seq,
-                order,
-                district,
-                next,
-                customer_number: None,
-                delivery: None,
-            });
+    for held in decoded_open_orders(tx)? {
+        let order = &held.order;
+        if !order.is_open()
+            || filter.kind.is_some_and(|k| k != order.kind)
+            || filter.crew.is_some_and(|c| order.crew != Some(c))
+        {
+            continue;
         }
+        let district = dir.district_in(&held.buckets, order);
+        if !staff.covers(district) || filter.district.is_some_and(|d| district != Some(d)) {
+            continue;
+        }
+        let next = next_deadline(order).map(|d| {
+            let from = clock_start(order, &d);
+            (d, from)
+        });
+        open.push(Line {
+            id: held.id.clone(),
+            seq: held.seq,
+            order: order.clone(),
+            district,
+            next,
+            customer_number: None,
+            delivery: None,
+        });
     }
     open.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     let total = open.len();
@@ -222,4 +223,76 @@ fn sort_key(line: &Line) -> (DateTime<Utc>, bool, &str) {
         line.order.major_since().is_none(),
         &line.order.number,
     )
+}
+
+/// An open order as decoded at one version.
+struct Held {
+    id: String,
+    seq: i64,
+    order: WorkOrder,
+    buckets: Vec<Bucket>,
+}
+
+/// The open orders decoded, kept between requests by their version: every request reads the
+/// open orders' ids and versions (no bodies) and decodes only the orders changed since it last
+/// saw them (a server change gives a record a new `seq`; servers sharing a database each keep
+/// their own). Decoding every open order of a city on each board request was most of its cost
+/// (docs/bench.md, `console_board_ms`).
+fn decoded_open_orders(tx: &mut dyn Tx) -> Result<Vec<Arc<Held>>> {
+    static HELD: OnceLock<Mutex<HashMap<String, Arc<Held>>>> = OnceLock::new();
+    let versions = tx.open_work_order_versions()?;
+    let mut held = HELD
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let stale: Vec<&String> = versions
+        .iter()
+        .filter(|(id, seq)| held.get(id).is_none_or(|h| h.seq != *seq))
+        .map(|(id, _)| id)
+        .collect();
+    let fresh: Vec<StoredRecord> = if stale.len() > 200 {
+        // Many: one pass over the open orders' bodies beats a query per order.
+        let mut all = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = tx.open_work_orders(&after, 1000)?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            all.extend(page);
+        }
+        all
+    } else {
+        let mut some = Vec::with_capacity(stale.len());
+        for id in stale {
+            some.extend(tx.record(Entity::WorkOrder, id)?);
+        }
+        some
+    };
+    for record in fresh.into_iter().filter(|r| !r.deleted) {
+        let current = held.get(&record.id).is_some_and(|h| h.seq == record.seq);
+        if !current {
+            let order: WorkOrder = decode(&record)?;
+            held.insert(
+                record.id.clone(),
+                Arc::new(Held {
+                    id: record.id,
+                    seq: record.seq,
+                    order,
+                    buckets: record.buckets,
+                }),
+            );
+        }
+    }
+    let open: HashSet<&String> = versions.iter().map(|(id, _)| id).collect();
+    held.retain(|id, _| open.contains(id));
+    let out = versions
+        .iter()
+        .filter_map(|(id, seq)| held.get(id).filter(|h| h.seq == *seq).cloned())
+        .collect();
+    *HELD
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = held;
+    Ok(out)
 }
