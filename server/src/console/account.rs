@@ -335,6 +335,19 @@ fn audit(tx: &mut dyn Tx, act: &Act, action: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The staff's names by login: the office's records keep who did something by login (the
+/// audit log's `staff:<login>`, a call's taker, an outage's author); a page shows the name.
+/// An operator of the admin tool has no account: their login stays as it is.
+pub fn names_by_login(
+    tx: &mut dyn crate::storage::Tx,
+) -> crate::error::Result<std::collections::HashMap<String, String>> {
+    Ok(tx
+        .staff_members()?
+        .into_iter()
+        .map(|s| (s.login, s.name))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,17 +372,4 @@ mod tests {
         assert!(check_login("wang li").is_err());
         assert!(check_login("<script>").is_err());
     }
-}
-
-/// The staff's names by login: the office's records keep who did something by login (the
-/// audit log's `staff:<login>`, a call's taker, an outage's author); a page shows the name.
-/// An operator of the admin tool has no account: their login stays as it is.
-pub fn names_by_login(
-    tx: &mut dyn crate::storage::Tx,
-) -> crate::error::Result<std::collections::HashMap<String, String>> {
-    Ok(tx
-        .staff_members()?
-        .into_iter()
-        .map(|s| (s.login, s.name))
-        .collect())
 }
