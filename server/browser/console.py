@@ -6,6 +6,7 @@ import base64
 import pathlib
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -125,7 +126,7 @@ class Console:
         """Clicks a link or a submit button and waits for the next page."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        self.wait("the next page", expected_conditions.staleness_of(old))
+        self.wait("the next page", replaced(old))
         self.wait("the page loaded", lambda d: d.execute_script("return document.readyState") == "complete")
         return self
 
@@ -157,11 +158,17 @@ class Console:
                 break
         else:
             pytest.fail("Tab never reached the login field")
-        old = self.driver.find_element(By.TAG_NAME, "html")
         keys(login, Keys.TAB)
         assert focused() == "password", "Tab from the login field goes to the password"
         keys(password, Keys.ENTER)
-        self.wait("the page after sign-in", expected_conditions.staleness_of(old))
+        # Wait for the new page by its address and its loaded document, not for the old
+        # page's element to go stale: chromedriver may answer a reference into a discarded
+        # document with "no such element", which WebDriverWait ignores until it times out.
+        self.wait(
+            "the page after sign-in",
+            lambda d: "/console/sign-in" not in d.current_url
+            and d.execute_script("return document.readyState") == "complete",
+        )
         return self
 
     def switch_language(self):
@@ -206,3 +213,18 @@ class Console:
         path.write_bytes(base64.b64decode(shot["data"]))
         self.shots[(lang, name)] = path
         return path
+
+
+def replaced(old):
+    """A wait condition: the page that held `old` is gone. chromedriver answers a reference into
+    a discarded document with "stale element" or, at times, "no such element" (which
+    WebDriverWait would otherwise ignore until it times out)."""
+
+    def check(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except (StaleElementReferenceException, NoSuchElementException):
+            return True
+
+    return check
