@@ -6,7 +6,7 @@ import base64
 import pathlib
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -124,10 +124,9 @@ class Console:
 
     def click_and_wait(self, element):
         """Clicks a link or a submit button and waits for the next page."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        mark = self.driver.execute_script("window.__doorstepOld = Math.random(); return window.__doorstepOld")
         element.click()
-        self.wait("the next page", replaced(old))
-        self.wait("the page loaded", lambda d: d.execute_script("return document.readyState") == "complete")
+        self.wait("the next page", next_page_after(mark))
         return self
 
     def status_of(self, path):
@@ -215,16 +214,20 @@ class Console:
         return path
 
 
-def replaced(old):
-    """A wait condition: the page that held `old` is gone. chromedriver answers a reference into
-    a discarded document with "stale element" or, at times, "no such element" (which
-    WebDriverWait would otherwise ignore until it times out)."""
+def next_page_after(mark):
+    """A wait condition: the document that carried `mark` (a number set on its window before the
+    click) is gone and the next one has loaded. Asking the window, not an element of the old
+    page, keeps chromedriver's many ways of saying "that node is gone" (stale element, no such
+    element, node not in the document) out of the wait; a script that runs while the page is
+    being swapped may fail, and is asked again."""
 
-    def check(_driver):
+    def check(driver):
         try:
-            old.is_enabled()
+            return driver.execute_script(
+                "return window.__doorstepOld !== arguments[0] && document.readyState === 'complete'",
+                mark,
+            )
+        except WebDriverException:
             return False
-        except (StaleElementReferenceException, NoSuchElementException):
-            return True
 
     return check

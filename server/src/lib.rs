@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod bucket;
 pub mod console;
 pub mod delivery;
@@ -26,5 +27,6 @@ pub mod photos;
 pub mod pull;
 pub mod push;
 pub mod records;
+pub mod reports;
 pub mod serve;
 pub mod storage;

@@ -8,6 +8,7 @@ mod common;
 
 mod admin;
 mod app_sync;
+mod backup;
 mod chaos;
 mod cli;
 mod clocks;
@@ -24,6 +25,7 @@ mod metrics;
 mod office;
 mod outages;
 mod patrols;
+mod reports;
 mod scope_change;
 mod scope_leaks;
 mod security;

@@ -144,6 +144,14 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// A report in the company's standard shapes (Art.12) or a unit's yearly evaluation
+    /// (Art.19–22), for a unit and a period: tab-separated, or a CSV or XLSX file.
+    Report(super::reports::ReportArgs),
+    /// Back up the business data now (SQLite: the database, online, with the photo directory,
+    /// checked after it is written); on PostgreSQL and S3, what their own tools do.
+    Backup(super::backup::BackupArgs),
+    /// Restore a backup into an empty data directory.
+    Restore(super::backup::RestoreArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -11,6 +11,7 @@
 //! `import` and `report` what the commands do; this module runs them and words their
 //! errors for the operator.
 
+mod backup;
 mod command;
 mod fees;
 mod import;
@@ -18,6 +19,7 @@ mod order;
 mod outage;
 mod reading;
 mod report;
+mod reports;
 mod staff;
 mod team;
 // Issue 22, the office's part: complaints, calls, return visits, compliance.
@@ -123,6 +125,12 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
         actor: actor(options.operator.as_deref())?,
     };
     let act = &act;
+    // A backup and a restore work on the data directory itself (issue 27).
+    let options = match options.command {
+        AdminCommand::Backup(args) => return backup::backup(&options.storage, args, act),
+        AdminCommand::Restore(args) => return backup::restore(&options.storage, args, act),
+        command => AdminOptions { command, ..options },
+    };
     let storage = options.storage.open_storage()?;
     let storage = &*storage;
     match options.command {
@@ -262,6 +270,8 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
+        AdminCommand::Report(args) => reports::run(storage, args, act)?,
+        AdminCommand::Backup(_) | AdminCommand::Restore(_) => unreachable!("run above"),
         AdminCommand::Staff { command } => match command {
             StaffCommand::Add(args) => print!("{}", staff::add(storage, args, act)?),
             StaffCommand::List => print!("{}", staff::list(storage)?),

@@ -70,12 +70,13 @@ pub enum Nav {
     Complaints,
     Conflicts,
     Settlement,
+    Reports,
     Staff,
     /// A page outside the menu (a household's file, a form).
     None,
 }
 
-pub const MENU: [NavItem; 9] = [
+pub const MENU: [NavItem; 10] = [
     NavItem {
         nav: Nav::Calls,
         path: "/console/calls",
@@ -123,6 +124,12 @@ pub const MENU: [NavItem; 9] = [
         path: "/console/settlement",
         role: Role::Supervisor,
         label: |w| w.common.nav_settlement,
+    },
+    NavItem {
+        nav: Nav::Reports,
+        path: "/console/reports",
+        role: Role::Dispatcher,
+        label: |w| w.common.nav_reports,
     },
     NavItem {
         nav: Nav::Staff,

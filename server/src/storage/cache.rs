@@ -532,6 +532,19 @@ impl Tx for CachedTx<'_> {
         self.inner.ops_about(entity, id, limit)
     }
     // (end console/household)
+
+    // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    // (end reports/units)
+
+    // backup (issue 27): what the server keeps about itself (its generation, its backups).
+    fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>> {
+        self.inner.server_meta(name)
+    }
+
+    fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
+        self.inner.put_server_meta(name, value)
+    }
+    // (end backup)
 }
 
 #[cfg(test)]

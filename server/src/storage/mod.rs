@@ -560,6 +560,16 @@ pub trait Tx {
     /// received first, at most `limit`: a household's check-ins, a photo's metadata.
     fn ops_about(&mut self, entity: Entity, id: &str, limit: usize) -> StorageResult<Vec<OpRow>>;
     // (end console/household)
+
+    // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    // (end reports/units)
+
+    // backup (issue 27): what the server keeps about itself (its generation, its backups).
+    /// A value the server keeps about itself, by name (`generation`, …).
+    fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>>;
+    /// Sets a value the server keeps about itself.
+    fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()>;
+    // (end backup)
 }
 
 /// A database the server keeps its truth in.

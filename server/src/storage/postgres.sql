@@ -246,3 +246,14 @@ CREATE TABLE IF NOT EXISTS conflict_resolutions (
 -- console/household (issue 26): a household's check-ins and a photo's metadata, by subject.
 CREATE INDEX IF NOT EXISTS ops_about ON ops(entity, entity_id);
 -- (end console/household)
+
+-- reports/units (issue 27): the unit a piece of work belonged to when it was done.
+-- (end reports/units)
+
+-- backup (issue 27): what the server keeps about itself, by name: its generation (changed by a
+-- restore, so that the phones learn it), what its last backup holds.
+CREATE TABLE IF NOT EXISTS server_meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- (end backup)

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod household;
 pub mod inspections;
 pub mod outages;
+pub mod reports;
 pub mod settlement;
 pub mod special;
 pub mod staff;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(household::routes())
         .merge(inspections::routes())
         .merge(outages::routes())
+        .merge(reports::routes())
         .merge(settlement::routes())
         .merge(special::routes())
         .merge(staff::routes())

@@ -12,6 +12,7 @@ pub struct Common {
     pub nav_complaints: &'static str,
     pub nav_conflicts: &'static str,
     pub nav_settlement: &'static str,
+    pub nav_reports: &'static str,
     pub nav_staff: &'static str,
     /// The language switch's label (written in the language it switches to).
     pub switch_language: &'static str,
@@ -43,6 +44,7 @@ pub const ZH: Common = Common {
     nav_complaints: "投诉与回访",
     nav_conflicts: "冲突与待定",
     nav_settlement: "日清日结",
+    nav_reports: "报表与考核",
     nav_staff: "员工账号",
     switch_language: "中文",
     sign_out: "退出登录",
@@ -73,6 +75,7 @@ pub const EN: Common = Common {
     nav_complaints: "Complaints and return visits",
     nav_conflicts: "Conflicts and parked work",
     nav_settlement: "Settlement",
+    nav_reports: "Reports",
     nav_staff: "Staff accounts",
     switch_language: "English",
     sign_out: "Sign out",

@@ -13,6 +13,7 @@ pub mod conflicts;
 pub mod household;
 pub mod inspections;
 pub mod outages;
+pub mod reports;
 pub mod settlement;
 pub mod sign_in;
 pub mod special;
@@ -80,6 +81,7 @@ pub struct Words {
     pub complaints: complaints::Complaints,
     pub conflicts: conflicts::Conflicts,
     pub settlement: settlement::Settlement,
+    pub reports: reports::Reports,
     pub staff: staff::Staff,
 }
 
@@ -95,6 +97,7 @@ pub static ZH: Words = Words {
     complaints: complaints::ZH,
     conflicts: conflicts::ZH,
     settlement: settlement::ZH,
+    reports: reports::ZH,
     staff: staff::ZH,
 };
 
@@ -110,5 +113,6 @@ pub static EN: Words = Words {
     complaints: complaints::EN,
     conflicts: conflicts::EN,
     settlement: settlement::EN,
+    reports: reports::EN,
     staff: staff::EN,
 };

@@ -961,6 +961,23 @@ impl Tx for PgTx<'_> {
             .collect()
     }
     // (end console/household)
+
+    // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    // (end reports/units)
+
+    // backup (issue 27): what the server keeps about itself (its generation, its backups).
+    fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>> {
+        self.query_opt(SERVER_META, &[&name])?
+            .as_ref()
+            .map(|r| get(r, 0))
+            .transpose()
+    }
+
+    fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
+        self.execute(PUT_SERVER_META, &[&name, &value])?;
+        Ok(())
+    }
+    // (end backup)
 }
 
 // console/conflicts (issue 26): conflicts resolved by the office.

@@ -275,3 +275,12 @@ pub(super) const OPS_ABOUT: &str =
     server_seq, payload FROM ops WHERE entity = ?1 AND entity_id = ?2
     ORDER BY received_at DESC, device_id, device_seq DESC LIMIT ?3";
 // (end console/household)
+
+// reports/units (issue 27): the unit a piece of work belonged to when it was done.
+// (end reports/units)
+
+// backup (issue 27): what the server keeps about itself (its generation, its backups).
+pub(super) const SERVER_META: &str = "SELECT value FROM server_meta WHERE name = ?1";
+pub(super) const PUT_SERVER_META: &str = "INSERT INTO server_meta(name, value) VALUES (?1, ?2)
+    ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+// (end backup)

@@ -1109,6 +1109,29 @@ impl Tx for SqliteTx<'_> {
         rows.map(|r| r.map_err(db)).collect()
     }
     // (end console/household)
+
+    // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    // (end reports/units)
+
+    // backup (issue 27): what the server keeps about itself (its generation, its backups).
+    fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>> {
+        self.tx
+            .prepare_cached(SERVER_META)
+            .map_err(db)?
+            .query_row([name], |r| r.get(0))
+            .optional()
+            .map_err(db)
+    }
+
+    fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(PUT_SERVER_META)
+            .map_err(db)?
+            .execute([name, value])
+            .map_err(db)?;
+        Ok(())
+    }
+    // (end backup)
 }
 
 // console/conflicts (issue 26): conflicts resolved by the office.

@@ -1,0 +1,1 @@
+//! Backups that are restored in a test (issue 27).

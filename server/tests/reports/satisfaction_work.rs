@@ -1,0 +1,1 @@
+//! Issue 27: see reports/mod.rs.
