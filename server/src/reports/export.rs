@@ -225,7 +225,7 @@ fn write_sheet(
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
     let mut widths: Vec<usize> = vec![0; table.columns.len().max(2)];
-    let mut widen = |col: usize, text: &str, widths: &mut Vec<usize>| {
+    let widen = |col: usize, text: &str, widths: &mut Vec<usize>| {
         if col >= widths.len() {
             widths.resize(col + 1, 0);
         }

@@ -72,7 +72,7 @@ pub fn axis(unit: ChartUnit, largest: i64) -> (i64, i64) {
         }
         power = power.saturating_mul(10);
     };
-    let end = largest.max(1).div_ceil(step) * step;
+    let end = (largest.max(1) + step - 1) / step * step;
     (end, step)
 }
 
