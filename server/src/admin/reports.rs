@@ -104,10 +104,10 @@ pub(super) fn run(
         );
     }
     let units = storage::read(storage, |tx| query::units(tx)).map_err(message)?;
-    if let Some(unit) = &args.unit {
-        if !units.iter().any(|u| u.level == args.level && &u.id == unit) {
-            return Err(invalid_option("--unit", query::unknown_unit()));
-        }
+    if let Some(unit) = &args.unit
+        && !units.iter().any(|u| u.level == args.level && &u.id == unit)
+    {
+        return Err(invalid_option("--unit", query::unknown_unit()));
     }
     let params = Params {
         kind: args.kind,
