@@ -571,11 +571,12 @@ on_both_backends! {
         let range = book.worksheet_range(&first).unwrap();
         // The TSV's main table (after the head and an empty line: `# name`, keys, rows) holds
         // the workbook's first sheet's figures.
-        let table: Vec<Vec<&str>> = lines[9..]
+        let table: Vec<Vec<&str>> = lines[10..]
             .iter()
             .take_while(|l| !l.is_empty())
             .map(|l| l.split('\t').collect())
             .collect();
+        assert!(lines[8].starts_with("# ") && !table.is_empty(), "{tsv}");
         for (r, row) in table.iter().enumerate() {
             for (col, shown) in row.iter().enumerate() {
                 let cell = range

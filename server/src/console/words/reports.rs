@@ -30,8 +30,9 @@ pub struct Reports {
     pub show: &'static str,
     pub download_csv: &'static str,
     pub download_xlsx: &'static str,
-    /// Above the downloads: the files hold the page's figures.
+    /// Before the downloads (with its colon): the files hold the page's figures.
     pub downloads: &'static str,
+    /// Before the chart's title (with its colon).
     pub chart: &'static str,
     /// The chart's description: where its figures are as text.
     pub chart_text: &'static str,
@@ -75,8 +76,8 @@ pub const ZH: Reports = Reports {
     show: "查看报表",
     download_csv: "下载 CSV",
     download_xlsx: "下载 Excel（XLSX）",
-    downloads: "下载（与本页数字相同）",
-    chart: "图表",
+    downloads: "下载（与本页数字相同）：",
+    chart: "图表：",
     chart_text: "图中的数字见下表。",
     no_data: "本期无数据",
     no_rows: "无",
@@ -117,8 +118,8 @@ pub const EN: Reports = Reports {
     show: "Show report",
     download_csv: "Download CSV",
     download_xlsx: "Download Excel (XLSX)",
-    downloads: "Downloads (the page's figures)",
-    chart: "Chart",
+    downloads: "Downloads (the page's figures): ",
+    chart: "Chart: ",
     chart_text: "The chart's figures are in the table below.",
     no_data: "No data for this period",
     no_rows: "None",

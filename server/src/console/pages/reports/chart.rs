@@ -90,7 +90,7 @@ pub fn svg(w: &Reports, chart: &Chart, lang: doorstep_core::text::Lang) -> Marku
             }
         };
     }
-    let bar = if series.len() > 3 { 12 } else { 16 };
+    let bar = if series.len() > 3 { 14 } else { 16 };
     let group = series.len() as i64 * (bar + 2) + GROUP_GAP;
     let plot_height = chart.labels.len() as i64 * group;
     let height = TOP + plot_height + BOTTOM;
@@ -142,7 +142,7 @@ pub fn svg(w: &Reports, chart: &Chart, lang: doorstep_core::text::Lang) -> Marku
                             fill=(COLOURS[i % COLOURS.len()]) {
                             title { (label) " · " (s.name.get(lang)) ": " (figure(chart.unit, value)) }
                         }
-                        text x=(x_of(value) + 4) y=(y + bar - 3) font-size="11" fill="#1b1f24" {
+                        text x=(x_of(value) + 4) y=(y + bar - 3) font-size="10" fill="#1b1f24" {
                             (figure(chart.unit, value))
                         }
                     }

@@ -153,14 +153,14 @@ async fn show(ctx: Ctx, Query(asked): Query<Asked>) -> Result<Markup, ConsoleErr
                 }
             }
             p {
-                (w.downloads) "： "
+                (w.downloads)
                 a #download-csv href={ "/console/reports/report.csv?" (query) } download { (w.download_csv) }
                 " · "
                 a #download-xlsx href={ "/console/reports/report.xlsx?" (query) } download { (w.download_xlsx) }
             }
         }
         section.panel aria-labelledby="report-chart" {
-            h2 #report-chart { (w.chart) "：" (report.chart.title.get(lang)) }
+            h2 #report-chart { (w.chart) (report.chart.title.get(lang)) }
             figure style="margin:0" aria-describedby="report-main" {
                 (chart::svg(w, &report.chart, lang))
             }
