@@ -25,7 +25,7 @@ use doorstep_core::forms::form::Form;
 use doorstep_core::forms::template::Template;
 use doorstep_core::household::{Category, Household};
 use doorstep_core::ids::{DistrictId, HouseholdId, TechnicianId};
-use doorstep_core::satisfaction::Unit;
+use doorstep_core::satisfaction::{Unit, UnitLevel};
 use doorstep_core::schedule::inspection::{InspectionPolicy, next_inspection_due};
 use doorstep_core::sync::protocol::{Entity, Operation};
 use doorstep_core::text::{Text, said};
@@ -58,7 +58,7 @@ fn inspections(tx: &mut dyn Tx, params: &Params) -> Result<HashMap<HouseholdId, 
         .iter()
         .map(|t| ((t.id.clone(), t.version), t.kind.is_inspection()))
         .collect();
-    let who = params.level != doorstep_core::satisfaction::UnitLevel::District;
+    let who = params.level != UnitLevel::District;
     let technicians: HashMap<String, TechnicianId> = if who {
         tx.devices(None)?
             .into_iter()
