@@ -1,9 +1,491 @@
-//! The work report (issue 27): see [`super::ReportKind`].
+//! The work report (Art.12, Art.14, issue 27): what each unit did in a period (visits, forms
+//! sealed by template, orders closed, photos) and the fees its technicians collected against
+//! what they settled (日清日结), with the difference.
+//!
+//! Work counts for the technician who did it and for the crew and district that technician
+//! was in at that moment ([`who::Doer`]). A sealed form is the technician's whose phone sealed
+//! it (the operation log names the device); an order closed is the technician's who reported
+//! its closing step, else its assignee's (an order the office closed with nobody on it is no
+//! technician's work and is left out); money is the collector's named on the receipt. Money is
+//! read from the receipt ledger and the settlements as they were kept: the rule that made them
+//! is the core's (`doorstep_core::fees`).
+//!
+//! A visit is a household a technician sealed a form at on a day: two forms at one door on
+//! one day are one visit. (A check-in with no form is not counted: the operation log has no
+//! index by time to find them in a period.)
 
-use super::{Params, Report};
+mod who;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_core::calendar::local_date;
+use doorstep_core::fees::{Settlement, day_bounds};
+use doorstep_core::forms::form::Form;
+use doorstep_core::forms::template::Template;
+use doorstep_core::ids::{HouseholdId, TechnicianId};
+use doorstep_core::satisfaction::Unit;
+use doorstep_core::sync::protocol::Entity;
+use doorstep_core::text::{Text, said};
+use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
+
+pub use self::who::{Doer, Names, Scope, column, every, total_label, unit_id};
+use super::units::Units;
+use super::{Cell, Chart, ChartUnit, Params, Report, Series, Table};
 use crate::error::Result;
+use crate::records::decode;
 use crate::storage::Tx;
 
-pub fn report(_tx: &mut dyn Tx, _params: &Params) -> Result<Report> {
-    todo!("issue 27: the work report")
+pub fn report(tx: &mut dyn Tx, params: &Params) -> Result<Report> {
+    let units = Units::load(tx)?;
+    let names = Names::load(tx)?;
+    let facts = WorkFacts::read(tx, params, &units, &names)?;
+    Ok(lay_out(&tally(&facts, params), params, &names))
+}
+
+/// A form sealed in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedForm {
+    pub template_id: String,
+    /// The template's title (its id when the server has no such template).
+    pub title: Text,
+    pub household: HouseholdId,
+    pub doer: Doer,
+    pub sealed_at: DateTime<Utc>,
+    /// Its photos (the evidence of its items and of a refusal to sign).
+    pub photos: i64,
+}
+
+/// An order closed in the period (resolved or referred elsewhere; a cancelled order is no
+/// work done).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosedOrder {
+    pub doer: Doer,
+    pub at: DateTime<Utc>,
+}
+
+/// Money collected on a form sealed in the period, from the receipt ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collected {
+    pub technician: TechnicianId,
+    pub doer: Doer,
+    pub sealed_at: DateTime<Utc>,
+    pub fen: i64,
+}
+
+/// A settlement of a day in the period, as it was kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettledDay {
+    pub technician: TechnicianId,
+    pub doer: Doer,
+    pub day: NaiveDate,
+    /// What the forms said was collected, when it was settled.
+    pub collected_fen: i64,
+    pub declared_fen: i64,
+}
+
+/// The work of a period, each piece with its unit at the time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkFacts {
+    pub forms: Vec<SealedForm>,
+    pub orders: Vec<ClosedOrder>,
+    pub collected: Vec<Collected>,
+    pub settled: Vec<SettledDay>,
+}
+
+impl WorkFacts {
+    /// The work of `params`' period, whatever its unit (the tally keeps what is in scope).
+    pub fn read(tx: &mut dyn Tx, params: &Params, units: &Units, names: &Names) -> Result<Self> {
+        let (from, to) = params.period.bounds();
+        let in_period = |at: DateTime<Utc>| from <= at && at < to;
+        let technician_doer = |t: TechnicianId, at: DateTime<Utc>| Doer {
+            technician: Some(t),
+            crew: units.technician_crew(t, at),
+            district: units.technician_district(t, at),
+        };
+        let mut facts = WorkFacts::default();
+        let mut device_technician: HashMap<String, Option<TechnicianId>> = HashMap::new();
+        let mut titles: HashMap<String, Text> = HashMap::new();
+        for form in every::<Form>(tx, Entity::Form)? {
+            let Some(sealed_at) = form.seal.as_ref().map(|s| s.sealed_at) else {
+                continue;
+            };
+            if !in_period(sealed_at) {
+                continue;
+            }
+            let doer = match sealed_by(tx, &form, &mut device_technician)? {
+                Some(t) => technician_doer(t, sealed_at),
+                None => Doer {
+                    district: units.household_district(form.household_id, sealed_at),
+                    ..Doer::default()
+                },
+            };
+            let key = format!("{}@{}", form.template_id, form.template_version);
+            let title = match titles.get(&key) {
+                Some(t) => t.clone(),
+                None => {
+                    let title = tx
+                        .record(Entity::Template, &key)?
+                        .map(|r| decode::<Template>(&r))
+                        .transpose()?
+                        .map_or_else(
+                            || said(form.template_id.clone(), form.template_id.clone()),
+                            |t| t.title,
+                        );
+                    titles.insert(key, title.clone());
+                    title
+                }
+            };
+            facts.forms.push(SealedForm {
+                template_id: form.template_id.clone(),
+                title,
+                household: form.household_id,
+                doer,
+                sealed_at,
+                photos: form.evidence_photos().count() as i64,
+            });
+        }
+        for order in every::<WorkOrder>(tx, Entity::WorkOrder)? {
+            let Some(last) = order.steps.last() else {
+                continue;
+            };
+            if !matches!(
+                last.status,
+                WorkOrderStatus::Resolved | WorkOrderStatus::ReferredElsewhere
+            ) || !in_period(last.at)
+            {
+                continue;
+            }
+            let by = last
+                .reported_by
+                .as_ref()
+                .map(|r| r.technician)
+                .or(order.assignee);
+            if let Some(t) = by {
+                facts.orders.push(ClosedOrder {
+                    doer: technician_doer(t, last.at),
+                    at: last.at,
+                });
+            }
+        }
+        for t in names.technicians().collect::<Vec<_>>() {
+            for r in tx.receipts_between(&t.to_string(), from, to)? {
+                facts.collected.push(Collected {
+                    technician: t,
+                    doer: technician_doer(t, r.sealed_at),
+                    sealed_at: r.sealed_at,
+                    fen: r.total_fen,
+                });
+            }
+        }
+        for s in every::<Settlement>(tx, Entity::Settlement)? {
+            if s.day < params.period.start || s.day >= params.period.end() {
+                continue;
+            }
+            facts.settled.push(SettledDay {
+                technician: s.technician_id,
+                doer: technician_doer(s.technician_id, day_bounds(s.day).0),
+                day: s.day,
+                collected_fen: s.collected.total_fen,
+                declared_fen: s.declared.values().sum(),
+            });
+        }
+        Ok(facts)
+    }
+}
+
+/// The technician whose phone sealed `form`: the device of the operation that brought it.
+fn sealed_by(
+    tx: &mut dyn Tx,
+    form: &Form,
+    devices: &mut HashMap<String, Option<TechnicianId>>,
+) -> Result<Option<TechnicianId>> {
+    let Some(op) = tx
+        .ops_about(Entity::Form, &form.id.to_string(), 1)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    if let Some(known) = devices.get(&op.device_id) {
+        return Ok(*known);
+    }
+    let technician = tx
+        .device(&op.device_id)?
+        .and_then(|d| d.technician_id.parse().ok());
+    devices.insert(op.device_id, technician);
+    Ok(technician)
+}
+
+/// One unit's figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub visits: i64,
+    pub forms: i64,
+    pub orders_closed: i64,
+    pub photos: i64,
+    pub collected_fen: i64,
+    pub settled_days: i64,
+    pub balanced_days: i64,
+    /// What the settled days' forms said was collected.
+    pub settled_fen: i64,
+    pub declared_fen: i64,
+    /// Days over, with money collected and no settlement.
+    pub unsettled_days: i64,
+}
+
+impl Figures {
+    /// Handed over minus collected, on the days settled: negative when money is missing.
+    pub fn discrepancy_fen(&self) -> i64 {
+        self.declared_fen - self.settled_fen
+    }
+
+    fn add(&mut self, o: &Figures) {
+        self.visits += o.visits;
+        self.forms += o.forms;
+        self.orders_closed += o.orders_closed;
+        self.photos += o.photos;
+        self.collected_fen += o.collected_fen;
+        self.settled_days += o.settled_days;
+        self.balanced_days += o.balanced_days;
+        self.settled_fen += o.settled_fen;
+        self.declared_fen += o.declared_fen;
+        self.unsettled_days += o.unsettled_days;
+    }
+}
+
+/// A day whose money was not handed over as collected, or not settled at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayIssue {
+    pub technician: TechnicianId,
+    pub unit: Unit,
+    pub day: NaiveDate,
+    pub collected_fen: i64,
+    /// `None` for a day not settled.
+    pub declared_fen: Option<i64>,
+}
+
+/// The report's figures, before they are laid out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    pub figures: BTreeMap<Unit, Figures>,
+    /// Forms and photos per unit and template, with the template's title.
+    pub by_template: BTreeMap<(Unit, String), (Text, i64, i64)>,
+    /// Days with a discrepancy, then days not settled, by day.
+    pub issues: Vec<DayIssue>,
+}
+
+/// The figures of the work in `params`' scope.
+pub fn tally(facts: &WorkFacts, params: &Params) -> Tally {
+    let scope = Scope::new(params);
+    let mut t = Tally::default();
+    let mut visits: BTreeSet<(Unit, Option<TechnicianId>, HouseholdId, NaiveDate)> =
+        BTreeSet::new();
+    for f in &facts.forms {
+        let Some(unit) = scope.unit_of(&f.doer) else {
+            continue;
+        };
+        let figures = t.figures.entry(unit).or_default();
+        figures.forms += 1;
+        figures.photos += f.photos;
+        if visits.insert((unit, f.doer.technician, f.household, local_date(f.sealed_at))) {
+            figures.visits += 1;
+        }
+        let row = t
+            .by_template
+            .entry((unit, f.template_id.clone()))
+            .or_insert_with(|| (f.title.clone(), 0, 0));
+        row.1 += 1;
+        row.2 += f.photos;
+    }
+    for o in &facts.orders {
+        if let Some(unit) = scope.unit_of(&o.doer) {
+            t.figures.entry(unit).or_default().orders_closed += 1;
+        }
+    }
+    let mut settled: BTreeSet<(TechnicianId, NaiveDate)> = BTreeSet::new();
+    for s in &facts.settled {
+        settled.insert((s.technician, s.day));
+        let Some(unit) = scope.unit_of(&s.doer) else {
+            continue;
+        };
+        let figures = t.figures.entry(unit).or_default();
+        figures.settled_days += 1;
+        figures.settled_fen += s.collected_fen;
+        figures.declared_fen += s.declared_fen;
+        if s.collected_fen == s.declared_fen {
+            figures.balanced_days += 1;
+        } else {
+            t.issues.push(DayIssue {
+                technician: s.technician,
+                unit,
+                day: s.day,
+                collected_fen: s.collected_fen,
+                declared_fen: Some(s.declared_fen),
+            });
+        }
+    }
+    let mut unsettled: BTreeMap<(TechnicianId, NaiveDate), (Unit, i64)> = BTreeMap::new();
+    for c in &facts.collected {
+        let Some(unit) = scope.unit_of(&c.doer) else {
+            continue;
+        };
+        t.figures.entry(unit).or_default().collected_fen += c.fen;
+        let day = local_date(c.sealed_at);
+        if !settled.contains(&(c.technician, day)) && day_bounds(day).1 <= params.now {
+            unsettled.entry((c.technician, day)).or_insert((unit, 0)).1 += c.fen;
+        }
+    }
+    for ((technician, day), (unit, fen)) in unsettled {
+        t.figures.entry(unit).or_default().unsettled_days += 1;
+        t.issues.push(DayIssue {
+            technician,
+            unit,
+            day,
+            collected_fen: fen,
+            declared_fen: None,
+        });
+    }
+    t.issues.sort_by_key(|i| (i.declared_fen.is_none(), i.day, i.technician));
+    t
+}
+
+fn figure_cells(f: &Figures) -> Vec<Cell> {
+    vec![
+        Cell::Count(f.visits),
+        Cell::Count(f.forms),
+        Cell::Count(f.orders_closed),
+        Cell::Count(f.photos),
+        Cell::Fen(f.collected_fen),
+        Cell::Count(f.settled_days),
+        Cell::Count(f.balanced_days),
+        Cell::Fen(f.settled_fen),
+        Cell::Fen(f.declared_fen),
+        Cell::Fen(f.discrepancy_fen()),
+        Cell::Count(f.unsettled_days),
+    ]
+}
+
+/// The report's tables and chart.
+pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
+    let rows = names.rows(params, tally.figures.keys().copied());
+    let mut columns = vec![column("unit", "单位", "unit")];
+    columns.extend([
+        column("visits", "入户次数", "visits"),
+        column("forms_sealed", "签封表单", "forms sealed"),
+        column("orders_closed", "完成工单", "orders closed"),
+        column("photos", "照片", "photos"),
+        column("collected_fen", "收费金额", "fees collected"),
+        column("settled_days", "日结天数", "days settled"),
+        column("balanced_days", "账款相符天数", "days balanced"),
+        column("settled_fen", "日结应交", "due on days settled"),
+        column("declared_fen", "实交金额", "handed over"),
+        column("discrepancy_fen", "差额", "discrepancy"),
+        column("unsettled_days", "未日结天数", "days not settled"),
+    ]);
+    let mut total = Figures::default();
+    let mut main_rows: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|unit| {
+            let f = tally.figures.get(unit).copied().unwrap_or_default();
+            total.add(&f);
+            let mut row = vec![Cell::Text(names.name(*unit))];
+            row.extend(figure_cells(&f));
+            row
+        })
+        .collect();
+    if rows.len() > 1 {
+        let mut row = vec![Cell::Words(total_label())];
+        row.extend(figure_cells(&total));
+        main_rows.push(row);
+    }
+    let by_template = Table {
+        name: "forms_by_template",
+        title: said("按表单类型", "Forms by template"),
+        columns: vec![
+            column("unit", "单位", "unit"),
+            column("template", "表单", "form"),
+            column("forms_sealed", "签封表单", "forms sealed"),
+            column("photos", "照片", "photos"),
+        ],
+        rows: rows
+            .iter()
+            .flat_map(|unit| {
+                tally
+                    .by_template
+                    .range((*unit, String::new())..)
+                    .take_while(move |((u, _), _)| u == unit)
+                    .map(|(_, (title, forms, photos))| {
+                        vec![
+                            Cell::Text(names.name(*unit)),
+                            Cell::Words(title.clone()),
+                            Cell::Count(*forms),
+                            Cell::Count(*photos),
+                        ]
+                    })
+            })
+            .collect(),
+    };
+    let issues = Table {
+        name: "settlement_issues",
+        title: said(
+            "账款不符及未日结的日子",
+            "Days with a discrepancy or not settled",
+        ),
+        columns: vec![
+            column("technician", "技术员", "technician"),
+            column("unit", "单位", "unit"),
+            column("day", "日期", "day"),
+            column("collected_fen", "收费金额", "collected"),
+            column("declared_fen", "实交金额", "handed over"),
+            column("discrepancy_fen", "差额", "discrepancy"),
+        ],
+        rows: tally
+            .issues
+            .iter()
+            .filter(|i| rows.contains(&i.unit))
+            .map(|i| {
+                vec![
+                    Cell::Text(names.name(Unit::Technician(i.technician))),
+                    Cell::Text(names.name(i.unit)),
+                    Cell::Date(i.day),
+                    Cell::Fen(i.collected_fen),
+                    i.declared_fen.map_or(Cell::Empty, Cell::Fen),
+                    i.declared_fen
+                        .map_or(Cell::Empty, |d| Cell::Fen(d - i.collected_fen)),
+                ]
+            })
+            .collect(),
+    };
+    let series = |name: Text, of: fn(&Figures) -> i64| Series {
+        name,
+        values: rows
+            .iter()
+            .map(|u| tally.figures.get(u).map_or(0, of))
+            .collect(),
+    };
+    let chart = Chart {
+        title: said("工作量", "Work done"),
+        labels: rows.iter().map(|u| names.name(*u)).collect(),
+        series: vec![
+            series(said("入户次数", "visits"), |f| f.visits),
+            series(said("签封表单", "forms sealed"), |f| f.forms),
+            series(said("完成工单", "orders closed"), |f| f.orders_closed),
+        ],
+        unit: ChartUnit::Count,
+    };
+    Report {
+        params: params.clone(),
+        made_at: params.now,
+        title: said("工作量与收费", "Work done and fees"),
+        unit_name: names.report_unit(params),
+        main: Table {
+            name: "work",
+            title: said("工作量与收费", "Work done and fees"),
+            columns,
+            rows: main_rows,
+        },
+        details: vec![by_template, issues],
+        chart,
+    }
 }
