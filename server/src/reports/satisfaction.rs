@@ -20,17 +20,16 @@ use doorstep_core::workorder::deadline::{Deadline, Milestone};
 use doorstep_core::workorder::{FollowUp, WorkOrder, WorkOrderKind, WorkOrderStatus};
 
 use super::units::Units;
-use super::work::{Doer, Names, Scope, column, every, total_label};
-use super::{Cell, Chart, ChartUnit, Params, Report, Series, Table};
+use super::work::Doer;
+use super::{Cell, Chart, ChartUnit, Column, Params, Report, Series, Table, every, ordered_units};
 use crate::error::Result;
 use crate::records::decode;
 use crate::storage::Tx;
 
 pub fn report(tx: &mut dyn Tx, params: &Params) -> Result<Report> {
     let units = Units::load(tx)?;
-    let names = Names::load(tx)?;
     let visits = followed_visits(tx, &units)?;
-    Ok(lay_out(&tally(&visits, params), params, &names))
+    Ok(lay_out(&tally(&visits, params), params, &units))
 }
 
 /// One return visit with what it is counted by.
@@ -200,13 +199,13 @@ pub struct Tally {
 /// The figures of `params`' period and scope: visits scored in the period, return visits due
 /// in it (judged at `params.now`).
 pub fn tally(visits: &[FollowedVisit], params: &Params) -> Tally {
-    let scope = Scope::new(params);
     let (from, to) = params.period.bounds();
     let mut scored = Vec::new();
     let mut timeliness: BTreeMap<Unit, Timeliness> = BTreeMap::new();
     let mut late = Vec::new();
     for v in visits {
-        let Some(unit) = scope.unit_of(&v.doer) else {
+        // A visit of no unit at the level is left out, as the core's aggregate leaves it.
+        let Some(Some(unit)) = v.doer.row(params) else {
             continue;
         };
         if let Some(s) = &v.scores {
@@ -219,7 +218,11 @@ pub fn tally(visits: &[FollowedVisit], params: &Params) -> Tally {
                 followed_kind: v.followed_kind,
             });
         }
-        let Some(d) = v.deadline.as_ref().filter(|d| params.period.holds(d.due_at)) else {
+        let Some(d) = v
+            .deadline
+            .as_ref()
+            .filter(|d| params.period.holds(d.due_at))
+        else {
             continue;
         };
         let verdict = Verdict::of(d, params.now);
@@ -282,17 +285,13 @@ fn add(into: &mut Aggregate, a: &Aggregate) {
 /// The columns of a score row after its label(s): visits, the four means, satisfied, share.
 fn score_columns() -> Vec<super::Column> {
     vec![
-        column("visits_scored", "评分回访数", "visits scored"),
-        column("timeliness", "及时性均分", "timeliness (mean)"),
-        column("attitude", "服务态度均分", "attitude (mean)"),
-        column("quality", "维修质量均分", "quality (mean)"),
-        column(
-            "safety_explanation",
-            "安全讲解均分",
-            "safety advice (mean)",
-        ),
-        column("satisfied", "满意数", "satisfied"),
-        column("satisfied_share", "满意率", "satisfied share"),
+        Column::new("visits_scored", "评分回访数", "visits scored"),
+        Column::new("timeliness", "及时性均分", "timeliness (mean)"),
+        Column::new("attitude", "服务态度均分", "attitude (mean)"),
+        Column::new("quality", "维修质量均分", "quality (mean)"),
+        Column::new("safety_explanation", "安全讲解均分", "safety advice (mean)"),
+        Column::new("satisfied", "满意数", "satisfied"),
+        Column::new("satisfied_share", "满意率", "satisfied share"),
     ]
 }
 
@@ -304,10 +303,7 @@ fn score_cells(a: Option<&Aggregate>) -> Vec<Cell> {
         return cells;
     };
     let mut cells = vec![Cell::Count(i64::from(a.visits))];
-    cells.extend(
-        a.means_hundredths()
-            .map(|m| Cell::Hundredths(i64::from(m))),
-    );
+    cells.extend(a.means_hundredths().map(|m| Cell::Hundredths(i64::from(m))));
     cells.push(Cell::Count(i64::from(a.overall[0] + a.overall[1])));
     cells.push(Cell::BasisPoints(i64::from(a.satisfied_basis_points())));
     cells
@@ -324,21 +320,27 @@ fn timeliness_cells(t: &Timeliness) -> Vec<Cell> {
 }
 
 /// The report's tables and chart.
-pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
-    let rows = names.rows(params, tally.units.iter().copied());
+pub fn lay_out(tally: &Tally, params: &Params, units: &Units) -> Report {
+    let rows: Vec<Unit> = ordered_units(units, params.level, tally.units.iter().map(|u| Some(*u)))
+        .into_iter()
+        .filter_map(|(u, _)| u)
+        .collect();
+    let name = |u: Unit| units.name(params.level, Some(u));
+    let technician =
+        |u: Unit| units.name(doorstep_core::satisfaction::UnitLevel::Technician, Some(u));
     let per_unit: BTreeMap<Unit, Aggregate> = merged_per_unit(&tally.by_kind)
         .into_iter()
         .map(|a| (a.unit, a))
         .collect();
 
-    let mut columns = vec![column("unit", "单位", "unit")];
+    let mut columns = vec![Column::new("unit", "单位", "unit")];
     columns.extend(score_columns());
     columns.extend([
-        column("return_visits_due", "应回访数", "return visits due"),
-        column("on_time", "按时回访", "made on time"),
-        column("late", "超时回访", "made late"),
-        column("overdue", "逾期未回访", "overdue"),
-        column("not_yet_due", "未到期", "not yet due"),
+        Column::new("return_visits_due", "应回访数", "return visits due"),
+        Column::new("on_time", "按时回访", "made on time"),
+        Column::new("late", "超时回访", "made late"),
+        Column::new("overdue", "逾期未回访", "overdue"),
+        Column::new("not_yet_due", "未到期", "not yet due"),
     ]);
     let mut main_rows = Vec::new();
     let mut total: Option<Aggregate> = None;
@@ -353,21 +355,19 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
             }
         }
         total_timeliness.add(&t);
-        let mut row = vec![Cell::Text(names.name(*unit))];
+        let mut row = vec![Cell::Words(name(*unit))];
         row.extend(score_cells(a));
         row.extend(timeliness_cells(&t));
         main_rows.push(row);
     }
-    if rows.len() > 1 {
-        let mut row = vec![Cell::Words(total_label())];
-        row.extend(score_cells(total.as_ref()));
-        row.extend(timeliness_cells(&total_timeliness));
-        main_rows.push(row);
-    }
+    let mut row = vec![Cell::Words(said("合计", "total"))];
+    row.extend(score_cells(total.as_ref()));
+    row.extend(timeliness_cells(&total_timeliness));
+    main_rows.push(row);
 
     let mut kind_columns = vec![
-        column("unit", "单位", "unit"),
-        column("kind", "回访事项", "work followed up"),
+        Column::new("unit", "单位", "unit"),
+        Column::new("kind", "回访事项", "work followed up"),
     ];
     kind_columns.extend(score_columns());
     let kind_rows = tally
@@ -376,7 +376,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         .filter(|a| rows.contains(&a.unit))
         .map(|a| {
             let mut row = vec![
-                Cell::Text(names.name(a.unit)),
+                Cell::Words(name(a.unit)),
                 Cell::Words(followed_label(a.followed_kind)),
             ];
             row.extend(score_cells(Some(a)));
@@ -390,7 +390,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         rows: kind_rows,
     }];
     if params.level != doorstep_core::satisfaction::UnitLevel::Technician {
-        let mut columns = vec![column("technician", "技术员", "technician")];
+        let mut columns = vec![Column::new("technician", "技术员", "technician")];
         columns.extend(score_columns());
         details.push(Table {
             name: "by_technician",
@@ -400,7 +400,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
                 .by_technician
                 .iter()
                 .map(|a| {
-                    let mut row = vec![Cell::Text(names.name(a.unit))];
+                    let mut row = vec![Cell::Words(technician(a.unit))];
                     row.extend(score_cells(Some(a)));
                     row
                 })
@@ -411,10 +411,10 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         name: "late_return_visits",
         title: said("超时及逾期的回访", "Return visits late or overdue"),
         columns: vec![
-            column("number", "回访工单号", "return visit"),
-            column("unit", "单位", "unit"),
-            column("due_at", "应回访时间", "due"),
-            column("done_at", "回访时间", "made"),
+            Column::new("number", "回访工单号", "return visit"),
+            Column::new("unit", "单位", "unit"),
+            Column::new("due_at", "应回访时间", "due"),
+            Column::new("done_at", "回访时间", "made"),
         ],
         rows: tally
             .late
@@ -423,7 +423,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
             .map(|l| {
                 vec![
                     Cell::Text(l.number.clone()),
-                    Cell::Text(names.name(l.unit)),
+                    Cell::Words(name(l.unit)),
                     Cell::Time(l.due_at),
                     l.done_at.map_or(Cell::Empty, Cell::Time),
                 ]
@@ -432,8 +432,11 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
     });
 
     let chart = Chart {
-        title: said("满意率与按时回访率", "Satisfied share and return visits on time"),
-        labels: rows.iter().map(|u| names.name(*u)).collect(),
+        title: said(
+            "满意率与按时回访率",
+            "Satisfied share and return visits on time",
+        ),
+        labels: rows.iter().map(|u| name(*u).zh).collect(),
         series: vec![
             Series {
                 name: said("满意率", "satisfied share"),
@@ -452,7 +455,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
                     .iter()
                     .map(|u| {
                         let t = tally.timeliness.get(u).copied().unwrap_or_default();
-                        share(t.on_time, t.due)
+                        Cell::share(t.on_time, t.due).figure().unwrap_or(0)
                     })
                     .collect(),
             },
@@ -464,7 +467,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         params: params.clone(),
         made_at: params.now,
         title: said("回访与满意度", "Return visits and satisfaction"),
-        unit_name: names.report_unit(params),
+        unit_name: params.unit_name(units),
         main: Table {
             name: "satisfaction",
             title: said("回访与满意度", "Return visits and satisfaction"),
@@ -473,15 +476,6 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         },
         details,
         chart,
-    }
-}
-
-/// `part` of `whole` in basis points, rounded half up; 0 of nothing.
-pub(super) fn share(part: i64, whole: i64) -> i64 {
-    if whole <= 0 {
-        0
-    } else {
-        (part * 10_000 + whole / 2) / whole
     }
 }
 

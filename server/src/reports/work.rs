@@ -3,7 +3,7 @@
 //! what they settled (日清日结), with the difference.
 //!
 //! Work counts for the technician who did it and for the crew and district that technician
-//! was in at that moment ([`who::Doer`]). A sealed form is the technician's whose phone sealed
+//! was in at that moment ([`Doer`]). A sealed form is the technician's whose phone sealed
 //! it (the operation log names the device); an order closed is the technician's who reported
 //! its closing step, else its assignee's (an order the office closed with nobody on it is no
 //! technician's work and is left out); money is the collector's named on the receipt. Money is
@@ -14,8 +14,6 @@
 //! one day are one visit. (A check-in with no form is not counted: the operation log has no
 //! index by time to find them in a period.)
 
-mod who;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -23,24 +21,51 @@ use doorstep_core::calendar::local_date;
 use doorstep_core::fees::{Settlement, day_bounds};
 use doorstep_core::forms::form::Form;
 use doorstep_core::forms::template::Template;
-use doorstep_core::ids::{HouseholdId, TechnicianId};
+use doorstep_core::ids::{CrewId, DistrictId, HouseholdId, TechnicianId};
 use doorstep_core::satisfaction::Unit;
 use doorstep_core::sync::protocol::Entity;
+use doorstep_core::team::Technician;
 use doorstep_core::text::{Text, said};
 use doorstep_core::workorder::{WorkOrder, WorkOrderStatus};
 
-pub use self::who::{Doer, Names, Scope, column, every, total_label, unit_id};
 use super::units::Units;
-use super::{Cell, Chart, ChartUnit, Params, Report, Series, Table};
+use super::{
+    Cell, Chart, ChartUnit, Column, Params, Report, Series, Table, both, every, ordered_units,
+};
 use crate::error::Result;
 use crate::records::decode;
 use crate::storage::Tx;
 
 pub fn report(tx: &mut dyn Tx, params: &Params) -> Result<Report> {
     let units = Units::load(tx)?;
-    let names = Names::load(tx)?;
-    let facts = WorkFacts::read(tx, params, &units, &names)?;
-    Ok(lay_out(&tally(&facts, params), params, &names))
+    let facts = WorkFacts::read(tx, params, &units)?;
+    Ok(lay_out(&tally(&facts, params), params, &units))
+}
+
+/// The units a piece of work belonged to when it was done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Doer {
+    pub district: Option<DistrictId>,
+    pub crew: Option<CrewId>,
+    pub technician: Option<TechnicianId>,
+}
+
+impl Doer {
+    /// The technician's units at `at`.
+    pub fn technician_at(t: TechnicianId, at: DateTime<Utc>, units: &Units) -> Self {
+        Self {
+            technician: Some(t),
+            crew: units.technician_crew(t, at),
+            district: units.technician_district(t, at),
+        }
+    }
+
+    /// The row the work counts in (`Some(None)`: the row of no unit at the report's level),
+    /// or `None` when the report does not take it (another unit's, outside the districts).
+    pub fn row(&self, params: &Params) -> Option<Option<Unit>> {
+        let unit = params.unit_of(self.district, self.crew, self.technician);
+        params.takes(unit, self.district).then_some(unit)
+    }
 }
 
 /// A form sealed in the period.
@@ -95,14 +120,11 @@ pub struct WorkFacts {
 
 impl WorkFacts {
     /// The work of `params`' period, whatever its unit (the tally keeps what is in scope).
-    pub fn read(tx: &mut dyn Tx, params: &Params, units: &Units, names: &Names) -> Result<Self> {
+    pub fn read(tx: &mut dyn Tx, params: &Params, units: &Units) -> Result<Self> {
         let (from, to) = params.period.bounds();
         let in_period = |at: DateTime<Utc>| from <= at && at < to;
-        let technician_doer = |t: TechnicianId, at: DateTime<Utc>| Doer {
-            technician: Some(t),
-            crew: units.technician_crew(t, at),
-            district: units.technician_district(t, at),
-        };
+        let technician_doer =
+            |t: TechnicianId, at: DateTime<Utc>| Doer::technician_at(t, at, units);
         let mut facts = WorkFacts::default();
         let mut device_technician: HashMap<String, Option<TechnicianId>> = HashMap::new();
         let mut titles: HashMap<String, Text> = HashMap::new();
@@ -168,7 +190,11 @@ impl WorkFacts {
                 });
             }
         }
-        for t in names.technicians().collect::<Vec<_>>() {
+        let technicians: Vec<TechnicianId> = every::<Technician>(tx, Entity::Technician)?
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        for t in technicians {
             for r in tx.receipts_between(&t.to_string(), from, to)? {
                 facts.collected.push(Collected {
                     technician: t,
@@ -258,7 +284,7 @@ impl Figures {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayIssue {
     pub technician: TechnicianId,
-    pub unit: Unit,
+    pub unit: Option<Unit>,
     pub day: NaiveDate,
     pub collected_fen: i64,
     /// `None` for a day not settled.
@@ -268,27 +294,31 @@ pub struct DayIssue {
 /// The report's figures, before they are laid out.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tally {
-    pub figures: BTreeMap<Unit, Figures>,
+    pub figures: BTreeMap<Option<Unit>, Figures>,
     /// Forms and photos per unit and template, with the template's title.
-    pub by_template: BTreeMap<(Unit, String), (Text, i64, i64)>,
+    pub by_template: BTreeMap<(Option<Unit>, String), (Text, i64, i64)>,
     /// Days with a discrepancy, then days not settled, by day.
     pub issues: Vec<DayIssue>,
 }
 
 /// The figures of the work in `params`' scope.
 pub fn tally(facts: &WorkFacts, params: &Params) -> Tally {
-    let scope = Scope::new(params);
     let mut t = Tally::default();
-    let mut visits: BTreeSet<(Unit, Option<TechnicianId>, HouseholdId, NaiveDate)> =
+    let mut visits: BTreeSet<(Option<Unit>, Option<TechnicianId>, HouseholdId, NaiveDate)> =
         BTreeSet::new();
     for f in &facts.forms {
-        let Some(unit) = scope.unit_of(&f.doer) else {
+        let Some(unit) = f.doer.row(params) else {
             continue;
         };
         let figures = t.figures.entry(unit).or_default();
         figures.forms += 1;
         figures.photos += f.photos;
-        if visits.insert((unit, f.doer.technician, f.household, local_date(f.sealed_at))) {
+        if visits.insert((
+            unit,
+            f.doer.technician,
+            f.household,
+            local_date(f.sealed_at),
+        )) {
             figures.visits += 1;
         }
         let row = t
@@ -299,14 +329,14 @@ pub fn tally(facts: &WorkFacts, params: &Params) -> Tally {
         row.2 += f.photos;
     }
     for o in &facts.orders {
-        if let Some(unit) = scope.unit_of(&o.doer) {
+        if let Some(unit) = o.doer.row(params) {
             t.figures.entry(unit).or_default().orders_closed += 1;
         }
     }
     let mut settled: BTreeSet<(TechnicianId, NaiveDate)> = BTreeSet::new();
     for s in &facts.settled {
         settled.insert((s.technician, s.day));
-        let Some(unit) = scope.unit_of(&s.doer) else {
+        let Some(unit) = s.doer.row(params) else {
             continue;
         };
         let figures = t.figures.entry(unit).or_default();
@@ -325,9 +355,9 @@ pub fn tally(facts: &WorkFacts, params: &Params) -> Tally {
             });
         }
     }
-    let mut unsettled: BTreeMap<(TechnicianId, NaiveDate), (Unit, i64)> = BTreeMap::new();
+    let mut unsettled: BTreeMap<(TechnicianId, NaiveDate), (Option<Unit>, i64)> = BTreeMap::new();
     for c in &facts.collected {
-        let Some(unit) = scope.unit_of(&c.doer) else {
+        let Some(unit) = c.doer.row(params) else {
             continue;
         };
         t.figures.entry(unit).or_default().collected_fen += c.fen;
@@ -346,7 +376,8 @@ pub fn tally(facts: &WorkFacts, params: &Params) -> Tally {
             declared_fen: None,
         });
     }
-    t.issues.sort_by_key(|i| (i.declared_fen.is_none(), i.day, i.technician));
+    t.issues
+        .sort_by_key(|i| (i.declared_fen.is_none(), i.day, i.technician));
     t
 }
 
@@ -367,57 +398,56 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
 }
 
 /// The report's tables and chart.
-pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
-    let rows = names.rows(params, tally.figures.keys().copied());
-    let mut columns = vec![column("unit", "单位", "unit")];
+pub fn lay_out(tally: &Tally, params: &Params, units: &Units) -> Report {
+    let rows = ordered_units(units, params.level, tally.figures.keys().copied());
+    let named: BTreeMap<Option<Unit>, Text> = rows.iter().cloned().collect();
+    let mut columns = vec![Column::new("unit", "单位", "unit")];
     columns.extend([
-        column("visits", "入户次数", "visits"),
-        column("forms_sealed", "签封表单", "forms sealed"),
-        column("orders_closed", "完成工单", "orders closed"),
-        column("photos", "照片", "photos"),
-        column("collected_fen", "收费金额", "fees collected"),
-        column("settled_days", "日结天数", "days settled"),
-        column("balanced_days", "账款相符天数", "days balanced"),
-        column("settled_fen", "日结应交", "due on days settled"),
-        column("declared_fen", "实交金额", "handed over"),
-        column("discrepancy_fen", "差额", "discrepancy"),
-        column("unsettled_days", "未日结天数", "days not settled"),
+        Column::new("visits", "入户次数", "visits"),
+        Column::new("forms_sealed", "签封表单", "forms sealed"),
+        Column::new("orders_closed", "完成工单", "orders closed"),
+        Column::new("photos", "照片", "photos"),
+        Column::new("collected_fen", "收费金额", "fees collected"),
+        Column::new("settled_days", "日结天数", "days settled"),
+        Column::new("balanced_days", "账款相符天数", "days balanced"),
+        Column::new("settled_fen", "日结应交", "due on days settled"),
+        Column::new("declared_fen", "实交金额", "handed over"),
+        Column::new("discrepancy_fen", "差额", "discrepancy"),
+        Column::new("unsettled_days", "未日结天数", "days not settled"),
     ]);
     let mut total = Figures::default();
     let mut main_rows: Vec<Vec<Cell>> = rows
         .iter()
-        .map(|unit| {
+        .map(|(unit, name)| {
             let f = tally.figures.get(unit).copied().unwrap_or_default();
             total.add(&f);
-            let mut row = vec![Cell::Text(names.name(*unit))];
+            let mut row = vec![Cell::Words(name.clone())];
             row.extend(figure_cells(&f));
             row
         })
         .collect();
-    if rows.len() > 1 {
-        let mut row = vec![Cell::Words(total_label())];
-        row.extend(figure_cells(&total));
-        main_rows.push(row);
-    }
+    let mut row = vec![Cell::Words(said("合计", "total"))];
+    row.extend(figure_cells(&total));
+    main_rows.push(row);
     let by_template = Table {
         name: "forms_by_template",
         title: said("按表单类型", "Forms by template"),
         columns: vec![
-            column("unit", "单位", "unit"),
-            column("template", "表单", "form"),
-            column("forms_sealed", "签封表单", "forms sealed"),
-            column("photos", "照片", "photos"),
+            Column::new("unit", "单位", "unit"),
+            Column::new("template", "表单", "form"),
+            Column::new("forms_sealed", "签封表单", "forms sealed"),
+            Column::new("photos", "照片", "photos"),
         ],
         rows: rows
             .iter()
-            .flat_map(|unit| {
+            .flat_map(|(unit, name)| {
                 tally
                     .by_template
                     .range((*unit, String::new())..)
                     .take_while(move |((u, _), _)| u == unit)
-                    .map(|(_, (title, forms, photos))| {
+                    .map(move |(_, (title, forms, photos))| {
                         vec![
-                            Cell::Text(names.name(*unit)),
+                            Cell::Words(name.clone()),
                             Cell::Words(title.clone()),
                             Cell::Count(*forms),
                             Cell::Count(*photos),
@@ -433,21 +463,24 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
             "Days with a discrepancy or not settled",
         ),
         columns: vec![
-            column("technician", "技术员", "technician"),
-            column("unit", "单位", "unit"),
-            column("day", "日期", "day"),
-            column("collected_fen", "收费金额", "collected"),
-            column("declared_fen", "实交金额", "handed over"),
-            column("discrepancy_fen", "差额", "discrepancy"),
+            Column::new("technician", "技术员", "technician"),
+            Column::new("unit", "单位", "unit"),
+            Column::new("day", "日期", "day"),
+            Column::new("collected_fen", "收费金额", "collected"),
+            Column::new("declared_fen", "实交金额", "handed over"),
+            Column::new("discrepancy_fen", "差额", "discrepancy"),
         ],
         rows: tally
             .issues
             .iter()
-            .filter(|i| rows.contains(&i.unit))
-            .map(|i| {
+            .filter_map(|i| Some((i, named.get(&i.unit)?)))
+            .map(|(i, name)| {
                 vec![
-                    Cell::Text(names.name(Unit::Technician(i.technician))),
-                    Cell::Text(names.name(i.unit)),
+                    Cell::Words(units.name(
+                        doorstep_core::satisfaction::UnitLevel::Technician,
+                        Some(Unit::Technician(i.technician)),
+                    )),
+                    Cell::Words(name.clone()),
                     Cell::Date(i.day),
                     Cell::Fen(i.collected_fen),
                     i.declared_fen.map_or(Cell::Empty, Cell::Fen),
@@ -461,12 +494,18 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         name,
         values: rows
             .iter()
-            .map(|u| tally.figures.get(u).map_or(0, of))
+            .map(|(u, _)| tally.figures.get(u).map_or(0, of))
             .collect(),
     };
     let chart = Chart {
         title: said("工作量", "Work done"),
-        labels: rows.iter().map(|u| names.name(*u)).collect(),
+        labels: rows
+            .iter()
+            .map(|(u, name)| match u {
+                Some(_) => name.zh.clone(),
+                None => both(name),
+            })
+            .collect(),
         series: vec![
             series(said("入户次数", "visits"), |f| f.visits),
             series(said("签封表单", "forms sealed"), |f| f.forms),
@@ -478,7 +517,7 @@ pub fn lay_out(tally: &Tally, params: &Params, names: &Names) -> Report {
         params: params.clone(),
         made_at: params.now,
         title: said("工作量与收费", "Work done and fees"),
-        unit_name: names.report_unit(params),
+        unit_name: params.unit_name(units),
         main: Table {
             name: "work",
             title: said("工作量与收费", "Work done and fees"),
