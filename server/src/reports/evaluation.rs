@@ -69,7 +69,6 @@ fn item(
     id: &str,
     title: (&str, &str),
     report: ReportKind,
-    rows_where: &[(&str, &str)],
     count: &[&str],
     of: &[&str],
     target: &str,
@@ -81,10 +80,7 @@ fn item(
         title_zh: title.0.into(),
         title_en: title.1.into(),
         report,
-        rows_where: rows_where
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        rows_where: BTreeMap::new(),
         count: strings(count),
         of: strings(of),
         target: target.into(),
@@ -104,7 +100,6 @@ impl Default for Weights {
                     "deadlines_met",
                     ("时限达标率", "deadlines met in time"),
                     ReportKind::Compliance,
-                    &[],
                     &["met"],
                     &decided,
                     "95%",
@@ -114,7 +109,6 @@ impl Default for Weights {
                     "inspection_coverage",
                     ("安检覆盖率", "inspection coverage"),
                     ReportKind::Coverage,
-                    &[],
                     &["inspected_due"],
                     &["due"],
                     "95%",
@@ -124,17 +118,16 @@ impl Default for Weights {
                     "complaints_answered_in_time",
                     ("投诉按时答复率", "complaints answered in time"),
                     ReportKind::Compliance,
-                    &[("clause", "complaint answered")],
                     &["met"],
                     &decided,
                     "100%",
                     10,
-                ),
+                )
+                .only_where("clause", "complaint answered"),
                 item(
                     "complaints_accepted",
                     ("投诉答复认可率", "complaint answers accepted"),
                     ReportKind::Complaints,
-                    &[],
                     &["accepted"],
                     &["accepted", "not_accepted"],
                     "90%",
@@ -144,7 +137,6 @@ impl Default for Weights {
                     "satisfaction",
                     ("回访满意率", "satisfied on return visits"),
                     ReportKind::Satisfaction,
-                    &[],
                     &["satisfied"],
                     &["visits_scored"],
                     "90%",
@@ -154,7 +146,6 @@ impl Default for Weights {
                     "return_visits_on_time",
                     ("按时回访率", "return visits on time"),
                     ReportKind::Satisfaction,
-                    &[],
                     &["on_time"],
                     &["on_time", "late", "overdue"],
                     "95%",
@@ -164,7 +155,6 @@ impl Default for Weights {
                     "settlement_balanced",
                     ("日清日结相符率", "days settled and balanced"),
                     ReportKind::Work,
-                    &[],
                     &["balanced_days"],
                     &["settled_days", "unsettled_days"],
                     "100%",
@@ -266,6 +256,12 @@ impl Weights {
 }
 
 impl Item {
+    /// Only the rows whose cell in `column` reads `words`.
+    fn only_where(mut self, column: &str, words: &str) -> Self {
+        self.rows_where.insert(column.into(), words.into());
+        self
+    }
+
     pub fn title(&self) -> Text {
         said(&self.title_zh, &self.title_en)
     }
