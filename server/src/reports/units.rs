@@ -128,10 +128,13 @@ impl<T> Default for Spans<T> {
     }
 }
 
+/// A technician's crew and district.
+type Membership = (Option<CrewId>, Option<DistrictId>);
+
 /// Every unit membership over time, and the units' names, read once for a report.
 pub struct Units {
     households: HashMap<HouseholdId, Spans<Option<DistrictId>>>,
-    technicians: HashMap<TechnicianId, Spans<(Option<CrewId>, Option<DistrictId>)>>,
+    technicians: HashMap<TechnicianId, Spans<Membership>>,
     districts: BTreeMap<DistrictId, String>,
     crews: BTreeMap<CrewId, String>,
     /// "name (badge)", as the console names a technician.
