@@ -562,3 +562,60 @@ on_both_backends! {
         }
     }
 }
+
+/// The sums of columns `keys` over the rows of `table` whose first cell is `first` (and, when
+/// given, whose cell `column` reads `words` in English).
+fn sums(table: &Table, first: &Cell, only: Option<(&str, &str)>, keys: &[&str]) -> i64 {
+    let at = |key: &str| table.columns.iter().position(|c| c.key == key).unwrap();
+    table
+        .rows
+        .iter()
+        .filter(|r| r.first() == Some(first))
+        .filter(|r| only.is_none_or(|(c, w)| matches!(&r[at(c)], Cell::Words(t) if t.en == w)))
+        .flat_map(|r| keys.iter().map(|k| r[at(k)].figure().unwrap_or(0)).collect::<Vec<_>>())
+        .sum()
+}
+
+on_both_backends! {
+    fn the_default_evaluation_reads_every_item_from_the_figures_of_its_report(backend: Backend) {
+        let server = TestServer::start(backend);
+        let month = past_month();
+        let v = month_of_visits(&server, month);
+        let year = Period::holding(PeriodLength::Year, month.start);
+        let crew = Some(v.team.crew.to_string());
+        let weights = Weights::default();
+        let sheet = report(&server, ReportKind::Evaluation, UnitLevel::Crew, crew.clone(), year, &weights).unwrap();
+        assert_eq!(sheet.main.rows.len(), weights.items.len() + 1);
+        let source = |kind| report(&server, kind, UnitLevel::Crew, crew.clone(), year, &weights).unwrap().main;
+        let (compliance, coverage, complaints) = (source(ReportKind::Compliance), source(ReportKind::Coverage), source(ReportKind::Complaints));
+        let decided = ["met", "met_late", "breached"];
+        // Each item's count and whole are its report's totals, as the office reads them there.
+        let expected = [
+            (sums(&compliance, &total(), None, &["met"]), sums(&compliance, &total(), None, &decided)),
+            (sums(&coverage, &total(), None, &["inspected_due"]), sums(&coverage, &total(), None, &["due"])),
+            (sums(&compliance, &total(), Some(("clause", "complaint answered")), &["met"]),
+                sums(&compliance, &total(), Some(("clause", "complaint answered")), &decided)),
+            (sums(&complaints, &total(), None, &["accepted"]), sums(&complaints, &total(), None, &["accepted", "not_accepted"])),
+            (1, 2),
+            (1, 2),
+            (0, 0),
+        ];
+        let mut total_score = 0;
+        for ((row, item), (count, of)) in sheet.main.rows.iter().zip(&weights.items).zip(expected) {
+            assert_eq!(row[0], Cell::Words(item.title()));
+            assert_eq!((row[2].clone(), row[3].clone()), (Cell::Count(count), Cell::Count(of)), "{}", item.id);
+            let Cell::Hundredths(score) = row[7] else { panic!("{row:?}") };
+            assert!((0..=i64::from(item.weight) * 100).contains(&score), "{row:?}");
+            total_score += score;
+        }
+        // Crew A's deadlines: two repairs on time (handled, repaired, on site) at least.
+        assert!(sheet.main.rows[0][2].figure().unwrap() >= 3, "{:?}", sheet.main.rows[0]);
+        // Satisfaction 50 % of a 90 % target: 15 × 5/9 = 8.33; on time 50 % of 95 %: 2.63;
+        // no money, nothing to judge: full marks.
+        assert_eq!(sheet.main.rows[4][7], Cell::Hundredths(833));
+        assert_eq!(sheet.main.rows[5][7], Cell::Hundredths(263));
+        assert_eq!(sheet.main.rows[6][4], Cell::Empty);
+        assert_eq!(sheet.main.rows[6][7], Cell::Hundredths(1000));
+        assert_eq!(sheet.main.rows.last().unwrap()[6..], [Cell::Count(100), Cell::Hundredths(total_score)]);
+    }
+}
