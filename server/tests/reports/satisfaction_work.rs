@@ -572,7 +572,11 @@ fn sums(table: &Table, first: &Cell, only: Option<(&str, &str)>, keys: &[&str]) 
         .iter()
         .filter(|r| r.first() == Some(first))
         .filter(|r| only.is_none_or(|(c, w)| matches!(&r[at(c)], Cell::Words(t) if t.en == w)))
-        .flat_map(|r| keys.iter().map(|k| r[at(k)].figure().unwrap_or(0)).collect::<Vec<_>>())
+        .flat_map(|r| {
+            keys.iter()
+                .map(|k| r[at(k)].figure().unwrap_or(0))
+                .collect::<Vec<_>>()
+        })
         .sum()
 }
 
