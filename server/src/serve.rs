@@ -114,6 +114,11 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let storage = options.storage.open_storage()?;
     let blobs = options.storage.open_blobs()?;
+    // A utility's own evaluation sheet is checked at start: a bad one stops the server with the
+    // item and field named, rather than a report page failing later.
+    let evaluation =
+        crate::reports::evaluation::Weights::load(&options.storage.data.join("evaluation.toml"))
+            .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
@@ -123,7 +128,11 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         // The test harness reads this line to learn the port.
         println!("listening on http://{local}");
         tokio::spawn(sweep_periodically(options.storage.clone(), options.sweep));
-        let app = router(AppState::new(storage, blobs));
+        let mut state = AppState::new(storage, blobs);
+        Arc::get_mut(&mut state)
+            .expect("the state is not shared before the router is made")
+            .evaluation = evaluation;
+        let app = router(state);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -86,9 +86,7 @@ pub struct ReportArgs {
 /// The evaluation's weights: `<data>/evaluation.toml` when the utility wrote one, else the
 /// documented defaults.
 fn weights(data: &Path) -> Result<evaluation::Weights, String> {
-    let _file = data.join("evaluation.toml");
-    // reports-b: evaluation::Weights::load(&_file)
-    Ok(evaluation::Weights::default())
+    evaluation::Weights::load(&data.join("evaluation.toml")).map_err(|e| e.to_string())
 }
 
 pub(super) fn run(

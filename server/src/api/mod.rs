@@ -44,6 +44,9 @@ pub struct AppState {
     pub wall: WallClock,
     /// The console's sessions and sign-in limits.
     pub console: crate::console::session::Settings,
+    /// The yearly evaluation's items and weights (`<data>/evaluation.toml`, read when the
+    /// server starts; the documented defaults without it).
+    pub evaluation: crate::reports::evaluation::Weights,
 }
 
 /// Where the server takes the time from: [`AppState::new`] the system's clock; `doorstep demo`
@@ -86,6 +89,7 @@ impl AppState {
             metrics: Metrics::default(),
             wall,
             console: Default::default(),
+            evaluation: Default::default(),
         })
     }
 

@@ -31,7 +31,7 @@ use crate::console::layout::{Nav, page};
 use crate::console::words::reports::Reports;
 use crate::console::{ConsoleError, Ctx, Role};
 use crate::reports::export::{self, head, is_figure, shown, tables};
-use crate::reports::{Params, PeriodLength, Report, ReportKind, Table, evaluation};
+use crate::reports::{Params, PeriodLength, Report, ReportKind, Table};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -105,8 +105,8 @@ async fn report_for(ctx: &Ctx, asked: &Asked) -> Result<(Report, Vec<UnitChoice>
     ctx.require(Role::Dispatcher)?;
     let (all, seen) = units_seen(ctx).await?;
     let params = asked.params(&ctx.staff, &all, ctx.now)?;
-    // The console reads the default weights; the admin tool reads `<data>/evaluation.toml`.
-    let weights = evaluation::Weights::default();
+    // The weights the server read at start from `<data>/evaluation.toml` (or the defaults).
+    let weights = ctx.state.evaluation.clone();
     let report = ctx
         .read(move |tx| crate::reports::compute(tx, &params, &weights))
         .await?;
