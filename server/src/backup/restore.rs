@@ -157,16 +157,19 @@ fn renew(database: &Path, backup: &Path, manifest: &Manifest) -> Result<String, 
     // dropped; until then the log cannot be left.
     let mut tries = 0;
     loop {
-        let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        if mode == "delete" {
-            break;
-        }
-        tries += 1;
-        if tries == 100 {
-            return Err(BackupError::Database(format!(
-                "{}: the journal mode stays {mode}",
-                database.display()
-            )));
+        let mode = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        });
+        match mode {
+            Ok(mode) if mode == "delete" => break,
+            Ok(mode) if tries == 100 => {
+                return Err(BackupError::Database(format!(
+                    "{}: the journal mode stays {mode}",
+                    database.display()
+                )));
+            }
+            Err(e) if tries == 100 => return Err(e.into()),
+            _ => tries += 1,
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
