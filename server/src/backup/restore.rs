@@ -112,7 +112,7 @@ fn refuse_unless_empty(data: &Path) -> Result<(), BackupError> {
 fn newest_good(backup_dir: &Path) -> Result<(PathBuf, Manifest, Vec<BackupError>), BackupError> {
     let mut passed_over = Vec::new();
     let mut listed = list(backup_dir)?;
-    listed.sort_by(|a, b| made_at(a).cmp(&made_at(b)));
+    listed.sort_by_key(made_at);
     for backup in listed.into_iter().rev() {
         if !matches!(backup.standing, Standing::Complete(_)) {
             continue;
