@@ -534,6 +534,19 @@ impl Tx for CachedTx<'_> {
     // (end console/household)
 
     // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    fn track_units(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        self.inner.track_units(records)
+    }
+
+    fn unit_history(&mut self) -> StorageResult<Vec<crate::reports::units::UnitRow>> {
+        self.flush()?;
+        self.inner.unit_history()
+    }
+
+    fn build_unit_history(&mut self) -> StorageResult<u64> {
+        self.flush()?;
+        self.inner.build_unit_history()
+    }
     // (end reports/units)
 
     // backup (issue 27): what the server keeps about itself (its generation, its backups).
