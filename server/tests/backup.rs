@@ -242,8 +242,7 @@ fn a_backup_taken_while_two_phones_sync_restores_and_the_phones_sync_on_without_
         });
         let (started, _, path, out) = taken
             .into_iter()
-            .filter(|(_, during, _, _)| *during)
-            .next_back()
+            .rfind(|(_, during, _, _)| *during)
             .expect("a backup ended while both phones synced");
         chosen = PathBuf::from(path);
         print_figures(&out);
@@ -304,12 +303,8 @@ fn a_backup_taken_while_two_phones_sync_restores_and_the_phones_sync_on_without_
     // What the old server's backups held is forgotten: nothing of this server is backed up.
     for phone in &phones {
         let device = phone.store().device_id().to_owned();
-        let through = |data: &Path| {
-            read(&sqlite(data), |tx| {
-                Ok(backup::backed_up_through(tx, &device)?)
-            })
-            .unwrap()
-        };
+        let through =
+            |data: &Path| read(&sqlite(data), |tx| backup::backed_up_through(tx, &device)).unwrap();
         assert!(
             through(&data).is_some_and(|seq| seq >= 1),
             "recorded after the backup"
@@ -446,11 +441,9 @@ fn a_sealed_form_pushed_is_in_an_immediate_copy_within_the_window() {
     // The phone may forget its work: the server says what the backup holds.
     let device = phone.store().device_id().to_owned();
     let through = within(Duration::from_secs(10), || {
-        read(&sqlite(&data), |tx| {
-            Ok(backup::backed_up_through(tx, &device)?)
-        })
-        .unwrap()
-        .filter(|&s| s >= manifest.backed_up_through[&device])
+        read(&sqlite(&data), |tx| backup::backed_up_through(tx, &device))
+            .unwrap()
+            .filter(|&s| s >= manifest.backed_up_through[&device])
     });
     assert!(through.is_some());
     let metrics = reqwest::blocking::get(format!("{}/metrics", server.url))
