@@ -69,6 +69,8 @@ pub struct Metrics {
     /// wire (before any decoding): what the phones' syncs cost their data plans.
     pub bytes_received: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// The backup loops' counters and gauges (issue 27).
+    pub backup: crate::backup::Metrics,
 }
 
 impl AppState {
@@ -408,6 +410,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
              doorstep_push_seconds_total {:.6}\n",
             m.push_micros.load(Ordering::Relaxed) as f64 / 1e6
         ),
+        crate::backup::metrics_text(&m.backup),
     ]
     .concat();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)

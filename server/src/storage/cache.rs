@@ -557,6 +557,10 @@ impl Tx for CachedTx<'_> {
     fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
         self.inner.put_server_meta(name, value)
     }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.inner.drop_server_meta_starting(prefix)
+    }
     // (end backup)
 }
 

@@ -578,6 +578,9 @@ pub trait Tx {
     fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>>;
     /// Sets a value the server keeps about itself.
     fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()>;
+    /// Forgets every value whose name starts with `prefix` (a restore forgets what the
+    /// backups of the server it replaces held: `backed_up_through:`).
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()>;
     // (end backup)
 }
 

@@ -313,4 +313,6 @@ pub(super) const UNIT_HISTORY_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM un
 pub(super) const SERVER_META: &str = "SELECT value FROM server_meta WHERE name = $1";
 pub(super) const PUT_SERVER_META: &str = "INSERT INTO server_meta(name, value) VALUES ($1, $2)
     ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+pub(super) const DROP_SERVER_META_STARTING: &str =
+    "DELETE FROM server_meta WHERE left(name, length($1)) = $1";
 // (end backup)

@@ -1018,6 +1018,11 @@ impl Tx for PgTx<'_> {
         self.execute(PUT_SERVER_META, &[&name, &value])?;
         Ok(())
     }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.execute(DROP_SERVER_META_STARTING, &[&prefix])?;
+        Ok(())
+    }
     // (end backup)
 }
 

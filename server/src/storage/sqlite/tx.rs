@@ -1181,6 +1181,15 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?;
         Ok(())
     }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(DROP_SERVER_META_STARTING)
+            .map_err(db)?
+            .execute([prefix])
+            .map_err(db)?;
+        Ok(())
+    }
     // (end backup)
 }
 
