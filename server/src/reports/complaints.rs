@@ -11,11 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use doorstep_core::complaint::{Acceptance, Complaint, ComplaintChannel};
-use doorstep_core::ids::ComplaintId;
 use doorstep_core::satisfaction::Unit;
 use doorstep_core::sync::protocol::Entity;
 use doorstep_core::text::{Text, said};
-use doorstep_core::workorder::{FollowUp, WorkOrder};
+use doorstep_core::workorder::WorkOrder;
 
 use super::units::Units;
 use super::{Cell, Chart, ChartUnit, Column, Params, Report, Series, Table, both, every};
@@ -126,15 +125,7 @@ fn lay_out(
     orders: &[WorkOrder],
     complaints: &[Complaint],
 ) -> Report {
-    let mut follow_ups: HashMap<ComplaintId, &WorkOrder> = HashMap::new();
-    for o in orders {
-        if let Some(FollowUp::Complaint(c)) = o.follows {
-            let first = follow_ups.entry(c).or_insert(o);
-            if o.reported_at < first.reported_at {
-                *first = o;
-            }
-        }
-    }
+    let follow_ups = super::complaint_follow_ups(orders);
     let mut tallies: BTreeMap<Option<Unit>, Tally> = BTreeMap::new();
     let mut listed: Vec<(Option<Unit>, &Complaint, Handled)> = Vec::new();
     for c in complaints

@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use doorstep_core::complaint::Complaint;
 use doorstep_core::compliance::{ClauseCompliance, Subject, compliance};
-use doorstep_core::ids::{ComplaintId, DistrictId};
+use doorstep_core::ids::DistrictId;
 use doorstep_core::satisfaction::Unit;
 use doorstep_core::sync::protocol::Entity;
 use doorstep_core::text::{Text, said};
+use doorstep_core::workorder::WorkOrder;
 use doorstep_core::workorder::deadline::Milestone;
-use doorstep_core::workorder::{FollowUp, WorkOrder};
 
 use super::units::Units;
 use super::{Cell, Chart, ChartUnit, Column, Params, Report, Series, Table, both, every};
@@ -46,20 +46,7 @@ fn lay_out(
     orders: &[WorkOrder],
     complaints: &[Complaint],
 ) -> Report {
-    // A complaint's follow-up order: the first reported, if several were opened.
-    let mut follow_ups: HashMap<ComplaintId, &WorkOrder> = HashMap::new();
-    for o in orders {
-        if let Some(FollowUp::Complaint(c)) = o.follows {
-            follow_ups
-                .entry(c)
-                .and_modify(|f| {
-                    if o.reported_at < f.reported_at {
-                        *f = o;
-                    }
-                })
-                .or_insert(o);
-        }
-    }
+    let follow_ups = super::complaint_follow_ups(orders);
     let mut by_unit: BTreeMap<Option<Unit>, Work<'_>> = BTreeMap::new();
     let mut city = Work::default();
     let mut numbers: HashMap<Subject, &str> = HashMap::new();

@@ -34,6 +34,25 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::storage::Tx;
 
+/// Each complaint's follow-up order (the first reported, if several were opened): its crew and
+/// technician are who a complaint counts for.
+pub(crate) fn complaint_follow_ups(
+    orders: &[doorstep_core::workorder::WorkOrder],
+) -> std::collections::HashMap<doorstep_core::ids::ComplaintId, &doorstep_core::workorder::WorkOrder>
+{
+    let mut first: std::collections::HashMap<_, &doorstep_core::workorder::WorkOrder> =
+        Default::default();
+    for o in orders {
+        if let Some(doorstep_core::workorder::FollowUp::Complaint(c)) = o.follows {
+            let f = first.entry(c).or_insert(o);
+            if o.reported_at < f.reported_at {
+                *f = o;
+            }
+        }
+    }
+    first
+}
+
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
