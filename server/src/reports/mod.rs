@@ -125,7 +125,9 @@ impl Period {
     pub fn holding(length: PeriodLength, day: NaiveDate) -> Self {
         let start = match length {
             PeriodLength::Day => day,
-            PeriodLength::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            PeriodLength::Week => {
+                day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+            }
             PeriodLength::Month => day.with_day(1).expect("the first of a month exists"),
             PeriodLength::Year => {
                 NaiveDate::from_ymd_opt(day.year(), 1, 1).expect("the first of January exists")
@@ -283,7 +285,11 @@ pub enum ChartUnit {
 }
 
 /// Computes the report `params` asks for, in one read.
-pub fn compute(tx: &mut dyn Tx, params: &Params, weights: &evaluation::Weights) -> Result<Report> {
+pub fn compute(
+    tx: &mut dyn Tx,
+    params: &Params,
+    weights: &evaluation::Weights,
+) -> Result<Report> {
     match params.kind {
         ReportKind::Compliance => compliance::report(tx, params),
         ReportKind::Coverage => coverage::report(tx, params),

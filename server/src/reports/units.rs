@@ -27,7 +27,11 @@ impl Units {
     }
 
     /// The technician's district at `at`.
-    pub fn technician_district(&self, _t: TechnicianId, _at: DateTime<Utc>) -> Option<DistrictId> {
+    pub fn technician_district(
+        &self,
+        _t: TechnicianId,
+        _at: DateTime<Utc>,
+    ) -> Option<DistrictId> {
         todo!()
     }
 }

@@ -6,8 +6,6 @@ pub struct Reports {
     pub title: &'static str,
 }
 
-pub const ZH: Reports = Reports {
-    title: "报表与考核",
-};
+pub const ZH: Reports = Reports { title: "报表与考核" };
 
 pub const EN: Reports = Reports { title: "Reports" };
