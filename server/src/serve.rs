@@ -81,9 +81,11 @@ pub fn open_blobs(
     }
 }
 
-/// The built-in form templates, published once (a device pulls them from the `all` bucket).
+/// The built-in form templates, published once (a device pulls them from the `all` bucket);
+/// and the server's generation, made at a database's first open (issue 27: [`crate::backup`]).
 pub fn seed_templates(storage: &dyn Storage) -> Result<()> {
     write(storage, |tx| {
+        crate::backup::generation(tx)?;
         for t in builtin_templates() {
             let record = Record::Template(Box::new(t));
             let id = stored(&record, tx)?.id;
@@ -104,6 +106,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub sweep: SweepOptions,
+    #[command(flatten)]
+    pub backup: crate::backup::BackupOptions,
 }
 
 pub fn serve(options: ServeOptions) -> Result<(), String> {
@@ -114,6 +118,11 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let storage = options.storage.open_storage()?;
     let blobs = options.storage.open_blobs()?;
+    // A utility's own evaluation sheet is checked at start: a bad one stops the server with the
+    // item and field named, rather than a report page failing later.
+    let evaluation =
+        crate::reports::evaluation::Weights::load(&options.storage.data.join("evaluation.toml"))
+            .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
@@ -123,7 +132,12 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         // The test harness reads this line to learn the port.
         println!("listening on http://{local}");
         tokio::spawn(sweep_periodically(options.storage.clone(), options.sweep));
-        let app = router(AppState::new(storage, blobs));
+        let mut state = AppState::new(storage.clone(), blobs);
+        Arc::get_mut(&mut state)
+            .expect("the state is not shared before the router is made")
+            .evaluation = evaluation;
+        crate::backup::spawn_schedules(&options.storage, options.backup, storage, state.clone());
+        let app = router(state);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -270,7 +270,7 @@ pub fn run(options: AdminOptions) -> Result<(), String> {
             ReturnVisitCommand::Scores(args) => print_scores(storage, args)?,
         },
         AdminCommand::Compliance(args) => print_compliance(storage, args, act)?,
-        AdminCommand::Report(args) => reports::run(storage, args, act)?,
+        AdminCommand::Report(args) => reports::run(storage, &options.storage.data, args, act)?,
         AdminCommand::Backup(_) | AdminCommand::Restore(_) => unreachable!("run above"),
         AdminCommand::Staff { command } => match command {
             StaffCommand::Add(args) => print!("{}", staff::add(storage, args, act)?),

@@ -44,6 +44,9 @@ pub struct AppState {
     pub wall: WallClock,
     /// The console's sessions and sign-in limits.
     pub console: crate::console::session::Settings,
+    /// The yearly evaluation's items and weights (`<data>/evaluation.toml`, read when the
+    /// server starts; the documented defaults without it).
+    pub evaluation: crate::reports::evaluation::Weights,
 }
 
 /// Where the server takes the time from: [`AppState::new`] the system's clock; `doorstep demo`
@@ -66,6 +69,8 @@ pub struct Metrics {
     /// wire (before any decoding): what the phones' syncs cost their data plans.
     pub bytes_received: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// The backup loops' counters and gauges (issue 27).
+    pub backup: crate::backup::Metrics,
 }
 
 impl AppState {
@@ -86,6 +91,7 @@ impl AppState {
             metrics: Metrics::default(),
             wall,
             console: Default::default(),
+            evaluation: Default::default(),
         })
     }
 
@@ -404,6 +410,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
              doorstep_push_seconds_total {:.6}\n",
             m.push_micros.load(Ordering::Relaxed) as f64 / 1e6
         ),
+        crate::backup::metrics_text(&m.backup),
     ]
     .concat();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)

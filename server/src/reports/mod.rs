@@ -26,8 +26,9 @@ pub mod work;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use doorstep_core::calendar::service_timezone;
-use doorstep_core::satisfaction::UnitLevel;
-use doorstep_core::text::Text;
+use doorstep_core::ids::{CrewId, DistrictId, TechnicianId};
+use doorstep_core::satisfaction::{Unit, UnitLevel};
+use doorstep_core::text::{Text, said};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -125,9 +126,7 @@ impl Period {
     pub fn holding(length: PeriodLength, day: NaiveDate) -> Self {
         let start = match length {
             PeriodLength::Day => day,
-            PeriodLength::Week => {
-                day - Days::new(u64::from(day.weekday().num_days_from_monday()))
-            }
+            PeriodLength::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
             PeriodLength::Month => day.with_day(1).expect("the first of a month exists"),
             PeriodLength::Year => {
                 NaiveDate::from_ymd_opt(day.year(), 1, 1).expect("the first of January exists")
@@ -284,12 +283,149 @@ pub enum ChartUnit {
     Fen,
 }
 
-/// Computes the report `params` asks for, in one read.
-pub fn compute(
+impl Params {
+    /// Whether work of `unit` (of [`Params::level`]; `None`: of no unit) done in `district`
+    /// belongs in the report: of the unit asked for, if one was, and in the dispatcher's
+    /// districts, if the report is limited to them (work of no district only in a report of
+    /// the whole city).
+    pub fn takes(&self, unit: Option<Unit>, district: Option<DistrictId>) -> bool {
+        let of_unit = match &self.unit {
+            None => true,
+            Some(asked) => unit.is_some_and(|u| unit_id(u) == *asked),
+        };
+        let in_districts = self.within_districts.is_empty()
+            || district.is_some_and(|d| self.within_districts.contains(&d.to_string()));
+        of_unit && in_districts
+    }
+
+    /// The unit of [`Params::level`] that work of this district, crew and technician
+    /// belongs to.
+    pub fn unit_of(
+        &self,
+        district: Option<DistrictId>,
+        crew: Option<CrewId>,
+        technician: Option<TechnicianId>,
+    ) -> Option<Unit> {
+        match self.level {
+            UnitLevel::District => district.map(Unit::District),
+            UnitLevel::Crew => crew.map(Unit::Crew),
+            UnitLevel::Technician => technician.map(Unit::Technician),
+        }
+    }
+
+    /// What the report is about, as people name it: the unit asked for, the dispatcher's
+    /// districts, or the whole city.
+    pub fn unit_name(&self, units: &units::Units) -> Text {
+        match self
+            .unit
+            .as_deref()
+            .and_then(|u| u.parse::<uuid::Uuid>().ok())
+        {
+            Some(id) => units.name(
+                self.level,
+                Some(match self.level {
+                    UnitLevel::District => Unit::District(DistrictId(id)),
+                    UnitLevel::Crew => Unit::Crew(CrewId(id)),
+                    UnitLevel::Technician => Unit::Technician(TechnicianId(id)),
+                }),
+            ),
+            None if !self.within_districts.is_empty() => said("所辖片区", "own districts"),
+            None => said("全市", "whole city"),
+        }
+    }
+}
+
+/// A unit's id as [`Params::unit`] names it.
+pub fn unit_id(unit: Unit) -> String {
+    match unit {
+        Unit::District(d) => d.to_string(),
+        Unit::Crew(c) => c.to_string(),
+        Unit::Technician(t) => t.to_string(),
+    }
+}
+
+/// The units of the rows, in the order a report lists them: by name, the row of no unit last.
+pub fn ordered_units(
+    units: &units::Units,
+    level: UnitLevel,
+    keys: impl IntoIterator<Item = Option<Unit>>,
+) -> Vec<(Option<Unit>, Text)> {
+    let mut out: Vec<(Option<Unit>, Text)> = keys
+        .into_iter()
+        .map(|u| (u, units.name(level, u)))
+        .collect();
+    out.sort_by(|(a, a_name), (b, b_name)| {
+        (a.is_none(), &a_name.zh, a).cmp(&(b.is_none(), &b_name.zh, b))
+    });
+    out.dedup_by(|x, y| x.0 == y.0);
+    out
+}
+
+/// The label of a row or bar that is not a unit's name, in both languages at once (a chart's
+/// labels are plain text): "合计 / total".
+pub fn both(text: &Text) -> String {
+    format!("{} / {}", text.zh, text.en)
+}
+
+impl Column {
+    pub fn new(key: &'static str, zh: &str, en: &str) -> Self {
+        Self {
+            key,
+            title: said(zh, en),
+        }
+    }
+}
+
+impl Cell {
+    /// `part` of `whole` in basis points, rounded half up; nothing when `whole` is 0.
+    pub fn share(part: i64, whole: i64) -> Cell {
+        if whole <= 0 {
+            Cell::Empty
+        } else {
+            Cell::BasisPoints((part * 10_000 + whole / 2) / whole)
+        }
+    }
+
+    /// The figure of a number cell (counts, shares, minutes, fen, hundredths), for a chart.
+    pub fn figure(&self) -> Option<i64> {
+        match self {
+            Cell::Count(n)
+            | Cell::BasisPoints(n)
+            | Cell::Minutes(n)
+            | Cell::Fen(n)
+            | Cell::Hundredths(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// A word of the console's tables in both languages (a category, a channel): the report says
+/// what the console's pages say.
+pub(crate) fn console_words(say: impl Fn(&'static crate::console::Words) -> &'static str) -> Text {
+    use crate::console::Lang;
+    said(say(Lang::Zh.words()), say(Lang::En.words()))
+}
+
+/// Every stored record of `entity`, decoded (deleted ones left out), a page at a time.
+pub(crate) fn every<T: serde::de::DeserializeOwned>(
     tx: &mut dyn Tx,
-    params: &Params,
-    weights: &evaluation::Weights,
-) -> Result<Report> {
+    entity: doorstep_core::sync::protocol::Entity,
+) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = tx.records(entity, &after, 1000)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for record in page.iter().filter(|r| !r.deleted) {
+            all.push(crate::records::decode(record)?);
+        }
+    }
+    Ok(all)
+}
+
+/// Computes the report `params` asks for, in one read.
+pub fn compute(tx: &mut dyn Tx, params: &Params, weights: &evaluation::Weights) -> Result<Report> {
     match params.kind {
         ReportKind::Compliance => compliance::report(tx, params),
         ReportKind::Coverage => coverage::report(tx, params),

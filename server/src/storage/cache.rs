@@ -534,6 +534,19 @@ impl Tx for CachedTx<'_> {
     // (end console/household)
 
     // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    fn track_units(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        self.inner.track_units(records)
+    }
+
+    fn unit_history(&mut self) -> StorageResult<Vec<crate::reports::units::UnitRow>> {
+        self.flush()?;
+        self.inner.unit_history()
+    }
+
+    fn build_unit_history(&mut self) -> StorageResult<u64> {
+        self.flush()?;
+        self.inner.build_unit_history()
+    }
     // (end reports/units)
 
     // backup (issue 27): what the server keeps about itself (its generation, its backups).
@@ -543,6 +556,10 @@ impl Tx for CachedTx<'_> {
 
     fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
         self.inner.put_server_meta(name, value)
+    }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.inner.drop_server_meta_starting(prefix)
     }
     // (end backup)
 }

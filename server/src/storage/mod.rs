@@ -562,6 +562,15 @@ pub trait Tx {
     // (end console/household)
 
     // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    /// Appends to the unit history a row for each household and technician among `records`
+    /// whose unit (district; crew and district) differs from its latest row, at the server's
+    /// time of the write (called by the backends' `put_record`/`put_records`).
+    fn track_units(&mut self, records: &[&StoredRecord]) -> StorageResult<()>;
+    /// Every row of the unit history, by entity, id and change.
+    fn unit_history(&mut self) -> StorageResult<Vec<crate::reports::units::UnitRow>>;
+    /// Fills an empty unit history from the households and technicians stored (a database
+    /// older than the history); how many were read (0 when it was already filled).
+    fn build_unit_history(&mut self) -> StorageResult<u64>;
     // (end reports/units)
 
     // backup (issue 27): what the server keeps about itself (its generation, its backups).
@@ -569,6 +578,9 @@ pub trait Tx {
     fn server_meta(&mut self, name: &str) -> StorageResult<Option<String>>;
     /// Sets a value the server keeps about itself.
     fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()>;
+    /// Forgets every value whose name starts with `prefix` (a restore forgets what the
+    /// backups of the server it replaces held: `backed_up_through:`).
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()>;
     // (end backup)
 }
 

@@ -262,6 +262,20 @@ CREATE INDEX IF NOT EXISTS ops_about ON ops(entity, entity_id);
 -- (end console/household)
 
 -- reports/units (issue 27): the unit a piece of work belonged to when it was done.
+-- Each household's district and each technician's crew and district over time
+-- (reports/units.rs): a row whenever such a record is written with a different unit than its
+-- latest row, at the server's time of the write (`since`); the latest row is the one of the
+-- highest `seq` (the record's server change). A record's first row counts from the beginning
+-- of time.
+CREATE TABLE IF NOT EXISTS unit_history (
+    entity   TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    since    TEXT NOT NULL,
+    district TEXT,
+    crew     TEXT,
+    PRIMARY KEY (entity, id, seq)
+) WITHOUT ROWID;
 -- (end reports/units)
 
 -- backup (issue 27): what the server keeps about itself, by name: its generation (changed by a

@@ -63,6 +63,7 @@ impl PostgresStorage {
         let storage = Self { pool };
         super::search::build_at_open(&storage)?;
         super::open_orders::build_at_open(&storage)?;
+        crate::reports::units::build_at_open(&storage)?;
         Ok(storage)
     }
 

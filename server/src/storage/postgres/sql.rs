@@ -287,10 +287,32 @@ pub(super) const OPS_ABOUT: &str =
 // (end console/household)
 
 // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+/// A row for each record unless it is the unit of the record's latest row (the same change
+/// written twice in one transaction keeps its last unit).
+pub(super) const PUT_UNIT_HISTORY: &str =
+    "INSERT INTO unit_history(entity, id, seq, since, district, crew)
+    SELECT n.entity, n.id, n.seq, $6::timestamptz, n.district, n.crew
+    FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+        AS n(entity, id, seq, district, crew)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM (SELECT l.district, l.crew FROM unit_history l
+            WHERE l.entity = n.entity AND l.id = n.id ORDER BY l.seq DESC LIMIT 1) AS latest
+        WHERE latest.district IS NOT DISTINCT FROM n.district
+        AND latest.crew IS NOT DISTINCT FROM n.crew)
+    ON CONFLICT(entity, id, seq) DO UPDATE SET since = excluded.since,
+    district = excluded.district, crew = excluded.crew";
+
+pub(super) const UNIT_HISTORY: &str =
+    "SELECT entity, id, seq, since, district, crew FROM unit_history ORDER BY entity, id, seq";
+
+pub(super) const UNIT_HISTORY_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM unit_history)
+    AND EXISTS (SELECT 1 FROM records WHERE entity IN ('household', 'technician') AND NOT deleted)";
 // (end reports/units)
 
 // backup (issue 27): what the server keeps about itself (its generation, its backups).
 pub(super) const SERVER_META: &str = "SELECT value FROM server_meta WHERE name = $1";
 pub(super) const PUT_SERVER_META: &str = "INSERT INTO server_meta(name, value) VALUES ($1, $2)
     ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+pub(super) const DROP_SERVER_META_STARTING: &str =
+    "DELETE FROM server_meta WHERE left(name, length($1)) = $1";
 // (end backup)

@@ -60,6 +60,7 @@ impl Tx for PgTx<'_> {
             }
         })?;
         self.index_households(&[r])?;
+        self.track_units(&[r])?;
         self.index_work_orders(&[r])
     }
 
@@ -118,6 +119,7 @@ impl Tx for PgTx<'_> {
             ],
         )?;
         self.index_households(records)?;
+        self.track_units(records)?;
         self.index_work_orders(records)
     }
 
@@ -963,6 +965,45 @@ impl Tx for PgTx<'_> {
     // (end console/household)
 
     // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    fn track_units(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let rows = crate::reports::units::rows_of(records, chrono::Utc::now());
+        let Some(since) = rows.first().map(|r| r.since) else {
+            return Ok(());
+        };
+        let entities: Vec<&str> = rows.iter().map(|r| r.entity.as_str()).collect();
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let districts: Vec<Option<&str>> = rows.iter().map(|r| r.district.as_deref()).collect();
+        let crews: Vec<Option<&str>> = rows.iter().map(|r| r.crew.as_deref()).collect();
+        self.execute(
+            PUT_UNIT_HISTORY,
+            &[&entities, &ids, &seqs, &districts, &crews, &since],
+        )
+    }
+
+    fn unit_history(&mut self) -> StorageResult<Vec<crate::reports::units::UnitRow>> {
+        self.query(UNIT_HISTORY, &[])?
+            .iter()
+            .map(|r| {
+                Ok(crate::reports::units::UnitRow {
+                    entity: entity(r, 0)?,
+                    id: get(r, 1)?,
+                    seq: get(r, 2)?,
+                    since: get(r, 3)?,
+                    district: get(r, 4)?,
+                    crew: get(r, 5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn build_unit_history(&mut self) -> StorageResult<u64> {
+        let empty: bool = get(&self.query_one(UNIT_HISTORY_EMPTY, &[])?, 0)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::reports::units::track_every_unit(self)
+    }
     // (end reports/units)
 
     // backup (issue 27): what the server keeps about itself (its generation, its backups).
@@ -975,6 +1016,11 @@ impl Tx for PgTx<'_> {
 
     fn put_server_meta(&mut self, name: &str, value: &str) -> StorageResult<()> {
         self.execute(PUT_SERVER_META, &[&name, &value])?;
+        Ok(())
+    }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.execute(DROP_SERVER_META_STARTING, &[&prefix])?;
         Ok(())
     }
     // (end backup)

@@ -81,6 +81,7 @@ impl SqliteStorage {
         };
         super::search::build_at_open(&storage)?;
         super::open_orders::build_at_open(&storage)?;
+        crate::reports::units::build_at_open(&storage)?;
         Ok(storage)
     }
 }

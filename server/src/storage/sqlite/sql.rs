@@ -277,10 +277,29 @@ pub(super) const OPS_ABOUT: &str =
 // (end console/household)
 
 // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+/// A row unless it is the unit of the record's latest row (the same change written twice in
+/// one transaction keeps its last unit).
+pub(super) const PUT_UNIT_HISTORY: &str =
+    "INSERT INTO unit_history(entity, id, seq, since, district, crew)
+    SELECT ?1, ?2, ?3, ?4, ?5, ?6
+    WHERE NOT EXISTS (
+        SELECT 1 FROM (SELECT district, crew FROM unit_history WHERE entity = ?1 AND id = ?2
+            ORDER BY seq DESC LIMIT 1) AS latest
+        WHERE latest.district IS ?5 AND latest.crew IS ?6)
+    ON CONFLICT(entity, id, seq) DO UPDATE SET since = excluded.since,
+    district = excluded.district, crew = excluded.crew";
+
+pub(super) const UNIT_HISTORY: &str =
+    "SELECT entity, id, seq, since, district, crew FROM unit_history ORDER BY entity, id, seq";
+
+pub(super) const UNIT_HISTORY_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM unit_history)
+    AND EXISTS (SELECT 1 FROM records WHERE entity IN ('household', 'technician') AND NOT deleted)";
 // (end reports/units)
 
 // backup (issue 27): what the server keeps about itself (its generation, its backups).
 pub(super) const SERVER_META: &str = "SELECT value FROM server_meta WHERE name = ?1";
 pub(super) const PUT_SERVER_META: &str = "INSERT INTO server_meta(name, value) VALUES (?1, ?2)
     ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+pub(super) const DROP_SERVER_META_STARTING: &str =
+    "DELETE FROM server_meta WHERE substr(name, 1, length(?1)) = ?1";
 // (end backup)

@@ -77,6 +77,7 @@ impl Tx for SqliteTx<'_> {
         )
         .map_err(duplicate_key(entity))?;
         self.index_households(records)?;
+        self.track_units(records)?;
         self.index_work_orders(records)
     }
 
@@ -1111,6 +1112,55 @@ impl Tx for SqliteTx<'_> {
     // (end console/household)
 
     // reports/units (issue 27): the unit a piece of work belonged to when it was done.
+    fn track_units(&mut self, records: &[&StoredRecord]) -> StorageResult<()> {
+        let rows = crate::reports::units::rows_of(records, chrono::Utc::now());
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.tx.prepare_cached(PUT_UNIT_HISTORY).map_err(db)?;
+        for r in rows {
+            stmt.execute(params![
+                r.entity.as_str(),
+                r.id,
+                r.seq,
+                r.since,
+                r.district,
+                r.crew
+            ])
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn unit_history(&mut self) -> StorageResult<Vec<crate::reports::units::UnitRow>> {
+        let mut stmt = self.tx.prepare_cached(UNIT_HISTORY).map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(crate::reports::units::UnitRow {
+                    entity: entity(r.get(0)?)?,
+                    id: r.get(1)?,
+                    seq: r.get(2)?,
+                    since: r.get(3)?,
+                    district: r.get(4)?,
+                    crew: r.get(5)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
+    fn build_unit_history(&mut self) -> StorageResult<u64> {
+        let empty: bool = self
+            .tx
+            .prepare_cached(UNIT_HISTORY_EMPTY)
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)?;
+        if !empty {
+            return Ok(0);
+        }
+        crate::reports::units::track_every_unit(self)
+    }
     // (end reports/units)
 
     // backup (issue 27): what the server keeps about itself (its generation, its backups).
@@ -1128,6 +1178,15 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(PUT_SERVER_META)
             .map_err(db)?
             .execute([name, value])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn drop_server_meta_starting(&mut self, prefix: &str) -> StorageResult<()> {
+        self.tx
+            .prepare_cached(DROP_SERVER_META_STARTING)
+            .map_err(db)?
+            .execute([prefix])
             .map_err(db)?;
         Ok(())
     }
