@@ -4,33 +4,21 @@
 //! acknowledged until a backup holds it, and pushes it again when the generation changes
 //! (docs/sync-protocol.md, "Restores").
 //!
-//! The backup module (`crate::backup`) writes both values in `server_meta`; this one only
-//! reads them, and makes the generation if the database has none yet.
+//! The backup module (`crate::backup`) writes both values in `server_meta`; this one says
+//! which of them an answer carries.
 
+use crate::backup;
 use crate::error::Result;
 use crate::storage::Tx;
 
-/// The `server_meta` name of the database's generation.
-const GENERATION: &str = "generation";
-
-/// The `server_meta` name of what the last checked backup holds of a device's operations.
-fn backed_up_through_name(device_id: &str) -> String {
-    format!("backed_up_through:{device_id}")
-}
-
 /// The database's generation, made (a random UUID) if it has none yet.
 pub fn generation(tx: &mut dyn Tx) -> Result<String> {
-    if let Some(generation) = tx.server_meta(GENERATION)? {
-        return Ok(generation);
-    }
-    let generation = uuid::Uuid::new_v4().to_string();
-    tx.put_server_meta(GENERATION, &generation)?;
-    Ok(generation)
+    backup::generation(tx)
 }
 
 /// The database's generation, if it has one (a read transaction cannot make it).
 pub fn read_generation(tx: &mut dyn Tx) -> Result<Option<String>> {
-    Ok(tx.server_meta(GENERATION)?)
+    Ok(tx.server_meta(backup::GENERATION)?)
 }
 
 /// The highest sequence number of the device's operations the server's last checked backup
@@ -41,7 +29,5 @@ pub fn backed_up_through(tx: &mut dyn Tx, device_id: &str, backend: &str) -> Res
     if backend != "sqlite" {
         return Ok(None);
     }
-    Ok(tx
-        .server_meta(&backed_up_through_name(device_id))?
-        .and_then(|v| v.trim().parse().ok()))
+    backup::backed_up_through(tx, device_id)
 }

@@ -1,9 +1,9 @@
-//! No acknowledged work is lost by a restore (issue 27). The server is restored from a copy of
-//! its database taken while two phones synced; the work it acknowledged after the copy is on
-//! no server and no longer in the phones' outboxes, but the phones kept it: at their next sync
-//! they learn of the restore (another generation of the database) and push it again, photos
-//! and all, with their unsynced work; every sealed form, operation and photo is on the
-//! restored server once.
+//! No acknowledged work is lost by a restore (issue 27). The server is restored from a backup
+//! taken while two phones synced; the work it acknowledged after the backup is on no server
+//! and no longer in the phones' outboxes, but the phones kept it (all that the backup did not
+//! hold): at their next sync they learn of the restore (another generation of the database)
+//! and push it again, photos and all, with their unsynced work; every sealed form, operation
+//! and photo is on the restored server once.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use doorstep_core::household::{Household, Phone};
 use doorstep_core::ids::FormId;
 use doorstep_core::sync::protocol::Entity;
 use doorstep_server::api::{AppState, router};
+use doorstep_server::backup;
 use doorstep_server::storage::{self, Counted, SqliteStorage, Storage};
 
 use crate::common;
@@ -86,45 +87,22 @@ impl Drop for Restored {
     }
 }
 
-/// The server's database copied aside while it runs (`VACUUM INTO` on the live file: one
-/// consistent snapshot, as SQLite's online backup is), with its photo directory.
-fn copy_aside(server: &TestServer, to: &Path) {
-    let live = rusqlite::Connection::open(server.dir.path().join("doorstep.sqlite")).unwrap();
-    live.busy_timeout(std::time::Duration::from_secs(30))
-        .unwrap();
-    live.execute(
-        "VACUUM INTO ?1",
-        [to.join("doorstep.sqlite").display().to_string()],
+/// A backup of the live server (`doorstep admin backup`'s: the database copied online with
+/// its photos, checked, and what it holds of each phone's work recorded for the phones).
+fn back_up(server: &TestServer, backups: &Path) -> PathBuf {
+    let source = backup::Source {
+        database: server.dir.path().join(backup::DATABASE_FILE),
+        photos: server.dir.path().join("photos"),
+    };
+    backup::take(
+        &*server.storage,
+        &source,
+        backups,
+        backup::Kind::OnDemand,
+        8,
     )
-    .unwrap();
-    copy_dir(&server.dir.path().join("photos"), &to.join("photos"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            // A photo's upload may finish (and its parts go) while the directory is copied.
-            let _ = std::fs::copy(entry.path(), target);
-        }
-    }
-}
-
-/// `doorstep admin restore`'s mark on a database put back: a generation of its own.
-fn new_generation(db: &Path) -> String {
-    let generation = uuid::Uuid::new_v4().to_string();
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute(
-        "INSERT INTO server_meta(name, value) VALUES ('generation', ?1)
-         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-        [&generation],
-    )
-    .unwrap();
-    generation
+    .expect("a checked backup")
+    .path
 }
 
 /// A visit: a photo taken and an inspection sealed with it. Returns the form and the photo.
@@ -177,13 +155,14 @@ fn a_backup_taken_while_two_phones_sync_restores_and_no_acknowledged_work_is_los
     // The backup is taken while both phones sync more work.
     work("a", &mut forms);
     work("b", &mut forms);
-    let copy = tempfile::tempdir().unwrap();
-    std::thread::scope(|s| {
+    let backups = tempfile::tempdir().unwrap();
+    let taken = std::thread::scope(|s| {
         let syncing = [s.spawn(|| a.sync()), s.spawn(|| b.sync())];
-        copy_aside(&server, copy.path());
+        let taken = back_up(&server, backups.path());
         for sync in syncing {
             sync.join().unwrap().unwrap();
         }
+        taken
     });
 
     // Work acknowledged after the backup: on no server once it is restored.
@@ -208,10 +187,24 @@ fn a_backup_taken_while_two_phones_sync_restores_and_no_acknowledged_work_is_los
     let unsynced = a.store().outbox_len().unwrap();
     assert!(unsynced >= 3, "a photo, a form and an edit: {unsynced}");
 
-    // The server is lost; a new one starts on the copy, at the same address.
+    // The phones heard what the backup holds, and keep only the rest.
+    let kept: usize = [&a, &b]
+        .iter()
+        .map(|p| p.store().kept_operations().unwrap().len())
+        .sum();
+    assert!(
+        (kept as u64) < acknowledged_ops,
+        "the backup's share is forgotten: {kept}"
+    );
+
+    // The server is lost; `doorstep admin restore` puts the backup into an empty directory,
+    // and a new server starts on it, at the same address.
     let url = server.url.clone();
     drop(server);
-    let generation = new_generation(&copy.path().join("doorstep.sqlite"));
+    let copy = tempfile::tempdir().unwrap();
+    let generation = backup::restore(&taken, copy.path())
+        .expect("restored")
+        .generation;
     let restored = Restored::start(copy.path(), &url);
     assert!(
         restored.count(Counted::Ops) < acknowledged_ops,
@@ -317,7 +310,7 @@ on_both_backends! {
         let ops = server.count(Counted::Ops);
 
         // Restored from a backup that held everything (the database's own archiving, say).
-        storage::write(&*server.storage, |tx| Ok(tx.put_server_meta("generation", "restored")?))
+        storage::write(&*server.storage, |tx| Ok(tx.put_server_meta(backup::GENERATION, "restored")?))
             .unwrap();
         let report = phone.sync().unwrap();
         assert_eq!(report.pushed, kept as u64, "every kept operation pushed again");
@@ -349,7 +342,7 @@ on_both_backends! {
         assert_eq!(kept.len(), 2);
 
         // What the backup module records after a checked backup.
-        let name = format!("backed_up_through:{}", phone.store().device_id());
+        let name = format!("{}{}", backup::BACKED_UP_THROUGH, phone.store().device_id());
         storage::write(&*server.storage, |tx| Ok(tx.put_server_meta(&name, &kept[0].seq.to_string())?))
             .unwrap();
         phone.sync().unwrap();
