@@ -12,6 +12,7 @@ mod builtin_forms;
 mod cipher;
 mod field_orders;
 mod forms;
+mod kept_work;
 mod migrations;
 mod module_graph;
 mod outages_fees;

@@ -18,6 +18,7 @@ const FIXTURES: &[(u32, &str)] = &[
     (6, include_str!("../src/store/fixtures/v6.sql")),
     (7, include_str!("../src/store/fixtures/v7.sql")),
     (8, include_str!("../src/store/fixtures/v8.sql")),
+    (9, include_str!("../src/store/fixtures/v9.sql")),
 ];
 
 #[test]

@@ -348,10 +348,11 @@ fn fill_and_seal(store: &mut Store, form: doorstep_core::ids::FormId) {
 }
 
 #[test]
-fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
+fn the_photos_of_a_household_that_left_the_phone_leave_with_it_once_a_backup_holds_them() {
     use common::photos::{exif_payload, jpeg_with_exif, test_card};
     use doorstep_core::geo::GeoPoint;
     use doorstep_core::media::{PhotoPolicy, WatermarkContext};
+    use doorstep_core::sync::protocol::ServerBackup;
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let h = first(1);
@@ -391,6 +392,18 @@ fn the_photos_of_a_household_that_left_the_phone_leave_with_it() {
         .apply_pull(&page(vec![leave(2, &h)], "2.a", false))
         .unwrap();
     assert!(store.household(h.id).is_err());
+    // The photo's acknowledged operation is kept until a backup of the server holds it (a
+    // restored server gets it again, file and all): so is its file.
+    store.sweep_photo_vault().unwrap();
+    assert_eq!(store.photo_vault().names().unwrap().len(), 2);
+    let kept = store.kept_operations().unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    store
+        .note_server_backup(&ServerBackup {
+            generation: None,
+            backed_up_through: Some(kept[0].seq),
+        })
+        .unwrap();
     // Due until it is done, even if the app dies first (it is kept with the departure).
     drop(store);
     let store = open(&dir);

@@ -102,6 +102,9 @@ pub fn pull(
             .unwrap_or_else(Utc::now),
         server_hlc,
         decisions,
+        // Filled in by the answer (`push::generation`), which knows the storage's backend.
+        generation: None,
+        backed_up_through: None,
     })
 }
 

@@ -21,6 +21,7 @@ use crate::store::Store;
 use crate::sync::protocol::{EnrollRequest, EnrollResponse, PHOTO_CHUNK_BYTES};
 use crate::team::Technician;
 use crate::text::said;
+use pull::Pulling;
 use transport::Request;
 
 mod photos;
@@ -218,20 +219,38 @@ impl Syncer {
             pull_page: AtomicUsize::new(self.options.pull_page.max(1)),
         };
         let mut report = SyncReport::default();
-        session.push(store, progress, &mut report)?;
-        match session.photos(store, progress, &mut report) {
+        // A pull that finds the server restored from a backup has put the work the server
+        // forgot back in the outbox and started the pull over: the sync runs once more.
+        for _ in 0..2 {
+            if session.run(store, progress, &mut report)? == Pulling::Done {
+                break;
+            }
+        }
+        lock(store)?.note_sync_finished(chrono::Utc::now())?;
+        Ok(report)
+    }
+}
+
+impl Session<'_> {
+    /// Push, photos, pull.
+    fn run(
+        &self,
+        store: &Mutex<Store>,
+        progress: &dyn Fn(SyncProgress),
+        report: &mut SyncReport,
+    ) -> Result<Pulling> {
+        self.push(store, progress, report)?;
+        match self.photos(store, progress, report) {
             Ok(()) => {}
             // A weak uplink that cannot carry photos may still bring new work orders down: the
             // pull runs, and the photos wait for the next sync, which resumes them.
             Err(photos @ Error::Network { .. }) => {
-                session.pull(store, progress, &mut report)?;
+                self.pull(store, progress, report)?;
                 return Err(photos);
             }
             Err(e) => return Err(e),
         }
-        session.pull(store, progress, &mut report)?;
-        lock(store)?.note_sync_finished(chrono::Utc::now())?;
-        Ok(report)
+        self.pull(store, progress, report)
     }
 }
 

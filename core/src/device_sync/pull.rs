@@ -13,17 +13,31 @@ use crate::sync::protocol::{PullResponse, Pulled};
 /// The smallest pull page a slow downlink is given: 100 households are some 60 KB.
 const SMALLEST_PULL_PAGE: usize = 100;
 
+/// How a pull ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pulling {
+    /// Every page is applied.
+    Done,
+    /// The server was restored from a backup: the work it forgot waits in the outbox again,
+    /// and the pull starts over from the beginning.
+    Restored,
+}
+
 impl Session<'_> {
     /// Pulls page after page. The next page is asked for (with the cursor the page before
     /// handed back) while the device applies the one before, so the server builds a page while
     /// the device writes one; pages are applied in order, each with its cursor in the same
     /// transaction, so a cut anywhere resumes at the first page not applied.
+    ///
+    /// A page from a server restored from a backup (another generation of its database) is
+    /// not applied: the work it forgot goes back in the outbox, and the pull starts over from
+    /// the beginning. [`Pulling::Restored`] says so: the sync pushes again, then pulls again.
     pub(super) fn pull(
         &self,
         store: &Mutex<Store>,
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
-    ) -> Result<()> {
+    ) -> Result<Pulling> {
         progress(SyncProgress {
             phase: SyncPhase::Pull,
             done: 0,
@@ -39,7 +53,7 @@ impl Session<'_> {
         let mut store = lock(store)?;
         let held = match (store.apply_held_back(), &pulled) {
             (Ok(held), _) => held,
-            (Err(e), Ok(())) => return Err(e),
+            (Err(e), Ok(_)) => return Err(e),
             // The pull's own failure is the one to report.
             (Err(e), Err(_)) => {
                 tracing::warn!(error = %e, "held-back changes could not be applied");
@@ -62,7 +76,7 @@ impl Session<'_> {
         cursor: String,
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
-    ) -> Result<()> {
+    ) -> Result<Pulling> {
         let mut done = 0u64;
         let mut total = 0u64;
         std::thread::scope(|s| {
@@ -88,7 +102,13 @@ impl Session<'_> {
             });
             for page in pages {
                 let page = page?;
-                let applied = lock(store)?.apply_pull(&page)?;
+                let mut store = lock(store)?;
+                if store.note_server_backup(&page.backup())?.restored {
+                    // Served after a cursor of the server before the restore: not applied.
+                    return Ok(Pulling::Restored);
+                }
+                let applied = store.apply_pull(&page)?;
+                drop(store);
                 done = done.saturating_add(page.changes.len() as u64);
                 // `remaining` is the server's estimate: the last page ends the bar full, whatever
                 // it said.
@@ -105,7 +125,7 @@ impl Session<'_> {
                     total,
                 });
                 if !page.more {
-                    return Ok(());
+                    return Ok(Pulling::Done);
                 }
             }
             Err(Error::Network {

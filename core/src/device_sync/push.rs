@@ -24,7 +24,7 @@ impl Session<'_> {
         progress: &dyn Fn(SyncProgress),
         report: &mut SyncReport,
     ) -> Result<()> {
-        let total = lock(store)?.outbox_len()?;
+        let mut total = lock(store)?.outbox_len()?;
         let mut done = 0;
         progress(SyncProgress {
             phase: SyncPhase::Push,
@@ -55,22 +55,25 @@ impl Session<'_> {
             let mut follows = false;
             match answer {
                 Ok(ack) => {
-                    // Parked operations move to the set-aside list with the acknowledgement.
-                    let removed = lock(store)?.acknowledge_push(
-                        &request.ops,
-                        ack.acknowledged_through,
-                        &ack.parked,
-                    )?;
+                    // Parked operations move to the set-aside list with the acknowledgement;
+                    // acknowledged ones are kept until a backup of the server holds them.
+                    let mut store = lock(store)?;
+                    let removed = store.acknowledge_answer(&request.ops, &ack)?;
                     if removed == 0 {
                         return Err(Error::Protocol {
                             reason: "the server acknowledged none of the pushed operations".into(),
                         });
                     }
+                    // A server restored from a backup: what it forgot goes back in the outbox,
+                    // before the rest, and the push goes on from the oldest.
+                    let noted = store.note_server_backup(&ack.backup())?;
+                    drop(store);
                     done += removed as u64;
                     report.pushed += removed as u64;
                     report.conflicts += u64::from(ack.conflicts);
                     report.parked += ack.parked.len() as u64;
-                    follows = ack.acknowledged_through == last;
+                    follows = ack.acknowledged_through == last && !noted.restored;
+                    total += u64::from(noted.pushed_again);
                 }
                 Err(Error::Refused {
                     kind,

@@ -31,6 +31,9 @@ impl Key {
     pub const PULLED_THROUGH: Key = Key("pulled_through");
     /// When the last sync finished.
     pub const LAST_SYNC_AT: Key = Key("last_sync_at");
+    /// The generation of the server's database last heard of: another one means the server
+    /// was restored from a backup (`store::sync::kept`).
+    pub const SERVER_GENERATION: Key = Key("server_generation");
 
     /// The key's name, for a statement that reads it in SQL (the outbox's next number).
     pub fn name(self) -> &'static str {
@@ -50,6 +53,9 @@ impl Flag {
     pub const EVICTING: Flag = Flag("evicting");
     /// Photos of removed households are still in the vault: swept after the commit.
     pub const SWEEP_VAULT: Flag = Flag("sweep_vault");
+    /// The server's generation reports its backups (`backed_up_through`): kept operations wait
+    /// for a backup to hold them, however long, instead of being dropped after 7 days.
+    pub const BACKUPS_REPORTED: Flag = Flag("server_reports_backups");
 }
 
 pub(super) fn get(conn: &Connection, key: Key) -> Result<Option<String>> {

@@ -315,6 +315,11 @@ impl Store {
         self.wall = Some(wall);
     }
 
+    /// The wall time the clock stamps go by.
+    fn now(&self) -> DateTime<Utc> {
+        self.wall.as_ref().map_or_else(Utc::now, |wall| wall())
+    }
+
     /// The wall time the clock stamps go by, in milliseconds.
     fn wall_ms(&self) -> u64 {
         let now = self.wall.as_ref().map_or_else(Utc::now, |wall| wall());

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::sync::{park_for_office, pulled_through, seen_through};
+use super::sync::{Acknowledged, keep_acknowledged, park_for_office, pulled_through, seen_through};
 use super::{Change, Store, meta, ts};
 use crate::InvalidInput;
 use crate::error::{Error, Result};
 use crate::ids::{FormId, OperationId};
 use crate::sync::Hlc;
-use crate::sync::protocol::{Entity, Operation, PushOp};
+use crate::sync::protocol::{Entity, Operation, PushOp, PushResponse};
 use crate::text::said;
 
 /// The largest operation the outbox takes: one must fit in a push request
@@ -211,16 +211,48 @@ impl Store {
         through: i64,
         parked: &[OperationId],
     ) -> Result<usize> {
+        let generation = meta::get(&self.conn, meta::Key::SERVER_GENERATION)?;
+        self.acknowledge_by(sent, through, parked, generation.as_deref())
+    }
+
+    /// [`Store::acknowledge_push`] with the server's whole answer: what it acknowledged is
+    /// kept under the generation of the server's database that says so
+    /// ([`Store::note_server_backup`] then takes in the rest of what it says of its backups).
+    pub fn acknowledge_answer(&mut self, sent: &[PushOp], answer: &PushResponse) -> Result<usize> {
+        let generation = match &answer.generation {
+            Some(g) => Some(g.clone()),
+            None => meta::get(&self.conn, meta::Key::SERVER_GENERATION)?,
+        };
+        self.acknowledge_by(
+            sent,
+            answer.acknowledged_through,
+            &answer.parked,
+            generation.as_deref(),
+        )
+    }
+
+    /// Acknowledged operations leave the outbox and are kept until a backup of the server
+    /// holds them (`sync::kept`), as acknowledged by `generation` of the server's database.
+    fn acknowledge_by(
+        &mut self,
+        sent: &[PushOp],
+        through: i64,
+        parked: &[OperationId],
+        generation: Option<&str>,
+    ) -> Result<usize> {
         match (sent.first(), sent.last()) {
             (Some(first), Some(last)) if (first.seq..=last.seq).contains(&through) => {
                 let newest = self.clock.last().clone();
+                let at = self.now();
                 let tx = self.conn.transaction()?;
                 let mut moved = 0;
                 for op in sent.iter().filter(|op| op.seq <= through) {
                     if parked.contains(&op.op_id) {
+                        keep_acknowledged(&tx, Acknowledged::One(op.op_id), at, generation)?;
                         moved += park_for_office(&tx, &newest, op.op_id)?;
                     }
                 }
+                keep_acknowledged(&tx, Acknowledged::Through(through), at, generation)?;
                 let removed = acknowledge_in(&tx, &newest, through)?;
                 tx.commit()?;
                 Ok(moved + removed)
@@ -235,12 +267,15 @@ impl Store {
 
     /// Removes the operations up to and including `seq` (a sync checks the server's number
     /// first: [`Store::acknowledge_pushed`]), except those of forms still being filled, which
-    /// no push sent. The clock's and the sequence's high-water marks are kept in `meta` first,
+    /// no push sent. They are kept until a backup of the server holds them (`sync::kept`). The clock's and the sequence's high-water marks are kept in `meta` first,
     /// so that neither a stamp nor a sequence number is ever issued twice, even once the
     /// outbox is empty.
     pub fn acknowledge_through(&mut self, seq: i64) -> Result<usize> {
         let newest = self.clock.last().clone();
+        let at = self.now();
+        let generation = meta::get(&self.conn, meta::Key::SERVER_GENERATION)?;
         let tx = self.conn.transaction()?;
+        keep_acknowledged(&tx, Acknowledged::Through(seq), at, generation.as_deref())?;
         let removed = acknowledge_in(&tx, &newest, seq)?;
         tx.commit()?;
         Ok(removed)

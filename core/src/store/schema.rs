@@ -14,7 +14,7 @@ use crate::sync::Hlc;
 type Step = fn(&Transaction<'_>) -> Result<()>;
 
 const MIGRATIONS: &[Step] = &[
-    to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7, to_v8, to_v9,
+    to_v1, to_v2, to_v3, to_v4, to_v5, to_v6, to_v7, to_v8, to_v9, to_v10,
 ];
 
 /// The schema version this build writes.
@@ -132,5 +132,12 @@ fn to_v8(tx: &Transaction<'_>) -> Result<()> {
 /// parked for the service center, rejected by it).
 fn to_v9(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(include_str!("schema/v9.sql"))?;
+    Ok(())
+}
+
+/// Version 10: acknowledged operations (and the photos they name) kept until a backup of the
+/// server holds them, to push again after a restore.
+fn to_v10(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(include_str!("schema/v10.sql"))?;
     Ok(())
 }

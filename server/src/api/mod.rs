@@ -445,6 +445,7 @@ async fn push_ops(
     let authorization = bearer(&headers);
     let JsonBytes(body) = body?;
     let storage = state.storage.clone();
+    let backend = storage.backend();
     let st = state.clone();
     let pushed = blocking(move || {
         let ops = read_push_request(&body).map_err(|_| {
@@ -461,7 +462,11 @@ async fn push_ops(
             let device = auth::authenticate(tx, authorization.as_deref())?;
             let now = st.now();
             let mut clock = st.clock.lock().unwrap_or_else(|p| p.into_inner());
-            let pushed = push::push(tx, &device, &ops, &mut clock, now)?;
+            let mut pushed = push::push(tx, &device, &ops, &mut clock, now)?;
+            // What the phone keeps until a backup holds it, and how it learns of a restore.
+            pushed.generation = Some(push::generation::generation(tx)?);
+            pushed.backed_up_through =
+                push::generation::backed_up_through(tx, &device.id, backend)?;
             if pushed.applied > 0 {
                 tx.audit(&AuditRow {
                     at: now,
@@ -492,6 +497,8 @@ async fn push_ops(
         conflicts: pushed.conflicts,
         parked: pushed.parked,
         server_hlc,
+        generation: pushed.generation,
+        backed_up_through: pushed.backed_up_through,
     }))
 }
 
@@ -576,16 +583,20 @@ async fn pull_changes(
         .map(str::to_owned);
     let q = query(q)?;
     let storage = state.storage.clone();
+    let backend = storage.backend();
     let st = state.clone();
     let page = blocking(move || {
         // The clock is held by a push for its whole transaction: waited for here, on a
         // blocking thread, never on one of the few threads that serve every request.
         let hlc = st.server_hlc();
         let served_at = st.now();
-        let (page, delivered, device_id) = read(&*storage, |tx| {
+        let (mut page, delivered, device_id) = read(&*storage, |tx| {
             // The scope as it is in the snapshot the page is read from.
             let device = auth::authenticate(tx, authorization.as_deref())?;
-            let page = pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())?;
+            let mut page =
+                pull::pull(tx, &device, &q.cursor, q.limit.unwrap_or(1000), hlc.clone())?;
+            page.generation = push::generation::read_generation(tx)?;
+            page.backed_up_through = push::generation::backed_up_through(tx, &device.id, backend)?;
             let delivered = delivery::plan(tx, &device, &q.cursor, &page, served_at)?;
             Ok((page, delivered, device.id.clone()))
         })?;
@@ -593,6 +604,10 @@ async fn pull_changes(
         // an order or the cursor confirms one served before.
         if let Some(plan) = delivered {
             delivery::record(&*storage, &plan, served_at)?;
+        }
+        // A database used before it had a generation gets one now (a read cannot make it).
+        if page.generation.is_none() {
+            page.generation = Some(write(&*storage, push::generation::generation)?);
         }
         // The device's last sync, for the console's board (issue 26).
         crate::console::pages::board::phones::note_pull(

@@ -244,6 +244,8 @@ fn during_sync(app: &App, households: &[Household]) -> Result<f64, Box<dyn std::
             node: "server".into(),
         },
         decisions: Vec::new(),
+        generation: None,
+        backed_up_through: None,
     };
     let writer = app.store();
     let done = AtomicBool::new(false);

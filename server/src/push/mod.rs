@@ -30,6 +30,7 @@ pub use self::household::{office_stamp, stamp_office_edit, stamp_office_edit_sin
 pub(crate) use self::order::district_targets;
 
 mod form;
+pub mod generation;
 mod household;
 mod order;
 pub mod outage;
@@ -53,6 +54,10 @@ pub struct Pushed {
     pub conflicts: u32,
     /// Operations stored but set aside for the office to decide.
     pub parked: Vec<OperationId>,
+    /// The database's generation and what its last backup holds of the device's work
+    /// ([`generation`]), filled in by the answer.
+    pub generation: Option<String>,
+    pub backed_up_through: Option<i64>,
 }
 
 pub fn push(

@@ -4,6 +4,7 @@ mod clocks;
 use crate::common;
 mod conflicts;
 mod resolution;
+mod restored;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::{Backend, TestDevice, TestServer, households, team};

@@ -183,6 +183,8 @@ mod tests {
                 node: "server".into(),
             },
             decisions: Vec::new(),
+            generation: None,
+            backed_up_through: None,
         }
     }
 

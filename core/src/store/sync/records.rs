@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::KEEP_NAMED_PHOTOS;
 use crate::error::Result;
 use crate::forms::form::Form;
 use crate::store::households::write_household;
@@ -88,6 +89,8 @@ fn write_sealed_form(tx: &Transaction<'_>, f: &Form) -> Result<()> {
 /// A household and everything filed under it, in an order the foreign keys allow (an
 /// amendment before the form it amends).
 const REMOVE_HOUSEHOLD: &[&str] = &[
+    // Photos a kept operation names stay, for a server restored from a backup (`kept`).
+    KEEP_NAMED_PHOTOS,
     "DELETE FROM photo_uploads WHERE sha256 IN (SELECT sha256 FROM photos WHERE household_id = ?1)",
     "DELETE FROM photos WHERE household_id = ?1",
     "DELETE FROM forms WHERE household_id = ?1 AND amends IS NOT NULL",

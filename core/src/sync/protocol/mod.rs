@@ -99,6 +99,40 @@ pub struct PushResponse {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parked: Vec<OperationId>,
     pub server_hlc: Hlc,
+    /// The server database's generation ([`ServerBackup::generation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
+    /// What the server's backups hold of this device's work
+    /// ([`ServerBackup::backed_up_through`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backed_up_through: Option<i64>,
+}
+
+impl PushResponse {
+    /// What the answer says of the server's backups.
+    pub fn backup(&self) -> ServerBackup {
+        ServerBackup {
+            generation: self.generation.clone(),
+            backed_up_through: self.backed_up_through,
+        }
+    }
+}
+
+/// What a push or pull answer tells the device about the server's backups, so that no work
+/// it acknowledged is lost by a restore (docs/sync-protocol.md, "Restores"). The device keeps
+/// every acknowledged operation until a backup holds it, and pushes it again when the
+/// generation changes. Both are left out of an answer when unknown: an older server sends
+/// neither, and an older device ignores them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerBackup {
+    /// A random id of the server's database, made when it was first opened and replaced by a
+    /// restore: a device that sees it change learns that the server forgot what it had
+    /// acknowledged after the backup it was restored from.
+    pub generation: Option<String>,
+    /// The highest sequence number of this device's operations that the server's last checked
+    /// backup holds; the device may forget what it keeps up to there. Absent where backups are
+    /// the database's own (PostgreSQL's archiving): the device then keeps them 7 days.
+    pub backed_up_through: Option<i64>,
 }
 
 /// `POST /v1/photos/missing`: which of these photos the server lacks.
@@ -283,6 +317,23 @@ pub struct PullResponse<C = Change> {
     /// changes nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<ParkedDecision>,
+    /// The server database's generation ([`ServerBackup::generation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
+    /// What the server's backups hold of this device's work
+    /// ([`ServerBackup::backed_up_through`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backed_up_through: Option<i64>,
+}
+
+impl<C> PullResponse<C> {
+    /// What the page says of the server's backups.
+    pub fn backup(&self) -> ServerBackup {
+        ServerBackup {
+            generation: self.generation.clone(),
+            backed_up_through: self.backed_up_through,
+        }
+    }
 }
 
 /// The service center's decision on an operation it had parked.

@@ -161,6 +161,29 @@ impl Operation {
         }
     }
 
+    /// The photos the operation names (a sealed form's evidence and its refusal photo, a photo
+    /// taken, a photo attached to a draft): their files must be on the server for the work to
+    /// be whole there, so the phone keeps them as long as it keeps the operation.
+    pub fn photos(&self) -> Vec<&PhotoHash> {
+        match self {
+            Operation::FormSealed { form } | Operation::FormStarted { form } => {
+                let mut photos: Vec<&PhotoHash> =
+                    form.photos.values().flatten().map(|p| &p.sha256).collect();
+                if let Outcome::CustomerRefusedToSign { photo, .. } = &form.outcome {
+                    photos.push(&photo.sha256);
+                }
+                photos
+            }
+            Operation::FormOutcomeSet {
+                outcome: Outcome::CustomerRefusedToSign { photo, .. },
+                ..
+            }
+            | Operation::FormPhotoAttached { photo, .. } => vec![&photo.sha256],
+            Operation::PhotoTaken { sha256, .. } => vec![sha256],
+            _ => Vec::new(),
+        }
+    }
+
     /// The household the operation is about, when the operation names it. A draft step names
     /// only its form (the device knows the form's household).
     pub fn household_id(&self) -> Option<HouseholdId> {
