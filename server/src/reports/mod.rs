@@ -425,23 +425,8 @@ pub(crate) fn console_words(say: impl Fn(&'static crate::console::Words) -> &'st
     said(say(Lang::Zh.words()), say(Lang::En.words()))
 }
 
-/// Every stored record of `entity`, decoded (deleted ones left out), a page at a time.
-pub(crate) fn every<T: serde::de::DeserializeOwned>(
-    tx: &mut dyn Tx,
-    entity: doorstep_core::sync::protocol::Entity,
-) -> Result<Vec<T>> {
-    let mut all = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = tx.records(entity, &after, 1000)?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        for record in page.iter().filter(|r| !r.deleted) {
-            all.push(crate::records::decode(record)?);
-        }
-    }
-    Ok(all)
-}
+/// Every stored record of an entity, decoded: the admin tool's reader, shared.
+pub(crate) use crate::admin::every;
 
 /// Computes the report `params` asks for, in one read.
 pub fn compute(tx: &mut dyn Tx, params: &Params, weights: &evaluation::Weights) -> Result<Report> {
